@@ -1,0 +1,139 @@
+//! Helpers shared by the workspace tests: where the repository is, a scratch copy of it, and a
+//! field-by-field JSON comparison that names the path of every difference.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+/// The workspace root (this crate lives in `<root>/tests`).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// A throwaway copy of the files the pipeline reads and writes, so a test can edit a spec or a
+/// source page and run the pipeline without touching the real tree. Removed on drop.
+pub struct ScratchRepo {
+    pub root: PathBuf,
+}
+
+impl ScratchRepo {
+    pub fn new(label: &str) -> Self {
+        let root = std::env::temp_dir().join(format!(
+            "vendor-specs-{label}-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&root);
+        let repo = repo_root();
+        copy_tree(&repo.join("spec"), &root.join("spec"));
+        copy_tree(&repo.join("tests/fixtures"), &root.join("tests/fixtures"));
+        for vendor in xtask::vendors::VENDORS {
+            let generated = vendor.generated_path();
+            let target = root.join(&generated);
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::copy(repo.join(&generated), target).unwrap();
+        }
+        ScratchRepo { root }
+    }
+
+    pub fn read(&self, path: &str) -> String {
+        std::fs::read_to_string(self.root.join(path)).unwrap()
+    }
+
+    pub fn write(&self, path: &str, contents: &str) {
+        std::fs::write(self.root.join(path), contents).unwrap();
+    }
+}
+
+impl Drop for ScratchRepo {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Every difference between a sample payload and the same payload after a trip through a
+/// generated type, as `$.path: ...` lines. An explicit `null` in the sample and an absent field
+/// after the trip are the same value: the generated types hold both as `None`.
+pub fn json_mismatches(sample: &Value, round_tripped: &Value) -> Vec<String> {
+    let mut mismatches = Vec::new();
+    compare(sample, round_tripped, "$", &mut mismatches);
+    mismatches
+}
+
+fn compare(sample: &Value, actual: &Value, path: &str, out: &mut Vec<String>) {
+    match (sample, actual) {
+        (Value::Object(sample), Value::Object(actual)) => {
+            for (key, expected) in sample {
+                let child = format!("{path}.{key}");
+                match actual.get(key) {
+                    Some(value) => compare(expected, value, &child, out),
+                    None if expected.is_null() => {}
+                    None => out.push(format!(
+                        "{child}: the sample has {expected}, the round trip dropped it"
+                    )),
+                }
+            }
+            for (key, value) in actual {
+                if !sample.contains_key(key) {
+                    out.push(format!(
+                        "{path}.{key}: not in the sample, the round trip added {value}"
+                    ));
+                }
+            }
+        }
+        (Value::Array(sample), Value::Array(actual)) => {
+            if sample.len() != actual.len() {
+                out.push(format!(
+                    "{path}: the sample has {} items, the round trip {}",
+                    sample.len(),
+                    actual.len()
+                ));
+            }
+            for (index, (expected, value)) in sample.iter().zip(actual).enumerate() {
+                compare(expected, value, &format!("{path}[{index}]"), out);
+            }
+        }
+        (Value::Number(expected), Value::Number(value)) if expected.as_f64() == value.as_f64() => {}
+        _ if sample == actual => {}
+        _ => out.push(format!(
+            "{path}: the sample has {sample}, the round trip gives {actual}"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::json_mismatches;
+
+    #[test]
+    fn names_the_path_of_each_difference() {
+        let sample = json!({"a": {"b": [1, {"c": "x"}]}, "gone": 1, "nothing": null});
+        let round_tripped = json!({"a": {"b": [1, {"c": "y"}]}, "extra": true});
+        assert_eq!(
+            json_mismatches(&sample, &round_tripped),
+            vec![
+                "$.a.b[1].c: the sample has \"x\", the round trip gives \"y\"",
+                "$.gone: the sample has 1, the round trip dropped it",
+                "$.extra: not in the sample, the round trip added true",
+            ]
+        );
+    }
+}

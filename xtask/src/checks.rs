@@ -1,0 +1,355 @@
+//! Checks on an authored document that must hold before it is normalized and generated.
+//!
+//! Each check has a rule id (listed in `spec/README.md`). They refuse what progenitor would reject
+//! or panic on and what normalization cannot fix without changing the vendor's meaning, and they
+//! keep the project's own conventions (`x-vendor-doc`, `x-error-codes`). The external linters
+//! (Redocly, Spectral, openapi-spec-validator) run separately, in `cargo xtask lint`.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::Finding;
+use crate::document::{Document, OperationRef, StatusClass, for_each_ref, is_json, status_class};
+
+/// Request media types progenitor 0.15 can send.
+const SUPPORTED_REQUEST_MEDIA_TYPES: [&str; 4] = [
+    "application/json",
+    "application/x-www-form-urlencoded",
+    "application/octet-stream",
+    "text/plain",
+];
+
+/// Runs every check. `spec_dir` is the directory `x-vendor-doc.file` paths are relative to.
+pub fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut report = |operation: Option<String>, rule: &'static str, message: String| {
+        findings.push(Finding {
+            document: doc.name.clone(),
+            operation,
+            rule,
+            message,
+        })
+    };
+
+    let version = doc
+        .root
+        .get("openapi")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if !version.starts_with("3.0.") {
+        report(
+            None,
+            "openapi-version",
+            format!(
+                "`openapi: {version}` is not supported; progenitor 0.15 reads OpenAPI 3.0.x only"
+            ),
+        );
+    }
+
+    let mut pointer = String::new();
+    for_each_ref(&doc.root, &mut pointer, &mut |at, reference| {
+        if let Err(message) = crate::document::lookup_ref(&doc.root, reference) {
+            report(None, "ref", format!("at {at}: {message}"));
+        }
+    });
+
+    let mut operation_ids = BTreeSet::new();
+    for op in doc.operations() {
+        match op.operation_id() {
+            None => report(
+                Some(op.label()),
+                "operation-id",
+                "has no `operationId`; it names the generated method".to_string(),
+            ),
+            Some(id) if !operation_ids.insert(id.to_string()) => report(
+                Some(op.label()),
+                "operation-id",
+                "`operationId` is used by another operation".to_string(),
+            ),
+            Some(_) => {}
+        }
+        let mut report_op = |rule, message| report(Some(op.label()), rule, message);
+        check_vendor_doc(&op, spec_dir, &mut report_op);
+        check_parameters(doc, &op, &mut report_op);
+        check_request_body(doc, &op, &mut report_op);
+        check_responses(doc, &op, &mut report_op);
+        check_error_codes(&op, &mut report_op);
+    }
+    findings
+}
+
+fn check_vendor_doc(
+    op: &OperationRef,
+    spec_dir: &Path,
+    report: &mut dyn FnMut(&'static str, String),
+) {
+    let Some(vendor_doc) = op.operation.get("x-vendor-doc") else {
+        report(
+            "vendor-doc",
+            "has no `x-vendor-doc`: every operation cites its source".to_string(),
+        );
+        return;
+    };
+    let field = |name: &str| vendor_doc.get(name).and_then(Value::as_str);
+    let (Some(url), Some(file), Some(sha256)) = (field("url"), field("file"), field("sha256"))
+    else {
+        report(
+            "vendor-doc",
+            "`x-vendor-doc` needs the strings `url`, `file` and `sha256`".to_string(),
+        );
+        return;
+    };
+    if !url.starts_with("https://") {
+        report(
+            "vendor-doc",
+            format!("`x-vendor-doc.url` `{url}` is not an https URL"),
+        );
+    }
+    let relative = Path::new(file);
+    if !file.starts_with("sources/")
+        || relative
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        report(
+            "vendor-doc",
+            format!("`x-vendor-doc.file` `{file}` must be a plain path under `sources/`"),
+        );
+        return;
+    }
+    match std::fs::read(spec_dir.join(relative)) {
+        Err(err) => report(
+            "vendor-doc",
+            format!("`x-vendor-doc.file` `{file}` cannot be read: {err}"),
+        ),
+        Ok(bytes) => {
+            let actual = hex_sha256(&bytes);
+            if actual != sha256 {
+                report(
+                    "vendor-doc-sha256",
+                    format!(
+                        "cites `{file}` with sha256 {sha256}, but the file now has sha256 {actual}: the vendor's \
+                         page changed. Review the change, bring the operation in line with it, then update `sha256`"
+                    ),
+                );
+            }
+        }
+    }
+}
+
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn check_parameters(
+    doc: &Document,
+    op: &OperationRef,
+    report: &mut dyn FnMut(&'static str, String),
+) {
+    let path_level = doc.root.pointer(&format!(
+        "/paths/{}/parameters",
+        crate::document::escape_pointer(op.path)
+    ));
+    let lists = [path_level, op.operation.get("parameters")];
+    for parameter in lists
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_array)
+        .flatten()
+    {
+        let Ok(parameter) = doc.resolve(parameter) else {
+            continue;
+        };
+        let name = parameter.get("name").and_then(Value::as_str).unwrap_or("?");
+        let location = parameter.get("in").and_then(Value::as_str).unwrap_or("?");
+        let style = parameter.get("style").and_then(Value::as_str);
+        let allowed = match location {
+            "query" => "form",
+            "path" | "header" => "simple",
+            _ => {
+                report(
+                    "parameter-location",
+                    format!(
+                        "parameter `{name}` is in `{location}`; progenitor 0.15 supports path, query and header parameters"
+                    ),
+                );
+                continue;
+            }
+        };
+        if let Some(style) = style.filter(|style| *style != allowed) {
+            report(
+                "parameter-style",
+                format!(
+                    "{location} parameter `{name}` has `style: {style}`; progenitor 0.15 serializes {location} parameters only as `{allowed}`"
+                ),
+            );
+        }
+    }
+}
+
+fn check_request_body(
+    doc: &Document,
+    op: &OperationRef,
+    report: &mut dyn FnMut(&'static str, String),
+) {
+    let Some(body) = op.operation.get("requestBody") else {
+        return;
+    };
+    let Ok(body) = doc.resolve(body) else { return };
+    let Some(content) = body.get("content").and_then(Value::as_object) else {
+        return;
+    };
+    let chosen = if content.len() > 1 {
+        match content.iter().find(|(media_type, _)| is_json(media_type)) {
+            Some(json) => json,
+            None => {
+                let offered: Vec<_> = content.keys().map(String::as_str).collect();
+                report(
+                    "request-media-type",
+                    format!(
+                        "the request body offers {}; normalization keeps `application/json`, which is not among them",
+                        offered.join(", ")
+                    ),
+                );
+                return;
+            }
+        }
+    } else {
+        match content.iter().next() {
+            Some(only) => only,
+            None => return,
+        }
+    };
+    let (media_type, media) = chosen;
+    let essence = media_type.split(';').next().unwrap_or(media_type).trim();
+    if !SUPPORTED_REQUEST_MEDIA_TYPES.contains(&essence) {
+        report(
+            "request-media-type",
+            format!(
+                "request body media type `{media_type}` is not supported by progenitor 0.15 (supported: {})",
+                SUPPORTED_REQUEST_MEDIA_TYPES.join(", ")
+            ),
+        );
+    }
+    if media.get("schema").is_none() {
+        report(
+            "body-schema",
+            format!("the `{media_type}` request body has no `schema`"),
+        );
+    }
+}
+
+fn check_responses(
+    doc: &Document,
+    op: &OperationRef,
+    report: &mut dyn FnMut(&'static str, String),
+) {
+    let Some(responses) = op.operation.get("responses").and_then(Value::as_object) else {
+        report("responses", "has no `responses`".to_string());
+        return;
+    };
+    for (status, response) in responses {
+        let Ok(response) = doc.resolve(response) else {
+            continue;
+        };
+        let Some(content) = response.get("content").and_then(Value::as_object) else {
+            continue;
+        };
+        for (media_type, media) in content {
+            if is_json(media_type)
+                && status_class(status) != StatusClass::Other
+                && media.get("schema").is_none()
+            {
+                report(
+                    "response-schema",
+                    format!("the {status} `{media_type}` response has no `schema`"),
+                );
+            }
+            let has_examples = media.get("example").is_some() || media.get("examples").is_some();
+            if has_examples && media.get("schema").and_then(|s| s.get("$ref")).is_none() {
+                report(
+                    "example-schema-ref",
+                    format!(
+                        "the {status} `{media_type}` response has examples but its schema is not a `$ref` to `components/schemas`, so the sample names no type"
+                    ),
+                );
+            }
+        }
+    }
+    if let Some(media) = op
+        .operation
+        .get("requestBody")
+        .and_then(|body| doc.resolve(body).ok())
+        .and_then(|body| body.get("content"))
+        .and_then(Value::as_object)
+    {
+        for (media_type, media) in media {
+            let has_examples = media.get("example").is_some() || media.get("examples").is_some();
+            if has_examples && media.get("schema").and_then(|s| s.get("$ref")).is_none() {
+                report(
+                    "example-schema-ref",
+                    format!(
+                        "the `{media_type}` request body has examples but its schema is not a `$ref` to `components/schemas`, so the sample names no type"
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn check_error_codes(op: &OperationRef, report: &mut dyn FnMut(&'static str, String)) {
+    let Some(codes) = op.operation.get("x-error-codes") else {
+        return;
+    };
+    let Some(codes) = codes.as_array() else {
+        report(
+            "error-codes",
+            "`x-error-codes` must be a list of `{status, code, message}`".to_string(),
+        );
+        return;
+    };
+    let responses = op.operation.get("responses").and_then(Value::as_object);
+    let mut seen = BTreeSet::new();
+    for (index, entry) in codes.iter().enumerate() {
+        let status = entry.get("status").and_then(Value::as_u64);
+        let code = entry.get("code");
+        let message = entry.get("message").and_then(Value::as_str);
+        let (Some(status), Some(message)) = (status, message) else {
+            report(
+                "error-codes",
+                format!(
+                    "`x-error-codes[{index}]` needs an integer `status` and a string `message`"
+                ),
+            );
+            continue;
+        };
+        if code.is_some_and(|code| !code.is_i64()) {
+            report(
+                "error-codes",
+                format!("`x-error-codes[{index}].code` must be an integer when present"),
+            );
+        }
+        if !seen.insert((status, code.map(Value::to_string), message)) {
+            report(
+                "error-codes",
+                format!("`x-error-codes[{index}]` repeats an earlier entry ({status} {message:?})"),
+            );
+        }
+        let declared =
+            responses.is_some_and(|responses| responses.contains_key(&status.to_string()));
+        if !declared {
+            report(
+                "error-codes",
+                format!(
+                    "`x-error-codes[{index}]` has status {status}, which is not among the operation's responses"
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! An OpenAPI document held as plain JSON values, with the few traversals the pipeline needs.
+//!
+//! The pipeline works on `serde_json::Value` rather than `openapiv3` types so that it sees the
+//! document exactly as written (extensions, unknown keys, broken `$ref`s) and can report problems
+//! before any typed parser or generator gets a chance to fail less clearly.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::Error;
+
+/// The HTTP methods an OpenAPI path item can hold, in the order the specification lists them.
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Where the document came from, for messages (`spec/attestr.yaml`).
+    pub name: String,
+    pub root: Value,
+}
+
+/// One operation of a document, located by its path and method.
+#[derive(Debug, Clone)]
+pub struct OperationRef<'a> {
+    pub path: &'a str,
+    pub method: &'static str,
+    pub operation: &'a Value,
+}
+
+impl OperationRef<'_> {
+    /// The `operationId`, or `METHOD /path` when there is none, for messages.
+    pub fn label(&self) -> String {
+        match self.operation_id() {
+            Some(id) => id.to_string(),
+            None => format!("{} {}", self.method.to_uppercase(), self.path),
+        }
+    }
+
+    pub fn operation_id(&self) -> Option<&str> {
+        self.operation.get("operationId").and_then(Value::as_str)
+    }
+
+    /// The JSON pointer of the operation inside the document.
+    pub fn pointer(&self) -> String {
+        format!("/paths/{}/{}", escape_pointer(self.path), self.method)
+    }
+}
+
+impl Document {
+    /// Reads and parses a YAML (or JSON) document; `name` is how messages refer to it.
+    pub fn load(repo: &Path, name: &str) -> Result<Self, Error> {
+        let path = repo.join(name);
+        let text = std::fs::read_to_string(&path).map_err(|source| Error::io(&path, source))?;
+        Self::parse(name, &text)
+    }
+
+    pub fn parse(name: &str, text: &str) -> Result<Self, Error> {
+        let root: Value = serde_norway::from_str(text).map_err(|err| Error::Yaml {
+            document: name.to_string(),
+            message: err.to_string(),
+        })?;
+        if !root.is_object() {
+            return Err(Error::Yaml {
+                document: name.to_string(),
+                message: "the top level is not a mapping".to_string(),
+            });
+        }
+        Ok(Document {
+            name: name.to_string(),
+            root,
+        })
+    }
+
+    /// Every operation, in path order then method order.
+    pub fn operations(&self) -> Vec<OperationRef<'_>> {
+        let mut operations = Vec::new();
+        if let Some(paths) = self.root.get("paths").and_then(Value::as_object) {
+            for (path, item) in paths {
+                for method in METHODS {
+                    if let Some(operation) = item.get(method).filter(|op| op.is_object()) {
+                        operations.push(OperationRef {
+                            path,
+                            method,
+                            operation,
+                        });
+                    }
+                }
+            }
+        }
+        operations
+    }
+
+    /// Follows `$ref`s inside the document until it reaches a value that is not a reference.
+    pub fn resolve<'a>(&'a self, value: &'a Value) -> Result<&'a Value, String> {
+        resolve_in(&self.root, value)
+    }
+}
+
+/// Follows local `$ref`s (`#/...`) in `root`; refuses external ones and cycles.
+pub fn resolve_in<'a>(root: &'a Value, mut value: &'a Value) -> Result<&'a Value, String> {
+    for _ in 0..32 {
+        let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
+            return Ok(value);
+        };
+        value = lookup_ref(root, reference)?;
+    }
+    Err("a chain of more than 32 `$ref`s (a cycle?)".to_string())
+}
+
+/// The value a local `$ref` points at.
+pub fn lookup_ref<'a>(root: &'a Value, reference: &str) -> Result<&'a Value, String> {
+    let pointer = reference.strip_prefix('#').ok_or_else(|| {
+        format!("`$ref: {reference}` points outside the document; only local references (`#/...`) are supported")
+    })?;
+    root.pointer(pointer)
+        .ok_or_else(|| format!("`$ref: {reference}` does not resolve"))
+}
+
+/// The last segment of a `#/components/schemas/Name` reference.
+pub fn ref_name(reference: &str) -> &str {
+    reference.rsplit('/').next().unwrap_or(reference)
+}
+
+/// Escapes a key for use in a JSON pointer (RFC 6901).
+pub fn escape_pointer(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// Calls `visit` with the JSON pointer of every `$ref` string in `value`.
+pub fn for_each_ref(value: &Value, pointer: &mut String, visit: &mut dyn FnMut(&str, &str)) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&escape_pointer(key));
+                if key == "$ref" {
+                    if let Value::String(reference) = child {
+                        visit(pointer, reference);
+                    }
+                } else {
+                    for_each_ref(child, pointer, visit);
+                }
+                pointer.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (index, child) in items.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&index.to_string());
+                for_each_ref(child, pointer, visit);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The status classes of OpenAPI response keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusClass {
+    Success,
+    Error,
+    Default,
+    /// 1xx and 3xx: left as the author wrote them.
+    Other,
+}
+
+pub fn status_class(key: &str) -> StatusClass {
+    if key == "default" {
+        return StatusClass::Default;
+    }
+    match key.as_bytes().first() {
+        Some(b'2') => StatusClass::Success,
+        Some(b'4' | b'5') => StatusClass::Error,
+        _ => StatusClass::Other,
+    }
+}
+
+/// Whether a media type is JSON as progenitor understands it.
+pub fn is_json(media_type: &str) -> bool {
+    media_type == "application/json" || media_type.starts_with("application/json;")
+}

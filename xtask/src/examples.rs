@@ -1,0 +1,97 @@
+//! Sample payloads: every named example of a JSON request or response body in an authored
+//! document, with the schema it belongs to. They become `tests/fixtures/<vendor>/`, where the
+//! round-trip test deserializes each into its generated Rust type.
+
+use serde_json::Value;
+
+use crate::document::{Document, StatusClass, ref_name, status_class};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    /// The `components/schemas` name the body `$ref`s: the generated type's name.
+    pub schema: String,
+    pub operation_id: String,
+    /// `request`, or the response status (`200`, `404`).
+    pub position: String,
+    /// The example's key (`example` for a lone `example:`).
+    pub name: String,
+    pub value: Value,
+}
+
+impl Sample {
+    /// Where the sample is written, relative to the vendor's fixtures directory.
+    pub fn file_name(&self) -> String {
+        format!(
+            "{}/{}.{}.{}.json",
+            self.schema, self.operation_id, self.position, self.name
+        )
+    }
+}
+
+pub fn samples(doc: &Document) -> Vec<Sample> {
+    let mut samples = Vec::new();
+    for op in doc.operations() {
+        let Some(operation_id) = op.operation_id() else {
+            continue;
+        };
+        let request = op
+            .operation
+            .get("requestBody")
+            .and_then(|body| doc.resolve(body).ok());
+        let mut bodies: Vec<(String, &Value)> = request
+            .into_iter()
+            .map(|body| ("request".to_string(), body))
+            .collect();
+        if let Some(responses) = op.operation.get("responses").and_then(Value::as_object) {
+            for (status, response) in responses {
+                if status_class(status) == StatusClass::Other {
+                    continue;
+                }
+                if let Ok(response) = doc.resolve(response) {
+                    bodies.push((status.clone(), response));
+                }
+            }
+        }
+        for (position, body) in bodies {
+            let Some(content) = body.get("content").and_then(Value::as_object) else {
+                continue;
+            };
+            for media in content.values() {
+                let Some(schema) = media
+                    .get("schema")
+                    .and_then(|s| s.get("$ref"))
+                    .and_then(Value::as_str)
+                else {
+                    continue;
+                };
+                let mut push = |name: &str, value: &Value| {
+                    samples.push(Sample {
+                        schema: ref_name(schema).to_string(),
+                        operation_id: operation_id.to_string(),
+                        position: position.clone(),
+                        name: name.to_string(),
+                        value: value.clone(),
+                    })
+                };
+                if let Some(value) = media.get("example") {
+                    push("example", value);
+                }
+                for (name, example) in media
+                    .get("examples")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(value) = doc
+                        .resolve(example)
+                        .ok()
+                        .and_then(|example| example.get("value"))
+                    {
+                        push(name, value);
+                    }
+                }
+            }
+        }
+    }
+    samples
+}

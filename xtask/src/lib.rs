@@ -1,0 +1,23 @@
+//! The spec pipeline behind `cargo xtask`.
+//!
+//! Authored document (`spec/<vendor>.yaml`, vendor facts only)
+//! → [`checks`] (refuse what cannot be generated faithfully, with the operation and the rule)
+//! → [`normalize`] (an in-memory copy progenitor 0.15 accepts; the authored file is never changed)
+//! → [`codegen`] (progenitor as a library, formatted with prettyplease)
+//! → [`outputs`] (the generated crates, the published `spec/dist/` documents and the sample-payload
+//! fixtures, written or checked byte for byte).
+//!
+//! The same functions back the snapshot tests in `tests/`, so what the tests lock is exactly what
+//! `cargo xtask generate` produced.
+
+pub mod api_summary;
+pub mod checks;
+pub mod codegen;
+pub mod document;
+pub mod error;
+pub mod examples;
+pub mod normalize;
+pub mod outputs;
+pub mod vendors;
+
+pub use error::{Error, Finding};

@@ -1,0 +1,318 @@
+//! Normalization: derives from an authored document the copy that progenitor 0.15 accepts.
+//!
+//! progenitor panics on more than one success or error shape per operation, uses one base URL per
+//! client and sends one request media type. Each rule below rewrites only what progenitor cannot
+//! take, and records what it did in the operation's `x-normalized` list, so the normalized-spec
+//! snapshot shows every accommodation. The rules are documented in `spec/README.md`.
+//! The input must have passed [`crate::checks`].
+
+use serde_json::{Map, Value, json};
+
+use crate::document::{Document, StatusClass, is_json, status_class};
+
+/// The media type normalization gives a response whose body is handed over as raw bytes.
+pub const RAW_MEDIA_TYPE: &str = "application/octet-stream";
+
+/// One rewrite applied to an operation.
+struct Note {
+    rule: &'static str,
+    detail: String,
+}
+
+/// Returns the normalized copy of `doc`. The authored document is not changed.
+pub fn normalize(doc: &Document) -> Result<Value, String> {
+    let mut root = doc.root.clone();
+    let locations: Vec<(String, String)> = doc
+        .operations()
+        .iter()
+        .map(|op| (op.path.to_string(), op.method.to_string()))
+        .collect();
+    let path_servers: Vec<String> = locations
+        .iter()
+        .filter_map(|(path, _)| {
+            let item = doc
+                .root
+                .pointer(&format!("/paths/{}", crate::document::escape_pointer(path)))?;
+            item.get("servers").map(|_| path.clone())
+        })
+        .collect();
+
+    for (path, method) in &locations {
+        let item_pointer = format!("/paths/{}", crate::document::escape_pointer(path));
+        let inherited_servers = doc
+            .root
+            .pointer(&item_pointer)
+            .and_then(|item| item.get("servers"))
+            .cloned();
+        let operation = root
+            .pointer_mut(&format!("{item_pointer}/{method}"))
+            .and_then(Value::as_object_mut)
+            .ok_or_else(|| format!("operation {method} {path} vanished during normalization"))?;
+        let mut notes = Vec::new();
+        normalize_servers(operation, inherited_servers, &mut notes);
+        normalize_request_body(doc, operation, &mut notes)?;
+        normalize_responses(doc, operation, &mut notes)?;
+        if !notes.is_empty() {
+            let notes = notes
+                .into_iter()
+                .map(|note| json!({"rule": note.rule, "detail": note.detail}))
+                .collect();
+            operation.insert("x-normalized".to_string(), Value::Array(notes));
+        }
+    }
+    for path in path_servers {
+        if let Some(item) = root
+            .pointer_mut(&format!(
+                "/paths/{}",
+                crate::document::escape_pointer(&path)
+            ))
+            .and_then(Value::as_object_mut)
+        {
+            item.remove("servers");
+        }
+    }
+    Ok(root)
+}
+
+fn normalize_servers(
+    operation: &mut Map<String, Value>,
+    inherited: Option<Value>,
+    notes: &mut Vec<Note>,
+) {
+    let servers = operation.remove("servers").or(inherited);
+    if let Some(servers) = servers {
+        let urls: Vec<&str> = servers
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|server| server.get("url").and_then(Value::as_str))
+            .collect();
+        notes.push(Note {
+            rule: "operation-servers",
+            detail: format!(
+                "removed the operation's own servers ({}); the hand-written layer calls it with a client built on that URL",
+                urls.join(", ")
+            ),
+        });
+    }
+}
+
+fn normalize_request_body(
+    doc: &Document,
+    operation: &mut Map<String, Value>,
+    notes: &mut Vec<Note>,
+) -> Result<(), String> {
+    let Some(body) = operation.get("requestBody") else {
+        return Ok(());
+    };
+    let body = doc.resolve(body)?;
+    let Some(content) = body.get("content").and_then(Value::as_object) else {
+        return Ok(());
+    };
+    if content.len() <= 1 {
+        return Ok(());
+    }
+    let (json_type, media) = content
+        .iter()
+        .find(|(media_type, _)| is_json(media_type))
+        .ok_or("request body without application/json (should have been refused by the checks)")?;
+    let dropped: Vec<&str> = content
+        .keys()
+        .map(String::as_str)
+        .filter(|t| t != json_type)
+        .collect();
+    let mut body = body.clone();
+    body["content"] = json!({ json_type.clone(): media });
+    notes.push(Note {
+        rule: "request-media-type",
+        detail: format!("kept `{json_type}`, dropped {}", dropped.join(", ")),
+    });
+    operation.insert("requestBody".to_string(), body);
+    Ok(())
+}
+
+/// The shape progenitor derives its response type from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Shape {
+    NoBody,
+    Json(String),
+    Raw,
+}
+
+impl Shape {
+    fn of(response: &Value) -> Shape {
+        let Some(content) = response.get("content").and_then(Value::as_object) else {
+            return Shape::NoBody;
+        };
+        match content.iter().find(|(media_type, _)| is_json(media_type)) {
+            Some((_, media)) => Shape::Json(
+                media
+                    .get("schema")
+                    .map(Value::to_string)
+                    .unwrap_or_default(),
+            ),
+            None if content.is_empty() => Shape::NoBody,
+            None => Shape::Raw,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Shape::NoBody => "no body".to_string(),
+            Shape::Raw => "raw body".to_string(),
+            Shape::Json(schema) => match serde_json::from_str::<Value>(schema)
+                .ok()
+                .and_then(|s| s.get("$ref").cloned())
+            {
+                Some(Value::String(reference)) => format!("JSON {reference}"),
+                _ => "inline JSON schema".to_string(),
+            },
+        }
+    }
+}
+
+fn raw_response(description: String) -> Value {
+    json!({
+        "description": description,
+        "content": { RAW_MEDIA_TYPE: { "schema": { "type": "string", "format": "binary" } } }
+    })
+}
+
+fn normalize_responses(
+    doc: &Document,
+    operation: &mut Map<String, Value>,
+    notes: &mut Vec<Note>,
+) -> Result<(), String> {
+    let Some(responses) = operation.get("responses").and_then(Value::as_object) else {
+        return Ok(());
+    };
+    let has_success = responses
+        .keys()
+        .any(|key| status_class(key) == StatusClass::Success);
+
+    let mut kept = Map::new();
+    let mut success: Vec<(String, Value)> = Vec::new();
+    let mut errors: Vec<(String, String)> = Vec::new();
+    for (status, response) in responses {
+        let resolved = doc.resolve(response)?;
+        let description = resolved
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        match status_class(status) {
+            StatusClass::Success => success.push((status.clone(), response.clone())),
+            StatusClass::Error => errors.push((status.clone(), description)),
+            StatusClass::Default if has_success => {
+                notes.push(Note {
+                    rule: "default-response",
+                    detail: "folded the `default` response into the 4XX/5XX ranges".to_string(),
+                });
+                errors.push(("default".to_string(), description));
+            }
+            StatusClass::Default | StatusClass::Other => {
+                kept.insert(status.clone(), response.clone());
+            }
+        }
+    }
+
+    // One media type per success response.
+    for (status, response) in &mut success {
+        let resolved = doc.resolve(response)?;
+        let Some(content) = resolved.get("content").and_then(Value::as_object) else {
+            continue;
+        };
+        if content.len() <= 1 {
+            continue;
+        }
+        let keep = content
+            .keys()
+            .find(|media_type| is_json(media_type))
+            .or_else(|| content.keys().min())
+            .cloned()
+            .unwrap_or_default();
+        let dropped: Vec<&str> = content
+            .keys()
+            .map(String::as_str)
+            .filter(|t| *t != keep)
+            .collect();
+        notes.push(Note {
+            rule: "response-media-type",
+            detail: format!("{status}: kept `{keep}`, dropped {}", dropped.join(", ")),
+        });
+        let mut inlined = resolved.clone();
+        inlined["content"] = json!({ keep.clone(): content[&keep] });
+        *response = inlined;
+    }
+
+    // One success shape.
+    let shapes: Vec<Shape> = success
+        .iter()
+        .map(|(_, response)| doc.resolve(response).map(Shape::of))
+        .collect::<Result<_, _>>()?;
+    let mut distinct = shapes.clone();
+    distinct.sort();
+    distinct.dedup();
+    if distinct.len() > 1 {
+        let detail = success
+            .iter()
+            .zip(&shapes)
+            .map(|((status, _), shape)| format!("{status}: {}", shape.describe()))
+            .collect::<Vec<_>>()
+            .join("; ");
+        notes.push(Note {
+            rule: "raw-success",
+            detail: format!(
+                "the success responses differ ({detail}); all are handed over as raw bytes"
+            ),
+        });
+        for (_, response) in &mut success {
+            let description = doc
+                .resolve(response)?
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            *response = raw_response(description);
+        }
+    }
+    for (status, response) in success {
+        kept.insert(status, response);
+    }
+
+    // One error shape: raw bytes for every 4xx and 5xx.
+    if has_success || !errors.is_empty() {
+        let documented = if errors.is_empty() {
+            "none".to_string()
+        } else {
+            errors
+                .iter()
+                .map(|(status, _)| status.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        notes.push(Note {
+            rule: "error-ranges",
+            detail: format!("error responses replaced by raw 4XX and 5XX ranges (documented statuses: {documented})"),
+        });
+        for range in ["4XX", "5XX"] {
+            let class = &range[..1];
+            let listed: Vec<String> = errors
+                .iter()
+                .filter(|(status, _)| status.starts_with(class) || (status == "default"))
+                .map(|(status, description)| format!("{status}: {description}"))
+                .collect();
+            let description = if listed.is_empty() {
+                format!("Any {class}xx status, as raw bytes. The vendor documents none.")
+            } else {
+                format!(
+                    "Any {class}xx status, as raw bytes. The vendor documents: {}",
+                    listed.join("; ")
+                )
+            };
+            kept.insert(range.to_string(), raw_response(description));
+        }
+    }
+    operation.insert("responses".to_string(), Value::Object(kept));
+    Ok(())
+}
