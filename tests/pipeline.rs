@@ -70,9 +70,7 @@ fn shapes_that_panic_progenitor_are_normalized_instead() {
     let raw = run_without_panicking(|| {
         progenitor::Generator::new(&settings()).generate_tokens(&authored)
     });
-    let panic = raw
-        .err()
-        .expect("progenitor 0.15 panics on two success shapes");
+    let panic = raw.expect_err("progenitor 0.15 panics on two success shapes");
     assert!(
         panic.contains("response_types.len() <= 1"),
         "unexpected panic: {panic}"
