@@ -31,10 +31,15 @@ impl ScratchRepo {
         copy_tree(&repo.join("spec"), &root.join("spec"));
         copy_tree(&repo.join("tests/fixtures"), &root.join("tests/fixtures"));
         for vendor in xtask::vendors::VENDORS {
-            let generated = vendor.generated_path();
-            let target = root.join(&generated);
-            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-            std::fs::copy(repo.join(&generated), target).unwrap();
+            let mut generated = vec![vendor.generated_path(), vendor.operations_path()];
+            if vendor.has_error_codes {
+                generated.push(vendor.error_codes_path());
+            }
+            for file in generated {
+                let target = root.join(&file);
+                std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+                std::fs::copy(repo.join(&file), target).unwrap();
+            }
         }
         ScratchRepo { root }
     }
@@ -115,6 +120,21 @@ fn compare(sample: &Value, actual: &Value, path: &str, out: &mut Vec<String>) {
             "{path}: the sample has {sample}, the round trip gives {actual}"
         )),
     }
+}
+
+/// Retry settings for tests: the real policy, with waits short enough to keep tests fast.
+pub fn fast_retries(runtime: &mut vendor_runtime::RuntimeConfig) {
+    runtime.retry.initial_backoff = std::time::Duration::from_millis(5);
+    runtime.retry.max_backoff = std::time::Duration::from_millis(20);
+    runtime.timeout = std::time::Duration::from_secs(5);
+}
+
+/// A base URL on loopback where nothing listens: connections are refused.
+pub fn refused_base_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
 }
 
 #[cfg(test)]

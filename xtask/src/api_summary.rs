@@ -18,37 +18,18 @@ pub fn summarize(source: &str) -> Result<String, String> {
     let types = find_module(&file.items, "types");
 
     out.push_str("# Operations\n");
-    for item in &file.items {
-        let Item::Impl(block) = item else { continue };
-        if block.trait_.is_some() || type_name(&block.self_ty) != "Client" {
-            continue;
-        }
-        for member in &block.items {
-            let ImplItem::Fn(method) = member else {
-                continue;
-            };
-            let Some(request) = doc_text(&method.attrs)
-                .lines()
-                .find_map(|line| line.trim().strip_prefix("Sends a ").map(str::to_string))
-            else {
-                continue;
-            };
-            let name = method.sig.ident.to_string();
-            let builder = match &method.sig.output {
-                ReturnType::Type(_, ty) => type_name(ty),
-                ReturnType::Default => continue,
-            };
-            let _ = writeln!(
-                out,
-                "\n{name}: {}",
-                request.replace('`', "").replace(" request to ", " ")
-            );
-            let _ = writeln!(
-                out,
-                "  client.{name}(){}",
-                builder_calls(builders, &builder)
-            );
-        }
+    for operation in operations_of(&file) {
+        let _ = writeln!(
+            out,
+            "\n{}: {} {}",
+            operation.name, operation.method, operation.path
+        );
+        let _ = writeln!(
+            out,
+            "  client.{}(){}",
+            operation.name,
+            builder_calls(builders, &operation.builder)
+        );
     }
 
     out.push_str("\n# Types\n");
@@ -114,6 +95,65 @@ pub fn summarize(source: &str) -> Result<String, String> {
         }
     }
     Ok(out)
+}
+
+/// One generated operation method on `Client`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationSignature {
+    /// The method's name, which is also the `operation_id` progenitor passes to the hooks.
+    pub name: String,
+    /// The HTTP method, upper case.
+    pub method: String,
+    /// The path template relative to the base URL (`/public/factx/{profileId}`).
+    pub path: String,
+    /// The builder type the method returns.
+    pub builder: String,
+}
+
+/// The operations of a generated client, in the order they are generated.
+pub fn operations(source: &str) -> Result<Vec<OperationSignature>, String> {
+    let file =
+        syn::parse_file(source).map_err(|err| format!("generated source does not parse: {err}"))?;
+    Ok(operations_of(&file))
+}
+
+fn operations_of(file: &syn::File) -> Vec<OperationSignature> {
+    let mut found = Vec::new();
+    for item in &file.items {
+        let Item::Impl(block) = item else { continue };
+        if block.trait_.is_some() || type_name(&block.self_ty) != "Client" {
+            continue;
+        }
+        for member in &block.items {
+            let ImplItem::Fn(method) = member else {
+                continue;
+            };
+            // progenitor documents each operation method with "Sends a `METHOD` request to `/path`".
+            let Some(request) = doc_text(&method.attrs)
+                .lines()
+                .find_map(|line| line.trim().strip_prefix("Sends a ").map(str::to_string))
+            else {
+                continue;
+            };
+            let mut parts = request.split('`').filter(|part| !part.trim().is_empty());
+            let (Some(http_method), Some(_), Some(path)) =
+                (parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            let builder = match &method.sig.output {
+                ReturnType::Type(_, ty) => type_name(ty),
+                ReturnType::Default => continue,
+            };
+            found.push(OperationSignature {
+                name: method.sig.ident.to_string(),
+                method: http_method.to_string(),
+                path: path.to_string(),
+                builder,
+            });
+        }
+    }
+    found
 }
 
 /// The chained setter calls of an operation's builder and the `send` signature.

@@ -3,7 +3,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use serde_json::Value;
 
 use crate::Error;
@@ -20,7 +20,15 @@ pub fn settings() -> GenerationSettings {
         // Lets callers and tests compare values; serde's derives come by default.
         .with_derive("PartialEq")
         // Deterministic iteration order for maps (e.g. Trust's `tags`).
-        .with_map_type("::std::collections::BTreeMap");
+        .with_map_type("::std::collections::BTreeMap")
+        // Every client carries the shared runtime (auth, retries, logging), and the crate must
+        // implement `ClientHooks` with it: a client that skips the runtime does not compile.
+        .with_inner_type(
+            "::vendor_runtime::Runtime"
+                .parse::<proc_macro2::TokenStream>()
+                .expect("a valid Rust path"),
+        )
+        .with_hooks(HooksMode::Expected);
     settings
 }
 

@@ -18,6 +18,7 @@ pub mod error;
 pub mod examples;
 pub mod normalize;
 pub mod outputs;
+pub mod runtime_meta;
 pub mod vendors;
 
 pub use error::{Error, Finding};

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::document::Document;
 use crate::vendors::{VENDORS, Vendor};
-use crate::{Error, Finding, checks, codegen, examples, normalize};
+use crate::{Error, Finding, checks, codegen, examples, normalize, runtime_meta};
 
 /// Directories whose every file is generated: a file there that the pipeline no longer produces
 /// is stale.
@@ -72,7 +72,18 @@ fn json_file(value: &Value) -> String {
 pub fn vendor_outputs(repo: &Path, vendor: &Vendor) -> Result<BTreeMap<String, String>, Error> {
     let doc = Document::load(repo, &vendor.spec_path())?;
     let mut files = BTreeMap::new();
-    files.insert(vendor.generated_path(), client_source(repo, &doc)?);
+    let client = client_source(repo, &doc)?;
+    files.insert(
+        vendor.operations_path(),
+        runtime_meta::operations_file(&doc, &client)?,
+    );
+    if vendor.has_error_codes {
+        files.insert(
+            vendor.error_codes_path(),
+            runtime_meta::error_codes_file(&doc)?,
+        );
+    }
+    files.insert(vendor.generated_path(), client);
     files.insert(vendor.dist_path(), published_json(&doc));
     for sample in examples::samples(&doc) {
         files.insert(

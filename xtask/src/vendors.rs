@@ -7,6 +7,9 @@ pub struct Vendor {
     pub name: &'static str,
     /// The crate directory, relative to the repository root.
     pub crate_dir: &'static str,
+    /// Whether the vendor's error bodies carry numeric codes of their own (beyond the HTTP
+    /// status), so that the crate gets a generated `ErrorCode` enum.
+    pub has_error_codes: bool,
 }
 
 impl Vendor {
@@ -16,6 +19,15 @@ impl Vendor {
 
     pub fn generated_path(&self) -> String {
         format!("{}/src/generated.rs", self.crate_dir)
+    }
+
+    /// The generated runtime tables beside the client (see `runtime_meta`).
+    pub fn operations_path(&self) -> String {
+        format!("{}/src/operations.rs", self.crate_dir)
+    }
+
+    pub fn error_codes_path(&self) -> String {
+        format!("{}/src/error_codes.rs", self.crate_dir)
     }
 
     pub fn dist_path(&self) -> String {
@@ -31,14 +43,17 @@ pub const VENDORS: [Vendor; 3] = [
     Vendor {
         name: "attestr",
         crate_dir: "crates/attestr",
+        has_error_codes: true,
     },
     Vendor {
         name: "trust",
         crate_dir: "crates/trust",
+        has_error_codes: false,
     },
     Vendor {
         name: "gainsight-px",
         crate_dir: "crates/gainsight-px",
+        has_error_codes: false,
     },
 ];
 

@@ -1,0 +1,125 @@
+//! Building an authenticated Attestr client, from code or from the environment.
+//!
+//! | variable | meaning | default |
+//! |---|---|---|
+//! | `ATTESTR_AUTH_TOKEN` | the auth token from the Attestr dashboard (required) | |
+//! | `ATTESTR_API_VERSION` | the `{version}` path segment | `v1` |
+//! | `ATTESTR_BASE_URL` | the server, `{version}` substituted (tests, the sandbox) | `https://api.attestr.com/api/{version}` |
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use vendor_runtime::config::{checked_base_url, env_optional, env_required};
+use vendor_runtime::{ConfigError, HeaderAuth, Runtime, RuntimeConfig, Secret};
+
+use crate::{Client, OPERATIONS};
+
+/// The documented server; `{version}` is the API version path segment.
+pub const DEFAULT_BASE_URL: &str = "https://api.attestr.com/api/{version}";
+/// The only version Attestr documents for factx.
+pub const DEFAULT_API_VERSION: &str = "v1";
+
+#[derive(Debug, Clone)]
+pub struct AttestrConfig {
+    pub auth_token: Secret,
+    pub api_version: String,
+    /// The server URL; a `{version}` in it is replaced by `api_version`.
+    pub base_url: String,
+    pub runtime: RuntimeConfig,
+}
+
+impl AttestrConfig {
+    /// A configuration for the production server with default retries and timeouts.
+    pub fn new(auth_token: impl Into<Secret>) -> Self {
+        AttestrConfig {
+            auth_token: auth_token.into(),
+            api_version: DEFAULT_API_VERSION.to_string(),
+            base_url: DEFAULT_BASE_URL.to_string(),
+            runtime: RuntimeConfig::default(),
+        }
+    }
+
+    /// Reads the variables in the module documentation.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let mut config = AttestrConfig::new(Secret::new(env_required("ATTESTR_AUTH_TOKEN")?));
+        if let Some(version) = env_optional("ATTESTR_API_VERSION")? {
+            config.api_version = version;
+        }
+        if let Some(url) = env_optional("ATTESTR_BASE_URL")? {
+            config.base_url = url;
+        }
+        Ok(config)
+    }
+
+    pub fn api_version(mut self, version: impl Into<String>) -> Self {
+        self.api_version = version.into();
+        self
+    }
+
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.runtime.retry.max_retries = retries;
+        self
+    }
+
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.runtime.timeout = timeout;
+        self
+    }
+
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.runtime.connect_timeout = timeout;
+        self
+    }
+
+    /// The server URL with the version filled in.
+    pub fn resolved_base_url(&self) -> Result<String, ConfigError> {
+        checked_base_url(&self.base_url.replace("{version}", &self.api_version))
+    }
+
+    pub fn build(self) -> Result<Client, ConfigError> {
+        let base_url = self.resolved_base_url()?;
+        let auth = HeaderAuth::basic(&self.auth_token)?;
+        let runtime = Runtime::new("attestr", OPERATIONS, Arc::new(auth), self.runtime);
+        let http = runtime.http_client()?;
+        Ok(Client::new_with_client(&base_url, http, runtime))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let config = AttestrConfig::new("tok-123456");
+        let client = config.clone().build().unwrap();
+        for text in [format!("{config:?}"), format!("{client:?}")] {
+            assert!(!text.contains("tok-123456"), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_version_is_selectable() {
+        let config = AttestrConfig::new("t").api_version("v3");
+        assert_eq!(
+            config.resolved_base_url().unwrap(),
+            "https://api.attestr.com/api/v3"
+        );
+        let local = AttestrConfig::new("t").base_url("http://127.0.0.1:9/attestr/api/{version}/");
+        assert_eq!(
+            local.resolved_base_url().unwrap(),
+            "http://127.0.0.1:9/attestr/api/v1"
+        );
+    }
+
+    #[test]
+    fn an_empty_token_is_a_configuration_error() {
+        let err = AttestrConfig::new("  ").build().unwrap_err();
+        assert!(err.to_string().contains("empty"), "{err}");
+    }
+}

@@ -1,0 +1,138 @@
+//! Building an authenticated Gainsight PX client, from code or from the environment.
+//!
+//! | variable | meaning | default |
+//! |---|---|---|
+//! | `GAINSIGHT_PX_API_KEY` | the REST API key (Administration → REST API; required) | |
+//! | `GAINSIGHT_PX_DATA_CENTER` | `US`, `EU` or `US2` | `US` |
+//! | `GAINSIGHT_PX_BASE_URL` | a server that replaces the data centre's (tests, the sandbox) | |
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use vendor_runtime::config::{checked_base_url, env_optional, env_required};
+use vendor_runtime::{ConfigError, HeaderAuth, Runtime, RuntimeConfig, Secret};
+
+use crate::{Client, OPERATIONS};
+
+/// Gainsight PX's data centres, each with its own host (`servers` in the spec).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DataCenter {
+    #[default]
+    Us,
+    Eu,
+    Us2,
+}
+
+impl DataCenter {
+    pub fn base_url(self) -> &'static str {
+        match self {
+            DataCenter::Us => "https://api.aptrinsic.com",
+            DataCenter::Eu => "https://api-eu.aptrinsic.com",
+            DataCenter::Us2 => "https://api-us2.aptrinsic.com",
+        }
+    }
+}
+
+impl FromStr for DataCenter {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name.trim().to_ascii_uppercase().as_str() {
+            "US" => Ok(DataCenter::Us),
+            "EU" => Ok(DataCenter::Eu),
+            "US2" => Ok(DataCenter::Us2),
+            other => Err(format!(
+                "unknown data centre `{other}`; expected US, EU or US2"
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PxConfig {
+    pub api_key: Secret,
+    pub data_center: DataCenter,
+    /// Replaces the data centre's URL when set.
+    pub base_url: Option<String>,
+    pub runtime: RuntimeConfig,
+}
+
+impl PxConfig {
+    pub fn new(api_key: impl Into<Secret>, data_center: DataCenter) -> Self {
+        PxConfig {
+            api_key: api_key.into(),
+            data_center,
+            base_url: None,
+            runtime: RuntimeConfig::default(),
+        }
+    }
+
+    /// Reads the variables in the module documentation.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let data_center = match env_optional("GAINSIGHT_PX_DATA_CENTER")? {
+            Some(name) => name.parse().map_err(|reason| ConfigError::InvalidEnv {
+                name: "GAINSIGHT_PX_DATA_CENTER",
+                reason,
+            })?,
+            None => DataCenter::default(),
+        };
+        let mut config = PxConfig::new(
+            Secret::new(env_required("GAINSIGHT_PX_API_KEY")?),
+            data_center,
+        );
+        config.base_url = env_optional("GAINSIGHT_PX_BASE_URL")?;
+        Ok(config)
+    }
+
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.runtime.retry.max_retries = retries;
+        self
+    }
+
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.runtime.timeout = timeout;
+        self
+    }
+
+    pub fn build(self) -> Result<Client, ConfigError> {
+        let base_url = checked_base_url(
+            self.base_url
+                .as_deref()
+                .unwrap_or(self.data_center.base_url()),
+        )?;
+        let auth = HeaderAuth::new("x-aptrinsic-api-key", &self.api_key)?;
+        let runtime = Runtime::new("gainsight-px", OPERATIONS, Arc::new(auth), self.runtime);
+        let http = runtime.http_client()?;
+        Ok(Client::new_with_client(&base_url, http, runtime))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_centres_by_name() {
+        assert_eq!(
+            "eu".parse::<DataCenter>().unwrap().base_url(),
+            "https://api-eu.aptrinsic.com"
+        );
+        assert_eq!("US2".parse::<DataCenter>().unwrap(), DataCenter::Us2);
+        assert!("APAC".parse::<DataCenter>().unwrap_err().contains("APAC"));
+    }
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let config = PxConfig::new("px-key-0123456789", DataCenter::Eu);
+        let client = config.clone().build().unwrap();
+        for text in [format!("{config:?}"), format!("{client:?}")] {
+            assert!(!text.contains("px-key-0123456789"), "{text}");
+        }
+    }
+}

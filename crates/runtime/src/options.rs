@@ -1,0 +1,99 @@
+//! Per-call overrides and per-call records, carried in task-local storage so that they reach the
+//! hooks without any change to the generated builders.
+//!
+//! ```no_run
+//! # use std::time::Duration;
+//! # async fn demo(call: impl std::future::Future<Output = ()>) {
+//! use vendor_runtime::CallOptions;
+//! CallOptions { max_retries: Some(0), timeout: Some(Duration::from_secs(2)), ..Default::default() }
+//!     .scope(call)
+//!     .await;
+//! # }
+//! ```
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::time::Duration;
+
+tokio::task_local! {
+    static OPTIONS: CallOptions;
+    static RECORD: RefCell<CallRecord>;
+}
+
+/// Overrides of the client's [`crate::RuntimeConfig`] for the calls made inside [`Self::scope`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallOptions {
+    pub max_retries: Option<u32>,
+    /// Time limit of one attempt, from sending to the end of the response body.
+    pub timeout: Option<Duration>,
+    pub connect_timeout: Option<Duration>,
+    /// Opt in to retrying POST and PATCH after the request may have reached the server.
+    pub retry_non_idempotent: Option<bool>,
+}
+
+impl CallOptions {
+    /// Runs `future` with these options applied to every call it makes.
+    pub async fn scope<F: Future>(self, future: F) -> F::Output {
+        OPTIONS.scope(self, future).await
+    }
+
+    /// The options in force for the current task, if a scope set any.
+    pub fn current() -> Option<CallOptions> {
+        OPTIONS.try_with(Clone::clone).ok()
+    }
+}
+
+/// What happened during the calls of a [`record`] scope.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallRecord {
+    /// Requests sent, retries and the repeat after a token refresh included.
+    pub attempts: u32,
+    /// An attempt failed after the request may have reached the server (a timeout or a broken
+    /// connection, not a refused one), and a later attempt was made. The first attempt may have
+    /// taken effect: a later 404 on a delete then means "deleted or already absent".
+    pub lost_response: bool,
+    /// Credentials were refreshed after a 401.
+    pub credentials_refreshed: bool,
+}
+
+/// Runs `future` and returns what its calls did along with its output.
+pub async fn record<F: Future>(future: F) -> (F::Output, CallRecord) {
+    RECORD
+        .scope(RefCell::new(CallRecord::default()), async {
+            let output = future.await;
+            let record = RECORD.with(|record| record.borrow().clone());
+            (output, record)
+        })
+        .await
+}
+
+/// Updates the current record, if a [`record`] scope is active.
+pub(crate) fn note(update: impl FnOnce(&mut CallRecord)) {
+    let _ = RECORD.try_with(|record| update(&mut record.borrow_mut()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn options_reach_the_scoped_future_only() {
+        assert_eq!(CallOptions::current(), None);
+        let options = CallOptions {
+            max_retries: Some(7),
+            ..Default::default()
+        };
+        let seen = options
+            .clone()
+            .scope(async { CallOptions::current() })
+            .await;
+        assert_eq!(seen, Some(options));
+    }
+
+    #[tokio::test]
+    async fn records_collect_notes() {
+        let ((), record) = record(async { note(|r| r.attempts += 2) }).await;
+        assert_eq!(record.attempts, 2);
+        note(|r| r.attempts += 1); // outside a scope: ignored, no panic
+    }
+}

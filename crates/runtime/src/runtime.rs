@@ -1,0 +1,326 @@
+//! The [`Runtime`] each generated client carries: it authenticates, sends, retries and logs.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use progenitor_client::OperationInfo;
+use reqwest::header::AUTHORIZATION;
+use reqwest::{Request, Response};
+use tracing::{Instrument, field};
+
+use crate::auth::{AuthError, Authenticator};
+use crate::failure::request_id;
+use crate::operation::{self, Operation};
+use crate::options::{CallOptions, note};
+use crate::retry::{RetryPolicy, is_retryable_status, parse_retry_after};
+
+/// Per-client settings; [`CallOptions`] overrides them per call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuntimeConfig {
+    pub retry: RetryPolicy,
+    /// Time limit of one attempt, from sending to the end of the response body.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        RuntimeConfig {
+            retry: RetryPolicy::default(),
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Why the `pre` hook refused to send a request.
+#[derive(Debug, thiserror::Error)]
+pub enum PreError {
+    #[error("operation `{0}` is not in the client's operation table")]
+    UnknownOperation(String),
+    #[error(
+        "a path parameter of `{operation}` changes the request's route (the URL no longer matches `{template}`); \
+         ids such as `.`, `..` or ones with a backslash cannot be sent in a path"
+    )]
+    RouteChanged {
+        operation: &'static str,
+        template: &'static str,
+    },
+    #[error("credentials: {0}")]
+    Auth(#[from] AuthError),
+}
+
+impl PreError {
+    /// How the hook reports it through progenitor: credentials problems as `Custom` (so they
+    /// stay distinguishable), everything else as `InvalidRequest`.
+    pub fn into_client_error<E>(self) -> progenitor_client::Error<E> {
+        match self {
+            PreError::Auth(err) => progenitor_client::Error::Custom(err.to_string()),
+            other => progenitor_client::Error::InvalidRequest(other.to_string()),
+        }
+    }
+}
+
+/// The runtime of one vendor client. Cheap to clone; clones share credentials and caches.
+#[derive(Clone)]
+pub struct Runtime {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    vendor: &'static str,
+    operations: &'static [Operation],
+    auth: Arc<dyn Authenticator>,
+    config: RuntimeConfig,
+    /// HTTP clients for calls that override the connect timeout (it is a client setting in
+    /// reqwest), built on first use.
+    clients_by_connect_timeout: Mutex<BTreeMap<Duration, reqwest::Client>>,
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("vendor", &self.inner.vendor)
+            .field("auth", &self.inner.auth)
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Runtime {
+    pub fn new(
+        vendor: &'static str,
+        operations: &'static [Operation],
+        auth: Arc<dyn Authenticator>,
+        config: RuntimeConfig,
+    ) -> Self {
+        Runtime {
+            inner: Arc::new(Inner {
+                vendor,
+                operations,
+                auth,
+                config,
+                clients_by_connect_timeout: Mutex::new(BTreeMap::new()),
+            }),
+        }
+    }
+
+    pub fn config(&self) -> &RuntimeConfig {
+        &self.inner.config
+    }
+
+    pub fn vendor(&self) -> &'static str {
+        self.inner.vendor
+    }
+
+    /// An HTTP client for this runtime: rustls, the configured connect timeout, and no client-wide
+    /// total timeout (each attempt gets its own).
+    pub fn http_client(&self) -> reqwest::Result<reqwest::Client> {
+        build_http_client(self.inner.config.connect_timeout)
+    }
+
+    /// progenitor's `pre` hook: strip `api-version`, check the route, add credentials.
+    pub async fn pre(
+        &self,
+        baseurl: &str,
+        request: &mut Request,
+        info: &OperationInfo,
+    ) -> Result<(), PreError> {
+        // progenitor sends `api-version: <info.version>` on every request; these vendors never
+        // asked for it, and it would leak this project's document version to them.
+        request.headers_mut().remove("api-version");
+        let operation = operation::find(self.inner.operations, info.operation_id)
+            .ok_or_else(|| PreError::UnknownOperation(info.operation_id.to_string()))?;
+        let base_path = reqwest::Url::parse(baseurl)
+            .map(|url| url.path().to_string())
+            .unwrap_or_default();
+        if !operation.matches_path(&base_path, request.url().path()) {
+            return Err(PreError::RouteChanged {
+                operation: operation.id,
+                template: operation.path_template,
+            });
+        }
+        if operation.authenticated {
+            self.inner.auth.authorize(request).await?;
+        }
+        Ok(())
+    }
+
+    /// progenitor's `exec` hook: send with retries, within one tracing span.
+    pub async fn exec(
+        &self,
+        client: &reqwest::Client,
+        request: Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<Response> {
+        let operation = operation::find(self.inner.operations, info.operation_id);
+        let span = tracing::info_span!(
+            "vendor_call",
+            vendor = self.inner.vendor,
+            operation = info.operation_id,
+            method = operation.map_or("", |op| op.method),
+            path = operation.map_or("", |op| op.path_template),
+            attempts = field::Empty,
+            status = field::Empty,
+            duration_ms = field::Empty,
+            request_id = field::Empty,
+        );
+        self.send_with_retries(client, request, operation)
+            .instrument(span)
+            .await
+    }
+
+    async fn send_with_retries(
+        &self,
+        client: &reqwest::Client,
+        mut request: Request,
+        operation: Option<&Operation>,
+    ) -> reqwest::Result<Response> {
+        let config = &self.inner.config;
+        let options = CallOptions::current().unwrap_or_default();
+        let max_retries = options.max_retries.unwrap_or(config.retry.max_retries);
+        let timeout = options.timeout.unwrap_or(config.timeout);
+        let retry_non_idempotent = options
+            .retry_non_idempotent
+            .unwrap_or(config.retry.retry_non_idempotent);
+        let idempotent = operation.is_none_or(Operation::is_idempotent);
+        let authenticated = operation.is_some_and(|op| op.authenticated);
+        let client = match options.connect_timeout {
+            Some(connect) if connect != config.connect_timeout => self.client_for(connect)?,
+            _ => client.clone(),
+        };
+
+        let started = Instant::now();
+        let span = tracing::Span::current();
+        let mut retries = 0;
+        let mut refreshed = false;
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            note(|record| record.attempts += 1);
+            // The original stays for later attempts; each attempt sends a copy.
+            let Some(mut this_attempt) = request.try_clone() else {
+                // A streaming body cannot be copied, so it gets exactly one attempt.
+                *request.timeout_mut() = Some(timeout);
+                span.record("attempts", attempts);
+                return client.execute(request).await;
+            };
+            *this_attempt.timeout_mut() = Some(timeout);
+            let attempt_started = Instant::now();
+            let result = client.execute(this_attempt).await;
+
+            match result {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    tracing::debug!(
+                        attempt = attempts,
+                        status,
+                        elapsed_ms = attempt_started.elapsed().as_millis() as u64,
+                        "response"
+                    );
+                    if status == 401 && authenticated && !refreshed {
+                        refreshed = true;
+                        let rejected = request.headers().get(AUTHORIZATION).cloned();
+                        if self.inner.auth.refresh(rejected.as_ref()).await
+                            && self.inner.auth.authorize(&mut request).await.is_ok()
+                        {
+                            note(|record| record.credentials_refreshed = true);
+                            tracing::info!(
+                                attempt = attempts,
+                                "credentials refreshed after 401; repeating once"
+                            );
+                            continue;
+                        }
+                    }
+                    let may_retry = retries < max_retries
+                        && is_retryable_status(status)
+                        && (idempotent || retry_non_idempotent);
+                    if may_retry {
+                        let delay = match parse_retry_after(response.headers(), SystemTime::now()) {
+                            Some(delay) if delay > config.retry.max_retry_after => {
+                                tracing::info!(
+                                    retry_after_s = delay.as_secs(),
+                                    "Retry-After beyond the cap; not retrying"
+                                );
+                                None
+                            }
+                            Some(delay) => Some(delay),
+                            None => Some(config.retry.backoff(retries + 1)),
+                        };
+                        if let Some(delay) = delay {
+                            retries += 1;
+                            tracing::info!(
+                                attempt = attempts,
+                                status,
+                                delay_ms = delay.as_millis() as u64,
+                                "retrying"
+                            );
+                            drop(response);
+                            tokio::time::sleep(delay).await;
+                            continue;
+                        }
+                    }
+                    span.record("status", status);
+                    if let Some(id) = request_id(response.headers()) {
+                        span.record("request_id", id.as_str());
+                    }
+                    span.record("attempts", attempts);
+                    span.record("duration_ms", started.elapsed().as_millis() as u64);
+                    return Ok(response);
+                }
+                Err(err) => {
+                    // A refused connection never reached the server; anything later might have.
+                    let may_have_reached = !err.is_connect();
+                    let may_retry = retries < max_retries
+                        && (idempotent || !may_have_reached || retry_non_idempotent);
+                    tracing::debug!(
+                        attempt = attempts,
+                        timeout = err.is_timeout(),
+                        connect = err.is_connect(),
+                        "transport error"
+                    );
+                    if may_retry {
+                        retries += 1;
+                        if may_have_reached {
+                            note(|record| record.lost_response = true);
+                        }
+                        let delay = config.retry.backoff(retries);
+                        tracing::info!(
+                            attempt = attempts,
+                            delay_ms = delay.as_millis() as u64,
+                            "retrying after a transport error"
+                        );
+                        tokio::time::sleep(delay).await;
+                        continue;
+                    }
+                    span.record("attempts", attempts);
+                    span.record("duration_ms", started.elapsed().as_millis() as u64);
+                    return Err(err);
+                }
+            }
+        }
+    }
+
+    fn client_for(&self, connect_timeout: Duration) -> reqwest::Result<reqwest::Client> {
+        let mut clients = self
+            .inner
+            .clients_by_connect_timeout
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(client) = clients.get(&connect_timeout) {
+            return Ok(client.clone());
+        }
+        let client = build_http_client(connect_timeout)?;
+        clients.insert(connect_timeout, client.clone());
+        Ok(client)
+    }
+}
+
+fn build_http_client(connect_timeout: Duration) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .user_agent(concat!("vendor-specs-runtime/", env!("CARGO_PKG_VERSION")))
+        .build()
+}

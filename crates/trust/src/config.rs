@@ -1,0 +1,117 @@
+//! Building an authenticated Trust client, from code or from the environment.
+//!
+//! | variable | meaning | default |
+//! |---|---|---|
+//! | `TRUST_CLIENT_ID` | Atenea client id (required) | |
+//! | `TRUST_CLIENT_SECRET` | Atenea client secret (required) | |
+//! | `TRUST_INDEX_BASE_URL` | the Index server (tests, the sandbox) | `https://api.trust.lat/index/v1` |
+//! | `TRUST_ATENEA_BASE_URL` | the Atenea server | `https://atenea.trust.lat` |
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use vendor_runtime::config::{checked_base_url, env_optional, env_required};
+use vendor_runtime::{ConfigError, NoAuth, Runtime, RuntimeConfig, Secret};
+
+use crate::token::{AteneaTokens, DEFAULT_EXPIRY_MARGIN};
+use crate::{ATENEA_BASE_URL, Client, INDEX_BASE_URL, OPERATIONS};
+
+#[derive(Debug, Clone)]
+pub struct TrustConfig {
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub index_base_url: String,
+    pub atenea_base_url: String,
+    /// How long before its expiry a token is renewed.
+    pub token_expiry_margin: Duration,
+    pub runtime: RuntimeConfig,
+}
+
+impl TrustConfig {
+    pub fn new(client_id: impl Into<String>, client_secret: impl Into<Secret>) -> Self {
+        TrustConfig {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            index_base_url: INDEX_BASE_URL.to_string(),
+            atenea_base_url: ATENEA_BASE_URL.to_string(),
+            token_expiry_margin: DEFAULT_EXPIRY_MARGIN,
+            runtime: RuntimeConfig::default(),
+        }
+    }
+
+    /// Reads the variables in the module documentation.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let mut config = TrustConfig::new(
+            env_required("TRUST_CLIENT_ID")?,
+            Secret::new(env_required("TRUST_CLIENT_SECRET")?),
+        );
+        if let Some(url) = env_optional("TRUST_INDEX_BASE_URL")? {
+            config.index_base_url = url;
+        }
+        if let Some(url) = env_optional("TRUST_ATENEA_BASE_URL")? {
+            config.atenea_base_url = url;
+        }
+        Ok(config)
+    }
+
+    pub fn index_base_url(mut self, url: impl Into<String>) -> Self {
+        self.index_base_url = url.into();
+        self
+    }
+
+    pub fn atenea_base_url(mut self, url: impl Into<String>) -> Self {
+        self.atenea_base_url = url.into();
+        self
+    }
+
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.runtime.retry.max_retries = retries;
+        self
+    }
+
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.runtime.timeout = timeout;
+        self
+    }
+
+    /// An Index client whose calls carry Atenea tokens.
+    pub fn build(self) -> Result<Client, ConfigError> {
+        let index_url = checked_base_url(&self.index_base_url)?;
+        let atenea_url = checked_base_url(&self.atenea_base_url)?;
+        if self.client_id.trim().is_empty() || self.client_secret.expose().trim().is_empty() {
+            return Err(ConfigError::Credentials(vendor_runtime::AuthError(
+                "the Atenea client id and secret must not be empty".to_string(),
+            )));
+        }
+        // The token call is an operation of the same generated client, sent to Atenea's server
+        // without credentials (normalization rule `operation-servers`).
+        let atenea_runtime =
+            Runtime::new("trust", OPERATIONS, Arc::new(NoAuth), self.runtime.clone());
+        let atenea =
+            Client::new_with_client(&atenea_url, atenea_runtime.http_client()?, atenea_runtime);
+        let tokens = AteneaTokens::new(
+            atenea,
+            self.client_id,
+            self.client_secret,
+            self.token_expiry_margin,
+        );
+        let runtime = Runtime::new("trust", OPERATIONS, Arc::new(tokens), self.runtime);
+        let http = runtime.http_client()?;
+        Ok(Client::new_with_client(&index_url, http, runtime))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        let config = TrustConfig::new("client-1", "very-secret-value");
+        let client = config.clone().build().unwrap();
+        for text in [format!("{config:?}"), format!("{client:?}")] {
+            assert!(!text.contains("very-secret-value"), "{text}");
+            assert!(text.contains("[redacted]"), "{text}");
+        }
+    }
+}

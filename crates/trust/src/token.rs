@@ -1,0 +1,150 @@
+//! Atenea bearer tokens: fetched with client credentials (a JSON body, not the form RFC 6749
+//! expects), cached until `created_at + expires_in` minus a margin, fetched by one caller at a
+//! time while the others wait for it, and refreshed once when the Index answers 401.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use reqwest::header::{AUTHORIZATION, HeaderValue};
+use tokio::sync::Mutex;
+use vendor_runtime::auth::{AuthError, Authenticator, BoxFuture};
+use vendor_runtime::{Failure, Secret};
+
+use crate::{Client, types};
+
+/// Tokens are renewed this long before Atenea says they expire, so that a token never expires
+/// in flight.
+pub const DEFAULT_EXPIRY_MARGIN: Duration = Duration::from_secs(60);
+
+struct CachedToken {
+    header: HeaderValue,
+    expires_at: SystemTime,
+}
+
+/// The token provider behind every authenticated Index call.
+pub struct AteneaTokens {
+    atenea: Client,
+    client_id: String,
+    client_secret: Secret,
+    margin: Duration,
+    // A tokio mutex held across the token request: that is what makes the fetch single-flight.
+    cache: Mutex<Option<CachedToken>>,
+}
+
+impl fmt::Debug for AteneaTokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AteneaTokens")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("margin", &self.margin)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AteneaTokens {
+    /// `atenea` is a client on Atenea's base URL (its token call needs no credentials).
+    pub fn new(atenea: Client, client_id: String, client_secret: Secret, margin: Duration) -> Self {
+        AteneaTokens {
+            atenea,
+            client_id,
+            client_secret,
+            margin,
+            cache: Mutex::new(None),
+        }
+    }
+
+    /// The `Authorization` value to send: the cached token while it is fresh, else a new one.
+    pub async fn authorization(&self) -> Result<HeaderValue, AuthError> {
+        let mut cache = self.cache.lock().await;
+        if let Some(token) = cache.as_ref().filter(|token| self.is_fresh(token)) {
+            return Ok(token.header.clone());
+        }
+        let token = self.fetch().await?;
+        let header = token.header.clone();
+        *cache = Some(token);
+        Ok(header)
+    }
+
+    /// Forgets the token the Index rejected, unless another caller already replaced it, and makes
+    /// sure a fresh one is cached. Returns whether one is.
+    pub async fn renew(&self, rejected: Option<&HeaderValue>) -> bool {
+        let mut cache = self.cache.lock().await;
+        let still_cached = match (cache.as_ref(), rejected) {
+            (Some(token), Some(rejected)) => token.header == rejected,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if still_cached || cache.is_none() {
+            match self.fetch().await {
+                Ok(token) => *cache = Some(token),
+                Err(err) => {
+                    tracing::warn!(error = %err, "token refresh after 401 failed");
+                    *cache = None;
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    fn is_fresh(&self, token: &CachedToken) -> bool {
+        SystemTime::now() + self.margin < token.expires_at
+    }
+
+    async fn fetch(&self) -> Result<CachedToken, AuthError> {
+        let request = types::AccessTokenRequest {
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.expose().to_string(),
+            grant_type: types::AccessTokenRequestGrantType::ClientCredentials,
+        };
+        let token = match self.atenea.create_access_token().body(request).send().await {
+            Ok(response) => response.into_inner(),
+            Err(error) => {
+                let reason = match Failure::from_client_error(error).await {
+                    Failure::Response(response) => response.context().to_string(),
+                    Failure::Transport(err) => format!("transport failure: {err}"),
+                    Failure::InvalidResponse { message, .. } => message,
+                    Failure::InvalidRequest(message) | Failure::Credentials(message) => message,
+                };
+                return Err(AuthError(format!(
+                    "the Atenea token request failed: {reason}"
+                )));
+            }
+        };
+        let expires_at = u64::try_from(token.created_at)
+            .ok()
+            .zip(u64::try_from(token.expires_in).ok())
+            .and_then(|(created, lifetime)| created.checked_add(lifetime))
+            .map(|expiry| UNIX_EPOCH + Duration::from_secs(expiry))
+            .ok_or_else(|| {
+                AuthError(format!(
+                    "Atenea returned an unusable expiry (created_at {}, expires_in {})",
+                    token.created_at, token.expires_in
+                ))
+            })?;
+        // `token_type` is "Bearer" in every sample; Index calls send `Authorization: Bearer <token>`.
+        let mut header =
+            HeaderValue::from_str(&format!("Bearer {}", token.access_token)).map_err(|_| {
+                AuthError("Atenea returned a token that cannot be sent in a header".to_string())
+            })?;
+        header.set_sensitive(true);
+        Ok(CachedToken { header, expires_at })
+    }
+}
+
+impl Authenticator for AteneaTokens {
+    fn authorize<'a>(
+        &'a self,
+        request: &'a mut reqwest::Request,
+    ) -> BoxFuture<'a, Result<(), AuthError>> {
+        Box::pin(async move {
+            let header = self.authorization().await?;
+            request.headers_mut().insert(AUTHORIZATION, header);
+            Ok(())
+        })
+    }
+
+    fn refresh<'a>(&'a self, rejected: Option<&'a HeaderValue>) -> BoxFuture<'a, bool> {
+        Box::pin(self.renew(rejected))
+    }
+}

@@ -1,0 +1,145 @@
+//! The runtime layer through the Gainsight PX client, against a loopback mock server: the API-key
+//! header, soft and hard deletes, unsafe ids, and JSON and HTML error bodies.
+
+use gainsight_px::{DataCenter, DeleteMode, DeleteOutcome, PxConfig, PxError, PxErrorBody};
+use wiremock::matchers::{body_json, header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+use workspace_tests::fast_retries;
+
+const API_KEY: &str = "px-key-do-not-log";
+
+fn client(server: &MockServer) -> gainsight_px::Client {
+    let mut config = PxConfig::new(API_KEY, DataCenter::Eu).base_url(server.uri());
+    fast_retries(&mut config.runtime);
+    config.build().unwrap()
+}
+
+#[tokio::test]
+async fn soft_and_hard_deletes_send_the_key_and_the_flag() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .and(path("/v1/users/jdoe@example.test"))
+        .and(header("x-aptrinsic-api-key", API_KEY))
+        .and(query_param("hardDelete", "false"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/v1/users/jdoe@example.test"))
+        .and(query_param("hardDelete", "true"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            serde_json::json!({"body": {}, "statusCode": "OK", "statusCodeValue": 200}),
+        ))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    assert_eq!(
+        client
+            .delete("jdoe@example.test", DeleteMode::Soft)
+            .await
+            .unwrap(),
+        DeleteOutcome::Deleted { hard: false }
+    );
+    assert_eq!(
+        client
+            .delete("jdoe@example.test", DeleteMode::Hard)
+            .await
+            .unwrap(),
+        DeleteOutcome::Deleted { hard: true }
+    );
+}
+
+#[tokio::test]
+async fn an_id_unsafe_in_a_path_goes_in_the_body() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .and(path("/v1/users/delete"))
+        .and(body_json(serde_json::json!({"identifyId": "../admin"})))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let outcome = client(&server)
+        .delete("../admin", DeleteMode::Hard)
+        .await
+        .unwrap();
+    assert_eq!(outcome, DeleteOutcome::Deleted { hard: true });
+}
+
+#[tokio::test]
+async fn not_found_is_an_outcome_with_the_vendor_error_parsed() {
+    let server = MockServer::start().await;
+    // Delete and get both answer the same 404.
+    Mock::given(path("/v1/users/absent"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(serde_json::json!({
+            "externalapierror": {"status": "NOT_FOUND", "message": "User not found", "debugMessage": null, "subErrors": null}
+        })))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    assert_eq!(
+        client.delete("absent", DeleteMode::Soft).await.unwrap(),
+        DeleteOutcome::NotFound
+    );
+    let err = client
+        .get_user()
+        .identify_id("absent")
+        .send()
+        .await
+        .unwrap_err();
+    match PxError::from_client_error(err).await {
+        PxError::NotFound {
+            body: PxErrorBody::Api(api),
+            ..
+        } => assert_eq!(api.status.as_deref(), Some("NOT_FOUND")),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_html_error_page_is_kept_raw() {
+    let server = MockServer::start().await;
+    let page = "<html><head><title>403</title></head><body>403 Forbidden</body></html>";
+    Mock::given(method("DELETE"))
+        .and(path("/v1/users/blocked"))
+        .respond_with(ResponseTemplate::new(403).set_body_raw(page, "text/html"))
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .delete("blocked", DeleteMode::Soft)
+        .await
+        .unwrap_err();
+    match err {
+        PxError::UnexpectedStatus {
+            body: PxErrorBody::Raw(raw),
+            context,
+        } => {
+            assert_eq!(raw, page);
+            assert_eq!(context.status, Some(403));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_key_is_unauthorized() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .delete("jdoe", DeleteMode::Soft)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            PxError::Unauthorized {
+                body: PxErrorBody::Empty,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!format!("{err} {err:?}").contains(API_KEY));
+}

@@ -1,0 +1,311 @@
+//! The runtime layer through the Trust client, against loopback mock servers for Atenea and
+//! Index: single-flight tokens, expiry, refresh once on a 401, and Delete Identity's outcomes.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use trust::{DeleteOutcome, TrustConfig, TrustError};
+use uuid::Uuid;
+use wiremock::matchers::{body_json, header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+use workspace_tests::fast_retries;
+
+const CLIENT_SECRET: &str = "atenea-secret-do-not-log";
+const IDENTITY: &str = "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb";
+const CURRENT: &str = "ffffffff-ffff-ffff-ffff-ffffffffffff";
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn token(access_token: &str, created_at: i64, expires_in: i64) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(serde_json::json!({
+        "access_token": access_token, "token_type": "Bearer", "expires_in": expires_in, "created_at": created_at,
+    }))
+}
+
+fn deleted() -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(serde_json::json!({
+        "code": 200, "resource": "Identity", "message": "Deleted",
+        "data": {"uuid": IDENTITY, "name": "alfa", "last_name": "beta", "former_documents": null},
+    }))
+}
+
+fn not_found(message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(404)
+        .set_body_json(serde_json::json!({"code": 404, "resource": "Identity", "message": message}))
+}
+
+struct Servers {
+    atenea: MockServer,
+    index: MockServer,
+}
+
+impl Servers {
+    async fn start() -> Self {
+        Servers {
+            atenea: MockServer::start().await,
+            index: MockServer::start().await,
+        }
+    }
+
+    fn client(&self) -> trust::Client {
+        let mut config = TrustConfig::new("client-1", CLIENT_SECRET)
+            .atenea_base_url(self.atenea.uri())
+            .index_base_url(format!("{}/index/v1", self.index.uri()));
+        fast_retries(&mut config.runtime);
+        config.build().unwrap()
+    }
+
+    async fn token_requests(&self) -> usize {
+        self.atenea.received_requests().await.unwrap().len()
+    }
+}
+
+fn identity_path() -> String {
+    format!("/index/v1/identity/{IDENTITY}")
+}
+
+#[tokio::test]
+async fn the_token_request_is_json_client_credentials() {
+    let servers = Servers::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token/"))
+        .and(body_json(serde_json::json!({"client_id": "client-1", "client_secret": CLIENT_SECRET, "grant_type": "client_credentials"})))
+        .respond_with(token("tok-a", now(), 7200))
+        .expect(1)
+        .mount(&servers.atenea)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(identity_path()))
+        .and(header("authorization", "Bearer tok-a"))
+        .respond_with(deleted())
+        .mount(&servers.index)
+        .await;
+    let outcome = servers
+        .client()
+        .delete(IDENTITY.parse().unwrap())
+        .await
+        .unwrap();
+    let DeleteOutcome::Deleted(identity) = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(identity.uuid, Some(IDENTITY.parse().unwrap()));
+}
+
+#[tokio::test]
+async fn fifty_concurrent_calls_make_one_token_request() {
+    let servers = Servers::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token/"))
+        .respond_with(token("tok-a", now(), 7200).set_delay(Duration::from_millis(200)))
+        .mount(&servers.atenea)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(identity_path()))
+        .respond_with(deleted())
+        .mount(&servers.index)
+        .await;
+    let client = servers.client();
+    let calls = (0..50).map(|_| client.delete(IDENTITY.parse().unwrap()));
+    let outcomes = futures_util::future::join_all(calls).await;
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| matches!(o, Ok(DeleteOutcome::Deleted(_))))
+    );
+    assert_eq!(
+        servers.token_requests().await,
+        1,
+        "single-flight: one token for fifty calls"
+    );
+    assert_eq!(servers.index.received_requests().await.unwrap().len(), 50);
+}
+
+#[tokio::test]
+async fn an_expired_token_is_replaced_before_the_call() {
+    let servers = Servers::start().await;
+    // Created two hours ago, valid for one hour: already expired when it arrives.
+    Mock::given(method("POST"))
+        .and(path("/oauth/token/"))
+        .respond_with(token("tok-old", now() - 7200, 3600))
+        .mount(&servers.atenea)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(identity_path()))
+        .respond_with(deleted())
+        .mount(&servers.index)
+        .await;
+    let client = servers.client();
+    client.delete(IDENTITY.parse().unwrap()).await.unwrap();
+    client.delete(IDENTITY.parse().unwrap()).await.unwrap();
+    assert_eq!(
+        servers.token_requests().await,
+        2,
+        "an expired token is never reused"
+    );
+}
+
+#[tokio::test]
+async fn a_401_refreshes_the_token_once_and_repeats_the_call() {
+    let servers = Servers::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token/"))
+        .respond_with(token("tok-a", now(), 7200))
+        .up_to_n_times(1)
+        .mount(&servers.atenea)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token/"))
+        .respond_with(token("tok-b", now(), 7200))
+        .mount(&servers.atenea)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(identity_path()))
+        .and(header("authorization", "Bearer tok-a"))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&servers.index)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(identity_path()))
+        .and(header("authorization", "Bearer tok-b"))
+        .respond_with(deleted())
+        .mount(&servers.index)
+        .await;
+    let outcome = servers
+        .client()
+        .delete(IDENTITY.parse().unwrap())
+        .await
+        .unwrap();
+    assert!(matches!(outcome, DeleteOutcome::Deleted(_)), "{outcome:?}");
+    assert_eq!(servers.token_requests().await, 2);
+    assert_eq!(servers.index.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_second_401_is_unauthorized_without_looping() {
+    let servers = Servers::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token/"))
+        .respond_with(token("tok", now(), 7200))
+        .mount(&servers.atenea)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(identity_path()))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&servers.index)
+        .await;
+    let err = servers
+        .client()
+        .delete(IDENTITY.parse().unwrap())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, TrustError::Unauthorized { .. }), "{err:?}");
+    assert_eq!(servers.token_requests().await, 2, "one refresh");
+    assert_eq!(
+        servers.index.received_requests().await.unwrap().len(),
+        2,
+        "one repeat"
+    );
+}
+
+#[tokio::test]
+async fn a_failing_token_request_is_a_credentials_error_that_hides_the_secret() {
+    let servers = Servers::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token/"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(serde_json::json!({"error": "invalid_client"})),
+        )
+        .mount(&servers.atenea)
+        .await;
+    let err = servers
+        .client()
+        .delete(IDENTITY.parse().unwrap())
+        .await
+        .unwrap_err();
+    let TrustError::Credentials(message) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        message.contains("HTTP 401") && message.contains("invalid_client"),
+        "{message}"
+    );
+    assert!(!err.to_string().contains(CLIENT_SECRET));
+    assert!(
+        servers.index.received_requests().await.unwrap().is_empty(),
+        "no unauthenticated Index call"
+    );
+}
+
+#[tokio::test]
+async fn delete_tells_not_found_from_merged() {
+    let servers = Servers::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token/"))
+        .respond_with(token("tok", now(), 7200))
+        .mount(&servers.atenea)
+        .await;
+    let absent = "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa";
+    let former = "cccccccc-cccc-cccc-cccc-cccccccccccc";
+    Mock::given(method("DELETE"))
+        .and(path(format!("/index/v1/identity/{absent}")))
+        .respond_with(not_found(
+            "Not found in database neither in former documents",
+        ))
+        .mount(&servers.index)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(format!("/index/v1/identity/{former}")))
+        .respond_with(not_found(&format!(
+            "Not found. Posible merge in document with uuid: {CURRENT}"
+        )))
+        .mount(&servers.index)
+        .await;
+    let client = servers.client();
+    assert_eq!(
+        client.delete(absent.parse().unwrap()).await.unwrap(),
+        DeleteOutcome::NotFound
+    );
+    assert_eq!(
+        client.delete(former.parse().unwrap()).await.unwrap(),
+        DeleteOutcome::Merged(CURRENT.parse::<Uuid>().unwrap())
+    );
+}
+
+#[tokio::test]
+async fn a_retried_delete_whose_first_response_was_lost_reports_deleted_or_absent() {
+    let servers = Servers::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token/"))
+        .respond_with(token("tok", now(), 7200))
+        .mount(&servers.atenea)
+        .await;
+    // The first attempt is processed but its response never arrives in time.
+    Mock::given(method("DELETE"))
+        .and(path(identity_path()))
+        .respond_with(deleted().set_delay(Duration::from_secs(2)))
+        .up_to_n_times(1)
+        .mount(&servers.index)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(identity_path()))
+        .respond_with(not_found(
+            "Not found in database neither in former documents",
+        ))
+        .mount(&servers.index)
+        .await;
+    let client = servers.client();
+    let options = vendor_runtime::CallOptions {
+        timeout: Some(Duration::from_millis(300)),
+        ..Default::default()
+    };
+    let outcome = options
+        .scope(client.delete(IDENTITY.parse().unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(outcome, DeleteOutcome::DeletedOrAlreadyAbsent);
+}
