@@ -56,15 +56,22 @@ pub struct CallRecord {
     pub credentials_refreshed: bool,
 }
 
-/// Runs `future` and returns what its calls did along with its output.
+/// Runs `future` and returns what its calls did along with its output. Scopes nest: an
+/// enclosing `record` sees the calls of the inner ones too.
 pub async fn record<F: Future>(future: F) -> (F::Output, CallRecord) {
-    RECORD
+    let (output, inner) = RECORD
         .scope(RefCell::new(CallRecord::default()), async {
             let output = future.await;
             let record = RECORD.with(|record| record.borrow().clone());
             (output, record)
         })
-        .await
+        .await;
+    note(|outer| {
+        outer.attempts += inner.attempts;
+        outer.lost_response |= inner.lost_response;
+        outer.credentials_refreshed |= inner.credentials_refreshed;
+    });
+    (output, inner)
 }
 
 /// Updates the current record, if a [`record`] scope is active.
@@ -95,5 +102,12 @@ mod tests {
         let ((), record) = record(async { note(|r| r.attempts += 2) }).await;
         assert_eq!(record.attempts, 2);
         note(|r| r.attempts += 1); // outside a scope: ignored, no panic
+    }
+
+    #[tokio::test]
+    async fn nested_records_report_to_the_enclosing_one() {
+        let (((), inner), outer) = record(record(async { note(|r| r.attempts += 1) })).await;
+        assert_eq!(inner.attempts, 1);
+        assert_eq!(outer.attempts, 1);
     }
 }
