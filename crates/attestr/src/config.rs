@@ -7,10 +7,8 @@
 //! | `ATTESTR_BASE_URL` | the server, `{version}` substituted (tests, the sandbox) | `https://api.attestr.com/api/{version}` |
 
 use std::sync::Arc;
-use std::time::Duration;
-
 use vendor_runtime::config::{checked_base_url, env_optional, env_required};
-use vendor_runtime::{ConfigError, HeaderAuth, Runtime, RuntimeConfig, Secret};
+use vendor_runtime::{ConfigError, ConfigureRuntime, HeaderAuth, Runtime, RuntimeConfig, Secret};
 
 use crate::{Client, OPERATIONS};
 
@@ -61,21 +59,6 @@ impl AttestrConfig {
         self
     }
 
-    pub fn max_retries(mut self, retries: u32) -> Self {
-        self.runtime.retry.max_retries = retries;
-        self
-    }
-
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.runtime.timeout = timeout;
-        self
-    }
-
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.runtime.connect_timeout = timeout;
-        self
-    }
-
     /// The server URL with the version filled in.
     pub fn resolved_base_url(&self) -> Result<String, ConfigError> {
         checked_base_url(&self.base_url.replace("{version}", &self.api_version))
@@ -87,6 +70,12 @@ impl AttestrConfig {
         let runtime = Runtime::new("attestr", OPERATIONS, Arc::new(auth), self.runtime);
         let http = runtime.http_client()?;
         Ok(Client::new_with_client(&base_url, http, runtime))
+    }
+}
+
+impl ConfigureRuntime for AttestrConfig {
+    fn runtime_config(&mut self) -> &mut RuntimeConfig {
+        &mut self.runtime
     }
 }
 

@@ -38,5 +38,7 @@ pub use error_codes::ErrorCode;
 pub use generated::*;
 pub use operations::OPERATIONS;
 pub use outcomes::ArchiveOutcome;
+/// The retry and timeout setters on the config (`max_retries`, `timeout`, `connect_timeout`).
+pub use vendor_runtime::ConfigureRuntime;
 
 vendor_runtime::impl_client_hooks!(Client);

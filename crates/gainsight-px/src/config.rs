@@ -8,10 +8,8 @@
 
 use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
-
 use vendor_runtime::config::{checked_base_url, env_optional, env_required};
-use vendor_runtime::{ConfigError, HeaderAuth, Runtime, RuntimeConfig, Secret};
+use vendor_runtime::{ConfigError, ConfigureRuntime, HeaderAuth, Runtime, RuntimeConfig, Secret};
 
 use crate::{Client, OPERATIONS};
 
@@ -90,16 +88,6 @@ impl PxConfig {
         self
     }
 
-    pub fn max_retries(mut self, retries: u32) -> Self {
-        self.runtime.retry.max_retries = retries;
-        self
-    }
-
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.runtime.timeout = timeout;
-        self
-    }
-
     pub fn build(self) -> Result<Client, ConfigError> {
         let base_url = checked_base_url(
             self.base_url
@@ -110,6 +98,12 @@ impl PxConfig {
         let runtime = Runtime::new("gainsight-px", OPERATIONS, Arc::new(auth), self.runtime);
         let http = runtime.http_client()?;
         Ok(Client::new_with_client(&base_url, http, runtime))
+    }
+}
+
+impl ConfigureRuntime for PxConfig {
+    fn runtime_config(&mut self) -> &mut RuntimeConfig {
+        &mut self.runtime
     }
 }
 

@@ -35,5 +35,7 @@ pub use error::{PxError, PxErrorBody};
 pub use generated::*;
 pub use operations::OPERATIONS;
 pub use outcomes::{DeleteMode, DeleteOutcome};
+/// The retry and timeout setters on the config (`max_retries`, `timeout`, `connect_timeout`).
+pub use vendor_runtime::ConfigureRuntime;
 
 vendor_runtime::impl_client_hooks!(Client);

@@ -1,7 +1,34 @@
 //! Pieces every vendor's configuration shares: reading environment variables and checking a
 //! base URL, with errors that name the variable or the value at fault.
 
+use std::time::Duration;
+
+use crate::RuntimeConfig;
 use crate::auth::AuthError;
+
+/// The retry and timeout setters every vendor configuration offers, written once. A vendor's
+/// config implements [`runtime_config`](Self::runtime_config) and gets the rest.
+pub trait ConfigureRuntime: Sized {
+    fn runtime_config(&mut self) -> &mut RuntimeConfig;
+
+    /// Retries after the first attempt (default 2).
+    fn max_retries(mut self, retries: u32) -> Self {
+        self.runtime_config().retry.max_retries = retries;
+        self
+    }
+
+    /// Time limit of one attempt (default 30 s).
+    fn timeout(mut self, timeout: Duration) -> Self {
+        self.runtime_config().timeout = timeout;
+        self
+    }
+
+    /// Time limit for establishing a connection (default 10 s).
+    fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.runtime_config().connect_timeout = timeout;
+        self
+    }
+}
 
 /// A client could not be built from its configuration.
 #[derive(Debug, thiserror::Error)]

@@ -9,9 +9,8 @@
 
 use std::sync::Arc;
 use std::time::Duration;
-
 use vendor_runtime::config::{checked_base_url, env_optional, env_required};
-use vendor_runtime::{ConfigError, NoAuth, Runtime, RuntimeConfig, Secret};
+use vendor_runtime::{ConfigError, ConfigureRuntime, NoAuth, Runtime, RuntimeConfig, Secret};
 
 use crate::token::{AteneaTokens, DEFAULT_EXPIRY_MARGIN};
 use crate::{ATENEA_BASE_URL, Client, INDEX_BASE_URL, OPERATIONS};
@@ -64,16 +63,6 @@ impl TrustConfig {
         self
     }
 
-    pub fn max_retries(mut self, retries: u32) -> Self {
-        self.runtime.retry.max_retries = retries;
-        self
-    }
-
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.runtime.timeout = timeout;
-        self
-    }
-
     /// An Index client whose calls carry Atenea tokens.
     pub fn build(self) -> Result<Client, ConfigError> {
         let index_url = checked_base_url(&self.index_base_url)?;
@@ -98,6 +87,12 @@ impl TrustConfig {
         let runtime = Runtime::new("trust", OPERATIONS, Arc::new(tokens), self.runtime);
         let http = runtime.http_client()?;
         Ok(Client::new_with_client(&index_url, http, runtime))
+    }
+}
+
+impl ConfigureRuntime for TrustConfig {
+    fn runtime_config(&mut self) -> &mut RuntimeConfig {
+        &mut self.runtime
     }
 }
 

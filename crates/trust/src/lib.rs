@@ -38,6 +38,8 @@ pub use error::TrustError;
 pub use generated::*;
 pub use operations::OPERATIONS;
 pub use outcomes::DeleteOutcome;
+/// The retry and timeout setters on the config (`max_retries`, `timeout`, `connect_timeout`).
+pub use vendor_runtime::ConfigureRuntime;
 
 vendor_runtime::impl_client_hooks!(Client);
 
