@@ -119,7 +119,12 @@ fn a_schema_edit_makes_check_fail_until_regenerated() {
     let report = generate(&scratch.root, Mode::Check).unwrap_or_else(|err| panic!("{err}"));
     assert_eq!(
         report.changed,
-        ["crates/attestr/src/generated.rs", "spec/dist/attestr.json"]
+        [
+            "crates/attestr/src/generated.rs",
+            "spec/dist/attestr.dereferenced.json",
+            "spec/dist/attestr.json",
+            "spec/dist/attestr.yaml",
+        ]
     );
     assert!(
         report

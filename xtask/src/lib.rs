@@ -13,11 +13,13 @@
 pub mod api_summary;
 pub mod checks;
 pub mod codegen;
+pub mod diff;
 pub mod document;
 pub mod error;
 pub mod examples;
 pub mod normalize;
 pub mod outputs;
+pub mod publish;
 pub mod runtime_meta;
 pub mod vendors;
 

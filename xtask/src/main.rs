@@ -4,9 +4,15 @@
 //!   publish `spec/dist/` and the sample fixtures; with `--check`, change nothing and fail with a
 //!   unified diff when anything is stale.
 //! - `cargo xtask lint`: Redocly, Spectral and openapi-spec-validator on every spec.
-//! - `cargo xtask test`: everything CI runs (lint, `generate --check`, fmt, clippy, tests).
+//! - `cargo xtask test`: everything CI runs (lint, `generate --check`, fmt, clippy, tests, and
+//!   the TypeScript and Python clients built from `spec/dist/`).
+//! - `cargo xtask diff [BASE] [--format text|markdown|json] [--fail-on breaking|potential]
+//!   [--check-version]`: the spec changes since BASE, classified (see `xtask::diff`).
 
 mod lint;
+mod other_languages;
+mod sandbox_process;
+mod schemathesis;
 mod test;
 
 use std::path::PathBuf;
@@ -14,7 +20,7 @@ use std::process::ExitCode;
 
 use xtask::outputs::{self, Mode};
 
-const USAGE: &str = "usage: cargo xtask <generate [--check] | lint | test>";
+const USAGE: &str = "usage: cargo xtask <generate [--check] | lint | test | diff [BASE] [options]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,6 +31,7 @@ fn main() -> ExitCode {
         ["generate", "--check"] => generate(&repo, Mode::Check),
         ["lint"] => lint::run(&repo),
         ["test"] => test::run(&repo),
+        ["diff", options @ ..] => xtask::diff::command::run(&repo, options),
         _ => Err(USAGE.to_string()),
     };
     match result {

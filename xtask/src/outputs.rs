@@ -57,11 +57,6 @@ pub fn client_source(repo: &Path, doc: &Document) -> Result<String, Error> {
     codegen::generate_client(&doc.name, &normalized(doc)?)
 }
 
-/// The published form of an authored document: its content, bundled into one JSON file.
-pub fn published_json(doc: &Document) -> String {
-    json_file(&doc.root)
-}
-
 fn json_file(value: &Value) -> String {
     let mut text = serde_json::to_string_pretty(value).expect("a JSON value always serializes");
     text.push('\n');
@@ -84,7 +79,7 @@ pub fn vendor_outputs(repo: &Path, vendor: &Vendor) -> Result<BTreeMap<String, S
         );
     }
     files.insert(vendor.generated_path(), client);
-    files.insert(vendor.dist_path(), published_json(&doc));
+    files.extend(crate::publish::dist_files(&doc, vendor)?);
     for sample in examples::samples(&doc) {
         files.insert(
             format!("{}/{}", vendor.fixtures_dir(), sample.file_name()),

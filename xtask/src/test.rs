@@ -36,6 +36,8 @@ pub fn run(repo: &Path) -> Result<(), String> {
         ]),
     )?;
     run_tests(repo)?;
+    crate::schemathesis::run(repo)?;
+    crate::other_languages::run(repo)?;
     println!("xtask test: all checks passed");
     Ok(())
 }
@@ -44,6 +46,9 @@ pub fn run(repo: &Path) -> Result<(), String> {
 /// snapshot was used by some test: a snapshot nobody asserts against any more is an error.
 fn run_tests(repo: &Path) -> Result<(), String> {
     let references = repo.join("target/insta-references.txt");
+    // `target/` is missing on a fresh clone whose CARGO_TARGET_DIR points elsewhere; insta needs
+    // the directory to exist to record the snapshots it reads.
+    std::fs::create_dir_all(repo.join("target")).map_err(|err| format!("target/: {err}"))?;
     let _ = std::fs::remove_file(&references);
     run_step(
         repo,

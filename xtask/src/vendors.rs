@@ -30,10 +30,6 @@ impl Vendor {
         format!("{}/src/error_codes.rs", self.crate_dir)
     }
 
-    pub fn dist_path(&self) -> String {
-        format!("spec/dist/{}.json", self.name)
-    }
-
     pub fn fixtures_dir(&self) -> String {
         format!("tests/fixtures/{}", self.name)
     }

@@ -1,1 +1,123 @@
-fn main() {}
+//! `vendor-sandbox`: runs the sandbox until Ctrl-C or SIGTERM. Its first stdout line is
+//! `listening on http://ADDR` (scripts start it with `--listen 127.0.0.1:0` and read the port
+//! from there); the demo credentials follow.
+
+use std::process::ExitCode;
+use std::str::FromStr;
+
+use sandbox::config::{self, Command, USAGE};
+use sandbox::{Config, RunningSandbox, Sandbox};
+use tracing_subscriber::filter::LevelFilter;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let config = match config::parse_args(&args) {
+        Ok(Command::Run(config)) => *config,
+        Ok(Command::Help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Version) => {
+            println!("vendor-sandbox {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("vendor-sandbox: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let level = match config::log_level_from_args(&args) {
+        Ok(level) => LevelFilter::from_str(&level).unwrap_or(LevelFilter::INFO),
+        Err(message) => {
+            eprintln!("vendor-sandbox: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    // Logs go to stderr: stdout carries the address line that scripts read.
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("vendor-sandbox: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run(config))
+}
+
+async fn run(config: Config) -> ExitCode {
+    let running = match Sandbox::start(config.clone()).await {
+        Ok(running) => running,
+        Err(error) => {
+            eprintln!("vendor-sandbox: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    print_banner(&running, &config);
+    wait_for_shutdown_signal().await;
+    tracing::info!("shutting down");
+    match running.stop().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("vendor-sandbox: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_banner(running: &RunningSandbox, config: &Config) {
+    let credentials = &config.credentials;
+    println!("listening on {}", running.base_url());
+    // Each line is indented by hand: a `\` continuation would strip the first line's indent.
+    println!(
+        "  Attestr       {attestr}/public/factx/   Authorization: Basic {attestr_token}
+  Trust Index   {trust}/identity          Authorization: Bearer <access_token from Atenea>
+  Atenea        {atenea}/oauth/token/       client_id {client_id}, client_secret {client_secret}
+  Gainsight PX  {px}/v1/users             X-APTRINSIC-API-KEY: {px_key}
+  Admin         {base}/_sandbox/{{clock,faults,reset}}
+  OpenAPI       {base}/openapi/{{attestr,trust,gainsight-px}}.json
+  State         {state}",
+        attestr = running.attestr_url(),
+        attestr_token = credentials.attestr_auth_token,
+        trust = running.trust_index_url(),
+        atenea = running.atenea_url(),
+        client_id = credentials.atenea_client_id,
+        client_secret = credentials.atenea_client_secret,
+        px = running.gainsight_px_url(),
+        px_key = credentials.gainsight_px_api_key,
+        base = running.base_url(),
+        state = config
+            .state_file
+            .as_ref()
+            .map(|path| format!("persisted to {}", path.display()))
+            .unwrap_or_else(|| "in memory".to_string()),
+    );
+}
+
+async fn wait_for_shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}

@@ -1,0 +1,157 @@
+//! Fault injection (`POST /_sandbox/faults`): a vendor's next N calls fail with 429/500/503
+//! (optionally with `Retry-After`) and/or are slowed down, so that retry and timeout paths can be
+//! tested. Faults live in memory only and are cleared by `/_sandbox/reset`.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use crate::vendor::Vendor;
+
+/// The request body of `POST /_sandbox/faults`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FaultRequest {
+    pub(crate) vendor: Vendor,
+    #[serde(default)]
+    pub(crate) status: Option<u16>,
+    #[serde(default)]
+    pub(crate) count: Option<u32>,
+    #[serde(default)]
+    pub(crate) retry_after_secs: Option<u32>,
+    #[serde(default)]
+    pub(crate) delay_ms: Option<u64>,
+}
+
+/// What happens to one call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Fault {
+    /// Answer with this status instead of handling the call (`None`: handle it, after the delay).
+    pub(crate) status: Option<StatusCode>,
+    pub(crate) retry_after_secs: Option<u32>,
+    pub(crate) delay: Duration,
+}
+
+const MAX_COUNT: u32 = 100_000;
+const MAX_DELAY_MS: u64 = 120_000;
+
+impl FaultRequest {
+    /// Checks the request; returns the fault and how many calls it applies to.
+    pub(crate) fn validate(self) -> Result<(Vendor, Fault, u32), String> {
+        let status = match self.status {
+            None => None,
+            Some(code @ (429 | 500 | 503)) => StatusCode::from_u16(code).ok(),
+            Some(other) => return Err(format!("status must be 429, 500 or 503, not {other}")),
+        };
+        let delay_ms = self.delay_ms.unwrap_or(0);
+        if status.is_none() && delay_ms == 0 {
+            return Err("give a status, a delay_ms, or both".to_string());
+        }
+        if delay_ms > MAX_DELAY_MS {
+            return Err(format!("delay_ms must be at most {MAX_DELAY_MS}"));
+        }
+        if self.retry_after_secs.is_some() && status.is_none() {
+            return Err("retry_after_secs needs a status".to_string());
+        }
+        let count = self.count.unwrap_or(1);
+        if !(1..=MAX_COUNT).contains(&count) {
+            return Err(format!("count must be between 1 and {MAX_COUNT}"));
+        }
+        Ok((
+            self.vendor,
+            Fault {
+                status,
+                retry_after_secs: self.retry_after_secs,
+                delay: Duration::from_millis(delay_ms),
+            },
+            count,
+        ))
+    }
+}
+
+/// Per vendor, the faults still to apply, in order: each entry covers `remaining` calls.
+#[derive(Debug, Default)]
+pub(crate) struct FaultQueues {
+    queues: HashMap<Vendor, VecDeque<(Fault, u32)>>,
+}
+
+impl FaultQueues {
+    /// Queues `count` calls' worth of `fault` after the ones already queued.
+    pub(crate) fn push(&mut self, vendor: Vendor, fault: Fault, count: u32) {
+        self.queues
+            .entry(vendor)
+            .or_default()
+            .push_back((fault, count));
+    }
+
+    /// The fault for the vendor's next call, if any.
+    pub(crate) fn take(&mut self, vendor: Vendor) -> Option<Fault> {
+        let queue = self.queues.get_mut(&vendor)?;
+        let (fault, remaining) = queue.front_mut()?;
+        let fault = fault.clone();
+        *remaining -= 1;
+        if *remaining == 0 {
+            queue.pop_front();
+        }
+        Some(fault)
+    }
+
+    /// Calls still covered, per vendor (for the admin response).
+    pub(crate) fn pending(&self, vendor: Vendor) -> u32 {
+        self.queues
+            .get(&vendor)
+            .map(|queue| queue.iter().map(|(_, remaining)| remaining).sum())
+            .unwrap_or(0)
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.queues.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(json: &str) -> Result<(Vendor, Fault, u32), String> {
+        serde_json::from_str::<FaultRequest>(json)
+            .map_err(|error| error.to_string())?
+            .validate()
+    }
+
+    #[test]
+    fn faults_apply_to_the_next_n_calls_in_order() {
+        let mut queues = FaultQueues::default();
+        let (vendor, first, count) =
+            request(r#"{"vendor": "gainsight-px", "status": 503, "count": 2}"#).unwrap();
+        queues.push(vendor, first, count);
+        let (_, second, count) =
+            request(r#"{"vendor": "gainsight-px", "status": 429, "retry_after_secs": 3}"#).unwrap();
+        queues.push(vendor, second, count);
+        assert_eq!(queues.pending(Vendor::GainsightPx), 3);
+        assert_eq!(queues.take(Vendor::Attestr), None);
+        let statuses: Vec<_> = std::iter::from_fn(|| queues.take(Vendor::GainsightPx))
+            .map(|fault| fault.status.map(|status| status.as_u16()))
+            .collect();
+        assert_eq!(statuses, [Some(503), Some(503), Some(429)]);
+    }
+
+    #[test]
+    fn bad_fault_requests_are_refused() {
+        for bad in [
+            r#"{"vendor": "attestr", "status": 404}"#,
+            r#"{"vendor": "attestr"}"#,
+            r#"{"vendor": "attestr", "status": 500, "count": 0}"#,
+            r#"{"vendor": "attestr", "delay_ms": 10, "retry_after_secs": 1}"#,
+            r#"{"vendor": "nobody", "status": 500}"#,
+            r#"{"vendor": "attestr", "status": 500, "extra": 1}"#,
+        ] {
+            assert!(request(bad).is_err(), "{bad}");
+        }
+        let (_, fault, _) = request(r#"{"vendor": "atenea", "delay_ms": 250}"#).unwrap();
+        assert_eq!(fault.status, None);
+        assert_eq!(fault.delay, Duration::from_millis(250));
+    }
+}

@@ -1,0 +1,1288 @@
+//! The vendors' documented semantics, over HTTP against an in-process sandbox on a random loopback
+//! port: Attestr archive, Trust merges and token expiry, Gainsight PX soft delete and revival, rate
+//! limit, faults, persistence, reset, and bad input answered in each vendor's error shape.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use sandbox::{
+    Config, MERGED_SAMPLE_UUID, REVIVAL_WINDOW_SECS, RunningSandbox, SAMPLE_UUID, Sandbox,
+};
+use serde_json::{Value, json};
+
+const ATTESTR_AUTH: (&str, &str) = ("authorization", "Basic sandbox-token");
+const PX_AUTH: (&str, &str) = ("x-aptrinsic-api-key", "sandbox-px-key");
+
+struct Harness {
+    sandbox: RunningSandbox,
+    http: reqwest::Client,
+}
+
+/// A response, its body parsed as JSON (`Null` when empty or not JSON).
+struct Reply {
+    status: StatusCode,
+    body: Value,
+    headers: reqwest::header::HeaderMap,
+}
+
+impl Harness {
+    async fn start(config: Config) -> Self {
+        let sandbox = Sandbox::start(config).await.expect("the sandbox starts");
+        assert!(sandbox.addr().ip().is_loopback());
+        Self {
+            sandbox,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    async fn default() -> Self {
+        Self::start(Config::ephemeral()).await
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        url: String,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Reply {
+        let mut request = self.http.request(method, url);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        reply(request.send().await.expect("the sandbox answers")).await
+    }
+
+    async fn raw(
+        &self,
+        method: Method,
+        url: String,
+        headers: &[(&str, &str)],
+        body: impl Into<reqwest::Body>,
+    ) -> Reply {
+        let mut request = self.http.request(method, url).body(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        reply(request.send().await.expect("the sandbox answers")).await
+    }
+
+    fn attestr(&self, path: &str) -> String {
+        format!("{}/public/factx/{path}", self.sandbox.attestr_url())
+    }
+
+    fn trust(&self, path: &str) -> String {
+        format!("{}{path}", self.sandbox.trust_index_url())
+    }
+
+    fn px(&self, path: &str) -> String {
+        format!("{}/v1/users{path}", self.sandbox.gainsight_px_url())
+    }
+
+    fn admin(&self, path: &str) -> String {
+        format!("{}/_sandbox/{path}", self.sandbox.base_url())
+    }
+
+    async fn token(&self) -> String {
+        let reply = self
+            .send(
+                Method::POST,
+                format!("{}/oauth/token/", self.sandbox.atenea_url()),
+                &[],
+                Some(&json!({
+                    "client_id": "sandbox-client",
+                    "client_secret": "sandbox-secret",
+                    "grant_type": "client_credentials"
+                })),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.body["access_token"].as_str().unwrap().to_string()
+    }
+
+    async fn advance_clock(&self, secs: i64) {
+        let reply = self
+            .send(
+                Method::POST,
+                self.admin("clock"),
+                &[],
+                Some(&json!({ "advance_secs": secs })),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    }
+
+    async fn create_profile(&self) -> String {
+        let reply = self
+            .send(
+                Method::POST,
+                self.attestr(""),
+                &[ATTESTR_AUTH],
+                Some(&json!({"tag": "AA-1234", "name": "Asha Example", "mobile": "+910000000000"})),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.body["_id"].as_str().unwrap().to_string()
+    }
+
+    async fn create_user(&self, identify_id: &str) -> Reply {
+        self.send(
+            Method::POST,
+            self.px(""),
+            &[PX_AUTH],
+            Some(&json!({"identifyId": identify_id, "propertyKeys": ["AP-XXXXXXXXXX-2"], "firstName": "Jane"})),
+        )
+        .await
+    }
+
+    async fn get_user(&self, identify_id: &str) -> Reply {
+        self.send(
+            Method::GET,
+            self.px(&format!("/{identify_id}")),
+            &[PX_AUTH],
+            None,
+        )
+        .await
+    }
+}
+
+async fn reply(response: reqwest::Response) -> Reply {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.unwrap_or_default();
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Reply {
+        status,
+        body,
+        headers,
+    }
+}
+
+fn assert_attestr_error(reply: &Reply, status: u16, code: i64) {
+    assert_eq!(reply.status.as_u16(), status, "{}", reply.body);
+    assert_eq!(reply.body["code"], json!(code), "{}", reply.body);
+    assert!(reply.body["message"].is_string(), "{}", reply.body);
+}
+
+fn assert_trust_error(reply: &Reply, status: u16, message: &str) {
+    assert_eq!(reply.status.as_u16(), status, "{}", reply.body);
+    assert_eq!(reply.body["code"], json!(status), "{}", reply.body);
+    assert!(reply.body["resource"].is_string(), "{}", reply.body);
+    assert!(
+        reply.body["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(message),
+        "{}",
+        reply.body
+    );
+}
+
+fn assert_px_error(reply: &Reply, status: u16, message: &str) {
+    assert_eq!(reply.status.as_u16(), status, "{}", reply.body);
+    let error = &reply.body["externalapierror"];
+    assert!(error["status"].is_string(), "{}", reply.body);
+    assert_eq!(error["message"], json!(message), "{}", reply.body);
+    assert!(error["subErrors"].is_null());
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "vendor-sandbox-test-{name}-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn attestr_archive_is_irreversible_and_errors_use_vendor_codes() {
+    let harness = Harness::default().await;
+    let id = harness.create_profile().await;
+
+    let profile = harness
+        .send(Method::GET, harness.attestr(&id), &[ATTESTR_AUTH], None)
+        .await;
+    assert_eq!(profile.status, StatusCode::OK);
+    assert_eq!(profile.body["tag"], "AA-1234");
+    assert_eq!(profile.body["createdBy"], Value::Null);
+
+    let update = json!({"tag": "AA-9", "name": "Renamed"});
+    let updated = harness
+        .send(
+            Method::PUT,
+            harness.attestr(&id),
+            &[ATTESTR_AUTH],
+            Some(&update),
+        )
+        .await;
+    assert_eq!(updated.status, StatusCode::OK);
+    let profile = harness
+        .send(Method::GET, harness.attestr(&id), &[ATTESTR_AUTH], None)
+        .await;
+    assert_eq!(profile.body["name"], "Renamed");
+    assert!(
+        profile.body.get("mobile").is_none(),
+        "update replaces the basic fields"
+    );
+
+    let archive = format!("{id}/archive");
+    let archived = harness
+        .send(
+            Method::PUT,
+            harness.attestr(&archive),
+            &[ATTESTR_AUTH],
+            None,
+        )
+        .await;
+    assert_eq!(archived.status, StatusCode::OK);
+    let again = harness
+        .send(
+            Method::PUT,
+            harness.attestr(&archive),
+            &[ATTESTR_AUTH],
+            None,
+        )
+        .await;
+    assert_attestr_error(&again, 400, 40038);
+    let update_after = harness
+        .send(
+            Method::PUT,
+            harness.attestr(&id),
+            &[ATTESTR_AUTH],
+            Some(&update),
+        )
+        .await;
+    assert_attestr_error(&update_after, 400, 40038);
+
+    let unknown = harness
+        .send(
+            Method::GET,
+            harness.attestr("AXunknown"),
+            &[ATTESTR_AUTH],
+            None,
+        )
+        .await;
+    assert_attestr_error(&unknown, 400, 40018);
+    let bad_auth = harness
+        .send(
+            Method::GET,
+            harness.attestr(&id),
+            &[("authorization", "Basic wrong")],
+            None,
+        )
+        .await;
+    assert_attestr_error(&bad_auth, 401, 4016);
+    let no_auth = harness
+        .send(Method::GET, harness.attestr(&id), &[], None)
+        .await;
+    assert_attestr_error(&no_auth, 401, 4016);
+    let missing_name = harness
+        .send(
+            Method::POST,
+            harness.attestr(""),
+            &[ATTESTR_AUTH],
+            Some(&json!({"tag": "x"})),
+        )
+        .await;
+    assert_attestr_error(&missing_name, 400, 4001);
+    let bad_mobile = harness
+        .send(
+            Method::POST,
+            harness.attestr(""),
+            &[ATTESTR_AUTH],
+            Some(&json!({"tag": "x", "name": "y", "mobile": "0123"})),
+        )
+        .await;
+    assert_attestr_error(&bad_mobile, 400, 4001);
+    let v3 = harness
+        .send(
+            Method::GET,
+            format!(
+                "{}/attestr/api/v3/public/factx/{id}",
+                harness.sandbox.base_url()
+            ),
+            &[ATTESTR_AUTH],
+            None,
+        )
+        .await;
+    assert_attestr_error(&v3, 400, 40051);
+}
+
+#[tokio::test]
+async fn attestr_archive_purges_seeded_items() {
+    let dir = temp_dir("seed");
+    let seed = dir.join("seed.json");
+    std::fs::write(
+        &seed,
+        json!({
+            "attestr_profiles": [{
+                "_id": "AXseededProfile001", "tag": "T-1", "name": "Seeded Example",
+                "items": [{"_id": "ARseededItem00001", "number": "1", "status": "completed"}],
+                "queries": [{"_id": "AQseededQuery0001", "text": "Upload a document", "response": null}]
+            }],
+            "trust_identities": [{"uuid": "dddddddd-dddd-dddd-dddd-dddddddddddd", "name": "delta"}]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let harness = Harness::start(Config {
+        seed_file: Some(seed),
+        ..Config::ephemeral()
+    })
+    .await;
+    let profile = harness
+        .send(
+            Method::GET,
+            harness.attestr("AXseededProfile001"),
+            &[ATTESTR_AUTH],
+            None,
+        )
+        .await;
+    assert_eq!(profile.body["items"][0]["status"], "completed");
+    assert_eq!(profile.body["queries"].as_array().map(Vec::len), Some(1));
+    let archived = harness
+        .send(
+            Method::PUT,
+            harness.attestr("AXseededProfile001/archive"),
+            &[ATTESTR_AUTH],
+            None,
+        )
+        .await;
+    assert_eq!(archived.status, StatusCode::OK);
+    let profile = harness
+        .send(
+            Method::GET,
+            harness.attestr("AXseededProfile001"),
+            &[ATTESTR_AUTH],
+            None,
+        )
+        .await;
+    assert_eq!(profile.body["items"], json!([]));
+    assert_eq!(profile.body["queries"], json!([]));
+
+    let token = harness.token().await;
+    let bearer = format!("Bearer {token}");
+    let seeded = harness
+        .send(
+            Method::GET,
+            harness.trust("/identity/dddddddd-dddd-dddd-dddd-dddddddddddd"),
+            &[("authorization", &bearer)],
+            None,
+        )
+        .await;
+    assert_eq!(seeded.body["data"]["name"], "delta");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn trust_merges_deletes_and_token_expiry() {
+    let harness = Harness::default().await;
+    let token = harness.token().await;
+    let bearer = format!("Bearer {token}");
+    let auth = [("authorization", bearer.as_str())];
+    let sample = format!("/identity/{SAMPLE_UUID}");
+    let merged = format!("/identity/{MERGED_SAMPLE_UUID}");
+
+    let listed = harness
+        .send(Method::GET, harness.trust("/identity"), &auth, None)
+        .await;
+    assert_eq!(listed.body["data"][0]["uuid"], SAMPLE_UUID);
+
+    let found = harness
+        .send(Method::GET, harness.trust(&merged), &auth, None)
+        .await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert_eq!(found.body["data"], json!({ "uuid": SAMPLE_UUID }));
+
+    let merged_delete = harness
+        .send(Method::DELETE, harness.trust(&merged), &auth, None)
+        .await;
+    assert_trust_error(
+        &merged_delete,
+        404,
+        &format!("Not found. Posible merge in document with uuid: {SAMPLE_UUID}"),
+    );
+
+    let update = json!({"company_uid": "99", "email": "alfa@example.test"});
+    let updated = harness
+        .send(Method::PATCH, harness.trust(&sample), &auth, Some(&update))
+        .await;
+    assert_eq!(updated.status, StatusCode::OK);
+    let half = json!({"company_uid": "99"});
+    let refused = harness
+        .send(Method::PATCH, harness.trust(&sample), &auth, Some(&half))
+        .await;
+    assert_trust_error(&refused, 400, "dni");
+
+    let deleted = harness
+        .send(Method::DELETE, harness.trust(&sample), &auth, None)
+        .await;
+    assert_eq!(deleted.status, StatusCode::OK);
+    assert_eq!(deleted.body["message"], "Deleted");
+    assert_eq!(deleted.body["data"]["email"], "alfa@example.test");
+    for path in [&sample, &merged] {
+        let again = harness
+            .send(Method::DELETE, harness.trust(path), &auth, None)
+            .await;
+        assert_trust_error(
+            &again,
+            404,
+            "Not found in database neither in former documents",
+        );
+        let find = harness
+            .send(Method::GET, harness.trust(path), &auth, None)
+            .await;
+        assert_trust_error(
+            &find,
+            404,
+            "Not found in database neither in former documents",
+        );
+    }
+
+    // Expiry at created_at + expires_in (7200 s) on the sandbox clock.
+    harness.advance_clock(7200 - 30).await;
+    let still = harness
+        .send(Method::GET, harness.trust("/identity"), &auth, None)
+        .await;
+    assert_eq!(still.status, StatusCode::OK);
+    harness.advance_clock(30).await;
+    let expired = harness
+        .send(Method::GET, harness.trust("/identity"), &auth, None)
+        .await;
+    assert_trust_error(&expired, 401, "expired");
+    assert_eq!(expired.headers["www-authenticate"], "Bearer");
+    let none = harness
+        .send(Method::GET, harness.trust("/identity"), &[], None)
+        .await;
+    assert_trust_error(&none, 401, "");
+
+    let wrong = harness
+        .send(
+            Method::POST,
+            format!("{}/oauth/token/", harness.sandbox.atenea_url()),
+            &[],
+            Some(&json!({"client_id": "x", "client_secret": "y", "grant_type": "client_credentials"})),
+        )
+        .await;
+    assert_trust_error(&wrong, 401, "Invalid client credentials");
+}
+
+#[tokio::test]
+async fn the_sample_identity_is_the_vendors_delete_example() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../spec/trust.yaml");
+    let spec: Value = serde_norway::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let example = &spec["paths"]["/identity/{uuid}"]["delete"]["responses"]["200"]["content"]["application/json"]
+        ["examples"]["identity-deleted"]["value"];
+    let harness = Harness::default().await;
+    let token = harness.token().await;
+    let bearer = format!("Bearer {token}");
+    let deleted = harness
+        .send(
+            Method::DELETE,
+            harness.trust(&format!("/identity/{SAMPLE_UUID}")),
+            &[("authorization", &bearer)],
+            None,
+        )
+        .await;
+    let mut expected = example.clone();
+    // The one difference: the sandbox merged a former document into the sample identity.
+    expected["data"]["former_documents"] = json!([MERGED_SAMPLE_UUID]);
+    assert_eq!(deleted.body, expected);
+}
+
+#[tokio::test]
+async fn gainsight_px_soft_delete_hides_and_revival_keeps_history() {
+    let harness = Harness::default().await;
+    assert_eq!(
+        harness.create_user("jdoe@example.com").await.status,
+        StatusCode::CREATED
+    );
+    let duplicate = harness.create_user("jdoe@example.com").await;
+    assert_px_error(&duplicate, 400, "Bad request, possible duplicate");
+    let original = harness.get_user("jdoe@example.com").await;
+    let aptrinsic_id = original.body["aptrinsicId"].clone();
+    assert!(aptrinsic_id.is_string());
+    assert_eq!(
+        harness.get_user("JDOE@example.com").await.status,
+        StatusCode::NOT_FOUND,
+        "ids are case-sensitive"
+    );
+
+    let deleted = harness
+        .send(
+            Method::DELETE,
+            harness.px("/jdoe@example.com"),
+            &[PX_AUTH],
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::OK);
+    assert_eq!(deleted.body["statusCodeValue"], 200);
+    assert_px_error(
+        &harness.get_user("jdoe@example.com").await,
+        404,
+        "User not found",
+    );
+    let listed = harness
+        .send(Method::GET, harness.px(""), &[PX_AUTH], None)
+        .await;
+    assert_eq!(listed.body["totalHits"], 0);
+    let twice = harness
+        .send(
+            Method::DELETE,
+            harness.px("/jdoe@example.com"),
+            &[PX_AUTH],
+            None,
+        )
+        .await;
+    assert_px_error(&twice, 404, "User not found");
+
+    // Within 7 days an update revives the record with its history.
+    harness.advance_clock(REVIVAL_WINDOW_SECS - 60).await;
+    let update = json!({"identifyId": "jdoe@example.com", "propertyKeys": ["AP-XXXXXXXXXX-2"], "title": "engineer"});
+    let revived = harness
+        .send(
+            Method::PUT,
+            harness.px("/jdoe@example.com"),
+            &[PX_AUTH],
+            Some(&update),
+        )
+        .await;
+    assert_eq!(revived.status, StatusCode::NO_CONTENT);
+    let user = harness.get_user("jdoe@example.com").await;
+    assert_eq!(user.body["aptrinsicId"], aptrinsic_id);
+    assert_eq!(user.body["createDate"], original.body["createDate"]);
+    assert_eq!(user.body["firstName"], "Jane", "fields not sent are kept");
+    assert_eq!(user.body["title"], "engineer");
+
+    // After 7 days a create is a new record with no history.
+    let by_body = json!({"identifyId": "jdoe@example.com"});
+    let deleted = harness
+        .send(
+            Method::DELETE,
+            harness.px("/delete"),
+            &[PX_AUTH],
+            Some(&by_body),
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::OK);
+    harness.advance_clock(REVIVAL_WINDOW_SECS).await;
+    let stale_update = harness
+        .send(
+            Method::PUT,
+            harness.px("/jdoe@example.com"),
+            &[PX_AUTH],
+            Some(&update),
+        )
+        .await;
+    assert_px_error(&stale_update, 404, "User not found");
+    assert_eq!(
+        harness.create_user("jdoe@example.com").await.status,
+        StatusCode::CREATED
+    );
+    let fresh = harness.get_user("jdoe@example.com").await;
+    assert_ne!(fresh.body["aptrinsicId"], aptrinsic_id);
+    assert!(fresh.body.get("title").is_none());
+
+    // hardDelete=true: never revived, even at once.
+    let hard = harness
+        .send(
+            Method::DELETE,
+            harness.px("/jdoe@example.com?hardDelete=true"),
+            &[PX_AUTH],
+            None,
+        )
+        .await;
+    assert_eq!(hard.status, StatusCode::OK);
+    let after_hard = harness
+        .send(
+            Method::PUT,
+            harness.px("/jdoe@example.com"),
+            &[PX_AUTH],
+            Some(&update),
+        )
+        .await;
+    assert_px_error(&after_hard, 404, "User not found");
+    assert_eq!(
+        harness.create_user("jdoe@example.com").await.status,
+        StatusCode::CREATED
+    );
+    let recreated = harness.get_user("jdoe@example.com").await;
+    assert_ne!(recreated.body["aptrinsicId"], fresh.body["aptrinsicId"]);
+
+    // Ids unsafe in a path work percent-encoded.
+    let odd = "jdoe+test/1#a@example.com";
+    assert_eq!(harness.create_user(odd).await.status, StatusCode::CREATED);
+    let encoded = "jdoe%2Btest%2F1%23a%40example.com";
+    assert_eq!(harness.get_user(encoded).await.body["identifyId"], odd);
+
+    let bad_key = harness
+        .send(
+            Method::GET,
+            harness.px(""),
+            &[("x-aptrinsic-api-key", "nope")],
+            None,
+        )
+        .await;
+    assert_px_error(&bad_key, 401, "Unauthorized or bad API Key");
+}
+
+#[tokio::test]
+async fn gainsight_px_lists_page_sort_and_filter() {
+    let harness = Harness::default().await;
+    for (id, name) in [("u1", "Carla"), ("u2", "alba"), ("u3", "Bruno")] {
+        let body = json!({"identifyId": id, "propertyKeys": ["AP-X-2"], "firstName": name});
+        let created = harness
+            .send(Method::POST, harness.px(""), &[PX_AUTH], Some(&body))
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED);
+    }
+    let page = harness
+        .send(
+            Method::GET,
+            harness.px("?pageSize=2&sort=%2BfirstName"),
+            &[PX_AUTH],
+            None,
+        )
+        .await;
+    let names: Vec<&str> = page.body["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|user| user["firstName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["alba", "Bruno"]);
+    assert_eq!(page.body["totalHits"], 3);
+    let scroll = page.body["scrollId"].as_str().unwrap().to_string();
+    let next = harness
+        .send(
+            Method::GET,
+            harness.px(&format!("?pageSize=2&sort=%2BfirstName&scrollId={scroll}")),
+            &[PX_AUTH],
+            None,
+        )
+        .await;
+    assert_eq!(next.body["users"][0]["firstName"], "Carla");
+    assert_eq!(next.body["users"].as_array().map(Vec::len), Some(1));
+    let filtered = harness
+        .send(
+            Method::GET,
+            harness.px("?filter=firstName%3D%3DBRUNO"),
+            &[PX_AUTH],
+            None,
+        )
+        .await;
+    assert_eq!(filtered.body["totalHits"], 1);
+    let too_big = harness
+        .send(Method::GET, harness.px("?pageSize=1001"), &[PX_AUTH], None)
+        .await;
+    assert_px_error(&too_big, 400, "Bad request");
+}
+
+#[tokio::test]
+async fn gainsight_px_rate_limit_answers_429() {
+    let harness = Harness::start(Config {
+        gainsight_px_rate_limit: 20,
+        ..Config::ephemeral()
+    })
+    .await;
+    let calls = (0..60).map(|_| harness.get_user("nobody"));
+    let replies = futures_join_all(calls).await;
+    let limited: Vec<&Reply> = replies
+        .iter()
+        .filter(|reply| reply.status == StatusCode::TOO_MANY_REQUESTS)
+        .collect();
+    assert!(
+        limited.len() >= 30,
+        "only {} of 60 were limited",
+        limited.len()
+    );
+    assert_px_error(limited[0], 429, "Rate limit exceeded");
+    // Other vendors are not limited.
+    let attestr = (0..60).map(|_| {
+        harness.send(
+            Method::GET,
+            harness.attestr("AXnone"),
+            &[ATTESTR_AUTH],
+            None,
+        )
+    });
+    assert!(
+        futures_join_all(attestr)
+            .await
+            .iter()
+            .all(|reply| reply.status == StatusCode::BAD_REQUEST)
+    );
+
+    let unlimited = Harness::start(Config {
+        gainsight_px_rate_limit: 0,
+        ..Config::ephemeral()
+    })
+    .await;
+    let replies = futures_join_all((0..300).map(|_| unlimited.get_user("nobody"))).await;
+    assert!(
+        replies
+            .iter()
+            .all(|reply| reply.status == StatusCode::NOT_FOUND)
+    );
+}
+
+/// Runs the futures concurrently (a few lines instead of a dependency on `futures`).
+async fn futures_join_all<F: std::future::Future<Output = Reply>>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<Reply> {
+    let mut pending: Vec<std::pin::Pin<Box<F>>> = futures.map(Box::pin).collect();
+    let mut done: Vec<Option<Reply>> = pending.iter().map(|_| None).collect();
+    std::future::poll_fn(|context| {
+        let mut all_ready = true;
+        for (index, future) in pending.iter_mut().enumerate() {
+            if done[index].is_none() {
+                match future.as_mut().poll(context) {
+                    std::task::Poll::Ready(reply) => done[index] = Some(reply),
+                    std::task::Poll::Pending => all_ready = false,
+                }
+            }
+        }
+        if all_ready {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    pending.clear();
+    done.into_iter().map(Option::unwrap).collect()
+}
+
+#[tokio::test]
+async fn faults_fail_or_slow_the_next_calls_in_the_vendors_shape() {
+    let harness = Harness::default().await;
+    let fault = json!({"vendor": "gainsight-px", "status": 503, "count": 2, "retry_after_secs": 7});
+    let queued = harness
+        .send(Method::POST, harness.admin("faults"), &[], Some(&fault))
+        .await;
+    assert_eq!(queued.body["pending_calls"], 2);
+    for _ in 0..2 {
+        let failed = harness.get_user("nobody").await;
+        assert_px_error(&failed, 503, "Service Unavailable");
+        assert_eq!(failed.headers["retry-after"], "7");
+    }
+    assert_eq!(
+        harness.get_user("nobody").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let fault = json!({"vendor": "attestr", "status": 429});
+    harness
+        .send(Method::POST, harness.admin("faults"), &[], Some(&fault))
+        .await;
+    let limited = harness
+        .send(
+            Method::GET,
+            harness.attestr("AXnone"),
+            &[ATTESTR_AUTH],
+            None,
+        )
+        .await;
+    assert_attestr_error(&limited, 429, 4292);
+
+    let fault = json!({"vendor": "atenea", "status": 500});
+    harness
+        .send(Method::POST, harness.admin("faults"), &[], Some(&fault))
+        .await;
+    let failed = harness
+        .send(
+            Method::POST,
+            format!("{}/oauth/token/", harness.sandbox.atenea_url()),
+            &[],
+            Some(&json!({})),
+        )
+        .await;
+    assert_trust_error(&failed, 500, "");
+    harness.token().await;
+
+    let slow = json!({"vendor": "trust", "delay_ms": 300});
+    harness
+        .send(Method::POST, harness.admin("faults"), &[], Some(&slow))
+        .await;
+    let started = std::time::Instant::now();
+    let delayed = harness
+        .send(Method::GET, harness.trust("/identity"), &[], None)
+        .await;
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(
+        delayed.status,
+        StatusCode::UNAUTHORIZED,
+        "delayed, then handled"
+    );
+
+    let refused = harness
+        .send(
+            Method::POST,
+            harness.admin("faults"),
+            &[],
+            Some(&json!({"vendor": "attestr", "status": 404})),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body["error"].is_string());
+}
+
+#[tokio::test]
+async fn bad_input_gets_each_vendors_error_shape() {
+    let harness = Harness::start(Config {
+        body_limit_bytes: 1024,
+        ..Config::ephemeral()
+    })
+    .await;
+    let token = harness.token().await;
+    let bearer = format!("Bearer {token}");
+    let json_type = ("content-type", "application/json");
+    let big = format!("{{\"tag\": \"{}\"}}", "a".repeat(4096));
+    let sample = format!("/identity/{SAMPLE_UUID}");
+
+    // Attestr
+    let attestr_auth = [ATTESTR_AUTH, json_type];
+    let cases = [
+        (
+            harness
+                .raw(
+                    Method::POST,
+                    harness.attestr(""),
+                    &attestr_auth,
+                    "{\"tag\":",
+                )
+                .await,
+            400,
+        ),
+        (
+            harness
+                .raw(
+                    Method::POST,
+                    harness.attestr(""),
+                    &attestr_auth,
+                    big.clone(),
+                )
+                .await,
+            413,
+        ),
+        (
+            harness
+                .raw(Method::POST, harness.attestr(""), &[ATTESTR_AUTH], "tag=1")
+                .await,
+            415,
+        ),
+        (
+            harness
+                .raw(Method::POST, harness.attestr(""), &attestr_auth, "[1,2]")
+                .await,
+            400,
+        ),
+        (
+            harness
+                .raw(Method::POST, harness.attestr(""), &attestr_auth, "")
+                .await,
+            400,
+        ),
+        (
+            harness
+                .raw(Method::DELETE, harness.attestr("x"), &attestr_auth, "")
+                .await,
+            405,
+        ),
+        (
+            harness
+                .raw(Method::GET, harness.attestr("x/y/z"), &attestr_auth, "")
+                .await,
+            404,
+        ),
+        (
+            harness
+                .raw(Method::GET, harness.attestr("%FF%FE"), &attestr_auth, "")
+                .await,
+            400,
+        ),
+        (
+            harness
+                .raw(
+                    Method::GET,
+                    harness.attestr("..%2F..%2Fetc%2Fpasswd"),
+                    &attestr_auth,
+                    "",
+                )
+                .await,
+            400,
+        ),
+    ];
+    for (reply, status) in &cases {
+        assert_eq!(reply.status.as_u16(), *status, "{}", reply.body);
+        assert!(
+            reply.body["code"].is_i64(),
+            "Attestr shape expected: {}",
+            reply.body
+        );
+        assert!(reply.body["message"].is_string());
+    }
+    assert!(cases[5].0.headers.contains_key("allow"));
+
+    // Trust Index
+    let trust_auth = [("authorization", bearer.as_str()), json_type];
+    let cases = [
+        (
+            harness
+                .raw(Method::PATCH, harness.trust(&sample), &trust_auth, "{")
+                .await,
+            400,
+        ),
+        (
+            harness
+                .raw(
+                    Method::PATCH,
+                    harness.trust(&sample),
+                    &trust_auth,
+                    big.clone(),
+                )
+                .await,
+            413,
+        ),
+        (
+            harness
+                .raw(Method::PATCH, harness.trust(&sample), &trust_auth[..1], "x")
+                .await,
+            415,
+        ),
+        (
+            harness
+                .raw(
+                    Method::PATCH,
+                    harness.trust(&sample),
+                    &trust_auth,
+                    r#"{"company_uid": 99, "dni": "1"}"#,
+                )
+                .await,
+            400,
+        ),
+        (
+            harness
+                .raw(
+                    Method::GET,
+                    harness.trust("/identity?page=abc"),
+                    &trust_auth,
+                    "",
+                )
+                .await,
+            400,
+        ),
+        (
+            harness
+                .raw(
+                    Method::GET,
+                    harness.trust("/identity?page=1&page=2"),
+                    &trust_auth,
+                    "",
+                )
+                .await,
+            400,
+        ),
+        (
+            harness
+                .raw(Method::POST, harness.trust("/identity"), &trust_auth, "{}")
+                .await,
+            405,
+        ),
+        (
+            harness
+                .raw(Method::GET, harness.trust("/nothing"), &trust_auth, "")
+                .await,
+            404,
+        ),
+        (
+            harness
+                .raw(
+                    Method::GET,
+                    harness.trust("/identity/%00%FF"),
+                    &trust_auth,
+                    "",
+                )
+                .await,
+            404,
+        ),
+    ];
+    for (reply, status) in &cases {
+        assert_eq!(reply.status.as_u16(), *status, "{}", reply.body);
+        assert_eq!(
+            reply.body["code"],
+            json!(status),
+            "Trust shape expected: {}",
+            reply.body
+        );
+        assert!(reply.body["resource"].is_string());
+    }
+    let atenea = format!("{}/oauth/token/", harness.sandbox.atenea_url());
+    let token_cases = [
+        (
+            harness
+                .raw(Method::POST, atenea.clone(), &[json_type], "nope")
+                .await,
+            400,
+        ),
+        (
+            harness.raw(Method::POST, atenea.clone(), &[], "{}").await,
+            415,
+        ),
+        (harness.raw(Method::GET, atenea.clone(), &[], "").await, 405),
+    ];
+    for (reply, status) in &token_cases {
+        assert_eq!(reply.status.as_u16(), *status, "{}", reply.body);
+        assert_eq!(reply.body["resource"], "Token", "{}", reply.body);
+    }
+
+    // Gainsight PX
+    let px_auth = [PX_AUTH, json_type];
+    let cases = [
+        (
+            harness
+                .raw(Method::POST, harness.px(""), &px_auth, "{\"identifyId\"")
+                .await,
+            400,
+        ),
+        (
+            harness
+                .raw(Method::POST, harness.px(""), &px_auth, big.clone())
+                .await,
+            413,
+        ),
+        (
+            harness
+                .raw(
+                    Method::POST,
+                    harness.px(""),
+                    &[PX_AUTH, ("content-type", "text/plain")],
+                    "{}",
+                )
+                .await,
+            415,
+        ),
+        (
+            harness
+                .raw(
+                    Method::POST,
+                    harness.px(""),
+                    &px_auth,
+                    r#"{"identifyId": "a", "propertyKeys": ["k"], "type": "ROBOT"}"#,
+                )
+                .await,
+            400,
+        ),
+        (
+            harness
+                .raw(
+                    Method::POST,
+                    harness.px(""),
+                    &px_auth,
+                    r#"{"identifyId": "a", "propertyKeys": ["k"], "email": null}"#,
+                )
+                .await,
+            400,
+        ),
+        (
+            harness
+                .raw(
+                    Method::POST,
+                    harness.px(""),
+                    &px_auth,
+                    r#"{"identifyId": "a", "propertyKeys": ["k"], "score": 1e400}"#,
+                )
+                .await,
+            400,
+        ),
+        (
+            harness
+                .raw(Method::PATCH, harness.px("/x"), &px_auth, "{}")
+                .await,
+            405,
+        ),
+        (
+            harness
+                .raw(Method::GET, harness.px("/delete"), &px_auth, "")
+                .await,
+            405,
+        ),
+        (
+            harness
+                .raw(Method::GET, harness.px("?pageSize=ten"), &px_auth, "")
+                .await,
+            400,
+        ),
+        (
+            harness
+                .raw(Method::GET, harness.px("/%C0%AF"), &px_auth, "")
+                .await,
+            404,
+        ),
+        (
+            harness
+                .raw(
+                    Method::GET,
+                    format!("{}/v2/users", harness.sandbox.gainsight_px_url()),
+                    &px_auth,
+                    "",
+                )
+                .await,
+            404,
+        ),
+    ];
+    for (reply, status) in &cases {
+        assert_eq!(reply.status.as_u16(), *status, "{}", reply.body);
+        assert!(
+            reply.body["externalapierror"]["status"].is_string(),
+            "PX shape expected: {}",
+            reply.body
+        );
+    }
+    let deep = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
+    let deep_reply = harness
+        .raw(Method::POST, harness.px(""), &px_auth, deep)
+        .await;
+    assert_eq!(deep_reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let small_deep = format!("{}1{}", "[".repeat(500), "]".repeat(500));
+    let small_deep_reply = harness
+        .raw(Method::POST, harness.px(""), &px_auth, small_deep)
+        .await;
+    assert_eq!(
+        small_deep_reply.status,
+        StatusCode::BAD_REQUEST,
+        "deep nesting is refused, not a crash"
+    );
+}
+
+#[tokio::test]
+async fn state_file_survives_a_restart_and_reset_restores_the_start() {
+    let dir = temp_dir("state");
+    let state_file = dir.join("state.json");
+    let config = Config {
+        state_file: Some(state_file.clone()),
+        ..Config::ephemeral()
+    };
+    let harness = Harness::start(config.clone()).await;
+    let id = harness.create_profile().await;
+    // Acknowledged means on disk: the file holds the profile as soon as the response is in.
+    let on_disk = std::fs::read_to_string(&state_file).unwrap();
+    assert!(on_disk.contains(&id));
+    assert_eq!(
+        harness.create_user("kept@example.com").await.status,
+        StatusCode::CREATED
+    );
+    let token = harness.token().await;
+    harness.advance_clock(3600).await;
+    harness.sandbox.stop().await.unwrap();
+
+    let restarted = Harness::start(config).await;
+    let profile = restarted
+        .send(Method::GET, restarted.attestr(&id), &[ATTESTR_AUTH], None)
+        .await;
+    assert_eq!(profile.status, StatusCode::OK);
+    assert_eq!(
+        restarted.get_user("kept@example.com").await.status,
+        StatusCode::OK
+    );
+    let bearer = format!("Bearer {token}");
+    let listed = restarted
+        .send(
+            Method::GET,
+            restarted.trust("/identity"),
+            &[("authorization", &bearer)],
+            None,
+        )
+        .await;
+    assert_eq!(
+        listed.status,
+        StatusCode::OK,
+        "issued tokens survive a restart"
+    );
+    let clock = restarted
+        .send(Method::GET, restarted.admin("clock"), &[], None)
+        .await;
+    let real_now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    assert!(clock.body["now_unix_secs"].as_i64().unwrap() >= real_now + 3590);
+
+    let reset = restarted
+        .send(Method::POST, restarted.admin("reset"), &[], None)
+        .await;
+    assert_eq!(reset.status, StatusCode::OK);
+    let gone = restarted
+        .send(Method::GET, restarted.attestr(&id), &[ATTESTR_AUTH], None)
+        .await;
+    assert_attestr_error(&gone, 400, 40018);
+    let after_reset = restarted
+        .send(
+            Method::GET,
+            restarted.trust("/identity"),
+            &[("authorization", &bearer)],
+            None,
+        )
+        .await;
+    assert_eq!(
+        after_reset.status,
+        StatusCode::UNAUTHORIZED,
+        "reset drops issued tokens"
+    );
+    restarted.sandbox.stop().await.unwrap();
+
+    std::fs::write(&state_file, b"{ not json").unwrap();
+    let refused = Sandbox::start(Config {
+        state_file: Some(state_file),
+        ..Config::ephemeral()
+    })
+    .await;
+    assert!(
+        refused.is_err(),
+        "a corrupt state file is refused, not overwritten"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn openapi_documents_are_served_and_unknown_paths_are_json() {
+    let harness = Harness::default().await;
+    for slug in ["attestr", "trust", "gainsight-px"] {
+        let document = harness
+            .send(
+                Method::GET,
+                format!("{}/openapi/{slug}.json", harness.sandbox.base_url()),
+                &[],
+                None,
+            )
+            .await;
+        assert_eq!(document.status, StatusCode::OK);
+        assert_eq!(document.body["openapi"], "3.1.0");
+        assert!(
+            document.body["paths"]
+                .as_object()
+                .is_some_and(|paths| !paths.is_empty())
+        );
+    }
+    let nowhere = harness
+        .send(
+            Method::GET,
+            format!("{}/nowhere", harness.sandbox.base_url()),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(nowhere.status, StatusCode::NOT_FOUND);
+    assert!(nowhere.body["error"].is_string());
+}

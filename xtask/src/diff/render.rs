@@ -1,0 +1,340 @@
+//! The three output formats of `cargo xtask diff`.
+//!
+//! - text: the classified spec changes per vendor, for a terminal;
+//! - markdown: the review report a reviewer pastes into a pull request, one heading each for the
+//!   vendor-doc source change, the classified spec change and the generated Rust API change;
+//! - json: everything, for tools.
+//!
+//! Every list is sorted before it gets here, so the output is deterministic.
+
+use std::fmt::Write;
+
+use super::command::{Report, VendorReport};
+use super::review::FileStatus;
+use super::{Change, RatedBy, Severity, Summary};
+
+/// The changes of one document as text, one block per change (what the fixture tests lock).
+pub fn changes_text(changes: &[Change]) -> String {
+    let mut out = String::new();
+    for change in changes {
+        let operations = if change.operations.is_empty() {
+            "(document)".to_string()
+        } else {
+            change.operations.join(", ")
+        };
+        let _ = writeln!(out, "[{}] {operations}", change.severity.label());
+        let _ = writeln!(out, "    {}", change.message);
+        let _ = writeln!(
+            out,
+            "    why: {} [{}; {}]",
+            change.reason,
+            change.rule,
+            rated_by(change)
+        );
+        let _ = writeln!(out, "    at {}", change.location);
+    }
+    out
+}
+
+fn rated_by(change: &Change) -> String {
+    match (change.rated_by, &change.redocly_impact) {
+        (RatedBy::Redocly, Some(impact)) => format!("Redocly: {impact}"),
+        (RatedBy::Redocly, None) => "Redocly".to_string(),
+        (RatedBy::Override, Some(impact)) => format!("overrides Redocly's {impact}"),
+        (RatedBy::Override, None) => "overrides Redocly".to_string(),
+        (RatedBy::Xtask, _) => "xtask rule; Redocly does not see it".to_string(),
+    }
+}
+
+fn summary_text(summary: &Summary) -> String {
+    format!(
+        "{} breaking, {} potentially breaking, {} non-breaking",
+        summary.breaking, summary.potentially_breaking, summary.non_breaking
+    )
+}
+
+fn versions_text(vendor: &VendorReport) -> String {
+    let versions = &vendor.versions;
+    let pair = |base: &Option<String>, current: &str| match base {
+        Some(base) if base == current => current.to_string(),
+        Some(base) => format!("{base} → {current}"),
+        None => format!("(new) {current}"),
+    };
+    format!(
+        "spec {} · crate {}",
+        pair(&versions.spec.base, &versions.spec.current),
+        pair(
+            &versions.crate_version.base,
+            &versions.crate_version.current
+        )
+    )
+}
+
+/// The text report.
+pub fn text(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Spec changes from {} ({}) to the working tree: {}",
+        short(&report.base.commit),
+        report.base.chosen_as,
+        summary_text(&report.summary())
+    );
+    for vendor in &report.vendors {
+        let _ = writeln!(out);
+        let new = if vendor.new_vendor {
+            " (new at this revision)"
+        } else {
+            ""
+        };
+        if vendor.changes.is_empty() {
+            let _ = writeln!(out, "{} ({}){new}: no changes", vendor.vendor, vendor.spec);
+        } else {
+            let _ = writeln!(
+                out,
+                "{} ({}){new}: {}",
+                vendor.vendor,
+                vendor.spec,
+                summary_text(&vendor.summary)
+            );
+            for line in changes_text(&vendor.changes).lines() {
+                let _ = writeln!(out, "  {line}");
+            }
+        }
+        let _ = writeln!(out, "  versions: {}", versions_text(vendor));
+        for problem in &vendor.version_problems {
+            let _ = writeln!(out, "  version check: {problem}");
+        }
+        if !vendor.rust_api.diff.is_empty() {
+            let _ = writeln!(
+                out,
+                "  generated Rust API changed (see --format markdown){}",
+                stale_note(vendor)
+            );
+        }
+        if let Some(error) = &vendor.rust_api.error {
+            let _ = writeln!(out, "  generated Rust API: cannot generate: {error}");
+        }
+    }
+    if !report.sources.is_empty() {
+        let _ = writeln!(out, "\nVendor documentation sources changed:");
+        for source in &report.sources {
+            let _ = writeln!(
+                out,
+                "  {} {}{}",
+                status_word(source.status),
+                source.path,
+                cited(&source.cited_by)
+            );
+        }
+    }
+    out
+}
+
+fn stale_note(vendor: &VendorReport) -> String {
+    if vendor.rust_api.snapshot_stale {
+        format!("; {} is not updated yet", vendor.rust_api.snapshot)
+    } else {
+        String::new()
+    }
+}
+
+fn status_word(status: FileStatus) -> &'static str {
+    match status {
+        FileStatus::Added => "added",
+        FileStatus::Removed => "removed",
+        FileStatus::Modified => "modified",
+    }
+}
+
+fn cited(cited_by: &[String]) -> String {
+    if cited_by.is_empty() {
+        " (cited by no operation)".to_string()
+    } else {
+        format!(" (cited by {})", cited_by.join(", "))
+    }
+}
+
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn short(commit: &str) -> &str {
+    commit.get(..12).unwrap_or(commit)
+}
+
+fn marker(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Breaking => "🔴 breaking",
+        Severity::PotentiallyBreaking => "🟠 potentially breaking",
+        Severity::NonBreaking => "🟢 non-breaking",
+    }
+}
+
+/// Text safe in a markdown table cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// A fenced block whose fence is longer than any backtick run inside it.
+fn fenced(language: &str, body: &str) -> String {
+    let longest = body.split(|ch| ch != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    let mut body = body.to_string();
+    if !body.ends_with('\n') {
+        body.push('\n');
+    }
+    format!("{fence}{language}\n{body}{fence}\n")
+}
+
+/// The review report.
+pub fn markdown(report: &Report) -> String {
+    let mut out = String::new();
+    let summary = report.summary();
+    let _ = writeln!(
+        out,
+        "# API review: `{}` ({}) → working tree\n",
+        short(&report.base.commit),
+        report.base.chosen_as
+    );
+    let _ = writeln!(
+        out,
+        "**{}** breaking · **{}** potentially breaking · **{}** non-breaking\n",
+        summary.breaking, summary.potentially_breaking, summary.non_breaking
+    );
+    let _ = writeln!(
+        out,
+        "| vendor | breaking | potentially breaking | non-breaking | versions | version check |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|");
+    for vendor in &report.vendors {
+        let check = if vendor.version_problems.is_empty() {
+            "ok".to_string()
+        } else {
+            cell(&vendor.version_problems.join("; "))
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {check} |",
+            vendor.vendor,
+            vendor.summary.breaking,
+            vendor.summary.potentially_breaking,
+            vendor.summary.non_breaking,
+            versions_text(vendor)
+        );
+    }
+
+    let _ = writeln!(out, "\n## Vendor documentation sources\n");
+    if report.sources.is_empty() {
+        let _ = writeln!(out, "No page under `spec/sources/` changed.");
+    }
+    for source in &report.sources {
+        let _ = writeln!(
+            out,
+            "### `{}`\n\n{}{}.\n",
+            source.path,
+            capitalized(status_word(source.status)),
+            cited(&source.cited_by)
+        );
+        if source.diff.is_empty() {
+            let _ = writeln!(out, "Binary content changed.\n");
+        } else {
+            out.push_str(&fenced("diff", &source.diff));
+            if source.lines_cut > 0 {
+                let _ = writeln!(
+                    out,
+                    "\n{} more diff lines: `git diff {} -- {}`",
+                    source.lines_cut,
+                    short(&report.base.commit),
+                    source.path
+                );
+            }
+            out.push('\n');
+        }
+    }
+
+    let _ = writeln!(out, "## Spec changes\n");
+    for vendor in &report.vendors {
+        let new = if vendor.new_vendor {
+            " (new at this revision)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "### {} (`{}`){new}\n", vendor.vendor, vendor.spec);
+        if vendor.changes.is_empty() {
+            let _ = writeln!(out, "No changes.\n");
+            continue;
+        }
+        let _ = writeln!(out, "| | operations | change | why | rule |");
+        let _ = writeln!(out, "|---|---|---|---|---|");
+        for change in &vendor.changes {
+            let operations = change
+                .operations
+                .iter()
+                .map(|operation| format!("`{operation}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | `{}` ({}) |",
+                marker(change.severity),
+                cell(&operations),
+                cell(&change.message),
+                cell(&change.reason),
+                cell(&change.rule),
+                cell(&rated_by(change))
+            );
+        }
+        out.push('\n');
+    }
+
+    let _ = writeln!(out, "## Generated Rust API\n");
+    for vendor in &report.vendors {
+        let _ = writeln!(out, "### {}\n", vendor.vendor);
+        if let Some(error) = &vendor.rust_api.error {
+            let _ = writeln!(out, "The working-tree spec does not generate: {error}\n");
+            continue;
+        }
+        if vendor.rust_api.diff.is_empty() {
+            let _ = writeln!(out, "No change.\n");
+        } else {
+            out.push_str(&fenced("diff", &vendor.rust_api.diff));
+            out.push('\n');
+        }
+        if vendor.rust_api.snapshot_stale {
+            let _ = writeln!(
+                out,
+                "`{}` is not updated yet: accept it with `INSTA_UPDATE=always cargo test -p workspace-tests --test api_summary`.\n",
+                vendor.rust_api.snapshot
+            );
+        }
+    }
+    out
+}
+
+/// The JSON report.
+pub fn json(report: &Report) -> String {
+    let mut text = serde_json::to_string_pretty(report).expect("the report always serializes");
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fence_outgrows_the_backticks_inside() {
+        assert_eq!(fenced("diff", "+a\n"), "```diff\n+a\n```\n");
+        assert_eq!(fenced("", "has ``` inside"), "````\nhas ``` inside\n````\n");
+    }
+
+    #[test]
+    fn table_cells_escape_pipes_and_newlines() {
+        assert_eq!(cell("a|b\nc"), "a\\|b c");
+    }
+}

@@ -1,0 +1,258 @@
+//! `cargo xtask test`'s sandbox step: schemathesis (pinned in `requirements.txt`) fuzzes the
+//! vendor sandbox (`crates/sandbox`) with each published document in `spec/dist/`, bounded in
+//! time, and must find 0 failures.
+//!
+//! The sandbox is started on a random loopback port (`--listen 127.0.0.1:0`; its first stdout line
+//! names the address), seeded with the spec's example records so that the examples reach real
+//! data, and killed at the end. Schemathesis only ever talks to that address: it runs against a
+//! copy of each document whose every `servers` entry (document, path and operation level) is
+//! rewritten to the sandbox. That matters for Trust's `createAccessToken`, whose operation-level
+//! server is Atenea's production host: the copy points it at the sandbox's `/atenea` prefix, and
+//! it is fuzzed in a run of its own whose `--url` is that prefix. Redirects are not followed.
+//!
+//! Each run's check configuration, and the reason for every adaptation of a check, is in
+//! `crates/sandbox/schemathesis/<vendor>.toml`.
+
+use std::ffi::OsStr;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::sandbox_process::{SandboxProcess, sandbox_binary};
+
+/// Seconds of fuzzing per run (schemathesis `--max-time`). Four runs keep the step near two
+/// minutes on two cores.
+const RUN_SECONDS: u64 = 25;
+/// Gainsight PX's documented limit is "around 200 requests per second", which the sandbox
+/// enforces; schemathesis stays below it so that the run tests the API, not the limiter.
+const GAINSIGHT_PX_RATE: &str = "150/s";
+
+/// One schemathesis run.
+struct Run {
+    label: &'static str,
+    /// `spec/dist/<document>.json`
+    document: &'static str,
+    /// `crates/sandbox/schemathesis/<config>.toml`
+    config: &'static str,
+    /// The sandbox prefix standing in for the vendor's server.
+    prefix: &'static str,
+    /// Operations of the document this run covers (`--include-operation-id`), or all when
+    /// empty; `exclude` names operations left to another run.
+    include: &'static [&'static str],
+    exclude: &'static [&'static str],
+    rate_limit: Option<&'static str>,
+}
+
+const RUNS: [Run; 4] = [
+    Run {
+        label: "Attestr",
+        document: "attestr",
+        config: "attestr",
+        prefix: "/attestr/api/v1",
+        include: &[],
+        exclude: &[],
+        rate_limit: None,
+    },
+    Run {
+        label: "Trust Index",
+        document: "trust",
+        config: "trust",
+        prefix: "/trust/index/v1",
+        include: &[],
+        exclude: &["createAccessToken"],
+        rate_limit: None,
+    },
+    Run {
+        label: "Trust Atenea",
+        document: "trust",
+        config: "trust",
+        prefix: "/atenea",
+        include: &["createAccessToken"],
+        exclude: &[],
+        rate_limit: None,
+    },
+    Run {
+        label: "Gainsight PX",
+        document: "gainsight-px",
+        config: "gainsight-px",
+        prefix: "/gainsight-px",
+        include: &[],
+        exclude: &[],
+        rate_limit: Some(GAINSIGHT_PX_RATE),
+    },
+];
+
+/// The sandbox's demo credentials (its defaults, documented in its crate docs).
+const ATTESTR_AUTHORIZATION: &str = "Authorization: Basic sandbox-token";
+const GAINSIGHT_PX_KEY: &str = "X-APTRINSIC-API-KEY: sandbox-px-key";
+const ATENEA_CREDENTIALS: &str = r#"{"client_id":"sandbox-client","client_secret":"sandbox-secret","grant_type":"client_credentials"}"#;
+
+pub fn run(repo: &Path) -> Result<(), String> {
+    println!("==> schemathesis against vendor-sandbox");
+    let st = repo.join(".venv/bin/st");
+    if !st.exists() {
+        return Err(format!(
+            "{} is missing: run `.venv/bin/pip install -r requirements.txt`",
+            st.display()
+        ));
+    }
+    let binary = sandbox_binary(repo)?;
+    let work_dir = repo.join("target/schemathesis");
+    std::fs::create_dir_all(&work_dir).map_err(|err| format!("{}: {err}", work_dir.display()))?;
+    let sandbox = SandboxProcess::start(
+        &binary,
+        &[
+            OsStr::new("--seed"),
+            repo.join("crates/sandbox/schemathesis/seed.json")
+                .as_os_str(),
+        ],
+    )?;
+    let bearer = format!("Authorization: Bearer {}", atenea_token(sandbox.addr)?);
+    let mut failed = Vec::new();
+    for run in &RUNS {
+        let base_url = format!("http://{}{}", sandbox.addr, run.prefix);
+        let document = loopback_copy(repo, &work_dir, run, &sandbox)?;
+        let header = match run.document {
+            "attestr" => Some(ATTESTR_AUTHORIZATION),
+            "gainsight-px" => Some(GAINSIGHT_PX_KEY),
+            _ if run.include.is_empty() => Some(bearer.as_str()),
+            // The token call takes its credentials in the body.
+            _ => None,
+        };
+        let mut command = Command::new(&st);
+        command
+            .current_dir(&work_dir)
+            .arg("--config-file")
+            .arg(repo.join(format!("crates/sandbox/schemathesis/{}.toml", run.config)))
+            .arg("run")
+            .arg(&document)
+            .args(["--url", &base_url])
+            .args(["--max-time", &RUN_SECONDS.to_string()])
+            .args(["--max-redirects", "0"])
+            // No example database in the working tree.
+            .args(["--generation-database", "none"]);
+        if let Some(header) = header {
+            command.args(["--header", header]);
+        }
+        for operation in run.include {
+            command.args(["--include-operation-id", operation]);
+        }
+        for operation in run.exclude {
+            command.args(["--exclude-operation-id", operation]);
+        }
+        if let Some(rate) = run.rate_limit {
+            command.args(["--rate-limit", rate]);
+        }
+        println!("--> {} ({base_url})", run.label);
+        if !run_bounded(&mut command, Duration::from_secs(RUN_SECONDS + 120))? {
+            failed.push(run.label);
+        }
+    }
+    drop(sandbox);
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "schemathesis found failures in: {} (each run's report is above)",
+            failed.join(", ")
+        ))
+    }
+}
+
+/// An Atenea token for the Trust Index run, from the sandbox's token call (plain HTTP/1.1 on
+/// loopback: no HTTP client dependency for one request).
+fn atenea_token(addr: SocketAddr) -> Result<String, String> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))
+        .map_err(|err| format!("cannot reach vendor-sandbox at {addr}: {err}"))?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(|err| err.to_string())?;
+    let request = format!(
+        "POST /atenea/oauth/token/ HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{ATENEA_CREDENTIALS}",
+        ATENEA_CREDENTIALS.len()
+    );
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|err| format!("token request: {err}"))?;
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .map_err(|err| format!("token response: {err}"))?;
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body)
+        .unwrap_or_default();
+    serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|token| token["access_token"].as_str().map(str::to_string))
+        .ok_or_else(|| format!("no access_token from the sandbox: {response:?}"))
+}
+
+/// A copy of `spec/dist/<document>.json` in which every `servers` entry is the sandbox, so that
+/// no request can leave the loopback address whatever schemathesis does with operation servers.
+fn loopback_copy(
+    repo: &Path,
+    work_dir: &Path,
+    run: &Run,
+    sandbox: &SandboxProcess,
+) -> Result<PathBuf, String> {
+    let source = repo.join(format!("spec/dist/{}.json", run.document));
+    let text =
+        std::fs::read_to_string(&source).map_err(|err| format!("{}: {err}", source.display()))?;
+    let mut document: Value =
+        serde_json::from_str(&text).map_err(|err| format!("{}: {err}", source.display()))?;
+    let servers = json!([{ "url": format!("http://{}{}", sandbox.addr, run.prefix) }]);
+    document["servers"] = servers.clone();
+    if let Some(paths) = document["paths"].as_object_mut() {
+        for item in paths.values_mut() {
+            if let Some(item) = item.as_object_mut() {
+                if item.contains_key("servers") {
+                    item.insert("servers".to_string(), servers.clone());
+                }
+                for operation in item.values_mut() {
+                    if let Some(operation) = operation.as_object_mut()
+                        && operation.contains_key("servers")
+                    {
+                        operation.insert("servers".to_string(), servers.clone());
+                    }
+                }
+            }
+        }
+    }
+    let target = work_dir.join(format!(
+        "{}-{}.json",
+        run.document,
+        run.prefix.trim_matches('/').replace('/', "-")
+    ));
+    let pretty = serde_json::to_string_pretty(&document).map_err(|err| err.to_string())?;
+    std::fs::write(&target, pretty).map_err(|err| format!("{}: {err}", target.display()))?;
+    Ok(target)
+}
+
+/// Runs a command to completion, killing it past `limit`; whether it succeeded.
+fn run_bounded(command: &mut Command, limit: Duration) -> Result<bool, String> {
+    let mut child = command
+        .spawn()
+        .map_err(|err| format!("could not start {:?}: {err}", command.get_program()))?;
+    let started = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Ok(status.success()),
+            Ok(None) if started.elapsed() > limit => {
+                let _ = child.kill();
+                let _ = child.wait();
+                println!(
+                    "schemathesis ran over {} s and was stopped",
+                    limit.as_secs()
+                );
+                return Ok(false);
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(200)),
+            Err(err) => return Err(format!("waiting for schemathesis: {err}")),
+        }
+    }
+}
