@@ -203,16 +203,7 @@ fn ensure_python_packages(repo: &Path) -> Result<(), String> {
     if probe.success() {
         return Ok(());
     }
-    run_step(
-        repo,
-        "pip install -r requirements.txt",
-        Command::new(repo.join(".venv/bin/pip")).args([
-            "install",
-            "--quiet",
-            "-r",
-            "requirements.txt",
-        ]),
-    )
+    crate::test::install_python_requirements(repo)
 }
 
 /// The warnings in openapi-python-client's output other than [`ALLOWED_PYTHON_WARNING`], one

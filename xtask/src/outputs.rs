@@ -177,7 +177,8 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
 }
 
 /// Every file below `dir` (relative to `repo`), as sorted relative paths with `/` separators.
-fn files_under(repo: &Path, dir: &str) -> Result<Vec<String>, Error> {
+/// A missing `dir` has no files.
+pub fn files_under(repo: &Path, dir: &str) -> Result<Vec<String>, Error> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_string()];
     while let Some(current) = pending.pop() {

@@ -137,16 +137,21 @@ pub fn ensure_tools(repo: &Path) -> Result<(), String> {
             "python3 -m venv .venv",
             Command::new("python3").args(["-m", "venv", ".venv"]),
         )?;
-        run_step(
-            repo,
-            "pip install -r requirements.txt",
-            Command::new(repo.join(".venv/bin/pip")).args([
-                "install",
-                "--quiet",
-                "-r",
-                "requirements.txt",
-            ]),
-        )?;
+        install_python_requirements(repo)?;
     }
     Ok(())
+}
+
+/// `pip install -r requirements.txt` into `.venv`.
+pub fn install_python_requirements(repo: &Path) -> Result<(), String> {
+    run_step(
+        repo,
+        "pip install -r requirements.txt",
+        Command::new(repo.join(".venv/bin/pip")).args([
+            "install",
+            "--quiet",
+            "-r",
+            "requirements.txt",
+        ]),
+    )
 }

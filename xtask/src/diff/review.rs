@@ -63,7 +63,15 @@ pub fn source_changes(
     let mut paths: BTreeSet<String> = git::files_at(repo, &base.commit, SOURCES_DIR)?
         .into_iter()
         .collect();
-    paths.extend(working_tree_files(repo, SOURCES_DIR)?);
+    paths.extend(
+        crate::outputs::files_under(repo, SOURCES_DIR).map_err(|err| match err {
+            crate::Error::Io { path, source } => DiffError::io(path, source),
+            other => DiffError::io(
+                repo.join(SOURCES_DIR),
+                std::io::Error::other(other.to_string()),
+            ),
+        })?,
+    );
     let citations = citations(documents);
     let mut changes = Vec::new();
     for path in paths {
@@ -138,30 +146,6 @@ fn cut(diff: &str) -> (String, usize) {
     let mut kept = lines[..MAX_SOURCE_DIFF_LINES].join("\n");
     kept.push('\n');
     (kept, lines.len() - MAX_SOURCE_DIFF_LINES)
-}
-
-fn working_tree_files(repo: &Path, dir: &str) -> Result<Vec<String>, DiffError> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_string()];
-    while let Some(current) = pending.pop() {
-        let full = repo.join(&current);
-        let entries = match std::fs::read_dir(&full) {
-            Ok(entries) => entries,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(err) => return Err(DiffError::io(full, err)),
-        };
-        for entry in entries {
-            let entry = entry.map_err(|err| DiffError::io(&full, err))?;
-            let path = format!("{current}/{}", entry.file_name().to_string_lossy());
-            if entry.path().is_dir() {
-                pending.push(path);
-            } else {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    Ok(found)
 }
 
 /// The Rust API change of one vendor's generated crate.
