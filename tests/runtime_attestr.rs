@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use attestr::{ArchiveOutcome, AttestrConfig, AttestrError, ErrorCode, types};
+use attestr::{ArchiveOutcome, AttestrConfig, AttestrError, ConfigureRuntime, ErrorCode, types};
 use vendor_runtime::CallOptions;
 use vendor_runtime::options::record;
 use wiremock::matchers::{header, method, path, path_regex};
@@ -323,6 +323,35 @@ async fn requests_carry_basic_auth_and_no_api_version_header() {
         requests[0].headers.get("api-version").is_none(),
         "progenitor's api-version header must be stripped"
     );
+    assert!(
+        requests[0].headers.get("user-agent").is_none(),
+        "the runtime adds no header the vendor did not ask for"
+    );
+}
+
+#[tokio::test]
+async fn the_configured_timeout_limits_each_attempt() {
+    let slow = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path(ARCHIVE))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3)))
+        .mount(&slow)
+        .await;
+    let client = AttestrConfig::new(TOKEN)
+        .base_url(format!("{}/api/{{version}}", slow.uri()))
+        .timeout(Duration::from_millis(200))
+        .max_retries(1)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let (result, calls) = record(client.archive("AX1")).await;
+    let err = result.unwrap_err();
+    assert!(
+        matches!(err, AttestrError::Transport(ref e) if e.is_timeout()),
+        "{err:?}"
+    );
+    assert_eq!(calls.attempts, 2, "a timed-out PUT is retried once");
+    assert!(started.elapsed() < Duration::from_secs(2));
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@
 //! | `ATTESTR_BASE_URL` | the server, `{version}` substituted (tests, the sandbox) | `https://api.attestr.com/api/{version}` |
 
 use std::sync::Arc;
-use vendor_runtime::config::{checked_base_url, env_optional, env_required};
+use vendor_runtime::config::{Vars, checked_base_url};
 use vendor_runtime::{ConfigError, ConfigureRuntime, HeaderAuth, Runtime, RuntimeConfig, Secret};
 
 use crate::{Client, OPERATIONS};
@@ -37,13 +37,18 @@ impl AttestrConfig {
         }
     }
 
-    /// Reads the variables in the module documentation.
+    /// Reads the variables in the module documentation from the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
-        let mut config = AttestrConfig::new(Secret::new(env_required("ATTESTR_AUTH_TOKEN")?));
-        if let Some(version) = env_optional("ATTESTR_API_VERSION")? {
+        Self::from_vars(Vars::process())
+    }
+
+    /// Reads the variables in the module documentation from `vars`.
+    pub fn from_vars(vars: Vars<'_>) -> Result<Self, ConfigError> {
+        let mut config = AttestrConfig::new(Secret::new(vars.required("ATTESTR_AUTH_TOKEN")?));
+        if let Some(version) = vars.optional("ATTESTR_API_VERSION")? {
             config.api_version = version;
         }
-        if let Some(url) = env_optional("ATTESTR_BASE_URL")? {
+        if let Some(url) = vars.optional("ATTESTR_BASE_URL")? {
             config.base_url = url;
         }
         Ok(config)
@@ -110,5 +115,34 @@ mod tests {
     fn an_empty_token_is_a_configuration_error() {
         let err = AttestrConfig::new("  ").build().unwrap_err();
         assert!(err.to_string().contains("empty"), "{err}");
+    }
+
+    #[test]
+    fn configuration_from_variables() {
+        let lookup = |name: &str| match name {
+            "ATTESTR_AUTH_TOKEN" => Some("tok-from-vars".into()),
+            "ATTESTR_API_VERSION" => Some("v2".into()),
+            "ATTESTR_BASE_URL" => Some("http://127.0.0.1:9/api/{version}".into()),
+            _ => None,
+        };
+        let config = AttestrConfig::from_vars(Vars::from_fn(&lookup)).unwrap();
+        assert_eq!(config.auth_token.expose(), "tok-from-vars");
+        assert_eq!(
+            config.resolved_base_url().unwrap(),
+            "http://127.0.0.1:9/api/v2"
+        );
+        let defaults = AttestrConfig::from_vars(Vars::from_fn(&|name| {
+            (name == "ATTESTR_AUTH_TOKEN").then(|| "t".into())
+        }))
+        .unwrap();
+        assert_eq!(
+            defaults.resolved_base_url().unwrap(),
+            "https://api.attestr.com/api/v1"
+        );
+        let missing = AttestrConfig::from_vars(Vars::from_fn(&|_| None)).unwrap_err();
+        assert!(
+            matches!(missing, ConfigError::MissingEnv("ATTESTR_AUTH_TOKEN")),
+            "{missing}"
+        );
     }
 }

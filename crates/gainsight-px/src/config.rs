@@ -8,7 +8,7 @@
 
 use std::str::FromStr;
 use std::sync::Arc;
-use vendor_runtime::config::{checked_base_url, env_optional, env_required};
+use vendor_runtime::config::{Vars, checked_base_url};
 use vendor_runtime::{ConfigError, ConfigureRuntime, HeaderAuth, Runtime, RuntimeConfig, Secret};
 
 use crate::{Client, OPERATIONS};
@@ -66,9 +66,14 @@ impl PxConfig {
         }
     }
 
-    /// Reads the variables in the module documentation.
+    /// Reads the variables in the module documentation from the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
-        let data_center = match env_optional("GAINSIGHT_PX_DATA_CENTER")? {
+        Self::from_vars(Vars::process())
+    }
+
+    /// Reads the variables in the module documentation from `vars`.
+    pub fn from_vars(vars: Vars<'_>) -> Result<Self, ConfigError> {
+        let data_center = match vars.optional("GAINSIGHT_PX_DATA_CENTER")? {
             Some(name) => name.parse().map_err(|reason| ConfigError::InvalidEnv {
                 name: "GAINSIGHT_PX_DATA_CENTER",
                 reason,
@@ -76,10 +81,10 @@ impl PxConfig {
             None => DataCenter::default(),
         };
         let mut config = PxConfig::new(
-            Secret::new(env_required("GAINSIGHT_PX_API_KEY")?),
+            Secret::new(vars.required("GAINSIGHT_PX_API_KEY")?),
             data_center,
         );
-        config.base_url = env_optional("GAINSIGHT_PX_BASE_URL")?;
+        config.base_url = vars.optional("GAINSIGHT_PX_BASE_URL")?;
         Ok(config)
     }
 
@@ -128,5 +133,29 @@ mod tests {
         for text in [format!("{config:?}"), format!("{client:?}")] {
             assert!(!text.contains("px-key-0123456789"), "{text}");
         }
+    }
+
+    #[test]
+    fn configuration_from_variables() {
+        let lookup = |name: &str| match name {
+            "GAINSIGHT_PX_API_KEY" => Some("key-from-vars".into()),
+            "GAINSIGHT_PX_DATA_CENTER" => Some("us2".into()),
+            _ => None,
+        };
+        let config = PxConfig::from_vars(Vars::from_fn(&lookup)).unwrap();
+        assert_eq!(config.api_key.expose(), "key-from-vars");
+        assert_eq!(config.data_center, DataCenter::Us2);
+        assert_eq!(config.base_url, None);
+        let unknown = |name: &str| match name {
+            "GAINSIGHT_PX_API_KEY" => Some("key".into()),
+            "GAINSIGHT_PX_DATA_CENTER" => Some("APAC".into()),
+            _ => None,
+        };
+        let err = PxConfig::from_vars(Vars::from_fn(&unknown)).unwrap_err();
+        assert!(
+            err.to_string().contains("GAINSIGHT_PX_DATA_CENTER")
+                && err.to_string().contains("APAC"),
+            "{err}"
+        );
     }
 }

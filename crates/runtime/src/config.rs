@@ -1,6 +1,7 @@
 //! Pieces every vendor's configuration shares: reading environment variables and checking a
 //! base URL, with errors that name the variable or the value at fault.
 
+use std::ffi::OsString;
 use std::time::Duration;
 
 use crate::RuntimeConfig;
@@ -45,21 +46,55 @@ pub enum ConfigError {
     Http(#[from] reqwest::Error),
 }
 
-/// The value of a required environment variable; an empty value counts as missing.
-pub fn env_required(name: &'static str) -> Result<String, ConfigError> {
-    env_optional(name)?.ok_or(ConfigError::MissingEnv(name))
+/// Where configuration variables are read from: the process environment ([`Vars::process`]),
+/// or any lookup ([`Vars::from_fn`]): a secrets store, or a test's map.
+#[derive(Clone, Copy)]
+pub struct Vars<'a> {
+    lookup: &'a dyn Fn(&str) -> Option<OsString>,
 }
 
-/// The value of an optional environment variable; unset or empty is `None`.
-pub fn env_optional(name: &'static str) -> Result<Option<String>, ConfigError> {
-    match std::env::var(name) {
-        Ok(value) if value.trim().is_empty() => Ok(None),
-        Ok(value) => Ok(Some(value)),
-        Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::InvalidEnv {
-            name,
-            reason: "not valid UTF-8".to_string(),
-        }),
+fn process_var(name: &str) -> Option<OsString> {
+    std::env::var_os(name)
+}
+
+impl Vars<'static> {
+    /// The process environment.
+    pub fn process() -> Self {
+        Vars {
+            lookup: &process_var,
+        }
+    }
+}
+
+impl<'a> Vars<'a> {
+    /// Variables from `lookup`, which returns a variable's value or `None` when it is not set.
+    pub fn from_fn(lookup: &'a dyn Fn(&str) -> Option<OsString>) -> Self {
+        Vars { lookup }
+    }
+
+    /// The value of a required variable; an empty value counts as missing.
+    pub fn required(&self, name: &'static str) -> Result<String, ConfigError> {
+        self.optional(name)?.ok_or(ConfigError::MissingEnv(name))
+    }
+
+    /// The value of an optional variable; unset or empty is `None`.
+    pub fn optional(&self, name: &'static str) -> Result<Option<String>, ConfigError> {
+        match (self.lookup)(name).map(OsString::into_string) {
+            None => Ok(None),
+            Some(Ok(value)) if value.trim().is_empty() => Ok(None),
+            Some(Ok(value)) => Ok(Some(value)),
+            Some(Err(_)) => Err(ConfigError::InvalidEnv {
+                name,
+                reason: "not valid UTF-8".to_string(),
+            }),
+        }
+    }
+}
+
+impl std::fmt::Debug for Vars<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The values may be secrets; the lookup itself has nothing to show.
+        f.write_str("Vars")
     }
 }
 
@@ -83,6 +118,27 @@ pub fn checked_base_url(url: &str) -> Result<String, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn empty_and_unset_variables_are_missing_and_bad_bytes_are_named() {
+        use std::os::unix::ffi::OsStringExt;
+        let lookup = |name: &str| match name {
+            "SET" => Some(OsString::from("value")),
+            "EMPTY" => Some(OsString::from("  ")),
+            "BYTES" => Some(OsString::from_vec(vec![0xff, 0xfe])),
+            _ => None,
+        };
+        let vars = Vars::from_fn(&lookup);
+        assert_eq!(vars.required("SET").unwrap(), "value");
+        assert_eq!(vars.optional("EMPTY").unwrap(), None);
+        assert_eq!(vars.optional("UNSET").unwrap(), None);
+        assert!(matches!(
+            vars.required("EMPTY"),
+            Err(ConfigError::MissingEnv("EMPTY"))
+        ));
+        let err = vars.optional("BYTES").unwrap_err();
+        assert!(err.to_string().contains("BYTES"), "{err}");
+    }
 
     #[test]
     fn base_urls_are_checked_and_trimmed() {

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use progenitor_client::{ByteStream, Error as ClientError, ResponseValue};
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName};
 
 use crate::retry::parse_retry_after;
 
@@ -20,11 +20,11 @@ pub const MAX_ERROR_BODY: usize = 64 * 1024;
 pub const EXCERPT_CHARS: usize = 300;
 /// Response headers that carry a request id, in the order they are looked for. None of the
 /// vendors documents one (unknown), so the common names are tried.
-pub const REQUEST_ID_HEADERS: [&str; 4] = [
-    "x-request-id",
-    "request-id",
-    "x-correlation-id",
-    "x-amzn-requestid",
+pub static REQUEST_ID_HEADERS: [HeaderName; 4] = [
+    HeaderName::from_static("x-request-id"),
+    HeaderName::from_static("request-id"),
+    HeaderName::from_static("x-correlation-id"),
+    HeaderName::from_static("x-amzn-requestid"),
 ];
 
 /// A failed generated call, before vendor-specific interpretation.
@@ -166,7 +166,7 @@ where
 pub fn request_id(headers: &HeaderMap) -> Option<String> {
     REQUEST_ID_HEADERS
         .iter()
-        .find_map(|name| headers.get(*name))
+        .find_map(|name| headers.get(name))
         .and_then(|value| value.to_str().ok())
         .map(|value| value.chars().take(128).collect())
 }

@@ -25,7 +25,7 @@ mod runtime;
 pub mod secret;
 
 pub use auth::{AuthError, Authenticator, HeaderAuth, NoAuth};
-pub use config::{ConfigError, ConfigureRuntime};
+pub use config::{ConfigError, ConfigureRuntime, Vars};
 pub use failure::{ErrorContext, ErrorResponse, Failure};
 pub use operation::Operation;
 pub use options::{CallOptions, CallRecord};

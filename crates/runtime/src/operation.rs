@@ -31,16 +31,25 @@ impl Operation {
         let Some(rest) = path.strip_prefix(base) else {
             return false;
         };
-        let expected: Vec<&str> = self.path_template.split('/').collect();
-        let actual: Vec<&str> = rest.split('/').collect();
-        expected.len() == actual.len()
-            && expected.iter().zip(&actual).all(|(template, segment)| {
-                if template.starts_with('{') && template.ends_with('}') {
-                    !segment.is_empty() && *segment != "." && *segment != ".."
-                } else {
-                    template == segment
+        // Called on every request, so segments are compared in step, without collecting.
+        let mut expected = self.path_template.as_bytes().split(|&byte| byte == b'/');
+        let mut actual = rest.as_bytes().split(|&byte| byte == b'/');
+        loop {
+            match (expected.next(), actual.next()) {
+                (None, None) => return true,
+                (Some(template), Some(segment)) => {
+                    let fits = if template.starts_with(b"{") && template.ends_with(b"}") {
+                        !matches!(segment, b"" | b"." | b"..")
+                    } else {
+                        template == segment
+                    };
+                    if !fits {
+                        return false;
+                    }
                 }
-            })
+                _ => return false,
+            }
+        }
     }
 }
 

@@ -1,12 +1,13 @@
 //! The [`Runtime`] each generated client carries: it authenticates, sends, retries and logs.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use progenitor_client::OperationInfo;
-use reqwest::header::AUTHORIZATION;
+use reqwest::header::{AUTHORIZATION, HeaderName};
 use reqwest::{Request, Response};
 use tracing::{Instrument, field};
 
@@ -77,7 +78,30 @@ struct Inner {
     /// HTTP clients for calls that override the connect timeout (it is a client setting in
     /// reqwest), built on first use.
     clients_by_connect_timeout: Mutex<BTreeMap<Duration, reqwest::Client>>,
+    /// The path of the base URL progenitor hands to `pre` on every call, parsed on the first.
+    base_path: OnceLock<BasePath>,
 }
+
+struct BasePath {
+    base_url: String,
+    path: String,
+}
+
+impl BasePath {
+    fn parse(base_url: &str) -> BasePath {
+        let path = reqwest::Url::parse(base_url)
+            .map(|url| url.path().to_string())
+            .unwrap_or_default();
+        BasePath {
+            base_url: base_url.to_string(),
+            path,
+        }
+    }
+}
+
+/// progenitor sends `api-version: <info.version>` on every request; these vendors never asked
+/// for it, and it would leak this project's document version to them.
+static PROGENITOR_VERSION_HEADER: HeaderName = HeaderName::from_static("api-version");
 
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -103,6 +127,7 @@ impl Runtime {
                 auth,
                 config,
                 clients_by_connect_timeout: Mutex::new(BTreeMap::new()),
+                base_path: OnceLock::new(),
             }),
         }
     }
@@ -115,10 +140,11 @@ impl Runtime {
         self.inner.vendor
     }
 
-    /// An HTTP client for this runtime: rustls, the configured connect timeout, and no client-wide
-    /// total timeout (each attempt gets its own).
+    /// The HTTP client to give the generated `Client`: rustls, and the configured connect and
+    /// per-attempt timeouts, which reqwest keeps as client settings. A client built elsewhere
+    /// lacks them unless it sets them itself.
     pub fn http_client(&self) -> reqwest::Result<reqwest::Client> {
-        build_http_client(self.inner.config.connect_timeout)
+        build_http_client(self.inner.config.connect_timeout, self.inner.config.timeout)
     }
 
     /// progenitor's `pre` hook: strip `api-version`, check the route, add credentials.
@@ -128,15 +154,10 @@ impl Runtime {
         request: &mut Request,
         info: &OperationInfo,
     ) -> Result<(), PreError> {
-        // progenitor sends `api-version: <info.version>` on every request; these vendors never
-        // asked for it, and it would leak this project's document version to them.
-        request.headers_mut().remove("api-version");
+        request.headers_mut().remove(&PROGENITOR_VERSION_HEADER);
         let operation = operation::find(self.inner.operations, info.operation_id)
             .ok_or_else(|| PreError::UnknownOperation(info.operation_id.to_string()))?;
-        let base_path = reqwest::Url::parse(baseurl)
-            .map(|url| url.path().to_string())
-            .unwrap_or_default();
-        if !operation.matches_path(&base_path, request.url().path()) {
+        if !operation.matches_path(&self.base_path(baseurl), request.url().path()) {
             return Err(PreError::RouteChanged {
                 operation: operation.id,
                 template: operation.path_template,
@@ -181,7 +202,10 @@ impl Runtime {
         let config = &self.inner.config;
         let options = CallOptions::current().unwrap_or_default();
         let max_retries = options.max_retries.unwrap_or(config.retry.max_retries);
-        let timeout = options.timeout.unwrap_or(config.timeout);
+        // The client applies the configured timeout; only an override is set on the request.
+        if let Some(timeout) = options.timeout.filter(|timeout| *timeout != config.timeout) {
+            *request.timeout_mut() = Some(timeout);
+        }
         let retry_non_idempotent = options
             .retry_non_idempotent
             .unwrap_or(config.retry.retry_non_idempotent);
@@ -201,13 +225,11 @@ impl Runtime {
             attempts += 1;
             note(|record| record.attempts += 1);
             // The original stays for later attempts; each attempt sends a copy.
-            let Some(mut this_attempt) = request.try_clone() else {
+            let Some(this_attempt) = copy_for_attempt(&request) else {
                 // A streaming body cannot be copied, so it gets exactly one attempt.
-                *request.timeout_mut() = Some(timeout);
                 span.record("attempts", attempts);
                 return client.execute(request).await;
             };
-            *this_attempt.timeout_mut() = Some(timeout);
             let attempt_started = Instant::now();
             let result = client.execute(this_attempt).await;
 
@@ -263,7 +285,11 @@ impl Runtime {
                         }
                     }
                     span.record("status", status);
-                    if let Some(id) = request_id(response.headers()) {
+                    // Looking up the request id costs several header lookups; only a
+                    // subscriber that listens needs it.
+                    if !span.is_disabled()
+                        && let Some(id) = request_id(response.headers())
+                    {
                         span.record("request_id", id.as_str());
                     }
                     span.record("attempts", attempts);
@@ -303,6 +329,20 @@ impl Runtime {
         }
     }
 
+    /// The path part of `base_url`. A client keeps one base URL, so the parse is cached; a runtime
+    /// shared by clients with different base URLs parses the others each time.
+    fn base_path(&self, base_url: &str) -> Cow<'_, str> {
+        let cached = self
+            .inner
+            .base_path
+            .get_or_init(|| BasePath::parse(base_url));
+        if cached.base_url == base_url {
+            Cow::Borrowed(&cached.path)
+        } else {
+            Cow::Owned(BasePath::parse(base_url).path)
+        }
+    }
+
     fn client_for(&self, connect_timeout: Duration) -> reqwest::Result<reqwest::Client> {
         let mut clients = self
             .inner
@@ -312,15 +352,41 @@ impl Runtime {
         if let Some(client) = clients.get(&connect_timeout) {
             return Ok(client.clone());
         }
-        let client = build_http_client(connect_timeout)?;
+        let client = build_http_client(connect_timeout, self.inner.config.timeout)?;
         clients.insert(connect_timeout, client.clone());
         Ok(client)
     }
 }
 
-fn build_http_client(connect_timeout: Duration) -> reqwest::Result<reqwest::Client> {
+/// A copy of `request` to send as one attempt, or `None` when its body is a stream that cannot
+/// be replayed. `Request::try_clone` allocates a timeout slot in the copy even when there is no
+/// timeout, so a request without a body (the common case) is copied field by field. Of a
+/// `Request`'s private extensions, the timeout is the one a request built by the generated
+/// code can carry.
+fn copy_for_attempt(request: &Request) -> Option<Request> {
+    if request.body().is_some() {
+        return request.try_clone();
+    }
+    let mut copy = Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    if let Some(timeout) = request.timeout() {
+        *copy.timeout_mut() = Some(*timeout);
+    }
+    Some(copy)
+}
+
+fn build_http_client(
+    connect_timeout: Duration,
+    timeout: Duration,
+) -> reqwest::Result<reqwest::Client> {
     reqwest::Client::builder()
         .connect_timeout(connect_timeout)
-        .user_agent(concat!("vendor-specs-runtime/", env!("CARGO_PKG_VERSION")))
+        .timeout(timeout)
+        // The runtime is the one retry layer. Without reqwest's HTTP/2 and HTTP/3 features its
+        // own layer (for protocol NACKs) can retry nothing, yet it copies every request in case.
+        .retry(reqwest::retry::never().max_retries_per_request(0))
+        // No `User-Agent`: like progenitor's `api-version`, it would tell the vendors about this
+        // project rather than about the caller, and none of them asks for one.
         .build()
 }

@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 use std::time::Duration;
-use vendor_runtime::config::{checked_base_url, env_optional, env_required};
+use vendor_runtime::config::{Vars, checked_base_url};
 use vendor_runtime::{ConfigError, ConfigureRuntime, NoAuth, Runtime, RuntimeConfig, Secret};
 
 use crate::token::{AteneaTokens, DEFAULT_EXPIRY_MARGIN};
@@ -38,16 +38,21 @@ impl TrustConfig {
         }
     }
 
-    /// Reads the variables in the module documentation.
+    /// Reads the variables in the module documentation from the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(Vars::process())
+    }
+
+    /// Reads the variables in the module documentation from `vars`.
+    pub fn from_vars(vars: Vars<'_>) -> Result<Self, ConfigError> {
         let mut config = TrustConfig::new(
-            env_required("TRUST_CLIENT_ID")?,
-            Secret::new(env_required("TRUST_CLIENT_SECRET")?),
+            vars.required("TRUST_CLIENT_ID")?,
+            Secret::new(vars.required("TRUST_CLIENT_SECRET")?),
         );
-        if let Some(url) = env_optional("TRUST_INDEX_BASE_URL")? {
+        if let Some(url) = vars.optional("TRUST_INDEX_BASE_URL")? {
             config.index_base_url = url;
         }
-        if let Some(url) = env_optional("TRUST_ATENEA_BASE_URL")? {
+        if let Some(url) = vars.optional("TRUST_ATENEA_BASE_URL")? {
             config.atenea_base_url = url;
         }
         Ok(config)
@@ -108,5 +113,29 @@ mod tests {
             assert!(!text.contains("very-secret-value"), "{text}");
             assert!(text.contains("[redacted]"), "{text}");
         }
+    }
+
+    #[test]
+    fn configuration_from_variables() {
+        let lookup = |name: &str| match name {
+            "TRUST_CLIENT_ID" => Some("client-from-vars".into()),
+            "TRUST_CLIENT_SECRET" => Some("secret-from-vars".into()),
+            "TRUST_INDEX_BASE_URL" => Some("http://127.0.0.1:9/index/v1".into()),
+            "TRUST_ATENEA_BASE_URL" => Some("http://127.0.0.1:9/atenea".into()),
+            _ => None,
+        };
+        let config = TrustConfig::from_vars(Vars::from_fn(&lookup)).unwrap();
+        assert_eq!(config.client_id, "client-from-vars");
+        assert_eq!(config.client_secret.expose(), "secret-from-vars");
+        assert_eq!(config.index_base_url, "http://127.0.0.1:9/index/v1");
+        assert_eq!(config.atenea_base_url, "http://127.0.0.1:9/atenea");
+        let no_secret = TrustConfig::from_vars(Vars::from_fn(&|name| {
+            (name == "TRUST_CLIENT_ID").then(|| "client".into())
+        }))
+        .unwrap_err();
+        assert!(
+            matches!(no_secret, ConfigError::MissingEnv("TRUST_CLIENT_SECRET")),
+            "{no_secret}"
+        );
     }
 }
