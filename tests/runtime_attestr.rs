@@ -548,3 +548,47 @@ async fn broken_bodies_give_typed_errors_not_panics() {
         ]
     );
 }
+
+#[tokio::test]
+async fn connect_timeout_can_be_overridden_per_call() {
+    // A listener whose accept queue is full: the kernel drops further SYNs, so connecting hangs
+    // until a connect timeout ends it.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(1).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut queued = Vec::new();
+    while let Ok(Ok(stream)) = tokio::time::timeout(
+        Duration::from_millis(200),
+        tokio::net::TcpStream::connect(addr),
+    )
+    .await
+    {
+        queued.push(stream);
+    }
+    let client = AttestrConfig::new(TOKEN)
+        .base_url(format!("http://{addr}/api/{{version}}"))
+        .connect_timeout(Duration::from_secs(8))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let quick_connect = CallOptions {
+        connect_timeout: Some(Duration::from_millis(300)),
+        ..Default::default()
+    };
+    let started = Instant::now();
+    let err = quick_connect
+        .scope(client.archive("AX1"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AttestrError::Transport(ref e) if e.is_connect()),
+        "{err:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "the per-call connect timeout (0.3 s), not the client's (8 s), ended the attempt: {:?}",
+        started.elapsed()
+    );
+    drop((listener, queued));
+}
