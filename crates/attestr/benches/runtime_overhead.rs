@@ -18,7 +18,7 @@ use std::time::Instant;
 use attestr::{AttestrConfig, types};
 use axum::Router;
 use axum::routing::get;
-use criterion::{Criterion, criterion_group};
+use criterion::{Criterion, criterion_group, criterion_main};
 use tokio::runtime::Runtime;
 
 const PROFILE_ID: &str = "AX1LgghsxZsJZUwYvN";
@@ -115,6 +115,17 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    // `cargo test --benches` runs this binary without `--bench`, to check that it works.
+    if std::env::args().any(|arg| arg == "--bench") {
+        paired_ratio(&runtime, &variants, "raw reqwest", &variants.raw);
+        paired_ratio(
+            &runtime,
+            &variants,
+            "raw reqwest, runtime's client settings",
+            &variants.raw_with_runtime_settings,
+        );
+    }
 }
 
 /// Times `CALLS_PER_BLOCK` calls of the generated client and of a raw client in alternating
@@ -167,20 +178,4 @@ fn quartiles<T: PartialOrd + Copy>(values: &mut [T]) -> (T, T, T) {
 }
 
 criterion_group!(benches, bench);
-
-fn main() {
-    benches();
-    Criterion::default().configure_from_args().final_summary();
-    // `cargo test --benches` runs this binary without `--bench`, to check that it works.
-    if std::env::args().any(|arg| arg == "--bench") {
-        let runtime = single_thread_runtime();
-        let variants = Variants::start(&runtime);
-        paired_ratio(&runtime, &variants, "raw reqwest", &variants.raw);
-        paired_ratio(
-            &runtime,
-            &variants,
-            "raw reqwest, runtime's client settings",
-            &variants.raw_with_runtime_settings,
-        );
-    }
-}
+criterion_main!(benches);

@@ -37,7 +37,7 @@ pub use operations::OPERATIONS;
 pub use outcomes::{DeleteMode, DeleteOutcome};
 /// The retry and timeout setters on the config (`max_retries`, `timeout`, `connect_timeout`).
 pub use vendor_runtime::ConfigureRuntime;
-/// A source of configuration variables for the config\'s `from_vars`.
+/// A source of configuration variables for the config's `from_vars`.
 pub use vendor_runtime::Vars;
 
 vendor_runtime::impl_client_hooks!(Client);
