@@ -337,7 +337,13 @@ async fn px_soft_delete_revival_and_hard_delete() {
         serde_json::json!({"advance_secs": 8 * 86_400}),
     )
     .await;
-    let Err(err) = client.update_user().identify_id(id).body(user).send().await else {
+    let Err(err) = client
+        .update_user()
+        .identify_id(id)
+        .body(gainsight_px::types::UserUpdate::builder().title(Some("still there?".to_string())))
+        .send()
+        .await
+    else {
         panic!("an update 8 days after a soft delete must not revive the user");
     };
     assert!(matches!(

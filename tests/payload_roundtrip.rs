@@ -129,7 +129,7 @@ fn gainsight_px() {
     const VENDOR: &str = "gainsight-px";
     let lookup = types!(gainsight_px:
         ApiError, ChannelMetric, Coordinates, DeleteUser, ExternalApiError, Location, ResponseEntity,
-        User, UserAgent, UserAgentByProduct, UsersPage,
+        User, UserAgent, UserAgentByProduct, UserUpdate, UsersPage,
     );
     insta::glob!("fixtures/gainsight-px/*/*.json", |path| check_fixture(
         VENDOR, path, lookup

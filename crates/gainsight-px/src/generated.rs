@@ -793,6 +793,235 @@ pub mod types {
             value.parse()
         }
     }
+    ///The body of `updateUser`: the writable fields of `User`, none of them required. The vendor's reference declares the whole `User` (with `identifyId` and `propertyKeys` required); a production integration (RudderStack, research excerpt section 3.9) sends partial bodies such as `{"accountId": "…"}`, and this schema accepts what it sends. Unknown: whether fields left out are cleared or kept.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct UserUpdate {
+        #[serde(
+            rename = "accountId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "channelMetricList",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub channel_metric_list: ::std::vec::Vec<ChannelMetric>,
+        ///Map of apiName to value. Unknown: the value types (free-form here). Nullable: a third-party fixture (RudderStack) shows `null`.
+        #[serde(
+            rename = "customAttributes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_attributes: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "firstName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        ///Inferred from examples (not documented) to be epoch milliseconds.
+        #[serde(
+            rename = "firstVisitDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_visit_date: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub gender: ::std::option::Option<UserUpdateGender>,
+        #[serde(
+            rename = "globalUnsubscribe",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub global_unsubscribe: ::std::option::Option<bool>,
+        ///User id (from identify call); case-sensitive.
+        #[serde(
+            rename = "identifyId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub identify_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "lastName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        ///Nullable: a third-party fixture (RudderStack) shows `null`.
+        #[serde(
+            rename = "lastVisitedUserAgentData",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_visited_user_agent_data: ::std::option::Option<
+            ::std::vec::Vec<UserAgentByProduct>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub location: ::std::option::Option<Location>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone: ::std::option::Option<::std::string::String>,
+        ///Aptrinsic Tag Key, at least one is required
+        #[serde(
+            rename = "propertyKeys",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub property_keys: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub role: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub score: ::std::option::Option<i64>,
+        #[serde(
+            rename = "sfdcContactId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sfdc_contact_id: ::std::option::Option<::std::string::String>,
+        ///Inferred from examples (not documented) to be epoch milliseconds.
+        #[serde(
+            rename = "signUpDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sign_up_date: ::std::option::Option<i64>,
+        #[serde(
+            rename = "subscriptionId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub subscription_id: ::std::option::Option<::std::string::String>,
+        ///Job title (the support docs' attribute list calls it `jobTitle`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<UserUpdateType>,
+    }
+    impl UserUpdate {
+        pub fn builder() -> builder::UserUpdate {
+            Default::default()
+        }
+    }
+    ///`UserUpdateGender`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum UserUpdateGender {
+        #[serde(rename = "MALE")]
+        Male,
+        #[serde(rename = "FEMALE")]
+        Female,
+        #[serde(rename = "OTHER")]
+        Other,
+        #[serde(rename = "EMPTY_GENDER")]
+        EmptyGender,
+    }
+    impl ::std::fmt::Display for UserUpdateGender {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Male => f.write_str("MALE"),
+                Self::Female => f.write_str("FEMALE"),
+                Self::Other => f.write_str("OTHER"),
+                Self::EmptyGender => f.write_str("EMPTY_GENDER"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for UserUpdateGender {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "MALE" => Ok(Self::Male),
+                "FEMALE" => Ok(Self::Female),
+                "OTHER" => Ok(Self::Other),
+                "EMPTY_GENDER" => Ok(Self::EmptyGender),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for UserUpdateGender {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for UserUpdateGender {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`UserUpdateType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum UserUpdateType {
+        #[serde(rename = "LEAD")]
+        Lead,
+        #[serde(rename = "USER")]
+        User,
+        #[serde(rename = "VISITOR")]
+        Visitor,
+        #[serde(rename = "EMPTY_USER_TYPE")]
+        EmptyUserType,
+    }
+    impl ::std::fmt::Display for UserUpdateType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Lead => f.write_str("LEAD"),
+                Self::User => f.write_str("USER"),
+                Self::Visitor => f.write_str("VISITOR"),
+                Self::EmptyUserType => f.write_str("EMPTY_USER_TYPE"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for UserUpdateType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "LEAD" => Ok(Self::Lead),
+                "USER" => Ok(Self::User),
+                "VISITOR" => Ok(Self::Visitor),
+                "EMPTY_USER_TYPE" => Ok(Self::EmptyUserType),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for UserUpdateType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for UserUpdateType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///One page of users (all fields output only).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UsersPage {
@@ -2344,6 +2573,455 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct UserUpdate {
+            account_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            channel_metric_list: ::std::result::Result<
+                ::std::vec::Vec<super::ChannelMetric>,
+                ::std::string::String,
+            >,
+            custom_attributes: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            first_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            first_visit_date: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            gender: ::std::result::Result<
+                ::std::option::Option<super::UserUpdateGender>,
+                ::std::string::String,
+            >,
+            global_unsubscribe: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            identify_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_visited_user_agent_data: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::UserAgentByProduct>>,
+                ::std::string::String,
+            >,
+            location: ::std::result::Result<
+                ::std::option::Option<super::Location>,
+                ::std::string::String,
+            >,
+            phone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            property_keys: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            role: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            score: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            sfdc_contact_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            sign_up_date: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            subscription_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<super::UserUpdateType>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserUpdate {
+            fn default() -> Self {
+                Self {
+                    account_id: Ok(Default::default()),
+                    channel_metric_list: Ok(Default::default()),
+                    custom_attributes: Ok(Default::default()),
+                    email: Ok(Default::default()),
+                    first_name: Ok(Default::default()),
+                    first_visit_date: Ok(Default::default()),
+                    gender: Ok(Default::default()),
+                    global_unsubscribe: Ok(Default::default()),
+                    identify_id: Ok(Default::default()),
+                    last_name: Ok(Default::default()),
+                    last_visited_user_agent_data: Ok(Default::default()),
+                    location: Ok(Default::default()),
+                    phone: Ok(Default::default()),
+                    property_keys: Ok(Default::default()),
+                    role: Ok(Default::default()),
+                    score: Ok(Default::default()),
+                    sfdc_contact_id: Ok(Default::default()),
+                    sign_up_date: Ok(Default::default()),
+                    subscription_id: Ok(Default::default()),
+                    title: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl UserUpdate {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn channel_metric_list<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ChannelMetric>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_metric_list = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for channel_metric_list: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn custom_attributes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_attributes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for custom_attributes: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn first_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for first_name: {e}")
+                    });
+                self
+            }
+            pub fn first_visit_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_visit_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_visit_date: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn gender<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::UserUpdateGender>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gender = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gender: {e}")
+                    });
+                self
+            }
+            pub fn global_unsubscribe<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.global_unsubscribe = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for global_unsubscribe: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn identify_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.identify_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for identify_id: {e}")
+                    });
+                self
+            }
+            pub fn last_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_name: {e}")
+                    });
+                self
+            }
+            pub fn last_visited_user_agent_data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::UserAgentByProduct>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_visited_user_agent_data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for last_visited_user_agent_data: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn location<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Location>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for location: {e}")
+                    });
+                self
+            }
+            pub fn phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone: {e}")
+                    });
+                self
+            }
+            pub fn property_keys<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.property_keys = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for property_keys: {e}")
+                    });
+                self
+            }
+            pub fn role<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.role = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
+                self
+            }
+            pub fn score<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.score = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for score: {e}")
+                    });
+                self
+            }
+            pub fn sfdc_contact_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sfdc_contact_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for sfdc_contact_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn sign_up_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sign_up_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sign_up_date: {e}")
+                    });
+                self
+            }
+            pub fn subscription_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subscription_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for subscription_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::UserUpdateType>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserUpdate> for super::UserUpdate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserUpdate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    channel_metric_list: value.channel_metric_list?,
+                    custom_attributes: value.custom_attributes?,
+                    email: value.email?,
+                    first_name: value.first_name?,
+                    first_visit_date: value.first_visit_date?,
+                    gender: value.gender?,
+                    global_unsubscribe: value.global_unsubscribe?,
+                    identify_id: value.identify_id?,
+                    last_name: value.last_name?,
+                    last_visited_user_agent_data: value.last_visited_user_agent_data?,
+                    location: value.location?,
+                    phone: value.phone?,
+                    property_keys: value.property_keys?,
+                    role: value.role?,
+                    score: value.score?,
+                    sfdc_contact_id: value.sfdc_contact_id?,
+                    sign_up_date: value.sign_up_date?,
+                    subscription_id: value.subscription_id?,
+                    title: value.title?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserUpdate> for UserUpdate {
+            fn from(value: super::UserUpdate) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    channel_metric_list: Ok(value.channel_metric_list),
+                    custom_attributes: Ok(value.custom_attributes),
+                    email: Ok(value.email),
+                    first_name: Ok(value.first_name),
+                    first_visit_date: Ok(value.first_visit_date),
+                    gender: Ok(value.gender),
+                    global_unsubscribe: Ok(value.global_unsubscribe),
+                    identify_id: Ok(value.identify_id),
+                    last_name: Ok(value.last_name),
+                    last_visited_user_agent_data: Ok(value.last_visited_user_agent_data),
+                    location: Ok(value.location),
+                    phone: Ok(value.phone),
+                    property_keys: Ok(value.property_keys),
+                    role: Ok(value.role),
+                    score: Ok(value.score),
+                    sfdc_contact_id: Ok(value.sfdc_contact_id),
+                    sign_up_date: Ok(value.sign_up_date),
+                    subscription_id: Ok(value.subscription_id),
+                    title: Ok(value.title),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UsersPage {
             scroll_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -2590,6 +3268,21 @@ let response = client.delete_user_by_body()
     pub fn delete_user_by_body(&self) -> builder::DeleteUserByBody<'_> {
         builder::DeleteUserByBody::new(self)
     }
+    /**Update a user (id in the request body)
+
+Same as `updateUser`, with the `identifyId` in the request body instead of the path, for ids unsafe in a path (research excerpt: "identifyId in body, for ids with special characters"). The body is the vendor's `User` as its reference declares it, with `identifyId` and `propertyKeys` required: unlike the path variant, no observed traffic shows this variant taking a partial body. Unknown: whether fields left out of the body are cleared or kept. The vendor's Swagger operationId is `updateUserUsingPUT`.
+
+Sends a `PUT` request to `/v1/users/update`
+
+```ignore
+let response = client.update_user_by_body()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_user_by_body(&self) -> builder::UpdateUserByBody<'_> {
+        builder::UpdateUserByBody::new(self)
+    }
     /**Get a user by id
 
 Returns one user by its `identifyId`. The lookup is case-sensitive (vendor: "Case sensitivity is enforced when making a call to get user/account by id"). The vendor's Swagger operationId is `getUserUsingGET`.
@@ -2597,7 +3290,7 @@ Returns one user by its `identifyId`. The lookup is case-sensitive (vendor: "Cas
 Sends a `GET` request to `/v1/users/{identifyId}`
 
 Arguments:
-- `identify_id`: User id (from identify call). Case-sensitive (vendor: "Case sensitivity is enforced when making a call to get user/account by id"). An id may contain characters unsafe in a path: percent-encode it, or use the body variant (`deleteUserByBody`).
+- `identify_id`: User id (from identify call). Case-sensitive (vendor: "Case sensitivity is enforced when making a call to get user/account by id"). An id may contain characters unsafe in a path, or equal a fixed path segment of this API (`delete`, `update`): use the body variants (`deleteUserByBody`, `updateUserByBody`) for those.
 ```ignore
 let response = client.get_user()
     .identify_id(identify_id)
@@ -2609,12 +3302,14 @@ let response = client.get_user()
     }
     /**Update a user
 
-Updates the user named by `identifyId`. An update within 7 days of a soft delete revives the deleted record (vendor, Delete User page: "If a user with the same id is created or updated within the next 7 days, the previously deleted record will be revived with all of its associated event history."). Unknown: whether fields left out of the body are cleared or kept, and what happens when the body's `identifyId` differs from the path's; the sources do not say. For ids unsafe in a path the vendor also has `PUT /v1/users/update` (identifyId in the body), which this document does not describe. The vendor's Swagger operationId is `updateUserUsingPUT_1`.
+Updates the user named by `identifyId`. An update within 7 days of a soft delete revives the deleted record (vendor, Delete User page: "If a user with the same id is created or updated within the next 7 days, the previously deleted record will be revived with all of its associated event history.").
+
+Request body, two sources that disagree: the vendor's reference declares the whole `User` with `identifyId` and `propertyKeys` required, while a production integration (RudderStack's Gainsight PX destination, research excerpt section 3.9) sends partial bodies: `{"accountId": "…"}` alone, or traits without `identifyId`. The body is therefore `UserUpdate`: the writable `User` fields, none required, so what real traffic sends can be expressed. Unknown: whether fields left out of the body are cleared or kept, and what happens when the body's `identifyId` differs from the path's; the sources do not say. For ids unsafe in a path, or equal to a fixed path segment of this API (`update`), use `updateUserByBody`. The vendor's Swagger operationId is `updateUserUsingPUT_1`.
 
 Sends a `PUT` request to `/v1/users/{identifyId}`
 
 Arguments:
-- `identify_id`: User id (from identify call). Case-sensitive (vendor: "Case sensitivity is enforced when making a call to get user/account by id"). An id may contain characters unsafe in a path: percent-encode it, or use the body variant (`deleteUserByBody`).
+- `identify_id`: User id (from identify call). Case-sensitive (vendor: "Case sensitivity is enforced when making a call to get user/account by id"). An id may contain characters unsafe in a path, or equal a fixed path segment of this API (`delete`, `update`): use the body variants (`deleteUserByBody`, `updateUserByBody`) for those.
 - `body`
 ```ignore
 let response = client.update_user()
@@ -2633,7 +3328,7 @@ Deletes a user (the vendor's Swagger operationId is `deleteUserUsingDELETE_1`). 
 Sends a `DELETE` request to `/v1/users/{identifyId}`
 
 Arguments:
-- `identify_id`: User id (from identify call). Case-sensitive (vendor: "Case sensitivity is enforced when making a call to get user/account by id"). An id may contain characters unsafe in a path: percent-encode it, or use the body variant (`deleteUserByBody`).
+- `identify_id`: User id (from identify call). Case-sensitive (vendor: "Case sensitivity is enforced when making a call to get user/account by id"). An id may contain characters unsafe in a path, or equal a fixed path segment of this API (`delete`, `update`): use the body variants (`deleteUserByBody`, `updateUserByBody`) for those.
 - `hard_delete`: Hard delete, do not revive if created/updated again in 7 day window
 ```ignore
 let response = client.delete_user()
@@ -2813,7 +3508,9 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1/users`
-        pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<ByteStream>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ResponseEntity>, Error<ByteStream>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::User::try_from(v).map_err(|e| e.to_string()))
@@ -2831,6 +3528,10 @@ pub mod builder {
             let mut request = client
                 .client
                 .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
                 .json(&body)
                 .headers(header_map)
                 .build()?;
@@ -2842,7 +3543,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => Ok(ResponseValue::stream(response)),
+                201u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(Error::ErrorResponse(ResponseValue::stream(response)))
                 }
@@ -2946,6 +3647,80 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::update_user_by_body`]
+
+[`Client::update_user_by_body`]: super::Client::update_user_by_body*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateUserByBody<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::User, String>,
+    }
+    impl<'a> UpdateUserByBody<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::User>,
+            <V as std::convert::TryInto<types::User>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `User` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::User) -> types::builder::User,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/v1/users/update`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| types::User::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/users/update", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_user_by_body",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(Error::ErrorResponse(ResponseValue::stream(response)))
+                }
+                500u16..=599u16 => {
+                    Err(Error::ErrorResponse(ResponseValue::stream(response)))
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::get_user`]
 
 [`Client::get_user`]: super::Client::get_user*/
@@ -3026,7 +3801,7 @@ pub mod builder {
     pub struct UpdateUser<'a> {
         client: &'a super::Client,
         identify_id: Result<::std::string::String, String>,
-        body: Result<types::builder::User, String>,
+        body: Result<types::builder::UserUpdate, String>,
     }
     impl<'a> UpdateUser<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3050,28 +3825,32 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::User>,
-            <V as std::convert::TryInto<types::User>>::Error: std::fmt::Display,
+            V: std::convert::TryInto<types::UserUpdate>,
+            <V as std::convert::TryInto<types::UserUpdate>>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `User` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `UserUpdate` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::User) -> types::builder::User,
+            F: std::ops::FnOnce(
+                types::builder::UserUpdate,
+            ) -> types::builder::UserUpdate,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `PUT` request to `/v1/users/{identifyId}`
-        pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<ByteStream>> {
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
             let Self { client, identify_id, body } = self;
             let identify_id = identify_id.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::User::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| types::UserUpdate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/v1/users/{}", client.baseurl, encode_path(& identify_id.to_string()),
@@ -3099,7 +3878,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::stream(response)),
+                204u16 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => {
                     Err(Error::ErrorResponse(ResponseValue::stream(response)))
                 }

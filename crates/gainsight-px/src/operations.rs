@@ -22,6 +22,12 @@ pub const OPERATIONS: &[vendor_runtime::Operation] = &[
         authenticated: true,
     },
     vendor_runtime::Operation {
+        id: "update_user_by_body",
+        method: "PUT",
+        path_template: "/v1/users/update",
+        authenticated: true,
+    },
+    vendor_runtime::Operation {
         id: "get_user",
         method: "GET",
         path_template: "/v1/users/{identifyId}",
