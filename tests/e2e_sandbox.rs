@@ -5,10 +5,10 @@
 
 use std::time::{Duration, Instant};
 
-use attestr::{ArchiveOutcome, AttestrConfig, AttestrError, ErrorCode};
-use gainsight_px::{DataCenter, DeleteMode, DeleteOutcome as PxDeleteOutcome, PxConfig, PxError};
+use attestr::{ArchiveOutcome, ErrorCode};
+use gainsight_px::{DataCenter, DeleteMode, DeleteOutcome as PxDeleteOutcome};
 use sandbox::{Config, RunningSandbox, Sandbox};
-use trust::{DeleteOutcome, TrustConfig, TrustError};
+use trust::DeleteOutcome;
 use vendor_runtime::options::record;
 use workspace_tests::fast_retries;
 
@@ -36,14 +36,14 @@ async fn admin(sandbox: &RunningSandbox, path: &str, body: serde_json::Value) {
 }
 
 fn attestr_client(sandbox: &RunningSandbox, token: &str) -> attestr::Client {
-    let mut config = AttestrConfig::new(token)
+    let mut config = attestr::Config::new(token)
         .base_url(format!("{}/attestr/api/{{version}}", sandbox.base_url()));
     fast_retries(&mut config.runtime);
     config.build().unwrap()
 }
 
 fn trust_client(sandbox: &RunningSandbox, secret: &str) -> trust::Client {
-    let mut config = TrustConfig::new("sandbox-client", secret)
+    let mut config = trust::Config::new("sandbox-client", secret)
         .atenea_base_url(format!("{}/atenea", sandbox.base_url()))
         .index_base_url(format!("{}/trust/index/v1", sandbox.base_url()));
     fast_retries(&mut config.runtime);
@@ -51,8 +51,8 @@ fn trust_client(sandbox: &RunningSandbox, secret: &str) -> trust::Client {
 }
 
 fn px_client(sandbox: &RunningSandbox, key: &str) -> gainsight_px::Client {
-    let mut config =
-        PxConfig::new(key, DataCenter::Us).base_url(format!("{}/gainsight-px", sandbox.base_url()));
+    let mut config = gainsight_px::Config::new(key, DataCenter::Us)
+        .base_url(format!("{}/gainsight-px", sandbox.base_url()));
     fast_retries(&mut config.runtime);
     config.build().unwrap()
 }
@@ -110,7 +110,7 @@ async fn attestr_update_and_archive() {
         .await
         .unwrap_err();
     assert_eq!(
-        err.code(),
+        err.api_error().map(|error| error.code),
         Some(ErrorCode::ProfileIsArchivedAlreadyOperationNotAllowed),
         "{err}"
     );
@@ -123,7 +123,7 @@ async fn attestr_update_and_archive() {
             .unwrap_err(),
     ] {
         assert_eq!(
-            unknown.code(),
+            unknown.api_error().map(|error| error.code),
             Some(ErrorCode::InvalidProfileIdOrYouDoNotHaveAccessToThisRecord),
             "{unknown}"
         );
@@ -134,8 +134,11 @@ async fn attestr_update_and_archive() {
     assert!(
         matches!(
             err,
-            AttestrError::Unauthorized {
-                code: Some(ErrorCode::InvalidClientAuthorization),
+            attestr::Error::Unauthorized {
+                error: Some(attestr::ApiError {
+                    code: ErrorCode::InvalidClientAuthorization,
+                    ..
+                }),
                 ..
             }
         ),
@@ -208,7 +211,7 @@ async fn trust_delete_merge_and_not_found() {
     let wrong = trust_client(&sandbox, "wrong-secret");
     let err = wrong.delete(BBBB.parse().unwrap()).await.unwrap_err();
     assert!(
-        matches!(err, TrustError::Credentials(ref m) if m.contains("401")),
+        matches!(err, trust::Error::Credentials(ref m) if m.contains("401")),
         "{err:?}"
     );
     sandbox.stop().await.unwrap();
@@ -241,8 +244,8 @@ async fn trust_token_expiry_is_refreshed_once() {
     found.unwrap();
     assert!(calls.credentials_refreshed, "{calls:?}");
     assert_eq!(
-        calls.attempts, 3,
-        "the rejected Index call, one token request, the repeat"
+        calls.attempts, 2,
+        "the rejected Index call and the repeat (the token request is the token's own call)"
     );
     sandbox.stop().await.unwrap();
 }
@@ -273,11 +276,11 @@ async fn px_soft_delete_revival_and_hard_delete() {
         client.delete(id, DeleteMode::Soft).await.unwrap(),
         PxDeleteOutcome::Deleted { hard: false }
     );
-    let hidden = client.get_user().identify_id(id).send().await.unwrap_err();
-    assert!(matches!(
-        PxError::from_client_error(hidden).await,
-        PxError::NotFound { .. }
-    ));
+    let hidden = client.get_user().identify_id(id).call().await.unwrap_err();
+    assert!(
+        matches!(&hidden, gainsight_px::Error::Api { error, .. } if error.0.status.as_deref() == Some("NOT_FOUND")),
+        "{hidden:?}"
+    );
     assert_eq!(
         client.delete(id, DeleteMode::Soft).await.unwrap(),
         PxDeleteOutcome::NotFound
@@ -337,24 +340,19 @@ async fn px_soft_delete_revival_and_hard_delete() {
         serde_json::json!({"advance_secs": 8 * 86_400}),
     )
     .await;
-    let Err(err) = client
-        .update_user()
-        .identify_id(id)
-        .body(gainsight_px::types::UserUpdate::builder().title(Some("still there?".to_string())))
-        .send()
-        .await
-    else {
+    let changes = gainsight_px::types::UserUpdate {
+        title: Some("still there?".to_string()),
+        ..Default::default()
+    };
+    let Err(err) = client.update(id, changes).await else {
         panic!("an update 8 days after a soft delete must not revive the user");
     };
-    assert!(matches!(
-        PxError::from_client_error(err).await,
-        PxError::NotFound { .. }
-    ));
+    assert_eq!(err.status(), Some(404), "{err:?}");
 
     let wrong = px_client(&sandbox, "wrong-key");
     assert!(matches!(
         wrong.delete(id, DeleteMode::Soft).await.unwrap_err(),
-        PxError::Unauthorized { .. }
+        gainsight_px::Error::Unauthorized { .. }
     ));
     sandbox.stop().await.unwrap();
 }

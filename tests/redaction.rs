@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use gainsight_px::{DataCenter, DeleteMode, PxConfig};
+use gainsight_px::{DataCenter, DeleteMode};
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -65,17 +65,18 @@ async fn logs_hold_no_secret_and_no_personal_id() {
         .await;
     Mock::given(path_regex("^/trust/"))
         .respond_with(ResponseTemplate::new(200).set_body_json(
-            serde_json::json!({"code": 200, "resource": "Identity", "data": {"uuid": IDENTITY}}),
+            serde_json::json!({"code": 200, "resource": "Identity", "message": "Deleted", "data": {"uuid": IDENTITY}}),
         ))
         .mount(&server)
         .await;
 
-    let mut attestr = attestr::AttestrConfig::new(ATTESTR_TOKEN)
+    let mut attestr = attestr::Config::new(ATTESTR_TOKEN)
         .base_url(format!("{}/attestr/api/{{version}}", server.uri()));
     workspace_tests::fast_retries(&mut attestr.runtime);
     attestr.build().unwrap().archive(PROFILE_ID).await.unwrap();
 
-    let mut px = PxConfig::new(PX_KEY, DataCenter::Us).base_url(format!("{}/px", server.uri()));
+    let mut px =
+        gainsight_px::Config::new(PX_KEY, DataCenter::Us).base_url(format!("{}/px", server.uri()));
     workspace_tests::fast_retries(&mut px.runtime);
     px.build()
         .unwrap()
@@ -83,7 +84,7 @@ async fn logs_hold_no_secret_and_no_personal_id() {
         .await
         .unwrap();
 
-    let mut trust = trust::TrustConfig::new("client-1", ATENEA_SECRET)
+    let mut trust = trust::Config::new("client-1", ATENEA_SECRET)
         .atenea_base_url(server.uri())
         .index_base_url(format!("{}/trust/index/v1", server.uri()));
     workspace_tests::fast_retries(&mut trust.runtime);

@@ -3,8 +3,7 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use attestr::{ArchiveOutcome, AttestrConfig, AttestrError, ConfigureRuntime, ErrorCode, types};
-use vendor_runtime::CallOptions;
+use attestr::{ArchiveOutcome, CallOptions, Config, ConfigureRuntime, Error, ErrorCode, types};
 use vendor_runtime::options::record;
 use wiremock::matchers::{header, method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -14,8 +13,7 @@ const TOKEN: &str = "test-token-do-not-log";
 const ARCHIVE: &str = "/api/v1/public/factx/AX1/archive";
 
 fn client(server: &MockServer) -> attestr::Client {
-    let mut config =
-        AttestrConfig::new(TOKEN).base_url(format!("{}/api/{{version}}", server.uri()));
+    let mut config = Config::new(TOKEN).base_url(format!("{}/api/{{version}}", server.uri()));
     fast_retries(&mut config.runtime);
     config.build().unwrap()
 }
@@ -73,7 +71,7 @@ async fn retries_stop_after_the_configured_count() {
         .await;
     let err = client(&server).archive("AX1").await.unwrap_err();
     assert!(
-        matches!(err, AttestrError::UnexpectedStatus { ref context } if context.status == Some(503)),
+        matches!(err, Error::UnexpectedStatus { ref context } if context.status == Some(503)),
         "{err:?}"
     );
     assert_eq!(
@@ -96,7 +94,7 @@ async fn other_errors_are_not_retried() {
         .await;
     let err = client(&server).archive("AX1").await.unwrap_err();
     assert_eq!(
-        err.code(),
+        err.api_error().map(|error| error.code),
         Some(ErrorCode::InvalidProfileIdOrYouDoNotHaveAccessToThisRecord)
     );
     assert_eq!(requests_to(&server, ARCHIVE).await, 1);
@@ -194,11 +192,14 @@ async fn retry_after_beyond_the_cap_is_not_waited_out() {
     let started = Instant::now();
     let err = client(&server).archive("AX1").await.unwrap_err();
     match err {
-        AttestrError::RateLimited {
-            retry_after, code, ..
+        Error::RateLimited {
+            retry_after, error, ..
         } => {
             assert_eq!(retry_after, Some(Duration::from_secs(3600)));
-            assert_eq!(code, Some(ErrorCode::MaximumApiRateLimitExceeded));
+            assert_eq!(
+                error.map(|error| error.code),
+                Some(ErrorCode::MaximumApiRateLimitExceeded)
+            );
         }
         other => panic!("expected RateLimited, got {other:?}"),
     }
@@ -248,16 +249,15 @@ async fn a_post_is_not_retried_unless_the_caller_opts_in() {
 
 #[tokio::test]
 async fn a_refused_connection_is_retried_even_for_a_post() {
-    let mut config =
-        AttestrConfig::new(TOKEN).base_url(format!("{}/api/{{version}}", refused_base_url()));
+    let mut config = Config::new(TOKEN).base_url(format!("{}/api/{{version}}", refused_base_url()));
     fast_retries(&mut config.runtime);
     let client = config.build().unwrap();
     let input = types::ProfileInput::builder()
         .tag("AA-1")
         .name("Asha Example");
-    let (result, calls) = record(client.create_profile().body(input).send()).await;
-    let err = AttestrError::from_client_error(result.unwrap_err()).await;
-    assert!(matches!(err, AttestrError::Transport(_)), "{err:?}");
+    let (result, calls) = record(client.create_profile().body(input).call()).await;
+    let err = result.unwrap_err();
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert_eq!(
         calls.attempts, 3,
         "a refused connection never reached the server, so it is retried"
@@ -297,10 +297,7 @@ async fn retry_count_and_timeout_can_be_overridden_per_call() {
         .scope(self::client(&slow).archive("AX1"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, AttestrError::Transport(ref e) if e.is_timeout()),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(2));
 }
 
@@ -337,7 +334,7 @@ async fn the_configured_timeout_limits_each_attempt() {
         .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3)))
         .mount(&slow)
         .await;
-    let client = AttestrConfig::new(TOKEN)
+    let client = Config::new(TOKEN)
         .base_url(format!("{}/api/{{version}}", slow.uri()))
         .timeout(Duration::from_millis(200))
         .max_retries(1)
@@ -346,10 +343,7 @@ async fn the_configured_timeout_limits_each_attempt() {
     let started = Instant::now();
     let (result, calls) = record(client.archive("AX1")).await;
     let err = result.unwrap_err();
-    assert!(
-        matches!(err, AttestrError::Transport(ref e) if e.is_timeout()),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
     assert_eq!(calls.attempts, 2, "a timed-out PUT is retried once");
     assert!(started.elapsed() < Duration::from_secs(2));
 }
@@ -392,8 +386,11 @@ async fn update_reports_typed_errors() {
     assert!(
         matches!(
             err,
-            AttestrError::Unauthorized {
-                code: Some(ErrorCode::InvalidClientAuthorization),
+            Error::Unauthorized {
+                error: Some(attestr::ApiError {
+                    code: ErrorCode::InvalidClientAuthorization,
+                    ..
+                }),
                 ..
             }
         ),
@@ -451,12 +448,11 @@ async fn hostile_ids_stay_in_their_path_segment() {
         let err = client
             .get_profile()
             .profile_id(id)
-            .send()
+            .call()
             .await
             .unwrap_err();
-        let err = AttestrError::from_client_error(err).await;
         assert!(
-            matches!(err, AttestrError::InvalidRequest(ref m) if m.contains("route")),
+            matches!(err, Error::InvalidRequest(ref m) if m.contains("route")),
             "{id:?}: {err:?}"
         );
     }
@@ -523,13 +519,12 @@ async fn broken_bodies_give_typed_errors_not_panics() {
         let err = client
             .get_profile()
             .profile_id(*id)
-            .send()
+            .call()
             .await
             .unwrap_err();
-        let err = AttestrError::from_client_error(err).await;
         let kind = match &err {
-            AttestrError::InvalidResponse { .. } => "InvalidResponse",
-            AttestrError::UnexpectedStatus { context } => {
+            Error::InvalidResponse { .. } => "InvalidResponse",
+            Error::UnexpectedStatus { context } => {
                 assert!(context.status.is_some(), "{id}: the status is kept");
                 "UnexpectedStatus"
             }
@@ -566,7 +561,7 @@ async fn connect_timeout_can_be_overridden_per_call() {
     {
         queued.push(stream);
     }
-    let client = AttestrConfig::new(TOKEN)
+    let client = Config::new(TOKEN)
         .base_url(format!("http://{addr}/api/{{version}}"))
         .connect_timeout(Duration::from_secs(8))
         .max_retries(0)
@@ -582,7 +577,7 @@ async fn connect_timeout_can_be_overridden_per_call() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, AttestrError::Transport(ref e) if e.is_connect()),
+        matches!(err, Error::Transport(ref e) | Error::Timeout(ref e) if e.is_connect()),
         "{err:?}"
     );
     assert!(

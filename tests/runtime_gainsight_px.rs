@@ -1,7 +1,7 @@
 //! The runtime layer through the Gainsight PX client, against a loopback mock server: the API-key
 //! header, soft and hard deletes, unsafe ids, and JSON and HTML error bodies.
 
-use gainsight_px::{DataCenter, DeleteMode, DeleteOutcome, PxConfig, PxError, PxErrorBody};
+use gainsight_px::{Config, DataCenter, DeleteMode, DeleteOutcome, Error};
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::fast_retries;
@@ -9,7 +9,7 @@ use workspace_tests::fast_retries;
 const API_KEY: &str = "px-key-do-not-log";
 
 fn client(server: &MockServer) -> gainsight_px::Client {
-    let mut config = PxConfig::new(API_KEY, DataCenter::Eu).base_url(server.uri());
+    let mut config = Config::new(API_KEY, DataCenter::Eu).base_url(server.uri());
     fast_retries(&mut config.runtime);
     config.build().unwrap()
 }
@@ -83,20 +83,20 @@ async fn not_found_is_an_outcome_with_the_vendor_error_parsed() {
     let err = client
         .get_user()
         .identify_id("absent")
-        .send()
+        .call()
         .await
         .unwrap_err();
-    match PxError::from_client_error(err).await {
-        PxError::NotFound {
-            body: PxErrorBody::Api(api),
-            ..
-        } => assert_eq!(api.status.as_deref(), Some("NOT_FOUND")),
+    match err {
+        Error::Api { error, context } => {
+            assert_eq!(error.0.status.as_deref(), Some("NOT_FOUND"));
+            assert_eq!(context.status, Some(404));
+        }
         other => panic!("{other:?}"),
     }
 }
 
 #[tokio::test]
-async fn an_html_error_page_is_kept_raw() {
+async fn an_html_error_page_is_an_unexpected_status_with_its_excerpt() {
     let server = MockServer::start().await;
     let page = "<html><head><title>403</title></head><body>403 Forbidden</body></html>";
     Mock::given(method("DELETE"))
@@ -109,11 +109,8 @@ async fn an_html_error_page_is_kept_raw() {
         .await
         .unwrap_err();
     match err {
-        PxError::UnexpectedStatus {
-            body: PxErrorBody::Raw(raw),
-            context,
-        } => {
-            assert_eq!(raw, page);
+        Error::UnexpectedStatus { context } => {
+            assert_eq!(context.body_excerpt, page);
             assert_eq!(context.status, Some(403));
         }
         other => panic!("{other:?}"),
@@ -132,13 +129,7 @@ async fn a_wrong_key_is_unauthorized() {
         .await
         .unwrap_err();
     assert!(
-        matches!(
-            err,
-            PxError::Unauthorized {
-                body: PxErrorBody::Empty,
-                ..
-            }
-        ),
+        matches!(err, Error::Unauthorized { error: None, .. }),
         "{err:?}"
     );
     assert!(!format!("{err} {err:?}").contains(API_KEY));

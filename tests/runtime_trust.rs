@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use trust::{DeleteOutcome, TrustConfig, TrustError};
+use trust::{Config, DeleteOutcome};
 use uuid::Uuid;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -52,7 +52,7 @@ impl Servers {
     }
 
     fn client(&self) -> trust::Client {
-        let mut config = TrustConfig::new("client-1", CLIENT_SECRET)
+        let mut config = Config::new("client-1", CLIENT_SECRET)
             .atenea_base_url(self.atenea.uri())
             .index_base_url(format!("{}/index/v1", self.index.uri()));
         fast_retries(&mut config.runtime);
@@ -202,7 +202,7 @@ async fn a_second_401_is_unauthorized_without_looping() {
         .delete(IDENTITY.parse().unwrap())
         .await
         .unwrap_err();
-    assert!(matches!(err, TrustError::Unauthorized { .. }), "{err:?}");
+    assert!(matches!(err, trust::Error::Unauthorized { .. }), "{err:?}");
     assert_eq!(servers.token_requests().await, 2, "one refresh");
     assert_eq!(
         servers.index.received_requests().await.unwrap().len(),
@@ -227,7 +227,7 @@ async fn a_failing_token_request_is_a_credentials_error_that_hides_the_secret() 
         .delete(IDENTITY.parse().unwrap())
         .await
         .unwrap_err();
-    let TrustError::Credentials(message) = &err else {
+    let trust::Error::Credentials(message) = &err else {
         panic!("{err:?}")
     };
     assert!(
@@ -299,7 +299,7 @@ async fn a_retried_delete_whose_first_response_was_lost_reports_deleted_or_absen
         .mount(&servers.index)
         .await;
     let client = servers.client();
-    let options = vendor_runtime::CallOptions {
+    let options = trust::CallOptions {
         timeout: Some(Duration::from_millis(300)),
         ..Default::default()
     };

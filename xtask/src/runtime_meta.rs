@@ -1,17 +1,20 @@
 //! Tables the hand-written runtime layer needs from the spec, generated beside the client:
-//! `operations.rs` (each operation's method, path template and whether it is authenticated) and,
-//! for a vendor whose errors carry their own codes, `error_codes.rs` (an enum built from
-//! `x-error-codes`). Both are derived from the same document as `generated.rs`, so they cannot
-//! drift from it.
+//! `operations.rs` (each operation's method, path template and whether it is authenticated; the
+//! documented outcomes of `x-outcomes` with the responses that prove them; and a `call()` on every
+//! builder that returns the crate's typed error) and, for a vendor whose errors carry their own
+//! codes, `error_codes.rs` (an enum built from `x-error-codes`). All are derived from the same
+//! document as `generated.rs`, so they cannot drift from it.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::Error;
-use crate::api_summary::operations;
+use crate::api_summary::{OperationSignature, operations};
 use crate::document::Document;
+use crate::{Error, Finding};
 
 fn header(doc: &Document) -> String {
     format!(
@@ -28,12 +31,15 @@ fn format_rust(document: &str, code: &str) -> Result<String, Error> {
     Ok(prettyplease::unparse(&file))
 }
 
-/// `operations.rs`: one `vendor_runtime::Operation` per generated method, in generated order.
+/// `operations.rs`: one `vendor_runtime::Operation` per generated method, in generated order;
+/// the `OUTCOMES` table from `x-outcomes`; and `call()` on every builder.
 pub fn operations_file(doc: &Document, generated_source: &str) -> Result<String, Error> {
     let generated = operations(generated_source).map_err(|message| Error::Generator {
         document: doc.name.clone(),
         message,
     })?;
+    let outcomes = outcomes_table(doc, &generated)?;
+    let calls = typed_calls(doc, generated_source, &generated)?;
     let default_security = doc.root.get("security");
     let mut code = String::from(
         "/// Every operation of the generated client, with what the runtime needs to authenticate,\n\
@@ -62,7 +68,352 @@ pub fn operations_file(doc: &Document, generated_source: &str) -> Result<String,
         );
     }
     code.push_str("];\n");
+    code.push_str(&outcomes.to_string());
+    code.push_str(&calls.to_string());
     Ok(header(doc) + &format_rust(&doc.name, &code)?)
+}
+
+fn outcome_finding(doc: &Document, operation: &str, message: String) -> Error {
+    Error::Findings(vec![Finding {
+        document: doc.name.clone(),
+        operation: Some(operation.to_string()),
+        rule: "x-outcomes",
+        message,
+    }])
+}
+
+/// `OUTCOMES`: every `x-outcomes` row, keyed by the generated method's name. Each row is checked
+/// first: its status is a documented response of the operation, and its body checks hold on at
+/// least one documented body of that status (an example, or an `x-error-codes` row), so no row
+/// claims evidence the document does not show.
+fn outcomes_table(doc: &Document, generated: &[OperationSignature]) -> Result<TokenStream, Error> {
+    let mut rows = Vec::new();
+    for op in doc.operations() {
+        let Some(list) = op.operation.get("x-outcomes") else {
+            continue;
+        };
+        let label = op.label();
+        let method = op.method.to_uppercase();
+        let Some(signature) = generated
+            .iter()
+            .find(|g| g.method == method && g.path == op.path)
+        else {
+            continue;
+        };
+        let list = list
+            .as_array()
+            .ok_or_else(|| outcome_finding(doc, &label, "must be a list".to_string()))?;
+        for (index, row) in list.iter().enumerate() {
+            let fail =
+                |message: String| outcome_finding(doc, &label, format!("row {index}: {message}"));
+            let outcome = row
+                .get("outcome")
+                .and_then(Value::as_str)
+                .filter(|name| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric()))
+                .ok_or_else(|| {
+                    fail("`outcome` must be a name of letters and digits".to_string())
+                })?;
+            let status = row
+                .get("status")
+                .and_then(Value::as_u64)
+                .and_then(|status| u16::try_from(status).ok())
+                .filter(|status| (100..600).contains(status))
+                .ok_or_else(|| fail("`status` must be an HTTP status".to_string()))?;
+            let after_lost_response = match row.get("after-lost-response") {
+                None => false,
+                Some(Value::Bool(flag)) => *flag,
+                Some(_) => return Err(fail("`after-lost-response` must be a boolean".to_string())),
+            };
+            let documented = documented_bodies(doc, op.operation, status).ok_or_else(|| {
+                fail(format!(
+                    "status {status} is not a documented response of the operation"
+                ))
+            })?;
+            let checks = match row.get("when") {
+                None => Vec::new(),
+                Some(Value::Array(checks)) => checks
+                    .iter()
+                    .map(|check| parse_check(check).map_err(&fail))
+                    .collect::<Result<Vec<_>, _>>()?,
+                Some(_) => return Err(fail("`when` must be a list of checks".to_string())),
+            };
+            if !checks.is_empty()
+                && !documented
+                    .iter()
+                    .any(|body| checks.iter().all(|check| check.holds(body)))
+            {
+                return Err(fail(format!(
+                    "no documented {status} body (example or x-error-codes row) passes its `when` checks"
+                )));
+            }
+            let operation = &signature.name;
+            let status = proc_macro2::Literal::u16_unsuffixed(status);
+            let checks = checks.iter().map(BodyCheck::tokens);
+            rows.push(quote! {
+                vendor_runtime::evidence::Rule {
+                    operation: #operation,
+                    outcome: #outcome,
+                    status: #status,
+                    after_lost_response: #after_lost_response,
+                    checks: &[#(#checks),*],
+                },
+            });
+        }
+    }
+    Ok(quote! {
+        /// The documented outcomes of this API's operations, and the only responses that prove
+        /// each (`x-outcomes` in the spec), read by `vendor_runtime::settle`.
+        pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[#(#rows)*];
+    })
+}
+
+/// The bodies a document shows for `status` on `operation`: its examples, and one
+/// `{code, message}` body per `x-error-codes` row of that status. `None` when the status is not
+/// a documented response.
+fn documented_bodies(doc: &Document, operation: &Value, status: u16) -> Option<Vec<Value>> {
+    let response = operation.get("responses")?.get(status.to_string())?;
+    let response = doc.resolve(response).ok()?;
+    let mut bodies = Vec::new();
+    for media in response
+        .get("content")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|content| content.values())
+    {
+        if let Some(example) = media.get("example") {
+            bodies.push(example.clone());
+        }
+        for example in media
+            .get("examples")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|examples| examples.values())
+        {
+            if let Some(value) = doc
+                .resolve(example)
+                .ok()
+                .and_then(|example| example.get("value"))
+            {
+                bodies.push(value.clone());
+            }
+        }
+    }
+    for row in operation
+        .get("x-error-codes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|row| row.get("status").and_then(Value::as_u64) == Some(u64::from(status)))
+    {
+        let mut body = serde_json::Map::new();
+        for field in ["code", "message"] {
+            if let Some(value) = row.get(field) {
+                body.insert(field.to_string(), value.clone());
+            }
+        }
+        bodies.push(Value::Object(body));
+    }
+    Some(bodies)
+}
+
+/// One `when` check of an `x-outcomes` row.
+enum BodyCheck {
+    Equals {
+        pointer: String,
+        value: Value,
+    },
+    Uuid {
+        pointer: String,
+        prefix: String,
+        suffix: String,
+    },
+}
+
+const UUID_PLACEHOLDER: &str = "{uuid}";
+
+fn parse_check(check: &Value) -> Result<BodyCheck, String> {
+    let pointer = check
+        .get("pointer")
+        .and_then(Value::as_str)
+        .filter(|pointer| pointer.starts_with('/'))
+        .ok_or("a check needs a JSON `pointer` starting with `/`")?
+        .to_string();
+    match (check.get("equals"), check.get("template")) {
+        (Some(value), None) if !value.is_array() && !value.is_object() && !value.is_f64() => {
+            Ok(BodyCheck::Equals {
+                pointer,
+                value: value.clone(),
+            })
+        }
+        (Some(_), None) => {
+            Err("`equals` must be a string, an integer, a boolean or null".to_string())
+        }
+        (None, Some(Value::String(template)))
+            if template.matches(UUID_PLACEHOLDER).count() == 1 =>
+        {
+            let (prefix, suffix) = template.split_once(UUID_PLACEHOLDER).unwrap_or_default();
+            Ok(BodyCheck::Uuid {
+                pointer,
+                prefix: prefix.to_string(),
+                suffix: suffix.to_string(),
+            })
+        }
+        (None, Some(_)) => Err("`template` must be a string with exactly one `{uuid}`".to_string()),
+        _ => Err("a check has exactly one of `equals` and `template`".to_string()),
+    }
+}
+
+impl BodyCheck {
+    /// Whether the check holds on a documented body (the runtime's rule, for the documents).
+    fn holds(&self, body: &Value) -> bool {
+        match self {
+            BodyCheck::Equals { pointer, value } => body.pointer(pointer) == Some(value),
+            BodyCheck::Uuid {
+                pointer,
+                prefix,
+                suffix,
+            } => body
+                .pointer(pointer)
+                .and_then(Value::as_str)
+                .and_then(|text| text.strip_prefix(prefix.as_str()))
+                .and_then(|text| text.strip_suffix(suffix.as_str()))
+                .is_some_and(|uuid| {
+                    uuid.len() == 36 && uuid.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+                }),
+        }
+    }
+
+    fn tokens(&self) -> TokenStream {
+        match self {
+            BodyCheck::Equals { pointer, value } => {
+                let literal = match value {
+                    Value::String(text) => quote!(vendor_runtime::evidence::Literal::Str(#text)),
+                    Value::Bool(flag) => quote!(vendor_runtime::evidence::Literal::Bool(#flag)),
+                    Value::Number(number) => {
+                        let number = proc_macro2::Literal::i64_unsuffixed(
+                            number.as_i64().unwrap_or_default(),
+                        );
+                        quote!(vendor_runtime::evidence::Literal::Int(#number))
+                    }
+                    _ => quote!(vendor_runtime::evidence::Literal::Null),
+                };
+                quote!(vendor_runtime::evidence::Check::Equals { pointer: #pointer, value: #literal })
+            }
+            BodyCheck::Uuid {
+                pointer,
+                prefix,
+                suffix,
+            } => quote!(
+                vendor_runtime::evidence::Check::Uuid { pointer: #pointer, prefix: #prefix, suffix: #suffix }
+            ),
+        }
+    }
+}
+
+/// A `call()` on every generated builder: the same request as `send()`, with any failure as the
+/// crate's `Error`. The success type is read from the builder's `send` in the generated source.
+fn typed_calls(
+    doc: &Document,
+    generated_source: &str,
+    generated: &[OperationSignature],
+) -> Result<TokenStream, Error> {
+    let file = syn::parse_file(generated_source).map_err(|err| Error::Generator {
+        document: doc.name.clone(),
+        message: format!("generated source does not parse: {err}"),
+    })?;
+    let builders = file
+        .items
+        .iter()
+        .find_map(|item| match item {
+            syn::Item::Mod(module) if module.ident == "builder" => module.content.as_ref(),
+            _ => None,
+        })
+        .map(|(_, items)| items.as_slice())
+        .unwrap_or_default();
+    let mut impls = Vec::new();
+    for signature in generated {
+        let mut success = None;
+        for item in builders {
+            let syn::Item::Impl(block) = item else {
+                continue;
+            };
+            let syn::Type::Path(self_ty) = block.self_ty.as_ref() else {
+                continue;
+            };
+            if self_ty
+                .path
+                .segments
+                .last()
+                .is_none_or(|segment| segment.ident != signature.builder)
+            {
+                continue;
+            }
+            for member in &block.items {
+                let syn::ImplItem::Fn(method) = member else {
+                    continue;
+                };
+                if method.sig.ident == "call" {
+                    return Err(Error::Generator {
+                        document: doc.name.clone(),
+                        message: format!(
+                            "the builder of `{}` already has a method named `call` (a parameter of that name); the typed `call()` cannot be added",
+                            signature.name
+                        ),
+                    });
+                }
+                if method.sig.ident == "send" {
+                    success = ok_type(&method.sig.output);
+                }
+            }
+        }
+        let success = success.ok_or_else(|| Error::Generator {
+            document: doc.name.clone(),
+            message: format!(
+                "no `send` with a `Result` return type on the builder of `{}`",
+                signature.name
+            ),
+        })?;
+        let builder = format_ident!("{}", signature.builder);
+        let doc_line = format!(
+            " Sends the `{}` request like `send()`, with any failure as the crate's [`Error`](crate::Error).",
+            signature.name
+        );
+        impls.push(quote! {
+            impl crate::builder::#builder<'_> {
+                #[doc = #doc_line]
+                pub async fn call(self) -> Result<#success, crate::Error> {
+                    vendor_runtime::call(self.send()).await
+                }
+            }
+        });
+    }
+    Ok(quote! {
+        #[allow(unused_imports)]
+        use crate::{ByteStream, ResponseValue, types};
+        #(#impls)*
+    })
+}
+
+/// `A` of a `-> Result<A, B>` return type.
+fn ok_type(output: &syn::ReturnType) -> Option<syn::Type> {
+    let syn::ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let syn::Type::Path(path) = ty.as_ref() else {
+        return None;
+    };
+    let segment = path
+        .path
+        .segments
+        .last()
+        .filter(|segment| segment.ident == "Result")?;
+    let syn::PathArguments::AngleBracketed(args) = &segment.arguments else {
+        return None;
+    };
+    args.args.iter().find_map(|arg| match arg {
+        syn::GenericArgument::Type(ty) => Some(ty.clone()),
+        _ => None,
+    })
 }
 
 /// `error_codes.rs` for a vendor whose error bodies carry a numeric code of their own: an enum with

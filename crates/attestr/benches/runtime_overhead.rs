@@ -15,7 +15,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use attestr::{AttestrConfig, types};
+use attestr::{Config, types};
 use axum::Router;
 use axum::routing::get;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -51,10 +51,7 @@ impl Variants {
         let base = format!("http://{addr}/api/v1");
         let defaults = vendor_runtime::RuntimeConfig::default();
         Variants {
-            generated: AttestrConfig::new("bench-token")
-                .base_url(&base)
-                .build()
-                .unwrap(),
+            generated: Config::new("bench-token").base_url(&base).build().unwrap(),
             raw: reqwest::Client::new(),
             raw_with_runtime_settings: reqwest::Client::builder()
                 .connect_timeout(defaults.connect_timeout)

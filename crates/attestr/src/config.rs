@@ -17,19 +17,23 @@ pub const DEFAULT_BASE_URL: &str = "https://api.attestr.com/api/{version}";
 /// The only version Attestr documents for factx.
 pub const DEFAULT_API_VERSION: &str = "v1";
 
+/// How to reach and authenticate to Attestr; [`Config::build`] makes the [`Client`].
 #[derive(Debug, Clone)]
-pub struct AttestrConfig {
+pub struct Config {
+    /// The auth token, sent as `Authorization: Basic <token>`.
     pub auth_token: Secret,
+    /// The `{version}` path segment.
     pub api_version: String,
     /// The server URL; a `{version}` in it is replaced by `api_version`.
     pub base_url: String,
+    /// Retries, timeouts and the body limit.
     pub runtime: RuntimeConfig,
 }
 
-impl AttestrConfig {
+impl Config {
     /// A configuration for the production server with default retries and timeouts.
     pub fn new(auth_token: impl Into<Secret>) -> Self {
-        AttestrConfig {
+        Config {
             auth_token: auth_token.into(),
             api_version: DEFAULT_API_VERSION.to_string(),
             base_url: DEFAULT_BASE_URL.to_string(),
@@ -44,7 +48,7 @@ impl AttestrConfig {
 
     /// Reads the variables in the module documentation from `vars`.
     pub fn from_vars(vars: Vars<'_>) -> Result<Self, ConfigError> {
-        let mut config = AttestrConfig::new(Secret::new(vars.required("ATTESTR_AUTH_TOKEN")?));
+        let mut config = Config::new(Secret::new(vars.required("ATTESTR_AUTH_TOKEN")?));
         if let Some(version) = vars.optional("ATTESTR_API_VERSION")? {
             config.api_version = version;
         }
@@ -54,11 +58,13 @@ impl AttestrConfig {
         Ok(config)
     }
 
+    /// Selects the `{version}` path segment.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = version.into();
         self
     }
 
+    /// Replaces the server URL (a `{version}` in it is filled in).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self
@@ -69,6 +75,7 @@ impl AttestrConfig {
         checked_base_url(&self.base_url.replace("{version}", &self.api_version))
     }
 
+    /// A client that authenticates, retries and logs through the shared runtime.
     pub fn build(self) -> Result<Client, ConfigError> {
         let base_url = self.resolved_base_url()?;
         let auth = HeaderAuth::basic(&self.auth_token)?;
@@ -78,7 +85,7 @@ impl AttestrConfig {
     }
 }
 
-impl ConfigureRuntime for AttestrConfig {
+impl ConfigureRuntime for Config {
     fn runtime_config(&mut self) -> &mut RuntimeConfig {
         &mut self.runtime
     }
@@ -90,7 +97,7 @@ mod tests {
 
     #[test]
     fn debug_never_shows_the_token() {
-        let config = AttestrConfig::new("tok-123456");
+        let config = Config::new("tok-123456");
         let client = config.clone().build().unwrap();
         for text in [format!("{config:?}"), format!("{client:?}")] {
             assert!(!text.contains("tok-123456"), "{text}");
@@ -99,12 +106,12 @@ mod tests {
 
     #[test]
     fn the_version_is_selectable() {
-        let config = AttestrConfig::new("t").api_version("v3");
+        let config = Config::new("t").api_version("v3");
         assert_eq!(
             config.resolved_base_url().unwrap(),
             "https://api.attestr.com/api/v3"
         );
-        let local = AttestrConfig::new("t").base_url("http://127.0.0.1:9/attestr/api/{version}/");
+        let local = Config::new("t").base_url("http://127.0.0.1:9/attestr/api/{version}/");
         assert_eq!(
             local.resolved_base_url().unwrap(),
             "http://127.0.0.1:9/attestr/api/v1"
@@ -113,7 +120,7 @@ mod tests {
 
     #[test]
     fn an_empty_token_is_a_configuration_error() {
-        let err = AttestrConfig::new("  ").build().unwrap_err();
+        let err = Config::new("  ").build().unwrap_err();
         assert!(err.to_string().contains("empty"), "{err}");
     }
 
@@ -125,13 +132,13 @@ mod tests {
             "ATTESTR_BASE_URL" => Some("http://127.0.0.1:9/api/{version}".into()),
             _ => None,
         };
-        let config = AttestrConfig::from_vars(Vars::from_fn(&lookup)).unwrap();
+        let config = Config::from_vars(Vars::from_fn(&lookup)).unwrap();
         assert_eq!(config.auth_token.expose(), "tok-from-vars");
         assert_eq!(
             config.resolved_base_url().unwrap(),
             "http://127.0.0.1:9/api/v2"
         );
-        let defaults = AttestrConfig::from_vars(Vars::from_fn(&|name| {
+        let defaults = Config::from_vars(Vars::from_fn(&|name| {
             (name == "ATTESTR_AUTH_TOKEN").then(|| "t".into())
         }))
         .unwrap();
@@ -139,7 +146,7 @@ mod tests {
             defaults.resolved_base_url().unwrap(),
             "https://api.attestr.com/api/v1"
         );
-        let missing = AttestrConfig::from_vars(Vars::from_fn(&|_| None)).unwrap_err();
+        let missing = Config::from_vars(Vars::from_fn(&|_| None)).unwrap_err();
         assert!(
             matches!(missing, ConfigError::MissingEnv("ATTESTR_AUTH_TOKEN")),
             "{missing}"

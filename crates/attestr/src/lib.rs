@@ -2,45 +2,53 @@
 //!
 //! - [`Client`] and the request/response [`types`] are generated from `spec/attestr.yaml` into
 //!   `generated.rs` by `cargo xtask generate`, with the runtime tables beside them
-//!   (`operations.rs`, and [`ErrorCode`] in `error_codes.rs`). Never edit those by hand.
-//! - [`config`] builds a client that authenticates (`Authorization: Basic <token>`), retries and
-//!   logs through the shared `vendor-runtime`.
-//! - [`AttestrError`] is the one error a caller matches; [`Client::archive`] and
-//!   [`Client::update`] return the starting operations' outcomes as a caller wants them.
+//!   (`operations.rs`: [`OPERATIONS`], [`OUTCOMES`] and a `call()` on every builder; and
+//!   [`ErrorCode`] in `error_codes.rs`). Never edit those by hand.
+//! - [`Config`] builds a client that authenticates (`Authorization: Basic <token>`), retries and
+//!   logs through the shared runtime.
+//! - [`Error`] is the one error every call returns: `call()` on any builder, and
+//!   [`Client::archive`] and [`Client::update`], which return the starting operations' outcomes
+//!   only on the response Attestr documents for them.
 //!
 //! ```no_run
-//! # async fn archive() -> Result<(), Box<dyn std::error::Error>> {
-//! use attestr::{ArchiveOutcome, AttestrConfig};
+//! # async fn archive() -> Result<(), attestr::Error> {
+//! use attestr::{ArchiveOutcome, Config};
 //!
-//! let client = AttestrConfig::from_env()?.build()?;
+//! let client = Config::from_env()?.build()?;
 //! match client.archive("AX1LgghsxZsJZUwYvN").await? {
 //!     ArchiveOutcome::Archived => println!("archived and purged"),
 //!     ArchiveOutcome::AlreadyArchived => println!("it was archived before"),
 //! }
+//! let profile = client.get_profile().profile_id("AX1LgghsxZsJZUwYvN").call().await?;
+//! println!("{:?}", profile.name);
 //! # Ok(())
 //! # }
 //! ```
 
+#![warn(missing_docs)]
+
 #[rustfmt::skip]
+#[allow(missing_docs)]
 mod generated;
 #[rustfmt::skip]
 mod operations;
 #[rustfmt::skip]
 mod error_codes;
 
-pub mod config;
+mod config;
 mod error;
 mod outcomes;
 
-pub use config::AttestrConfig;
-pub use error::AttestrError;
+pub use config::{Config, DEFAULT_API_VERSION, DEFAULT_BASE_URL};
+pub use error::ApiError;
 pub use error_codes::ErrorCode;
 pub use generated::*;
-pub use operations::OPERATIONS;
+pub use operations::{OPERATIONS, OUTCOMES};
 pub use outcomes::ArchiveOutcome;
-/// The retry and timeout setters on the config (`max_retries`, `timeout`, `connect_timeout`).
-pub use vendor_runtime::ConfigureRuntime;
-/// A source of configuration variables for the config's `from_vars`.
-pub use vendor_runtime::Vars;
+pub use vendor_runtime::{CallOptions, ConfigError, ConfigureRuntime, ErrorContext, Secret, Vars};
+
+/// Everything an Attestr call can fail with: the shared runtime's error with Attestr's
+/// [`ApiError`] body. Its `Api` variant carries the documented [`ErrorCode`].
+pub type Error = vendor_runtime::Error<ApiError>;
 
 vendor_runtime::impl_client_hooks!(Client);

@@ -28,3 +28,61 @@ pub const OPERATIONS: &[vendor_runtime::Operation] = &[
         authenticated: true,
     },
 ];
+/// The documented outcomes of this API's operations, and the only responses that prove
+/// each (`x-outcomes` in the spec), read by `vendor_runtime::settle`.
+pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
+    vendor_runtime::evidence::Rule {
+        operation: "update_profile",
+        outcome: "Updated",
+        status: 200,
+        after_lost_response: false,
+        checks: &[],
+    },
+    vendor_runtime::evidence::Rule {
+        operation: "archive_profile",
+        outcome: "Archived",
+        status: 200,
+        after_lost_response: false,
+        checks: &[],
+    },
+    vendor_runtime::evidence::Rule {
+        operation: "archive_profile",
+        outcome: "AlreadyArchived",
+        status: 400,
+        after_lost_response: false,
+        checks: &[
+            vendor_runtime::evidence::Check::Equals {
+                pointer: "/code",
+                value: vendor_runtime::evidence::Literal::Int(40038),
+            },
+        ],
+    },
+];
+#[allow(unused_imports)]
+use crate::{ByteStream, ResponseValue, types};
+impl crate::builder::CreateProfile<'_> {
+    /// Sends the `create_profile` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
+    pub async fn call(
+        self,
+    ) -> Result<ResponseValue<types::ProfileCreated>, crate::Error> {
+        vendor_runtime::call(self.send()).await
+    }
+}
+impl crate::builder::GetProfile<'_> {
+    /// Sends the `get_profile` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
+    pub async fn call(self) -> Result<ResponseValue<types::Profile>, crate::Error> {
+        vendor_runtime::call(self.send()).await
+    }
+}
+impl crate::builder::UpdateProfile<'_> {
+    /// Sends the `update_profile` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
+    pub async fn call(self) -> Result<ResponseValue<()>, crate::Error> {
+        vendor_runtime::call(self.send()).await
+    }
+}
+impl crate::builder::ArchiveProfile<'_> {
+    /// Sends the `archive_profile` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
+    pub async fn call(self) -> Result<ResponseValue<()>, crate::Error> {
+        vendor_runtime::call(self.send()).await
+    }
+}

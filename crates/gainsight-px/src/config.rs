@@ -16,13 +16,17 @@ use crate::{Client, OPERATIONS};
 /// Gainsight PX's data centres, each with its own host (`servers` in the spec).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DataCenter {
+    /// `api.aptrinsic.com`
     #[default]
     Us,
+    /// `api-eu.aptrinsic.com`
     Eu,
+    /// `api-us2.aptrinsic.com`
     Us2,
 }
 
 impl DataCenter {
+    /// The data centre's server URL (paths carry `/v1`).
     pub fn base_url(self) -> &'static str {
         match self {
             DataCenter::Us => "https://api.aptrinsic.com",
@@ -47,18 +51,23 @@ impl FromStr for DataCenter {
     }
 }
 
+/// How to reach and authenticate to Gainsight PX; [`Config::build`] makes the [`Client`].
 #[derive(Debug, Clone)]
-pub struct PxConfig {
+pub struct Config {
+    /// The REST API key, sent as `X-APTRINSIC-API-KEY`.
     pub api_key: Secret,
+    /// The data centre whose host is used.
     pub data_center: DataCenter,
     /// Replaces the data centre's URL when set.
     pub base_url: Option<String>,
+    /// Retries, timeouts and the body limit.
     pub runtime: RuntimeConfig,
 }
 
-impl PxConfig {
+impl Config {
+    /// A configuration for a data centre with default retries and timeouts.
     pub fn new(api_key: impl Into<Secret>, data_center: DataCenter) -> Self {
-        PxConfig {
+        Config {
             api_key: api_key.into(),
             data_center,
             base_url: None,
@@ -80,7 +89,7 @@ impl PxConfig {
             })?,
             None => DataCenter::default(),
         };
-        let mut config = PxConfig::new(
+        let mut config = Config::new(
             Secret::new(vars.required("GAINSIGHT_PX_API_KEY")?),
             data_center,
         );
@@ -88,11 +97,13 @@ impl PxConfig {
         Ok(config)
     }
 
+    /// Replaces the data centre's URL.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
     }
 
+    /// A client that authenticates, retries and logs through the shared runtime.
     pub fn build(self) -> Result<Client, ConfigError> {
         let base_url = checked_base_url(
             self.base_url
@@ -106,7 +117,7 @@ impl PxConfig {
     }
 }
 
-impl ConfigureRuntime for PxConfig {
+impl ConfigureRuntime for Config {
     fn runtime_config(&mut self) -> &mut RuntimeConfig {
         &mut self.runtime
     }
@@ -128,7 +139,7 @@ mod tests {
 
     #[test]
     fn debug_never_shows_the_key() {
-        let config = PxConfig::new("px-key-0123456789", DataCenter::Eu);
+        let config = Config::new("px-key-0123456789", DataCenter::Eu);
         let client = config.clone().build().unwrap();
         for text in [format!("{config:?}"), format!("{client:?}")] {
             assert!(!text.contains("px-key-0123456789"), "{text}");
@@ -142,7 +153,7 @@ mod tests {
             "GAINSIGHT_PX_DATA_CENTER" => Some("us2".into()),
             _ => None,
         };
-        let config = PxConfig::from_vars(Vars::from_fn(&lookup)).unwrap();
+        let config = Config::from_vars(Vars::from_fn(&lookup)).unwrap();
         assert_eq!(config.api_key.expose(), "key-from-vars");
         assert_eq!(config.data_center, DataCenter::Us2);
         assert_eq!(config.base_url, None);
@@ -151,7 +162,7 @@ mod tests {
             "GAINSIGHT_PX_DATA_CENTER" => Some("APAC".into()),
             _ => None,
         };
-        let err = PxConfig::from_vars(Vars::from_fn(&unknown)).unwrap_err();
+        let err = Config::from_vars(Vars::from_fn(&unknown)).unwrap_err();
         assert!(
             err.to_string().contains("GAINSIGHT_PX_DATA_CENTER")
                 && err.to_string().contains("APAC"),

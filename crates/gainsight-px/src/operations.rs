@@ -46,3 +46,129 @@ pub const OPERATIONS: &[vendor_runtime::Operation] = &[
         authenticated: true,
     },
 ];
+/// The documented outcomes of this API's operations, and the only responses that prove
+/// each (`x-outcomes` in the spec), read by `vendor_runtime::settle`.
+pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
+    vendor_runtime::evidence::Rule {
+        operation: "delete_user_by_body",
+        outcome: "Deleted",
+        status: 200,
+        after_lost_response: false,
+        checks: &[],
+    },
+    vendor_runtime::evidence::Rule {
+        operation: "delete_user_by_body",
+        outcome: "Deleted",
+        status: 204,
+        after_lost_response: false,
+        checks: &[],
+    },
+    vendor_runtime::evidence::Rule {
+        operation: "delete_user_by_body",
+        outcome: "NotFound",
+        status: 404,
+        after_lost_response: false,
+        checks: &[
+            vendor_runtime::evidence::Check::Equals {
+                pointer: "/externalapierror/status",
+                value: vendor_runtime::evidence::Literal::Str("NOT_FOUND"),
+            },
+        ],
+    },
+    vendor_runtime::evidence::Rule {
+        operation: "delete_user_by_body",
+        outcome: "DeletedOrAlreadyAbsent",
+        status: 404,
+        after_lost_response: true,
+        checks: &[
+            vendor_runtime::evidence::Check::Equals {
+                pointer: "/externalapierror/status",
+                value: vendor_runtime::evidence::Literal::Str("NOT_FOUND"),
+            },
+        ],
+    },
+    vendor_runtime::evidence::Rule {
+        operation: "delete_user",
+        outcome: "Deleted",
+        status: 200,
+        after_lost_response: false,
+        checks: &[],
+    },
+    vendor_runtime::evidence::Rule {
+        operation: "delete_user",
+        outcome: "Deleted",
+        status: 204,
+        after_lost_response: false,
+        checks: &[],
+    },
+    vendor_runtime::evidence::Rule {
+        operation: "delete_user",
+        outcome: "NotFound",
+        status: 404,
+        after_lost_response: false,
+        checks: &[
+            vendor_runtime::evidence::Check::Equals {
+                pointer: "/externalapierror/status",
+                value: vendor_runtime::evidence::Literal::Str("NOT_FOUND"),
+            },
+        ],
+    },
+    vendor_runtime::evidence::Rule {
+        operation: "delete_user",
+        outcome: "DeletedOrAlreadyAbsent",
+        status: 404,
+        after_lost_response: true,
+        checks: &[
+            vendor_runtime::evidence::Check::Equals {
+                pointer: "/externalapierror/status",
+                value: vendor_runtime::evidence::Literal::Str("NOT_FOUND"),
+            },
+        ],
+    },
+];
+#[allow(unused_imports)]
+use crate::{ByteStream, ResponseValue, types};
+impl crate::builder::ListUsers<'_> {
+    /// Sends the `list_users` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
+    pub async fn call(self) -> Result<ResponseValue<types::UsersPage>, crate::Error> {
+        vendor_runtime::call(self.send()).await
+    }
+}
+impl crate::builder::CreateUser<'_> {
+    /// Sends the `create_user` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
+    pub async fn call(
+        self,
+    ) -> Result<ResponseValue<types::ResponseEntity>, crate::Error> {
+        vendor_runtime::call(self.send()).await
+    }
+}
+impl crate::builder::DeleteUserByBody<'_> {
+    /// Sends the `delete_user_by_body` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
+    pub async fn call(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+        vendor_runtime::call(self.send()).await
+    }
+}
+impl crate::builder::UpdateUserByBody<'_> {
+    /// Sends the `update_user_by_body` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
+    pub async fn call(self) -> Result<ResponseValue<()>, crate::Error> {
+        vendor_runtime::call(self.send()).await
+    }
+}
+impl crate::builder::GetUser<'_> {
+    /// Sends the `get_user` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
+    pub async fn call(self) -> Result<ResponseValue<types::User>, crate::Error> {
+        vendor_runtime::call(self.send()).await
+    }
+}
+impl crate::builder::UpdateUser<'_> {
+    /// Sends the `update_user` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
+    pub async fn call(self) -> Result<ResponseValue<()>, crate::Error> {
+        vendor_runtime::call(self.send()).await
+    }
+}
+impl crate::builder::DeleteUser<'_> {
+    /// Sends the `delete_user` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
+    pub async fn call(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+        vendor_runtime::call(self.send()).await
+    }
+}

@@ -12,6 +12,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::Secret;
 
+/// The future an [`Authenticator`] returns.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Why a request could not be given credentials.

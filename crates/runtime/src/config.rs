@@ -10,6 +10,7 @@ use crate::auth::AuthError;
 /// The retry and timeout setters every vendor configuration offers, written once. A vendor's
 /// config implements [`runtime_config`](Self::runtime_config) and gets the rest.
 pub trait ConfigureRuntime: Sized {
+    /// The settings the setters change.
     fn runtime_config(&mut self) -> &mut RuntimeConfig;
 
     /// Retries after the first attempt (default 2).
@@ -29,19 +30,40 @@ pub trait ConfigureRuntime: Sized {
         self.runtime_config().connect_timeout = timeout;
         self
     }
+
+    /// The largest response body accepted, success or error (default 8 MiB).
+    fn max_body_bytes(mut self, bytes: u64) -> Self {
+        self.runtime_config().max_body_bytes = bytes;
+        self
+    }
 }
 
 /// A client could not be built from its configuration.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// A required variable is unset or empty.
     #[error("environment variable {0} is not set")]
     MissingEnv(&'static str),
+    /// A variable's value cannot be used.
     #[error("environment variable {name} is not valid: {reason}")]
-    InvalidEnv { name: &'static str, reason: String },
+    InvalidEnv {
+        /// The variable.
+        name: &'static str,
+        /// What is wrong with its value.
+        reason: String,
+    },
+    /// A base URL cannot be used.
     #[error("base URL `{url}` is not usable: {reason}")]
-    InvalidBaseUrl { url: String, reason: String },
+    InvalidBaseUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The credentials cannot be sent (empty, or not valid in a header).
     #[error(transparent)]
     Credentials(#[from] AuthError),
+    /// The HTTP client could not be built.
     #[error("the HTTP client could not be built: {0}")]
     Http(#[from] reqwest::Error),
 }

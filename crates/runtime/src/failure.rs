@@ -1,21 +1,20 @@
-//! What went wrong in a generated call, in one shape every vendor crate can match on.
+//! What went wrong in a generated call, read into one shape before any vendor interpretation.
 //!
 //! Normalization (`spec/README.md`, rule `error-ranges`) makes every error response arrive as
 //! raw bytes with its status and headers, so nothing is lost before this point: a JSON, HTML,
-//! empty or truncated body all reach [`ErrorResponse`] with their status.
+//! empty or truncated body all reach [`ErrorResponse`] with their status, and whether the body
+//! arrived whole is kept ([`ErrorResponse::body`]).
 
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use futures_util::StreamExt;
-use progenitor_client::{ByteStream, Error as ClientError, ResponseValue};
+use progenitor_client::{ByteStream, Error as ClientError};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderName};
 
+use crate::body::{BodyError, read_complete};
 use crate::retry::parse_retry_after;
 
-/// Error bodies are read up to this size; a larger (hostile) body is cut, never buffered whole.
-pub const MAX_ERROR_BODY: usize = 64 * 1024;
 /// How much of a body an error message quotes.
 pub const EXCERPT_CHARS: usize = 300;
 /// Response headers that carry a request id, in the order they are looked for. None of the
@@ -32,33 +31,43 @@ pub static REQUEST_ID_HEADERS: [HeaderName; 4] = [
 pub enum Failure {
     /// The server answered with a status the operation treats as an error (or did not expect).
     Response(ErrorResponse),
-    /// The request could not be sent or the response could not be received.
+    /// The request could not be sent, or no response arrived (a timeout, a broken connection).
     Transport(reqwest::Error),
+    /// A success status whose body could not be read whole: too large, or broken off.
+    SuccessBody(reqwest::Error),
     /// The request was refused before sending (a bad argument, a route-changing id).
     InvalidRequest(String),
     /// Credentials could not be put on the request (for Trust: the Atenea token call failed).
     Credentials(String),
     /// A success status whose body does not match the documented schema.
     InvalidResponse {
-        context: ErrorContext,
+        /// The body that did not match.
+        body: Bytes,
+        /// What serde said.
         message: String,
     },
 }
 
-/// An HTTP error response, body included (up to [`MAX_ERROR_BODY`]).
+/// An HTTP error response with its body, as far as it could be read.
 #[derive(Debug, Clone)]
 pub struct ErrorResponse {
+    /// The status.
     pub status: StatusCode,
+    /// The headers.
     pub headers: HeaderMap,
-    pub body: Bytes,
+    /// The whole body, or why it could not be read whole.
+    pub body: Result<Bytes, BodyError>,
 }
 
-/// What every vendor error carries: the status, the request id if a header had one, and the
-/// start of the body.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What every vendor error that comes from a response carries: the status, the request id if a
+/// header had one, and the start of the body.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ErrorContext {
+    /// The HTTP status, when a response arrived.
     pub status: Option<u16>,
+    /// The vendor's request id, when a response header carried one.
     pub request_id: Option<String>,
+    /// The start of the body, on one line (at most [`EXCERPT_CHARS`] characters).
     pub body_excerpt: String,
 }
 
@@ -80,11 +89,17 @@ impl std::fmt::Display for ErrorContext {
 }
 
 impl ErrorResponse {
+    /// Status, request id and the start of the body (of what arrived, for a broken body).
     pub fn context(&self) -> ErrorContext {
+        let body = match &self.body {
+            Ok(body) => excerpt(body),
+            Err(BodyError::TooLarge) => String::new(),
+            Err(BodyError::Unreadable { partial, .. }) => excerpt(partial),
+        };
         ErrorContext {
             status: Some(self.status.as_u16()),
             request_id: request_id(&self.headers),
-            body_excerpt: excerpt(&self.body),
+            body_excerpt: body,
         }
     }
 
@@ -93,9 +108,9 @@ impl ErrorResponse {
         parse_retry_after(&self.headers, SystemTime::now())
     }
 
-    /// Whether the body declares itself JSON, or parses as JSON.
+    /// The body as `T`, when it arrived whole and parses as `T`.
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
-        serde_json::from_slice(&self.body).ok()
+        serde_json::from_slice(self.body.as_ref().ok()?).ok()
     }
 }
 
@@ -104,62 +119,38 @@ impl Failure {
     pub async fn from_client_error(error: ClientError<ByteStream>) -> Failure {
         match error {
             ClientError::ErrorResponse(response) => {
-                Failure::Response(read_error_response(response).await)
-            }
-            ClientError::UnexpectedResponse(response) => {
                 let status = response.status();
                 let headers = response.headers().clone();
-                let body = read_limited(response.bytes_stream()).await;
+                let body = read_complete(response.into_inner().into_inner(), usize::MAX).await;
                 Failure::Response(ErrorResponse {
                     status,
                     headers,
                     body,
                 })
             }
-            ClientError::CommunicationError(err)
-            | ClientError::ResponseBodyError(err)
-            | ClientError::InvalidUpgrade(err) => Failure::Transport(err),
+            ClientError::UnexpectedResponse(response) => {
+                let status = response.status();
+                let headers = response.headers().clone();
+                let body = read_complete(response.bytes_stream(), usize::MAX).await;
+                Failure::Response(ErrorResponse {
+                    status,
+                    headers,
+                    body,
+                })
+            }
+            ClientError::CommunicationError(err) | ClientError::InvalidUpgrade(err) => {
+                Failure::Transport(err)
+            }
+            ClientError::ResponseBodyError(err) => Failure::SuccessBody(err),
             ClientError::InvalidRequest(message) => Failure::InvalidRequest(message),
             // Only the runtime's `pre` hook returns `Custom`, for credentials (see `PreError`).
             ClientError::Custom(message) => Failure::Credentials(message),
             ClientError::InvalidResponsePayload(body, err) => Failure::InvalidResponse {
-                context: ErrorContext {
-                    status: None,
-                    request_id: None,
-                    body_excerpt: excerpt(&body),
-                },
+                body,
                 message: format!("the response body does not match the documented schema: {err}"),
             },
         }
     }
-}
-
-async fn read_error_response(response: ResponseValue<ByteStream>) -> ErrorResponse {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = read_limited(response.into_inner().into_inner()).await;
-    ErrorResponse {
-        status,
-        headers,
-        body,
-    }
-}
-
-/// Collects a body stream up to [`MAX_ERROR_BODY`]. A stream that breaks off keeps what arrived:
-/// a truncated error body is still worth quoting.
-pub async fn read_limited<S>(mut stream: S) -> Bytes
-where
-    S: futures_util::Stream<Item = reqwest::Result<Bytes>> + Unpin,
-{
-    let mut body = Vec::new();
-    while let Some(Ok(chunk)) = stream.next().await {
-        let room = MAX_ERROR_BODY - body.len();
-        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if body.len() >= MAX_ERROR_BODY {
-            break;
-        }
-    }
-    Bytes::from(body)
 }
 
 /// The first request id header present.
@@ -204,5 +195,25 @@ mod tests {
         headers.insert("x-correlation-id", "corr-1".parse().unwrap());
         headers.insert("request-id", "req-1".parse().unwrap());
         assert_eq!(request_id(&headers).as_deref(), Some("req-1"));
+    }
+
+    #[test]
+    fn only_a_whole_body_is_parsed() {
+        let response = |body| ErrorResponse {
+            status: StatusCode::NOT_FOUND,
+            headers: HeaderMap::new(),
+            body,
+        };
+        let whole = response(Ok(Bytes::from_static(br#"{"code": 404}"#)));
+        assert_eq!(
+            whole.json::<serde_json::Value>(),
+            Some(serde_json::json!({"code": 404}))
+        );
+        let broken = response(Err(BodyError::Unreadable {
+            reason: "connection closed".to_string(),
+            partial: Bytes::from_static(br#"{"code": 404}"#),
+        }));
+        assert_eq!(broken.json::<serde_json::Value>(), None);
+        assert_eq!(broken.context().body_excerpt, r#"{"code": 404}"#);
     }
 }

@@ -5,27 +5,38 @@
 //! all three vendors. Each generated `Client` carries a [`Runtime`] as its inner value, and each
 //! vendor crate plugs it into progenitor's `ClientHooks` with [`impl_client_hooks!`]:
 //!
-//! - `pre`: strips progenitor's `api-version` header, refuses a request whose path no longer
-//!   matches its operation's template (a hostile id such as `..` would have moved it to another
-//!   route), and authenticates it ([`auth`]).
+//! - `pre`: strips progenitor's `api-version` header, refuses a request whose path is not its
+//!   operation's alone ([`operation::check_route`]: a hostile id such as `..` would move it, an
+//!   id such as `delete` would reach another route), and authenticates it ([`auth`]).
 //! - `exec`: sends it with retries, backoff and `Retry-After` ([`retry`]), per-call options
-//!   ([`options`]), a single token refresh on a 401, and one `tracing` span per call that holds
-//!   no secret and no personal id.
+//!   ([`options`]), a single token refresh on a 401, a bounded response body ([`body`]), and one
+//!   `tracing` span per call that holds no secret and no personal id.
 //!
-//! [`failure`] turns whatever a generated call returned into a [`Failure`] that each vendor crate
-//! matches into its own typed error.
+//! A vendor crate names one error, `Error<ItsApiError>` ([`Error`], with the vendor's body through
+//! [`ServiceError`]); every generated builder gets a `call()` that returns it ([`call()`]); the
+//! starting operations read their outcome from the spec's `x-outcomes` ([`evidence`], [`settle`]);
+//! listings become streams ([`paging`]).
+
+#![warn(missing_docs)]
 
 pub mod auth;
+pub mod body;
+mod call;
 pub mod config;
+mod error;
+pub mod evidence;
 pub mod failure;
 pub mod operation;
 pub mod options;
+pub mod paging;
 pub mod retry;
 mod runtime;
 pub mod secret;
 
 pub use auth::{AuthError, Authenticator, HeaderAuth, NoAuth};
+pub use call::{SendResult, Settled, call, settle};
 pub use config::{ConfigError, ConfigureRuntime, Vars};
+pub use error::{Error, ServiceError};
 pub use failure::{ErrorContext, ErrorResponse, Failure};
 pub use operation::Operation;
 pub use options::{CallOptions, CallRecord};

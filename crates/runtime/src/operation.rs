@@ -58,9 +58,131 @@ pub fn find(operations: &'static [Operation], id: &str) -> Option<&'static Opera
     operations.iter().find(|operation| operation.id == id)
 }
 
+impl Operation {
+    /// Whether this operation's template is more specific than `other`'s at the first segment
+    /// where they differ: a fixed segment (`delete`) against a parameter (`{identifyId}`).
+    fn is_more_specific_than(&self, other: &Operation) -> bool {
+        let mut mine = self.path_template.split('/');
+        let mut theirs = other.path_template.split('/');
+        loop {
+            match (mine.next(), theirs.next()) {
+                (Some(a), Some(b)) => match (is_parameter(a), is_parameter(b)) {
+                    (false, true) => return true,
+                    (true, false) => return false,
+                    _ => {}
+                },
+                _ => return false,
+            }
+        }
+    }
+}
+
+fn is_parameter(segment: &str) -> bool {
+    segment.starts_with('{') && segment.ends_with('}')
+}
+
+/// The operation of the same table, of any method, whose more specific route the concrete `path`
+/// also matches: a request for `operation` on that path may be routed there by the vendor (the
+/// user whose id is `delete` would be sent to `DELETE /v1/users/delete`). The method is ignored
+/// on purpose: how the vendor routes a method its fixed path does not serve is not documented.
+pub fn shadowing_route(
+    operations: &'static [Operation],
+    operation: &Operation,
+    base_path: &str,
+    path: &str,
+) -> Option<&'static Operation> {
+    operations.iter().find(|other| {
+        other.path_template != operation.path_template
+            && other.is_more_specific_than(operation)
+            && other.matches_path(base_path, path)
+    })
+}
+
+/// Why a path built for an operation cannot be sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RouteProblem {
+    /// The operation is not in the table.
+    #[error("operation `{0}` is not in the client's operation table")]
+    UnknownOperation(String),
+    /// A parameter value changed the route: the URL no longer matches the template.
+    #[error(
+        "a path parameter of `{operation}` changes the request's route (the URL no longer matches `{template}`); ids such as `.`, `..` or ones with a slash or backslash cannot be sent in a path"
+    )]
+    RouteChanged {
+        /// The operation.
+        operation: &'static str,
+        /// Its template.
+        template: &'static str,
+    },
+    /// The path also matches another operation's more specific route.
+    #[error(
+        "a path parameter of `{operation}` makes its path match `{other_template}`, the route of `{other}`; the vendor may route it there, so it is not sent"
+    )]
+    Shadowed {
+        /// The operation.
+        operation: &'static str,
+        /// The operation whose route the path reaches.
+        other: &'static str,
+        /// That operation's template.
+        other_template: &'static str,
+    },
+}
+
+/// Checks a concrete request path for `operation`: it must match the operation's own template
+/// and no more specific template of the table.
+pub fn check_route(
+    operations: &'static [Operation],
+    operation: &'static Operation,
+    base_path: &str,
+    path: &str,
+) -> Result<(), RouteProblem> {
+    if !operation.matches_path(base_path, path) {
+        return Err(RouteProblem::RouteChanged {
+            operation: operation.id,
+            template: operation.path_template,
+        });
+    }
+    match shadowing_route(operations, operation, base_path, path) {
+        Some(other) => Err(RouteProblem::Shadowed {
+            operation: operation.id,
+            other: other.id,
+            other_template: other.path_template,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Checks, before building a request, that `operation` with these path parameter values keeps
+/// its own route, the way the `pre` hook will check the real request. Values are
+/// percent-encoded as the generated code encodes them, then the path goes through the same URL
+/// parser, so `..` or a backslash fails here exactly as it would there. For the hand-written
+/// layers that choose between a path and a body variant.
+pub fn check_params(
+    operations: &'static [Operation],
+    operation_id: &str,
+    params: &[(&str, &str)],
+) -> Result<(), RouteProblem> {
+    let operation = find(operations, operation_id)
+        .ok_or_else(|| RouteProblem::UnknownOperation(operation_id.to_string()))?;
+    let mut path = operation.path_template.to_string();
+    for (name, value) in params {
+        path = path.replace(
+            &format!("{{{name}}}"),
+            &progenitor_client::encode_path(value),
+        );
+    }
+    let parsed = reqwest::Url::parse(&format!("http://check.invalid{path}")).map_err(|_| {
+        RouteProblem::RouteChanged {
+            operation: operation.id,
+            template: operation.path_template,
+        }
+    })?;
+    check_route(operations, operation, "", parsed.path())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Operation;
+    use super::*;
 
     const ARCHIVE: Operation = Operation {
         id: "archive_profile",
@@ -94,5 +216,90 @@ mod tests {
         assert!(ARCHIVE.is_idempotent());
         assert!(!post.is_idempotent());
         assert!(!patch.is_idempotent());
+    }
+
+    static PX: [Operation; 4] = [
+        Operation {
+            id: "delete_user_by_body",
+            method: "DELETE",
+            path_template: "/v1/users/delete",
+            authenticated: true,
+        },
+        Operation {
+            id: "get_user",
+            method: "GET",
+            path_template: "/v1/users/{identifyId}",
+            authenticated: true,
+        },
+        Operation {
+            id: "delete_user",
+            method: "DELETE",
+            path_template: "/v1/users/{identifyId}",
+            authenticated: true,
+        },
+        Operation {
+            id: "update_user_by_body",
+            method: "PUT",
+            path_template: "/v1/users/update",
+            authenticated: true,
+        },
+    ];
+
+    #[test]
+    fn an_id_that_is_a_fixed_segment_of_another_route_is_refused_whatever_the_method() {
+        for (operation, id, other) in [
+            ("delete_user", "delete", "delete_user_by_body"),
+            ("get_user", "update", "update_user_by_body"),
+            ("delete_user", "update", "update_user_by_body"),
+        ] {
+            assert_eq!(
+                check_params(&PX, operation, &[("identifyId", id)]),
+                Err(RouteProblem::Shadowed {
+                    operation,
+                    other,
+                    other_template: if other == "delete_user_by_body" {
+                        "/v1/users/delete"
+                    } else {
+                        "/v1/users/update"
+                    },
+                })
+            );
+        }
+        // The fixed routes themselves, and ids that merely contain the words, are fine.
+        let fixed = find(&PX, "delete_user_by_body").unwrap();
+        assert_eq!(
+            check_route(&PX, fixed, "/base", "/base/v1/users/delete"),
+            Ok(())
+        );
+        for id in [
+            "Delete",
+            "delete-me",
+            "update@example.test",
+            "jdoe+1@example.test",
+        ] {
+            assert_eq!(
+                check_params(&PX, "delete_user", &[("identifyId", id)]),
+                Ok(()),
+                "{id}"
+            );
+        }
+    }
+
+    #[test]
+    fn ids_the_url_parser_would_move_are_refused() {
+        for id in ["..", ".", "a\\b", "..\\x"] {
+            assert!(
+                matches!(
+                    check_params(&PX, "delete_user", &[("identifyId", id)]),
+                    Err(RouteProblem::RouteChanged { .. })
+                ),
+                "{id}"
+            );
+        }
+        // A slash is percent-encoded into the segment.
+        assert_eq!(
+            check_params(&PX, "delete_user", &[("identifyId", "a/b")]),
+            Ok(())
+        );
     }
 }

@@ -23,12 +23,16 @@ tokio::task_local! {
 /// Overrides of the client's [`crate::RuntimeConfig`] for the calls made inside [`Self::scope`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CallOptions {
+    /// Retries after the first attempt.
     pub max_retries: Option<u32>,
     /// Time limit of one attempt, from sending to the end of the response body.
     pub timeout: Option<Duration>,
+    /// Time limit for establishing a connection.
     pub connect_timeout: Option<Duration>,
     /// Opt in to retrying POST and PATCH after the request may have reached the server.
     pub retry_non_idempotent: Option<bool>,
+    /// The largest response body accepted, in bytes.
+    pub max_body_bytes: Option<u64>,
 }
 
 impl CallOptions {
@@ -54,6 +58,10 @@ pub struct CallRecord {
     pub lost_response: bool,
     /// Credentials were refreshed after a 401.
     pub credentials_refreshed: bool,
+    /// The status of the last response received.
+    pub status: Option<u16>,
+    /// The request id of the last response received, when a header carried one.
+    pub request_id: Option<String>,
 }
 
 /// Runs `future` and returns what its calls did along with its output. Scopes nest: an
@@ -70,8 +78,23 @@ pub async fn record<F: Future>(future: F) -> (F::Output, CallRecord) {
         outer.attempts += inner.attempts;
         outer.lost_response |= inner.lost_response;
         outer.credentials_refreshed |= inner.credentials_refreshed;
+        outer.status = inner.status;
+        outer.request_id.clone_from(&inner.request_id);
     });
     (output, inner)
+}
+
+/// Runs `future` apart from the call that started it: with its own `options`, and with a record
+/// of its own that the enclosing [`record`] scopes do not see. For a call made on behalf of
+/// another one (Trust's token request inside an Index call): its lost responses and retries are
+/// not the Index call's.
+pub async fn detached<F: Future>(options: CallOptions, future: F) -> F::Output {
+    OPTIONS
+        .scope(
+            options,
+            RECORD.scope(RefCell::new(CallRecord::default()), future),
+        )
+        .await
 }
 
 /// Updates the current record, if a [`record`] scope is active.
@@ -102,6 +125,23 @@ mod tests {
         let ((), record) = record(async { note(|r| r.attempts += 2) }).await;
         assert_eq!(record.attempts, 2);
         note(|r| r.attempts += 1); // outside a scope: ignored, no panic
+    }
+
+    #[tokio::test]
+    async fn a_detached_call_reports_to_no_enclosing_record() {
+        let ((), outer) = record(async {
+            let options = CallOptions {
+                max_retries: Some(5),
+                ..Default::default()
+            };
+            detached(options, async {
+                note(|r| r.lost_response = true);
+                assert_eq!(CallOptions::current().unwrap().max_retries, Some(5));
+            })
+            .await;
+        })
+        .await;
+        assert!(!outer.lost_response);
     }
 
     #[tokio::test]

@@ -8,10 +8,12 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 /// Statuses worth another attempt: timeouts, rate limits and transient server failures.
 pub const RETRYABLE_STATUSES: [u16; 6] = [408, 429, 500, 502, 503, 504];
 
+/// Whether a response with `status` is worth another attempt.
 pub fn is_retryable_status(status: u16) -> bool {
     RETRYABLE_STATUSES.contains(&status)
 }
 
+/// How often and how long to retry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Retries after the first attempt (so `2` means at most three attempts).

@@ -12,18 +12,24 @@ use reqwest::{Request, Response};
 use tracing::{Instrument, field};
 
 use crate::auth::{AuthError, Authenticator};
+use crate::body::{DEFAULT_MAX_BODY_BYTES, bounded};
 use crate::failure::request_id;
-use crate::operation::{self, Operation};
+use crate::operation::{self, Operation, RouteProblem};
 use crate::options::{CallOptions, note};
 use crate::retry::{RetryPolicy, is_retryable_status, parse_retry_after};
 
 /// Per-client settings; [`CallOptions`] overrides them per call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuntimeConfig {
+    /// When and how often to retry.
     pub retry: RetryPolicy,
     /// Time limit of one attempt, from sending to the end of the response body.
     pub timeout: Duration,
+    /// Time limit for establishing a connection.
     pub connect_timeout: Duration,
+    /// The largest response body accepted, success or error, in bytes (default 8 MiB). A larger
+    /// one fails the call with `Error::BodyTooLarge` while memory stays flat.
+    pub max_body_bytes: u64,
 }
 
 impl Default for RuntimeConfig {
@@ -32,6 +38,7 @@ impl Default for RuntimeConfig {
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
     }
 }
@@ -39,16 +46,10 @@ impl Default for RuntimeConfig {
 /// Why the `pre` hook refused to send a request.
 #[derive(Debug, thiserror::Error)]
 pub enum PreError {
-    #[error("operation `{0}` is not in the client's operation table")]
-    UnknownOperation(String),
-    #[error(
-        "a path parameter of `{operation}` changes the request's route (the URL no longer matches `{template}`); \
-         ids such as `.`, `..` or ones with a backslash cannot be sent in a path"
-    )]
-    RouteChanged {
-        operation: &'static str,
-        template: &'static str,
-    },
+    /// The request's route is not its operation's alone (see [`operation::check_route`]).
+    #[error(transparent)]
+    Route(#[from] RouteProblem),
+    /// Credentials could not be put on the request.
     #[error("credentials: {0}")]
     Auth(#[from] AuthError),
 }
@@ -114,6 +115,7 @@ impl fmt::Debug for Runtime {
 }
 
 impl Runtime {
+    /// A runtime for `vendor`'s client, with its operation table, credentials and settings.
     pub fn new(
         vendor: &'static str,
         operations: &'static [Operation],
@@ -132,10 +134,12 @@ impl Runtime {
         }
     }
 
+    /// The client's settings.
     pub fn config(&self) -> &RuntimeConfig {
         &self.inner.config
     }
 
+    /// The vendor's name, as logged.
     pub fn vendor(&self) -> &'static str {
         self.inner.vendor
     }
@@ -147,7 +151,8 @@ impl Runtime {
         build_http_client(self.inner.config.connect_timeout, self.inner.config.timeout)
     }
 
-    /// progenitor's `pre` hook: strip `api-version`, check the route, add credentials.
+    /// progenitor's `pre` hook: strip `api-version`, check that the request reaches its own
+    /// operation's route and no other, add credentials.
     pub async fn pre(
         &self,
         baseurl: &str,
@@ -155,14 +160,15 @@ impl Runtime {
         info: &OperationInfo,
     ) -> Result<(), PreError> {
         request.headers_mut().remove(&PROGENITOR_VERSION_HEADER);
-        let operation = operation::find(self.inner.operations, info.operation_id)
-            .ok_or_else(|| PreError::UnknownOperation(info.operation_id.to_string()))?;
-        if !operation.matches_path(&self.base_path(baseurl), request.url().path()) {
-            return Err(PreError::RouteChanged {
-                operation: operation.id,
-                template: operation.path_template,
-            });
-        }
+        let operations = self.inner.operations;
+        let operation = operation::find(operations, info.operation_id)
+            .ok_or_else(|| RouteProblem::UnknownOperation(info.operation_id.to_string()))?;
+        operation::check_route(
+            operations,
+            operation,
+            &self.base_path(baseurl),
+            request.url().path(),
+        )?;
         if operation.authenticated {
             self.inner.auth.authorize(request).await?;
         }
@@ -209,6 +215,7 @@ impl Runtime {
         let retry_non_idempotent = options
             .retry_non_idempotent
             .unwrap_or(config.retry.retry_non_idempotent);
+        let max_body = options.max_body_bytes.unwrap_or(config.max_body_bytes);
         let idempotent = operation.is_none_or(Operation::is_idempotent);
         let authenticated = operation.is_some_and(|op| op.authenticated);
         let client = match options.connect_timeout {
@@ -228,7 +235,9 @@ impl Runtime {
             let Some(this_attempt) = copy_for_attempt(&request) else {
                 // A streaming body cannot be copied, so it gets exactly one attempt.
                 span.record("attempts", attempts);
-                return client.execute(request).await;
+                let response = client.execute(request).await?;
+                note_response(&response);
+                return Ok(bounded(response, max_body));
             };
             let attempt_started = Instant::now();
             let result = client.execute(this_attempt).await;
@@ -294,7 +303,8 @@ impl Runtime {
                     }
                     span.record("attempts", attempts);
                     span.record("duration_ms", started.elapsed().as_millis() as u64);
-                    return Ok(response);
+                    note_response(&response);
+                    return Ok(bounded(response, max_body));
                 }
                 Err(err) => {
                     // A refused connection never reached the server; anything later might have.
@@ -356,6 +366,15 @@ impl Runtime {
         clients.insert(connect_timeout, client.clone());
         Ok(client)
     }
+}
+
+/// Notes the final response's status and request id in the call's record, if one is kept. The
+/// typed errors need them when the body breaks off after the status arrived.
+fn note_response(response: &Response) {
+    note(|record| {
+        record.status = Some(response.status().as_u16());
+        record.request_id = request_id(response.headers());
+    });
 }
 
 /// A copy of `request` to send as one attempt, or `None` when its body is a stream that cannot

@@ -15,20 +15,28 @@ use vendor_runtime::{ConfigError, ConfigureRuntime, NoAuth, Runtime, RuntimeConf
 use crate::token::{AteneaTokens, DEFAULT_EXPIRY_MARGIN};
 use crate::{ATENEA_BASE_URL, Client, INDEX_BASE_URL, OPERATIONS};
 
+/// How to reach Trust Index and Atenea, and the Atenea client credentials; [`Config::build`]
+/// makes the [`Client`].
 #[derive(Debug, Clone)]
-pub struct TrustConfig {
+pub struct Config {
+    /// The Atenea client id.
     pub client_id: String,
+    /// The Atenea client secret.
     pub client_secret: Secret,
+    /// The Index server.
     pub index_base_url: String,
+    /// The Atenea server.
     pub atenea_base_url: String,
     /// How long before its expiry a token is renewed.
     pub token_expiry_margin: Duration,
+    /// Retries, timeouts and the body limit.
     pub runtime: RuntimeConfig,
 }
 
-impl TrustConfig {
+impl Config {
+    /// A configuration for the production servers with default retries and timeouts.
     pub fn new(client_id: impl Into<String>, client_secret: impl Into<Secret>) -> Self {
-        TrustConfig {
+        Config {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
             index_base_url: INDEX_BASE_URL.to_string(),
@@ -45,7 +53,7 @@ impl TrustConfig {
 
     /// Reads the variables in the module documentation from `vars`.
     pub fn from_vars(vars: Vars<'_>) -> Result<Self, ConfigError> {
-        let mut config = TrustConfig::new(
+        let mut config = Config::new(
             vars.required("TRUST_CLIENT_ID")?,
             Secret::new(vars.required("TRUST_CLIENT_SECRET")?),
         );
@@ -58,11 +66,13 @@ impl TrustConfig {
         Ok(config)
     }
 
+    /// Replaces the Index server URL.
     pub fn index_base_url(mut self, url: impl Into<String>) -> Self {
         self.index_base_url = url.into();
         self
     }
 
+    /// Replaces the Atenea server URL.
     pub fn atenea_base_url(mut self, url: impl Into<String>) -> Self {
         self.atenea_base_url = url.into();
         self
@@ -95,7 +105,7 @@ impl TrustConfig {
     }
 }
 
-impl ConfigureRuntime for TrustConfig {
+impl ConfigureRuntime for Config {
     fn runtime_config(&mut self) -> &mut RuntimeConfig {
         &mut self.runtime
     }
@@ -107,7 +117,7 @@ mod tests {
 
     #[test]
     fn debug_never_shows_the_secret() {
-        let config = TrustConfig::new("client-1", "very-secret-value");
+        let config = Config::new("client-1", "very-secret-value");
         let client = config.clone().build().unwrap();
         for text in [format!("{config:?}"), format!("{client:?}")] {
             assert!(!text.contains("very-secret-value"), "{text}");
@@ -124,12 +134,12 @@ mod tests {
             "TRUST_ATENEA_BASE_URL" => Some("http://127.0.0.1:9/atenea".into()),
             _ => None,
         };
-        let config = TrustConfig::from_vars(Vars::from_fn(&lookup)).unwrap();
+        let config = Config::from_vars(Vars::from_fn(&lookup)).unwrap();
         assert_eq!(config.client_id, "client-from-vars");
         assert_eq!(config.client_secret.expose(), "secret-from-vars");
         assert_eq!(config.index_base_url, "http://127.0.0.1:9/index/v1");
         assert_eq!(config.atenea_base_url, "http://127.0.0.1:9/atenea");
-        let no_secret = TrustConfig::from_vars(Vars::from_fn(&|name| {
+        let no_secret = Config::from_vars(Vars::from_fn(&|name| {
             (name == "TRUST_CLIENT_ID").then(|| "client".into())
         }))
         .unwrap_err();

@@ -2,18 +2,20 @@
 //! OAuth service.
 //!
 //! - [`Client`] and the [`types`] are generated from `spec/trust.yaml` into `generated.rs` by
-//!   `cargo xtask generate` (with `operations.rs`); never edit those by hand.
-//! - [`config`] builds a client whose [`token::AteneaTokens`] fetch, cache and refresh the bearer
+//!   `cargo xtask generate` (with `operations.rs`: [`OPERATIONS`], [`OUTCOMES`] and a `call()` on
+//!   every builder); never edit those by hand.
+//! - [`Config`] builds a client whose [`token::AteneaTokens`] fetch, cache and refresh the bearer
 //!   token (one request at a time, however many calls wait for it).
-//! - [`TrustError`] is the one error a caller matches; [`Client::delete`] returns Delete
-//!   Identity's outcome, telling a merged uuid from an absent one.
+//! - [`Error`] is the one error every call returns: `call()` on any builder,
+//!   [`Client::identities`] (every identity as a stream) and [`Client::delete`], which tells a
+//!   merged uuid from an absent one only on the bodies Trust documents for them.
 //!
 //! ```no_run
-//! # async fn delete() -> Result<(), Box<dyn std::error::Error>> {
-//! use trust::{DeleteOutcome, TrustConfig};
+//! # async fn delete() -> Result<(), trust::Error> {
+//! use trust::{Config, DeleteOutcome};
 //!
-//! let client = TrustConfig::from_env()?.build()?;
-//! let uuid = "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb".parse()?;
+//! let client = Config::from_env()?.build()?;
+//! let uuid = uuid::Uuid::parse_str("bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb").unwrap();
 //! match client.delete(uuid).await? {
 //!     DeleteOutcome::Deleted(identity) => println!("deleted {:?}", identity.uuid),
 //!     DeleteOutcome::Merged(current) => println!("merged into {current}; delete that one"),
@@ -23,25 +25,31 @@
 //! # }
 //! ```
 
+#![warn(missing_docs)]
+
 #[rustfmt::skip]
+#[allow(missing_docs)]
 mod generated;
 #[rustfmt::skip]
 mod operations;
 
-pub mod config;
+mod config;
 mod error;
+mod listing;
 mod outcomes;
 pub mod token;
 
-pub use config::TrustConfig;
-pub use error::TrustError;
+pub use config::Config;
+pub use error::ApiError;
 pub use generated::*;
-pub use operations::OPERATIONS;
+pub use listing::{DEFAULT_PER_PAGE, ListOptions};
+pub use operations::{OPERATIONS, OUTCOMES};
 pub use outcomes::DeleteOutcome;
-/// The retry and timeout setters on the config (`max_retries`, `timeout`, `connect_timeout`).
-pub use vendor_runtime::ConfigureRuntime;
-/// A source of configuration variables for the config's `from_vars`.
-pub use vendor_runtime::Vars;
+pub use vendor_runtime::{CallOptions, ConfigError, ConfigureRuntime, ErrorContext, Secret, Vars};
+
+/// Everything a Trust call can fail with: the shared runtime's error with Index's [`ApiError`]
+/// envelope.
+pub type Error = vendor_runtime::Error<ApiError>;
 
 vendor_runtime::impl_client_hooks!(Client);
 

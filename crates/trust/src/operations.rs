@@ -34,3 +34,114 @@ pub const OPERATIONS: &[vendor_runtime::Operation] = &[
         authenticated: false,
     },
 ];
+/// The documented outcomes of this API's operations, and the only responses that prove
+/// each (`x-outcomes` in the spec), read by `vendor_runtime::settle`.
+pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
+    vendor_runtime::evidence::Rule {
+        operation: "delete_identity",
+        outcome: "Deleted",
+        status: 200,
+        after_lost_response: false,
+        checks: &[
+            vendor_runtime::evidence::Check::Equals {
+                pointer: "/code",
+                value: vendor_runtime::evidence::Literal::Int(200),
+            },
+            vendor_runtime::evidence::Check::Equals {
+                pointer: "/message",
+                value: vendor_runtime::evidence::Literal::Str("Deleted"),
+            },
+        ],
+    },
+    vendor_runtime::evidence::Rule {
+        operation: "delete_identity",
+        outcome: "NotFound",
+        status: 404,
+        after_lost_response: false,
+        checks: &[
+            vendor_runtime::evidence::Check::Equals {
+                pointer: "/code",
+                value: vendor_runtime::evidence::Literal::Int(404),
+            },
+            vendor_runtime::evidence::Check::Equals {
+                pointer: "/message",
+                value: vendor_runtime::evidence::Literal::Str(
+                    "Not found in database neither in former documents",
+                ),
+            },
+        ],
+    },
+    vendor_runtime::evidence::Rule {
+        operation: "delete_identity",
+        outcome: "DeletedOrAlreadyAbsent",
+        status: 404,
+        after_lost_response: true,
+        checks: &[
+            vendor_runtime::evidence::Check::Equals {
+                pointer: "/code",
+                value: vendor_runtime::evidence::Literal::Int(404),
+            },
+            vendor_runtime::evidence::Check::Equals {
+                pointer: "/message",
+                value: vendor_runtime::evidence::Literal::Str(
+                    "Not found in database neither in former documents",
+                ),
+            },
+        ],
+    },
+    vendor_runtime::evidence::Rule {
+        operation: "delete_identity",
+        outcome: "Merged",
+        status: 404,
+        after_lost_response: false,
+        checks: &[
+            vendor_runtime::evidence::Check::Equals {
+                pointer: "/code",
+                value: vendor_runtime::evidence::Literal::Int(404),
+            },
+            vendor_runtime::evidence::Check::Uuid {
+                pointer: "/message",
+                prefix: "Not found. Posible merge in document with uuid: ",
+                suffix: "",
+            },
+        ],
+    },
+];
+#[allow(unused_imports)]
+use crate::{ByteStream, ResponseValue, types};
+impl crate::builder::ListIdentities<'_> {
+    /// Sends the `list_identities` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
+    pub async fn call(
+        self,
+    ) -> Result<ResponseValue<types::IdentityListResponse>, crate::Error> {
+        vendor_runtime::call(self.send()).await
+    }
+}
+impl crate::builder::FindIdentity<'_> {
+    /// Sends the `find_identity` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
+    pub async fn call(
+        self,
+    ) -> Result<ResponseValue<types::IdentityResponse>, crate::Error> {
+        vendor_runtime::call(self.send()).await
+    }
+}
+impl crate::builder::DeleteIdentity<'_> {
+    /// Sends the `delete_identity` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
+    pub async fn call(
+        self,
+    ) -> Result<ResponseValue<types::IdentityResponse>, crate::Error> {
+        vendor_runtime::call(self.send()).await
+    }
+}
+impl crate::builder::UpdateIdentity<'_> {
+    /// Sends the `update_identity` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
+    pub async fn call(self) -> Result<ResponseValue<()>, crate::Error> {
+        vendor_runtime::call(self.send()).await
+    }
+}
+impl crate::builder::CreateAccessToken<'_> {
+    /// Sends the `create_access_token` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
+    pub async fn call(self) -> Result<ResponseValue<types::AccessToken>, crate::Error> {
+        vendor_runtime::call(self.send()).await
+    }
+}

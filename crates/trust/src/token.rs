@@ -1,6 +1,12 @@
 //! Atenea bearer tokens: fetched with client credentials (a JSON body, not the form RFC 6749
 //! expects), cached until `created_at + expires_in` minus a margin, fetched by one caller at a
 //! time while the others wait for it, and refreshed once when the Index answers 401.
+//!
+//! The token request is a POST, but repeating it is harmless (it only issues another token), so
+//! it is retried like an idempotent call: on connection errors, 5xx and 429 (honouring
+//! `Retry-After`). It runs detached from the Index call that needs the token, so its retries and
+//! lost responses are not that call's (a lost token response must not turn a delete's 404 into
+//! "deleted or already absent").
 
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -8,9 +14,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 use tokio::sync::Mutex;
 use vendor_runtime::auth::{AuthError, Authenticator, BoxFuture};
-use vendor_runtime::{Failure, Secret};
+use vendor_runtime::options::detached;
+use vendor_runtime::{CallOptions, Secret};
 
-use crate::{Client, types};
+use crate::{Client, Error, types};
 
 /// Tokens are renewed this long before Atenea says they expire, so that a token never expires
 /// in flight.
@@ -21,7 +28,8 @@ struct CachedToken {
     expires_at: SystemTime,
 }
 
-/// The token provider behind every authenticated Index call.
+/// The token provider behind every authenticated Index call: fetches, caches and renews Atenea
+/// tokens.
 pub struct AteneaTokens {
     atenea: Client,
     client_id: String,
@@ -97,17 +105,17 @@ impl AteneaTokens {
             client_secret: self.client_secret.expose().to_string(),
             grant_type: types::AccessTokenRequestGrantType::ClientCredentials,
         };
-        let token = match self.atenea.create_access_token().body(request).send().await {
+        let repeatable = CallOptions {
+            retry_non_idempotent: Some(true),
+            ..CallOptions::default()
+        };
+        let send = self.atenea.create_access_token().body(request).call();
+        let token = match detached(repeatable, send).await {
             Ok(response) => response.into_inner(),
             Err(error) => {
-                let reason = match Failure::from_client_error(error).await {
-                    Failure::Response(response) => response.context().to_string(),
-                    Failure::Transport(err) => format!("transport failure: {err}"),
-                    Failure::InvalidResponse { message, .. } => message,
-                    Failure::InvalidRequest(message) | Failure::Credentials(message) => message,
-                };
+                let error: Error = error;
                 return Err(AuthError(format!(
-                    "the Atenea token request failed: {reason}"
+                    "the Atenea token request failed: {error}"
                 )));
             }
         };

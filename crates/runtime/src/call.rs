@@ -1,0 +1,151 @@
+//! Sending a generated request so that its failure is the vendor's [`Error`] ([`call`], behind
+//! every generated `call()` method), and reading a starting operation's documented outcome from
+//! the response that proves it ([`settle`]).
+
+use std::future::Future;
+
+use progenitor_client::{ByteStream, Error as ClientError, ResponseValue};
+use serde_json::Value;
+
+use crate::body::BodyError;
+use crate::error::{Error, ServiceError};
+use crate::evidence::{self, Proof, Rule, Verdict};
+use crate::failure::{ErrorContext, Failure, excerpt};
+use crate::options::record;
+
+/// What a generated builder's `send()` returns.
+pub type SendResult<T> = Result<ResponseValue<T>, ClientError<ByteStream>>;
+
+/// Awaits a generated `send()` and turns its failure into the vendor's [`Error`], reading the
+/// error body (bounded) and keeping the status of a success whose body broke off.
+pub async fn call<T, E: ServiceError>(
+    send: impl Future<Output = SendResult<T>>,
+) -> Result<ResponseValue<T>, Error<E>> {
+    let (result, calls) = record(send).await;
+    match result {
+        Ok(value) => Ok(value),
+        Err(error) => Err(Error::from_failure(
+            Failure::from_client_error(error).await,
+            &calls,
+        )),
+    }
+}
+
+/// A documented outcome and the success response it came with, if it came with one.
+#[derive(Debug)]
+pub struct Settled<T> {
+    /// The outcome and what its row captured.
+    pub proof: Proof,
+    /// The success response, when the outcome came from one.
+    pub response: Option<ResponseValue<T>>,
+}
+
+/// Awaits a generated `send()` of `operation` and returns the outcome the response proves under
+/// `rules` (the crate's `OUTCOMES`). A response that proves none, on a status the rules cover,
+/// is [`Error::Unproven`]; one whose body did not arrive whole proves nothing either. Every other
+/// failure is the ordinary [`Error`].
+///
+/// `body_of` gives the JSON a success body is checked against (`serde_json::to_value` of the
+/// typed body, or `None` when the success rows need no body, as for a raw or empty one).
+pub async fn settle<T, E: ServiceError>(
+    rules: &'static [Rule],
+    operation: &'static str,
+    send: impl Future<Output = SendResult<T>>,
+    body_of: impl FnOnce(&T) -> Option<Value>,
+) -> Result<Settled<T>, Error<E>> {
+    let (result, calls) = record(send).await;
+    let error = match result {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            let body = body_of(&response);
+            let verdict = evidence::prove(
+                rules,
+                operation,
+                evidence::Response {
+                    status,
+                    body: body.as_ref(),
+                    lost_response: calls.lost_response,
+                },
+            );
+            return match verdict {
+                Verdict::Proven(proof) => Ok(Settled {
+                    proof,
+                    response: Some(response),
+                }),
+                Verdict::Unproven { expected } => Err(Error::Unproven {
+                    operation,
+                    expected,
+                    error: None,
+                    context: Box::new(ErrorContext {
+                        status: Some(status),
+                        request_id: calls.request_id,
+                        body_excerpt: body
+                            .map(|body| excerpt(body.to_string().as_bytes()))
+                            .unwrap_or_default(),
+                    }),
+                }),
+                // A documented success status with no outcome row: the table, not the vendor,
+                // is incomplete, and nothing is claimed.
+                Verdict::NotCovered => Err(Error::Unproven {
+                    operation,
+                    expected: documented_outcomes(rules, operation),
+                    error: None,
+                    context: Box::new(ErrorContext {
+                        status: Some(status),
+                        request_id: calls.request_id,
+                        body_excerpt: String::new(),
+                    }),
+                }),
+            };
+        }
+        Err(error) => error,
+    };
+    let failure = Failure::from_client_error(error).await;
+    if let Failure::Response(response) = &failure {
+        let body = match &response.body {
+            Ok(bytes) => serde_json::from_slice::<Value>(bytes).ok(),
+            Err(BodyError::TooLarge | BodyError::Unreadable { .. }) => None,
+        };
+        let verdict = evidence::prove(
+            rules,
+            operation,
+            evidence::Response {
+                status: response.status.as_u16(),
+                body: body.as_ref(),
+                lost_response: calls.lost_response,
+            },
+        );
+        match verdict {
+            Verdict::Proven(proof) => {
+                return Ok(Settled {
+                    proof,
+                    response: None,
+                });
+            }
+            // A broken body gets its own, more precise error; it proves nothing either way.
+            Verdict::Unproven { expected } => {
+                if let Ok(bytes) = &response.body {
+                    return Err(Error::Unproven {
+                        operation,
+                        expected,
+                        error: E::decode(response.status.as_u16(), bytes),
+                        context: Box::new(response.context()),
+                    });
+                }
+            }
+            Verdict::NotCovered => {}
+        }
+    }
+    Err(Error::from_failure(failure, &calls))
+}
+
+/// The outcomes the rules document for `operation`, once each.
+fn documented_outcomes(rules: &[Rule], operation: &str) -> Vec<&'static str> {
+    let mut outcomes = Vec::new();
+    for rule in rules.iter().filter(|rule| rule.operation == operation) {
+        if !outcomes.contains(&rule.outcome) {
+            outcomes.push(rule.outcome);
+        }
+    }
+    outcomes
+}

@@ -1,0 +1,306 @@
+//! [`Error`]: one error type for every call of every vendor, generic over the vendor's own error
+//! body (smithy-rs's `SdkError<E, R>` idea). The transport, timeout, status and body cases live
+//! here once; a vendor crate supplies only its body type, through [`ServiceError`], and names the
+//! result (`pub type Error = vendor_runtime::Error<ApiError>;`).
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::body::{BodyError, error_chain, is_too_large};
+use crate::config::ConfigError;
+use crate::failure::{ErrorContext, ErrorResponse, Failure, excerpt};
+use crate::options::CallRecord;
+
+/// A vendor's own error body, decoded from an error response.
+pub trait ServiceError: Sized + fmt::Debug + fmt::Display {
+    /// The vendor's name, for messages ("Attestr").
+    const VENDOR: &'static str;
+
+    /// The vendor's error from a whole error body; `None` when the body is not the vendor's error
+    /// shape (an HTML page from a gateway, a framework's route 404, another JSON).
+    fn decode(status: u16, body: &[u8]) -> Option<Self>;
+}
+
+/// Everything a call to a vendor can fail with. `E` is the vendor's error body.
+///
+/// Every variant that comes from a response carries its [`ErrorContext`]: the status, the request
+/// id when a header had one, and the start of the body.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error<E> {
+    /// The vendor refused the call with its own error body.
+    Api {
+        /// The decoded body.
+        error: E,
+        /// Status, request id, body excerpt.
+        context: Box<ErrorContext>,
+    },
+    /// 401: the credentials were refused (after one refresh, where they can be refreshed).
+    Unauthorized {
+        /// The vendor's error body, if the response had one.
+        error: Option<E>,
+        /// Status, request id, body excerpt.
+        context: Box<ErrorContext>,
+    },
+    /// 429, after the retries allowed. `retry_after` is the server's `Retry-After`, if any.
+    RateLimited {
+        /// The delay the server asked for.
+        retry_after: Option<Duration>,
+        /// The vendor's error body, if the response had one.
+        error: Option<E>,
+        /// Status, request id, body excerpt.
+        context: Box<ErrorContext>,
+    },
+    /// An error status whose body is not the vendor's error shape: an HTML page from a gateway,
+    /// a route 404 from a wrong base URL, an empty body.
+    UnexpectedStatus {
+        /// Status, request id, body excerpt.
+        context: Box<ErrorContext>,
+    },
+    /// A response on a status for which the operation documents an outcome, whose body is not
+    /// the documented one: it proves none of `expected` (see the spec's `x-outcomes`). When the
+    /// body is another of the vendor's errors, `error` holds it.
+    Unproven {
+        /// The operation (the generated method's name).
+        operation: &'static str,
+        /// The outcomes the status could have proven.
+        expected: Vec<&'static str>,
+        /// The vendor's error body, when the response was another of the vendor's errors.
+        error: Option<E>,
+        /// Status, request id, body excerpt.
+        context: Box<ErrorContext>,
+    },
+    /// A success status whose body does not match the spec.
+    InvalidResponse {
+        /// What did not match.
+        message: String,
+        /// Status, request id, body excerpt.
+        context: Box<ErrorContext>,
+    },
+    /// The response body is larger than the configured maximum (`max_body_bytes`); reading
+    /// stopped there.
+    BodyTooLarge {
+        /// Status and request id.
+        context: Box<ErrorContext>,
+    },
+    /// The response body broke off or could not be read, so nothing in it counts.
+    BodyUnreadable {
+        /// What the transport said.
+        reason: String,
+        /// Status, request id, and the start of what arrived.
+        context: Box<ErrorContext>,
+    },
+    /// No response within the time limit (per attempt, after the retries allowed).
+    Timeout(reqwest::Error),
+    /// The request could not be sent, or the connection broke before a response.
+    Transport(reqwest::Error),
+    /// A listing stopped because it broke its own rules (a repeated cursor, the page limit).
+    Paging(String),
+    /// Refused before sending: a bad argument, or an id that would reach another operation's
+    /// route.
+    InvalidRequest(String),
+    /// Credentials could not be obtained (for Trust: the Atenea token call failed).
+    Credentials(String),
+    /// The client could not be configured.
+    Config(ConfigError),
+}
+
+impl<E: ServiceError> Error<E> {
+    /// Interprets the error of a generated `send()`, reading its body. Prefer the generated
+    /// `call()`, which does this and also knows the status of a broken success body.
+    pub async fn from_client_error(
+        error: progenitor_client::Error<progenitor_client::ByteStream>,
+    ) -> Self {
+        Self::from_failure(
+            Failure::from_client_error(error).await,
+            &CallRecord::default(),
+        )
+    }
+
+    /// Interprets a [`Failure`]; `record` supplies the status and request id of a success
+    /// response whose body broke off.
+    pub fn from_failure(failure: Failure, record: &CallRecord) -> Self {
+        match failure {
+            Failure::Response(response) => Self::from_response(&response),
+            Failure::Transport(err) if err.is_timeout() => Error::Timeout(err),
+            Failure::Transport(err) => Error::Transport(err),
+            Failure::SuccessBody(err) => {
+                let context = Box::new(ErrorContext {
+                    status: record.status,
+                    request_id: record.request_id.clone(),
+                    body_excerpt: String::new(),
+                });
+                if is_too_large(&err) {
+                    Error::BodyTooLarge { context }
+                } else if err.is_timeout() {
+                    Error::Timeout(err)
+                } else {
+                    Error::BodyUnreadable {
+                        reason: error_chain(&err),
+                        context,
+                    }
+                }
+            }
+            Failure::InvalidRequest(message) => Error::InvalidRequest(message),
+            Failure::Credentials(message) => Error::Credentials(message),
+            Failure::InvalidResponse { body, message } => Error::InvalidResponse {
+                message,
+                context: Box::new(ErrorContext {
+                    status: record.status,
+                    request_id: record.request_id.clone(),
+                    body_excerpt: excerpt(&body),
+                }),
+            },
+        }
+    }
+
+    /// Interprets an error response: a body that did not arrive whole is an error of its own;
+    /// otherwise 401 and 429 by status, then the vendor's body if it is one.
+    pub fn from_response(response: &ErrorResponse) -> Self {
+        let context = Box::new(response.context());
+        let body = match &response.body {
+            Ok(body) => body,
+            Err(BodyError::TooLarge) => return Error::BodyTooLarge { context },
+            Err(BodyError::Unreadable { reason, .. }) => {
+                return Error::BodyUnreadable {
+                    reason: reason.clone(),
+                    context,
+                };
+            }
+        };
+        let status = response.status.as_u16();
+        let error = E::decode(status, body);
+        match (status, error) {
+            (401, error) => Error::Unauthorized { error, context },
+            (429, error) => Error::RateLimited {
+                retry_after: response.retry_after(),
+                error,
+                context,
+            },
+            (_, Some(error)) => Error::Api { error, context },
+            (_, None) => Error::UnexpectedStatus { context },
+        }
+    }
+}
+
+impl<E> Error<E> {
+    /// The vendor's error body, when the response carried one.
+    pub fn api_error(&self) -> Option<&E> {
+        match self {
+            Error::Api { error, .. } => Some(error),
+            Error::Unauthorized { error, .. }
+            | Error::RateLimited { error, .. }
+            | Error::Unproven { error, .. } => error.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Status, request id and body excerpt, for the variants that come from a response.
+    pub fn context(&self) -> Option<&ErrorContext> {
+        match self {
+            Error::Api { context, .. }
+            | Error::Unauthorized { context, .. }
+            | Error::RateLimited { context, .. }
+            | Error::UnexpectedStatus { context }
+            | Error::Unproven { context, .. }
+            | Error::InvalidResponse { context, .. }
+            | Error::BodyTooLarge { context }
+            | Error::BodyUnreadable { context, .. } => Some(context.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, when a response arrived.
+    pub fn status(&self) -> Option<u16> {
+        self.context().and_then(|context| context.status)
+    }
+}
+
+impl<E> From<ConfigError> for Error<E> {
+    fn from(error: ConfigError) -> Self {
+        Error::Config(error)
+    }
+}
+
+impl<E: ServiceError> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let vendor = E::VENDOR;
+        match self {
+            Error::Api { error, context } => {
+                write!(f, "{vendor} refused the call: {error} [{context}]")
+            }
+            Error::Unauthorized { context, .. } => {
+                write!(f, "{vendor} refused the credentials [{context}]")
+            }
+            Error::RateLimited {
+                retry_after,
+                context,
+                ..
+            } => {
+                write!(f, "{vendor} rate limit reached")?;
+                if let Some(delay) = retry_after {
+                    write!(f, "; retry after {}s", delay.as_secs())?;
+                }
+                write!(f, " [{context}]")
+            }
+            Error::UnexpectedStatus { context } => write!(
+                f,
+                "{vendor} answered a status without its error body (a gateway page, a wrong base URL?) [{context}]"
+            ),
+            Error::Unproven {
+                operation,
+                expected,
+                error,
+                context,
+            } => {
+                write!(f, "the response to `{operation}` ")?;
+                if let Some(error) = error {
+                    write!(f, "is {vendor}'s error {error}, which ")?;
+                }
+                write!(
+                    f,
+                    "does not prove {} (it is not the body {vendor} documents for it), so no outcome is claimed [{context}]",
+                    expected.join(" or ")
+                )
+            }
+            Error::InvalidResponse { message, context } => {
+                write!(
+                    f,
+                    "{vendor}'s response does not match the spec: {message} [{context}]"
+                )
+            }
+            Error::BodyTooLarge { context } => write!(
+                f,
+                "{vendor}'s response body is larger than the configured maximum (max_body_bytes) [{context}]"
+            ),
+            Error::BodyUnreadable { reason, context } => write!(
+                f,
+                "{vendor}'s response body could not be read whole ({reason}), so nothing in it counts [{context}]"
+            ),
+            Error::Timeout(err) => {
+                write!(f, "no response from {vendor} in time: {}", error_chain(err))
+            }
+            Error::Transport(err) => {
+                write!(
+                    f,
+                    "the request to {vendor} failed in transport: {}",
+                    error_chain(err)
+                )
+            }
+            Error::Paging(message) => write!(f, "listing at {vendor} stopped: {message}"),
+            Error::InvalidRequest(message) => write!(f, "the request was not sent: {message}"),
+            Error::Credentials(message) => write!(f, "{vendor} credentials: {message}"),
+            Error::Config(err) => write!(f, "{vendor} client configuration: {err}"),
+        }
+    }
+}
+
+impl<E: ServiceError> std::error::Error for Error<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Timeout(err) | Error::Transport(err) => Some(err),
+            Error::Config(err) => Some(err),
+            _ => None,
+        }
+    }
+}

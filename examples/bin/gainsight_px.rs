@@ -1,0 +1,10 @@
+//! Every Gainsight PX operation against the server the environment names. Start the sandbox first
+//! (`cargo run -p sandbox`), then
+//! `GAINSIGHT_PX_API_KEY=sandbox-px-key GAINSIGHT_PX_BASE_URL=http://127.0.0.1:8787/gainsight-px cargo run -p vendor-examples --example gainsight_px`.
+//! A missing or invalid variable is reported as the configuration error it is.
+
+#[tokio::main]
+async fn main() -> Result<(), gainsight_px::Error> {
+    let client = gainsight_px::Config::from_env()?.build()?;
+    vendor_examples::gainsight_px::tour(&client).await
+}
