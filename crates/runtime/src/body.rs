@@ -63,8 +63,8 @@ pub fn is_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
 }
 
 /// Reads a whole body stream. It fails when the stream errors (a truncated body) or passes the
-/// limit set by [`bounded`] (or `cap`, whichever is lower), so a caller never mistakes part of a
-/// body for all of it.
+/// limit the runtime set on the response (or `cap`, whichever is lower), so a caller never
+/// mistakes part of a body for all of it.
 pub async fn read_complete<S>(mut stream: S, cap: usize) -> Result<Bytes, BodyError>
 where
     S: futures_util::Stream<Item = reqwest::Result<Bytes>> + Unpin,

@@ -1583,7 +1583,7 @@ let response = client.find_identity()
 
 "Este endpoint permite eliminar una identidad (Persona-Compañia) alojada dentro del servicio, utilizando su identificador uuid para reconocerla." (This endpoint deletes an identity (Person-Company) held in the service, using its uuid to identify it.) On success the deleted identity is returned.
 
-Merged identities: when identities have been merged, the uuid of a merged (former) identity is kept as a former document (`former_documents`) of the current identity. A delete with such a uuid does not delete anything: it answers 404 with the message "Not found. Posible merge in document with uuid: <uuid>", naming the uuid of the identity the document was merged into. A uuid that is neither an identity nor a former document answers 404 "Not found in database neither in former documents".
+Merged identities: when identities have been merged, the uuid of a merged (former) identity is kept as a former document (`former_documents`) of the current identity. A delete with such a uuid does not delete anything: it answers 404 with the message `Not found. Posible merge in document with uuid: <uuid>`, naming the uuid of the identity the document was merged into. A uuid that is neither an identity nor a former document answers 404 "Not found in database neither in former documents".
 
 Unknown: 401 and other error responses (the vendor documents only the two 404 bodies).
 
