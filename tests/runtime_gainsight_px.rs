@@ -134,3 +134,75 @@ async fn a_wrong_key_is_unauthorized() {
     );
     assert!(!format!("{err} {err:?}").contains(API_KEY));
 }
+
+fn users_page(ids: &[&str], scroll_id: Option<&str>) -> ResponseTemplate {
+    let users: Vec<_> = ids
+        .iter()
+        .map(|id| serde_json::json!({"identifyId": id, "propertyKeys": ["AP-XXXXXXXXXX-2"]}))
+        .collect();
+    ResponseTemplate::new(200)
+        .set_body_json(serde_json::json!({"users": users, "totalHits": 5, "scrollId": scroll_id}))
+}
+
+#[tokio::test]
+async fn the_user_stream_scrolls_until_a_short_page() {
+    use futures_util::TryStreamExt;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/users"))
+        .and(query_param("pageSize", "2"))
+        .and(wiremock::matchers::query_param_is_missing("scrollId"))
+        .respond_with(users_page(&["a", "b"], Some("s1")))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/users"))
+        .and(query_param("scrollId", "s1"))
+        .respond_with(users_page(&["c", "d"], Some("s2")))
+        .mount(&server)
+        .await;
+    // The last page still carries a scrollId: the vendor says not to rely on it becoming null.
+    Mock::given(method("GET"))
+        .and(path("/v1/users"))
+        .and(query_param("scrollId", "s2"))
+        .respond_with(users_page(&["e"], Some("s3")))
+        .mount(&server)
+        .await;
+    let options = gainsight_px::ListOptions {
+        page_size: 2,
+        ..Default::default()
+    };
+    let users: Vec<_> = client(&server).users(options).try_collect().await.unwrap();
+    let ids: Vec<_> = users.iter().map(|user| user.identify_id.as_str()).collect();
+    assert_eq!(ids, ["a", "b", "c", "d", "e"]);
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn a_scroll_that_cannot_continue_or_would_loop_is_an_error_not_an_end() {
+    use futures_util::TryStreamExt;
+    let options = gainsight_px::ListOptions {
+        page_size: 2,
+        ..Default::default()
+    };
+    for (label, page) in [
+        ("no scrollId", users_page(&["a", "b"], None)),
+        ("the same scrollId", users_page(&["a", "b"], Some("again"))),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/v1/users"))
+            .respond_with(page)
+            .mount(&server)
+            .await;
+        let result: Result<Vec<_>, _> = client(&server).users(options).try_collect().await;
+        assert!(
+            matches!(result, Err(Error::Paging(_))),
+            "{label}: {result:?}"
+        );
+        assert!(
+            server.received_requests().await.unwrap().len() <= 2,
+            "{label}"
+        );
+    }
+}

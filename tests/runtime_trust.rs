@@ -309,3 +309,57 @@ async fn a_retried_delete_whose_first_response_was_lost_reports_deleted_or_absen
         .unwrap();
     assert_eq!(outcome, DeleteOutcome::DeletedOrAlreadyAbsent);
 }
+
+#[tokio::test]
+async fn the_identity_stream_pages_until_a_short_page() {
+    use futures_util::TryStreamExt;
+    let servers = Servers::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token/"))
+        .respond_with(token("tok", now(), 7200))
+        .mount(&servers.atenea)
+        .await;
+    let page = |uuids: &[&str]| {
+        let data: Vec<_> = uuids
+            .iter()
+            .map(|uuid| serde_json::json!({"uuid": uuid}))
+            .collect();
+        ResponseTemplate::new(200)
+            .set_body_json(serde_json::json!({"code": 200, "resource": "Identity", "data": data}))
+    };
+    let uuid = |n: u8| format!("00000000-0000-0000-0000-0000000000{n:02}");
+    let ids: Vec<String> = (1..=5).map(uuid).collect();
+    for (number, slice) in [(1, &ids[0..2]), (2, &ids[2..4]), (3, &ids[4..5])] {
+        let slice: Vec<&str> = slice.iter().map(String::as_str).collect();
+        Mock::given(method("GET"))
+            .and(path("/index/v1/identity"))
+            .and(wiremock::matchers::query_param("page", number.to_string()))
+            .and(wiremock::matchers::query_param("per_page", "2"))
+            .respond_with(page(&slice))
+            .mount(&servers.index)
+            .await;
+    }
+    let options = trust::ListOptions {
+        per_page: 2,
+        ..Default::default()
+    };
+    let identities: Vec<_> = servers
+        .client()
+        .identities(options)
+        .try_collect()
+        .await
+        .unwrap();
+    let seen: Vec<String> = identities
+        .iter()
+        .map(|identity| identity.uuid.unwrap().to_string())
+        .collect();
+    assert_eq!(seen, ids);
+    assert_eq!(servers.index.received_requests().await.unwrap().len(), 3);
+
+    let bounded = trust::ListOptions {
+        per_page: 2,
+        max_pages: 2,
+    };
+    let result: Result<Vec<_>, _> = servers.client().identities(bounded).try_collect().await;
+    assert!(matches!(result, Err(trust::Error::Paging(_))), "{result:?}");
+}
