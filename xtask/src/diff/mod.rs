@@ -11,24 +11,31 @@
 //! and adds what Redocly cannot know:
 //!
 //! - [`extensions`]: `x-error-codes` (a new documented error is potentially breaking, a removed one
-//!   is not breaking) and `x-vendor-doc` (which vendor page an operation is written from);
+//!   is not breaking), `x-outcomes` (a removed or narrowed outcome is breaking for the Rust
+//!   clients) and `x-vendor-doc` (which vendor page an operation is written from);
 //! - [`classify`]: the cases Redocly rates in a way that misleads a consumer, each overridden by a
-//!   named rule (see [`classify::OVERRIDES`]);
+//!   named rule (the rows of [`rules::RULES`] decided by this project);
 //! - [`operations`]: every operation a change reaches, where Redocly names only the first use of a
 //!   shared component.
 //!
-//! [`command`] is the CLI (base revision, formats, `--fail-on`, `--check-version`), [`review`] the
-//! other two sections of the review report (vendor sources, generated Rust API), [`render`] the
-//! text, markdown and JSON output.
+//! The report ([`report`]) holds the whole chain of a change: the vendor pages that changed
+//! ([`review`]), the classified spec changes, every generated file that changes and the Rust API
+//! change rated by semver ([`generated`], [`semver`]), and the versions ([`versions`]). The
+//! formatters ([`render`]) and the command with its gates ([`command`]) sit downstream of the
+//! report; every rating rule is a row of one table ([`rules`]).
 
 pub mod classify;
 pub mod command;
 pub mod extensions;
+pub mod generated;
 pub mod git;
 pub mod operations;
 pub mod redocly;
 pub mod render;
+pub mod report;
 pub mod review;
+pub mod rules;
+pub mod semver;
 pub mod versions;
 
 use std::path::{Path, PathBuf};
@@ -72,7 +79,7 @@ pub enum RatedBy {
     /// Redocly's rating, kept.
     Redocly,
     /// Redocly saw the change but rates it in a way that misleads consumers; a rule of this
-    /// project decides instead ([`classify::OVERRIDES`]).
+    /// project decides instead (see [`rules::RULES`]).
     Override,
     /// Redocly cannot see the change (`x-` extensions); a rule of this project rates it.
     Xtask,
@@ -221,6 +228,7 @@ pub fn classify_report(report: &redocly::Report, old: &Document, new: &Document)
         .collect();
     changes.extend(extensions::error_code_changes(old, new));
     changes.extend(extensions::vendor_doc_changes(old, new));
+    changes.extend(extensions::outcome_changes(old, new));
     changes.sort();
     changes.dedup();
     changes
@@ -229,7 +237,12 @@ pub fn classify_report(report: &redocly::Report, old: &Document, new: &Document)
 /// [`diff_documents`] for two files on disk (the fixture tests' entry point).
 pub fn diff_files(repo: &Path, old_path: &Path, new_path: &Path) -> Result<Vec<Change>, DiffError> {
     let load = |path: &Path| -> Result<Document, DiffError> {
-        let text = std::fs::read_to_string(path).map_err(|err| DiffError::io(path, err))?;
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+            return Err(DiffError::io(path, std::io::ErrorKind::InvalidInput.into()));
+        };
+        let text =
+            crate::fsguard::read_text(dir, &name.to_string_lossy(), crate::fsguard::MAX_SPEC_BYTES)
+                .map_err(crate::Error::from)?;
         Ok(Document::parse(&path.display().to_string(), &text)?)
     };
     let old = load(old_path)?;
