@@ -105,11 +105,15 @@ fn the_checked_in_files_are_what_the_pipeline_produces() {
 fn a_schema_edit_makes_check_fail_until_regenerated() {
     let scratch = ScratchRepo::new("schema-edit");
     let spec = scratch.read("spec/attestr.yaml");
-    // One new optional property on Update Profile's body.
-    let anchor = "        - name\n      properties:\n";
+    // One new optional property on Get Profile's response (the Update Profile page lists the
+    // request body's fields, so a field added there would be refused as not on the page).
+    let anchor = "      properties:\n        _id:\n          type: string\n          description: Profile Id\n";
     let edited = spec.replacen(
         anchor,
-        &format!("{anchor}        department_code:\n          type: string\n"),
+        &anchor.replace(
+            "properties:\n",
+            "properties:\n        department_code:\n          type: string\n",
+        ),
         1,
     );
     assert_ne!(spec, edited, "the edit must apply");

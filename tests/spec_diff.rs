@@ -78,6 +78,9 @@ fixtures! {
     server_added => "server-added",
     server_removed => "server-removed",
     vendor_doc_changed => "vendor-doc-changed",
+    outcome_added => "outcome-added",
+    outcome_removed => "outcome-removed",
+    outcome_narrowed => "outcome-narrowed",
     documentation_changed => "documentation-changed",
 }
 

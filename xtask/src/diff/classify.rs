@@ -11,7 +11,9 @@ use serde_json::Value;
 
 use super::operations::{OperationIndex, pointer_segments};
 use super::redocly::{Kind, RedoclyChange};
-use super::rules::{self, ERROR_RESPONSE_REMOVED, REQUEST_PROPERTY_REMOVED, RESPONSE_ADDED};
+use super::rules::{
+    self, ERROR_RESPONSE_ADDED, ERROR_RESPONSE_REMOVED, REQUEST_PROPERTY_REMOVED, RESPONSE_ADDED,
+};
 use super::{Change, RatedBy, Severity};
 use crate::document::{Document, METHODS, StatusClass, status_class};
 
@@ -214,12 +216,14 @@ fn rate_unobjected(change: &RedoclyChange, sides: &Sides<'_>) -> Rating {
     match (change.type_name.as_str(), change.kind) {
         ("Response", Kind::Added) => {
             let status = last.clone();
-            let message = if is_error_status(&status) {
-                format!("Error response `{status}` was added.")
+            if is_error_status(&status) {
+                rated(
+                    ERROR_RESPONSE_ADDED,
+                    format!("Error response `{status}` was added."),
+                )
             } else {
-                format!("Response `{status}` was added.")
-            };
-            rated(RESPONSE_ADDED, message)
+                rated(RESPONSE_ADDED, format!("Response `{status}` was added."))
+            }
         }
         ("Schema", Kind::Removed)
             if parent_is_properties && direction(&change.path) == Direction::Request =>

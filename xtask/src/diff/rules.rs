@@ -83,6 +83,7 @@ const fn xtask(id: &'static str, severity: Severity, reason: &'static str) -> Ru
 
 pub const ERROR_RESPONSE_REMOVED: &str = "error-response-removed";
 pub const RESPONSE_ADDED: &str = "response-added";
+pub const ERROR_RESPONSE_ADDED: &str = "error-response-added";
 pub const REQUEST_PROPERTY_REMOVED: &str = "request-property-removed";
 pub const ERROR_CODE_ADDED: &str = "error-code-added";
 pub const ERROR_CODE_REMOVED: &str = "error-code-removed";
@@ -205,6 +206,15 @@ pub const RULES: &[Rule] = &[
         ),
     },
     Rule {
+        id: ERROR_RESPONSE_ADDED,
+        severity: Severity::PotentiallyBreaking,
+        rated_by: RatedBy::Override,
+        redocly: "minor",
+        reason: Reason::Always(
+            "a client that handles each documented error has no branch for this one",
+        ),
+    },
+    Rule {
         id: REQUEST_PROPERTY_REMOVED,
         severity: Severity::PotentiallyBreaking,
         rated_by: RatedBy::Override,
@@ -307,7 +317,7 @@ pub const RULES: &[Rule] = &[
     xtask(
         OUTCOME_NARROWED,
         Severity::Breaking,
-        "the outcome needs more proof (another `when` check, a changed value, only after a lost response): responses that proved it before become errors",
+        "the outcome needs more proof (another `when` check, or a changed value): responses that proved it before become errors",
     ),
     xtask(
         OUTCOME_ADDED,
@@ -393,10 +403,15 @@ pub fn readme_table() -> String {
     out
 }
 
-/// `README.md` with its rules table regenerated, as `cargo xtask generate` writes it.
-pub fn readme_outputs(repo: &std::path::Path) -> Result<(String, String), crate::Error> {
+/// `README.md` with its rules table regenerated, as `cargo xtask generate` writes it; nothing
+/// for a tree without a README (a scratch copy of the pipeline's inputs).
+pub fn readme_outputs(repo: &std::path::Path) -> Result<Option<(String, String)>, crate::Error> {
     let path = "README.md";
-    let text = crate::fsguard::read_text(repo, path, crate::fsguard::MAX_SPEC_BYTES)?;
+    let text = match crate::fsguard::read_text(repo, path, crate::fsguard::MAX_SPEC_BYTES) {
+        Ok(text) => text,
+        Err(crate::fsguard::FsError::Missing { .. }) => return Ok(None),
+        Err(err) => return Err(err.into()),
+    };
     let missing = || {
         crate::Error::Findings(vec![crate::Finding {
             document: path.to_string(),
@@ -409,7 +424,7 @@ pub fn readme_outputs(repo: &std::path::Path) -> Result<(String, String), crate:
     };
     let start = text.find(README_START).ok_or_else(missing)?;
     let end = text[start..].find(README_END).ok_or_else(missing)? + start;
-    Ok((
+    Ok(Some((
         path.to_string(),
         format!(
             "{}{README_START}\n{}{}",
@@ -417,7 +432,7 @@ pub fn readme_outputs(repo: &std::path::Path) -> Result<(String, String), crate:
             readme_table(),
             &text[end..]
         ),
-    ))
+    )))
 }
 
 #[cfg(test)]
