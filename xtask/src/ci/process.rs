@@ -62,3 +62,42 @@ fn namespaces_available() -> bool {
             .is_ok_and(|status| status.success())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::TcpListener;
+
+    use super::*;
+
+    /// A program run through [`offline`] cannot reach even this machine's loopback: the linters
+    /// run like this, so no setting or `$ref` can make them fetch anything.
+    #[test]
+    fn an_offline_program_cannot_connect() {
+        if !namespaces_available() {
+            eprintln!("skipped: `unshare --net` is not available here");
+            return;
+        }
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let connect = format!(
+            "import socket\ntry:\n    socket.create_connection(('127.0.0.1', {port}), timeout=3)\n    print('connected')\nexcept OSError as err:\n    print('refused', err)"
+        );
+        let output = offline(Path::new("python3"))
+            .args(["-c", &connect])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.starts_with("refused"), "{stdout}");
+        match listener.accept() {
+            Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {}
+            other => panic!("something connected: {other:?}"),
+        }
+        // The same program, not offline, does connect: the test can fail.
+        let output = Command::new("python3")
+            .args(["-c", &connect])
+            .output()
+            .unwrap();
+        assert!(String::from_utf8_lossy(&output.stdout).starts_with("connected"));
+    }
+}
