@@ -374,3 +374,76 @@ fn a_cited_page_must_be_a_small_regular_file() {
         );
     }
 }
+
+/// Edits a page copy in `scratch` and re-cites it (the sha256 a reviewer would update), so that
+/// only the page-facts check can notice.
+fn edit_page(scratch: &ScratchRepo, spec: &str, page: &str, edit: &dyn Fn(&str) -> String) {
+    let old = scratch.read(page);
+    let new = edit(&old);
+    assert_ne!(old, new, "the edit of {page} must apply");
+    scratch.write(page, &new);
+    let hash = |text: &str| xtask::checks::hex_sha256(text.as_bytes());
+    let cited = scratch.read(spec);
+    assert!(cited.contains(&hash(&old)));
+    scratch.write(spec, &cited.replace(&hash(&old), &hash(&new)));
+}
+
+#[test]
+fn a_page_fact_the_spec_contradicts_names_page_row_and_operation() {
+    let scratch = ScratchRepo::new("page-facts");
+    edit_page(
+        &scratch,
+        "spec/attestr.yaml",
+        "spec/sources/attestr-archive-profile.txt",
+        &|text| {
+            text.replace(
+                "4004003Request ID is invalid",
+                "4004003Request ID is not valid",
+            )
+        },
+    );
+    edit_page(
+        &scratch,
+        "spec/attestr.yaml",
+        "spec/sources/attestr-update-profile.txt",
+        &|text| {
+            text.replace(
+                "StringmobileOptional contact mobile field (E.164 format)Optionalv1",
+                "StringmobileOptional contact mobile field (E.164 format)Requiredv1",
+            )
+        },
+    );
+    edit_page(
+        &scratch,
+        "spec/trust.yaml",
+        "spec/sources/trust-index-delete-identity.txt",
+        &|text| text.replace("identity/:uuid", "identity/:id"),
+    );
+    edit_page(
+        &scratch,
+        "spec/gainsight-px.yaml",
+        "spec/sources/gainsight-px-delete-user.txt",
+        &|text| text.replace("  • 429\n", "  • 409\n\n    Conflict\n\n  • 429\n"),
+    );
+    let err = generate(&scratch.root, Mode::Check)
+        .unwrap_err()
+        .to_string();
+    let expected = [
+        "spec/attestr.yaml: operation `archiveProfile`: `sources/attestr-archive-profile.txt` line 45 lists the error 400/4003 \"Request ID is not valid\", which `x-error-codes` lacks [rule: page-facts]",
+        "spec/attestr.yaml: operation `archiveProfile`: `x-error-codes` has the error 400/4003 \"Request ID is invalid\", which `sources/attestr-archive-profile.txt` does not list [rule: page-facts]",
+        "spec/attestr.yaml: operation `updateProfile`: `sources/attestr-update-profile.txt` line 36 documents the body field `mobile` as required, the request schema as optional [rule: page-facts]",
+        "spec/trust.yaml: operation `deleteIdentity`: `sources/trust-index-delete-identity.txt` line 14 documents the URL `https://api.trust.lat/index/v1/identity/{id}`, which is none of the operation's (https://api.trust.lat/index/v1/identity/{uuid}) [rule: page-facts]",
+        "spec/trust.yaml: operation `deleteIdentity`: `sources/trust-index-delete-identity.txt` line 14 documents the path parameter `id`, which the operation does not declare [rule: page-facts]",
+        "spec/trust.yaml: operation `deleteIdentity`: the path parameter `uuid` is not on `sources/trust-index-delete-identity.txt` [rule: page-facts]",
+        "spec/gainsight-px.yaml: operation `deleteUser`: `sources/gainsight-px-delete-user.txt` line 55 documents the status 409, which is not among the operation's responses [rule: page-facts]",
+        "spec/gainsight-px.yaml: operation `deleteUser`: `sources/gainsight-px-delete-user.txt` line 55 lists the error 409 \"Conflict\", which `x-error-codes` lacks [rule: page-facts]",
+    ];
+    for line in expected {
+        assert!(err.contains(line), "missing:\n{line}\nin:\n{err}");
+    }
+    assert_eq!(
+        err.matches("[rule: page-facts]").count(),
+        expected.len(),
+        "{err}"
+    );
+}

@@ -134,22 +134,64 @@ fn placeholders(url: &str) -> (String, Vec<String>) {
 
 const HTTP_METHODS: [&str; 7] = ["DELETE", "PATCH", "POST", "PUT", "GET", "HEAD", "OPTIONS"];
 
+/// The index just past the lines that spell `heading` once their whitespace is removed, so a
+/// table header reads the same with its cells joined on one line (the stored copies) or each on
+/// a line of its own (html2text).
+fn after_heading(lines: &[(usize, &str)], heading: &str) -> Option<usize> {
+    let key: String = heading.chars().filter(|c| !c.is_whitespace()).collect();
+    for start in 0..lines.len() {
+        if lines[start].1.is_empty() {
+            continue;
+        }
+        let mut spelled = String::new();
+        for (offset, (_, line)) in lines[start..].iter().enumerate() {
+            spelled.extend(line.chars().filter(|c| !c.is_whitespace()));
+            if spelled == key {
+                return Some(start + offset + 1);
+            }
+            if !key.starts_with(&spelled) {
+                break;
+            }
+        }
+    }
+    None
+}
+
+/// The non-empty lines from `start` on.
+fn non_empty<'a>(
+    lines: &'a [(usize, &'a str)],
+    start: usize,
+) -> impl Iterator<Item = &'a (usize, &'a str)> {
+    lines[start..].iter().filter(|(_, line)| !line.is_empty())
+}
+
+const BODY_TYPES: [&str; 6] = ["String", "Number", "Integer", "Boolean", "Object", "Array"];
+
 fn attestr(lines: &[(usize, &str)]) -> Result<PageFacts, String> {
     let mut facts = PageFacts::default();
-    let position = |heading: &str| lines.iter().position(|(_, line)| *line == heading);
-    if let Some(at) = position("TypeURL") {
-        let (number, row) = lines.get(at + 1).ok_or("the `TypeURL` table has no row")?;
+    if let Some(at) = after_heading(lines, "TypeURL") {
+        // `PUThttps://…` on one line, or `PUT` and the URL on two.
+        let mut row = String::new();
+        let mut first = None;
+        for (number, line) in non_empty(lines, at) {
+            first.get_or_insert(*number);
+            row.push_str(line);
+            if row.contains("://") {
+                break;
+            }
+        }
+        let number = first.ok_or("the `TypeURL` table has no row")?;
         let method = HTTP_METHODS
             .iter()
             .find(|method| row.starts_with(*method))
             .ok_or_else(|| format!("line {number}: `{row}` does not start with an HTTP method"))?;
-        let (url, names) = placeholders(&row[method.len()..]);
-        facts.endpoint = Some((*number, method.to_string(), url));
+        let (url, names) = placeholders(row[method.len()..].trim());
+        facts.endpoint = Some((number, method.to_string(), url));
         // `{version}` is the server's variable, not a path parameter.
         facts.path_parameters = names
             .into_iter()
             .filter(|name| name != "version")
-            .map(|name| (*number, name))
+            .map(|name| (number, name))
             .collect();
     }
     for (number, line) in lines {
@@ -161,54 +203,98 @@ fn attestr(lines: &[(usize, &str)]) -> Result<PageFacts, String> {
             facts.statuses.push((*number, status));
         }
     }
-    if let Some(at) = position("HTTP StatusError CodeError Message") {
-        for (number, line) in lines[at + 1..].iter().skip_while(|(_, l)| l.is_empty()) {
-            let Some(status) = line.get(..3).and_then(|s| s.parse::<u16>().ok()) else {
-                break;
-            };
-            let rest = &line[3..];
-            let digits = rest.chars().take_while(char::is_ascii_digit).count();
-            let code = rest[..digits].parse().map_err(|_| {
-                format!("line {number}: `{line}` has no error code after the status")
+    if let Some(at) = after_heading(lines, "HTTP StatusError CodeError Message") {
+        // A row is `<status><code><message>` on one line, or its cells on lines of their own:
+        // digits gather until the message (the first cell that is not all digits) ends the row.
+        let mut digits = String::new();
+        let mut first = None;
+        for (number, line) in non_empty(lines, at) {
+            if line.chars().all(|c| c.is_ascii_digit()) {
+                first.get_or_insert(*number);
+                digits.push_str(line);
+                continue;
+            }
+            if digits.is_empty() && !line.starts_with(|c: char| c.is_ascii_digit()) {
+                break; // the end of the table
+            }
+            let row = format!("{digits}{line}");
+            let number = first.take().unwrap_or(*number);
+            digits.clear();
+            let status = row
+                .get(..3)
+                .and_then(|s| s.parse::<u16>().ok())
+                .ok_or_else(|| format!("line {number}: `{row}` does not start with a status"))?;
+            let rest = &row[3..];
+            let code_len = rest.chars().take_while(char::is_ascii_digit).count();
+            let code = rest[..code_len].parse().map_err(|_| {
+                format!("line {number}: `{row}` has no error code after the status")
             })?;
-            facts
-                .errors
-                .push((*number, (status, Some(code), rest[digits..].to_string())));
-            facts.statuses.push((*number, status));
+            facts.errors.push((
+                number,
+                (status, Some(code), rest[code_len..].trim().to_string()),
+            ));
+            facts.statuses.push((number, status));
         }
         if facts.errors.is_empty() {
             return Err("the `Error Codes` table has no row".to_string());
         }
     }
-    if let Some(at) = position("Request Body Parameters") {
-        let mut fields = Vec::new();
-        let rows = lines[at + 1..]
+    if let Some(at) = after_heading(
+        lines,
+        "TypeNameDescriptionOptional (default)Min VersionMax Version",
+    )
+    .filter(|_| {
+        lines
             .iter()
-            .skip_while(|(_, l)| l.is_empty())
-            .skip(1) // the header row: TypeNameDescriptionOptional (default)Min VersionMax Version
-            .take_while(|(_, l)| !l.is_empty());
-        for (number, row) in rows {
-            let without_versions = strip_versions(row);
-            let (body, required) = if let Some(body) = without_versions.strip_suffix("Required") {
-                (body, true)
-            } else if let Some(body) = without_versions.strip_suffix("Optional") {
-                (body, false)
-            } else {
-                return Err(format!(
-                    "line {number}: body row `{row}` ends in neither `Required` nor `Optional`"
-                ));
-            };
-            let body = ["String", "Number", "Integer", "Boolean", "Object", "Array"]
-                .iter()
-                .find_map(|kind| body.strip_prefix(kind))
-                .ok_or_else(|| {
-                    format!("line {number}: body row `{row}` starts with no known type")
-                })?;
-            fields.push((*number, body.to_string(), required));
-        }
-        facts.body_fields = Some(fields);
+            .any(|(_, line)| *line == "Request Body Parameters")
+    }) {
+        facts.body_fields = Some(body_rows(lines, at)?);
     }
     Ok(facts)
+}
+
+/// The request body table's rows: each `<Type><name><description><Required|Optional><versions>`,
+/// on one line or spread over several (one per cell).
+fn body_rows(lines: &[(usize, &str)], at: usize) -> Result<Vec<(usize, String, bool)>, String> {
+    // A row is complete once it ends in its flag and at least one version cell.
+    let complete = |row: &str| {
+        let stripped = strip_versions(row);
+        stripped.len() < row.len()
+            && (stripped.ends_with("Required") || stripped.ends_with("Optional"))
+    };
+    let is_version = |line: &str| {
+        line.strip_prefix('v')
+            .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()))
+    };
+    let mut rows: Vec<(usize, String)> = Vec::new();
+    for (number, line) in non_empty(lines, at) {
+        match rows.last_mut() {
+            Some((_, row)) if !complete(row) || is_version(line) => row.push_str(line),
+            _ if BODY_TYPES.iter().any(|kind| line.starts_with(kind)) => {
+                rows.push((*number, line.to_string()))
+            }
+            _ => break,
+        }
+    }
+    let mut fields = Vec::new();
+    for (number, row) in rows {
+        let without_versions = strip_versions(&row);
+        let (body, required) = if let Some(body) = without_versions.strip_suffix("Required") {
+            (body, true)
+        } else if let Some(body) = without_versions.strip_suffix("Optional") {
+            (body, false)
+        } else {
+            return Err(format!(
+                "line {number}: body row `{row}` ends in neither `Required` nor `Optional`"
+            ));
+        };
+        let body = BODY_TYPES
+            .iter()
+            .find_map(|kind| body.strip_prefix(kind))
+            .ok_or_else(|| format!("line {number}: body row `{row}` starts with no known type"))?;
+        fields.push((number, body.to_string(), required));
+    }
+    Ok(fields)
 }
 
 /// A table row without its trailing `Min Version`/`Max Version` cells (`v1`, `v1v2`).

@@ -252,11 +252,11 @@ fn error_chain(err: &dyn std::error::Error) -> String {
     text
 }
 
-/// The text of an HTML page: html2text with its trivial decorator (no `#` before headings, no
-/// `*` before list items, no link footnotes), each table cell on its own line, no wrapping;
-/// trailing spaces trimmed, one final newline.
+/// The text of an HTML page: html2text with [`PageDecorator`] (plain text, `• ` before list
+/// items, nothing else added), each table cell on its own line, no wrapping; trailing spaces
+/// trimmed, one final newline.
 pub fn html_to_text(html: &str) -> Result<String, String> {
-    let text = html2text::config::with_decorator(html2text::render::TrivialDecorator::new())
+    let text = html2text::config::with_decorator(PageDecorator(TrivialDecorator::new()))
         .raw_mode(true)
         .no_link_wrapping()
         .allow_width_overflow()
@@ -270,6 +270,70 @@ pub fn html_to_text(html: &str) -> Result<String, String> {
     out = out.trim_end().to_string();
     out.push('\n');
     Ok(out)
+}
+
+use html2text::render::{TextDecorator, TrivialDecorator};
+
+/// html2text's trivial decorator (no `#` before headings, no link footnotes, no emphasis marks),
+/// except that list items keep a `• ` bullet, as in the stored copies: the vendors' pages list
+/// parameters and responses as bullets, and the page-facts extractors read them.
+#[derive(Clone, Debug)]
+pub struct PageDecorator(TrivialDecorator);
+
+impl TextDecorator for PageDecorator {
+    type Annotation = ();
+
+    fn decorate_link_start(&mut self, url: &str) -> (String, ()) {
+        self.0.decorate_link_start(url)
+    }
+    fn decorate_link_end(&mut self) -> String {
+        self.0.decorate_link_end()
+    }
+    fn decorate_em_start(&self) -> (String, ()) {
+        self.0.decorate_em_start()
+    }
+    fn decorate_em_end(&self) -> String {
+        self.0.decorate_em_end()
+    }
+    fn decorate_strong_start(&self) -> (String, ()) {
+        self.0.decorate_strong_start()
+    }
+    fn decorate_strong_end(&self) -> String {
+        self.0.decorate_strong_end()
+    }
+    fn decorate_strikeout_start(&self) -> (String, ()) {
+        self.0.decorate_strikeout_start()
+    }
+    fn decorate_strikeout_end(&self) -> String {
+        self.0.decorate_strikeout_end()
+    }
+    fn decorate_code_start(&self) -> (String, ()) {
+        self.0.decorate_code_start()
+    }
+    fn decorate_code_end(&self) -> String {
+        self.0.decorate_code_end()
+    }
+    fn decorate_preformat_first(&self) {}
+    fn decorate_preformat_cont(&self) {}
+    /// Images add no text (an image's title is not the page's text).
+    fn decorate_image(&mut self, _src: &str, _title: &str) -> (String, ()) {
+        (String::new(), ())
+    }
+    fn header_prefix(&self, level: usize) -> String {
+        self.0.header_prefix(level)
+    }
+    fn quote_prefix(&self) -> String {
+        self.0.quote_prefix()
+    }
+    fn unordered_item_prefix(&self) -> String {
+        "• ".to_string()
+    }
+    fn ordered_item_prefix(&self, i: i64) -> String {
+        format!("{i}. ")
+    }
+    fn make_subblock_decorator(&self) -> Self {
+        self.clone()
+    }
 }
 
 /// The characters of `text` other than whitespace, in order: what the comparison sees.
