@@ -104,6 +104,19 @@ fn every_fixture_directory_has_a_test() {
     assert_eq!(on_disk, tested, "add the fixture to the `fixtures!` list");
 }
 
+/// The README's rules table is the table the code applies (`cargo xtask generate` writes it).
+#[test]
+fn the_readme_rules_table_is_generated_from_the_rules() {
+    let (path, expected) = xtask::diff::rules::readme_outputs(&repo_root())
+        .unwrap()
+        .expect("the repository has a README");
+    let actual = std::fs::read_to_string(repo_root().join(&path)).unwrap();
+    assert!(
+        actual == expected,
+        "README.md's rules table is stale: run `cargo xtask generate`"
+    );
+}
+
 /// The "Done when", on the real document: a required property added to Attestr's Update
 /// Profile body is breaking, names the property, and reaches `updateProfile` (Redocly reports the
 /// shared `ProfileInput` under `createProfile` only).

@@ -167,7 +167,10 @@ fn fetch_sources(repo: &Path, vendor: Option<&str>, write: bool) -> Result<(), S
 }
 
 fn generate(repo: &Path, mode: Mode) -> Result<(), String> {
-    let report = outputs::generate(repo, mode).map_err(|err| err.to_string())?;
+    // Beside the pipeline's outputs: the README's table of the review tool's rating rules.
+    let readme = xtask::diff::rules::readme_outputs(repo).map_err(|err| err.to_string())?;
+    let report = outputs::generate_with(repo, mode, readme.into_iter().collect())
+        .map_err(|err| err.to_string())?;
     match mode {
         Mode::Write => {
             for path in &report.changed {

@@ -9,12 +9,12 @@
 
 use serde_json::Value;
 
+use super::model::{Change, RatedBy, Severity};
 use super::operations::{OperationIndex, pointer_segments};
 use super::redocly::{Kind, RedoclyChange};
 use super::rules::{
     self, ERROR_RESPONSE_ADDED, ERROR_RESPONSE_REMOVED, REQUEST_PROPERTY_REMOVED, RESPONSE_ADDED,
 };
-use super::{Change, RatedBy, Severity};
 use crate::document::{Document, METHODS, StatusClass, status_class};
 
 /// Both documents, each with its operation index.

@@ -8,8 +8,9 @@
 
 use std::path::Path;
 
+use super::model::Severity;
+use super::render;
 use super::report::{Report, build_report};
-use super::{Severity, render};
 
 /// The report's formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

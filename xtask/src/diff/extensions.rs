@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{Change, RatedBy};
+use super::model::{Change, RatedBy};
 use crate::document::{Document, escape_pointer};
 
 pub use super::rules::{

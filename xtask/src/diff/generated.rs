@@ -14,9 +14,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::DiffError;
+use super::file_change::{FileStatus, cut};
 use super::git::{self, BaseRevision};
-use super::review::FileStatus;
+use super::model::DiffError;
 use super::semver::{self, ApiRating};
 use crate::document::Document;
 use crate::outputs::unified_diff;
@@ -209,17 +209,6 @@ pub fn snapshot_body(text: &str) -> String {
     format!("{}\n", text.trim_end())
 }
 
-/// `diff` cut at `max` lines, and how many lines were cut.
-pub fn cut(diff: &str, max: usize) -> (String, usize) {
-    let lines: Vec<&str> = diff.lines().collect();
-    if lines.len() <= max {
-        return (diff.to_string(), 0);
-    }
-    let mut kept = lines[..max].join("\n");
-    kept.push('\n');
-    (kept, lines.len() - max)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,14 +222,5 @@ mod tests {
             "# Operations\n\nx\n"
         );
         assert_eq!(snapshot_body("no header\n\n"), "no header\n");
-    }
-
-    #[test]
-    fn a_long_diff_is_cut_and_says_by_how_much() {
-        let diff: String = (0..250).map(|i| format!("+line {i}\n")).collect();
-        let (kept, cut_lines) = cut(&diff, 200);
-        assert_eq!(kept.lines().count(), 200);
-        assert_eq!(cut_lines, 50);
-        assert_eq!(cut("+a\n", 200), ("+a\n".to_string(), 0));
     }
 }

@@ -11,10 +11,10 @@
 
 use std::fmt::Write;
 
+use super::file_change::FileStatus;
+use super::model::{Change, RatedBy, Severity, Summary};
 use super::report::{Report, VendorReport};
-use super::review::FileStatus;
 use super::semver::ApiLevel;
-use super::{Change, RatedBy, Severity, Summary};
 
 /// The changes of one document as text, one block per change (what the fixture tests lock).
 pub fn changes_text(changes: &[Change]) -> String {

@@ -13,9 +13,10 @@ use serde::Serialize;
 
 use super::generated::{self, GeneratedChange};
 use super::git::{self, BaseRevision};
+use super::model::{Change, DiffError, RatedBy, Severity, Summary};
 use super::review::{self, SourceChange, VendorDocuments};
 use super::versions::{self, VendorVersions, VersionPair};
-use super::{Change, DiffError, RatedBy, Severity, SpecPair, Summary, diff_documents};
+use super::{SpecPair, diff_documents};
 use crate::document::Document;
 use crate::vendors::{VENDORS, Vendor};
 

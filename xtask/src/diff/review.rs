@@ -11,9 +11,9 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::DiffError;
-use super::generated::cut;
+use super::file_change::{FileStatus, cut};
 use super::git::{self, BaseRevision};
+use super::model::DiffError;
 use crate::document::Document;
 use crate::outputs::unified_diff;
 use crate::vendors::Vendor;
@@ -23,14 +23,6 @@ pub const SOURCES_DIR: &str = "spec/sources";
 
 /// A source diff longer than this many lines is cut, with a pointer to `git diff`.
 pub const MAX_SOURCE_DIFF_LINES: usize = 200;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FileStatus {
-    Added,
-    Removed,
-    Modified,
-}
 
 /// One vendor page that changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

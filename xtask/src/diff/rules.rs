@@ -6,7 +6,7 @@
 //! rules table is generated from it by `cargo xtask generate` (between the markers
 //! [`README_START`] and [`README_END`]), so the table a reader sees is the one the code applies.
 
-use super::{RatedBy, Severity};
+use super::model::{RatedBy, Severity};
 
 /// Why a rule rates a change as it does; some reasons differ by direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
