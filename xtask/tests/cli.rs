@@ -2,16 +2,13 @@
 //! time (a binary built from one clone acts on the clone it is run in), and `lint` refusing a
 //! spec's external `$ref`s before any linter could fetch or open them.
 
+mod common;
+
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask/ has a parent")
-        .to_path_buf()
-}
+use common::{Scratch, repo_root};
 
 /// The binary, run in `dir` as a user would run it there: without Cargo's variables, so the
 /// repository is found from the working directory.
@@ -30,47 +27,6 @@ fn text(output: &Output) -> String {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     )
-}
-
-/// A copy of what `generate` reads and writes, plus the two manifests that mark a workspace root.
-struct Scratch {
-    root: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Scratch {
-    fn new() -> Scratch {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("clone");
-        let repo = repo_root();
-        for path in [
-            "spec",
-            "tests/fixtures",
-            "crates/attestr/src",
-            "crates/trust/src",
-            "crates/gainsight-px/src",
-        ] {
-            copy_tree(&repo.join(path), &root.join(path));
-        }
-        for file in ["Cargo.toml", "xtask/Cargo.toml", "README.md"] {
-            std::fs::create_dir_all(root.join(file).parent().unwrap()).unwrap();
-            std::fs::copy(repo.join(file), root.join(file)).unwrap();
-        }
-        Scratch { root, _dir: dir }
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]
@@ -105,7 +61,7 @@ fn the_repository_is_the_one_the_command_runs_in() {
     let page = scratch
         .root
         .join("spec/sources/attestr-archive-profile.txt");
-    let text_before = std::fs::read_to_string(&page).unwrap();
+    let text_before = scratch.read("spec/sources/attestr-archive-profile.txt");
     std::fs::write(&page, text_before.replace("irreversible", "reversible")).unwrap();
 
     let in_copy = xtask(&scratch.root.join("spec"), &["generate", "--check"]);

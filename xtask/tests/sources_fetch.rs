@@ -3,23 +3,18 @@
 //! specs cite is fetched through [`FetchOptions::locate`], which points the vendors' hosts at the
 //! server on a random loopback port.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::{Scratch, repo_root};
 use xtask::outputs::{Mode, generate};
 use xtask::sources::{self, Client, FetchOptions, Outcome, layout_key};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask/ has a parent")
-        .to_path_buf()
-}
 
 /// What the server answers on one path.
 #[derive(Clone)]
@@ -143,47 +138,6 @@ fn answer(mut stream: TcpStream, routes: &Mutex<BTreeMap<String, Reply>>) {
             b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
         ),
     };
-}
-
-/// A copy of what `generate` and `sources fetch` read and write.
-struct Scratch {
-    root: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Scratch {
-    fn new() -> Scratch {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().to_path_buf();
-        let repo = repo_root();
-        for path in [
-            "spec",
-            "tests/fixtures",
-            "crates/attestr/src",
-            "crates/trust/src",
-            "crates/gainsight-px/src",
-        ] {
-            copy_tree(&repo.join(path), &root.join(path));
-        }
-        Scratch { root, _dir: dir }
-    }
-
-    fn read(&self, path: &str) -> String {
-        std::fs::read_to_string(self.root.join(path)).unwrap()
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// The vendor pages the specs cite, each with its shaped HTML page.

@@ -246,15 +246,7 @@ fn item_blocks(items: &[Item]) -> BTreeMap<String, Block> {
                     .collect();
                 blocks.insert(
                     item.ident.to_string(),
-                    Block {
-                        signature: format!("enum {}", item.ident),
-                        members,
-                        kind: BlockKind::Enum,
-                        non_exhaustive: item
-                            .attrs
-                            .iter()
-                            .any(|attr| attr.path().is_ident("non_exhaustive")),
-                    },
+                    type_block("enum", &item.ident, &item.attrs, members, BlockKind::Enum),
                 );
             }
             Item::Struct(item) if is_pub(&item.vis) => {
@@ -279,15 +271,13 @@ fn item_blocks(items: &[Item]) -> BTreeMap<String, Block> {
                 };
                 blocks.insert(
                     item.ident.to_string(),
-                    Block {
-                        signature: format!("struct {}", item.ident),
+                    type_block(
+                        "struct",
+                        &item.ident,
+                        &item.attrs,
                         members,
-                        kind: BlockKind::Struct,
-                        non_exhaustive: item
-                            .attrs
-                            .iter()
-                            .any(|attr| attr.path().is_ident("non_exhaustive")),
-                    },
+                        BlockKind::Struct,
+                    ),
                 );
             }
             Item::Const(item) if is_pub(&item.vis) => {
@@ -325,6 +315,24 @@ fn item_blocks(items: &[Item]) -> BTreeMap<String, Block> {
         }
     }
     blocks
+}
+
+/// The block of a public enum or struct.
+fn type_block(
+    keyword: &str,
+    name: &syn::Ident,
+    attrs: &[syn::Attribute],
+    members: Vec<String>,
+    kind: BlockKind,
+) -> Block {
+    Block {
+        signature: format!("{keyword} {name}"),
+        members,
+        kind,
+        non_exhaustive: attrs
+            .iter()
+            .any(|attr| attr.path().is_ident("non_exhaustive")),
+    }
 }
 
 fn other_block(signature: String) -> Block {
