@@ -22,7 +22,7 @@ pub fn test(repo: &Path) -> Result<(), String> {
     workflows::lint(repo)?;
     run_step(
         repo,
-        "generate --check",
+        "cargo xtask generate --check",
         cargo().args(["xtask", "generate", "--check"]),
     )?;
     run_step(
