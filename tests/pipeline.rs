@@ -105,11 +105,15 @@ fn the_checked_in_files_are_what_the_pipeline_produces() {
 fn a_schema_edit_makes_check_fail_until_regenerated() {
     let scratch = ScratchRepo::new("schema-edit");
     let spec = scratch.read("spec/attestr.yaml");
-    // One new optional property on Update Profile's body.
-    let anchor = "        - name\n      properties:\n";
+    // One new optional property on Get Profile's response (the Update Profile page lists the
+    // request body's fields, so a field added there would be refused as not on the page).
+    let anchor = "      properties:\n        _id:\n          type: string\n          description: Profile Id\n";
     let edited = spec.replacen(
         anchor,
-        &format!("{anchor}        department_code:\n          type: string\n"),
+        &anchor.replace(
+            "properties:\n",
+            "properties:\n        department_code:\n          type: string\n",
+        ),
         1,
     );
     assert_ne!(spec, edited, "the edit must apply");
@@ -185,4 +189,261 @@ fn generation_is_deterministic() {
         assert_eq!(first, second, "{} differs between two runs", vendor.name);
     }
     assert!(by_name("attestr").is_some());
+}
+
+// Hostile specs and sources: each case is a document under `spec/fixtures/`, and each is refused
+// with the document, the operation (where there is one) and the rule, or never reaches outside
+// the repository's own output folders.
+
+/// The findings of a fixture, as `(operation, rule)` pairs, and the whole message.
+fn refusal(name: &str) -> (Vec<(Option<String>, &'static str)>, String) {
+    let err = client_source(&repo_root(), &fixture(name)).expect_err("the fixture must be refused");
+    let Error::Findings(findings) = &err else {
+        panic!("expected spec findings (never a generator error), got: {err}")
+    };
+    let found = findings
+        .iter()
+        .map(|finding| (finding.operation.clone(), finding.rule))
+        .collect();
+    (found, err.to_string())
+}
+
+#[test]
+fn operation_ids_that_collide_as_rust_methods_are_refused() {
+    let (found, message) = refusal("operation-id-collision.yaml");
+    assert!(
+        found.contains(&(Some("get_user".to_string()), "operation-id")),
+        "{message}"
+    );
+    assert!(
+        message.contains("`operationId` `get_user` becomes the Rust method `get_user`, as `operationId` `getUser` does"),
+        "{message}"
+    );
+    assert!(
+        message.contains(
+            "`operationId` `New` becomes the Rust method `new`, as the generated `Client::new` does"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_path_template_that_disagrees_with_its_parameters_is_refused() {
+    let (found, message) = refusal("path-template-mismatch.yaml");
+    assert!(
+        found.contains(&(Some("getThing".to_string()), "path-parameters")),
+        "{message}"
+    );
+    assert!(
+        message.contains("the path `/things/{thingId}` has `{thingId}`, but no path parameter `thingId` is declared"),
+        "{message}"
+    );
+    assert!(
+        message.contains(
+            "the path parameter `id` is declared, but the path `/things/{thingId}` has no `{id}`"
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains("operation `getPart`: `{` without `}` in `/parts/{partId`"),
+        "{message}"
+    );
+    assert!(!message.contains("panicked"), "{message}");
+}
+
+#[test]
+fn a_key_written_twice_is_refused_with_its_line() {
+    let err = Document::load(&repo_root(), "spec/fixtures/duplicate-keys.yaml")
+        .expect_err("a duplicate key must be refused");
+    let message = err.to_string();
+    assert!(
+        message.starts_with("spec/fixtures/duplicate-keys.yaml: not a valid YAML document"),
+        "{message}"
+    );
+    // The path and line of the mapping that holds the key twice.
+    assert!(
+        message.contains("paths./things/{id}: the key `get` appears twice"),
+        "{message}"
+    );
+    assert!(message.contains("line 7 column 5"), "{message}");
+}
+
+#[test]
+fn invalid_utf8_and_syntax_errors_name_file_line_and_column() {
+    let err = Document::load(&repo_root(), "spec/fixtures/invalid-utf8.yaml").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "spec/fixtures/invalid-utf8.yaml: line 5, column 20: not valid UTF-8"
+    );
+    let err = Document::load(&repo_root(), "spec/fixtures/malformed.yaml").unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("line 9 column"), "{message}");
+}
+
+#[test]
+fn example_names_cannot_reach_outside_the_output_folders() {
+    let scratch = ScratchRepo::new("hostile-example");
+    // The fixture stands in for the Attestr spec; its page is the fixtures' stand-in page.
+    scratch.write(
+        "spec/attestr.yaml",
+        &std::fs::read_to_string(repo_root().join("spec/fixtures/hostile-example-name.yaml"))
+            .unwrap(),
+    );
+    scratch.write(
+        "spec/sources/fixture-notes.md",
+        &scratch.read("spec/fixtures/sources/fixture-notes.md"),
+    );
+    // Where the first example key used to lead: a file of the repository outside every output
+    // folder. `--check` must neither print it nor `generate` overwrite it.
+    scratch.write("escape-pwned.json", "SECRET-SENTINEL\n");
+
+    let report = generate(&scratch.root, Mode::Check).unwrap_or_else(|err| panic!("{err}"));
+    assert!(!report.diff.contains("SECRET-SENTINEL"), "{}", report.diff);
+    let allowed = [
+        "crates/attestr/src/",
+        "spec/dist/",
+        "tests/fixtures/attestr/",
+    ];
+    for path in report.changed.iter().chain(&report.stale) {
+        assert!(
+            allowed.iter().any(|prefix| path.starts_with(prefix))
+                && path.split('/').all(|part| part != ".." && part != "."),
+            "{path} is outside the output folders"
+        );
+    }
+    generate(&scratch.root, Mode::Write).unwrap_or_else(|err| panic!("{err}"));
+    assert_eq!(scratch.read("escape-pwned.json"), "SECRET-SENTINEL\n");
+    assert!(!std::path::Path::new("/tmp/escape/pwned.json").exists());
+    let fixtures = xtask::outputs::files_under(&scratch.root, "tests/fixtures/attestr").unwrap();
+    assert_eq!(
+        fixtures,
+        [
+            "tests/fixtures/attestr/Thing/getThing.200._._.._.._.._.._.._tmp_escape_pwned.json",
+            "tests/fixtures/attestr/Thing/getThing.200._._.._.._.._.._escape-pwned.json",
+        ]
+    );
+}
+
+/// Runs `f` on another thread and fails the test if it takes more than 20 seconds (a FIFO
+/// opened for reading blocks until a writer comes).
+fn within_seconds<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = send.send(f());
+    });
+    receive
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("the check hung")
+}
+
+#[test]
+fn a_cited_page_must_be_a_small_regular_file() {
+    let scratch = ScratchRepo::new("hostile-source");
+    let page = scratch.root.join("spec/fixtures/sources/hostile-page.txt");
+    let cases: [(&str, &dyn Fn()); 4] = [
+        ("is a symbolic link", &|| {
+            std::os::unix::fs::symlink("/dev/zero", &page).unwrap()
+        }),
+        ("is a FIFO", &|| {
+            let status = std::process::Command::new("mkfifo")
+                .arg(&page)
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }),
+        ("is a directory", &|| std::fs::create_dir(&page).unwrap()),
+        ("is larger than the limit of 2097152 bytes", &|| {
+            std::fs::write(&page, vec![b'a'; 3 << 20]).unwrap()
+        }),
+    ];
+    for (expected, make) in cases {
+        let _ = std::fs::remove_file(&page);
+        let _ = std::fs::remove_dir(&page);
+        make();
+        let root = scratch.root.clone();
+        let message = within_seconds(move || {
+            let doc = Document::load(&root, "spec/fixtures/hostile-source.yaml").unwrap();
+            xtask::outputs::check(&root, &doc).unwrap_err().to_string()
+        });
+        assert!(
+            message.contains("operation `listThings`")
+                && message.contains("sources/hostile-page.txt")
+                && message.contains(expected)
+                && message.contains("[rule: vendor-doc]"),
+            "{expected}: {message}"
+        );
+    }
+}
+
+/// Edits a page copy in `scratch` and re-cites it (the sha256 a reviewer would update), so that
+/// only the page-facts check can notice.
+fn edit_page(scratch: &ScratchRepo, spec: &str, page: &str, edit: &dyn Fn(&str) -> String) {
+    let old = scratch.read(page);
+    let new = edit(&old);
+    assert_ne!(old, new, "the edit of {page} must apply");
+    scratch.write(page, &new);
+    let hash = |text: &str| xtask::checks::hex_sha256(text.as_bytes());
+    let cited = scratch.read(spec);
+    assert!(cited.contains(&hash(&old)));
+    scratch.write(spec, &cited.replace(&hash(&old), &hash(&new)));
+}
+
+#[test]
+fn a_page_fact_the_spec_contradicts_names_page_row_and_operation() {
+    let scratch = ScratchRepo::new("page-facts");
+    edit_page(
+        &scratch,
+        "spec/attestr.yaml",
+        "spec/sources/attestr-archive-profile.txt",
+        &|text| {
+            text.replace(
+                "4004003Request ID is invalid",
+                "4004003Request ID is not valid",
+            )
+        },
+    );
+    edit_page(
+        &scratch,
+        "spec/attestr.yaml",
+        "spec/sources/attestr-update-profile.txt",
+        &|text| {
+            text.replace(
+                "StringmobileOptional contact mobile field (E.164 format)Optionalv1",
+                "StringmobileOptional contact mobile field (E.164 format)Requiredv1",
+            )
+        },
+    );
+    edit_page(
+        &scratch,
+        "spec/trust.yaml",
+        "spec/sources/trust-index-delete-identity.txt",
+        &|text| text.replace("identity/:uuid", "identity/:id"),
+    );
+    edit_page(
+        &scratch,
+        "spec/gainsight-px.yaml",
+        "spec/sources/gainsight-px-delete-user.txt",
+        &|text| text.replace("  • 429\n", "  • 409\n\n    Conflict\n\n  • 429\n"),
+    );
+    let err = generate(&scratch.root, Mode::Check)
+        .unwrap_err()
+        .to_string();
+    let expected = [
+        "spec/attestr.yaml: operation `archiveProfile`: `sources/attestr-archive-profile.txt` line 45 lists the error 400/4003 \"Request ID is not valid\", which `x-error-codes` lacks [rule: page-facts]",
+        "spec/attestr.yaml: operation `archiveProfile`: `x-error-codes` has the error 400/4003 \"Request ID is invalid\", which `sources/attestr-archive-profile.txt` does not list [rule: page-facts]",
+        "spec/attestr.yaml: operation `updateProfile`: `sources/attestr-update-profile.txt` line 36 documents the body field `mobile` as required, the request schema as optional [rule: page-facts]",
+        "spec/trust.yaml: operation `deleteIdentity`: `sources/trust-index-delete-identity.txt` line 14 documents the URL `https://api.trust.lat/index/v1/identity/{id}`, which is none of the operation's (https://api.trust.lat/index/v1/identity/{uuid}) [rule: page-facts]",
+        "spec/trust.yaml: operation `deleteIdentity`: `sources/trust-index-delete-identity.txt` line 14 documents the path parameter `id`, which the operation does not declare [rule: page-facts]",
+        "spec/trust.yaml: operation `deleteIdentity`: the path parameter `uuid` is not on `sources/trust-index-delete-identity.txt` [rule: page-facts]",
+        "spec/gainsight-px.yaml: operation `deleteUser`: `sources/gainsight-px-delete-user.txt` line 55 documents the status 409, which is not among the operation's responses [rule: page-facts]",
+        "spec/gainsight-px.yaml: operation `deleteUser`: `sources/gainsight-px-delete-user.txt` line 55 lists the error 409 \"Conflict\", which `x-error-codes` lacks [rule: page-facts]",
+    ];
+    for line in expected {
+        assert!(err.contains(line), "missing:\n{line}\nin:\n{err}");
+    }
+    assert_eq!(
+        err.matches("[rule: page-facts]").count(),
+        expected.len(),
+        "{err}"
+    );
 }

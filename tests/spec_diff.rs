@@ -78,6 +78,9 @@ fixtures! {
     server_added => "server-added",
     server_removed => "server-removed",
     vendor_doc_changed => "vendor-doc-changed",
+    outcome_added => "outcome-added",
+    outcome_removed => "outcome-removed",
+    outcome_narrowed => "outcome-narrowed",
     documentation_changed => "documentation-changed",
 }
 
@@ -99,6 +102,19 @@ fn every_fixture_directory_has_a_test() {
         .collect();
     let tested: BTreeSet<String> = FIXTURES.iter().map(|name| name.to_string()).collect();
     assert_eq!(on_disk, tested, "add the fixture to the `fixtures!` list");
+}
+
+/// The README's rules table is the table the code applies (`cargo xtask generate` writes it).
+#[test]
+fn the_readme_rules_table_is_generated_from_the_rules() {
+    let (path, expected) = xtask::diff::rules::readme_outputs(&repo_root())
+        .unwrap()
+        .expect("the repository has a README");
+    let actual = std::fs::read_to_string(repo_root().join(&path)).unwrap();
+    assert!(
+        actual == expected,
+        "README.md's rules table is stale: run `cargo xtask generate`"
+    );
 }
 
 /// The "Done when", on the real document: a required property added to Attestr's Update
@@ -137,4 +153,225 @@ fn a_required_property_on_attestr_update_profile_is_breaking() {
     assert_eq!(change.rated_by, RatedBy::Redocly);
     assert!(change.message.contains("`country`"), "{}", change.message);
     assert_eq!(change.operations, ["createProfile", "updateProfile"]);
+}
+
+/// A git repository holding a copy of what `cargo xtask diff` reads, committed as the base:
+/// the specs and their pages, the client crates' manifests and generated files, the snapshots
+/// the report compares, Redocly's configuration (and the installed Redocly, linked).
+struct GitScratch {
+    root: PathBuf,
+}
+
+impl Drop for GitScratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+impl GitScratch {
+    fn new() -> GitScratch {
+        let root = std::env::temp_dir().join(format!("spec-diff-chain-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let repo = repo_root();
+        let copy = |path: &str| {
+            let target = root.join(path);
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::copy(repo.join(path), target).unwrap();
+        };
+        for file in xtask::outputs::files_under(&repo, "spec").unwrap() {
+            copy(&file);
+        }
+        for file in xtask::outputs::files_under(&repo, "tests/fixtures").unwrap() {
+            copy(&file);
+        }
+        for vendor in xtask::vendors::VENDORS {
+            copy(&format!("{}/Cargo.toml", vendor.crate_dir));
+            for file in
+                xtask::outputs::files_under(&repo, &format!("{}/src", vendor.crate_dir)).unwrap()
+            {
+                copy(&file);
+            }
+            copy(&format!(
+                "tests/snapshots/api_summary__api_{}.snap",
+                vendor.name
+            ));
+            copy(&format!(
+                "tests/snapshots/normalized_spec__normalized_{}.snap",
+                vendor.name
+            ));
+        }
+        copy("redocly.yaml");
+        std::os::unix::fs::symlink(repo.join("node_modules"), root.join("node_modules")).unwrap();
+        let scratch = GitScratch { root };
+        scratch.git(&["init", "--quiet", "--initial-branch=main"]);
+        scratch.git(&["add", "--all"]);
+        scratch.git(&[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.test",
+            "commit",
+            "--quiet",
+            "-m",
+            "base",
+        ]);
+        scratch
+    }
+
+    fn git(&self, args: &[&str]) {
+        let status = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&self.root)
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    }
+
+    fn read(&self, path: &str) -> String {
+        std::fs::read_to_string(self.root.join(path)).unwrap()
+    }
+
+    fn edit(&self, path: &str, from: &str, to: &str) {
+        let text = self.read(path);
+        assert_eq!(
+            text.matches(from).count(),
+            1,
+            "{path}: `{from}` must occur once"
+        );
+        std::fs::write(self.root.join(path), text.replace(from, to)).unwrap();
+    }
+}
+
+/// The walk-through, on a copy: a vendor adds an error code to a page; the report shows
+/// the whole chain; a breaking change fails the pull-request check until the major bump, which
+/// then lands it.
+#[test]
+fn the_review_report_shows_the_whole_chain_and_a_major_bump_lands_a_break() {
+    use xtask::diff::command::{Format, Options, failures};
+    use xtask::diff::report::build_report;
+    use xtask::diff::semver::ApiLevel;
+
+    let scratch = GitScratch::new();
+    let page = "spec/sources/attestr-archive-profile.txt";
+    let old_page = scratch.read(page);
+    scratch.edit(
+        page,
+        "40040039Async",
+        "40040040Profile is locked\n40040039Async",
+    );
+    let hash = |text: &str| xtask::checks::hex_sha256(text.as_bytes());
+    scratch.edit(
+        "spec/attestr.yaml",
+        &hash(&old_page),
+        &hash(&scratch.read(page)),
+    );
+    scratch.edit(
+        "spec/attestr.yaml",
+        "        - status: 400\n          code: 40039\n",
+        "        - status: 400\n          code: 40040\n          message: Profile is locked\n        - status: 400\n          code: 40039\n",
+    );
+    // Not a page any operation cites: the report never opens it (a FIFO would hang a reader).
+    let fifo = scratch.root.join("spec/sources/not-cited.fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    xtask::outputs::generate(&scratch.root, xtask::outputs::Mode::Write)
+        .unwrap_or_else(|err| panic!("{err}"));
+
+    let report = build_report(&scratch.root, Some("HEAD")).unwrap_or_else(|err| panic!("{err}"));
+    let markdown = xtask::diff::render::markdown(&report);
+    for expected in [
+        // 1. the page
+        "### `spec/sources/attestr-archive-profile.txt`",
+        "Modified (cited by attestr: archiveProfile).",
+        "+40040040Profile is locked",
+        // 2. the spec change
+        "New documented error 400/40040 \"Profile is locked\".",
+        // 3. every generated file, and the snapshot
+        "<code>crates/attestr/src/error_codes.rs</code> (modified)",
+        "+    ProfileIsLocked,",
+        "<code>tests/snapshots/normalized_spec__normalized_attestr.snap</code> (modified)",
+        "Not regenerated yet",
+        // 4. the Rust API, rated
+        "### attestr: additive (minor)",
+        "`ErrorCode` gained the variant `ProfileIsLocked` (the enum is `#[non_exhaustive]`)",
+    ] {
+        assert!(
+            markdown.contains(expected),
+            "missing `{expected}` in:\n{markdown}"
+        );
+    }
+    assert!(!markdown.contains("not-cited.fifo"), "{markdown}");
+    let attestr = &report.vendors[0];
+    assert_eq!(attestr.generated.rust_api.level, ApiLevel::Additive);
+    let gate = Options {
+        base: Some("HEAD".to_string()),
+        format: Format::Markdown,
+        fail_on: Some(Severity::Breaking),
+        check_version: true,
+    };
+    assert_eq!(failures(&report, &gate), Vec::<String>::new());
+
+    // An intended break: Get Profile goes away.
+    let spec = scratch.read("spec/attestr.yaml");
+    let start = spec
+        .find("    get:\n      operationId: getProfile")
+        .unwrap();
+    let end = spec
+        .find("    put:\n      operationId: updateProfile")
+        .unwrap();
+    std::fs::write(
+        scratch.root.join("spec/attestr.yaml"),
+        format!("{}{}", &spec[..start], &spec[end..]),
+    )
+    .unwrap();
+    let report = build_report(&scratch.root, Some("HEAD")).unwrap_or_else(|err| panic!("{err}"));
+    let refused = failures(&report, &gate);
+    assert!(
+        refused
+            .iter()
+            .any(|line| line.starts_with("breaking change in attestr getProfile")),
+        "{refused:?}"
+    );
+    assert!(
+        refused.iter().any(|line| line.contains(
+            "attestr: the spec's info.version must get a major bump for the breaking change(s): 0.1.0 → 0.2.0 or later"
+        )),
+        "{refused:?}"
+    );
+    assert_eq!(
+        report.vendors[0].generated.rust_api.level,
+        ApiLevel::Breaking
+    );
+
+    // The major bump of both versions accepts it.
+    scratch.edit(
+        "spec/attestr.yaml",
+        "  version: 0.1.0\n",
+        "  version: 0.2.0\n",
+    );
+    scratch.edit(
+        "crates/attestr/Cargo.toml",
+        "version = \"0.1.0+v1\"",
+        "version = \"0.2.0+v1\"",
+    );
+    let report = build_report(&scratch.root, Some("HEAD")).unwrap_or_else(|err| panic!("{err}"));
+    assert_eq!(failures(&report, &gate), Vec::<String>::new());
+    let markdown = xtask::diff::render::markdown(&report);
+    assert!(
+        markdown.contains(
+            "**Accepted**: the breaking change(s) below are accepted by the major bump (spec 0.1.0 → 0.2.0, crate 0.1.0+v1 → 0.2.0+v1)."
+        ),
+        "{markdown}"
+    );
+    // The bump accepts the vendor's potentially breaking changes too (the new error code).
+    let potential = Options {
+        fail_on: Some(Severity::PotentiallyBreaking),
+        ..gate
+    };
+    assert_eq!(failures(&report, &potential), Vec::<String>::new());
 }

@@ -11,8 +11,8 @@ use std::path::Path;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::Finding;
 use crate::document::{Document, OperationRef, StatusClass, for_each_ref, is_json, status_class};
+use crate::{Finding, page_facts};
 
 /// Request media types progenitor 0.15 can send.
 const SUPPORTED_REQUEST_MEDIA_TYPES: [&str; 4] = [
@@ -57,6 +57,10 @@ pub fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
     });
 
     let mut operation_ids = BTreeSet::new();
+    let mut method_names: std::collections::BTreeMap<String, String> = RESERVED_METHOD_NAMES
+        .iter()
+        .map(|name| (name.to_string(), format!("the generated `Client::{name}`")))
+        .collect();
     for op in doc.operations() {
         match op.operation_id() {
             None => report(
@@ -69,10 +73,25 @@ pub fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
                 "operation-id",
                 "`operationId` is used by another operation".to_string(),
             ),
-            Some(_) => {}
+            Some(id) => {
+                let method = rust_method_name(id);
+                match method_names.get(&method) {
+                    Some(other) => report(
+                        Some(op.label()),
+                        "operation-id",
+                        format!(
+                            "`operationId` `{id}` becomes the Rust method `{method}`, as {other} does; rename one"
+                        ),
+                    ),
+                    None => {
+                        method_names.insert(method, format!("`operationId` `{id}`"));
+                    }
+                }
+            }
         }
         let mut report_op = |rule, message| report(Some(op.label()), rule, message);
-        check_vendor_doc(&op, spec_dir, &mut report_op);
+        check_vendor_doc(doc, &op, spec_dir, &mut report_op);
+        check_path_template(doc, &op, &mut report_op);
         check_parameters(doc, &op, &mut report_op);
         check_request_body(doc, &op, &mut report_op);
         check_responses(doc, &op, &mut report_op);
@@ -82,6 +101,7 @@ pub fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
 }
 
 fn check_vendor_doc(
+    doc: &Document,
     op: &OperationRef,
     spec_dir: &Path,
     report: &mut dyn FnMut(&'static str, String),
@@ -108,35 +128,170 @@ fn check_vendor_doc(
             format!("`x-vendor-doc.url` `{url}` is not an https URL"),
         );
     }
-    let relative = Path::new(file);
-    if !file.starts_with("sources/")
-        || relative
-            .components()
-            .any(|c| !matches!(c, std::path::Component::Normal(_)))
-    {
+    if !file.starts_with("sources/") || crate::fsguard::plain_relative(file).is_err() {
         report(
             "vendor-doc",
             format!("`x-vendor-doc.file` `{file}` must be a plain path under `sources/`"),
         );
         return;
     }
-    match std::fs::read(spec_dir.join(relative)) {
-        Err(err) => report(
-            "vendor-doc",
-            format!("`x-vendor-doc.file` `{file}` cannot be read: {err}"),
-        ),
-        Ok(bytes) => {
-            let actual = hex_sha256(&bytes);
-            if actual != sha256 {
-                report(
-                    "vendor-doc-sha256",
-                    format!(
-                        "cites `{file}` with sha256 {sha256}, but the file now has sha256 {actual}: the vendor's \
-                         page changed. Review the change, bring the operation in line with it, then update `sha256`"
-                    ),
-                );
-            }
+    let bytes = match crate::fsguard::read_bytes(spec_dir, file, crate::fsguard::MAX_SOURCE_BYTES) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            report(
+                "vendor-doc",
+                format!("`x-vendor-doc.file` cannot be read: {err}"),
+            );
+            return;
         }
+    };
+    let actual = hex_sha256(&bytes);
+    if actual != sha256 {
+        report(
+            "vendor-doc-sha256",
+            format!(
+                "cites `{file}` with sha256 {sha256}, but the file now has sha256 {actual}: the vendor's \
+                 page changed. Review the change, bring the operation in line with it, then update `sha256`"
+            ),
+        );
+    }
+    if !page_facts::is_page_copy(file) {
+        return;
+    }
+    let Some(format) = page_facts::page_format(url) else {
+        report(
+            page_facts::RULE,
+            format!("`{file}` is a page copy, but no extractor knows the pages of `{url}`"),
+        );
+        return;
+    };
+    let facts = crate::fsguard::utf8(file, bytes)
+        .map_err(|err| err.to_string())
+        .and_then(|text| page_facts::extract(format, &text));
+    match facts {
+        Ok(facts) => page_facts::compare(doc, op, file, &facts, &mut |message| {
+            report(page_facts::RULE, message)
+        }),
+        Err(message) => report(
+            page_facts::RULE,
+            format!("`{file}`: the page's layout is not recognised ({message})"),
+        ),
+    }
+}
+
+/// Methods every generated `Client` has of its own: an operation may not take their names.
+const RESERVED_METHOD_NAMES: [&str; 2] = ["new", "new_with_client"];
+
+/// The Rust method name progenitor 0.15 derives from an `operationId`: `'` dropped, every
+/// character that cannot continue an identifier turned into `-`, then snake_case (heck), with a
+/// leading `_` if it cannot start one. Two ids with the same name would generate a crate that
+/// does not compile.
+pub fn rust_method_name(operation_id: &str) -> String {
+    use heck::ToSnakeCase;
+    let cleaned: String = operation_id
+        .replace('\'', "")
+        .chars()
+        .map(|ch| {
+            if unicode_ident::is_xid_continue(ch) {
+                ch
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let snake = cleaned.to_snake_case();
+    match snake.chars().next() {
+        None => "x".to_string(),
+        Some(first) if unicode_ident::is_xid_start(first) => snake,
+        Some(_) => format!("_{snake}"),
+    }
+}
+
+/// The `{name}`s of a path template; an error for a brace that does not close or is empty.
+pub fn template_parameters(path: &str) -> Result<Vec<String>, String> {
+    let mut names = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find(['{', '}']) {
+        if rest[open..].starts_with('}') {
+            return Err(format!("`}}` without `{{` in `{path}`"));
+        }
+        let after = &rest[open + 1..];
+        let close = after
+            .find(['{', '}'])
+            .filter(|close| after[*close..].starts_with('}'))
+            .ok_or_else(|| format!("`{{` without `}}` in `{path}`"))?;
+        let name = &after[..close];
+        if name.is_empty() {
+            return Err(format!("an empty `{{}}` in `{path}`"));
+        }
+        names.push(name.to_string());
+        rest = &after[close + 1..];
+    }
+    Ok(names)
+}
+
+/// The path template's `{name}`s and the declared path parameters must be the same set, each
+/// parameter required: progenitor 0.15 panics on a mismatch instead of naming it.
+fn check_path_template(
+    doc: &Document,
+    op: &OperationRef,
+    report: &mut dyn FnMut(&'static str, String),
+) {
+    let in_template = match template_parameters(op.path) {
+        Ok(names) => names,
+        Err(message) => {
+            report("path-parameters", message);
+            return;
+        }
+    };
+    let path_level = doc.root.pointer(&format!(
+        "/paths/{}/parameters",
+        crate::document::escape_pointer(op.path)
+    ));
+    let mut declared = BTreeSet::new();
+    for parameter in [path_level, op.operation.get("parameters")]
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_array)
+        .flatten()
+        .filter_map(|parameter| doc.resolve(parameter).ok())
+        .filter(|parameter| parameter.get("in").and_then(Value::as_str) == Some("path"))
+    {
+        let name = parameter.get("name").and_then(Value::as_str).unwrap_or("?");
+        declared.insert(name.to_string());
+        if parameter.get("required").and_then(Value::as_bool) != Some(true) {
+            report(
+                "path-parameters",
+                format!("path parameter `{name}` must have `required: true`"),
+            );
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for name in &in_template {
+        if !seen.insert(name) {
+            report(
+                "path-parameters",
+                format!("`{{{name}}}` appears twice in the path `{}`", op.path),
+            );
+        }
+        if !declared.contains(name) {
+            report(
+                "path-parameters",
+                format!(
+                    "the path `{}` has `{{{name}}}`, but no path parameter `{name}` is declared",
+                    op.path
+                ),
+            );
+        }
+    }
+    for name in declared.iter().filter(|name| !in_template.contains(name)) {
+        report(
+            "path-parameters",
+            format!(
+                "the path parameter `{name}` is declared, but the path `{}` has no `{{{name}}}`",
+                op.path
+            ),
+        );
     }
 }
 

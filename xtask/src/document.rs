@@ -8,7 +8,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::Error;
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::{Error, fsguard};
 
 /// The HTTP methods an OpenAPI path item can hold, in the order the specification lists them.
 pub const METHODS: [&str; 8] = [
@@ -50,18 +52,22 @@ impl OperationRef<'_> {
 }
 
 impl Document {
-    /// Reads and parses a YAML (or JSON) document; `name` is how messages refer to it.
+    /// Reads and parses a YAML (or JSON) document; `name` is its path relative to `repo`, and how
+    /// messages refer to it. Only a regular UTF-8 file under [`fsguard::MAX_SPEC_BYTES`] is read.
     pub fn load(repo: &Path, name: &str) -> Result<Self, Error> {
-        let path = repo.join(name);
-        let text = std::fs::read_to_string(&path).map_err(|source| Error::io(&path, source))?;
+        let text = fsguard::read_text(repo, name, fsguard::MAX_SPEC_BYTES)?;
         Self::parse(name, &text)
     }
 
+    /// Parses a YAML (or JSON) document. A syntax error and a key that appears twice in one
+    /// mapping (YAML lets the last one win silently) are refused with the line and column.
     pub fn parse(name: &str, text: &str) -> Result<Self, Error> {
-        let root: Value = serde_norway::from_str(text).map_err(|err| Error::Yaml {
+        let yaml_error = |err: serde_norway::Error| Error::Yaml {
             document: name.to_string(),
             message: err.to_string(),
-        })?;
+        };
+        serde_norway::from_str::<NoDuplicateKeys>(text).map_err(yaml_error)?;
+        let root: Value = serde_norway::from_str(text).map_err(yaml_error)?;
         if !root.is_object() {
             return Err(Error::Yaml {
                 document: name.to_string(),
@@ -184,4 +190,85 @@ pub fn status_class(key: &str) -> StatusClass {
 /// Whether a media type is JSON as progenitor understands it.
 pub fn is_json(media_type: &str) -> bool {
     media_type == "application/json" || media_type.starts_with("application/json;")
+}
+
+/// A YAML value walked only to refuse a mapping with a repeated key, wherever it is.
+struct NoDuplicateKeys;
+
+impl<'de> Deserialize<'de> for NoDuplicateKeys {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(NoDuplicateKeys)
+    }
+}
+
+impl<'de> Visitor<'de> for NoDuplicateKeys {
+    type Value = NoDuplicateKeys;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("a YAML value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(key) = map.next_key::<KeyText>()? {
+            if !seen.insert(key.0.clone()) {
+                return Err(de::Error::custom(format!(
+                    "the key `{}` appears twice in one mapping (YAML would keep the last silently)",
+                    key.0
+                )));
+            }
+            map.next_value::<NoDuplicateKeys>()?;
+        }
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<NoDuplicateKeys>()?.is_some() {}
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(NoDuplicateKeys)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+}
+
+/// A mapping key as text, whatever its YAML type (`200:` and `'200':` are the same key to JSON).
+struct KeyText(String);
+
+impl<'de> Deserialize<'de> for KeyText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        Ok(KeyText(match value {
+            serde_json::Value::String(text) => text,
+            other => other.to_string(),
+        }))
+    }
 }

@@ -41,6 +41,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A file refused or unreadable: a link, a FIFO, a device, too large, not UTF-8.
+    #[error(transparent)]
+    File(#[from] crate::fsguard::FsError),
     #[error("{document}: not a valid YAML document: {message}")]
     Yaml { document: String, message: String },
     #[error("{}", findings_text(.0))]

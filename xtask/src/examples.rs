@@ -19,11 +19,17 @@ pub struct Sample {
 }
 
 impl Sample {
-    /// Where the sample is written, relative to the vendor's fixtures directory.
+    /// Where the sample is written, relative to the vendor's fixtures directory: two path
+    /// components, each made of spec text by [`crate::fsguard::component`], so an example key
+    /// such as `../../x` stays a file name inside the directory.
     pub fn file_name(&self) -> String {
+        let component = crate::fsguard::component;
         format!(
             "{}/{}.{}.{}.json",
-            self.schema, self.operation_id, self.position, self.name
+            component(&self.schema),
+            component(&self.operation_id),
+            component(&self.position),
+            component(&self.name)
         )
     }
 }

@@ -1,39 +1,103 @@
-//! `cargo xtask`: the workspace's one entry point for generating and checking.
+//! `cargo xtask`: the workspace's one entry point for generating, checking and reviewing.
+//! `cargo xtask --help` lists the commands; `cargo xtask <command> --help` explains each.
 //!
-//! - `cargo xtask generate [--check]`: check each spec, normalize it, generate the clients,
-//!   publish `spec/dist/` and the sample fixtures; with `--check`, change nothing and fail with a
-//!   unified diff when anything is stale.
-//! - `cargo xtask lint`: Redocly, Spectral and openapi-spec-validator on every spec.
-//! - `cargo xtask test`: everything CI runs (lint, `generate --check`, fmt, clippy, tests, and
-//!   the TypeScript and Python clients built from `spec/dist/`).
-//! - `cargo xtask diff [BASE] [--format text|markdown|json] [--fail-on breaking|potential]
-//!   [--check-version]`: the spec changes since BASE, classified (see `xtask::diff`).
+//! A thin command line over the library (`xtask::outputs`, `xtask::diff`, `xtask::sources`) and
+//! the CI runner ([`ci`]). The repository it acts on is found at run time (`xtask::repo`).
 
-mod lint;
-mod other_languages;
-mod sandbox_process;
-mod schemathesis;
-mod test;
+mod ci;
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::ExitCode;
 
+use clap::{Parser, Subcommand, ValueEnum};
+use xtask::diff::Severity;
+use xtask::diff::command::{Format, Options};
 use xtask::outputs::{self, Mode};
 
-const USAGE: &str = "usage: cargo xtask <generate [--check] | lint | test | diff [BASE] [options]>";
+/// The spec pipeline, the review tool and CI for the vendor specs.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check the specs and the vendor pages they cite, normalize, generate the client crates,
+    /// publish spec/dist and the payload fixtures.
+    Generate {
+        /// Change nothing: fail with a unified diff when a generated or published file is stale,
+        /// or when a cited vendor page no longer matches its hash or contradicts the spec.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Run the project's spec checks, then Redocly, Spectral and openapi-spec-validator
+    /// (without network access); 0 errors and 0 warnings.
+    Lint,
+    /// Everything CI runs: lint, workflow lint, generate --check, fmt, clippy, the tests,
+    /// schemathesis against the sandbox, and the TypeScript and Python checks of spec/dist.
+    Test,
+    /// The review report of the spec change since BASE: vendor pages, classified spec changes,
+    /// generated files and the Rust API change, and the version check.
+    Diff(DiffArgs),
+    /// The vendors' documentation pages stored under spec/sources/.
+    Sources {
+        #[command(subcommand)]
+        command: SourcesCommand,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct DiffArgs {
+    /// The git revision to compare with [default: the merge-base of HEAD with main, else HEAD~1]
+    base: Option<String>,
+    /// The report's format: text for a terminal, markdown for a pull request, json for tools.
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    format: FormatArg,
+    /// Fail on a change this severe or worse, unless a major bump of the vendor's versions
+    /// accepts it.
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Fail when a vendor's spec and crate versions disagree, or lack the bump its changes need.
+    #[arg(long)]
+    check_version: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Text,
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FailOn {
+    /// Breaking changes.
+    Breaking,
+    /// Breaking and potentially breaking changes.
+    Potential,
+}
+
+#[derive(Debug, Subcommand)]
+enum SourcesCommand {
+    /// Fetch every cited vendor page, compare its text with the stored copy (whitespace and
+    /// table-cell joining ignored) and print what changed, with the operations that cite it.
+    /// Fails when a page changed (without --write) or could not be fetched.
+    Fetch {
+        /// Only this vendor's pages (attestr, trust, gainsight-px).
+        #[arg(long)]
+        vendor: Option<String>,
+        /// Store each changed page's new text under spec/sources/; the spec is left to the
+        /// reviewer (`cargo xtask generate --check` then names every operation to update).
+        #[arg(long)]
+        write: bool,
+    },
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let repo = repo_root();
-    let result = match args.as_slice() {
-        ["generate"] => generate(&repo, Mode::Write),
-        ["generate", "--check"] => generate(&repo, Mode::Check),
-        ["lint"] => lint::run(&repo),
-        ["test"] => test::run(&repo),
-        ["diff", options @ ..] => xtask::diff::command::run(&repo, options),
-        _ => Err(USAGE.to_string()),
-    };
+    let cli = Cli::parse();
+    let result = xtask::repo::find_root().and_then(|repo| run(&repo, cli.command));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -43,17 +107,70 @@ fn main() -> ExitCode {
     }
 }
 
-/// The workspace root: the parent of this crate's directory.
-fn repo_root() -> PathBuf {
-    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir
-        .parent()
-        .map(PathBuf::from)
-        .unwrap_or(manifest_dir)
+fn run(repo: &Path, command: Command) -> Result<(), String> {
+    match command {
+        Command::Generate { check: false } => generate(repo, Mode::Write),
+        Command::Generate { check: true } => generate(repo, Mode::Check),
+        Command::Lint => ci::lint::run(repo),
+        Command::Test => ci::test(repo),
+        Command::Diff(args) => {
+            // Redocly does the comparison: install it the way `lint` does.
+            ci::tools::ensure_node_tools(repo)?;
+            xtask::diff::command::run(repo, &args.into())
+        }
+        Command::Sources {
+            command: SourcesCommand::Fetch { vendor, write },
+        } => fetch_sources(repo, vendor.as_deref(), write),
+    }
 }
 
-fn generate(repo: &std::path::Path, mode: Mode) -> Result<(), String> {
-    let report = outputs::generate(repo, mode).map_err(|err| err.to_string())?;
+impl From<DiffArgs> for Options {
+    fn from(args: DiffArgs) -> Options {
+        Options {
+            base: args.base,
+            format: match args.format {
+                FormatArg::Text => Format::Text,
+                FormatArg::Markdown => Format::Markdown,
+                FormatArg::Json => Format::Json,
+            },
+            fail_on: args.fail_on.map(|level| match level {
+                FailOn::Breaking => Severity::Breaking,
+                FailOn::Potential => Severity::PotentiallyBreaking,
+            }),
+            check_version: args.check_version,
+        }
+    }
+}
+
+fn fetch_sources(repo: &Path, vendor: Option<&str>, write: bool) -> Result<(), String> {
+    let summary = xtask::sources::run(repo, vendor, write, Default::default())?;
+    println!(
+        "sources fetch: {} unchanged, {} changed, {} failed",
+        summary.unchanged.len(),
+        summary.changed.len(),
+        summary.failed.len()
+    );
+    if !summary.failed.is_empty() {
+        return Err(format!(
+            "{} page(s) could not be compared:\n  {}",
+            summary.failed.len(),
+            summary.failed.join("\n  ")
+        ));
+    }
+    if !summary.changed.is_empty() && !write {
+        return Err(format!(
+            "{} page(s) changed: review the diff above, then run `cargo xtask sources fetch --write` and bring the spec in line",
+            summary.changed.len()
+        ));
+    }
+    Ok(())
+}
+
+fn generate(repo: &Path, mode: Mode) -> Result<(), String> {
+    // Beside the pipeline's outputs: the README's table of the review tool's rating rules.
+    let readme = xtask::diff::rules::readme_outputs(repo).map_err(|err| err.to_string())?;
+    let report = outputs::generate_with(repo, mode, readme.into_iter().collect())
+        .map_err(|err| err.to_string())?;
     match mode {
         Mode::Write => {
             for path in &report.changed {
@@ -80,6 +197,54 @@ fn generate(repo: &std::path::Path, mode: Mode) -> Result<(), String> {
                 stale.len(),
                 stale.join(", ")
             ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn diff_options_parse_in_every_form() {
+        let cli = Cli::try_parse_from([
+            "cargo xtask",
+            "diff",
+            "origin/main",
+            "--format",
+            "markdown",
+            "--fail-on=potential",
+            "--check-version",
+        ])
+        .unwrap();
+        let Command::Diff(args) = cli.command else {
+            panic!("not diff")
+        };
+        assert_eq!(
+            Options::from(args),
+            Options {
+                base: Some("origin/main".to_string()),
+                format: Format::Markdown,
+                fail_on: Some(Severity::PotentiallyBreaking),
+                check_version: true,
+            }
+        );
+        for args in [
+            &["diff", "--format", "html"][..],
+            &["diff", "--fail-on", "minor"],
+            &["diff", "--fail-on"],
+            &["diff", "--frobnicate"],
+            &["diff", "a", "b"],
+            &["frobnicate"],
+        ] {
+            let argv = std::iter::once("cargo xtask").chain(args.iter().copied());
+            assert!(Cli::try_parse_from(argv).is_err(), "{args:?}");
         }
     }
 }

@@ -8,8 +8,9 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::document::Document;
+use crate::progress::Step;
 use crate::vendors::{VENDORS, Vendor};
-use crate::{Error, Finding, checks, codegen, examples, normalize, runtime_meta};
+use crate::{Error, Finding, checks, codegen, examples, fsguard, normalize, runtime_meta};
 
 /// Directories whose every file is generated: a file there that the pipeline no longer produces
 /// is stale.
@@ -66,25 +67,52 @@ fn json_file(value: &Value) -> String {
 /// Every file derived from one vendor's document, by path relative to the repository.
 pub fn vendor_outputs(repo: &Path, vendor: &Vendor) -> Result<BTreeMap<String, String>, Error> {
     let doc = Document::load(repo, &vendor.spec_path())?;
+    outputs_of(repo, vendor, &doc)
+}
+
+/// [`vendor_outputs`] for a loaded document.
+fn outputs_of(
+    repo: &Path,
+    vendor: &Vendor,
+    doc: &Document,
+) -> Result<BTreeMap<String, String>, Error> {
     let mut files = BTreeMap::new();
-    let client = client_source(repo, &doc)?;
+    let client = client_source(repo, doc)?;
     files.insert(
         vendor.operations_path(),
-        runtime_meta::operations_file(&doc, &client)?,
+        runtime_meta::operations_file(doc, &client)?,
     );
     if vendor.has_error_codes {
         files.insert(
             vendor.error_codes_path(),
-            runtime_meta::error_codes_file(&doc)?,
+            runtime_meta::error_codes_file(doc)?,
         );
     }
     files.insert(vendor.generated_path(), client);
-    files.extend(crate::publish::dist_files(&doc, vendor)?);
-    for sample in examples::samples(&doc) {
-        files.insert(
-            format!("{}/{}", vendor.fixtures_dir(), sample.file_name()),
-            json_file(&sample.value),
+    files.extend(crate::publish::dist_files(doc, vendor)?);
+    let mut sample_files: BTreeMap<String, String> = BTreeMap::new();
+    let mut collisions = Vec::new();
+    for sample in examples::samples(doc) {
+        let path = format!("{}/{}", vendor.fixtures_dir(), sample.file_name());
+        let label = format!(
+            "`{}` {} example `{}`",
+            sample.operation_id, sample.position, sample.name
         );
+        if let Some(other) = sample_files.insert(path.clone(), label.clone()) {
+            collisions.push(Finding {
+                document: doc.name.clone(),
+                operation: Some(sample.operation_id.clone()),
+                rule: "example-file-name",
+                message: format!(
+                    "{label} and {other} both become the fixture `{path}` (file names keep only \
+                     ASCII letters, digits, `-`, `_` and `.`); rename one"
+                ),
+            });
+        }
+        files.insert(path, json_file(&sample.value));
+    }
+    if !collisions.is_empty() {
+        return Err(Error::Findings(collisions));
     }
     Ok(files)
 }
@@ -113,12 +141,43 @@ impl Report {
 }
 
 /// Runs the whole pipeline for every vendor under `repo`, then writes or checks the results.
-/// Every vendor is processed before an error is returned, so all problems show at once.
+/// See [`generate_with`].
 pub fn generate(repo: &Path, mode: Mode) -> Result<Report, Error> {
-    let mut expected = BTreeMap::new();
+    generate_with(repo, mode, BTreeMap::new())
+}
+
+/// [`generate`], with more files to write or check beside the pipeline's own (`extra`, by path
+/// relative to the repository): the command adds the README's rules table, which the review tool
+/// ([`crate::diff::rules`]) generates, so the pipeline does not depend on the review tool.
+///
+/// Every document is checked before anything is generated: the checks (cited pages and their
+/// facts, `$ref`s, names) take well under a second, so a stale page or a wrong fact fails at
+/// once. Every vendor is processed before an error is returned, so all problems show at once.
+pub fn generate_with(
+    repo: &Path,
+    mode: Mode,
+    extra: BTreeMap<String, String>,
+) -> Result<Report, Error> {
+    let step = Step::start(match mode {
+        Mode::Write => "generate",
+        Mode::Check => "generate --check",
+    });
+    let mut documents = Vec::new();
     let mut errors = Vec::new();
     for vendor in &VENDORS {
-        match vendor_outputs(repo, vendor) {
+        step.say(format!("checking {}", vendor.spec_path()));
+        match load_checked(repo, vendor) {
+            Ok(doc) => documents.push((vendor, doc)),
+            Err(err) => errors.push(err),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Several(errors));
+    }
+    let mut expected = BTreeMap::new();
+    for (vendor, doc) in &documents {
+        step.say(format!("generating {} from {}", vendor.crate_dir, doc.name));
+        match outputs_of(repo, vendor, doc) {
             Ok(files) => expected.extend(files),
             Err(err) => errors.push(err),
         }
@@ -126,14 +185,15 @@ pub fn generate(repo: &Path, mode: Mode) -> Result<Report, Error> {
     if !errors.is_empty() {
         return Err(Error::Several(errors));
     }
+    expected.extend(extra);
 
+    step.say("comparing with the files on disk");
     let mut report = Report::default();
     for (path, contents) in &expected {
-        let full = repo.join(path);
-        let current = match std::fs::read(&full) {
+        let current = match fsguard::read_bytes(repo, path, fsguard::MAX_GENERATED_BYTES) {
             Ok(bytes) => Some(bytes),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
-            Err(err) => return Err(Error::io(full, err)),
+            Err(fsguard::FsError::Missing { .. }) => None,
+            Err(err) => return Err(err.into()),
         };
         if current.as_deref() == Some(contents.as_bytes()) {
             continue;
@@ -144,10 +204,7 @@ pub fn generate(repo: &Path, mode: Mode) -> Result<Report, Error> {
         report.diff.push_str(&unified_diff(path, &old, contents));
         report.changed.push(path.clone());
         if mode == Mode::Write {
-            if let Some(parent) = full.parent() {
-                std::fs::create_dir_all(parent).map_err(|err| Error::io(parent, err))?;
-            }
-            std::fs::write(&full, contents).map_err(|err| Error::io(&full, err))?;
+            fsguard::write(repo, path, contents.as_bytes())?;
         }
     }
     for dir in managed_dirs() {
@@ -155,15 +212,19 @@ pub fn generate(repo: &Path, mode: Mode) -> Result<Report, Error> {
             if expected.contains_key(&path) {
                 continue;
             }
-            let full = repo.join(&path);
-            let old = std::fs::read_to_string(&full).unwrap_or_default();
+            // A stale entry is shown, never followed: a link or a FIFO is named, not read.
+            let old = match fsguard::read_bytes(repo, &path, fsguard::MAX_GENERATED_BYTES) {
+                Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+                Err(err) => format!("(not read: {err})\n"),
+            };
             report.diff.push_str(&unified_diff(&path, &old, ""));
-            report.stale.push(path);
+            report.stale.push(path.clone());
             if mode == Mode::Write {
-                std::fs::remove_file(&full).map_err(|err| Error::io(&full, err))?;
+                fsguard::remove(repo, &path)?;
             }
         }
     }
+    step.finish();
     Ok(report)
 }
 
@@ -183,6 +244,11 @@ pub fn files_under(repo: &Path, dir: &str) -> Result<Vec<String>, Error> {
     let mut pending = vec![dir.to_string()];
     while let Some(current) = pending.pop() {
         let full = repo.join(&current);
+        // A directory that is a link is listed as an entry of its own, never entered.
+        if std::fs::symlink_metadata(&full).is_ok_and(|meta| meta.file_type().is_symlink()) {
+            found.push(current);
+            continue;
+        }
         let entries = match std::fs::read_dir(&full) {
             Ok(entries) => entries,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,

@@ -2,43 +2,20 @@
 //!
 //! Redocly's `diff-recommended` rules all rate `major`; a change no rule objects to is `minor`
 //! (an addition) or `patch`. That maps onto oasdiff's levels as major → breaking and
-//! minor/patch → non-breaking, except where a consumer would be misled. Those cases are the
-//! [`OVERRIDES`], each a named rule of this project.
+//! minor/patch → non-breaking, except where a consumer would be misled: those cases are rules of
+//! this project that override Redocly. Every rating (severity, who decides, why) is a row of
+//! [`super::rules::RULES`]; this module only recognises which row a change falls under and says
+//! what changed.
 
 use serde_json::Value;
 
+use super::model::{Change, RatedBy, Severity};
 use super::operations::{OperationIndex, pointer_segments};
 use super::redocly::{Kind, RedoclyChange};
-use super::{Change, RatedBy, Severity};
+use super::rules::{
+    self, ERROR_RESPONSE_ADDED, ERROR_RESPONSE_REMOVED, REQUEST_PROPERTY_REMOVED, RESPONSE_ADDED,
+};
 use crate::document::{Document, METHODS, StatusClass, status_class};
-
-/// The cases where this project rates a change differently from Redocly, and why. The README
-/// lists the same table.
-pub const OVERRIDES: [(&str, &str); 3] = [
-    (
-        ERROR_RESPONSE_REMOVED,
-        "Redocly: major (`response-removed`). Here: non-breaking. The vendor no longer documents \
-         an error status; a client that handles it keeps working (oasdiff rates it INFO too, and \
-         a removed `x-error-codes` row is non-breaking for the same reason).",
-    ),
-    (
-        RESPONSE_ADDED,
-        "Redocly: minor. Here: potentially breaking. A client generated from the old document \
-         does not expect the status: progenitor returns `UnexpectedResponse`, \
-         openapi-python-client returns no parsed body (or raises), and a second success shape \
-         changes the Rust return type (normalization rule `raw-success`).",
-    ),
-    (
-        REQUEST_PROPERTY_REMOVED,
-        "Redocly: patch (it objects only when `additionalProperties: false`). Here: potentially \
-         breaking, as oasdiff rates it (WARN). Code that sets the property stops compiling \
-         against the regenerated Rust and TypeScript types, and the API may reject it.",
-    ),
-];
-
-pub const ERROR_RESPONSE_REMOVED: &str = "error-response-removed";
-pub const RESPONSE_ADDED: &str = "response-added";
-pub const REQUEST_PROPERTY_REMOVED: &str = "request-property-removed";
 
 /// Both documents, each with its operation index.
 pub struct Sides<'a> {
@@ -49,7 +26,7 @@ pub struct Sides<'a> {
 }
 
 /// The extensions whose changes [`super::extensions`] rates; Redocly's view of them is dropped.
-const OWN_EXTENSIONS: [&str; 2] = ["/x-error-codes", "/x-vendor-doc"];
+const OWN_EXTENSIONS: [&str; 3] = ["/x-error-codes", "/x-vendor-doc", "/x-outcomes"];
 
 /// Classifies one change, or `None` when it belongs to [`super::extensions`].
 pub fn classify(change: &RedoclyChange, sides: &Sides<'_>) -> Option<Change> {
@@ -108,6 +85,32 @@ struct Rating {
     rated_by: RatedBy,
 }
 
+impl Rating {
+    /// The rating the table gives `rule` for a change in `direction`, with its message.
+    fn of(rule: &str, message: String, direction: Direction) -> Rating {
+        Rating::by_row(rule, rule, message, direction)
+    }
+
+    /// The rating of the table's row `row`, shown under the id `shown` (a `*-added` row's change
+    /// is shown as `header-added`).
+    fn by_row(row: &str, shown: &str, message: String, direction: Direction) -> Rating {
+        let row = rules::rule(row);
+        Rating {
+            severity: row.severity,
+            rule: shown.to_string(),
+            message,
+            reason: row
+                .reason(match direction {
+                    Direction::Response => Some(true),
+                    Direction::Request => Some(false),
+                    Direction::Neither => None,
+                })
+                .to_string(),
+            rated_by: row.rated_by,
+        }
+    }
+}
+
 /// A change a `diff-recommended` rule objects to: breaking, unless it only removes an error
 /// response ([`ERROR_RESPONSE_REMOVED`]).
 fn rate_objected(change: &RedoclyChange) -> Rating {
@@ -124,29 +127,21 @@ fn rate_objected(change: &RedoclyChange) -> Rating {
     if only_response_removed
         && removed_status(change).is_some_and(|status| is_error_status(&status))
     {
-        return Rating {
-            severity: Severity::NonBreaking,
-            rule: ERROR_RESPONSE_REMOVED.to_string(),
-            message,
-            reason:
-                "the vendor no longer documents this error; clients that handle it keep working"
-                    .to_string(),
-            rated_by: RatedBy::Override,
-        };
+        return Rating::of(ERROR_RESPONSE_REMOVED, message, direction(&change.path));
     }
-    let mut rules: Vec<&str> = change
+    let mut ids: Vec<&str> = change
         .verdicts
         .iter()
         .map(|verdict| verdict.rule_id.as_str())
         .collect();
-    rules.dedup();
+    ids.dedup();
     Rating {
         severity: Severity::Breaking,
-        rule: rules.join(", "),
+        rule: ids.join(", "),
         message,
-        reason: rules
+        reason: ids
             .iter()
-            .map(|rule| breaking_reason(rule))
+            .map(|id| rules::rule(id).reason(None))
             .collect::<Vec<_>>()
             .join("; "),
         rated_by: RatedBy::Redocly,
@@ -169,54 +164,6 @@ fn is_error_status(status: &str) -> bool {
         status_class(status),
         StatusClass::Error | StatusClass::Default
     )
-}
-
-/// Why each `diff-recommended` rule's change breaks existing clients.
-fn breaking_reason(rule: &str) -> String {
-    let reason = match rule {
-        "enum-values-added" => {
-            "clients decode the value into a closed set (a Rust or Python enum) and fail on the new one"
-        }
-        "enum-values-removed" => "requests that send a removed value are rejected",
-        "media-type-removed" => {
-            "clients that send or expect this media type no longer match the API"
-        }
-        "operation-id-changed" => {
-            "the operationId names the generated method in every client; calls to the old name stop compiling"
-        }
-        "operation-removed" => "calls to the operation fail",
-        "path-removed" => "calls to every operation of the path fail",
-        "parameter-became-required" => "existing calls do not send the parameter and are rejected",
-        "parameter-removed" => {
-            "calls that pass it stop compiling against regenerated clients, and the API may reject it"
-        }
-        "parameter-serialization-changed" => "existing calls encode the parameter the old way",
-        "property-removed" => "clients that read the property no longer get it",
-        "request-body-became-required" => "existing calls without a body are rejected",
-        "request-body-removed" => "clients that send a body no longer match the API",
-        "required-properties-added" => "existing requests leave the property out and are rejected",
-        "required-properties-removed" => {
-            "clients that rely on the property being present (a non-optional field) fail on responses without it"
-        }
-        "response-header-removed" => "clients that read the header no longer get it",
-        "response-removed" => "clients that expect this success response no longer get it",
-        "schema-combinator-changed" => "the shapes a client may send or receive changed",
-        "schema-constraint-changed" => {
-            "values that were valid are rejected, or responses carry values clients did not expect"
-        }
-        "schema-type-changed" => "clients send or decode the old type",
-        "security-requirement-changed" => {
-            "existing calls do not send the credentials now required and are rejected"
-        }
-        "security-scheme-changed" => "existing clients send their credentials the old way",
-        "server-removed" => "clients configured with the old base URL fail",
-        other => {
-            return format!(
-                "Redocly's `diff-recommended` rule `{other}` requires a major version for it"
-            );
-        }
-    };
-    reason.to_string()
 }
 
 /// Whether a change is on the way in (request) or out (response), from Redocly's path.
@@ -253,13 +200,8 @@ fn rate_unobjected(change: &RedoclyChange, sides: &Sides<'_>) -> Rating {
     let segments = pointer_segments(pointer);
     let last = segments.last().cloned().unwrap_or_default();
     let parent_is_properties = segments.len() >= 2 && segments[segments.len() - 2] == "properties";
-    let non_breaking = |rule: &str, message: String, reason: &str| Rating {
-        severity: Severity::NonBreaking,
-        rule: rule.to_string(),
-        message,
-        reason: reason.to_string(),
-        rated_by: RatedBy::Redocly,
-    };
+    let here = direction(&change.path);
+    let rated = |rule: &str, message: String| Rating::of(rule, message, here);
     let revision_value = change
         .revision
         .as_ref()
@@ -274,79 +216,55 @@ fn rate_unobjected(change: &RedoclyChange, sides: &Sides<'_>) -> Rating {
     match (change.type_name.as_str(), change.kind) {
         ("Response", Kind::Added) => {
             let status = last.clone();
-            let (message, reason) = if is_error_status(&status) {
-                (
+            if is_error_status(&status) {
+                rated(
+                    ERROR_RESPONSE_ADDED,
                     format!("Error response `{status}` was added."),
-                    "a client that handles each documented error has no branch for this one",
                 )
             } else {
-                (
-                    format!("Response `{status}` was added."),
-                    "clients generated from the old document treat this status as unexpected",
-                )
-            };
-            Rating {
-                severity: Severity::PotentiallyBreaking,
-                rule: RESPONSE_ADDED.to_string(),
-                message,
-                reason: reason.to_string(),
-                rated_by: RatedBy::Override,
+                rated(RESPONSE_ADDED, format!("Response `{status}` was added."))
             }
         }
         ("Schema", Kind::Removed)
             if parent_is_properties && direction(&change.path) == Direction::Request =>
         {
-            Rating {
-                severity: Severity::PotentiallyBreaking,
-                rule: REQUEST_PROPERTY_REMOVED.to_string(),
-                message: format!(
+            rated(
+                REQUEST_PROPERTY_REMOVED,
+                format!(
                     "Property `{last}` was removed from {}.",
                     schema_subject(holder(&segments), &change.path, sides)
                 ),
-                reason: "code that sets it stops compiling against regenerated clients, and the \
-                         API may ignore or reject it"
-                    .to_string(),
-                rated_by: RatedBy::Override,
-            }
+            )
         }
-        ("Operation", Kind::Added) => non_breaking(
+        ("Operation", Kind::Added) => rated(
             "operation-added",
             format!("Operation `{}` was added.", operation_name(&segments)),
-            "a new operation; existing calls are unaffected",
         ),
         ("Parameter", Kind::Added) => {
             let name = field_text(revision_value, "name");
             let place = field_text(revision_value, "in");
-            non_breaking(
+            rated(
                 "parameter-added",
                 format!("Optional `{name}` {place} parameter was added."),
-                "optional: existing calls stay valid",
             )
         }
         ("Parameter", Kind::Modified) if change.property.as_deref() == Some("required") => {
             let parameter = parent_value(sides.new, pointer);
-            non_breaking(
+            rated(
                 "parameter-became-optional",
                 format!(
                     "`{}` {} parameter became optional.",
                     field_text(parameter, "name"),
                     field_text(parameter, "in")
                 ),
-                "existing calls that send it stay valid",
             )
         }
-        ("Schema", Kind::Added) if parent_is_properties => non_breaking(
+        ("Schema", Kind::Added) if parent_is_properties => rated(
             "property-added",
             format!(
                 "Property `{last}` was added to {}{in_where}.",
                 schema_subject(holder(&segments), &change.path, sides)
             ),
-            match direction(&change.path) {
-                Direction::Response => "decoders built from the old document ignore it",
-                _ => {
-                    "optional unless a separate change makes it required: existing requests stay valid"
-                }
-            },
         ),
         ("Schema", Kind::Modified) if change.property.as_deref() == Some("required") => {
             let schema = schema_subject(owner(&segments, "required"), &change.path, sides);
@@ -363,16 +281,7 @@ fn rate_unobjected(change: &RedoclyChange, sides: &Sides<'_>) -> Rating {
                     "Properties of {schema} are no longer required: {no_longer}."
                 ));
             }
-            non_breaking(
-                "required-changed",
-                parts.join(" "),
-                match direction(&change.path) {
-                    Direction::Response => {
-                        "the API now promises more; clients that treat the properties as optional keep working"
-                    }
-                    _ => "requests that send the properties stay valid",
-                },
-            )
+            rated("required-changed", parts.join(" "))
         }
         ("Schema", Kind::Modified) if change.property.as_deref() == Some("enum") => {
             let schema = schema_subject(owner(&segments, "enum"), &change.path, sides);
@@ -385,47 +294,37 @@ fn rate_unobjected(change: &RedoclyChange, sides: &Sides<'_>) -> Rating {
             if !lost.is_empty() {
                 parts.push(format!("Enum of {schema} lost values: {lost}."));
             }
-            non_breaking(
-                "enum-changed",
-                parts.join(" "),
-                match direction(&change.path) {
-                    Direction::Response => "responses carry fewer values; clients know all of them",
-                    _ => "the API accepts more values; existing requests stay valid",
-                },
-            )
+            rated("enum-changed", parts.join(" "))
         }
-        ("RequestBody", Kind::Modified) if change.property.as_deref() == Some("required") => {
-            non_breaking(
-                "request-body-became-optional",
-                "The request body became optional.".to_string(),
-                "existing calls that send a body stay valid",
-            )
-        }
-        ("Server", Kind::Added) => non_breaking(
+        ("RequestBody", Kind::Modified) if change.property.as_deref() == Some("required") => rated(
+            "request-body-became-optional",
+            "The request body became optional.".to_string(),
+        ),
+        ("Server", Kind::Added) => rated(
             "server-added",
             format!("Server `{}` was added.", field_text(revision_value, "url")),
-            "another base URL; the existing ones stay",
         ),
         ("SecurityRequirementList", Kind::Added)
             if revision_value
                 .and_then(Value::as_array)
                 .is_some_and(Vec::is_empty) =>
         {
-            non_breaking(
+            rated(
                 "authentication-no-longer-required",
                 "The operation no longer requires authentication (`security: []`).".to_string(),
-                "calls that still send credentials keep working",
             )
         }
-        (type_name, Kind::Added) => non_breaking(
+        (type_name, Kind::Added) => Rating::by_row(
+            "*-added",
             &format!("{}-added", kebab(type_name)),
             format!("{} `{last}` was added{in_where}.", words(type_name)),
-            "an addition: existing clients keep working",
+            here,
         ),
-        (type_name, Kind::Removed) => non_breaking(
+        (type_name, Kind::Removed) => Rating::by_row(
+            "*-removed",
             &format!("{}-removed", kebab(type_name)),
             format!("{} `{last}` was removed{in_where}.", words(type_name)),
-            "no `diff-recommended` rule objects: nothing a client sends or reads depends on it",
+            here,
         ),
         (type_name, Kind::Modified) => {
             let property = change.property.clone().unwrap_or(last);
@@ -436,10 +335,11 @@ fn rate_unobjected(change: &RedoclyChange, sides: &Sides<'_>) -> Rating {
                 }
                 _ => String::new(),
             };
-            non_breaking(
+            Rating::by_row(
+                "*-changed",
                 &format!("{}-changed", kebab(type_name)),
                 format!("`{property}` of {subject} changed{values}."),
-                "documentation or metadata: requests and responses stay the same",
+                here,
             )
         }
     }

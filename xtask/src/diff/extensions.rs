@@ -15,13 +15,29 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{Change, RatedBy, Severity};
+use super::model::{Change, RatedBy};
 use crate::document::{Document, escape_pointer};
 
-pub const ERROR_CODE_ADDED: &str = "error-code-added";
-pub const ERROR_CODE_REMOVED: &str = "error-code-removed";
-pub const ERROR_MESSAGE_CHANGED: &str = "error-message-changed";
-pub const VENDOR_DOC_CHANGED: &str = "vendor-doc-changed";
+pub use super::rules::{
+    ERROR_CODE_ADDED, ERROR_CODE_REMOVED, ERROR_MESSAGE_CHANGED, OUTCOME_ADDED,
+    OUTCOME_DESCRIPTION_CHANGED, OUTCOME_EVIDENCE_STRENGTHENED, OUTCOME_EVIDENCE_WEAKENED,
+    OUTCOME_NARROWED, OUTCOME_REMOVED, OUTCOME_WIDENED, VENDOR_DOC_CHANGED,
+};
+
+/// A change rated by the table's row `rule`.
+fn rated(rule: &str, operation: &str, location: String, message: String) -> Change {
+    let row = super::rules::rule(rule);
+    Change {
+        severity: row.severity,
+        operations: vec![operation.to_string()],
+        message,
+        rule: rule.to_string(),
+        reason: row.reason(None).to_string(),
+        location,
+        rated_by: RatedBy::Xtask,
+        redocly_impact: None,
+    }
+}
 
 /// An operation found in both documents.
 struct Matched<'a> {
@@ -100,16 +116,8 @@ pub fn error_code_changes(old: &Document, new: &Document) -> Vec<Change> {
         let mut removed: Vec<&ErrorCode> = before.iter().filter(|e| !after.contains(e)).collect();
         let mut added: Vec<&ErrorCode> = after.iter().filter(|e| !before.contains(e)).collect();
         let location = format!("{}/x-error-codes", operation.pointer);
-        let change = |severity, rule: &str, message: String, reason: &str| Change {
-            severity,
-            operations: vec![operation.label.clone()],
-            message,
-            rule: rule.to_string(),
-            reason: reason.to_string(),
-            location: location.clone(),
-            rated_by: RatedBy::Xtask,
-            redocly_impact: None,
-        };
+        let change =
+            |rule: &str, message: String| rated(rule, &operation.label, location.clone(), message);
         // A code with one row on each side whose message differs is a reworded message.
         let mut reworded: Vec<(ErrorCode, ErrorCode)> = Vec::new();
         for gone in removed.iter().copied().filter(|gone| gone.code.is_some()) {
@@ -127,7 +135,6 @@ pub fn error_code_changes(old: &Document, new: &Document) -> Vec<Change> {
             removed.retain(|e| *e != gone);
             added.retain(|e| *e != now);
             changes.push(change(
-                Severity::NonBreaking,
                 ERROR_MESSAGE_CHANGED,
                 format!(
                     "The message of error {}/{} changed from \"{}\" to \"{}\".",
@@ -136,23 +143,18 @@ pub fn error_code_changes(old: &Document, new: &Document) -> Vec<Change> {
                     gone.message,
                     now.message
                 ),
-                "clients identify the error by its code, which is unchanged",
             ));
         }
         for now in added {
             changes.push(change(
-                Severity::PotentiallyBreaking,
                 ERROR_CODE_ADDED,
                 format!("New documented error {}.", now.display()),
-                "a client that handles each documented error has no branch for this one",
             ));
         }
         for gone in removed {
             changes.push(change(
-                Severity::NonBreaking,
                 ERROR_CODE_REMOVED,
                 format!("Error {} is no longer documented.", gone.display()),
-                "clients that handle it keep working",
             ));
         }
     }
@@ -191,28 +193,187 @@ pub fn vendor_doc_changes(old: &Document, new: &Document) -> Vec<Change> {
         if parts.is_empty() {
             parts.push("other fields changed".to_string());
         }
-        changes.push(Change {
-            severity: Severity::NonBreaking,
-            operations: vec![operation.label.clone()],
-            message: format!(
+        changes.push(rated(
+            VENDOR_DOC_CHANGED,
+            &operation.label,
+            format!("{}/{}", operation.pointer, escape_pointer("x-vendor-doc")),
+            format!(
                 "Vendor documentation source `{}`: {}.",
                 field(after, "file"),
                 parts.join(", ")
             ),
-            rule: VENDOR_DOC_CHANGED.to_string(),
-            reason: "where the operation is written from; the source diff is in the review report"
-                .to_string(),
-            location: format!("{}/{}", operation.pointer, escape_pointer("x-vendor-doc")),
-            rated_by: RatedBy::Xtask,
-            redocly_impact: None,
-        });
+        ));
     }
     changes
+}
+
+/// One `x-outcomes` row, identified by its outcome, status and whether it applies only after a
+/// lost response; what proves it is `when` (each check as JSON text, sorted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct OutcomeRow {
+    key: (String, String, bool),
+    when: Vec<String>,
+    evidence: String,
+    description: String,
+}
+
+impl OutcomeRow {
+    fn display(&self) -> String {
+        let (outcome, status, after_lost) = &self.key;
+        let after = if *after_lost {
+            " after a lost response"
+        } else {
+            ""
+        };
+        format!("`{outcome}` on {status}{after}")
+    }
+}
+
+fn outcome_rows(operation: &Value) -> Vec<OutcomeRow> {
+    operation
+        .get("x-outcomes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|row| {
+            let text = |key: &str| match row.get(key) {
+                Some(Value::String(text)) => text.clone(),
+                Some(other) => other.to_string(),
+                None => String::new(),
+            };
+            let mut when: Vec<String> = row
+                .get("when")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(Value::to_string)
+                .collect();
+            when.sort();
+            OutcomeRow {
+                key: (
+                    text("outcome"),
+                    text("status"),
+                    row.get("after-lost-response").and_then(Value::as_bool) == Some(true),
+                ),
+                when,
+                evidence: text("evidence"),
+                description: text("description"),
+            }
+        })
+        .collect()
+}
+
+/// The `x-outcomes` changes of every operation present in both documents.
+///
+/// An outcome is what the Rust client returns instead of an error, and only on the documented
+/// proof. So a row that goes away is breaking (the client stops returning it), a row whose proof
+/// grows (a new `when` check, a changed value) is breaking (responses that proved it become
+/// errors), a new row or a row whose proof shrinks is potentially breaking (the client claims an
+/// outcome on responses it reported as errors; the reviewer checks the evidence), and evidence
+/// that moves from the vendor's page to third-party observation is potentially breaking too.
+pub fn outcome_changes(old: &Document, new: &Document) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for operation in matched_operations(old, new) {
+        let before = outcome_rows(operation.old);
+        let after = outcome_rows(operation.new);
+        let location = format!("{}/x-outcomes", operation.pointer);
+        let mut push = |rule: &str, message: String| {
+            changes.push(rated(rule, &operation.label, location.clone(), message));
+        };
+        for gone in before
+            .iter()
+            .filter(|row| !after.iter().any(|a| a.key == row.key))
+        {
+            push(
+                OUTCOME_REMOVED,
+                format!("Outcome {} was removed.", gone.display()),
+            );
+        }
+        for new_row in after
+            .iter()
+            .filter(|row| !before.iter().any(|b| b.key == row.key))
+        {
+            push(
+                OUTCOME_ADDED,
+                format!(
+                    "Outcome {} was added ({} evidence).",
+                    new_row.display(),
+                    new_row.evidence
+                ),
+            );
+        }
+        for was in &before {
+            let Some(now) = after.iter().find(|row| row.key == was.key) else {
+                continue;
+            };
+            let added: Vec<&String> = now.when.iter().filter(|c| !was.when.contains(c)).collect();
+            let dropped: Vec<&String> = was.when.iter().filter(|c| !now.when.contains(c)).collect();
+            if !added.is_empty() {
+                push(
+                    OUTCOME_NARROWED,
+                    format!(
+                        "Outcome {} needs more proof: {}{}.",
+                        now.display(),
+                        checks_text("now also", &added),
+                        if dropped.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; {}", checks_text("no longer", &dropped))
+                        }
+                    ),
+                );
+            } else if !dropped.is_empty() {
+                push(
+                    OUTCOME_WIDENED,
+                    format!(
+                        "Outcome {} needs less proof: {}.",
+                        now.display(),
+                        checks_text("no longer", &dropped)
+                    ),
+                );
+            }
+            if was.evidence != now.evidence {
+                let rule = if now.evidence == "vendor-doc" {
+                    OUTCOME_EVIDENCE_STRENGTHENED
+                } else {
+                    OUTCOME_EVIDENCE_WEAKENED
+                };
+                push(
+                    rule,
+                    format!(
+                        "The evidence of outcome {} changed from `{}` to `{}`.",
+                        now.display(),
+                        was.evidence,
+                        now.evidence
+                    ),
+                );
+            }
+            if was.description != now.description {
+                push(
+                    OUTCOME_DESCRIPTION_CHANGED,
+                    format!("The description of outcome {} changed.", now.display()),
+                );
+            }
+        }
+    }
+    changes
+}
+
+fn checks_text(lead: &str, checks: &[&String]) -> String {
+    format!(
+        "{lead} {}",
+        checks
+            .iter()
+            .map(|check| format!("`{check}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diff::Severity;
 
     fn doc(codes: &str, doc_hash: &str) -> Document {
         Document::parse(
@@ -308,5 +469,69 @@ paths:
             )]
         );
         assert!(vendor_doc_changes(&doc(BASE, "a"), &doc(BASE, "a")).is_empty());
+    }
+
+    fn outcomes(rows: &str) -> Document {
+        Document::parse(
+            "t.yaml",
+            &format!(
+                "openapi: 3.0.3\ninfo: {{title: t, version: 1.0.0}}\npaths:\n  /p:\n    delete:\n      operationId: deleteIdentity\n      x-outcomes: {rows}\n      responses: {{'200': {{description: ok}}}}\n"
+            ),
+        )
+        .unwrap()
+    }
+
+    const OUTCOMES: &str = "[{outcome: Deleted, status: 200, evidence: vendor-doc, description: d}, {outcome: NotFound, status: 404, evidence: vendor-doc, description: d, when: [{pointer: /code, equals: 404}]}]";
+
+    #[test]
+    fn a_removed_or_narrowed_outcome_is_breaking_and_a_new_or_wider_one_potentially() {
+        let removed = "[{outcome: Deleted, status: 200, evidence: vendor-doc, description: d}]";
+        let changes = outcome_changes(&outcomes(OUTCOMES), &outcomes(removed));
+        assert_eq!(
+            rules(&changes),
+            [(
+                Severity::Breaking,
+                OUTCOME_REMOVED,
+                "Outcome `NotFound` on 404 was removed."
+            )]
+        );
+        assert_eq!(changes[0].operations, ["deleteIdentity"]);
+        let changes = outcome_changes(&outcomes(removed), &outcomes(OUTCOMES));
+        assert_eq!(changes[0].severity, Severity::PotentiallyBreaking);
+        assert_eq!(changes[0].rule, OUTCOME_ADDED);
+
+        let narrowed = OUTCOMES.replace(
+            "[{pointer: /code, equals: 404}]",
+            "[{pointer: /code, equals: 404}, {pointer: /message, equals: Not found}]",
+        );
+        let changes = outcome_changes(&outcomes(OUTCOMES), &outcomes(&narrowed));
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(changes[0].severity, Severity::Breaking);
+        assert_eq!(changes[0].rule, OUTCOME_NARROWED);
+        assert!(
+            changes[0].message.contains("/message"),
+            "{}",
+            changes[0].message
+        );
+        let changes = outcome_changes(&outcomes(&narrowed), &outcomes(OUTCOMES));
+        assert_eq!(rules(&changes)[0].1, OUTCOME_WIDENED);
+        let changed_value = OUTCOMES.replace("equals: 404", "equals: 410");
+        let changes = outcome_changes(&outcomes(OUTCOMES), &outcomes(&changed_value));
+        assert_eq!(rules(&changes)[0].0, Severity::Breaking);
+
+        let third_party = OUTCOMES.replace(
+            "status: 404, evidence: vendor-doc",
+            "status: 404, evidence: third-party",
+        );
+        let changes = outcome_changes(&outcomes(OUTCOMES), &outcomes(&third_party));
+        assert_eq!(
+            rules(&changes),
+            [(
+                Severity::PotentiallyBreaking,
+                OUTCOME_EVIDENCE_WEAKENED,
+                "The evidence of outcome `NotFound` on 404 changed from `vendor-doc` to `third-party`."
+            )]
+        );
+        assert!(outcome_changes(&outcomes(OUTCOMES), &outcomes(OUTCOMES)).is_empty());
     }
 }

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use super::DiffError;
+use super::model::DiffError;
 
 /// The revision the working tree is compared with.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use std::process::Command;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::DiffError;
+use super::model::DiffError;
 
 /// The environment that keeps the Node tools quiet and offline: no telemetry, no update notice.
 pub const QUIET_NODE_TOOLS: [(&str, &str); 3] = [

@@ -1,17 +1,20 @@
 //! The three output formats of `cargo xtask diff`.
 //!
 //! - text: the classified spec changes per vendor, for a terminal;
-//! - markdown: the review report a reviewer pastes into a pull request, one heading each for the
-//!   vendor-doc source change, the classified spec change and the generated Rust API change;
+//! - markdown: the review report a reviewer pastes into a pull request, the whole chain in order:
+//!   the vendor pages that changed, the classified spec changes, every generated file that
+//!   changes, the Rust API change rated by semver, and the versions (with the bump that accepts a
+//!   break);
 //! - json: everything, for tools.
 //!
 //! Every list is sorted before it gets here, so the output is deterministic.
 
 use std::fmt::Write;
 
-use super::command::{Report, VendorReport};
-use super::review::FileStatus;
-use super::{Change, RatedBy, Severity, Summary};
+use super::file_change::FileStatus;
+use super::model::{Change, RatedBy, Severity, Summary};
+use super::report::{Report, VendorReport};
+use super::semver::ApiLevel;
 
 /// The changes of one document as text, one block per change (what the fixture tests lock).
 pub fn changes_text(changes: &[Change]) -> String {
@@ -105,15 +108,38 @@ pub fn text(report: &Report) -> String {
         for problem in &vendor.version_problems {
             let _ = writeln!(out, "  version check: {problem}");
         }
-        if !vendor.rust_api.diff.is_empty() {
+        if let Some(bump) = &vendor.accepted_by_bump {
             let _ = writeln!(
                 out,
-                "  generated Rust API changed (see --format markdown){}",
-                stale_note(vendor)
+                "  accepted: the breaking change(s) are accepted by the major bump ({bump})"
             );
         }
-        if let Some(error) = &vendor.rust_api.error {
-            let _ = writeln!(out, "  generated Rust API: cannot generate: {error}");
+        let generated = &vendor.generated;
+        if let Some(error) = &generated.error {
+            let _ = writeln!(
+                out,
+                "  generated files: the working-tree spec does not generate: {error}"
+            );
+        } else {
+            if !generated.files.is_empty() {
+                let files: Vec<&str> = generated.files.iter().map(|f| f.path.as_str()).collect();
+                let _ = writeln!(
+                    out,
+                    "  generated files changed (diffs: --format markdown): {}",
+                    files.join(", ")
+                );
+            }
+            let _ = writeln!(out, "  Rust API: {}", generated.rust_api.level.label());
+            for (level, finding) in &generated.rust_api.findings {
+                let _ = writeln!(out, "    [{}] {finding}", level.label());
+            }
+            if !generated.not_regenerated.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  not regenerated yet: {}",
+                    generated.not_regenerated.join(", ")
+                );
+            }
         }
     }
     if !report.sources.is_empty() {
@@ -129,14 +155,6 @@ pub fn text(report: &Report) -> String {
         }
     }
     out
-}
-
-fn stale_note(vendor: &VendorReport) -> String {
-    if vendor.rust_api.snapshot_stale {
-        format!("; {} is not updated yet", vendor.rust_api.snapshot)
-    } else {
-        String::new()
-    }
 }
 
 fn status_word(status: FileStatus) -> &'static str {
@@ -208,27 +226,23 @@ pub fn markdown(report: &Report) -> String {
     );
     let _ = writeln!(
         out,
-        "| vendor | breaking | potentially breaking | non-breaking | versions | version check |"
+        "| vendor | breaking | potentially breaking | non-breaking | Rust API | versions | version check |"
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|");
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
     for vendor in &report.vendors {
-        let check = if vendor.version_problems.is_empty() {
-            "ok".to_string()
-        } else {
-            cell(&vendor.version_problems.join("; "))
-        };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {check} |",
+            "| {} | {} | {} | {} | {} | {} | {} |",
             vendor.vendor,
             vendor.summary.breaking,
             vendor.summary.potentially_breaking,
             vendor.summary.non_breaking,
-            versions_text(vendor)
+            api_cell(vendor),
+            versions_text(vendor),
+            version_check(vendor)
         );
     }
-
-    let _ = writeln!(out, "\n## Vendor documentation sources\n");
+    let _ = writeln!(out, "\n## 1. Vendor documentation sources\n");
     if report.sources.is_empty() {
         let _ = writeln!(out, "No page under `spec/sources/` changed.");
     }
@@ -257,7 +271,7 @@ pub fn markdown(report: &Report) -> String {
         }
     }
 
-    let _ = writeln!(out, "## Spec changes\n");
+    let _ = writeln!(out, "## 2. Spec changes\n");
     for vendor in &report.vendors {
         let new = if vendor.new_vendor {
             " (new at this revision)"
@@ -268,6 +282,12 @@ pub fn markdown(report: &Report) -> String {
         if vendor.changes.is_empty() {
             let _ = writeln!(out, "No changes.\n");
             continue;
+        }
+        if let Some(bump) = &vendor.accepted_by_bump {
+            let _ = writeln!(
+                out,
+                "**Accepted**: the breaking change(s) below are accepted by the major bump ({bump}).\n"
+            );
         }
         let _ = writeln!(out, "| | operations | change | why | rule |");
         let _ = writeln!(out, "|---|---|---|---|---|");
@@ -292,28 +312,107 @@ pub fn markdown(report: &Report) -> String {
         out.push('\n');
     }
 
-    let _ = writeln!(out, "## Generated Rust API\n");
+    let _ = writeln!(out, "## 3. Generated files\n");
     for vendor in &report.vendors {
+        let generated = &vendor.generated;
         let _ = writeln!(out, "### {}\n", vendor.vendor);
-        if let Some(error) = &vendor.rust_api.error {
-            let _ = writeln!(out, "The working-tree spec does not generate: {error}\n");
-            continue;
-        }
-        if vendor.rust_api.diff.is_empty() {
-            let _ = writeln!(out, "No change.\n");
-        } else {
-            out.push_str(&fenced("diff", &vendor.rust_api.diff));
-            out.push('\n');
-        }
-        if vendor.rust_api.snapshot_stale {
+        if let Some(error) = &generated.error {
             let _ = writeln!(
                 out,
-                "`{}` is not updated yet: accept it with `INSTA_UPDATE=always cargo test -p workspace-tests --test api_summary`.\n",
-                vendor.rust_api.snapshot
+                "The working-tree spec does not generate: {}\n",
+                cell(error)
+            );
+            continue;
+        }
+        if generated.files.is_empty() && generated.other_outputs.is_empty() {
+            let _ = writeln!(out, "No generated file changes.\n");
+        }
+        for file in &generated.files {
+            let _ = writeln!(
+                out,
+                "<details><summary><code>{}</code> ({})</summary>\n",
+                file.path,
+                status_word(file.status)
+            );
+            out.push_str(&fenced("diff", &file.diff));
+            if file.lines_cut > 0 {
+                let _ = writeln!(
+                    out,
+                    "\n{} more diff lines: run `cargo xtask generate`, then `git diff -- {}`",
+                    file.lines_cut, file.path
+                );
+            }
+            let _ = writeln!(out, "\n</details>\n");
+        }
+        if !generated.other_outputs.is_empty() {
+            let files: Vec<String> = generated
+                .other_outputs
+                .iter()
+                .map(|path| format!("`{path}`"))
+                .collect();
+            let _ = writeln!(out, "Also changed: {}.\n", files.join(", "));
+        }
+        if !generated.not_regenerated.is_empty() {
+            let files: Vec<String> = generated
+                .not_regenerated
+                .iter()
+                .map(|path| format!("`{path}`"))
+                .collect();
+            let _ = writeln!(
+                out,
+                "Not regenerated yet (run `cargo xtask generate`, and accept the snapshots with `INSTA_UPDATE=always cargo test -p workspace-tests --test api_summary --test normalized_spec`): {}.\n",
+                files.join(", ")
             );
         }
     }
+
+    let _ = writeln!(out, "## 4. Rust API\n");
+    let _ = writeln!(
+        out,
+        "Rated from the public items of the generated files (the API summary of `generated.rs`, and the enums, structs, constants and functions of the other generated files); see `xtask/src/diff/semver.rs` for the rules. The hand-written layer is not rated.\n"
+    );
+    for vendor in &report.vendors {
+        let rating = &vendor.generated.rust_api;
+        let _ = writeln!(out, "### {}: {}\n", vendor.vendor, api_cell(vendor));
+        for (level, finding) in &rating.findings {
+            let _ = writeln!(out, "- {}: {}", level.label(), finding);
+        }
+        if !rating.findings.is_empty() {
+            out.push('\n');
+        }
+    }
+
+    let _ = writeln!(out, "## 5. Versions\n");
+    for vendor in &report.vendors {
+        let _ = writeln!(
+            out,
+            "- **{}**: {} ({}): {}",
+            vendor.vendor,
+            versions_text(vendor),
+            vendor.versions.crate_manifest,
+            version_check(vendor)
+        );
+    }
     out
+}
+
+fn api_cell(vendor: &VendorReport) -> String {
+    if vendor.generated.error.is_some() {
+        return "does not generate".to_string();
+    }
+    let level = vendor.generated.rust_api.level;
+    match level {
+        ApiLevel::Breaking => format!("🔴 {}", level.label()),
+        _ => level.label().to_string(),
+    }
+}
+
+fn version_check(vendor: &VendorReport) -> String {
+    match (&vendor.accepted_by_bump, vendor.version_problems.is_empty()) {
+        (Some(bump), true) => format!("ok: the break is accepted by the major bump ({bump})"),
+        (None, true) => "ok".to_string(),
+        (_, false) => cell(&vendor.version_problems.join("; ")),
+    }
 }
 
 /// The JSON report.

@@ -12,7 +12,8 @@
 use semver::Version;
 use serde::Serialize;
 
-use super::{DiffError, Severity};
+use super::model::{DiffError, Severity};
+use super::semver::ApiLevel;
 
 /// A version at the base revision (absent for a new vendor) and in the working tree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -75,9 +76,43 @@ pub fn next_breaking(version: &Version) -> Version {
     }
 }
 
-/// Everything wrong with a vendor's versions, given the worst change of its diff. Empty when the
-/// versions are consistent and bumped as the changes require.
-pub fn problems(versions: &VendorVersions, worst: Option<Severity>) -> Vec<String> {
+/// Why a vendor needs a major bump, if it does: a breaking spec change, or a semver-breaking
+/// change of the generated Rust API (a spec change that no HTTP client notices can still break
+/// Rust code, e.g. a new field in a struct that callers build with a literal).
+pub fn major_bump_reason(worst: Option<Severity>, api: ApiLevel) -> Option<&'static str> {
+    if worst == Some(Severity::Breaking) {
+        Some("the breaking change(s)")
+    } else if api == ApiLevel::Breaking {
+        Some("the semver-breaking Rust API change(s)")
+    } else {
+        None
+    }
+}
+
+/// The bump that accepts a vendor's breaking changes: when it needs a major bump and both versions
+/// carry one, `spec 0.1.0 → 0.2.0, crate 0.1.0+v1 → 0.2.0+v1`.
+pub fn accepting_bump(
+    versions: &VendorVersions,
+    worst: Option<Severity>,
+    api: ApiLevel,
+) -> Option<String> {
+    major_bump_reason(worst, api)?;
+    let bumped = |pair: &VersionPair| {
+        let base = Version::parse(pair.base.as_deref()?).ok()?;
+        let current = Version::parse(&pair.current).ok()?;
+        is_breaking_bump(&base, &current).then(|| format!("{base} → {current}"))
+    };
+    Some(format!(
+        "spec {}, crate {}",
+        bumped(&versions.spec)?,
+        bumped(&versions.crate_version)?
+    ))
+}
+
+/// Everything wrong with a vendor's versions, given the worst change of its diff and the rating
+/// of its Rust API change. Empty when the versions are consistent and bumped as the changes
+/// require.
+pub fn problems(versions: &VendorVersions, worst: Option<Severity>, api: ApiLevel) -> Vec<String> {
     let mut problems = Vec::new();
     let manifest = &versions.crate_manifest;
     let parse = |what: &str, text: &str, problems: &mut Vec<String>| match Version::parse(text) {
@@ -131,11 +166,13 @@ pub fn problems(versions: &VendorVersions, worst: Option<Severity>) -> Vec<Strin
         if current.cmp_precedence(&base).is_lt() {
             problems.push(format!("{what} went backwards: {base} → {current}"));
         }
-        if worst == Some(Severity::Breaking) && !is_breaking_bump(&base, current) {
+        if let Some(reason) = major_bump_reason(worst, api)
+            && !is_breaking_bump(&base, current)
+        {
             let mut next = next_breaking(&base);
             next.build = current.build.clone();
             problems.push(format!(
-                "{what} must get a major bump for the breaking change(s): {base} → {next} or later (found {current})"
+                "{what} must get a major bump for {reason}: {base} → {next} or later (found {current})"
             ));
         }
     }
@@ -180,30 +217,57 @@ mod tests {
     #[test]
     fn a_breaking_change_without_a_bump_of_both_versions_is_refused() {
         let same = versions(("0.1.0", "0.1.0"), ("0.1.0+v1", "0.1.0+v1"), Some("v1"));
-        assert!(problems(&same, Some(Severity::PotentiallyBreaking)).is_empty());
+        assert!(
+            problems(
+                &same,
+                Some(Severity::PotentiallyBreaking),
+                ApiLevel::Additive
+            )
+            .is_empty()
+        );
         assert_eq!(
-            problems(&same, Some(Severity::Breaking)),
+            problems(&same, Some(Severity::Breaking), ApiLevel::Unchanged),
             [
                 "the spec's info.version must get a major bump for the breaking change(s): 0.1.0 → 0.2.0 or later (found 0.1.0)",
                 "crates/attestr/Cargo.toml version must get a major bump for the breaking change(s): 0.1.0+v1 → 0.2.0+v1 or later (found 0.1.0+v1)",
             ]
         );
         let bumped = versions(("0.1.0", "0.2.0"), ("0.1.0+v1", "0.2.0+v1"), Some("v1"));
-        assert!(problems(&bumped, Some(Severity::Breaking)).is_empty());
+        assert!(problems(&bumped, Some(Severity::Breaking), ApiLevel::Unchanged).is_empty());
+        assert_eq!(
+            accepting_bump(&bumped, Some(Severity::Breaking), ApiLevel::Unchanged).as_deref(),
+            Some("spec 0.1.0 → 0.2.0, crate 0.1.0+v1 → 0.2.0+v1")
+        );
+        assert_eq!(
+            accepting_bump(&same, Some(Severity::Breaking), ApiLevel::Unchanged),
+            None
+        );
+        assert_eq!(accepting_bump(&bumped, None, ApiLevel::Additive), None);
+    }
+
+    #[test]
+    fn a_semver_breaking_rust_api_change_needs_a_major_bump_too() {
+        let same = versions(("0.1.0", "0.1.0"), ("0.1.0+v1", "0.1.0+v1"), Some("v1"));
+        let found = problems(&same, Some(Severity::NonBreaking), ApiLevel::Breaking);
+        assert_eq!(found.len(), 2);
+        assert!(
+            found[0].contains("for the semver-breaking Rust API change(s)"),
+            "{found:?}"
+        );
     }
 
     #[test]
     fn the_crate_version_is_the_spec_version_plus_the_vendor_api_version() {
         let drifted = versions(("0.1.0", "0.2.0"), ("0.1.0+v1", "0.1.0+v2"), Some("v1"));
         assert_eq!(
-            problems(&drifted, None),
+            problems(&drifted, None, ApiLevel::Unchanged),
             [
                 "crates/attestr/Cargo.toml version 0.1.0+v2 must be the spec's info.version 0.2.0 (plus the vendor's API version as build metadata)",
                 "crates/attestr/Cargo.toml version 0.1.0+v2 must carry the vendor's API version as build metadata: `+v1` (info.x-vendor-api-version)",
             ]
         );
         let unknown_vendor_version = versions(("0.1.0", "0.1.0"), ("0.1.0", "0.1.0"), None);
-        assert!(problems(&unknown_vendor_version, None).is_empty());
+        assert!(problems(&unknown_vendor_version, None, ApiLevel::Unchanged).is_empty());
     }
 
     #[test]

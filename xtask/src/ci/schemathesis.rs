@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::sandbox_process::{SandboxProcess, sandbox_binary};
+use super::sandbox_process::{SandboxProcess, sandbox_binary};
 
 /// Seconds of fuzzing per run (schemathesis `--max-time`). Four runs keep the step near two
 /// minutes on two cores.

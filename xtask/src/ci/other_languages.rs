@@ -20,8 +20,8 @@ use std::process::{Command, Stdio};
 use xtask::publish;
 use xtask::vendors::VENDORS;
 
-use crate::sandbox_process::{SandboxProcess, sandbox_binary};
-use crate::test::run_step;
+use super::process::run_step;
+use super::sandbox_process::{SandboxProcess, sandbox_binary};
 
 /// Where the generated TypeScript and Python go (`clients/typescript/tsconfig*.json` point here).
 const OUTPUT_DIR: &str = "target/other-languages";
@@ -32,7 +32,7 @@ const OUTPUT_DIR: &str = "target/other-languages";
 const ALLOWED_PYTHON_WARNING: &str = "Unsupported content_type */*";
 
 pub fn run(repo: &Path) -> Result<(), String> {
-    crate::test::ensure_tools(repo)?;
+    super::tools::ensure_tools(repo)?;
     validate_published(repo)?;
     typescript(repo)?;
     python(repo)
@@ -203,7 +203,7 @@ fn ensure_python_packages(repo: &Path) -> Result<(), String> {
     if probe.success() {
         return Ok(());
     }
-    crate::test::install_python_requirements(repo)
+    super::tools::install_python_requirements(repo)
 }
 
 /// The warnings in openapi-python-client's output other than [`ALLOWED_PYTHON_WARNING`], one

@@ -1,0 +1,256 @@
+//! The review report's model: every vendor's classified changes, versions, generated-file and
+//! Rust API changes, and the vendor pages that changed; and [`build_report`], which makes it by
+//! comparing each vendor's spec at a base revision with the working tree.
+//!
+//! BASE is any git revision; by default the merge-base of HEAD with `main` (else `HEAD~1`). A
+//! vendor whose spec does not exist at BASE is new: every operation shows as added, and nothing
+//! it brings can break an existing client. The formatters ([`super::render`]) and the command
+//! ([`super::command`]) read this model; it imports neither.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::generated::{self, GeneratedChange};
+use super::git::{self, BaseRevision};
+use super::model::{Change, DiffError, RatedBy, Severity, Summary};
+use super::review::{self, SourceChange, VendorDocuments};
+use super::versions::{self, VendorVersions, VersionPair};
+use super::{SpecPair, diff_documents};
+use crate::document::Document;
+use crate::vendors::{VENDORS, Vendor};
+
+/// The whole report: every vendor's classified changes, versions and Rust API change, and the
+/// vendor pages that changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub base: BaseInfo,
+    pub vendors: Vec<VendorReport>,
+    pub sources: Vec<SourceChange>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BaseInfo {
+    pub commit: String,
+    pub chosen_as: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VendorReport {
+    pub vendor: String,
+    pub spec: String,
+    /// The spec does not exist at the base revision.
+    pub new_vendor: bool,
+    pub summary: Summary,
+    pub changes: Vec<Change>,
+    pub versions: VendorVersions,
+    /// What `--check-version` would refuse; empty when the versions are right.
+    pub version_problems: Vec<String>,
+    /// When the changes include breaking ones and both versions carry the major bump they need:
+    /// the bump that accepts them (`spec 0.1.0 → 0.2.0, crate 0.1.0+v1 → 0.2.0+v1`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted_by_bump: Option<String>,
+    /// The generated files that change, and the Rust API change they make.
+    pub generated: GeneratedChange,
+}
+
+impl Report {
+    pub fn summary(&self) -> Summary {
+        let all: Vec<Change> = self
+            .vendors
+            .iter()
+            .flat_map(|vendor| vendor.changes.iter().cloned())
+            .collect();
+        Summary::of(&all)
+    }
+}
+
+/// Compares every vendor's spec at `base` (see [`git::resolve_base`]) with the working tree.
+pub fn build_report(repo: &Path, base: Option<&str>) -> Result<Report, DiffError> {
+    let base = git::resolve_base(repo, base)?;
+    let scratch = tempfile::tempdir().map_err(|err| DiffError::io(std::env::temp_dir(), err))?;
+
+    let mut inputs = Vec::new();
+    for vendor in VENDORS {
+        inputs.push(VendorInput::load(repo, &base, vendor, scratch.path())?);
+    }
+    // Redocly takes about a second per document, most of it Node starting: run them together.
+    let diffs: Vec<Result<Vec<Change>, DiffError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = inputs
+            .iter()
+            .map(|input| {
+                scope.spawn(move || {
+                    if !input.existed_at_base {
+                        return Ok(new_vendor_changes(&input.new));
+                    }
+                    diff_documents(
+                        repo,
+                        SpecPair {
+                            old_path: &input.old_path,
+                            old: &input.old,
+                            new_path: &input.new_path,
+                            new: &input.new,
+                        },
+                    )
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().expect("a diff thread does not panic"))
+            .collect()
+    });
+
+    let mut vendors = Vec::new();
+    for (input, changes) in inputs.iter().zip(diffs) {
+        let changes = changes?;
+        let summary = Summary::of(&changes);
+        let worst = changes.iter().map(|change| change.severity).min();
+        let versions = input.versions(repo, &base)?;
+        let generated = generated::generated_change(repo, &base, &input.vendor, &input.new)?;
+        let version_problems = versions::problems(&versions, worst, generated.rust_api.level);
+        let accepted_by_bump = versions::accepting_bump(&versions, worst, generated.rust_api.level)
+            .filter(|_| version_problems.is_empty());
+        vendors.push(VendorReport {
+            vendor: input.vendor.name.to_string(),
+            spec: input.vendor.spec_path(),
+            new_vendor: !input.existed_at_base,
+            summary,
+            changes,
+            versions,
+            version_problems,
+            accepted_by_bump,
+            generated,
+        });
+    }
+    let documents: Vec<VendorDocuments<'_>> = inputs
+        .iter()
+        .map(|input| VendorDocuments {
+            vendor: input.vendor,
+            old: input.existed_at_base.then_some(&input.old),
+            new: &input.new,
+        })
+        .collect();
+    let sources = review::source_changes(repo, &base, &documents)?;
+    Ok(Report {
+        base: BaseInfo {
+            commit: base.commit.clone(),
+            chosen_as: base.chosen_as.clone(),
+        },
+        vendors,
+        sources,
+    })
+}
+
+/// One vendor's two documents, each where Redocly can read it.
+struct VendorInput {
+    vendor: Vendor,
+    existed_at_base: bool,
+    old_path: PathBuf,
+    old: Document,
+    new_path: PathBuf,
+    new: Document,
+}
+
+impl VendorInput {
+    fn load(
+        repo: &Path,
+        base: &BaseRevision,
+        vendor: Vendor,
+        scratch: &Path,
+    ) -> Result<Self, DiffError> {
+        let spec = vendor.spec_path();
+        let new = Document::load(repo, &spec)?;
+        let (existed_at_base, old_text) = match git::file_at(repo, &base.commit, &spec)? {
+            Some(bytes) => (true, String::from_utf8_lossy(&bytes).into_owned()),
+            None => (false, empty_document(&new)),
+        };
+        let old_name = format!("{spec}@{}", base.short());
+        let old = Document::parse(&old_name, &old_text)?;
+        let old_path = scratch.join(format!("{}.base.yaml", vendor.name));
+        std::fs::write(&old_path, &old_text).map_err(|err| DiffError::io(&old_path, err))?;
+        Ok(VendorInput {
+            vendor,
+            existed_at_base,
+            old_path,
+            old,
+            new_path: repo.join(&spec),
+            new,
+        })
+    }
+
+    fn versions(&self, repo: &Path, base: &BaseRevision) -> Result<VendorVersions, DiffError> {
+        let manifest = format!("{}/Cargo.toml", self.vendor.crate_dir);
+        let current_text = std::fs::read_to_string(repo.join(&manifest))
+            .map_err(|err| DiffError::io(repo.join(&manifest), err))?;
+        let base_crate = match git::file_at(repo, &base.commit, &manifest)? {
+            Some(bytes) => Some(versions::crate_version(
+                &format!("{manifest}@{}", base.short()),
+                &String::from_utf8_lossy(&bytes),
+            )?),
+            None => None,
+        };
+        let info_text = |doc: &Document, key: &str| {
+            doc.root
+                .get("info")
+                .and_then(|info| info.get(key))
+                .map(|value| match value {
+                    serde_json::Value::String(text) => text.clone(),
+                    other => other.to_string(),
+                })
+        };
+        Ok(VendorVersions {
+            spec: VersionPair {
+                base: self
+                    .existed_at_base
+                    .then(|| info_text(&self.old, "version"))
+                    .flatten(),
+                current: info_text(&self.new, "version").unwrap_or_default(),
+            },
+            crate_version: VersionPair {
+                base: base_crate,
+                current: versions::crate_version(&manifest, &current_text)?,
+            },
+            crate_manifest: manifest,
+            vendor_api_version: info_text(&self.new, "x-vendor-api-version"),
+        })
+    }
+}
+
+/// A vendor new at this revision breaks no client: each of its operations is reported as added,
+/// and nothing else (a diff against an empty document would list every component and `info`
+/// field, and rate the document's `security` as newly required).
+fn new_vendor_changes(new: &Document) -> Vec<Change> {
+    let mut changes: Vec<Change> = new
+        .operations()
+        .into_iter()
+        .map(|operation| Change {
+            severity: Severity::NonBreaking,
+            operations: vec![operation.label()],
+            message: format!(
+                "Operation `{} {}` was added with its new vendor.",
+                operation.method.to_uppercase(),
+                operation.path
+            ),
+            rule: super::rules::VENDOR_ADDED.to_string(),
+            reason: super::rules::rule(super::rules::VENDOR_ADDED)
+                .reason(None)
+                .to_string(),
+            location: format!("#{}", operation.pointer()),
+            rated_by: RatedBy::Xtask,
+            redocly_impact: None,
+        })
+        .collect();
+    changes.sort();
+    changes
+}
+
+/// The document a new vendor's base side is parsed from: the same OpenAPI version, no paths.
+fn empty_document(new: &Document) -> String {
+    let openapi = new
+        .root
+        .get("openapi")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("3.0.3");
+    format!("openapi: {openapi}\ninfo:\n  title: (none)\n  version: 0.0.0\npaths: {{}}\n")
+}

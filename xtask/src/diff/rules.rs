@@ -1,0 +1,467 @@
+//! Every rule `cargo xtask diff` rates a change by, in one table (oasdiff's `GetAllRules()`
+//! approach): the rule id, the severity, who decides (Redocly's rating kept, overridden by this
+//! project, or a rule for what Redocly cannot see), what Redocly says, and why.
+//!
+//! [`super::classify`] and [`super::extensions`] take each rating from here, and the README's
+//! rules table is generated from it by `cargo xtask generate` (between the markers
+//! [`README_START`] and [`README_END`]), so the table a reader sees is the one the code applies.
+
+use super::model::{RatedBy, Severity};
+
+/// Why a rule rates a change as it does; some reasons differ by direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    Always(&'static str),
+    /// The change is in a request (or a parameter), or in a response.
+    ByDirection {
+        request: &'static str,
+        response: &'static str,
+    },
+}
+
+/// One rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// The id shown beside every change it rates. An id starting with `*` matches any id with
+    /// that suffix (`*-added`: any other addition, named after Redocly's node type).
+    pub id: &'static str,
+    pub severity: Severity,
+    pub rated_by: RatedBy,
+    /// Redocly's own rating of the same change, in words.
+    pub redocly: &'static str,
+    pub reason: Reason,
+}
+
+impl Rule {
+    /// The reason for a change in `direction` (`None`: neither a request nor a response).
+    pub fn reason(&self, response: Option<bool>) -> &'static str {
+        match self.reason {
+            Reason::Always(reason) => reason,
+            Reason::ByDirection {
+                request,
+                response: in_response,
+            } => {
+                if response == Some(true) {
+                    in_response
+                } else {
+                    request
+                }
+            }
+        }
+    }
+}
+
+const fn redocly_major(id: &'static str, reason: &'static str) -> Rule {
+    Rule {
+        id,
+        severity: Severity::Breaking,
+        rated_by: RatedBy::Redocly,
+        redocly: "major",
+        reason: Reason::Always(reason),
+    }
+}
+
+const fn redocly_minor(id: &'static str, reason: Reason) -> Rule {
+    Rule {
+        id,
+        severity: Severity::NonBreaking,
+        rated_by: RatedBy::Redocly,
+        redocly: "minor or patch",
+        reason,
+    }
+}
+
+const fn xtask(id: &'static str, severity: Severity, reason: &'static str) -> Rule {
+    Rule {
+        id,
+        severity,
+        rated_by: RatedBy::Xtask,
+        redocly: "does not see it",
+        reason: Reason::Always(reason),
+    }
+}
+
+pub const ERROR_RESPONSE_REMOVED: &str = "error-response-removed";
+pub const RESPONSE_ADDED: &str = "response-added";
+pub const ERROR_RESPONSE_ADDED: &str = "error-response-added";
+pub const REQUEST_PROPERTY_REMOVED: &str = "request-property-removed";
+pub const ERROR_CODE_ADDED: &str = "error-code-added";
+pub const ERROR_CODE_REMOVED: &str = "error-code-removed";
+pub const ERROR_MESSAGE_CHANGED: &str = "error-message-changed";
+pub const VENDOR_DOC_CHANGED: &str = "vendor-doc-changed";
+pub const VENDOR_ADDED: &str = "vendor-added";
+pub const OUTCOME_ADDED: &str = "outcome-added";
+pub const OUTCOME_REMOVED: &str = "outcome-removed";
+pub const OUTCOME_NARROWED: &str = "outcome-narrowed";
+pub const OUTCOME_WIDENED: &str = "outcome-widened";
+pub const OUTCOME_EVIDENCE_WEAKENED: &str = "outcome-evidence-weakened";
+pub const OUTCOME_EVIDENCE_STRENGTHENED: &str = "outcome-evidence-strengthened";
+pub const OUTCOME_DESCRIPTION_CHANGED: &str = "outcome-description-changed";
+/// The row for a `diff-recommended` rule this table does not list.
+pub const OTHER_REDOCLY_RULE: &str = "*";
+
+/// The table.
+pub const RULES: &[Rule] = &[
+    // Redocly's `diff-recommended` rules: a major change, kept as breaking.
+    redocly_major(
+        "enum-values-added",
+        "clients decode the value into a closed set (a Rust or Python enum) and fail on the new one",
+    ),
+    redocly_major(
+        "enum-values-removed",
+        "requests that send a removed value are rejected",
+    ),
+    redocly_major(
+        "media-type-removed",
+        "clients that send or expect this media type no longer match the API",
+    ),
+    redocly_major(
+        "operation-id-changed",
+        "the operationId names the generated method in every client; calls to the old name stop compiling",
+    ),
+    redocly_major("operation-removed", "calls to the operation fail"),
+    redocly_major("path-removed", "calls to every operation of the path fail"),
+    redocly_major(
+        "parameter-became-required",
+        "existing calls do not send the parameter and are rejected",
+    ),
+    redocly_major(
+        "parameter-removed",
+        "calls that pass it stop compiling against regenerated clients, and the API may reject it",
+    ),
+    redocly_major(
+        "parameter-serialization-changed",
+        "existing calls encode the parameter the old way",
+    ),
+    redocly_major(
+        "property-removed",
+        "clients that read the property no longer get it",
+    ),
+    redocly_major(
+        "request-body-became-required",
+        "existing calls without a body are rejected",
+    ),
+    redocly_major(
+        "request-body-removed",
+        "clients that send a body no longer match the API",
+    ),
+    redocly_major(
+        "required-properties-added",
+        "existing requests leave the property out and are rejected",
+    ),
+    redocly_major(
+        "required-properties-removed",
+        "clients that rely on the property being present (a non-optional field) fail on responses without it",
+    ),
+    redocly_major(
+        "response-header-removed",
+        "clients that read the header no longer get it",
+    ),
+    redocly_major(
+        "response-removed",
+        "clients that expect this success response no longer get it",
+    ),
+    redocly_major(
+        "schema-combinator-changed",
+        "the shapes a client may send or receive changed",
+    ),
+    redocly_major(
+        "schema-constraint-changed",
+        "values that were valid are rejected, or responses carry values clients did not expect",
+    ),
+    redocly_major("schema-type-changed", "clients send or decode the old type"),
+    redocly_major(
+        "security-requirement-changed",
+        "existing calls do not send the credentials now required and are rejected",
+    ),
+    redocly_major(
+        "security-scheme-changed",
+        "existing clients send their credentials the old way",
+    ),
+    redocly_major(
+        "server-removed",
+        "clients configured with the old base URL fail",
+    ),
+    redocly_major(
+        OTHER_REDOCLY_RULE,
+        "another `diff-recommended` rule requires a major version for it",
+    ),
+    // Where Redocly's rating would mislead a consumer, this project decides.
+    Rule {
+        id: ERROR_RESPONSE_REMOVED,
+        severity: Severity::NonBreaking,
+        rated_by: RatedBy::Override,
+        redocly: "major (`response-removed`)",
+        reason: Reason::Always(
+            "the vendor no longer documents this error; clients that handle it keep working (oasdiff: INFO; same as a removed `x-error-codes` row)",
+        ),
+    },
+    Rule {
+        id: RESPONSE_ADDED,
+        severity: Severity::PotentiallyBreaking,
+        rated_by: RatedBy::Override,
+        redocly: "minor",
+        reason: Reason::Always(
+            "clients generated from the old document do not expect the status: progenitor returns `UnexpectedResponse`, openapi-python-client returns no parsed body, and a second success shape changes the Rust return type (`raw-success`)",
+        ),
+    },
+    Rule {
+        id: ERROR_RESPONSE_ADDED,
+        severity: Severity::PotentiallyBreaking,
+        rated_by: RatedBy::Override,
+        redocly: "minor",
+        reason: Reason::Always(
+            "a client that handles each documented error has no branch for this one",
+        ),
+    },
+    Rule {
+        id: REQUEST_PROPERTY_REMOVED,
+        severity: Severity::PotentiallyBreaking,
+        rated_by: RatedBy::Override,
+        redocly: "patch (it objects only with `additionalProperties: false`)",
+        reason: Reason::Always(
+            "code that sets it stops compiling against regenerated clients, and the API may ignore or reject it (oasdiff: WARN)",
+        ),
+    },
+    // Changes no `diff-recommended` rule objects to: Redocly's minor or patch, kept.
+    redocly_minor(
+        "operation-added",
+        Reason::Always("a new operation; existing calls are unaffected"),
+    ),
+    redocly_minor(
+        "parameter-added",
+        Reason::Always("optional: existing calls stay valid"),
+    ),
+    redocly_minor(
+        "parameter-became-optional",
+        Reason::Always("existing calls that send it stay valid"),
+    ),
+    redocly_minor(
+        "property-added",
+        Reason::ByDirection {
+            request: "optional unless a separate change makes it required: existing requests stay valid",
+            response: "decoders built from the old document ignore it",
+        },
+    ),
+    redocly_minor(
+        "required-changed",
+        Reason::ByDirection {
+            request: "requests that send the properties stay valid",
+            response: "the API now promises more; clients that treat the properties as optional keep working",
+        },
+    ),
+    redocly_minor(
+        "enum-changed",
+        Reason::ByDirection {
+            request: "the API accepts more values; existing requests stay valid",
+            response: "responses carry fewer values; clients know all of them",
+        },
+    ),
+    redocly_minor(
+        "request-body-became-optional",
+        Reason::Always("existing calls that send a body stay valid"),
+    ),
+    redocly_minor(
+        "server-added",
+        Reason::Always("another base URL; the existing ones stay"),
+    ),
+    redocly_minor(
+        "authentication-no-longer-required",
+        Reason::Always("calls that still send credentials keep working"),
+    ),
+    redocly_minor(
+        "*-added",
+        Reason::Always("an addition: existing clients keep working"),
+    ),
+    redocly_minor(
+        "*-removed",
+        Reason::Always(
+            "no `diff-recommended` rule objects: nothing a client sends or reads depends on it",
+        ),
+    ),
+    redocly_minor(
+        "*-changed",
+        Reason::Always("documentation or metadata: requests and responses stay the same"),
+    ),
+    // What Redocly cannot see: this project's extensions.
+    xtask(
+        ERROR_CODE_ADDED,
+        Severity::PotentiallyBreaking,
+        "a client that handles each documented error has no branch for this one",
+    ),
+    xtask(
+        ERROR_CODE_REMOVED,
+        Severity::NonBreaking,
+        "clients that handle it keep working",
+    ),
+    xtask(
+        ERROR_MESSAGE_CHANGED,
+        Severity::NonBreaking,
+        "clients identify the error by its code, which is unchanged",
+    ),
+    xtask(
+        VENDOR_DOC_CHANGED,
+        Severity::NonBreaking,
+        "where the operation is written from; the source diff is in the review report",
+    ),
+    xtask(
+        VENDOR_ADDED,
+        Severity::NonBreaking,
+        "the vendor is new at this revision: no client depends on it yet",
+    ),
+    xtask(
+        OUTCOME_REMOVED,
+        Severity::Breaking,
+        "the Rust client no longer returns the outcome: code that matches on it stops compiling, and the response it proved becomes an error",
+    ),
+    xtask(
+        OUTCOME_NARROWED,
+        Severity::Breaking,
+        "the outcome needs more proof (another `when` check, or a changed value): responses that proved it before become errors",
+    ),
+    xtask(
+        OUTCOME_ADDED,
+        Severity::PotentiallyBreaking,
+        "a response that was an error becomes an outcome, a new variant where the crate's outcome enum is exhaustive; the reviewer checks the cited evidence",
+    ),
+    xtask(
+        OUTCOME_WIDENED,
+        Severity::PotentiallyBreaking,
+        "the outcome needs less proof: responses that were errors now prove it; the reviewer checks that the vendor's evidence still covers them",
+    ),
+    xtask(
+        OUTCOME_EVIDENCE_WEAKENED,
+        Severity::PotentiallyBreaking,
+        "the outcome now rests on third-party observation instead of the vendor's page",
+    ),
+    xtask(
+        OUTCOME_EVIDENCE_STRENGTHENED,
+        Severity::NonBreaking,
+        "the vendor's page now documents what third-party code observed; the client behaves the same",
+    ),
+    xtask(
+        OUTCOME_DESCRIPTION_CHANGED,
+        Severity::NonBreaking,
+        "documentation: the client behaves the same",
+    ),
+];
+
+/// The row for `id`: exact, else the `*-suffix` row it matches, else the row for other Redocly
+/// rules.
+pub fn rule(id: &str) -> &'static Rule {
+    RULES
+        .iter()
+        .find(|rule| rule.id == id)
+        .or_else(|| {
+            RULES.iter().find(|rule| {
+                rule.id
+                    .strip_prefix('*')
+                    .is_some_and(|suffix| !suffix.is_empty() && id.ends_with(suffix))
+            })
+        })
+        .unwrap_or_else(|| {
+            RULES
+                .iter()
+                .find(|rule| rule.id == OTHER_REDOCLY_RULE)
+                .expect("the table has a row for other Redocly rules")
+        })
+}
+
+/// Where the generated table starts and ends in the README.
+pub const README_START: &str = "<!-- rules-table: generated by `cargo xtask generate` from xtask/src/diff/rules.rs; do not edit -->";
+pub const README_END: &str = "<!-- end of rules-table -->";
+
+/// The README's rules table, in markdown.
+pub fn readme_table() -> String {
+    let cell = |text: &str| text.replace('|', "\\|");
+    let mut out = String::from(
+        "| rule | rating here | decided by | Redocly | why |\n|---|---|---|---|---|\n",
+    );
+    for rule in RULES {
+        let id = match rule.id {
+            OTHER_REDOCLY_RULE => "any other `diff-recommended` rule".to_string(),
+            id if id.starts_with('*') => format!("any other `{id}`"),
+            id => format!("`{id}`"),
+        };
+        let decided_by = match rule.rated_by {
+            RatedBy::Redocly => "Redocly's rating, kept",
+            RatedBy::Override => "**this project, overriding Redocly**",
+            RatedBy::Xtask => "this project (an `x-` extension)",
+        };
+        let why = match rule.reason {
+            Reason::Always(reason) => cell(reason),
+            Reason::ByDirection { request, response } => {
+                format!("request: {}; response: {}", cell(request), cell(response))
+            }
+        };
+        out.push_str(&format!(
+            "| {id} | {} | {decided_by} | {} | {why} |\n",
+            rule.severity.label(),
+            cell(rule.redocly)
+        ));
+    }
+    out
+}
+
+/// `README.md` with its rules table regenerated, as `cargo xtask generate` writes it; nothing
+/// for a tree without a README (a scratch copy of the pipeline's inputs).
+pub fn readme_outputs(repo: &std::path::Path) -> Result<Option<(String, String)>, crate::Error> {
+    let path = "README.md";
+    let text = match crate::fsguard::read_text(repo, path, crate::fsguard::MAX_SPEC_BYTES) {
+        Ok(text) => text,
+        Err(crate::fsguard::FsError::Missing { .. }) => return Ok(None),
+        Err(err) => return Err(err.into()),
+    };
+    let missing = || {
+        crate::Error::Findings(vec![crate::Finding {
+            document: path.to_string(),
+            operation: None,
+            rule: "readme-rules-table",
+            message: format!(
+                "the markers of the generated rules table are missing; put `{README_START}` and `{README_END}` where the table goes"
+            ),
+        }])
+    };
+    let start = text.find(README_START).ok_or_else(missing)?;
+    let end = text[start..].find(README_END).ok_or_else(missing)? + start;
+    Ok(Some((
+        path.to_string(),
+        format!(
+            "{}{README_START}\n{}{}",
+            &text[..start],
+            readme_table(),
+            &text[end..]
+        ),
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_id_is_listed_once_and_lookups_fall_back_by_suffix() {
+        let mut ids: Vec<&str> = RULES.iter().map(|rule| rule.id).collect();
+        ids.sort();
+        let before = ids.len();
+        ids.dedup();
+        assert_eq!(before, ids.len(), "a rule id is listed twice");
+        assert_eq!(
+            rule("response-added").severity,
+            Severity::PotentiallyBreaking
+        );
+        assert_eq!(rule("header-added").id, "*-added");
+        assert_eq!(rule("example-changed").id, "*-changed");
+        assert_eq!(rule("some-new-rule").id, OTHER_REDOCLY_RULE);
+        assert_eq!(rule("some-new-rule").severity, Severity::Breaking);
+    }
+
+    #[test]
+    fn the_readme_table_has_a_row_per_rule() {
+        let table = readme_table();
+        assert_eq!(table.lines().count(), RULES.len() + 2);
+        assert!(table.contains(
+            "| `error-response-removed` | non-breaking | **this project, overriding Redocly** | major (`response-removed`) |"
+        ));
+    }
+}
