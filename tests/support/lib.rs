@@ -1,5 +1,8 @@
-//! Helpers shared by the workspace tests: where the repository is, a scratch copy of it, and a
-//! field-by-field JSON comparison that names the path of every difference.
+//! Helpers shared by the workspace tests: where the repository is, a scratch copy of it, a
+//! field-by-field JSON comparison that names the path of every difference, and headless Chromium
+//! ([`browser`]).
+
+pub mod browser;
 
 use std::path::{Path, PathBuf};
 
