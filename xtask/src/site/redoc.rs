@@ -152,9 +152,17 @@ pub fn render_pages(repo: &Path, pages: &[PageInput]) -> Result<Vec<String>, Err
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|err| missing_tool(&redocly, err))?;
-        running.push((page, output, child));
+            .spawn();
+        match child {
+            Ok(child) => running.push((page, output, child)),
+            Err(err) => {
+                for (_, _, mut started) in running {
+                    let _ = started.kill();
+                    let _ = started.wait();
+                }
+                return Err(missing_tool(&redocly, err));
+            }
+        }
     }
 
     let mut rendered = Vec::new();
@@ -424,6 +432,19 @@ mod tests {
             ),
             "{page}"
         );
+    }
+
+    #[test]
+    fn a_missing_renderer_says_how_to_install_it() {
+        let empty = tempfile::tempdir().unwrap();
+        for err in [
+            render_pages(empty.path(), &[]).unwrap_err(),
+            redocly_version(empty.path()).unwrap_err(),
+            renderer_file(empty.path(), "").unwrap_err(),
+        ] {
+            let message = err.to_string();
+            assert!(message.contains("run `npm ci`"), "{message}");
+        }
     }
 
     #[test]
