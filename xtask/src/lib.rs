@@ -6,7 +6,8 @@
 //! → [`normalize`] (an in-memory copy progenitor 0.15 accepts; the authored file is never changed)
 //! → [`codegen`] (progenitor as a library, formatted with prettyplease)
 //! → [`outputs`] (the generated crates, the published `spec/dist/` documents and the sample-payload
-//! fixtures, written or checked byte for byte).
+//! fixtures, written or checked byte for byte)
+//! → [`site`] (the reference site in `spec/dist/site/`, rendered from the same documents).
 //!
 //! Beside it: [`diff`] (the review report of a spec change, `cargo xtask diff`) and [`sources`]
 //! (watching the vendors' pages, `cargo xtask sources fetch`). Every file read or written goes
@@ -30,6 +31,7 @@ pub mod progress;
 pub mod publish;
 pub mod repo;
 pub mod runtime_meta;
+pub mod site;
 pub mod sources;
 pub mod vendors;
 

@@ -3,6 +3,7 @@
 //! [`test`] runs every check CI runs, in the order that fails fastest. The tools it calls are
 //! installed by [`tools`] and run through [`process`]; nothing here imports back from the steps.
 
+pub mod browser;
 pub mod lint;
 pub mod other_languages;
 pub mod process;
@@ -15,8 +16,9 @@ use std::path::Path;
 
 use process::{cargo, run_step};
 
-/// `cargo xtask test`: lint, `generate --check`, fmt, clippy, the workspace tests, schemathesis
-/// against the sandbox, and the TypeScript and Python clients of the published spec.
+/// `cargo xtask test`: lint, `generate --check`, fmt, clippy, the documentation, the workspace
+/// tests (the browser tests among them), schemathesis against the sandbox, and the TypeScript and
+/// Python clients of the published spec.
 pub fn test(repo: &Path) -> Result<(), String> {
     lint::run(repo)?;
     workflows::lint(repo)?;
@@ -43,6 +45,15 @@ pub fn test(repo: &Path) -> Result<(), String> {
             "warnings",
         ]),
     )?;
+    // Every public item documented, and no broken link or stray HTML in the docs.
+    run_step(
+        repo,
+        "cargo doc",
+        cargo()
+            .args(["doc", "--workspace", "--no-deps", "--locked"])
+            .env("RUSTDOCFLAGS", "-D warnings"),
+    )?;
+    browser::require(repo)?;
     run_tests(repo)?;
     schemathesis::run(repo)?;
     other_languages::run(repo)?;
