@@ -440,13 +440,26 @@ fn the_site_is_rendered_byte_identically() {
 #[test]
 fn a_spec_change_shows_in_the_page_diff_on_its_own_lines() {
     let scratch = ScratchRepo::new("site-edit");
-    let spec = scratch.read("spec/attestr.yaml");
-    // The first occurrence is Archive Profile's `x-error-codes` row.
-    let edited = spec.replacen(
-        "message: Request ID is invalid",
-        "message: Request ID is not valid",
+    // The vendor rewords an error on the Archive Profile page; the reviewer updates the stored
+    // copy, its cited hash and the `x-error-codes` row (the first occurrence is Archive Profile's).
+    let page_path = "spec/sources/attestr-archive-profile.txt";
+    let page = scratch.read(page_path);
+    let old_hash = xtask::checks::hex_sha256(page.as_bytes());
+    let new_page = page.replacen(
+        "4004003Request ID is invalid",
+        "4004003Request ID is not valid",
         1,
     );
+    assert_ne!(page, new_page, "the page edit must apply");
+    scratch.write(page_path, &new_page);
+    let spec = scratch.read("spec/attestr.yaml");
+    let edited = spec
+        .replacen(
+            "message: Request ID is invalid",
+            "message: Request ID is not valid",
+            1,
+        )
+        .replace(&old_hash, &xtask::checks::hex_sha256(new_page.as_bytes()));
     assert_ne!(spec, edited, "the edit must apply");
     scratch.write("spec/attestr.yaml", &edited);
 
