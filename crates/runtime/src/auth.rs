@@ -10,7 +10,7 @@ use std::pin::Pin;
 
 use reqwest::header::{HeaderName, HeaderValue};
 
-use crate::Secret;
+use crate::secret::Secret;
 
 /// The future an [`Authenticator`] returns.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

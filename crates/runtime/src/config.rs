@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 use std::time::Duration;
 
-use crate::RuntimeConfig;
+use crate::runtime::RuntimeConfig;
 use crate::auth::AuthError;
 
 /// The retry and timeout setters every vendor configuration offers, written once. A vendor's
