@@ -2,6 +2,7 @@
 //! `listening on http://ADDR` (scripts start it with `--listen 127.0.0.1:0` and read the port
 //! from there); the demo credentials follow.
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::str::FromStr;
 
@@ -53,9 +54,14 @@ async fn run(config: Config) -> ExitCode {
 
 fn print_banner(running: &RunningSandbox, config: &Config) {
     let credentials = &config.credentials;
-    println!("listening on {}", running.base_url());
+    // Written with errors ignored: a reader that closed the pipe after the first line must not
+    // bring the sandbox down.
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "listening on {}", running.base_url());
+    let _ = stdout.flush();
     // Each line is indented by hand: a `\` continuation would strip the first line's indent.
-    println!(
+    let _ = writeln!(
+        stdout,
         "  Attestr       {attestr}/public/factx/   Authorization: Basic {attestr_token}
   Trust Index   {trust}/identity          Authorization: Bearer <access_token from Atenea>
   Atenea        {atenea}/oauth/token/       client_id {client_id}, client_secret {client_secret}
