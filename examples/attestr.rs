@@ -10,7 +10,8 @@ use attestr::{ArchiveOutcome, AttestrConfig, types};
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = match AttestrConfig::from_env() {
         Ok(config) => config,
-        Err(_) => AttestrConfig::new("sandbox-token")
+        // The sandbox's demo token (base64 of `sandbox-app:sandbox-secret`).
+        Err(_) => AttestrConfig::new("c2FuZGJveC1hcHA6c2FuZGJveC1zZWNyZXQ=")
             .base_url("http://127.0.0.1:8787/attestr/api/{version}"),
     };
     println!("Attestr at {}", config.resolved_base_url()?);
