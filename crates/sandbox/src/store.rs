@@ -76,7 +76,7 @@ pub(crate) struct Layout<'a> {
 
 /// The open state database.
 pub(crate) struct Store {
-    jobs: Mutex<Option<Sender<Box<dyn Job>>>>,
+    jobs: Mutex<Option<JobQueue>>,
     writer: Mutex<Option<JoinHandle<()>>>,
     /// Copies the WAL back into the file in the background (a state file only).
     checkpointer: Mutex<Option<Checkpointer>>,
@@ -433,9 +433,7 @@ enum WriterConnection {
     Shared(Arc<Mutex<Connection>>),
 }
 
-fn spawn_writer(
-    connection: WriterConnection,
-) -> Result<(Sender<Box<dyn Job>>, JoinHandle<()>), StoreError> {
+fn spawn_writer(connection: WriterConnection) -> Result<(JobQueue, JoinHandle<()>), StoreError> {
     let (jobs, queue) = mpsc::channel::<Box<dyn Job>>();
     let thread = std::thread::Builder::new()
         .name("sandbox-writer".to_string())
@@ -506,6 +504,9 @@ fn run_in_transaction(connection: &Connection, batch: &mut [Box<dyn Job>]) -> ru
     let _ = connection.commit_hook(None::<fn() -> bool>);
     committed
 }
+
+/// Where writes are queued for the writer thread.
+type JobQueue = Sender<Box<dyn Job>>;
 
 /// One queued write, type-erased for the writer thread.
 trait Job: Send {

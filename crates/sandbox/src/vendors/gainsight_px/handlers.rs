@@ -93,10 +93,10 @@ async fn list_users(
         .collect();
     let keyset = sort.is_empty();
     // An unknown scroll id is past every result: an empty page, not an error.
-    let start = match query.get("scrollId").and_then(Value::as_str) {
-        None => None,
-        Some(scroll_id) => Some(parse_scroll(scroll_id, keyset)),
-    };
+    let start = query
+        .get("scrollId")
+        .and_then(Value::as_str)
+        .map(|scroll_id| parse_scroll(scroll_id, keyset));
     let request = PageRequest {
         filters,
         sort,
@@ -167,7 +167,7 @@ fn hex(text: &str) -> String {
 }
 
 fn unhex(text: &str) -> Option<String> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     let bytes = (0..text.len())
