@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 
 use super::error::PxError;
 use super::state::{self, PageRequest, Start, StoredUser};
-use super::{GainsightPx, REVIVAL_WINDOW_SECS};
+use super::surface::{GainsightPx, REVIVAL_WINDOW_SECS};
 use crate::context::{AppContext, AppState};
 use crate::extract::{JsonBody, PathParams};
 use crate::records;

@@ -11,9 +11,9 @@ use trust::types::{Identity, IdentityApp, IdentityListResponse, IdentityResponse
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::Trust;
 use super::error::{IDENTITY_RESOURCE, TrustError};
 use super::state::{self, Lookup};
+use super::surface::Trust;
 use crate::context::AppState;
 use crate::extract::{JsonBody, PathParams};
 use crate::records;
