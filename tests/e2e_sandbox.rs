@@ -381,3 +381,34 @@ async fn px_retries_after_429_and_retry_after() {
     );
     sandbox.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_wrong_base_url_at_the_sandbox_is_never_an_absence() {
+    let sandbox = start().await;
+    let key = "sandbox-px-key";
+    // The path of a route the sandbox does not serve: its 404 is in Gainsight PX's error shape,
+    // but it names no user, so it proves nothing.
+    let mut config = gainsight_px::Config::new(key, DataCenter::Us)
+        .base_url(format!("{}/gainsight-px/api", sandbox.base_url()));
+    fast_retries(&mut config.runtime);
+    let err = config
+        .build()
+        .unwrap()
+        .delete("nobody@example.test", DeleteMode::Hard)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, gainsight_px::Error::Unproven { .. }),
+        "{err:?}"
+    );
+    let trust = {
+        let mut config = trust::Config::new("sandbox-client", "sandbox-secret")
+            .atenea_base_url(format!("{}/atenea", sandbox.base_url()))
+            .index_base_url(format!("{}/trust/index/v2", sandbox.base_url()));
+        fast_retries(&mut config.runtime);
+        config.build().unwrap()
+    };
+    let err = trust.delete(BBBB.parse().unwrap()).await.unwrap_err();
+    assert!(matches!(err, trust::Error::Unproven { .. }), "{err:?}");
+    sandbox.stop().await.unwrap();
+}

@@ -111,6 +111,41 @@ async fn a_wrong_base_url_is_never_reported_as_absent() {
 }
 
 #[tokio::test]
+async fn a_route_404_in_the_vendors_own_error_shape_proves_nothing() {
+    // A wrong path at Gainsight PX's host answers in its error shape, with NOT_FOUND, but not
+    // with the message that names a user.
+    let px = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .and(path("/v1/users/jdoe@example.test"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(serde_json::json!({
+            "externalapierror": {"status": "NOT_FOUND", "message": "User was not found for parameters {id=jdoe@example.test}", "debugMessage": null, "subErrors": null}
+        })))
+        .mount(&px)
+        .await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(serde_json::json!({
+            "externalapierror": {"status": "NOT_FOUND", "message": "No handler found for DELETE /users/jdoe@example.test", "debugMessage": null, "subErrors": null}
+        })))
+        .mount(&px)
+        .await;
+    assert_eq!(
+        px_client(&px.uri())
+            .delete("jdoe@example.test", DeleteMode::Hard)
+            .await
+            .unwrap(),
+        PxDeleteOutcome::NotFound
+    );
+    let err = px_client(&format!("{}/api", px.uri()))
+        .delete("jdoe@example.test", DeleteMode::Hard)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, gainsight_px::Error::Unproven { error: Some(error), .. } if error.0.message.as_deref().is_some_and(|m| m.starts_with("No handler"))),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
 async fn an_html_404_from_a_gateway_proves_nothing() {
     let px = MockServer::start().await;
     let page =

@@ -71,7 +71,7 @@ async fn not_found_is_an_outcome_with_the_vendor_error_parsed() {
     // Delete and get both answer the same 404.
     Mock::given(path("/v1/users/absent"))
         .respond_with(ResponseTemplate::new(404).set_body_json(serde_json::json!({
-            "externalapierror": {"status": "NOT_FOUND", "message": "User not found", "debugMessage": null, "subErrors": null}
+            "externalapierror": {"status": "NOT_FOUND", "message": "User was not found for parameters {id=absent}", "debugMessage": null, "subErrors": null}
         })))
         .mount(&server)
         .await;

@@ -222,6 +222,10 @@ enum BodyCheck {
         pointer: String,
         value: Value,
     },
+    Prefix {
+        pointer: String,
+        prefix: String,
+    },
     Uuid {
         pointer: String,
         prefix: String,
@@ -238,17 +242,26 @@ fn parse_check(check: &Value) -> Result<BodyCheck, String> {
         .filter(|pointer| pointer.starts_with('/'))
         .ok_or("a check needs a JSON `pointer` starting with `/`")?
         .to_string();
-    match (check.get("equals"), check.get("template")) {
-        (Some(value), None) if !value.is_array() && !value.is_object() && !value.is_f64() => {
+    match (
+        check.get("equals"),
+        check.get("template"),
+        check.get("prefix"),
+    ) {
+        (Some(value), None, None) if !value.is_array() && !value.is_object() && !value.is_f64() => {
             Ok(BodyCheck::Equals {
                 pointer,
                 value: value.clone(),
             })
         }
-        (Some(_), None) => {
+        (Some(_), None, None) => {
             Err("`equals` must be a string, an integer, a boolean or null".to_string())
         }
-        (None, Some(Value::String(template)))
+        (None, None, Some(Value::String(prefix))) if !prefix.is_empty() => Ok(BodyCheck::Prefix {
+            pointer,
+            prefix: prefix.clone(),
+        }),
+        (None, None, Some(_)) => Err("`prefix` must be a non-empty string".to_string()),
+        (None, Some(Value::String(template)), None)
             if template.matches(UUID_PLACEHOLDER).count() == 1 =>
         {
             let (prefix, suffix) = template.split_once(UUID_PLACEHOLDER).unwrap_or_default();
@@ -258,8 +271,10 @@ fn parse_check(check: &Value) -> Result<BodyCheck, String> {
                 suffix: suffix.to_string(),
             })
         }
-        (None, Some(_)) => Err("`template` must be a string with exactly one `{uuid}`".to_string()),
-        _ => Err("a check has exactly one of `equals` and `template`".to_string()),
+        (None, Some(_), None) => {
+            Err("`template` must be a string with exactly one `{uuid}`".to_string())
+        }
+        _ => Err("a check has exactly one of `equals`, `prefix` and `template`".to_string()),
     }
 }
 
@@ -268,6 +283,10 @@ impl BodyCheck {
     fn holds(&self, body: &Value) -> bool {
         match self {
             BodyCheck::Equals { pointer, value } => body.pointer(pointer) == Some(value),
+            BodyCheck::Prefix { pointer, prefix } => body
+                .pointer(pointer)
+                .and_then(Value::as_str)
+                .is_some_and(|text| text.starts_with(prefix.as_str())),
             BodyCheck::Uuid {
                 pointer,
                 prefix,
@@ -299,6 +318,9 @@ impl BodyCheck {
                 };
                 quote!(vendor_runtime::evidence::Check::Equals { pointer: #pointer, value: #literal })
             }
+            BodyCheck::Prefix { pointer, prefix } => quote!(
+                vendor_runtime::evidence::Check::Prefix { pointer: #pointer, prefix: #prefix }
+            ),
             BodyCheck::Uuid {
                 pointer,
                 prefix,

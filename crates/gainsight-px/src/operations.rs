@@ -73,6 +73,10 @@ pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
                 pointer: "/externalapierror/status",
                 value: vendor_runtime::evidence::Literal::Str("NOT_FOUND"),
             },
+            vendor_runtime::evidence::Check::Prefix {
+                pointer: "/externalapierror/message",
+                prefix: "User was not found",
+            },
         ],
     },
     vendor_runtime::evidence::Rule {
@@ -84,6 +88,10 @@ pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
             vendor_runtime::evidence::Check::Equals {
                 pointer: "/externalapierror/status",
                 value: vendor_runtime::evidence::Literal::Str("NOT_FOUND"),
+            },
+            vendor_runtime::evidence::Check::Prefix {
+                pointer: "/externalapierror/message",
+                prefix: "User was not found",
             },
         ],
     },
@@ -111,6 +119,10 @@ pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
                 pointer: "/externalapierror/status",
                 value: vendor_runtime::evidence::Literal::Str("NOT_FOUND"),
             },
+            vendor_runtime::evidence::Check::Prefix {
+                pointer: "/externalapierror/message",
+                prefix: "User was not found",
+            },
         ],
     },
     vendor_runtime::evidence::Rule {
@@ -122,6 +134,10 @@ pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
             vendor_runtime::evidence::Check::Equals {
                 pointer: "/externalapierror/status",
                 value: vendor_runtime::evidence::Literal::Str("NOT_FOUND"),
+            },
+            vendor_runtime::evidence::Check::Prefix {
+                pointer: "/externalapierror/message",
+                prefix: "User was not found",
             },
         ],
     },

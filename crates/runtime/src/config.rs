@@ -4,8 +4,8 @@
 use std::ffi::OsString;
 use std::time::Duration;
 
-use crate::runtime::RuntimeConfig;
 use crate::auth::AuthError;
+use crate::runtime::RuntimeConfig;
 
 /// The retry and timeout setters every vendor configuration offers, written once. A vendor's
 /// config implements [`runtime_config`](Self::runtime_config) and gets the rest.

@@ -36,6 +36,14 @@ pub enum Check {
         /// The documented value.
         value: Literal,
     },
+    /// The string at `pointer` starts with `prefix` (for a message whose rest varies, such as the
+    /// id it names).
+    Prefix {
+        /// Where the string sits in the body.
+        pointer: &'static str,
+        /// The documented start of the string, verbatim.
+        prefix: &'static str,
+    },
     /// The string at `pointer` is `prefix`, then a UUID, then `suffix` (the spec's template
     /// with its `{uuid}` placeholder). The UUID is captured.
     Uuid {
@@ -148,6 +156,11 @@ fn passes(checks: &[Check], body: Option<&Value>) -> Option<Option<String>> {
         match check {
             Check::Equals { pointer, value } => {
                 if !value.matches(body.pointer(pointer)?) {
+                    return None;
+                }
+            }
+            Check::Prefix { pointer, prefix } => {
+                if !body.pointer(pointer)?.as_str()?.starts_with(prefix) {
                     return None;
                 }
             }

@@ -563,7 +563,7 @@ async fn gainsight_px_soft_delete_hides_and_revival_keeps_history() {
     assert_px_error(
         &harness.get_user("jdoe@example.com").await,
         404,
-        "User not found",
+        "User was not found for parameters {id=jdoe@example.com}",
     );
     let listed = harness
         .send(Method::GET, harness.px(""), &[PX_AUTH], None)
@@ -577,7 +577,11 @@ async fn gainsight_px_soft_delete_hides_and_revival_keeps_history() {
             None,
         )
         .await;
-    assert_px_error(&twice, 404, "User not found");
+    assert_px_error(
+        &twice,
+        404,
+        "User was not found for parameters {id=jdoe@example.com}",
+    );
 
     // Within 7 days an update revives the record with its history.
     harness.advance_clock(REVIVAL_WINDOW_SECS - 60).await;
@@ -617,7 +621,11 @@ async fn gainsight_px_soft_delete_hides_and_revival_keeps_history() {
             Some(&update),
         )
         .await;
-    assert_px_error(&stale_update, 404, "User not found");
+    assert_px_error(
+        &stale_update,
+        404,
+        "User was not found for parameters {id=jdoe@example.com}",
+    );
     assert_eq!(
         harness.create_user("jdoe@example.com").await.status,
         StatusCode::CREATED
@@ -644,7 +652,11 @@ async fn gainsight_px_soft_delete_hides_and_revival_keeps_history() {
             Some(&update),
         )
         .await;
-    assert_px_error(&after_hard, 404, "User not found");
+    assert_px_error(
+        &after_hard,
+        404,
+        "User was not found for parameters {id=jdoe@example.com}",
+    );
     assert_eq!(
         harness.create_user("jdoe@example.com").await.status,
         StatusCode::CREATED

@@ -111,7 +111,7 @@ fn outcomes_section(outcomes: &[Value]) -> String {
     text.trim_end().to_string()
 }
 
-/// One `when` entry: `{pointer, equals}` or `{pointer, template}`.
+/// One `when` entry: `{pointer, equals}`, `{pointer, prefix}` or `{pointer, template}`.
 fn body_check(check: &Value) -> String {
     let pointer = check.get("pointer").and_then(Value::as_str).unwrap_or("");
     if let Some(expected) = check.get("equals") {
@@ -119,6 +119,12 @@ fn body_check(check: &Value) -> String {
             "{} equals {}",
             markdown::code(pointer),
             markdown::code(&expected.to_string())
+        )
+    } else if let Some(prefix) = check.get("prefix").and_then(Value::as_str) {
+        format!(
+            "{} starts with {}",
+            markdown::code(pointer),
+            markdown::code(prefix)
         )
     } else if let Some(template) = check.get("template").and_then(Value::as_str) {
         format!(

@@ -18,10 +18,12 @@ pub(crate) struct PxError {
 }
 
 impl PxError {
-    pub(crate) fn user_not_found() -> Self {
+    /// The 404 for a user that is not there (or hidden), in the message form third-party code
+    /// observed ("User was not found for parameters {id=absent-id}").
+    pub(crate) fn user_not_found(identify_id: &str) -> Self {
         Self {
             status: StatusCode::NOT_FOUND,
-            message: "User not found".to_string(),
+            message: format!("User was not found for parameters {{id={identify_id}}}"),
             debug_message: None,
         }
     }
@@ -43,7 +45,8 @@ impl From<Problem> for PxError {
             Problem::BadRequest(_) | Problem::RecordCap(_) => {
                 ("Bad request".to_string(), Some(detail))
             }
-            Problem::UnknownId => return Self::user_not_found(),
+            // An id that does not even decode names no user.
+            Problem::UnknownId => return Self::user_not_found(""),
             Problem::Unauthorized(_) => ("Unauthorized or bad API Key".to_string(), None),
             Problem::TooManyRequests => ("Rate limit exceeded".to_string(), None),
             Problem::NotCommitted(_) => ("Internal server error".to_string(), Some(detail)),

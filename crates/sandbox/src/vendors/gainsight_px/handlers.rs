@@ -283,7 +283,7 @@ async fn get_user(
         .read(|db| state::visible_json(db, &identify_id))
         .map_err(Problem::from)?
         .map(StoredJson::new)
-        .ok_or_else(PxError::user_not_found)
+        .ok_or_else(|| PxError::user_not_found(&identify_id))
 }
 
 /// Update a user
@@ -358,7 +358,7 @@ async fn update(
                 Some(stored) if stored.deleted_at.is_none() || is_revivable(&stored, now_secs) => {
                     stored
                 }
-                _ => return Ok(Err(PxError::user_not_found())),
+                _ => return Ok(Err(PxError::user_not_found(&identify_id))),
             };
             let base = records::to_object(&stored.user)?;
             match apply(base, &body, &writable, &identify_id, now_millis) {
@@ -462,7 +462,7 @@ async fn delete(
             let Some(mut stored) =
                 state::load(db, &identify_id)?.filter(|stored| stored.deleted_at.is_none())
             else {
-                return Ok(Err(PxError::user_not_found()));
+                return Ok(Err(PxError::user_not_found(&identify_id)));
             };
             if hard {
                 state::remove(db, &identify_id)?;
