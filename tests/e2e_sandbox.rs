@@ -83,7 +83,7 @@ fn profile_input(name: &str) -> attestr::types::ProfileInput {
 #[tokio::test]
 async fn attestr_update_and_archive() {
     let sandbox = start().await;
-    let client = attestr_client(&sandbox, "sandbox-token");
+    let client = attestr_client(&sandbox, "c2FuZGJveC1hcHA6c2FuZGJveC1zZWNyZXQ=");
     let id = create_profile(&client).await;
 
     client
@@ -151,7 +151,10 @@ async fn attestr_update_and_archive() {
             "{}/attestr/api/v1/public/factx/{id}",
             sandbox.base_url()
         ))
-        .header("authorization", "Basic sandbox-token")
+        .header(
+            "authorization",
+            "Basic c2FuZGJveC1hcHA6c2FuZGJveC1zZWNyZXQ=",
+        )
         .header("content-type", "application/json")
         .body("{\"tag\": ")
         .send()
@@ -169,7 +172,7 @@ async fn attestr_update_and_archive() {
 #[tokio::test]
 async fn attestr_retries_a_transient_failure() {
     let sandbox = start().await;
-    let client = attestr_client(&sandbox, "sandbox-token");
+    let client = attestr_client(&sandbox, "c2FuZGJveC1hcHA6c2FuZGJveC1zZWNyZXQ=");
     let id = create_profile(&client).await;
     admin(
         &sandbox,

@@ -4,7 +4,8 @@ spec/dist/, against the vendor sandbox.
 `cargo xtask test` generates and installs the clients (into target/, never into the repository),
 starts `vendor-sandbox` on a free loopback port and runs this file with SANDBOX_URL set. Each test
 checks the outcomes the vendors document: statuses, and the typed error bodies with the vendor's
-codes and messages.
+codes and messages. Every client runs in strict mode (`raise_on_unexpected_status=True`): a
+documented outcome the generated client could not parse would raise `UnexpectedStatus`.
 """
 
 import os
@@ -16,8 +17,8 @@ from attestr_client.api.profiles import archive_profile, create_profile, update_
 from attestr_client.models import Error as AttestrError
 from attestr_client.models import ProfileCreated, ProfileInput
 from gainsight_px_client import Client as GainsightPxClient
-from gainsight_px_client.api.users import create_user, delete_user
-from gainsight_px_client.models import ExternalApiError, User
+from gainsight_px_client.api.users import create_user, delete_user, update_user, update_user_by_body
+from gainsight_px_client.models import ExternalApiError, ResponseEntity, User, UserUpdate
 from trust_client import AuthenticatedClient as TrustClient
 from trust_client import Client as AteneaClient
 from trust_client.api.atenea import create_access_token
@@ -46,8 +47,14 @@ def sandbox() -> str:
     return url
 
 
-def attestr(sandbox: str, token: str = "sandbox-token") -> AttestrClient:
-    return AttestrClient(base_url=f"{sandbox}/attestr/api/v1", token=token, prefix="Basic")
+# The sandbox's Attestr demo token: base64 of `sandbox-app:sandbox-secret`.
+ATTESTR_DEMO_TOKEN = "c2FuZGJveC1hcHA6c2FuZGJveC1zZWNyZXQ="
+
+
+def attestr(sandbox: str, token: str = ATTESTR_DEMO_TOKEN) -> AttestrClient:
+    return AttestrClient(
+        base_url=f"{sandbox}/attestr/api/v1", token=token, prefix="Basic", raise_on_unexpected_status=True
+    )
 
 
 def new_profile(client: AttestrClient) -> str:
@@ -105,7 +112,7 @@ def test_attestr_archive_profile(sandbox: str) -> None:
 
 def test_trust_delete_identity(sandbox: str) -> None:
     token = create_access_token.sync_detailed(
-        client=AteneaClient(base_url=f"{sandbox}/atenea"),
+        client=AteneaClient(base_url=f"{sandbox}/atenea", raise_on_unexpected_status=True),
         body=AccessTokenRequest(
             client_id="sandbox-client",
             client_secret="sandbox-secret",
@@ -114,7 +121,9 @@ def test_trust_delete_identity(sandbox: str) -> None:
     )
     assert token.status_code == 200
     assert isinstance(token.parsed, AccessToken)
-    client = TrustClient(base_url=f"{sandbox}/trust/index/v1", token=token.parsed.access_token)
+    client = TrustClient(
+        base_url=f"{sandbox}/trust/index/v1", token=token.parsed.access_token, raise_on_unexpected_status=True
+    )
 
     # A merged uuid is a former document of the current identity: nothing is deleted.
     merged = delete_identity.sync_detailed(MERGED_IDENTITY, client=client)
@@ -134,18 +143,30 @@ def test_trust_delete_identity(sandbox: str) -> None:
     assert again.parsed.message == "Not found in database neither in former documents"
 
 
-def test_gainsight_px_delete_user(sandbox: str) -> None:
-    client = GainsightPxClient(base_url=f"{sandbox}/gainsight-px", headers={"X-APTRINSIC-API-KEY": "sandbox-px-key"})
+def px(sandbox: str, key: str = "sandbox-px-key") -> GainsightPxClient:
+    return GainsightPxClient(
+        base_url=f"{sandbox}/gainsight-px", headers={"X-APTRINSIC-API-KEY": key}, raise_on_unexpected_status=True
+    )
+
+
+def new_user(client: GainsightPxClient) -> str:
     identify_id = f"python-{uuid.uuid4()}@example.test"
     created = create_user.sync_detailed(
         client=client, body=User(identify_id=identify_id, email=identify_id, property_keys=["AP-XXXXXXXXXX-2"])
     )
     assert created.status_code == 201
+    assert isinstance(created.parsed, ResponseEntity)
+    return identify_id
 
-    # The 200/204 bodies are declared under `*/*`, which openapi-python-client 0.29 does not parse
-    # (the xtask step allows exactly that warning): the status is what a caller gets.
+
+def test_gainsight_px_delete_user(sandbox: str) -> None:
+    client = px(sandbox)
+    identify_id = new_user(client)
+
     deleted = delete_user.sync_detailed(identify_id, client=client)
     assert deleted.status_code in (200, 204)
+    if deleted.status_code == 200:
+        assert isinstance(deleted.parsed, ResponseEntity)
 
     # A soft-deleted user is hidden: deleting it again is "User not found".
     again = delete_user.sync_detailed(identify_id, client=client, hard_delete=True)
@@ -153,8 +174,27 @@ def test_gainsight_px_delete_user(sandbox: str) -> None:
     assert isinstance(again.parsed, ExternalApiError)
     assert again.parsed.externalapierror.status == "NOT_FOUND"
 
-    bad_key = GainsightPxClient(base_url=f"{sandbox}/gainsight-px", headers={"X-APTRINSIC-API-KEY": "wrong-key"})
-    unauthorized = delete_user.sync_detailed(identify_id, client=bad_key)
+    unauthorized = delete_user.sync_detailed(identify_id, client=px(sandbox, key="wrong-key"))
     assert unauthorized.status_code == 401
     assert isinstance(unauthorized.parsed, ExternalApiError)
     assert unauthorized.parsed.externalapierror.message == "Unauthorized or bad API Key"
+
+
+def test_gainsight_px_update_user(sandbox: str) -> None:
+    client = px(sandbox)
+    identify_id = new_user(client)
+
+    # A partial body, as real traffic sends.
+    partial = update_user.sync_detailed(identify_id, client=client, body=UserUpdate(account_id="account-1"))
+    assert partial.status_code == 204
+    assert partial.parsed is None
+
+    by_body = update_user_by_body.sync_detailed(
+        client=client, body=User(identify_id=identify_id, property_keys=["AP-XXXXXXXXXX-2"], title="engineer")
+    )
+    assert by_body.status_code == 204
+
+    missing = update_user.sync_detailed("nobody@example.test", client=client, body=UserUpdate(title="x"))
+    assert missing.status_code == 404
+    assert isinstance(missing.parsed, ExternalApiError)
+    assert missing.parsed.externalapierror.status == "NOT_FOUND"

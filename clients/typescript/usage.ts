@@ -121,7 +121,7 @@ export function deleteUser(
 /** The calls a service makes, against the sandbox's demo credentials. Compiled, not run here. */
 export async function eraseEverywhere(sandbox: string): Promise<string[]> {
   const log: string[] = [];
-  const attestr: Api = { baseUrl: `${sandbox}/attestr/api/v1`, headers: { Authorization: "Basic sandbox-token" } };
+  const attestr: Api = { baseUrl: `${sandbox}/attestr/api/v1`, headers: { Authorization: "Basic c2FuZGJveC1hcHA6c2FuZGJveC1zZWNyZXQ=" } };
   const updated = await updateProfile(attestr, { profileId: "AX1LgghsxZsJZUwYvN" }, { tag: "AA-1234", name: "Asha Example" });
   if (updated.status === 400) {
     // The body is Attestr's error object: `code` is a number.

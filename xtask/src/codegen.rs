@@ -19,6 +19,10 @@ pub fn settings() -> GenerationSettings {
         .with_tag(TagStyle::Merged)
         // Lets callers and tests compare values; serde's derives come by default.
         .with_derive("PartialEq")
+        // The sandbox's route table (utoipa) and the generator-fidelity test (schemars) read the
+        // types' schemas from these derives.
+        .with_derive("schemars::JsonSchema")
+        .with_derive("utoipa::ToSchema")
         // Deterministic iteration order for maps (e.g. Trust's `tags`).
         .with_map_type("::std::collections::BTreeMap")
         // Every client carries the shared runtime (auth, retries, logging), and the crate must

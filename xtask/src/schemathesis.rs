@@ -87,7 +87,7 @@ const RUNS: [Run; 4] = [
 ];
 
 /// The sandbox's demo credentials (its defaults, documented in its crate docs).
-const ATTESTR_AUTHORIZATION: &str = "Authorization: Basic sandbox-token";
+const ATTESTR_AUTHORIZATION: &str = "Authorization: Basic c2FuZGJveC1hcHA6c2FuZGJveC1zZWNyZXQ=";
 const GAINSIGHT_PX_KEY: &str = "X-APTRINSIC-API-KEY: sandbox-px-key";
 const ATENEA_CREDENTIALS: &str = r#"{"client_id":"sandbox-client","client_secret":"sandbox-secret","grant_type":"client_credentials"}"#;
 

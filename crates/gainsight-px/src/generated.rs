@@ -8,7 +8,16 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///The error detail inside `ExternalApiError` (third-party evidence only). Inferred (research): the common Spring "ApiError" pattern. Unknown: any further fields (the research suggests a `timestamp` may appear).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+        utoipa::ToSchema
+    )]
     pub struct ApiError {
         #[serde(
             rename = "debugMessage",
@@ -33,7 +42,16 @@ pub mod types {
         }
     }
     ///Per-channel activity of a user. Inferred: the research excerpt gives no type for `groupId`; modelled as a string. Unknown: the meaning of the `channel` and `environment` codes.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+        utoipa::ToSchema
+    )]
     pub struct ChannelMetric {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub channel: ::std::option::Option<i64>,
@@ -61,7 +79,16 @@ pub mod types {
         }
     }
     ///Geographic coordinates.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+        utoipa::ToSchema
+    )]
     pub struct Coordinates {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub latitude: ::std::option::Option<f64>,
@@ -74,7 +101,15 @@ pub mod types {
         }
     }
     ///The user to delete, for ids unsafe in a path.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema,
+        utoipa::ToSchema
+    )]
     pub struct DeleteUser {
         ///User id (from identify call); case-sensitive.
         #[serde(rename = "identifyId")]
@@ -86,7 +121,16 @@ pub mod types {
         }
     }
     ///Error body observed by third-party code (RudderStack's Gainsight PX destination and test fixture) on a 404; not documented by the vendor, which documents no error body. Some errors (e.g. a gateway 403) come as an HTML page instead, so a client must not require this shape.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+        utoipa::ToSchema
+    )]
     pub struct ExternalApiError {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub externalapierror: ::std::option::Option<ApiError>,
@@ -97,7 +141,16 @@ pub mod types {
         }
     }
     ///A user's location. Field types other than `coordinates` are not stated in the research excerpt; they are strings in a third-party fixture (RudderStack) and modelled as strings.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+        utoipa::ToSchema
+    )]
     pub struct Location {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub city: ::std::option::Option<::std::string::String>,
@@ -149,7 +202,16 @@ pub mod types {
         }
     }
     ///The body the vendor declares for some success responses (Spring's `ResponseEntity` without headers). Inferred (research): a springfox artefact of the Java return type, not necessarily what is on the wire; treat it as optional. Unknown: the content of `body`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+        utoipa::ToSchema
+    )]
     pub struct ResponseEntity {
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -180,7 +242,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd
+        PartialOrd,
+        schemars::JsonSchema,
+        utoipa::ToSchema
     )]
     pub enum ResponseEntityStatusCode {
         #[serde(rename = "100")]
@@ -473,7 +537,15 @@ pub mod types {
         }
     }
     ///A Gainsight PX user (the vendor's Swagger definition `User`). Read-only fields are output only.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema,
+        utoipa::ToSchema
+    )]
     pub struct User {
         #[serde(
             rename = "accountId",
@@ -612,7 +684,16 @@ pub mod types {
         }
     }
     ///A parsed user agent. Inferred: the research excerpt gives no field types; modelled as strings.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+        utoipa::ToSchema
+    )]
     pub struct UserAgent {
         #[serde(
             rename = "browserType",
@@ -648,7 +729,16 @@ pub mod types {
         }
     }
     ///The user agent last seen for one product (tag key).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+        utoipa::ToSchema
+    )]
     pub struct UserAgentByProduct {
         ///Inferred: a tag key such as `AP-XXXXXXXXXX-2`; the research excerpt gives no type, modelled as a string.
         #[serde(
@@ -678,7 +768,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd
+        PartialOrd,
+        schemars::JsonSchema,
+        utoipa::ToSchema
     )]
     pub enum UserGender {
         #[serde(rename = "MALE")]
@@ -741,7 +833,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd
+        PartialOrd,
+        schemars::JsonSchema,
+        utoipa::ToSchema
     )]
     pub enum UserType {
         #[serde(rename = "LEAD")]
@@ -794,7 +888,16 @@ pub mod types {
         }
     }
     ///The body of `updateUser`: the writable fields of `User`, none of them required. The vendor's reference declares the whole `User` (with `identifyId` and `propertyKeys` required); a production integration (RudderStack, research excerpt section 3.9) sends partial bodies such as `{"accountId": "…"}`, and this schema accepts what it sends. Unknown: whether fields left out are cleared or kept.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+        utoipa::ToSchema
+    )]
     pub struct UserUpdate {
         #[serde(
             rename = "accountId",
@@ -907,7 +1010,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd
+        PartialOrd,
+        schemars::JsonSchema,
+        utoipa::ToSchema
     )]
     pub enum UserUpdateGender {
         #[serde(rename = "MALE")]
@@ -970,7 +1075,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd
+        PartialOrd,
+        schemars::JsonSchema,
+        utoipa::ToSchema
     )]
     pub enum UserUpdateType {
         #[serde(rename = "LEAD")]
@@ -1023,7 +1130,16 @@ pub mod types {
         }
     }
     ///One page of users (all fields output only).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+        utoipa::ToSchema
+    )]
     pub struct UsersPage {
         ///Pass to the next `listUsers` call to get the next page. Vendor: "Scroll until the returned result list is less than the requested size. Do not depend on the scrollId becoming null" (so it may be null, or not, at the end).
         #[serde(

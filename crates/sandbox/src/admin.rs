@@ -1,24 +1,39 @@
 //! The sandbox's own endpoints under `/_sandbox/`: move the clock, inject faults, reset to the
-//! start state. They answer `{"error": ...}` on bad input, and need no credentials (the sandbox is
-//! a local test tool listening on loopback by default).
+//! start state, read or clear the request log. They answer `{"error": ...}` on bad input, and need
+//! no credentials (the sandbox is a local test tool listening on loopback by default).
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::app::{AppState, NotPersisted};
-use crate::extract::{JsonBody, parse_body};
-use crate::faults::FaultRequest;
-use crate::vendor::{AdminShape, ErrorShape, Problem};
+use crate::context::AppState;
+use crate::extract::JsonBody;
+use crate::faults::{FaultRequest, Injection};
+use crate::request_log::RecordedRequest;
+use crate::store::StoreError;
+use crate::surface::{ErrorShape, Problem};
 
+/// The admin endpoints' own `{"error": ...}` shape.
+pub(crate) struct AdminShape;
+
+impl ErrorShape for AdminShape {
+    fn render(problem: Problem) -> Response {
+        let body = json!({ "error": problem.detail() });
+        (problem.status(), Json(body)).into_response()
+    }
+}
+
+/// The admin routes, relative to `/_sandbox`.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/clock", post(move_clock).get(read_clock))
         .route("/faults", post(inject_faults))
         .route("/reset", post(reset))
+        .route("/requests", get(requests))
+        .route("/requests/clear", post(clear_requests))
         .fallback(|| async { AdminShape::render(Problem::NoSuchRoute) })
 }
 
@@ -34,15 +49,18 @@ struct ClockRequest {
     set_unix_secs: Option<i64>,
 }
 
-/// An admin failure: either a bad request or a state that could not be persisted.
+/// An admin failure, in the admin shape.
 struct AdminError(Problem);
 
-impl From<NotPersisted> for AdminError {
-    fn from(NotPersisted(reason): NotPersisted) -> Self {
-        tracing::error!(%reason, "admin write not persisted");
-        AdminError(Problem::ServerError(
-            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-        ))
+impl From<Problem> for AdminError {
+    fn from(problem: Problem) -> Self {
+        AdminError(problem)
+    }
+}
+
+impl From<StoreError> for AdminError {
+    fn from(error: StoreError) -> Self {
+        AdminError(error.into())
     }
 }
 
@@ -52,53 +70,70 @@ impl IntoResponse for AdminError {
     }
 }
 
-async fn read_clock(State(app): State<AppState>) -> Json<serde_json::Value> {
-    let now = app.read(|state| state.clock.now_secs());
-    Json(json!({ "now_unix_secs": now }))
+fn parse<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, AdminError> {
+    serde_json::from_value(body).map_err(|error| AdminError(Problem::BadRequest(error.to_string())))
+}
+
+async fn read_clock(State(context): State<AppState>) -> Json<Value> {
+    Json(json!({ "now_unix_secs": context.clock.now_secs() }))
 }
 
 async fn move_clock(
-    State(app): State<AppState>,
+    State(context): State<AppState>,
     JsonBody(body, ..): JsonBody<AdminShape>,
-) -> Result<Json<serde_json::Value>, AdminError> {
-    let request: ClockRequest = parse_body(body).map_err(AdminError)?;
-    let now = app
-        .write(
-            |state| match (request.advance_secs, request.set_unix_secs) {
-                (Some(secs), None) => state
-                    .clock
-                    .advance(secs)
-                    .map_err(|reason| AdminError(Problem::BadRequest(reason))),
-                (None, Some(unix_secs)) if crate::clock::is_representable(unix_secs) => {
-                    state.clock.set(unix_secs);
-                    Ok(unix_secs)
-                }
-                (None, Some(_)) => Err(AdminError(Problem::BadRequest(
-                    "set_unix_secs must be within years 1970..=9999".to_string(),
-                ))),
-                _ => Err(AdminError(Problem::BadRequest(
-                    "give exactly one of advance_secs and set_unix_secs".to_string(),
-                ))),
-            },
-        )
-        .await?;
+) -> Result<Json<Value>, AdminError> {
+    let request: ClockRequest = parse(body)?;
+    let now = match (request.advance_secs, request.set_unix_secs) {
+        (Some(secs), None) => context
+            .advance_clock(secs)
+            .await?
+            .map_err(Problem::BadRequest)?,
+        (None, Some(unix_secs)) if crate::clock::is_representable(unix_secs) => {
+            context.set_clock(unix_secs).await?
+        }
+        (None, Some(_)) => {
+            return Err(AdminError(Problem::BadRequest(
+                "set_unix_secs must be within years 1970..=9999".to_string(),
+            )));
+        }
+        _ => {
+            return Err(AdminError(Problem::BadRequest(
+                "give exactly one of advance_secs and set_unix_secs".to_string(),
+            )));
+        }
+    };
     Ok(Json(json!({ "now_unix_secs": now })))
 }
 
 async fn inject_faults(
-    State(app): State<AppState>,
+    State(context): State<AppState>,
     JsonBody(body, ..): JsonBody<AdminShape>,
-) -> Result<Json<serde_json::Value>, AdminError> {
-    let request: FaultRequest = parse_body(body).map_err(AdminError)?;
-    let (vendor, fault, count) = request
-        .validate()
-        .map_err(|reason| AdminError(Problem::BadRequest(reason)))?;
-    let pending = app.queue_fault(vendor, fault, count);
-    Ok(Json(json!({ "vendor": vendor, "pending_calls": pending })))
+) -> Result<Json<Value>, AdminError> {
+    let request: FaultRequest = parse(body)?;
+    let (vendor, injection, count) = request.validate().map_err(Problem::BadRequest)?;
+    Ok(Json(match injection {
+        Injection::Calls(fault) => {
+            json!({ "vendor": vendor, "pending_calls": context.queue_fault(vendor, fault, count) })
+        }
+        Injection::Commits => json!({
+            "vendor": vendor,
+            "pending_commit_failures": context.queue_commit_failures(vendor, count)
+        }),
+    }))
 }
 
-async fn reset(State(app): State<AppState>) -> Result<Json<serde_json::Value>, AdminError> {
-    app.reset().await?;
-    let now = app.read(|state| state.clock.now_secs());
-    Ok(Json(json!({ "reset": true, "now_unix_secs": now })))
+async fn reset(State(context): State<AppState>) -> Result<Json<Value>, AdminError> {
+    context.reset().await?;
+    Ok(Json(
+        json!({ "reset": true, "now_unix_secs": context.clock.now_secs() }),
+    ))
+}
+
+async fn requests(State(context): State<AppState>) -> Json<Vec<RecordedRequest>> {
+    Json(context.requests.snapshot())
+}
+
+async fn clear_requests(State(context): State<AppState>) -> Json<Value> {
+    context.requests.clear();
+    Json(json!({ "cleared": true }))
 }

@@ -1,6 +1,7 @@
-//! Request extractors that never answer in axum's plain-text rejections: the JSON body (media
-//! type, size limit, syntax), path parameters and query strings, each failing with a [`Problem`]
-//! rendered in the vendor's shape.
+//! Request extractors that never answer in axum's plain text: the JSON body (size, media type,
+//! nesting depth, syntax) and the path parameters, each failing with a [`Problem`] rendered in the
+//! vendor's shape. Checking a body against the spec is the handler's next step
+//! ([`crate::validate::Operation::body`]).
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -10,28 +11,28 @@ use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::Response;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::app::AppState;
-use crate::vendor::{ErrorShape, Problem};
+use crate::context::AppState;
+use crate::surface::{ErrorShape, Problem};
 
-/// A JSON request body, checked for size (413), presence (400), media type (415) and syntax
-/// (400). The schema check is the handler's, with [`parse_body`].
+/// A JSON request body, checked for size (413), presence (400), media type (415), nesting depth
+/// (400) and syntax (400).
 pub(crate) struct JsonBody<S>(pub(crate) Value, pub(crate) PhantomData<S>);
 
 impl<S: ErrorShape> FromRequest<AppState> for JsonBody<S> {
     type Rejection = Response;
 
-    async fn from_request(request: Request, app: &AppState) -> Result<Self, Self::Rejection> {
-        read_json(request, app.body_limit_bytes())
+    async fn from_request(request: Request, context: &AppState) -> Result<Self, Self::Rejection> {
+        let limits = &context.config.limits;
+        read_json(request, limits.body_limit_bytes, limits.max_json_depth)
             .await
             .map(|value| JsonBody(value, PhantomData))
             .map_err(S::render)
     }
 }
 
-async fn read_json(request: Request, limit: usize) -> Result<Value, Problem> {
+async fn read_json(request: Request, limit: usize, max_depth: usize) -> Result<Value, Problem> {
     let is_json = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -67,9 +68,48 @@ async fn read_json(request: Request, limit: usize) -> Result<Value, Problem> {
     if !is_json {
         return Err(Problem::UnsupportedMediaType);
     }
+    // Measured before parsing: what is accepted here is stored and read back after a restart,
+    // so the limit stays below what the JSON reader can read back.
+    if let Some(depth) = nesting_deeper_than(&bytes, max_depth) {
+        return Err(Problem::BadRequest(format!(
+            "The request body nests JSON {depth} levels deep; the sandbox accepts at most \
+             {max_depth} (--max-json-depth)"
+        )));
+    }
     serde_json::from_slice(&bytes).map_err(|error| {
         Problem::BadRequest(format!("The request body is not valid JSON: {error}"))
     })
+}
+
+/// The nesting depth of JSON text (objects and arrays) when it exceeds `max`, without parsing it.
+/// Brackets inside strings do not count.
+pub(crate) fn nesting_deeper_than(bytes: &[u8], max: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &byte in bytes {
+        if in_string {
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return Some(depth);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// `application/json`, any parameters (`; charset=utf-8`) and `+json` suffixes, in any case.
@@ -84,110 +124,32 @@ fn is_json_media_type(value: &str) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-/// Deserializes a checked JSON body into the operation's type; a mismatch is a 400 whose detail
-/// names the field.
-pub(crate) fn parse_body<T: DeserializeOwned>(value: Value) -> Result<T, Problem> {
-    serde_json::from_value(value).map_err(|error| {
-        Problem::BadRequest(format!(
-            "The request body does not match the schema: {error}"
-        ))
-    })
-}
+/// The decoded path parameters of the matched route, including the ones captured by the prefix
+/// the vendor is nested under. A segment that is not valid UTF-8 once percent-decoded can name
+/// nothing: the vendor's "not found" ([`Problem::UnknownId`]).
+pub(crate) struct PathParams<S>(HashMap<String, String>, PhantomData<S>);
 
-/// `deserialize_with` for optional fields the spec does not mark nullable: absent is fine
-/// (`#[serde(default)]`), but an explicit `null` is a type error, as JSON Schema says.
-pub(crate) fn non_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::Deserialize<'de>,
-{
-    T::deserialize(deserializer).map(Some)
-}
-
-/// The decoded path parameters of the matched route (including the ones captured by the prefix a
-/// vendor is nested under). `None` when one is not valid UTF-8 once percent-decoded: such a
-/// segment can name nothing, and each vendor answers it with its own "not found".
-pub(crate) async fn path_params(parts: &mut Parts) -> Option<HashMap<String, String>> {
-    Path::<HashMap<String, String>>::from_request_parts(parts, &())
-        .await
-        .ok()
-        .map(|Path(params)| params)
-}
-
-/// A parsed query string. Repeated names keep every value, in order.
-pub(crate) struct Query {
-    pairs: Vec<(String, String)>,
-}
-
-impl Query {
-    pub(crate) fn parse(raw: Option<&str>) -> Self {
-        let pairs = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
-            .map(|(name, value)| (name.into_owned(), value.into_owned()))
-            .collect();
-        Self { pairs }
+impl<S> PathParams<S> {
+    /// A parameter's decoded value.
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
     }
 
-    /// Every value given for `name`.
-    pub(crate) fn all(&self, name: &str) -> Vec<&str> {
-        self.pairs
-            .iter()
-            .filter(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-            .collect()
-    }
-
-    /// The single value of a scalar parameter; repeating it is a 400.
-    pub(crate) fn single(&self, name: &str) -> Result<Option<&str>, Problem> {
-        match self.all(name).as_slice() {
-            [] => Ok(None),
-            [value] => Ok(Some(value)),
-            _ => Err(Problem::BadRequest(format!(
-                "Query parameter `{name}` must be given at most once"
-            ))),
-        }
-    }
-
-    /// An integer parameter. Integers beyond 64 bits are valid per the schemas, so they saturate
-    /// instead of failing; anything that is not an integer is a 400.
-    pub(crate) fn integer(&self, name: &str) -> Result<Option<i64>, Problem> {
-        let Some(text) = self.single(name)? else {
-            return Ok(None);
-        };
-        parse_saturating_integer(text).map(Some).ok_or_else(|| {
-            Problem::BadRequest(format!(
-                "Query parameter `{name}` must be an integer, not {text:?}"
-            ))
-        })
-    }
-
-    /// A boolean parameter: exactly `true` or `false`.
-    pub(crate) fn boolean(&self, name: &str) -> Result<Option<bool>, Problem> {
-        match self.single(name)? {
-            None => Ok(None),
-            Some("true") => Ok(Some(true)),
-            Some("false") => Ok(Some(false)),
-            Some(other) => Err(Problem::BadRequest(format!(
-                "Query parameter `{name}` must be true or false, not {other:?}"
-            ))),
-        }
+    /// A parameter's decoded value, or the vendor's "not found".
+    pub(crate) fn require(&self, name: &str) -> Result<String, Problem> {
+        self.get(name).map(str::to_string).ok_or(Problem::UnknownId)
     }
 }
 
-fn parse_saturating_integer(text: &str) -> Option<i64> {
-    let (negative, digits) = match text.as_bytes().first()? {
-        b'-' => (true, &text[1..]),
-        b'+' => (false, &text[1..]),
-        _ => (false, text),
-    };
-    if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
-        return None;
+impl<S: ErrorShape> FromRequestParts<AppState> for PathParams<S> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        Path::<HashMap<String, String>>::from_request_parts(parts, &())
+            .await
+            .map(|Path(params)| PathParams(params, PhantomData))
+            .map_err(|_| S::render(Problem::UnknownId))
     }
-    Some(match digits.parse::<i64>() {
-        Ok(value) if negative => -value,
-        Ok(value) => value,
-        Err(_) if negative => i64::MIN,
-        Err(_) => i64::MAX,
-    })
 }
 
 #[cfg(test)]
@@ -195,21 +157,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn integers_saturate_and_garbage_is_refused() {
-        assert_eq!(parse_saturating_integer("42"), Some(42));
-        assert_eq!(parse_saturating_integer("-7"), Some(-7));
-        assert_eq!(parse_saturating_integer("+7"), Some(7));
-        assert_eq!(
-            parse_saturating_integer("123456789012345678901234567890"),
-            Some(i64::MAX)
-        );
-        assert_eq!(
-            parse_saturating_integer("-99999999999999999999"),
-            Some(i64::MIN)
-        );
-        for bad in ["", "-", "1.5", "abc", " 1", "0x10"] {
-            assert_eq!(parse_saturating_integer(bad), None, "{bad:?}");
-        }
+    fn depth_counts_brackets_outside_strings() {
+        assert_eq!(nesting_deeper_than(br#"{"a": [1, {"b": 2}]}"#, 3), None);
+        assert_eq!(nesting_deeper_than(br#"{"a": [1, {"b": 2}]}"#, 2), Some(3));
+        assert_eq!(nesting_deeper_than(br#"{"a": "[[[[[\"[[["}"#, 1), None);
+        assert_eq!(nesting_deeper_than(&[b'['; 100_000], 32), Some(33));
     }
 
     #[test]
@@ -218,15 +170,6 @@ mod tests {
         assert!(is_json_media_type("Application/JSON; charset=utf-8"));
         assert!(is_json_media_type("application/merge-patch+json"));
         assert!(!is_json_media_type("text/plain"));
-        assert!(!is_json_media_type("multipart/form-data"));
         assert!(!is_json_media_type("application/jsonx"));
-    }
-
-    #[test]
-    fn repeated_scalars_are_refused_and_lists_kept() {
-        let query = Query::parse(Some("page=1&page=2&filter=a&filter=b%20c"));
-        assert!(query.single("page").is_err());
-        assert_eq!(query.all("filter"), ["a", "b c"]);
-        assert_eq!(query.single("missing").unwrap(), None);
     }
 }

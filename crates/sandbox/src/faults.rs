@@ -1,6 +1,7 @@
 //! Fault injection (`POST /_sandbox/faults`): a vendor's next N calls fail with 429/500/503
-//! (optionally with `Retry-After`) and/or are slowed down, so that retry and timeout paths can be
-//! tested. Faults live in memory only and are cleared by `/_sandbox/reset`.
+//! (optionally with `Retry-After`) and/or are slowed down, or its next N writes fail at commit
+//! (`fail_commit`), so that retry, timeout and storage-failure paths can be tested. Each vendor has
+//! its own queue. Faults live in memory only and are cleared by `/_sandbox/reset`.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
@@ -23,6 +24,18 @@ pub(crate) struct FaultRequest {
     pub(crate) retry_after_secs: Option<u32>,
     #[serde(default)]
     pub(crate) delay_ms: Option<u64>,
+    /// The vendor's next `count` writes fail at commit (nothing of them is applied).
+    #[serde(default)]
+    pub(crate) fail_commit: bool,
+}
+
+/// What a validated fault request asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Injection {
+    /// The next calls get this fault.
+    Calls(Fault),
+    /// The next writes fail at commit.
+    Commits,
 }
 
 /// What happens to one call.
@@ -38,8 +51,18 @@ const MAX_COUNT: u32 = 100_000;
 const MAX_DELAY_MS: u64 = 120_000;
 
 impl FaultRequest {
-    /// Checks the request; returns the fault and how many calls it applies to.
-    pub(crate) fn validate(self) -> Result<(Vendor, Fault, u32), String> {
+    /// Checks the request; returns what to inject and how many calls (or writes) it applies to.
+    pub(crate) fn validate(self) -> Result<(Vendor, Injection, u32), String> {
+        let count = self.count.unwrap_or(1);
+        if !(1..=MAX_COUNT).contains(&count) {
+            return Err(format!("count must be between 1 and {MAX_COUNT}"));
+        }
+        if self.fail_commit {
+            if self.status.is_some() || self.delay_ms.is_some() || self.retry_after_secs.is_some() {
+                return Err("fail_commit takes only vendor and count".to_string());
+            }
+            return Ok((self.vendor, Injection::Commits, count));
+        }
         let status = match self.status {
             None => None,
             Some(code @ (429 | 500 | 503)) => StatusCode::from_u16(code).ok(),
@@ -55,17 +78,13 @@ impl FaultRequest {
         if self.retry_after_secs.is_some() && status.is_none() {
             return Err("retry_after_secs needs a status".to_string());
         }
-        let count = self.count.unwrap_or(1);
-        if !(1..=MAX_COUNT).contains(&count) {
-            return Err(format!("count must be between 1 and {MAX_COUNT}"));
-        }
         Ok((
             self.vendor,
-            Fault {
+            Injection::Calls(Fault {
                 status,
                 retry_after_secs: self.retry_after_secs,
                 delay: Duration::from_millis(delay_ms),
-            },
+            }),
             count,
         ))
     }
@@ -75,6 +94,7 @@ impl FaultRequest {
 #[derive(Debug, Default)]
 pub(crate) struct FaultQueues {
     queues: HashMap<Vendor, VecDeque<(Fault, u32)>>,
+    failing_commits: HashMap<Vendor, u32>,
 }
 
 impl FaultQueues {
@@ -98,6 +118,28 @@ impl FaultQueues {
         Some(fault)
     }
 
+    /// Makes the vendor's next `count` writes fail at commit (added to any still pending).
+    pub(crate) fn push_commit_failures(&mut self, vendor: Vendor, count: u32) {
+        let pending = self.failing_commits.entry(vendor).or_default();
+        *pending = pending.saturating_add(count);
+    }
+
+    /// Whether the vendor's next write must fail at commit (and counts it if so).
+    pub(crate) fn take_commit_failure(&mut self, vendor: Vendor) -> bool {
+        match self.failing_commits.get_mut(&vendor) {
+            Some(pending) if *pending > 0 => {
+                *pending -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Writes still set to fail at commit, per vendor.
+    pub(crate) fn pending_commit_failures(&self, vendor: Vendor) -> u32 {
+        self.failing_commits.get(&vendor).copied().unwrap_or(0)
+    }
+
     /// Calls still covered, per vendor (for the admin response).
     pub(crate) fn pending(&self, vendor: Vendor) -> u32 {
         self.queues
@@ -108,6 +150,7 @@ impl FaultQueues {
 
     pub(crate) fn clear(&mut self) {
         self.queues.clear();
+        self.failing_commits.clear();
     }
 }
 
@@ -116,6 +159,13 @@ mod tests {
     use super::*;
 
     fn request(json: &str) -> Result<(Vendor, Fault, u32), String> {
+        match injection(json)? {
+            (vendor, Injection::Calls(fault), count) => Ok((vendor, fault, count)),
+            (_, Injection::Commits, _) => Err("a commit fault".to_string()),
+        }
+    }
+
+    fn injection(json: &str) -> Result<(Vendor, Injection, u32), String> {
         serde_json::from_str::<FaultRequest>(json)
             .map_err(|error| error.to_string())?
             .validate()
@@ -139,6 +189,19 @@ mod tests {
     }
 
     #[test]
+    fn commit_failures_are_counted_per_vendor() {
+        let mut queues = FaultQueues::default();
+        let (vendor, injection, count) =
+            injection(r#"{"vendor": "attestr", "fail_commit": true, "count": 2}"#).unwrap();
+        assert_eq!(injection, Injection::Commits);
+        queues.push_commit_failures(vendor, count);
+        assert!(!queues.take_commit_failure(Vendor::GainsightPx));
+        assert!(queues.take_commit_failure(Vendor::Attestr));
+        assert!(queues.take_commit_failure(Vendor::Attestr));
+        assert!(!queues.take_commit_failure(Vendor::Attestr));
+    }
+
+    #[test]
     fn bad_fault_requests_are_refused() {
         for bad in [
             r#"{"vendor": "attestr", "status": 404}"#,
@@ -150,6 +213,7 @@ mod tests {
         ] {
             assert!(request(bad).is_err(), "{bad}");
         }
+        assert!(injection(r#"{"vendor": "attestr", "fail_commit": true, "status": 500}"#).is_err());
         let (_, fault, _) = request(r#"{"vendor": "atenea", "delay_ms": 250}"#).unwrap();
         assert_eq!(fault.status, None);
         assert_eq!(fault.delay, Duration::from_millis(250));

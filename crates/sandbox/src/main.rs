@@ -2,40 +2,20 @@
 //! `listening on http://ADDR` (scripts start it with `--listen 127.0.0.1:0` and read the port
 //! from there); the demo credentials follow.
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::str::FromStr;
 
-use sandbox::config::{self, Command, USAGE};
+use clap::Parser;
+use sandbox::cli::Cli;
 use sandbox::{Config, RunningSandbox, Sandbox};
 use tracing_subscriber::filter::LevelFilter;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let config = match config::parse_args(&args) {
-        Ok(Command::Run(config)) => *config,
-        Ok(Command::Help) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Ok(Command::Version) => {
-            println!("vendor-sandbox {}", env!("CARGO_PKG_VERSION"));
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("vendor-sandbox: {message}");
-            return ExitCode::from(2);
-        }
-    };
-    let level = match config::log_level_from_args(&args) {
-        Ok(level) => LevelFilter::from_str(&level).unwrap_or(LevelFilter::INFO),
-        Err(message) => {
-            eprintln!("vendor-sandbox: {message}");
-            return ExitCode::from(2);
-        }
-    };
+    let cli = Cli::parse();
     // Logs go to stderr: stdout carries the address line that scripts read.
     tracing_subscriber::fmt()
-        .with_max_level(level)
+        .with_max_level(LevelFilter::from_str(&cli.log_level).unwrap_or(LevelFilter::INFO))
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .init();
@@ -49,7 +29,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(run(config))
+    runtime.block_on(run(cli.config()))
 }
 
 async fn run(config: Config) -> ExitCode {
@@ -74,14 +54,19 @@ async fn run(config: Config) -> ExitCode {
 
 fn print_banner(running: &RunningSandbox, config: &Config) {
     let credentials = &config.credentials;
-    println!("listening on {}", running.base_url());
+    // Written with errors ignored: a reader that closed the pipe after the first line must not
+    // bring the sandbox down.
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "listening on {}", running.base_url());
+    let _ = stdout.flush();
     // Each line is indented by hand: a `\` continuation would strip the first line's indent.
-    println!(
+    let _ = writeln!(
+        stdout,
         "  Attestr       {attestr}/public/factx/   Authorization: Basic {attestr_token}
   Trust Index   {trust}/identity          Authorization: Bearer <access_token from Atenea>
   Atenea        {atenea}/oauth/token/       client_id {client_id}, client_secret {client_secret}
   Gainsight PX  {px}/v1/users             X-APTRINSIC-API-KEY: {px_key}
-  Admin         {base}/_sandbox/{{clock,faults,reset}}
+  Admin         {base}/_sandbox/{{clock,faults,reset,requests}}
   OpenAPI       {base}/openapi/{{attestr,trust,gainsight-px}}.json
   State         {state}",
         attestr = running.attestr_url(),
@@ -91,13 +76,13 @@ fn print_banner(running: &RunningSandbox, config: &Config) {
         client_id = credentials.atenea_client_id,
         client_secret = credentials.atenea_client_secret,
         px = running.gainsight_px_url(),
-        px_key = credentials.gainsight_px_api_key,
+        px_key = credentials.gainsight_px_api_keys.join(", "),
         base = running.base_url(),
         state = config
             .state_file
             .as_ref()
-            .map(|path| format!("persisted to {}", path.display()))
-            .unwrap_or_else(|| "in memory".to_string()),
+            .map(|path| format!("SQLite database {}", path.display()))
+            .unwrap_or_else(|| "in memory (SQLite)".to_string()),
     );
 }
 

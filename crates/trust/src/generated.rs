@@ -8,7 +8,15 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///Atenea access token. The token expires at `created_at + expires_in` (Unix seconds). All four fields are marked required because the documented response shows all four and the documented expiry rule needs `created_at` and `expires_in` (inferred; the vendor gives no field table).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema,
+        utoipa::ToSchema
+    )]
     pub struct AccessToken {
         ///The bearer token for the Index calls.
         pub access_token: ::std::string::String,
@@ -25,7 +33,15 @@ pub mod types {
         }
     }
     ///Atenea client-credentials token request, sent as JSON.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema,
+        utoipa::ToSchema
+    )]
     pub struct AccessTokenRequest {
         ///The client id issued by Trust.
         pub client_id: ::std::string::String,
@@ -50,7 +66,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd
+        PartialOrd,
+        schemars::JsonSchema,
+        utoipa::ToSchema
     )]
     pub enum AccessTokenRequestGrantType {
         #[serde(rename = "client_credentials")]
@@ -91,7 +109,15 @@ pub mod types {
         }
     }
     ///The Index error envelope (no `data`). All three fields are required because both documented error bodies carry them (inferred).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema,
+        utoipa::ToSchema
+    )]
     pub struct ErrorEnvelope {
         ///The HTTP status, repeated in the body.
         pub code: i64,
@@ -106,7 +132,16 @@ pub mod types {
         }
     }
     ///An identity (Person-Company record) in Index. Every field is optional, and nullable only where a sample shows `null`: samples differ between endpoints, so no field is marked required (inferred modelling; the types follow the samples). Unknown: the rest of the vendor's field list (cut off in the sources).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+        utoipa::ToSchema
+    )]
     pub struct Identity {
         ///The apps related to the identity.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -163,7 +198,16 @@ pub mod types {
         }
     }
     ///An app related to an identity. Every field is optional (inferred modelling, as for `Identity`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+        utoipa::ToSchema
+    )]
     pub struct IdentityApp {
         ///The app's id; a string (`"99"`) in the sample.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -195,7 +239,16 @@ pub mod types {
         }
     }
     ///An app in the update body. Unknown: the remaining app fields (the vendor's list is cut off in the sources).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+        utoipa::ToSchema
+    )]
     pub struct IdentityAppUpdate {
         ///"Obligatorio en ausencia del par identificador [bundle_id|flavor_id]": required when the identifier pair `bundle_id`/`flavor_id` is absent; when the pair is given, `app_id` may be overwritten. Not expressed as a schema constraint, because whether the pair means both fields or either one is not stated. String type inferred from the `Identity` samples.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -213,7 +266,15 @@ pub mod types {
         }
     }
     ///The Index response envelope for a page of identities. `code`, `resource` and `data` are required because the documented sample carries them (inferred). Unknown: pagination metadata (the sample is cut off in the sources).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema,
+        utoipa::ToSchema
+    )]
     pub struct IdentityListResponse {
         ///The HTTP status, repeated in the body.
         pub code: i64,
@@ -231,7 +292,16 @@ pub mod types {
         }
     }
     ///The person as seen by one app. Every field is optional (inferred modelling).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+        utoipa::ToSchema
+    )]
     pub struct IdentityPerson {
         ///The person's national id number; unformatted (`123456789`) in the sample.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -249,7 +319,15 @@ pub mod types {
         }
     }
     ///The Index response envelope for one identity. `code` repeats the HTTP status and `resource` is `Identity` in every sample; `message` appears on the delete sample (`Deleted`) and is absent on the GET samples. `code` and `resource` are required because every documented envelope carries them (inferred).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema,
+        utoipa::ToSchema
+    )]
     pub struct IdentityResponse {
         ///The HTTP status, repeated in the body.
         pub code: i64,
@@ -267,7 +345,15 @@ pub mod types {
         }
     }
     ///The update body. `company_uid` is required; `dni` and `email` are "Parcialmente Obligatorio": at least one of them is required (the `anyOf`). The field types are inferred from the `Identity` samples; the page gives no types.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema,
+        utoipa::ToSchema
+    )]
     #[serde(untagged)]
     pub enum IdentityUpdate {
         Variant0 {

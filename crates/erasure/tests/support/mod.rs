@@ -120,7 +120,7 @@ impl World {
                 ("TRUST_ATENEA_BASE_URL", self.sandbox.atenea_url()),
                 (
                     "GAINSIGHT_PX_API_KEY",
-                    credentials.gainsight_px_api_key.clone(),
+                    credentials.gainsight_px_api_keys[0].clone(),
                 ),
                 ("GAINSIGHT_PX_BASE_URL", self.sandbox.gainsight_px_url()),
             ]
@@ -134,7 +134,7 @@ impl World {
         vec![
             credentials.attestr_auth_token.clone(),
             credentials.atenea_client_secret.clone(),
-            credentials.gainsight_px_api_key.clone(),
+            credentials.gainsight_px_api_keys[0].clone(),
         ]
     }
 

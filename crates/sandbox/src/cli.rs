@@ -1,0 +1,219 @@
+//! The `vendor-sandbox` command line (clap), turned into a [`Config`].
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+use crate::config::{
+    Config, Credentials, DEMO_ATENEA_CLIENT_ID, DEMO_ATENEA_CLIENT_SECRET, DEMO_ATTESTR_TOKEN,
+    DEMO_PX_API_KEY, Limits, MAX_JSON_DEPTH_LIMIT,
+};
+
+/// vendor-sandbox: a stateful local sandbox of the Attestr, Trust (Index + Atenea) and Gainsight
+/// PX APIs. The first line printed on stdout is `listening on http://ADDR`.
+#[derive(Debug, Parser)]
+#[command(name = "vendor-sandbox", version)]
+pub struct Cli {
+    /// Listen address; port 0 picks a free one.
+    #[arg(long, default_value = crate::config::DEFAULT_LISTEN)]
+    pub listen: SocketAddr,
+    /// Keep the state in this SQLite database (created when missing; WAL; every acknowledged
+    /// write is committed first). Without it the state is in memory.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Extra start data: Trust identities, Attestr profiles, Gainsight PX users (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub seed: Option<PathBuf>,
+    /// The sandbox clock's Unix time at start (default: the real time).
+    #[arg(long, value_name = "UNIX_SECS", value_parser = parse_clock_start)]
+    pub clock_start: Option<i64>,
+    /// Gainsight PX requests per second per API key before 429 (0 = off).
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub rate_limit: u32,
+    /// Gainsight PX requests per API key per day (UTC, sandbox clock) before 429 (0 = off).
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub daily_quota: u64,
+    /// `expires_in` of issued Atenea tokens, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 7200,
+          value_parser = clap::value_parser!(i64).range(1..=315_360_000))]
+    pub token_ttl: i64,
+    /// Records per vendor (profiles; identities and live tokens; users) before creates are refused.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_records_per_vendor,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_records: u64,
+    /// Deepest JSON nesting accepted in a request body (at most 100).
+    #[arg(long, value_name = "LEVELS", default_value_t = Limits::default().max_json_depth,
+          value_parser = parse_json_depth)]
+    pub max_json_depth: usize,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().body_limit_bytes,
+          value_parser = parse_body_limit)]
+    pub body_limit: usize,
+    /// Seconds a connection has to deliver a request head (from opening or going idle).
+    #[arg(long, value_name = "SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=30))]
+    pub header_timeout: u64,
+    /// Seconds an idle keep-alive connection (no request in progress, no bytes) is kept open.
+    #[arg(long, value_name = "SECS", default_value_t = 15,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub idle_timeout: u64,
+    /// Open connections at most; more wait in the listen backlog.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_connections,
+          value_parser = parse_positive)]
+    pub max_connections: usize,
+    /// Requests kept for `GET /_sandbox/requests`.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().request_log_capacity)]
+    pub request_log: usize,
+    /// Attestr Basic auth token.
+    #[arg(long, value_name = "TOKEN", default_value = DEMO_ATTESTR_TOKEN, value_parser = non_empty)]
+    pub attestr_token: String,
+    /// Atenea client_id.
+    #[arg(long, value_name = "ID", default_value = DEMO_ATENEA_CLIENT_ID, value_parser = non_empty)]
+    pub atenea_client_id: String,
+    /// Atenea client_secret.
+    #[arg(long, value_name = "SECRET", default_value = DEMO_ATENEA_CLIENT_SECRET,
+          value_parser = non_empty)]
+    pub atenea_client_secret: String,
+    /// Gainsight PX X-APTRINSIC-API-KEY; repeat the flag to accept several keys.
+    #[arg(long, value_name = "KEY", default_values_t = [DEMO_PX_API_KEY.to_string()],
+          value_parser = non_empty)]
+    pub px_api_key: Vec<String>,
+    /// error, warn, info, debug or trace (debug logs each request).
+    #[arg(long, value_name = "LEVEL", default_value = "info",
+          value_parser = ["error", "warn", "info", "debug", "trace"], ignore_case = true)]
+    pub log_level: String,
+}
+
+impl Cli {
+    /// The sandbox configuration the flags describe.
+    pub fn config(&self) -> Config {
+        Config {
+            listen: self.listen,
+            credentials: Credentials {
+                attestr_auth_token: self.attestr_token.clone(),
+                atenea_client_id: self.atenea_client_id.clone(),
+                atenea_client_secret: self.atenea_client_secret.clone(),
+                gainsight_px_api_keys: self.px_api_key.clone(),
+            },
+            gainsight_px_rate_limit: self.rate_limit,
+            gainsight_px_daily_quota: self.daily_quota,
+            atenea_token_ttl_secs: self.token_ttl,
+            clock_start_unix_secs: self.clock_start,
+            seed_file: self.seed.clone(),
+            state_file: self.state.clone(),
+            limits: Limits {
+                max_records_per_vendor: self.max_records,
+                max_json_depth: self.max_json_depth,
+                body_limit_bytes: self.body_limit,
+                header_timeout: Duration::from_secs(self.header_timeout),
+                idle_timeout: Duration::from_secs(self.idle_timeout),
+                max_connections: self.max_connections,
+                request_log_capacity: self.request_log,
+            },
+        }
+    }
+}
+
+fn parse_clock_start(text: &str) -> Result<i64, String> {
+    let secs: i64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if crate::clock::is_representable(secs) {
+        Ok(secs)
+    } else {
+        Err(format!("{secs} is outside years 1970..=9999"))
+    }
+}
+
+fn parse_json_depth(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(depth) if (1..=MAX_JSON_DEPTH_LIMIT).contains(&depth) => Ok(depth),
+        _ => Err(format!("use 1 to {MAX_JSON_DEPTH_LIMIT}, not {text:?}")),
+    }
+}
+
+fn parse_body_limit(text: &str) -> Result<usize, String> {
+    parse_positive(text)
+}
+
+fn parse_positive(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(value) if value > 0 => Ok(value),
+        _ => Err(format!("use a whole number of at least 1, not {text:?}")),
+    }
+}
+
+fn non_empty(text: &str) -> Result<String, String> {
+    if text.is_empty() {
+        Err("must not be empty".to_string())
+    } else {
+        Ok(text.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("vendor-sandbox").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn no_flags_give_the_documented_defaults() {
+        let config = parse(&[]).unwrap().config();
+        let expected = Config::default();
+        assert_eq!(config, expected);
+        assert_eq!(config.listen.to_string(), crate::config::DEFAULT_LISTEN);
+        assert_eq!(config.credentials.attestr_auth_token, DEMO_ATTESTR_TOKEN);
+        assert_eq!(config.credentials.gainsight_px_api_keys, [DEMO_PX_API_KEY]);
+    }
+
+    #[test]
+    fn flags_override_defaults_in_both_spellings() {
+        let config = parse(&[
+            "--listen=127.0.0.1:0",
+            "--rate-limit",
+            "0",
+            "--px-api-key",
+            "one",
+            "--px-api-key=two",
+            "--max-records",
+            "10",
+            "--header-timeout",
+            "2",
+            "--log-level",
+            "DEBUG",
+        ])
+        .unwrap()
+        .config();
+        assert_eq!(config.listen.port(), 0);
+        assert_eq!(config.gainsight_px_rate_limit, 0);
+        assert_eq!(config.credentials.gainsight_px_api_keys, ["one", "two"]);
+        assert_eq!(config.limits.max_records_per_vendor, 10);
+        assert_eq!(config.limits.header_timeout, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn bad_flags_are_errors_not_panics() {
+        for bad in [
+            &["--listen", "nowhere"][..],
+            &["--rate-limit", "-1"],
+            &["--token-ttl", "0"],
+            &["--attestr-token", ""],
+            &["--clock-start", "99999999999999"],
+            &["--max-json-depth", "101"],
+            &["--header-timeout", "31"],
+            &["--max-records", "0"],
+            &["--body-limit", "0"],
+            &["--log-level", "loud"],
+            &["--what"],
+            &["--state"],
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+}

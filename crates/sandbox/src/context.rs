@@ -1,0 +1,254 @@
+//! The context every handler shares: configuration, the state database, the clock, faults, rate
+//! limits and the request log. It names no vendor's data: vendors bring their own tables and
+//! queries, and the start state is handed in by the server.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::clock::{self, Clock};
+use crate::config::Config;
+use crate::faults::{Fault, FaultQueues};
+use crate::rate_limit::RateLimits;
+use crate::request_log::RequestLog;
+use crate::store::{Store, StoreError};
+use crate::validate::Specs;
+use crate::vendor::Vendor;
+
+/// The shared context, as axum state.
+pub(crate) type AppState = Arc<AppContext>;
+
+/// Inserts the start records (built-in and seeded) into an empty database.
+pub(crate) type StartData =
+    Arc<dyn Fn(&Connection, &StartClock) -> rusqlite::Result<Result<(), String>> + Send + Sync>;
+
+/// The clock the start records are stamped with.
+pub(crate) struct StartClock {
+    /// Milliseconds since the Unix epoch, on the sandbox clock.
+    pub(crate) now_millis: i64,
+}
+
+/// The shared context.
+pub(crate) struct AppContext {
+    /// The configuration the sandbox started with.
+    pub(crate) config: Config,
+    /// The state database.
+    pub(crate) store: Store,
+    /// The sandbox clock (its offset is stored; this is the live copy).
+    pub(crate) clock: Clock,
+    /// The vendors' specs (operations, schemas).
+    pub(crate) specs: &'static Specs,
+    /// The requests the vendors received.
+    pub(crate) requests: RequestLog,
+    faults: Mutex<FaultQueues>,
+    gainsight_px_limits: RateLimits,
+    start_data: StartData,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The stored clock: `(offset_secs, version)`.
+pub(crate) fn stored_clock(db: &Connection) -> rusqlite::Result<(i64, u64)> {
+    let read = |key: &str| -> rusqlite::Result<Option<i64>> {
+        db.query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            params![key],
+            |row| row.get(0),
+        )
+        .optional()
+    };
+    let offset = read("clock_offset_secs")?.unwrap_or(0);
+    let version = read("clock_version")?.unwrap_or(0);
+    Ok((offset, u64::try_from(version).unwrap_or(0)))
+}
+
+fn store_clock(db: &Connection, offset_secs: i64) -> rusqlite::Result<u64> {
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES ('clock_offset_secs', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![offset_secs],
+    )?;
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES ('clock_version', 1)
+         ON CONFLICT (key) DO UPDATE SET value = value + 1",
+        [],
+    )?;
+    let version: i64 = db.query_row(
+        "SELECT value FROM meta WHERE key = 'clock_version'",
+        [],
+        |row| row.get(0),
+    )?;
+    Ok(u64::try_from(version).unwrap_or(0))
+}
+
+/// Fills a new database: the start records and the start clock.
+pub(crate) fn fill_new(
+    db: &Connection,
+    config: &Config,
+    start_data: &StartData,
+) -> rusqlite::Result<Result<(), String>> {
+    let offset = start_offset(config);
+    store_clock(db, offset)?;
+    start_data(
+        db,
+        &StartClock {
+            now_millis: clock::millis_with_offset(offset),
+        },
+    )
+}
+
+fn start_offset(config: &Config) -> i64 {
+    config
+        .clock_start_unix_secs
+        .map(clock::offset_for)
+        .unwrap_or(0)
+}
+
+impl AppContext {
+    /// The context around an opened store.
+    pub(crate) fn new(
+        config: Config,
+        store: Store,
+        specs: &'static Specs,
+        start_data: StartData,
+    ) -> Result<Self, StoreError> {
+        let (offset, version) = store.read(stored_clock)?;
+        Ok(Self {
+            clock: Clock::new(offset, version),
+            requests: RequestLog::new(config.limits.request_log_capacity),
+            faults: Mutex::new(FaultQueues::default()),
+            gainsight_px_limits: RateLimits::new(
+                config.gainsight_px_rate_limit,
+                config.gainsight_px_daily_quota,
+            ),
+            config,
+            store,
+            specs,
+            start_data,
+        })
+    }
+
+    /// Runs a read on committed state.
+    pub(crate) fn read<R>(
+        &self,
+        read: impl FnOnce(&Connection) -> rusqlite::Result<R>,
+    ) -> Result<R, StoreError> {
+        self.store.read(read)
+    }
+
+    /// Runs a write for `vendor` and returns once it committed (see [`Store::write`]). A storage
+    /// fault queued for the vendor makes this write's commit fail.
+    pub(crate) async fn write<T, E>(
+        &self,
+        vendor: Vendor,
+        work: impl FnOnce(&Connection) -> rusqlite::Result<Result<T, E>> + Send + 'static,
+    ) -> Result<Result<T, E>, StoreError>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+    {
+        let fail_commit = lock(&self.faults).take_commit_failure(vendor);
+        self.store.write(fail_commit, work).await
+    }
+
+    /// The fault for the vendor's next call, if any.
+    pub(crate) fn take_fault(&self, vendor: Vendor) -> Option<Fault> {
+        lock(&self.faults).take(vendor)
+    }
+
+    /// Queues `count` calls' worth of `fault`; the calls now covered.
+    pub(crate) fn queue_fault(&self, vendor: Vendor, fault: Fault, count: u32) -> u32 {
+        let mut faults = lock(&self.faults);
+        faults.push(vendor, fault, count);
+        faults.pending(vendor)
+    }
+
+    /// Makes the vendor's next `count` writes fail at commit; the writes now covered.
+    pub(crate) fn queue_commit_failures(&self, vendor: Vendor, count: u32) -> u32 {
+        let mut faults = lock(&self.faults);
+        faults.push_commit_failures(vendor, count);
+        faults.pending_commit_failures(vendor)
+    }
+
+    /// Whether one more request with this credential is within the vendor's limits.
+    pub(crate) fn within_rate_limit(&self, vendor: Vendor, credential: &str) -> bool {
+        match vendor {
+            Vendor::GainsightPx => self
+                .gainsight_px_limits
+                .try_acquire(credential, self.clock.now_secs().div_euclid(86_400)),
+            Vendor::Attestr | Vendor::Trust | Vendor::Atenea => true,
+        }
+    }
+
+    /// Moves the sandbox clock to `unix_secs` (committed before it takes effect).
+    pub(crate) async fn set_clock(&self, unix_secs: i64) -> Result<i64, StoreError> {
+        let offset = clock::offset_for(unix_secs);
+        let version = self
+            .store
+            .write(false, move |db| store_clock(db, offset).map(Ok::<_, ()>))
+            .await?
+            .unwrap_or(0);
+        self.clock.apply(offset, version);
+        Ok(unix_secs)
+    }
+
+    /// Moves the sandbox clock by `secs`; `Ok(Err(_))` when the result would leave years
+    /// 1970..=9999.
+    pub(crate) async fn advance_clock(&self, secs: i64) -> Result<Result<i64, String>, StoreError> {
+        let outcome = self
+            .store
+            .write(false, move |db| {
+                let (offset, _) = stored_clock(db)?;
+                match clock::advanced(offset, secs) {
+                    Ok((offset, target)) => {
+                        store_clock(db, offset).map(|version| Ok((offset, version, target)))
+                    }
+                    Err(reason) => Ok(Err(reason)),
+                }
+            })
+            .await?;
+        Ok(outcome.map(|(offset, version, target)| {
+            self.clock.apply(offset, version);
+            target
+        }))
+    }
+
+    /// Restores the start state (start records, start clock; no tokens) and clears faults, rate
+    /// counts and the request log, in one transaction.
+    pub(crate) async fn reset(&self) -> Result<(), StoreError> {
+        lock(&self.faults).clear();
+        self.gainsight_px_limits.clear();
+        self.requests.clear();
+        let start_data = self.start_data.clone();
+        let offset = start_offset(&self.config);
+        let version = self
+            .store
+            .write(false, move |db| {
+                let tables: Vec<String> = db
+                    .prepare(
+                        "SELECT name FROM sqlite_master WHERE type = 'table'
+                         AND name NOT IN ('meta', 'counts') AND name NOT LIKE 'sqlite_%'",
+                    )?
+                    .query_map([], |row| row.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                // Children first: a table that references another is emptied before it.
+                db.pragma_update(None, "defer_foreign_keys", true)?;
+                for table in &tables {
+                    db.execute(&format!("DELETE FROM \"{table}\""), [])?;
+                }
+                let version = store_clock(db, offset)?;
+                let start = StartClock {
+                    now_millis: clock::millis_with_offset(offset),
+                };
+                Ok(start_data(db, &start)?.map(|()| version))
+            })
+            .await?
+            .map_err(StoreError::NotCommitted)?;
+        self.clock.apply(offset, version);
+        Ok(())
+    }
+}

@@ -1,0 +1,368 @@
+//! The top of the sandbox: composes the vendors' routes under their prefixes with the admin
+//! endpoints and the OpenAPI documents, opens the state, and starts and stops the server
+//! ([`Sandbox::start`]). Nothing imports this module.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use rusqlite::Connection;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::admin::{self, AdminShape};
+use crate::config::Config;
+use crate::connections;
+use crate::context::{self, AppContext, AppState, StartClock, StartData};
+use crate::faults::Fault;
+use crate::openapi::{self, Api};
+use crate::request_log::RecordedRequest;
+use crate::seed::Seed;
+use crate::store::{Layout, Store, StoreError};
+use crate::surface::{ErrorShape, Problem, Surface, vendor_router};
+use crate::validate::Specs;
+use crate::vendor::Vendor;
+use crate::vendors::attestr::{self, Attestr};
+use crate::vendors::gainsight_px::{self, GainsightPx};
+use crate::vendors::trust::{self, Atenea, Trust};
+
+/// Why a sandbox could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// Why binding failed.
+        #[source]
+        source: io::Error,
+    },
+    /// The seed file is unreadable or invalid.
+    #[error("seed: {0}")]
+    Seed(String),
+    /// The state file is unusable, or held by another sandbox.
+    #[error("state: {0}")]
+    State(String),
+    /// The embedded specs could not be compiled (a build of the sandbox is broken).
+    #[error("specs: {0}")]
+    Specs(String),
+}
+
+/// Starts sandboxes. See the crate docs for an example.
+pub struct Sandbox;
+
+impl Sandbox {
+    /// Opens the state (the `--state` database, created with the start records when missing),
+    /// binds the listen address and serves on the current tokio runtime until
+    /// [`RunningSandbox::stop`] or drop.
+    pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
+        let specs = Specs::get().map_err(StartError::Specs)?;
+        check_route_table(specs).map_err(StartError::Specs)?;
+        let seed = match &config.seed_file {
+            Some(path) => Seed::load(path).map_err(StartError::Seed)?,
+            None => Seed::default(),
+        };
+        let start_data = start_data(specs, seed, config.limits.max_records_per_vendor)
+            .map_err(StartError::Seed)?;
+        let store = open_store(&config, &start_data).await?;
+        let context = Arc::new(
+            AppContext::new(config.clone(), store, specs, start_data)
+                .map_err(|error| StartError::State(error.to_string()))?,
+        );
+        let listener =
+            TcpListener::bind(config.listen)
+                .await
+                .map_err(|source| StartError::Bind {
+                    addr: config.listen,
+                    source,
+                })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+        let (shutdown, shutdown_signal) = oneshot::channel::<()>();
+        let task = tokio::spawn(connections::serve(
+            listener,
+            router(&context),
+            config.limits.clone(),
+            shutdown_signal,
+        ));
+        Ok(RunningSandbox {
+            addr,
+            context,
+            shutdown: Some(shutdown),
+            task: Some(task),
+        })
+    }
+}
+
+/// Every operation of the specs has exactly one handler, on the spec's method and path: the
+/// utoipa route table is compared with the spec's operation table.
+fn check_route_table(specs: &Specs) -> Result<(), String> {
+    let mut routed = std::collections::BTreeSet::new();
+    for api in Api::ALL {
+        let document = openapi::document(api);
+        for (path, item) in &document.paths.paths {
+            let methods = [
+                ("GET", &item.get),
+                ("PUT", &item.put),
+                ("POST", &item.post),
+                ("DELETE", &item.delete),
+                ("PATCH", &item.patch),
+            ];
+            for (method, operation) in methods {
+                if let Some(operation) = operation {
+                    let id = operation.operation_id.clone().unwrap_or_default();
+                    routed.insert((id, method.to_string(), path.clone()));
+                }
+            }
+        }
+    }
+    let specified: std::collections::BTreeSet<_> = specs
+        .operations()
+        .map(|operation| {
+            (
+                operation.id.clone(),
+                operation.method.clone(),
+                operation.path.clone(),
+            )
+        })
+        .collect();
+    if routed == specified {
+        return Ok(());
+    }
+    let missing: Vec<_> = specified.difference(&routed).collect();
+    let extra: Vec<_> = routed.difference(&specified).collect();
+    Err(format!(
+        "the route table does not match the specs: missing {missing:?}, not in the specs {extra:?}"
+    ))
+}
+
+/// Opens the store off the async threads (opening a file may sync it).
+async fn open_store(config: &Config, start_data: &StartData) -> Result<Store, StartError> {
+    let path = config.state_file.clone();
+    let config = config.clone();
+    let start_data = start_data.clone();
+    let opened = tokio::task::spawn_blocking(move || {
+        let fill = |db: &Connection| context::fill_new(db, &config, &start_data);
+        let layout = Layout {
+            schemas: &[attestr::SCHEMA, trust::SCHEMA, gainsight_px::SCHEMA],
+            fill: &fill,
+        };
+        Store::open(path.as_deref(), &layout)
+    })
+    .await
+    .map_err(|error| StartError::State(format!("opening the state stopped: {error}")))?;
+    opened.map_err(|error| match error {
+        StoreError::Unusable { reason, .. } if reason.starts_with("seed:") => {
+            StartError::Seed(reason)
+        }
+        other => StartError::State(other.to_string()),
+    })
+}
+
+/// The start records: Trust's sample identity (from the spec) and the seed, checked against the
+/// specs' schemas and the record cap.
+fn start_data(specs: &'static Specs, seed: Seed, cap: u64) -> Result<StartData, String> {
+    let mut identities = vec![trust::sample_identity(specs)?];
+    identities.extend(seed.trust_identities);
+    for (vendor, records) in [
+        ("trust_identities", identities.len()),
+        ("attestr_profiles", seed.attestr_profiles.len()),
+        ("gainsight_px_users", seed.gainsight_px_users.len()),
+    ] {
+        if records as u64 > cap {
+            return Err(format!(
+                "{vendor}: {records} records, more than --max-records {cap}"
+            ));
+        }
+    }
+    let profiles = seed.attestr_profiles;
+    let users = seed.gainsight_px_users;
+    Ok(Arc::new(move |db: &Connection, clock: &StartClock| {
+        let seeded = [
+            trust::seed(db, &identities, specs)?,
+            attestr::seed(db, &profiles, clock.now_millis, specs)?,
+            gainsight_px::seed(db, &users, clock.now_millis, specs)?,
+        ];
+        Ok(seeded
+            .into_iter()
+            .collect::<Result<(), String>>()
+            .map_err(|reason| format!("seed: {reason}")))
+    }))
+}
+
+/// Every vendor under its prefix, the admin endpoints, the OpenAPI documents.
+fn router(context: &AppState) -> Router {
+    Router::new()
+        .nest(
+            Vendor::Attestr.prefix(),
+            surface::<Attestr>(context, attestr::routes()),
+        )
+        .nest(
+            Vendor::Trust.prefix(),
+            surface::<Trust>(context, trust::index_routes()),
+        )
+        .nest(
+            Vendor::Atenea.prefix(),
+            surface::<Atenea>(context, trust::atenea_routes()),
+        )
+        .nest(
+            Vendor::GainsightPx.prefix(),
+            surface::<GainsightPx>(context, gainsight_px::routes()),
+        )
+        .nest("/_sandbox", admin::routes())
+        .merge(documents())
+        .fallback(|| async { AdminShape::render(Problem::NoSuchRoute) })
+        .with_state(context.clone())
+}
+
+fn surface<S: Surface>(context: &AppState, routes: OpenApiRouter<AppState>) -> Router<AppState> {
+    let (routes, _) = routes.split_for_parts();
+    vendor_router::<S>(context, routes)
+}
+
+/// `/openapi/<slug>.json`: each document rendered once, served as is.
+fn documents() -> Router<AppState> {
+    let mut routes = Router::new();
+    for api in Api::ALL {
+        let rendered = openapi::document(api).to_pretty_json();
+        let response: Arc<Result<String, ()>> = Arc::new(rendered.map_err(|error| {
+            tracing::error!(%error, document = api.slug(), "cannot render an OpenAPI document");
+        }));
+        routes = routes.route(
+            &format!("/openapi/{}.json", api.slug()),
+            get(move || {
+                let response = response.clone();
+                async move { serve_document(&response) }
+            }),
+        );
+    }
+    routes
+}
+
+fn serve_document(rendered: &Result<String, ()>) -> Response {
+    match rendered {
+        Ok(json) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            json.clone(),
+        )
+            .into_response(),
+        Err(()) => AdminShape::render(Problem::ServerError(StatusCode::INTERNAL_SERVER_ERROR)),
+    }
+}
+
+/// A sandbox serving in the background. Dropping it asks the server to shut down; [`stop`] also
+/// waits for it and closes the state.
+///
+/// [`stop`]: RunningSandbox::stop
+pub struct RunningSandbox {
+    addr: SocketAddr,
+    context: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<io::Result<()>>>,
+}
+
+impl RunningSandbox {
+    /// The bound address (with the real port when the config asked for port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://<addr>`: the root under which every vendor prefix is served.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Attestr's base URL, for `/public/factx/...` paths: `http://<addr>/attestr/api/v1`.
+    pub fn attestr_url(&self) -> String {
+        format!(
+            "{}/attestr/api/{}",
+            self.base_url(),
+            attestr::SUPPORTED_VERSION
+        )
+    }
+
+    /// Trust Index's base URL, for `/identity...` paths: `http://<addr>/trust/index/v1`.
+    pub fn trust_index_url(&self) -> String {
+        format!("{}{}", self.base_url(), Vendor::Trust.prefix())
+    }
+
+    /// Atenea's base URL, for `/oauth/token/`: `http://<addr>/atenea`.
+    pub fn atenea_url(&self) -> String {
+        format!("{}{}", self.base_url(), Vendor::Atenea.prefix())
+    }
+
+    /// Gainsight PX's base URL, for `/v1/users...` paths: `http://<addr>/gainsight-px`.
+    pub fn gainsight_px_url(&self) -> String {
+        format!("{}{}", self.base_url(), Vendor::GainsightPx.prefix())
+    }
+
+    /// The requests the vendors received, oldest first (as `GET /_sandbox/requests`).
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.context.requests.snapshot()
+    }
+
+    /// Forgets the recorded requests (as `POST /_sandbox/requests/clear`).
+    pub fn clear_requests(&self) {
+        self.context.requests.clear();
+    }
+
+    /// Makes the vendor's next `count` calls fail with `status` (429, 500 or 503), as
+    /// `POST /_sandbox/faults` does; the calls now covered.
+    pub fn inject_failures(&self, vendor: Vendor, status: u16, count: u32) -> Result<u32, String> {
+        let status = match status {
+            429 | 500 | 503 => StatusCode::from_u16(status).map_err(|error| error.to_string())?,
+            other => return Err(format!("status must be 429, 500 or 503, not {other}")),
+        };
+        let fault = Fault {
+            status: Some(status),
+            retry_after_secs: None,
+            delay: Duration::ZERO,
+        };
+        Ok(self.context.queue_fault(vendor, fault, count.max(1)))
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish (at most 5 s), then closes
+    /// the state (every acknowledged write is already committed).
+    pub async fn stop(mut self) -> io::Result<()> {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        let outcome = match self.task.take() {
+            None => Ok(()),
+            Some(mut task) => {
+                match tokio::time::timeout(Duration::from_secs(10), &mut task).await {
+                    Ok(Ok(outcome)) => outcome,
+                    Ok(Err(join_error)) => Err(io::Error::other(join_error)),
+                    Err(_) => {
+                        task.abort();
+                        Ok(())
+                    }
+                }
+            }
+        };
+        let context = self.context.clone();
+        let _ = tokio::task::spawn_blocking(move || context.store.close()).await;
+        outcome
+    }
+}
+
+impl Drop for RunningSandbox {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}

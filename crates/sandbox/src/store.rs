@@ -1,0 +1,506 @@
+//! Where the state lives: one SQLite database, a file with `--state` (WAL, `synchronous=FULL`),
+//! else in memory. Nothing here knows a vendor: each vendor brings its tables (SQL) and its
+//! queries; this module opens the database, serializes writes and hands out readers.
+//!
+//! Writes go to one writer thread. It runs every write waiting at that moment in one transaction,
+//! each in its own savepoint (a write that fails rolls back alone), commits once, and only then
+//! answers each caller: a write is acknowledged only after its transaction committed, and a failed
+//! commit leaves nothing applied. With a file, reads use a small pool of read-only connections
+//! that see committed data only; in memory, readers share the writer's connection.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::thread::JoinHandle;
+
+use fs4::{FileExt, TryLockError};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use tokio::sync::oneshot;
+
+/// The layout version of the state database; a database of another version is refused.
+pub(crate) const STATE_FORMAT: i64 = 2;
+/// Writes run in one transaction at most (they queue while the previous commit syncs).
+const MAX_BATCH: usize = 256;
+/// Read connections on a state file.
+const READERS: usize = 4;
+
+/// The tables every state database has, whatever the vendors: the format, the clock and the
+/// record counters the vendors' triggers keep.
+const CORE_SCHEMA: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE counts (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+";
+
+/// Why the state could not be opened or a write was not committed.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum StoreError {
+    /// The state file is held by another running sandbox.
+    #[error("{path}: another vendor-sandbox is using this state file")]
+    InUse { path: String },
+    /// The file is not a state database this version can use (the reason says what it is).
+    #[error("{path}: {reason}")]
+    Unusable { path: String, reason: String },
+    /// SQLite refused an operation.
+    #[error("the state database failed: {0}")]
+    Sqlite(String),
+    /// The transaction holding the write did not commit: nothing of it was applied.
+    #[error("the write was not committed: {0}")]
+    NotCommitted(String),
+    /// The writer has stopped (the sandbox is shutting down).
+    #[error("the state database is closed")]
+    Closed,
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        StoreError::Sqlite(error.to_string())
+    }
+}
+
+/// What a new database is filled with (the start state), and the tables the vendors need.
+pub(crate) struct Layout<'a> {
+    /// Each vendor's tables, indexes, counters and triggers.
+    pub(crate) schemas: &'a [&'a str],
+    /// Inserts the start records (run once, when the database is created).
+    pub(crate) fill: &'a dyn Fn(&Connection) -> rusqlite::Result<Result<(), String>>,
+}
+
+/// The open state database.
+pub(crate) struct Store {
+    jobs: Mutex<Option<Sender<Box<dyn Job>>>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+    /// `None` once closed.
+    readers: RwLock<Option<Readers>>,
+    /// An exclusive lock on the state file, held while the sandbox runs (a second process is
+    /// refused). Released after the connections are closed (see [`Store::close`]).
+    lock: Mutex<Option<File>>,
+}
+
+enum Readers {
+    /// In memory: the writer's own connection.
+    Shared(Arc<Mutex<Connection>>),
+    /// A state file: read-only connections, used round-robin.
+    Pool {
+        connections: Vec<Mutex<Connection>>,
+        next: AtomicUsize,
+    },
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding a connection leaves SQLite consistent (an open transaction is
+    // rolled back by the next BEGIN's failure handling), so a poisoned lock is still usable.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Store {
+    /// Opens the state: a new in-memory database (`path` `None`), or the SQLite file at `path`,
+    /// created and filled with the start state when missing or empty.
+    pub(crate) fn open(path: Option<&Path>, layout: &Layout<'_>) -> Result<Self, StoreError> {
+        match path {
+            None => {
+                let connection = Connection::open_in_memory()?;
+                prepare_writer(&connection, false)?;
+                create(&connection, layout).map_err(|reason| StoreError::Unusable {
+                    path: "in-memory state".to_string(),
+                    reason,
+                })?;
+                let shared = Arc::new(Mutex::new(connection));
+                let (jobs, writer) = spawn_writer(WriterConnection::Shared(shared.clone()))?;
+                Ok(Self {
+                    jobs: Mutex::new(Some(jobs)),
+                    writer: Mutex::new(Some(writer)),
+                    readers: RwLock::new(Some(Readers::Shared(shared))),
+                    lock: Mutex::new(None),
+                })
+            }
+            Some(path) => open_file(path, layout),
+        }
+    }
+
+    /// Runs a read on a connection that sees committed data only (or, in memory, the current
+    /// data between writes). Reads are short: they run on the caller's thread.
+    pub(crate) fn read<R>(
+        &self,
+        read: impl FnOnce(&Connection) -> rusqlite::Result<R>,
+    ) -> Result<R, StoreError> {
+        let readers = self
+            .readers
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match readers.as_ref().ok_or(StoreError::Closed)? {
+            Readers::Shared(connection) => Ok(read(&lock(connection))?),
+            Readers::Pool { connections, next } => {
+                let start = next.fetch_add(1, Ordering::Relaxed);
+                // Take the first idle connection, else wait for the one whose turn it is.
+                for offset in 0..connections.len() {
+                    let index = (start + offset) % connections.len();
+                    if let Ok(connection) = connections[index].try_lock() {
+                        return Ok(read(&connection)?);
+                    }
+                }
+                Ok(read(&lock(&connections[start % connections.len()]))?)
+            }
+        }
+    }
+
+    /// Runs `work` in the writer's transaction and answers once that transaction committed.
+    /// `work` returns `Ok(Ok(_))` to keep its changes, `Ok(Err(_))` for a refusal (its changes are
+    /// rolled back, the refusal is returned) and `Err(_)` when SQLite failed. `fail_commit` makes
+    /// the commit fail (a storage fault): then nothing of the transaction is applied.
+    pub(crate) async fn write<T, E>(
+        &self,
+        fail_commit: bool,
+        work: impl FnOnce(&Connection) -> rusqlite::Result<Result<T, E>> + Send + 'static,
+    ) -> Result<Result<T, E>, StoreError>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let job = Box::new(TypedJob {
+            work: Some(work),
+            outcome: None,
+            reply,
+            fail_commit,
+        });
+        let sent = lock(&self.jobs)
+            .as_ref()
+            .map(|jobs| jobs.send(job).is_ok())
+            .unwrap_or(false);
+        if !sent {
+            return Err(StoreError::Closed);
+        }
+        answer.await.unwrap_or(Err(StoreError::Closed))
+    }
+
+    /// Stops the writer after the writes already queued, closes every connection, then releases
+    /// the state file. Later reads and writes fail with [`StoreError::Closed`].
+    pub(crate) fn close(&self) {
+        lock(&self.jobs).take();
+        if let Some(writer) = lock(&self.writer).take() {
+            let _ = writer.join();
+        }
+        self.readers
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        // The connections are closed before the file lock goes: closing a descriptor of the
+        // database file while SQLite still had it open could drop SQLite's own locks with it.
+        if let Some(file) = lock(&self.lock).take() {
+            let _ = FileExt::unlock(&file);
+        }
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+fn open_file(path: &Path, layout: &Layout<'_>) -> Result<Store, StoreError> {
+    let shown = path.display().to_string();
+    let unusable = |reason: String| StoreError::Unusable {
+        path: shown.clone(),
+        reason,
+    };
+    check_header(path).map_err(unusable)?;
+    let lock_file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|error| unusable(error.to_string()))?;
+    match FileExt::try_lock(&lock_file) {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => return Err(StoreError::InUse { path: shown }),
+        Err(TryLockError::Error(error)) => {
+            return Err(unusable(format!("cannot lock the file: {error}")));
+        }
+    }
+    let writer = Connection::open(path).map_err(|error| unusable(error.to_string()))?;
+    prepare_writer(&writer, true).map_err(|error| unusable(error.to_string()))?;
+    let format: Option<i64> = match table_exists(&writer, "meta")? {
+        true => writer
+            .query_row("SELECT value FROM meta WHERE key = 'format'", [], |row| {
+                row.get(0)
+            })
+            .optional()?,
+        false => None,
+    };
+    match format {
+        Some(STATE_FORMAT) => {}
+        Some(other) => {
+            return Err(unusable(format!(
+                "state format {other} is not the supported format {STATE_FORMAT}"
+            )));
+        }
+        None if has_tables(&writer)? => {
+            return Err(unusable(
+                "a SQLite database, but not a vendor-sandbox state".to_string(),
+            ));
+        }
+        None => create(&writer, layout).map_err(&unusable)?,
+    }
+    let mut connections = Vec::with_capacity(READERS);
+    for _ in 0..READERS {
+        let reader = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        reader.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Readers never write: SQLite refuses any statement that would.
+        reader.pragma_update(None, "query_only", true)?;
+        connections.push(Mutex::new(reader));
+    }
+    let (jobs, thread) = spawn_writer(WriterConnection::Owned(writer))?;
+    Ok(Store {
+        jobs: Mutex::new(Some(jobs)),
+        writer: Mutex::new(Some(thread)),
+        readers: RwLock::new(Some(Readers::Pool {
+            connections,
+            next: AtomicUsize::new(0),
+        })),
+        lock: Mutex::new(Some(lock_file)),
+    })
+}
+
+/// Refuses a file that is neither empty nor a SQLite database, naming what it looks like.
+fn check_header(path: &Path) -> Result<(), String> {
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(error) => return Err(error.to_string()),
+    };
+    let mut head = [0u8; 16];
+    let read = file.read(&mut head).map_err(|error| error.to_string())?;
+    let head = &head[..read];
+    if head.is_empty() || head == b"SQLite format 3\0" {
+        return Ok(());
+    }
+    if head
+        .iter()
+        .find(|byte| !byte.is_ascii_whitespace())
+        .is_some_and(|byte| *byte == b'{')
+    {
+        return Err(
+            "a JSON state file of an older vendor-sandbox; state is now a SQLite database and \
+             JSON state is not imported: move the file away (or start without --state) and \
+             re-create the records, for example with --seed"
+                .to_string(),
+        );
+    }
+    Err("not a SQLite database".to_string())
+}
+
+fn prepare_writer(connection: &Connection, on_disk: bool) -> Result<(), StoreError> {
+    connection.busy_timeout(std::time::Duration::from_secs(5))?;
+    if on_disk {
+        let mode: String =
+            connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Sqlite(format!(
+                "the file system refused WAL mode (journal_mode is {mode})"
+            )));
+        }
+        // FULL: a commit is on disk (WAL synced) before it returns, so an acknowledged write
+        // survives a crash of the machine, not only of the process.
+        connection.pragma_update(None, "synchronous", "FULL")?;
+    }
+    connection.pragma_update(None, "foreign_keys", true)?;
+    Ok(())
+}
+
+fn table_exists(connection: &Connection, name: &str) -> Result<bool, StoreError> {
+    Ok(connection
+        .query_row(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            params![name],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+fn has_tables(connection: &Connection) -> Result<bool, StoreError> {
+    Ok(
+        connection.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
+            row.get::<_, i64>(0)
+        })? > 0,
+    )
+}
+
+/// Creates the tables and the start state in one transaction.
+fn create(connection: &Connection, layout: &Layout<'_>) -> Result<(), String> {
+    let run = || -> rusqlite::Result<Result<(), String>> {
+        connection.execute_batch("BEGIN IMMEDIATE")?;
+        connection.execute_batch(CORE_SCHEMA)?;
+        for schema in layout.schemas {
+            connection.execute_batch(schema)?;
+        }
+        connection.execute(
+            "INSERT INTO meta (key, value) VALUES ('format', ?1)",
+            params![STATE_FORMAT],
+        )?;
+        if let Err(reason) = (layout.fill)(connection)? {
+            connection.execute_batch("ROLLBACK")?;
+            return Ok(Err(reason));
+        }
+        connection.execute_batch("COMMIT")?;
+        Ok(Ok(()))
+    };
+    match run() {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            if !connection.is_autocommit() {
+                let _ = connection.execute_batch("ROLLBACK");
+            }
+            Err(error.to_string())
+        }
+    }
+}
+
+/// The writer's connection: its own (a file) or shared with the readers (memory).
+enum WriterConnection {
+    Owned(Connection),
+    Shared(Arc<Mutex<Connection>>),
+}
+
+fn spawn_writer(
+    connection: WriterConnection,
+) -> Result<(Sender<Box<dyn Job>>, JoinHandle<()>), StoreError> {
+    let (jobs, queue) = mpsc::channel::<Box<dyn Job>>();
+    let thread = std::thread::Builder::new()
+        .name("sandbox-writer".to_string())
+        .spawn(move || run_writer(connection, queue))
+        .map_err(|error| StoreError::Sqlite(format!("cannot start the writer: {error}")))?;
+    Ok((jobs, thread))
+}
+
+fn run_writer(connection: WriterConnection, queue: Receiver<Box<dyn Job>>) {
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        match &connection {
+            WriterConnection::Owned(connection) => run_batch(connection, batch),
+            WriterConnection::Shared(shared) => run_batch(&lock(shared), batch),
+        }
+    }
+}
+
+fn run_batch(connection: &Connection, mut batch: Vec<Box<dyn Job>>) {
+    let outcome = run_in_transaction(connection, &mut batch);
+    if outcome.is_err() && !connection.is_autocommit() {
+        let _ = connection.execute_batch("ROLLBACK");
+    }
+    let outcome = outcome.map_err(|error| StoreError::NotCommitted(error.to_string()));
+    if let Err(error) = &outcome {
+        tracing::error!(%error, writes = batch.len(), "a state transaction did not commit");
+    }
+    for job in batch {
+        job.finish(match &outcome {
+            Ok(()) => Ok(()),
+            Err(error) => Err(StoreError::NotCommitted(error.to_string())),
+        });
+    }
+}
+
+fn run_in_transaction(connection: &Connection, batch: &mut [Box<dyn Job>]) -> rusqlite::Result<()> {
+    connection.execute_batch("BEGIN IMMEDIATE")?;
+    let fail_commit = batch.iter().any(|job| job.fails_commit());
+    for job in batch.iter_mut() {
+        connection.execute_batch("SAVEPOINT write")?;
+        let keep = job.run(connection);
+        if connection.is_autocommit() {
+            // SQLite aborted the whole transaction (an I/O error, a full disk).
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ABORT),
+                Some("the transaction was rolled back by SQLite".to_string()),
+            ));
+        }
+        if keep {
+            connection.execute_batch("RELEASE write")?;
+        } else {
+            connection.execute_batch("ROLLBACK TO write; RELEASE write")?;
+        }
+    }
+    if !fail_commit {
+        return connection.execute_batch("COMMIT");
+    }
+    // A storage fault: the commit hook turns this commit into a rollback, so the failure takes
+    // SQLite's own path (SQLITE_CONSTRAINT_COMMITHOOK), as a failed sync would.
+    let _ = connection.commit_hook(Some(|| true));
+    let committed = connection.execute_batch("COMMIT");
+    let _ = connection.commit_hook(None::<fn() -> bool>);
+    committed
+}
+
+/// One queued write, type-erased for the writer thread.
+trait Job: Send {
+    fn fails_commit(&self) -> bool;
+    /// Runs the write inside the open transaction; whether to keep its changes.
+    fn run(&mut self, connection: &Connection) -> bool;
+    /// Answers the caller once the transaction's fate is known.
+    fn finish(self: Box<Self>, commit: Result<(), StoreError>);
+}
+
+type Answer<T, E> = Result<Result<T, E>, StoreError>;
+
+struct TypedJob<F, T, E> {
+    work: Option<F>,
+    outcome: Option<rusqlite::Result<Result<T, E>>>,
+    reply: oneshot::Sender<Answer<T, E>>,
+    fail_commit: bool,
+}
+
+impl<F, T, E> Job for TypedJob<F, T, E>
+where
+    F: FnOnce(&Connection) -> rusqlite::Result<Result<T, E>> + Send,
+    T: Send,
+    E: Send,
+{
+    fn fails_commit(&self) -> bool {
+        self.fail_commit
+    }
+
+    fn run(&mut self, connection: &Connection) -> bool {
+        let Some(work) = self.work.take() else {
+            return false;
+        };
+        let outcome = work(connection);
+        let keep = matches!(outcome, Ok(Ok(_)));
+        self.outcome = Some(outcome);
+        keep
+    }
+
+    fn finish(self: Box<Self>, commit: Result<(), StoreError>) {
+        let answer = match (self.outcome, commit) {
+            (Some(Err(error)), _) => Err(StoreError::Sqlite(error.to_string())),
+            (_, Err(error)) => Err(error),
+            (Some(Ok(value)), Ok(())) => Ok(value),
+            (None, Ok(())) => Err(StoreError::NotCommitted(
+                "the write did not run".to_string(),
+            )),
+        };
+        let _ = self.reply.send(answer);
+    }
+}
+
+/// A record counter kept by the vendors' triggers (`counts` table).
+pub(crate) fn counter(db: &Connection, name: &str) -> rusqlite::Result<u64> {
+    let n: i64 = db
+        .prepare_cached("SELECT n FROM counts WHERE name = ?1")?
+        .query_row(params![name], |row| row.get(0))?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}

@@ -1,0 +1,267 @@
+//! What every vendor surface shares: the generic problems a request can hit (bad body, wrong
+//! media type, unknown route, injected fault, failed commit…), the [`Surface`] trait each vendor
+//! implements to render them in its own error shape and to check its credentials, and the
+//! middleware that puts a vendor's routes behind its gate (faults, authentication, rate limit)
+//! and never lets axum answer in plain text.
+
+use axum::Router;
+use axum::extract::{OriginalUri, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+
+use crate::context::{AppContext, AppState};
+use crate::request_log::RecordedRequest;
+use crate::store::StoreError;
+use crate::vendor::Vendor;
+
+/// A problem that is not about the vendor's data: each vendor renders it in its own shape.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Problem {
+    /// 400: the body or a parameter does not match the spec (the detail says how).
+    BadRequest(String),
+    /// 401: missing or wrong credentials (the detail says which).
+    Unauthorized(&'static str),
+    /// A path segment that cannot name a record (undecodable): the vendor's "not found".
+    UnknownId,
+    /// 404: no route at this path.
+    NoSuchRoute,
+    /// 405: the path exists, the method does not.
+    MethodNotAllowed,
+    /// 413: the body is larger than the configured limit (bytes).
+    PayloadTooLarge(usize),
+    /// 415: the body is not `application/json`.
+    UnsupportedMediaType,
+    /// 429: over the rate limit or daily quota, or an injected 429.
+    TooManyRequests,
+    /// 5xx: an injected fault.
+    ServerError(StatusCode),
+    /// 500: the write's transaction did not commit; nothing of it was applied.
+    NotCommitted(String),
+    /// The vendor already holds `--max-records` records.
+    RecordCap(u64),
+}
+
+impl Problem {
+    /// The HTTP status.
+    pub(crate) fn status(&self) -> StatusCode {
+        match self {
+            Problem::BadRequest(_) | Problem::RecordCap(_) => StatusCode::BAD_REQUEST,
+            Problem::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Problem::UnknownId | Problem::NoSuchRoute => StatusCode::NOT_FOUND,
+            Problem::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Problem::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Problem::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Problem::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Problem::ServerError(status) => *status,
+            Problem::NotCommitted(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A human-readable detail for vendors whose shape has room for one.
+    pub(crate) fn detail(&self) -> String {
+        match self {
+            Problem::BadRequest(detail) => detail.clone(),
+            Problem::Unauthorized(detail) => (*detail).to_string(),
+            Problem::UnknownId => "No record has this id".to_string(),
+            Problem::NoSuchRoute => "No such endpoint in the sandbox".to_string(),
+            Problem::MethodNotAllowed => "Method not allowed on this endpoint".to_string(),
+            // 0: the limit is not known (a framework-made 413).
+            Problem::PayloadTooLarge(0) => "Request body is too large".to_string(),
+            Problem::PayloadTooLarge(limit) => {
+                format!("Request body is larger than the sandbox limit of {limit} bytes")
+            }
+            Problem::UnsupportedMediaType => "Content-Type must be application/json".to_string(),
+            Problem::TooManyRequests => "Rate limit exceeded".to_string(),
+            Problem::ServerError(status) => status
+                .canonical_reason()
+                .unwrap_or("Server error")
+                .to_string(),
+            Problem::NotCommitted(reason) => {
+                format!("The change was not saved, nothing was applied: {reason}")
+            }
+            Problem::RecordCap(cap) => {
+                format!(
+                    "The sandbox holds its maximum of {cap} records for this vendor (--max-records)"
+                )
+            }
+        }
+    }
+
+    /// The problem a framework-made error response stands for (see [`vendor_shaped_errors`]).
+    fn from_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::UNAUTHORIZED => Problem::Unauthorized("Unauthorized"),
+            StatusCode::NOT_FOUND => Problem::NoSuchRoute,
+            StatusCode::METHOD_NOT_ALLOWED => Problem::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => Problem::PayloadTooLarge(0),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Problem::UnsupportedMediaType,
+            StatusCode::TOO_MANY_REQUESTS => Problem::TooManyRequests,
+            status if status.is_server_error() => Problem::ServerError(status),
+            _ => Problem::BadRequest("The request could not be read".to_string()),
+        }
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(error: StoreError) -> Self {
+        tracing::error!(%error, "a state operation failed");
+        Problem::NotCommitted(error.to_string())
+    }
+}
+
+/// Renders generic problems in one error shape (a vendor's, or the admin endpoints').
+pub(crate) trait ErrorShape: Send + Sync + 'static {
+    /// The problem as a response in this shape.
+    fn render(problem: Problem) -> Response;
+}
+
+/// One vendor's API as the sandbox serves it.
+pub(crate) trait Surface: ErrorShape {
+    /// Which surface this is.
+    const VENDOR: Vendor;
+
+    /// Checks the request's credentials; `Ok` names the credential (for its rate limit).
+    fn authenticate(context: &AppContext, headers: &HeaderMap) -> Result<String, Problem>;
+
+    /// Headers the vendor adds to a 401 (Trust: `WWW-Authenticate: Bearer`).
+    fn on_unauthorized(_response: &mut Response) {}
+}
+
+/// A vendor's routes under its prefix, behind its gate, with framework-made errors in its shape
+/// and every request recorded in the request log.
+pub(crate) fn vendor_router<S: Surface>(
+    context: &AppState,
+    routes: Router<AppState>,
+) -> Router<AppState> {
+    routes
+        .route_layer(middleware::from_fn_with_state(context.clone(), gate::<S>))
+        .fallback(|| async { S::render(Problem::NoSuchRoute) })
+        .layer(middleware::from_fn(vendor_shaped_errors::<S>))
+        .layer(middleware::from_fn_with_state(context.clone(), record::<S>))
+}
+
+/// Middleware on a vendor's matched routes, in the order a real gateway would apply them:
+/// injected faults, then authentication, then the per-credential rate limit.
+async fn gate<S: Surface>(
+    State(context): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if let Some(fault) = context.take_fault(S::VENDOR) {
+        if !fault.delay.is_zero() {
+            tokio::time::sleep(fault.delay).await;
+        }
+        if let Some(status) = fault.status {
+            let problem = if status == StatusCode::TOO_MANY_REQUESTS {
+                Problem::TooManyRequests
+            } else {
+                Problem::ServerError(status)
+            };
+            let mut response = S::render(problem);
+            if let Some(secs) = fault.retry_after_secs {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
+            return response;
+        }
+    }
+    let credential = match S::authenticate(&context, request.headers()) {
+        Ok(credential) => credential,
+        Err(problem) => {
+            let mut response = S::render(problem);
+            S::on_unauthorized(&mut response);
+            return response;
+        }
+    };
+    if !context.within_rate_limit(S::VENDOR, &credential) {
+        return S::render(Problem::TooManyRequests);
+    }
+    next.run(request).await
+}
+
+/// Middleware on each vendor's routes: axum makes some responses itself (404 for an unknown path,
+/// 405 with `Allow` for an unknown method, plain-text rejections). Any error response that is not
+/// already JSON is replaced by the vendor's shape with the same status; headers such as `Allow`
+/// and `Retry-After` are kept.
+async fn vendor_shaped_errors<S: Surface>(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) || is_json(&response) {
+        return response;
+    }
+    let (parts, _) = response.into_parts();
+    let mut replacement = S::render(Problem::from_status(status));
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            replacement
+                .headers_mut()
+                .insert(name.clone(), value.clone());
+        }
+    }
+    replacement
+}
+
+/// Middleware (outermost) that records each request and its final status.
+async fn record<S: Surface>(
+    State(context): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let uri = request
+        .extensions()
+        .get::<OriginalUri>()
+        .map(|original| original.0.clone())
+        .unwrap_or_else(|| request.uri().clone());
+    let method = request.method().to_string();
+    let response = next.run(request).await;
+    context.requests.record(RecordedRequest {
+        vendor: S::VENDOR,
+        method,
+        path: uri.path().to_string(),
+        query: uri.query().map(str::to_string),
+        status: response.status().as_u16(),
+    });
+    response
+}
+
+fn is_json(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/json"))
+}
+
+/// JSON text produced by serializing a value of the generated type `T` (a stored record),
+/// answered as is: a read serves the bytes the write stored.
+pub(crate) struct StoredJson<T>(pub(crate) String, pub(crate) std::marker::PhantomData<T>);
+
+impl<T> StoredJson<T> {
+    pub(crate) fn new(text: String) -> Self {
+        Self(text, std::marker::PhantomData)
+    }
+}
+
+impl<T> IntoResponse for StoredJson<T> {
+    fn into_response(self) -> Response {
+        (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            self.0,
+        )
+            .into_response()
+    }
+}
+
+/// The credential after `<scheme> ` in `Authorization` (scheme compared case-insensitively).
+pub(crate) fn authorization<'a>(headers: &'a HeaderMap, scheme: &str) -> Option<&'a str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (given_scheme, credential) = value.split_once(' ')?;
+    given_scheme
+        .eq_ignore_ascii_case(scheme)
+        .then(|| credential.trim())
+}

@@ -1,0 +1,522 @@
+//! Requests checked against the spec's own schemas: the published `spec/dist/<vendor>.dereferenced.json`
+//! documents (compiled into the binary) give every operation's parameters and request body, and
+//! each schema becomes a JSON Schema validator (`jsonschema`, draft 4, which OpenAPI 3.0's schema
+//! object extends). Constraints the generated Rust types do not carry (patterns, enums, minimums,
+//! `anyOf`, explicit `null` on a non-nullable field) still get the vendor's 400.
+//!
+//! OpenAPI 3.0 is not JSON Schema: `nullable: true` becomes `type: [T, "null"]` (with `null` added
+//! to an `enum`), and annotations JSON Schema does not know (`example`, `x-…`) are dropped.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use jsonschema::{Draft, Validator};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+/// The published, dereferenced documents, one per vendor document.
+const DOCUMENTS: [(&str, &str); 3] = [
+    (
+        "attestr",
+        include_str!("../../../spec/dist/attestr.dereferenced.json"),
+    ),
+    (
+        "trust",
+        include_str!("../../../spec/dist/trust.dereferenced.json"),
+    ),
+    (
+        "gainsight-px",
+        include_str!("../../../spec/dist/gainsight-px.dereferenced.json"),
+    ),
+];
+
+/// How much of a validation message is kept: the message quotes the offending value, which is
+/// the client's input and may be large.
+const MESSAGE_LIMIT: usize = 300;
+
+/// Every operation and component schema of the three documents.
+pub(crate) struct Specs {
+    documents: BTreeMap<String, Value>,
+    operations: BTreeMap<String, Operation>,
+    components: BTreeMap<(String, String), Component>,
+}
+
+/// One operation: its route and how to check its input.
+pub(crate) struct Operation {
+    /// The operation id.
+    pub(crate) id: String,
+    /// `GET`, `PUT`…
+    pub(crate) method: String,
+    /// The path template, as in the document.
+    pub(crate) path: String,
+    parameters: Vec<Parameter>,
+    body: Option<Body>,
+}
+
+struct Parameter {
+    name: String,
+    location: String,
+    required: bool,
+    /// `array` parameters take every repetition; others take one value.
+    kind: String,
+    /// The item type for arrays, the type otherwise.
+    scalar: String,
+    default: Option<Value>,
+    validator: Validator,
+}
+
+struct Body {
+    validator: Validator,
+}
+
+/// A component schema: its validator and its property names.
+pub(crate) struct Component {
+    validator: Validator,
+    schema: Value,
+}
+
+impl Specs {
+    /// The specs, compiled once per process.
+    pub(crate) fn get() -> Result<&'static Specs, String> {
+        static SPECS: OnceLock<Result<Specs, String>> = OnceLock::new();
+        SPECS
+            .get_or_init(Specs::compile)
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    fn compile() -> Result<Self, String> {
+        let mut documents = BTreeMap::new();
+        let mut operations = BTreeMap::new();
+        let mut components = BTreeMap::new();
+        for (name, text) in DOCUMENTS {
+            let document: Value = serde_json::from_str(text)
+                .map_err(|error| format!("spec/dist/{name}.dereferenced.json: {error}"))?;
+            for operation in read_operations(name, &document)? {
+                if operations.contains_key(&operation.id) {
+                    return Err(format!("operationId {} appears twice", operation.id));
+                }
+                operations.insert(operation.id.clone(), operation);
+            }
+            let schemas = document["components"]["schemas"]
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
+            for (schema_name, schema) in schemas {
+                let validator = compile_schema(&schema)
+                    .map_err(|error| format!("{name}: schema {schema_name}: {error}"))?;
+                components.insert(
+                    (name.to_string(), schema_name),
+                    Component { validator, schema },
+                );
+            }
+            documents.insert(name.to_string(), document);
+        }
+        Ok(Self {
+            documents,
+            operations,
+            components,
+        })
+    }
+
+    /// An operation by id. The ids are the spec's, written in the handlers: a missing one is a
+    /// bug that the route-table test catches.
+    pub(crate) fn operation(&self, id: &str) -> &Operation {
+        match self.operations.get(id) {
+            Some(operation) => operation,
+            None => panic!("operation {id} is not in the specs"),
+        }
+    }
+
+    /// Every operation, by id.
+    pub(crate) fn operations(&self) -> impl Iterator<Item = &Operation> {
+        self.operations.values()
+    }
+
+    /// The value at a JSON pointer of a document (`"trust"`, `"/paths/…"`), for the vendors'
+    /// own samples.
+    pub(crate) fn pointer(&self, document: &str, pointer: &str) -> Option<&Value> {
+        self.documents.get(document)?.pointer(pointer)
+    }
+
+    /// A component schema of a document (`"gainsight-px"`, `"User"`).
+    pub(crate) fn component(&self, document: &str, name: &str) -> Option<&Component> {
+        self.components
+            .get(&(document.to_string(), name.to_string()))
+    }
+}
+
+impl Operation {
+    /// The query parameters the spec declares, typed and checked against their schemas, with
+    /// the spec's defaults filled in. Unknown parameters are ignored; a repeated scalar, a value
+    /// of the wrong type or one outside the schema is an error naming the parameter.
+    pub(crate) fn query(&self, raw: Option<&str>) -> Result<Map<String, Value>, String> {
+        let pairs: Vec<(String, String)> =
+            form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+                .map(|(name, value)| (name.into_owned(), value.into_owned()))
+                .collect();
+        let mut values = Map::new();
+        for parameter in self.parameters.iter().filter(|p| p.location == "query") {
+            let given: Vec<&str> = pairs
+                .iter()
+                .filter(|(name, _)| *name == parameter.name)
+                .map(|(_, value)| value.as_str())
+                .collect();
+            let name = &parameter.name;
+            let value = match (parameter.kind.as_str(), given.as_slice()) {
+                (_, []) => match (&parameter.default, parameter.required) {
+                    (_, true) => return Err(format!("Query parameter `{name}` is required")),
+                    (Some(default), false) => default.clone(),
+                    (None, false) => continue,
+                },
+                ("array", many) => Value::Array(
+                    many.iter()
+                        .map(|text| scalar(name, &parameter.scalar, text))
+                        .collect::<Result<_, _>>()?,
+                ),
+                (_, [one]) => scalar(name, &parameter.scalar, one)?,
+                (_, _) => {
+                    return Err(format!(
+                        "Query parameter `{name}` must be given at most once"
+                    ));
+                }
+            };
+            if let Err(error) = parameter.validator.validate(&value) {
+                return Err(shorten(format!("Query parameter `{name}`: {error}")));
+            }
+            values.insert(name.clone(), value);
+        }
+        Ok(values)
+    }
+
+    /// Checks a JSON body against the operation's request schema, then reads it as `T` (the
+    /// generated type of that schema).
+    pub(crate) fn body<T: DeserializeOwned>(&self, body: Value) -> Result<T, String> {
+        self.check_body(&body)?;
+        serde_json::from_value(body).map_err(|error| {
+            shorten(format!(
+                "The request body does not match the spec's types: {error}"
+            ))
+        })
+    }
+
+    /// Checks a JSON body against the operation's request schema.
+    pub(crate) fn check_body(&self, body: &Value) -> Result<(), String> {
+        let Some(schema) = &self.body else {
+            return Ok(());
+        };
+        schema.validator.validate(body).map_err(|error| {
+            let at = error.instance_path().to_string();
+            let at = if at.is_empty() { "/".to_string() } else { at };
+            shorten(format!(
+                "The request body does not match the spec at {at}: {}",
+                describe(&error)
+            ))
+        })
+    }
+}
+
+impl Component {
+    /// Checks a value against the schema.
+    pub(crate) fn check(&self, value: &Value) -> Result<(), String> {
+        self.validator.validate(value).map_err(|error| {
+            shorten(format!(
+                "does not match the spec at {}: {error}",
+                error.instance_path()
+            ))
+        })
+    }
+
+    /// The properties not marked `readOnly`: what a request may set.
+    pub(crate) fn writable_properties(&self) -> Vec<String> {
+        self.schema["properties"]
+            .as_object()
+            .map(|properties| {
+                properties
+                    .iter()
+                    .filter(|(_, schema)| schema["readOnly"] != Value::Bool(true))
+                    .map(|(name, _)| name.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Every property name.
+    pub(crate) fn properties(&self) -> Vec<String> {
+        self.schema["properties"]
+            .as_object()
+            .map(|properties| properties.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
+fn read_operations(document_name: &str, document: &Value) -> Result<Vec<Operation>, String> {
+    let mut operations = Vec::new();
+    let paths = document["paths"].as_object().cloned().unwrap_or_default();
+    for (path, item) in paths {
+        let shared: Vec<Value> = item["parameters"].as_array().cloned().unwrap_or_default();
+        for method in ["get", "put", "post", "delete", "patch"] {
+            let operation = &item[method];
+            if !operation.is_object() {
+                continue;
+            }
+            let id = operation["operationId"]
+                .as_str()
+                .ok_or_else(|| format!("{document_name}: {method} {path} has no operationId"))?
+                .to_string();
+            let mut declared = shared.clone();
+            declared.extend(
+                operation["parameters"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default(),
+            );
+            let parameters = declared
+                .iter()
+                .map(|parameter| read_parameter(parameter).map_err(|e| format!("{id}: {e}")))
+                .collect::<Result<_, _>>()?;
+            let body = match operation.get("requestBody") {
+                None => None,
+                Some(request) => {
+                    let schema = &request["content"]["application/json"]["schema"];
+                    Some(Body {
+                        validator: compile_schema(schema)
+                            .map_err(|error| format!("{id}: request body: {error}"))?,
+                    })
+                }
+            };
+            operations.push(Operation {
+                id,
+                method: method.to_ascii_uppercase(),
+                path: path.clone(),
+                parameters,
+                body,
+            });
+        }
+    }
+    Ok(operations)
+}
+
+fn read_parameter(parameter: &Value) -> Result<Parameter, String> {
+    let name = parameter["name"]
+        .as_str()
+        .ok_or("a parameter without a name")?
+        .to_string();
+    let schema = &parameter["schema"];
+    let kind = schema["type"].as_str().unwrap_or("string").to_string();
+    let scalar = if kind == "array" {
+        schema["items"]["type"]
+            .as_str()
+            .unwrap_or("string")
+            .to_string()
+    } else {
+        kind.clone()
+    };
+    Ok(Parameter {
+        location: parameter["in"].as_str().unwrap_or_default().to_string(),
+        required: parameter["required"] == Value::Bool(true),
+        default: schema.get("default").cloned(),
+        validator: compile_schema(schema).map_err(|error| format!("parameter {name}: {error}"))?,
+        name,
+        kind,
+        scalar,
+    })
+}
+
+/// A query value as the JSON its schema type expects. Integers beyond 64 bits are valid per the
+/// schemas, so they saturate (a `maximum` still applies); anything else that does not parse is an
+/// error.
+fn scalar(name: &str, kind: &str, text: &str) -> Result<Value, String> {
+    match kind {
+        "integer" => parse_saturating_integer(text)
+            .map(Value::from)
+            .ok_or_else(|| format!("Query parameter `{name}` must be an integer, not {text:?}")),
+        "boolean" => match text {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err(format!(
+                "Query parameter `{name}` must be true or false, not {text:?}"
+            )),
+        },
+        _ => Ok(Value::String(text.to_string())),
+    }
+}
+
+fn parse_saturating_integer(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    Some(match digits.parse::<i64>() {
+        Ok(value) if negative => -value,
+        Ok(value) => value,
+        Err(_) if negative => i64::MIN,
+        Err(_) => i64::MAX,
+    })
+}
+
+fn compile_schema(schema: &Value) -> Result<Validator, String> {
+    let schema = json_schema(schema);
+    jsonschema::options()
+        .with_draft(Draft::Draft4)
+        .build(&schema)
+        .map_err(|error| error.to_string())
+}
+
+/// An OpenAPI 3.0 schema object as a draft-4 JSON Schema.
+pub(crate) fn json_schema(schema: &Value) -> Value {
+    let Value::Object(object) = schema else {
+        return schema.clone();
+    };
+    let mut converted = Map::new();
+    for (key, value) in object {
+        let value = match key.as_str() {
+            "example" | "nullable" | "readOnly" | "writeOnly" | "deprecated" => continue,
+            key if key.starts_with("x-") => continue,
+            "properties" => Value::Object(
+                value
+                    .as_object()
+                    .map(|properties| {
+                        properties
+                            .iter()
+                            .map(|(name, schema)| (name.clone(), json_schema(schema)))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            ),
+            "items" | "additionalProperties" | "not" => json_schema(value),
+            "allOf" | "anyOf" | "oneOf" => Value::Array(
+                value
+                    .as_array()
+                    .map(|schemas| schemas.iter().map(json_schema).collect())
+                    .unwrap_or_default(),
+            ),
+            _ => value.clone(),
+        };
+        converted.insert(key.clone(), value);
+    }
+    if object.get("nullable") == Some(&Value::Bool(true)) {
+        match converted.get("type").cloned() {
+            Some(Value::String(kind)) => {
+                converted.insert("type".to_string(), serde_json::json!([kind, "null"]));
+                if let Some(Value::Array(values)) = converted.get_mut("enum") {
+                    values.push(Value::Null);
+                }
+            }
+            _ => {
+                return serde_json::json!({"anyOf": [Value::Object(converted), {"type": "null"}]});
+            }
+        }
+    }
+    Value::Object(converted)
+}
+
+/// A validation error in words; for `anyOf`/`oneOf`, what each branch missed (the generic message
+/// only says that none matched).
+fn describe(error: &jsonschema::ValidationError<'_>) -> String {
+    use jsonschema::error::ValidationErrorKind;
+    let branches = match error.kind() {
+        ValidationErrorKind::AnyOf { context } => context,
+        ValidationErrorKind::OneOfNotValid { context } => context,
+        _ => return error.to_string(),
+    };
+    let reasons: Vec<String> = branches
+        .iter()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .collect();
+    format!("it must match one of these: {}", reasons.join(" / "))
+}
+
+fn shorten(mut message: String) -> String {
+    if message.len() > MESSAGE_LIMIT {
+        let mut end = MESSAGE_LIMIT;
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        message.truncate(end);
+        message.push('…');
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_document_compiles_and_ids_are_unique() {
+        let specs = Specs::get().unwrap();
+        assert_eq!(specs.operations().count(), 16);
+        assert!(specs.component("gainsight-px", "User").is_some());
+    }
+
+    #[test]
+    fn nullable_becomes_a_null_type_and_optional_is_not_nullable() {
+        let user = Specs::get()
+            .unwrap()
+            .component("gainsight-px", "User")
+            .unwrap();
+        let base = json!({"identifyId": "u", "propertyKeys": ["k"]});
+        assert!(user.check(&base).is_ok());
+        let mut nullable = base.clone();
+        nullable["customAttributes"] = Value::Null;
+        assert!(user.check(&nullable).is_ok());
+        let mut not_nullable = base.clone();
+        not_nullable["email"] = Value::Null;
+        assert!(user.check(&not_nullable).is_err());
+        let mut bad_enum = base;
+        bad_enum["type"] = json!("ROBOT");
+        assert!(user.check(&bad_enum).is_err());
+    }
+
+    #[test]
+    fn query_parameters_follow_their_schemas() {
+        let list = Specs::get().unwrap().operation("listUsers");
+        let defaults = list.query(None).unwrap();
+        assert_eq!(defaults["pageSize"], 25, "the spec's default");
+        let given = list
+            .query(Some("pageSize=2&filter=a&filter=b%20c&sort=%2BfirstName"))
+            .unwrap();
+        assert_eq!(given["filter"], json!(["a", "b c"]));
+        assert_eq!(given["sort"], "+firstName");
+        for bad in [
+            "pageSize=1001",
+            "pageSize=0",
+            "pageSize=ten",
+            "pageSize=1&pageSize=2",
+        ] {
+            assert!(list.query(Some(bad)).is_err(), "{bad}");
+        }
+        let delete = Specs::get().unwrap().operation("deleteUser");
+        assert_eq!(
+            delete.query(Some("hardDelete=true")).unwrap()["hardDelete"],
+            true
+        );
+        assert!(delete.query(Some("hardDelete=yes")).is_err());
+        assert_eq!(
+            parse_saturating_integer("123456789012345678901234567890"),
+            Some(i64::MAX)
+        );
+        for bad in ["", "-", "1.5", "abc", " 1", "0x10"] {
+            assert_eq!(parse_saturating_integer(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn long_messages_are_cut() {
+        let message = shorten("é".repeat(400));
+        assert!(message.len() <= MESSAGE_LIMIT + 3);
+        assert!(message.ends_with('…'));
+    }
+}

@@ -1,0 +1,240 @@
+//! Attestr's operations (`spec/attestr.yaml`), with their route table for utoipa. Archive is
+//! irreversible and purges the profile's verification items and follow-up queries; a later update
+//! or archive gets 400/40038.
+
+use attestr::types::{Profile, ProfileCreated, ProfileInput};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::error::AttestrError;
+use super::state::{self, StoredProfile};
+use super::{Attestr, SANDBOX_ACCOUNT_ID, SANDBOX_APP_ID, SUPPORTED_VERSION};
+use crate::context::AppState;
+use crate::extract::{JsonBody, PathParams};
+use crate::ids;
+use crate::surface::{Problem, StoredJson};
+use crate::vendor::Vendor;
+
+/// The routes, relative to `/attestr/api/{version}`, with their OpenAPI operations.
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_profile))
+        .routes(routes!(get_profile, update_profile))
+        .routes(routes!(archive_profile))
+}
+
+/// The `{version}` segment of the prefix must be `v1` (else 400/40051), and the `{profileId}`
+/// segment, when the route has one, must decode (else 400/40018).
+fn profile_id(path: &PathParams<Attestr>) -> Result<String, AttestrError> {
+    check_version(path)?;
+    Ok(path.require("profileId")?)
+}
+
+fn check_version(path: &PathParams<Attestr>) -> Result<(), AttestrError> {
+    match path.get("version") {
+        Some(SUPPORTED_VERSION) => Ok(()),
+        _ => Err(AttestrError::UNSUPPORTED_VERSION),
+    }
+}
+
+/// Create a background-check profile
+#[utoipa::path(
+    post,
+    path = "/public/factx/",
+    operation_id = "createProfile",
+    tag = "Profiles",
+    request_body(content = ProfileInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Profile created.", body = ProfileCreated, content_type = "application/json"),
+        (status = 400, description = "Bad request (4001; 4005 when the sandbox holds --max-records profiles).", body = attestr::types::Error, content_type = "application/json"),
+        (status = 401, description = "Invalid client authorization (4016).", body = attestr::types::Error, content_type = "application/json"),
+        (status = 403, description = "Forbidden (never produced by the sandbox).", body = attestr::types::Error, content_type = "application/json"),
+    ),
+    security(("basicAuth" = []))
+)]
+async fn create_profile(
+    State(context): State<AppState>,
+    path: PathParams<Attestr>,
+    JsonBody(body, ..): JsonBody<Attestr>,
+) -> Result<Json<ProfileCreated>, AttestrError> {
+    check_version(&path)?;
+    let input: ProfileInput = context
+        .specs
+        .operation("createProfile")
+        .body(body)
+        .map_err(Problem::BadRequest)?;
+    let now = context.clock.now_millis();
+    let cap = context.config.limits.max_records_per_vendor;
+    let created = context
+        .write(Vendor::Attestr, move |db| {
+            if state::count(db)? >= cap {
+                return Ok(Err(AttestrError::from(Problem::RecordCap(cap))));
+            }
+            let number = ids::attestr_profile_number();
+            let mut stored = StoredProfile {
+                profile: Profile {
+                    id: None,
+                    tag: Some(input.tag),
+                    number: Some(number.clone()),
+                    name: Some(input.name),
+                    email: input.email,
+                    mobile: input.mobile.map(String::from),
+                    items: Vec::new(),
+                    queries: Vec::new(),
+                    created: Some(now),
+                    created_by: None,
+                    created_by_org: Some(SANDBOX_ACCOUNT_ID.to_string()),
+                    client: Some(SANDBOX_APP_ID.to_string()),
+                    updated: Some(now),
+                    updated_by: None,
+                },
+                archived: false,
+            };
+            // Ids are random: draw again on the rare collision.
+            loop {
+                let id = ids::attestr_profile_id();
+                stored.profile.id = Some(id.clone());
+                if state::insert(db, &id, &stored)? {
+                    return Ok(Ok(ProfileCreated {
+                        id: Some(id),
+                        number: Some(number),
+                    }));
+                }
+            }
+        })
+        .await
+        .map_err(Problem::from)??;
+    Ok(Json(created))
+}
+
+/// Get a background-check profile
+#[utoipa::path(
+    get,
+    path = "/public/factx/{profileId}",
+    operation_id = "getProfile",
+    tag = "Profiles",
+    params(("profileId" = String, Path, description = "The profile's id (`_id` returned by Create Profile).")),
+    responses(
+        (status = 200, description = "The profile (an archived profile too, purged).", body = Profile, content_type = "application/json"),
+        (status = "4XX", description = "Client error: 400/40018 for an unknown id, 401/4016, 400/40051.", body = attestr::types::Error, content_type = "application/json"),
+    ),
+    security(("basicAuth" = []))
+)]
+async fn get_profile(
+    State(context): State<AppState>,
+    path: PathParams<Attestr>,
+) -> Result<StoredJson<Profile>, AttestrError> {
+    let id = profile_id(&path)?;
+    context
+        .read(|db| state::profile_json(db, &id))
+        .map_err(Problem::from)?
+        .map(StoredJson::new)
+        .ok_or(AttestrError::INVALID_PROFILE_ID)
+}
+
+/// Update a profile's basic information
+#[utoipa::path(
+    put,
+    path = "/public/factx/{profileId}",
+    operation_id = "updateProfile",
+    tag = "Profiles",
+    params(("profileId" = String, Path, description = "The profile's id.")),
+    request_body(content = ProfileInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Profile updated (no body: the vendor documents none)."),
+        (status = 400, description = "4001, 40018, 40038.", body = attestr::types::Error, content_type = "application/json"),
+        (status = 401, description = "Invalid client authorization (4016).", body = attestr::types::Error, content_type = "application/json"),
+        (status = 403, description = "Forbidden (never produced by the sandbox).", body = attestr::types::Error, content_type = "application/json"),
+        (status = 429, description = "Injected faults only (4292).", body = attestr::types::Error, content_type = "application/json"),
+        (status = 500, description = "Injected faults, or the write did not commit (5001).", body = attestr::types::Error, content_type = "application/json"),
+    ),
+    security(("basicAuth" = []))
+)]
+async fn update_profile(
+    State(context): State<AppState>,
+    path: PathParams<Attestr>,
+    JsonBody(body, ..): JsonBody<Attestr>,
+) -> Result<StatusCode, AttestrError> {
+    let id = profile_id(&path)?;
+    let input: ProfileInput = context
+        .specs
+        .operation("updateProfile")
+        .body(body)
+        .map_err(Problem::BadRequest)?;
+    let now = context.clock.now_millis();
+    context
+        .write(Vendor::Attestr, move |db| {
+            let mut stored = match open_profile(db, &id)? {
+                Ok(stored) => stored,
+                Err(refusal) => return Ok(Err(refusal)),
+            };
+            // Inferred in the spec: the call replaces the four basic fields.
+            let profile = &mut stored.profile;
+            profile.tag = Some(input.tag);
+            profile.name = Some(input.name);
+            profile.email = input.email;
+            profile.mobile = input.mobile.map(String::from);
+            profile.updated = Some(now);
+            state::save(db, &id, &stored).map(Ok)
+        })
+        .await
+        .map_err(Problem::from)??;
+    Ok(StatusCode::OK)
+}
+
+/// Archive a profile and purge its data
+#[utoipa::path(
+    put,
+    path = "/public/factx/{profileId}/archive",
+    operation_id = "archiveProfile",
+    tag = "Profiles",
+    params(("profileId" = String, Path, description = "The profile's id.")),
+    responses(
+        (status = 200, description = "Profile archived (no body: the vendor documents none)."),
+        (status = 400, description = "40018, 40038.", body = attestr::types::Error, content_type = "application/json"),
+        (status = 401, description = "Invalid client authorization (4016).", body = attestr::types::Error, content_type = "application/json"),
+        (status = 403, description = "Forbidden (never produced by the sandbox).", body = attestr::types::Error, content_type = "application/json"),
+        (status = 429, description = "Injected faults only (4292).", body = attestr::types::Error, content_type = "application/json"),
+        (status = 500, description = "Injected faults, or the write did not commit (5001).", body = attestr::types::Error, content_type = "application/json"),
+    ),
+    security(("basicAuth" = []))
+)]
+async fn archive_profile(
+    State(context): State<AppState>,
+    path: PathParams<Attestr>,
+) -> Result<StatusCode, AttestrError> {
+    let id = profile_id(&path)?;
+    let now = context.clock.now_millis();
+    context
+        .write(Vendor::Attestr, move |db| {
+            let mut stored = match open_profile(db, &id)? {
+                Ok(stored) => stored,
+                Err(refusal) => return Ok(Err(refusal)),
+            };
+            // "removes all verification items associated to a profile along with any media
+            // linked to it. This operation is irreversible."
+            stored.archived = true;
+            stored.profile.items.clear();
+            stored.profile.queries.clear();
+            stored.profile.updated = Some(now);
+            state::save(db, &id, &stored).map(Ok)
+        })
+        .await
+        .map_err(Problem::from)??;
+    Ok(StatusCode::OK)
+}
+
+/// A profile that may still change: known (else 40018) and not archived (else 40038).
+fn open_profile(
+    db: &rusqlite::Connection,
+    id: &str,
+) -> rusqlite::Result<Result<StoredProfile, AttestrError>> {
+    Ok(match state::load(db, id)? {
+        None => Err(AttestrError::INVALID_PROFILE_ID),
+        Some(stored) if stored.archived => Err(AttestrError::ARCHIVED),
+        Some(stored) => Ok(stored),
+    })
+}

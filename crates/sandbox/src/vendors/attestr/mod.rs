@@ -1,0 +1,101 @@
+//! Attestr factx profiles under `/attestr/api/{version}/public/factx/`: the surface (credentials,
+//! error shape), its tables and its operations.
+
+mod error;
+mod handlers;
+mod state;
+
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use rusqlite::Connection;
+use serde_json::Value;
+
+use crate::context::AppContext;
+use crate::surface::{ErrorShape, Problem, Surface, authorization};
+use crate::vendor::Vendor;
+
+pub(crate) use handlers::routes;
+pub(crate) use state::SCHEMA;
+
+/// The only `{version}` the factx pages document.
+pub(crate) const SUPPORTED_VERSION: &str = "v1";
+/// The account id the sandbox reports as `createdByOrg`.
+const SANDBOX_ACCOUNT_ID: &str = "OXsandboxAccount01";
+/// The app id the sandbox reports as `client` (profiles are created "using API").
+const SANDBOX_APP_ID: &str = "OXsandboxClientApp";
+
+/// The Attestr surface.
+pub(crate) struct Attestr;
+
+impl ErrorShape for Attestr {
+    fn render(problem: Problem) -> Response {
+        error::AttestrError::from(problem).into_response()
+    }
+}
+
+impl Surface for Attestr {
+    const VENDOR: Vendor = Vendor::Attestr;
+
+    fn authenticate(context: &AppContext, headers: &HeaderMap) -> Result<String, Problem> {
+        let token = authorization(headers, "Basic");
+        if token == Some(context.config.credentials.attestr_auth_token.as_str()) {
+            Ok(String::new())
+        } else {
+            Err(Problem::Unauthorized("Invalid client authorization"))
+        }
+    }
+}
+
+/// Adds seeded profiles: each is an Attestr `Profile` (checked against the spec) with `_id`,
+/// `tag` and `name`, and optionally `"archived": true`. Server fields left out are filled in.
+pub(crate) fn seed(
+    db: &Connection,
+    profiles: &[Value],
+    now_millis: i64,
+    specs: &crate::validate::Specs,
+) -> rusqlite::Result<Result<(), String>> {
+    let schema = specs
+        .component("attestr", "Profile")
+        .expect("the Attestr spec has a Profile schema");
+    for (index, seeded) in profiles.iter().enumerate() {
+        let place = format!("attestr_profiles[{index}]");
+        let mut fields = match seeded {
+            Value::Object(fields) => fields.clone(),
+            _ => return Ok(Err(format!("{place}: not an object"))),
+        };
+        let archived = match fields.remove("archived") {
+            None => false,
+            Some(Value::Bool(archived)) => archived,
+            Some(_) => return Ok(Err(format!("{place}: `archived` must be true or false"))),
+        };
+        let fields = Value::Object(fields);
+        if let Err(reason) = schema.check(&fields) {
+            return Ok(Err(format!("{place} {reason}")));
+        }
+        let mut profile: attestr::types::Profile = match serde_json::from_value(fields) {
+            Ok(profile) => profile,
+            Err(error) => return Ok(Err(format!("{place}: {error}"))),
+        };
+        let (Some(id), Some(_), Some(_)) = (profile.id.clone(), &profile.tag, &profile.name) else {
+            return Ok(Err(format!(
+                "{place}: `_id`, `tag` and `name` are required"
+            )));
+        };
+        profile
+            .number
+            .get_or_insert_with(crate::ids::attestr_profile_number);
+        profile.created.get_or_insert(now_millis);
+        profile.updated.get_or_insert(now_millis);
+        profile
+            .created_by_org
+            .get_or_insert_with(|| SANDBOX_ACCOUNT_ID.to_string());
+        profile
+            .client
+            .get_or_insert_with(|| SANDBOX_APP_ID.to_string());
+        let stored = state::StoredProfile { profile, archived };
+        if !state::insert(db, &id, &stored)? {
+            return Ok(Err(format!("{place}: profile {id} is seeded twice")));
+        }
+    }
+    Ok(Ok(()))
+}

@@ -1,0 +1,73 @@
+//! Attestr's tables and queries. A profile is stored as the JSON of the generated
+//! `attestr::types::Profile`, with whether it was archived (archived profiles stay readable,
+//! purged).
+
+use attestr::types::Profile;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::records::{decode, encode};
+
+/// The profiles table, its record counter and the triggers that keep the counter.
+pub(crate) const SCHEMA: &str = "
+CREATE TABLE attestr_profiles (
+    id TEXT PRIMARY KEY,
+    archived INTEGER NOT NULL DEFAULT 0,
+    profile TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO counts (name, n) VALUES ('attestr_profiles', 0);
+CREATE TRIGGER attestr_profiles_added AFTER INSERT ON attestr_profiles
+BEGIN UPDATE counts SET n = n + 1 WHERE name = 'attestr_profiles'; END;
+CREATE TRIGGER attestr_profiles_removed AFTER DELETE ON attestr_profiles
+BEGIN UPDATE counts SET n = n - 1 WHERE name = 'attestr_profiles'; END;
+";
+
+/// A stored profile.
+pub(crate) struct StoredProfile {
+    pub(crate) profile: Profile,
+    pub(crate) archived: bool,
+}
+
+/// How many profiles are stored.
+pub(crate) fn count(db: &Connection) -> rusqlite::Result<u64> {
+    crate::store::counter(db, "attestr_profiles")
+}
+
+/// The stored JSON of a profile, as it is served.
+pub(crate) fn profile_json(db: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
+    db.prepare_cached("SELECT profile FROM attestr_profiles WHERE id = ?1")?
+        .query_row(params![id], |row| row.get(0))
+        .optional()
+}
+
+/// A profile, decoded.
+pub(crate) fn load(db: &Connection, id: &str) -> rusqlite::Result<Option<StoredProfile>> {
+    let row: Option<(String, bool)> = db
+        .prepare_cached("SELECT profile, archived FROM attestr_profiles WHERE id = ?1")?
+        .query_row(params![id], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    row.map(|(text, archived)| {
+        Ok(StoredProfile {
+            profile: decode(&text)?,
+            archived,
+        })
+    })
+    .transpose()
+}
+
+/// Inserts a profile; `false` when its id is taken.
+pub(crate) fn insert(db: &Connection, id: &str, stored: &StoredProfile) -> rusqlite::Result<bool> {
+    let changed = db
+        .prepare_cached(
+            "INSERT INTO attestr_profiles (id, archived, profile) VALUES (?1, ?2, ?3)
+             ON CONFLICT (id) DO NOTHING",
+        )?
+        .execute(params![id, stored.archived, encode(&stored.profile)?])?;
+    Ok(changed == 1)
+}
+
+/// Replaces a stored profile.
+pub(crate) fn save(db: &Connection, id: &str, stored: &StoredProfile) -> rusqlite::Result<()> {
+    db.prepare_cached("UPDATE attestr_profiles SET archived = ?2, profile = ?3 WHERE id = ?1")?
+        .execute(params![id, stored.archived, encode(&stored.profile)?])?;
+    Ok(())
+}

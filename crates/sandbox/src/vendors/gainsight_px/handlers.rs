@@ -1,0 +1,566 @@
+//! Gainsight PX's operations (`spec/gainsight-px.yaml`), with their route table for utoipa. A
+//! delete is soft by default: the user is hidden, and a create or update with the same id within
+//! 7 days (sandbox clock) revives the record with its history (its `aptrinsicId`, `createDate`,
+//! visit counts…). After 7 days, or after `hardDelete=true`, a create makes a new record and an
+//! update gets 404.
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use gainsight_px::types::{
+    DeleteUser, ResponseEntity, ResponseEntityStatusCode, User, UserUpdate, UsersPage,
+};
+use serde_json::{Map, Value};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::error::PxError;
+use super::state::{self, PageRequest, Start, StoredUser};
+use super::{GainsightPx, REVIVAL_WINDOW_SECS};
+use crate::context::{AppContext, AppState};
+use crate::extract::{JsonBody, PathParams};
+use crate::records;
+use crate::surface::{Problem, StoredJson};
+use crate::vendor::Vendor;
+use crate::{ids, records::merge};
+
+/// The prefix of the sandbox's opaque `scrollId`s.
+const SCROLL_PREFIX: &str = "sandbox-scroll-";
+
+/// The routes, relative to `/gainsight-px`.
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(get_user, update_user, delete_user))
+        // The literal `/v1/users/delete` and `/v1/users/update` match before
+        // `/v1/users/{identifyId}`, so other methods there are 405, as the spec implies (a user
+        // named `delete` or `update` is reached through the body variants).
+        .routes(routes!(delete_user_by_body))
+        .routes(routes!(update_user_by_body))
+}
+
+/// List users
+#[utoipa::path(
+    get,
+    path = "/v1/users",
+    operation_id = "listUsers",
+    tag = "Users",
+    params(
+        ("filter" = Option<Vec<String>>, Query, nullable = false, style = Form, explode, description = "Filters; the sandbox understands `field==value` (case-insensitive) and ignores other forms."),
+        ("pageSize" = Option<i32>, Query, nullable = false, minimum = 1, maximum = 1000, description = "Number of users per page (default 25, at most 1000)."),
+        ("scrollId" = Option<String>, Query, nullable = false, description = "The `scrollId` returned by the previous page."),
+        ("sort" = Option<String>, Query, nullable = false, description = "Fields prefixed with `+` or `-`, separated by `;`."),
+    ),
+    responses(
+        (status = 200, description = "A page of users.", body = UsersPage, content_type = "application/json"),
+        (status = 400, description = "Bad request.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
+        (status = 401, description = "Unauthorized.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
+        (status = 429, description = "Rate limit exceeded.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
+    ),
+    security(("apiKeyAuth" = []))
+)]
+async fn list_users(
+    State(context): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<UsersPage>, PxError> {
+    let query = context
+        .specs
+        .operation("listUsers")
+        .query(raw.as_deref())
+        .map_err(Problem::BadRequest)?;
+    let size = query.get("pageSize").and_then(Value::as_i64).unwrap_or(25);
+    let properties = user_properties(&context);
+    let filters: Vec<(String, String)> = query
+        .get("filter")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter_map(|filter| filter.split_once("=="))
+        .map(|(field, value)| (field.trim().to_string(), value.trim().to_string()))
+        .collect();
+    let sort = parse_sort(
+        query
+            .get("sort")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
+    );
+    // A filter on a field `User` does not have matches nothing; a sort on one has no effect.
+    let unknown_filter = filters.iter().any(|(field, _)| !properties.contains(field));
+    let sort: Vec<(String, bool)> = sort
+        .into_iter()
+        .filter(|(field, _)| properties.contains(field))
+        .collect();
+    let keyset = sort.is_empty();
+    // An unknown scroll id is past every result: an empty page, not an error.
+    let start = match query.get("scrollId").and_then(Value::as_str) {
+        None => None,
+        Some(scroll_id) => Some(parse_scroll(scroll_id, keyset)),
+    };
+    let request = PageRequest {
+        filters,
+        sort,
+        size,
+        start: start.clone().flatten(),
+    };
+    let page = if unknown_filter || matches!(start, Some(None)) {
+        state::Page {
+            users: Vec::new(),
+            total: 0,
+            last_id: None,
+        }
+    } else {
+        context
+            .read(|db| state::page(db, &request))
+            .map_err(Problem::from)?
+    };
+    let users = page
+        .users
+        .iter()
+        .map(|text| serde_json::from_str::<User>(text))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| Problem::NotCommitted(error.to_string()))?;
+    // Always a string: "Do not depend on the scrollId becoming null".
+    let next = match (&request.start, keyset) {
+        (_, true) => page
+            .last_id
+            .or(match &request.start {
+                Some(Start::After(last)) => Some(last.clone()),
+                _ => None,
+            })
+            .map(|last| format!("{SCROLL_PREFIX}k{}", hex(&last)))
+            .unwrap_or_else(|| format!("{SCROLL_PREFIX}k")),
+        (start, false) => {
+            let skipped = match start {
+                Some(Start::Offset(skipped)) => *skipped,
+                _ => 0,
+            };
+            let next = skipped.saturating_add(i64::try_from(users.len()).unwrap_or(0));
+            format!("{SCROLL_PREFIX}o{next}")
+        }
+    };
+    Ok(Json(UsersPage {
+        users,
+        total_hits: Some(page.total),
+        scroll_id: Some(next),
+    }))
+}
+
+/// `sandbox-scroll-k<hex id>` (after that id, default order) or `sandbox-scroll-o<offset>`
+/// (a requested order). `None` for anything else: a page past the end.
+fn parse_scroll(scroll_id: &str, keyset: bool) -> Option<Start> {
+    let rest = scroll_id.strip_prefix(SCROLL_PREFIX)?;
+    match (keyset, rest.split_at_checked(1)?) {
+        (true, ("k", "")) => Some(Start::After(String::new())),
+        (true, ("k", id)) => unhex(id).map(Start::After),
+        (false, ("o", offset)) => offset.parse().ok().map(Start::Offset),
+        _ => None,
+    }
+}
+
+fn hex(text: &str) -> String {
+    text.bytes().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<String> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    let bytes = (0..text.len())
+        .step_by(2)
+        .map(|at| u8::from_str_radix(text.get(at..at + 2)?, 16).ok())
+        .collect::<Option<Vec<u8>>>()?;
+    String::from_utf8(bytes).ok()
+}
+
+/// `+firstName;-createDate` → `[("firstName", ascending), ("createDate", descending)]`.
+fn parse_sort(sort: &str) -> Vec<(String, bool)> {
+    sort.split(';')
+        .map(str::trim)
+        .filter(|key| !key.is_empty())
+        .map(|key| match key.strip_prefix('-') {
+            Some(field) => (field.to_string(), false),
+            None => (key.trim_start_matches('+').to_string(), true),
+        })
+        .filter(|(field, _)| !field.is_empty())
+        .collect()
+}
+
+/// Create a user
+#[utoipa::path(
+    post,
+    path = "/v1/users",
+    operation_id = "createUser",
+    tag = "Users",
+    request_body(content = User, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created User (a revived one too).", body = ResponseEntity, content_type = "application/json"),
+        (status = 400, description = "Bad request, possible duplicate (or the sandbox holds --max-records users).", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
+        (status = 401, description = "Unauthorized.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
+        (status = 429, description = "Rate limit exceeded.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
+    ),
+    security(("apiKeyAuth" = []))
+)]
+async fn create_user(
+    State(context): State<AppState>,
+    JsonBody(body, ..): JsonBody<GainsightPx>,
+) -> Result<(StatusCode, Json<ResponseEntity>), PxError> {
+    let user: User = context
+        .specs
+        .operation("createUser")
+        .body(body.clone())
+        .map_err(Problem::BadRequest)?;
+    let identify_id = user.identify_id;
+    let writable = writable_properties(&context);
+    let cap = context.config.limits.max_records_per_vendor;
+    let (now_millis, now_secs) = (context.clock.now_millis(), context.clock.now_secs());
+    context
+        .write(Vendor::GainsightPx, move |db| {
+            let existing = state::load(db, &identify_id)?;
+            let revived = match existing {
+                Some(stored) if stored.deleted_at.is_none() => {
+                    return Ok(Err(PxError::duplicate(&identify_id)));
+                }
+                Some(stored) if is_revivable(&stored, now_secs) => Some(stored.user),
+                // Unknown, hard-deleted, or deleted more than 7 days ago: "a totally new
+                // record with no event history".
+                Some(_) => None,
+                None if state::count(db)? >= cap => {
+                    return Ok(Err(PxError::from(Problem::RecordCap(cap))));
+                }
+                None => None,
+            };
+            let base = match revived {
+                Some(user) => records::to_object(&user)?,
+                None => new_user(&identify_id, now_millis),
+            };
+            match apply(base, &body, &writable, &identify_id, now_millis) {
+                Ok(user) => state::save(
+                    db,
+                    &StoredUser {
+                        user,
+                        deleted_at: None,
+                    },
+                )
+                .map(Ok),
+                Err(refusal) => Ok(Err(refusal)),
+            }
+        })
+        .await
+        .map_err(Problem::from)??;
+    Ok((
+        StatusCode::CREATED,
+        Json(response_entity(StatusCode::CREATED)),
+    ))
+}
+
+/// Get a user by id
+#[utoipa::path(
+    get,
+    path = "/v1/users/{identifyId}",
+    operation_id = "getUser",
+    tag = "Users",
+    params(("identifyId" = String, Path, description = "User id (from identify call); case-sensitive.")),
+    responses(
+        (status = 200, description = "The user.", body = User, content_type = "application/json"),
+        (status = 400, description = "Bad request.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
+        (status = 401, description = "Unauthorized.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
+        (status = 404, description = "User not found (also a soft-deleted one).", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
+        (status = 429, description = "Rate limit exceeded.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
+    ),
+    security(("apiKeyAuth" = []))
+)]
+async fn get_user(
+    State(context): State<AppState>,
+    path: PathParams<GainsightPx>,
+) -> Result<StoredJson<User>, PxError> {
+    let identify_id = path.require("identifyId")?;
+    context
+        .read(|db| state::visible_json(db, &identify_id))
+        .map_err(Problem::from)?
+        .map(StoredJson::new)
+        .ok_or_else(PxError::user_not_found)
+}
+
+/// Update a user
+#[utoipa::path(
+    put,
+    path = "/v1/users/{identifyId}",
+    operation_id = "updateUser",
+    tag = "Users",
+    params(("identifyId" = String, Path, description = "User id (from identify call); case-sensitive.")),
+    request_body(content = UserUpdate, content_type = "application/json"),
+    responses(
+        (status = 204, description = "Updated (no body)."),
+        (status = 401, description = "Unauthorized.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
+        (status = 404, description = "User not found.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
+        (status = 429, description = "Rate limit exceeded.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
+    ),
+    security(("apiKeyAuth" = []))
+)]
+async fn update_user(
+    State(context): State<AppState>,
+    path: PathParams<GainsightPx>,
+    JsonBody(body, ..): JsonBody<GainsightPx>,
+) -> Result<StatusCode, PxError> {
+    let identify_id = path.require("identifyId")?;
+    let _: UserUpdate = context
+        .specs
+        .operation("updateUser")
+        .body(body.clone())
+        .map_err(Problem::BadRequest)?;
+    update(&context, identify_id, body).await
+}
+
+/// Update a user (id in the request body)
+#[utoipa::path(
+    put,
+    path = "/v1/users/update",
+    operation_id = "updateUserByBody",
+    tag = "Users",
+    request_body(content = User, content_type = "application/json"),
+    responses(
+        (status = 204, description = "Updated (no body)."),
+        (status = 401, description = "Unauthorized.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
+        (status = 404, description = "User not found.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
+        (status = 429, description = "Rate limit exceeded.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
+    ),
+    security(("apiKeyAuth" = []))
+)]
+async fn update_user_by_body(
+    State(context): State<AppState>,
+    JsonBody(body, ..): JsonBody<GainsightPx>,
+) -> Result<StatusCode, PxError> {
+    let user: User = context
+        .specs
+        .operation("updateUserByBody")
+        .body(body.clone())
+        .map_err(Problem::BadRequest)?;
+    update(&context, user.identify_id, body).await
+}
+
+/// Sets the fields sent on a visible user, or on one soft-deleted within 7 days (reviving it);
+/// the record's `identifyId` never changes, whatever the body says.
+async fn update(
+    context: &AppContext,
+    identify_id: String,
+    body: Value,
+) -> Result<StatusCode, PxError> {
+    let writable = writable_properties(context);
+    let (now_millis, now_secs) = (context.clock.now_millis(), context.clock.now_secs());
+    context
+        .write(Vendor::GainsightPx, move |db| {
+            let stored = match state::load(db, &identify_id)? {
+                Some(stored) if stored.deleted_at.is_none() || is_revivable(&stored, now_secs) => {
+                    stored
+                }
+                _ => return Ok(Err(PxError::user_not_found())),
+            };
+            let base = records::to_object(&stored.user)?;
+            match apply(base, &body, &writable, &identify_id, now_millis) {
+                Ok(user) => state::save(
+                    db,
+                    &StoredUser {
+                        user,
+                        deleted_at: None,
+                    },
+                )
+                .map(Ok),
+                Err(refusal) => Ok(Err(refusal)),
+            }
+        })
+        .await
+        .map_err(Problem::from)??;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Delete a user
+#[utoipa::path(
+    delete,
+    path = "/v1/users/{identifyId}",
+    operation_id = "deleteUser",
+    tag = "Users",
+    params(
+        ("identifyId" = String, Path, description = "User id (from identify call); case-sensitive."),
+        ("hardDelete" = Option<bool>, Query, nullable = false, description = "Hard delete, do not revive if created/updated again in 7 day window"),
+    ),
+    responses(
+        (status = 200, description = "Deleted: the sandbox always answers 200 with this body.", body = ResponseEntity, content_type = "application/json"),
+        (status = 204, description = "No Content (documented; never sent by the sandbox)."),
+        (status = 401, description = "Unauthorized or bad API Key.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
+        (status = 404, description = "User not found.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
+        (status = 429, description = "Rate limit exceeded.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
+    ),
+    security(("apiKeyAuth" = []))
+)]
+async fn delete_user(
+    State(context): State<AppState>,
+    path: PathParams<GainsightPx>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<ResponseEntity>, PxError> {
+    let identify_id = path.require("identifyId")?;
+    let hard = hard_delete(&context, "deleteUser", raw.as_deref())?;
+    delete(&context, identify_id, hard).await
+}
+
+/// Delete a user (id in the request body)
+#[utoipa::path(
+    delete,
+    path = "/v1/users/delete",
+    operation_id = "deleteUserByBody",
+    tag = "Users",
+    params(
+        ("hardDelete" = Option<bool>, Query, nullable = false, description = "Hard delete, do not revive if created/updated again in 7 day window"),
+    ),
+    request_body(content = DeleteUser, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Deleted: the sandbox always answers 200 with this body.", body = ResponseEntity, content_type = "application/json"),
+        (status = 204, description = "No Content (documented; never sent by the sandbox)."),
+        (status = 401, description = "Unauthorized or bad API Key.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
+        (status = 404, description = "User not found.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
+        (status = 429, description = "Rate limit exceeded.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
+    ),
+    security(("apiKeyAuth" = []))
+)]
+async fn delete_user_by_body(
+    State(context): State<AppState>,
+    RawQuery(raw): RawQuery,
+    JsonBody(body, ..): JsonBody<GainsightPx>,
+) -> Result<Json<ResponseEntity>, PxError> {
+    let hard = hard_delete(&context, "deleteUserByBody", raw.as_deref())?;
+    let request: DeleteUser = context
+        .specs
+        .operation("deleteUserByBody")
+        .body(body)
+        .map_err(Problem::BadRequest)?;
+    delete(&context, request.identify_id, hard).await
+}
+
+fn hard_delete(context: &AppContext, operation: &str, raw: Option<&str>) -> Result<bool, PxError> {
+    let query = context
+        .specs
+        .operation(operation)
+        .query(raw)
+        .map_err(Problem::BadRequest)?;
+    Ok(query.get("hardDelete") == Some(&Value::Bool(true)))
+}
+
+/// Soft delete (hidden, revivable for 7 days) or hard delete (gone). A user already hidden is
+/// not found, so a later `hardDelete=true` cannot cancel a pending revival.
+async fn delete(
+    context: &AppContext,
+    identify_id: String,
+    hard: bool,
+) -> Result<Json<ResponseEntity>, PxError> {
+    let now_secs = context.clock.now_secs();
+    context
+        .write(Vendor::GainsightPx, move |db| {
+            let Some(mut stored) =
+                state::load(db, &identify_id)?.filter(|stored| stored.deleted_at.is_none())
+            else {
+                return Ok(Err(PxError::user_not_found()));
+            };
+            if hard {
+                state::remove(db, &identify_id)?;
+            } else {
+                stored.deleted_at = Some(now_secs);
+                state::save(db, &stored)?;
+            }
+            Ok(Ok(()))
+        })
+        .await
+        .map_err(Problem::from)??;
+    Ok(Json(response_entity(StatusCode::OK)))
+}
+
+fn is_revivable(stored: &StoredUser, now_secs: i64) -> bool {
+    stored
+        .deleted_at
+        .is_some_and(|deleted_at| now_secs.saturating_sub(deleted_at) < REVIVAL_WINDOW_SECS)
+}
+
+/// The server's fields of a new record.
+fn new_user(identify_id: &str, now_millis: i64) -> Map<String, Value> {
+    let mut user = Map::new();
+    user.insert("aptrinsicId".into(), Value::from(ids::uuid_v4()));
+    user.insert("identifyId".into(), Value::from(identify_id));
+    user.insert("id".into(), Value::from(identify_id));
+    user.insert("numberOfVisits".into(), Value::from(0));
+    user.insert("createDate".into(), Value::from(now_millis));
+    user
+}
+
+/// The record with the body's writable fields set, as a `User`.
+fn apply(
+    mut record: Map<String, Value>,
+    body: &Value,
+    writable: &[String],
+    identify_id: &str,
+    now_millis: i64,
+) -> Result<User, PxError> {
+    merge(&mut record, body, writable);
+    record.insert("identifyId".into(), Value::from(identify_id));
+    record.insert("id".into(), Value::from(identify_id));
+    record.insert("lastModifiedDate".into(), Value::from(now_millis));
+    serde_json::from_value(Value::Object(record))
+        .map_err(|error| PxError::from(Problem::BadRequest(error.to_string())))
+}
+
+/// The `User` properties a request may set (not `readOnly` in the spec).
+fn writable_properties(context: &AppContext) -> Vec<String> {
+    context
+        .specs
+        .component("gainsight-px", "User")
+        .map(|schema| schema.writable_properties())
+        .unwrap_or_default()
+}
+
+fn user_properties(context: &AppContext) -> Vec<String> {
+    context
+        .specs
+        .component("gainsight-px", "User")
+        .map(|schema| schema.properties())
+        .unwrap_or_default()
+}
+
+fn response_entity(status: StatusCode) -> ResponseEntity {
+    ResponseEntity {
+        body: Map::new(),
+        status_code: ResponseEntityStatusCode::try_from(status.as_str()).ok(),
+        status_code_value: Some(i32::from(status.as_u16())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sort_keys_parse_like_the_vendor_example() {
+        assert_eq!(
+            parse_sort("+firstName;-createDate"),
+            vec![
+                ("firstName".to_string(), true),
+                ("createDate".to_string(), false),
+            ]
+        );
+        assert!(parse_sort(";;+;-").is_empty());
+    }
+
+    #[test]
+    fn scroll_ids_round_trip_and_garbage_is_past_the_end() {
+        let id = "jdoe+test/1#a@example.com";
+        let scroll = format!("{SCROLL_PREFIX}k{}", hex(id));
+        assert_eq!(
+            parse_scroll(&scroll, true),
+            Some(Start::After(id.to_string()))
+        );
+        assert_eq!(
+            parse_scroll(&format!("{SCROLL_PREFIX}o40"), false),
+            Some(Start::Offset(40))
+        );
+        assert_eq!(parse_scroll("sandbox-scroll-kzz", true), None);
+        assert_eq!(parse_scroll("sandbox-scroll-o40", true), None);
+        assert_eq!(parse_scroll("nope", false), None);
+    }
+}

@@ -1,0 +1,100 @@
+//! Gainsight PX users under `/gainsight-px/v1/users`: the surface (API keys, error shape), its
+//! table and its operations.
+
+mod error;
+mod handlers;
+mod state;
+
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use rusqlite::Connection;
+use serde_json::Value;
+
+use crate::context::AppContext;
+use crate::surface::{ErrorShape, Problem, Surface};
+use crate::validate::Specs;
+use crate::vendor::Vendor;
+
+pub(crate) use handlers::routes;
+pub(crate) use state::SCHEMA;
+
+/// "If a user with the same id is created or updated within the next 7 days, the previously
+/// deleted record will be revived": a delete at `t` is revivable while `now - t` is below this.
+pub const REVIVAL_WINDOW_SECS: i64 = 7 * 86_400;
+
+/// The Gainsight PX surface.
+pub(crate) struct GainsightPx;
+
+impl ErrorShape for GainsightPx {
+    fn render(problem: Problem) -> Response {
+        error::PxError::from(problem).into_response()
+    }
+}
+
+impl Surface for GainsightPx {
+    const VENDOR: Vendor = Vendor::GainsightPx;
+
+    fn authenticate(context: &AppContext, headers: &HeaderMap) -> Result<String, Problem> {
+        let key = headers
+            .get("x-aptrinsic-api-key")
+            .and_then(|value| value.to_str().ok());
+        match key {
+            Some(key)
+                if context
+                    .config
+                    .credentials
+                    .gainsight_px_api_keys
+                    .iter()
+                    .any(|accepted| accepted == key) =>
+            {
+                Ok(key.to_string())
+            }
+            _ => Err(Problem::Unauthorized("Unauthorized or bad API Key")),
+        }
+    }
+}
+
+/// Adds seeded users: each is a Gainsight PX `User` (checked against the spec); server fields
+/// left out (`aptrinsicId`, `createDate`…) are filled in.
+pub(crate) fn seed(
+    db: &Connection,
+    users: &[Value],
+    now_millis: i64,
+    specs: &Specs,
+) -> rusqlite::Result<Result<(), String>> {
+    let schema = specs
+        .component("gainsight-px", "User")
+        .expect("the Gainsight PX spec has a User schema");
+    for (index, seeded) in users.iter().enumerate() {
+        let place = format!("gainsight_px_users[{index}]");
+        if let Err(reason) = schema.check(seeded) {
+            return Ok(Err(format!("{place} {reason}")));
+        }
+        let mut user: gainsight_px::types::User = match serde_json::from_value(seeded.clone()) {
+            Ok(user) => user,
+            Err(error) => return Ok(Err(format!("{place}: {error}"))),
+        };
+        if user.identify_id.is_empty() {
+            return Ok(Err(format!("{place}: `identifyId` is empty")));
+        }
+        if state::load(db, &user.identify_id)?.is_some() {
+            return Ok(Err(format!(
+                "{place}: user {:?} is seeded twice",
+                user.identify_id
+            )));
+        }
+        user.id = Some(user.identify_id.clone());
+        user.aptrinsic_id.get_or_insert_with(crate::ids::uuid_v4);
+        user.create_date.get_or_insert(now_millis);
+        user.last_modified_date.get_or_insert(now_millis);
+        user.number_of_visits.get_or_insert(0);
+        state::save(
+            db,
+            &state::StoredUser {
+                user,
+                deleted_at: None,
+            },
+        )?;
+    }
+    Ok(Ok(()))
+}

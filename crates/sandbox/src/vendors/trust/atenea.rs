@@ -1,0 +1,73 @@
+//! Atenea's token call under `/atenea/oauth/token/` (`spec/trust.yaml`, `createAccessToken`):
+//! client credentials in, an opaque bearer token out, valid until `created_at + expires_in` on the
+//! sandbox clock.
+
+use axum::Json;
+use axum::extract::State;
+use trust::types::{AccessToken, AccessTokenRequest};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::Atenea;
+use super::error::TrustError;
+use super::state;
+use crate::context::AppState;
+use crate::extract::JsonBody;
+use crate::ids;
+use crate::surface::Problem;
+use crate::vendor::Vendor;
+
+/// The Atenea routes, relative to `/atenea`.
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create_access_token))
+}
+
+/// Create an Atenea access token (client credentials flow)
+#[utoipa::path(
+    post,
+    path = "/oauth/token/",
+    operation_id = "createAccessToken",
+    tag = "Atenea",
+    request_body(content = AccessTokenRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The access token.", body = AccessToken, content_type = "application/json"),
+    )
+)]
+async fn create_access_token(
+    State(context): State<AppState>,
+    JsonBody(body, ..): JsonBody<Atenea>,
+) -> Result<Json<AccessToken>, TrustError> {
+    let atenea = |problem: Problem| TrustError::from(problem).for_atenea();
+    let request: AccessTokenRequest = context
+        .specs
+        .operation("createAccessToken")
+        .body(body)
+        .map_err(|reason| atenea(Problem::BadRequest(reason)))?;
+    let credentials = &context.config.credentials;
+    if request.client_id != credentials.atenea_client_id
+        || request.client_secret != credentials.atenea_client_secret
+    {
+        return Err(atenea(Problem::Unauthorized("Invalid client credentials")));
+    }
+    let expires_in = context.config.atenea_token_ttl_secs;
+    let now = context.clock.now_secs();
+    let cap = context.config.limits.max_records_per_vendor;
+    let token = context
+        .write(Vendor::Atenea, move |db| {
+            state::drop_expired_tokens(db, now)?;
+            if state::count(db)? >= cap {
+                return Ok(Err(atenea(Problem::RecordCap(cap))));
+            }
+            let access_token = ids::atenea_token();
+            state::insert_token(db, &access_token, now, now.saturating_add(expires_in))?;
+            Ok(Ok(AccessToken {
+                access_token,
+                token_type: "Bearer".to_string(),
+                expires_in,
+                created_at: now,
+            }))
+        })
+        .await
+        .map_err(|error| atenea(Problem::from(error)))??;
+    Ok(Json(token))
+}

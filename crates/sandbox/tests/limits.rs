@@ -1,0 +1,337 @@
+//! The limits that keep one client from exhausting the sandbox, and the test hooks other suites
+//! rely on: header-read and idle timeouts, per-credential rate limits and the daily quota, the
+//! record cap, per-vendor faults and the request log.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use sandbox::{Config, RecordedRequest, RunningSandbox, Sandbox, Vendor};
+use serde_json::{Value, json};
+
+const PX_KEY: &str = "sandbox-px-key";
+
+async fn start(config: Config) -> RunningSandbox {
+    Sandbox::start(config).await.expect("the sandbox starts")
+}
+
+/// Reads until the peer closes the connection (or `limit` passes); when it closed.
+fn closed_within(stream: &mut TcpStream, limit: Duration) -> Option<Duration> {
+    let started = Instant::now();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let mut buffer = [0u8; 4096];
+    while started.elapsed() < limit {
+        match stream.read(&mut buffer) {
+            Ok(0) => return Some(started.elapsed()),
+            Ok(_) => {}
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => return Some(started.elapsed()),
+        }
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_client_is_cut_by_the_header_timeout() {
+    let mut config = Config::ephemeral();
+    config.limits.header_timeout = Duration::from_secs(1);
+    config.limits.idle_timeout = Duration::from_secs(30);
+    let sandbox = start(config).await;
+    let addr = sandbox.addr();
+    let cut = tokio::task::spawn_blocking(move || {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        let head = b"GET /gainsight-px/v1/users HTTP/1.1\r\nHost: sandbox\r\nX-Slow: ";
+        let started = Instant::now();
+        // One byte every 200 ms: always active, never a complete head.
+        for byte in head
+            .iter()
+            .chain(b"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
+        {
+            if stream.write_all(&[*byte]).is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+            if started.elapsed() > Duration::from_secs(6) {
+                break;
+            }
+        }
+        closed_within(&mut stream, Duration::from_secs(1)).map(|_| started.elapsed())
+    })
+    .await
+    .unwrap();
+    let cut = cut.expect("the connection was closed");
+    assert!(
+        cut >= Duration::from_millis(900) && cut < Duration::from_secs(5),
+        "{cut:?}"
+    );
+    sandbox.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_keep_alive_connection_is_closed_but_a_slow_handler_is_not() {
+    let mut config = Config::ephemeral();
+    config.limits.header_timeout = Duration::from_secs(30);
+    config.limits.idle_timeout = Duration::from_millis(500);
+    let sandbox = start(config).await;
+    // A handler that takes longer than the idle timeout (an injected delay) still answers.
+    let slow = reqwest::Client::new()
+        .post(format!("{}/_sandbox/faults", sandbox.base_url()))
+        .json(&json!({"vendor": "gainsight-px", "delay_ms": 1200}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(slow.status(), StatusCode::OK);
+    let addr = sandbox.addr();
+    let (answered, closed) = tokio::task::spawn_blocking(move || {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream
+            .write_all(
+                b"GET /gainsight-px/v1/users/nobody HTTP/1.1\r\nHost: sandbox\r\nX-APTRINSIC-API-KEY: sandbox-px-key\r\n\r\n",
+            )
+            .unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut buffer = [0u8; 4096];
+        let read = stream.read(&mut buffer).unwrap();
+        let answered = String::from_utf8_lossy(&buffer[..read]).into_owned();
+        // Keep-alive: the connection stays open, then goes idle and is closed.
+        (answered, closed_within(&mut stream, Duration::from_secs(5)))
+    })
+    .await
+    .unwrap();
+    assert!(answered.starts_with("HTTP/1.1 404"), "{answered}");
+    let closed = closed.expect("the idle connection was closed");
+    assert!(closed < Duration::from_secs(3), "{closed:?}");
+    sandbox.stop().await.unwrap();
+}
+
+async fn get_user(http: &reqwest::Client, sandbox: &RunningSandbox, key: &str) -> StatusCode {
+    http.get(format!("{}/v1/users/nobody", sandbox.gainsight_px_url()))
+        .header("x-aptrinsic-api-key", key)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn the_rate_limit_is_per_credential_and_after_authentication() {
+    let mut config = Config::ephemeral();
+    config.credentials.gainsight_px_api_keys = vec![PX_KEY.to_string(), "second-key".to_string()];
+    config.gainsight_px_rate_limit = 20;
+    let sandbox = start(config).await;
+    let http = reqwest::Client::new();
+    // A flood of wrong keys is refused as unauthorized and uses no valid key's budget.
+    for _ in 0..200 {
+        assert_eq!(
+            get_user(&http, &sandbox, "wrong-key").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let mut first = Vec::new();
+    for _ in 0..40 {
+        first.push(get_user(&http, &sandbox, PX_KEY).await);
+    }
+    assert_eq!(
+        first[0],
+        StatusCode::NOT_FOUND,
+        "the valid key was not starved"
+    );
+    let limited = first
+        .iter()
+        .filter(|status| **status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(limited >= 10, "only {limited} of 40 were limited");
+    assert_eq!(
+        get_user(&http, &sandbox, "second-key").await,
+        StatusCode::NOT_FOUND,
+        "each key has its own budget"
+    );
+    let body: Value = http
+        .get(format!("{}/v1/users/nobody", sandbox.gainsight_px_url()))
+        .header("x-aptrinsic-api-key", PX_KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        body["externalapierror"]["message"], "Rate limit exceeded",
+        "{body}"
+    );
+    sandbox.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_daily_quota_resets_the_next_day() {
+    let mut config = Config::ephemeral();
+    config.gainsight_px_rate_limit = 0;
+    config.gainsight_px_daily_quota = 5;
+    config.clock_start_unix_secs = Some(1_700_000_000 - 1_700_000_000 % 86_400 + 3600);
+    let sandbox = start(config).await;
+    let http = reqwest::Client::new();
+    for _ in 0..5 {
+        assert_eq!(
+            get_user(&http, &sandbox, PX_KEY).await,
+            StatusCode::NOT_FOUND
+        );
+    }
+    assert_eq!(
+        get_user(&http, &sandbox, PX_KEY).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    http.post(format!("{}/_sandbox/clock", sandbox.base_url()))
+        .json(&json!({"advance_secs": 86_400}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        get_user(&http, &sandbox, PX_KEY).await,
+        StatusCode::NOT_FOUND
+    );
+    sandbox.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn creates_past_the_record_cap_get_each_vendors_error() {
+    let mut config = Config::ephemeral();
+    config.limits.max_records_per_vendor = 2;
+    let sandbox = start(config).await;
+    let http = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for id in ["one", "two", "three"] {
+        let response = http
+            .post(format!("{}/v1/users", sandbox.gainsight_px_url()))
+            .header("x-aptrinsic-api-key", PX_KEY)
+            .json(&json!({"identifyId": id, "propertyKeys": ["AP-X-2"]}))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+        if id == "three" {
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["externalapierror"]["status"], "BAD_REQUEST", "{body}");
+            assert!(
+                body["externalapierror"]["debugMessage"]
+                    .as_str()
+                    .unwrap()
+                    .contains("--max-records"),
+                "{body}"
+            );
+        }
+    }
+    assert_eq!(statuses, [201, 201, 400]);
+    // A hard delete frees a slot.
+    let deleted = http
+        .delete(format!(
+            "{}/v1/users/one?hardDelete=true",
+            sandbox.gainsight_px_url()
+        ))
+        .header("x-aptrinsic-api-key", PX_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::OK);
+
+    let attestr = |name: &'static str| {
+        http.post(format!("{}/public/factx/", sandbox.attestr_url()))
+            .header(
+                "authorization",
+                format!("Basic {}", sandbox::config::DEMO_ATTESTR_TOKEN),
+            )
+            .json(&json!({"tag": "T", "name": name}))
+            .send()
+    };
+    assert_eq!(attestr("a").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(attestr("b").await.unwrap().status(), StatusCode::OK);
+    let refused: Value = attestr("c").await.unwrap().json().await.unwrap();
+    assert_eq!(refused["code"], 4005, "{refused}");
+
+    // Trust holds its sample identity: one token fits, the next does not.
+    let token = || {
+        http.post(format!("{}/oauth/token/", sandbox.atenea_url()))
+            .json(&json!({"client_id": "sandbox-client", "client_secret": "sandbox-secret", "grant_type": "client_credentials"}))
+            .send()
+    };
+    assert_eq!(token().await.unwrap().status(), StatusCode::OK);
+    let refused = token().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let refused: Value = refused.json().await.unwrap();
+    assert_eq!(refused["resource"], "Token", "{refused}");
+    sandbox.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn faults_are_per_vendor_and_the_request_log_lists_what_each_vendor_received() {
+    let mut config = Config::ephemeral();
+    config.limits.request_log_capacity = 5;
+    let sandbox = start(config).await;
+    let http = reqwest::Client::new();
+    let admin = |path: &'static str, body: Value| {
+        http.post(format!("{}/_sandbox/{path}", sandbox.base_url()))
+            .json(&body)
+            .send()
+    };
+    admin(
+        "faults",
+        json!({"vendor": "attestr", "status": 503, "count": 2}),
+    )
+    .await
+    .unwrap();
+    admin("requests/clear", json!({})).await.unwrap();
+    // PX is not affected by Attestr's faults.
+    assert_eq!(
+        get_user(&http, &sandbox, PX_KEY).await,
+        StatusCode::NOT_FOUND
+    );
+    let profile = http
+        .get(format!("{}/public/factx/AX%2Fodd", sandbox.attestr_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(profile.status(), StatusCode::SERVICE_UNAVAILABLE);
+    http.delete(format!(
+        "{}/v1/users/a%40b?hardDelete=true",
+        sandbox.gainsight_px_url()
+    ))
+    .header("x-aptrinsic-api-key", PX_KEY)
+    .send()
+    .await
+    .unwrap();
+    let listed: Vec<Value> = http
+        .get(format!("{}/_sandbox/requests", sandbox.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed,
+        vec![
+            json!({"vendor": "gainsight-px", "method": "GET", "path": "/gainsight-px/v1/users/nobody", "query": null, "status": 404}),
+            json!({"vendor": "attestr", "method": "GET", "path": "/attestr/api/v1/public/factx/AX%2Fodd", "query": null, "status": 503}),
+            json!({"vendor": "gainsight-px", "method": "DELETE", "path": "/gainsight-px/v1/users/a%40b", "query": "hardDelete=true", "status": 404}),
+        ]
+    );
+    let in_process: Vec<RecordedRequest> = sandbox.requests();
+    assert_eq!(in_process.len(), 3);
+    assert_eq!(in_process[1].vendor, Vendor::Attestr);
+    // Bounded: only the last five are kept.
+    for _ in 0..10 {
+        get_user(&http, &sandbox, PX_KEY).await;
+    }
+    assert_eq!(sandbox.requests().len(), 5);
+    sandbox.clear_requests();
+    assert!(sandbox.requests().is_empty());
+    sandbox.stop().await.unwrap();
+}
