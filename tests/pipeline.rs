@@ -124,6 +124,7 @@ fn a_schema_edit_makes_check_fail_until_regenerated() {
             "spec/dist/attestr.dereferenced.json",
             "spec/dist/attestr.json",
             "spec/dist/attestr.yaml",
+            "spec/dist/site/attestr.html",
         ]
     );
     assert!(

@@ -1,5 +1,8 @@
-//! Helpers shared by the workspace tests: where the repository is, a scratch copy of it, and a
-//! field-by-field JSON comparison that names the path of every difference.
+//! Helpers shared by the workspace tests: where the repository is, a scratch copy of it, a
+//! field-by-field JSON comparison that names the path of every difference, and headless Chromium
+//! ([`browser`]).
+
+pub mod browser;
 
 use std::path::{Path, PathBuf};
 
@@ -29,6 +32,9 @@ impl ScratchRepo {
         let _ = std::fs::remove_dir_all(&root);
         let repo = repo_root();
         copy_tree(&repo.join("spec"), &root.join("spec"));
+        // The pipeline renders the reference site with the pinned Node tools; share the install.
+        #[cfg(unix)]
+        let _ = std::os::unix::fs::symlink(repo.join("node_modules"), root.join("node_modules"));
         copy_tree(&repo.join("tests/fixtures"), &root.join("tests/fixtures"));
         for vendor in xtask::vendors::VENDORS {
             let mut generated = vec![vendor.generated_path(), vendor.operations_path()];

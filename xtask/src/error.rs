@@ -51,6 +51,8 @@ pub enum Error {
         "{document}: progenitor could not generate a client from the normalized document: {message}"
     )]
     Generator { document: String, message: String },
+    #[error("{document}: the reference site could not be built: {message}")]
+    Site { document: String, message: String },
 }
 
 fn findings_text(findings: &[Finding]) -> String {

@@ -5,7 +5,8 @@
 //! → [`normalize`] (an in-memory copy progenitor 0.15 accepts; the authored file is never changed)
 //! → [`codegen`] (progenitor as a library, formatted with prettyplease)
 //! → [`outputs`] (the generated crates, the published `spec/dist/` documents and the sample-payload
-//! fixtures, written or checked byte for byte).
+//! fixtures, written or checked byte for byte)
+//! → [`site`] (the reference site in `spec/dist/site/`, rendered from the same documents).
 //!
 //! The same functions back the snapshot tests in `tests/`, so what the tests lock is exactly what
 //! `cargo xtask generate` produced.
@@ -21,6 +22,7 @@ pub mod normalize;
 pub mod outputs;
 pub mod publish;
 pub mod runtime_meta;
+pub mod site;
 pub mod vendors;
 
 pub use error::{Error, Finding};

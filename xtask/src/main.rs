@@ -9,6 +9,7 @@
 //! - `cargo xtask diff [BASE] [--format text|markdown|json] [--fail-on breaking|potential]
 //!   [--check-version]`: the spec changes since BASE, classified (see `xtask::diff`).
 
+mod browser;
 mod lint;
 mod other_languages;
 mod sandbox_process;

@@ -126,6 +126,8 @@ pub fn generate(repo: &Path, mode: Mode) -> Result<Report, Error> {
     if !errors.is_empty() {
         return Err(Error::Several(errors));
     }
+    // The reference site spans every vendor, so it is built once the documents have passed.
+    expected.extend(crate::site::site_files(repo)?);
 
     let mut report = Report::default();
     for (path, contents) in &expected {

@@ -35,6 +35,7 @@ pub fn run(repo: &Path) -> Result<(), String> {
             "warnings",
         ]),
     )?;
+    crate::browser::require(repo)?;
     run_tests(repo)?;
     crate::schemathesis::run(repo)?;
     crate::other_languages::run(repo)?;
