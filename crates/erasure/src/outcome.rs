@@ -109,7 +109,7 @@ impl Outcome {
                 "Gainsight PX answers 404 for a user soft-deleted earlier too, and refuses to hard-delete it. \
                  Such a user is revived with its history by any create or update with the same id within 7 days \
                  of that soft delete (an identify call from a product does this). No API call can see or end that \
-                 window: stop whatever identifies this user, and run the erasure again once 7 days have passed.",
+                 window: stop whatever identifies this user (a product's identify call), and erase again with a new journal once 7 days have passed.",
             ),
             _ => None,
         }

@@ -9,16 +9,18 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use super::{HASHING_NOTE, Report, Standing};
 
 const STYLE: &str = "
-body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 80rem; padding: 0 1rem; color: #1b1f24; }
+body { font: 13px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 110rem; padding: 0 1rem; color: #1b1f24; }
+td.meaning { min-width: 16rem; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; }
 .meta { color: #57606a; margin-top: 0; }
 .summary { font-size: 1.1rem; }
 table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
-th, td { border: 1px solid #d0d7de; padding: .35rem .5rem; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #d0d7de; padding: .3rem .4rem; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; }
 tbody:nth-of-type(even) td { background: #fbfcfd; }
 td.num { text-align: right; }
-code { font-size: .85em; word-break: break-all; }
+code { font-size: .8em; }
+td.nowrap { white-space: nowrap; }
 .erased { color: #116329; font-weight: 600; }
 .needs_person { color: #a40e26; font-weight: 600; }
 .not_finished { color: #7d4e00; font-weight: 600; }
@@ -38,6 +40,21 @@ fn standing(standing: Standing) -> Markup {
         Standing::NeedsPerson => "needs_person",
     };
     html! { span class=(class) { (standing.label()) } }
+}
+
+/// The id as the table shows it: a hash without its `hmac-sha256:` prefix (the column header
+/// says it), a revealed id as it is.
+fn shown_id<'a>(report: &Report, id: &'a str) -> &'a str {
+    if report.ids_revealed {
+        id
+    } else {
+        id.strip_prefix("hmac-sha256:").unwrap_or(id)
+    }
+}
+
+/// `2026-11-29T19:08:29.388Z` as `2026-11-29 19:08:29` (the JSON report keeps milliseconds).
+fn short_time(time: &str) -> String {
+    time.get(..19).unwrap_or(time).replace('T', " ")
 }
 
 fn page(report: &Report) -> Markup {
@@ -82,7 +99,8 @@ fn page(report: &Report) -> Markup {
                     thead {
                         tr {
                             th { "Subject" } th { "Line" } th { "Vendor" } th { "Action" }
-                            th { "Vendor id" } th { "Standing" } th { "Outcome" }
+                            th { @if report.ids_revealed { "Vendor id" } @else { "Vendor id (HMAC-SHA256)" } }
+                            th { "Standing" } th { "Outcome" }
                             th { "What it means" } th { "Time (UTC)" } th { "Request id" }
                             th { "Attempts" }
                         }
@@ -93,15 +111,15 @@ fn page(report: &Report) -> Markup {
                                 tr {
                                     td { (subject.subject) }
                                     td.num { (subject.line) }
-                                    td { (step.vendor_name) }
+                                    td.nowrap { (step.vendor_name) }
                                     td { (step.action) }
-                                    td { code { (step.id) } }
+                                    td.nowrap { code { (shown_id(report, &step.id)) } }
                                     td { (standing(step.standing)) }
                                     td { (step.outcome.as_deref().unwrap_or("—")) }
-                                    td {
+                                    td.meaning {
                                         (step.meaning)
                                         @if let Some(into) = &step.merged_into {
-                                            " Merged into " code { (into) } "."
+                                            " Merged into " code { (shown_id(report, into)) } "."
                                         }
                                         @if let Some(problem) = &step.problem {
                                             br;
@@ -109,7 +127,7 @@ fn page(report: &Report) -> Markup {
                                             (problem.message) " " (problem.advice)
                                         }
                                     }
-                                    td { (step.time.as_deref().unwrap_or("—")) }
+                                    td.nowrap { (step.time.as_deref().map(short_time).unwrap_or("—".to_string())) }
                                     td { (step.request_id.as_deref().unwrap_or("—")) }
                                     td.num { (step.attempts) }
                                 }
