@@ -201,6 +201,36 @@ pub struct StepRow {
     pub finished_at: Option<i64>,
 }
 
+impl StepRow {
+    /// A step never sent, as a new row holds it.
+    pub fn pending(
+        id: i64,
+        subject: (i64, u64),
+        vendor: Vendor,
+        vendor_id: String,
+        followed_from: Option<i64>,
+    ) -> StepRow {
+        StepRow {
+            id,
+            subject_id: subject.0,
+            subject_line: subject.1,
+            vendor,
+            vendor_id,
+            followed_from,
+            state: StepState::Pending,
+            sends: 0,
+            unsettled: 0,
+            attempts: 0,
+            outcome: None,
+            problem: None,
+            status: None,
+            request_id: None,
+            started_at: None,
+            finished_at: None,
+        }
+    }
+}
+
 /// One subject as the journal has it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubjectRow {

@@ -58,6 +58,9 @@ impl Pace {
 /// One vendor's limiter, pause and halt, shared by its steps.
 pub struct Lane {
     limiter: DefaultDirectRateLimiter,
+    /// Waiters queue here (first come, first served), so one at a time waits on the limiter
+    /// rather than all of them waking for every permit.
+    queue: tokio::sync::Mutex<()>,
     paused_until: Mutex<Option<Instant>>,
     halted: Mutex<Option<(ProblemKind, String)>>,
 }
@@ -80,6 +83,7 @@ impl Lane {
             .allow_burst(burst);
         Lane {
             limiter: RateLimiter::direct(quota),
+            queue: tokio::sync::Mutex::new(()),
             paused_until: Mutex::new(None),
             halted: Mutex::new(None),
         }
@@ -87,6 +91,7 @@ impl Lane {
 
     /// Waits until a request may be sent: after any pause, within the rate.
     pub async fn ready(&self) {
+        let _turn = self.queue.lock().await;
         loop {
             if let Some(until) = self.pause_deadline() {
                 tokio::time::sleep_until(until).await;

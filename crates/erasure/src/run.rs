@@ -239,24 +239,13 @@ async fn process(context: &Context<'_>, lane: &Lane, item: Work) -> Result<(), J
 
 /// The new step that deletes the identity `merged` was merged into.
 fn followed_step(merged: &StepRow, id: i64, into: String) -> StepRow {
-    StepRow {
+    StepRow::pending(
         id,
-        subject_id: merged.subject_id,
-        subject_line: merged.subject_line,
-        vendor: Vendor::Trust,
-        vendor_id: into,
-        followed_from: Some(merged.id),
-        state: StepState::Pending,
-        sends: 0,
-        unsettled: 0,
-        attempts: 0,
-        outcome: None,
-        problem: None,
-        status: None,
-        request_id: None,
-        started_at: None,
-        finished_at: None,
-    }
+        (merged.subject_id, merged.subject_line),
+        Vendor::Trust,
+        into,
+        Some(merged.id),
+    )
 }
 
 /// Sends a step until it has an outcome, a problem only a person can solve, or no sends left.
@@ -386,30 +375,14 @@ mod tests {
         followed_from: Option<i64>,
     ) -> StepRow {
         StepRow {
-            followed_from,
             state,
             outcome,
-            ..followed_step(
-                &StepRow {
-                    id: 0,
-                    subject_id: 1,
-                    subject_line: 2,
-                    vendor: Vendor::Trust,
-                    vendor_id: String::new(),
-                    followed_from: None,
-                    state: StepState::Pending,
-                    sends: 0,
-                    unsettled: 0,
-                    attempts: 0,
-                    outcome: None,
-                    problem: None,
-                    status: None,
-                    request_id: None,
-                    started_at: None,
-                    finished_at: None,
-                },
+            ..StepRow::pending(
                 id,
+                (1, 2),
+                Vendor::Trust,
                 format!("uuid-{id}"),
+                followed_from,
             )
         }
     }

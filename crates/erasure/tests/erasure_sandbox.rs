@@ -196,12 +196,7 @@ async fn a_batch_of_1000_through_429s_503s_and_delays_is_all_proven() {
 
 #[tokio::test]
 async fn a_merged_trust_uuid_is_reported_with_its_current_identity_and_not_followed() {
-    let person = Person {
-        subject: "DSR-merged".to_string(),
-        attestr: None,
-        trust: Some(MERGED_UUID.to_string()),
-        gainsight_px: None,
-    };
+    let person = Person::merged("DSR-merged");
     let world = World::start(&[], 200).await;
     let subjects = world.subjects_file("subjects.csv", std::slice::from_ref(&person));
     let journal = world.path("journal.db");
@@ -244,15 +239,7 @@ async fn a_merged_trust_uuid_is_reported_with_its_current_identity_and_not_follo
     // Run again without the flag: the merge is a finished step, nothing is sent.
     world.clear_received().await;
     erase(&subjects, &journal, &world.clients(), &options()).await;
-    assert_eq!(
-        world
-            .received()
-            .await
-            .iter()
-            .filter(|r| r.vendor == "trust")
-            .count(),
-        0
-    );
+    assert_eq!(world.received_by("trust").await, 0);
 
     // With --follow-merges the current identity is deleted, once.
     let follow = RunOptions {
@@ -423,15 +410,7 @@ async fn refused_credentials_stop_that_vendor_only() {
         .flat_map(|s| &s.steps)
         .filter(|s| s.vendor != Vendor::GainsightPx);
     assert!(others.clone().all(|step| step.standing == Standing::Erased));
-    assert_eq!(
-        world
-            .received()
-            .await
-            .iter()
-            .filter(|r| r.vendor == "gainsight-px")
-            .count(),
-        1
-    );
+    assert_eq!(world.received_by("gainsight-px").await, 1);
 }
 
 #[tokio::test]

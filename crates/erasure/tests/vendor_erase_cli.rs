@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use erasure::journal::{Journal, StepState};
 use erasure::vendor::Vendor;
 use serde_json::{Value, json};
-use support::{CURRENT_UUID, MERGED_UUID, Person, World, people};
+use support::{CURRENT_UUID, Person, World, people};
 
 const BIN: &str = env!("CARGO_BIN_EXE_vendor-erase");
 
@@ -35,6 +35,11 @@ fn text(output: &Output) -> String {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     )
+}
+
+/// Fails with everything the command printed unless it exited with `code`.
+fn assert_exit(out: &Output, code: u8) {
+    assert_eq!(out.status.code(), Some(i32::from(code)), "{}", text(out));
 }
 
 fn path(path: &Path) -> &str {
@@ -237,18 +242,13 @@ async fn a_needed_vendor_without_configuration_fails_before_anything_runs() {
     let mut args = vec!["run", path(&subjects), "--journal", path(&journal)];
     args.extend(FAST);
     let out = output(&env, &args).await;
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_exit(&out, 0);
 }
 
 #[tokio::test]
 async fn exit_codes_dry_run_and_the_three_report_formats() {
     let mut batch = people(3);
-    batch.push(Person {
-        subject: "DSR-merged".to_string(),
-        attestr: None,
-        trust: Some(MERGED_UUID.to_string()),
-        gainsight_px: None,
-    });
+    batch.push(Person::merged("DSR-merged"));
     let world = World::start(&batch, 200).await;
     let good = world.subjects_file("good.csv", &batch[..3]);
     let all = world.subjects_file("all.csv", &batch);
@@ -261,7 +261,7 @@ async fn exit_codes_dry_run_and_the_three_report_formats() {
         &["run", path(&all), "--journal", path(&dry), "--dry-run"],
     )
     .await;
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_exit(&out, 0);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("Attestr archive profile × 3: irreversible"),
@@ -275,7 +275,7 @@ async fn exit_codes_dry_run_and_the_three_report_formats() {
     let mut args = vec!["run", path(&good), "--journal", path(&journal)];
     args.extend(FAST);
     let out = output(&env, &args).await;
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_exit(&out, 0);
     assert!(String::from_utf8_lossy(&out.stderr).contains("3 of 3 subjects erased"));
     {
         use std::os::unix::fs::PermissionsExt;
@@ -298,12 +298,7 @@ async fn exit_codes_dry_run_and_the_three_report_formats() {
     let mut args = vec!["run", path(&all), "--journal", path(&merged_journal)];
     args.extend(FAST);
     let out = output(&env, &args).await;
-    assert_eq!(
-        out.status.code(),
-        Some(erasure::exit::NEEDS_PERSON as i32),
-        "{}",
-        text(&out)
-    );
+    assert_exit(&out, erasure::exit::NEEDS_PERSON);
     assert!(
         String::from_utf8_lossy(&out.stderr)
             .contains("3 of 4 subjects erased at every vendor; 1 step(s) need a person"),
@@ -334,7 +329,7 @@ async fn exit_codes_dry_run_and_the_three_report_formats() {
         let env = env.clone();
         async move {
             let out = output(&env, &args).await;
-            assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+            assert_exit(&out, 0);
             String::from_utf8(out.stdout).unwrap()
         }
     };
@@ -400,12 +395,7 @@ async fn exit_codes_dry_run_and_the_three_report_formats() {
 #[tokio::test]
 async fn logs_and_output_hold_no_credential_and_no_raw_id() {
     let mut batch = people(6);
-    batch.push(Person {
-        subject: "DSR-merged".to_string(),
-        attestr: None,
-        trust: Some(MERGED_UUID.to_string()),
-        gainsight_px: None,
-    });
+    batch.push(Person::merged("DSR-merged"));
     batch.push(Person {
         subject: "DSR-unknown".to_string(),
         attestr: Some("AXnobody".to_string()),
@@ -450,12 +440,7 @@ async fn logs_and_output_hold_no_credential_and_no_raw_id() {
         ];
         args.extend(FAST);
         let out = output(&env, &args).await;
-        assert_eq!(
-            out.status.code(),
-            Some(erasure::exit::NEEDS_PERSON as i32),
-            "{}",
-            text(&out)
-        );
+        assert_exit(&out, erasure::exit::NEEDS_PERSON);
         printed.push_str(&text(&out));
         let out = output(&env, &["--log-level", "trace", "plan", path(&subjects)]).await;
         printed.push_str(&text(&out));

@@ -37,6 +37,16 @@ impl Person {
         }
     }
 
+    /// A subject known to Trust only by the uuid that was merged into [`CURRENT_UUID`].
+    pub fn merged(subject: &str) -> Person {
+        Person {
+            subject: subject.to_string(),
+            attestr: None,
+            trust: Some(MERGED_UUID.to_string()),
+            gainsight_px: None,
+        }
+    }
+
     /// The ids this subject has, with their vendors.
     pub fn ids(&self) -> Vec<(Vendor, String)> {
         [
@@ -196,34 +206,40 @@ impl World {
         );
     }
 
-    /// The requests the vendors received (`GET /_sandbox/requests`).
-    pub async fn received(&self) -> Vec<Received> {
-        let response = self
-            .http
-            .get(format!("{}/_sandbox/requests", self.sandbox.base_url()))
-            .send()
-            .await
-            .unwrap();
+    /// Calls an admin endpoint of the sandbox and checks that it succeeded.
+    async fn admin(&self, method: reqwest::Method, path: &str) -> reqwest::Response {
+        let url = format!("{}/_sandbox/{path}", self.sandbox.base_url());
+        let response = self.http.request(method, url).send().await.unwrap();
         assert!(
             response.status().is_success(),
-            "GET /_sandbox/requests: {}",
+            "{path}: {}",
             response.status()
         );
-        response.json().await.unwrap()
+        response
+    }
+
+    /// The requests the vendors received (`GET /_sandbox/requests`).
+    pub async fn received(&self) -> Vec<Received> {
+        self.admin(reqwest::Method::GET, "requests")
+            .await
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// How many requests the vendor surface (`attestr`, `trust`, `atenea`, `gainsight-px`)
+    /// received.
+    pub async fn received_by(&self, vendor: &str) -> usize {
+        self.received()
+            .await
+            .iter()
+            .filter(|request| request.vendor == vendor)
+            .count()
     }
 
     /// Forgets the requests received so far (`POST /_sandbox/requests/clear`).
     pub async fn clear_received(&self) {
-        let response = self
-            .http
-            .post(format!(
-                "{}/_sandbox/requests/clear",
-                self.sandbox.base_url()
-            ))
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "{}", response.status());
+        self.admin(reqwest::Method::POST, "requests/clear").await;
     }
 
     /// The erasure requests (not token calls) the sandbox received for `id` at `vendor`.
