@@ -106,10 +106,11 @@ impl Outcome {
     pub fn caveat(&self, vendor: Vendor) -> Option<&'static str> {
         match (self, vendor) {
             (Outcome::NotFound | Outcome::DeletedOrAlreadyAbsent, Vendor::GainsightPx) => Some(
-                "Gainsight PX answers 404 for a user soft-deleted earlier too, and refuses to hard-delete it. \
-                 Such a user is revived with its history by any create or update with the same id within 7 days \
-                 of that soft delete (an identify call from a product does this). No API call can see or end that \
-                 window: stop whatever identifies this user (a product's identify call), and erase again with a new journal once 7 days have passed.",
+                "A user soft-deleted earlier is hidden and answers 404 too (the sandbox also refuses to hard-delete it; \
+                 what Gainsight PX does is undocumented). Such a user is revived with its history by any create or \
+                 update with the same id within 7 days of that soft delete (a product that identifies the user again \
+                 would do this, presumably). No API call can see or end that window: stop whatever sends this user to \
+                 Gainsight PX, and erase again with a new journal once 7 days have passed.",
             ),
             _ => None,
         }
