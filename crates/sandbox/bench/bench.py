@@ -1,11 +1,18 @@
 #!/usr/bin/env python3
-"""Bounded load comparison of vendor-sandbox and the Prism mock of the same specs.
+"""Bounded load measurements of vendor-sandbox, in one run, on loopback only.
 
-Starts, on loopback only and on free ports: one vendor-sandbox (release build, `--rate-limit 0`,
-seeded with the spec examples) and one Prism mock per spec (`@stoplight/prism-cli` pinned in
-package.json, on `spec/dist/<vendor>.json`). Then, for each scenario, runs the same request with
-wrk against both, one after the other, and prints requests/s and p99 latency for both and their
-ratio. Every process it started is stopped (by pid) at the end.
+Sections (all by default, or `--only NAME`):
+
+- `prism`: the sandbox (release, in memory, `--rate-limit 0`, seeded with the spec examples)
+  against a Prism mock of each spec (`@stoplight/prism-cli` pinned in package.json).
+- `floor`: the sandbox's Gainsight PX getUser against a minimal axum server that returns the same
+  body from memory (`examples/axum_floor.rs`), the floor for this stack.
+- `state`: with `--state`, PX updateUser throughput and p99 at 100 users and at 100,000 users, a
+  page of the user list at 100,000 users, and the database's bytes per user.
+- `memory`: without `--state`, this sandbox (in-memory SQLite) against the maps of an older
+  build given with `--maps-bin` (skipped without it).
+
+Each measurement is `wrk --latency` after a 2 s warm-up; every process started is stopped by pid.
 
     python3 crates/sandbox/bench/bench.py [--duration 10] [--connections 32] [--threads 2]
 
@@ -33,9 +40,10 @@ PRISM = REPO / "node_modules/.bin/prism"
 PROFILE_ID = "AX1LgghsxZsJZUwYvN"
 IDENTITY_UUID = "ffffffff-ffff-ffff-ffff-ffffffffffff"
 USER_ID = "jdoe@example.com"
-# Prism checks that a Basic credential is base64 of `user:password` (and answers 401 otherwise),
-# so both sides get this one ("sandbox:secret"); the sandbox is told to accept it.
-ATTESTR_TOKEN = "c2FuZGJveDpzZWNyZXQ="
+# The sandbox's demo token, base64 of `sandbox-app:sandbox-secret`: a valid Basic credential,
+# which Prism checks too.
+ATTESTR_TOKEN = "c2FuZGJveC1hcHA6c2FuZGJveC1zZWNyZXQ="
+PX_KEY = "X-APTRINSIC-API-KEY: sandbox-px-key"
 
 
 def free_port():
@@ -44,18 +52,18 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def build_sandbox():
+def build(target, kind):
     output = subprocess.run(
-        ["cargo", "build", "--release", "-p", "sandbox", "--bin", "vendor-sandbox",
+        ["cargo", "build", "--release", "-p", "sandbox", f"--{kind}", target,
          "--message-format=json-render-diagnostics"],
         cwd=REPO, check=True, stdout=subprocess.PIPE, text=True,
     ).stdout
     for line in output.splitlines():
         message = json.loads(line)
         if (message.get("reason") == "compiler-artifact"
-                and message["target"]["name"] == "vendor-sandbox" and message.get("executable")):
+                and message["target"]["name"] == target and message.get("executable")):
             return message["executable"]
-    sys.exit("cargo did not report the vendor-sandbox binary")
+    sys.exit(f"cargo did not report the {target} binary")
 
 
 def drain(stream):
@@ -63,19 +71,35 @@ def drain(stream):
     threading.Thread(target=lambda: [None for _ in stream], daemon=True).start()
 
 
-def start_sandbox(binary, started):
-    process = subprocess.Popen(
-        [binary, "--listen", "127.0.0.1:0", "--rate-limit", "0", "--log-level", "warn",
-         "--seed", str(SEED), "--attestr-token", ATTESTR_TOKEN],
-        stdout=subprocess.PIPE, text=True,
-    )
+def start(command, started):
+    """Starts a server that prints `listening on http://127.0.0.1:PORT` first; its base URL."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     started.append(process)
     first = process.stdout.readline().strip()
     match = re.fullmatch(r"listening on (http://127\.0\.0\.1:\d+)", first)
     if not match:
-        sys.exit(f"vendor-sandbox did not announce a loopback address: {first!r}")
+        sys.exit(f"{command[0]} did not announce a loopback address: {first!r}")
     drain(process.stdout)
     return match.group(1)
+
+
+def start_sandbox(binary, started, *extra):
+    """This build, without its rate limit and daily quota (a run sends millions of requests)."""
+    return start([binary, "--listen", "127.0.0.1:0", "--rate-limit", "0", "--daily-quota", "0",
+                  "--log-level", "warn", *extra], started)
+
+
+# Connections for the latency of a loaded but not saturated sandbox.
+LIGHT = 4
+
+# The create scenarios make hundreds of thousands of profiles: lift the record cap for them.
+NO_CAP = ("--max-records", "100000000")
+
+
+def stop(process, started):
+    process.terminate()
+    process.wait(timeout=30)
+    started.remove(process)
 
 
 def start_prism(vendor, started):
@@ -107,8 +131,9 @@ def atenea_token(sandbox):
         return json.load(response)["access_token"]
 
 
-def wrk(url, headers, args, script=None, duration=None):
-    command = ["wrk", "--latency", "-t", str(args.threads), "-c", str(args.connections),
+def wrk(url, headers, args, script=None, duration=None, connections=None):
+    connections = connections or args.connections
+    command = ["wrk", "--latency", "-t", str(min(args.threads, connections)), "-c", str(connections),
                "-d", f"{duration or args.duration}s", "--timeout", "5s"]
     for header in headers:
         command += ["-H", header]
@@ -132,74 +157,217 @@ def parse_latency(text):
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
+def measure(url, headers, args, script=None, connections=None):
+    wrk(url, headers, args, script, duration=2, connections=connections)  # warm-up
+    return wrk(url, headers, args, script, connections=connections)
+
+
+def lua(workdir, name, text):
+    path = Path(workdir) / name
+    path.write_text(text)
+    return str(path)
+
+
+def update_script(workdir, users):
+    return lua(workdir, f"update-{users}.lua", f"""
+math.randomseed(os.time())
+request = function()
+  local id = string.format("u%06d", math.random(0, {users - 1}))
+  return wrk.format("PUT", "/gainsight-px/v1/users/" .. id,
+    {{["Content-Type"] = "application/json", ["X-APTRINSIC-API-KEY"] = "sandbox-px-key"}},
+    '{{"title": "benchmark", "customAttributes": {{"plan": "gold", "seats": 12}}}}')
+end
+""")
+
+
+def user_seed(workdir, users):
+    path = Path(workdir) / f"seed-{users}.json"
+    records = [{"identifyId": f"u{index:06d}", "propertyKeys": ["AP-XXXXXXXXXX-2"],
+                "type": "USER", "email": f"u{index:06d}@example.test", "firstName": "Jane",
+                "lastName": "Doe", "signUpDate": 1690000000000,
+                "customAttributes": {"plan": "silver", "seats": 3}} for index in range(users)]
+    path.write_text(json.dumps({"gainsight_px_users": records}))
+    return str(path)
+
+
+def section_prism(binary, args, started, workdir, out):
+    post_script = lua(workdir, "create-profile.lua",
+                      'wrk.method = "POST"\n'
+                      "wrk.body = '{\"tag\": \"AA-1234\", \"name\": \"Asha Example\"}'\n"
+                      'wrk.headers["Content-Type"] = "application/json"\n')
+    sandbox = start_sandbox(binary, started, "--seed", str(SEED), *NO_CAP)
+    prism = {vendor: start_prism(vendor, started) for vendor in ("attestr", "trust", "gainsight-px")}
+    bearer = f"Authorization: Bearer {atenea_token(sandbox)}"
+    scenarios = [
+        ("Attestr getProfile", f"{sandbox}/attestr/api/v1", prism["attestr"],
+         f"/public/factx/{PROFILE_ID}", [f"Authorization: Basic {ATTESTR_TOKEN}"], None),
+        ("Attestr createProfile", f"{sandbox}/attestr/api/v1", prism["attestr"],
+         "/public/factx/", [f"Authorization: Basic {ATTESTR_TOKEN}"], post_script),
+        ("Trust findIdentity", f"{sandbox}/trust/index/v1", prism["trust"],
+         f"/identity/{IDENTITY_UUID}", [bearer], None),
+        ("Gainsight PX getUser", f"{sandbox}/gainsight-px", prism["gainsight-px"],
+         f"/v1/users/{USER_ID}", [PX_KEY], None),
+    ]
+    out.append("### sandbox vs Prism\n")
+    out.append("| scenario | sandbox req/s | sandbox p99 | Prism req/s | Prism p99 "
+               "| req/s ratio (sandbox/Prism) | p99 ratio (Prism/sandbox) |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|")
+    for name, sandbox_base, prism_base, path, headers, script in scenarios:
+        s = measure(sandbox_base + path, headers, args, script)
+        p = measure(prism_base + path, headers, args, script)
+        check(name, s)
+        out.append(f"| {name} | {s['rps']:.0f} | {s['p99_ms']:.2f} ms | {p['rps']:.0f} "
+                   f"| {p['p99_ms']:.2f} ms | {s['rps'] / p['rps']:.1f}x | {p['p99_ms'] / s['p99_ms']:.1f}x |")
+        print(f"measured {name}", file=sys.stderr)
+
+
+def section_floor(binary, args, started, workdir, out):
+    sandbox = start_sandbox(binary, started, "--seed", str(SEED))
+    url = f"{sandbox}/gainsight-px/v1/users/{USER_ID}"
+    request = urllib.request.Request(url, headers=dict([PX_KEY.split(": ")]))
+    body = urllib.request.urlopen(request, timeout=10).read()
+    body_file = Path(workdir) / "user.json"
+    body_file.write_bytes(body)
+    floor = start([build("axum_floor", "example"), str(body_file)], started)
+    s = measure(url, [PX_KEY], args)
+    f = measure(f"{floor}/gainsight-px/v1/users/{USER_ID}", [PX_KEY], args)
+    check("floor: sandbox getUser", s)
+    out.append("### GET against the axum floor\n")
+    out.append("| server | req/s | p99 |")
+    out.append("|---|---:|---:|")
+    out.append(f"| sandbox, PX getUser ({len(body)} bytes) | {s['rps']:.0f} | {s['p99_ms']:.2f} ms |")
+    out.append(f"| minimal axum, same body from memory | {f['rps']:.0f} | {f['p99_ms']:.2f} ms |")
+    out.append(f"| **ratio** | **{s['rps'] / f['rps'] * 100:.0f} %** | |")
+    print("measured floor", file=sys.stderr)
+
+
+def section_state(binary, args, started, workdir, out):
+    rows = {}
+    for users in (100, 100_000):
+        database = Path(workdir) / f"state-{users}.db"
+        began = time.time()
+        sandbox_process_count = len(started)
+        sandbox = start_sandbox(binary, started, "--state", str(database),
+                                "--seed", user_seed(workdir, users))
+        process = started[sandbox_process_count]
+        startup = time.time() - began
+        script = update_script(workdir, users)
+        update = measure(f"{sandbox}/gainsight-px", [], args, script)
+        light = measure(f"{sandbox}/gainsight-px", [], args, script, connections=LIGHT)
+        check(f"update at {users}", update)
+        rows[users] = {"update": update, "update_light": light, "startup": startup}
+        if users == 100_000:
+            middle = "u050000".encode().hex()
+            lists = {
+                "page": f"/v1/users?pageSize=25&scrollId=sandbox-scroll-k{middle}",
+                "first": "/v1/users?pageSize=25",
+                "sorted": "/v1/users?pageSize=25&sort=%2BfirstName",
+            }
+            for key, path in lists.items():
+                url = f"{sandbox}/gainsight-px{path}"
+                rows[users][key] = measure(url, [PX_KEY], args)
+                rows[users][key + "_light"] = measure(url, [PX_KEY], args, connections=LIGHT)
+                check(f"list {key}", rows[users][key])
+        stop(process, started)
+        rows[users]["bytes"] = database.stat().st_size
+        print(f"measured state at {users} users", file=sys.stderr)
+    small, large = rows[100], rows[100_000]
+    out.append("### `--state`: write cost against state size\n")
+    out.append(f"p99 at {args.connections} connections (saturated) and at {LIGHT} connections.\n")
+    out.append("| measurement | 100 users | 100,000 users | ratio |")
+    out.append("|---|---:|---:|---:|")
+    out.append(f"| updateUser req/s | {small['update']['rps']:.0f} | {large['update']['rps']:.0f} "
+               f"| **{large['update']['rps'] / small['update']['rps'] * 100:.0f} %** |")
+    out.append(f"| updateUser p99, {args.connections} / {LIGHT} connections "
+               f"| {small['update']['p99_ms']:.2f} / {small['update_light']['p99_ms']:.2f} ms "
+               f"| {large['update']['p99_ms']:.2f} / {large['update_light']['p99_ms']:.2f} ms | |")
+    for key, name in (("page", "listUsers page of 25 (keyset, mid-list)"),
+                      ("first", "listUsers first page of 25"),
+                      ("sorted", "listUsers page of 25 sorted by firstName")):
+        out.append(f"| {name}: req/s; p99 {args.connections} / {LIGHT} connections | "
+                   f"| {large[key]['rps']:.0f}; {large[key]['p99_ms']:.2f} / "
+                   f"{large[key + '_light']['p99_ms']:.2f} ms | |")
+    out.append(f"| database bytes per user | {small['bytes'] / 100:.0f} "
+               f"| {large['bytes'] / 100_000:.0f} | |")
+    out.append(f"| start with the seed (s) | {small['startup']:.1f} | {large['startup']:.1f} | |")
+
+
+def section_memory(binary, args, started, workdir, out):
+    if not args.maps_bin:
+        out.append("### in-memory SQLite vs maps: skipped (no --maps-bin)")
+        return
+    update = lua(workdir, "update-full.lua",
+                 'wrk.method = "PUT"\n'
+                 "wrk.body = '{\"identifyId\": \"jdoe@example.com\", \"propertyKeys\": [\"AP-XXXXXXXXXX-2\"], \"title\": \"x\"}'\n"
+                 'wrk.headers["Content-Type"] = "application/json"\n')
+    create = lua(workdir, "create-profile.lua",
+                 'wrk.method = "POST"\n'
+                 "wrk.body = '{\"tag\": \"AA-1234\", \"name\": \"Asha Example\"}'\n"
+                 'wrk.headers["Content-Type"] = "application/json"\n')
+    sqlite = start_sandbox(binary, started, "--seed", str(SEED), *NO_CAP)
+    # The older build has no daily quota (nor its flag).
+    maps = start([args.maps_bin, "--listen", "127.0.0.1:0", "--rate-limit", "0", "--log-level",
+                  "warn", "--seed", str(SEED), "--attestr-token", ATTESTR_TOKEN], started)
+    scenarios = [
+        ("PX getUser", f"/gainsight-px/v1/users/{USER_ID}", [PX_KEY], None),
+        ("PX updateUser", f"/gainsight-px/v1/users/{USER_ID}", [PX_KEY], update),
+        ("Attestr createProfile", "/attestr/api/v1/public/factx/",
+         [f"Authorization: Basic {ATTESTR_TOKEN}"], create),
+    ]
+    out.append("### without `--state`: in-memory SQLite (this build) vs maps (older build)\n")
+    out.append("| scenario | SQLite req/s | SQLite p99 | maps req/s | maps p99 | SQLite/maps req/s |")
+    out.append("|---|---:|---:|---:|---:|---:|")
+    for name, path, headers, script in scenarios:
+        q = measure(sqlite + path, headers, args, script)
+        m = measure(maps + path, headers, args, script)
+        check(f"sqlite {name}", q)
+        check(f"maps {name}", m)
+        out.append(f"| {name} | {q['rps']:.0f} | {q['p99_ms']:.2f} ms | {m['rps']:.0f} "
+                   f"| {m['p99_ms']:.2f} ms | {q['rps'] / m['rps'] * 100:.0f} % |")
+        print(f"measured memory {name}", file=sys.stderr)
+
+
+def check(name, result):
+    if result["non_2xx"] or result["socket_errors"]:
+        print(f"note: {name}: {result['non_2xx']} non-2xx responses, "
+              f"socket errors: {result['socket_errors'] or 'none'}", file=sys.stderr)
+
+
+SECTIONS = {"prism": section_prism, "floor": section_floor, "state": section_state,
+            "memory": section_memory}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--sandbox-bin", help="a vendor-sandbox binary (default: build --release)")
+    parser.add_argument("--maps-bin", help="an older vendor-sandbox (state in maps), for `memory`")
+    parser.add_argument("--only", choices=sorted(SECTIONS), action="append")
     args = parser.parse_args()
     if not PRISM.exists():
         sys.exit(f"{PRISM} is missing: run `npm ci`")
-
     started = []
-    workdir = tempfile.TemporaryDirectory(prefix="sandbox-bench-")
-    post_script = Path(workdir.name) / "create-profile.lua"
-    post_script.write_text(
-        'wrk.method = "POST"\n'
-        "wrk.body = '{\"tag\": \"AA-1234\", \"name\": \"Asha Example\"}'\n"
-        'wrk.headers["Content-Type"] = "application/json"\n'
-    )
-    try:
-        binary = args.sandbox_bin or build_sandbox()
-        sandbox = start_sandbox(binary, started)
-        prism = {vendor: start_prism(vendor, started)
-                 for vendor in ("attestr", "trust", "gainsight-px")}
-        bearer = f"Authorization: Bearer {atenea_token(sandbox)}"
-        # (name, sandbox base, prism base, path, headers, wrk script)
-        scenarios = [
-            ("Attestr getProfile", f"{sandbox}/attestr/api/v1", prism["attestr"],
-             f"/public/factx/{PROFILE_ID}", [f"Authorization: Basic {ATTESTR_TOKEN}"], None),
-            ("Attestr createProfile", f"{sandbox}/attestr/api/v1", prism["attestr"],
-             "/public/factx/", [f"Authorization: Basic {ATTESTR_TOKEN}"], str(post_script)),
-            ("Trust findIdentity", f"{sandbox}/trust/index/v1", prism["trust"],
-             f"/identity/{IDENTITY_UUID}", [bearer], None),
-            ("Gainsight PX getUser", f"{sandbox}/gainsight-px", prism["gainsight-px"],
-             f"/v1/users/{USER_ID}", ["X-APTRINSIC-API-KEY: sandbox-px-key"], None),
-        ]
-        results = []
-        for name, sandbox_base, prism_base, path, headers, script in scenarios:
-            row = {"scenario": name}
-            for target, base in (("sandbox", sandbox_base), ("prism", prism_base)):
-                wrk(base + path, headers, args, script, duration=2)  # warm-up
-                row[target] = wrk(base + path, headers, args, script)
-            results.append(row)
-            print(f"measured {name}", file=sys.stderr)
-    finally:
-        for process in started:
-            process.terminate()
-        for process in started:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        workdir.cleanup()
-
-    print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency, "
-          f"loopback, sandbox --rate-limit 0 (release), Prism 5.14.2 static mock\n")
-    print("| scenario | sandbox req/s | sandbox p99 | Prism req/s | Prism p99 "
-          "| req/s ratio (sandbox/Prism) | p99 ratio (Prism/sandbox) |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for row in results:
-        s, p = row["sandbox"], row["prism"]
-        print(f"| {row['scenario']} | {s['rps']:.0f} | {s['p99_ms']:.2f} ms | {p['rps']:.0f} "
-              f"| {p['p99_ms']:.2f} ms | {s['rps'] / p['rps']:.1f}x | {p['p99_ms'] / s['p99_ms']:.1f}x |")
-    problems = [(row["scenario"], target, row[target]) for row in results
-                for target in ("sandbox", "prism")
-                if row[target]["non_2xx"] or row[target]["socket_errors"]]
-    for scenario, target, result in problems:
-        print(f"\nnote: {scenario} on {target}: {result['non_2xx']} non-2xx responses, "
-              f"socket errors: {result['socket_errors'] or 'none'}")
+    out = [f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency, loopback, "
+           f"release builds, --rate-limit 0 --daily-quota 0\n"]
+    with tempfile.TemporaryDirectory(prefix="sandbox-bench-") as workdir:
+        try:
+            binary = args.sandbox_bin or build("vendor-sandbox", "bin")
+            for name in args.only or list(SECTIONS):
+                SECTIONS[name](binary, args, started, workdir, out)
+                out.append("")
+                for process in list(started):
+                    stop(process, started)
+        finally:
+            for process in started:
+                process.terminate()
+            for process in started:
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+    print("\n".join(out))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@
 //!
 //! Modules, bottom to top (each imports only those listed before it): [`vendor`], `clock`, `ids`,
 //! `faults`, `rate_limit`, `request_log`, `records`, [`config`], [`cli`], `store`, `validate`,
-//! `context`, `surface`, `extract`, `admin`, `vendors::*` (each `state`, `error`, `handlers`),
+//! `context`, `surface`, `extract`, `admin`, `vendors::*` (each `state`, `error`, `surface`, `handlers`, and `mod.rs` for its start records),
 //! [`openapi`], `connections`, `server`.
 
 mod admin;

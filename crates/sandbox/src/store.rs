@@ -26,6 +26,12 @@ pub(crate) const STATE_FORMAT: i64 = 2;
 const MAX_BATCH: usize = 256;
 /// Read connections on a state file.
 const READERS: usize = 4;
+/// Page cache per connection, in KiB.
+const CACHE_KIB: i64 = 64 * 1024;
+/// How much of the file each connection maps into memory.
+const MMAP_BYTES: i64 = 1 << 30;
+/// How often the WAL is copied back into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// The tables every state database has, whatever the vendors: the format, the clock and the
 /// record counters the vendors' triggers keep.
@@ -70,8 +76,10 @@ pub(crate) struct Layout<'a> {
 
 /// The open state database.
 pub(crate) struct Store {
-    jobs: Mutex<Option<Sender<Box<dyn Job>>>>,
+    jobs: Mutex<Option<JobQueue>>,
     writer: Mutex<Option<JoinHandle<()>>>,
+    /// Copies the WAL back into the file in the background (a state file only).
+    checkpointer: Mutex<Option<Checkpointer>>,
     /// `None` once closed.
     readers: RwLock<Option<Readers>>,
     /// An exclusive lock on the state file, held while the sandbox runs (a second process is
@@ -114,6 +122,7 @@ impl Store {
                 Ok(Self {
                     jobs: Mutex::new(Some(jobs)),
                     writer: Mutex::new(Some(writer)),
+                    checkpointer: Mutex::new(None),
                     readers: RwLock::new(Some(Readers::Shared(shared))),
                     lock: Mutex::new(None),
                 })
@@ -185,6 +194,9 @@ impl Store {
         if let Some(writer) = lock(&self.writer).take() {
             let _ = writer.join();
         }
+        if let Some(checkpointer) = lock(&self.checkpointer).take() {
+            checkpointer.stop();
+        }
         self.readers
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -255,14 +267,17 @@ fn open_file(path: &Path, layout: &Layout<'_>) -> Result<Store, StoreError> {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         reader.busy_timeout(std::time::Duration::from_secs(5))?;
+        tune(&reader)?;
         // Readers never write: SQLite refuses any statement that would.
         reader.pragma_update(None, "query_only", true)?;
         connections.push(Mutex::new(reader));
     }
+    let checkpointer = spawn_checkpointer(path)?;
     let (jobs, thread) = spawn_writer(WriterConnection::Owned(writer))?;
     Ok(Store {
         jobs: Mutex::new(Some(jobs)),
         writer: Mutex::new(Some(thread)),
+        checkpointer: Mutex::new(Some(checkpointer)),
         readers: RwLock::new(Some(Readers::Pool {
             connections,
             next: AtomicUsize::new(0),
@@ -312,8 +327,20 @@ fn prepare_writer(connection: &Connection, on_disk: bool) -> Result<(), StoreErr
         // FULL: a commit is on disk (WAL synced) before it returns, so an acknowledged write
         // survives a crash of the machine, not only of the process.
         connection.pragma_update(None, "synchronous", "FULL")?;
+        // Checkpoints run on their own connection (see `spawn_checkpointer`), so that no write
+        // waits for one.
+        connection.execute_batch("PRAGMA wal_autocheckpoint = 0")?;
     }
+    tune(connection)?;
     connection.pragma_update(None, "foreign_keys", true)?;
+    Ok(())
+}
+
+/// A page cache large enough for the records' working set, and reads through a memory map.
+fn tune(connection: &Connection) -> rusqlite::Result<()> {
+    connection.pragma_update(None, "cache_size", -CACHE_KIB)?;
+    // Answers a row on a file and none in memory: run as a batch, which accepts both.
+    connection.execute_batch(&format!("PRAGMA mmap_size = {MMAP_BYTES}"))?;
     Ok(())
 }
 
@@ -366,15 +393,47 @@ fn create(connection: &Connection, layout: &Layout<'_>) -> Result<(), String> {
     }
 }
 
+/// A thread that runs passive checkpoints on its own connection: they copy committed pages from
+/// the WAL into the database file without blocking the writer or the readers.
+struct Checkpointer {
+    stop: Sender<()>,
+    thread: JoinHandle<()>,
+}
+
+impl Checkpointer {
+    fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.thread.join();
+    }
+}
+
+fn spawn_checkpointer(path: &Path) -> Result<Checkpointer, StoreError> {
+    let connection = Connection::open(path)?;
+    connection.busy_timeout(std::time::Duration::from_secs(5))?;
+    let (stop, stopped) = mpsc::channel::<()>();
+    let thread = std::thread::Builder::new()
+        .name("sandbox-checkpoint".to_string())
+        .spawn(move || {
+            while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY)
+            {
+                if let Err(error) =
+                    connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                {
+                    tracing::warn!(%error, "a WAL checkpoint failed");
+                }
+            }
+        })
+        .map_err(|error| StoreError::Sqlite(format!("cannot start the checkpointer: {error}")))?;
+    Ok(Checkpointer { stop, thread })
+}
+
 /// The writer's connection: its own (a file) or shared with the readers (memory).
 enum WriterConnection {
     Owned(Connection),
     Shared(Arc<Mutex<Connection>>),
 }
 
-fn spawn_writer(
-    connection: WriterConnection,
-) -> Result<(Sender<Box<dyn Job>>, JoinHandle<()>), StoreError> {
+fn spawn_writer(connection: WriterConnection) -> Result<(JobQueue, JoinHandle<()>), StoreError> {
     let (jobs, queue) = mpsc::channel::<Box<dyn Job>>();
     let thread = std::thread::Builder::new()
         .name("sandbox-writer".to_string())
@@ -445,6 +504,9 @@ fn run_in_transaction(connection: &Connection, batch: &mut [Box<dyn Job>]) -> ru
     let _ = connection.commit_hook(None::<fn() -> bool>);
     committed
 }
+
+/// Where writes are queued for the writer thread.
+type JobQueue = Sender<Box<dyn Job>>;
 
 /// One queued write, type-erased for the writer thread.
 trait Job: Send {

@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 
 use super::error::AttestrError;
 use super::state::{self, StoredProfile};
-use super::{Attestr, SANDBOX_ACCOUNT_ID, SANDBOX_APP_ID, SUPPORTED_VERSION};
+use super::surface::{Attestr, SANDBOX_ACCOUNT_ID, SANDBOX_APP_ID, SUPPORTED_VERSION};
 use crate::context::AppState;
 use crate::extract::{JsonBody, PathParams};
 use crate::ids;

@@ -4,47 +4,16 @@
 mod error;
 mod handlers;
 mod state;
+mod surface;
 
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
 use rusqlite::Connection;
 use serde_json::Value;
 
-use crate::context::AppContext;
-use crate::surface::{ErrorShape, Problem, Surface, authorization};
-use crate::vendor::Vendor;
+use surface::{SANDBOX_ACCOUNT_ID, SANDBOX_APP_ID};
 
 pub(crate) use handlers::routes;
 pub(crate) use state::SCHEMA;
-
-/// The only `{version}` the factx pages document.
-pub(crate) const SUPPORTED_VERSION: &str = "v1";
-/// The account id the sandbox reports as `createdByOrg`.
-const SANDBOX_ACCOUNT_ID: &str = "OXsandboxAccount01";
-/// The app id the sandbox reports as `client` (profiles are created "using API").
-const SANDBOX_APP_ID: &str = "OXsandboxClientApp";
-
-/// The Attestr surface.
-pub(crate) struct Attestr;
-
-impl ErrorShape for Attestr {
-    fn render(problem: Problem) -> Response {
-        error::AttestrError::from(problem).into_response()
-    }
-}
-
-impl Surface for Attestr {
-    const VENDOR: Vendor = Vendor::Attestr;
-
-    fn authenticate(context: &AppContext, headers: &HeaderMap) -> Result<String, Problem> {
-        let token = authorization(headers, "Basic");
-        if token == Some(context.config.credentials.attestr_auth_token.as_str()) {
-            Ok(String::new())
-        } else {
-            Err(Problem::Unauthorized("Invalid client authorization"))
-        }
-    }
-}
+pub(crate) use surface::{Attestr, SUPPORTED_VERSION};
 
 /// Adds seeded profiles: each is an Attestr `Profile` (checked against the spec) with `_id`,
 /// `tag` and `name`, and optionally `"archived": true`. Server fields left out are filled in.

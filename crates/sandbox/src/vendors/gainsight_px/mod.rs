@@ -4,55 +4,17 @@
 mod error;
 mod handlers;
 mod state;
+mod surface;
 
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
 use rusqlite::Connection;
 use serde_json::Value;
 
-use crate::context::AppContext;
-use crate::surface::{ErrorShape, Problem, Surface};
 use crate::validate::Specs;
-use crate::vendor::Vendor;
 
 pub(crate) use handlers::routes;
 pub(crate) use state::SCHEMA;
-
-/// "If a user with the same id is created or updated within the next 7 days, the previously
-/// deleted record will be revived": a delete at `t` is revivable while `now - t` is below this.
-pub const REVIVAL_WINDOW_SECS: i64 = 7 * 86_400;
-
-/// The Gainsight PX surface.
-pub(crate) struct GainsightPx;
-
-impl ErrorShape for GainsightPx {
-    fn render(problem: Problem) -> Response {
-        error::PxError::from(problem).into_response()
-    }
-}
-
-impl Surface for GainsightPx {
-    const VENDOR: Vendor = Vendor::GainsightPx;
-
-    fn authenticate(context: &AppContext, headers: &HeaderMap) -> Result<String, Problem> {
-        let key = headers
-            .get("x-aptrinsic-api-key")
-            .and_then(|value| value.to_str().ok());
-        match key {
-            Some(key)
-                if context
-                    .config
-                    .credentials
-                    .gainsight_px_api_keys
-                    .iter()
-                    .any(|accepted| accepted == key) =>
-            {
-                Ok(key.to_string())
-            }
-            _ => Err(Problem::Unauthorized("Unauthorized or bad API Key")),
-        }
-    }
-}
+pub(crate) use surface::GainsightPx;
+pub use surface::REVIVAL_WINDOW_SECS;
 
 /// Adds seeded users: each is a Gainsight PX `User` (checked against the spec); server fields
 /// left out (`aptrinsicId`, `createDate`…) are filled in.

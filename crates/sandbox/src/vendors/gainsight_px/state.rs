@@ -14,7 +14,7 @@ CREATE TABLE px_users (
     identify_id TEXT PRIMARY KEY,
     deleted_at INTEGER,
     user TEXT NOT NULL
-);
+) WITHOUT ROWID;
 CREATE INDEX px_users_visible ON px_users (identify_id) WHERE deleted_at IS NULL;
 INSERT INTO counts (name, n) VALUES ('px_users', 0), ('px_users_visible', 0);
 CREATE TRIGGER px_users_added AFTER INSERT ON px_users
@@ -64,15 +64,22 @@ pub(crate) fn load(db: &Connection, identify_id: &str) -> rusqlite::Result<Optio
 
 /// Stores a user (new, changed, revived or hidden).
 pub(crate) fn save(db: &Connection, stored: &StoredUser) -> rusqlite::Result<()> {
+    let user = encode(&stored.user)?;
+    // Most writes change the record only: then the deletion mark, its index and its counter
+    // are left alone.
+    let changed = db
+        .prepare_cached(
+            "UPDATE px_users SET user = ?3 WHERE identify_id = ?1 AND deleted_at IS ?2",
+        )?
+        .execute(params![stored.user.identify_id, stored.deleted_at, user])?;
+    if changed == 1 {
+        return Ok(());
+    }
     db.prepare_cached(
         "INSERT INTO px_users (identify_id, deleted_at, user) VALUES (?1, ?2, ?3)
          ON CONFLICT (identify_id) DO UPDATE SET deleted_at = excluded.deleted_at, user = excluded.user",
     )?
-    .execute(params![
-        stored.user.identify_id,
-        stored.deleted_at,
-        encode(&stored.user)?
-    ])?;
+    .execute(params![stored.user.identify_id, stored.deleted_at, user])?;
     Ok(())
 }
 

@@ -8,9 +8,9 @@ use trust::types::{AccessToken, AccessTokenRequest};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::Atenea;
 use super::error::TrustError;
 use super::state;
+use super::surface::Atenea;
 use crate::context::AppState;
 use crate::extract::JsonBody;
 use crate::ids;

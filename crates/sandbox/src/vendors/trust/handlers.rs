@@ -11,9 +11,9 @@ use trust::types::{Identity, IdentityApp, IdentityListResponse, IdentityResponse
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::Trust;
 use super::error::{IDENTITY_RESOURCE, TrustError};
 use super::state::{self, Lookup};
+use super::surface::Trust;
 use crate::context::AppState;
 use crate::extract::{JsonBody, PathParams};
 use crate::records;
@@ -93,7 +93,7 @@ async fn find_identity(
         .read(|db| state::lookup(db, &uuid))
         .map_err(Problem::from)?
     {
-        Lookup::Current(identity) => identity,
+        Lookup::Current(identity) => *identity,
         // "sólo se retorna el uuid de la identidad actual"
         Lookup::MergedInto(current) => Identity {
             uuid: current.parse().ok(),
@@ -145,7 +145,7 @@ async fn update_identity(
     context
         .write(Vendor::Trust, move |db| {
             let identity = match state::lookup(db, &uuid)? {
-                Lookup::Current(identity) => identity,
+                Lookup::Current(identity) => *identity,
                 Lookup::MergedInto(current) => return Ok(Err(TrustError::merged_into(&current))),
                 Lookup::Missing => return Ok(Err(TrustError::not_found())),
             };
@@ -214,7 +214,7 @@ async fn delete_identity(
     let uuid = path.require("uuid")?;
     let deleted = context
         .write(Vendor::Trust, move |db| match state::lookup(db, &uuid)? {
-            Lookup::Current(identity) => state::save(db, &identity, true).map(|()| Ok(identity)),
+            Lookup::Current(identity) => state::save(db, &identity, true).map(|()| Ok(*identity)),
             Lookup::MergedInto(current) => Ok(Err(TrustError::merged_into(&current))),
             Lookup::Missing => Ok(Err(TrustError::not_found())),
         })

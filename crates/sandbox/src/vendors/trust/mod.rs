@@ -6,21 +6,18 @@ mod atenea;
 mod error;
 mod handlers;
 mod state;
+mod surface;
 
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
 use rusqlite::Connection;
 use serde_json::Value;
 use trust::types::Identity;
 
-use crate::context::AppContext;
-use crate::surface::{ErrorShape, Problem, Surface, authorization};
 use crate::validate::Specs;
-use crate::vendor::Vendor;
 
 pub(crate) use atenea::routes as atenea_routes;
 pub(crate) use handlers::routes as index_routes;
 pub(crate) use state::SCHEMA;
+pub(crate) use surface::{Atenea, Trust};
 
 /// The uuid of the vendor's Delete Identity sample.
 pub const SAMPLE_UUID: &str = "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb";
@@ -28,60 +25,6 @@ pub const SAMPLE_UUID: &str = "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb";
 pub const MERGED_SAMPLE_UUID: &str = "cccccccc-cccc-cccc-cccc-cccccccccccc";
 /// Where the sample is in `spec/trust.yaml`: the Delete Identity response example.
 const SAMPLE_POINTER: &str = "/paths/~1identity~1{uuid}/delete/responses/200/content/application~1json/examples/identity-deleted/value/data";
-
-/// The Trust Index surface.
-pub(crate) struct Trust;
-
-impl ErrorShape for Trust {
-    fn render(problem: Problem) -> Response {
-        error::TrustError::from(problem).into_response()
-    }
-}
-
-impl Surface for Trust {
-    const VENDOR: Vendor = Vendor::Trust;
-
-    fn authenticate(context: &AppContext, headers: &HeaderMap) -> Result<String, Problem> {
-        let token = authorization(headers, "Bearer").ok_or(Problem::Unauthorized(
-            "Missing or malformed bearer access token",
-        ))?;
-        match context.read(|db| state::token_expiry(db, token))? {
-            None => Err(Problem::Unauthorized("Invalid access token")),
-            Some(expires_at) if context.clock.now_secs() >= expires_at => {
-                Err(Problem::Unauthorized("The access token expired"))
-            }
-            Some(_) => Ok(token.to_string()),
-        }
-    }
-
-    fn on_unauthorized(response: &mut Response) {
-        // RFC 6750: a bearer-protected resource names the scheme it wants.
-        if response.status() == axum::http::StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        }
-    }
-}
-
-/// The Atenea surface: the token call takes its credentials in the body (`security: []`).
-pub(crate) struct Atenea;
-
-impl ErrorShape for Atenea {
-    fn render(problem: Problem) -> Response {
-        error::TrustError::from(problem)
-            .for_atenea()
-            .into_response()
-    }
-}
-
-impl Surface for Atenea {
-    const VENDOR: Vendor = Vendor::Atenea;
-
-    fn authenticate(_: &AppContext, _: &HeaderMap) -> Result<String, Problem> {
-        Ok(String::new())
-    }
-}
 
 /// The identity of the vendor's Delete Identity sample (its personal values are the vendor's own
 /// placeholders), read from the spec, with `cccccccc-…` merged into it as a former document.

@@ -40,7 +40,7 @@ BEGIN UPDATE counts SET n = n - 1 WHERE name = 'trust_records'; END;
 /// What a uuid names.
 pub(crate) enum Lookup {
     /// A live identity.
-    Current(Identity),
+    Current(Box<Identity>),
     /// A former document of this live identity.
     MergedInto(String),
     /// Neither (unknown, deleted, or not a uuid at all).
@@ -58,7 +58,7 @@ pub(crate) fn lookup(db: &Connection, uuid: &str) -> rusqlite::Result<Lookup> {
         .query_row(params![key], |row| row.get(0))
         .optional()?;
     if let Some(text) = current {
-        return Ok(Lookup::Current(decode(&text)?));
+        return Ok(Lookup::Current(Box::new(decode(&text)?)));
     }
     let merged_into: Option<String> = db
         .prepare_cached(

@@ -1,0 +1,46 @@
+//! The Gainsight PX surface: its credentials (`X-APTRINSIC-API-KEY`, each key with its own rate
+//! limit) and its error shape, and the revival window of its soft delete.
+
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+
+use super::error::PxError;
+use crate::context::AppContext;
+use crate::surface::{ErrorShape, Problem, Surface};
+use crate::vendor::Vendor;
+
+/// "If a user with the same id is created or updated within the next 7 days, the previously
+/// deleted record will be revived": a delete at `t` is revivable while `now - t` is below this.
+pub const REVIVAL_WINDOW_SECS: i64 = 7 * 86_400;
+
+/// The Gainsight PX surface.
+pub(crate) struct GainsightPx;
+
+impl ErrorShape for GainsightPx {
+    fn render(problem: Problem) -> Response {
+        PxError::from(problem).into_response()
+    }
+}
+
+impl Surface for GainsightPx {
+    const VENDOR: Vendor = Vendor::GainsightPx;
+
+    fn authenticate(context: &AppContext, headers: &HeaderMap) -> Result<String, Problem> {
+        let key = headers
+            .get("x-aptrinsic-api-key")
+            .and_then(|value| value.to_str().ok());
+        match key {
+            Some(key)
+                if context
+                    .config
+                    .credentials
+                    .gainsight_px_api_keys
+                    .iter()
+                    .any(|accepted| accepted == key) =>
+            {
+                Ok(key.to_string())
+            }
+            _ => Err(Problem::Unauthorized("Unauthorized or bad API Key")),
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! The two Trust surfaces: the Index (bearer tokens from Atenea, checked against the stored
+//! tokens and the sandbox clock) and Atenea (credentials in the body), both in the Index error
+//! envelope.
+
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+
+use super::error::TrustError;
+use super::state;
+use crate::context::AppContext;
+use crate::surface::{ErrorShape, Problem, Surface, authorization};
+use crate::vendor::Vendor;
+
+/// The Trust Index surface.
+pub(crate) struct Trust;
+
+impl ErrorShape for Trust {
+    fn render(problem: Problem) -> Response {
+        TrustError::from(problem).into_response()
+    }
+}
+
+impl Surface for Trust {
+    const VENDOR: Vendor = Vendor::Trust;
+
+    fn authenticate(context: &AppContext, headers: &HeaderMap) -> Result<String, Problem> {
+        let token = authorization(headers, "Bearer").ok_or(Problem::Unauthorized(
+            "Missing or malformed bearer access token",
+        ))?;
+        match context.read(|db| state::token_expiry(db, token))? {
+            None => Err(Problem::Unauthorized("Invalid access token")),
+            Some(expires_at) if context.clock.now_secs() >= expires_at => {
+                Err(Problem::Unauthorized("The access token expired"))
+            }
+            Some(_) => Ok(token.to_string()),
+        }
+    }
+
+    fn on_unauthorized(response: &mut Response) {
+        // RFC 6750: a bearer-protected resource names the scheme it wants.
+        if response.status() == axum::http::StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+    }
+}
+
+/// The Atenea surface: the token call takes its credentials in the body (`security: []`).
+pub(crate) struct Atenea;
+
+impl ErrorShape for Atenea {
+    fn render(problem: Problem) -> Response {
+        TrustError::from(problem).for_atenea().into_response()
+    }
+}
+
+impl Surface for Atenea {
+    const VENDOR: Vendor = Vendor::Atenea;
+
+    fn authenticate(_: &AppContext, _: &HeaderMap) -> Result<String, Problem> {
+        Ok(String::new())
+    }
+}
