@@ -42,7 +42,7 @@ async fn every_trust_operation_runs_with_the_typed_error() {
 async fn every_gainsight_px_operation_runs_with_the_typed_error() {
     let (sandbox, credentials) = start().await;
     let client = gainsight_px::Config::new(
-        credentials.gainsight_px_api_key,
+        credentials.gainsight_px_api_keys[0].clone(),
         gainsight_px::DataCenter::Us,
     )
     .base_url(format!("{}/gainsight-px", sandbox.base_url()))
