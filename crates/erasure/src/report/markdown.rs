@@ -34,7 +34,7 @@ pub fn render(report: &Report) -> String {
         for step in &subject.steps {
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | `{}` | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 escape(&subject.subject),
                 subject.line,
                 step.vendor_name,
@@ -63,7 +63,7 @@ pub fn render(report: &Report) -> String {
         for (subject, step) in attention {
             let _ = write!(
                 out,
-                "- **{}** (line {}), {} {} `{}`: {}",
+                "- **{}** (line {}), {} {} {}: {}",
                 escape(&subject.subject),
                 subject.line,
                 step.vendor_name,
@@ -72,7 +72,7 @@ pub fn render(report: &Report) -> String {
                 escape(&step.meaning)
             );
             if let Some(into) = &step.merged_into {
-                let _ = write!(out, " Merged into `{}`.", code(into));
+                let _ = write!(out, " Merged into {}.", code(into));
             }
             if let Some(problem) = &step.problem {
                 let _ = write!(
@@ -126,9 +126,26 @@ fn escape(text: &str) -> String {
     out
 }
 
-/// Text safe inside a code span: backticks and pipes cannot close it.
+/// `text` as a code span that shows it exactly, even a revealed id with backticks or pipes: the
+/// fence is one backtick longer than any run inside, and a pipe is escaped for the table.
 fn code(text: &str) -> String {
-    text.replace('`', "'").replace('|', "\\|")
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    let body: String = text
+        .chars()
+        .map(|c| match c {
+            '|' => "\\|".to_string(),
+            '\n' | '\r' | '\t' => " ".to_string(),
+            c if c.is_control() => String::new(),
+            c => c.to_string(),
+        })
+        .collect();
+    format!("{fence}{pad}{body}{pad}{fence}")
 }
 
 #[cfg(test)]
@@ -138,6 +155,8 @@ mod tests {
     #[test]
     fn hostile_text_cannot_break_the_table() {
         assert_eq!(escape("a|b<script>`x`\nc"), "a\\|b\\<script\\>\\`x\\` c");
-        assert_eq!(code("a`|b"), "a'\\|b");
+        assert_eq!(code("hmac-sha256:ab"), "`hmac-sha256:ab`");
+        assert_eq!(code("a`|b"), "``a`\\|b``");
+        assert_eq!(code("`x"), "`` `x ``");
     }
 }
