@@ -1,0 +1,410 @@
+//! The `vendor-erase` command line: `plan`, `run` and `report`, their flags (clap), logging, and
+//! the exit codes.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use vendor_runtime::Vars;
+
+use crate::clients::Clients;
+use crate::journal::{Journal, JournalError, StepState};
+use crate::pace::{DEFAULT_CONCURRENCY, GAINSIGHT_PX_RATE, Pace, UNDOCUMENTED_RATE};
+use crate::progress::{Bar, Lines, Progress, Silent};
+use crate::report::{Format, Report};
+use crate::run::{RunOptions, StopSignal, pending_work, run};
+use crate::subjects::read_subjects;
+use crate::vendor::Vendor;
+use crate::{exit, plan};
+
+/// Erase data subjects at Attestr, Trust and Gainsight PX, with proof, and resume after a crash.
+///
+/// Vendors are configured by the vendor crates' environment variables (ATTESTR_AUTH_TOKEN,
+/// TRUST_CLIENT_ID, TRUST_CLIENT_SECRET, GAINSIGHT_PX_API_KEY, and the optional base URLs); only
+/// the vendors the subjects name must be configured.
+///
+/// Exit codes: 0 every step proven; 1 the tool failed (journal); 2 usage, subjects file or
+/// configuration error (nothing ran); 3 some step needs a person or is not finished.
+#[derive(Debug, Parser)]
+#[command(name = "vendor-erase", version, verbatim_doc_comment)]
+struct Cli {
+    /// Log level on stderr (logs never hold a credential or an id).
+    #[arg(long, global = true, value_enum, default_value_t = LogLevel::Warn)]
+    log_level: LogLevel,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check SUBJECTS.csv and print what a run would do at each vendor; sends nothing.
+    Plan {
+        /// CSV with the header subject,attestr_profile_id,trust_uuid,gainsight_px_identify_id.
+        subjects: PathBuf,
+        /// Print the vendor ids too.
+        #[arg(long)]
+        reveal: bool,
+    },
+    /// Erase the subjects, recording every step in the journal; give the same command again to
+    /// resume.
+    Run(RunArgs),
+    /// Print the receipt of every subject in a journal.
+    Report {
+        /// The journal of the run.
+        #[arg(long)]
+        journal: PathBuf,
+        /// The receipt format.
+        #[arg(long, value_enum)]
+        format: FormatArg,
+        /// Show raw vendor ids instead of salted hashes.
+        #[arg(long)]
+        reveal: bool,
+        /// Write to this file (mode 0600) instead of stdout.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// CSV with the header subject,attestr_profile_id,trust_uuid,gainsight_px_identify_id.
+    subjects: PathBuf,
+    /// The journal (SQLite): created on the first run, resumed on the next ones. It holds the raw
+    /// vendor ids; it is kept at mode 0600.
+    #[arg(long)]
+    journal: PathBuf,
+    /// Check the subjects and the configuration, print what would be sent; send nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Delete the Trust identity a merged uuid was merged into (off: the merge is reported).
+    #[arg(long)]
+    follow_merges: bool,
+    /// Attestr requests per second (Attestr publishes no limit).
+    #[arg(long, value_parser = parse_rate, default_value_t = UNDOCUMENTED_RATE)]
+    attestr_rate: f64,
+    /// Trust Index requests per second (Trust publishes no limit).
+    #[arg(long, value_parser = parse_rate, default_value_t = UNDOCUMENTED_RATE)]
+    trust_rate: f64,
+    /// Gainsight PX requests per second (documented: around 200).
+    #[arg(long, alias = "px-rate", value_parser = parse_rate, default_value_t = GAINSIGHT_PX_RATE)]
+    gainsight_px_rate: f64,
+    /// Requests in flight per vendor, at most.
+    #[arg(long, default_value_t = DEFAULT_CONCURRENCY as u32, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    concurrency: u32,
+    /// Sends per step in this run when a vendor keeps answering 429, 5xx or nothing (each with
+    /// the client's own retries).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+    max_sends: u32,
+    /// How to show progress on stderr: a bar on a terminal, plain lines otherwise.
+    #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
+    progress: ProgressArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Json,
+    Markdown,
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ProgressArg {
+    Auto,
+    Bar,
+    Lines,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogLevel {
+    Off,
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+fn parse_rate(text: &str) -> Result<f64, String> {
+    let rate: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    Pace::check_rate(rate)
+}
+
+/// The program: parses the arguments, runs the command, and returns its exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::ERASED
+            });
+        }
+    };
+    init_logging(cli.log_level);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("vendor-erase: cannot start: {error}");
+            return ExitCode::from(exit::FAILED);
+        }
+    };
+    let code = runtime.block_on(async {
+        match cli.command {
+            Command::Plan { subjects, reveal } => plan_command(&subjects, reveal),
+            Command::Run(args) => run_command(args).await,
+            Command::Report {
+                journal,
+                format,
+                reveal,
+                output,
+            } => report_command(&journal, format, reveal, output.as_deref()),
+        }
+    });
+    ExitCode::from(code)
+}
+
+fn init_logging(level: LogLevel) {
+    use tracing_subscriber::filter::LevelFilter;
+    let filter = match level {
+        LogLevel::Off => LevelFilter::OFF,
+        LogLevel::Error => LevelFilter::ERROR,
+        LogLevel::Warn => LevelFilter::WARN,
+        LogLevel::Info => LevelFilter::INFO,
+        LogLevel::Debug => LevelFilter::DEBUG,
+        LogLevel::Trace => LevelFilter::TRACE,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
+fn fail(code: u8, error: impl std::fmt::Display) -> u8 {
+    eprintln!("vendor-erase: {error}");
+    code
+}
+
+fn journal_failure(error: JournalError) -> u8 {
+    let code = match error {
+        JournalError::NotAJournal { .. }
+        | JournalError::PlanMismatch { .. }
+        | JournalError::Missing { .. } => exit::USAGE,
+        _ => exit::FAILED,
+    };
+    fail(code, error)
+}
+
+fn plan_command(subjects: &Path, reveal: bool) -> u8 {
+    match read_subjects(subjects) {
+        Ok(subjects) => {
+            print!("{}", plan::render(&subjects, reveal));
+            exit::ERASED
+        }
+        Err(error) => fail(exit::USAGE, error),
+    }
+}
+
+async fn run_command(args: RunArgs) -> u8 {
+    let subjects = match read_subjects(&args.subjects) {
+        Ok(subjects) => subjects,
+        Err(error) => return fail(exit::USAGE, error),
+    };
+    let needed = plan::vendors_needed(&subjects);
+    let clients = match Clients::from_vars(Vars::process(), &needed) {
+        Ok(clients) => clients,
+        Err(error) => return fail(exit::USAGE, format!("{error}\nnothing was run")),
+    };
+    if args.dry_run {
+        return dry_run(&args, &subjects);
+    }
+    let journal = match Journal::open_for_run(&args.journal, &subjects) {
+        Ok(journal) => journal,
+        Err(error) => return journal_failure(error),
+    };
+    let pace = |per_second| Pace {
+        per_second,
+        concurrency: args.concurrency as usize,
+    };
+    let options = RunOptions {
+        paces: BTreeMap::from([
+            (Vendor::Attestr, pace(args.attestr_rate)),
+            (Vendor::Trust, pace(args.trust_rate)),
+            (Vendor::GainsightPx, pace(args.gainsight_px_rate)),
+        ]),
+        follow_merges: args.follow_merges,
+        max_sends: args.max_sends,
+        ..RunOptions::default()
+    };
+    let progress: Box<dyn Progress> = match args.progress {
+        ProgressArg::Auto if std::io::stderr().is_terminal() => Box::new(Bar::default()),
+        ProgressArg::Bar => Box::new(Bar::default()),
+        ProgressArg::Auto | ProgressArg::Lines => Box::new(Lines::default()),
+        ProgressArg::None => Box::new(Silent),
+    };
+    let stop = StopSignal::default();
+    let on_interrupt = stop.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("vendor-erase: stopping after the requests in flight; run again to resume");
+            on_interrupt.stop();
+        }
+    });
+    if let Err(error) = run(journal, &clients, &options, progress.as_ref(), &stop).await {
+        return journal_failure(error);
+    }
+    let report = match Journal::open_read_only(&args.journal)
+        .and_then(|journal| Report::from_journal(&journal, false))
+    {
+        Ok(report) => report,
+        Err(error) => return journal_failure(error),
+    };
+    let summary = &report.summary;
+    eprintln!(
+        "vendor-erase: {} of {} subjects erased at every vendor; {} step(s) need a person, {} not finished. Receipts: vendor-erase report --journal {} --format html",
+        summary.subjects_erased,
+        summary.subjects,
+        summary.steps_needing_a_person,
+        summary.steps_not_finished,
+        args.journal.display()
+    );
+    if report.all_erased() {
+        exit::ERASED
+    } else {
+        exit::NEEDS_PERSON
+    }
+}
+
+fn dry_run(args: &RunArgs, subjects: &[crate::subjects::Subject]) -> u8 {
+    print!("{}", plan::render(subjects, false));
+    if !args.journal.exists() {
+        println!(
+            "\nDry run: the journal {} does not exist yet; a run creates it and sends every step above.",
+            args.journal.display()
+        );
+        return exit::ERASED;
+    }
+    let journal = match Journal::open_read_only(&args.journal) {
+        Ok(journal) => journal,
+        Err(error) => return journal_failure(error),
+    };
+    let checked = journal.check_subjects(subjects).and_then(|()| {
+        Ok((
+            journal.steps()?,
+            pending_work(&journal, args.follow_merges)?,
+        ))
+    });
+    let (steps, work) = match checked {
+        Ok(found) => found,
+        Err(error) => return journal_failure(error),
+    };
+    let count = |state| work.iter().filter(|step| step.state == state).count();
+    println!(
+        "\nDry run against {}: {} step(s) finished before (never sent again); would send {}: {} never sent, {} in flight when a run stopped (a not-found answer then reads as deleted or already absent), {} that failed before{}.",
+        args.journal.display(),
+        steps
+            .iter()
+            .filter(|step| step.state == StepState::Done)
+            .count(),
+        work.len(),
+        count(StepState::Pending),
+        count(StepState::InFlight),
+        count(StepState::Failed),
+        if args.follow_merges {
+            format!(", {} merge(s) to follow", count(StepState::Done))
+        } else {
+            String::new()
+        }
+    );
+    exit::ERASED
+}
+
+fn report_command(journal: &Path, format: FormatArg, reveal: bool, output: Option<&Path>) -> u8 {
+    let report = match Journal::open_read_only(journal)
+        .and_then(|journal| Report::from_journal(&journal, reveal))
+    {
+        Ok(report) => report,
+        Err(error) => return journal_failure(error),
+    };
+    let format = match format {
+        FormatArg::Json => Format::Json,
+        FormatArg::Markdown => Format::Markdown,
+        FormatArg::Html => Format::Html,
+    };
+    let text = report.render(format);
+    let written = match output {
+        Some(path) => write_private(path, text.as_bytes()),
+        None => std::io::stdout().lock().write_all(text.as_bytes()),
+    };
+    match written {
+        Ok(()) => exit::ERASED,
+        Err(error) => fail(exit::FAILED, error),
+    }
+}
+
+/// Writes `bytes` to `path`, readable by its owner only (a revealed report holds raw ids).
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn rates_are_checked_at_parse_time() {
+        let parsed = Cli::try_parse_from([
+            "vendor-erase",
+            "run",
+            "s.csv",
+            "--journal",
+            "j.db",
+            "--px-rate",
+            "150",
+        ])
+        .unwrap();
+        match parsed.command {
+            Command::Run(args) => assert_eq!(args.gainsight_px_rate, 150.0),
+            other => panic!("{other:?}"),
+        }
+        for bad in ["0", "-5", "fast", "NaN"] {
+            let err = Cli::try_parse_from([
+                "vendor-erase",
+                "run",
+                "s.csv",
+                "--journal",
+                "j.db",
+                "--trust-rate",
+                bad,
+            ])
+            .unwrap_err();
+            assert!(err.use_stderr(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! What a run shows while it goes: a progress bar on a terminal (indicatif), plain lines
+//! otherwise. Lines name a step by its subject's line in the subjects file and its vendor, never
+//! by an id or the subject's reference.
+
+use std::io::Write;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::journal::StepRow;
+use crate::outcome::{Outcome, Problem};
+use crate::vendor::Vendor;
+
+/// Receives a run's events.
+pub trait Progress: Send + Sync {
+    /// The run starts: `to_send` steps of `total`, the rest finished earlier.
+    fn started(&self, total: usize, to_send: usize);
+    /// A step ended, with its outcome or its problem.
+    fn step_ended(&self, step: &StepRow, result: Result<&Outcome, &Problem>);
+    /// A step was not sent, its vendor halted (announced once by [`Self::vendor_halted`]).
+    fn step_not_sent(&self, step: &StepRow);
+    /// Nothing more is sent to `vendor` in this run, for `reason`.
+    fn vendor_halted(&self, vendor: Vendor, reason: &str);
+    /// The run ended.
+    fn ended(&self);
+}
+
+/// Shows nothing.
+#[derive(Debug, Default)]
+pub struct Silent;
+
+impl Progress for Silent {
+    fn started(&self, _: usize, _: usize) {}
+    fn step_ended(&self, _: &StepRow, _: Result<&Outcome, &Problem>) {}
+    fn step_not_sent(&self, _: &StepRow) {}
+    fn vendor_halted(&self, _: Vendor, _: &str) {}
+    fn ended(&self) {}
+}
+
+/// Counts shared by both displays.
+#[derive(Debug, Default)]
+struct Counts {
+    to_send: AtomicUsize,
+    ended: AtomicUsize,
+    needs_person: AtomicUsize,
+}
+
+impl Counts {
+    fn summary(&self) -> String {
+        let ended = self.ended.load(Ordering::Relaxed);
+        let needs = self.needs_person.load(Ordering::Relaxed);
+        format!(
+            "{ended}/{} sent steps ended, {} proven, {needs} need a person",
+            self.to_send.load(Ordering::Relaxed),
+            ended - needs
+        )
+    }
+
+    fn not_sent(&self) {
+        self.ended.fetch_add(1, Ordering::Relaxed);
+        self.needs_person.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn record(&self, result: Result<&Outcome, &Problem>) {
+        self.ended.fetch_add(1, Ordering::Relaxed);
+        if !result.is_ok_and(Outcome::is_erased) {
+            self.needs_person.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// A line for a step that needs a person; `None` for a proven erasure.
+fn attention(step: &StepRow, result: Result<&Outcome, &Problem>) -> Option<String> {
+    let what = format!(
+        "subject on line {}: {} {}",
+        step.subject_line,
+        step.vendor,
+        step.vendor.action()
+    );
+    match result {
+        Ok(outcome) if outcome.is_erased() => None,
+        Ok(outcome) => Some(format!(
+            "{what}: {outcome}; needs a person (see the report)"
+        )),
+        Err(problem) => Some(format!(
+            "{what}: {}{}; needs a person (see the report)",
+            problem.kind.name(),
+            problem
+                .status
+                .map(|status| format!(" (HTTP {status})"))
+                .unwrap_or_default()
+        )),
+    }
+}
+
+fn halted(vendor: Vendor, reason: &str) -> String {
+    format!("{vendor}: sending nothing more in this run: {reason}")
+}
+
+/// Plain lines on stderr: every step that needs a person, and a count at most once a second.
+#[derive(Debug)]
+pub struct Lines {
+    counts: Counts,
+    last: Mutex<Instant>,
+}
+
+impl Default for Lines {
+    fn default() -> Self {
+        Lines {
+            counts: Counts::default(),
+            last: Mutex::new(Instant::now()),
+        }
+    }
+}
+
+impl Lines {
+    fn print(&self, line: &str) {
+        let _ = writeln!(std::io::stderr().lock(), "vendor-erase: {line}");
+    }
+}
+
+impl Progress for Lines {
+    fn started(&self, total: usize, to_send: usize) {
+        self.counts.to_send.store(to_send, Ordering::Relaxed);
+        self.print(&format!(
+            "{total} steps, {} finished before, {to_send} to send",
+            total - to_send
+        ));
+    }
+
+    fn step_ended(&self, step: &StepRow, result: Result<&Outcome, &Problem>) {
+        self.counts.record(result);
+        if let Some(line) = attention(step, result) {
+            self.print(&line);
+        }
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        if last.elapsed() >= Duration::from_secs(1) {
+            *last = Instant::now();
+            self.print(&self.counts.summary());
+        }
+    }
+
+    fn step_not_sent(&self, _: &StepRow) {
+        self.counts.not_sent();
+    }
+
+    fn vendor_halted(&self, vendor: Vendor, reason: &str) {
+        self.print(&halted(vendor, reason));
+    }
+
+    fn ended(&self) {
+        self.print(&self.counts.summary());
+    }
+}
+
+/// An indicatif bar on stderr.
+#[derive(Debug)]
+pub struct Bar {
+    bar: ProgressBar,
+    counts: Counts,
+}
+
+impl Default for Bar {
+    fn default() -> Self {
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:40}] {pos}/{len} steps ({per_sec}, eta {eta}) {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        Bar {
+            bar,
+            counts: Counts::default(),
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn started(&self, _total: usize, to_send: usize) {
+        self.counts.to_send.store(to_send, Ordering::Relaxed);
+        self.bar.set_length(to_send as u64);
+    }
+
+    fn step_ended(&self, step: &StepRow, result: Result<&Outcome, &Problem>) {
+        self.counts.record(result);
+        if let Some(line) = attention(step, result) {
+            self.bar.println(line);
+        }
+        self.bar.set_message(format!(
+            "{} need a person",
+            self.counts.needs_person.load(Ordering::Relaxed)
+        ));
+        self.bar.inc(1);
+    }
+
+    fn step_not_sent(&self, _: &StepRow) {
+        self.counts.not_sent();
+        self.bar.inc(1);
+    }
+
+    fn vendor_halted(&self, vendor: Vendor, reason: &str) {
+        self.bar.println(halted(vendor, reason));
+    }
+
+    fn ended(&self) {
+        self.bar.finish_with_message(self.counts.summary());
+    }
+}

@@ -1,0 +1,425 @@
+//! Running a journal's unfinished steps: one lane per vendor (its pace, its requests in flight),
+//! each step committed as in flight before it is sent and with its outcome after, a problem that
+//! may pass (429, 5xx, a timeout) tried again within bounds, and a merged Trust uuid followed only
+//! when asked.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use tokio::sync::Notify;
+
+use crate::clients::Clients;
+use crate::journal::{Finish, Journal, JournalError, StepRow, StepState, Writer};
+use crate::outcome::{Outcome, Problem, ProblemKind};
+use crate::pace::{Lane, Pace};
+use crate::progress::Progress;
+use crate::vendor::Vendor;
+
+/// Merges followed from one step, at most (Trust documents one level; this bounds a cycle).
+const MAX_FOLLOWED_MERGES: usize = 4;
+
+/// How a run behaves.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Each vendor's pace; a vendor missing here gets [`Pace::default_for`].
+    pub paces: BTreeMap<Vendor, Pace>,
+    /// Delete the identity a merged Trust uuid names.
+    pub follow_merges: bool,
+    /// Sends per step in this run, at most, when the vendor keeps answering 429, 5xx or nothing
+    /// (each send has the client's own retries inside it).
+    pub max_sends: u32,
+    /// The wait before sending a step again after a 5xx or a timeout (doubled each time); a 429
+    /// waits for its `Retry-After` instead (this long when it has none).
+    pub resend_delay: Duration,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            paces: BTreeMap::new(),
+            follow_merges: false,
+            max_sends: 3,
+            resend_delay: Duration::from_secs(1),
+        }
+    }
+}
+
+impl RunOptions {
+    fn pace(&self, vendor: Vendor) -> Pace {
+        self.paces
+            .get(&vendor)
+            .copied()
+            .unwrap_or_else(|| Pace::default_for(vendor))
+    }
+}
+
+/// Asks a run to stop sending new steps (Ctrl-C); steps in flight finish and are recorded.
+#[derive(Debug, Default, Clone)]
+pub struct StopSignal {
+    inner: Arc<(AtomicBool, Notify)>,
+}
+
+impl StopSignal {
+    /// Asks the run to stop.
+    pub fn stop(&self) {
+        self.inner.0.store(true, Ordering::SeqCst);
+        self.inner.1.notify_waiters();
+    }
+
+    /// Whether a stop was asked for.
+    pub fn is_stopped(&self) -> bool {
+        self.inner.0.load(Ordering::SeqCst)
+    }
+}
+
+/// What is left to do in a journal.
+#[derive(Debug, Clone)]
+enum Work {
+    /// Send this step.
+    Send(StepRow),
+    /// This step was merged into `into`; add the step that deletes that identity and send it.
+    Follow(StepRow, String),
+}
+
+impl Work {
+    fn vendor(&self) -> Vendor {
+        match self {
+            Work::Send(step) => step.vendor,
+            Work::Follow(..) => Vendor::Trust,
+        }
+    }
+}
+
+/// What is left to send in `steps`: unfinished steps, and, with `follow_merges`, merges not yet
+/// followed.
+fn work(steps: &[StepRow], follow_merges: bool) -> Vec<Work> {
+    let followed: BTreeSet<i64> = steps.iter().filter_map(|step| step.followed_from).collect();
+    let depth = |step: &StepRow| {
+        let mut depth = 0;
+        let mut current = step.followed_from;
+        while let Some(parent) = current {
+            depth += 1;
+            current = steps
+                .iter()
+                .find(|candidate| candidate.id == parent)
+                .and_then(|candidate| candidate.followed_from);
+            if depth > MAX_FOLLOWED_MERGES {
+                break;
+            }
+        }
+        depth
+    };
+    steps
+        .iter()
+        .filter_map(|step| match (&step.state, &step.outcome) {
+            (StepState::Done, Some(Outcome::Merged { into }))
+                if follow_merges
+                    && !followed.contains(&step.id)
+                    && depth(step) < MAX_FOLLOWED_MERGES =>
+            {
+                Some(Work::Follow(step.clone(), into.clone()))
+            }
+            (StepState::Done, _) => None,
+            _ => Some(Work::Send(step.clone())),
+        })
+        .collect()
+}
+
+/// The steps a run would send, without sending anything (`--dry-run`).
+pub fn pending_work(journal: &Journal, follow_merges: bool) -> Result<Vec<StepRow>, JournalError> {
+    Ok(work(&journal.steps()?, follow_merges)
+        .into_iter()
+        .map(|work| match work {
+            Work::Send(step) | Work::Follow(step, _) => step,
+        })
+        .collect())
+}
+
+/// Everything a step's processing needs.
+struct Context<'a> {
+    writer: &'a Writer,
+    clients: &'a Clients,
+    options: &'a RunOptions,
+    progress: &'a dyn Progress,
+    stop: &'a StopSignal,
+}
+
+/// Sends every unfinished step of `journal` and records each outcome. Returns when every step
+/// was tried, or the run was stopped; a journal write that fails stops the run with its error
+/// (every commit before it stays, and the step it concerned is sent again next time).
+pub async fn run(
+    journal: Journal,
+    clients: &Clients,
+    options: &RunOptions,
+    progress: &dyn Progress,
+    stop: &StopSignal,
+) -> Result<(), JournalError> {
+    let steps = journal.steps()?;
+    let work = work(&steps, options.follow_merges);
+    progress.started(steps.len(), work.len());
+    let writer = journal.into_writer();
+    let failure: std::sync::Mutex<Option<JournalError>> = std::sync::Mutex::new(None);
+    let context = Context {
+        writer: &writer,
+        clients,
+        options,
+        progress,
+        stop,
+    };
+
+    let mut by_vendor: BTreeMap<Vendor, Vec<Work>> = BTreeMap::new();
+    for item in work {
+        by_vendor.entry(item.vendor()).or_default().push(item);
+    }
+    let lanes = by_vendor.into_iter().map(|(vendor, items)| {
+        let context = &context;
+        let failure = &failure;
+        async move {
+            let pace = options.pace(vendor);
+            let lane = Lane::new(&pace);
+            let lane = &lane;
+            if let Err(problem) = check_vendor(context, lane, vendor).await {
+                lane.halt(problem.kind, &problem.message);
+                context.progress.vendor_halted(vendor, &problem.message);
+            }
+            futures_util::stream::iter(items)
+                .for_each_concurrent(pace.concurrency.max(1), |item| async move {
+                    if let Err(error) = process(context, lane, item).await {
+                        tracing::error!(%error, "stopping: the journal cannot be written");
+                        failure
+                            .lock()
+                            .unwrap_or_else(|poisoned| poisoned.into_inner())
+                            .get_or_insert(error);
+                        context.stop.stop();
+                    }
+                })
+                .await;
+        }
+    });
+    futures_util::future::join_all(lanes).await;
+    writer.close();
+    progress.ended();
+    match failure
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
+}
+
+/// Sends one step, and then, if it was merged and merges are followed, the step for the
+/// identity it names.
+async fn process(context: &Context<'_>, lane: &Lane, item: Work) -> Result<(), JournalError> {
+    let (mut step, mut follow) = match item {
+        Work::Send(step) => (step, None),
+        Work::Follow(step, into) => (step, Some(into)),
+    };
+    for _ in 0..=MAX_FOLLOWED_MERGES {
+        if let Some(into) = follow.take() {
+            let (id, added) = context.writer.follow(&step, &into).await?;
+            if !added {
+                // The subject already has that step; it is sent (or was) on its own.
+                return Ok(());
+            }
+            step = followed_step(&step, id, into);
+        }
+        match send_step(context, lane, &mut step).await? {
+            Some(Outcome::Merged { into }) if context.options.follow_merges => {
+                follow = Some(into);
+            }
+            _ => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
+/// The new step that deletes the identity `merged` was merged into.
+fn followed_step(merged: &StepRow, id: i64, into: String) -> StepRow {
+    StepRow::pending(
+        id,
+        (merged.subject_id, merged.subject_line),
+        Vendor::Trust,
+        into,
+        Some(merged.id),
+    )
+}
+
+/// Sends a step until it has an outcome, a problem only a person can solve, or no sends left.
+/// Returns the outcome, if one was proven.
+async fn send_step(
+    context: &Context<'_>,
+    lane: &Lane,
+    step: &mut StepRow,
+) -> Result<Option<Outcome>, JournalError> {
+    for send in 1..=context.options.max_sends.max(1) {
+        if let Some((kind, reason)) = lane.halted() {
+            let message = format!("not sent: {reason}");
+            context.writer.not_sent(step.id, kind, &message).await?;
+            context.progress.step_not_sent(step);
+            return Ok(None);
+        }
+        if context.stop.is_stopped() {
+            return Ok(None);
+        }
+        lane.ready().await;
+        // An earlier send whose effect is unknown (lost, or a run killed mid-flight) makes a
+        // not-found answer mean "deleted or already absent".
+        let after_unsettled = step.unsettled > 0;
+        context.writer.begin(step.id).await?;
+        step.sends += 1;
+        step.unsettled += 1;
+        let (result, record) =
+            vendor_runtime::options::record(context.clients.erase(step.vendor, &step.vendor_id))
+                .await;
+        let result = result.map(|outcome| {
+            if after_unsettled {
+                outcome.after_unsettled_send()
+            } else {
+                outcome
+            }
+        });
+        let finish = Finish {
+            result: result.clone(),
+            attempts: record.attempts,
+            status: record.status,
+            request_id: record.request_id,
+        };
+        context.writer.finish(step.id, finish).await?;
+        let problem = match result {
+            Ok(outcome) => {
+                step.unsettled = 0;
+                step.state = StepState::Done;
+                context.progress.step_ended(step, Ok(&outcome));
+                return Ok(Some(outcome));
+            }
+            Err(problem) => problem,
+        };
+        step.state = StepState::Failed;
+        if !problem.may_have_acted {
+            step.unsettled -= 1;
+        }
+        if problem.kind == ProblemKind::Auth {
+            let reason = format!(
+                "{} refused the credentials or they could not be had: {}",
+                step.vendor,
+                problem.kind.advice()
+            );
+            if lane.halt(problem.kind, &reason) {
+                context.progress.vendor_halted(step.vendor, &reason);
+            }
+        }
+        let last = send == context.options.max_sends.max(1);
+        if problem.retryable && !last && !context.stop.is_stopped() {
+            wait_before_resend(context, lane, &problem, send).await;
+            continue;
+        }
+        context.progress.step_ended(step, Err(&problem));
+        return Ok(None);
+    }
+    Ok(None)
+}
+
+/// Runs the vendor's check ([`Clients::check`]) before its first step, with the same resends as
+/// a step.
+async fn check_vendor(context: &Context<'_>, lane: &Lane, vendor: Vendor) -> Result<(), Problem> {
+    let max_sends = context.options.max_sends.max(1);
+    let mut send = 1;
+    loop {
+        lane.ready().await;
+        match context.clients.check(vendor).await {
+            Ok(()) => return Ok(()),
+            Err(problem) if problem.retryable && send < max_sends => {
+                wait_before_resend(context, lane, &problem, send).await;
+                send += 1;
+            }
+            Err(problem) => return Err(problem),
+        }
+    }
+}
+
+/// After a 429 the whole vendor waits for its `Retry-After`; after anything else only this step
+/// waits, longer each time.
+async fn wait_before_resend(context: &Context<'_>, lane: &Lane, problem: &Problem, send: u32) {
+    if problem.status == Some(429) {
+        lane.pause(problem.retry_after.unwrap_or(context.options.resend_delay));
+        return;
+    }
+    let delay = context
+        .options
+        .resend_delay
+        .saturating_mul(1 << (send - 1).min(5));
+    let stopped = async {
+        while !context.stop.is_stopped() {
+            context.stop.inner.1.notified().await;
+        }
+    };
+    tokio::select! {
+        () = tokio::time::sleep(delay) => {}
+        () = stopped => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::RecordedProblem;
+
+    fn step(
+        id: i64,
+        state: StepState,
+        outcome: Option<Outcome>,
+        followed_from: Option<i64>,
+    ) -> StepRow {
+        StepRow {
+            state,
+            outcome,
+            ..StepRow::pending(
+                id,
+                (1, 2),
+                Vendor::Trust,
+                format!("uuid-{id}"),
+                followed_from,
+            )
+        }
+    }
+
+    #[test]
+    fn finished_steps_are_not_work_and_merges_are_followed_once_when_asked() {
+        let merged = Outcome::Merged {
+            into: "uuid-9".to_string(),
+        };
+        let mut failed = step(4, StepState::Failed, None, None);
+        failed.problem = Some(RecordedProblem {
+            kind: ProblemKind::RetriesExhausted,
+            message: String::new(),
+        });
+        let steps = vec![
+            step(1, StepState::Done, Some(Outcome::Deleted), None),
+            step(2, StepState::InFlight, None, None),
+            step(3, StepState::Done, Some(merged.clone()), None),
+            failed,
+            step(5, StepState::Done, Some(merged.clone()), None),
+            step(6, StepState::Pending, None, Some(5)),
+        ];
+        let ids = |work: Vec<Work>| -> Vec<(i64, bool)> {
+            work.into_iter()
+                .map(|item| match item {
+                    Work::Send(step) => (step.id, false),
+                    Work::Follow(step, _) => (step.id, true),
+                })
+                .collect()
+        };
+        assert_eq!(
+            ids(work(&steps, false)),
+            [(2, false), (4, false), (6, false)]
+        );
+        assert_eq!(
+            ids(work(&steps, true)),
+            [(2, false), (3, true), (4, false), (6, false)]
+        );
+    }
+}

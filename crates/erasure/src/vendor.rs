@@ -1,0 +1,125 @@
+//! The three vendors and what an erasure does at each: the one place that names them, their CSV
+//! columns, their journal keys and how each action is described to a person.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A vendor the tool erases at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Vendor {
+    /// Attestr background-check profiles: archived.
+    Attestr,
+    /// Trust Index identities: deleted.
+    Trust,
+    /// Gainsight PX users: hard-deleted.
+    GainsightPx,
+}
+
+impl Vendor {
+    /// Every vendor, in the order of the CSV columns.
+    pub const ALL: [Vendor; 3] = [Vendor::Attestr, Vendor::Trust, Vendor::GainsightPx];
+
+    /// The key in the journal and in JSON reports.
+    pub fn key(self) -> &'static str {
+        match self {
+            Vendor::Attestr => "attestr",
+            Vendor::Trust => "trust",
+            Vendor::GainsightPx => "gainsight-px",
+        }
+    }
+
+    /// The vendor from its [`key`](Self::key).
+    pub fn from_key(key: &str) -> Option<Vendor> {
+        Vendor::ALL.into_iter().find(|vendor| vendor.key() == key)
+    }
+
+    /// The vendor's name, for people.
+    pub fn name(self) -> &'static str {
+        match self {
+            Vendor::Attestr => "Attestr",
+            Vendor::Trust => "Trust",
+            Vendor::GainsightPx => "Gainsight PX",
+        }
+    }
+
+    /// The subjects file's column holding this vendor's id.
+    pub fn column(self) -> &'static str {
+        match self {
+            Vendor::Attestr => "attestr_profile_id",
+            Vendor::Trust => "trust_uuid",
+            Vendor::GainsightPx => "gainsight_px_identify_id",
+        }
+    }
+
+    /// What the tool does at this vendor, in a few words.
+    pub fn action(self) -> &'static str {
+        match self {
+            Vendor::Attestr => "archive profile",
+            Vendor::Trust => "delete identity",
+            Vendor::GainsightPx => "hard-delete user",
+        }
+    }
+
+    /// What the action means, for the plan: what it removes and whether it can be undone.
+    pub fn action_effect(self) -> &'static str {
+        match self {
+            Vendor::Attestr => {
+                "irreversible: Attestr purges the profile's verification items and linked media"
+            }
+            Vendor::Trust => {
+                "the identity is deleted; a uuid merged into another identity is reported, \
+                 and that identity is deleted only with --follow-merges"
+            }
+            Vendor::GainsightPx => {
+                "hardDelete=true: the user cannot be revived by a later create or update"
+            }
+        }
+    }
+
+    /// The environment variables that configure the vendor, required ones first.
+    pub fn variables(self) -> &'static [&'static str] {
+        match self {
+            Vendor::Attestr => &[
+                "ATTESTR_AUTH_TOKEN",
+                "ATTESTR_API_VERSION",
+                "ATTESTR_BASE_URL",
+            ],
+            Vendor::Trust => &[
+                "TRUST_CLIENT_ID",
+                "TRUST_CLIENT_SECRET",
+                "TRUST_INDEX_BASE_URL",
+                "TRUST_ATENEA_BASE_URL",
+            ],
+            Vendor::GainsightPx => &[
+                "GAINSIGHT_PX_API_KEY",
+                "GAINSIGHT_PX_DATA_CENTER",
+                "GAINSIGHT_PX_BASE_URL",
+            ],
+        }
+    }
+}
+
+impl fmt::Display for Vendor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip_and_match_serde() {
+        for vendor in Vendor::ALL {
+            assert_eq!(Vendor::from_key(vendor.key()), Some(vendor));
+            assert_eq!(
+                serde_json::to_value(vendor).unwrap(),
+                serde_json::Value::String(vendor.key().to_string())
+            );
+        }
+        assert_eq!(Vendor::from_key("atenea"), None);
+    }
+}

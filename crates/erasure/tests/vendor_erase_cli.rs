@@ -1,0 +1,463 @@
+//! `vendor-erase` as a person or a script runs it: a subprocess with only the vendor crates'
+//! environment variables, against the in-process sandbox. Killed with SIGKILL mid-run and run
+//! again; bad subjects files; a vendor without configuration; exit codes; report formats; and
+//! everything it prints checked for credentials and raw ids.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use erasure::journal::{Journal, StepState};
+use erasure::vendor::Vendor;
+use serde_json::{Value, json};
+use support::{CURRENT_UUID, Person, World, people};
+
+const BIN: &str = env!("CARGO_BIN_EXE_vendor-erase");
+
+/// The command with exactly `env` as its environment: nothing from the machine running the
+/// tests (a real vendor's credentials, say) can reach it.
+fn command(env: &BTreeMap<String, String>, args: &[&str]) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(BIN);
+    command.env_clear().envs(env).args(args).kill_on_drop(true);
+    command
+}
+
+async fn output(env: &BTreeMap<String, String>, args: &[&str]) -> Output {
+    command(env, args).output().await.unwrap()
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Fails with everything the command printed unless it exited with `code`.
+fn assert_exit(out: &Output, code: u8) {
+    assert_eq!(out.status.code(), Some(i32::from(code)), "{}", text(out));
+}
+
+fn path(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// Rates high enough for a test, PX under the sandbox's own 200/s.
+const FAST: [&str; 6] = [
+    "--attestr-rate",
+    "1000",
+    "--trust-rate",
+    "1000",
+    "--gainsight-px-rate",
+    "190",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_mid_run_it_resumes_without_sending_a_finished_step_twice() {
+    let batch = people(300);
+    let world = World::start(&batch, 200).await;
+    let subjects = world.subjects_file("subjects.csv", &batch);
+    let journal = world.path("journal.db");
+    // Every PX delete takes 200 ms, so some are always in flight when the kill comes.
+    world
+        .fault(json!({"vendor": "gainsight-px", "delay_ms": 200, "count": 100000}))
+        .await;
+    let args = [
+        "run",
+        path(&subjects),
+        "--journal",
+        path(&journal),
+        "--attestr-rate",
+        "60",
+        "--trust-rate",
+        "60",
+        "--gainsight-px-rate",
+        "60",
+        "--concurrency",
+        "8",
+        "--progress",
+        "lines",
+    ];
+    let mut child = command(&world.env(), &args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let done = Journal::open_read_only(&journal)
+            .and_then(|journal| journal.steps())
+            .map(|steps| steps.iter().filter(|s| s.state == StepState::Done).count())
+            .unwrap_or(0);
+        if done >= 250 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the run made no progress"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before the kill"
+        );
+    }
+    child.start_kill().unwrap(); // SIGKILL
+    let status = child.wait().await.unwrap();
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(status.signal(), Some(9), "{status:?}");
+    }
+
+    let at_kill = Journal::open_read_only(&journal).unwrap().steps().unwrap();
+    let finished: Vec<_> = at_kill
+        .iter()
+        .filter(|s| s.state == StepState::Done)
+        .cloned()
+        .collect();
+    let in_flight: Vec<_> = at_kill
+        .iter()
+        .filter(|s| s.state == StepState::InFlight)
+        .cloned()
+        .collect();
+    assert!(
+        finished.len() >= 250 && finished.len() < 900,
+        "{}",
+        finished.len()
+    );
+    assert!(!in_flight.is_empty(), "no step was in flight at the kill");
+
+    let resumed = output(&world.env(), &args).await;
+    assert_eq!(resumed.status.code(), Some(0), "{}", text(&resumed));
+
+    let after = Journal::open_read_only(&journal).unwrap().steps().unwrap();
+    assert_eq!(after.len(), 900);
+    assert!(after.iter().all(|step| step.state == StepState::Done));
+    let received = world.received().await;
+    let erasures = |vendor: Vendor, id: &str| {
+        received
+            .iter()
+            .filter(|request| request.is_erasure_of(vendor, id))
+            .count()
+    };
+    for step in &finished {
+        assert_eq!(
+            erasures(step.vendor, &step.vendor_id),
+            1,
+            "finished before the kill: {step:?}"
+        );
+    }
+    let idempotent = ["deleted_or_already_absent", "already_archived"];
+    for step in &in_flight {
+        let sent = erasures(step.vendor, &step.vendor_id);
+        let outcome = after
+            .iter()
+            .find(|s| s.id == step.id)
+            .unwrap()
+            .outcome
+            .clone()
+            .unwrap();
+        assert!((1..=2).contains(&sent), "{step:?}: sent {sent} times");
+        if sent == 2 {
+            assert!(idempotent.contains(&outcome.name()), "{step:?}: {outcome}");
+        }
+        assert!(outcome.is_erased());
+    }
+    for step in after
+        .iter()
+        .filter(|s| !in_flight.iter().any(|f| f.id == s.id))
+    {
+        assert_eq!(erasures(step.vendor, &step.vendor_id), 1, "{step:?}");
+    }
+}
+
+#[tokio::test]
+async fn bad_subjects_rows_are_listed_by_line_and_nothing_runs() {
+    let world = World::start(&people(2), 200).await;
+    let subjects = world.path("bad.csv");
+    std::fs::write(
+        &subjects,
+        "subject,attestr_profile_id,trust_uuid,gainsight_px_identify_id\n\
+         DSR-1,AXtest00000001,,person-00001@example.test\n\
+         DSR-2,,not-a-uuid,\n\
+         DSR-3,,,\n\
+         DSR-1,,,person-00002@example.test\n",
+    )
+    .unwrap();
+    let journal = world.path("journal.db");
+    for args in [
+        vec!["plan", path(&subjects)],
+        vec!["run", path(&subjects), "--journal", path(&journal)],
+    ] {
+        let out = output(&world.env(), &args).await;
+        assert_eq!(
+            out.status.code(),
+            Some(erasure::exit::USAGE as i32),
+            "{args:?}"
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        for expected in [
+            "3 bad row(s); nothing was run",
+            "line 3: trust_uuid: not a UUID",
+            "line 4: names no vendor id",
+            "line 5: subject: the same subject as line 2",
+        ] {
+            assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        }
+        assert!(!stderr.contains("not-a-uuid"), "{stderr}");
+    }
+    assert!(!journal.exists());
+    assert_eq!(world.received().await, []);
+}
+
+#[tokio::test]
+async fn a_needed_vendor_without_configuration_fails_before_anything_runs() {
+    let person = Person::numbered(1);
+    let world = World::start(std::slice::from_ref(&person), 200).await;
+    let subjects = world.subjects_file("subjects.csv", std::slice::from_ref(&person));
+    let journal = world.path("journal.db");
+    let mut env = world.env();
+    env.remove("TRUST_CLIENT_ID");
+    env.insert("GAINSIGHT_PX_API_KEY".to_string(), " ".to_string());
+    let out = output(&env, &["run", path(&subjects), "--journal", path(&journal)]).await;
+    assert_eq!(out.status.code(), Some(erasure::exit::USAGE as i32));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Trust is needed by the subjects but not configured: environment variable TRUST_CLIENT_ID is not set"), "{stderr}");
+    assert!(stderr.contains("Gainsight PX is needed by the subjects but not configured: environment variable GAINSIGHT_PX_API_KEY is not set"), "{stderr}");
+    assert!(stderr.contains("nothing was run"), "{stderr}");
+    assert!(!journal.exists());
+    assert_eq!(world.received().await, []);
+
+    // A vendor no subject needs may stay unconfigured.
+    let attestr_only = Person {
+        trust: None,
+        gainsight_px: None,
+        ..person
+    };
+    let subjects = world.subjects_file("attestr.csv", &[attestr_only]);
+    let mut args = vec!["run", path(&subjects), "--journal", path(&journal)];
+    args.extend(FAST);
+    let out = output(&env, &args).await;
+    assert_exit(&out, 0);
+}
+
+#[tokio::test]
+async fn exit_codes_dry_run_and_the_three_report_formats() {
+    let mut batch = people(3);
+    batch.push(Person::merged("DSR-merged"));
+    let world = World::start(&batch, 200).await;
+    let good = world.subjects_file("good.csv", &batch[..3]);
+    let all = world.subjects_file("all.csv", &batch);
+    let env = world.env();
+
+    // A dry run checks and prints, and sends nothing.
+    let dry = world.path("dry.db");
+    let out = output(
+        &env,
+        &["run", path(&all), "--journal", path(&dry), "--dry-run"],
+    )
+    .await;
+    assert_exit(&out, 0);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("Attestr archive profile × 3: irreversible"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("does not exist yet"), "{stdout}");
+    assert!(!dry.exists());
+    assert_eq!(world.received().await, []);
+
+    let journal = world.path("good.db");
+    let mut args = vec!["run", path(&good), "--journal", path(&journal)];
+    args.extend(FAST);
+    let out = output(&env, &args).await;
+    assert_exit(&out, 0);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("3 of 3 subjects erased"));
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&journal).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let out = output(
+        &env,
+        &["run", path(&good), "--journal", path(&journal), "--dry-run"],
+    )
+    .await;
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("9 step(s) finished before (never sent again); would send 0"),
+        "{}",
+        text(&out)
+    );
+
+    let merged_journal = world.path("merged.db");
+    let mut args = vec!["run", path(&all), "--journal", path(&merged_journal)];
+    args.extend(FAST);
+    let out = output(&env, &args).await;
+    assert_exit(&out, erasure::exit::NEEDS_PERSON);
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("3 of 4 subjects erased at every vendor; 1 step(s) need a person"),
+        "{}",
+        text(&out)
+    );
+
+    // Another subjects file against the same journal is refused.
+    let out = output(
+        &env,
+        &["run", path(&good), "--journal", path(&merged_journal)],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(erasure::exit::USAGE as i32));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("was started from other subjects"));
+
+    let report = |format: &'static str, reveal: bool| {
+        let mut args = vec![
+            "report",
+            "--journal",
+            path(&merged_journal),
+            "--format",
+            format,
+        ];
+        if reveal {
+            args.push("--reveal");
+        }
+        let env = env.clone();
+        async move {
+            let out = output(&env, &args).await;
+            assert_exit(&out, 0);
+            String::from_utf8(out.stdout).unwrap()
+        }
+    };
+    let json: Value = serde_json::from_str(&report("json", false).await).unwrap();
+    assert_eq!(json["summary"]["subjects_erased"], 3);
+    assert_eq!(json["ids_revealed"], false);
+    let merged = &json["subjects"][3]["steps"][0];
+    assert_eq!(merged["outcome"], "merged");
+    assert_eq!(merged["standing"], "needs_person");
+    assert!(
+        merged["merged_into"]
+            .as_str()
+            .unwrap()
+            .starts_with("hmac-sha256:")
+    );
+    let revealed: Value = serde_json::from_str(&report("json", true).await).unwrap();
+    assert_eq!(
+        revealed["subjects"][3]["steps"][0]["merged_into"],
+        CURRENT_UUID
+    );
+
+    let markdown = report("markdown", false).await;
+    assert!(markdown.contains("| Subject | Line | Vendor | Action | Vendor id | Standing | Outcome | Time (UTC) | Request id | Attempts |"), "{markdown}");
+    assert!(markdown.contains("## Not erased yet"), "{markdown}");
+    assert!(markdown.contains("## Caveats"), "{markdown}");
+    let html = report("html", false).await;
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<table id=\"receipts\">"));
+    for external in ["http://", "https://", "<script", "src=", "href=", "url("] {
+        assert!(!html.contains(external), "{external} in {html}");
+    }
+    for person in &batch {
+        for (_, id) in person.ids() {
+            for text in [&json.to_string(), &markdown, &html] {
+                assert!(!text.contains(&id), "{id} in a report without --reveal");
+            }
+        }
+    }
+
+    // --output writes a private file.
+    let file = world.path("receipt.html");
+    let out = output(
+        &env,
+        &[
+            "report",
+            "--journal",
+            path(&merged_journal),
+            "--format",
+            "html",
+            "--output",
+            path(&file),
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0));
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+#[tokio::test]
+async fn logs_and_output_hold_no_credential_and_no_raw_id() {
+    let mut batch = people(6);
+    batch.push(Person::merged("DSR-merged"));
+    batch.push(Person {
+        subject: "DSR-unknown".to_string(),
+        attestr: Some("AXnobody".to_string()),
+        trust: Some("dddddddd-dddd-4ddd-8ddd-dddddddddddd".to_string()),
+        gainsight_px: Some("nobody@example.test".to_string()),
+    });
+    let world = World::start(&batch[..6], 200).await;
+    let subjects = world.subjects_file("subjects.csv", &batch);
+    for fault in [
+        json!({"vendor": "gainsight-px", "status": 503, "count": 2}),
+        json!({"vendor": "trust", "status": 429, "count": 1, "retry_after_secs": 1}),
+        json!({"vendor": "attestr", "status": 500, "count": 1}),
+    ] {
+        world.fault(fault).await;
+    }
+    let mut printed = String::new();
+    for (name, changes) in [
+        ("right", vec![]),
+        (
+            "wrong",
+            vec![(
+                "GAINSIGHT_PX_BASE_URL",
+                format!("{}/gainsight-px/api", world.sandbox.base_url()),
+            )],
+        ),
+    ] {
+        let mut env = world.env();
+        for (key, value) in changes {
+            env.insert(key.to_string(), value);
+        }
+        let journal = world.path(&format!("{name}.db"));
+        let mut args = vec![
+            "--log-level",
+            "trace",
+            "run",
+            path(&subjects),
+            "--journal",
+            path(&journal),
+            "--progress",
+            "lines",
+            "--follow-merges",
+        ];
+        args.extend(FAST);
+        let out = output(&env, &args).await;
+        assert_exit(&out, erasure::exit::NEEDS_PERSON);
+        printed.push_str(&text(&out));
+        let out = output(&env, &["--log-level", "trace", "plan", path(&subjects)]).await;
+        printed.push_str(&text(&out));
+    }
+    // The logs are there, and say something useful.
+    assert!(printed.contains("vendor_call"), "{printed}");
+    assert!(printed.contains("retrying"), "{printed}");
+    assert!(printed.contains("needs a person"), "{printed}");
+    let mut forbidden = world.secrets();
+    for person in &batch {
+        forbidden.extend(person.ids().into_iter().map(|(_, id)| id));
+    }
+    forbidden.push(CURRENT_UUID.to_string());
+    for secret in forbidden {
+        assert!(
+            !printed.contains(&secret),
+            "{secret} was printed:\n{printed}"
+        );
+    }
+}
