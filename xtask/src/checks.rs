@@ -295,6 +295,7 @@ fn check_path_template(
     }
 }
 
+/// The SHA-256 of `bytes` in lowercase hex, the form `x-vendor-doc.sha256` takes.
 pub fn hex_sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()

@@ -17,18 +17,23 @@ pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
+/// A parsed OpenAPI document and the name messages give it.
 #[derive(Debug, Clone)]
 pub struct Document {
     /// Where the document came from, for messages (`spec/attestr.yaml`).
     pub name: String,
+    /// The whole document, its YAML read into JSON values (a mapping at the top).
     pub root: Value,
 }
 
 /// One operation of a document, located by its path and method.
 #[derive(Debug, Clone)]
 pub struct OperationRef<'a> {
+    /// The key of its path item under `paths` (`/public/factx/{profileId}`).
     pub path: &'a str,
+    /// The HTTP method, lowercase, as one of [`METHODS`].
     pub method: &'static str,
+    /// The operation object, as written.
     pub operation: &'a Value,
 }
 
@@ -41,6 +46,7 @@ impl OperationRef<'_> {
         }
     }
 
+    /// The `operationId`, when the operation has one that is a string.
     pub fn operation_id(&self) -> Option<&str> {
         self.operation.get("operationId").and_then(Value::as_str)
     }
@@ -169,13 +175,17 @@ pub fn for_each_ref(value: &Value, pointer: &mut String, visit: &mut dyn FnMut(&
 /// The status classes of OpenAPI response keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusClass {
+    /// A `2xx` status (`200`, `2XX`).
     Success,
+    /// A `4xx` or `5xx` status.
     Error,
+    /// The `default` response, which stands for every status not listed.
     Default,
     /// 1xx and 3xx: left as the author wrote them.
     Other,
 }
 
+/// The class of the response key `key` (`201`, `4XX`, `default`), from its first character.
 pub fn status_class(key: &str) -> StatusClass {
     if key == "default" {
         return StatusClass::Default;

@@ -13,6 +13,7 @@ pub struct Finding {
     pub operation: Option<String>,
     /// The rule's id, as listed in `spec/README.md`.
     pub rule: &'static str,
+    /// What is wrong, and what the author should change.
     pub message: String,
 }
 
@@ -33,29 +34,56 @@ impl fmt::Display for Finding {
     }
 }
 
+/// Why the pipeline (checking, normalizing, generating, writing) stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// Creating, reading, writing or listing a file or directory failed.
     #[error("{}: {source}", path.display())]
     Io {
+        /// The file or directory.
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
     /// A file refused or unreadable: a link, a FIFO, a device, too large, not UTF-8.
     #[error(transparent)]
     File(#[from] crate::fsguard::FsError),
+    /// A document does not parse as YAML (or JSON), has a key twice in one mapping, is not a
+    /// mapping at the top, or could not be written back as YAML.
     #[error("{document}: not a valid YAML document: {message}")]
-    Yaml { document: String, message: String },
+    Yaml {
+        /// The document, as a path relative to the repository.
+        document: String,
+        /// The parser's message, with the line and column where it has them.
+        message: String,
+    },
+    /// Problems found in an authored document, every one listed.
     #[error("{}", findings_text(.0))]
     Findings(Vec<Finding>),
+    /// Errors from several vendors, gathered so that one run shows them all.
     #[error("{}", several_text(.0))]
     Several(Vec<Error>),
     #[error(
         "{document}: progenitor could not generate a client from the normalized document: {message}"
     )]
-    Generator { document: String, message: String },
+    /// progenitor could not generate the client, or the runtime tables could not be derived from
+    /// the code it generated.
+    Generator {
+        /// The authored document the client is generated from.
+        document: String,
+        /// What failed: progenitor's error or panic, or the generated code the tables cannot read.
+        message: String,
+    },
     #[error("{document}: the reference site could not be built: {message}")]
-    Site { document: String, message: String },
+    /// The reference site could not be rendered.
+    Site {
+        /// The document or file it failed on: a site page's source document, the site directory,
+        /// or a file of the pinned Redocly CLI.
+        document: String,
+        /// What went wrong, and for a missing tool how to install it.
+        message: String,
+    },
 }
 
 fn findings_text(findings: &[Finding]) -> String {
@@ -76,6 +104,7 @@ fn several_text(errors: &[Error]) -> String {
 }
 
 impl Error {
+    /// An [`Error::Io`] on `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),

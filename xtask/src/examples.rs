@@ -6,15 +6,18 @@ use serde_json::Value;
 
 use crate::document::{Document, StatusClass, ref_name, status_class};
 
+/// One named example of a body, with the schema and operation it belongs to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
     /// The `components/schemas` name the body `$ref`s: the generated type's name.
     pub schema: String,
+    /// The `operationId` of the operation whose body it is.
     pub operation_id: String,
     /// `request`, or the response status (`200`, `404`).
     pub position: String,
     /// The example's key (`example` for a lone `example:`).
     pub name: String,
+    /// The example's value, as written: the fixture's content.
     pub value: Value,
 }
 
@@ -34,6 +37,9 @@ impl Sample {
     }
 }
 
+/// Every example (`example`, or each of `examples`) of a request or response body whose schema is
+/// a `$ref`, in operation order; operations without an `operationId` and 1xx/3xx responses are
+/// skipped.
 pub fn samples(doc: &Document) -> Vec<Sample> {
     let mut samples = Vec::new();
     for op in doc.operations() {

@@ -25,25 +25,59 @@ pub const MAX_GENERATED_BYTES: u64 = 16 << 20;
 /// Why a file was not read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum FsError {
+    /// The path is not one or more plain components, so it could reach outside its directory.
     #[error("{path}: must be a plain relative path (no `..`, `.`, root or empty component)")]
-    NotPlain { path: String },
+    NotPlain {
+        /// The path, as given.
+        path: String,
+    },
+    /// There is no file at the path.
     #[error("{path}: does not exist")]
-    Missing { path: String },
+    Missing {
+        /// The path, relative to the directory it was looked up in.
+        path: String,
+    },
+    /// A component of the path is a symbolic link.
     #[error("{path}: is a symbolic link (at `{link}`); xtask does not follow links")]
-    Symlink { path: String, link: String },
+    Symlink {
+        /// The path, relative to the directory it was looked up in.
+        path: String,
+        /// The first component that is a link, joined to that directory.
+        link: String,
+    },
+    /// The path names something other than a regular file.
     #[error("{path}: is a {kind}, not a regular file; only regular files are read")]
-    NotRegular { path: String, kind: &'static str },
+    NotRegular {
+        /// The path, relative to the directory it was looked up in.
+        path: String,
+        /// What it is instead: `directory`, `FIFO`, `socket`, `device`, ...
+        kind: &'static str,
+    },
+    /// The file holds more bytes than the caller's limit.
     #[error("{path}: is larger than the limit of {limit} bytes")]
-    TooLarge { path: String, limit: u64 },
+    TooLarge {
+        /// The path, relative to the directory it was looked up in.
+        path: String,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// The file is not UTF-8 text.
     #[error("{path}: line {line}, column {column}: not valid UTF-8")]
     NotUtf8 {
+        /// The path, relative to the directory it was read from.
         path: String,
+        /// The line of the first invalid byte, from 1.
         line: usize,
+        /// The column of the first invalid byte, in characters, from 1.
         column: usize,
     },
+    /// Any other failure to inspect, open, read, write or remove the file, or to create its
+    /// directories.
     #[error("{path}: {source}")]
     Io {
+        /// The path, relative to the directory it was looked up in.
         path: String,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },

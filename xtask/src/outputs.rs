@@ -117,9 +117,12 @@ fn outputs_of(
     Ok(files)
 }
 
+/// Whether [`generate`] brings the files on disk up to date or only reports how they differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
+    /// Write every changed file and delete every stale one (`cargo xtask generate`).
     Write,
+    /// Touch nothing; the [`Report`] says what a write would change (`--check`).
     Check,
 }
 
@@ -135,6 +138,7 @@ pub struct Report {
 }
 
 impl Report {
+    /// Whether every generated file on disk is already what the pipeline produces.
     pub fn is_clean(&self) -> bool {
         self.changed.is_empty() && self.stale.is_empty()
     }

@@ -65,10 +65,13 @@ pub type ErrorRow = (u16, Option<i64>, String);
 pub struct PageFacts {
     /// `(line, METHOD, URL or path)`, placeholders written `{name}`.
     pub endpoint: Option<(usize, String, String)>,
+    /// `(line, name)` of each path parameter, from the URL's placeholders or the page's list.
     pub path_parameters: Vec<(usize, String)>,
     /// `(line, name, required)`; `None` when the page has no query parameter list.
     pub query_parameters: Option<Vec<(usize, String, bool)>>,
+    /// `(line, status)` of each documented response status, error rows' statuses included.
     pub statuses: Vec<(usize, u16)>,
+    /// `(line, row)` of each documented error, compared with `x-error-codes`.
     pub errors: Vec<(usize, ErrorRow)>,
     /// The request body's rows, `(line, row text after the type, required)`; `None` when the page
     /// documents no request body.

@@ -106,10 +106,18 @@ pub enum DereferenceError {
         "`$ref`s form a cycle ({}), so the document cannot be dereferenced; break the cycle or publish it bundled only",
         .chain.join(" → ")
     )]
-    Cycle { chain: Vec<String> },
+    Cycle {
+        /// The `$ref`s being followed, ending with the one that comes back.
+        chain: Vec<String>,
+    },
     /// A `$ref` that is external or points at nothing.
     #[error("{at}: {message}")]
-    Unresolvable { at: String, message: String },
+    Unresolvable {
+        /// Where the `$ref` is, as a JSON pointer (inside an inlined target, one into that target).
+        at: String,
+        /// Why it cannot be followed.
+        message: String,
+    },
 }
 
 /// The document with every local `$ref` replaced by a copy of its target (recursively).

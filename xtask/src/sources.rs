@@ -48,7 +48,9 @@ pub struct Page {
 
 /// How to fetch.
 pub struct FetchOptions {
+    /// How long connecting may take (10 s by default).
     pub connect_timeout: Duration,
+    /// How long the whole fetch may take, body included (30 s by default).
     pub timeout: Duration,
     /// Larger bodies are refused.
     pub max_bytes: u64,
@@ -75,7 +77,12 @@ pub enum Outcome {
     /// Only whitespace differs (or nothing).
     Unchanged,
     /// The text differs: the lines that hold each difference, and the new text.
-    Changed { diff: String, text: String },
+    Changed {
+        /// The stored lines and the fetched lines that hold each difference ([`layout_diff`]).
+        diff: String,
+        /// The fetched page's text, which `--write` stores in place of the copy.
+        text: String,
+    },
     /// The page could not be fetched or read.
     Failed(String),
 }
@@ -156,6 +163,8 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client with `options`' timeouts that follows at most 5 redirects, each within the host
+    /// and scheme of the first URL.
     pub fn new(options: FetchOptions) -> Result<Client, String> {
         let http = reqwest::blocking::Client::builder()
             .connect_timeout(options.connect_timeout)
@@ -469,8 +478,12 @@ pub fn run(
 /// The pages of one run, by result.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct RunSummary {
+    /// The stored copies whose page has not changed, relative to `spec/`.
     pub unchanged: Vec<String>,
+    /// The stored copies whose page changed (and, with `--write`, were rewritten), relative to
+    /// `spec/`.
     pub changed: Vec<String>,
+    /// One line per page that could not be checked: `spec/<file>: <why>`.
     pub failed: Vec<String>,
 }
 

@@ -13,10 +13,12 @@ pub struct Vendor {
 }
 
 impl Vendor {
+    /// The authored document, relative to the repository root (`spec/<name>.yaml`).
     pub fn spec_path(&self) -> String {
         format!("spec/{}.yaml", self.name)
     }
 
+    /// The generated client in the vendor's crate (`<crate_dir>/src/generated.rs`).
     pub fn generated_path(&self) -> String {
         format!("{}/src/generated.rs", self.crate_dir)
     }
@@ -26,15 +28,19 @@ impl Vendor {
         format!("{}/src/operations.rs", self.crate_dir)
     }
 
+    /// The generated `ErrorCode` enum (`<crate_dir>/src/error_codes.rs`), written only for a vendor
+    /// that [`Vendor::has_error_codes`].
     pub fn error_codes_path(&self) -> String {
         format!("{}/src/error_codes.rs", self.crate_dir)
     }
 
+    /// Where the document's examples are written as JSON fixtures (`tests/fixtures/<name>`).
     pub fn fixtures_dir(&self) -> String {
         format!("tests/fixtures/{}", self.name)
     }
 }
 
+/// Every vendor the workspace describes.
 pub const VENDORS: [Vendor; 3] = [
     Vendor {
         name: "attestr",
@@ -53,6 +59,7 @@ pub const VENDORS: [Vendor; 3] = [
     },
 ];
 
+/// The vendor whose short name is `name`, or `None` when no vendor has it.
 pub fn by_name(name: &str) -> Option<Vendor> {
     VENDORS.iter().copied().find(|vendor| vendor.name == name)
 }

@@ -22,6 +22,8 @@
 //! `context`, `surface`, `extract`, `admin`, `vendors::*` (each `state`, `error`, `surface`, `handlers`, and `mod.rs` for its start records),
 //! [`openapi`], `connections`, `server`.
 
+#![warn(missing_docs)]
+
 mod admin;
 pub mod cli;
 mod clock;

@@ -19,9 +19,13 @@ use crate::document::{Document, METHODS, StatusClass, status_class};
 
 /// Both documents, each with its operation index.
 pub struct Sides<'a> {
+    /// The old version of the document.
     pub old: &'a Document,
+    /// The new version.
     pub new: &'a Document,
+    /// What each operation of the old version reaches.
     pub old_operations: &'a OperationIndex,
+    /// What each operation of the new version reaches.
     pub new_operations: &'a OperationIndex,
 }
 

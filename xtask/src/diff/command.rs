@@ -15,8 +15,11 @@ use super::report::{Report, build_report};
 /// The report's formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// The classified spec changes per vendor, for a terminal.
     Text,
+    /// The whole review report, for a pull request.
     Markdown,
+    /// The whole [`Report`], for tools.
     Json,
 }
 
@@ -25,6 +28,7 @@ pub enum Format {
 pub struct Options {
     /// The revision to compare with; `None` for the default (see [`super::git::resolve_base`]).
     pub base: Option<String>,
+    /// How the report is printed.
     pub format: Format,
     /// Fail when a change this severe (or worse) is present and not accepted by a major bump.
     pub fail_on: Option<Severity>,

@@ -4,11 +4,15 @@
 
 use serde::Serialize;
 
+/// How a file differs from its version at the base revision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FileStatus {
+    /// The file is new since the base revision.
     Added,
+    /// The file is gone since the base revision.
     Removed,
+    /// The file is on both sides, with different contents.
     Modified,
 }
 

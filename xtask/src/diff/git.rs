@@ -13,7 +13,7 @@ use super::model::DiffError;
 pub struct BaseRevision {
     /// The full commit id.
     pub commit: String,
-    /// How it was chosen, for the report (`main's merge-base`, `HEAD~1`, or the BASE given).
+    /// How it was chosen, for the report (`merge-base with main`, `HEAD~1`, or the BASE given).
     pub chosen_as: String,
 }
 

@@ -49,9 +49,13 @@ use crate::document::Document;
 /// Two versions of one document: each parsed, and where Redocly reads it.
 #[derive(Debug, Clone, Copy)]
 pub struct SpecPair<'a> {
+    /// The old version's file, which Redocly reads.
     pub old_path: &'a Path,
+    /// The old version, parsed.
     pub old: &'a Document,
+    /// The new version's file, which Redocly reads.
     pub new_path: &'a Path,
+    /// The new version, parsed.
     pub new: &'a Document,
 }
 

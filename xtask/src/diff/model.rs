@@ -19,12 +19,14 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Every severity, worst first.
     pub const ALL: [Severity; 3] = [
         Severity::Breaking,
         Severity::PotentiallyBreaking,
         Severity::NonBreaking,
     ];
 
+    /// The severity in words, as the reports and the README's rules table print it.
     pub fn label(self) -> &'static str {
         match self {
             Severity::Breaking => "breaking",
@@ -41,7 +43,7 @@ pub enum RatedBy {
     /// Redocly's rating, kept.
     Redocly,
     /// Redocly saw the change but rates it in a way that misleads consumers; a rule of this
-    /// project decides instead (see [`rules::RULES`]).
+    /// project decides instead (see [`crate::diff::rules::RULES`]).
     Override,
     /// Redocly cannot see the change (`x-` extensions); a rule of this project rates it.
     Xtask,
@@ -50,6 +52,7 @@ pub enum RatedBy {
 /// One change between two versions of a spec, classified.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Change {
+    /// How the change affects existing consumers.
     pub severity: Severity,
     /// Every operation the change reaches (`operationId`, or `METHOD /path`), sorted. Empty for a
     /// change that reaches none (document metadata).
@@ -62,6 +65,7 @@ pub struct Change {
     pub reason: String,
     /// Where, as a JSON pointer into the new document (the old one for a removal).
     pub location: String,
+    /// Whether the severity is Redocly's, or one of this project's rules decided it.
     pub rated_by: RatedBy,
     /// Redocly's own rating (`major`, `minor`, `patch`) when it saw the change.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -71,12 +75,16 @@ pub struct Change {
 /// Counts per severity.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
+    /// Changes rated [`Severity::Breaking`].
     pub breaking: usize,
+    /// Changes rated [`Severity::PotentiallyBreaking`].
     pub potentially_breaking: usize,
+    /// Changes rated [`Severity::NonBreaking`].
     pub non_breaking: usize,
 }
 
 impl Summary {
+    /// The counts of `changes`.
     pub fn of(changes: &[Change]) -> Self {
         let count = |severity| {
             changes
@@ -91,6 +99,7 @@ impl Summary {
         }
     }
 
+    /// Every change counted, whatever its severity.
     pub fn total(&self) -> usize {
         self.breaking + self.potentially_breaking + self.non_breaking
     }
@@ -99,56 +108,103 @@ impl Summary {
 /// Why a diff could not be made. Each names what is missing or wrong, and where.
 #[derive(Debug, thiserror::Error)]
 pub enum DiffError {
+    /// The pinned Redocly CLI is not in `node_modules`.
     #[error(
         "Redocly CLI is not installed ({}): run `npm ci` in the repository root (the version is pinned in package.json)",
         .path.display()
     )]
-    RedoclyMissing { path: PathBuf },
+    RedoclyMissing {
+        /// Where the `redocly` executable should be.
+        path: PathBuf,
+    },
+    /// Redocly ran without its diff rules, so its ratings cannot be trusted.
     #[error(
         "{}: Redocly's diff rules are off; `extends` must list `diff-recommended`, or every change is rated as a patch",
         .config.display()
     )]
-    NoDiffRules { config: PathBuf },
+    NoDiffRules {
+        /// The Redocly configuration it was given (`redocly.yaml`).
+        config: PathBuf,
+    },
+    /// `redocly diff` exited with a failure.
     #[error("`redocly diff {old} {new}` failed ({status}):\n{stderr}")]
     Redocly {
+        /// The base side's file, as passed to Redocly.
         old: String,
+        /// The working tree's file, as passed to Redocly.
         new: String,
+        /// How the process exited.
         status: String,
+        /// What Redocly printed (both streams), without its Node-version banner.
         stderr: String,
     },
     #[error("`redocly diff {old} {new}` wrote a report this xtask cannot read: {message}")]
+    /// `redocly diff` succeeded, but its JSON report is missing or does not parse.
     RedoclyReport {
+        /// The base side's file, as passed to Redocly.
         old: String,
+        /// The working tree's file, as passed to Redocly.
         new: String,
+        /// Why the report could not be read.
         message: String,
     },
+    /// A program (Redocly, git) could not be started.
     #[error("could not run {program}: {source}")]
     Spawn {
+        /// The program, as it was invoked.
         program: String,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
     #[error("BASE `{revision}` is not a commit of this repository ({message})")]
-    BadBase { revision: String, message: String },
+    /// The BASE given on the command line does not resolve to a commit.
+    BadBase {
+        /// The revision, as given.
+        revision: String,
+        /// What git said.
+        message: String,
+    },
     #[error(
         "no default BASE: there is no `main` branch to take a merge-base with, and HEAD has no parent ({message}); pass BASE explicitly"
     )]
-    NoDefaultBase { message: String },
+    /// No BASE was given and none could be chosen.
+    NoDefaultBase {
+        /// Why each default failed: the merge-bases with `main` and `origin/main`, then `HEAD~1`.
+        message: String,
+    },
+    /// A git command reading files at the base revision failed.
     #[error("`git {args}` failed: {message}")]
-    Git { args: String, message: String },
+    Git {
+        /// Its arguments, space-separated.
+        args: String,
+        /// What git printed on stderr, or why it could not run.
+        message: String,
+    },
+    /// A client crate's `Cargo.toml` is not valid TOML or has no `package.version` string.
     #[error("{path}: {message}")]
-    Manifest { path: String, message: String },
+    Manifest {
+        /// The manifest, relative to the repository (`@<short commit>` added for the base side's).
+        path: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Creating, reading or writing a local file or directory failed.
     #[error("{}: {source}", .path.display())]
     Io {
+        /// The file or directory.
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
+    /// A spec could not be read or parsed.
     #[error(transparent)]
     Spec(#[from] crate::Error),
 }
 
 impl DiffError {
+    /// A [`DiffError::Io`] on `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         DiffError::Io {
             path: path.into(),

@@ -35,6 +35,8 @@ struct IndexedOperation {
 }
 
 impl OperationIndex {
+    /// Indexes every operation of `doc`: the components it reaches through `$ref`s (its path
+    /// item's parameters included), and whether its security and servers are its own.
     pub fn new(doc: &Document) -> Self {
         let root_security = doc.root.get("security");
         let operations = doc

@@ -25,6 +25,7 @@ const NO_DIFF_RULES: &str = "No diff rules are on";
 /// Redocly's JSON report (`redocly diff --format json`), the fields this xtask reads.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Report {
+    /// Every change Redocly found.
     #[serde(default)]
     pub changes: Vec<RedoclyChange>,
 }
@@ -38,6 +39,7 @@ pub struct RedoclyChange {
     pub path: String,
     /// The OpenAPI node type (`Operation`, `Parameter`, `Schema`, `Response`, ...).
     pub type_name: String,
+    /// Whether the node was added, removed or modified.
     pub kind: Kind,
     /// `major`, `minor` or `patch`.
     pub impact: String,
@@ -47,32 +49,44 @@ pub struct RedoclyChange {
     /// For a modification, the key that changed (`required`, `enum`, `summary`, ...).
     #[serde(default)]
     pub property: Option<String>,
+    /// The node in the old document; absent for an addition.
     #[serde(default)]
     pub base: Option<Side>,
+    /// The node in the new document; absent for a removal.
     #[serde(default)]
     pub revision: Option<Side>,
 }
 
+/// What happened to the node Redocly reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
+    /// Only the new document has it.
     Added,
+    /// Only the old document has it.
     Removed,
+    /// Both have it, with a different value or key (see [`RedoclyChange::property`]).
     Modified,
 }
 
+/// A rule of the ruleset that objects to a change.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Verdict {
+    /// The rule's id (`required-properties-added`).
     pub rule_id: String,
+    /// The bump the rule asks for: `major`, `minor` or `patch`.
     pub impact: String,
+    /// What the rule says of the change, in words.
     pub message: String,
 }
 
 /// One side of a change: where it is in that document, and its value there.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Side {
+    /// The node's JSON pointer in that document (`#/components/schemas/X/required`).
     pub pointer: String,
+    /// The node's value there, when Redocly includes it.
     #[serde(default)]
     pub value: Option<Value>,
 }

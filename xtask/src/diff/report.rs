@@ -24,25 +24,38 @@ use crate::vendors::{VENDORS, Vendor};
 /// vendor pages that changed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// The revision the working tree is compared with.
     pub base: BaseInfo,
+    /// One report per vendor, in [`VENDORS`] order.
     pub vendors: Vec<VendorReport>,
+    /// The cited vendor pages under `spec/sources/` that changed, across all vendors.
     pub sources: Vec<SourceChange>,
 }
 
+/// The base revision, as the report shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct BaseInfo {
+    /// The full commit id.
     pub commit: String,
+    /// How it was chosen (`merge-base with main`, `HEAD~1 (no merge-base with main)`, or the BASE
+    /// given).
     pub chosen_as: String,
 }
 
+/// One vendor's part of the report.
 #[derive(Debug, Clone, Serialize)]
 pub struct VendorReport {
+    /// The vendor's short name (`attestr`).
     pub vendor: String,
+    /// Its authored document, relative to the repository (`spec/attestr.yaml`).
     pub spec: String,
     /// The spec does not exist at the base revision.
     pub new_vendor: bool,
+    /// The number of [`VendorReport::changes`] per severity.
     pub summary: Summary,
+    /// The classified spec changes, worst first.
     pub changes: Vec<Change>,
+    /// The spec's and the crate's versions at the base revision and in the working tree.
     pub versions: VendorVersions,
     /// What `--check-version` would refuse; empty when the versions are right.
     pub version_problems: Vec<String>,
@@ -55,6 +68,7 @@ pub struct VendorReport {
 }
 
 impl Report {
+    /// The counts per severity over every vendor's changes.
     pub fn summary(&self) -> Summary {
         let all: Vec<Change> = self
             .vendors

@@ -29,6 +29,7 @@ pub const MAX_SOURCE_DIFF_LINES: usize = 200;
 pub struct SourceChange {
     /// Relative to the repository (`spec/sources/attestr-update-profile.txt`).
     pub path: String,
+    /// Whether the page is new, gone or edited since the base revision.
     pub status: FileStatus,
     /// The operations that cite it, as `vendor: operationId`, on either side.
     pub cited_by: Vec<String>,
@@ -40,8 +41,11 @@ pub struct SourceChange {
 
 /// The documents of one vendor on both sides (the old one is absent for a new vendor).
 pub struct VendorDocuments<'a> {
+    /// The vendor; its name prefixes each citation (`vendor: operationId`).
     pub vendor: Vendor,
+    /// Its spec at the base revision; `None` for a new vendor.
     pub old: Option<&'a Document>,
+    /// Its spec in the working tree.
     pub new: &'a Document,
 }
 

@@ -39,6 +39,7 @@ pub enum ApiLevel {
 }
 
 impl ApiLevel {
+    /// The level in words, with the release it needs, as the reports print it.
     pub fn label(self) -> &'static str {
         match self {
             ApiLevel::Unchanged => "no public API change",
@@ -51,6 +52,7 @@ impl ApiLevel {
 /// The rating of one vendor's generated API change, with a reason per difference.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ApiRating {
+    /// The worst level among the findings; [`ApiLevel::Unchanged`] when there are none.
     pub level: ApiLevel,
     /// `(level, what changed and why it has that level)`, sorted, breaking first.
     pub findings: Vec<(ApiLevel, String)>,

@@ -18,7 +18,9 @@ use super::semver::ApiLevel;
 /// A version at the base revision (absent for a new vendor) and in the working tree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VersionPair {
+    /// The version at the base revision; `None` when it had none (a new vendor or crate).
     pub base: Option<String>,
+    /// The version in the working tree.
     pub current: String,
 }
 

@@ -11,6 +11,8 @@ pub struct Entry<'a> {
     pub page: &'a str,
     /// The published documents beside the site (`attestr.yaml`, `attestr.json`), checked.
     pub published: [&'a str; 2],
+    /// The vendor's authored document, which gives the entry its title, versions, summary and
+    /// operation count.
     pub doc: &'a Document,
 }
 

@@ -16,10 +16,13 @@ use serde_json::{Map, Value};
 use super::markdown;
 use crate::document::{Document, escape_pointer, resolve_in};
 
-/// The heading of each generated section, as it appears on the page.
+/// The heading of the `x-outcomes` section, as it appears on the page.
 pub const OUTCOMES_HEADING: &str = "Documented outcomes";
+/// The heading of the `x-error-codes` section.
 pub const ERROR_CODES_HEADING: &str = "Vendor error codes";
+/// The heading of the list of the operation's "Unknown:" notes.
 pub const UNKNOWNS_HEADING: &str = "What is unknown";
+/// The heading of the `x-vendor-doc` section.
 pub const SOURCE_HEADING: &str = "Source";
 
 /// The document the site renders for `doc`.
