@@ -238,17 +238,7 @@ async fn create_user(
                 Some(user) => records::to_object(&user)?,
                 None => new_user(&identify_id, now_millis),
             };
-            match apply(base, &body, &writable, &identify_id, now_millis) {
-                Ok(user) => state::save(
-                    db,
-                    &StoredUser {
-                        user,
-                        deleted_at: None,
-                    },
-                )
-                .map(Ok),
-                Err(refusal) => Ok(Err(refusal)),
-            }
+            save_visible(db, base, &body, &writable, &identify_id, now_millis)
         })
         .await
         .map_err(Problem::from)??;
@@ -361,17 +351,7 @@ async fn update(
                 _ => return Ok(Err(PxError::user_not_found(&identify_id))),
             };
             let base = records::to_object(&stored.user)?;
-            match apply(base, &body, &writable, &identify_id, now_millis) {
-                Ok(user) => state::save(
-                    db,
-                    &StoredUser {
-                        user,
-                        deleted_at: None,
-                    },
-                )
-                .map(Ok),
-                Err(refusal) => Ok(Err(refusal)),
-            }
+            save_visible(db, base, &body, &writable, &identify_id, now_millis)
         })
         .await
         .map_err(Problem::from)??;
@@ -492,6 +472,29 @@ fn new_user(identify_id: &str, now_millis: i64) -> Map<String, Value> {
     user.insert("numberOfVisits".into(), Value::from(0));
     user.insert("createDate".into(), Value::from(now_millis));
     user
+}
+
+/// Sets the body's writable fields on `base` and stores the result as a visible user (created,
+/// revived or updated); a body that does not make a `User` is refused and nothing is stored.
+fn save_visible(
+    db: &rusqlite::Connection,
+    base: Map<String, Value>,
+    body: &Value,
+    writable: &[String],
+    identify_id: &str,
+    now_millis: i64,
+) -> rusqlite::Result<Result<(), PxError>> {
+    match apply(base, body, writable, identify_id, now_millis) {
+        Ok(user) => state::save(
+            db,
+            &StoredUser {
+                user,
+                deleted_at: None,
+            },
+        )
+        .map(Ok),
+        Err(refusal) => Ok(Err(refusal)),
+    }
 }
 
 /// The record with the body's writable fields set, as a `User`.
