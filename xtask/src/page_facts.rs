@@ -52,6 +52,13 @@ pub fn page_format(url: &str) -> Option<PageFormat> {
     }
 }
 
+/// The vendors' documentation hosts, the only ones [`page_format`] knows.
+pub const DOC_HOSTS: [&str; 3] = [
+    "docs.attestr.com",
+    "docs.trust.lat",
+    "px-apidocs.gainsight.com",
+];
+
 /// Whether a cited file is a stored page copy (compared) rather than a research note.
 pub fn is_page_copy(file: &str) -> bool {
     file.starts_with("sources/") && file.ends_with(".txt")

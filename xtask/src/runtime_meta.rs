@@ -119,6 +119,15 @@ fn outcomes_table(doc: &Document, generated: &[OperationSignature]) -> Result<To
                 .and_then(|status| u16::try_from(status).ok())
                 .filter(|status| (100..600).contains(status))
                 .ok_or_else(|| fail("`status` must be an HTTP status".to_string()))?;
+            let evidence = match row.get("evidence").and_then(Value::as_str) {
+                Some("vendor-doc") => quote!(vendor_runtime::evidence::Evidence::VendorDoc),
+                Some("third-party") => quote!(vendor_runtime::evidence::Evidence::ThirdParty),
+                _ => {
+                    return Err(fail(
+                        "`evidence` must be `vendor-doc` or `third-party`".to_string(),
+                    ));
+                }
+            };
             let after_lost_response = match row.get("after-lost-response") {
                 None => false,
                 Some(Value::Bool(flag)) => *flag,
@@ -156,6 +165,7 @@ fn outcomes_table(doc: &Document, generated: &[OperationSignature]) -> Result<To
                     status: #status,
                     after_lost_response: #after_lost_response,
                     checks: &[#(#checks),*],
+                    evidence: #evidence,
                 },
             });
         }

@@ -186,8 +186,16 @@ impl Client {
         Ok(Client { http, options })
     }
 
-    /// The text of the page at `url` (after [`FetchOptions::locate`]).
+    /// The text of the page at `url` (after [`FetchOptions::locate`]). Only the vendors'
+    /// documentation hosts are fetched (those [`crate::page_facts::page_format`] knows): a cited
+    /// URL is spec text from a pull request, and CI must not be sent anywhere else.
     pub fn fetch_text(&self, url: &str) -> Result<String, String> {
+        if crate::page_facts::page_format(url).is_none() {
+            return Err(format!(
+                "{url}: only https pages on the vendors' documentation hosts are fetched ({})",
+                crate::page_facts::DOC_HOSTS.join(", ")
+            ));
+        }
         let located = (self.options.locate)(url);
         let parsed = reqwest::Url::parse(&located).map_err(|err| format!("{located}: {err}"))?;
         let loopback = parsed
@@ -283,6 +291,9 @@ pub fn html_to_text(html: &str) -> Result<String, String> {
 
 use html2text::render::{TextDecorator, TrivialDecorator};
 
+/// How long the comparison of one page may search for the smallest diff.
+const DIFF_DEADLINE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// html2text's trivial decorator (no `#` before headings, no link footnotes, no emphasis marks),
 /// except that list items keep a `• ` bullet, as in the stored copies: the vendors' pages list
 /// parameters and responses as bullets, and the page-facts extractors read them.
@@ -368,7 +379,15 @@ pub fn layout_diff(old: &str, new: &str) -> String {
     let (new_chars, new_line_of) = keyed(new);
     let old_lines: Vec<&str> = old.lines().collect();
     let new_lines: Vec<&str> = new.lines().collect();
-    let ops = similar::capture_diff_slices(similar::Algorithm::Myers, &old_chars, &new_chars);
+    // A character diff of two large, very different pages can take very long: past the deadline
+    // Myers gives up on finding the smallest diff and returns a coarser one.
+    let deadline = std::time::Instant::now() + DIFF_DEADLINE;
+    let ops = similar::capture_diff_slices_deadline(
+        similar::Algorithm::Myers,
+        &old_chars,
+        &new_chars,
+        Some(deadline),
+    );
     let line_range = |line_of: &[usize], range: std::ops::Range<usize>, at: usize| {
         if range.is_empty() {
             // An insertion or deletion between two characters: the line of the one after (or
@@ -490,6 +509,24 @@ pub struct RunSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_vendors_documentation_hosts_are_fetched() {
+        // A URL in a spec comes from a pull request: anything else is refused before any
+        // connection (the host does not resolve here, so a request would fail differently).
+        let client = Client::new(FetchOptions::default()).unwrap();
+        for url in [
+            "https://attacker.invalid/page",
+            "https://docs.attestr.com.attacker.invalid/x",
+            "http://docs.attestr.com/x",
+        ] {
+            let err = client.fetch_text(url).unwrap_err();
+            assert!(
+                err.contains("only https pages on the vendors' documentation hosts"),
+                "{url}: {err}"
+            );
+        }
+    }
 
     #[test]
     fn whitespace_and_joined_cells_are_no_change() {

@@ -356,11 +356,11 @@ fn unchanged_pages_pass_and_a_new_error_row_goes_from_fetch_to_check() {
 fn every_fetch_is_bounded_and_each_failure_says_why() {
     let server = Server::start();
     let client = |options: FetchOptions| Client::new(options).unwrap();
-    let url = |path: &str| format!("https://docs.example.test/{path}");
+    let url = |path: &str| format!("https://docs.attestr.com/{path}");
     let fetch = |client: &Client, path: &str| client.fetch_text(&url(path));
 
     server.route(
-        "/docs.example.test/page",
+        "/docs.attestr.com/page",
         Reply::Page {
             content_type: "text/html",
             body: b"<p>Hello</p>".to_vec(),
@@ -371,14 +371,14 @@ fn every_fetch_is_bounded_and_each_failure_says_why() {
 
     // Redirects: followed within the host, refused to another.
     server.route(
-        "/docs.example.test/moved",
-        Reply::Redirect("/docs.example.test/page".to_string()),
+        "/docs.attestr.com/moved",
+        Reply::Redirect("/docs.attestr.com/page".to_string()),
     );
     assert_eq!(fetch(&plain, "moved").unwrap(), "Hello\n");
     server.route(
-        "/docs.example.test/elsewhere",
+        "/docs.attestr.com/elsewhere",
         Reply::Redirect(format!(
-            "http://localhost:{}/docs.example.test/page",
+            "http://localhost:{}/docs.attestr.com/page",
             server.port
         )),
     );
@@ -386,10 +386,10 @@ fn every_fetch_is_bounded_and_each_failure_says_why() {
     assert!(err.contains("a redirect to another host"), "{err}");
 
     // A status, a body too large, bytes that are not UTF-8, a media type that is no page.
-    server.route("/docs.example.test/gone", Reply::Status(404));
+    server.route("/docs.attestr.com/gone", Reply::Status(404));
     assert!(fetch(&plain, "gone").unwrap_err().contains("HTTP 404"));
     server.route(
-        "/docs.example.test/huge",
+        "/docs.attestr.com/huge",
         Reply::Page {
             content_type: "text/html",
             body: vec![b'a'; 4096],
@@ -406,7 +406,7 @@ fn every_fetch_is_bounded_and_each_failure_says_why() {
         "the size limit"
     );
     server.route(
-        "/docs.example.test/latin1",
+        "/docs.attestr.com/latin1",
         Reply::Page {
             content_type: "text/html",
             body: b"<p>caf\xe9</p>".to_vec(),
@@ -414,7 +414,7 @@ fn every_fetch_is_bounded_and_each_failure_says_why() {
     );
     assert!(fetch(&plain, "latin1").unwrap_err().contains("not UTF-8"));
     server.route(
-        "/docs.example.test/image",
+        "/docs.attestr.com/image",
         Reply::Page {
             content_type: "image/png",
             body: vec![0; 16],
@@ -428,7 +428,7 @@ fn every_fetch_is_bounded_and_each_failure_says_why() {
 
     // A server that stops answering: the timeout ends the fetch.
     server.route(
-        "/docs.example.test/stall",
+        "/docs.attestr.com/stall",
         Reply::Stall(Duration::from_secs(5)),
     );
     let quick = client(FetchOptions {
@@ -447,9 +447,9 @@ fn every_fetch_is_bounded_and_each_failure_says_why() {
     let direct = client(FetchOptions::default());
     let err = direct
         .fetch_text(&format!(
-            "http://127.0.0.1:{}/docs.example.test/page",
+            "http://127.0.0.1:{}/docs.attestr.com/page",
             server.port
         ))
         .unwrap_err();
-    assert!(err.contains("only https pages are fetched"), "{err}");
+    assert!(err.contains("only https pages"), "{err}");
 }

@@ -37,6 +37,7 @@ pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
         status: 200,
         after_lost_response: false,
         checks: &[],
+        evidence: vendor_runtime::evidence::Evidence::VendorDoc,
     },
     vendor_runtime::evidence::Rule {
         operation: "archive_profile",
@@ -44,6 +45,7 @@ pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
         status: 200,
         after_lost_response: false,
         checks: &[],
+        evidence: vendor_runtime::evidence::Evidence::VendorDoc,
     },
     vendor_runtime::evidence::Rule {
         operation: "archive_profile",
@@ -56,6 +58,7 @@ pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
                 value: vendor_runtime::evidence::Literal::Int(40038),
             },
         ],
+        evidence: vendor_runtime::evidence::Evidence::VendorDoc,
     },
 ];
 #[allow(unused_imports)]

@@ -70,6 +70,7 @@ mod tests {
             let proof = Proof {
                 outcome: rule.outcome,
                 captured: None,
+                evidence: rule.evidence,
             };
             let handled = match rule.operation {
                 "archive_profile" => ArchiveOutcome::from_proof(&proof).is_some(),

@@ -17,7 +17,7 @@ use crate::report::{Format, Report};
 use crate::run::{RunOptions, StopSignal, pending_work, run};
 use crate::subjects::read_subjects;
 use crate::vendor::Vendor;
-use crate::{exit, plan};
+use crate::{exit, plan, private};
 
 /// Erase data subjects at Attestr, Trust and Gainsight PX, with proof, and resume after a crash.
 ///
@@ -229,8 +229,8 @@ async fn run_command(args: RunArgs) -> u8 {
     if args.dry_run {
         return dry_run(&args, &subjects);
     }
-    let journal = match Journal::open_for_run(&args.journal, &subjects) {
-        Ok(journal) => journal,
+    let (journal, steps) = match Journal::open_for_run(&args.journal, &subjects) {
+        Ok(opened) => opened,
         Err(error) => return journal_failure(error),
     };
     let pace = |per_second| Pace {
@@ -261,9 +261,20 @@ async fn run_command(args: RunArgs) -> u8 {
             on_interrupt.stop();
         }
     });
-    if let Err(error) = run(journal, &clients, &options, progress.as_ref(), &stop).await {
+    if let Err(error) = run(
+        journal,
+        &steps,
+        &clients,
+        &options,
+        progress.as_ref(),
+        &stop,
+    )
+    .await
+    {
         return journal_failure(error);
     }
+    drop(steps);
+    // Read again: the run changed the steps.
     let report = match Journal::open_read_only(&args.journal)
         .and_then(|journal| Report::from_journal(&journal, false))
     {
@@ -299,16 +310,15 @@ fn dry_run(args: &RunArgs, subjects: &[crate::subjects::Subject]) -> u8 {
         Ok(journal) => journal,
         Err(error) => return journal_failure(error),
     };
-    let checked = journal.check_subjects(subjects).and_then(|()| {
-        Ok((
-            journal.steps()?,
-            pending_work(&journal, args.follow_merges)?,
-        ))
+    let checked = journal.steps().and_then(|steps| {
+        journal.check_subjects(subjects, &steps)?;
+        Ok(steps)
     });
-    let (steps, work) = match checked {
-        Ok(found) => found,
+    let steps = match checked {
+        Ok(steps) => steps,
         Err(error) => return journal_failure(error),
     };
+    let work = pending_work(&steps, args.follow_merges);
     let count = |state| work.iter().filter(|step| step.state == state).count();
     println!(
         "\nDry run against {}: {} step(s) finished before (never sent again); would send {}: {} never sent, {} in flight when a run stopped (a not-found answer then reads as deleted or already absent), {} that failed before{}.",
@@ -344,27 +354,13 @@ fn report_command(journal: &Path, format: FormatArg, reveal: bool, output: Optio
     };
     let text = report.render(format);
     let written = match output {
-        Some(path) => write_private(path, text.as_bytes()),
+        Some(path) => private::write(path, text.as_bytes()),
         None => std::io::stdout().lock().write_all(text.as_bytes()),
     };
     match written {
         Ok(()) => exit::ERASED,
         Err(error) => fail(exit::FAILED, error),
     }
-}
-
-/// Writes `bytes` to `path`, readable by its owner only (a revealed report holds raw ids).
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::fmt;
 
 use vendor_runtime::{ConfigError, Vars};
 
-use crate::outcome::{Outcome, Problem};
+use crate::outcome::{Outcome, Problem, ProblemKind};
 use crate::vendor::Vendor;
 
 /// A client for each vendor the subjects name.
@@ -71,22 +71,15 @@ impl Clients {
         }
     }
 
-    /// Whether there is a client for `vendor`.
-    pub fn has(&self, vendor: Vendor) -> bool {
-        match vendor {
-            Vendor::Attestr => self.attestr.is_some(),
-            Vendor::Trust => self.trust.is_some(),
-            Vendor::GainsightPx => self.gainsight_px.is_some(),
-        }
-    }
-
     /// Proves, before the first erasure at `vendor`, that its base URL serves that vendor's API.
     ///
     /// Gainsight PX's not-found evidence is the weakest of the three: a 404 whose body has
-    /// `status: NOT_FOUND` (third-party evidence), which a wrong base URL on a server of the same
-    /// shape also gets. So for PX one listing call (`GET /v1/users?pageSize=1`) must answer a
-    /// users page first. Attestr's and Trust's not-found answers carry a documented code or
-    /// message, and need no such check.
+    /// `status: NOT_FOUND` and a message starting "User was not found" (the spec's `x-outcomes`),
+    /// a body seen only by third-party code, on a GET. PX documents no body for it, so another
+    /// server that answers in that shape (a proxy, a mock, another deployment) would pass for PX.
+    /// So for PX one listing call (`GET /v1/users?pageSize=1`) must answer a users page first.
+    /// Attestr's and Trust's not-found answers carry a code or message their vendors document,
+    /// and need no such check.
     pub async fn check(&self, vendor: Vendor) -> Result<(), Problem> {
         match vendor {
             Vendor::GainsightPx => {
@@ -148,19 +141,38 @@ impl Clients {
                     .gainsight_px
                     .as_ref()
                     .ok_or_else(|| not_configured(vendor))?;
-                match client.delete(id, gainsight_px::DeleteMode::Hard).await {
-                    Ok(gainsight_px::DeleteOutcome::Deleted { hard: true }) => Ok(Outcome::Deleted),
-                    Ok(gainsight_px::DeleteOutcome::Deleted { hard: false }) => Err(not_sent(
-                        "the client reported a soft delete for a hard-delete request",
-                    )),
-                    Ok(gainsight_px::DeleteOutcome::NotFound) => Ok(Outcome::NotFound),
-                    Ok(gainsight_px::DeleteOutcome::DeletedOrAlreadyAbsent { .. }) => {
-                        Ok(Outcome::DeletedOrAlreadyAbsent)
-                    }
-                    Err(error) => Err(Problem::from_error(&error)),
-                }
+                gainsight_px_outcome(client.delete(id, gainsight_px::DeleteMode::Hard).await)
             }
         }
+    }
+}
+
+/// What Gainsight PX's answer to a hard delete proves.
+fn gainsight_px_outcome(
+    answer: Result<gainsight_px::DeleteOutcome, gainsight_px::Error>,
+) -> Result<Outcome, Problem> {
+    match answer {
+        Ok(gainsight_px::DeleteOutcome::Deleted { hard: true }) => Ok(Outcome::Deleted),
+        // The vendor did act: the user is soft-deleted, hidden but revivable. Nothing is claimed,
+        // and the step counts as one that may have acted, so the next run's not-found answer reads
+        // as "deleted or already absent" (with the revival caveat).
+        Ok(gainsight_px::DeleteOutcome::Deleted { hard: false }) => Err(Problem {
+            kind: ProblemKind::Unproven,
+            message: "Gainsight PX answered a hard-delete request with a soft delete \
+                      (hardDelete=false): the user is hidden but can be revived for 7 days, so no \
+                      erasure is claimed. The next run sends the hard delete again; a not-found \
+                      answer then reads as deleted or already absent, with the revival caveat."
+                .to_string(),
+            status: None,
+            may_have_acted: true,
+            retryable: false,
+            retry_after: None,
+        }),
+        Ok(gainsight_px::DeleteOutcome::NotFound) => Ok(Outcome::NotFound),
+        Ok(gainsight_px::DeleteOutcome::DeletedOrAlreadyAbsent { .. }) => {
+            Ok(Outcome::DeletedOrAlreadyAbsent)
+        }
+        Err(error) => Err(Problem::from_error(&error)),
     }
 }
 
@@ -170,7 +182,7 @@ fn not_configured(vendor: Vendor) -> Problem {
 
 fn not_sent(message: &str) -> Problem {
     Problem {
-        kind: crate::outcome::ProblemKind::NotSent,
+        kind: ProblemKind::NotSent,
         message: message.to_string(),
         status: None,
         may_have_acted: false,
@@ -193,7 +205,7 @@ mod tests {
         let vars = Vars::from_fn(&lookup);
         let px_only = BTreeSet::from([Vendor::GainsightPx]);
         let clients = Clients::from_vars(vars, &px_only).unwrap();
-        assert!(clients.has(Vendor::GainsightPx) && !clients.has(Vendor::Trust));
+        assert!(clients.gainsight_px.is_some() && clients.trust.is_none());
 
         let all = BTreeSet::from(Vendor::ALL);
         let problems = Clients::from_vars(vars, &all).unwrap_err();
@@ -202,5 +214,23 @@ mod tests {
         assert!(text.contains("Attestr is needed by the subjects but not configured: environment variable ATTESTR_AUTH_TOKEN is not set"), "{text}");
         assert!(text.contains("TRUST_CLIENT_ID"), "{text}");
         assert!(!text.contains("px-key-secret"));
+    }
+
+    #[test]
+    fn a_soft_delete_at_gainsight_px_is_a_problem_after_which_the_vendor_may_have_acted() {
+        let soft = gainsight_px_outcome(Ok(gainsight_px::DeleteOutcome::Deleted { hard: false }));
+        let problem = soft.unwrap_err();
+        assert_eq!(problem.kind, ProblemKind::Unproven);
+        assert!(problem.may_have_acted, "{problem:?}");
+        assert!(!problem.retryable, "{problem:?}");
+        assert!(problem.message.contains("soft delete"), "{problem:?}");
+        assert_eq!(
+            gainsight_px_outcome(Ok(gainsight_px::DeleteOutcome::Deleted { hard: true })),
+            Ok(Outcome::Deleted)
+        );
+        assert_eq!(
+            gainsight_px_outcome(Ok(gainsight_px::DeleteOutcome::NotFound)),
+            Ok(Outcome::NotFound)
+        );
     }
 }

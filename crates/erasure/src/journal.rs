@@ -6,21 +6,24 @@
 //! again), never sent, or in flight: sent again, and a not-found answer then reads as
 //! "deleted or already absent". One writer thread commits what all steps hand it in one
 //! transaction at a time ([`Writer`]), so the fsync of a commit is shared by the steps that
-//! arrived while the previous one ran.
+//! arrived while the previous one ran; each write has its own savepoint in it, so one that fails
+//! takes no other step's record with it.
 //!
 //! The journal holds the raw vendor ids (a run needs them to resume, and `report --reveal` shows
-//! them): it is created with mode 0600, and an existing one is narrowed to 0600 when opened.
+//! them): it is created with mode 0600, and an existing one (and its WAL files) is narrowed to
+//! 0600 when opened for a run.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use tokio::sync::oneshot;
 
 use crate::outcome::{Outcome, Problem, ProblemKind};
+use crate::private;
 use crate::subjects::Subject;
 use crate::vendor::Vendor;
 
@@ -30,6 +33,9 @@ const APPLICATION_ID: i32 = 0x5645_5241;
 const SCHEMA_VERSION: i32 = 1;
 /// The most writes one commit takes.
 const MAX_BATCH: usize = 1024;
+/// Merges followed from one planned step, at most (Trust documents one level; this bounds a
+/// chain of merges, whatever the vendor answers). [`Writer::follow`] enforces it.
+pub const MAX_FOLLOWED_MERGES: u32 = 4;
 /// Bytes of the hashing salt.
 pub const SALT_BYTES: usize = 32;
 
@@ -266,25 +272,34 @@ pub fn now_millis() -> i64 {
 impl Journal {
     /// Opens the journal for a run of `subjects`: creates it (mode 0600, with a new salt) when
     /// the file does not exist, and otherwise checks that it was started from the same subjects.
-    pub fn open_for_run(path: &Path, subjects: &[Subject]) -> Result<Journal, JournalError> {
+    /// Returns it with its steps as they stand, read once.
+    pub fn open_for_run(
+        path: &Path,
+        subjects: &[Subject],
+    ) -> Result<(Journal, Vec<StepRow>), JournalError> {
         let shown = path.display().to_string();
-        let created = create_private_file(path)?;
+        let created = private::create_new(path).map_err(|source| JournalError::Io {
+            path: shown.clone(),
+            source,
+        })?;
         let conn = Connection::open(path).map_err(|source| sqlite(&shown, source))?;
         let mut journal = Journal {
             conn,
             path: path.to_path_buf(),
         };
         // A file this tool created whose first commit never happened is still new.
-        if created || journal.is_blank()? {
+        let steps = if created || journal.is_blank()? {
             journal.configure()?;
-            journal.initialize(subjects)?;
+            journal.initialize(subjects)?
         } else {
             journal.check_identity()?;
             journal.configure()?;
-            journal.check_subjects(subjects)?;
-        }
+            let steps = journal.steps()?;
+            journal.check_subjects(subjects, &steps)?;
+            steps
+        };
         narrow_permissions(path)?;
-        Ok(journal)
+        Ok((journal, steps))
     }
 
     /// Opens an existing journal read-only (for `report` and `--dry-run`).
@@ -342,7 +357,9 @@ impl Journal {
             .map_err(|source| sqlite(&self.shown(), source))
     }
 
-    fn initialize(&mut self, subjects: &[Subject]) -> Result<(), JournalError> {
+    /// Writes the schema, the salt and the plan; returns the plan's steps, as [`Self::steps`]
+    /// would read them.
+    fn initialize(&mut self, subjects: &[Subject]) -> Result<Vec<StepRow>, JournalError> {
         let shown = self.shown();
         let mut salt = [0_u8; SALT_BYTES];
         getrandom::fill(&mut salt).map_err(|error| JournalError::Io {
@@ -354,6 +371,7 @@ impl Journal {
             .transaction_with_behavior(TransactionBehavior::Exclusive)
             .map_err(|source| sqlite(&shown, source))?;
         let result = (|| {
+            let mut steps = Vec::with_capacity(subjects.iter().map(|s| s.ids.len()).sum());
             tx.execute_batch(SCHEMA)?;
             tx.execute_batch(&format!(
                 "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
@@ -373,13 +391,23 @@ impl Journal {
                     let subject_id = tx.last_insert_rowid();
                     for (vendor, id) in &subject.ids {
                         insert_step.execute(params![subject_id, vendor.key(), id])?;
+                        steps.push(StepRow::pending(
+                            tx.last_insert_rowid(),
+                            (subject_id, subject.line),
+                            *vendor,
+                            id.clone(),
+                            None,
+                        ));
                     }
                 }
             }
-            Ok(())
+            Ok(steps)
         })();
-        result.map_err(|source| sqlite(&shown, source))?;
-        tx.commit().map_err(|source| sqlite(&shown, source))
+        let mut steps = result.map_err(|source| sqlite(&shown, source))?;
+        tx.commit().map_err(|source| sqlite(&shown, source))?;
+        // The order of `steps()`.
+        steps.sort_by_key(|step| (step.subject_line, step.subject_id, step.id));
+        Ok(steps)
     }
 
     fn check_identity(&self) -> Result<(), JournalError> {
@@ -408,20 +436,25 @@ impl Journal {
         Ok(())
     }
 
-    /// Checks that the journal was started from `subjects` (same references, same vendor ids).
-    pub fn check_subjects(&self, subjects: &[Subject]) -> Result<(), JournalError> {
+    /// Checks that the journal, whose steps are `steps`, was started from `subjects` (same
+    /// references, same vendor ids).
+    pub fn check_subjects(
+        &self,
+        subjects: &[Subject],
+        steps: &[StepRow],
+    ) -> Result<(), JournalError> {
         let mismatch = |reason: String| JournalError::PlanMismatch {
             path: self.shown(),
             reason,
         };
         let journal_subjects = self.subjects()?;
-        let mut planned: BTreeMap<i64, BTreeSet<(Vendor, String)>> = BTreeMap::new();
-        for step in self.steps()? {
+        let mut planned: BTreeMap<i64, BTreeSet<(Vendor, &str)>> = BTreeMap::new();
+        for step in steps {
             if step.followed_from.is_none() {
                 planned
                     .entry(step.subject_id)
                     .or_default()
-                    .insert((step.vendor, step.vendor_id));
+                    .insert((step.vendor, step.vendor_id.as_str()));
             }
         }
         if journal_subjects.len() != subjects.len() {
@@ -442,7 +475,11 @@ impl Journal {
                     subject.line
                 )));
             };
-            let ids: BTreeSet<(Vendor, String)> = subject.ids.iter().cloned().collect();
+            let ids: BTreeSet<(Vendor, &str)> = subject
+                .ids
+                .iter()
+                .map(|(vendor, id)| (*vendor, id.as_str()))
+                .collect();
             if planned.get(&row.id) != Some(&ids) {
                 return Err(mismatch(format!(
                     "the subject on line {} has other vendor ids",
@@ -547,7 +584,7 @@ impl Journal {
     }
 
     /// Starts the writer thread that commits a run's writes; the journal is the writer's until
-    /// [`Writer::close`].
+    /// it is dropped.
     pub fn into_writer(self) -> Writer {
         let (sender, receiver) = mpsc::channel::<Job>();
         let path = self.shown();
@@ -636,6 +673,30 @@ impl RawStep {
     }
 }
 
+/// For each merged step of `steps`, the step that resolves its merge: the step that follows it
+/// (`--follow-merges` added it), or else the subject's step for the identity it was merged into
+/// (planned, or added for another merge). Linear in the steps.
+pub fn merge_followers(steps: &[StepRow]) -> HashMap<i64, &StepRow> {
+    let mut by_identity: HashMap<(i64, &str), &StepRow> = HashMap::new();
+    let mut followers: HashMap<i64, &StepRow> = HashMap::new();
+    for step in steps {
+        if step.vendor == Vendor::Trust {
+            by_identity.insert((step.subject_id, step.vendor_id.as_str()), step);
+        }
+        if let Some(from) = step.followed_from {
+            followers.insert(from, step);
+        }
+    }
+    for step in steps {
+        if let Some(Outcome::Merged { into }) = &step.outcome
+            && let Some(target) = by_identity.get(&(step.subject_id, into.as_str()))
+        {
+            followers.entry(step.id).or_insert(target);
+        }
+    }
+    followers
+}
+
 /// How one send ended, for [`Writer::finish`].
 #[derive(Debug, Clone)]
 pub struct Finish {
@@ -647,6 +708,19 @@ pub struct Finish {
     pub status: Option<u16>,
     /// The last request id, if one came.
     pub request_id: Option<String>,
+}
+
+/// What [`Writer::follow`] did with a merge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Followed {
+    /// It added this step, which deletes the identity the merge named; send it.
+    Added(i64),
+    /// The subject has a step for that identity already (planned, or added by another merge):
+    /// it is sent, or was, on its own, and the merge is resolved by it.
+    Present(i64),
+    /// The merge is [`MAX_FOLLOWED_MERGES`] merges from a planned step: it is not followed, and a
+    /// person must look.
+    TooDeep,
 }
 
 enum Write {
@@ -669,14 +743,26 @@ enum Write {
     },
 }
 
+/// What a committed write answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    /// A step was marked in flight; this many earlier sends of it had an unknown effect.
+    Begun { unsettled_before: u32 },
+    /// A finish or a not-sent was recorded.
+    Recorded,
+    /// A merge was handled.
+    Followed(Followed),
+}
+
 struct Job {
     write: Write,
     at: i64,
-    done: oneshot::Sender<Result<(i64, bool), String>>,
+    done: oneshot::Sender<Result<Answer, String>>,
 }
 
 /// Commits a run's writes from one thread, in batches: every write waits for the commit that
-/// holds it, and shares its fsync with the writes that arrived meanwhile.
+/// holds it, and shares its fsync with the writes that arrived meanwhile. Dropping the writer
+/// waits for the writes already handed to it.
 pub struct Writer {
     sender: Option<mpsc::Sender<Job>>,
     thread: Option<JoinHandle<()>>,
@@ -689,7 +775,7 @@ impl std::fmt::Debug for Writer {
 }
 
 impl Writer {
-    async fn submit(&self, write: Write) -> Result<(i64, bool), JournalError> {
+    async fn submit(&self, write: Write) -> Result<Answer, JournalError> {
         let (done, committed) = oneshot::channel();
         let job = Job {
             write,
@@ -708,29 +794,41 @@ impl Writer {
     }
 
     /// Marks the step in flight; returns once that is committed. Only then may it be sent.
-    pub async fn begin(&self, step: i64) -> Result<(), JournalError> {
-        self.submit(Write::Begin { step }).await.map(drop)
+    /// Returns how many earlier sends of the step had an effect nobody knows (their answer was
+    /// lost, or a run died while they were in flight): after one, a not-found answer means
+    /// "deleted or already absent".
+    pub async fn begin(&self, step: i64) -> Result<u32, JournalError> {
+        match self.submit(Write::Begin { step }).await? {
+            Answer::Begun { unsettled_before } => Ok(unsettled_before),
+            other => Err(mismatched(&other)),
+        }
     }
 
     /// Records how a send ended; returns once that is committed.
     pub async fn finish(&self, step: i64, finish: Finish) -> Result<(), JournalError> {
-        self.submit(Write::Finish {
+        let write = Write::Finish {
             step,
             finish: Box::new(finish),
-        })
-        .await
-        .map(drop)
+        };
+        match self.submit(write).await? {
+            Answer::Recorded => Ok(()),
+            other => Err(mismatched(&other)),
+        }
     }
 
-    /// Adds the step that deletes the identity a merged step named; returns its id, and whether
-    /// it is new (the subject may have that step already).
-    pub async fn follow(&self, from: &StepRow, into: &str) -> Result<(i64, bool), JournalError> {
-        self.submit(Write::Follow {
+    /// Resolves the merge `from` recorded (into the Trust identity `into`) by the subject's step
+    /// for that identity: adds it when the subject has none, unless the merge is
+    /// [`MAX_FOLLOWED_MERGES`] deep already.
+    pub async fn follow(&self, from: &StepRow, into: &str) -> Result<Followed, JournalError> {
+        let write = Write::Follow {
             from: from.id,
             subject_id: from.subject_id,
             into: into.to_string(),
-        })
-        .await
+        };
+        match self.submit(write).await? {
+            Answer::Followed(followed) => Ok(followed),
+            other => Err(mismatched(&other)),
+        }
     }
 
     /// Records why a step was not sent in this run (its vendor was halted); the next run sends
@@ -741,22 +839,23 @@ impl Writer {
         kind: ProblemKind,
         message: &str,
     ) -> Result<(), JournalError> {
-        self.submit(Write::NotSent {
+        let write = Write::NotSent {
             step,
             kind,
             message: message.to_string(),
-        })
-        .await
-        .map(drop)
-    }
-
-    /// Stops the writer after the writes already handed to it.
-    pub fn close(mut self) {
-        self.sender.take();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+        };
+        match self.submit(write).await? {
+            Answer::Recorded => Ok(()),
+            other => Err(mismatched(&other)),
         }
     }
+}
+
+/// A write answered as another kind of write: a bug in this module, reported rather than hidden.
+fn mismatched(answer: &Answer) -> JournalError {
+    JournalError::Write(format!(
+        "the journal writer answered another kind of write ({answer:?})"
+    ))
 }
 
 impl Drop for Writer {
@@ -778,9 +877,12 @@ fn write_loop(mut conn: Connection, path: &str, receiver: &mpsc::Receiver<Job>) 
             }
         }
         match commit(&mut conn, &batch) {
-            Ok(ids) => {
-                for (job, id) in batch.into_iter().zip(ids) {
-                    let _ = job.done.send(Ok(id));
+            Ok(answers) => {
+                for (job, answer) in batch.into_iter().zip(answers) {
+                    if let Err(error) = &answer {
+                        tracing::error!(journal = path, %error, "a journal write was refused");
+                    }
+                    let _ = job.done.send(answer);
                 }
             }
             Err(error) => {
@@ -793,107 +895,185 @@ fn write_loop(mut conn: Connection, path: &str, receiver: &mpsc::Receiver<Job>) 
     }
 }
 
-/// Applies a batch in one transaction; returns each write's step id, and whether a row was added.
-fn commit(conn: &mut Connection, batch: &[Job]) -> rusqlite::Result<Vec<(i64, bool)>> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let mut ids = Vec::with_capacity(batch.len());
+/// Applies a batch in one transaction, each write in its own savepoint: a write that fails is
+/// undone alone and answered with its error, and the others are committed. The batch fails as a
+/// whole only when its transaction does (it cannot begin or commit, or SQLite rolled it back).
+fn commit(conn: &mut Connection, batch: &[Job]) -> Result<Vec<Result<Answer, String>>, WriteError> {
+    let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut answers = Vec::with_capacity(batch.len());
     for job in batch {
-        ids.push(apply(&tx, &job.write, job.at)?);
+        let savepoint = tx.savepoint()?;
+        match apply(&savepoint, &job.write, job.at) {
+            Ok(answer) => {
+                savepoint.commit()?;
+                answers.push(Ok(answer));
+            }
+            Err(error) => {
+                // Rolls back to the savepoint and releases it.
+                let undone = savepoint.finish();
+                if tx.is_autocommit() {
+                    // SQLite ended the whole transaction (a full disk, an I/O error).
+                    return Err(error);
+                }
+                undone?;
+                answers.push(Err(error.to_string()));
+            }
+        }
     }
     tx.commit()?;
-    Ok(ids)
+    Ok(answers)
 }
 
-fn apply(tx: &rusqlite::Transaction<'_>, write: &Write, at: i64) -> rusqlite::Result<(i64, bool)> {
-    let changed = match write {
-        Write::Begin { step } => tx
-            .prepare_cached(
-                "UPDATE steps SET state = 'in_flight', sends = sends + 1, unsettled = unsettled + 1,
-                 started_at = ?2 WHERE id = ?1 AND state != 'done'",
-            )?
-            .execute(params![step, at])?,
+fn apply(conn: &Connection, write: &Write, at: i64) -> Result<Answer, WriteError> {
+    let (step, tried, changed) = match write {
+        Write::Begin { step } => {
+            // A step finished before is never begun again: no row comes back, and that is an
+            // error below.
+            let unsettled_before = conn
+                .prepare_cached(
+                    "UPDATE steps SET state = 'in_flight', sends = sends + 1,
+                     unsettled = unsettled + 1, started_at = ?2
+                     WHERE id = ?1 AND state != 'done' RETURNING unsettled - 1",
+                )?
+                .query_row(params![step, at], |row| row.get::<_, i64>(0))
+                .optional()?
+                .ok_or(WriteError::Refused {
+                    step: *step,
+                    tried: "begun",
+                })?;
+            return Ok(Answer::Begun {
+                unsettled_before: u32::try_from(unsettled_before).unwrap_or(u32::MAX),
+            });
+        }
         Write::Finish { step, finish } => match &finish.result {
             Ok(outcome) => {
                 let merged_into = match outcome {
                     Outcome::Merged { into } => Some(into.as_str()),
                     _ => None,
                 };
-                tx.prepare_cached(
-                    "UPDATE steps SET state = 'done', outcome = ?2, merged_into = ?3,
-                     problem_kind = NULL, problem = NULL, unsettled = 0,
-                     attempts = attempts + ?4, status = ?5,
-                     request_id = COALESCE(?6, request_id), finished_at = ?7
-                     WHERE id = ?1 AND state = 'in_flight'",
-                )?
-                .execute(params![
-                    step,
-                    outcome.name(),
-                    merged_into,
-                    finish.attempts,
-                    finish.status,
-                    finish.request_id,
-                    at
-                ])?
+                let changed = conn
+                    .prepare_cached(
+                        "UPDATE steps SET state = 'done', outcome = ?2, merged_into = ?3,
+                         problem_kind = NULL, problem = NULL, unsettled = 0,
+                         attempts = attempts + ?4, status = ?5,
+                         request_id = COALESCE(?6, request_id), finished_at = ?7
+                         WHERE id = ?1 AND state = 'in_flight'",
+                    )?
+                    .execute(params![
+                        step,
+                        outcome.name(),
+                        merged_into,
+                        finish.attempts,
+                        finish.status,
+                        finish.request_id,
+                        at
+                    ])?;
+                (step, "finished", changed)
             }
-            Err(problem) => tx
-                .prepare_cached(
-                    "UPDATE steps SET state = 'failed', problem_kind = ?2, problem = ?3,
-                     unsettled = unsettled - ?4, attempts = attempts + ?5, status = ?6,
-                     request_id = COALESCE(?7, request_id), finished_at = ?8
-                     WHERE id = ?1 AND state = 'in_flight'",
-                )?
-                .execute(params![
-                    step,
-                    problem.kind.name(),
-                    problem.message,
-                    i64::from(!problem.may_have_acted),
-                    finish.attempts,
-                    finish.status.or(problem.status),
-                    finish.request_id,
-                    at
-                ])?,
+            Err(problem) => {
+                let changed = conn
+                    .prepare_cached(
+                        "UPDATE steps SET state = 'failed', problem_kind = ?2, problem = ?3,
+                         unsettled = unsettled - ?4, attempts = attempts + ?5, status = ?6,
+                         request_id = COALESCE(?7, request_id), finished_at = ?8
+                         WHERE id = ?1 AND state = 'in_flight'",
+                    )?
+                    .execute(params![
+                        step,
+                        problem.kind.name(),
+                        problem.message,
+                        i64::from(!problem.may_have_acted),
+                        finish.attempts,
+                        finish.status.or(problem.status),
+                        finish.request_id,
+                        at
+                    ])?;
+                (step, "finished", changed)
+            }
         },
         Write::NotSent {
             step,
             kind,
             message,
-        } => tx
-            .prepare_cached(
-                "UPDATE steps SET state = 'failed', problem_kind = ?2, problem = ?3,
-                 finished_at = ?4 WHERE id = ?1 AND state != 'done'",
-            )?
-            .execute(params![step, kind.name(), message, at])?,
+        } => {
+            let changed = conn
+                .prepare_cached(
+                    "UPDATE steps SET state = 'failed', problem_kind = ?2, problem = ?3,
+                     finished_at = ?4 WHERE id = ?1 AND state != 'done'",
+                )?
+                .execute(params![step, kind.name(), message, at])?;
+            (step, "marked not sent", changed)
+        }
         Write::Follow {
             from,
             subject_id,
             into,
-        } => {
-            let added = tx
-                .prepare_cached(
-                    "INSERT INTO steps (subject_id, vendor, vendor_id, followed_from)
-                     VALUES (?1, ?2, ?3, ?4) ON CONFLICT (subject_id, vendor, vendor_id) DO NOTHING",
-                )?
-                .execute(params![subject_id, Vendor::Trust.key(), into, from])?;
-            let id = tx
-                .prepare_cached(
-                    "SELECT id FROM steps WHERE subject_id = ?1 AND vendor = ?2 AND vendor_id = ?3",
-                )?
-                .query_row(params![subject_id, Vendor::Trust.key(), into], |row| {
-                    row.get(0)
-                })?;
-            return Ok((id, added == 1));
-        }
-    };
-    let step = match write {
-        Write::Begin { step } | Write::Finish { step, .. } | Write::NotSent { step, .. } => *step,
-        Write::Follow { .. } => unreachable!("returned above"),
+        } => return Ok(Answer::Followed(follow(conn, *from, *subject_id, into)?)),
     };
     if changed != 1 {
-        // A step finished twice, or begun after it finished: the run's bookkeeping is wrong,
-        // and nothing is written rather than something untrue.
-        return Err(rusqlite::Error::QueryReturnedNoRows);
+        // A step finished twice, or not begun: the run's bookkeeping is wrong, and nothing is
+        // written rather than something untrue.
+        return Err(WriteError::Refused { step: *step, tried });
     }
-    Ok((step, true))
+    Ok(Answer::Recorded)
+}
+
+/// The step of `subject_id` for the Trust identity `into`, or a new one that follows `from`,
+/// within [`MAX_FOLLOWED_MERGES`].
+fn follow(conn: &Connection, from: i64, subject_id: i64, into: &str) -> rusqlite::Result<Followed> {
+    let present: Option<i64> = conn
+        .prepare_cached(
+            "SELECT id FROM steps WHERE subject_id = ?1 AND vendor = ?2 AND vendor_id = ?3",
+        )?
+        .query_row(params![subject_id, Vendor::Trust.key(), into], |row| {
+            row.get(0)
+        })
+        .optional()?;
+    if let Some(id) = present {
+        return Ok(Followed::Present(id));
+    }
+    // Merges between `from` and its planned step (`followed_from` always names an older row, so
+    // the chain ends; the bound is a second guard).
+    let depth: i64 = conn
+        .prepare_cached(
+            "WITH RECURSIVE chain(parent, depth) AS (
+                 SELECT followed_from, 0 FROM steps WHERE id = ?1
+                 UNION ALL
+                 SELECT s.followed_from, chain.depth + 1 FROM steps s JOIN chain ON s.id = chain.parent
+                 WHERE chain.depth < ?2
+             )
+             SELECT max(depth) FROM chain",
+        )?
+        .query_row(params![from, MAX_FOLLOWED_MERGES], |row| {
+            row.get::<_, Option<i64>>(0)
+        })?
+        .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    if depth >= i64::from(MAX_FOLLOWED_MERGES) {
+        return Ok(Followed::TooDeep);
+    }
+    conn.prepare_cached(
+        "INSERT INTO steps (subject_id, vendor, vendor_id, followed_from) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![subject_id, Vendor::Trust.key(), into, from])?;
+    Ok(Followed::Added(conn.last_insert_rowid()))
+}
+
+/// Why one write of a batch was not applied.
+#[derive(Debug, thiserror::Error)]
+enum WriteError {
+    /// SQLite failed.
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    /// The step's state does not allow the write: the run's bookkeeping is wrong.
+    #[error(
+        "step {step} cannot be {tried} in its state (finished already, or never begun); nothing was written for it"
+    )]
+    Refused {
+        /// The step.
+        step: i64,
+        /// What the write tried.
+        tried: &'static str,
+    },
 }
 
 fn sqlite(path: &str, source: rusqlite::Error) -> JournalError {
@@ -903,57 +1083,19 @@ fn sqlite(path: &str, source: rusqlite::Error) -> JournalError {
     }
 }
 
-/// Creates `path` with mode 0600 when it does not exist; returns whether it did.
-fn create_private_file(path: &Path) -> Result<bool, JournalError> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    match options.open(path) {
-        Ok(_) => Ok(true),
-        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
-        Err(source) => Err(JournalError::Io {
-            path: path.display().to_string(),
-            source,
-        }),
-    }
-}
-
-/// Sets the journal and its WAL files to 0600 (SQLite gives the WAL files the journal's mode).
+/// Narrows the journal and its WAL files to 0600 (SQLite gives the WAL files the journal's
+/// mode, and an existing journal keeps its own).
 fn narrow_permissions(path: &Path) -> Result<(), JournalError> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mut files = vec![path.to_path_buf()];
-        for suffix in ["-wal", "-shm"] {
-            let mut name = path.as_os_str().to_owned();
-            name.push(suffix);
-            files.push(PathBuf::from(name));
-        }
-        for file in files {
-            match std::fs::metadata(&file) {
-                Ok(metadata) if metadata.permissions().mode() & 0o077 != 0 => {
-                    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
-                        .map_err(|source| JournalError::Io {
-                            path: file.display().to_string(),
-                            source,
-                        })?;
-                }
-                _ => {}
-            }
-        }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let file = PathBuf::from(name);
+        private::narrow(&file).map_err(|source| JournalError::Io {
+            path: file.display().to_string(),
+            source,
+        })?;
     }
-    #[cfg(not(unix))]
-    let _ = path;
     Ok(())
-}
-
-/// Reads the journal's steps, for callers that only hold its path.
-pub fn read_steps(path: &Path) -> Result<Vec<StepRow>, JournalError> {
-    Journal::open_read_only(path)?.steps()
 }
 
 #[cfg(test)]
@@ -966,6 +1108,10 @@ mod tests {
             line,
             ids: ids.iter().map(|(v, id)| (*v, id.to_string())).collect(),
         }
+    }
+
+    fn read_steps(path: &Path) -> Vec<StepRow> {
+        Journal::open_read_only(path).unwrap().steps().unwrap()
     }
 
     fn runtime() -> tokio::runtime::Runtime {
@@ -990,7 +1136,7 @@ mod tests {
                 &[(Vendor::Trust, "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb")],
             ),
         ];
-        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let (journal, steps) = Journal::open_for_run(&path, &subjects).unwrap();
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -1000,7 +1146,7 @@ mod tests {
                 assert_eq!(mode & 0o777, 0o600, "{file}");
             }
         }
-        let steps = journal.steps().unwrap();
+        assert_eq!(steps, journal.steps().unwrap());
         assert_eq!(steps.len(), 3);
         assert!(steps.iter().all(|step| step.state == StepState::Pending));
         assert_eq!(journal.salt().unwrap().len(), SALT_BYTES);
@@ -1063,12 +1209,12 @@ mod tests {
             2,
             &[(Vendor::Trust, "cccccccc-cccc-cccc-cccc-cccccccccccc")],
         )];
-        let journal = Journal::open_for_run(&path, &subjects).unwrap();
-        let step = journal.steps().unwrap().remove(0);
+        let (journal, mut steps) = Journal::open_for_run(&path, &subjects).unwrap();
+        let step = steps.remove(0);
         let writer = journal.into_writer();
         runtime().block_on(async {
-            writer.begin(step.id).await.unwrap();
-            let in_flight = read_steps(&path).unwrap().remove(0);
+            assert_eq!(writer.begin(step.id).await.unwrap(), 0);
+            let in_flight = read_steps(&path).remove(0);
             assert_eq!(
                 (in_flight.state, in_flight.sends, in_flight.unsettled),
                 (StepState::InFlight, 1, 1)
@@ -1092,24 +1238,178 @@ mod tests {
                 writer.begin(step.id).await.is_err(),
                 "a finished step is never begun again"
             );
-            let (follow, added) = writer
+            let followed = writer
                 .follow(&step, "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb")
                 .await
                 .unwrap();
-            assert!(added);
+            let Followed::Added(follow) = followed else {
+                panic!("not added: {followed:?}");
+            };
             assert_eq!(
                 writer
                     .follow(&step, "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb")
                     .await
                     .unwrap(),
-                (follow, false)
+                Followed::Present(follow)
             );
-            let steps = read_steps(&path).unwrap();
+            let steps = read_steps(&path);
             assert_eq!(steps[0].outcome, Some(merged));
             assert_eq!((steps[0].attempts, steps[0].unsettled), (2, 0));
             assert_eq!(steps[0].request_id.as_deref(), Some("r-1"));
             assert_eq!(steps[1].followed_from, Some(step.id));
         });
-        writer.close();
+        drop(writer);
+    }
+
+    fn deleted() -> Box<Finish> {
+        Box::new(Finish {
+            result: Ok(Outcome::Deleted),
+            attempts: 1,
+            status: Some(200),
+            request_id: None,
+        })
+    }
+
+    #[test]
+    fn a_write_that_fails_takes_no_other_write_of_its_batch_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        let subjects = [subject(
+            "S1",
+            2,
+            &[
+                (Vendor::Attestr, "AX1"),
+                (Vendor::Trust, "cccccccc-cccc-cccc-cccc-cccccccccccc"),
+                (Vendor::GainsightPx, "u1"),
+            ],
+        )];
+        let (journal, steps) = Journal::open_for_run(&path, &subjects).unwrap();
+        let ids: Vec<i64> = steps.iter().map(|step| step.id).collect();
+        let (sender, receiver) = mpsc::channel();
+        let mut answers = Vec::new();
+        for write in [
+            Write::Begin { step: ids[0] },
+            // Never begun: refused.
+            Write::Finish {
+                step: ids[1],
+                finish: deleted(),
+            },
+            Write::Begin { step: ids[2] },
+        ] {
+            let (done, answer) = oneshot::channel();
+            sender.send(Job { write, at: 1, done }).unwrap();
+            answers.push(answer);
+        }
+        drop(sender);
+        // Every write is queued before the loop starts, so the three share one transaction.
+        write_loop(journal.conn, "j.db", &receiver);
+        let answers: Vec<_> = answers
+            .into_iter()
+            .map(|mut answer| answer.try_recv().unwrap())
+            .collect();
+        assert_eq!(
+            answers[0],
+            Ok(Answer::Begun {
+                unsettled_before: 0
+            })
+        );
+        assert!(
+            answers[1]
+                .as_ref()
+                .is_err_and(|error| error.contains("cannot be finished")),
+            "{:?}",
+            answers[1]
+        );
+        assert_eq!(
+            answers[2],
+            Ok(Answer::Begun {
+                unsettled_before: 0
+            })
+        );
+        let states: Vec<_> = read_steps(&path).iter().map(|step| step.state).collect();
+        assert_eq!(
+            states,
+            [StepState::InFlight, StepState::Pending, StepState::InFlight]
+        );
+    }
+
+    #[test]
+    fn begin_answers_how_many_earlier_sends_had_an_unknown_effect() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        let subjects = [subject("S1", 2, &[(Vendor::GainsightPx, "u1")])];
+        let (journal, steps) = Journal::open_for_run(&path, &subjects).unwrap();
+        let step = steps[0].id;
+        let writer = journal.into_writer();
+        let failed = |may_have_acted: bool| Finish {
+            result: Err(Problem {
+                kind: ProblemKind::RetriesExhausted,
+                message: "503".to_string(),
+                status: Some(503),
+                may_have_acted,
+                retryable: true,
+                retry_after: None,
+            }),
+            attempts: 1,
+            status: Some(503),
+            request_id: None,
+        };
+        runtime().block_on(async {
+            assert_eq!(writer.begin(step).await.unwrap(), 0);
+            writer.finish(step, failed(true)).await.unwrap();
+            assert_eq!(writer.begin(step).await.unwrap(), 1);
+            writer.finish(step, failed(false)).await.unwrap();
+            assert_eq!(writer.begin(step).await.unwrap(), 1);
+            writer.finish(step, *deleted()).await.unwrap();
+        });
+        drop(writer);
+        let row = read_steps(&path).remove(0);
+        assert_eq!((row.sends, row.unsettled), (3, 0));
+    }
+
+    #[test]
+    fn merges_are_followed_by_subject_and_identity_within_the_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        let uuid = |n: u32| format!("{n:08x}-0000-4000-8000-000000000000");
+        let subjects = [subject("S1", 2, &[(Vendor::Trust, uuid(0).as_str())])];
+        let (journal, steps) = Journal::open_for_run(&path, &subjects).unwrap();
+        let planned = steps[0].clone();
+        let writer = journal.into_writer();
+        runtime().block_on(async {
+            // A merge into the subject's own planned identity is resolved by that step.
+            assert_eq!(
+                writer.follow(&planned, &uuid(0)).await.unwrap(),
+                Followed::Present(planned.id)
+            );
+            // A chain of merges: each adds a step, up to MAX_FOLLOWED_MERGES from the plan.
+            let mut from = planned.clone();
+            for n in 1..=MAX_FOLLOWED_MERGES {
+                let followed = writer.follow(&from, &uuid(n)).await.unwrap();
+                let Followed::Added(id) = followed else {
+                    panic!("merge {n}: {followed:?}");
+                };
+                from = StepRow::pending(
+                    id,
+                    (from.subject_id, from.subject_line),
+                    Vendor::Trust,
+                    uuid(n),
+                    Some(from.id),
+                );
+            }
+            assert_eq!(
+                writer.follow(&from, &uuid(99)).await.unwrap(),
+                Followed::TooDeep
+            );
+            // Back to an identity the subject has: resolved, whatever the depth.
+            assert_eq!(
+                writer.follow(&from, &uuid(1)).await.unwrap(),
+                Followed::Present(planned.id + 1)
+            );
+        });
+        drop(writer);
+        let steps = read_steps(&path);
+        assert_eq!(steps.len(), 1 + MAX_FOLLOWED_MERGES as usize);
+        assert!(!steps.iter().any(|step| step.vendor_id == uuid(99)));
     }
 }

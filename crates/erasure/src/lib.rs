@@ -15,8 +15,8 @@
 //!
 //! let subjects = erasure::subjects::read_subjects("subjects.csv".as_ref())?;
 //! let clients = Clients::from_vars(vendor_runtime::Vars::process(), &plan::vendors_needed(&subjects))?;
-//! let journal = Journal::open_for_run("erasure.db".as_ref(), &subjects)?;
-//! run(journal, &clients, &RunOptions::default(), &Silent, &StopSignal::default()).await?;
+//! let (journal, steps) = Journal::open_for_run("erasure.db".as_ref(), &subjects)?;
+//! run(journal, &steps, &clients, &RunOptions::default(), &Silent, &StopSignal::default()).await?;
 //! let report = Report::from_journal(&Journal::open_read_only("erasure.db".as_ref())?, false)?;
 //! assert!(report.all_erased());
 //! # Ok(())
@@ -32,11 +32,20 @@ pub mod journal;
 pub mod outcome;
 pub mod pace;
 pub mod plan;
+mod private;
 pub mod progress;
 pub mod report;
 pub mod run;
 pub mod subjects;
 pub mod vendor;
+
+/// Locks `mutex`, also after a thread panicked while holding it: what this crate guards (a
+/// time, a pause, a halt reason) is valid whatever a panic interrupted.
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// The exit codes of `vendor-erase`.
 pub mod exit {

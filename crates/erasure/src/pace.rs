@@ -9,6 +9,7 @@ use std::time::Duration;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::time::Instant;
 
+use crate::lock;
 use crate::outcome::ProblemKind;
 use crate::vendor::Vendor;
 
@@ -139,12 +140,6 @@ impl Lane {
     pub fn halted(&self) -> Option<(ProblemKind, String)> {
         lock(&self.halted).clone()
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]

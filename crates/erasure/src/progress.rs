@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::journal::StepRow;
+use crate::lock;
 use crate::outcome::{Outcome, Problem};
 use crate::vendor::Vendor;
 
@@ -135,7 +136,7 @@ impl Progress for Lines {
         if let Some(line) = attention(step, result) {
             self.print(&line);
         }
-        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        let mut last = lock(&self.last);
         if last.elapsed() >= Duration::from_secs(1) {
             *last = Instant::now();
             self.print(&self.counts.summary());

@@ -3,23 +3,22 @@
 //! may pass (429, 5xx, a timeout) tried again within bounds, and a merged Trust uuid followed only
 //! when asked.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use tokio::sync::Notify;
 
 use crate::clients::Clients;
-use crate::journal::{Finish, Journal, JournalError, StepRow, StepState, Writer};
+use crate::journal::{
+    Finish, Followed, Journal, JournalError, StepRow, StepState, Writer, merge_followers,
+};
 use crate::outcome::{Outcome, Problem, ProblemKind};
 use crate::pace::{Lane, Pace};
 use crate::progress::Progress;
 use crate::vendor::Vendor;
-
-/// Merges followed from one step, at most (Trust documents one level; this bounds a cycle).
-const MAX_FOLLOWED_MERGES: usize = 4;
 
 /// How a run behaves.
 #[derive(Debug, Clone)]
@@ -73,6 +72,18 @@ impl StopSignal {
     pub fn is_stopped(&self) -> bool {
         self.inner.0.load(Ordering::SeqCst)
     }
+
+    /// Returns once a stop is asked for (at once if it was already).
+    pub async fn stopped(&self) {
+        // The `Notified` future is made before the flag is read: `notify_waiters` wakes every
+        // such future made before it, polled or not, so a stop between the read and the wait
+        // is not missed (tokio's documented pattern).
+        let notified = self.inner.1.notified();
+        if self.is_stopped() {
+            return;
+        }
+        notified.await;
+    }
 }
 
 /// What is left to do in a journal.
@@ -93,32 +104,16 @@ impl Work {
     }
 }
 
-/// What is left to send in `steps`: unfinished steps, and, with `follow_merges`, merges not yet
-/// followed.
+/// What is left to send in `steps`: unfinished steps, and, with `follow_merges`, merges that no
+/// step resolves yet ([`merge_followers`]). How many merges deep a chain may go is
+/// [`Writer::follow`]'s to say.
 fn work(steps: &[StepRow], follow_merges: bool) -> Vec<Work> {
-    let followed: BTreeSet<i64> = steps.iter().filter_map(|step| step.followed_from).collect();
-    let depth = |step: &StepRow| {
-        let mut depth = 0;
-        let mut current = step.followed_from;
-        while let Some(parent) = current {
-            depth += 1;
-            current = steps
-                .iter()
-                .find(|candidate| candidate.id == parent)
-                .and_then(|candidate| candidate.followed_from);
-            if depth > MAX_FOLLOWED_MERGES {
-                break;
-            }
-        }
-        depth
-    };
+    let followers = merge_followers(steps);
     steps
         .iter()
         .filter_map(|step| match (&step.state, &step.outcome) {
             (StepState::Done, Some(Outcome::Merged { into }))
-                if follow_merges
-                    && !followed.contains(&step.id)
-                    && depth(step) < MAX_FOLLOWED_MERGES =>
+                if follow_merges && !followers.contains_key(&step.id) =>
             {
                 Some(Work::Follow(step.clone(), into.clone()))
             }
@@ -128,14 +123,15 @@ fn work(steps: &[StepRow], follow_merges: bool) -> Vec<Work> {
         .collect()
 }
 
-/// The steps a run would send, without sending anything (`--dry-run`).
-pub fn pending_work(journal: &Journal, follow_merges: bool) -> Result<Vec<StepRow>, JournalError> {
-    Ok(work(&journal.steps()?, follow_merges)
+/// The steps a run would send, of the journal's `steps`, without sending anything
+/// (`--dry-run`).
+pub fn pending_work(steps: &[StepRow], follow_merges: bool) -> Vec<StepRow> {
+    work(steps, follow_merges)
         .into_iter()
         .map(|work| match work {
             Work::Send(step) | Work::Follow(step, _) => step,
         })
-        .collect())
+        .collect()
 }
 
 /// Everything a step's processing needs.
@@ -147,21 +143,23 @@ struct Context<'a> {
     stop: &'a StopSignal,
 }
 
-/// Sends every unfinished step of `journal` and records each outcome. Returns when every step
+/// Sends every unfinished step of `journal`, whose steps are `steps` (as
+/// [`Journal::open_for_run`] returns them), and records each outcome. Returns when every step
 /// was tried, or the run was stopped; a journal write that fails stops the run with its error
-/// (every commit before it stays, and the step it concerned is sent again next time).
+/// (every other write stays committed, and the step it concerned is sent again next time).
 pub async fn run(
     journal: Journal,
+    steps: &[StepRow],
     clients: &Clients,
     options: &RunOptions,
     progress: &dyn Progress,
     stop: &StopSignal,
 ) -> Result<(), JournalError> {
-    let steps = journal.steps()?;
-    let work = work(&steps, options.follow_merges);
+    let work = work(steps, options.follow_merges);
     progress.started(steps.len(), work.len());
     let writer = journal.into_writer();
-    let failure: std::sync::Mutex<Option<JournalError>> = std::sync::Mutex::new(None);
+    // The first journal failure; the run stops at it.
+    let failure: OnceLock<JournalError> = OnceLock::new();
     let context = Context {
         writer: &writer,
         clients,
@@ -189,10 +187,7 @@ pub async fn run(
                 .for_each_concurrent(pace.concurrency.max(1), |item| async move {
                     if let Err(error) = process(context, lane, item).await {
                         tracing::error!(%error, "stopping: the journal cannot be written");
-                        failure
-                            .lock()
-                            .unwrap_or_else(|poisoned| poisoned.into_inner())
-                            .get_or_insert(error);
+                        let _ = failure.set(error);
                         context.stop.stop();
                     }
                 })
@@ -200,41 +195,42 @@ pub async fn run(
         }
     });
     futures_util::future::join_all(lanes).await;
-    writer.close();
+    // Waits for the writes already handed to the writer.
+    drop(writer);
     progress.ended();
-    match failure
-        .into_inner()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-    {
+    match failure.into_inner() {
         Some(error) => Err(error),
         None => Ok(()),
     }
 }
 
 /// Sends one step, and then, if it was merged and merges are followed, the step for the
-/// identity it names.
+/// identity it names, as long as [`Writer::follow`] adds one.
 async fn process(context: &Context<'_>, lane: &Lane, item: Work) -> Result<(), JournalError> {
     let (mut step, mut follow) = match item {
         Work::Send(step) => (step, None),
         Work::Follow(step, into) => (step, Some(into)),
     };
-    for _ in 0..=MAX_FOLLOWED_MERGES {
+    loop {
         if let Some(into) = follow.take() {
-            let (id, added) = context.writer.follow(&step, &into).await?;
-            if !added {
-                // The subject already has that step; it is sent (or was) on its own.
-                return Ok(());
+            match context.writer.follow(&step, &into).await? {
+                Followed::Added(id) => step = followed_step(&step, id, into),
+                // The subject has that step already; it is sent (or was) on its own.
+                Followed::Present(_) => return Ok(()),
+                Followed::TooDeep => {
+                    let merged = Outcome::Merged { into };
+                    context.progress.step_ended(&step, Ok(&merged));
+                    return Ok(());
+                }
             }
-            step = followed_step(&step, id, into);
         }
-        match send_step(context, lane, &mut step).await? {
+        match send_step(context, lane, &step).await? {
             Some(Outcome::Merged { into }) if context.options.follow_merges => {
                 follow = Some(into);
             }
             _ => return Ok(()),
         }
     }
-    Ok(())
 }
 
 /// The new step that deletes the identity `merged` was merged into.
@@ -249,11 +245,12 @@ fn followed_step(merged: &StepRow, id: i64, into: String) -> StepRow {
 }
 
 /// Sends a step until it has an outcome, a problem only a person can solve, or no sends left.
-/// Returns the outcome, if one was proven.
+/// Returns the outcome, if one was proven. What the journal holds of the step (its sends, and
+/// whether an earlier one may have acted) is the journal's: `step` only names it.
 async fn send_step(
     context: &Context<'_>,
     lane: &Lane,
-    step: &mut StepRow,
+    step: &StepRow,
 ) -> Result<Option<Outcome>, JournalError> {
     for send in 1..=context.options.max_sends.max(1) {
         if let Some((kind, reason)) = lane.halted() {
@@ -262,16 +259,15 @@ async fn send_step(
             context.progress.step_not_sent(step);
             return Ok(None);
         }
-        if context.stop.is_stopped() {
-            return Ok(None);
+        // A stop asked for while the lane waits (a 429's pause) is not waited out.
+        tokio::select! {
+            biased;
+            () = context.stop.stopped() => return Ok(None),
+            () = lane.ready() => {}
         }
-        lane.ready().await;
         // An earlier send whose effect is unknown (lost, or a run killed mid-flight) makes a
         // not-found answer mean "deleted or already absent".
-        let after_unsettled = step.unsettled > 0;
-        context.writer.begin(step.id).await?;
-        step.sends += 1;
-        step.unsettled += 1;
+        let after_unsettled = context.writer.begin(step.id).await? > 0;
         let (result, record) =
             vendor_runtime::options::record(context.clients.erase(step.vendor, &step.vendor_id))
                 .await;
@@ -291,17 +287,11 @@ async fn send_step(
         context.writer.finish(step.id, finish).await?;
         let problem = match result {
             Ok(outcome) => {
-                step.unsettled = 0;
-                step.state = StepState::Done;
                 context.progress.step_ended(step, Ok(&outcome));
                 return Ok(Some(outcome));
             }
             Err(problem) => problem,
         };
-        step.state = StepState::Failed;
-        if !problem.may_have_acted {
-            step.unsettled -= 1;
-        }
         if problem.kind == ProblemKind::Auth {
             let reason = format!(
                 "{} refused the credentials or they could not be had: {}",
@@ -342,7 +332,7 @@ async fn check_vendor(context: &Context<'_>, lane: &Lane, vendor: Vendor) -> Res
 }
 
 /// After a 429 the whole vendor waits for its `Retry-After`; after anything else only this step
-/// waits, longer each time.
+/// waits, longer each time, or until a stop is asked for.
 async fn wait_before_resend(context: &Context<'_>, lane: &Lane, problem: &Problem, send: u32) {
     if problem.status == Some(429) {
         lane.pause(problem.retry_after.unwrap_or(context.options.resend_delay));
@@ -352,14 +342,9 @@ async fn wait_before_resend(context: &Context<'_>, lane: &Lane, problem: &Proble
         .options
         .resend_delay
         .saturating_mul(1 << (send - 1).min(5));
-    let stopped = async {
-        while !context.stop.is_stopped() {
-            context.stop.inner.1.notified().await;
-        }
-    };
     tokio::select! {
         () = tokio::time::sleep(delay) => {}
-        () = stopped => {}
+        () = context.stop.stopped() => {}
     }
 }
 
@@ -421,5 +406,43 @@ mod tests {
             ids(work(&steps, true)),
             [(2, false), (3, true), (4, false), (6, false)]
         );
+    }
+
+    #[test]
+    fn a_merge_into_an_identity_the_subject_has_is_not_followed_again() {
+        let merged = step(
+            1,
+            StepState::Done,
+            Some(Outcome::Merged {
+                into: "uuid-2".to_string(),
+            }),
+            None,
+        );
+        let own = step(2, StepState::Pending, None, None);
+        let work = work(&[merged, own], true);
+        assert!(
+            matches!(work.as_slice(), [Work::Send(step)] if step.id == 2),
+            "{work:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_stop_wakes_whoever_waits_for_it() {
+        let stop = StopSignal::default();
+        let waiting = tokio::spawn({
+            let stop = stop.clone();
+            async move { stop.stopped().await }
+        });
+        tokio::task::yield_now().await;
+        stop.stop();
+        // A bound on a hang, not on speed.
+        tokio::time::timeout(Duration::from_secs(30), waiting)
+            .await
+            .expect("the waiter was woken")
+            .unwrap();
+        // Asked for before the wait: no wait at all.
+        tokio::time::timeout(Duration::from_secs(30), stop.stopped())
+            .await
+            .expect("already stopped");
     }
 }

@@ -78,7 +78,9 @@ impl Vendor {
         }
     }
 
-    /// The environment variables that configure the vendor, required ones first.
+    /// The environment variables that configure the vendor, required ones first. The vendor
+    /// crates own them; a test reads each crate's configuration to keep this list the same. (A
+    /// configuration error does not always name its variable: a bad base URL names the URL.)
     pub fn variables(self) -> &'static [&'static str] {
         match self {
             Vendor::Attestr => &[
@@ -121,5 +123,59 @@ mod tests {
             );
         }
         assert_eq!(Vendor::from_key("atenea"), None);
+    }
+
+    /// Reads `vendor`'s configuration the way its crate does, from `lookup`.
+    fn read_config(
+        vendor: Vendor,
+        lookup: &dyn Fn(&str) -> Option<std::ffi::OsString>,
+    ) -> Result<(), vendor_runtime::ConfigError> {
+        let vars = vendor_runtime::Vars::from_fn(lookup);
+        match vendor {
+            Vendor::Attestr => attestr::Config::from_vars(vars).map(drop),
+            Vendor::Trust => trust::Config::from_vars(vars).map(drop),
+            Vendor::GainsightPx => gainsight_px::Config::from_vars(vars).map(drop),
+        }
+    }
+
+    #[test]
+    fn the_variables_are_the_ones_each_vendor_crate_reads_required_first() {
+        for vendor in Vendor::ALL {
+            // Every variable set ("US" is a valid value for each, a data centre included): the
+            // crate reads all it knows.
+            let read = std::sync::Mutex::new(Vec::new());
+            let every = |name: &str| {
+                read.lock().unwrap().push(name.to_string());
+                Some("US".into())
+            };
+            read_config(vendor, &every).unwrap();
+            let mut read = read.into_inner().unwrap();
+            read.sort();
+            let mut listed: Vec<String> = vendor
+                .variables()
+                .iter()
+                .map(|name| name.to_string())
+                .collect();
+            listed.sort();
+            assert_eq!(read, listed, "{vendor}");
+
+            // Without one of them: the required ones come first in the list.
+            let required: Vec<bool> = vendor
+                .variables()
+                .iter()
+                .map(|&missing| {
+                    let lookup = |name: &str| (name != missing).then(|| "US".into());
+                    matches!(
+                        read_config(vendor, &lookup),
+                        Err(vendor_runtime::ConfigError::MissingEnv(name)) if name == missing
+                    )
+                })
+                .collect();
+            assert!(required[0], "{vendor}: {required:?}");
+            assert!(
+                required.windows(2).all(|pair| pair[0] || !pair[1]),
+                "{vendor}: {required:?}"
+            );
+        }
     }
 }

@@ -15,7 +15,7 @@ use erasure::pace::Pace;
 use erasure::progress::Silent;
 use erasure::report::{Report, Standing};
 use erasure::run::{RunOptions, StopSignal, run};
-use erasure::subjects::read_subjects;
+use erasure::subjects::{Subject, read_subjects};
 use erasure::vendor::Vendor;
 use serde_json::json;
 use support::{CURRENT_UUID, MERGED_UUID, Person, World, people};
@@ -54,8 +54,19 @@ fn options() -> RunOptions {
 /// Runs the subjects file into the journal and returns the receipts.
 async fn erase(subjects: &Path, journal: &Path, clients: &Clients, options: &RunOptions) -> Report {
     let subjects = read_subjects(subjects).unwrap();
-    let opened = Journal::open_for_run(journal, &subjects).unwrap();
-    run(opened, clients, options, &Silent, &StopSignal::default())
+    erase_subjects(&subjects, journal, clients, options).await
+}
+
+/// Runs `subjects` into the journal and returns the receipts, ids revealed.
+async fn erase_subjects(
+    subjects: &[Subject],
+    journal: &Path,
+    clients: &Clients,
+    options: &RunOptions,
+) -> Report {
+    let (opened, steps) = Journal::open_for_run(journal, subjects).unwrap();
+    let stop = StopSignal::default();
+    run(opened, &steps, clients, options, &Silent, &stop)
         .await
         .unwrap();
     Report::from_journal(&Journal::open_read_only(journal).unwrap(), true).unwrap()
@@ -261,6 +272,126 @@ async fn a_merged_trust_uuid_is_reported_with_its_current_identity_and_not_follo
 }
 
 #[tokio::test]
+async fn a_merge_into_an_identity_the_subject_has_is_resolved_by_its_step() {
+    let world = World::start(&[], 200).await;
+    // Trust one at a time, in plan order: the merged uuid is answered before its identity goes.
+    let mut one_at_a_time = RunOptions {
+        follow_merges: true,
+        ..options()
+    };
+    one_at_a_time.paces.insert(
+        Vendor::Trust,
+        Pace {
+            per_second: 2000.0,
+            concurrency: 1,
+        },
+    );
+    let trust = |id: &str| (Vendor::Trust, id.to_string());
+
+    // The same subject names the merged uuid and the identity it was merged into (the library
+    // takes any ids; a subjects file has one column per vendor).
+    let both = [Subject {
+        reference: "DSR-both".to_string(),
+        line: 2,
+        ids: vec![trust(MERGED_UUID), trust(CURRENT_UUID)],
+    }];
+    let journal = world.path("same.db");
+    let report = erase_subjects(&both, &journal, &world.clients(), &one_at_a_time).await;
+    assert!(report.all_erased(), "{report:#?}");
+    let steps = &report.subjects[0].steps;
+    assert_eq!(steps.len(), 2, "nothing added: {steps:#?}");
+    assert_eq!(steps[0].outcome.as_deref(), Some("merged"));
+    assert_eq!(steps[0].standing, Standing::Erased);
+    assert_eq!(steps[1].outcome.as_deref(), Some("deleted"));
+    assert_eq!(steps[1].follows_merge_of, None);
+    assert_eq!(
+        world.erasures_of(Vendor::Trust, CURRENT_UUID).await.len(),
+        1
+    );
+    // Run again: the merge is resolved, nothing is sent.
+    world.clear_received().await;
+    erase_subjects(&both, &journal, &world.clients(), &one_at_a_time).await;
+    assert_eq!(world.received_by("trust").await, 0);
+
+    // Another subject names the current identity: each subject gets its own step for it.
+    let world = World::start(&[], 200).await;
+    let people = [
+        Person::merged("DSR-merged"),
+        Person {
+            subject: "DSR-current".to_string(),
+            attestr: None,
+            trust: Some(CURRENT_UUID.to_string()),
+            gainsight_px: None,
+        },
+    ];
+    let subjects = world.subjects_file("subjects.csv", &people);
+    let report = erase(
+        &subjects,
+        &world.path("other.db"),
+        &world.clients(),
+        &one_at_a_time,
+    )
+    .await;
+    assert!(report.all_erased(), "{report:#?}");
+    let merged = &report.subjects[0].steps;
+    assert_eq!(merged.len(), 2, "{merged:#?}");
+    assert_eq!(merged[0].outcome.as_deref(), Some("merged"));
+    assert_eq!(merged[1].id, CURRENT_UUID);
+    assert_eq!(merged[1].follows_merge_of.as_deref(), Some(MERGED_UUID));
+    assert_eq!(report.subjects[1].steps.len(), 1);
+}
+
+#[tokio::test]
+async fn a_stop_during_a_back_off_is_not_waited_out() {
+    let person = Person::numbered(5);
+    let world = World::start(std::slice::from_ref(&person), 200).await;
+    let subjects_path = world.subjects_file("subjects.csv", std::slice::from_ref(&person));
+    let subjects = read_subjects(&subjects_path).unwrap();
+    // Every Attestr answer is a 503: the step backs off for ten minutes after its first send.
+    world
+        .fault(json!({"vendor": "attestr", "status": 503, "count": 100000}))
+        .await;
+    let options = RunOptions {
+        resend_delay: Duration::from_secs(600),
+        ..options()
+    };
+    let (opened, steps) = Journal::open_for_run(&world.path("j.db"), &subjects).unwrap();
+    let stop = StopSignal::default();
+    let clients = world.clients();
+    let running = run(opened, &steps, &clients, &options, &Silent, &stop);
+    let journal = world.path("j.db");
+    let stopping = async {
+        // Once the first Attestr send is recorded as failed, the step is in its back-off.
+        let backing_off = || {
+            Journal::open_read_only(&journal)
+                .and_then(|journal| journal.steps())
+                .is_ok_and(|steps| {
+                    steps.iter().any(|step| {
+                        step.vendor == Vendor::Attestr && step.state == StepState::Failed
+                    })
+                })
+        };
+        while !backing_off() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        stop.stop();
+    };
+    // A bound on a hang (the back-off is ten minutes), not on speed.
+    let (ran, ()) = tokio::time::timeout(Duration::from_secs(120), async {
+        tokio::join!(running, stopping)
+    })
+    .await
+    .expect("the stop ended the back-off");
+    ran.unwrap();
+    let steps = Journal::open_read_only(&world.path("j.db"))
+        .unwrap()
+        .steps()
+        .unwrap();
+    let attestr = steps.iter().find(|s| s.vendor == Vendor::Attestr).unwrap();
+    assert_eq!((attestr.state, attestr.sends), (StepState::Failed, 1));
+}
+
+#[tokio::test]
 async fn steps_in_flight_at_a_crash_end_in_the_idempotent_outcome() {
     let person = Person::numbered(7);
     let world = World::start(std::slice::from_ref(&person), 200).await;
@@ -269,8 +400,7 @@ async fn steps_in_flight_at_a_crash_end_in_the_idempotent_outcome() {
     let subjects = read_subjects(&subjects_path).unwrap();
 
     // A run that marked every step in flight, sent it, and died before recording the answer.
-    let journal = Journal::open_for_run(&journal_path, &subjects).unwrap();
-    let steps = journal.steps().unwrap();
+    let (journal, steps) = Journal::open_for_run(&journal_path, &subjects).unwrap();
     let writer = journal.into_writer();
     let clients = world.clients();
     for step in &steps {
@@ -421,8 +551,8 @@ async fn a_finished_step_is_refused_by_the_journal_itself() {
     let world = World::start(std::slice::from_ref(&person), 200).await;
     let subjects =
         read_subjects(&world.subjects_file("s.csv", std::slice::from_ref(&person))).unwrap();
-    let journal = Journal::open_for_run(&world.path("j.db"), &subjects).unwrap();
-    let step = journal.steps().unwrap().remove(0);
+    let (journal, mut steps) = Journal::open_for_run(&world.path("j.db"), &subjects).unwrap();
+    let step = steps.remove(0);
     let writer = journal.into_writer();
     writer.begin(step.id).await.unwrap();
     writer

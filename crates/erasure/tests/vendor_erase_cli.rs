@@ -369,27 +369,38 @@ async fn exit_codes_dry_run_and_the_three_report_formats() {
         }
     }
 
-    // --output writes a private file.
-    let file = world.path("receipt.html");
-    let out = output(
-        &env,
-        &[
+    // --output writes a private file, and narrows an existing one anyone may read (with
+    // --reveal it holds raw ids).
+    use std::os::unix::fs::PermissionsExt;
+    let existing = world.path("existing.json");
+    std::fs::write(&existing, "{}").unwrap();
+    std::fs::set_permissions(&existing, std::fs::Permissions::from_mode(0o644)).unwrap();
+    for (file, format, reveal) in [
+        (world.path("receipt.html"), "html", false),
+        (existing.clone(), "json", true),
+    ] {
+        let mut args = vec![
             "report",
             "--journal",
             path(&merged_journal),
             "--format",
-            "html",
+            format,
             "--output",
             path(&file),
-        ],
-    )
-    .await;
-    assert_eq!(out.status.code(), Some(0));
-    {
-        use std::os::unix::fs::PermissionsExt;
+        ];
+        if reveal {
+            args.push("--reveal");
+        }
+        let out = output(&env, &args).await;
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
         let mode = std::fs::metadata(&file).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(mode & 0o777, 0o600, "{}", file.display());
     }
+    assert!(
+        std::fs::read_to_string(&existing)
+            .unwrap()
+            .contains(CURRENT_UUID)
+    );
 }
 
 #[tokio::test]

@@ -55,6 +55,7 @@ pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
         status: 200,
         after_lost_response: false,
         checks: &[],
+        evidence: vendor_runtime::evidence::Evidence::VendorDoc,
     },
     vendor_runtime::evidence::Rule {
         operation: "delete_user_by_body",
@@ -62,6 +63,7 @@ pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
         status: 204,
         after_lost_response: false,
         checks: &[],
+        evidence: vendor_runtime::evidence::Evidence::VendorDoc,
     },
     vendor_runtime::evidence::Rule {
         operation: "delete_user_by_body",
@@ -78,6 +80,7 @@ pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
                 prefix: "User was not found",
             },
         ],
+        evidence: vendor_runtime::evidence::Evidence::ThirdParty,
     },
     vendor_runtime::evidence::Rule {
         operation: "delete_user_by_body",
@@ -94,6 +97,7 @@ pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
                 prefix: "User was not found",
             },
         ],
+        evidence: vendor_runtime::evidence::Evidence::ThirdParty,
     },
     vendor_runtime::evidence::Rule {
         operation: "delete_user",
@@ -101,6 +105,7 @@ pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
         status: 200,
         after_lost_response: false,
         checks: &[],
+        evidence: vendor_runtime::evidence::Evidence::VendorDoc,
     },
     vendor_runtime::evidence::Rule {
         operation: "delete_user",
@@ -108,6 +113,7 @@ pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
         status: 204,
         after_lost_response: false,
         checks: &[],
+        evidence: vendor_runtime::evidence::Evidence::VendorDoc,
     },
     vendor_runtime::evidence::Rule {
         operation: "delete_user",
@@ -124,6 +130,7 @@ pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
                 prefix: "User was not found",
             },
         ],
+        evidence: vendor_runtime::evidence::Evidence::ThirdParty,
     },
     vendor_runtime::evidence::Rule {
         operation: "delete_user",
@@ -140,6 +147,7 @@ pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
                 prefix: "User was not found",
             },
         ],
+        evidence: vendor_runtime::evidence::Evidence::ThirdParty,
     },
 ];
 #[allow(unused_imports)]

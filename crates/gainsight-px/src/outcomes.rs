@@ -120,23 +120,19 @@ fn user_for_body_update(
     identify_id: &str,
     changes: types::UserUpdate,
 ) -> Result<types::User, Error> {
+    // Neither the id nor the fields are repeated in these messages: errors end up in logs.
     if changes.property_keys.is_empty() {
-        return Err(Error::InvalidRequest(format!(
+        return Err(Error::InvalidRequest(
             "the id cannot be sent in a path, and `PUT /v1/users/update` takes the whole User, \
-             whose `propertyKeys` the vendor's reference requires; set `property_keys` to update \
-             a user whose id is `{}`",
-            if identify_id.len() > 40 {
-                "…"
-            } else {
-                identify_id
-            }
-        )));
+             whose `propertyKeys` the vendor's reference requires; set `property_keys` for this \
+             update"
+                .to_string(),
+        ));
     }
-    let mut body =
-        serde_json::to_value(changes).map_err(|err| Error::InvalidRequest(err.to_string()))?;
+    let unusable = |_| Error::InvalidRequest("the update does not make a whole User".to_string());
+    let mut body = serde_json::to_value(changes).map_err(unusable)?;
     body["identifyId"] = serde_json::Value::String(identify_id.to_string());
-    serde_json::from_value(body)
-        .map_err(|err| Error::InvalidRequest(format!("the update does not make a User: {err}")))
+    serde_json::from_value(body).map_err(unusable)
 }
 
 #[cfg(test)]
@@ -159,6 +155,7 @@ mod tests {
             let proof = Proof {
                 outcome: rule.outcome,
                 captured: None,
+                evidence: rule.evidence,
             };
             assert!(
                 DeleteOutcome::from_proof(&proof, true).is_some(),

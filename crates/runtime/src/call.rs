@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::body::BodyError;
 use crate::error::{Error, ServiceError};
 use crate::evidence::{self, Proof, Rule, Verdict};
-use crate::failure::{ErrorContext, Failure, excerpt};
+use crate::failure::{ErrorContext, Failure};
 use crate::options::record;
 
 /// What a generated builder's `send()` returns.
@@ -76,12 +76,11 @@ pub async fn settle<T, E: ServiceError>(
                     operation,
                     expected,
                     error: None,
+                    // A success body is not quoted: it holds the record the call was about.
                     context: Box::new(ErrorContext {
                         status: Some(status),
                         request_id: calls.request_id,
-                        body_excerpt: body
-                            .map(|body| excerpt(body.to_string().as_bytes()))
-                            .unwrap_or_default(),
+                        body_excerpt: String::new(),
                     }),
                 }),
                 // A documented success status with no outcome row: the table, not the vendor,

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::body::{BodyError, error_chain, is_too_large};
 use crate::config::ConfigError;
-use crate::failure::{ErrorContext, ErrorResponse, Failure, excerpt};
+use crate::failure::{ErrorContext, ErrorResponse, Failure};
 use crate::options::CallRecord;
 
 /// A vendor's own error body, decoded from an error response.
@@ -122,9 +122,11 @@ impl<E: ServiceError> Error<E> {
     pub fn from_failure(failure: Failure, record: &CallRecord) -> Self {
         match failure {
             Failure::Response(response) => Self::from_response(&response),
-            Failure::Transport(err) if err.is_timeout() => Error::Timeout(err),
-            Failure::Transport(err) => Error::Transport(err),
+            // The URL is dropped: its path holds the ids the call was about.
+            Failure::Transport(err) if err.is_timeout() => Error::Timeout(err.without_url()),
+            Failure::Transport(err) => Error::Transport(err.without_url()),
             Failure::SuccessBody(err) => {
+                let err = err.without_url();
                 let context = Box::new(ErrorContext {
                     status: record.status,
                     request_id: record.request_id.clone(),
@@ -143,12 +145,14 @@ impl<E: ServiceError> Error<E> {
             }
             Failure::InvalidRequest(message) => Error::InvalidRequest(message),
             Failure::Credentials(message) => Error::Credentials(message),
-            Failure::InvalidResponse { body, message } => Error::InvalidResponse {
+            // A success body is never quoted: it can hold a credential (Atenea's token) or the
+            // personal data the call was about.
+            Failure::InvalidResponse { message, .. } => Error::InvalidResponse {
                 message,
                 context: Box::new(ErrorContext {
                     status: record.status,
                     request_id: record.request_id.clone(),
-                    body_excerpt: excerpt(&body),
+                    body_excerpt: String::new(),
                 }),
             },
         }

@@ -24,6 +24,17 @@ pub struct Rule {
     pub after_lost_response: bool,
     /// Checks on the JSON body, all of which must hold. Empty: the status alone is the proof.
     pub checks: &'static [Check],
+    /// Where the row's knowledge comes from.
+    pub evidence: Evidence,
+}
+
+/// Where an outcome row's knowledge comes from (`evidence` in `x-outcomes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evidence {
+    /// The vendor's own documentation (the cited page).
+    VendorDoc,
+    /// Observed by third-party code, not documented by the vendor: the row says what is inferred.
+    ThirdParty,
 }
 
 /// A check on the JSON body of a response.
@@ -88,6 +99,8 @@ pub struct Proof {
     pub outcome: &'static str,
     /// The UUID captured by a `{uuid}` template, if the row has one.
     pub captured: Option<String>,
+    /// Where the matched row's knowledge comes from.
+    pub evidence: Evidence,
 }
 
 /// What a response proves for an operation.
@@ -138,6 +151,7 @@ pub fn prove(rules: &[Rule], operation: &str, response: Response<'_>) -> Verdict
             return Verdict::Proven(Proof {
                 outcome: rule.outcome,
                 captured,
+                evidence: rule.evidence,
             });
         }
     }
@@ -216,6 +230,7 @@ mod tests {
             status: 404,
             after_lost_response: false,
             checks: &[CODE, MESSAGE],
+            evidence: Evidence::VendorDoc,
         },
         Rule {
             operation: "delete_identity",
@@ -223,6 +238,7 @@ mod tests {
             status: 404,
             after_lost_response: true,
             checks: &[CODE, MESSAGE],
+            evidence: Evidence::VendorDoc,
         },
         Rule {
             operation: "delete_identity",
@@ -230,6 +246,7 @@ mod tests {
             status: 404,
             after_lost_response: false,
             checks: &[CODE, MERGED],
+            evidence: Evidence::VendorDoc,
         },
         Rule {
             operation: "delete_identity",
@@ -237,6 +254,7 @@ mod tests {
             status: 200,
             after_lost_response: false,
             checks: &[],
+            evidence: Evidence::VendorDoc,
         },
     ];
 
@@ -256,6 +274,7 @@ mod tests {
         Verdict::Proven(Proof {
             outcome,
             captured: captured.map(str::to_string),
+            evidence: Evidence::VendorDoc,
         })
     }
 
@@ -313,6 +332,7 @@ mod tests {
                 status: 404,
                 after_lost_response: true,
                 checks: &[],
+                evidence: Evidence::VendorDoc,
             },
             Rule {
                 operation: "delete_user",
@@ -320,6 +340,7 @@ mod tests {
                 status: 404,
                 after_lost_response: false,
                 checks: &[],
+                evidence: Evidence::VendorDoc,
             },
         ];
         let check = |lost_response| {

@@ -147,10 +147,28 @@ impl Failure {
             ClientError::Custom(message) => Failure::Credentials(message),
             ClientError::InvalidResponsePayload(body, err) => Failure::InvalidResponse {
                 body,
-                message: format!("the response body does not match the documented schema: {err}"),
+                message: schema_mismatch(&err),
             },
         }
     }
+}
+
+/// What serde found wrong with a success body, without quoting it: serde's own message can
+/// repeat a value from the body (a token, a name), so only the kind of error and where it is are
+/// kept.
+fn schema_mismatch(error: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let kind = match error.classify() {
+        Category::Io => "could not be read",
+        Category::Syntax => "is not valid JSON",
+        Category::Data => "does not match the documented schema",
+        Category::Eof => "ends early",
+    };
+    format!(
+        "the response body {kind} (line {}, column {}; the body is not quoted, since a success body may hold credentials or personal data)",
+        error.line(),
+        error.column()
+    )
 }
 
 /// The first request id header present.

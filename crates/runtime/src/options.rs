@@ -78,8 +78,10 @@ pub async fn record<F: Future>(future: F) -> (F::Output, CallRecord) {
         outer.attempts += inner.attempts;
         outer.lost_response |= inner.lost_response;
         outer.credentials_refreshed |= inner.credentials_refreshed;
-        outer.status = inner.status;
-        outer.request_id.clone_from(&inner.request_id);
+        if inner.status.is_some() {
+            outer.status = inner.status;
+            outer.request_id.clone_from(&inner.request_id);
+        }
     });
     (output, inner)
 }

@@ -1,5 +1,6 @@
 //! The `vendor-sandbox` command line (clap), turned into a [`Config`].
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -8,12 +9,13 @@ use clap::Parser;
 
 use crate::config::{
     Config, Credentials, DEMO_ATENEA_CLIENT_ID, DEMO_ATENEA_CLIENT_SECRET, DEMO_ATTESTR_TOKEN,
-    DEMO_PX_API_KEY, Limits, MAX_JSON_DEPTH_LIMIT,
+    DEMO_PX_API_KEY, Limits, MAX_JSON_DEPTH_LIMIT, Redacted,
 };
 
 /// vendor-sandbox: a stateful local sandbox of the Attestr, Trust (Index + Atenea) and Gainsight
 /// PX APIs. The first line printed on stdout is `listening on http://ADDR`.
-#[derive(Debug, Parser)]
+// `Debug` is written below: it redacts the credentials.
+#[derive(Parser)]
 #[command(name = "vendor-sandbox", version)]
 pub struct Cli {
     /// Listen address; port 0 picks a free one.
@@ -49,14 +51,14 @@ pub struct Cli {
     pub max_json_depth: usize,
     /// Largest accepted request body, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().body_limit_bytes,
-          value_parser = parse_body_limit)]
+          value_parser = parse_positive)]
     pub body_limit: usize,
     /// Seconds a connection has to deliver a request head (from opening or going idle).
-    #[arg(long, value_name = "SECS", default_value_t = 30,
+    #[arg(long, value_name = "SECS", default_value_t = Limits::default().header_timeout.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..=30))]
     pub header_timeout: u64,
     /// Seconds an idle keep-alive connection (no request in progress, no bytes) is kept open.
-    #[arg(long, value_name = "SECS", default_value_t = 15,
+    #[arg(long, value_name = "SECS", default_value_t = Limits::default().idle_timeout.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub idle_timeout: u64,
     /// Open connections at most; more wait in the listen backlog.
@@ -80,10 +82,37 @@ pub struct Cli {
     #[arg(long, value_name = "KEY", default_values_t = [DEMO_PX_API_KEY.to_string()],
           value_parser = non_empty)]
     pub px_api_key: Vec<String>,
-    /// error, warn, info, debug or trace (debug logs each request).
+    /// error, warn, info, debug or trace (debug logs each vendor request: vendor, method, route
+    /// template, status and time taken; never a body, a credential or an id from the path).
     #[arg(long, value_name = "LEVEL", default_value = "info",
           value_parser = ["error", "warn", "info", "debug", "trace"], ignore_case = true)]
     pub log_level: String,
+}
+
+impl fmt::Debug for Cli {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cli")
+            .field("listen", &self.listen)
+            .field("state", &self.state)
+            .field("seed", &self.seed)
+            .field("clock_start", &self.clock_start)
+            .field("rate_limit", &self.rate_limit)
+            .field("daily_quota", &self.daily_quota)
+            .field("token_ttl", &self.token_ttl)
+            .field("max_records", &self.max_records)
+            .field("max_json_depth", &self.max_json_depth)
+            .field("body_limit", &self.body_limit)
+            .field("header_timeout", &self.header_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("request_log", &self.request_log)
+            .field("attestr_token", &Redacted)
+            .field("atenea_client_id", &self.atenea_client_id)
+            .field("atenea_client_secret", &Redacted)
+            .field("px_api_key", &vec![Redacted; self.px_api_key.len()])
+            .field("log_level", &self.log_level)
+            .finish()
+    }
 }
 
 impl Cli {
@@ -133,10 +162,6 @@ fn parse_json_depth(text: &str) -> Result<usize, String> {
         Ok(depth) if (1..=MAX_JSON_DEPTH_LIMIT).contains(&depth) => Ok(depth),
         _ => Err(format!("use 1 to {MAX_JSON_DEPTH_LIMIT}, not {text:?}")),
     }
-}
-
-fn parse_body_limit(text: &str) -> Result<usize, String> {
-    parse_positive(text)
 }
 
 fn parse_positive(text: &str) -> Result<usize, String> {
@@ -195,6 +220,26 @@ mod tests {
         assert_eq!(config.credentials.gainsight_px_api_keys, ["one", "two"]);
         assert_eq!(config.limits.max_records_per_vendor, 10);
         assert_eq!(config.limits.header_timeout, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn debug_redacts_the_secret_flags() {
+        let cli = parse(&[
+            "--attestr-token=flag-token",
+            "--atenea-client-secret=flag-secret",
+            "--px-api-key=flag-key-1",
+            "--px-api-key=flag-key-2",
+        ])
+        .unwrap();
+        let shown = format!("{cli:?}");
+        for secret in ["flag-token", "flag-secret", "flag-key"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(
+            shown.contains("px_api_key: [[redacted], [redacted]]"),
+            "{shown}"
+        );
+        assert!(shown.contains("rate_limit: 200"), "{shown}");
     }
 
     #[test]

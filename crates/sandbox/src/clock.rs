@@ -6,6 +6,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::locks::lock;
+
 /// The last second of year 9999: beyond it the vendors' timestamps cannot be written.
 const LATEST_UNIX_SECS: i64 = 253_402_300_799;
 
@@ -58,10 +60,7 @@ impl Clock {
 
     /// Takes a committed offset, unless a newer one is already in place.
     pub(crate) fn apply(&self, offset_secs: i64, version: u64) {
-        let mut current = self
-            .version
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut current = lock(&self.version);
         if version > *current {
             *current = version;
             self.offset_secs.store(offset_secs, Ordering::Release);

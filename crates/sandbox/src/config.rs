@@ -1,6 +1,7 @@
 //! How a sandbox is configured: listen address, demo credentials, limits, clock and files.
 //! `vendor-sandbox` fills it in from its flags ([`crate::cli`]); tests build it in code.
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -16,7 +17,8 @@ pub const DEMO_ATENEA_CLIENT_SECRET: &str = "sandbox-secret";
 pub const DEMO_PX_API_KEY: &str = "sandbox-px-key";
 
 /// The credentials the sandbox accepts. They are demo values, printed at start; never real ones.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// `Debug` shows `[redacted]` for the token, the secret and each API key.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     /// Attestr: the `{authToken}` in `Authorization: Basic {authToken}`.
     pub attestr_auth_token: String,
@@ -27,6 +29,32 @@ pub struct Credentials {
     /// Gainsight PX: the accepted values of the `X-APTRINSIC-API-KEY` header, each with its own
     /// rate limit and daily quota.
     pub gainsight_px_api_keys: Vec<String>,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A config ends up in logs and failed assertions: the secrets stay out of them. The
+        // client id names the client (OAuth does not treat it as a secret).
+        f.debug_struct("Credentials")
+            .field("attestr_auth_token", &Redacted)
+            .field("atenea_client_id", &self.atenea_client_id)
+            .field("atenea_client_secret", &Redacted)
+            .field(
+                "gainsight_px_api_keys",
+                &vec![Redacted; self.gainsight_px_api_keys.len()],
+            )
+            .finish()
+    }
+}
+
+/// What `Debug` shows in place of a secret: `[redacted]`.
+#[derive(Clone, Copy)]
+pub(crate) struct Redacted;
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
 }
 
 impl Default for Credentials {
@@ -136,5 +164,35 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             ..Self::default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_redacts_the_secrets() {
+        let mut config = Config::default();
+        config
+            .credentials
+            .gainsight_px_api_keys
+            .push("second-px-key".to_string());
+        let shown = format!("{config:?}");
+        for secret in [
+            DEMO_ATTESTR_TOKEN,
+            DEMO_ATENEA_CLIENT_SECRET,
+            DEMO_PX_API_KEY,
+            "second-px-key",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(
+            shown.contains(
+                "attestr_auth_token: [redacted], atenea_client_id: \"sandbox-client\", \
+                 atenea_client_secret: [redacted], gainsight_px_api_keys: [[redacted], [redacted]]"
+            ),
+            "{shown}"
+        );
     }
 }

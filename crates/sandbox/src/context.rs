@@ -2,13 +2,14 @@
 //! limits and the request log. It names no vendor's data: vendors bring their own tables and
 //! queries, and the start state is handed in by the server.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::clock::{self, Clock};
 use crate::config::Config;
 use crate::faults::{Fault, FaultQueues};
+use crate::locks::lock;
 use crate::rate_limit::RateLimits;
 use crate::request_log::RequestLog;
 use crate::store::{Store, StoreError};
@@ -43,12 +44,6 @@ pub(crate) struct AppContext {
     faults: Mutex<FaultQueues>,
     gainsight_px_limits: RateLimits,
     start_data: StartData,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The stored clock: `(offset_secs, version)`.
@@ -217,12 +212,10 @@ impl AppContext {
         }))
     }
 
-    /// Restores the start state (start records, start clock; no tokens) and clears faults, rate
-    /// counts and the request log, in one transaction.
+    /// Restores the start state (start records, start clock; no tokens) in one transaction, then,
+    /// once it committed, clears faults, rate counts and the request log. A reset that did not
+    /// commit changes nothing.
     pub(crate) async fn reset(&self) -> Result<(), StoreError> {
-        lock(&self.faults).clear();
-        self.gainsight_px_limits.clear();
-        self.requests.clear();
         let start_data = self.start_data.clone();
         let offset = start_offset(&self.config);
         let version = self
@@ -247,8 +240,11 @@ impl AppContext {
                 Ok(start_data(db, &start)?.map(|()| version))
             })
             .await?
-            .map_err(StoreError::NotCommitted)?;
+            .map_err(|reason| StoreError::NotCommitted(format!("seed: {reason}")))?;
         self.clock.apply(offset, version);
+        lock(&self.faults).clear();
+        self.gainsight_px_limits.clear();
+        self.requests.clear();
         Ok(())
     }
 }

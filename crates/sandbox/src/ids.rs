@@ -49,20 +49,14 @@ pub(crate) fn atenea_token() -> String {
     url_safe_text::<40>()
 }
 
-/// A random (version 4) UUID in lowercase text form.
+/// A random (version 4) UUID in lowercase text form. The `uuid` crate sets the version and variant
+/// bits and writes the text; the random bytes come from [`random_bytes`] rather than
+/// `Uuid::new_v4`, which panics when the OS random source fails.
 pub(crate) fn uuid_v4() -> String {
-    let mut bytes = random_bytes::<16>();
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    uuid::Builder::from_random_bytes(random_bytes::<16>())
+        .into_uuid()
+        .hyphenated()
+        .to_string()
 }
 
 #[cfg(test)]
@@ -77,7 +71,12 @@ mod tests {
         let number = attestr_profile_number();
         assert_eq!(number.len(), "3801-575765-9695".len());
         assert_eq!(number.matches('-').count(), 2);
-        assert!(uuid::Uuid::parse_str(&uuid_v4()).is_ok());
+        let aptrinsic_id = uuid_v4();
+        let parsed = uuid::Uuid::parse_str(&aptrinsic_id).unwrap();
+        assert_eq!(parsed.get_version(), Some(uuid::Version::Random));
+        assert_eq!(parsed.get_variant(), uuid::Variant::RFC4122);
+        assert_eq!(aptrinsic_id, aptrinsic_id.to_lowercase());
+        assert_ne!(uuid_v4(), aptrinsic_id);
         assert_ne!(atenea_token(), atenea_token());
     }
 }

@@ -17,10 +17,11 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Modules, bottom to top (each imports only those listed before it): [`vendor`], `clock`, `ids`,
-//! `faults`, `rate_limit`, `request_log`, `records`, [`config`], [`cli`], `store`, `validate`,
-//! `context`, `surface`, `extract`, `admin`, `vendors::*` (each `state`, `error`, `surface`, `handlers`, and `mod.rs` for its start records),
-//! [`openapi`], `connections`, `server`.
+//! Modules, bottom to top (each imports only those listed before it): `locks`, [`vendor`],
+//! `clock`, `ids`, `faults`, `rate_limit`, `request_log`, `records`, [`config`], [`cli`], `store`,
+//! `validate`, `context`, `surface`, `extract`, `admin`, `vendors::*` (each `state`, `error`,
+//! `surface`, `handlers`, and `mod.rs` for its start records), [`openapi`], `connections`,
+//! `server`.
 
 #![warn(missing_docs)]
 
@@ -33,6 +34,7 @@ mod context;
 mod extract;
 mod faults;
 mod ids;
+mod locks;
 pub mod openapi;
 mod rate_limit;
 mod records;

@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
+use crate::locks::lock;
+
 /// The limits of one vendor, per credential. The credentials are the configured ones only (the
 /// check runs after authentication), so the maps stay as small as the configuration.
 #[derive(Debug)]
@@ -45,17 +47,23 @@ impl RateLimits {
         if self.per_second == 0 && self.per_day == 0 {
             return true;
         }
-        let mut state = self
-            .state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let capacity = f64::from(self.per_second);
+        let mut state = lock(&self.state);
+        // Looked up by `&str` first: the credential is copied once, on its first request.
+        if let Some(usage) = state.get_mut(credential) {
+            return self.charge(usage, day, now);
+        }
         let usage = state.entry(credential.to_string()).or_insert(Usage {
-            tokens: capacity,
+            tokens: f64::from(self.per_second),
             refilled_at: now,
             day,
             used_today: 0,
         });
+        self.charge(usage, day, now)
+    }
+
+    /// Counts one request against `usage` if it fits.
+    fn charge(&self, usage: &mut Usage, day: i64, now: Instant) -> bool {
+        let capacity = f64::from(self.per_second);
         if usage.day != day {
             usage.day = day;
             usage.used_today = 0;
@@ -80,10 +88,7 @@ impl RateLimits {
 
     /// Forgets every count (a sandbox reset).
     pub(crate) fn clear(&self) {
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clear();
+        lock(&self.state).clear();
     }
 }
 

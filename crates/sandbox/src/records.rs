@@ -27,14 +27,18 @@ pub(crate) fn to_object<T: Serialize>(value: &T) -> rusqlite::Result<Map<String,
     }
 }
 
-/// Sets each field of `fields` that `allowed` names on `record`; fields not sent keep their
+/// Sets each field of `fields` whose name is `allowed` on `record`; fields not sent keep their
 /// values (the vendors leave unknown whether an update clears them; the sandbox keeps them).
-pub(crate) fn merge(record: &mut Map<String, Value>, fields: &Value, allowed: &[String]) {
+pub(crate) fn merge(
+    record: &mut Map<String, Value>,
+    fields: &Value,
+    allowed: impl Fn(&str) -> bool,
+) {
     let Value::Object(fields) = fields else {
         return;
     };
     for (name, value) in fields {
-        if allowed.iter().any(|allowed| allowed == name) {
+        if allowed(name) {
             record.insert(name.clone(), value.clone());
         }
     }
@@ -51,7 +55,7 @@ mod tests {
         merge(
             &mut record,
             &json!({"b": 3, "c": 4, "readOnly": 5}),
-            &["b".to_string(), "c".to_string()],
+            |name| ["b", "c"].contains(&name),
         );
         assert_eq!(Value::Object(record), json!({"a": 1, "b": 3, "c": 4}));
     }

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
+use crate::locks::lock;
 use crate::vendor::Vendor;
 
 /// One request a vendor surface received, and the status it was answered with.
@@ -38,17 +39,11 @@ impl RequestLog {
         }
     }
 
-    fn entries(&self) -> std::sync::MutexGuard<'_, VecDeque<RecordedRequest>> {
-        self.entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
     pub(crate) fn record(&self, request: RecordedRequest) {
         if self.capacity == 0 {
             return;
         }
-        let mut entries = self.entries();
+        let mut entries = lock(&self.entries);
         if entries.len() == self.capacity {
             entries.pop_front();
         }
@@ -57,11 +52,11 @@ impl RequestLog {
 
     /// Every kept request, oldest first.
     pub(crate) fn snapshot(&self) -> Vec<RecordedRequest> {
-        self.entries().iter().cloned().collect()
+        lock(&self.entries).iter().cloned().collect()
     }
 
     pub(crate) fn clear(&self) {
-        self.entries().clear();
+        lock(&self.entries).clear();
     }
 }
 

@@ -21,7 +21,7 @@ use crate::admin::{self, AdminShape};
 use crate::config::Config;
 use crate::connections;
 use crate::context::{self, AppContext, AppState, StartClock, StartData};
-use crate::faults::Fault;
+use crate::faults::{FaultRequest, Injection};
 use crate::openapi::{self, Api};
 use crate::request_log::RecordedRequest;
 use crate::seed::Seed;
@@ -162,9 +162,7 @@ async fn open_store(config: &Config, start_data: &StartData) -> Result<Store, St
     .await
     .map_err(|error| StartError::State(format!("opening the state stopped: {error}")))?;
     opened.map_err(|error| match error {
-        StoreError::Unusable { reason, .. } if reason.starts_with("seed:") => {
-            StartError::Seed(reason)
-        }
+        StoreError::StartRefused(reason) => StartError::Seed(reason),
         other => StartError::State(other.to_string()),
     })
 }
@@ -193,10 +191,7 @@ fn start_data(specs: &'static Specs, seed: Seed, cap: u64) -> Result<StartData, 
             attestr::seed(db, &profiles, clock.now_millis, specs)?,
             gainsight_px::seed(db, &users, clock.now_millis, specs)?,
         ];
-        Ok(seeded
-            .into_iter()
-            .collect::<Result<(), String>>()
-            .map_err(|reason| format!("seed: {reason}")))
+        Ok(seeded.into_iter().collect::<Result<(), String>>())
     }))
 }
 
@@ -319,19 +314,25 @@ impl RunningSandbox {
         self.context.requests.clear();
     }
 
-    /// Makes the vendor's next `count` calls fail with `status` (429, 500 or 503), as
-    /// `POST /_sandbox/faults` does; the calls now covered.
+    /// Makes the vendor's next `count` calls fail with `status`, as `POST /_sandbox/faults` with
+    /// `{"vendor", "status", "count"}` does, under the same rules (`status` 429, 500 or 503,
+    /// `count` 1 to 100 000); the calls now covered.
     pub fn inject_failures(&self, vendor: Vendor, status: u16, count: u32) -> Result<u32, String> {
-        let status = match status {
-            429 | 500 | 503 => StatusCode::from_u16(status).map_err(|error| error.to_string())?,
-            other => return Err(format!("status must be 429, 500 or 503, not {other}")),
-        };
-        let fault = Fault {
+        let request = FaultRequest {
+            vendor,
             status: Some(status),
+            count: Some(count),
             retry_after_secs: None,
-            delay: Duration::ZERO,
+            delay_ms: None,
+            fail_commit: false,
         };
-        Ok(self.context.queue_fault(vendor, fault, count.max(1)))
+        match request.validate()? {
+            (vendor, Injection::Calls(fault), count) => {
+                Ok(self.context.queue_fault(vendor, fault, count))
+            }
+            // Not reached: a request without `fail_commit` is a call fault or an error.
+            (_, Injection::Commits, _) => Err("not a call fault".to_string()),
+        }
     }
 
     /// Stops accepting connections, lets in-flight requests finish (at most 5 s), then closes

@@ -5,7 +5,8 @@
 //! Writes go to one writer thread. It runs every write waiting at that moment in one transaction,
 //! each in its own savepoint (a write that fails rolls back alone), commits once, and only then
 //! answers each caller: a write is acknowledged only after its transaction committed, and a failed
-//! commit leaves nothing applied. With a file, reads use a small pool of read-only connections
+//! commit leaves nothing applied. A write carrying an injected commit fault gets a transaction of
+//! its own, so the fault fails that write only (faults are per vendor; the transaction is not). With a file, reads use a small pool of read-only connections
 //! that see committed data only; in memory, readers share the writer's connection.
 
 use std::fs::{File, OpenOptions};
@@ -13,12 +14,14 @@ use std::io::{self, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
 
 use fs4::{FileExt, TryLockError};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use tokio::sync::oneshot;
+
+use crate::locks::{self, lock};
 
 /// The layout version of the state database; a database of another version is refused.
 pub(crate) const STATE_FORMAT: i64 = 2;
@@ -49,6 +52,10 @@ pub(crate) enum StoreError {
     /// The file is not a state database this version can use (the reason says what it is).
     #[error("{path}: {reason}")]
     Unusable { path: String, reason: String },
+    /// The start records were refused (the layout's `fill` said why: a bad seed); nothing was
+    /// created.
+    #[error("{0}")]
+    StartRefused(String),
     /// SQLite refused an operation.
     #[error("the state database failed: {0}")]
     Sqlite(String),
@@ -97,14 +104,6 @@ enum Readers {
     },
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic while holding a connection leaves SQLite consistent (an open transaction is
-    // rolled back by the next BEGIN's failure handling), so a poisoned lock is still usable.
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 impl Store {
     /// Opens the state: a new in-memory database (`path` `None`), or the SQLite file at `path`,
     /// created and filled with the start state when missing or empty.
@@ -113,10 +112,12 @@ impl Store {
             None => {
                 let connection = Connection::open_in_memory()?;
                 prepare_writer(&connection, false)?;
-                create(&connection, layout).map_err(|reason| StoreError::Unusable {
-                    path: "in-memory state".to_string(),
-                    reason,
-                })?;
+                create(&connection, layout)
+                    .map_err(|reason| StoreError::Unusable {
+                        path: "in-memory state".to_string(),
+                        reason,
+                    })?
+                    .map_err(StoreError::StartRefused)?;
                 let shared = Arc::new(Mutex::new(connection));
                 let (jobs, writer) = spawn_writer(WriterConnection::Shared(shared.clone()))?;
                 Ok(Self {
@@ -137,10 +138,7 @@ impl Store {
         &self,
         read: impl FnOnce(&Connection) -> rusqlite::Result<R>,
     ) -> Result<R, StoreError> {
-        let readers = self
-            .readers
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let readers = locks::read(&self.readers);
         match readers.as_ref().ok_or(StoreError::Closed)? {
             Readers::Shared(connection) => Ok(read(&lock(connection))?),
             Readers::Pool { connections, next } => {
@@ -160,12 +158,29 @@ impl Store {
     /// Runs `work` in the writer's transaction and answers once that transaction committed.
     /// `work` returns `Ok(Ok(_))` to keep its changes, `Ok(Err(_))` for a refusal (its changes are
     /// rolled back, the refusal is returned) and `Err(_)` when SQLite failed. `fail_commit` makes
-    /// the commit fail (a storage fault): then nothing of the transaction is applied.
+    /// the commit fail (a storage fault): then nothing of this write is applied, and the writes
+    /// queued beside it commit without it.
     pub(crate) async fn write<T, E>(
         &self,
         fail_commit: bool,
         work: impl FnOnce(&Connection) -> rusqlite::Result<Result<T, E>> + Send + 'static,
     ) -> Result<Result<T, E>, StoreError>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+    {
+        self.queue(fail_commit, work)?
+            .await
+            .unwrap_or(Err(StoreError::Closed))
+    }
+
+    /// Queues a write for the writer thread now (see [`Store::write`]); the receiver gets its
+    /// answer once its transaction's fate is known.
+    fn queue<T, E>(
+        &self,
+        fail_commit: bool,
+        work: impl FnOnce(&Connection) -> rusqlite::Result<Result<T, E>> + Send + 'static,
+    ) -> Result<oneshot::Receiver<Answer<T, E>>, StoreError>
     where
         T: Send + 'static,
         E: Send + 'static,
@@ -179,12 +194,12 @@ impl Store {
         });
         let sent = lock(&self.jobs)
             .as_ref()
-            .map(|jobs| jobs.send(job).is_ok())
-            .unwrap_or(false);
-        if !sent {
-            return Err(StoreError::Closed);
+            .is_some_and(|jobs| jobs.send(job).is_ok());
+        if sent {
+            Ok(answer)
+        } else {
+            Err(StoreError::Closed)
         }
-        answer.await.unwrap_or(Err(StoreError::Closed))
     }
 
     /// Stops the writer after the writes already queued, closes every connection, then releases
@@ -197,10 +212,7 @@ impl Store {
         if let Some(checkpointer) = lock(&self.checkpointer).take() {
             checkpointer.stop();
         }
-        self.readers
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .take();
+        locks::write(&self.readers).take();
         // The connections are closed before the file lock goes: closing a descriptor of the
         // database file while SQLite still had it open could drop SQLite's own locks with it.
         if let Some(file) = lock(&self.lock).take() {
@@ -258,7 +270,9 @@ fn open_file(path: &Path, layout: &Layout<'_>) -> Result<Store, StoreError> {
                 "a SQLite database, but not a vendor-sandbox state".to_string(),
             ));
         }
-        None => create(&writer, layout).map_err(&unusable)?,
+        None => create(&writer, layout)
+            .map_err(&unusable)?
+            .map_err(StoreError::StartRefused)?,
     }
     let mut connections = Vec::with_capacity(READERS);
     for _ in 0..READERS {
@@ -363,8 +377,9 @@ fn has_tables(connection: &Connection) -> Result<bool, StoreError> {
     )
 }
 
-/// Creates the tables and the start state in one transaction.
-fn create(connection: &Connection, layout: &Layout<'_>) -> Result<(), String> {
+/// Creates the tables and the start state in one transaction: `Err(_)` when SQLite failed,
+/// `Ok(Err(_))` when `fill` refused the start records (then nothing is created).
+fn create(connection: &Connection, layout: &Layout<'_>) -> Result<Result<(), String>, String> {
     let run = || -> rusqlite::Result<Result<(), String>> {
         connection.execute_batch("BEGIN IMMEDIATE")?;
         connection.execute_batch(CORE_SCHEMA)?;
@@ -383,7 +398,7 @@ fn create(connection: &Connection, layout: &Layout<'_>) -> Result<(), String> {
         Ok(Ok(()))
     };
     match run() {
-        Ok(outcome) => outcome,
+        Ok(outcome) => Ok(outcome),
         Err(error) => {
             if !connection.is_autocommit() {
                 let _ = connection.execute_batch("ROLLBACK");
@@ -452,14 +467,36 @@ fn run_writer(connection: WriterConnection, queue: Receiver<Box<dyn Job>>) {
             }
         }
         match &connection {
-            WriterConnection::Owned(connection) => run_batch(connection, batch),
-            WriterConnection::Shared(shared) => run_batch(&lock(shared), batch),
+            WriterConnection::Owned(connection) => run_jobs(connection, batch),
+            WriterConnection::Shared(shared) => run_jobs(&lock(shared), batch),
         }
     }
 }
 
-fn run_batch(connection: &Connection, mut batch: Vec<Box<dyn Job>>) {
-    let outcome = run_in_transaction(connection, &mut batch);
+/// Runs queued writes in their order, those in a row in one transaction, except that a write
+/// carrying an injected commit fault runs in a transaction of its own: the fault is meant for one
+/// vendor's write, and must not fail the others' writes that happen to be queued beside it.
+fn run_jobs(connection: &Connection, jobs: Vec<Box<dyn Job>>) {
+    let mut batch = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        if job.fails_commit() {
+            if !batch.is_empty() {
+                run_batch(connection, std::mem::take(&mut batch), false);
+            }
+            run_batch(connection, vec![job], true);
+        } else {
+            batch.push(job);
+        }
+    }
+    if !batch.is_empty() {
+        run_batch(connection, batch, false);
+    }
+}
+
+/// Runs `batch` in one transaction and answers each write; `fail_commit` turns its commit into a
+/// failure (a storage fault).
+fn run_batch(connection: &Connection, mut batch: Vec<Box<dyn Job>>, fail_commit: bool) {
+    let outcome = run_in_transaction(connection, &mut batch, fail_commit);
     if outcome.is_err() && !connection.is_autocommit() {
         let _ = connection.execute_batch("ROLLBACK");
     }
@@ -475,9 +512,12 @@ fn run_batch(connection: &Connection, mut batch: Vec<Box<dyn Job>>) {
     }
 }
 
-fn run_in_transaction(connection: &Connection, batch: &mut [Box<dyn Job>]) -> rusqlite::Result<()> {
+fn run_in_transaction(
+    connection: &Connection,
+    batch: &mut [Box<dyn Job>],
+    fail_commit: bool,
+) -> rusqlite::Result<()> {
     connection.execute_batch("BEGIN IMMEDIATE")?;
-    let fail_commit = batch.iter().any(|job| job.fails_commit());
     for job in batch.iter_mut() {
         connection.execute_batch("SAVEPOINT write")?;
         let keep = job.run(connection);
@@ -510,6 +550,7 @@ type JobQueue = Sender<Box<dyn Job>>;
 
 /// One queued write, type-erased for the writer thread.
 trait Job: Send {
+    /// Whether an injected storage fault must fail this write's commit.
     fn fails_commit(&self) -> bool;
     /// Runs the write inside the open transaction; whether to keep its changes.
     fn run(&mut self, connection: &Connection) -> bool;
@@ -565,4 +606,77 @@ pub(crate) fn counter(db: &Connection, name: &str) -> rusqlite::Result<u64> {
         .prepare_cached("SELECT n FROM counts WHERE name = ?1")?
         .query_row(params![name], |row| row.get(0))?;
     Ok(u64::try_from(n).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCHEMA: &str = "CREATE TABLE writes (vendor TEXT PRIMARY KEY) WITHOUT ROWID;";
+
+    fn no_start_records(_: &Connection) -> rusqlite::Result<Result<(), String>> {
+        Ok(Ok(()))
+    }
+
+    fn open(path: &Path) -> Store {
+        let layout = Layout {
+            schemas: &[SCHEMA],
+            fill: &no_start_records,
+        };
+        Store::open(Some(path), &layout).unwrap()
+    }
+
+    fn insert(db: &Connection, vendor: &str) -> rusqlite::Result<Result<(), ()>> {
+        db.execute("INSERT INTO writes (vendor) VALUES (?1)", params![vendor])
+            .map(|_| Ok(()))
+    }
+
+    #[tokio::test]
+    async fn a_commit_fault_fails_only_its_own_write_and_not_the_writes_queued_beside_it() {
+        let dir = std::env::temp_dir().join(format!("vendor-sandbox-store-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("state.db");
+        let store = open(&path);
+        // The writer is held inside a first write, so that the next two (an Attestr write with an
+        // injected commit fault, a Trust write) are queued together and reach it as one batch.
+        let (started, writer_busy) = mpsc::channel::<()>();
+        let (release, released) = mpsc::channel::<()>();
+        let first = store
+            .queue(false, move |db| {
+                let _ = started.send(());
+                let _ = released.recv();
+                insert(db, "first")
+            })
+            .unwrap();
+        writer_busy.recv().unwrap();
+        let attestr = store.queue(true, |db| insert(db, "attestr")).unwrap();
+        let trust = store.queue(false, |db| insert(db, "trust")).unwrap();
+        release.send(()).unwrap();
+        assert!(matches!(first.await.unwrap(), Ok(Ok(()))));
+        let attestr = attestr.await.unwrap();
+        assert!(
+            matches!(attestr, Err(StoreError::NotCommitted(_))),
+            "{attestr:?}"
+        );
+        let trust = trust.await.unwrap();
+        assert!(matches!(trust, Ok(Ok(()))), "{trust:?}");
+        store.close();
+
+        let reopened = open(&path);
+        let written: Vec<String> = reopened
+            .read(|db| {
+                db.prepare("SELECT vendor FROM writes ORDER BY vendor")?
+                    .query_map([], |row| row.get(0))?
+                    .collect()
+            })
+            .unwrap();
+        assert_eq!(
+            written,
+            ["first", "trust"],
+            "the acknowledged writes are durable"
+        );
+        reopened.close();
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

@@ -4,8 +4,10 @@
 //! middleware that puts a vendor's routes behind its gate (faults, authentication, rate limit)
 //! and never lets axum answer in plain text.
 
+use std::time::Instant;
+
 use axum::Router;
-use axum::extract::{OriginalUri, Request, State};
+use axum::extract::{MatchedPath, OriginalUri, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -13,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use crate::context::{AppContext, AppState};
 use crate::request_log::RecordedRequest;
 use crate::store::StoreError;
+use crate::validate::{Operation, UnknownOperation};
 use crate::vendor::Vendor;
 
 /// A problem that is not about the vendor's data: each vendor renders it in its own shape.
@@ -110,6 +113,20 @@ impl From<StoreError> for Problem {
     }
 }
 
+impl From<UnknownOperation> for Problem {
+    fn from(error: UnknownOperation) -> Self {
+        tracing::error!(%error, "a handler names an operation the specs do not have");
+        Problem::ServerError(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+/// The spec operation `id`, whose schemas check a request's input. Handlers pass the constant
+/// that is also their utoipa `operation_id`, and the route table is compared with the specs at
+/// start, so the id exists; were it not, the request gets a 500 (logged), never a panic.
+pub(crate) fn operation(context: &AppContext, id: &str) -> Result<&'static Operation, Problem> {
+    Ok(context.specs.operation(id)?)
+}
+
 /// Renders generic problems in one error shape (a vendor's, or the admin endpoints').
 pub(crate) trait ErrorShape: Send + Sync + 'static {
     /// The problem as a response in this shape.
@@ -122,7 +139,10 @@ pub(crate) trait Surface: ErrorShape {
     const VENDOR: Vendor;
 
     /// Checks the request's credentials; `Ok` names the credential (for its rate limit).
-    fn authenticate(context: &AppContext, headers: &HeaderMap) -> Result<String, Problem>;
+    fn authenticate<'a>(
+        context: &'a AppContext,
+        headers: &'a HeaderMap,
+    ) -> Result<&'a str, Problem>;
 
     /// Headers the vendor adds to a 401 (Trust: `WWW-Authenticate: Bearer`).
     fn on_unauthorized(_response: &mut Response) {}
@@ -142,12 +162,23 @@ pub(crate) fn vendor_router<S: Surface>(
 }
 
 /// Middleware on a vendor's matched routes, in the order a real gateway would apply them:
-/// injected faults, then authentication, then the per-credential rate limit.
+/// injected faults, then authentication, then the per-credential rate limit. The response
+/// carries the matched route template for the log line of [`record`], which runs before routing.
 async fn gate<S: Surface>(
     State(context): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let mut response = guard::<S>(&context, request, next).await;
+    if let Some(route) = route {
+        response.extensions_mut().insert(route);
+    }
+    response
+}
+
+/// The gate's checks, in order; the handler's response once they all pass.
+async fn guard<S: Surface>(context: &AppContext, request: Request, next: Next) -> Response {
     if let Some(fault) = context.take_fault(S::VENDOR) {
         if !fault.delay.is_zero() {
             tokio::time::sleep(fault.delay).await;
@@ -167,7 +198,7 @@ async fn gate<S: Surface>(
             return response;
         }
     }
-    let credential = match S::authenticate(&context, request.headers()) {
+    let credential = match S::authenticate(context, request.headers()) {
         Ok(credential) => credential,
         Err(problem) => {
             let mut response = S::render(problem);
@@ -175,7 +206,7 @@ async fn gate<S: Surface>(
             return response;
         }
     };
-    if !context.within_rate_limit(S::VENDOR, &credential) {
+    if !context.within_rate_limit(S::VENDOR, credential) {
         return S::render(Problem::TooManyRequests);
     }
     next.run(request).await
@@ -193,6 +224,7 @@ async fn vendor_shaped_errors<S: Surface>(request: Request, next: Next) -> Respo
     }
     let (parts, _) = response.into_parts();
     let mut replacement = S::render(Problem::from_status(status));
+    replacement.extensions_mut().extend(parts.extensions);
     for (name, value) in &parts.headers {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             replacement
@@ -203,12 +235,15 @@ async fn vendor_shaped_errors<S: Surface>(request: Request, next: Next) -> Respo
     replacement
 }
 
-/// Middleware (outermost) that records each request and its final status.
+/// Middleware (outermost) that records each request and its final status in the request log, and
+/// logs it at debug level: the route template rather than the path (a path segment can be a
+/// person's id), and never the query, a header or the body.
 async fn record<S: Surface>(
     State(context): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
+    let started = Instant::now();
     let uri = request
         .extensions()
         .get::<OriginalUri>()
@@ -216,6 +251,17 @@ async fn record<S: Surface>(
         .unwrap_or_else(|| request.uri().clone());
     let method = request.method().to_string();
     let response = next.run(request).await;
+    tracing::debug!(
+        vendor = ?S::VENDOR,
+        method = %method,
+        route = response
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or("(no route)", MatchedPath::as_str),
+        status = response.status().as_u16(),
+        elapsed_ms = started.elapsed().as_millis(),
+        "request"
+    );
     context.requests.record(RecordedRequest {
         vendor: S::VENDOR,
         method,

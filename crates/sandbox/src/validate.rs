@@ -38,8 +38,14 @@ const MESSAGE_LIMIT: usize = 300;
 pub(crate) struct Specs {
     documents: BTreeMap<String, Value>,
     operations: BTreeMap<String, Operation>,
-    components: BTreeMap<(String, String), Component>,
+    /// Per document, its component schemas by name.
+    components: BTreeMap<String, BTreeMap<String, Component>>,
 }
+
+/// An operation id the specs do not have: a bug of the sandbox, never of a request.
+#[derive(Debug, thiserror::Error)]
+#[error("operation {0} is not in the specs")]
+pub(crate) struct UnknownOperation(String);
 
 /// One operation: its route and how to check its input.
 pub(crate) struct Operation {
@@ -69,10 +75,14 @@ struct Body {
     validator: Validator,
 }
 
-/// A component schema: its validator and its property names.
+/// A component schema: its validator and its property names (read once, when the specs are
+/// compiled, rather than on every request).
 pub(crate) struct Component {
     validator: Validator,
-    schema: Value,
+    /// Every property name.
+    properties: Vec<String>,
+    /// The properties not marked `readOnly`.
+    writable: Vec<String>,
 }
 
 impl Specs {
@@ -102,14 +112,13 @@ impl Specs {
                 .as_object()
                 .cloned()
                 .unwrap_or_default();
+            let mut compiled = BTreeMap::new();
             for (schema_name, schema) in schemas {
-                let validator = compile_schema(&schema)
+                let component = Component::compile(&schema)
                     .map_err(|error| format!("{name}: schema {schema_name}: {error}"))?;
-                components.insert(
-                    (name.to_string(), schema_name),
-                    Component { validator, schema },
-                );
+                compiled.insert(schema_name, component);
             }
+            components.insert(name.to_string(), compiled);
             documents.insert(name.to_string(), document);
         }
         Ok(Self {
@@ -119,13 +128,13 @@ impl Specs {
         })
     }
 
-    /// An operation by id. The ids are the spec's, written in the handlers: a missing one is a
-    /// bug that the route-table test catches.
-    pub(crate) fn operation(&self, id: &str) -> &Operation {
-        match self.operations.get(id) {
-            Some(operation) => operation,
-            None => panic!("operation {id} is not in the specs"),
-        }
+    /// An operation by id. Each handler names its operation with the constant that is also its
+    /// utoipa `operation_id`, so the route-table check at start proves the id exists; a missing
+    /// one is still an error here, never a panic.
+    pub(crate) fn operation(&self, id: &str) -> Result<&Operation, UnknownOperation> {
+        self.operations
+            .get(id)
+            .ok_or_else(|| UnknownOperation(id.to_string()))
     }
 
     /// Every operation, by id.
@@ -141,8 +150,7 @@ impl Specs {
 
     /// A component schema of a document (`"gainsight-px"`, `"User"`).
     pub(crate) fn component(&self, document: &str, name: &str) -> Option<&Component> {
-        self.components
-            .get(&(document.to_string(), name.to_string()))
+        self.components.get(document)?.get(name)
     }
 }
 
@@ -217,6 +225,23 @@ impl Operation {
 }
 
 impl Component {
+    fn compile(schema: &Value) -> Result<Self, String> {
+        let properties = schema["properties"].as_object();
+        let names = |keep: fn(&Value) -> bool| -> Vec<String> {
+            properties
+                .into_iter()
+                .flatten()
+                .filter(|(_, property)| keep(property))
+                .map(|(name, _)| name.clone())
+                .collect()
+        };
+        Ok(Self {
+            validator: compile_schema(schema)?,
+            properties: names(|_| true),
+            writable: names(|property| property["readOnly"] != Value::Bool(true)),
+        })
+    }
+
     /// Checks a value against the schema.
     pub(crate) fn check(&self, value: &Value) -> Result<(), String> {
         self.validator.validate(value).map_err(|error| {
@@ -228,25 +253,13 @@ impl Component {
     }
 
     /// The properties not marked `readOnly`: what a request may set.
-    pub(crate) fn writable_properties(&self) -> Vec<String> {
-        self.schema["properties"]
-            .as_object()
-            .map(|properties| {
-                properties
-                    .iter()
-                    .filter(|(_, schema)| schema["readOnly"] != Value::Bool(true))
-                    .map(|(name, _)| name.clone())
-                    .collect()
-            })
-            .unwrap_or_default()
+    pub(crate) fn writable_properties(&self) -> &[String] {
+        &self.writable
     }
 
     /// Every property name.
-    pub(crate) fn properties(&self) -> Vec<String> {
-        self.schema["properties"]
-            .as_object()
-            .map(|properties| properties.keys().cloned().collect())
-            .unwrap_or_default()
+    pub(crate) fn properties(&self) -> &[String] {
+        &self.properties
     }
 }
 
@@ -462,6 +475,28 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_operation_is_an_error_not_a_panic() {
+        let error = Specs::get().unwrap().operation("listUserz").err().unwrap();
+        assert_eq!(error.to_string(), "operation listUserz is not in the specs");
+    }
+
+    #[test]
+    fn property_lists_come_from_the_schema() {
+        let user = Specs::get()
+            .unwrap()
+            .component("gainsight-px", "User")
+            .unwrap();
+        let properties = user.properties();
+        let writable = user.writable_properties();
+        for name in ["identifyId", "email", "aptrinsicId", "createDate"] {
+            assert!(properties.iter().any(|property| property == name), "{name}");
+        }
+        assert!(writable.iter().any(|property| property == "email"));
+        assert!(!writable.iter().any(|property| property == "aptrinsicId"));
+        assert!(writable.len() < properties.len());
+    }
+
+    #[test]
     fn nullable_becomes_a_null_type_and_optional_is_not_nullable() {
         let user = Specs::get()
             .unwrap()
@@ -482,7 +517,7 @@ mod tests {
 
     #[test]
     fn query_parameters_follow_their_schemas() {
-        let list = Specs::get().unwrap().operation("listUsers");
+        let list = Specs::get().unwrap().operation("listUsers").unwrap();
         let defaults = list.query(None).unwrap();
         assert_eq!(defaults["pageSize"], 25, "the spec's default");
         let given = list
@@ -498,7 +533,7 @@ mod tests {
         ] {
             assert!(list.query(Some(bad)).is_err(), "{bad}");
         }
-        let delete = Specs::get().unwrap().operation("deleteUser");
+        let delete = Specs::get().unwrap().operation("deleteUser").unwrap();
         assert_eq!(
             delete.query(Some("hardDelete=true")).unwrap()["hardDelete"],
             true

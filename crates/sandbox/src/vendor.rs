@@ -19,14 +19,6 @@ pub enum Vendor {
 }
 
 impl Vendor {
-    /// Every surface, in a fixed order.
-    pub const ALL: [Vendor; 4] = [
-        Vendor::Attestr,
-        Vendor::Trust,
-        Vendor::Atenea,
-        Vendor::GainsightPx,
-    ];
-
     /// The URL prefix the sandbox serves the surface under (it stands in for the vendor's server).
     pub const fn prefix(self) -> &'static str {
         match self {
@@ -34,16 +26,6 @@ impl Vendor {
             Vendor::Trust => "/trust/index/v1",
             Vendor::Atenea => "/atenea",
             Vendor::GainsightPx => "/gainsight-px",
-        }
-    }
-
-    /// The name used in the admin endpoints' JSON.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Vendor::Attestr => "attestr",
-            Vendor::Trust => "trust",
-            Vendor::Atenea => "atenea",
-            Vendor::GainsightPx => "gainsight-px",
         }
     }
 }

@@ -14,7 +14,8 @@ use reqwest::StatusCode;
 use sandbox::{Config, Sandbox};
 use serde_json::{Value, json};
 
-const PX_KEY: &str = "sandbox-px-key";
+mod support;
+use support::{PX_KEY, get_px_user};
 
 fn temp_dir(name: &str) -> PathBuf {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -90,18 +91,10 @@ async fn no_acknowledged_write_is_lost_to_kill_9_under_write_load() {
     for round in 0..5 {
         let process = Process::start(&state).expect("the sandbox restarts on its state");
         // Every write acknowledged before this round's kill is still there.
+        let px_url = format!("{}/gainsight-px", process.url);
         for id in &acknowledged {
-            let response = http
-                .get(format!("{}/gainsight-px/v1/users/{id}", process.url))
-                .header("x-aptrinsic-api-key", PX_KEY)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(
-                response.status(),
-                StatusCode::OK,
-                "round {round}: {id} lost"
-            );
+            let (status, _) = get_px_user(&http, &px_url, PX_KEY, id).await;
+            assert_eq!(status, StatusCode::OK, "round {round}: {id} lost");
         }
         let writers: Vec<_> = (0..4)
             .map(|_| {
@@ -210,15 +203,7 @@ async fn the_deepest_accepted_body_survives_a_restart() {
     let restarted = Sandbox::start(config)
         .await
         .expect("a restart reads back what was accepted");
-    let read: Value = http
-        .get(format!("{}/v1/users/deep", restarted.gainsight_px_url()))
-        .header("x-aptrinsic-api-key", PX_KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, read) = get_px_user(&http, &restarted.gainsight_px_url(), PX_KEY, "deep").await;
     assert_eq!(read["customAttributes"], deepest["customAttributes"]);
     restarted.stop().await.unwrap();
     std::fs::remove_dir_all(dir).unwrap();
@@ -251,33 +236,82 @@ async fn a_failed_commit_applies_nothing_and_answers_the_vendors_5xx() {
         body["externalapierror"]["status"], "INTERNAL_SERVER_ERROR",
         "{body}"
     );
-    let get = || {
-        http.get(format!(
-            "{}/v1/users/uncommitted",
-            running.gainsight_px_url()
-        ))
-        .header("x-aptrinsic-api-key", PX_KEY)
-        .send()
-    };
-    assert_eq!(get().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let (status, _) = get_px_user(&http, &running.gainsight_px_url(), PX_KEY, "uncommitted").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     // Other vendors' writes are not affected, and the next write commits.
     assert_eq!(create().await.unwrap().status(), StatusCode::CREATED);
     running.stop().await.unwrap();
     let restarted = Sandbox::start(config).await.unwrap();
-    let after = http
-        .get(format!(
-            "{}/v1/users/uncommitted",
-            restarted.gainsight_px_url()
-        ))
-        .header("x-aptrinsic-api-key", PX_KEY)
+    let (after, _) = get_px_user(&http, &restarted.gainsight_px_url(), PX_KEY, "uncommitted").await;
+    assert_eq!(after, StatusCode::OK, "the retried write committed");
+    restarted.stop().await.unwrap();
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commit_fault_fails_only_its_vendors_writes_not_concurrent_writes_of_another_vendor() {
+    const WRITES: usize = 24;
+    let dir = temp_dir("per-vendor");
+    let mut config = Config::ephemeral();
+    config.state_file = Some(dir.join("state.db"));
+    config.gainsight_px_rate_limit = 0;
+    let running = Sandbox::start(config.clone()).await.unwrap();
+    let http = reqwest::Client::new();
+    let fault = http
+        .post(format!("{}/_sandbox/faults", running.base_url()))
+        .json(&json!({"vendor": "attestr", "fail_commit": true, "count": WRITES}))
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        after.status(),
-        StatusCode::OK,
-        "the retried write committed"
-    );
+    assert_eq!(fault.status(), StatusCode::OK);
+    // Both vendors write at once: on a state file each commit syncs, and the writes that queue
+    // meanwhile reach the writer together.
+    let mut attestr = Vec::new();
+    let mut px = Vec::new();
+    for n in 0..WRITES {
+        let (client, url) = (http.clone(), running.attestr_url());
+        attestr.push(tokio::spawn(async move {
+            let response = client
+                .post(format!("{url}/public/factx/"))
+                .header(
+                    "authorization",
+                    format!("Basic {}", sandbox::config::DEMO_ATTESTR_TOKEN),
+                )
+                .json(&json!({"tag": "T", "name": format!("faulted {n}")}))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            (status, response.json::<Value>().await.unwrap())
+        }));
+        let (client, url) = (http.clone(), running.gainsight_px_url());
+        px.push(tokio::spawn(async move {
+            client
+                .post(format!("{url}/v1/users"))
+                .header("x-aptrinsic-api-key", PX_KEY)
+                .json(&user(&format!("beside-{n}")))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    for write in attestr {
+        let (status, body) = write.await.unwrap();
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
+        assert_eq!(body["code"], 5001, "{body}");
+    }
+    for (n, write) in px.into_iter().enumerate() {
+        assert_eq!(write.await.unwrap(), StatusCode::CREATED, "beside-{n}");
+    }
+    running.stop().await.unwrap();
+    let restarted = Sandbox::start(config).await.unwrap();
+    for n in 0..WRITES {
+        let id = format!("beside-{n}");
+        let (status, read) = get_px_user(&http, &restarted.gainsight_px_url(), PX_KEY, &id).await;
+        assert_eq!(status, StatusCode::OK, "{id} was acknowledged, then lost");
+        assert_eq!(read["identifyId"], id.as_str());
+    }
     restarted.stop().await.unwrap();
     std::fs::remove_dir_all(dir).unwrap();
 }

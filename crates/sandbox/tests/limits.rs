@@ -4,13 +4,15 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use sandbox::{Config, RecordedRequest, RunningSandbox, Sandbox, Vendor};
 use serde_json::{Value, json};
 
-const PX_KEY: &str = "sandbox-px-key";
+mod support;
+use support::{PX_KEY, get_px_user};
 
 async fn start(config: Config) -> RunningSandbox {
     Sandbox::start(config).await.expect("the sandbox starts")
@@ -114,12 +116,9 @@ async fn an_idle_keep_alive_connection_is_closed_but_a_slow_handler_is_not() {
 }
 
 async fn get_user(http: &reqwest::Client, sandbox: &RunningSandbox, key: &str) -> StatusCode {
-    http.get(format!("{}/v1/users/nobody", sandbox.gainsight_px_url()))
-        .header("x-aptrinsic-api-key", key)
-        .send()
+    get_px_user(http, &sandbox.gainsight_px_url(), key, "nobody")
         .await
-        .unwrap()
-        .status()
+        .0
 }
 
 #[tokio::test]
@@ -155,15 +154,7 @@ async fn the_rate_limit_is_per_credential_and_after_authentication() {
         StatusCode::NOT_FOUND,
         "each key has its own budget"
     );
-    let body: Value = http
-        .get(format!("{}/v1/users/nobody", sandbox.gainsight_px_url()))
-        .header("x-aptrinsic-api-key", PX_KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, body) = get_px_user(&http, &sandbox.gainsight_px_url(), PX_KEY, "nobody").await;
     assert_eq!(
         body["externalapierror"]["message"], "Rate limit exceeded",
         "{body}"
@@ -334,4 +325,133 @@ async fn faults_are_per_vendor_and_the_request_log_lists_what_each_vendor_receiv
     sandbox.clear_requests();
     assert!(sandbox.requests().is_empty());
     sandbox.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn inject_failures_follows_the_fault_endpoints_rules() {
+    let sandbox = start(Config::ephemeral()).await;
+    assert_eq!(sandbox.inject_failures(Vendor::Trust, 503, 2), Ok(2));
+    assert_eq!(sandbox.inject_failures(Vendor::Trust, 429, 1), Ok(3));
+    for (status, count) in [(503, 0), (404, 1), (200, 1), (500, 100_001)] {
+        let refused = sandbox.inject_failures(Vendor::Trust, status, count);
+        assert!(
+            refused.is_err(),
+            "status {status}, count {count}: {refused:?}"
+        );
+    }
+    let statuses: Vec<u16> = {
+        let http = reqwest::Client::new();
+        let mut statuses = Vec::new();
+        for _ in 0..4 {
+            let response = http
+                .get(format!("{}/identity", sandbox.trust_index_url()))
+                .send()
+                .await
+                .unwrap();
+            statuses.push(response.status().as_u16());
+        }
+        statuses
+    };
+    assert_eq!(
+        statuses,
+        [503, 503, 429, 401],
+        "the refused requests queued nothing"
+    );
+    sandbox.stop().await.unwrap();
+}
+
+/// A log writer that keeps what is written.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn debug_logs_each_request_by_route_template_without_ids_or_credentials() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    // This test's runtime runs on this thread: the server's tasks log here.
+    let _logging = tracing::subscriber::set_default(subscriber);
+    let sandbox = start(Config::ephemeral()).await;
+    let http = reqwest::Client::new();
+    let (status, _) = get_px_user(
+        &http,
+        &sandbox.gainsight_px_url(),
+        PX_KEY,
+        "jane.roe%40example.com",
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let refused = http
+        .get(format!(
+            "{}/public/factx/AXsecretProfile01",
+            sandbox.attestr_url()
+        ))
+        .header("authorization", "Basic not-the-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let unrouted = http
+        .get(format!("{}/v2/person-42", sandbox.gainsight_px_url()))
+        .header("x-aptrinsic-api-key", PX_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unrouted.status(), StatusCode::NOT_FOUND);
+    sandbox.stop().await.unwrap();
+
+    let logged = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<&str> = logged
+        .lines()
+        .filter(|line| line.contains("DEBUG") && line.contains(" request "))
+        .collect();
+    assert_eq!(lines.len(), 3, "{logged}");
+    for (line, expected) in lines.iter().zip([
+        [
+            "vendor=GainsightPx",
+            "method=GET",
+            "route=\"/gainsight-px/v1/users/{identifyId}\"",
+            "status=404",
+        ],
+        [
+            "vendor=Attestr",
+            "method=GET",
+            "route=\"/attestr/api/{version}/public/factx/{profileId}\"",
+            "status=401",
+        ],
+        [
+            "vendor=GainsightPx",
+            "method=GET",
+            "route=\"(no route)\"",
+            "status=404",
+        ],
+    ]) {
+        for field in expected {
+            assert!(line.contains(field), "{field} not in {line}");
+        }
+    }
+    for secret in [
+        "jane.roe",
+        "AXsecretProfile01",
+        "person-42",
+        PX_KEY,
+        "not-the-token",
+    ] {
+        assert!(!logged.contains(secret), "{secret} was logged: {logged}");
+    }
 }

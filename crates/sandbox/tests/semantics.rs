@@ -9,6 +9,7 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use sandbox::{
     Config, MERGED_SAMPLE_UUID, REVIVAL_WINDOW_SECS, RunningSandbox, SAMPLE_UUID, Sandbox,
+    StartError,
 };
 use serde_json::{Value, json};
 
@@ -411,6 +412,35 @@ async fn attestr_archive_purges_seeded_items() {
         )
         .await;
     assert_eq!(seeded.body["data"]["name"], "delta");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_seed_the_specs_refuse_is_a_seed_error_in_memory_and_on_a_state_file() {
+    let dir = temp_dir("bad-seed");
+    let seed = dir.join("seed.json");
+    std::fs::write(
+        &seed,
+        json!({"gainsight_px_users": [{"identifyId": "u", "propertyKeys": ["k"], "type": "ROBOT"}]})
+            .to_string(),
+    )
+    .unwrap();
+    for state_file in [None, Some(dir.join("state.db"))] {
+        let config = Config {
+            seed_file: Some(seed.clone()),
+            state_file: state_file.clone(),
+            ..Config::ephemeral()
+        };
+        let Err(error) = Sandbox::start(config).await else {
+            panic!("a seed the specs refuse must not start ({state_file:?})");
+        };
+        assert!(matches!(error, StartError::Seed(_)), "{error:?}");
+        let shown = error.to_string();
+        assert!(
+            shown.starts_with("seed: gainsight_px_users[0] does not match the spec"),
+            "{shown}"
+        );
+    }
     std::fs::remove_dir_all(dir).unwrap();
 }
 

@@ -52,6 +52,7 @@ pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
                 value: vendor_runtime::evidence::Literal::Str("Deleted"),
             },
         ],
+        evidence: vendor_runtime::evidence::Evidence::VendorDoc,
     },
     vendor_runtime::evidence::Rule {
         operation: "delete_identity",
@@ -70,6 +71,7 @@ pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
                 ),
             },
         ],
+        evidence: vendor_runtime::evidence::Evidence::VendorDoc,
     },
     vendor_runtime::evidence::Rule {
         operation: "delete_identity",
@@ -88,6 +90,7 @@ pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
                 ),
             },
         ],
+        evidence: vendor_runtime::evidence::Evidence::VendorDoc,
     },
     vendor_runtime::evidence::Rule {
         operation: "delete_identity",
@@ -105,6 +108,7 @@ pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
                 suffix: "",
             },
         ],
+        evidence: vendor_runtime::evidence::Evidence::VendorDoc,
     },
 ];
 #[allow(unused_imports)]

@@ -31,7 +31,10 @@ impl DeleteOutcome {
                 .map(|identity| DeleteOutcome::Deleted(Box::new(identity)))
                 .ok_or_else(|| Error::InvalidResponse {
                     message: "a 200 without the deleted identity in `data`".to_string(),
-                    context: Default::default(),
+                    context: Box::new(vendor_runtime::ErrorContext {
+                        status: Some(200),
+                        ..Default::default()
+                    }),
                 }),
             "NotFound" => Ok(DeleteOutcome::NotFound),
             "DeletedOrAlreadyAbsent" => Ok(DeleteOutcome::DeletedOrAlreadyAbsent),
@@ -78,6 +81,7 @@ mod tests {
             let proof = Proof {
                 outcome: rule.outcome,
                 captured: Some("ffffffff-ffff-ffff-ffff-ffffffffffff".to_string()),
+                evidence: rule.evidence,
             };
             let outcome = DeleteOutcome::from_proof(&proof, Some(types::Identity::default()));
             assert!(outcome.is_ok(), "{}: {outcome:?}", rule.outcome);

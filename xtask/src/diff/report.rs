@@ -195,8 +195,11 @@ impl VendorInput {
 
     fn versions(&self, repo: &Path, base: &BaseRevision) -> Result<VendorVersions, DiffError> {
         let manifest = format!("{}/Cargo.toml", self.vendor.crate_dir);
-        let current_text = std::fs::read_to_string(repo.join(&manifest))
-            .map_err(|err| DiffError::io(repo.join(&manifest), err))?;
+        // Through the guard, like every other file a pull request can change: a link or a FIFO
+        // in its place must not be followed or hang the report.
+        let current_text =
+            crate::fsguard::read_text(repo, &manifest, crate::fsguard::MAX_SPEC_BYTES)
+                .map_err(|err| DiffError::Spec(err.into()))?;
         let base_crate = match git::file_at(repo, &base.commit, &manifest)? {
             Some(bytes) => Some(versions::crate_version(
                 &format!("{manifest}@{}", base.short()),

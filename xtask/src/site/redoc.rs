@@ -146,9 +146,7 @@ pub fn render_pages(repo: &Path, pages: &[PageInput]) -> Result<Vec<String>, Err
             .current_dir(scratch.path())
             // Telemetry off also makes the page itself send none (`disableTelemetry`), and every
             // run must render the same bytes whatever the caller's environment says.
-            .env("REDOCLY_TELEMETRY", "off")
-            .env("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true")
-            .env("SCARF_ANALYTICS", "false")
+            .envs(crate::diff::redocly::QUIET_NODE_TOOLS)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -2,8 +2,6 @@
 //! no external asset (a Content-Security-Policy forbids loading any), every value escaped by the
 //! template engine (maud).
 
-use std::collections::BTreeMap;
-
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::{HASHING_NOTE, Report, Standing};
@@ -59,17 +57,7 @@ fn short_time(time: &str) -> String {
 
 fn page(report: &Report) -> Markup {
     let summary = &report.summary;
-    let mut caveats: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for subject in &report.subjects {
-        for step in &subject.steps {
-            if let Some(caveat) = step.caveat {
-                caveats
-                    .entry(caveat)
-                    .or_default()
-                    .push(format!("{} (line {})", subject.subject, subject.line));
-            }
-        }
-    }
+    let caveats = report.caveats();
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -139,7 +127,14 @@ fn page(report: &Report) -> Markup {
                     h2 { "Caveats" }
                     ul #caveats {
                         @for (caveat, subjects) in &caveats {
-                            li { (caveat) " Applies to: " (subjects.join(", ")) "." }
+                            li {
+                                (caveat) " Applies to: "
+                                @for (index, subject) in subjects.iter().enumerate() {
+                                    @if index > 0 { ", " }
+                                    (subject.subject) " (line " (subject.line) ")"
+                                }
+                                "."
+                            }
                         }
                     }
                 }

@@ -1,7 +1,6 @@
 //! The receipts as Markdown: a summary, one table row per vendor step, then what needs a person
 //! and the caveats. Every value from outside (subject references, messages) is escaped.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::{HASHING_NOTE, Report, Standing};
@@ -87,21 +86,14 @@ pub fn render(report: &Report) -> String {
         }
     }
 
-    let mut caveats: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for subject in &report.subjects {
-        for step in &subject.steps {
-            if let Some(caveat) = step.caveat {
-                caveats.entry(caveat).or_default().push(format!(
-                    "{} (line {})",
-                    escape(&subject.subject),
-                    subject.line
-                ));
-            }
-        }
-    }
+    let caveats = report.caveats();
     if !caveats.is_empty() {
         let _ = writeln!(out, "\n## Caveats\n");
         for (caveat, subjects) in caveats {
+            let subjects: Vec<String> = subjects
+                .iter()
+                .map(|subject| format!("{} (line {})", escape(&subject.subject), subject.line))
+                .collect();
             let _ = writeln!(out, "- {caveat} Applies to: {}.", subjects.join(", "));
         }
     }

@@ -6,13 +6,13 @@
 pub mod html;
 pub mod markdown;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use crate::hashing::IdHasher;
-use crate::journal::{Journal, JournalError, StepRow, StepState};
+use crate::journal::{Journal, JournalError, StepRow, StepState, SubjectRow, merge_followers};
 use crate::outcome::{Outcome, ProblemKind};
 use crate::vendor::Vendor;
 
@@ -170,7 +170,7 @@ impl Report {
     }
 
     fn build(
-        subjects: &[crate::journal::SubjectRow],
+        subjects: &[SubjectRow],
         steps: &[StepRow],
         hasher: &IdHasher,
         reveal: bool,
@@ -184,14 +184,9 @@ impl Report {
                 hasher.hash(vendor, id)
             }
         };
-        let by_id: BTreeMap<i64, &StepRow> = steps.iter().map(|step| (step.id, step)).collect();
-        let mut follower_of: BTreeMap<i64, &StepRow> = BTreeMap::new();
-        for step in steps {
-            if let Some(from) = step.followed_from {
-                follower_of.insert(from, step);
-            }
-        }
-        let standing = |step: &StepRow| standing(step, &follower_of);
+        let by_id: HashMap<i64, &StepRow> = steps.iter().map(|step| (step.id, step)).collect();
+        let followers = merge_followers(steps);
+        let mut steps_of = steps_by_subject(steps);
 
         let mut summary = Summary {
             subjects: subjects.len(),
@@ -201,8 +196,8 @@ impl Report {
         let mut receipts = Vec::with_capacity(subjects.len());
         for subject in subjects {
             let mut receipt_steps = Vec::new();
-            for step in steps.iter().filter(|step| step.subject_id == subject.id) {
-                let step_standing = standing(step);
+            for step in steps_of.remove(&subject.id).unwrap_or_default() {
+                let step_standing = standing(step, &followers);
                 match step_standing {
                     Standing::Erased => summary.steps_erased += 1,
                     Standing::NotFinished => summary.steps_not_finished += 1,
@@ -245,7 +240,7 @@ impl Report {
                         Some(Outcome::Merged { into }) => Some(shown(Vendor::Trust, into)),
                         _ => None,
                     },
-                    meaning: meaning(step, follower_of.contains_key(&step.id)),
+                    meaning: meaning(step, followers.get(&step.id).copied()),
                     caveat: step
                         .outcome
                         .as_ref()
@@ -296,6 +291,26 @@ impl Report {
         self.summary.subjects_erased == self.summary.subjects
     }
 
+    /// Each caveat the steps carry, with the subjects it applies to (each once, in file order),
+    /// for the formats to list.
+    pub fn caveats(&self) -> BTreeMap<&'static str, Vec<&SubjectReceipt>> {
+        let mut caveats: BTreeMap<&'static str, Vec<&SubjectReceipt>> = BTreeMap::new();
+        for subject in &self.subjects {
+            for step in &subject.steps {
+                if let Some(caveat) = step.caveat {
+                    let subjects = caveats.entry(caveat).or_default();
+                    if !subjects
+                        .last()
+                        .is_some_and(|last| std::ptr::eq(*last, subject))
+                    {
+                        subjects.push(subject);
+                    }
+                }
+            }
+        }
+        caveats
+    }
+
     /// Renders the report.
     pub fn render(&self, format: Format) -> String {
         match format {
@@ -311,26 +326,49 @@ impl Report {
     }
 }
 
-/// Where a step stands: a merge counts as erased once the step that follows it is.
-fn standing(step: &StepRow, follower_of: &BTreeMap<i64, &StepRow>) -> Standing {
-    match (&step.state, &step.outcome) {
-        (StepState::Done, Some(Outcome::Merged { .. })) => match follower_of.get(&step.id) {
-            Some(follower) => standing(follower, follower_of),
-            None => Standing::NeedsPerson,
-        },
-        (StepState::Done, Some(_)) => Standing::Erased,
-        (StepState::Failed, _) => Standing::NeedsPerson,
-        _ => Standing::NotFinished,
+/// Each subject's steps, in their order, from one pass over `steps` (a report of a million
+/// subjects must not scan every step for each).
+fn steps_by_subject<'a>(
+    steps: impl IntoIterator<Item = &'a StepRow>,
+) -> HashMap<i64, Vec<&'a StepRow>> {
+    let mut by_subject: HashMap<i64, Vec<&StepRow>> = HashMap::new();
+    for step in steps {
+        by_subject.entry(step.subject_id).or_default().push(step);
+    }
+    by_subject
+}
+
+/// Where a step stands: a merge counts as erased once the step that resolves it
+/// ([`merge_followers`]) is; a chain of merges that comes back to itself never is.
+fn standing(step: &StepRow, followers: &HashMap<i64, &StepRow>) -> Standing {
+    let mut current = step;
+    let mut merges_seen: Vec<i64> = Vec::new();
+    loop {
+        match (&current.state, &current.outcome) {
+            (StepState::Done, Some(Outcome::Merged { .. })) => {
+                merges_seen.push(current.id);
+                match followers.get(&current.id) {
+                    Some(next) if !merges_seen.contains(&next.id) => current = next,
+                    _ => return Standing::NeedsPerson,
+                }
+            }
+            (StepState::Done, Some(_)) => return Standing::Erased,
+            (StepState::Failed, _) => return Standing::NeedsPerson,
+            _ => return Standing::NotFinished,
+        }
     }
 }
 
-fn meaning(step: &StepRow, followed: bool) -> String {
+/// What a step's state means; for a merge, `follower` is the step that resolves it.
+fn meaning(step: &StepRow, follower: Option<&StepRow>) -> String {
     match (&step.state, &step.outcome) {
         (StepState::Done, Some(outcome @ Outcome::Merged { .. })) => {
-            let next = if followed {
-                "Followed (--follow-merges): the next step deletes that identity."
-            } else {
-                "Delete that identity (run again with --follow-merges) or ask Trust."
+            let next = match follower {
+                Some(follower) if follower.followed_from == Some(step.id) => {
+                    "Followed (--follow-merges): the next step deletes that identity."
+                }
+                Some(_) => "The subject's own step for that identity deletes it.",
+                None => "Delete that identity (run again with --follow-merges) or ask Trust.",
             };
             format!("{} {next}", outcome.meaning(step.vendor))
         }
@@ -443,5 +481,86 @@ mod tests {
                 .message
                 .contains(MERGED)
         );
+    }
+
+    #[test]
+    fn steps_are_grouped_by_subject_in_one_pass() {
+        // Interleaved on purpose: the grouping must not rely on the journal's order.
+        let steps: Vec<StepRow> = (0..3_000)
+            .map(|n| StepRow {
+                subject_id: n % 1_000,
+                ..row(n, Vendor::Attestr, &format!("AX{n}"))
+            })
+            .collect();
+        let visits = std::cell::Cell::new(0_usize);
+        let grouped = steps_by_subject(steps.iter().inspect(|_| visits.set(visits.get() + 1)));
+        assert_eq!(visits.get(), steps.len(), "each step is visited once");
+        assert_eq!(grouped.len(), 1_000);
+        for (subject, group) in &grouped {
+            let ids: Vec<i64> = group.iter().map(|step| step.id).collect();
+            assert_eq!(ids, [*subject, subject + 1_000, subject + 2_000]);
+        }
+    }
+
+    #[test]
+    fn a_merge_into_an_identity_the_subject_has_is_resolved_by_that_step() {
+        let mut merged = row(1, Vendor::Trust, MERGED);
+        merged.outcome = Some(Outcome::Merged {
+            into: CURRENT.to_string(),
+        });
+        // The subject's own step for the current identity, not added by --follow-merges.
+        let mut current = row(2, Vendor::Trust, CURRENT);
+        let resolved = report(&[merged.clone(), current.clone()], false);
+        assert_eq!(resolved.subjects[0].standing, Standing::Erased);
+        assert_eq!(resolved.subjects[0].steps[0].standing, Standing::Erased);
+        assert!(
+            resolved.subjects[0].steps[0]
+                .meaning
+                .contains("The subject's own step for that identity deletes it."),
+            "{:?}",
+            resolved.subjects[0].steps[0]
+        );
+        assert!(resolved.all_erased());
+
+        current.state = StepState::Pending;
+        current.outcome = None;
+        let pending = report(&[merged.clone(), current.clone()], false);
+        assert_eq!(pending.subjects[0].steps[0].standing, Standing::NotFinished);
+
+        // Merged into each other: nothing deletes the person, and the report still ends.
+        current.state = StepState::Done;
+        current.outcome = Some(Outcome::Merged {
+            into: MERGED.to_string(),
+        });
+        let cycle = report(&[merged, current], false);
+        assert_eq!(cycle.subjects[0].standing, Standing::NeedsPerson);
+        assert_eq!(cycle.summary.steps_needing_a_person, 2);
+    }
+
+    #[test]
+    fn each_caveat_lists_its_subjects_once_for_every_format() {
+        let mut not_found = row(1, Vendor::GainsightPx, "u1");
+        not_found.outcome = Some(Outcome::NotFound);
+        let mut again = row(2, Vendor::GainsightPx, "u2");
+        again.outcome = Some(Outcome::DeletedOrAlreadyAbsent);
+        let report = report(&[not_found, again], false);
+        let caveats = report.caveats();
+        assert_eq!(caveats.len(), 1);
+        let subjects: Vec<&str> = caveats
+            .values()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|subject| subject.subject.as_str())
+            .collect();
+        assert_eq!(subjects, ["DSR-1"]);
+        for format in [Format::Markdown, Format::Html] {
+            let text = report.render(format);
+            assert_eq!(
+                text.matches("Applies to: DSR-1 (line 2).").count(),
+                1,
+                "{text}"
+            );
+        }
     }
 }

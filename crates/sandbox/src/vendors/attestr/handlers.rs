@@ -15,8 +15,15 @@ use super::surface::{Attestr, SANDBOX_ACCOUNT_ID, SANDBOX_APP_ID, SUPPORTED_VERS
 use crate::context::AppState;
 use crate::extract::{JsonBody, PathParams};
 use crate::ids;
-use crate::surface::{Problem, StoredJson};
+use crate::surface::{Problem, StoredJson, operation};
 use crate::vendor::Vendor;
+
+// The spec's operation ids: each is a handler's utoipa `operation_id` and the id its input is
+// checked with, so the route-table check at start proves every id looked up here.
+const CREATE_PROFILE: &str = "createProfile";
+const GET_PROFILE: &str = "getProfile";
+const UPDATE_PROFILE: &str = "updateProfile";
+const ARCHIVE_PROFILE: &str = "archiveProfile";
 
 /// The routes, relative to `/attestr/api/{version}`, with their OpenAPI operations.
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
@@ -44,7 +51,7 @@ fn check_version(path: &PathParams<Attestr>) -> Result<(), AttestrError> {
 #[utoipa::path(
     post,
     path = "/public/factx/",
-    operation_id = "createProfile",
+    operation_id = CREATE_PROFILE,
     tag = "Profiles",
     request_body(content = ProfileInput, content_type = "application/json"),
     responses(
@@ -61,9 +68,7 @@ async fn create_profile(
     JsonBody(body, ..): JsonBody<Attestr>,
 ) -> Result<Json<ProfileCreated>, AttestrError> {
     check_version(&path)?;
-    let input: ProfileInput = context
-        .specs
-        .operation("createProfile")
+    let input: ProfileInput = operation(&context, CREATE_PROFILE)?
         .body(body)
         .map_err(Problem::BadRequest)?;
     let now = context.clock.now_millis();
@@ -114,7 +119,7 @@ async fn create_profile(
 #[utoipa::path(
     get,
     path = "/public/factx/{profileId}",
-    operation_id = "getProfile",
+    operation_id = GET_PROFILE,
     tag = "Profiles",
     params(("profileId" = String, Path, description = "The profile's id (`_id` returned by Create Profile).")),
     responses(
@@ -139,7 +144,7 @@ async fn get_profile(
 #[utoipa::path(
     put,
     path = "/public/factx/{profileId}",
-    operation_id = "updateProfile",
+    operation_id = UPDATE_PROFILE,
     tag = "Profiles",
     params(("profileId" = String, Path, description = "The profile's id.")),
     request_body(content = ProfileInput, content_type = "application/json"),
@@ -159,9 +164,7 @@ async fn update_profile(
     JsonBody(body, ..): JsonBody<Attestr>,
 ) -> Result<StatusCode, AttestrError> {
     let id = profile_id(&path)?;
-    let input: ProfileInput = context
-        .specs
-        .operation("updateProfile")
+    let input: ProfileInput = operation(&context, UPDATE_PROFILE)?
         .body(body)
         .map_err(Problem::BadRequest)?;
     let now = context.clock.now_millis();
@@ -189,7 +192,7 @@ async fn update_profile(
 #[utoipa::path(
     put,
     path = "/public/factx/{profileId}/archive",
-    operation_id = "archiveProfile",
+    operation_id = ARCHIVE_PROFILE,
     tag = "Profiles",
     params(("profileId" = String, Path, description = "The profile's id.")),
     responses(

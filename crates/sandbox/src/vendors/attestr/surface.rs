@@ -28,10 +28,13 @@ impl ErrorShape for Attestr {
 impl Surface for Attestr {
     const VENDOR: Vendor = Vendor::Attestr;
 
-    fn authenticate(context: &AppContext, headers: &HeaderMap) -> Result<String, Problem> {
+    fn authenticate<'a>(
+        context: &'a AppContext,
+        headers: &'a HeaderMap,
+    ) -> Result<&'a str, Problem> {
         let token = authorization(headers, "Basic");
         if token == Some(context.config.credentials.attestr_auth_token.as_str()) {
-            Ok(String::new())
+            Ok("")
         } else {
             Err(Problem::Unauthorized("Invalid client authorization"))
         }

@@ -20,9 +20,20 @@ use super::surface::{GainsightPx, REVIVAL_WINDOW_SECS};
 use crate::context::{AppContext, AppState};
 use crate::extract::{JsonBody, PathParams};
 use crate::records;
-use crate::surface::{Problem, StoredJson};
+use crate::surface::{Problem, StoredJson, operation};
+use crate::validate::Component;
 use crate::vendor::Vendor;
 use crate::{ids, records::merge};
+
+// The spec's operation ids: each is a handler's utoipa `operation_id` and the id its input is
+// checked with, so the route-table check at start proves every id looked up here.
+const LIST_USERS: &str = "listUsers";
+const CREATE_USER: &str = "createUser";
+const GET_USER: &str = "getUser";
+const UPDATE_USER: &str = "updateUser";
+const UPDATE_USER_BY_BODY: &str = "updateUserByBody";
+const DELETE_USER: &str = "deleteUser";
+const DELETE_USER_BY_BODY: &str = "deleteUserByBody";
 
 /// The prefix of the sandbox's opaque `scrollId`s.
 const SCROLL_PREFIX: &str = "sandbox-scroll-";
@@ -43,7 +54,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 #[utoipa::path(
     get,
     path = "/v1/users",
-    operation_id = "listUsers",
+    operation_id = LIST_USERS,
     tag = "Users",
     params(
         ("filter" = Option<Vec<String>>, Query, nullable = false, style = Form, explode, description = "Filters; the sandbox understands `field==value` (case-insensitive) and ignores other forms."),
@@ -63,9 +74,7 @@ async fn list_users(
     State(context): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<StoredJson<UsersPage>, PxError> {
-    let query = context
-        .specs
-        .operation("listUsers")
+    let query = operation(&context, LIST_USERS)?
         .query(raw.as_deref())
         .map_err(Problem::BadRequest)?;
     let size = query.get("pageSize").and_then(Value::as_i64).unwrap_or(25);
@@ -194,7 +203,7 @@ fn parse_sort(sort: &str) -> Vec<(String, bool)> {
 #[utoipa::path(
     post,
     path = "/v1/users",
-    operation_id = "createUser",
+    operation_id = CREATE_USER,
     tag = "Users",
     request_body(content = User, content_type = "application/json"),
     responses(
@@ -209,9 +218,7 @@ async fn create_user(
     State(context): State<AppState>,
     JsonBody(body, ..): JsonBody<GainsightPx>,
 ) -> Result<(StatusCode, Json<ResponseEntity>), PxError> {
-    let user: User = context
-        .specs
-        .operation("createUser")
+    let user: User = operation(&context, CREATE_USER)?
         .body(body.clone())
         .map_err(Problem::BadRequest)?;
     let identify_id = user.identify_id;
@@ -238,7 +245,7 @@ async fn create_user(
                 Some(user) => records::to_object(&user)?,
                 None => new_user(&identify_id, now_millis),
             };
-            save_visible(db, base, &body, &writable, &identify_id, now_millis)
+            save_visible(db, base, &body, writable, &identify_id, now_millis)
         })
         .await
         .map_err(Problem::from)??;
@@ -252,7 +259,7 @@ async fn create_user(
 #[utoipa::path(
     get,
     path = "/v1/users/{identifyId}",
-    operation_id = "getUser",
+    operation_id = GET_USER,
     tag = "Users",
     params(("identifyId" = String, Path, description = "User id (from identify call); case-sensitive.")),
     responses(
@@ -280,7 +287,7 @@ async fn get_user(
 #[utoipa::path(
     put,
     path = "/v1/users/{identifyId}",
-    operation_id = "updateUser",
+    operation_id = UPDATE_USER,
     tag = "Users",
     params(("identifyId" = String, Path, description = "User id (from identify call); case-sensitive.")),
     request_body(content = UserUpdate, content_type = "application/json"),
@@ -298,9 +305,7 @@ async fn update_user(
     JsonBody(body, ..): JsonBody<GainsightPx>,
 ) -> Result<StatusCode, PxError> {
     let identify_id = path.require("identifyId")?;
-    let _: UserUpdate = context
-        .specs
-        .operation("updateUser")
+    let _: UserUpdate = operation(&context, UPDATE_USER)?
         .body(body.clone())
         .map_err(Problem::BadRequest)?;
     update(&context, identify_id, body).await
@@ -310,7 +315,7 @@ async fn update_user(
 #[utoipa::path(
     put,
     path = "/v1/users/update",
-    operation_id = "updateUserByBody",
+    operation_id = UPDATE_USER_BY_BODY,
     tag = "Users",
     request_body(content = User, content_type = "application/json"),
     responses(
@@ -325,9 +330,7 @@ async fn update_user_by_body(
     State(context): State<AppState>,
     JsonBody(body, ..): JsonBody<GainsightPx>,
 ) -> Result<StatusCode, PxError> {
-    let user: User = context
-        .specs
-        .operation("updateUserByBody")
+    let user: User = operation(&context, UPDATE_USER_BY_BODY)?
         .body(body.clone())
         .map_err(Problem::BadRequest)?;
     update(&context, user.identify_id, body).await
@@ -351,7 +354,7 @@ async fn update(
                 _ => return Ok(Err(PxError::user_not_found(&identify_id))),
             };
             let base = records::to_object(&stored.user)?;
-            save_visible(db, base, &body, &writable, &identify_id, now_millis)
+            save_visible(db, base, &body, writable, &identify_id, now_millis)
         })
         .await
         .map_err(Problem::from)??;
@@ -362,7 +365,7 @@ async fn update(
 #[utoipa::path(
     delete,
     path = "/v1/users/{identifyId}",
-    operation_id = "deleteUser",
+    operation_id = DELETE_USER,
     tag = "Users",
     params(
         ("identifyId" = String, Path, description = "User id (from identify call); case-sensitive."),
@@ -383,7 +386,7 @@ async fn delete_user(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<ResponseEntity>, PxError> {
     let identify_id = path.require("identifyId")?;
-    let hard = hard_delete(&context, "deleteUser", raw.as_deref())?;
+    let hard = hard_delete(&context, DELETE_USER, raw.as_deref())?;
     delete(&context, identify_id, hard).await
 }
 
@@ -391,7 +394,7 @@ async fn delete_user(
 #[utoipa::path(
     delete,
     path = "/v1/users/delete",
-    operation_id = "deleteUserByBody",
+    operation_id = DELETE_USER_BY_BODY,
     tag = "Users",
     params(
         ("hardDelete" = Option<bool>, Query, nullable = false, description = "Hard delete, do not revive if created/updated again in 7 day window"),
@@ -411,19 +414,15 @@ async fn delete_user_by_body(
     RawQuery(raw): RawQuery,
     JsonBody(body, ..): JsonBody<GainsightPx>,
 ) -> Result<Json<ResponseEntity>, PxError> {
-    let hard = hard_delete(&context, "deleteUserByBody", raw.as_deref())?;
-    let request: DeleteUser = context
-        .specs
-        .operation("deleteUserByBody")
+    let hard = hard_delete(&context, DELETE_USER_BY_BODY, raw.as_deref())?;
+    let request: DeleteUser = operation(&context, DELETE_USER_BY_BODY)?
         .body(body)
         .map_err(Problem::BadRequest)?;
     delete(&context, request.identify_id, hard).await
 }
 
-fn hard_delete(context: &AppContext, operation: &str, raw: Option<&str>) -> Result<bool, PxError> {
-    let query = context
-        .specs
-        .operation(operation)
+fn hard_delete(context: &AppContext, id: &str, raw: Option<&str>) -> Result<bool, PxError> {
+    let query = operation(context, id)?
         .query(raw)
         .map_err(Problem::BadRequest)?;
     Ok(query.get("hardDelete") == Some(&Value::Bool(true)))
@@ -505,7 +504,9 @@ fn apply(
     identify_id: &str,
     now_millis: i64,
 ) -> Result<User, PxError> {
-    merge(&mut record, body, writable);
+    merge(&mut record, body, |name| {
+        writable.iter().any(|field| field == name)
+    });
     record.insert("identifyId".into(), Value::from(identify_id));
     record.insert("id".into(), Value::from(identify_id));
     record.insert("lastModifiedDate".into(), Value::from(now_millis));
@@ -513,21 +514,20 @@ fn apply(
         .map_err(|error| PxError::from(Problem::BadRequest(error.to_string())))
 }
 
-/// The `User` properties a request may set (not `readOnly` in the spec).
-fn writable_properties(context: &AppContext) -> Vec<String> {
+/// The `User` properties a request may set (not `readOnly` in the spec), read once with the specs.
+fn writable_properties(context: &AppContext) -> &'static [String] {
     context
         .specs
         .component("gainsight-px", "User")
-        .map(|schema| schema.writable_properties())
-        .unwrap_or_default()
+        .map_or(&[], Component::writable_properties)
 }
 
-fn user_properties(context: &AppContext) -> Vec<String> {
+/// Every `User` property, read once with the specs.
+fn user_properties(context: &AppContext) -> &'static [String] {
     context
         .specs
         .component("gainsight-px", "User")
-        .map(|schema| schema.properties())
-        .unwrap_or_default()
+        .map_or(&[], Component::properties)
 }
 
 fn response_entity(status: StatusCode) -> ResponseEntity {

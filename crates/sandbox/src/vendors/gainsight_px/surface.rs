@@ -25,22 +25,20 @@ impl ErrorShape for GainsightPx {
 impl Surface for GainsightPx {
     const VENDOR: Vendor = Vendor::GainsightPx;
 
-    fn authenticate(context: &AppContext, headers: &HeaderMap) -> Result<String, Problem> {
+    fn authenticate<'a>(
+        context: &'a AppContext,
+        headers: &'a HeaderMap,
+    ) -> Result<&'a str, Problem> {
         let key = headers
             .get("x-aptrinsic-api-key")
             .and_then(|value| value.to_str().ok());
-        match key {
-            Some(key)
-                if context
-                    .config
-                    .credentials
-                    .gainsight_px_api_keys
-                    .iter()
-                    .any(|accepted| accepted == key) =>
-            {
-                Ok(key.to_string())
-            }
-            _ => Err(Problem::Unauthorized("Unauthorized or bad API Key")),
-        }
+        context
+            .config
+            .credentials
+            .gainsight_px_api_keys
+            .iter()
+            .map(String::as_str)
+            .find(|accepted| Some(*accepted) == key)
+            .ok_or(Problem::Unauthorized("Unauthorized or bad API Key"))
     }
 }

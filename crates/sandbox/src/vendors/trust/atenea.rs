@@ -14,8 +14,12 @@ use super::surface::Atenea;
 use crate::context::AppState;
 use crate::extract::JsonBody;
 use crate::ids;
-use crate::surface::Problem;
+use crate::surface::{Problem, operation};
 use crate::vendor::Vendor;
+
+/// The spec's operation id: the handler's utoipa `operation_id` and the id its input is checked
+/// with, so the route-table check at start proves it exists.
+const CREATE_ACCESS_TOKEN: &str = "createAccessToken";
 
 /// The Atenea routes, relative to `/atenea`.
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
@@ -26,7 +30,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 #[utoipa::path(
     post,
     path = "/oauth/token/",
-    operation_id = "createAccessToken",
+    operation_id = CREATE_ACCESS_TOKEN,
     tag = "Atenea",
     request_body(content = AccessTokenRequest, content_type = "application/json"),
     responses(
@@ -38,9 +42,8 @@ async fn create_access_token(
     JsonBody(body, ..): JsonBody<Atenea>,
 ) -> Result<Json<AccessToken>, TrustError> {
     let atenea = |problem: Problem| TrustError::from(problem).for_atenea();
-    let request: AccessTokenRequest = context
-        .specs
-        .operation("createAccessToken")
+    let request: AccessTokenRequest = operation(&context, CREATE_ACCESS_TOKEN)
+        .map_err(atenea)?
         .body(body)
         .map_err(|reason| atenea(Problem::BadRequest(reason)))?;
     let credentials = &context.config.credentials;

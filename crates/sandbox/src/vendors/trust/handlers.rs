@@ -17,8 +17,16 @@ use super::surface::Trust;
 use crate::context::AppState;
 use crate::extract::{JsonBody, PathParams};
 use crate::records;
-use crate::surface::Problem;
+use crate::surface::{Problem, operation};
+use crate::validate::Component;
 use crate::vendor::Vendor;
+
+// The spec's operation ids: each is a handler's utoipa `operation_id` and the id its input is
+// checked with, so the route-table check at start proves every id looked up here.
+const LIST_IDENTITIES: &str = "listIdentities";
+const FIND_IDENTITY: &str = "findIdentity";
+const UPDATE_IDENTITY: &str = "updateIdentity";
+const DELETE_IDENTITY: &str = "deleteIdentity";
 
 /// The Index routes, relative to `/trust/index/v1`.
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
@@ -31,7 +39,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 #[utoipa::path(
     get,
     path = "/identity",
-    operation_id = "listIdentities",
+    operation_id = LIST_IDENTITIES,
     tag = "Identities",
     params(
         ("page" = Option<i64>, Query, nullable = false, description = "Page number. Defaults to 1."),
@@ -46,9 +54,7 @@ async fn list_identities(
     State(context): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<IdentityListResponse>, TrustError> {
-    let query = context
-        .specs
-        .operation("listIdentities")
+    let query = operation(&context, LIST_IDENTITIES)?
         .query(raw.as_deref())
         .map_err(Problem::BadRequest)?;
     let page = query.get("page").and_then(Value::as_i64).unwrap_or(1);
@@ -76,7 +82,7 @@ async fn list_identities(
 #[utoipa::path(
     get,
     path = "/identity/{uuid}",
-    operation_id = "findIdentity",
+    operation_id = FIND_IDENTITY,
     tag = "Identities",
     params(("uuid" = String, Path, format = "uuid", description = "The identity's unique identifier.")),
     responses(
@@ -113,7 +119,7 @@ async fn find_identity(
 #[utoipa::path(
     patch,
     path = "/identity/{uuid}",
-    operation_id = "updateIdentity",
+    operation_id = UPDATE_IDENTITY,
     tag = "Identities",
     params(("uuid" = String, Path, format = "uuid", description = "The identity's unique identifier.")),
     request_body(content = IdentityUpdate, content_type = "application/json"),
@@ -128,19 +134,18 @@ async fn update_identity(
     JsonBody(body, ..): JsonBody<Trust>,
 ) -> Result<StatusCode, TrustError> {
     let uuid = path.require("uuid")?;
-    let operation = context.specs.operation("updateIdentity");
     // The generated `IdentityUpdate` is an untagged enum of the `anyOf` branches, which keeps
     // only one of `dni` and `email` when both are sent: it checks the body, and the fields are
     // read from the checked JSON.
-    let _: IdentityUpdate = operation.body(body.clone()).map_err(Problem::BadRequest)?;
-    let writable: Vec<String> = context
+    let _: IdentityUpdate = operation(&context, UPDATE_IDENTITY)?
+        .body(body.clone())
+        .map_err(Problem::BadRequest)?;
+    // Every `IdentityUpdate` property (read once with the specs) but `apps`, which are merged
+    // one by one (`merge_apps`).
+    let properties: &'static [String] = context
         .specs
         .component("trust", "IdentityUpdate")
-        .map(|schema| schema.properties())
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|name| name != "apps")
-        .collect();
+        .map_or(&[], Component::properties);
     let now = now(context.clock.now_millis());
     context
         .write(Vendor::Trust, move |db| {
@@ -150,7 +155,9 @@ async fn update_identity(
                 Lookup::Missing => return Ok(Err(TrustError::not_found())),
             };
             let mut record = records::to_object(&identity)?;
-            records::merge(&mut record, &body, &writable);
+            records::merge(&mut record, &body, |name| {
+                name != "apps" && properties.iter().any(|property| property == name)
+            });
             let mut updated: Identity = match serde_json::from_value(Value::Object(record)) {
                 Ok(updated) => updated,
                 Err(error) => {
@@ -198,7 +205,7 @@ fn now(millis: i64) -> DateTime<Utc> {
 #[utoipa::path(
     delete,
     path = "/identity/{uuid}",
-    operation_id = "deleteIdentity",
+    operation_id = DELETE_IDENTITY,
     tag = "Identities",
     params(("uuid" = String, Path, format = "uuid", description = "The identity's unique identifier.")),
     responses(

@@ -23,7 +23,10 @@ impl ErrorShape for Trust {
 impl Surface for Trust {
     const VENDOR: Vendor = Vendor::Trust;
 
-    fn authenticate(context: &AppContext, headers: &HeaderMap) -> Result<String, Problem> {
+    fn authenticate<'a>(
+        context: &'a AppContext,
+        headers: &'a HeaderMap,
+    ) -> Result<&'a str, Problem> {
         let token = authorization(headers, "Bearer").ok_or(Problem::Unauthorized(
             "Missing or malformed bearer access token",
         ))?;
@@ -32,7 +35,7 @@ impl Surface for Trust {
             Some(expires_at) if context.clock.now_secs() >= expires_at => {
                 Err(Problem::Unauthorized("The access token expired"))
             }
-            Some(_) => Ok(token.to_string()),
+            Some(_) => Ok(token),
         }
     }
 
@@ -58,7 +61,7 @@ impl ErrorShape for Atenea {
 impl Surface for Atenea {
     const VENDOR: Vendor = Vendor::Atenea;
 
-    fn authenticate(_: &AppContext, _: &HeaderMap) -> Result<String, Problem> {
-        Ok(String::new())
+    fn authenticate<'a>(_: &'a AppContext, _: &'a HeaderMap) -> Result<&'a str, Problem> {
+        Ok("")
     }
 }

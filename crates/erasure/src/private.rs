@@ -1,0 +1,120 @@
+//! Files only their owner may read: the journal (and SQLite's WAL files beside it) and a report
+//! written with `--output`, which hold raw vendor ids. Each is narrowed to mode 0600 whether the
+//! tool created it or found it, since an existing file keeps its mode when it is opened.
+
+use std::fs::{Metadata, OpenOptions, Permissions};
+use std::io::{self, Write};
+use std::path::Path;
+
+/// Creates `path` with mode 0600 when it does not exist; returns whether it did.
+pub fn create_new(path: &Path) -> io::Result<bool> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    owner_only_on_create(&mut options);
+    match options.open(path) {
+        Ok(_) => Ok(true),
+        Err(error) if error.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+        Err(error) => Err(error),
+    }
+}
+
+/// Narrows `path` to mode 0600 when its group or others may use it; a file that does not exist
+/// is left alone.
+///
+/// It goes by path and never opens the file: closing a descriptor of a file that SQLite has
+/// open in this process would drop that connection's POSIX locks, and another process could
+/// then rebuild the WAL index under it.
+pub fn narrow(path: &Path) -> io::Result<()> {
+    match std::fs::metadata(path) {
+        Ok(metadata) => match narrowed(&metadata) {
+            Some(permissions) => std::fs::set_permissions(path, permissions),
+            None => Ok(()),
+        },
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
+/// Writes `bytes` to `path`, replacing what it held, at mode 0600: an existing file (which keeps
+/// its mode when opened) is narrowed through the open file before the first byte is written.
+pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    owner_only_on_create(&mut options);
+    let mut file = options.open(path)?;
+    if let Some(permissions) = narrowed(&file.metadata()?) {
+        file.set_permissions(permissions)?;
+    }
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// The one rule: mode 0600 for a file its group or others may use, `None` for one that is
+/// private already.
+fn narrowed(metadata: &Metadata) -> Option<Permissions> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        (metadata.permissions().mode() & 0o077 != 0).then(|| Permissions::from_mode(0o600))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        None
+    }
+}
+
+fn owner_only_on_create(options: &mut OpenOptions) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = options;
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn an_existing_readable_file_is_narrowed_before_it_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("receipt.json");
+        std::fs::write(&path, "an older, longer report").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(mode(&path), 0o644);
+
+        write(&path, b"raw ids").unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(std::fs::read(&path).unwrap(), b"raw ids");
+
+        let new = dir.path().join("new.json");
+        write(&new, b"x").unwrap();
+        assert_eq!(mode(&new), 0o600);
+    }
+
+    #[test]
+    fn narrow_and_create_new_leave_the_owner_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        assert!(create_new(&path).unwrap());
+        assert_eq!(mode(&path), 0o600);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o664)).unwrap();
+        assert!(!create_new(&path).unwrap());
+        narrow(&path).unwrap();
+        assert_eq!(mode(&path), 0o600);
+        // Already private (or stricter): untouched.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).unwrap();
+        narrow(&path).unwrap();
+        assert_eq!(mode(&path), 0o400);
+        narrow(&dir.path().join("absent-wal")).unwrap();
+    }
+}
