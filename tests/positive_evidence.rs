@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use gainsight_px::{ConfigureRuntime, DataCenter, DeleteMode, DeleteOutcome as PxDeleteOutcome};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -19,17 +19,8 @@ const IDENTITY: &str = "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb";
 const CURRENT: &str = "ffffffff-ffff-ffff-ffff-ffffffffffff";
 const NOT_FOUND_MESSAGE: &str = "Not found in database neither in former documents";
 
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
 fn token() -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(serde_json::json!({
-        "access_token": "tok", "token_type": "Bearer", "expires_in": 7200, "created_at": now(),
-    }))
+    workspace_tests::atenea_token("tok", workspace_tests::unix_now(), 7200)
 }
 
 async fn atenea() -> MockServer {

@@ -1,7 +1,7 @@
 //! The runtime layer through the Trust client, against loopback mock servers for Atenea and
 //! Index: single-flight tokens, expiry, refresh once on a 401, and Delete Identity's outcomes.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use trust::{Config, DeleteOutcome};
 use uuid::Uuid;
@@ -13,18 +13,7 @@ const CLIENT_SECRET: &str = "atenea-secret-do-not-log";
 const IDENTITY: &str = "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb";
 const CURRENT: &str = "ffffffff-ffff-ffff-ffff-ffffffffffff";
 
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-fn token(access_token: &str, created_at: i64, expires_in: i64) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(serde_json::json!({
-        "access_token": access_token, "token_type": "Bearer", "expires_in": expires_in, "created_at": created_at,
-    }))
-}
+use workspace_tests::{atenea_token as token, unix_now as now};
 
 fn deleted() -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(serde_json::json!({

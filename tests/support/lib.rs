@@ -135,6 +135,24 @@ pub fn fast_retries(runtime: &mut vendor_runtime::RuntimeConfig) {
     runtime.timeout = std::time::Duration::from_secs(5);
 }
 
+/// Now, in Unix seconds, as Atenea writes `created_at`.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs() as i64)
+}
+
+/// Atenea's documented token response, for a mock server.
+pub fn atenea_token(
+    access_token: &str,
+    created_at: i64,
+    expires_in: i64,
+) -> wiremock::ResponseTemplate {
+    wiremock::ResponseTemplate::new(200).set_body_json(serde_json::json!({
+        "access_token": access_token, "token_type": "Bearer", "expires_in": expires_in, "created_at": created_at,
+    }))
+}
+
 /// A base URL on loopback where nothing listens: connections are refused.
 pub fn refused_base_url() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -110,14 +110,8 @@ pub struct OperationSignature {
     pub builder: String,
 }
 
-/// The operations of a generated client, in the order they are generated.
-pub fn operations(source: &str) -> Result<Vec<OperationSignature>, String> {
-    let file =
-        syn::parse_file(source).map_err(|err| format!("generated source does not parse: {err}"))?;
-    Ok(operations_of(&file))
-}
-
-fn operations_of(file: &syn::File) -> Vec<OperationSignature> {
+/// The operations of a parsed generated client, in the order they are generated.
+pub fn operations_of(file: &syn::File) -> Vec<OperationSignature> {
     let mut found = Vec::new();
     for item in &file.items {
         let Item::Impl(block) = item else { continue };

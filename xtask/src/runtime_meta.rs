@@ -12,7 +12,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::api_summary::{OperationSignature, operations};
+use crate::api_summary::{OperationSignature, operations_of};
 use crate::document::Document;
 use crate::{Error, Finding};
 
@@ -34,12 +34,14 @@ fn format_rust(document: &str, code: &str) -> Result<String, Error> {
 /// `operations.rs`: one `vendor_runtime::Operation` per generated method, in generated order;
 /// the `OUTCOMES` table from `x-outcomes`; and `call()` on every builder.
 pub fn operations_file(doc: &Document, generated_source: &str) -> Result<String, Error> {
-    let generated = operations(generated_source).map_err(|message| Error::Generator {
+    // Parsed once: the operation table and the typed calls both read it.
+    let file = syn::parse_file(generated_source).map_err(|err| Error::Generator {
         document: doc.name.clone(),
-        message,
+        message: format!("generated source does not parse: {err}"),
     })?;
+    let generated = operations_of(&file);
     let outcomes = outcomes_table(doc, &generated)?;
-    let calls = typed_calls(doc, generated_source, &generated)?;
+    let calls = typed_calls(doc, &file, &generated)?;
     let default_security = doc.root.get("security");
     let mut code = String::from(
         "/// Every operation of the generated client, with what the runtime needs to authenticate,\n\
@@ -346,13 +348,9 @@ impl BodyCheck {
 /// crate's `Error`. The success type is read from the builder's `send` in the generated source.
 fn typed_calls(
     doc: &Document,
-    generated_source: &str,
+    file: &syn::File,
     generated: &[OperationSignature],
 ) -> Result<TokenStream, Error> {
-    let file = syn::parse_file(generated_source).map_err(|err| Error::Generator {
-        document: doc.name.clone(),
-        message: format!("generated source does not parse: {err}"),
-    })?;
     let builders = file
         .items
         .iter()

@@ -17,7 +17,7 @@ pub fn sandbox_binary(repo: &Path) -> Result<PathBuf, String> {
     if let Some(binary) = std::env::var_os("VENDOR_SANDBOX_BIN") {
         return Ok(PathBuf::from(binary));
     }
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()))
+    let output = super::process::cargo()
         .current_dir(repo)
         .args([
             "test",
