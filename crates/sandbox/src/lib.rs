@@ -1,6 +1,7 @@
 //! `vendor-sandbox`: a stateful local imitation of the Attestr, Trust (Index + Atenea) and
 //! Gainsight PX APIs, executable from the specs: its bodies are the generated crates' types,
-//! requests are checked against the specs' own schemas, and its state is a SQLite database.
+//! requests are checked against the specs' own schemas, and its state is in memory or, with
+//! `--state`, a SQLite database.
 //! The README's "Vendor sandbox" section documents its behaviour, limits and admin endpoints;
 //! `crates/sandbox/README.md` lists the choices made where the vendors are silent.
 //!
@@ -18,7 +19,8 @@
 //! ```
 //!
 //! Modules, bottom to top (each imports only those listed before it): `locks`, [`vendor`],
-//! `clock`, `ids`, `faults`, `rate_limit`, `request_log`, `records`, [`config`], [`cli`], `store`,
+//! `clock`, `ids`, `faults`, `rate_limit`, `request_log`, `records`, [`config`], [`cli`], `store`
+//! (`maps` and `sqlite` under it),
 //! `validate`, `context`, `surface`, `extract`, `admin`, `vendors::*` (each `state`, `error`,
 //! `surface`, `handlers`, and `mod.rs` for its start records), [`openapi`], `connections`,
 //! `server`.

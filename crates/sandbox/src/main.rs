@@ -82,7 +82,7 @@ fn print_banner(running: &RunningSandbox, config: &Config) {
             .state_file
             .as_ref()
             .map(|path| format!("SQLite database {}", path.display()))
-            .unwrap_or_else(|| "in memory (SQLite)".to_string()),
+            .unwrap_or_else(|| "in memory (lost when it stops)".to_string()),
     );
 }
 

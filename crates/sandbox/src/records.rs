@@ -1,5 +1,5 @@
-//! Records as stored: the JSON of a generated type in a SQLite text column, and the field merge
-//! that partial updates use.
+//! Records as stored: the JSON of a generated type (a SQLite text column, or a string in the maps),
+//! and the field merge that partial updates use.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

@@ -11,7 +11,6 @@ use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use rusqlite::Connection;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -25,7 +24,7 @@ use crate::faults::{FaultRequest, Injection};
 use crate::openapi::{self, Api};
 use crate::request_log::RecordedRequest;
 use crate::seed::Seed;
-use crate::store::{Layout, Store, StoreError};
+use crate::store::{Db, Layout, Store, StoreError};
 use crate::surface::{ErrorShape, Problem, Surface, vendor_router};
 use crate::validate::Specs;
 use crate::vendor::Vendor;
@@ -152,7 +151,7 @@ async fn open_store(config: &Config, start_data: &StartData) -> Result<Store, St
     let config = config.clone();
     let start_data = start_data.clone();
     let opened = tokio::task::spawn_blocking(move || {
-        let fill = |db: &Connection| context::fill_new(db, &config, &start_data);
+        let fill = |db: &Db<'_>| context::fill_new(db, &config, &start_data);
         let layout = Layout {
             schemas: &[attestr::SCHEMA, trust::SCHEMA, gainsight_px::SCHEMA],
             fill: &fill,
@@ -185,7 +184,7 @@ fn start_data(specs: &'static Specs, seed: Seed, cap: u64) -> Result<StartData, 
     }
     let profiles = seed.attestr_profiles;
     let users = seed.gainsight_px_users;
-    Ok(Arc::new(move |db: &Connection, clock: &StartClock| {
+    Ok(Arc::new(move |db: &Db<'_>, clock: &StartClock| {
         let seeded = [
             trust::seed(db, &identities, specs)?,
             attestr::seed(db, &profiles, clock.now_millis, specs)?,

@@ -194,8 +194,20 @@ async fn the_daily_quota_resets_the_next_day() {
 
 #[tokio::test]
 async fn creates_past_the_record_cap_get_each_vendors_error() {
-    let mut config = Config::ephemeral();
-    config.limits.max_records_per_vendor = 2;
+    // The cap counts records in both stores: the maps (no `--state`) and a SQLite file.
+    let dir = std::env::temp_dir().join(format!("vendor-sandbox-test-cap-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for state_file in [None, Some(dir.join("state.db"))] {
+        let mut config = Config::ephemeral();
+        config.limits.max_records_per_vendor = 2;
+        config.state_file = state_file;
+        records_past_the_cap_are_refused(config).await;
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+async fn records_past_the_cap_are_refused(config: Config) {
     let sandbox = start(config).await;
     let http = reqwest::Client::new();
     let mut statuses = Vec::new();

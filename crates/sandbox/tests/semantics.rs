@@ -22,7 +22,71 @@ const PX_AUTH: (&str, &str) = ("x-aptrinsic-api-key", "sandbox-px-key");
 struct Harness {
     sandbox: RunningSandbox,
     http: reqwest::Client,
+    _store_dir: StoreDir,
 }
+
+/// The folder of a state file made by [`On::config`], removed with the harness.
+struct StoreDir(Option<PathBuf>);
+
+impl Drop for StoreDir {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// Where a test's sandbox keeps its state: each behaviour is checked with both stores, the maps
+/// used without `--state` and the SQLite file used with it.
+#[derive(Clone, Copy, Debug)]
+enum On {
+    Memory,
+    StateFile,
+}
+
+/// The folder name prefix of the state files [`On::config`] makes.
+const STORE_DIR: &str = "store";
+
+impl On {
+    /// The test configuration with this store.
+    fn config(self) -> Config {
+        let mut config = Config::ephemeral();
+        if let On::StateFile = self {
+            config.state_file = Some(temp_dir(STORE_DIR).join("state.db"));
+        }
+        config
+    }
+}
+
+/// Runs each named test once per store, as `in_memory::NAME` and `on_a_state_file::NAME`.
+macro_rules! on_both_stores {
+    ($($test:ident),* $(,)?) => {
+        mod in_memory {
+            $(#[tokio::test]
+            async fn $test() {
+                super::$test(super::On::Memory).await
+            })*
+        }
+        mod on_a_state_file {
+            $(#[tokio::test]
+            async fn $test() {
+                super::$test(super::On::StateFile).await
+            })*
+        }
+    };
+}
+
+on_both_stores!(
+    attestr_archive_is_irreversible_and_errors_use_vendor_codes,
+    attestr_archive_purges_seeded_items,
+    trust_merges_deletes_and_token_expiry,
+    the_sample_identity_is_the_vendors_delete_example,
+    gainsight_px_soft_delete_hides_and_revival_keeps_history,
+    gainsight_px_lists_page_sort_and_filter,
+    gainsight_px_rate_limit_answers_429,
+    faults_fail_or_slow_the_next_calls_in_the_vendors_shape,
+    bad_input_gets_each_vendors_error_shape,
+);
 
 /// A response, its body parsed as JSON (`Null` when empty or not JSON).
 struct Reply {
@@ -33,16 +97,23 @@ struct Reply {
 
 impl Harness {
     async fn start(config: Config) -> Self {
+        let store_dir = config
+            .state_file
+            .as_ref()
+            .and_then(|file| file.parent())
+            .filter(|dir| {
+                dir.file_name()
+                    .and_then(|name| name.to_str())
+                    .is_some_and(|name| name.starts_with(&temp_dir_name(STORE_DIR)))
+            })
+            .map(PathBuf::from);
         let sandbox = Sandbox::start(config).await.expect("the sandbox starts");
         assert!(sandbox.addr().ip().is_loopback());
         Self {
             sandbox,
             http: reqwest::Client::new(),
+            _store_dir: StoreDir(store_dir),
         }
-    }
-
-    async fn default() -> Self {
-        Self::start(Config::ephemeral()).await
     }
 
     async fn send(
@@ -210,11 +281,15 @@ fn without_nulls(value: &Value) -> Value {
     }
 }
 
+fn temp_dir_name(name: &str) -> String {
+    format!("vendor-sandbox-test-{name}-{}-", std::process::id())
+}
+
 fn temp_dir(name: &str) -> PathBuf {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let dir = std::env::temp_dir().join(format!(
-        "vendor-sandbox-test-{name}-{}-{}",
-        std::process::id(),
+        "{}{}",
+        temp_dir_name(name),
         COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
     std::fs::create_dir_all(&dir).unwrap();
@@ -223,9 +298,8 @@ fn temp_dir(name: &str) -> PathBuf {
 
 // ---------------------------------------------------------------------------------------------
 
-#[tokio::test]
-async fn attestr_archive_is_irreversible_and_errors_use_vendor_codes() {
-    let harness = Harness::default().await;
+async fn attestr_archive_is_irreversible_and_errors_use_vendor_codes(on: On) {
+    let harness = Harness::start(on.config()).await;
     let id = harness.create_profile().await;
 
     let profile = harness
@@ -337,8 +411,7 @@ async fn attestr_archive_is_irreversible_and_errors_use_vendor_codes() {
     assert_attestr_error(&v3, 400, 40051);
 }
 
-#[tokio::test]
-async fn attestr_archive_purges_seeded_items() {
+async fn attestr_archive_purges_seeded_items(on: On) {
     let dir = temp_dir("seed");
     let seed = dir.join("seed.json");
     std::fs::write(
@@ -356,7 +429,7 @@ async fn attestr_archive_purges_seeded_items() {
     .unwrap();
     let harness = Harness::start(Config {
         seed_file: Some(seed),
-        ..Config::ephemeral()
+        ..on.config()
     })
     .await;
     let profile = harness
@@ -444,9 +517,8 @@ async fn a_seed_the_specs_refuse_is_a_seed_error_in_memory_and_on_a_state_file()
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-#[tokio::test]
-async fn trust_merges_deletes_and_token_expiry() {
-    let harness = Harness::default().await;
+async fn trust_merges_deletes_and_token_expiry(on: On) {
+    let harness = Harness::start(on.config()).await;
     let token = harness.token().await;
     let bearer = format!("Bearer {token}");
     let auth = [("authorization", bearer.as_str())];
@@ -537,13 +609,12 @@ async fn trust_merges_deletes_and_token_expiry() {
     assert_trust_error(&wrong, 401, "Invalid client credentials");
 }
 
-#[tokio::test]
-async fn the_sample_identity_is_the_vendors_delete_example() {
+async fn the_sample_identity_is_the_vendors_delete_example(on: On) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../spec/trust.yaml");
     let spec: Value = serde_norway::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let example = &spec["paths"]["/identity/{uuid}"]["delete"]["responses"]["200"]["content"]["application/json"]
         ["examples"]["identity-deleted"]["value"];
-    let harness = Harness::default().await;
+    let harness = Harness::start(on.config()).await;
     let token = harness.token().await;
     let bearer = format!("Bearer {token}");
     let deleted = harness
@@ -562,9 +633,8 @@ async fn the_sample_identity_is_the_vendors_delete_example() {
     assert_eq!(deleted.body, without_nulls(&expected));
 }
 
-#[tokio::test]
-async fn gainsight_px_soft_delete_hides_and_revival_keeps_history() {
-    let harness = Harness::default().await;
+async fn gainsight_px_soft_delete_hides_and_revival_keeps_history(on: On) {
+    let harness = Harness::start(on.config()).await;
     assert_eq!(
         harness.create_user("jdoe@example.com").await.status,
         StatusCode::CREATED
@@ -711,9 +781,8 @@ async fn gainsight_px_soft_delete_hides_and_revival_keeps_history() {
     assert_px_error(&bad_key, 401, "Unauthorized or bad API Key");
 }
 
-#[tokio::test]
-async fn gainsight_px_lists_page_sort_and_filter() {
-    let harness = Harness::default().await;
+async fn gainsight_px_lists_page_sort_and_filter(on: On) {
+    let harness = Harness::start(on.config()).await;
     for (id, name) in [("u1", "Carla"), ("u2", "alba"), ("u3", "Bruno")] {
         let body = json!({"identifyId": id, "propertyKeys": ["AP-X-2"], "firstName": name});
         let created = harness
@@ -763,11 +832,10 @@ async fn gainsight_px_lists_page_sort_and_filter() {
     assert_px_error(&too_big, 400, "Bad request");
 }
 
-#[tokio::test]
-async fn gainsight_px_rate_limit_answers_429() {
+async fn gainsight_px_rate_limit_answers_429(on: On) {
     let harness = Harness::start(Config {
         gainsight_px_rate_limit: 20,
-        ..Config::ephemeral()
+        ..on.config()
     })
     .await;
     let calls = (0..60).map(|_| harness.get_user("nobody"));
@@ -800,7 +868,7 @@ async fn gainsight_px_rate_limit_answers_429() {
 
     let unlimited = Harness::start(Config {
         gainsight_px_rate_limit: 0,
-        ..Config::ephemeral()
+        ..on.config()
     })
     .await;
     let replies = futures_join_all((0..300).map(|_| unlimited.get_user("nobody"))).await;
@@ -838,9 +906,8 @@ async fn futures_join_all<F: std::future::Future<Output = Reply>>(
     done.into_iter().map(Option::unwrap).collect()
 }
 
-#[tokio::test]
-async fn faults_fail_or_slow_the_next_calls_in_the_vendors_shape() {
-    let harness = Harness::default().await;
+async fn faults_fail_or_slow_the_next_calls_in_the_vendors_shape(on: On) {
+    let harness = Harness::start(on.config()).await;
     let fault = json!({"vendor": "gainsight-px", "status": 503, "count": 2, "retry_after_secs": 7});
     let queued = harness
         .send(Method::POST, harness.admin("faults"), &[], Some(&fault))
@@ -912,9 +979,8 @@ async fn faults_fail_or_slow_the_next_calls_in_the_vendors_shape() {
     assert!(refused.body["error"].is_string());
 }
 
-#[tokio::test]
-async fn bad_input_gets_each_vendors_error_shape() {
-    let mut config = Config::ephemeral();
+async fn bad_input_gets_each_vendors_error_shape(on: On) {
+    let mut config = on.config();
     config.limits.body_limit_bytes = 1024;
     let harness = Harness::start(config).await;
     let token = harness.token().await;
@@ -1333,7 +1399,7 @@ async fn state_file_survives_a_restart_and_reset_restores_the_start() {
 
 #[tokio::test]
 async fn openapi_documents_are_served_and_unknown_paths_are_json() {
-    let harness = Harness::default().await;
+    let harness = Harness::start(Config::ephemeral()).await;
     for slug in ["attestr", "trust", "gainsight-px"] {
         let document = harness
             .send(

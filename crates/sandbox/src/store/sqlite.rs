@@ -1,30 +1,32 @@
-//! Where the state lives: one SQLite database, a file with `--state` (WAL, `synchronous=FULL`),
-//! else in memory. Nothing here knows a vendor: each vendor brings its tables (SQL) and its
-//! queries; this module opens the database, serializes writes and hands out readers.
+//! The state in a SQLite file (`--state`; WAL, `synchronous=FULL`). Nothing here knows a vendor:
+//! each vendor brings its tables (SQL) and its queries; this module opens the database,
+//! serializes writes and hands out readers.
 //!
 //! Writes go to one writer thread. It runs every write waiting at that moment in one transaction,
 //! each in its own savepoint (a write that fails rolls back alone), commits once, and only then
 //! answers each caller: a write is acknowledged only after its transaction committed, and a failed
 //! commit leaves nothing applied. A write carrying an injected commit fault gets a transaction of
-//! its own, so the fault fails that write only (faults are per vendor; the transaction is not). With a file, reads use a small pool of read-only connections
-//! that see committed data only; in memory, readers share the writer's connection.
+//! its own, so the fault fails that write only (faults are per vendor; the transaction is not).
+//! Reads use a small pool of read-only connections that see committed data only.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Mutex, RwLock};
 use std::thread::JoinHandle;
 
 use fs4::{FileExt, TryLockError};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use tokio::sync::oneshot;
 
+use super::db::{Db, Layout};
+use super::error::StoreError;
 use crate::locks::{self, lock};
 
 /// The layout version of the state database; a database of another version is refused.
-pub(crate) const STATE_FORMAT: i64 = 2;
+const STATE_FORMAT: i64 = 2;
 /// Writes run in one transaction at most (they queue while the previous commit syncs).
 const MAX_BATCH: usize = 256;
 /// Read connections on a state file.
@@ -43,116 +45,48 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE counts (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 ";
 
-/// Why the state could not be opened or a write was not committed.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum StoreError {
-    /// The state file is held by another running sandbox.
-    #[error("{path}: another vendor-sandbox is using this state file")]
-    InUse { path: String },
-    /// The file is not a state database this version can use (the reason says what it is).
-    #[error("{path}: {reason}")]
-    Unusable { path: String, reason: String },
-    /// The start records were refused (the layout's `fill` said why: a bad seed); nothing was
-    /// created.
-    #[error("{0}")]
-    StartRefused(String),
-    /// SQLite refused an operation.
-    #[error("the state database failed: {0}")]
-    Sqlite(String),
-    /// The transaction holding the write did not commit: nothing of it was applied.
-    #[error("the write was not committed: {0}")]
-    NotCommitted(String),
-    /// The writer has stopped (the sandbox is shutting down).
-    #[error("the state database is closed")]
-    Closed,
-}
-
-impl From<rusqlite::Error> for StoreError {
-    fn from(error: rusqlite::Error) -> Self {
-        StoreError::Sqlite(error.to_string())
-    }
-}
-
-/// What a new database is filled with (the start state), and the tables the vendors need.
-pub(crate) struct Layout<'a> {
-    /// Each vendor's tables, indexes, counters and triggers.
-    pub(crate) schemas: &'a [&'a str],
-    /// Inserts the start records (run once, when the database is created).
-    pub(crate) fill: &'a dyn Fn(&Connection) -> rusqlite::Result<Result<(), String>>,
-}
-
-/// The open state database.
-pub(crate) struct Store {
+/// The open state file.
+pub(crate) struct FileStore {
     jobs: Mutex<Option<JobQueue>>,
     writer: Mutex<Option<JoinHandle<()>>>,
     /// Copies the WAL back into the file in the background (a state file only).
     checkpointer: Mutex<Option<Checkpointer>>,
-    /// `None` once closed.
+    /// Read-only connections, used round-robin; `None` once closed.
     readers: RwLock<Option<Readers>>,
     /// An exclusive lock on the state file, held while the sandbox runs (a second process is
-    /// refused). Released after the connections are closed (see [`Store::close`]).
+    /// refused). Released after the connections are closed (see [`FileStore::close`]).
     lock: Mutex<Option<File>>,
 }
 
-enum Readers {
-    /// In memory: the writer's own connection.
-    Shared(Arc<Mutex<Connection>>),
-    /// A state file: read-only connections, used round-robin.
-    Pool {
-        connections: Vec<Mutex<Connection>>,
-        next: AtomicUsize,
-    },
+struct Readers {
+    connections: Vec<Mutex<Connection>>,
+    next: AtomicUsize,
 }
 
-impl Store {
-    /// Opens the state: a new in-memory database (`path` `None`), or the SQLite file at `path`,
-    /// created and filled with the start state when missing or empty.
-    pub(crate) fn open(path: Option<&Path>, layout: &Layout<'_>) -> Result<Self, StoreError> {
-        match path {
-            None => {
-                let connection = Connection::open_in_memory()?;
-                prepare_writer(&connection, false)?;
-                create(&connection, layout)
-                    .map_err(|reason| StoreError::Unusable {
-                        path: "in-memory state".to_string(),
-                        reason,
-                    })?
-                    .map_err(StoreError::StartRefused)?;
-                let shared = Arc::new(Mutex::new(connection));
-                let (jobs, writer) = spawn_writer(WriterConnection::Shared(shared.clone()))?;
-                Ok(Self {
-                    jobs: Mutex::new(Some(jobs)),
-                    writer: Mutex::new(Some(writer)),
-                    checkpointer: Mutex::new(None),
-                    readers: RwLock::new(Some(Readers::Shared(shared))),
-                    lock: Mutex::new(None),
-                })
-            }
-            Some(path) => open_file(path, layout),
-        }
+impl FileStore {
+    /// Opens the SQLite file at `path`, created and filled with the start state when missing or
+    /// empty.
+    pub(crate) fn open(path: &Path, layout: &Layout<'_>) -> Result<Self, StoreError> {
+        open_file(path, layout)
     }
 
-    /// Runs a read on a connection that sees committed data only (or, in memory, the current
-    /// data between writes). Reads are short: they run on the caller's thread.
+    /// Runs a read on a connection that sees committed data only. Reads are short: they run on
+    /// the caller's thread.
     pub(crate) fn read<R>(
         &self,
         read: impl FnOnce(&Connection) -> rusqlite::Result<R>,
     ) -> Result<R, StoreError> {
         let readers = locks::read(&self.readers);
-        match readers.as_ref().ok_or(StoreError::Closed)? {
-            Readers::Shared(connection) => Ok(read(&lock(connection))?),
-            Readers::Pool { connections, next } => {
-                let start = next.fetch_add(1, Ordering::Relaxed);
-                // Take the first idle connection, else wait for the one whose turn it is.
-                for offset in 0..connections.len() {
-                    let index = (start + offset) % connections.len();
-                    if let Ok(connection) = connections[index].try_lock() {
-                        return Ok(read(&connection)?);
-                    }
-                }
-                Ok(read(&lock(&connections[start % connections.len()]))?)
+        let Readers { connections, next } = readers.as_ref().ok_or(StoreError::Closed)?;
+        let start = next.fetch_add(1, Ordering::Relaxed);
+        // Take the first idle connection, else wait for the one whose turn it is.
+        for offset in 0..connections.len() {
+            let index = (start + offset) % connections.len();
+            if let Ok(connection) = connections[index].try_lock() {
+                return Ok(read(&connection)?);
             }
         }
+        Ok(read(&lock(&connections[start % connections.len()]))?)
     }
 
     /// Runs `work` in the writer's transaction and answers once that transaction committed.
@@ -174,7 +108,7 @@ impl Store {
             .unwrap_or(Err(StoreError::Closed))
     }
 
-    /// Queues a write for the writer thread now (see [`Store::write`]); the receiver gets its
+    /// Queues a write for the writer thread now (see [`FileStore::write`]); the receiver gets its
     /// answer once its transaction's fate is known.
     fn queue<T, E>(
         &self,
@@ -221,13 +155,13 @@ impl Store {
     }
 }
 
-impl Drop for Store {
+impl Drop for FileStore {
     fn drop(&mut self) {
         self.close();
     }
 }
 
-fn open_file(path: &Path, layout: &Layout<'_>) -> Result<Store, StoreError> {
+fn open_file(path: &Path, layout: &Layout<'_>) -> Result<FileStore, StoreError> {
     let shown = path.display().to_string();
     let unusable = |reason: String| StoreError::Unusable {
         path: shown.clone(),
@@ -249,7 +183,7 @@ fn open_file(path: &Path, layout: &Layout<'_>) -> Result<Store, StoreError> {
         }
     }
     let writer = Connection::open(path).map_err(|error| unusable(error.to_string()))?;
-    prepare_writer(&writer, true).map_err(|error| unusable(error.to_string()))?;
+    prepare_writer(&writer).map_err(|error| unusable(error.to_string()))?;
     let format: Option<i64> = match table_exists(&writer, "meta")? {
         true => writer
             .query_row("SELECT value FROM meta WHERE key = 'format'", [], |row| {
@@ -287,12 +221,12 @@ fn open_file(path: &Path, layout: &Layout<'_>) -> Result<Store, StoreError> {
         connections.push(Mutex::new(reader));
     }
     let checkpointer = spawn_checkpointer(path)?;
-    let (jobs, thread) = spawn_writer(WriterConnection::Owned(writer))?;
-    Ok(Store {
+    let (jobs, thread) = spawn_writer(writer)?;
+    Ok(FileStore {
         jobs: Mutex::new(Some(jobs)),
         writer: Mutex::new(Some(thread)),
         checkpointer: Mutex::new(Some(checkpointer)),
-        readers: RwLock::new(Some(Readers::Pool {
+        readers: RwLock::new(Some(Readers {
             connections,
             next: AtomicUsize::new(0),
         })),
@@ -328,23 +262,20 @@ fn check_header(path: &Path) -> Result<(), String> {
     Err("not a SQLite database".to_string())
 }
 
-fn prepare_writer(connection: &Connection, on_disk: bool) -> Result<(), StoreError> {
+fn prepare_writer(connection: &Connection) -> Result<(), StoreError> {
     connection.busy_timeout(std::time::Duration::from_secs(5))?;
-    if on_disk {
-        let mode: String =
-            connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::Sqlite(format!(
-                "the file system refused WAL mode (journal_mode is {mode})"
-            )));
-        }
-        // FULL: a commit is on disk (WAL synced) before it returns, so an acknowledged write
-        // survives a crash of the machine, not only of the process.
-        connection.pragma_update(None, "synchronous", "FULL")?;
-        // Checkpoints run on their own connection (see `spawn_checkpointer`), so that no write
-        // waits for one.
-        connection.execute_batch("PRAGMA wal_autocheckpoint = 0")?;
+    let mode: String = connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Sqlite(format!(
+            "the file system refused WAL mode (journal_mode is {mode})"
+        )));
     }
+    // FULL: a commit is on disk (WAL synced) before it returns, so an acknowledged write survives
+    // a crash of the machine, not only of the process.
+    connection.pragma_update(None, "synchronous", "FULL")?;
+    // Checkpoints run on their own connection (see `spawn_checkpointer`), so that no write waits
+    // for one.
+    connection.execute_batch("PRAGMA wal_autocheckpoint = 0")?;
     tune(connection)?;
     connection.pragma_update(None, "foreign_keys", true)?;
     Ok(())
@@ -353,7 +284,7 @@ fn prepare_writer(connection: &Connection, on_disk: bool) -> Result<(), StoreErr
 /// A page cache large enough for the records' working set, and reads through a memory map.
 fn tune(connection: &Connection) -> rusqlite::Result<()> {
     connection.pragma_update(None, "cache_size", -CACHE_KIB)?;
-    // Answers a row on a file and none in memory: run as a batch, which accepts both.
+    // Answers a row: run as a batch, which ignores it.
     connection.execute_batch(&format!("PRAGMA mmap_size = {MMAP_BYTES}"))?;
     Ok(())
 }
@@ -390,7 +321,7 @@ fn create(connection: &Connection, layout: &Layout<'_>) -> Result<Result<(), Str
             "INSERT INTO meta (key, value) VALUES ('format', ?1)",
             params![STATE_FORMAT],
         )?;
-        if let Err(reason) = (layout.fill)(connection)? {
+        if let Err(reason) = (layout.fill)(&Db::Sqlite(connection))? {
             connection.execute_batch("ROLLBACK")?;
             return Ok(Err(reason));
         }
@@ -442,13 +373,7 @@ fn spawn_checkpointer(path: &Path) -> Result<Checkpointer, StoreError> {
     Ok(Checkpointer { stop, thread })
 }
 
-/// The writer's connection: its own (a file) or shared with the readers (memory).
-enum WriterConnection {
-    Owned(Connection),
-    Shared(Arc<Mutex<Connection>>),
-}
-
-fn spawn_writer(connection: WriterConnection) -> Result<(JobQueue, JoinHandle<()>), StoreError> {
+fn spawn_writer(connection: Connection) -> Result<(JobQueue, JoinHandle<()>), StoreError> {
     let (jobs, queue) = mpsc::channel::<Box<dyn Job>>();
     let thread = std::thread::Builder::new()
         .name("sandbox-writer".to_string())
@@ -457,7 +382,7 @@ fn spawn_writer(connection: WriterConnection) -> Result<(JobQueue, JoinHandle<()
     Ok((jobs, thread))
 }
 
-fn run_writer(connection: WriterConnection, queue: Receiver<Box<dyn Job>>) {
+fn run_writer(connection: Connection, queue: Receiver<Box<dyn Job>>) {
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -466,10 +391,7 @@ fn run_writer(connection: WriterConnection, queue: Receiver<Box<dyn Job>>) {
                 Err(_) => break,
             }
         }
-        match &connection {
-            WriterConnection::Owned(connection) => run_jobs(connection, batch),
-            WriterConnection::Shared(shared) => run_jobs(&lock(shared), batch),
-        }
+        run_jobs(&connection, batch);
     }
 }
 
@@ -614,16 +536,16 @@ mod tests {
 
     const SCHEMA: &str = "CREATE TABLE writes (vendor TEXT PRIMARY KEY) WITHOUT ROWID;";
 
-    fn no_start_records(_: &Connection) -> rusqlite::Result<Result<(), String>> {
+    fn no_start_records(_: &Db<'_>) -> rusqlite::Result<Result<(), String>> {
         Ok(Ok(()))
     }
 
-    fn open(path: &Path) -> Store {
+    fn open(path: &Path) -> FileStore {
         let layout = Layout {
             schemas: &[SCHEMA],
             fill: &no_start_records,
         };
-        Store::open(Some(path), &layout).unwrap()
+        FileStore::open(path, &layout).unwrap()
     }
 
     fn insert(db: &Connection, vendor: &str) -> rusqlite::Result<Result<(), ()>> {
