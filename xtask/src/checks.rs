@@ -244,17 +244,9 @@ fn check_path_template(
             return;
         }
     };
-    let path_level = doc.root.pointer(&format!(
-        "/paths/{}/parameters",
-        crate::document::escape_pointer(op.path)
-    ));
     let mut declared = BTreeSet::new();
-    for parameter in [path_level, op.operation.get("parameters")]
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_array)
-        .flatten()
-        .filter_map(|parameter| doc.resolve(parameter).ok())
+    for parameter in doc
+        .parameters(op.path, op.operation)
         .filter(|parameter| parameter.get("in").and_then(Value::as_str) == Some("path"))
     {
         let name = parameter.get("name").and_then(Value::as_str).unwrap_or("?");
@@ -308,20 +300,7 @@ fn check_parameters(
     op: &OperationRef,
     report: &mut dyn FnMut(&'static str, String),
 ) {
-    let path_level = doc.root.pointer(&format!(
-        "/paths/{}/parameters",
-        crate::document::escape_pointer(op.path)
-    ));
-    let lists = [path_level, op.operation.get("parameters")];
-    for parameter in lists
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_array)
-        .flatten()
-    {
-        let Ok(parameter) = doc.resolve(parameter) else {
-            continue;
-        };
+    for parameter in doc.parameters(op.path, op.operation) {
         let name = parameter.get("name").and_then(Value::as_str).unwrap_or("?");
         let location = parameter.get("in").and_then(Value::as_str).unwrap_or("?");
         let style = parameter.get("style").and_then(Value::as_str);

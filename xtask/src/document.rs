@@ -109,6 +109,24 @@ impl Document {
     pub fn resolve<'a>(&'a self, value: &'a Value) -> Result<&'a Value, String> {
         resolve_in(&self.root, value)
     }
+
+    /// The parameters of `operation` under the path `path`: its path item's, then its own, each
+    /// resolved (one whose `$ref` does not resolve is left out: the checks report it).
+    pub fn parameters<'a>(
+        &'a self,
+        path: &str,
+        operation: &'a Value,
+    ) -> impl Iterator<Item = &'a Value> + 'a {
+        let path_level = self
+            .root
+            .pointer(&format!("/paths/{}/parameters", escape_pointer(path)));
+        [path_level, operation.get("parameters")]
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_array)
+            .flatten()
+            .filter_map(|parameter| self.resolve(parameter).ok())
+    }
 }
 
 /// Follows local `$ref`s (`#/...`) in `root`; refuses external ones and cycles.
@@ -195,6 +213,34 @@ pub fn status_class(key: &str) -> StatusClass {
         Some(b'4' | b'5') => StatusClass::Error,
         _ => StatusClass::Other,
     }
+}
+
+/// One well-formed row of an operation's `x-error-codes`: its status, its vendor code if it has
+/// one, and its message (`checks` reports the rows that are not well formed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorCodeRow<'a> {
+    /// The HTTP status.
+    pub status: u64,
+    /// The vendor's own error code, where its error bodies carry one.
+    pub code: Option<i64>,
+    /// The documented message.
+    pub message: &'a str,
+}
+
+/// The well-formed rows of `operation`'s `x-error-codes`, in the spec's order.
+pub fn error_code_rows(operation: &Value) -> impl Iterator<Item = ErrorCodeRow<'_>> {
+    operation
+        .get("x-error-codes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|row| {
+            Some(ErrorCodeRow {
+                status: row.get("status")?.as_u64()?,
+                code: row.get("code").and_then(Value::as_i64),
+                message: row.get("message")?.as_str()?,
+            })
+        })
 }
 
 /// Whether a media type is JSON as progenitor understands it.

@@ -66,18 +66,23 @@ fn json_file(value: &Value) -> String {
 
 /// Every file derived from one vendor's document, by path relative to the repository.
 pub fn vendor_outputs(repo: &Path, vendor: &Vendor) -> Result<BTreeMap<String, String>, Error> {
-    let doc = Document::load(repo, &vendor.spec_path())?;
-    outputs_of(repo, vendor, &doc)
+    checked_outputs(repo, vendor, &Document::load(repo, &vendor.spec_path())?)
 }
 
-/// [`vendor_outputs`] for a loaded document.
-fn outputs_of(
+/// [`vendor_outputs`] for a loaded document: checked, then generated.
+pub fn checked_outputs(
     repo: &Path,
     vendor: &Vendor,
     doc: &Document,
 ) -> Result<BTreeMap<String, String>, Error> {
+    check(repo, doc)?;
+    outputs_of(vendor, doc)
+}
+
+/// [`vendor_outputs`] for a document that passed [`check`].
+fn outputs_of(vendor: &Vendor, doc: &Document) -> Result<BTreeMap<String, String>, Error> {
     let mut files = BTreeMap::new();
-    let client = client_source(repo, doc)?;
+    let client = codegen::generate_client(&doc.name, &normalized(doc)?)?;
     files.insert(
         vendor.operations_path(),
         runtime_meta::operations_file(doc, &client)?,
@@ -181,7 +186,7 @@ pub fn generate_with(
     let mut expected = BTreeMap::new();
     for (vendor, doc) in &documents {
         step.say(format!("generating {} from {}", vendor.crate_dir, doc.name));
-        match outputs_of(repo, vendor, doc) {
+        match outputs_of(vendor, doc) {
             Ok(files) => expected.extend(files),
             Err(err) => errors.push(err),
         }
@@ -191,7 +196,7 @@ pub fn generate_with(
     }
     expected.extend(extra);
     // The reference site spans every vendor, so it is built once the documents have passed.
-    expected.extend(crate::site::site_files(repo)?);
+    expected.extend(crate::site::site_files_of(repo, &documents)?);
 
     step.say("comparing with the files on disk");
     let mut report = Report::default();

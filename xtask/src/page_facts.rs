@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::document::{Document, OperationRef};
+use crate::document::{Document, OperationRef, error_code_rows};
 
 /// The rule id of every finding here.
 pub const RULE: &str = "page-facts";
@@ -557,17 +557,12 @@ pub fn compare(
         report(format!("the response status {status} is not on `{file}`"));
     }
 
-    let spec_errors: BTreeSet<ErrorRow> = op
-        .operation
-        .get("x-error-codes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+    let spec_errors: BTreeSet<ErrorRow> = error_code_rows(op.operation)
         .filter_map(|row| {
             Some((
-                u16::try_from(row.get("status")?.as_u64()?).ok()?,
-                row.get("code").and_then(Value::as_i64),
-                row.get("message")?.as_str()?.to_string(),
+                u16::try_from(row.status).ok()?,
+                row.code,
+                row.message.to_string(),
             ))
         })
         .collect();
@@ -683,16 +678,7 @@ fn error_text((status, code, message): &ErrorRow) -> String {
 
 /// `(in, name, required)` of every parameter of the operation and its path item.
 fn declared_parameters(doc: &Document, op: &OperationRef) -> Vec<(String, String, bool)> {
-    let path_level = doc.root.pointer(&format!(
-        "/paths/{}/parameters",
-        crate::document::escape_pointer(op.path)
-    ));
-    [path_level, op.operation.get("parameters")]
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_array)
-        .flatten()
-        .filter_map(|parameter| doc.resolve(parameter).ok())
+    doc.parameters(op.path, op.operation)
         .filter_map(|parameter| {
             Some((
                 parameter.get("in")?.as_str()?.to_string(),

@@ -13,7 +13,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use crate::api_summary::{OperationSignature, operations_of};
-use crate::document::Document;
+use crate::document::{Document, error_code_rows};
 use crate::{Error, Finding};
 
 fn header(doc: &Document) -> String {
@@ -210,19 +210,12 @@ fn documented_bodies(doc: &Document, operation: &Value, status: u16) -> Option<V
             }
         }
     }
-    for row in operation
-        .get("x-error-codes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|row| row.get("status").and_then(Value::as_u64) == Some(u64::from(status)))
-    {
+    for row in error_code_rows(operation).filter(|row| row.status == u64::from(status)) {
         let mut body = serde_json::Map::new();
-        for field in ["code", "message"] {
-            if let Some(value) = row.get(field) {
-                body.insert(field.to_string(), value.clone());
-            }
+        if let Some(code) = row.code {
+            body.insert("code".to_string(), Value::from(code));
         }
+        body.insert("message".to_string(), Value::from(row.message));
         bodies.push(Value::Object(body));
     }
     Some(bodies)
@@ -452,28 +445,18 @@ pub fn error_codes_file(doc: &Document) -> Result<String, Error> {
     // code → (status, message); the first message in (code, message) order names the variant.
     let mut codes: BTreeMap<i64, (u64, String)> = BTreeMap::new();
     for op in doc.operations() {
-        for row in op
-            .operation
-            .get("x-error-codes")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let (Some(code), Some(status), Some(message)) = (
-                row.get("code").and_then(Value::as_i64),
-                row.get("status").and_then(Value::as_u64),
-                row.get("message").and_then(Value::as_str),
-            ) else {
+        for row in error_code_rows(op.operation) {
+            let Some(code) = row.code else {
                 continue;
             };
             codes
                 .entry(code)
                 .and_modify(|entry| {
-                    if message < entry.1.as_str() {
-                        *entry = (status, message.to_string());
+                    if row.message < entry.1.as_str() {
+                        *entry = (row.status, row.message.to_string());
                     }
                 })
-                .or_insert((status, message.to_string()));
+                .or_insert((row.status, row.message.to_string()));
         }
     }
     let mut names: BTreeMap<String, i64> = BTreeMap::new();

@@ -80,7 +80,8 @@ pub fn current_outputs(
     vendor: &Vendor,
     new: &Document,
 ) -> Result<BTreeMap<String, String>, String> {
-    let mut files = crate::outputs::vendor_outputs(repo, vendor).map_err(|err| err.to_string())?;
+    let mut files =
+        crate::outputs::checked_outputs(repo, vendor, new).map_err(|err| err.to_string())?;
     let client = files
         .get(&vendor.generated_path())
         .cloned()

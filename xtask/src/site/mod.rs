@@ -57,15 +57,26 @@ pub fn path_component(name: &str) -> Result<&str, Error> {
 
 /// Every file of the site, by path relative to the repository.
 pub fn site_files(repo: &Path) -> Result<BTreeMap<String, String>, Error> {
+    let mut docs = Vec::new();
+    for vendor in &VENDORS {
+        docs.push((vendor, Document::load(repo, &vendor.spec_path())?));
+    }
+    site_files_of(repo, &docs)
+}
+
+/// [`site_files`] for the vendors' documents, already loaded.
+pub fn site_files_of(
+    repo: &Path,
+    documents: &[(&Vendor, Document)],
+) -> Result<BTreeMap<String, String>, Error> {
     let redocly = redoc::redocly_version(repo)?;
     let renderer = format!(
         "Redoc {} (Redocly CLI {redocly} `build-docs`)",
         redoc::redoc_version(repo)?
     );
     let mut docs = Vec::new();
-    for vendor in &VENDORS {
-        let stem = path_component(vendor.name)?;
-        docs.push((vendor, stem, Document::load(repo, &vendor.spec_path())?));
+    for (vendor, doc) in documents {
+        docs.push((*vendor, path_component(vendor.name)?, doc));
     }
     let site_docs: Vec<_> = docs
         .iter()

@@ -14,7 +14,7 @@
 use serde_json::{Map, Value};
 
 use super::markdown;
-use crate::document::{Document, escape_pointer, resolve_in};
+use crate::document::{Document, resolve_in};
 
 /// The heading of the `x-outcomes` section, as it appears on the page.
 pub const OUTCOMES_HEADING: &str = "Documented outcomes";
@@ -193,18 +193,7 @@ pub fn unknown_notes(doc: &Document, path: &str, operation: &Value) -> Vec<(Stri
         "operation".to_string(),
         operation.get("description").and_then(Value::as_str),
     ));
-    let path_level = doc
-        .root
-        .pointer(&format!("/paths/{}/parameters", escape_pointer(path)));
-    for parameter in [path_level, operation.get("parameters")]
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_array)
-        .flatten()
-    {
-        let Ok(parameter) = resolve_in(&doc.root, parameter) else {
-            continue;
-        };
+    for parameter in doc.parameters(path, operation) {
         let name = parameter.get("name").and_then(Value::as_str).unwrap_or("?");
         places.push((
             format!("parameter {}", markdown::code(name)),
