@@ -287,10 +287,6 @@ fn memory_page(users: &Users, request: &PageRequest) -> rusqlite::Result<Page> {
     };
     // SQLite reads a negative LIMIT as no limit.
     let size = usize::try_from(request.size).unwrap_or(usize::MAX);
-    let visible = users
-        .rows
-        .iter()
-        .filter(|(_, row)| row.deleted_at.is_none());
     if request.filters.is_empty() && request.sort.is_empty() {
         let page = users
             .rows
@@ -303,9 +299,20 @@ fn memory_page(users: &Users, request: &PageRequest) -> rusqlite::Result<Page> {
             i64::try_from(users.visible).unwrap_or(i64::MAX),
         ));
     }
+    // Like the SQL, a sort key that names no property is left out.
+    let sort: Vec<(&str, bool)> = request
+        .sort
+        .iter()
+        .filter(|(field, _)| json_path(field).is_some())
+        .map(|(field, ascending)| (field.as_str(), *ascending))
+        .collect();
     let mut total = 0_i64;
     let mut matches = Vec::new();
-    for (id, row) in visible {
+    for (id, row) in users
+        .rows
+        .iter()
+        .filter(|(_, row)| row.deleted_at.is_none())
+    {
         let record: Map<String, Value> = decode(&row.user)?;
         if !request
             .filters
@@ -318,25 +325,17 @@ fn memory_page(users: &Users, request: &PageRequest) -> rusqlite::Result<Page> {
         if matches!(after, Bound::Excluded(last) if id.as_str() <= last) {
             continue;
         }
-        let keys: Vec<SortKey> = request
-            .sort
+        let keys: Vec<SortKey> = sort
             .iter()
-            .filter(|(field, _)| json_path(field).is_some())
-            .map(|(field, _)| SortKey::of(record.get(field)))
+            .map(|(field, _)| SortKey::of(record.get(*field)))
             .collect();
         matches.push((keys, id, &row.user));
     }
-    let directions: Vec<bool> = request
-        .sort
-        .iter()
-        .filter(|(field, _)| json_path(field).is_some())
-        .map(|(_, ascending)| *ascending)
-        .collect();
     matches.sort_by(|(left, left_id, _), (right, right_id, _)| {
         left.iter()
             .zip(right)
-            .zip(&directions)
-            .map(|((left, right), ascending)| {
+            .zip(&sort)
+            .map(|((left, right), (_, ascending))| {
                 let order = left.cmp(right);
                 if *ascending { order } else { order.reverse() }
             })
