@@ -299,6 +299,68 @@ async fn a_retried_delete_whose_first_response_was_lost_reports_deleted_or_absen
     assert_eq!(outcome, DeleteOutcome::DeletedOrAlreadyAbsent);
 }
 
+/// A 5xx may come after the server acted (the delete happened, then the gateway failed), so a
+/// retry that then finds nothing cannot claim the identity was never there: the same rule as a
+/// lost response, decided once by the runtime.
+#[tokio::test]
+async fn a_delete_retried_after_a_5xx_that_finds_nothing_reports_deleted_or_absent() {
+    let servers = Servers::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token/"))
+        .respond_with(token("tok", now(), 7200))
+        .mount(&servers.atenea)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(identity_path()))
+        .respond_with(ResponseTemplate::new(502))
+        .up_to_n_times(1)
+        .mount(&servers.index)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(identity_path()))
+        .respond_with(not_found(
+            "Not found in database neither in former documents",
+        ))
+        .mount(&servers.index)
+        .await;
+    let outcome = servers
+        .client()
+        .delete(IDENTITY.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(outcome, DeleteOutcome::DeletedOrAlreadyAbsent);
+}
+
+/// A 429 is a refusal before any work: the retry's not-found is a plain not-found.
+#[tokio::test]
+async fn a_delete_retried_after_a_429_that_finds_nothing_reports_not_found() {
+    let servers = Servers::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token/"))
+        .respond_with(token("tok", now(), 7200))
+        .mount(&servers.atenea)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(identity_path()))
+        .respond_with(ResponseTemplate::new(429))
+        .up_to_n_times(1)
+        .mount(&servers.index)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(identity_path()))
+        .respond_with(not_found(
+            "Not found in database neither in former documents",
+        ))
+        .mount(&servers.index)
+        .await;
+    let outcome = servers
+        .client()
+        .delete(IDENTITY.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(outcome, DeleteOutcome::NotFound);
+}
+
 #[tokio::test]
 async fn the_identity_stream_pages_until_a_short_page() {
     use futures_util::TryStreamExt;

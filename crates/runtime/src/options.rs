@@ -52,9 +52,10 @@ impl CallOptions {
 pub struct CallRecord {
     /// Requests sent, retries and the repeat after a token refresh included.
     pub attempts: u32,
-    /// An attempt failed after the request may have reached the server (a timeout or a broken
-    /// connection, not a refused one), and a later attempt was made. The first attempt may have
-    /// taken effect: a later 404 on a delete then means "deleted or already absent".
+    /// An attempt failed after the request may have reached the server (a timeout, a broken
+    /// connection or a retried 5xx; not a refused connection, a 408 or a 429), and a later
+    /// attempt was made. That attempt may have taken effect: a later 404 on a delete then means
+    /// "deleted or already absent". [`crate::retry::decide`] is the one place that says so.
     pub lost_response: bool,
     /// Credentials were refreshed after a 401.
     pub credentials_refreshed: bool,

@@ -1,5 +1,7 @@
-//! When to retry and how long to wait: exponential backoff with full jitter, and the server's
-//! `Retry-After` (seconds or an HTTP date) up to a cap.
+//! When to retry and how long to wait. [`decide`] is the whole decision, a pure function of one
+//! attempt's result and the call's state (as smithy-rs keeps its retry classifier apart from the
+//! orchestrator's loop); the send loop in `runtime` only carries it out. Waits are exponential
+//! backoff with full jitter, or the server's `Retry-After` (seconds or an HTTP date) up to a cap.
 
 use std::time::{Duration, SystemTime};
 
@@ -56,6 +58,129 @@ impl RetryPolicy {
     pub fn backoff(&self, retry: u32) -> Duration {
         let ceiling = self.backoff_ceiling(retry);
         ceiling.mul_f64(fastrand::f64())
+    }
+}
+
+/// What one attempt ended with, as far as the retry decision needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptResult {
+    /// A response arrived with `status`; `retry_after` is its parsed `Retry-After`, if any.
+    Response {
+        /// The response's status code.
+        status: u16,
+        /// The delay its `Retry-After` header asks for.
+        retry_after: Option<Duration>,
+    },
+    /// No response: the transport failed. `connect` means the connection was refused or never
+    /// established, so the request cannot have reached the server.
+    Transport {
+        /// Whether it failed while connecting.
+        connect: bool,
+    },
+}
+
+/// What the call allows, fixed for all its attempts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallRules<'a> {
+    /// Backoff, caps and the default retry count.
+    pub policy: &'a RetryPolicy,
+    /// Retries allowed after the first attempt (the policy's, or a per-call override).
+    pub max_retries: u32,
+    /// Whether repeating the request is harmless (GET, PUT, DELETE, ...).
+    pub idempotent: bool,
+    /// Whether a non-idempotent request may be repeated after it may have reached the server.
+    pub retry_non_idempotent: bool,
+    /// Whether the operation carries credentials that a 401 may ask to refresh.
+    pub authenticated: bool,
+}
+
+/// How far the call has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CallState {
+    /// Retries already made.
+    pub retries: u32,
+    /// Whether the credentials were already refreshed once in this call.
+    pub refreshed: bool,
+}
+
+/// How long to wait before the next attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    /// The server's `Retry-After`.
+    ServerAsked(Duration),
+    /// Jittered exponential backoff for retry number `retry` (1-based; see [`RetryPolicy::backoff`]).
+    Backoff {
+        /// The number of the retry about to be made.
+        retry: u32,
+    },
+}
+
+/// What to do after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Hand the response to the caller.
+    Return,
+    /// Refresh the credentials and repeat the request once (after a 401). If the refresh fails,
+    /// the response is handed to the caller.
+    RefreshCredentials,
+    /// Wait, then send the request again. `may_have_acted` says the attempt that failed may have
+    /// reached the server, so an outcome proven later must allow for its effect.
+    Retry {
+        /// How long to wait first.
+        wait: Wait,
+        /// Whether the failed attempt may have acted at the server.
+        may_have_acted: bool,
+    },
+    /// Hand the transport error to the caller.
+    GiveUp,
+}
+
+/// The retry decision after one attempt: pure, so that it is tested as a table.
+pub fn decide(rules: &CallRules<'_>, state: &CallState, result: AttemptResult) -> Decision {
+    let retries_left = state.retries < rules.max_retries;
+    match result {
+        AttemptResult::Response { status: 401, .. } if rules.authenticated && !state.refreshed => {
+            Decision::RefreshCredentials
+        }
+        AttemptResult::Response {
+            status,
+            retry_after,
+        } => {
+            let allowed = retries_left
+                && is_retryable_status(status)
+                && (rules.idempotent || rules.retry_non_idempotent);
+            let wait = match retry_after {
+                // Not waited out: the caller gets the rate-limit error with the delay.
+                Some(delay) if delay > rules.policy.max_retry_after => return Decision::Return,
+                Some(delay) => Wait::ServerAsked(delay),
+                None => Wait::Backoff {
+                    retry: state.retries + 1,
+                },
+            };
+            if !allowed {
+                return Decision::Return;
+            }
+            Decision::Retry {
+                wait,
+                // 429 and 408 say the request was turned away unread; any other retryable
+                // status (a 5xx) may come after the server acted.
+                may_have_acted: !matches!(status, 408 | 429),
+            }
+        }
+        AttemptResult::Transport { connect } => {
+            // A refused connection never reached the server; anything later might have.
+            let may_have_acted = !connect;
+            if retries_left && (rules.idempotent || !may_have_acted || rules.retry_non_idempotent) {
+                Decision::Retry {
+                    wait: Wait::Backoff {
+                        retry: state.retries + 1,
+                    },
+                    may_have_acted,
+                }
+            } else {
+                Decision::GiveUp
+            }
+        }
     }
 }
 
@@ -120,6 +245,245 @@ mod tests {
         }
         for status in [400, 401, 403, 404, 409, 501] {
             assert!(!is_retryable_status(status));
+        }
+    }
+
+    /// One row of the decision table: the call, its state, the attempt's result, the decision.
+    struct Row {
+        case: &'static str,
+        idempotent: bool,
+        retry_non_idempotent: bool,
+        authenticated: bool,
+        retries: u32,
+        refreshed: bool,
+        result: AttemptResult,
+        expected: Decision,
+    }
+
+    const GET: (bool, bool) = (true, false);
+    const POST: (bool, bool) = (false, false);
+    const POST_OPTED_IN: (bool, bool) = (false, true);
+
+    fn row(
+        case: &'static str,
+        (idempotent, retry_non_idempotent): (bool, bool),
+        authenticated: bool,
+        (retries, refreshed): (u32, bool),
+        result: AttemptResult,
+        expected: Decision,
+    ) -> Row {
+        Row {
+            case,
+            idempotent,
+            retry_non_idempotent,
+            authenticated,
+            retries,
+            refreshed,
+            result,
+            expected,
+        }
+    }
+
+    fn status(status: u16) -> AttemptResult {
+        AttemptResult::Response {
+            status,
+            retry_after: None,
+        }
+    }
+
+    fn status_after(status: u16, seconds: u64) -> AttemptResult {
+        AttemptResult::Response {
+            status,
+            retry_after: Some(Duration::from_secs(seconds)),
+        }
+    }
+
+    const REFUSED: AttemptResult = AttemptResult::Transport { connect: true };
+    const LOST: AttemptResult = AttemptResult::Transport { connect: false };
+
+    fn backoff(retry: u32, may_have_acted: bool) -> Decision {
+        Decision::Retry {
+            wait: Wait::Backoff { retry },
+            may_have_acted,
+        }
+    }
+
+    #[test]
+    fn the_retry_decision_table() {
+        use Decision::{GiveUp, RefreshCredentials, Return};
+        let fresh = (0, false);
+        let rows = [
+            row("success", GET, true, fresh, status(200), Return),
+            row("documented 404", GET, true, fresh, status(404), Return),
+            row(
+                "503 on a GET",
+                GET,
+                false,
+                fresh,
+                status(503),
+                backoff(1, true),
+            ),
+            row(
+                "second 503",
+                GET,
+                false,
+                (1, false),
+                status(503),
+                backoff(2, true),
+            ),
+            row(
+                "503 with no retries left",
+                GET,
+                false,
+                (2, false),
+                status(503),
+                Return,
+            ),
+            row(
+                "429 backs off, nothing acted",
+                GET,
+                false,
+                fresh,
+                status(429),
+                backoff(1, false),
+            ),
+            row(
+                "408: the request was not read",
+                GET,
+                false,
+                fresh,
+                status(408),
+                backoff(1, false),
+            ),
+            row(
+                "429 with Retry-After",
+                GET,
+                false,
+                fresh,
+                status_after(429, 3),
+                Decision::Retry {
+                    wait: Wait::ServerAsked(Duration::from_secs(3)),
+                    may_have_acted: false,
+                },
+            ),
+            row(
+                "Retry-After past the cap",
+                GET,
+                false,
+                fresh,
+                status_after(429, 61),
+                Return,
+            ),
+            row(
+                "501 is not transient",
+                GET,
+                false,
+                fresh,
+                status(501),
+                Return,
+            ),
+            row("503 on a POST", POST, false, fresh, status(503), Return),
+            row(
+                "503 on a POST that opted in",
+                POST_OPTED_IN,
+                false,
+                fresh,
+                status(503),
+                backoff(1, true),
+            ),
+            row(
+                "401 refreshes once",
+                GET,
+                true,
+                fresh,
+                status(401),
+                RefreshCredentials,
+            ),
+            row(
+                "401 after a refresh",
+                GET,
+                true,
+                (0, true),
+                status(401),
+                Return,
+            ),
+            row(
+                "401 without credentials",
+                GET,
+                false,
+                fresh,
+                status(401),
+                Return,
+            ),
+            row(
+                "401 on a POST refreshes too",
+                POST,
+                true,
+                fresh,
+                status(401),
+                RefreshCredentials,
+            ),
+            row(
+                "refused connection on a GET",
+                GET,
+                false,
+                fresh,
+                REFUSED,
+                backoff(1, false),
+            ),
+            row(
+                "refused connection on a POST",
+                POST,
+                false,
+                fresh,
+                REFUSED,
+                backoff(1, false),
+            ),
+            row(
+                "lost response on a GET",
+                GET,
+                false,
+                fresh,
+                LOST,
+                backoff(1, true),
+            ),
+            row("lost response on a POST", POST, false, fresh, LOST, GiveUp),
+            row(
+                "lost response, POST opted in",
+                POST_OPTED_IN,
+                false,
+                fresh,
+                LOST,
+                backoff(1, true),
+            ),
+            row(
+                "transport error, no retries left",
+                GET,
+                false,
+                (2, false),
+                LOST,
+                GiveUp,
+            ),
+        ];
+        let policy = RetryPolicy::default();
+        for row in rows {
+            let rules = CallRules {
+                policy: &policy,
+                max_retries: policy.max_retries,
+                idempotent: row.idempotent,
+                retry_non_idempotent: row.retry_non_idempotent,
+                authenticated: row.authenticated,
+            };
+            let state = CallState {
+                retries: row.retries,
+                refreshed: row.refreshed,
+            };
+            assert_eq!(
+                decide(&rules, &state, row.result),
+                row.expected,
+                "{}",
+                row.case
+            );
         }
     }
 }

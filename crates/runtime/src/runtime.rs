@@ -16,7 +16,9 @@ use crate::body::{DEFAULT_MAX_BODY_BYTES, bounded};
 use crate::failure::request_id;
 use crate::operation::{self, Operation, RouteProblem};
 use crate::options::{CallOptions, note};
-use crate::retry::{RetryPolicy, is_retryable_status, parse_retry_after};
+use crate::retry::{
+    AttemptResult, CallRules, CallState, Decision, RetryPolicy, Wait, decide, parse_retry_after,
+};
 
 /// Per-client settings; [`CallOptions`] overrides them per call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,26 +209,28 @@ impl Runtime {
     ) -> reqwest::Result<Response> {
         let config = &self.inner.config;
         let options = CallOptions::current().unwrap_or_default();
-        let max_retries = options.max_retries.unwrap_or(config.retry.max_retries);
         // The client applies the configured timeout; only an override is set on the request.
         if let Some(timeout) = options.timeout.filter(|timeout| *timeout != config.timeout) {
             *request.timeout_mut() = Some(timeout);
         }
-        let retry_non_idempotent = options
-            .retry_non_idempotent
-            .unwrap_or(config.retry.retry_non_idempotent);
         let max_body = options.max_body_bytes.unwrap_or(config.max_body_bytes);
-        let idempotent = operation.is_none_or(Operation::is_idempotent);
-        let authenticated = operation.is_some_and(|op| op.authenticated);
         let client = match options.connect_timeout {
             Some(connect) if connect != config.connect_timeout => self.client_for(connect)?,
             _ => client.clone(),
         };
 
+        let rules = CallRules {
+            policy: &config.retry,
+            max_retries: options.max_retries.unwrap_or(config.retry.max_retries),
+            idempotent: operation.is_none_or(Operation::is_idempotent),
+            retry_non_idempotent: options
+                .retry_non_idempotent
+                .unwrap_or(config.retry.retry_non_idempotent),
+            authenticated: operation.is_some_and(|op| op.authenticated),
+        };
         let started = Instant::now();
         let span = tracing::Span::current();
-        let mut retries = 0;
-        let mut refreshed = false;
+        let mut state = CallState::default();
         let mut attempts = 0;
         loop {
             attempts += 1;
@@ -241,8 +245,7 @@ impl Runtime {
             };
             let attempt_started = Instant::now();
             let result = client.execute(this_attempt).await;
-
-            match result {
+            let attempt = match &result {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     tracing::debug!(
@@ -251,91 +254,74 @@ impl Runtime {
                         elapsed_ms = attempt_started.elapsed().as_millis() as u64,
                         "response"
                     );
-                    if status == 401 && authenticated && !refreshed {
-                        refreshed = true;
-                        let rejected = request.headers().get(AUTHORIZATION).cloned();
-                        if self.inner.auth.refresh(rejected.as_ref()).await
-                            && self.inner.auth.authorize(&mut request).await.is_ok()
-                        {
-                            note(|record| record.credentials_refreshed = true);
-                            tracing::info!(
-                                attempt = attempts,
-                                "credentials refreshed after 401; repeating once"
-                            );
-                            continue;
-                        }
+                    AttemptResult::Response {
+                        status,
+                        retry_after: parse_retry_after(response.headers(), SystemTime::now()),
                     }
-                    let may_retry = retries < max_retries
-                        && is_retryable_status(status)
-                        && (idempotent || retry_non_idempotent);
-                    if may_retry {
-                        let delay = match parse_retry_after(response.headers(), SystemTime::now()) {
-                            Some(delay) if delay > config.retry.max_retry_after => {
-                                tracing::info!(
-                                    retry_after_s = delay.as_secs(),
-                                    "Retry-After beyond the cap; not retrying"
-                                );
-                                None
-                            }
-                            Some(delay) => Some(delay),
-                            None => Some(config.retry.backoff(retries + 1)),
-                        };
-                        if let Some(delay) = delay {
-                            retries += 1;
-                            tracing::info!(
-                                attempt = attempts,
-                                status,
-                                delay_ms = delay.as_millis() as u64,
-                                "retrying"
-                            );
-                            drop(response);
-                            tokio::time::sleep(delay).await;
-                            continue;
-                        }
-                    }
-                    span.record("status", status);
-                    // Looking up the request id costs several header lookups; only a
-                    // subscriber that listens needs it.
-                    if !span.is_disabled()
-                        && let Some(id) = request_id(response.headers())
-                    {
-                        span.record("request_id", id.as_str());
-                    }
-                    span.record("attempts", attempts);
-                    span.record("duration_ms", started.elapsed().as_millis() as u64);
-                    note_response(&response);
-                    return Ok(bounded(response, max_body));
                 }
                 Err(err) => {
-                    // A refused connection never reached the server; anything later might have.
-                    let may_have_reached = !err.is_connect();
-                    let may_retry = retries < max_retries
-                        && (idempotent || !may_have_reached || retry_non_idempotent);
                     tracing::debug!(
                         attempt = attempts,
                         timeout = err.is_timeout(),
                         connect = err.is_connect(),
                         "transport error"
                     );
-                    if may_retry {
-                        retries += 1;
-                        if may_have_reached {
-                            note(|record| record.lost_response = true);
-                        }
-                        let delay = config.retry.backoff(retries);
+                    AttemptResult::Transport {
+                        connect: err.is_connect(),
+                    }
+                }
+            };
+            match decide(&rules, &state, attempt) {
+                Decision::RefreshCredentials => {
+                    state.refreshed = true;
+                    let rejected = request.headers().get(AUTHORIZATION).cloned();
+                    if self.inner.auth.refresh(rejected.as_ref()).await
+                        && self.inner.auth.authorize(&mut request).await.is_ok()
+                    {
+                        note(|record| record.credentials_refreshed = true);
                         tracing::info!(
                             attempt = attempts,
-                            delay_ms = delay.as_millis() as u64,
-                            "retrying after a transport error"
+                            "credentials refreshed after 401; repeating once"
                         );
-                        tokio::time::sleep(delay).await;
                         continue;
                     }
-                    span.record("attempts", attempts);
-                    span.record("duration_ms", started.elapsed().as_millis() as u64);
-                    return Err(err);
                 }
+                Decision::Retry {
+                    wait,
+                    may_have_acted,
+                } => {
+                    state.retries += 1;
+                    if may_have_acted {
+                        note(|record| record.lost_response = true);
+                    }
+                    let delay = match wait {
+                        Wait::ServerAsked(delay) => delay,
+                        Wait::Backoff { retry } => config.retry.backoff(retry),
+                    };
+                    tracing::info!(
+                        attempt = attempts,
+                        delay_ms = delay.as_millis() as u64,
+                        "retrying"
+                    );
+                    drop(result);
+                    tokio::time::sleep(delay).await;
+                    continue;
+                }
+                Decision::Return | Decision::GiveUp => {}
             }
+            span.record("attempts", attempts);
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            let response = result?;
+            span.record("status", response.status().as_u16());
+            // Looking up the request id costs several header lookups; only a subscriber that
+            // listens needs it.
+            if !span.is_disabled()
+                && let Some(id) = request_id(response.headers())
+            {
+                span.record("request_id", id.as_str());
+            }
+            note_response(&response);
+            return Ok(bounded(response, max_body));
         }
     }
 
