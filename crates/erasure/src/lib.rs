@@ -23,8 +23,6 @@
 //! # }
 //! ```
 
-#![warn(missing_docs)]
-
 pub mod cli;
 pub mod clients;
 pub mod hashing;

@@ -29,8 +29,6 @@
 //! # }
 //! ```
 
-#![warn(missing_docs)]
-
 #[rustfmt::skip]
 #[allow(missing_docs)]
 mod generated;

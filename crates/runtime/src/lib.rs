@@ -17,8 +17,6 @@
 //! starting operations read their outcome from the spec's `x-outcomes` ([`evidence`], [`settle`]);
 //! listings become streams ([`paging`]).
 
-#![warn(missing_docs)]
-
 pub mod auth;
 pub mod body;
 mod call;

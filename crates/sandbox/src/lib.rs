@@ -25,8 +25,6 @@
 //! `surface`, `handlers`, and `mod.rs` for its start records), [`openapi`], `connections`,
 //! `server`.
 
-#![warn(missing_docs)]
-
 mod admin;
 pub mod cli;
 mod clock;

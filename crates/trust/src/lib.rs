@@ -25,8 +25,6 @@
 //! # }
 //! ```
 
-#![warn(missing_docs)]
-
 #[rustfmt::skip]
 #[allow(missing_docs)]
 mod generated;
