@@ -1,4 +1,4 @@
-//! The vendors this workspace describes, and where each one's files live.
+//! The vendors this workspace generates (named in `vendor_roster`), and where each one's files live.
 
 /// One vendor: its authored document and the crate generated from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,24 +40,20 @@ impl Vendor {
     }
 }
 
-/// Every vendor the workspace describes.
+/// Every vendor the workspace describes: the roster's, with what generation needs to know.
 pub const VENDORS: [Vendor; 3] = [
-    Vendor {
-        name: "attestr",
-        crate_dir: "crates/attestr",
-        has_error_codes: true,
-    },
-    Vendor {
-        name: "trust",
-        crate_dir: "crates/trust",
-        has_error_codes: false,
-    },
-    Vendor {
-        name: "gainsight-px",
-        crate_dir: "crates/gainsight-px",
-        has_error_codes: false,
-    },
+    from_roster(vendor_roster::ATTESTR, true),
+    from_roster(vendor_roster::TRUST, false),
+    from_roster(vendor_roster::GAINSIGHT_PX, false),
 ];
+
+const fn from_roster(vendor: vendor_roster::Vendor, has_error_codes: bool) -> Vendor {
+    Vendor {
+        name: vendor.slug,
+        crate_dir: vendor.crate_dir,
+        has_error_codes,
+    }
+}
 
 /// The vendor whose short name is `name`, or `None` when no vendor has it.
 pub fn by_name(name: &str) -> Option<Vendor> {

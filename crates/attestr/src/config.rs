@@ -30,7 +30,14 @@ pub struct Config {
     pub runtime: RuntimeConfig,
 }
 
+const AUTH_TOKEN: &str = "ATTESTR_AUTH_TOKEN";
+const API_VERSION: &str = "ATTESTR_API_VERSION";
+const BASE_URL: &str = "ATTESTR_BASE_URL";
+
 impl Config {
+    /// The environment variables [`Config::from_env`] reads, required ones first.
+    pub const VARIABLES: [&'static str; 3] = [AUTH_TOKEN, API_VERSION, BASE_URL];
+
     /// A configuration for the production server with default retries and timeouts.
     pub fn new(auth_token: impl Into<Secret>) -> Self {
         Config {
@@ -48,11 +55,11 @@ impl Config {
 
     /// Reads the variables in the module documentation from `vars`.
     pub fn from_vars(vars: Vars<'_>) -> Result<Self, ConfigError> {
-        let mut config = Config::new(Secret::new(vars.required("ATTESTR_AUTH_TOKEN")?));
-        if let Some(version) = vars.optional("ATTESTR_API_VERSION")? {
+        let mut config = Config::new(Secret::new(vars.required(AUTH_TOKEN)?));
+        if let Some(version) = vars.optional(API_VERSION)? {
             config.api_version = version;
         }
-        if let Some(url) = vars.optional("ATTESTR_BASE_URL")? {
+        if let Some(url) = vars.optional(BASE_URL)? {
             config.base_url = url;
         }
         Ok(config)

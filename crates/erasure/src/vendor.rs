@@ -21,13 +21,18 @@ impl Vendor {
     /// Every vendor, in the order of the CSV columns.
     pub const ALL: [Vendor; 3] = [Vendor::Attestr, Vendor::Trust, Vendor::GainsightPx];
 
-    /// The key in the journal and in JSON reports.
-    pub fn key(self) -> &'static str {
+    /// The vendor in the workspace's roster.
+    pub fn roster(self) -> vendor_roster::Vendor {
         match self {
-            Vendor::Attestr => "attestr",
-            Vendor::Trust => "trust",
-            Vendor::GainsightPx => "gainsight-px",
+            Vendor::Attestr => vendor_roster::ATTESTR,
+            Vendor::Trust => vendor_roster::TRUST,
+            Vendor::GainsightPx => vendor_roster::GAINSIGHT_PX,
         }
+    }
+
+    /// The key in the journal and in JSON reports: the roster's slug.
+    pub fn key(self) -> &'static str {
+        self.roster().slug
     }
 
     /// The vendor from its [`key`](Self::key).
@@ -37,11 +42,7 @@ impl Vendor {
 
     /// The vendor's name, for people.
     pub fn name(self) -> &'static str {
-        match self {
-            Vendor::Attestr => "Attestr",
-            Vendor::Trust => "Trust",
-            Vendor::GainsightPx => "Gainsight PX",
-        }
+        self.roster().name
     }
 
     /// The subjects file's column holding this vendor's id.
@@ -78,27 +79,14 @@ impl Vendor {
         }
     }
 
-    /// The environment variables that configure the vendor, required ones first. The vendor
-    /// crates own them; a test reads each crate's configuration to keep this list the same. (A
-    /// configuration error does not always name its variable: a bad base URL names the URL.)
+    /// The environment variables that configure the vendor, required ones first, as its crate
+    /// exports them. (A configuration error does not always name its variable: a bad base URL
+    /// names the URL.)
     pub fn variables(self) -> &'static [&'static str] {
         match self {
-            Vendor::Attestr => &[
-                "ATTESTR_AUTH_TOKEN",
-                "ATTESTR_API_VERSION",
-                "ATTESTR_BASE_URL",
-            ],
-            Vendor::Trust => &[
-                "TRUST_CLIENT_ID",
-                "TRUST_CLIENT_SECRET",
-                "TRUST_INDEX_BASE_URL",
-                "TRUST_ATENEA_BASE_URL",
-            ],
-            Vendor::GainsightPx => &[
-                "GAINSIGHT_PX_API_KEY",
-                "GAINSIGHT_PX_DATA_CENTER",
-                "GAINSIGHT_PX_BASE_URL",
-            ],
+            Vendor::Attestr => &attestr::Config::VARIABLES,
+            Vendor::Trust => &trust::Config::VARIABLES,
+            Vendor::GainsightPx => &gainsight_px::Config::VARIABLES,
         }
     }
 }
@@ -139,7 +127,7 @@ mod tests {
     }
 
     #[test]
-    fn the_variables_are_the_ones_each_vendor_crate_reads_required_first() {
+    fn each_vendor_crate_exports_the_variables_it_reads_required_first() {
         for vendor in Vendor::ALL {
             // Every variable set ("US" is a valid value for each, a data centre included): the
             // crate reads all it knows.

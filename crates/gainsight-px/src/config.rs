@@ -64,7 +64,14 @@ pub struct Config {
     pub runtime: RuntimeConfig,
 }
 
+const API_KEY: &str = "GAINSIGHT_PX_API_KEY";
+const DATA_CENTER: &str = "GAINSIGHT_PX_DATA_CENTER";
+const BASE_URL: &str = "GAINSIGHT_PX_BASE_URL";
+
 impl Config {
+    /// The environment variables [`Config::from_env`] reads, required ones first.
+    pub const VARIABLES: [&'static str; 3] = [API_KEY, DATA_CENTER, BASE_URL];
+
     /// A configuration for a data centre with default retries and timeouts.
     pub fn new(api_key: impl Into<Secret>, data_center: DataCenter) -> Self {
         Config {
@@ -82,18 +89,15 @@ impl Config {
 
     /// Reads the variables in the module documentation from `vars`.
     pub fn from_vars(vars: Vars<'_>) -> Result<Self, ConfigError> {
-        let data_center = match vars.optional("GAINSIGHT_PX_DATA_CENTER")? {
+        let data_center = match vars.optional(DATA_CENTER)? {
             Some(name) => name.parse().map_err(|reason| ConfigError::InvalidEnv {
-                name: "GAINSIGHT_PX_DATA_CENTER",
+                name: DATA_CENTER,
                 reason,
             })?,
             None => DataCenter::default(),
         };
-        let mut config = Config::new(
-            Secret::new(vars.required("GAINSIGHT_PX_API_KEY")?),
-            data_center,
-        );
-        config.base_url = vars.optional("GAINSIGHT_PX_BASE_URL")?;
+        let mut config = Config::new(Secret::new(vars.required(API_KEY)?), data_center);
+        config.base_url = vars.optional(BASE_URL)?;
         Ok(config)
     }
 

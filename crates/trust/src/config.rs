@@ -33,7 +33,20 @@ pub struct Config {
     pub runtime: RuntimeConfig,
 }
 
+const CLIENT_ID: &str = "TRUST_CLIENT_ID";
+const CLIENT_SECRET: &str = "TRUST_CLIENT_SECRET";
+const INDEX_BASE_URL_VAR: &str = "TRUST_INDEX_BASE_URL";
+const ATENEA_BASE_URL_VAR: &str = "TRUST_ATENEA_BASE_URL";
+
 impl Config {
+    /// The environment variables [`Config::from_env`] reads, required ones first.
+    pub const VARIABLES: [&'static str; 4] = [
+        CLIENT_ID,
+        CLIENT_SECRET,
+        INDEX_BASE_URL_VAR,
+        ATENEA_BASE_URL_VAR,
+    ];
+
     /// A configuration for the production servers with default retries and timeouts.
     pub fn new(client_id: impl Into<String>, client_secret: impl Into<Secret>) -> Self {
         Config {
@@ -54,13 +67,13 @@ impl Config {
     /// Reads the variables in the module documentation from `vars`.
     pub fn from_vars(vars: Vars<'_>) -> Result<Self, ConfigError> {
         let mut config = Config::new(
-            vars.required("TRUST_CLIENT_ID")?,
-            Secret::new(vars.required("TRUST_CLIENT_SECRET")?),
+            vars.required(CLIENT_ID)?,
+            Secret::new(vars.required(CLIENT_SECRET)?),
         );
-        if let Some(url) = vars.optional("TRUST_INDEX_BASE_URL")? {
+        if let Some(url) = vars.optional(INDEX_BASE_URL_VAR)? {
             config.index_base_url = url;
         }
-        if let Some(url) = vars.optional("TRUST_ATENEA_BASE_URL")? {
+        if let Some(url) = vars.optional(ATENEA_BASE_URL_VAR)? {
             config.atenea_base_url = url;
         }
         Ok(config)
