@@ -7,7 +7,7 @@
 //!
 //! Each page's screenshot goes to `target/reference-site/screenshots/`. With
 //! `UPDATE_DOCS_SCREENSHOT=1`, the Attestr one is also copied to `docs/reference-site-attestr.png`,
-//! the picture in the README.
+//! the picture in `docs/published-spec.md`.
 
 use std::path::PathBuf;
 
@@ -15,7 +15,7 @@ use serde_json::Value;
 use workspace_tests::browser::{self, Job, Report, css_string};
 use workspace_tests::{ScratchRepo, repo_root};
 use xtask::document::Document;
-use xtask::outputs::{Mode, generate};
+use xtask::outputs::Mode;
 use xtask::site::sections::{
     ERROR_CODES_HEADING, OUTCOMES_HEADING, SOURCE_HEADING, UNKNOWNS_HEADING, unknown_notes,
 };
@@ -434,6 +434,9 @@ fn the_site_is_rendered_byte_identically() {
     );
     for (path, text) in &first {
         assert!(second[path] == *text, "{path} differs between two runs");
+        // And it is what is published (`cargo xtask site` writes it, `site --check` checks it).
+        let on_disk = std::fs::read_to_string(repo_root().join(path)).unwrap_or_default();
+        assert!(on_disk == *text, "{path} is stale: run `cargo xtask site`");
     }
 }
 
@@ -463,7 +466,8 @@ fn a_spec_change_shows_in_the_page_diff_on_its_own_lines() {
     assert_ne!(spec, edited, "the edit must apply");
     scratch.write("spec/attestr.yaml", &edited);
 
-    let report = generate(&scratch.root, Mode::Check).unwrap_or_else(|err| panic!("{err}"));
+    let report =
+        xtask::site::publish(&scratch.root, Mode::Check).unwrap_or_else(|err| panic!("{err}"));
     let page = format!("{SITE_DIR}/attestr.html");
     // Rendered in another directory, the other pages, the index and the renderer come out the
     // same bytes; only the edited vendor's page changes.

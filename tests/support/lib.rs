@@ -32,7 +32,7 @@ impl ScratchRepo {
         let _ = std::fs::remove_dir_all(&root);
         let repo = repo_root();
         copy_tree(&repo.join("spec"), &root.join("spec"));
-        // The pipeline renders the reference site with the pinned Node tools; share the install.
+        // `cargo xtask site` renders the reference site with the pinned Node tools; share the install.
         #[cfg(unix)]
         let _ = std::os::unix::fs::symlink(repo.join("node_modules"), root.join("node_modules"));
         copy_tree(&repo.join("tests/fixtures"), &root.join("tests/fixtures"));

@@ -7,7 +7,8 @@
 //! → [`codegen`] (progenitor as a library, formatted with prettyplease)
 //! → [`outputs`] (the generated crates, the published `spec/dist/` documents and the sample-payload
 //! fixtures, written or checked byte for byte)
-//! → [`site`] (the reference site in `spec/dist/site/`, rendered from the same documents).
+//! and, apart from that loop because it needs the pinned Node tools, [`site`] (the reference site
+//! in `spec/dist/site/`, rendered from the same checked documents by `cargo xtask site`).
 //!
 //! Beside it: [`diff`] (the review report of a spec change, `cargo xtask diff`) and [`sources`]
 //! (watching the vendors' pages, `cargo xtask sources fetch`). Every file read or written goes

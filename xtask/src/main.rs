@@ -25,17 +25,25 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Check the specs and the vendor pages they cite, normalize, generate the client crates,
-    /// publish spec/dist and the payload fixtures.
+    /// publish spec/dist (the reference site apart), the payload fixtures and
+    /// docs/diff-rules.md. Needs only the Rust toolchain.
     Generate {
         /// Change nothing: fail with a unified diff when a generated or published file is stale,
         /// or when a cited vendor page no longer matches its hash or contradicts the spec.
         #[arg(long)]
         check: bool,
     },
+    /// Check the specs as generate does, then render the reference site in spec/dist/site/ with
+    /// the pinned Redocly CLI (installed with `npm ci` when missing).
+    Site {
+        /// Change nothing: fail with a unified diff when a page of the site is stale.
+        #[arg(long)]
+        check: bool,
+    },
     /// Run the project's spec checks, then Redocly, Spectral and openapi-spec-validator
     /// (without network access); 0 errors and 0 warnings.
     Lint,
-    /// Everything CI runs: lint, workflow lint, generate --check, fmt, clippy, the tests,
+    /// Everything CI runs: lint, workflow lint, generate --check, site --check, fmt, clippy, the tests,
     /// schemathesis against the sandbox, and the TypeScript and Python checks of spec/dist.
     Test,
     /// The review report of the spec change since BASE: vendor pages, classified spec changes,
@@ -111,6 +119,10 @@ fn run(repo: &Path, command: Command) -> Result<(), String> {
     match command {
         Command::Generate { check: false } => generate(repo, Mode::Write),
         Command::Generate { check: true } => generate(repo, Mode::Check),
+        Command::Site { check } => {
+            ci::tools::ensure_node_tools(repo)?;
+            site(repo, if check { Mode::Check } else { Mode::Write })
+        }
         Command::Lint => ci::lint::run(repo),
         Command::Test => ci::test(repo),
         Command::Diff(args) => {
@@ -167,10 +179,20 @@ fn fetch_sources(repo: &Path, vendor: Option<&str>, write: bool) -> Result<(), S
 }
 
 fn generate(repo: &Path, mode: Mode) -> Result<(), String> {
-    // Beside the pipeline's outputs: the README's table of the review tool's rating rules.
-    let readme = xtask::diff::rules::readme_outputs(repo).map_err(|err| err.to_string())?;
-    let report = outputs::generate_with(repo, mode, readme.into_iter().collect())
+    // Beside the pipeline's outputs: docs/diff-rules.md, the table of the review tool's rules.
+    let table = xtask::diff::rules::table_outputs(repo).map_err(|err| err.to_string())?;
+    let report = outputs::generate_with(repo, mode, table.into_iter().collect())
         .map_err(|err| err.to_string())?;
+    print_report("generate", mode, &report)
+}
+
+fn site(repo: &Path, mode: Mode) -> Result<(), String> {
+    let report = xtask::site::publish(repo, mode).map_err(|err| err.to_string())?;
+    print_report("site", mode, &report)
+}
+
+/// What a write changed, or why a check failed (with the diff), for `generate` and `site`.
+fn print_report(command: &str, mode: Mode, report: &outputs::Report) -> Result<(), String> {
     match mode {
         Mode::Write => {
             for path in &report.changed {
@@ -180,12 +202,12 @@ fn generate(repo: &Path, mode: Mode) -> Result<(), String> {
                 println!("removed {path}");
             }
             if report.is_clean() {
-                println!("generate: everything was up to date");
+                println!("{command}: everything was up to date");
             }
             Ok(())
         }
         Mode::Check if report.is_clean() => {
-            println!("generate --check: every generated and published file is up to date");
+            println!("{command} --check: every generated and published file is up to date");
             Ok(())
         }
         Mode::Check => {
@@ -193,7 +215,7 @@ fn generate(repo: &Path, mode: Mode) -> Result<(), String> {
             let mut stale: Vec<&str> = report.changed.iter().map(String::as_str).collect();
             stale.extend(report.stale.iter().map(String::as_str));
             Err(format!(
-                "{} generated file(s) are out of date with spec/: {}\nrun `cargo xtask generate` and commit the result",
+                "{} generated file(s) are out of date with spec/: {}\nrun `cargo xtask {command}` and commit the result",
                 stale.len(),
                 stale.join(", ")
             ))

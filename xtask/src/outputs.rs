@@ -156,8 +156,10 @@ pub fn generate(repo: &Path, mode: Mode) -> Result<Report, Error> {
 }
 
 /// [`generate`], with more files to write or check beside the pipeline's own (`extra`, by path
-/// relative to the repository): the command adds the README's rules table, which the review tool
-/// ([`crate::diff::rules`]) generates, so the pipeline does not depend on the review tool.
+/// relative to the repository): the command adds the diff rules table (`docs/diff-rules.md`),
+/// which the review tool ([`crate::diff::rules`]) generates, so the pipeline does not depend on
+/// the review tool. The reference site is not among the outputs: `cargo xtask site` publishes it
+/// ([`crate::site::publish`]), so this runs with the Rust toolchain alone.
 ///
 /// Every document is checked before anything is generated: the checks (cited pages and their
 /// facts, `$ref`s, names) take well under a second, so a stale page or a wrong fact fails at
@@ -195,12 +197,35 @@ pub fn generate_with(
         return Err(Error::Several(errors));
     }
     expected.extend(extra);
-    // The reference site spans every vendor, so it is built once the documents have passed.
-    expected.extend(crate::site::site_files_of(repo, &documents)?);
+    // The reference site is published by its own command (`cargo xtask site`), which needs the
+    // pinned Node tools; this loop needs only Rust.
+    let report = sync(
+        repo,
+        mode,
+        &expected,
+        &managed_dirs(),
+        &[crate::site::SITE_DIR],
+        &step,
+    )?;
+    step.finish();
+    Ok(report)
+}
 
+/// Writes (`Mode::Write`) or compares (`Mode::Check`) every file of `expected` (by path relative
+/// to `repo`). A file under one of the `managed` directories that `expected` lacks is stale
+/// (deleted in write mode), unless it lies under one of `published_elsewhere` (a directory another
+/// command owns inside a managed one).
+pub fn sync(
+    repo: &Path,
+    mode: Mode,
+    expected: &BTreeMap<String, String>,
+    managed: &[String],
+    published_elsewhere: &[&str],
+    step: &Step,
+) -> Result<Report, Error> {
     step.say("comparing with the files on disk");
     let mut report = Report::default();
-    for (path, contents) in &expected {
+    for (path, contents) in expected {
         let current = match fsguard::read_bytes(repo, path, fsguard::MAX_GENERATED_BYTES) {
             Ok(bytes) => Some(bytes),
             Err(fsguard::FsError::Missing { .. }) => None,
@@ -218,9 +243,13 @@ pub fn generate_with(
             fsguard::write(repo, path, contents.as_bytes())?;
         }
     }
-    for dir in managed_dirs() {
-        for path in files_under(repo, &dir)? {
-            if expected.contains_key(&path) {
+    for dir in managed {
+        for path in files_under(repo, dir)? {
+            let elsewhere = published_elsewhere.iter().any(|other| {
+                path.strip_prefix(other)
+                    .is_some_and(|rest| rest.starts_with('/'))
+            });
+            if expected.contains_key(&path) || elsewhere {
                 continue;
             }
             // A stale entry is shown, never followed: a link or a FIFO is named, not read.
@@ -235,7 +264,6 @@ pub fn generate_with(
             }
         }
     }
-    step.finish();
     Ok(report)
 }
 

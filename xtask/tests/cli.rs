@@ -34,6 +34,7 @@ fn help_exits_zero_on_every_command() {
     for args in [
         &["--help"][..],
         &["generate", "--help"],
+        &["site", "--help"],
         &["lint", "--help"],
         &["test", "--help"],
         &["diff", "--help"],
@@ -83,6 +84,29 @@ fn the_repository_is_the_one_the_command_runs_in() {
         .output()
         .unwrap();
     assert!(!via_cargo.status.success(), "{}", text(&via_cargo));
+}
+
+/// The main command needs only Rust: on a copy without `node_modules`, with no `node`, `npm` or
+/// `python3` on the PATH, `generate --check` passes (the reference site is `cargo xtask site`'s).
+#[test]
+fn generate_check_runs_with_the_rust_toolchain_alone() {
+    let scratch = Scratch::new();
+    assert!(!scratch.root.join("node_modules").exists());
+    let empty_path = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["generate", "--check"])
+        .current_dir(&scratch.root)
+        .env_remove("CARGO_MANIFEST_DIR")
+        .env("PATH", empty_path.path())
+        .output()
+        .expect("the xtask binary runs");
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(
+        text(&output)
+            .contains("generate --check: every generated and published file is up to date"),
+        "{}",
+        text(&output)
+    );
 }
 
 #[test]

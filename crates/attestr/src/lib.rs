@@ -1,29 +1,4 @@
-//! Attestr background-check ("factx") profiles: create, get, update and archive.
-//!
-//! - [`Client`] and the request/response [`types`] are generated from `spec/attestr.yaml` into
-//!   `generated.rs` by `cargo xtask generate`, with the runtime tables beside them
-//!   (`operations.rs`: [`OPERATIONS`], [`OUTCOMES`] and a `call()` on every builder; and
-//!   [`ErrorCode`] in `error_codes.rs`). Never edit those by hand.
-//! - [`Config`] builds a client that authenticates (`Authorization: Basic <token>`), retries and
-//!   logs through the shared runtime.
-//! - [`Error`] is the one error every call returns: `call()` on any builder, and
-//!   [`Client::archive`] and [`Client::update`], which return the starting operations' outcomes
-//!   only on the response Attestr documents for them.
-//!
-//! ```no_run
-//! # async fn archive() -> Result<(), attestr::Error> {
-//! use attestr::{ArchiveOutcome, Config};
-//!
-//! let client = Config::from_env()?.build()?;
-//! match client.archive("AX1LgghsxZsJZUwYvN").await? {
-//!     ArchiveOutcome::Archived => println!("archived and purged"),
-//!     ArchiveOutcome::AlreadyArchived => println!("it was archived before"),
-//! }
-//! let profile = client.get_profile().profile_id("AX1LgghsxZsJZUwYvN").call().await?;
-//! println!("{:?}", profile.name);
-//! # Ok(())
-//! # }
-//! ```
+#![doc = include_str!("../README.md")]
 
 #[rustfmt::skip]
 #[allow(missing_docs)]

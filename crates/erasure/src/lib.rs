@@ -1,27 +1,4 @@
-//! Erasure of data subjects at Attestr, Trust and Gainsight PX: the library behind the
-//! `vendor-erase` command.
-//!
-//! A subjects file ([`subjects`]) becomes a plan of steps, one per vendor id ([`plan`]). A run
-//! ([`run`]) sends each step through the vendor crates, which return an outcome only on the
-//! vendor's documented evidence ([`outcome`]), paced per vendor ([`pace`]), and records each step
-//! in a SQLite journal before and after its request ([`journal`]), so that a killed run resumes
-//! without sending a finished step again. Receipts ([`report`]) say what the journal proves for
-//! each subject, with vendor ids as salted hashes ([`hashing`]).
-//!
-//! ```no_run
-//! # async fn erase() -> Result<(), Box<dyn std::error::Error>> {
-//! use erasure::{clients::Clients, journal::Journal, plan, progress::Silent, report::Report};
-//! use erasure::run::{RunOptions, StopSignal, run};
-//!
-//! let subjects = erasure::subjects::read_subjects("subjects.csv".as_ref())?;
-//! let clients = Clients::from_vars(vendor_runtime::Vars::process(), &plan::vendors_needed(&subjects))?;
-//! let (journal, steps) = Journal::open_for_run("erasure.db".as_ref(), &subjects)?;
-//! run(journal, &steps, &clients, &RunOptions::default(), &Silent, &StopSignal::default()).await?;
-//! let report = Report::from_journal(&Journal::open_read_only("erasure.db".as_ref())?, false)?;
-//! assert!(report.all_erased());
-//! # Ok(())
-//! # }
-//! ```
+#![doc = include_str!("../README.md")]
 
 pub mod cli;
 pub mod clients;

@@ -472,3 +472,43 @@ async fn logs_and_output_hold_no_credential_and_no_raw_id() {
         );
     }
 }
+
+/// Every `vendor-erase` command the README's privacy quickstart and the erasure guide show (a
+/// line of a `sh` block naming the binary) is one the binary accepts: with `--help` appended it
+/// exits 0, so a renamed subcommand or flag fails here, not in a reader's terminal.
+#[tokio::test]
+async fn every_command_the_docs_show_is_accepted() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut shown = Vec::new();
+    for doc in ["README.md", "docs/erasure.md"] {
+        let text = std::fs::read_to_string(repo.join(doc)).unwrap();
+        let mut in_sh = false;
+        for line in text.lines() {
+            if line.starts_with("```") {
+                in_sh = line == "```sh";
+                continue;
+            }
+            let code = line.split(" #").next().unwrap_or("");
+            let mut words = code.split_whitespace();
+            let is_erase = words
+                .next()
+                .is_some_and(|program| program.rsplit('/').next() == Some("vendor-erase"));
+            if in_sh && is_erase {
+                shown.push((doc, words.map(str::to_string).collect::<Vec<_>>()));
+            }
+        }
+    }
+    assert!(shown.len() >= 6, "{shown:?}");
+    for (doc, args) in &shown {
+        let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+        args.push("--help");
+        let out = output(&BTreeMap::new(), &args).await;
+        assert!(
+            out.status.success(),
+            "{doc}: vendor-erase {args:?}: {}",
+            text(&out)
+        );
+    }
+    let renamed = output(&BTreeMap::new(), &["erase", "subjects.csv", "--help"]).await;
+    assert!(!renamed.status.success(), "{}", text(&renamed));
+}

@@ -1,21 +1,4 @@
-//! The shared runtime of the generated vendor clients.
-//!
-//! progenitor generates typed requests and responses, but ignores `securitySchemes`, never
-//! retries and returns one untyped error per operation. This crate supplies the rest, once for
-//! all three vendors. Each generated `Client` carries a [`Runtime`] as its inner value, and each
-//! vendor crate plugs it into progenitor's `ClientHooks` with [`impl_client_hooks!`]:
-//!
-//! - `pre`: strips progenitor's `api-version` header, refuses a request whose path is not its
-//!   operation's alone ([`operation::check_route`]: a hostile id such as `..` would move it, an
-//!   id such as `delete` would reach another route), and authenticates it ([`auth`]).
-//! - `exec`: sends it with retries, backoff and `Retry-After` ([`retry`]), per-call options
-//!   ([`options`]), a single token refresh on a 401, a bounded response body ([`body`]), and one
-//!   `tracing` span per call that holds no secret and no personal id.
-//!
-//! A vendor crate names one error, `Error<ItsApiError>` ([`Error`], with the vendor's body through
-//! [`ServiceError`]); every generated builder gets a `call()` that returns it ([`call()`]); the
-//! starting operations read their outcome from the spec's `x-outcomes` ([`evidence`], [`settle`]);
-//! listings become streams ([`paging`]).
+#![doc = include_str!("../README.md")]
 
 pub mod auth;
 pub mod body;

@@ -1,29 +1,4 @@
-//! Trust Index identities (find, list, update, delete), authorized by tokens from Trust's Atenea
-//! OAuth service.
-//!
-//! - [`Client`] and the [`types`] are generated from `spec/trust.yaml` into `generated.rs` by
-//!   `cargo xtask generate` (with `operations.rs`: [`OPERATIONS`], [`OUTCOMES`] and a `call()` on
-//!   every builder); never edit those by hand.
-//! - [`Config`] builds a client whose [`token::AteneaTokens`] fetch, cache and refresh the bearer
-//!   token (one request at a time, however many calls wait for it).
-//! - [`Error`] is the one error every call returns: `call()` on any builder,
-//!   [`Client::identities`] (every identity as a stream) and [`Client::delete`], which tells a
-//!   merged uuid from an absent one only on the bodies Trust documents for them.
-//!
-//! ```no_run
-//! # async fn delete() -> Result<(), trust::Error> {
-//! use trust::{Config, DeleteOutcome};
-//!
-//! let client = Config::from_env()?.build()?;
-//! let uuid = uuid::Uuid::parse_str("bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb").unwrap();
-//! match client.delete(uuid).await? {
-//!     DeleteOutcome::Deleted(identity) => println!("deleted {:?}", identity.uuid),
-//!     DeleteOutcome::Merged(current) => println!("merged into {current}; delete that one"),
-//!     DeleteOutcome::NotFound | DeleteOutcome::DeletedOrAlreadyAbsent => println!("gone"),
-//! }
-//! # Ok(())
-//! # }
-//! ```
+#![doc = include_str!("../README.md")]
 
 #[rustfmt::skip]
 #[allow(missing_docs)]

@@ -16,7 +16,7 @@ use std::path::Path;
 
 use process::{cargo, run_step};
 
-/// `cargo xtask test`: lint, `generate --check`, fmt, clippy, the documentation, the workspace
+/// `cargo xtask test`: lint, `generate --check`, `site --check`, fmt, clippy, the documentation, the workspace
 /// tests (the browser tests among them), schemathesis against the sandbox, and the TypeScript and
 /// Python clients of the published spec.
 pub fn test(repo: &Path) -> Result<(), String> {
@@ -26,6 +26,13 @@ pub fn test(repo: &Path) -> Result<(), String> {
         repo,
         "cargo xtask generate --check",
         cargo().args(["xtask", "generate", "--check"]),
+    )?;
+    // The reference site, apart from generate because it needs the Node tools (lint installed
+    // them above).
+    run_step(
+        repo,
+        "cargo xtask site --check",
+        cargo().args(["xtask", "site", "--check"]),
     )?;
     run_step(
         repo,

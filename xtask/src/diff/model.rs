@@ -26,7 +26,7 @@ impl Severity {
         Severity::NonBreaking,
     ];
 
-    /// The severity in words, as the reports and the README's rules table print it.
+    /// The severity in words, as the reports and the rules table (`docs/diff-rules.md`) prints it.
     pub fn label(self) -> &'static str {
         match self {
             Severity::Breaking => "breaking",

@@ -65,7 +65,7 @@ pub fn index_page(header: &str, renderer: &str, entries: &[Entry]) -> String {
          each), <strong>Vendor error codes</strong> (messages verbatim), <strong>What is \
          unknown</strong> and <strong>Source</strong> (the vendor's page and the stored copy's \
          sha256).</p>\n  <ul class=\"vendors\">\n{vendors}  </ul>\n  <p class=\"meta\">Rendered \
-         by <code>cargo xtask generate</code> with {renderer}. The pages open from a local file \
+         by <code>cargo xtask site</code> with {renderer}. The pages open from a local file \
          and fetch nothing from any other host.</p>\n  </main>\n</body>\n</html>\n",
         renderer = escape(renderer),
     )

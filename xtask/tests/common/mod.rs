@@ -12,7 +12,8 @@ pub fn repo_root() -> PathBuf {
 }
 
 /// A copy of the specs and their pages, the generated crates' sources and the payload fixtures,
-/// plus the two manifests that mark a workspace root and the README; removed when dropped.
+/// plus the two manifests that mark a workspace root and the generated rules guide; no
+/// `node_modules` (a fresh clone's state); removed when dropped.
 pub struct Scratch {
     pub root: PathBuf,
     _dir: tempfile::TempDir,
@@ -32,7 +33,7 @@ impl Scratch {
         ] {
             copy_tree(&repo.join(path), &root.join(path));
         }
-        for file in ["Cargo.toml", "xtask/Cargo.toml", "README.md"] {
+        for file in ["Cargo.toml", "xtask/Cargo.toml", "docs/diff-rules.md"] {
             std::fs::create_dir_all(root.join(file).parent().unwrap()).unwrap();
             std::fs::copy(repo.join(file), root.join(file)).unwrap();
         }

@@ -1,6 +1,6 @@
 //! Where the state lives. With `--state FILE`, a SQLite database (`sqlite`: WAL,
 //! `synchronous=FULL`, group commit); without it, maps in memory (`memory`, `tables`), which
-//! measured faster than an in-memory SQLite database (README, "Benchmarks"). Both keep the same promises: a write
+//! measured faster than an in-memory SQLite database (`docs/benchmarks.md`). Both keep the same promises: a write
 //! is answered only once its outcome is final, a refused write or a failed commit leaves nothing
 //! applied. Nothing here knows a vendor: each vendor brings its tables and its queries for both.
 //!
