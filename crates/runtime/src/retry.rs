@@ -13,6 +13,15 @@ pub fn is_retryable_status(status: u16) -> bool {
     RETRYABLE_STATUSES.contains(&status)
 }
 
+/// Whether a response with `status` leaves open that the server acted on the request before it
+/// failed: a server error (5xx) or a request timeout (408) can come after the work was done. A
+/// 429 or another 4xx is a refusal. After such an answer the call counts as one whose earlier
+/// attempt may have acted ([`crate::CallRecord::lost_response`]): a later attempt's not-found
+/// then proves only "deleted or already absent" (the `x-outcomes` rows for a lost response).
+pub fn status_may_have_acted(status: u16) -> bool {
+    status >= 500 || status == 408
+}
+
 /// How often and how long to retry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -120,6 +129,12 @@ mod tests {
         }
         for status in [400, 401, 403, 404, 409, 501] {
             assert!(!is_retryable_status(status));
+        }
+        for status in [408, 500, 501, 502, 503, 504] {
+            assert!(status_may_have_acted(status), "{status}");
+        }
+        for status in [200, 307, 400, 401, 404, 429] {
+            assert!(!status_may_have_acted(status), "{status}");
         }
     }
 }

@@ -12,11 +12,11 @@ use reqwest::{Request, Response};
 use tracing::{Instrument, field};
 
 use crate::auth::{AuthError, Authenticator};
-use crate::body::{DEFAULT_MAX_BODY_BYTES, bounded};
+use crate::body::{DEFAULT_MAX_BODY_BYTES, is_too_large, read_whole};
 use crate::failure::request_id;
 use crate::operation::{self, Operation, RouteProblem};
 use crate::options::{CallOptions, note};
-use crate::retry::{RetryPolicy, is_retryable_status, parse_retry_after};
+use crate::retry::{RetryPolicy, is_retryable_status, parse_retry_after, status_may_have_acted};
 
 /// Per-client settings; [`CallOptions`] overrides them per call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,8 +76,8 @@ struct Inner {
     operations: &'static [Operation],
     auth: Arc<dyn Authenticator>,
     config: RuntimeConfig,
-    /// HTTP clients for calls that override the connect timeout (it is a client setting in
-    /// reqwest), built on first use.
+    /// The HTTP clients every call is sent with, one per connect timeout (a client setting in
+    /// reqwest; a call may override it), built on first use.
     clients_by_connect_timeout: Mutex<BTreeMap<Duration, reqwest::Client>>,
     /// The path of the base URL progenitor hands to `pre` on every call, parsed on the first.
     base_path: OnceLock<BasePath>,
@@ -144,11 +144,11 @@ impl Runtime {
         self.inner.vendor
     }
 
-    /// The HTTP client to give the generated `Client`: rustls, and the configured connect and
-    /// per-attempt timeouts, which reqwest keeps as client settings. A client built elsewhere
-    /// lacks them unless it sets them itself.
+    /// The HTTP client to give the generated `Client`: rustls, the configured connect and
+    /// per-attempt timeouts (reqwest keeps them as client settings), and no redirects followed.
+    /// Calls are sent with this client whatever client the generated `Client` was given.
     pub fn http_client(&self) -> reqwest::Result<reqwest::Client> {
-        build_http_client(self.inner.config.connect_timeout, self.inner.config.timeout)
+        self.client_for(self.inner.config.connect_timeout)
     }
 
     /// progenitor's `pre` hook: strip `api-version`, check that the request reaches its own
@@ -175,10 +175,12 @@ impl Runtime {
         Ok(())
     }
 
-    /// progenitor's `exec` hook: send with retries, within one tracing span.
+    /// progenitor's `exec` hook: send with retries, within one tracing span. The request goes
+    /// out through the runtime's own HTTP client (see [`Self::http_client`]), not the one the
+    /// generated `Client` holds, so that no client of the runtime follows a redirect.
     pub async fn exec(
         &self,
-        client: &reqwest::Client,
+        _client: &reqwest::Client,
         request: Request,
         info: &OperationInfo,
     ) -> reqwest::Result<Response> {
@@ -194,14 +196,13 @@ impl Runtime {
             duration_ms = field::Empty,
             request_id = field::Empty,
         );
-        self.send_with_retries(client, request, operation)
+        self.send_with_retries(request, operation)
             .instrument(span)
             .await
     }
 
     async fn send_with_retries(
         &self,
-        client: &reqwest::Client,
         mut request: Request,
         operation: Option<&Operation>,
     ) -> reqwest::Result<Response> {
@@ -218,10 +219,13 @@ impl Runtime {
         let max_body = options.max_body_bytes.unwrap_or(config.max_body_bytes);
         let idempotent = operation.is_none_or(Operation::is_idempotent);
         let authenticated = operation.is_some_and(|op| op.authenticated);
-        let client = match options.connect_timeout {
-            Some(connect) if connect != config.connect_timeout => self.client_for(connect)?,
-            _ => client.clone(),
-        };
+        if options.earlier_send_may_have_acted {
+            note(|record| record.lost_response = true);
+        }
+        // The runtime's own client, whatever client the generated `Client` holds: one built
+        // elsewhere (progenitor's `Client::new`) would follow a redirect, and take the
+        // credentials and the ids along to the origin it names.
+        let client = self.client_for(options.connect_timeout.unwrap_or(config.connect_timeout))?;
 
         let started = Instant::now();
         let span = tracing::Span::current();
@@ -237,12 +241,12 @@ impl Runtime {
                 span.record("attempts", attempts);
                 let response = client.execute(request).await?;
                 note_response(&response);
-                return Ok(bounded(response, max_body));
+                return read_whole(response, max_body).await;
             };
             let attempt_started = Instant::now();
             let result = client.execute(this_attempt).await;
 
-            match result {
+            let failure = match result {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     tracing::debug!(
@@ -282,6 +286,9 @@ impl Runtime {
                         };
                         if let Some(delay) = delay {
                             retries += 1;
+                            if status_may_have_acted(status) {
+                                note(|record| record.lost_response = true);
+                            }
                             tracing::info!(
                                 attempt = attempts,
                                 status,
@@ -301,41 +308,54 @@ impl Runtime {
                     {
                         span.record("request_id", id.as_str());
                     }
-                    span.record("attempts", attempts);
-                    span.record("duration_ms", started.elapsed().as_millis() as u64);
                     note_response(&response);
-                    return Ok(bounded(response, max_body));
-                }
-                Err(err) => {
-                    // A refused connection never reached the server; anything later might have.
-                    let may_have_reached = !err.is_connect();
-                    let may_retry = retries < max_retries
-                        && (idempotent || !may_have_reached || retry_non_idempotent);
-                    tracing::debug!(
-                        attempt = attempts,
-                        timeout = err.is_timeout(),
-                        connect = err.is_connect(),
-                        "transport error"
-                    );
-                    if may_retry {
-                        retries += 1;
-                        if may_have_reached {
-                            note(|record| record.lost_response = true);
+                    // The body is read whole within the attempt (its timeout and size limit):
+                    // a status proves nothing while its body may still break off.
+                    match read_whole(response, max_body).await {
+                        Ok(response) => {
+                            span.record("attempts", attempts);
+                            span.record("duration_ms", started.elapsed().as_millis() as u64);
+                            return Ok(response);
                         }
-                        let delay = config.retry.backoff(retries);
-                        tracing::info!(
-                            attempt = attempts,
-                            delay_ms = delay.as_millis() as u64,
-                            "retrying after a transport error"
-                        );
-                        tokio::time::sleep(delay).await;
-                        continue;
+                        Err(err) if is_too_large(&err) => {
+                            span.record("attempts", attempts);
+                            span.record("duration_ms", started.elapsed().as_millis() as u64);
+                            return Err(err);
+                        }
+                        Err(err) => err,
                     }
-                    span.record("attempts", attempts);
-                    span.record("duration_ms", started.elapsed().as_millis() as u64);
-                    return Err(err);
                 }
+                Err(err) => err,
+            };
+            // No response, or one whose body did not arrive whole. A refused connection never
+            // reached the server; anything later might have.
+            let may_have_reached = !failure.is_connect();
+            let may_retry =
+                retries < max_retries && (idempotent || !may_have_reached || retry_non_idempotent);
+            tracing::debug!(
+                attempt = attempts,
+                timeout = failure.is_timeout(),
+                connect = failure.is_connect(),
+                body = failure.is_body() || failure.is_decode(),
+                "transport error"
+            );
+            if may_retry {
+                retries += 1;
+                if may_have_reached {
+                    note(|record| record.lost_response = true);
+                }
+                let delay = config.retry.backoff(retries);
+                tracing::info!(
+                    attempt = attempts,
+                    delay_ms = delay.as_millis() as u64,
+                    "retrying after a transport error"
+                );
+                tokio::time::sleep(delay).await;
+                continue;
             }
+            span.record("attempts", attempts);
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            return Err(failure);
         }
     }
 
@@ -402,6 +422,10 @@ fn build_http_client(
     reqwest::Client::builder()
         .connect_timeout(connect_timeout)
         .timeout(timeout)
+        // A redirect is an answer, never followed: the next origin would get the credentials
+        // (reqwest strips only `Authorization`) and the ids in the path, and its answer would
+        // pass for the vendor's.
+        .redirect(reqwest::redirect::Policy::none())
         // The runtime is the one retry layer. Without reqwest's HTTP/2 and HTTP/3 features its
         // own layer (for protocol NACKs) can retry nothing, yet it copies every request in case.
         .retry(reqwest::retry::never().max_retries_per_request(0))
