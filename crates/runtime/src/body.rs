@@ -21,17 +21,64 @@ use reqwest::header::CONTENT_LENGTH;
 pub const DEFAULT_MAX_BODY_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Reads `response`'s body whole, at most `limit` bytes of it, and returns the response with the
-/// body in memory. Fails with the transport's error when the body breaks off, does not end within
-/// the attempt's timeout (reqwest's timeouts cover the body), or passes the limit
-/// ([`is_too_large`] tells that case apart).
-pub(crate) async fn read_whole(response: Response, limit: u64) -> reqwest::Result<Response> {
+/// body in memory. Fails when the body breaks off, does not end within the attempt's timeout
+/// (reqwest's timeouts cover the body), or passes the limit ([`is_too_large`] tells that case
+/// apart on [`Broken::error`]).
+pub(crate) async fn read_whole(response: Response, limit: u64) -> Result<Response, Broken> {
     let response: http::Response<reqwest::Body> = bounded(response, limit).into();
-    let (parts, body) = response.into_parts();
-    let bytes = body.collect().await?.to_bytes();
+    let (parts, mut body) = response.into_parts();
+    let mut whole = Vec::new();
+    while let Some(frame) = body.frame().await {
+        match frame {
+            Ok(frame) => {
+                if let Ok(data) = frame.into_data() {
+                    whole.extend_from_slice(&data);
+                }
+            }
+            Err(error) => {
+                return Err(Broken {
+                    error,
+                    parts,
+                    partial: Bytes::from(whole),
+                });
+            }
+        }
+    }
     Ok(Response::from(http::Response::from_parts(
         parts,
-        reqwest::Body::from(bytes),
+        reqwest::Body::from(whole),
     )))
+}
+
+/// A response whose body did not arrive whole.
+pub(crate) struct Broken {
+    /// Why: the transport's error.
+    pub(crate) error: reqwest::Error,
+    parts: http::response::Parts,
+    partial: Bytes,
+}
+
+impl Broken {
+    /// What the call returns when no attempt is left. A success status is not returned with part
+    /// of its body: the error is, so nothing reads an outcome from the status alone. An error
+    /// status comes back as it came, its body giving what arrived and then the error, so the
+    /// call's error keeps the status and quotes the start of the body. A body past the limit is
+    /// the error either way.
+    pub(crate) fn into_final(self) -> reqwest::Result<Response> {
+        if self.parts.status.is_success() || is_too_large(&self.error) {
+            Err(self.error)
+        } else {
+            Ok(self.into_response())
+        }
+    }
+
+    fn into_response(self) -> Response {
+        let replay = futures_util::stream::iter([Ok(self.partial), Err(self.error)]);
+        Response::from(http::Response::from_parts(
+            self.parts,
+            reqwest::Body::wrap_stream(replay),
+        ))
+    }
 }
 
 /// Wraps `response`'s body so that reading more than `limit` bytes fails. A declared

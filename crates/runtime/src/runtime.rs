@@ -12,7 +12,7 @@ use reqwest::{Request, Response};
 use tracing::{Instrument, field};
 
 use crate::auth::{AuthError, Authenticator};
-use crate::body::{DEFAULT_MAX_BODY_BYTES, is_too_large, read_whole};
+use crate::body::{Broken, DEFAULT_MAX_BODY_BYTES, is_too_large, read_whole};
 use crate::failure::request_id;
 use crate::operation::{self, Operation, RouteProblem};
 use crate::options::{CallOptions, note};
@@ -227,6 +227,10 @@ impl Runtime {
         // credentials and the ids along to the origin it names.
         let client = self.client_for(options.connect_timeout.unwrap_or(config.connect_timeout))?;
 
+        // Whether another attempt may follow one that may have reached the server.
+        let may_retry_after_reaching =
+            |retries: u32| retries < max_retries && (idempotent || retry_non_idempotent);
+
         let started = Instant::now();
         let span = tracing::Span::current();
         let mut retries = 0;
@@ -241,7 +245,9 @@ impl Runtime {
                 span.record("attempts", attempts);
                 let response = client.execute(request).await?;
                 note_response(&response);
-                return read_whole(response, max_body).await;
+                return read_whole(response, max_body)
+                    .await
+                    .or_else(Broken::into_final);
             };
             let attempt_started = Instant::now();
             let result = client.execute(this_attempt).await;
@@ -317,12 +323,16 @@ impl Runtime {
                             span.record("duration_ms", started.elapsed().as_millis() as u64);
                             return Ok(response);
                         }
-                        Err(err) if is_too_large(&err) => {
+                        Err(broken)
+                            if is_too_large(&broken.error)
+                                || !may_retry_after_reaching(retries) =>
+                        {
                             span.record("attempts", attempts);
                             span.record("duration_ms", started.elapsed().as_millis() as u64);
-                            return Err(err);
+                            return broken.into_final();
                         }
-                        Err(err) => err,
+                        // Retried below, as a response lost on the way.
+                        Err(broken) => broken.error,
                     }
                 }
                 Err(err) => err,
@@ -330,8 +340,11 @@ impl Runtime {
             // No response, or one whose body did not arrive whole. A refused connection never
             // reached the server; anything later might have.
             let may_have_reached = !failure.is_connect();
-            let may_retry =
-                retries < max_retries && (idempotent || !may_have_reached || retry_non_idempotent);
+            let may_retry = if may_have_reached {
+                may_retry_after_reaching(retries)
+            } else {
+                retries < max_retries
+            };
             tracing::debug!(
                 attempt = attempts,
                 timeout = failure.is_timeout(),
