@@ -279,8 +279,17 @@ impl<E: ServiceError> fmt::Display for Error<E> {
                 }
                 write!(
                     f,
-                    "; redirects are never followed (they would take the credentials and the ids to another origin), so nothing is claimed: check the base URL [{context}]"
-                )
+                    "; redirects are never followed (they would take the credentials and the ids to another origin), so nothing is claimed: check the base URL ["
+                )?;
+                // Not the context's Display: the body is not quoted, and not said to be empty.
+                match context.status {
+                    Some(status) => write!(f, "HTTP {status}")?,
+                    None => f.write_str("no HTTP status")?,
+                }
+                if let Some(id) = &context.request_id {
+                    write!(f, ", request id {id}")?;
+                }
+                f.write_str("]")
             }
             Error::UnexpectedStatus { context } => write!(
                 f,

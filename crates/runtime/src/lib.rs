@@ -8,9 +8,11 @@
 //! - `pre`: strips progenitor's `api-version` header, refuses a request whose path is not its
 //!   operation's alone ([`operation::check_route`]: a hostile id such as `..` would move it, an
 //!   id such as `delete` would reach another route), and authenticates it ([`auth`]).
-//! - `exec`: sends it with retries, backoff and `Retry-After` ([`retry`]), per-call options
-//!   ([`options`]), a single token refresh on a 401, a bounded response body ([`body`]), and one
-//!   `tracing` span per call that holds no secret and no personal id.
+//! - `exec`: sends it through the runtime's own HTTP client, which never follows a redirect (a
+//!   3xx is [`Error::Redirect`]), with retries, backoff and `Retry-After` ([`retry`]), per-call
+//!   options ([`options`]), a single token refresh on a 401, a response body read whole and
+//!   bounded within the attempt before its status counts ([`body`]), and one `tracing` span per
+//!   call that holds no secret and no personal id.
 //!
 //! A vendor crate names one error, `Error<ItsApiError>` ([`Error`], with the vendor's body through
 //! [`ServiceError`]); every generated builder gets a `call()` that returns it ([`call()`]); the
