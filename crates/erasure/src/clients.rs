@@ -71,36 +71,101 @@ impl Clients {
         }
     }
 
-    /// Proves, before the first erasure at `vendor`, that its base URL serves that vendor's API.
+    /// Proves, before the first erasure at `vendor`, that its base URL serves that vendor's API:
+    /// one read whose answer has the shape the vendor documents. A catch-all server (one that
+    /// answers `200 {}` or an HTML page to everything), a redirect, or another service fails it,
+    /// and then nothing is sent at that vendor.
     ///
-    /// Gainsight PX's not-found evidence is the weakest of the three: a 404 whose body has
-    /// `status: NOT_FOUND` and a message starting "User was not found" (the spec's `x-outcomes`),
-    /// a body seen only by third-party code, on a GET. PX documents no body for it, so another
-    /// server that answers in that shape (a proxy, a mock, another deployment) would pass for PX.
-    /// So for PX one listing call (`GET /v1/users?pageSize=1`) must answer a users page first.
-    /// Attestr's and Trust's not-found answers carry a code or message their vendors document,
-    /// and need no such check.
+    /// - Gainsight PX: a users page (`GET /v1/users?pageSize=1`), typed, with its `totalHits`
+    ///   and at most the one user asked for. PX's not-found evidence is the weakest of the three
+    ///   (a body seen only by third-party code), so this read is what ties it to PX.
+    /// - Attestr: a read of a profile id no person has ([`ATTESTR_PROBE_ID`]) answered by one of
+    ///   Attestr's documented error bodies (a code from `x-error-codes`, on its documented status)
+    ///   or by that `Profile`. No person's profile is read.
+    /// - Trust: an Atenea token (the read needs one), then a page of one identity
+    ///   (`GET /identity?page=1&per_page=1`) in Index's documented envelope (`code` 200,
+    ///   `resource` `Identity`, a `data` list).
     pub async fn check(&self, vendor: Vendor) -> Result<(), Problem> {
-        match vendor {
-            Vendor::GainsightPx => {
-                let client = self
-                    .gainsight_px
-                    .as_ref()
-                    .ok_or_else(|| not_configured(vendor))?;
-                let one = std::num::NonZeroU32::MIN;
-                match client.list_users().page_size(one).call().await {
-                    Ok(_) => Ok(()),
-                    Err(error) => {
-                        let mut problem = Problem::from_error(&error);
-                        problem.message = format!(
-                            "the base URL does not answer Gainsight PX's user listing (GET /v1/users?pageSize=1), so its not-found answers cannot be trusted: {}",
-                            problem.message
-                        );
-                        Err(problem)
-                    }
-                }
+        let (read, answer) = match vendor {
+            Vendor::GainsightPx => ("GET /v1/users?pageSize=1", self.check_gainsight_px().await),
+            Vendor::Attestr => ("GET /public/factx/{probe id}", self.check_attestr().await),
+            Vendor::Trust => ("GET /identity?page=1&per_page=1", self.check_trust().await),
+        };
+        answer.map_err(|mut problem| {
+            problem.message = format!(
+                "the base URL did not prove that it serves {vendor}'s API ({read} must answer as {vendor} documents), so nothing is sent there: {}",
+                problem.message
+            );
+            problem
+        })
+    }
+
+    async fn check_gainsight_px(&self) -> Result<(), Problem> {
+        let vendor = Vendor::GainsightPx;
+        let client = self
+            .gainsight_px
+            .as_ref()
+            .ok_or_else(|| not_configured(vendor))?;
+        let one = std::num::NonZeroU32::MIN;
+        let page = client
+            .list_users()
+            .page_size(one)
+            .call()
+            .await
+            .map_err(|error| Problem::from_error(&error))?
+            .into_inner();
+        match page.total_hits {
+            Some(total) if total >= 0 && page.users.len() <= 1 => Ok(()),
+            Some(_) => Err(unproven(
+                "the users page is not one Gainsight PX would send for pageSize=1",
+            )),
+            None => Err(unproven("the users page has no totalHits")),
+        }
+    }
+
+    async fn check_attestr(&self) -> Result<(), Problem> {
+        let vendor = Vendor::Attestr;
+        let client = self
+            .attestr
+            .as_ref()
+            .ok_or_else(|| not_configured(vendor))?;
+        let answer = client
+            .get_profile()
+            .profile_id(ATTESTR_PROBE_ID)
+            .call()
+            .await;
+        match answer {
+            Ok(profile) if profile.id.as_deref() == Some(ATTESTR_PROBE_ID) => Ok(()),
+            Ok(_) => Err(unproven(
+                "a 200 whose body is not the Profile asked for (its `_id` is not the id read)",
+            )),
+            Err(attestr::Error::Api { error, context })
+                if context.status.is_some_and(|status| status < 500)
+                    && error.code.documented_status() == context.status =>
+            {
+                Ok(())
             }
-            Vendor::Attestr | Vendor::Trust => Ok(()),
+            Err(error) => Err(Problem::from_error(&error)),
+        }
+    }
+
+    async fn check_trust(&self) -> Result<(), Problem> {
+        let vendor = Vendor::Trust;
+        let client = self.trust.as_ref().ok_or_else(|| not_configured(vendor))?;
+        let page = client
+            .list_identities()
+            .page(1)
+            .per_page(1)
+            .call()
+            .await
+            .map_err(|error| Problem::from_error(&error))?
+            .into_inner();
+        if page.code == 200 && page.resource == "Identity" && page.data.len() <= 1 {
+            Ok(())
+        } else {
+            Err(unproven(
+                "the identities page is not Index's documented envelope (code 200, resource `Identity`, at most the one identity asked for)",
+            ))
         }
     }
 
@@ -173,6 +238,24 @@ fn gainsight_px_outcome(
             Ok(Outcome::DeletedOrAlreadyAbsent)
         }
         Err(error) => Err(Problem::from_error(&error)),
+    }
+}
+
+/// The profile id Attestr's check reads: no person's (a person's profile is never read to check
+/// a base URL). What Get Profile answers for an unknown id is not documented (unknown); Update
+/// and Archive Profile document 400/40018 for one, and the sandbox answers so. Any documented
+/// code on its documented status passes (a 5xx is retried instead).
+pub const ATTESTR_PROBE_ID: &str = "vendor-erase-probe";
+
+/// A check's answer that came whole and typed, but not in the vendor's documented shape.
+fn unproven(message: &str) -> Problem {
+    Problem {
+        kind: ProblemKind::Unproven,
+        message: message.to_string(),
+        status: None,
+        may_have_acted: false,
+        retryable: false,
+        retry_after: None,
     }
 }
 

@@ -65,15 +65,6 @@ impl Outcome {
         !matches!(self, Outcome::Merged { .. })
     }
 
-    /// The outcome as the vendor crate's `NotFound` would be read after an earlier request for
-    /// the same step may have taken effect.
-    pub fn after_unsettled_send(self) -> Outcome {
-        match self {
-            Outcome::NotFound => Outcome::DeletedOrAlreadyAbsent,
-            other => other,
-        }
-    }
-
     /// What the outcome means at `vendor`, for a person reading a receipt.
     pub fn meaning(&self, vendor: Vendor) -> &'static str {
         match (self, vendor) {
@@ -203,7 +194,8 @@ impl Problem {
     pub fn from_error<E: vendor_runtime::ServiceError>(error: &vendor_runtime::Error<E>) -> Self {
         use vendor_runtime::Error;
         let status = error.status();
-        let server_side = status.is_some_and(|status| status >= 500 || status == 408);
+        // The runtime's one rule for "the vendor may have acted" on a status.
+        let server_side = status.is_some_and(vendor_runtime::retry::status_may_have_acted);
         let (kind, may_have_acted, retryable, retry_after) = match error {
             Error::RateLimited { retry_after, .. } => {
                 (ProblemKind::RetriesExhausted, false, true, *retry_after)
@@ -269,17 +261,6 @@ mod tests {
         ] {
             assert_eq!(ProblemKind::from_name(kind.name()), Some(kind));
         }
-    }
-
-    #[test]
-    fn only_not_found_becomes_the_idempotent_outcome() {
-        assert_eq!(
-            Outcome::NotFound.after_unsettled_send(),
-            Outcome::DeletedOrAlreadyAbsent
-        );
-        assert_eq!(Outcome::Deleted.after_unsettled_send(), Outcome::Deleted);
-        let merged = Outcome::Merged { into: "x".into() };
-        assert_eq!(merged.clone().after_unsettled_send(), merged);
     }
 
     #[test]

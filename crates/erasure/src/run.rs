@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use tokio::sync::Notify;
+use vendor_runtime::CallOptions;
 
 use crate::clients::Clients;
 use crate::journal::{
@@ -265,19 +266,19 @@ async fn send_step(
             () = context.stop.stopped() => return Ok(None),
             () = lane.ready() => {}
         }
-        // An earlier send whose effect is unknown (lost, or a run killed mid-flight) makes a
-        // not-found answer mean "deleted or already absent".
-        let after_unsettled = context.writer.begin(step.id).await? > 0;
-        let (result, record) =
-            vendor_runtime::options::record(context.clients.erase(step.vendor, &step.vendor_id))
-                .await;
-        let result = result.map(|outcome| {
-            if after_unsettled {
-                outcome.after_unsettled_send()
-            } else {
-                outcome
-            }
-        });
+        // An earlier send whose effect is unknown (lost, or a run killed mid-flight) is told to
+        // the runtime, whose outcome rows for a lost response decide what a not-found answer
+        // then proves, as they do after a retry within one send.
+        let earlier_send_may_have_acted = context.writer.begin(step.id).await? > 0;
+        let call_options = CallOptions {
+            earlier_send_may_have_acted,
+            ..CallOptions::current().unwrap_or_default()
+        };
+        let (result, record) = call_options
+            .scope(vendor_runtime::options::record(
+                context.clients.erase(step.vendor, &step.vendor_id),
+            ))
+            .await;
         let finish = Finish {
             result: result.clone(),
             attempts: record.attempts,

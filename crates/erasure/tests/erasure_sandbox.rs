@@ -147,9 +147,11 @@ async fn a_batch_of_1000_through_429s_503s_and_delays_is_all_proven() {
     let subjects = world.subjects_file("subjects.csv", &batch);
     let journal = world.path("journal.db");
     for fault in [
-        // The first PX call is the check that its base URL serves PX (`Clients::check`): let it
-        // pass, so that the faults after it meet the deletes.
+        // Each vendor's first call is the check that its base URL serves that vendor
+        // (`Clients::check`): let it pass, so that the faults after it meet the erasures.
         json!({"vendor": "gainsight-px", "delay_ms": 1, "count": 1}),
+        json!({"vendor": "attestr", "delay_ms": 1, "count": 1}),
+        json!({"vendor": "trust", "delay_ms": 1, "count": 1}),
         json!({"vendor": "gainsight-px", "status": 429, "count": 3, "retry_after_secs": 1}),
         json!({"vendor": "gainsight-px", "status": 503, "count": 4}),
         json!({"vendor": "gainsight-px", "delay_ms": 300, "count": 10}),
@@ -347,7 +349,11 @@ async fn a_stop_during_a_back_off_is_not_waited_out() {
     let world = World::start(std::slice::from_ref(&person), 200).await;
     let subjects_path = world.subjects_file("subjects.csv", std::slice::from_ref(&person));
     let subjects = read_subjects(&subjects_path).unwrap();
-    // Every Attestr answer is a 503: the step backs off for ten minutes after its first send.
+    // Every Attestr answer after the check of its base URL is a 503: the step backs off for ten
+    // minutes after its first send.
+    world
+        .fault(json!({"vendor": "attestr", "delay_ms": 1, "count": 1}))
+        .await;
     world
         .fault(json!({"vendor": "attestr", "status": 503, "count": 100000}))
         .await;

@@ -2,14 +2,17 @@
 //! broken server cannot make a client buffer without end, and a body that breaks off is told apart
 //! from one that arrived whole.
 //!
-//! The limit is applied in the `exec` hook, before progenitor reads anything, by wrapping the
-//! response's body in [`http_body_util::Limited`]. A body past the limit then fails while it is
-//! read, with a [`LengthLimitError`] in the error's source chain, wherever the read happens
-//! (progenitor's JSON decoding, or [`read_complete`] for error and raw bodies).
+//! The `exec` hook reads every final response's body whole, within the attempt's timeout and
+//! through [`http_body_util::Limited`] ([`read_whole`]), before progenitor sees the status: a
+//! success whose body breaks off, never ends or is too large then fails as an error of that
+//! attempt (retried like a lost response where the call may be retried), and never proves an
+//! outcome that progenitor would otherwise read from the status alone (`ResponseValue::empty`
+//! never reads the body). A body past the limit fails with a [`LengthLimitError`] in the error's
+//! source chain. [`read_complete`] reads error and raw bodies, already whole, into bytes.
 
 use bytes::Bytes;
 use futures_util::StreamExt;
-use http_body_util::{LengthLimitError, Limited};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use reqwest::Response;
 use reqwest::header::CONTENT_LENGTH;
 
@@ -17,9 +20,70 @@ use reqwest::header::CONTENT_LENGTH;
 /// few MiB of JSON; nothing these APIs document comes near the limit otherwise.
 pub const DEFAULT_MAX_BODY_BYTES: u64 = 8 * 1024 * 1024;
 
+/// Reads `response`'s body whole, at most `limit` bytes of it, and returns the response with the
+/// body in memory. Fails when the body breaks off, does not end within the attempt's timeout
+/// (reqwest's timeouts cover the body), or passes the limit ([`is_too_large`] tells that case
+/// apart on [`Broken::error`]).
+pub(crate) async fn read_whole(response: Response, limit: u64) -> Result<Response, Broken> {
+    let response: http::Response<reqwest::Body> = bounded(response, limit).into();
+    let (parts, mut body) = response.into_parts();
+    let mut whole = Vec::new();
+    while let Some(frame) = body.frame().await {
+        match frame {
+            Ok(frame) => {
+                if let Ok(data) = frame.into_data() {
+                    whole.extend_from_slice(&data);
+                }
+            }
+            Err(error) => {
+                return Err(Broken {
+                    error,
+                    parts,
+                    partial: Bytes::from(whole),
+                });
+            }
+        }
+    }
+    Ok(Response::from(http::Response::from_parts(
+        parts,
+        reqwest::Body::from(whole),
+    )))
+}
+
+/// A response whose body did not arrive whole.
+pub(crate) struct Broken {
+    /// Why: the transport's error.
+    pub(crate) error: reqwest::Error,
+    parts: http::response::Parts,
+    partial: Bytes,
+}
+
+impl Broken {
+    /// What the call returns when no attempt is left. A success status is not returned with part
+    /// of its body: the error is, so nothing reads an outcome from the status alone. An error
+    /// status comes back as it came, its body giving what arrived and then the error, so the
+    /// call's error keeps the status and quotes the start of the body. A body past the limit is
+    /// the error either way.
+    pub(crate) fn into_final(self) -> reqwest::Result<Response> {
+        if self.parts.status.is_success() || is_too_large(&self.error) {
+            Err(self.error)
+        } else {
+            Ok(self.into_response())
+        }
+    }
+
+    fn into_response(self) -> Response {
+        let replay = futures_util::stream::iter([Ok(self.partial), Err(self.error)]);
+        Response::from(http::Response::from_parts(
+            self.parts,
+            reqwest::Body::wrap_stream(replay),
+        ))
+    }
+}
+
 /// Wraps `response`'s body so that reading more than `limit` bytes fails. A declared
 /// `Content-Length` above the limit fails at the first byte, so nothing of it is buffered.
-pub(crate) fn bounded(response: Response, limit: u64) -> Response {
+fn bounded(response: Response, limit: u64) -> Response {
     let declared = response
         .headers()
         .get(CONTENT_LENGTH)

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::body::{BodyError, error_chain, is_too_large};
 use crate::config::ConfigError;
-use crate::failure::{ErrorContext, ErrorResponse, Failure};
+use crate::failure::{ErrorContext, ErrorResponse, Failure, location_host, request_id};
 use crate::options::CallRecord;
 
 /// A vendor's own error body, decoded from an error response.
@@ -49,6 +49,16 @@ pub enum Error<E> {
         /// The vendor's error body, if the response had one.
         error: Option<E>,
         /// Status, request id, body excerpt.
+        context: Box<ErrorContext>,
+    },
+    /// A redirect (3xx). Redirects are never followed (the next origin would get the credentials
+    /// and the ids), and a redirect proves nothing. Only the host of its `Location` is kept:
+    /// the rest of that URL, like the body, may hold the ids.
+    Redirect {
+        /// The host (and port) the `Location` header names; `None` when it is missing,
+        /// unreadable or relative.
+        location_host: Option<String>,
+        /// Status and request id (no body excerpt).
         context: Box<ErrorContext>,
     },
     /// An error status whose body is not the vendor's error shape: an HTML page from a gateway,
@@ -161,6 +171,16 @@ impl<E: ServiceError> Error<E> {
     /// Interprets an error response: a body that did not arrive whole is an error of its own;
     /// otherwise 401 and 429 by status, then the vendor's body if it is one.
     pub fn from_response(response: &ErrorResponse) -> Self {
+        if response.status.is_redirection() {
+            return Error::Redirect {
+                location_host: location_host(&response.headers),
+                context: Box::new(ErrorContext {
+                    status: Some(response.status.as_u16()),
+                    request_id: request_id(&response.headers),
+                    body_excerpt: String::new(),
+                }),
+            };
+        }
         let context = Box::new(response.context());
         let body = match &response.body {
             Ok(body) => body,
@@ -206,6 +226,7 @@ impl<E> Error<E> {
             | Error::Unauthorized { context, .. }
             | Error::RateLimited { context, .. }
             | Error::UnexpectedStatus { context }
+            | Error::Redirect { context, .. }
             | Error::Unproven { context, .. }
             | Error::InvalidResponse { context, .. }
             | Error::BodyTooLarge { context }
@@ -246,6 +267,29 @@ impl<E: ServiceError> fmt::Display for Error<E> {
                     write!(f, "; retry after {}s", delay.as_secs())?;
                 }
                 write!(f, " [{context}]")
+            }
+            Error::Redirect {
+                location_host,
+                context,
+            } => {
+                write!(f, "{vendor}'s base URL answered with a redirect ")?;
+                match location_host {
+                    Some(host) => write!(f, "to host `{host}`")?,
+                    None => write!(f, "without an absolute Location")?,
+                }
+                write!(
+                    f,
+                    "; redirects are never followed (they would take the credentials and the ids to another origin), so nothing is claimed: check the base URL ["
+                )?;
+                // Not the context's Display: the body is not quoted, and not said to be empty.
+                match context.status {
+                    Some(status) => write!(f, "HTTP {status}")?,
+                    None => f.write_str("no HTTP status")?,
+                }
+                if let Some(id) = &context.request_id {
+                    write!(f, ", request id {id}")?;
+                }
+                f.write_str("]")
             }
             Error::UnexpectedStatus { context } => write!(
                 f,

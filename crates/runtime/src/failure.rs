@@ -33,7 +33,9 @@ pub enum Failure {
     Response(ErrorResponse),
     /// The request could not be sent, or no response arrived (a timeout, a broken connection).
     Transport(reqwest::Error),
-    /// A success status whose body could not be read whole: too large, or broken off.
+    /// A response whose body could not be read whole: too large, broken off, or not ended
+    /// within the attempt's timeout. (The runtime reads every body whole before progenitor sees
+    /// the status, so this is whatever the status was.)
     SuccessBody(reqwest::Error),
     /// The request was refused before sending (a bad argument, a route-changing id).
     InvalidRequest(String),
@@ -138,6 +140,11 @@ impl Failure {
                     body,
                 })
             }
+            // The runtime's `exec` reads each body whole; its failure to comes back as a
+            // communication error.
+            ClientError::CommunicationError(err) if err.is_body() || err.is_decode() => {
+                Failure::SuccessBody(err)
+            }
             ClientError::CommunicationError(err) | ClientError::InvalidUpgrade(err) => {
                 Failure::Transport(err)
             }
@@ -169,6 +176,19 @@ fn schema_mismatch(error: &serde_json::Error) -> String {
         error.line(),
         error.column()
     )
+}
+
+/// The host (and port, when the URL gives one) a redirect's `Location` names; `None` when the
+/// header is missing, unreadable or relative (the same host). Only the host: the rest of the URL
+/// (the path, a query) may hold the ids the call was about.
+pub fn location_host(headers: &HeaderMap) -> Option<String> {
+    let location = headers.get(reqwest::header::LOCATION)?.to_str().ok()?;
+    let url = reqwest::Url::parse(location.trim()).ok()?;
+    let host = url.host_str()?;
+    Some(match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    })
 }
 
 /// The first request id header present.
@@ -205,6 +225,22 @@ mod tests {
         let long = "x".repeat(1000);
         assert_eq!(excerpt(long.as_bytes()).chars().count(), EXCERPT_CHARS + 1);
         assert_eq!(excerpt(&[0xff, 0xfe, b'a']), "\u{fffd}\u{fffd}a");
+    }
+
+    #[test]
+    fn a_location_gives_its_host_only() {
+        let location = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(reqwest::header::LOCATION, value.parse().unwrap());
+            location_host(&headers)
+        };
+        assert_eq!(
+            location("https://elsewhere.example:8443/v1/users/jdoe%40example.test?x=1").as_deref(),
+            Some("elsewhere.example:8443")
+        );
+        assert_eq!(location("http://127.0.0.1/a").as_deref(), Some("127.0.0.1"));
+        assert_eq!(location("/v1/users/jdoe"), None);
+        assert_eq!(location_host(&HeaderMap::new()), None);
     }
 
     #[test]

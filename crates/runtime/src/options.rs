@@ -33,6 +33,11 @@ pub struct CallOptions {
     pub retry_non_idempotent: Option<bool>,
     /// The largest response body accepted, in bytes.
     pub max_body_bytes: Option<u64>,
+    /// An earlier send of this same request (a call before this one, or one a killed process had
+    /// in flight) may have reached the vendor with its answer lost. The call then counts as one
+    /// whose earlier attempt may have acted from its first attempt
+    /// ([`CallRecord::lost_response`]), exactly as when the runtime retried within the call.
+    pub earlier_send_may_have_acted: bool,
 }
 
 impl CallOptions {
@@ -52,10 +57,14 @@ impl CallOptions {
 pub struct CallRecord {
     /// Requests sent, retries and the repeat after a token refresh included.
     pub attempts: u32,
-    /// An attempt failed after the request may have reached the server (a timeout, a broken
-    /// connection or a retried 5xx; not a refused connection, a 408 or a 429), and a later
-    /// attempt was made. That attempt may have taken effect: a later 404 on a delete then means
-    /// "deleted or already absent". [`crate::retry::decide`] is the one place that says so.
+    /// An earlier attempt may have acted: one failed after the request may have reached the
+    /// server (a timeout, a broken connection or a body that broke off, not a refused
+    /// connection) or was answered with a status after which the server may have acted
+    /// ([`crate::retry::status_may_have_acted`]), and a later attempt was made (the decision is
+    /// [`crate::retry::decide`]'s); or the caller
+    /// said so of an earlier send ([`CallOptions::earlier_send_may_have_acted`]). The one rule
+    /// the outcome rows read ([`crate::evidence::Response::lost_response`]): a later 404 on a
+    /// delete then means "deleted or already absent".
     pub lost_response: bool,
     /// Credentials were refreshed after a 401.
     pub credentials_refreshed: bool,

@@ -15,6 +15,15 @@ pub fn is_retryable_status(status: u16) -> bool {
     RETRYABLE_STATUSES.contains(&status)
 }
 
+/// Whether a response with `status` leaves open that the server acted on the request before it
+/// failed: a server error (5xx) or a request timeout (408) can come after the work was done. A
+/// 429 or another 4xx is a refusal. After such an answer the call counts as one whose earlier
+/// attempt may have acted ([`crate::CallRecord::lost_response`]): a later attempt's not-found
+/// then proves only "deleted or already absent" (the `x-outcomes` rows for a lost response).
+pub fn status_may_have_acted(status: u16) -> bool {
+    status >= 500 || status == 408
+}
+
 /// How often and how long to retry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -76,6 +85,12 @@ pub enum AttemptResult {
     Transport {
         /// Whether it failed while connecting.
         connect: bool,
+    },
+    /// The response that would have ended the call arrived, but its body did not arrive whole
+    /// (it broke off or did not end within the attempt), or passed the size limit.
+    BodyBroken {
+        /// Whether it passed the size limit (never retried: it would again).
+        too_large: bool,
     },
 }
 
@@ -162,10 +177,12 @@ pub fn decide(rules: &CallRules<'_>, state: &CallState, result: AttemptResult) -
             }
             Decision::Retry {
                 wait,
-                // 429 and 408 say the request was turned away unread; any other retryable
-                // status (a 5xx) may come after the server acted.
-                may_have_acted: !matches!(status, 408 | 429),
+                may_have_acted: status_may_have_acted(status),
             }
+        }
+        AttemptResult::BodyBroken { too_large: true } => Decision::GiveUp,
+        AttemptResult::BodyBroken { too_large: false } => {
+            decide(rules, state, AttemptResult::Transport { connect: false })
         }
         AttemptResult::Transport { connect } => {
             // A refused connection never reached the server; anything later might have.
@@ -246,6 +263,12 @@ mod tests {
         for status in [400, 401, 403, 404, 409, 501] {
             assert!(!is_retryable_status(status));
         }
+        for status in [408, 500, 501, 502, 503, 504] {
+            assert!(status_may_have_acted(status), "{status}");
+        }
+        for status in [200, 307, 400, 401, 404, 429] {
+            assert!(!status_may_have_acted(status), "{status}");
+        }
     }
 
     /// One row of the decision table: the call, its state, the attempt's result, the decision.
@@ -300,6 +323,8 @@ mod tests {
 
     const REFUSED: AttemptResult = AttemptResult::Transport { connect: true };
     const LOST: AttemptResult = AttemptResult::Transport { connect: false };
+    const BROKEN: AttemptResult = AttemptResult::BodyBroken { too_large: false };
+    const TOO_LARGE: AttemptResult = AttemptResult::BodyBroken { too_large: true };
 
     fn backoff(retry: u32, may_have_acted: bool) -> Decision {
         Decision::Retry {
@@ -308,162 +333,46 @@ mod tests {
         }
     }
 
+    fn server_asked(seconds: u64) -> Decision {
+        Decision::Retry {
+            wait: Wait::ServerAsked(Duration::from_secs(seconds)),
+            may_have_acted: false,
+        }
+    }
+
     #[test]
     fn the_retry_decision_table() {
         use Decision::{GiveUp, RefreshCredentials, Return};
         let fresh = (0, false);
+        // One row per case: the call, its state (retries made, refreshed), the attempt's result,
+        // and the decision. Kept one line a row, as a table.
+        #[rustfmt::skip]
         let rows = [
             row("success", GET, true, fresh, status(200), Return),
             row("documented 404", GET, true, fresh, status(404), Return),
-            row(
-                "503 on a GET",
-                GET,
-                false,
-                fresh,
-                status(503),
-                backoff(1, true),
-            ),
-            row(
-                "second 503",
-                GET,
-                false,
-                (1, false),
-                status(503),
-                backoff(2, true),
-            ),
-            row(
-                "503 with no retries left",
-                GET,
-                false,
-                (2, false),
-                status(503),
-                Return,
-            ),
-            row(
-                "429 backs off, nothing acted",
-                GET,
-                false,
-                fresh,
-                status(429),
-                backoff(1, false),
-            ),
-            row(
-                "408: the request was not read",
-                GET,
-                false,
-                fresh,
-                status(408),
-                backoff(1, false),
-            ),
-            row(
-                "429 with Retry-After",
-                GET,
-                false,
-                fresh,
-                status_after(429, 3),
-                Decision::Retry {
-                    wait: Wait::ServerAsked(Duration::from_secs(3)),
-                    may_have_acted: false,
-                },
-            ),
-            row(
-                "Retry-After past the cap",
-                GET,
-                false,
-                fresh,
-                status_after(429, 61),
-                Return,
-            ),
-            row(
-                "501 is not transient",
-                GET,
-                false,
-                fresh,
-                status(501),
-                Return,
-            ),
+            row("503 on a GET", GET, false, fresh, status(503), backoff(1, true)),
+            row("second 503", GET, false, (1, false), status(503), backoff(2, true)),
+            row("503 with no retries left", GET, false, (2, false), status(503), Return),
+            row("429 backs off, nothing acted", GET, false, fresh, status(429), backoff(1, false)),
+            row("408 may come after the work", GET, false, fresh, status(408), backoff(1, true)),
+            row("429 with Retry-After", GET, false, fresh, status_after(429, 3), server_asked(3)),
+            row("Retry-After past the cap", GET, false, fresh, status_after(429, 61), Return),
+            row("501 is not transient", GET, false, fresh, status(501), Return),
             row("503 on a POST", POST, false, fresh, status(503), Return),
-            row(
-                "503 on a POST that opted in",
-                POST_OPTED_IN,
-                false,
-                fresh,
-                status(503),
-                backoff(1, true),
-            ),
-            row(
-                "401 refreshes once",
-                GET,
-                true,
-                fresh,
-                status(401),
-                RefreshCredentials,
-            ),
-            row(
-                "401 after a refresh",
-                GET,
-                true,
-                (0, true),
-                status(401),
-                Return,
-            ),
-            row(
-                "401 without credentials",
-                GET,
-                false,
-                fresh,
-                status(401),
-                Return,
-            ),
-            row(
-                "401 on a POST refreshes too",
-                POST,
-                true,
-                fresh,
-                status(401),
-                RefreshCredentials,
-            ),
-            row(
-                "refused connection on a GET",
-                GET,
-                false,
-                fresh,
-                REFUSED,
-                backoff(1, false),
-            ),
-            row(
-                "refused connection on a POST",
-                POST,
-                false,
-                fresh,
-                REFUSED,
-                backoff(1, false),
-            ),
-            row(
-                "lost response on a GET",
-                GET,
-                false,
-                fresh,
-                LOST,
-                backoff(1, true),
-            ),
+            row("503 on a POST that opted in", POST_OPTED_IN, false, fresh, status(503), backoff(1, true)),
+            row("401 refreshes once", GET, true, fresh, status(401), RefreshCredentials),
+            row("401 after a refresh", GET, true, (0, true), status(401), Return),
+            row("401 without credentials", GET, false, fresh, status(401), Return),
+            row("401 on a POST refreshes too", POST, true, fresh, status(401), RefreshCredentials),
+            row("refused connection on a GET", GET, false, fresh, REFUSED, backoff(1, false)),
+            row("refused connection on a POST", POST, false, fresh, REFUSED, backoff(1, false)),
+            row("lost response on a GET", GET, false, fresh, LOST, backoff(1, true)),
             row("lost response on a POST", POST, false, fresh, LOST, GiveUp),
-            row(
-                "lost response, POST opted in",
-                POST_OPTED_IN,
-                false,
-                fresh,
-                LOST,
-                backoff(1, true),
-            ),
-            row(
-                "transport error, no retries left",
-                GET,
-                false,
-                (2, false),
-                LOST,
-                GiveUp,
-            ),
+            row("lost response, POST opted in", POST_OPTED_IN, false, fresh, LOST, backoff(1, true)),
+            row("transport error, no retries left", GET, false, (2, false), LOST, GiveUp),
+            row("body broke off on a GET", GET, false, fresh, BROKEN, backoff(1, true)),
+            row("body broke off on a POST", POST, false, fresh, BROKEN, GiveUp),
+            row("body too large", GET, false, fresh, TOO_LARGE, GiveUp),
         ];
         let policy = RetryPolicy::default();
         for row in rows {

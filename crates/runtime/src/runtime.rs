@@ -12,7 +12,7 @@ use reqwest::{Request, Response};
 use tracing::{Instrument, field};
 
 use crate::auth::{AuthError, Authenticator};
-use crate::body::{DEFAULT_MAX_BODY_BYTES, bounded};
+use crate::body::{Broken, DEFAULT_MAX_BODY_BYTES, is_too_large, read_whole};
 use crate::failure::request_id;
 use crate::operation::{self, Operation, RouteProblem};
 use crate::options::{CallOptions, note};
@@ -78,8 +78,8 @@ struct Inner {
     operations: &'static [Operation],
     auth: Arc<dyn Authenticator>,
     config: RuntimeConfig,
-    /// HTTP clients for calls that override the connect timeout (it is a client setting in
-    /// reqwest), built on first use.
+    /// The HTTP clients every call is sent with, one per connect timeout (a client setting in
+    /// reqwest; a call may override it), built on first use.
     clients_by_connect_timeout: Mutex<BTreeMap<Duration, reqwest::Client>>,
     /// The path of the base URL progenitor hands to `pre` on every call, parsed on the first.
     base_path: OnceLock<BasePath>,
@@ -146,11 +146,11 @@ impl Runtime {
         self.inner.vendor
     }
 
-    /// The HTTP client to give the generated `Client`: rustls, and the configured connect and
-    /// per-attempt timeouts, which reqwest keeps as client settings. A client built elsewhere
-    /// lacks them unless it sets them itself.
+    /// The HTTP client to give the generated `Client`: rustls, the configured connect and
+    /// per-attempt timeouts (reqwest keeps them as client settings), and no redirects followed.
+    /// Calls are sent with this client whatever client the generated `Client` was given.
     pub fn http_client(&self) -> reqwest::Result<reqwest::Client> {
-        build_http_client(self.inner.config.connect_timeout, self.inner.config.timeout)
+        self.client_for(self.inner.config.connect_timeout)
     }
 
     /// progenitor's `pre` hook: strip `api-version`, check that the request reaches its own
@@ -177,10 +177,12 @@ impl Runtime {
         Ok(())
     }
 
-    /// progenitor's `exec` hook: send with retries, within one tracing span.
+    /// progenitor's `exec` hook: send with retries, within one tracing span. The request goes
+    /// out through the runtime's own HTTP client (see [`Self::http_client`]), not the one the
+    /// generated `Client` holds, so that no client of the runtime follows a redirect.
     pub async fn exec(
         &self,
-        client: &reqwest::Client,
+        _client: &reqwest::Client,
         request: Request,
         info: &OperationInfo,
     ) -> reqwest::Result<Response> {
@@ -196,14 +198,13 @@ impl Runtime {
             duration_ms = field::Empty,
             request_id = field::Empty,
         );
-        self.send_with_retries(client, request, operation)
+        self.send_with_retries(request, operation)
             .instrument(span)
             .await
     }
 
     async fn send_with_retries(
         &self,
-        client: &reqwest::Client,
         mut request: Request,
         operation: Option<&Operation>,
     ) -> reqwest::Result<Response> {
@@ -214,11 +215,13 @@ impl Runtime {
             *request.timeout_mut() = Some(timeout);
         }
         let max_body = options.max_body_bytes.unwrap_or(config.max_body_bytes);
-        let client = match options.connect_timeout {
-            Some(connect) if connect != config.connect_timeout => self.client_for(connect)?,
-            _ => client.clone(),
-        };
-
+        if options.earlier_send_may_have_acted {
+            note(|record| record.lost_response = true);
+        }
+        // The runtime's own client, whatever client the generated `Client` holds: one built
+        // elsewhere (progenitor's `Client::new`) would follow a redirect, and take the
+        // credentials and the ids along to the origin it names.
+        let client = self.client_for(options.connect_timeout.unwrap_or(config.connect_timeout))?;
         let rules = CallRules {
             policy: &config.retry,
             max_retries: options.max_retries.unwrap_or(config.retry.max_retries),
@@ -228,8 +231,13 @@ impl Runtime {
                 .unwrap_or(config.retry.retry_non_idempotent),
             authenticated: operation.is_some_and(|op| op.authenticated),
         };
+
         let started = Instant::now();
         let span = tracing::Span::current();
+        let end = |attempts: u32| {
+            span.record("attempts", attempts);
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
+        };
         let mut state = CallState::default();
         let mut attempts = 0;
         loop {
@@ -238,14 +246,36 @@ impl Runtime {
             // The original stays for later attempts; each attempt sends a copy.
             let Some(this_attempt) = copy_for_attempt(&request) else {
                 // A streaming body cannot be copied, so it gets exactly one attempt.
-                span.record("attempts", attempts);
+                end(attempts);
                 let response = client.execute(request).await?;
                 note_response(&response);
-                return Ok(bounded(response, max_body));
+                return read_whole(response, max_body)
+                    .await
+                    .or_else(Broken::into_final);
             };
             let attempt_started = Instant::now();
-            let result = client.execute(this_attempt).await;
-            let attempt = match &result {
+            let (wait, may_have_acted) = match client.execute(this_attempt).await {
+                Err(err) => {
+                    tracing::debug!(
+                        attempt = attempts,
+                        timeout = err.is_timeout(),
+                        connect = err.is_connect(),
+                        "transport error"
+                    );
+                    let attempt = AttemptResult::Transport {
+                        connect: err.is_connect(),
+                    };
+                    match decide(&rules, &state, attempt) {
+                        Decision::Retry {
+                            wait,
+                            may_have_acted,
+                        } => (wait, may_have_acted),
+                        _ => {
+                            end(attempts);
+                            return Err(err);
+                        }
+                    }
+                }
                 Ok(response) => {
                     let status = response.status().as_u16();
                     tracing::debug!(
@@ -254,75 +284,90 @@ impl Runtime {
                         elapsed_ms = attempt_started.elapsed().as_millis() as u64,
                         "response"
                     );
-                    AttemptResult::Response {
+                    let attempt = AttemptResult::Response {
                         status,
                         retry_after: parse_retry_after(response.headers(), SystemTime::now()),
+                    };
+                    let decision = decide(&rules, &state, attempt);
+                    if decision == Decision::RefreshCredentials {
+                        state.refreshed = true;
+                        if self.refresh_credentials(&mut request).await {
+                            tracing::info!(
+                                attempt = attempts,
+                                "credentials refreshed after 401; repeating once"
+                            );
+                            continue;
+                        }
                     }
-                }
-                Err(err) => {
-                    tracing::debug!(
-                        attempt = attempts,
-                        timeout = err.is_timeout(),
-                        connect = err.is_connect(),
-                        "transport error"
-                    );
-                    AttemptResult::Transport {
-                        connect: err.is_connect(),
+                    if let Decision::Retry {
+                        wait,
+                        may_have_acted,
+                    } = decision
+                    {
+                        (wait, may_have_acted)
+                    } else {
+                        // The status ends the call, but proves nothing until its body has
+                        // arrived whole, within the attempt's timeout and the size limit.
+                        span.record("status", status);
+                        // Looking up the request id costs several header lookups; only a
+                        // subscriber that listens needs it.
+                        if !span.is_disabled()
+                            && let Some(id) = request_id(response.headers())
+                        {
+                            span.record("request_id", id.as_str());
+                        }
+                        note_response(&response);
+                        match read_whole(response, max_body).await {
+                            Ok(response) => {
+                                end(attempts);
+                                return Ok(response);
+                            }
+                            Err(broken) => {
+                                let attempt = AttemptResult::BodyBroken {
+                                    too_large: is_too_large(&broken.error),
+                                };
+                                match decide(&rules, &state, attempt) {
+                                    Decision::Retry {
+                                        wait,
+                                        may_have_acted,
+                                    } => (wait, may_have_acted),
+                                    _ => {
+                                        end(attempts);
+                                        return broken.into_final();
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             };
-            match decide(&rules, &state, attempt) {
-                Decision::RefreshCredentials => {
-                    state.refreshed = true;
-                    let rejected = request.headers().get(AUTHORIZATION).cloned();
-                    if self.inner.auth.refresh(rejected.as_ref()).await
-                        && self.inner.auth.authorize(&mut request).await.is_ok()
-                    {
-                        note(|record| record.credentials_refreshed = true);
-                        tracing::info!(
-                            attempt = attempts,
-                            "credentials refreshed after 401; repeating once"
-                        );
-                        continue;
-                    }
-                }
-                Decision::Retry {
-                    wait,
-                    may_have_acted,
-                } => {
-                    state.retries += 1;
-                    if may_have_acted {
-                        note(|record| record.lost_response = true);
-                    }
-                    let delay = match wait {
-                        Wait::ServerAsked(delay) => delay,
-                        Wait::Backoff { retry } => config.retry.backoff(retry),
-                    };
-                    tracing::info!(
-                        attempt = attempts,
-                        delay_ms = delay.as_millis() as u64,
-                        "retrying"
-                    );
-                    drop(result);
-                    tokio::time::sleep(delay).await;
-                    continue;
-                }
-                Decision::Return | Decision::GiveUp => {}
+            state.retries += 1;
+            if may_have_acted {
+                note(|record| record.lost_response = true);
             }
-            span.record("attempts", attempts);
-            span.record("duration_ms", started.elapsed().as_millis() as u64);
-            let response = result?;
-            span.record("status", response.status().as_u16());
-            // Looking up the request id costs several header lookups; only a subscriber that
-            // listens needs it.
-            if !span.is_disabled()
-                && let Some(id) = request_id(response.headers())
-            {
-                span.record("request_id", id.as_str());
-            }
-            note_response(&response);
-            return Ok(bounded(response, max_body));
+            let delay = match wait {
+                Wait::ServerAsked(delay) => delay,
+                Wait::Backoff { retry } => config.retry.backoff(retry),
+            };
+            tracing::info!(
+                attempt = attempts,
+                delay_ms = delay.as_millis() as u64,
+                "retrying"
+            );
+            tokio::time::sleep(delay).await;
         }
+    }
+
+    /// Refreshes the credentials the vendor rejected and puts the new ones on `request`; false
+    /// when either step fails.
+    async fn refresh_credentials(&self, request: &mut Request) -> bool {
+        let rejected = request.headers().get(AUTHORIZATION).cloned();
+        let refreshed = self.inner.auth.refresh(rejected.as_ref()).await
+            && self.inner.auth.authorize(request).await.is_ok();
+        if refreshed {
+            note(|record| record.credentials_refreshed = true);
+        }
+        refreshed
     }
 
     /// The path part of `base_url`. A client keeps one base URL, so the parse is cached; a runtime
@@ -388,6 +433,10 @@ fn build_http_client(
     reqwest::Client::builder()
         .connect_timeout(connect_timeout)
         .timeout(timeout)
+        // A redirect is an answer, never followed: the next origin would get the credentials
+        // (reqwest strips only `Authorization`) and the ids in the path, and its answer would
+        // pass for the vendor's.
+        .redirect(reqwest::redirect::Policy::none())
         // The runtime is the one retry layer. Without reqwest's HTTP/2 and HTTP/3 features its
         // own layer (for protocol NACKs) can retry nothing, yet it copies every request in case.
         .retry(reqwest::retry::never().max_retries_per_request(0))
