@@ -18,7 +18,7 @@
 //! let (journal, steps) = Journal::open_for_run("erasure.db".as_ref(), &subjects)?;
 //! run(journal, &steps, &clients, &RunOptions::default(), &Silent, &StopSignal::default()).await?;
 //! let report = Report::from_journal(&Journal::open_read_only("erasure.db".as_ref())?, false)?;
-//! assert!(report.all_erased());
+//! assert!(report.all_settled());
 //! # Ok(())
 //! # }
 //! ```
@@ -34,6 +34,7 @@ pub mod pace;
 pub mod plan;
 mod private;
 pub mod progress;
+pub mod redact;
 pub mod report;
 pub mod run;
 pub mod subjects;

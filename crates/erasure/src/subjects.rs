@@ -568,8 +568,14 @@ mod tests {
                 shown[0], "line 3: gainsight_px_identify_id: contains a control character",
                 "{name}"
             );
-            assert!(shown[1].starts_with("line 5: names no vendor id"), "{name}: {shown:?}");
-            assert!(shown[2].starts_with("line 7: names no vendor id"), "{name}: {shown:?}");
+            assert!(
+                shown[1].starts_with("line 5: names no vendor id"),
+                "{name}: {shown:?}"
+            );
+            assert!(
+                shown[2].starts_with("line 7: names no vendor id"),
+                "{name}: {shown:?}"
+            );
         }
         // Mixed endings, a blank line (skipped by the reader, counted here) and a short row.
         let text = format!("{header}\r\nS1,,,u1\rS2,,,u2\n\r\nS3,,\nS4,,,u4\r\n");
@@ -589,17 +595,32 @@ mod tests {
     #[test]
     fn invisible_characters_are_refused_by_line_without_the_value() {
         let invisible = [
-            '\u{200b}', '\u{feff}', '\u{200e}', '\u{202a}', '\u{202e}', '\u{2066}', '\u{2069}',
-            '\u{2028}', '\u{2029}', '\u{00ad}', '\u{2060}', '\u{e0041}',
+            '\u{200b}',
+            '\u{feff}',
+            '\u{200e}',
+            '\u{202a}',
+            '\u{202e}',
+            '\u{2066}',
+            '\u{2069}',
+            '\u{2028}',
+            '\u{2029}',
+            '\u{00ad}',
+            '\u{2060}',
+            '\u{e0041}',
         ];
         for c in invisible {
-            for value in [format!("jdoe@example.test{c}"), format!("jd{c}oe@example.test")] {
+            for value in [
+                format!("jdoe@example.test{c}"),
+                format!("jd{c}oe@example.test"),
+            ] {
                 let text = format!("{HEADER}S1,,,u1\nS2,,,{value}\n");
                 let (errors, _) = parse_subjects(text.as_bytes()).unwrap_err();
                 assert_eq!(errors.len(), 1, "{:?}", c);
                 let shown = errors[0].to_string();
                 assert!(
-                    shown.starts_with("line 3: gainsight_px_identify_id: contains an invisible character"),
+                    shown.starts_with(
+                        "line 3: gainsight_px_identify_id: contains an invisible character"
+                    ),
                     "U+{:04X}: {shown}",
                     c as u32
                 );
@@ -609,7 +630,9 @@ mod tests {
             let text = format!("{HEADER}DSR{c}1,,,u1\n");
             let (errors, _) = parse_subjects(text.as_bytes()).unwrap_err();
             assert!(
-                errors[0].to_string().starts_with("line 2: subject: contains an invisible"),
+                errors[0]
+                    .to_string()
+                    .starts_with("line 2: subject: contains an invisible"),
                 "{errors:?}"
             );
         }
@@ -618,7 +641,9 @@ mod tests {
             let text = format!("{HEADER}S1,,,{value}\n");
             let (errors, _) = parse_subjects(text.as_bytes()).unwrap_err();
             assert!(
-                errors[0].to_string().starts_with("line 2: gainsight_px_identify_id: starts or ends with spaces"),
+                errors[0]
+                    .to_string()
+                    .starts_with("line 2: gainsight_px_identify_id: starts or ends with spaces"),
                 "{value:?}: {errors:?}"
             );
         }

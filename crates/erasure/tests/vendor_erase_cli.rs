@@ -301,7 +301,7 @@ async fn exit_codes_dry_run_and_the_three_report_formats() {
     assert_exit(&out, erasure::exit::NEEDS_PERSON);
     assert!(
         String::from_utf8_lossy(&out.stderr)
-            .contains("3 of 4 subjects erased at every vendor; 1 step(s) need a person"),
+            .contains("3 of 4 subjects erased at every vendor named, 0 with no record under the id at some vendor (absent), 1 needs a person, 0 not finished. Steps: 9 erased, 0 absent (the vendor holds no record under the id: check the ids if unexpected), 1 needs a person, 0 not finished."),
         "{}",
         text(&out)
     );
@@ -353,7 +353,10 @@ async fn exit_codes_dry_run_and_the_three_report_formats() {
 
     let markdown = report("markdown", false).await;
     assert!(markdown.contains("| Subject | Line | Vendor | Action | Vendor id | Standing | Outcome | Time (UTC) | Request id | Attempts |"), "{markdown}");
-    assert!(markdown.contains("## Not erased yet"), "{markdown}");
+    assert!(
+        markdown.contains("## Needs a person or not finished"),
+        "{markdown}"
+    );
     assert!(markdown.contains("## Caveats"), "{markdown}");
     let html = report("html", false).await;
     assert!(html.starts_with("<!DOCTYPE html>"));
