@@ -475,3 +475,131 @@ async fn logs_and_output_hold_no_credential_and_no_raw_id() {
         );
     }
 }
+
+/// A vendor's error body and request id echo the Attestr id in other letter cases, percent-encoded
+/// and JSON-escaped, with terminal escape sequences: nothing of it reaches the terminal or any
+/// receipt format, and `--subject` and `--format csv` give the one subject's rows. The vendor is
+/// a small server on a loopback port that answers every request the same way.
+#[tokio::test]
+async fn vendor_text_reaches_no_receipt_and_no_terminal_with_the_id_or_a_control_character() {
+    use std::io::{Read, Write};
+    const ID: &str = "AXJaneDoe01";
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stopped = stop.clone();
+    let server = std::thread::spawn(move || {
+        let body = "{\"code\":\"E999\",\"message\":\"profile axjanedoe01 unknown: see /profiles/%41%58JaneDoe01 \
+                    and \\u0041\\u0058\\u004a\\u0061\\u006e\\u0065Doe01\u{1b}[2J\u{1b}]0;pwned\u{7}\u{1b}[31m\"}";
+        for stream in listener.incoming() {
+            if stopped.load(std::sync::atomic::Ordering::SeqCst) {
+                break;
+            }
+            let Ok(mut stream) = stream else { continue };
+            let mut request = Vec::new();
+            let mut buffer = [0_u8; 4096];
+            // The request head; a body, if any, is not needed to answer.
+            while !request.windows(4).any(|window| window == b"\r\n\r\n") {
+                match stream.read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(read) => request.extend_from_slice(&buffer[..read]),
+                }
+            }
+            let response = format!(
+                "HTTP/1.1 418 I'm a teapot\r\ncontent-type: application/json\r\nrequest-id: REQ-{}\r\n\
+                 content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                ID.to_uppercase(),
+                body.len()
+            );
+            let _ = stream.write_all(response.as_bytes());
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let subjects = dir.path().join("subjects.csv");
+    std::fs::write(
+        &subjects,
+        format!(
+            "subject,attestr_profile_id,trust_uuid,gainsight_px_identify_id\r\nDSR-1,{ID},,\r\n"
+        ),
+    )
+    .unwrap();
+    let journal = dir.path().join("j.db");
+    let env = BTreeMap::from([
+        ("ATTESTR_AUTH_TOKEN".to_string(), "test-token".to_string()),
+        ("ATTESTR_BASE_URL".to_string(), format!("http://{address}")),
+    ]);
+    let mut args = vec![
+        "run",
+        path(&subjects),
+        "--journal",
+        path(&journal),
+        "--progress",
+        "lines",
+    ];
+    args.extend(FAST);
+    let run = output(&env, &args).await;
+    assert_exit(&run, erasure::exit::NEEDS_PERSON);
+    let mut shown = vec![("run".to_string(), text(&run))];
+    for format in ["json", "markdown", "html", "csv"] {
+        let out = output(
+            &env,
+            &["report", "--journal", path(&journal), "--format", format],
+        )
+        .await;
+        assert_exit(&out, 0);
+        shown.push((format.to_string(), text(&out)));
+    }
+    let csv = output(
+        &env,
+        &[
+            "report",
+            "--journal",
+            path(&journal),
+            "--format",
+            "csv",
+            "--subject",
+            "DSR-1",
+        ],
+    )
+    .await;
+    assert_exit(&csv, 0);
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(&csv.stdout[..])
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), 1, "{}", text(&csv));
+    assert_eq!((&rows[0][0], &rows[0][6]), ("DSR-1", "needs_person"));
+    assert!(
+        rows[0][12].contains("hmac-sha256:"),
+        "the vendor's message is kept, redacted: {:?}",
+        &rows[0]
+    );
+    let unknown = output(
+        &env,
+        &[
+            "report",
+            "--journal",
+            path(&journal),
+            "--format",
+            "csv",
+            "--subject",
+            "DSR-2",
+        ],
+    )
+    .await;
+    assert_exit(&unknown, erasure::exit::USAGE);
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let _ = std::net::TcpStream::connect(address);
+    server.join().unwrap();
+
+    for (name, text) in shown {
+        let lower = text.to_lowercase();
+        for form in ["axjanedoe", "%41%58", "\\u0041\\u0058", "pwned\u{7}"] {
+            assert!(!lower.contains(form), "{name} shows {form:?}:\n{text}");
+        }
+        assert!(
+            !text.chars().any(|c| c == '\u{1b}' || c == '\u{7}') && !lower.contains("\\u001b"),
+            "{name} holds a control character:\n{text:?}"
+        );
+    }
+}
