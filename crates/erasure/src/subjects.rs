@@ -171,8 +171,8 @@ pub fn parse_subjects(bytes: &[u8]) -> Result<Vec<Subject>, (Vec<RowError>, usiz
 
     let mut lines = LineCounter::new(bytes);
     let mut subjects = Vec::new();
-    let mut seen_subjects: HashMap<String, u64> = HashMap::new();
-    let mut seen_ids: HashMap<(Vendor, String), u64> = HashMap::new();
+    // Repeats are found by digest, not by a second copy of every value (a million subjects).
+    let mut seen: HashMap<u128, u64> = HashMap::new();
     for record in reader.byte_records() {
         let record = match record {
             Ok(record) => record,
@@ -250,7 +250,7 @@ pub fn parse_subjects(bytes: &[u8]) -> Result<Vec<Subject>, (Vec<RowError>, usiz
             continue;
         }
         let mut duplicate = false;
-        if let Some(first) = seen_subjects.insert(reference.clone(), line) {
+        if let Some(first) = first_line(&mut seen, SUBJECT_COLUMN, &reference, line) {
             problems.push(
                 line,
                 Some(SUBJECT_COLUMN),
@@ -259,7 +259,7 @@ pub fn parse_subjects(bytes: &[u8]) -> Result<Vec<Subject>, (Vec<RowError>, usiz
             duplicate = true;
         }
         for (vendor, id) in &ids {
-            if let Some(first) = seen_ids.insert((*vendor, id.clone()), line) {
+            if let Some(first) = first_line(&mut seen, vendor.column(), id, line) {
                 problems.push(
                     line,
                     Some(vendor.column()),
@@ -283,6 +283,28 @@ pub fn parse_subjects(bytes: &[u8]) -> Result<Vec<Subject>, (Vec<RowError>, usiz
         Ok(subjects)
     } else {
         Err((problems.listed, problems.unlisted))
+    }
+}
+
+/// The line where `value` was first seen in `column`, or `None` when this is the first time (it
+/// is then recorded at `line`). Values are told apart by the first 128 bits of the SHA-256 of
+/// column and value: two different values share them with a chance of about 2^-128 a pair, and
+/// would then be refused as a repeat, never merged.
+fn first_line(seen: &mut HashMap<u128, u64>, column: &str, value: &str, line: u64) -> Option<u64> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(column.as_bytes());
+    hasher.update([0]);
+    hasher.update(value.as_bytes());
+    let digest = hasher.finalize();
+    let mut key = [0_u8; 16];
+    key.copy_from_slice(&digest[..16]);
+    match seen.entry(u128::from_le_bytes(key)) {
+        std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            slot.insert(line);
+            None
+        }
     }
 }
 
@@ -538,6 +560,24 @@ mod tests {
                 "{text:?}: {errors:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_repeat_names_the_first_line_it_repeats() {
+        let (errors, _) =
+            parse_subjects(format!("{HEADER}S1,,,u1\nS2,,,u1\nS3,,,u1\nS1,,,u4\n").as_bytes())
+                .unwrap_err();
+        let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "line 3: gainsight_px_identify_id: the same id as line 2",
+                "line 4: gainsight_px_identify_id: the same id as line 2",
+                "line 5: subject: the same subject as line 2",
+            ]
+        );
+        // The same text in two columns is no repeat.
+        assert!(parse_subjects(format!("{HEADER}u1,,,u1\n").as_bytes()).is_ok());
     }
 
     #[test]
