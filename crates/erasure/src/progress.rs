@@ -96,8 +96,13 @@ fn attention(step: &StepRow, result: Result<&Outcome, &Problem>) -> Option<Strin
     }
 }
 
+/// The reason may hold a vendor's text (a check's error body): it is shown printable only, so
+/// that an escape sequence in it cannot drive the terminal.
 fn halted(vendor: Vendor, reason: &str) -> String {
-    format!("{vendor}: sending nothing more in this run: {reason}")
+    format!(
+        "{vendor}: sending nothing more in this run: {}",
+        crate::redact::printable(reason)
+    )
 }
 
 /// Plain lines on stderr: every step that needs a person, and a count at most once a second.
@@ -209,5 +214,19 @@ impl Progress for Bar {
 
     fn ended(&self) {
         self.bar.finish_with_message(self.counts.summary());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_halt_reason_from_a_vendor_is_shown_printable() {
+        let line = halted(Vendor::Attestr, "HTTP 500: \u{1b}[2J\u{1b}]0;x\u{7}boom");
+        assert!(
+            !line.contains('\u{1b}') && !line.contains('\u{7}') && line.contains("boom"),
+            "{line:?}"
+        );
     }
 }
