@@ -294,6 +294,9 @@ async fn exit_codes_dry_run_and_the_three_report_formats() {
         text(&out)
     );
 
+    // The same three people again, in a new journal: the sandbox erased them above, so Trust and
+    // Gainsight PX find nothing (absent, never "erased"), and Attestr answers already archived
+    // (erased: its documented evidence of the earlier archive).
     let merged_journal = world.path("merged.db");
     let mut args = vec!["run", path(&all), "--journal", path(&merged_journal)];
     args.extend(FAST);
@@ -301,7 +304,7 @@ async fn exit_codes_dry_run_and_the_three_report_formats() {
     assert_exit(&out, erasure::exit::NEEDS_PERSON);
     assert!(
         String::from_utf8_lossy(&out.stderr)
-            .contains("3 of 4 subjects erased at every vendor named, 0 with no record under the id at some vendor (absent), 1 needs a person, 0 not finished. Steps: 9 erased, 0 absent (the vendor holds no record under the id: check the ids if unexpected), 1 needs a person, 0 not finished."),
+            .contains("0 of 4 subjects erased at every vendor named, 3 with no record under the id at some vendor (absent), 1 needs a person, 0 not finished. Steps: 3 erased, 6 absent (the vendor holds no record under the id: check the ids if unexpected), 1 needs a person, 0 not finished."),
         "{}",
         text(&out)
     );
@@ -334,7 +337,10 @@ async fn exit_codes_dry_run_and_the_three_report_formats() {
         }
     };
     let json: Value = serde_json::from_str(&report("json", false).await).unwrap();
-    assert_eq!(json["summary"]["subjects_erased"], 3);
+    assert_eq!(json["summary"]["subjects_erased"], 0);
+    assert_eq!(json["summary"]["subjects_absent"], 3);
+    assert_eq!(json["summary"]["steps_absent"], 6);
+    assert_eq!(json["subjects"][0]["steps"][1]["standing"], "absent");
     assert_eq!(json["ids_revealed"], false);
     let merged = &json["subjects"][3]["steps"][0];
     assert_eq!(merged["outcome"], "merged");
