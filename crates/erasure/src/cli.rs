@@ -219,10 +219,7 @@ fn journal_failure(error: JournalError) -> u8 {
 
 fn plan_command(subjects: &Path, reveal: bool) -> u8 {
     match read_subjects(subjects) {
-        Ok(subjects) => {
-            print!("{}", plan::render(&subjects, reveal));
-            exit::ERASED
-        }
+        Ok(subjects) => print_plan(&subjects, reveal),
         Err(error) => fail(exit::USAGE, error),
     }
 }
@@ -319,8 +316,22 @@ fn report_failure(error: ReportError) -> u8 {
     }
 }
 
+/// Prints the plan as it goes; a reader that stops reading (`plan | head`) ends the output
+/// quietly.
+fn print_plan(subjects: &[crate::subjects::Subject], reveal: bool) -> u8 {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match plan::write(subjects, reveal, &mut out).and_then(|()| out.flush()) {
+        Ok(()) => exit::ERASED,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => exit::ERASED,
+        Err(error) => fail(exit::FAILED, format!("cannot write the plan: {error}")),
+    }
+}
+
 fn dry_run(args: &RunArgs, subjects: &[crate::subjects::Subject]) -> u8 {
-    print!("{}", plan::render(subjects, false));
+    let printed = print_plan(subjects, false);
+    if printed != exit::ERASED {
+        return printed;
+    }
     if !args.journal.exists() {
         println!(
             "\nDry run: the journal {} does not exist yet; a run creates it and sends every step above.",

@@ -172,7 +172,7 @@ pub fn parse_subjects(bytes: &[u8]) -> Result<Vec<Subject>, (Vec<RowError>, usiz
     let mut lines = LineCounter::new(bytes);
     let mut subjects = Vec::new();
     // Repeats are found by digest, not by a second copy of every value (a million subjects).
-    let mut seen: HashMap<u128, u64> = HashMap::new();
+    let mut seen: HashMap<[u8; 16], u32> = HashMap::new();
     for record in reader.byte_records() {
         let record = match record {
             Ok(record) => record,
@@ -290,7 +290,12 @@ pub fn parse_subjects(bytes: &[u8]) -> Result<Vec<Subject>, (Vec<RowError>, usiz
 /// is then recorded at `line`). Values are told apart by the first 128 bits of the SHA-256 of
 /// column and value: two different values share them with a chance of about 2^-128 a pair, and
 /// would then be refused as a repeat, never merged.
-fn first_line(seen: &mut HashMap<u128, u64>, column: &str, value: &str, line: u64) -> Option<u64> {
+fn first_line(
+    seen: &mut HashMap<[u8; 16], u32>,
+    column: &str,
+    value: &str,
+    line: u64,
+) -> Option<u64> {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
     hasher.update(column.as_bytes());
@@ -299,10 +304,12 @@ fn first_line(seen: &mut HashMap<u128, u64>, column: &str, value: &str, line: u6
     let digest = hasher.finalize();
     let mut key = [0_u8; 16];
     key.copy_from_slice(&digest[..16]);
-    match seen.entry(u128::from_le_bytes(key)) {
-        std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
+    // Byte arrays and a 32-bit line keep an entry at 20 bytes (a u128 key would align it to 32);
+    // a file of at most MAX_FILE_BYTES has fewer lines than u32::MAX.
+    match seen.entry(key) {
+        std::collections::hash_map::Entry::Occupied(first) => Some(u64::from(*first.get())),
         std::collections::hash_map::Entry::Vacant(slot) => {
-            slot.insert(line);
+            slot.insert(u32::try_from(line).unwrap_or(u32::MAX));
             None
         }
     }
