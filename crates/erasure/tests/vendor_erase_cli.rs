@@ -609,3 +609,42 @@ async fn vendor_text_reaches_no_receipt_and_no_terminal_with_the_id_or_a_control
         );
     }
 }
+
+/// Twenty Gainsight PX ids the vendor has never held (a wrong data centre, say): every step is
+/// absent, no subject is counted erased, and the run ends with a warning naming the vendor.
+#[tokio::test]
+async fn a_run_whose_px_steps_are_all_absent_ends_with_a_warning_naming_the_vendor() {
+    let world = World::start(&[], 200).await;
+    let strangers: Vec<Person> = (1..=20)
+        .map(|n| Person {
+            subject: format!("DSR-{n}"),
+            attestr: None,
+            trust: None,
+            gainsight_px: Some(format!("stranger-{n}@example.test")),
+        })
+        .collect();
+    let subjects = world.subjects_file("strangers.csv", &strangers);
+    let journal = world.path("strangers.db");
+    let mut args = vec!["run", path(&subjects), "--journal", path(&journal)];
+    args.extend(FAST);
+    let out = output(&world.env(), &args).await;
+    // Nothing is left to do (exit 0), but nothing was erased, and the run says so.
+    assert_exit(&out, erasure::exit::ERASED);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("0 of 20 subjects erased at every vendor named, 20 with no record under the id at some vendor (absent)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("vendor-erase: warning: Gainsight PX: 20 of 20 ended steps found no record under the id (absent). Likely wrong ids, a wrong account or a wrong data centre"),
+        "{stderr}"
+    );
+    let report = output(
+        &world.env(),
+        &["report", "--journal", path(&journal), "--format", "json"],
+    )
+    .await;
+    let json: Value = serde_json::from_slice(&report.stdout).unwrap();
+    assert_eq!(json["warnings"].as_array().unwrap().len(), 1, "{json}");
+    assert_eq!(json["summary"]["subjects_erased"], 0);
+}
