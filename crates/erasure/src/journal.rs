@@ -323,6 +323,23 @@ impl Journal {
         Ok(journal)
     }
 
+    /// Makes every later read through this journal see it as it is now, until it is dropped (one
+    /// read transaction), so that the passes of a report agree with each other while a run
+    /// writes.
+    pub fn hold_snapshot(&self) -> Result<(), JournalError> {
+        if self.conn.is_autocommit() {
+            let shown = self.shown();
+            self.conn
+                .execute_batch("BEGIN DEFERRED")
+                .map_err(|source| sqlite(&shown, source))?;
+            // In WAL mode the snapshot is taken by the first read.
+            self.conn
+                .query_row("SELECT count(*) FROM steps", [], |row| row.get::<_, i64>(0))
+                .map_err(|source| sqlite(&shown, source))?;
+        }
+        Ok(())
+    }
+
     /// The journal file.
     pub fn path(&self) -> &Path {
         &self.path

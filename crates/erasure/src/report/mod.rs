@@ -389,6 +389,9 @@ impl<'j> JournalReceipts<'j> {
         reveal: bool,
         only: Option<&str>,
     ) -> Result<Self, ReportError> {
+        // The counting pass and the writing passes must read the same journal, also while a
+        // run writes to it.
+        journal.hold_snapshot()?;
         let mut receipts = JournalReceipts {
             journal,
             hasher: IdHasher::new(&journal.salt()?),
@@ -1046,5 +1049,51 @@ mod tests {
         assert_eq!(rows.len(), 3);
         assert_eq!(&rows[1][0], "DSR-2");
         assert_eq!(&rows[1][6], "erased");
+    }
+
+    #[test]
+    fn a_report_reads_one_snapshot_while_a_run_writes() {
+        use crate::journal::Finish;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        let subjects = [crate::subjects::Subject {
+            reference: "DSR-1".to_string(),
+            line: 2,
+            ids: vec![(Vendor::GainsightPx, "u1".to_string())],
+        }];
+        let (journal, steps) = Journal::open_for_run(&path, &subjects).unwrap();
+        let reader = Journal::open_read_only(&path).unwrap();
+        let receipts = JournalReceipts::open(&reader, false, None).unwrap();
+        assert_eq!(receipts.head().summary.steps_not_finished, 1);
+
+        let writer = journal.into_writer();
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(async {
+                writer.begin(steps[0].id).await.unwrap();
+                let finish = Finish {
+                    result: Ok(Outcome::Deleted),
+                    attempts: 1,
+                    status: Some(200),
+                    request_id: None,
+                };
+                writer.finish(steps[0].id, finish).await.unwrap();
+            });
+        drop(writer);
+
+        // The rows agree with the counts made before the write.
+        let mut standings = Vec::new();
+        receipts
+            .each_subject(&mut |subject| {
+                standings.push(subject.steps[0].standing);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(standings, [Standing::NotFinished]);
+        // A report made now sees the write.
+        let later = Journal::open_read_only(&path).unwrap();
+        let now = JournalReceipts::open(&later, false, None).unwrap();
+        assert_eq!(now.head().summary.steps_erased, 1);
     }
 }
