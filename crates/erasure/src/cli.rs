@@ -13,7 +13,7 @@ use crate::clients::Clients;
 use crate::journal::{Journal, JournalError, StepState};
 use crate::pace::{DEFAULT_CONCURRENCY, GAINSIGHT_PX_RATE, Pace, UNDOCUMENTED_RATE};
 use crate::progress::{Bar, Lines, Progress, Silent};
-use crate::report::{Format, Report};
+use crate::report::{self, Format, JournalReceipts, Receipts, ReportError};
 use crate::run::{RunOptions, StopSignal, pending_work, run};
 use crate::subjects::read_subjects;
 use crate::vendor::Vendor;
@@ -55,9 +55,12 @@ enum Command {
         /// The journal of the run.
         #[arg(long)]
         journal: PathBuf,
-        /// The receipt format.
+        /// The receipt format (csv: one row per step).
         #[arg(long, value_enum)]
         format: FormatArg,
+        /// Only the subject with this reference (the subjects file's `subject` column).
+        #[arg(long, value_name = "REF")]
+        subject: Option<String>,
         /// Show raw vendor ids instead of salted hashes.
         #[arg(long)]
         reveal: bool,
@@ -107,6 +110,7 @@ enum FormatArg {
     Json,
     Markdown,
     Html,
+    Csv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -166,9 +170,16 @@ pub fn main() -> ExitCode {
             Command::Report {
                 journal,
                 format,
+                subject,
                 reveal,
                 output,
-            } => report_command(&journal, format, reveal, output.as_deref()),
+            } => report_command(
+                &journal,
+                format,
+                subject.as_deref(),
+                reveal,
+                output.as_deref(),
+            ),
         }
     });
     ExitCode::from(code)
@@ -208,10 +219,7 @@ fn journal_failure(error: JournalError) -> u8 {
 
 fn plan_command(subjects: &Path, reveal: bool) -> u8 {
     match read_subjects(subjects) {
-        Ok(subjects) => {
-            print!("{}", plan::render(&subjects, reveal));
-            exit::ERASED
-        }
+        Ok(subjects) => print_plan(&subjects, reveal),
         Err(error) => fail(exit::USAGE, error),
     }
 }
@@ -274,31 +282,56 @@ async fn run_command(args: RunArgs) -> u8 {
         return journal_failure(error);
     }
     drop(steps);
-    // Read again: the run changed the steps.
-    let report = match Journal::open_read_only(&args.journal)
-        .and_then(|journal| Report::from_journal(&journal, false))
-    {
-        Ok(report) => report,
+    // Read again, one subject at a time: the run changed the steps.
+    let journal = match Journal::open_read_only(&args.journal) {
+        Ok(journal) => journal,
         Err(error) => return journal_failure(error),
     };
-    let summary = &report.summary;
+    let head = match JournalReceipts::open(&journal, false, None) {
+        Ok(receipts) => receipts.head().clone(),
+        Err(error) => return report_failure(error),
+    };
+    let summary = &head.summary;
     eprintln!(
-        "vendor-erase: {} of {} subjects erased at every vendor; {} step(s) need a person, {} not finished. Receipts: vendor-erase report --journal {} --format html",
-        summary.subjects_erased,
-        summary.subjects,
-        summary.steps_needing_a_person,
-        summary.steps_not_finished,
+        "vendor-erase: {}. Steps: {}. Receipts: vendor-erase report --journal {} --format html",
+        summary.subjects_line(),
+        summary.steps_line(),
         args.journal.display()
     );
-    if report.all_erased() {
+    for warning in &head.warnings {
+        eprintln!("vendor-erase: warning: {warning}");
+    }
+    if summary.all_settled() {
         exit::ERASED
     } else {
         exit::NEEDS_PERSON
     }
 }
 
+fn report_failure(error: ReportError) -> u8 {
+    match error {
+        ReportError::Journal(error) => journal_failure(error),
+        ReportError::NoSuchSubject => fail(exit::USAGE, error),
+        ReportError::Write(_) => fail(exit::FAILED, error),
+    }
+}
+
+/// Prints the plan as it goes; a reader that stops reading (`plan | head`) ends the output
+/// quietly.
+fn print_plan(subjects: &[crate::subjects::Subject], reveal: bool) -> u8 {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match plan::write(subjects, reveal, &mut out).and_then(|()| out.flush()) {
+        Ok(()) => exit::ERASED,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => exit::ERASED,
+        Err(error) => fail(exit::FAILED, format!("cannot write the plan: {error}")),
+    }
+}
+
 fn dry_run(args: &RunArgs, subjects: &[crate::subjects::Subject]) -> u8 {
-    print!("{}", plan::render(subjects, false));
+    let printed = print_plan(subjects, false);
+    if printed != exit::ERASED {
+        return printed;
+    }
     if !args.journal.exists() {
         println!(
             "\nDry run: the journal {} does not exist yet; a run creates it and sends every step above.",
@@ -340,26 +373,45 @@ fn dry_run(args: &RunArgs, subjects: &[crate::subjects::Subject]) -> u8 {
     exit::ERASED
 }
 
-fn report_command(journal: &Path, format: FormatArg, reveal: bool, output: Option<&Path>) -> u8 {
-    let report = match Journal::open_read_only(journal)
-        .and_then(|journal| Report::from_journal(&journal, reveal))
-    {
-        Ok(report) => report,
+fn report_command(
+    journal: &Path,
+    format: FormatArg,
+    subject: Option<&str>,
+    reveal: bool,
+    output: Option<&Path>,
+) -> u8 {
+    let journal = match Journal::open_read_only(journal) {
+        Ok(journal) => journal,
         Err(error) => return journal_failure(error),
+    };
+    let receipts = match JournalReceipts::open(&journal, reveal, subject) {
+        Ok(receipts) => receipts,
+        Err(error) => return report_failure(error),
     };
     let format = match format {
         FormatArg::Json => Format::Json,
         FormatArg::Markdown => Format::Markdown,
         FormatArg::Html => Format::Html,
+        FormatArg::Csv => Format::Csv,
     };
-    let text = report.render(format);
     let written = match output {
-        Some(path) => private::write(path, text.as_bytes()),
-        None => std::io::stdout().lock().write_all(text.as_bytes()),
+        Some(path) => private::create(path)
+            .map_err(ReportError::Write)
+            .and_then(|file| {
+                let mut out = std::io::BufWriter::new(file);
+                report::write(&receipts, format, &mut out)?;
+                let file = out.into_inner().map_err(|error| error.into_error())?;
+                file.sync_all()?;
+                Ok(())
+            }),
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            report::write(&receipts, format, &mut out).and_then(|()| Ok(out.flush()?))
+        }
     };
     match written {
         Ok(()) => exit::ERASED,
-        Err(error) => fail(exit::FAILED, error),
+        Err(error) => report_failure(error),
     }
 }
 

@@ -323,6 +323,23 @@ impl Journal {
         Ok(journal)
     }
 
+    /// Makes every later read through this journal see it as it is now, until it is dropped (one
+    /// read transaction), so that the passes of a report agree with each other while a run
+    /// writes.
+    pub fn hold_snapshot(&self) -> Result<(), JournalError> {
+        if self.conn.is_autocommit() {
+            let shown = self.shown();
+            self.conn
+                .execute_batch("BEGIN DEFERRED")
+                .map_err(|source| sqlite(&shown, source))?;
+            // In WAL mode the snapshot is taken by the first read.
+            self.conn
+                .query_row("SELECT count(*) FROM steps", [], |row| row.get::<_, i64>(0))
+                .map_err(|source| sqlite(&shown, source))?;
+        }
+        Ok(())
+    }
+
     /// The journal file.
     pub fn path(&self) -> &Path {
         &self.path
@@ -543,37 +560,13 @@ impl Journal {
         let shown = self.shown();
         let mut statement = self
             .conn
-            .prepare(
-                "SELECT s.id, s.subject_id, j.line, s.vendor, s.vendor_id, s.followed_from, s.state,
-                        s.sends, s.unsettled, s.attempts, s.outcome, s.merged_into, s.problem_kind,
-                        s.problem, s.status, s.request_id, s.started_at, s.finished_at
-                 FROM steps s JOIN subjects j ON j.id = s.subject_id
-                 ORDER BY j.line, j.id, s.id",
-            )
+            .prepare(&format!(
+                "SELECT {STEP_COLUMNS} FROM steps s JOIN subjects j ON j.id = s.subject_id
+                 ORDER BY j.line, j.id, s.id"
+            ))
             .map_err(|source| sqlite(&shown, source))?;
         let raw = statement
-            .query_map([], |row| {
-                Ok(RawStep {
-                    id: row.get(0)?,
-                    subject_id: row.get(1)?,
-                    subject_line: row.get(2)?,
-                    vendor: row.get(3)?,
-                    vendor_id: row.get(4)?,
-                    followed_from: row.get(5)?,
-                    state: row.get(6)?,
-                    sends: row.get(7)?,
-                    unsettled: row.get(8)?,
-                    attempts: row.get(9)?,
-                    outcome: row.get(10)?,
-                    merged_into: row.get(11)?,
-                    problem_kind: row.get(12)?,
-                    problem: row.get(13)?,
-                    status: row.get(14)?,
-                    request_id: row.get(15)?,
-                    started_at: row.get(16)?,
-                    finished_at: row.get(17)?,
-                })
-            })
+            .query_map([], |row| RawStep::read(row, 0))
             .map_err(|source| sqlite(&shown, source))?;
         let mut steps = Vec::new();
         for row in raw {
@@ -581,6 +574,52 @@ impl Journal {
             steps.push(row.into_step(&shown)?);
         }
         Ok(steps)
+    }
+
+    /// Hands `each` every subject (or only the one whose reference is `only`) with its steps, in
+    /// file order, one subject at a time: a reader of a million subjects holds one in memory.
+    pub fn for_each_subject<E: From<JournalError>>(
+        &self,
+        only: Option<&str>,
+        mut each: impl FnMut(SubjectRow, Vec<StepRow>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let shown = self.shown();
+        let mut statement = self
+            .conn
+            .prepare(&format!(
+                "SELECT j.reference, {STEP_COLUMNS} FROM subjects j JOIN steps s ON s.subject_id = j.id
+                 WHERE ?1 IS NULL OR j.reference = ?1
+                 ORDER BY j.line, j.id, s.id"
+            ))
+            .map_err(|source| sqlite(&shown, source))?;
+        let mut rows = statement
+            .query([only])
+            .map_err(|source| sqlite(&shown, source))?;
+        let mut current: Option<(SubjectRow, Vec<StepRow>)> = None;
+        while let Some(row) = rows.next().map_err(|source| sqlite(&shown, source))? {
+            let reference: String = row.get(0).map_err(|source| sqlite(&shown, source))?;
+            let step = RawStep::read(row, 1)
+                .map_err(|source| sqlite(&shown, source))?
+                .into_step(&shown)?;
+            match &mut current {
+                Some((subject, steps)) if subject.id == step.subject_id => steps.push(step),
+                _ => {
+                    if let Some((subject, steps)) = current.take() {
+                        each(subject, steps)?;
+                    }
+                    let subject = SubjectRow {
+                        id: step.subject_id,
+                        reference,
+                        line: step.subject_line,
+                    };
+                    current = Some((subject, vec![step]));
+                }
+            }
+        }
+        if let Some((subject, steps)) = current {
+            each(subject, steps)?;
+        }
+        Ok(())
     }
 
     /// Starts the writer thread that commits a run's writes; the journal is the writer's until
@@ -622,7 +661,37 @@ struct RawStep {
     finished_at: Option<i64>,
 }
 
+/// The columns [`RawStep::read`] reads, `s` being the steps and `j` the subjects.
+const STEP_COLUMNS: &str =
+    "s.id, s.subject_id, j.line, s.vendor, s.vendor_id, s.followed_from, s.state, s.sends,
+     s.unsettled, s.attempts, s.outcome, s.merged_into, s.problem_kind, s.problem, s.status,
+     s.request_id, s.started_at, s.finished_at";
+
 impl RawStep {
+    /// The step in `row`, its [`STEP_COLUMNS`] starting at column `first`.
+    fn read(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<RawStep> {
+        Ok(RawStep {
+            id: row.get(first)?,
+            subject_id: row.get(first + 1)?,
+            subject_line: row.get(first + 2)?,
+            vendor: row.get(first + 3)?,
+            vendor_id: row.get(first + 4)?,
+            followed_from: row.get(first + 5)?,
+            state: row.get(first + 6)?,
+            sends: row.get(first + 7)?,
+            unsettled: row.get(first + 8)?,
+            attempts: row.get(first + 9)?,
+            outcome: row.get(first + 10)?,
+            merged_into: row.get(first + 11)?,
+            problem_kind: row.get(first + 12)?,
+            problem: row.get(first + 13)?,
+            status: row.get(first + 14)?,
+            request_id: row.get(first + 15)?,
+            started_at: row.get(first + 16)?,
+            finished_at: row.get(first + 17)?,
+        })
+    }
+
     fn into_step(self, path: &str) -> Result<StepRow, JournalError> {
         let corrupt = |reason: String| JournalError::Corrupt {
             path: path.to_string(),

@@ -9,6 +9,7 @@ pub mod pace;
 pub mod plan;
 mod private;
 pub mod progress;
+pub mod redact;
 pub mod report;
 pub mod run;
 pub mod subjects;

@@ -190,6 +190,14 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// What kind of problem and the status, in the tool's words only: no vendor text.
+    pub fn summary(&self) -> String {
+        match self.status {
+            Some(status) => format!("{} (HTTP {status})", self.kind.name()),
+            None => self.kind.name().to_string(),
+        }
+    }
+
     /// Interprets a vendor crate's error.
     pub fn from_error<E: vendor_runtime::ServiceError>(error: &vendor_runtime::Error<E>) -> Self {
         use vendor_runtime::Error;

@@ -2,7 +2,7 @@
 //! it. Ids are left out unless asked for (`--reveal`).
 
 use std::collections::BTreeSet;
-use std::fmt::Write;
+use std::io::{self, Write};
 
 use crate::subjects::Subject;
 use crate::vendor::Vendor;
@@ -15,46 +15,48 @@ pub fn vendors_needed(subjects: &[Subject]) -> BTreeSet<Vendor> {
         .collect()
 }
 
-/// The plan as text: what each action does, then one line per subject.
+/// The plan as text (for a few subjects; [`write`] streams it).
 pub fn render(subjects: &[Subject], reveal: bool) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write(subjects, reveal, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Writes the plan to `out`, one subject a line as it goes (a million subjects make a plan of
+/// about 100 MB): the counts per vendor, then each subject's line, reference and actions, with
+/// the ids only when `reveal`.
+pub fn write(subjects: &[Subject], reveal: bool, out: &mut dyn Write) -> io::Result<()> {
     let steps: usize = subjects.iter().map(|subject| subject.ids.len()).sum();
-    let mut out = format!("Plan: {} subject(s), {steps} step(s).\n", subjects.len());
+    writeln!(out, "Plan: {} subject(s), {steps} step(s).", subjects.len())?;
     for vendor in Vendor::ALL {
         let count = subjects
             .iter()
             .filter(|subject| subject.id(vendor).is_some())
             .count();
         if count > 0 {
-            let _ = writeln!(
+            writeln!(
                 out,
                 "  {vendor} {} × {count}: {}.",
                 vendor.action(),
                 vendor.action_effect()
-            );
+            )?;
         }
     }
-    out.push('\n');
+    writeln!(out)?;
     for subject in subjects {
-        let actions: Vec<String> = subject
-            .ids
-            .iter()
-            .map(|(vendor, id)| {
-                if reveal {
-                    format!("{vendor} {} {id}", vendor.action())
-                } else {
-                    format!("{vendor} {}", vendor.action())
-                }
-            })
-            .collect();
-        let _ = writeln!(
-            out,
-            "line {}  {}: {}",
-            subject.line,
-            subject.reference,
-            actions.join("; ")
-        );
+        write!(out, "line {}  {}: ", subject.line, subject.reference)?;
+        for (index, (vendor, id)) in subject.ids.iter().enumerate() {
+            let separator = if index == 0 { "" } else { "; " };
+            if reveal {
+                write!(out, "{separator}{vendor} {} {id}", vendor.action())?;
+            } else {
+                write!(out, "{separator}{vendor} {}", vendor.action())?;
+            }
+        }
+        writeln!(out)?;
     }
-    out
+    Ok(())
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 //! written with `--output`, which hold raw vendor ids. Each is narrowed to mode 0600 whether the
 //! tool created it or found it, since an existing file keeps its mode when it is opened.
 
-use std::fs::{Metadata, OpenOptions, Permissions};
-use std::io::{self, Write};
+use std::fs::{File, Metadata, OpenOptions, Permissions};
+use std::io;
 use std::path::Path;
 
 /// Creates `path` with mode 0600 when it does not exist; returns whether it did.
@@ -35,18 +35,17 @@ pub fn narrow(path: &Path) -> io::Result<()> {
     }
 }
 
-/// Writes `bytes` to `path`, replacing what it held, at mode 0600: an existing file (which keeps
-/// its mode when opened) is narrowed through the open file before the first byte is written.
-pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+/// Opens `path` for writing, emptied, at mode 0600: an existing file (which keeps its mode when
+/// opened) is narrowed through the open file before the first byte is written.
+pub fn create(path: &Path) -> io::Result<File> {
     let mut options = OpenOptions::new();
     options.write(true).create(true).truncate(true);
     owner_only_on_create(&mut options);
-    let mut file = options.open(path)?;
+    let file = options.open(path)?;
     if let Some(permissions) = narrowed(&file.metadata()?) {
         file.set_permissions(permissions)?;
     }
-    file.write_all(bytes)?;
-    file.sync_all()
+    Ok(file)
 }
 
 /// The one rule: mode 0600 for a file its group or others may use, `None` for one that is
@@ -78,6 +77,8 @@ fn owner_only_on_create(options: &mut OpenOptions) {
 mod tests {
     use std::os::unix::fs::PermissionsExt;
 
+    use std::io::Write;
+
     use super::*;
 
     fn mode(path: &Path) -> u32 {
@@ -92,12 +93,12 @@ mod tests {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         assert_eq!(mode(&path), 0o644);
 
-        write(&path, b"raw ids").unwrap();
+        create(&path).unwrap().write_all(b"raw ids").unwrap();
         assert_eq!(mode(&path), 0o600);
         assert_eq!(std::fs::read(&path).unwrap(), b"raw ids");
 
         let new = dir.path().join("new.json");
-        write(&new, b"x").unwrap();
+        create(&new).unwrap().write_all(b"x").unwrap();
         assert_eq!(mode(&new), 0o600);
     }
 

@@ -12,6 +12,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::journal::StepRow;
 use crate::lock;
 use crate::outcome::{Outcome, Problem};
+use crate::report::Standing;
 use crate::vendor::Vendor;
 
 /// Receives a run's events.
@@ -46,16 +47,20 @@ struct Counts {
     to_send: AtomicUsize,
     ended: AtomicUsize,
     needs_person: AtomicUsize,
+    /// Ended with the vendor's proof that it holds nothing under the id (counted apart from
+    /// erasures, as the receipts do).
+    absent: AtomicUsize,
 }
 
 impl Counts {
     fn summary(&self) -> String {
         let ended = self.ended.load(Ordering::Relaxed);
         let needs = self.needs_person.load(Ordering::Relaxed);
+        let absent = self.absent.load(Ordering::Relaxed);
         format!(
-            "{ended}/{} sent steps ended, {} proven, {needs} need a person",
+            "{ended}/{} sent steps ended: {} erased, {absent} absent, {needs} need a person",
             self.to_send.load(Ordering::Relaxed),
-            ended - needs
+            ended - needs - absent
         )
     }
 
@@ -66,8 +71,14 @@ impl Counts {
 
     fn record(&self, result: Result<&Outcome, &Problem>) {
         self.ended.fetch_add(1, Ordering::Relaxed);
-        if !result.is_ok_and(Outcome::is_erased) {
-            self.needs_person.fetch_add(1, Ordering::Relaxed);
+        match result.ok().and_then(Standing::of_outcome) {
+            Some(Standing::Erased) => {}
+            Some(Standing::Absent) => {
+                self.absent.fetch_add(1, Ordering::Relaxed);
+            }
+            _ => {
+                self.needs_person.fetch_add(1, Ordering::Relaxed);
+            }
         }
     }
 }
@@ -86,18 +97,19 @@ fn attention(step: &StepRow, result: Result<&Outcome, &Problem>) -> Option<Strin
             "{what}: {outcome}; needs a person (see the report)"
         )),
         Err(problem) => Some(format!(
-            "{what}: {}{}; needs a person (see the report)",
-            problem.kind.name(),
-            problem
-                .status
-                .map(|status| format!(" (HTTP {status})"))
-                .unwrap_or_default()
+            "{what}: {}; needs a person (see the report)",
+            problem.summary()
         )),
     }
 }
 
+/// The reason may hold a vendor's text (a check's error body): it is shown printable only, so
+/// that an escape sequence in it cannot drive the terminal.
 fn halted(vendor: Vendor, reason: &str) -> String {
-    format!("{vendor}: sending nothing more in this run: {reason}")
+    format!(
+        "{vendor}: sending nothing more in this run: {}",
+        crate::redact::printable(reason)
+    )
 }
 
 /// Plain lines on stderr: every step that needs a person, and a count at most once a second.
@@ -209,5 +221,35 @@ impl Progress for Bar {
 
     fn ended(&self) {
         self.bar.finish_with_message(self.counts.summary());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn erased_and_absent_steps_are_counted_apart() {
+        let counts = Counts::default();
+        counts.to_send.store(4, Ordering::Relaxed);
+        counts.record(Ok(&Outcome::Deleted));
+        counts.record(Ok(&Outcome::NotFound));
+        counts.record(Ok(&Outcome::Merged {
+            into: "x".to_string(),
+        }));
+        counts.not_sent();
+        assert_eq!(
+            counts.summary(),
+            "4/4 sent steps ended: 1 erased, 1 absent, 2 need a person"
+        );
+    }
+
+    #[test]
+    fn a_halt_reason_from_a_vendor_is_shown_printable() {
+        let line = halted(Vendor::Attestr, "HTTP 500: \u{1b}[2J\u{1b}]0;x\u{7}boom");
+        assert!(
+            !line.contains('\u{1b}') && !line.contains('\u{7}') && line.contains("boom"),
+            "{line:?}"
+        );
     }
 }

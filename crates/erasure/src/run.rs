@@ -181,8 +181,15 @@ pub async fn run(
             let lane = Lane::new(&pace);
             let lane = &lane;
             if let Err(problem) = check_vendor(context, lane, vendor).await {
+                // Each step records the whole reason, the vendor's answer included (receipts
+                // remove that step's ids from it). The terminal line belongs to no one step, so
+                // it quotes nothing the vendor sent.
                 lane.halt(problem.kind, &problem.message);
-                context.progress.vendor_halted(vendor, &problem.message);
+                let shown = format!(
+                    "the base URL did not prove that it serves {vendor}'s API ({}); each step's receipt has the answer",
+                    problem.summary()
+                );
+                context.progress.vendor_halted(vendor, &shown);
             }
             futures_util::stream::iter(items)
                 .for_each_concurrent(pace.concurrency.max(1), |item| async move {

@@ -169,14 +169,17 @@ pub fn parse_subjects(bytes: &[u8]) -> Result<Vec<Subject>, (Vec<RowError>, usiz
         }
     };
 
+    let mut lines = LineCounter::new(bytes);
     let mut subjects = Vec::new();
-    let mut seen_subjects: HashMap<String, u64> = HashMap::new();
-    let mut seen_ids: HashMap<(Vendor, String), u64> = HashMap::new();
+    // Repeats are found by digest, not by a second copy of every value (a million subjects).
+    let mut seen: HashMap<[u8; 16], u32> = HashMap::new();
     for record in reader.byte_records() {
         let record = match record {
             Ok(record) => record,
             Err(error) => {
-                let line = error.position().map_or(0, |position| position.line());
+                let line = error
+                    .position()
+                    .map_or(0, |position| lines.line_at(position.byte()));
                 let message = match error.kind() {
                     csv::ErrorKind::UnequalLengths {
                         expected_len, len, ..
@@ -192,7 +195,9 @@ pub fn parse_subjects(bytes: &[u8]) -> Result<Vec<Subject>, (Vec<RowError>, usiz
                 continue;
             }
         };
-        let line = record.position().map_or(0, |position| position.line());
+        let line = record
+            .position()
+            .map_or(0, |position| lines.line_at(position.byte()));
         if subjects.len() >= MAX_SUBJECTS {
             problems.push(
                 line,
@@ -245,7 +250,7 @@ pub fn parse_subjects(bytes: &[u8]) -> Result<Vec<Subject>, (Vec<RowError>, usiz
             continue;
         }
         let mut duplicate = false;
-        if let Some(first) = seen_subjects.insert(reference.clone(), line) {
+        if let Some(first) = first_line(&mut seen, SUBJECT_COLUMN, &reference, line) {
             problems.push(
                 line,
                 Some(SUBJECT_COLUMN),
@@ -254,7 +259,7 @@ pub fn parse_subjects(bytes: &[u8]) -> Result<Vec<Subject>, (Vec<RowError>, usiz
             duplicate = true;
         }
         for (vendor, id) in &ids {
-            if let Some(first) = seen_ids.insert((*vendor, id.clone()), line) {
+            if let Some(first) = first_line(&mut seen, vendor.column(), id, line) {
                 problems.push(
                     line,
                     Some(vendor.column()),
@@ -281,6 +286,35 @@ pub fn parse_subjects(bytes: &[u8]) -> Result<Vec<Subject>, (Vec<RowError>, usiz
     }
 }
 
+/// The line where `value` was first seen in `column`, or `None` when this is the first time (it
+/// is then recorded at `line`). Values are told apart by the first 128 bits of the SHA-256 of
+/// column and value: two different values share them with a chance of about 2^-128 a pair, and
+/// would then be refused as a repeat, never merged.
+fn first_line(
+    seen: &mut HashMap<[u8; 16], u32>,
+    column: &str,
+    value: &str,
+    line: u64,
+) -> Option<u64> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(column.as_bytes());
+    hasher.update([0]);
+    hasher.update(value.as_bytes());
+    let digest = hasher.finalize();
+    let mut key = [0_u8; 16];
+    key.copy_from_slice(&digest[..16]);
+    // Byte arrays and a 32-bit line keep an entry at 20 bytes (a u128 key would align it to 32);
+    // a file of at most MAX_FILE_BYTES has fewer lines than u32::MAX.
+    match seen.entry(key) {
+        std::collections::hash_map::Entry::Occupied(first) => Some(u64::from(*first.get())),
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            slot.insert(u32::try_from(line).unwrap_or(u32::MAX));
+            None
+        }
+    }
+}
+
 /// A field's text, or why it cannot be used (without repeating it).
 fn checked_value(raw: &[u8]) -> Result<String, String> {
     let text = std::str::from_utf8(raw).map_err(|_| "not valid UTF-8".to_string())?;
@@ -290,12 +324,80 @@ fn checked_value(raw: &[u8]) -> Result<String, String> {
     if text.chars().any(char::is_control) {
         return Err("contains a control character".to_string());
     }
+    if text.chars().any(is_invisible) {
+        return Err(
+            "contains an invisible character (a zero-width space, a byte order mark, a \
+             direction mark or another Unicode format character, or a line separator); \
+             retype the value"
+                .to_string(),
+        );
+    }
     if text.trim() != text {
         return Err(
             "starts or ends with spaces (ids are matched exactly; remove them)".to_string(),
         );
     }
     Ok(text.to_string())
+}
+
+/// Whether `c` prints as nothing, or as a line break the csv reader does not see: Unicode format
+/// characters (category Cf: zero-width spaces and joiners, byte order marks, bidirectional
+/// controls, soft hyphens, tags) and the line and paragraph separators. A value holding one looks
+/// like another value but is not matched by the vendor as it.
+fn is_invisible(c: char) -> bool {
+    use unicode_general_category::{GeneralCategory, get_general_category};
+    matches!(
+        get_general_category(c),
+        GeneralCategory::Format
+            | GeneralCategory::LineSeparator
+            | GeneralCategory::ParagraphSeparator
+    )
+}
+
+/// The line of the file a byte offset is on, counted here because the csv crate's own count
+/// lags behind with CRLF and stays at 1 with CR-only line endings. A line ends at LF, CRLF or a
+/// lone CR (the endings the csv reader itself accepts). Offsets are asked for in increasing
+/// order, so the whole file is scanned once.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    /// Bytes before this offset are counted.
+    counted_to: usize,
+    /// The line `counted_to` is on.
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineCounter {
+            bytes,
+            counted_to: 0,
+            line: 1,
+        }
+    }
+
+    /// The line the record the reader places at `offset` starts on; `offset` is at least the last
+    /// one asked for.
+    fn line_at(&mut self, offset: u64) -> u64 {
+        let mut offset = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(self.bytes.len());
+        // The reader may place a record at the line ending before it (the LF of a CRLF) or at
+        // blank lines it skips; a record never starts with a line ending.
+        while matches!(self.bytes.get(offset), Some(b'\r' | b'\n')) {
+            offset += 1;
+        }
+        while self.counted_to < offset {
+            let at = self.counted_to;
+            match self.bytes[at] {
+                b'\n' => self.line += 1,
+                // A CR followed by LF is one line ending: the LF counts it.
+                b'\r' if self.bytes.get(at + 1) != Some(&b'\n') => self.line += 1,
+                _ => {}
+            }
+            self.counted_to += 1;
+        }
+        self.line
+    }
 }
 
 /// Where each column sits.
@@ -468,6 +570,24 @@ mod tests {
     }
 
     #[test]
+    fn a_repeat_names_the_first_line_it_repeats() {
+        let (errors, _) =
+            parse_subjects(format!("{HEADER}S1,,,u1\nS2,,,u1\nS3,,,u1\nS1,,,u4\n").as_bytes())
+                .unwrap_err();
+        let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "line 3: gainsight_px_identify_id: the same id as line 2",
+                "line 4: gainsight_px_identify_id: the same id as line 2",
+                "line 5: subject: the same subject as line 2",
+            ]
+        );
+        // The same text in two columns is no repeat.
+        assert!(parse_subjects(format!("{HEADER}u1,,,u1\n").as_bytes()).is_ok());
+    }
+
+    #[test]
     fn invalid_utf8_is_a_row_error() {
         let mut bytes = HEADER.as_bytes().to_vec();
         bytes.extend_from_slice(b"S1,,,\xff\xfe\n");
@@ -476,6 +596,106 @@ mod tests {
             errors[0].to_string(),
             "line 2: gainsight_px_identify_id: not valid UTF-8"
         );
+    }
+
+    /// Each line ending, with a bad row (no vendor id) on line 4 and a good row after it; also
+    /// a quoted value spanning two lines before the bad row.
+    #[test]
+    fn line_numbers_are_right_for_every_line_ending() {
+        let header = HEADER.trim_end();
+        for (name, end) in [("LF", "\n"), ("CRLF", "\r\n"), ("CR", "\r")] {
+            let text = format!(
+                "{header}{end}S1,,,u1{end}S2,,,\"two{end}lines\"{end}S3,,,{end}S4,,,u4{end}S5,,,{end}"
+            );
+            let (errors, _) = parse_subjects(text.as_bytes()).unwrap_err();
+            let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            assert_eq!(shown.len(), 3, "{name}: {shown:?}");
+            // A value may not span lines, and is refused on the line it starts on.
+            assert_eq!(
+                shown[0], "line 3: gainsight_px_identify_id: contains a control character",
+                "{name}"
+            );
+            assert!(
+                shown[1].starts_with("line 5: names no vendor id"),
+                "{name}: {shown:?}"
+            );
+            assert!(
+                shown[2].starts_with("line 7: names no vendor id"),
+                "{name}: {shown:?}"
+            );
+        }
+        // Mixed endings, a blank line (skipped by the reader, counted here) and a short row.
+        let text = format!("{header}\r\nS1,,,u1\rS2,,,u2\n\r\nS3,,\nS4,,,u4\r\n");
+        let (errors, _) = parse_subjects(text.as_bytes()).unwrap_err();
+        assert_eq!(
+            errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            ["line 5: 3 field(s) where the header has 4"]
+        );
+        let subjects = parse_subjects(
+            format!("\u{feff}{header}\r\nS1,,,u1\rS2,,,u2\n\r\nS4,,,u4\r\n").as_bytes(),
+        )
+        .unwrap();
+        let lines: Vec<u64> = subjects.iter().map(|subject| subject.line).collect();
+        assert_eq!(lines, [2, 3, 5]);
+    }
+
+    #[test]
+    fn invisible_characters_are_refused_by_line_without_the_value() {
+        let invisible = [
+            '\u{200b}',
+            '\u{feff}',
+            '\u{200e}',
+            '\u{202a}',
+            '\u{202e}',
+            '\u{2066}',
+            '\u{2069}',
+            '\u{2028}',
+            '\u{2029}',
+            '\u{00ad}',
+            '\u{2060}',
+            '\u{e0041}',
+        ];
+        for c in invisible {
+            for value in [
+                format!("jdoe@example.test{c}"),
+                format!("jd{c}oe@example.test"),
+            ] {
+                let text = format!("{HEADER}S1,,,u1\nS2,,,{value}\n");
+                let (errors, _) = parse_subjects(text.as_bytes()).unwrap_err();
+                assert_eq!(errors.len(), 1, "{:?}", c);
+                let shown = errors[0].to_string();
+                assert!(
+                    shown.starts_with(
+                        "line 3: gainsight_px_identify_id: contains an invisible character"
+                    ),
+                    "U+{:04X}: {shown}",
+                    c as u32
+                );
+                assert!(!shown.contains("jdoe") && !shown.contains(c), "{shown}");
+            }
+            // In the subject's reference too.
+            let text = format!("{HEADER}DSR{c}1,,,u1\n");
+            let (errors, _) = parse_subjects(text.as_bytes()).unwrap_err();
+            assert!(
+                errors[0]
+                    .to_string()
+                    .starts_with("line 2: subject: contains an invisible"),
+                "{errors:?}"
+            );
+        }
+        // Leading or trailing whitespace of any kind, a no-break space included.
+        for value in [" u1", "u1 ", "u1\u{a0}", "\u{3000}u1"] {
+            let text = format!("{HEADER}S1,,,{value}\n");
+            let (errors, _) = parse_subjects(text.as_bytes()).unwrap_err();
+            assert!(
+                errors[0]
+                    .to_string()
+                    .starts_with("line 2: gainsight_px_identify_id: starts or ends with spaces"),
+                "{value:?}: {errors:?}"
+            );
+        }
+        // Visible non-ASCII stays accepted.
+        assert!(parse_subjects(format!("{HEADER}S1,,,jürgen@例え.test\n").as_bytes()).is_ok());
     }
 
     #[test]

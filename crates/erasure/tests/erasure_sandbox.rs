@@ -89,7 +89,7 @@ async fn one_subject_is_erased_at_all_three_vendors_and_never_twice() {
     let journal = world.path("journal.db");
 
     let report = erase(&subjects, &journal, &world.clients(), &options()).await;
-    assert!(report.all_erased(), "{report:#?}");
+    assert!(report.all_settled(), "{report:#?}");
     assert_eq!(
         outcomes(&report),
         [
@@ -136,7 +136,7 @@ async fn one_subject_is_erased_at_all_three_vendors_and_never_twice() {
     // Run again: every step is finished, nothing is sent.
     world.clear_received().await;
     let again = erase(&subjects, &journal, &world.clients(), &options()).await;
-    assert!(again.all_erased());
+    assert!(again.all_settled());
     assert_eq!(world.received().await, []);
 }
 
@@ -167,8 +167,8 @@ async fn a_batch_of_1000_through_429s_503s_and_delays_is_all_proven() {
     let started = std::time::Instant::now();
     let report = erase(&subjects, &journal, &world.clients(), &options()).await;
     let elapsed = started.elapsed();
-    assert!(report.all_erased(), "{:#?}", report.summary);
-    assert_eq!(report.summary.steps, 3000);
+    assert!(report.all_settled(), "{:#?}", report.head.summary);
+    assert_eq!(report.head.summary.steps, 3000);
     let steps: Vec<_> = report
         .subjects
         .iter()
@@ -215,7 +215,7 @@ async fn a_merged_trust_uuid_is_reported_with_its_current_identity_and_not_follo
     let journal = world.path("journal.db");
 
     let report = erase(&subjects, &journal, &world.clients(), &options()).await;
-    assert!(!report.all_erased());
+    assert!(!report.all_settled());
     let step = &report.subjects[0].steps[0];
     assert_eq!(step.outcome.as_deref(), Some("merged"));
     assert_eq!(step.merged_into.as_deref(), Some(CURRENT_UUID));
@@ -260,7 +260,7 @@ async fn a_merged_trust_uuid_is_reported_with_its_current_identity_and_not_follo
         ..options()
     };
     let followed = erase(&subjects, &journal, &world.clients(), &follow).await;
-    assert!(followed.all_erased(), "{followed:#?}");
+    assert!(followed.all_settled(), "{followed:#?}");
     let steps = &followed.subjects[0].steps;
     assert_eq!(steps.len(), 2);
     assert_eq!(steps[1].id, CURRENT_UUID);
@@ -299,7 +299,7 @@ async fn a_merge_into_an_identity_the_subject_has_is_resolved_by_its_step() {
     }];
     let journal = world.path("same.db");
     let report = erase_subjects(&both, &journal, &world.clients(), &one_at_a_time).await;
-    assert!(report.all_erased(), "{report:#?}");
+    assert!(report.all_settled(), "{report:#?}");
     let steps = &report.subjects[0].steps;
     assert_eq!(steps.len(), 2, "nothing added: {steps:#?}");
     assert_eq!(steps[0].outcome.as_deref(), Some("merged"));
@@ -334,7 +334,7 @@ async fn a_merge_into_an_identity_the_subject_has_is_resolved_by_its_step() {
         &one_at_a_time,
     )
     .await;
-    assert!(report.all_erased(), "{report:#?}");
+    assert!(report.all_settled(), "{report:#?}");
     let merged = &report.subjects[0].steps;
     assert_eq!(merged.len(), 2, "{merged:#?}");
     assert_eq!(merged[0].outcome.as_deref(), Some("merged"));
@@ -416,7 +416,7 @@ async fn steps_in_flight_at_a_crash_end_in_the_idempotent_outcome() {
     drop(writer);
 
     let report = erase(&subjects_path, &journal_path, &clients, &options()).await;
-    assert!(report.all_erased(), "{report:#?}");
+    assert!(report.all_settled(), "{report:#?}");
     assert_eq!(
         outcomes(&report),
         [
@@ -484,7 +484,7 @@ async fn a_wrong_base_url_is_never_reported_as_erased() {
             ..options()
         };
         let report = erase(&subjects, &journal, &clients, &options).await;
-        assert_eq!(report.summary.steps_erased, 0, "{name}: {report:#?}");
+        assert_eq!(report.head.summary.steps_erased, 0, "{name}: {report:#?}");
         assert_eq!(report.subjects[0].standing, Standing::NeedsPerson, "{name}");
         for step in &report.subjects[0].steps {
             assert_eq!(step.outcome, None, "{name}: {step:?}");
@@ -499,7 +499,7 @@ async fn a_wrong_base_url_is_never_reported_as_erased() {
         &options(),
     )
     .await;
-    assert!(report.all_erased(), "{report:#?}");
+    assert!(report.all_settled(), "{report:#?}");
     assert!(
         outcomes(&report)
             .iter()

@@ -122,7 +122,7 @@ async fn the_html_receipt_renders_its_table_offline_in_chromium() {
     assert_eq!(
         seen.text("summary"),
         [
-            "2 of 3 subjects erased at every vendor. Steps: 7 erased, 1 need a person, 0 not finished."
+            "2 of 3 subjects erased at every vendor named, 0 with no record under the id at some vendor (absent), 1 needs a person, 0 not finished. Steps: 6 erased, 1 absent (the vendor holds no record under the id: check the ids if unexpected), 1 needs a person, 0 not finished."
         ]
     );
     assert!(seen.text("caveats")[0].contains("within 7 days"));

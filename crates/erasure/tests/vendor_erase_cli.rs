@@ -294,6 +294,9 @@ async fn exit_codes_dry_run_and_the_three_report_formats() {
         text(&out)
     );
 
+    // The same three people again, in a new journal: the sandbox erased them above, so Trust and
+    // Gainsight PX find nothing (absent, never "erased"), and Attestr answers already archived
+    // (erased: its documented evidence of the earlier archive).
     let merged_journal = world.path("merged.db");
     let mut args = vec!["run", path(&all), "--journal", path(&merged_journal)];
     args.extend(FAST);
@@ -301,7 +304,7 @@ async fn exit_codes_dry_run_and_the_three_report_formats() {
     assert_exit(&out, erasure::exit::NEEDS_PERSON);
     assert!(
         String::from_utf8_lossy(&out.stderr)
-            .contains("3 of 4 subjects erased at every vendor; 1 step(s) need a person"),
+            .contains("0 of 4 subjects erased at every vendor named, 3 with no record under the id at some vendor (absent), 1 needs a person, 0 not finished. Steps: 3 erased, 6 absent (the vendor holds no record under the id: check the ids if unexpected), 1 needs a person, 0 not finished."),
         "{}",
         text(&out)
     );
@@ -334,7 +337,10 @@ async fn exit_codes_dry_run_and_the_three_report_formats() {
         }
     };
     let json: Value = serde_json::from_str(&report("json", false).await).unwrap();
-    assert_eq!(json["summary"]["subjects_erased"], 3);
+    assert_eq!(json["summary"]["subjects_erased"], 0);
+    assert_eq!(json["summary"]["subjects_absent"], 3);
+    assert_eq!(json["summary"]["steps_absent"], 6);
+    assert_eq!(json["subjects"][0]["steps"][1]["standing"], "absent");
     assert_eq!(json["ids_revealed"], false);
     let merged = &json["subjects"][3]["steps"][0];
     assert_eq!(merged["outcome"], "merged");
@@ -353,7 +359,10 @@ async fn exit_codes_dry_run_and_the_three_report_formats() {
 
     let markdown = report("markdown", false).await;
     assert!(markdown.contains("| Subject | Line | Vendor | Action | Vendor id | Standing | Outcome | Time (UTC) | Request id | Attempts |"), "{markdown}");
-    assert!(markdown.contains("## Not erased yet"), "{markdown}");
+    assert!(
+        markdown.contains("## Needs a person or not finished"),
+        "{markdown}"
+    );
     assert!(markdown.contains("## Caveats"), "{markdown}");
     let html = report("html", false).await;
     assert!(html.starts_with("<!DOCTYPE html>"));
@@ -511,4 +520,209 @@ async fn every_command_the_docs_show_is_accepted() {
     }
     let renamed = output(&BTreeMap::new(), &["erase", "subjects.csv", "--help"]).await;
     assert!(!renamed.status.success(), "{}", text(&renamed));
+}
+
+/// A vendor's error body and request id echo the Attestr id in other letter cases, percent-encoded
+/// and JSON-escaped, with terminal escape sequences: nothing of it reaches the terminal or any
+/// receipt format, and `--subject` and `--format csv` give the one subject's rows. The vendor is
+/// a small server on a loopback port that answers the base-URL check's probe as Attestr documents
+/// and every other request with that body; in a second run it answers the probe with it too, and
+/// the vendor's halt shows none of it on the terminal either.
+#[tokio::test]
+async fn vendor_text_reaches_no_receipt_and_no_terminal_with_the_id_or_a_control_character() {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    const ID: &str = "AXJaneDoe01";
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let stopped = stop.clone();
+    let probe_documented = std::sync::Arc::new(AtomicBool::new(true));
+    let documented = probe_documented.clone();
+    let server = std::thread::spawn(move || {
+        let body = "{\"code\":\"E999\",\"message\":\"profile axjanedoe01 unknown: see /profiles/%41%58JaneDoe01 \
+                    and \\u0041\\u0058\\u004a\\u0061\\u006e\\u0065Doe01\u{1b}[2J\u{1b}]0;pwned\u{7}\u{1b}[31m\"}";
+        for stream in listener.incoming() {
+            if stopped.load(Ordering::SeqCst) {
+                break;
+            }
+            let Ok(mut stream) = stream else { continue };
+            let mut request = Vec::new();
+            let mut buffer = [0_u8; 4096];
+            // The request head; a body, if any, is not needed to answer.
+            while !request.windows(4).any(|window| window == b"\r\n\r\n") {
+                match stream.read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(read) => request.extend_from_slice(&buffer[..read]),
+                }
+            }
+            let probe = String::from_utf8_lossy(&request).contains("vendor-erase-probe");
+            let response = if probe && documented.load(Ordering::SeqCst) {
+                let known = r#"{"code":40018,"message":"Invalid profile Id or you do not have access to this record"}"#;
+                format!(
+                    "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\n\
+                     content-length: {}\r\nconnection: close\r\n\r\n{known}",
+                    known.len()
+                )
+            } else {
+                format!(
+                    "HTTP/1.1 418 I'm a teapot\r\ncontent-type: application/json\r\nrequest-id: REQ-{}\r\n\
+                     content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    ID.to_uppercase(),
+                    body.len()
+                )
+            };
+            let _ = stream.write_all(response.as_bytes());
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let subjects = dir.path().join("subjects.csv");
+    std::fs::write(
+        &subjects,
+        format!(
+            "subject,attestr_profile_id,trust_uuid,gainsight_px_identify_id\r\nDSR-1,{ID},,\r\n"
+        ),
+    )
+    .unwrap();
+    let journal = dir.path().join("j.db");
+    let env = BTreeMap::from([
+        ("ATTESTR_AUTH_TOKEN".to_string(), "test-token".to_string()),
+        ("ATTESTR_BASE_URL".to_string(), format!("http://{address}")),
+    ]);
+    let mut args = vec![
+        "run",
+        path(&subjects),
+        "--journal",
+        path(&journal),
+        "--progress",
+        "lines",
+    ];
+    args.extend(FAST);
+    let run = output(&env, &args).await;
+    assert_exit(&run, erasure::exit::NEEDS_PERSON);
+    assert!(
+        !text(&run).contains("did not prove"),
+        "the probe was answered as documented, so the step was sent:\n{}",
+        text(&run)
+    );
+    let mut shown = vec![("run".to_string(), text(&run))];
+    // The same people in a new journal, with the probe answered by the echoing body: the vendor
+    // is halted, and the terminal says so without quoting it.
+    probe_documented.store(false, Ordering::SeqCst);
+    let halted_journal = dir.path().join("halted.db");
+    let mut halted_args = vec![
+        "run",
+        path(&subjects),
+        "--journal",
+        path(&halted_journal),
+        "--progress",
+        "lines",
+    ];
+    halted_args.extend(FAST);
+    let halted = output(&env, &halted_args).await;
+    assert_exit(&halted, erasure::exit::NEEDS_PERSON);
+    assert!(text(&halted).contains("did not prove"), "{}", text(&halted));
+    shown.push(("halted run".to_string(), text(&halted)));
+    probe_documented.store(true, Ordering::SeqCst);
+    for format in ["json", "markdown", "html", "csv"] {
+        let out = output(
+            &env,
+            &["report", "--journal", path(&journal), "--format", format],
+        )
+        .await;
+        assert_exit(&out, 0);
+        shown.push((format.to_string(), text(&out)));
+    }
+    let csv = output(
+        &env,
+        &[
+            "report",
+            "--journal",
+            path(&journal),
+            "--format",
+            "csv",
+            "--subject",
+            "DSR-1",
+        ],
+    )
+    .await;
+    assert_exit(&csv, 0);
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(&csv.stdout[..])
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), 1, "{}", text(&csv));
+    assert_eq!((&rows[0][0], &rows[0][6]), ("DSR-1", "needs_person"));
+    assert!(
+        rows[0][12].contains("hmac-sha256:"),
+        "the vendor's message is kept, redacted: {:?}",
+        &rows[0]
+    );
+    let unknown = output(
+        &env,
+        &[
+            "report",
+            "--journal",
+            path(&journal),
+            "--format",
+            "csv",
+            "--subject",
+            "DSR-2",
+        ],
+    )
+    .await;
+    assert_exit(&unknown, erasure::exit::USAGE);
+    stop.store(true, Ordering::SeqCst);
+    let _ = std::net::TcpStream::connect(address);
+    server.join().unwrap();
+
+    for (name, text) in shown {
+        let lower = text.to_lowercase();
+        for form in ["axjanedoe", "%41%58", "\\u0041\\u0058", "pwned\u{7}"] {
+            assert!(!lower.contains(form), "{name} shows {form:?}:\n{text}");
+        }
+        assert!(
+            !text.chars().any(|c| c == '\u{1b}' || c == '\u{7}') && !lower.contains("\\u001b"),
+            "{name} holds a control character:\n{text:?}"
+        );
+    }
+}
+
+/// Twenty Gainsight PX ids the vendor has never held (a wrong data centre, say): every step is
+/// absent, no subject is counted erased, and the run ends with a warning naming the vendor.
+#[tokio::test]
+async fn a_run_whose_px_steps_are_all_absent_ends_with_a_warning_naming_the_vendor() {
+    let world = World::start(&[], 200).await;
+    let strangers: Vec<Person> = (1..=20)
+        .map(|n| Person {
+            subject: format!("DSR-{n}"),
+            attestr: None,
+            trust: None,
+            gainsight_px: Some(format!("stranger-{n}@example.test")),
+        })
+        .collect();
+    let subjects = world.subjects_file("strangers.csv", &strangers);
+    let journal = world.path("strangers.db");
+    let mut args = vec!["run", path(&subjects), "--journal", path(&journal)];
+    args.extend(FAST);
+    let out = output(&world.env(), &args).await;
+    // Nothing is left to do (exit 0), but nothing was erased, and the run says so.
+    assert_exit(&out, erasure::exit::ERASED);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("0 of 20 subjects erased at every vendor named, 20 with no record under the id at some vendor (absent)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("vendor-erase: warning: Gainsight PX: 20 of 20 ended steps found no record under the id (absent). Likely wrong ids, a wrong account or a wrong data centre"),
+        "{stderr}"
+    );
+    let report = output(
+        &world.env(),
+        &["report", "--journal", path(&journal), "--format", "json"],
+    )
+    .await;
+    let json: Value = serde_json::from_slice(&report.stdout).unwrap();
+    assert_eq!(json["warnings"].as_array().unwrap().len(), 1, "{json}");
+    assert_eq!(json["summary"]["subjects_erased"], 0);
 }

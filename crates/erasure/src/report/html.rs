@@ -1,10 +1,12 @@
-//! The receipts as one self-contained HTML page for a privacy officer: inline style, no script,
-//! no external asset (a Content-Security-Policy forbids loading any), every value escaped by the
+//! The receipts as one self-contained HTML page for a privacy officer, written as they are read:
+//! inline style, no script, no external asset (a Content-Security-Policy forbids loading any), every value escaped by the
 //! template engine (maud).
+
+use std::io::Write;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::{HASHING_NOTE, Report, Standing};
+use super::{HASHING_NOTE, Head, Receipts, Report, ReportError, Standing, SubjectReceipt};
 
 const STYLE: &str = "
 body { font: 13px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 110rem; padding: 0 1rem; color: #1b1f24; }
@@ -20,33 +22,113 @@ td.num { text-align: right; }
 code { font-size: .8em; }
 td.nowrap { white-space: nowrap; }
 .erased { color: #116329; font-weight: 600; }
+.absent { color: #0550ae; font-weight: 600; }
+.warning { background: #fff8c5; border: 1px solid #d4a72c; padding: .4rem .6rem; }
 .needs_person { color: #a40e26; font-weight: 600; }
 .not_finished { color: #7d4e00; font-weight: 600; }
 li { margin-bottom: .5rem; }
 footer { color: #57606a; border-top: 1px solid #d0d7de; margin-top: 2rem; padding-top: .5rem; }
 ";
 
+/// Writes `receipts` as one HTML page, one subject's rows at a time.
+pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportError> {
+    let head = receipts.head();
+    let summary = &head.summary;
+    let page_head = html! {
+        (DOCTYPE)
+        (PreEscaped("<html lang=\"en\">"))
+        head {
+            meta charset="utf-8";
+            meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { "Erasure receipts" }
+            style { (PreEscaped(STYLE)) }
+        }
+        (PreEscaped("<body>"))
+    };
+    let top = html! {
+        h1 { "Erasure receipts" }
+        p.meta {
+            (head.tool) "; journal created " (head.journal_created_at)
+            "; report made " (head.generated_at) "."
+            @if let Some(subject) = &head.only_subject {
+                " Only the subject " (subject) "."
+            }
+        }
+        p.summary {
+            strong { (summary.subjects_line()) "." }
+            " Steps: " (summary.steps_line()) "."
+        }
+        @for warning in &head.warnings {
+            p.warning { strong { "Warning: " } (warning) }
+        }
+    };
+    // The page's elements are opened here and closed at the end, so that the rows between are
+    // written as they are read; maud escapes every value in them.
+    out.write_all(page_head.into_string().as_bytes())?;
+    out.write_all(top.into_string().as_bytes())?;
+    let columns = html! {
+        thead {
+            tr {
+                th { "Subject" } th { "Line" } th { "Vendor" } th { "Action" }
+                th { @if head.ids_revealed { "Vendor id" } @else { "Vendor id (HMAC-SHA256)" } }
+                th { "Standing" } th { "Outcome" }
+                th { "What it means" } th { "Time (UTC)" } th { "Request id" }
+                th { "Attempts" }
+            }
+        }
+    };
+    out.write_all(b"<table id=\"receipts\">")?;
+    out.write_all(columns.into_string().as_bytes())?;
+    receipts
+        .each_subject(&mut |subject| out.write_all(rows(head, subject).into_string().as_bytes()))?;
+    out.write_all(b"</table>")?;
+    if !head.caveats.is_empty() {
+        out.write_all(b"<h2>Caveats</h2><ul id=\"caveats\">")?;
+        for caveat in head.caveats.keys() {
+            out.write_all(b"<li>")?;
+            out.write_all(html! { (caveat) " Applies to: " }.into_string().as_bytes())?;
+            let mut first = true;
+            receipts.each_subject(&mut |subject| {
+                if subject.steps.iter().any(|step| step.caveat == Some(caveat)) {
+                    let item = html! {
+                        @if !first { ", " }
+                        (subject.subject) " (line " (subject.line) ")"
+                    };
+                    first = false;
+                    out.write_all(item.into_string().as_bytes())?;
+                }
+                Ok(())
+            })?;
+            out.write_all(b".</li>")?;
+        }
+        out.write_all(b"</ul>")?;
+    }
+    out.write_all(
+        html! { footer { p { (HASHING_NOTE) } } }
+            .into_string()
+            .as_bytes(),
+    )?;
+    out.write_all(b"</body></html>")?;
+    Ok(())
+}
+
 /// Renders `report` as one HTML page.
 pub fn render(report: &Report) -> String {
-    page(report).into_string()
+    report.render(super::Format::Html)
 }
 
 fn standing(standing: Standing) -> Markup {
-    let class = match standing {
-        Standing::Erased => "erased",
-        Standing::NotFinished => "not_finished",
-        Standing::NeedsPerson => "needs_person",
-    };
-    html! { span class=(class) { (standing.label()) } }
+    html! { span class=(standing.name()) { (standing.label()) } }
 }
 
 /// The id as the table shows it: a hash without its `hmac-sha256:` prefix (the column header
 /// says it), a revealed id as it is.
-fn shown_id<'a>(report: &Report, id: &'a str) -> &'a str {
-    if report.ids_revealed {
-        id
+fn shown_id(head: &Head, id: &str) -> String {
+    if head.ids_revealed {
+        id.to_string()
     } else {
-        id.strip_prefix("hmac-sha256:").unwrap_or(id)
+        id.strip_prefix("hmac-sha256:").unwrap_or(id).to_string()
     }
 }
 
@@ -55,90 +137,34 @@ fn short_time(time: &str) -> String {
     time.get(..19).unwrap_or(time).replace('T', " ")
 }
 
-fn page(report: &Report) -> Markup {
-    let summary = &report.summary;
-    let caveats = report.caveats();
+/// One subject's rows.
+fn rows(head: &Head, subject: &SubjectReceipt) -> Markup {
     html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "Erasure receipts" }
-                style { (PreEscaped(STYLE)) }
-            }
-            body {
-                h1 { "Erasure receipts" }
-                p.meta {
-                    (report.tool) "; journal created " (report.journal_created_at)
-                    "; report made " (report.generated_at) "."
-                }
-                p.summary {
-                    strong {
-                        (summary.subjects_erased) " of " (summary.subjects)
-                        " subjects erased at every vendor."
-                    }
-                    " Steps: " (summary.steps_erased) " erased, "
-                    (summary.steps_needing_a_person) " need a person, "
-                    (summary.steps_not_finished) " not finished."
-                }
-                table #receipts {
-                    thead {
-                        tr {
-                            th { "Subject" } th { "Line" } th { "Vendor" } th { "Action" }
-                            th { @if report.ids_revealed { "Vendor id" } @else { "Vendor id (HMAC-SHA256)" } }
-                            th { "Standing" } th { "Outcome" }
-                            th { "What it means" } th { "Time (UTC)" } th { "Request id" }
-                            th { "Attempts" }
+        tbody data-standing=(subject.standing.label()) {
+            @for step in &subject.steps {
+                tr {
+                    td { (subject.subject) }
+                    td.num { (subject.line) }
+                    td.nowrap { (step.vendor_name) }
+                    td { (step.action) }
+                    td.nowrap { code { (shown_id(head, &step.id)) } }
+                    td { (standing(step.standing)) }
+                    td { (step.outcome.as_deref().unwrap_or("—")) }
+                    td.meaning {
+                        (step.meaning)
+                        @if let Some(into) = &step.merged_into {
+                            " Merged into " code { (shown_id(head, into)) } "."
+                        }
+                        @if let Some(problem) = &step.problem {
+                            br;
+                            strong { (problem.kind.name()) ": " }
+                            (problem.message) " " (problem.advice)
                         }
                     }
-                    @for subject in &report.subjects {
-                        tbody data-standing=(subject.standing.label()) {
-                            @for step in &subject.steps {
-                                tr {
-                                    td { (subject.subject) }
-                                    td.num { (subject.line) }
-                                    td.nowrap { (step.vendor_name) }
-                                    td { (step.action) }
-                                    td.nowrap { code { (shown_id(report, &step.id)) } }
-                                    td { (standing(step.standing)) }
-                                    td { (step.outcome.as_deref().unwrap_or("—")) }
-                                    td.meaning {
-                                        (step.meaning)
-                                        @if let Some(into) = &step.merged_into {
-                                            " Merged into " code { (shown_id(report, into)) } "."
-                                        }
-                                        @if let Some(problem) = &step.problem {
-                                            br;
-                                            strong { (problem.kind.name()) ": " }
-                                            (problem.message) " " (problem.advice)
-                                        }
-                                    }
-                                    td.nowrap { (step.time.as_deref().map(short_time).unwrap_or("—".to_string())) }
-                                    td { (step.request_id.as_deref().unwrap_or("—")) }
-                                    td.num { (step.attempts) }
-                                }
-                            }
-                        }
-                    }
+                    td.nowrap { (step.time.as_deref().map(short_time).unwrap_or("—".to_string())) }
+                    td { (step.request_id.as_deref().unwrap_or("—")) }
+                    td.num { (step.attempts) }
                 }
-                @if !caveats.is_empty() {
-                    h2 { "Caveats" }
-                    ul #caveats {
-                        @for (caveat, subjects) in &caveats {
-                            li {
-                                (caveat) " Applies to: "
-                                @for (index, subject) in subjects.iter().enumerate() {
-                                    @if index > 0 { ", " }
-                                    (subject.subject) " (line " (subject.line) ")"
-                                }
-                                "."
-                            }
-                        }
-                    }
-                }
-                footer { p { (HASHING_NOTE) } }
             }
         }
     }

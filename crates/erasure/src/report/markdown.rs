@@ -1,37 +1,41 @@
-//! The receipts as Markdown: a summary, one table row per vendor step, then what needs a person
-//! and the caveats. Every value from outside (subject references, messages) is escaped.
+//! The receipts as Markdown, written as they are read: a summary, one table row per vendor step,
+//! then what needs a person and the caveats. Every value from outside (subject references,
+//! messages) is escaped.
 
-use std::fmt::Write;
+use std::io::{self, Write};
 
-use super::{HASHING_NOTE, Report, Standing};
+use super::{HASHING_NOTE, Receipts, ReportError, Standing};
 
-/// Renders `report` as Markdown.
-pub fn render(report: &Report) -> String {
-    let mut out = String::new();
-    let summary = &report.summary;
-    let _ = writeln!(out, "# Erasure receipts\n");
-    let _ = writeln!(
+/// Writes `receipts` as Markdown, one subject at a time.
+pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportError> {
+    let head = receipts.head();
+    let summary = &head.summary;
+    writeln!(out, "# Erasure receipts\n")?;
+    writeln!(
         out,
         "{}; journal created {}; report made {}.\n",
-        report.tool, report.journal_created_at, report.generated_at
-    );
-    let _ = writeln!(
+        head.tool, head.journal_created_at, head.generated_at
+    )?;
+    if let Some(subject) = &head.only_subject {
+        writeln!(out, "Only the subject {}.\n", escape(subject))?;
+    }
+    writeln!(
         out,
-        "**{} of {} subjects erased at every vendor.** Steps: {} erased, {} need a person, {} not finished.\n",
-        summary.subjects_erased,
-        summary.subjects,
-        summary.steps_erased,
-        summary.steps_needing_a_person,
-        summary.steps_not_finished
-    );
-    let _ = writeln!(
+        "**{}.** Steps: {}.\n",
+        summary.subjects_line(),
+        summary.steps_line()
+    )?;
+    for warning in &head.warnings {
+        writeln!(out, "> **Warning:** {}\n", escape(warning))?;
+    }
+    writeln!(
         out,
         "| Subject | Line | Vendor | Action | Vendor id | Standing | Outcome | Time (UTC) | Request id | Attempts |"
-    );
-    let _ = writeln!(out, "|---|---:|---|---|---|---|---|---|---|---:|");
-    for subject in &report.subjects {
+    )?;
+    writeln!(out, "|---|---:|---|---|---|---|---|---|---|---:|")?;
+    receipts.each_subject(&mut |subject| {
         for step in &subject.steps {
-            let _ = writeln!(
+            writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 escape(&subject.subject),
@@ -47,58 +51,73 @@ pub fn render(report: &Report) -> String {
                     .map(escape)
                     .unwrap_or_else(|| "—".to_string()),
                 step.attempts
-            );
+            )?;
         }
+        Ok(())
+    })?;
+
+    if summary.steps_needing_a_person + summary.steps_not_finished > 0 {
+        writeln!(out, "\n## Needs a person or not finished\n")?;
+        receipts.each_subject(&mut |subject| attention(out, subject))?;
     }
 
-    let attention: Vec<_> = report
-        .subjects
-        .iter()
-        .flat_map(|subject| subject.steps.iter().map(move |step| (subject, step)))
-        .filter(|(_, step)| step.standing != Standing::Erased)
-        .collect();
-    if !attention.is_empty() {
-        let _ = writeln!(out, "\n## Not erased yet\n");
-        for (subject, step) in attention {
-            let _ = write!(
+    if !head.caveats.is_empty() {
+        writeln!(out, "\n## Caveats\n")?;
+        for caveat in head.caveats.keys() {
+            write!(out, "- {caveat} Applies to: ")?;
+            let mut first = true;
+            receipts.each_subject(&mut |subject| {
+                if subject.steps.iter().any(|step| step.caveat == Some(caveat)) {
+                    let separator = if first { "" } else { ", " };
+                    first = false;
+                    write!(
+                        out,
+                        "{separator}{} (line {})",
+                        escape(&subject.subject),
+                        subject.line
+                    )?;
+                }
+                Ok(())
+            })?;
+            writeln!(out, ".")?;
+        }
+    }
+    writeln!(out, "\n---\n\n{HASHING_NOTE}")?;
+    Ok(())
+}
+
+/// The lines of a subject's steps that need a person or are not finished.
+fn attention(out: &mut dyn Write, subject: &super::SubjectReceipt) -> io::Result<()> {
+    for step in &subject.steps {
+        if !matches!(step.standing, Standing::NeedsPerson | Standing::NotFinished) {
+            continue;
+        }
+        write!(
+            out,
+            "- **{}** (line {}), {} {} {}: {} {}",
+            escape(&subject.subject),
+            subject.line,
+            step.vendor_name,
+            step.action,
+            code(&step.id),
+            step.standing.label(),
+            escape(&step.meaning)
+        )?;
+        if let Some(into) = &step.merged_into {
+            write!(out, " Merged into {}.", code(into))?;
+        }
+        if let Some(problem) = &step.problem {
+            write!(
                 out,
-                "- **{}** (line {}), {} {} {}: {}",
-                escape(&subject.subject),
-                subject.line,
-                step.vendor_name,
-                step.action,
-                code(&step.id),
-                escape(&step.meaning)
-            );
-            if let Some(into) = &step.merged_into {
-                let _ = write!(out, " Merged into {}.", code(into));
-            }
-            if let Some(problem) = &step.problem {
-                let _ = write!(
-                    out,
-                    " Problem `{}`: {} {}",
-                    problem.kind.name(),
-                    escape(&problem.message),
-                    problem.advice
-                );
-            }
-            out.push('\n');
+                " Problem `{}`: {} {}",
+                problem.kind.name(),
+                escape(&problem.message),
+                problem.advice
+            )?;
         }
+        writeln!(out)?;
     }
-
-    let caveats = report.caveats();
-    if !caveats.is_empty() {
-        let _ = writeln!(out, "\n## Caveats\n");
-        for (caveat, subjects) in caveats {
-            let subjects: Vec<String> = subjects
-                .iter()
-                .map(|subject| format!("{} (line {})", escape(&subject.subject), subject.line))
-                .collect();
-            let _ = writeln!(out, "- {caveat} Applies to: {}.", subjects.join(", "));
-        }
-    }
-    let _ = writeln!(out, "\n---\n\n{HASHING_NOTE}");
-    out
+    Ok(())
 }
 
 /// Text safe in a table cell: Markdown punctuation and HTML are escaped, lines joined.

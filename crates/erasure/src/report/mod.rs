@@ -1,12 +1,19 @@
-//! Receipts: what the journal proves for each subject, per vendor (outcome, time, the vendor's
-//! request id where one came, attempts), with vendor ids as salted hashes unless revealed. The
-//! model is built once from the journal; the formats ([`markdown`], [`html`], JSON through serde)
-//! only render it.
+//! Receipts: what the journal proves for each subject, per vendor (standing, outcome, time, the
+//! vendor's request id where one came, attempts), with vendor ids as salted hashes unless
+//! revealed. A receipt is built one subject at a time from the journal ([`JournalReceipts`]), so
+//! a report of a million subjects holds one subject in memory: a first pass counts
+//! ([`Summary`]), the formats ([`markdown`], [`html`], [`spreadsheet`], JSON) then write each
+//! subject as it is read. [`Report`] is the same model held whole, for a few subjects.
+//!
+//! Every step has one of four standings: `erased` (the vendor confirmed a deletion or an archive),
+//! `absent` (the vendor proved it holds nothing under the id), `needs_person`, `not_finished`.
 
 pub mod html;
 pub mod markdown;
+pub mod spreadsheet;
 
 use std::collections::{BTreeMap, HashMap};
+use std::io::{self, Write};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -14,6 +21,7 @@ use serde::Serialize;
 use crate::hashing::IdHasher;
 use crate::journal::{Journal, JournalError, StepRow, StepState, SubjectRow, merge_followers};
 use crate::outcome::{Outcome, ProblemKind};
+use crate::redact::{Redactor, printable};
 use crate::vendor::Vendor;
 
 /// A receipt format.
@@ -25,14 +33,21 @@ pub enum Format {
     Markdown,
     /// One self-contained HTML page.
     Html,
+    /// CSV for spreadsheets, one row per step.
+    Csv,
 }
 
-/// Where a step or a subject stands, for a person.
+/// Where a step or a subject stands, for a person. A subject stands where its worst step does
+/// (in this order, best first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Standing {
-    /// Proven erased (or, for a step, a proven outcome that needs nothing more).
+    /// The vendor confirmed a deletion or an archive (`deleted`, `archived`, `already_archived`).
     Erased,
+    /// The vendor proved it holds nothing under the id (`not_found`,
+    /// `deleted_or_already_absent`): nothing was erased there by this step. Unexpected many of
+    /// them mean wrong ids, a wrong account or a wrong data centre.
+    Absent,
     /// Not finished: never sent, or in flight when a run stopped. Run again.
     NotFinished,
     /// A person must look: a merge not followed, an unproven answer, refused credentials, a
@@ -45,8 +60,30 @@ impl Standing {
     pub fn label(self) -> &'static str {
         match self {
             Standing::Erased => "erased",
+            Standing::Absent => "absent",
             Standing::NotFinished => "not finished",
             Standing::NeedsPerson => "needs a person",
+        }
+    }
+
+    /// Its name in the JSON and CSV reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Standing::Erased => "erased",
+            Standing::Absent => "absent",
+            Standing::NotFinished => "not_finished",
+            Standing::NeedsPerson => "needs_person",
+        }
+    }
+
+    /// The standing a proven outcome gives (a merge stands where the step resolving it does).
+    pub fn of_outcome(outcome: &Outcome) -> Option<Standing> {
+        match outcome {
+            Outcome::Archived | Outcome::AlreadyArchived | Outcome::Deleted => {
+                Some(Standing::Erased)
+            }
+            Outcome::NotFound | Outcome::DeletedOrAlreadyAbsent => Some(Standing::Absent),
+            Outcome::Merged { .. } => None,
         }
     }
 }
@@ -56,7 +93,7 @@ impl Standing {
 pub struct ProblemReceipt {
     /// The kind (`unproven`, `auth`, `retries_exhausted`, `refused`, `not_sent`).
     pub kind: ProblemKind,
-    /// The vendor crate's message, ids redacted unless revealed.
+    /// The vendor crate's message, printable, ids redacted unless revealed.
     pub message: String,
     /// What to do.
     pub advice: &'static str,
@@ -89,7 +126,8 @@ pub struct StepReceipt {
     pub problem: Option<ProblemReceipt>,
     /// When the last send ended, RFC 3339 UTC.
     pub time: Option<String>,
-    /// The vendor's request id of the last response, where one came.
+    /// The vendor's request id of the last response, where one came (printable, ids redacted
+    /// unless revealed).
     pub request_id: Option<String>,
     /// HTTP requests sent for this step, retries included, over all runs.
     pub attempts: u32,
@@ -112,26 +150,148 @@ pub struct SubjectReceipt {
     pub steps: Vec<StepReceipt>,
 }
 
-/// Counts over the whole journal.
+/// Steps of one vendor by standing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct StandingCounts {
+    /// All of them.
+    pub total: usize,
+    /// `erased`.
+    pub erased: usize,
+    /// `absent`.
+    pub absent: usize,
+    /// `needs_person`.
+    pub needs_person: usize,
+    /// `not_finished`.
+    pub not_finished: usize,
+}
+
+impl StandingCounts {
+    fn add(&mut self, standing: Standing) {
+        self.total += 1;
+        match standing {
+            Standing::Erased => self.erased += 1,
+            Standing::Absent => self.absent += 1,
+            Standing::NeedsPerson => self.needs_person += 1,
+            Standing::NotFinished => self.not_finished += 1,
+        }
+    }
+}
+
+/// A vendor's steps that ended, at least this many, of which more than [`MOSTLY_ABSENT`] absent,
+/// end the run with a warning.
+pub const MOSTLY_ABSENT_MIN_STEPS: usize = 20;
+/// The share of a vendor's ended steps that, absent, makes the warning (over 90 %).
+pub const MOSTLY_ABSENT: f64 = 0.9;
+
+/// Counts over the report's subjects.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
-    /// Subjects in the journal.
+    /// Subjects in the report.
     pub subjects: usize,
-    /// Subjects proven erased at every vendor.
+    /// Subjects whose every step is `erased`.
     pub subjects_erased: usize,
-    /// Steps in the journal (followed merges included).
+    /// Subjects whose every step is `erased` or `absent`, with at least one `absent`.
+    pub subjects_absent: usize,
+    /// Subjects with a step not finished and none needing a person.
+    pub subjects_not_finished: usize,
+    /// Subjects with a step that needs a person.
+    pub subjects_needing_a_person: usize,
+    /// Steps (followed merges included).
     pub steps: usize,
-    /// Steps with a proven outcome that needs nothing more.
+    /// Steps `erased`.
     pub steps_erased: usize,
+    /// Steps `absent`.
+    pub steps_absent: usize,
     /// Steps not finished yet.
     pub steps_not_finished: usize,
     /// Steps that need a person.
     pub steps_needing_a_person: usize,
+    /// The same counts per vendor.
+    pub vendors: BTreeMap<Vendor, StandingCounts>,
 }
 
-/// The receipts of one journal.
+fn need(count: usize) -> &'static str {
+    if count == 1 { "needs" } else { "need" }
+}
+
+impl Summary {
+    fn add(&mut self, subject: &SubjectReceipt) {
+        self.subjects += 1;
+        match subject.standing {
+            Standing::Erased => self.subjects_erased += 1,
+            Standing::Absent => self.subjects_absent += 1,
+            Standing::NotFinished => self.subjects_not_finished += 1,
+            Standing::NeedsPerson => self.subjects_needing_a_person += 1,
+        }
+        for step in &subject.steps {
+            self.steps += 1;
+            match step.standing {
+                Standing::Erased => self.steps_erased += 1,
+                Standing::Absent => self.steps_absent += 1,
+                Standing::NotFinished => self.steps_not_finished += 1,
+                Standing::NeedsPerson => self.steps_needing_a_person += 1,
+            }
+            self.vendors
+                .entry(step.vendor)
+                .or_default()
+                .add(step.standing);
+        }
+    }
+
+    /// Whether every step is erased or absent: nothing is left to do (the exit code 0).
+    pub fn all_settled(&self) -> bool {
+        self.subjects_erased + self.subjects_absent == self.subjects
+    }
+
+    /// The subjects by standing, as every format and the terminal say it.
+    pub fn subjects_line(&self) -> String {
+        format!(
+            "{} of {} subjects erased at every vendor named, {} with no record under the id at some vendor (absent), {} {} a person, {} not finished",
+            self.subjects_erased,
+            self.subjects,
+            self.subjects_absent,
+            self.subjects_needing_a_person,
+            need(self.subjects_needing_a_person),
+            self.subjects_not_finished
+        )
+    }
+
+    /// The steps by standing, as every format and the terminal say it.
+    pub fn steps_line(&self) -> String {
+        format!(
+            "{} erased, {} absent (the vendor holds no record under the id: check the ids if unexpected), {} {} a person, {} not finished",
+            self.steps_erased,
+            self.steps_absent,
+            self.steps_needing_a_person,
+            need(self.steps_needing_a_person),
+            self.steps_not_finished
+        )
+    }
+
+    /// A warning for each vendor most of whose ended steps (at least
+    /// [`MOSTLY_ABSENT_MIN_STEPS`], over 90 %) found nothing under the id.
+    pub fn warnings(&self) -> Vec<String> {
+        self.vendors
+            .iter()
+            .filter_map(|(vendor, counts)| {
+                let ended = counts.erased + counts.absent + counts.needs_person;
+                (ended >= MOSTLY_ABSENT_MIN_STEPS
+                    && counts.absent as f64 > MOSTLY_ABSENT * ended as f64)
+                    .then(|| {
+                        format!(
+                            "{}: {} of {ended} ended steps found no record under the id (absent). Likely wrong ids, a wrong account or a wrong data centre: check them before taking these receipts as erasures.",
+                            vendor.name(),
+                            counts.absent
+                        )
+                    })
+            })
+            .collect()
+    }
+}
+
+/// What a report says before its subjects.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Report {
+pub struct Head {
     /// The tool and its version.
     pub tool: String,
     /// When the journal was created, RFC 3339 UTC.
@@ -142,8 +302,145 @@ pub struct Report {
     pub ids_revealed: bool,
     /// How ids are hashed, when they are.
     pub id_hashing: &'static str,
+    /// The one subject reported (`--subject`), when only one is.
+    pub only_subject: Option<String>,
     /// The counts.
     pub summary: Summary,
+    /// Vendors most of whose steps found no record (see [`Summary::warnings`]).
+    pub warnings: Vec<String>,
+    /// Each caveat the steps carry, with how many subjects it applies to.
+    #[serde(skip)]
+    pub caveats: BTreeMap<&'static str, usize>,
+}
+
+impl Head {
+    fn new(created_at: i64, now: i64, reveal: bool, only: Option<&str>) -> Head {
+        Head {
+            tool: format!("vendor-erase {}", env!("CARGO_PKG_VERSION")),
+            journal_created_at: rfc3339(created_at),
+            generated_at: rfc3339(now),
+            ids_revealed: reveal,
+            id_hashing: HASHING_NOTE,
+            only_subject: only.map(str::to_string),
+            summary: Summary::default(),
+            warnings: Vec::new(),
+            caveats: BTreeMap::new(),
+        }
+    }
+
+    fn add(&mut self, subject: &SubjectReceipt) {
+        self.summary.add(subject);
+        let mut caveats: Vec<&'static str> = subject
+            .steps
+            .iter()
+            .filter_map(|step| step.caveat)
+            .collect();
+        caveats.sort_unstable();
+        caveats.dedup();
+        for caveat in caveats {
+            *self.caveats.entry(caveat).or_default() += 1;
+        }
+    }
+
+    fn finish(&mut self) {
+        self.warnings = self.summary.warnings();
+    }
+}
+
+/// Why a report could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The journal could not be read.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// The report could not be written.
+    #[error("cannot write the report: {0}")]
+    Write(#[from] io::Error),
+    /// `--subject` names no subject of the journal.
+    #[error("no subject in the journal has that reference")]
+    NoSuchSubject,
+}
+
+/// Receipts that can be walked one subject at a time, any number of times.
+pub trait Receipts {
+    /// What the report says before its subjects.
+    fn head(&self) -> &Head;
+    /// Hands `each` every subject, in file order.
+    fn each_subject(
+        &self,
+        each: &mut dyn FnMut(&SubjectReceipt) -> io::Result<()>,
+    ) -> Result<(), ReportError>;
+}
+
+/// The receipts of a journal, read from it one subject at a time.
+#[derive(Debug)]
+pub struct JournalReceipts<'j> {
+    journal: &'j Journal,
+    hasher: IdHasher,
+    reveal: bool,
+    only: Option<String>,
+    head: Head,
+}
+
+impl<'j> JournalReceipts<'j> {
+    /// Counts the receipts of `journal` (or only of the subject whose reference is `only`).
+    pub fn open(
+        journal: &'j Journal,
+        reveal: bool,
+        only: Option<&str>,
+    ) -> Result<Self, ReportError> {
+        // The counting pass and the writing passes must read the same journal, also while a
+        // run writes to it.
+        journal.hold_snapshot()?;
+        let mut receipts = JournalReceipts {
+            journal,
+            hasher: IdHasher::new(&journal.salt()?),
+            reveal,
+            only: only.map(str::to_string),
+            head: Head::new(
+                journal.created_at()?,
+                crate::journal::now_millis(),
+                reveal,
+                only,
+            ),
+        };
+        let mut head = receipts.head.clone();
+        receipts.each_subject(&mut |subject| {
+            head.add(subject);
+            Ok(())
+        })?;
+        if only.is_some() && head.summary.subjects == 0 {
+            return Err(ReportError::NoSuchSubject);
+        }
+        head.finish();
+        receipts.head = head;
+        Ok(receipts)
+    }
+}
+
+impl Receipts for JournalReceipts<'_> {
+    fn head(&self) -> &Head {
+        &self.head
+    }
+
+    fn each_subject(
+        &self,
+        each: &mut dyn FnMut(&SubjectReceipt) -> io::Result<()>,
+    ) -> Result<(), ReportError> {
+        self.journal
+            .for_each_subject(self.only.as_deref(), |subject, steps| {
+                each(&receipt(&subject, &steps, &self.hasher, self.reveal))
+                    .map_err(ReportError::Write)
+            })
+    }
+}
+
+/// The receipts held whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// What the report says before its subjects.
+    #[serde(flatten)]
+    pub head: Head,
     /// The subjects, in file order.
     pub subjects: Vec<SubjectReceipt>,
 }
@@ -152,23 +449,39 @@ pub struct Report {
 pub const HASHING_NOTE: &str = "Vendor ids are shown as HMAC-SHA256 with a random salt kept in the journal \
 (first 128 bits, hex), unless the report was made with --reveal. Whoever holds the journal can match them.";
 
-impl Report {
-    /// Builds the receipts of `journal`.
-    pub fn from_journal(journal: &Journal, reveal: bool) -> Result<Report, JournalError> {
-        let hasher = IdHasher::new(&journal.salt()?);
-        let created_at = journal.created_at()?;
-        let steps = journal.steps()?;
-        let subjects = journal.subjects()?;
-        Ok(Report::build(
-            &subjects,
-            &steps,
-            &hasher,
-            reveal,
-            created_at,
-            crate::journal::now_millis(),
-        ))
+impl Receipts for Report {
+    fn head(&self) -> &Head {
+        &self.head
     }
 
+    fn each_subject(
+        &self,
+        each: &mut dyn FnMut(&SubjectReceipt) -> io::Result<()>,
+    ) -> Result<(), ReportError> {
+        for subject in &self.subjects {
+            each(subject)?;
+        }
+        Ok(())
+    }
+}
+
+impl Report {
+    /// Reads the receipts of `journal` whole (for a few subjects: a report of many streams
+    /// [`JournalReceipts`] through [`write`]).
+    pub fn from_journal(journal: &Journal, reveal: bool) -> Result<Report, ReportError> {
+        let receipts = JournalReceipts::open(journal, reveal, None)?;
+        let mut subjects = Vec::new();
+        receipts.each_subject(&mut |subject| {
+            subjects.push(subject.clone());
+            Ok(())
+        })?;
+        Ok(Report {
+            head: receipts.head,
+            subjects,
+        })
+    }
+
+    #[cfg(test)]
     fn build(
         subjects: &[SubjectRow],
         steps: &[StepRow],
@@ -177,157 +490,166 @@ impl Report {
         created_at: i64,
         now: i64,
     ) -> Report {
-        let shown = |vendor: Vendor, id: &str| {
-            if reveal {
-                id.to_string()
-            } else {
-                hasher.hash(vendor, id)
-            }
-        };
-        let by_id: HashMap<i64, &StepRow> = steps.iter().map(|step| (step.id, step)).collect();
-        let followers = merge_followers(steps);
+        let mut head = Head::new(created_at, now, reveal, None);
         let mut steps_of = steps_by_subject(steps);
-
-        let mut summary = Summary {
-            subjects: subjects.len(),
-            steps: steps.len(),
-            ..Summary::default()
-        };
-        let mut receipts = Vec::with_capacity(subjects.len());
-        for subject in subjects {
-            let mut receipt_steps = Vec::new();
-            for step in steps_of.remove(&subject.id).unwrap_or_default() {
-                let step_standing = standing(step, &followers);
-                match step_standing {
-                    Standing::Erased => summary.steps_erased += 1,
-                    Standing::NotFinished => summary.steps_not_finished += 1,
-                    Standing::NeedsPerson => summary.steps_needing_a_person += 1,
-                }
-                let redact = |text: &str| {
-                    if reveal {
-                        return text.to_string();
-                    }
-                    let mut text = text.to_string();
-                    let mut ids = vec![(step.vendor, step.vendor_id.as_str())];
-                    if let Some(Outcome::Merged { into }) = &step.outcome {
-                        ids.push((Vendor::Trust, into));
-                    }
-                    if let Some(parent) = step.followed_from.and_then(|id| by_id.get(&id)) {
-                        ids.push((parent.vendor, parent.vendor_id.as_str()));
-                    }
-                    for (vendor, id) in ids {
-                        for form in [id.to_string(), id.to_uppercase()] {
-                            text = text.replace(&form, &hasher.hash(vendor, id));
-                        }
-                    }
-                    text
-                };
-                receipt_steps.push(StepReceipt {
-                    vendor: step.vendor,
-                    vendor_name: step.vendor.name(),
-                    action: step.vendor.action(),
-                    id: shown(step.vendor, &step.vendor_id),
-                    follows_merge_of: step
-                        .followed_from
-                        .and_then(|id| by_id.get(&id))
-                        .map(|parent| shown(parent.vendor, &parent.vendor_id)),
-                    standing: step_standing,
-                    outcome: step
-                        .outcome
-                        .as_ref()
-                        .map(|outcome| outcome.name().to_string()),
-                    merged_into: match &step.outcome {
-                        Some(Outcome::Merged { into }) => Some(shown(Vendor::Trust, into)),
-                        _ => None,
-                    },
-                    meaning: meaning(step, followers.get(&step.id).copied()),
-                    caveat: step
-                        .outcome
-                        .as_ref()
-                        .and_then(|outcome| outcome.caveat(step.vendor)),
-                    problem: match (&step.state, &step.problem) {
-                        (StepState::Failed, Some(problem)) => Some(ProblemReceipt {
-                            kind: problem.kind,
-                            message: redact(&problem.message),
-                            advice: problem.kind.advice(),
-                        }),
-                        _ => None,
-                    },
-                    time: step.finished_at.map(rfc3339),
-                    request_id: step.request_id.clone(),
-                    attempts: step.attempts,
-                    sends: step.sends,
-                    http_status: step.status,
-                });
-            }
-            let subject_standing = receipt_steps
-                .iter()
-                .map(|step| step.standing)
-                .max()
-                .unwrap_or(Standing::NotFinished);
-            if subject_standing == Standing::Erased {
-                summary.subjects_erased += 1;
-            }
-            receipts.push(SubjectReceipt {
-                subject: subject.reference.clone(),
-                line: subject.line,
-                standing: subject_standing,
-                steps: receipt_steps,
-            });
-        }
+        let receipts: Vec<SubjectReceipt> = subjects
+            .iter()
+            .map(|subject| {
+                let steps: Vec<StepRow> = steps_of
+                    .remove(&subject.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .cloned()
+                    .collect();
+                let receipt = receipt(subject, &steps, hasher, reveal);
+                head.add(&receipt);
+                receipt
+            })
+            .collect();
+        head.finish();
         Report {
-            tool: format!("vendor-erase {}", env!("CARGO_PKG_VERSION")),
-            journal_created_at: rfc3339(created_at),
-            generated_at: rfc3339(now),
-            ids_revealed: reveal,
-            id_hashing: HASHING_NOTE,
-            summary,
+            head,
             subjects: receipts,
         }
     }
 
-    /// Whether every step of every subject has a proven outcome that needs nothing more.
-    pub fn all_erased(&self) -> bool {
-        self.summary.subjects_erased == self.summary.subjects
-    }
-
-    /// Each caveat the steps carry, with the subjects it applies to (each once, in file order),
-    /// for the formats to list.
-    pub fn caveats(&self) -> BTreeMap<&'static str, Vec<&SubjectReceipt>> {
-        let mut caveats: BTreeMap<&'static str, Vec<&SubjectReceipt>> = BTreeMap::new();
-        for subject in &self.subjects {
-            for step in &subject.steps {
-                if let Some(caveat) = step.caveat {
-                    let subjects = caveats.entry(caveat).or_default();
-                    if !subjects
-                        .last()
-                        .is_some_and(|last| std::ptr::eq(*last, subject))
-                    {
-                        subjects.push(subject);
-                    }
-                }
-            }
-        }
-        caveats
+    /// Whether every step of every subject is erased or absent.
+    pub fn all_settled(&self) -> bool {
+        self.head.summary.all_settled()
     }
 
     /// Renders the report.
     pub fn render(&self, format: Format) -> String {
-        match format {
-            Format::Json => {
-                let mut text = serde_json::to_string_pretty(self)
-                    .unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"));
-                text.push('\n');
-                text
-            }
-            Format::Markdown => markdown::render(self),
-            Format::Html => html::render(self),
+        let mut out = Vec::new();
+        // Writing to memory fails only if a format is wrong; say so in the text.
+        if let Err(error) = write(self, format, &mut out) {
+            out.extend_from_slice(format!("\n(report incomplete: {error})\n").as_bytes());
         }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+}
+
+/// Writes `receipts` in `format` to `out`, one subject at a time.
+pub fn write(
+    receipts: &dyn Receipts,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<(), ReportError> {
+    match format {
+        Format::Json => write_json(receipts, out),
+        Format::Markdown => markdown::write(receipts, out),
+        Format::Html => html::write(receipts, out),
+        Format::Csv => spreadsheet::write(receipts, out),
+    }
+}
+
+/// The JSON report: the head's fields, then `subjects`, one subject a line.
+fn write_json(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportError> {
+    let head = serde_json::to_value(receipts.head()).map_err(io::Error::other)?;
+    out.write_all(b"{\n")?;
+    if let serde_json::Value::Object(fields) = head {
+        for (key, value) in fields {
+            writeln!(
+                out,
+                "  {}: {},",
+                serde_json::Value::String(key),
+                serde_json::to_string(&value).map_err(io::Error::other)?
+            )?;
+        }
+    }
+    out.write_all(b"  \"subjects\": [")?;
+    let mut first = true;
+    receipts.each_subject(&mut |subject| {
+        out.write_all(if first { b"\n    " } else { b",\n    " })?;
+        first = false;
+        serde_json::to_writer(&mut *out, subject).map_err(io::Error::other)
+    })?;
+    out.write_all(if first { b"]\n}\n" } else { b"\n  ]\n}\n" })?;
+    Ok(())
+}
+
+/// One subject's receipt from its steps (all of them: merges are resolved within a subject).
+fn receipt(
+    subject: &SubjectRow,
+    steps: &[StepRow],
+    hasher: &IdHasher,
+    reveal: bool,
+) -> SubjectReceipt {
+    let shown = |vendor: Vendor, id: &str| {
+        if reveal {
+            id.to_string()
+        } else {
+            hasher.hash(vendor, id)
+        }
+    };
+    let by_id: HashMap<i64, &StepRow> = steps.iter().map(|step| (step.id, step)).collect();
+    let followers = merge_followers(steps);
+    let mut receipt_steps = Vec::with_capacity(steps.len());
+    for step in steps {
+        let parent = step.followed_from.and_then(|id| by_id.get(&id));
+        let redact = |text: &str| {
+            if reveal {
+                return printable(text);
+            }
+            let mut ids = vec![(step.vendor, step.vendor_id.as_str())];
+            if let Some(Outcome::Merged { into }) = &step.outcome {
+                ids.push((Vendor::Trust, into.as_str()));
+            }
+            if let Some(parent) = parent {
+                ids.push((parent.vendor, parent.vendor_id.as_str()));
+            }
+            Redactor::new(hasher, ids).redact(text)
+        };
+        receipt_steps.push(StepReceipt {
+            vendor: step.vendor,
+            vendor_name: step.vendor.name(),
+            action: step.vendor.action(),
+            id: shown(step.vendor, &step.vendor_id),
+            follows_merge_of: parent.map(|parent| shown(parent.vendor, &parent.vendor_id)),
+            standing: standing(step, &followers),
+            outcome: step
+                .outcome
+                .as_ref()
+                .map(|outcome| outcome.name().to_string()),
+            merged_into: match &step.outcome {
+                Some(Outcome::Merged { into }) => Some(shown(Vendor::Trust, into)),
+                _ => None,
+            },
+            meaning: meaning(step, followers.get(&step.id).copied()),
+            caveat: step
+                .outcome
+                .as_ref()
+                .and_then(|outcome| outcome.caveat(step.vendor)),
+            problem: match (&step.state, &step.problem) {
+                (StepState::Failed, Some(problem)) => Some(ProblemReceipt {
+                    kind: problem.kind,
+                    message: redact(&problem.message),
+                    advice: problem.kind.advice(),
+                }),
+                _ => None,
+            },
+            time: step.finished_at.map(rfc3339),
+            request_id: step.request_id.as_deref().map(redact),
+            attempts: step.attempts,
+            sends: step.sends,
+            http_status: step.status,
+        });
+    }
+    SubjectReceipt {
+        subject: subject.reference.clone(),
+        line: subject.line,
+        standing: receipt_steps
+            .iter()
+            .map(|step| step.standing)
+            .max()
+            .unwrap_or(Standing::NotFinished),
+        steps: receipt_steps,
     }
 }
 
 /// Each subject's steps, in their order, from one pass over `steps` (a report of a million
 /// subjects must not scan every step for each).
+#[cfg(test)]
 fn steps_by_subject<'a>(
     steps: impl IntoIterator<Item = &'a StepRow>,
 ) -> HashMap<i64, Vec<&'a StepRow>> {
@@ -338,8 +660,8 @@ fn steps_by_subject<'a>(
     by_subject
 }
 
-/// Where a step stands: a merge counts as erased once the step that resolves it
-/// ([`merge_followers`]) is; a chain of merges that comes back to itself never is.
+/// Where a step stands: a merge stands where the step that resolves it ([`merge_followers`])
+/// does; a chain of merges that comes back to itself needs a person.
 fn standing(step: &StepRow, followers: &HashMap<i64, &StepRow>) -> Standing {
     let mut current = step;
     let mut merges_seen: Vec<i64> = Vec::new();
@@ -352,7 +674,9 @@ fn standing(step: &StepRow, followers: &HashMap<i64, &StepRow>) -> Standing {
                     _ => return Standing::NeedsPerson,
                 }
             }
-            (StepState::Done, Some(_)) => return Standing::Erased,
+            (StepState::Done, Some(outcome)) => {
+                return Standing::of_outcome(outcome).unwrap_or(Standing::NeedsPerson);
+            }
             (StepState::Failed, _) => return Standing::NeedsPerson,
             _ => return Standing::NotFinished,
         }
@@ -436,7 +760,7 @@ mod tests {
         });
         let alone = report(std::slice::from_ref(&merged), false);
         assert_eq!(alone.subjects[0].standing, Standing::NeedsPerson);
-        assert!(!alone.all_erased());
+        assert!(!alone.all_settled());
         let step = &alone.subjects[0].steps[0];
         assert_eq!(
             step.merged_into.as_deref(),
@@ -451,7 +775,7 @@ mod tests {
             followed.subjects[0].steps[1].follows_merge_of.as_deref(),
             Some(MERGED)
         );
-        assert!(followed.all_erased());
+        assert!(followed.all_settled());
 
         follower.state = StepState::Pending;
         follower.outcome = None;
@@ -471,7 +795,7 @@ mod tests {
         let hidden = report(std::slice::from_ref(&failed), false);
         let text = serde_json::to_string(&hidden).unwrap();
         assert!(!text.to_lowercase().contains("cccccccc"), "{text}");
-        assert_eq!(hidden.summary.steps_needing_a_person, 1);
+        assert_eq!(hidden.head.summary.steps_needing_a_person, 1);
         let shown = report(&[failed], true);
         assert!(
             shown.subjects[0].steps[0]
@@ -520,7 +844,7 @@ mod tests {
             "{:?}",
             resolved.subjects[0].steps[0]
         );
-        assert!(resolved.all_erased());
+        assert!(resolved.all_settled());
 
         current.state = StepState::Pending;
         current.outcome = None;
@@ -534,7 +858,7 @@ mod tests {
         });
         let cycle = report(&[merged, current], false);
         assert_eq!(cycle.subjects[0].standing, Standing::NeedsPerson);
-        assert_eq!(cycle.summary.steps_needing_a_person, 2);
+        assert_eq!(cycle.head.summary.steps_needing_a_person, 2);
     }
 
     #[test]
@@ -544,16 +868,7 @@ mod tests {
         let mut again = row(2, Vendor::GainsightPx, "u2");
         again.outcome = Some(Outcome::DeletedOrAlreadyAbsent);
         let report = report(&[not_found, again], false);
-        let caveats = report.caveats();
-        assert_eq!(caveats.len(), 1);
-        let subjects: Vec<&str> = caveats
-            .values()
-            .next()
-            .unwrap()
-            .iter()
-            .map(|subject| subject.subject.as_str())
-            .collect();
-        assert_eq!(subjects, ["DSR-1"]);
+        assert_eq!(report.head.caveats.values().collect::<Vec<_>>(), [&1]);
         for format in [Format::Markdown, Format::Html] {
             let text = report.render(format);
             assert_eq!(
@@ -562,5 +877,223 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    fn subject_rows(count: i64) -> Vec<SubjectRow> {
+        (1..=count)
+            .map(|id| SubjectRow {
+                id,
+                reference: format!("DSR-{id}"),
+                line: id as u64 + 1,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_outcome_has_one_standing_and_absent_is_never_erased() {
+        let outcomes = [
+            (Outcome::Deleted, Standing::Erased),
+            (Outcome::Archived, Standing::Erased),
+            (Outcome::AlreadyArchived, Standing::Erased),
+            (Outcome::NotFound, Standing::Absent),
+            (Outcome::DeletedOrAlreadyAbsent, Standing::Absent),
+        ];
+        for (outcome, expected) in &outcomes {
+            assert_eq!(Standing::of_outcome(outcome), Some(*expected), "{outcome}");
+        }
+        let mut absent = row(1, Vendor::GainsightPx, "u1");
+        absent.outcome = Some(Outcome::NotFound);
+        let mut gone = row(2, Vendor::Trust, CURRENT);
+        gone.outcome = Some(Outcome::DeletedOrAlreadyAbsent);
+        let report = report(&[absent, gone], false);
+        let summary = &report.head.summary;
+        assert_eq!(report.subjects[0].standing, Standing::Absent);
+        assert_eq!((summary.subjects_erased, summary.subjects_absent), (0, 1));
+        assert_eq!((summary.steps_erased, summary.steps_absent), (0, 2));
+        assert!(report.all_settled());
+        let json: serde_json::Value = serde_json::from_str(&report.render(Format::Json)).unwrap();
+        assert_eq!(json["subjects"][0]["steps"][0]["standing"], "absent");
+        assert_eq!(json["subjects"][0]["standing"], "absent");
+        for format in [Format::Markdown, Format::Html] {
+            let text = report.render(format);
+            assert!(
+                text.contains("0 of 1 subjects erased at every vendor named, 1 with no record under the id at some vendor (absent)"),
+                "{text}"
+            );
+            assert!(
+                text.contains("0 erased, 2 absent (the vendor holds no record under the id: check the ids if unexpected), 0 need a person, 0 not finished"),
+                "{text}"
+            );
+        }
+        let csv = report.render(Format::Csv);
+        let standings: Vec<String> = csv::Reader::from_reader(csv.as_bytes())
+            .records()
+            .map(|record| record.unwrap()[6].to_string())
+            .collect();
+        assert_eq!(standings, ["absent", "absent"]);
+    }
+
+    #[test]
+    fn a_vendor_whose_steps_are_mostly_absent_is_named_in_a_warning() {
+        let run = |total: i64, absent: i64| {
+            let steps: Vec<StepRow> = (1..=total)
+                .map(|n| {
+                    let mut step = row(n, Vendor::GainsightPx, &format!("u{n}"));
+                    step.subject_id = n;
+                    if n <= absent {
+                        step.outcome = Some(Outcome::NotFound);
+                    }
+                    step
+                })
+                .collect();
+            let mut trust: Vec<StepRow> = (1..=total)
+                .map(|n| {
+                    let mut step = row(1000 + n, Vendor::Trust, &format!("t{n}"));
+                    step.subject_id = n;
+                    step
+                })
+                .collect();
+            trust.extend(steps);
+            Report::build(
+                &subject_rows(total),
+                &trust,
+                &IdHasher::new(b"s"),
+                false,
+                0,
+                0,
+            )
+        };
+        let warned = run(20, 19);
+        assert_eq!(warned.head.warnings.len(), 1, "{:?}", warned.head.warnings);
+        assert!(warned.head.warnings[0].starts_with("Gainsight PX: 19 of 20 ended steps"));
+        assert!(
+            warned.head.warnings[0].contains("wrong ids, a wrong account or a wrong data centre")
+        );
+        assert!(
+            warned
+                .render(Format::Markdown)
+                .contains("> **Warning:** Gainsight PX: 19 of 20")
+        );
+        assert!(
+            warned
+                .render(Format::Html)
+                .contains("Warning: </strong>Gainsight PX: 19 of 20")
+        );
+        // Fewer than 20 steps, or 90 % exactly: no warning.
+        assert_eq!(run(19, 19).head.warnings, Vec::<String>::new());
+        assert_eq!(run(20, 18).head.warnings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn vendor_text_is_printable_and_without_ids_in_every_format() {
+        const PX: &str = "Jane.Doe+px@example.test";
+        let mut failed = row(1, Vendor::GainsightPx, PX);
+        failed.state = StepState::Failed;
+        failed.outcome = None;
+        failed.request_id = Some(format!("req-{}\u{1b}[2J", PX.to_uppercase()));
+        failed.problem = Some(RecordedProblem {
+            kind: ProblemKind::Unproven,
+            message: "HTTP 400: {\"error\":\"no user Jane.Doe%2Bpx%40example.test\",\"id\":\"Jane.Doe+px\\u0040example.test\"}\u{1b}]0;pwned\u{7}\u{1b}[31m".to_string(),
+        });
+        let hash = IdHasher::new(b"salt").hash(Vendor::GainsightPx, PX);
+        let hidden = report(std::slice::from_ref(&failed), false);
+        for format in [Format::Json, Format::Markdown, Format::Html, Format::Csv] {
+            let text = hidden.render(format);
+            let lower = text.to_lowercase();
+            assert!(
+                !lower.contains("jane") && !lower.contains("example.test"),
+                "{format:?}: {text}"
+            );
+            assert!(
+                !text.contains('\u{1b}') && !text.contains('\u{7}'),
+                "{format:?}: {text:?}"
+            );
+            assert!(!text.contains("\\u001b"), "{format:?}: {text}");
+            assert!(text.contains(&hash), "{format:?}: {text}");
+        }
+        // Revealed: the ids stay, the control characters still go.
+        let shown = report(&[failed], true);
+        for format in [Format::Json, Format::Markdown, Format::Html, Format::Csv] {
+            let text = shown.render(format);
+            assert!(
+                !text.contains('\u{1b}') && !text.contains("\\u001b"),
+                "{format:?}: {text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn json_and_csv_stream_one_subject_at_a_time_and_parse_whole() {
+        let steps: Vec<StepRow> = (1..=3)
+            .map(|n| StepRow {
+                subject_id: n,
+                ..row(n, Vendor::Attestr, &format!("AX{n}"))
+            })
+            .collect();
+        let report = Report::build(&subject_rows(3), &steps, &IdHasher::new(b"s"), false, 0, 0);
+        let json: serde_json::Value = serde_json::from_str(&report.render(Format::Json)).unwrap();
+        assert_eq!(json["subjects"].as_array().unwrap().len(), 3);
+        assert_eq!(json["summary"]["steps_erased"], 3);
+        assert_eq!(json["summary"]["vendors"]["attestr"]["erased"], 3);
+        let empty = Report::build(&[], &[], &IdHasher::new(b"s"), false, 0, 0);
+        let json: serde_json::Value = serde_json::from_str(&empty.render(Format::Json)).unwrap();
+        assert_eq!(json["subjects"], serde_json::json!([]));
+
+        let csv = report.render(Format::Csv);
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        assert_eq!(
+            reader.headers().unwrap().iter().collect::<Vec<_>>(),
+            spreadsheet::COLUMNS
+        );
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(&rows[1][0], "DSR-2");
+        assert_eq!(&rows[1][6], "erased");
+    }
+
+    #[test]
+    fn a_report_reads_one_snapshot_while_a_run_writes() {
+        use crate::journal::Finish;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        let subjects = [crate::subjects::Subject {
+            reference: "DSR-1".to_string(),
+            line: 2,
+            ids: vec![(Vendor::GainsightPx, "u1".to_string())],
+        }];
+        let (journal, steps) = Journal::open_for_run(&path, &subjects).unwrap();
+        let reader = Journal::open_read_only(&path).unwrap();
+        let receipts = JournalReceipts::open(&reader, false, None).unwrap();
+        assert_eq!(receipts.head().summary.steps_not_finished, 1);
+
+        let writer = journal.into_writer();
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(async {
+                writer.begin(steps[0].id).await.unwrap();
+                let finish = Finish {
+                    result: Ok(Outcome::Deleted),
+                    attempts: 1,
+                    status: Some(200),
+                    request_id: None,
+                };
+                writer.finish(steps[0].id, finish).await.unwrap();
+            });
+        drop(writer);
+
+        // The rows agree with the counts made before the write.
+        let mut standings = Vec::new();
+        receipts
+            .each_subject(&mut |subject| {
+                standings.push(subject.steps[0].standing);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(standings, [Standing::NotFinished]);
+        // A report made now sees the write.
+        let later = Journal::open_read_only(&path).unwrap();
+        let now = JournalReceipts::open(&later, false, None).unwrap();
+        assert_eq!(now.head().summary.steps_erased, 1);
     }
 }

@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Writes a finished vendor-erase journal of N made-up subjects (three steps each), without a
+sandbox or a run, to measure what reading it costs (`vendor-erase report`, under /usr/bin/time -v):
+
+    python3 crates/erasure/bench/big_journal.py OUT.db [--subjects 1000000] [--subjects-csv OUT.csv]
+
+Every step is recorded as done (Attestr archived, Trust deleted, Gainsight PX deleted; one subject
+in 50 has its PX step not_found, one in 1000 its Attestr step failed with a vendor message). The
+layout is the journal's (crates/erasure/src/journal.rs, SCHEMA, layout version 1); keep them
+equal when it changes. --subjects-csv also writes the matching subjects file (for `run`).
+"""
+
+import argparse
+import os
+import sqlite3
+
+APPLICATION_ID = 0x56455241
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value ANY NOT NULL) STRICT;
+CREATE TABLE subjects (
+    id INTEGER PRIMARY KEY,
+    reference TEXT NOT NULL UNIQUE,
+    line INTEGER NOT NULL
+) STRICT;
+CREATE TABLE steps (
+    id INTEGER PRIMARY KEY,
+    subject_id INTEGER NOT NULL REFERENCES subjects(id),
+    vendor TEXT NOT NULL,
+    vendor_id TEXT NOT NULL,
+    followed_from INTEGER REFERENCES steps(id),
+    state TEXT NOT NULL DEFAULT 'pending',
+    sends INTEGER NOT NULL DEFAULT 0,
+    unsettled INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    outcome TEXT,
+    merged_into TEXT,
+    problem_kind TEXT,
+    problem TEXT,
+    status INTEGER,
+    request_id TEXT,
+    started_at INTEGER,
+    finished_at INTEGER,
+    UNIQUE (subject_id, vendor, vendor_id)
+) STRICT;
+"""
+
+
+def ids(n):
+    return (f"AXbench{n:08}", f"{n:08x}-0000-4000-8000-00000000be4c", f"bench-{n:06}@example.test")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out")
+    parser.add_argument("--subjects", type=int, default=1_000_000)
+    parser.add_argument("--subjects-csv")
+    args = parser.parse_args()
+    if os.path.exists(args.out):
+        os.remove(args.out)
+    conn = sqlite3.connect(args.out)
+    conn.executescript(SCHEMA)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    conn.execute("INSERT INTO meta (key, value) VALUES ('salt', ?), ('created_at', ?), ('tool_version', ?)",
+                 (os.urandom(32), 1_764_000_000_000, "0.1.0"))
+    step = 0
+    subjects, steps = [], []
+    for n in range(1, args.subjects + 1):
+        subjects.append((n, f"DSR-{n:07}", n + 1))
+        attestr, trust, px = ids(n)
+        for vendor, vendor_id in (("attestr", attestr), ("trust", trust), ("gainsight-px", px)):
+            step += 1
+            state, outcome, kind, problem, status = "done", None, None, None, 200
+            if vendor == "attestr":
+                outcome = "archived"
+                if n % 1000 == 0:
+                    state, outcome, kind, status = "failed", None, "unproven", 502
+                    problem = f"HTTP 502: <html>bad gateway for {vendor_id}</html>"
+            elif vendor == "trust":
+                outcome = "deleted"
+            else:
+                outcome, status = ("not_found", 404) if n % 50 == 0 else ("deleted", 200)
+            steps.append((step, n, vendor, vendor_id, state, 1, 0, 1, outcome, kind, problem, status,
+                          f"req-{step}", 1_764_000_000_000 + step, 1_764_000_000_100 + step))
+        if len(steps) >= 300_000:
+            flush(conn, subjects, steps)
+    flush(conn, subjects, steps)
+    conn.commit()
+    conn.close()
+    if args.subjects_csv:
+        with open(args.subjects_csv, "w") as out:
+            out.write("subject,attestr_profile_id,trust_uuid,gainsight_px_identify_id\n")
+            for n in range(1, args.subjects + 1):
+                out.write(",".join((f"DSR-{n:07}",) + ids(n)) + "\n")
+
+
+def flush(conn, subjects, steps):
+    conn.executemany("INSERT INTO subjects (id, reference, line) VALUES (?, ?, ?)", subjects)
+    conn.executemany(
+        "INSERT INTO steps (id, subject_id, vendor, vendor_id, state, sends, unsettled, attempts, outcome,"
+        " problem_kind, problem, status, request_id, started_at, finished_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", steps)
+    subjects.clear()
+    steps.clear()
+
+
+if __name__ == "__main__":
+    main()

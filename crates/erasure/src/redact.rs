@@ -1,0 +1,361 @@
+//! Vendor text made safe to show: a vendor's error excerpt or request id reaches a receipt or the
+//! terminal only through [`printable`] (no control or invisible character: an ESC or BEL sequence
+//! from a body cannot drive the terminal, a bidi control cannot reorder a line) and, unless ids
+//! are revealed, [`Redactor::redact`] (the step's vendor ids removed in every form a vendor may
+//! echo them: as sent, in another letter case, JSON `\u` escaped, percent-encoded, as HTML
+//! character references, form-encoded spaces, two such layers deep, and cut off at the end of an
+//! excerpt).
+
+use crate::hashing::IdHasher;
+use crate::vendor::Vendor;
+
+/// `text` with every control character, Unicode format character (zero-width, bidi controls)
+/// and line or paragraph separator replaced by U+FFFD, and tabs and line breaks by a space.
+pub fn printable(text: &str) -> String {
+    use unicode_general_category::{GeneralCategory, get_general_category};
+    text.chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => ' ',
+            c if c.is_control()
+                || matches!(
+                    get_general_category(c),
+                    GeneralCategory::Format
+                        | GeneralCategory::LineSeparator
+                        | GeneralCategory::ParagraphSeparator
+                ) =>
+            {
+                '\u{fffd}'
+            }
+            c => c,
+        })
+        .collect()
+}
+
+/// Removes a step's vendor ids from vendor text, each replaced by its salted hash.
+#[derive(Debug)]
+pub struct Redactor<'a> {
+    hasher: &'a IdHasher,
+    ids: Vec<(Vendor, &'a str)>,
+}
+
+/// The fewest characters of an id that, cut off at the end of an excerpt, are removed.
+const MIN_CUT_CHARS: usize = 3;
+
+impl<'a> Redactor<'a> {
+    /// A redactor of `ids`, replacing each by `hasher`'s hash of it.
+    pub fn new(hasher: &'a IdHasher, ids: Vec<(Vendor, &'a str)>) -> Self {
+        Redactor { hasher, ids }
+    }
+
+    /// `text`, printable, with every form of the ids replaced by their hashes.
+    pub fn redact(&self, text: &str) -> String {
+        printable(&self.remove_ids(text))
+    }
+
+    fn remove_ids(&self, text: &str) -> String {
+        let units = decoded(text);
+        let folded: Vec<char> = units.iter().map(|unit| unit.folded).collect();
+        // Byte ranges of `text` to replace, with the hash that replaces each.
+        let mut found: Vec<(usize, usize, String)> = Vec::new();
+        for &(vendor, id) in &self.ids {
+            let needle = fold_id(id);
+            if needle.is_empty() {
+                continue;
+            }
+            let hash = self.hasher.hash(vendor, id);
+            let mut at = 0;
+            while at + needle.len() <= folded.len() {
+                if folded[at..at + needle.len()] == needle[..] {
+                    let end = at + needle.len();
+                    found.push((units[at].start, units[end - 1].end, hash.clone()));
+                    at = end;
+                } else {
+                    at += 1;
+                }
+            }
+            // An excerpt cut off inside the id ends with its first characters (then `…`).
+            let tail = folded
+                .iter()
+                .rposition(|c| !matches!(c, '…' | '.' | ' '))
+                .map_or(0, |last| last + 1);
+            let longest = needle.len().saturating_sub(1).min(tail);
+            for length in (MIN_CUT_CHARS.min(needle.len())..=longest).rev() {
+                if folded[tail - length..tail] == needle[..length] {
+                    found.push((
+                        units[tail - length].start,
+                        units[tail - 1].end,
+                        hash.clone(),
+                    ));
+                    break;
+                }
+            }
+        }
+        if found.is_empty() {
+            return text.to_string();
+        }
+        found.sort_by_key(|(start, end, _)| (*start, std::cmp::Reverse(*end)));
+        let mut out = String::with_capacity(text.len());
+        let mut copied_to = 0;
+        for (start, end, hash) in found {
+            if start < copied_to {
+                // Inside a range already replaced: extend it if it reaches further.
+                copied_to = copied_to.max(end);
+                continue;
+            }
+            out.push_str(&text[copied_to..start]);
+            out.push_str(&hash);
+            copied_to = end;
+        }
+        out.push_str(&text[copied_to..]);
+        out
+    }
+}
+
+/// One character of decoded text: what it folds to and the bytes of the original text it came
+/// from.
+#[derive(Debug, Clone, Copy)]
+struct Unit {
+    folded: char,
+    start: usize,
+    end: usize,
+}
+
+/// How characters compare: lowercase, and every kind of space (and `+`, a form-encoded space)
+/// as one space.
+fn fold(c: char) -> impl Iterator<Item = char> {
+    let c = if c == '+' || c.is_whitespace() {
+        ' '
+    } else {
+        c
+    };
+    c.to_lowercase()
+}
+
+/// The id as folded text, runs of spaces as one (a body excerpt joins whitespace runs).
+fn fold_id(id: &str) -> Vec<char> {
+    let mut out: Vec<char> = Vec::new();
+    for c in id.chars().flat_map(fold) {
+        if c == ' ' && out.last() == Some(&' ') {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `text` decoded two layers deep (a percent-encoded id inside a JSON string, say), each
+/// character folded and mapped back to the bytes of `text` it came from.
+fn decoded(text: &str) -> Vec<Unit> {
+    let first = decode_layer(text);
+    let inner: String = first.iter().map(|(c, _, _)| *c).collect();
+    // Byte offset in `inner` of each first-layer character, to map the second layer back.
+    let mut offsets = Vec::with_capacity(first.len() + 1);
+    let mut offset = 0;
+    for (c, _, _) in &first {
+        offsets.push(offset);
+        offset += c.len_utf8();
+    }
+    offsets.push(offset);
+    let index_of = |byte: usize| offsets.partition_point(|&start| start < byte);
+    let mut units = Vec::new();
+    for (c, start, end) in decode_layer(&inner) {
+        let (first_unit, last_unit) = (index_of(start), index_of(end) - 1);
+        let start = first[first_unit].1;
+        let end = first[last_unit].2;
+        for folded in fold(c) {
+            units.push(Unit { folded, start, end });
+        }
+    }
+    units
+}
+
+/// One layer of decoding: JSON escapes (`\uXXXX`, surrogate pairs, `\/`, `\"`, `\\`),
+/// percent-encoded UTF-8 and HTML character references. Each character with its byte range in
+/// `text`; what does not decode stands for itself.
+fn decode_layer(text: &str) -> Vec<(char, usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(text.len());
+    let mut at = 0;
+    while at < text.len() {
+        if let Some((c, length)) = json_escape(&text[at..])
+            .or_else(|| percent_encoded(bytes, at))
+            .or_else(|| html_reference(&text[at..]))
+        {
+            out.push((c, at, at + length));
+            at += length;
+            continue;
+        }
+        let c = text[at..].chars().next().unwrap_or('\u{fffd}');
+        out.push((c, at, at + c.len_utf8()));
+        at += c.len_utf8();
+    }
+    out
+}
+
+fn hex4(text: &str) -> Option<u32> {
+    let digits = text.get(..4)?;
+    if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u32::from_str_radix(digits, 16).ok()
+}
+
+fn json_escape(text: &str) -> Option<(char, usize)> {
+    let rest = text.strip_prefix('\\')?;
+    match rest.chars().next()? {
+        '/' | '"' | '\\' => Some((rest.chars().next()?, 2)),
+        'u' | 'U' => {
+            let high = hex4(&rest[1..])?;
+            if (0xD800..0xDC00).contains(&high) {
+                let low_text = rest.get(5..)?;
+                let low_text = low_text
+                    .strip_prefix("\\u")
+                    .or_else(|| low_text.strip_prefix("\\U"))?;
+                let low = hex4(low_text)?;
+                if !(0xDC00..0xE000).contains(&low) {
+                    return None;
+                }
+                let code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
+                return char::from_u32(code).map(|c| (c, 12));
+            }
+            char::from_u32(high).map(|c| (c, 6))
+        }
+        _ => None,
+    }
+}
+
+fn percent_byte(bytes: &[u8], at: usize) -> Option<u8> {
+    if bytes.get(at) != Some(&b'%') {
+        return None;
+    }
+    let digits = bytes.get(at + 1..at + 3)?;
+    let digits = std::str::from_utf8(digits).ok()?;
+    u8::from_str_radix(digits, 16).ok()
+}
+
+/// A percent-encoded character: one `%XX` for ASCII, as many as its UTF-8 bytes otherwise.
+fn percent_encoded(bytes: &[u8], at: usize) -> Option<(char, usize)> {
+    let first = percent_byte(bytes, at)?;
+    let count = match first {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => return None,
+    };
+    let mut utf8 = vec![first];
+    for index in 1..count {
+        utf8.push(percent_byte(bytes, at + 3 * index)?);
+    }
+    let c = std::str::from_utf8(&utf8).ok()?.chars().next()?;
+    Some((c, 3 * count))
+}
+
+fn html_reference(text: &str) -> Option<(char, usize)> {
+    let rest = text.strip_prefix('&')?;
+    // The longest reference read is `#x10FFFF`.
+    let end = rest.find(';').filter(|&end| end <= 8)?;
+    let name = &rest[..end];
+    let c = if let Some(number) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
+        char::from_u32(u32::from_str_radix(number, 16).ok()?)?
+    } else if let Some(number) = name.strip_prefix('#') {
+        char::from_u32(number.parse().ok()?)?
+    } else {
+        match name {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            "commat" => '@',
+            "period" => '.',
+            "plus" => '+',
+            "lowbar" => '_',
+            "hyphen" | "dash" => '-',
+            _ => return None,
+        }
+    };
+    Some((c, end + 2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "Jane.Doe+px@example.test";
+
+    fn redact(text: &str) -> String {
+        let hasher = IdHasher::new(b"salt");
+        Redactor::new(&hasher, vec![(Vendor::GainsightPx, ID)]).redact(text)
+    }
+
+    fn hash() -> String {
+        IdHasher::new(b"salt").hash(Vendor::GainsightPx, ID)
+    }
+
+    #[test]
+    fn the_id_goes_in_every_form_a_vendor_may_echo() {
+        let escaped_all: String = ID.chars().map(|c| format!("\\u{:04X}", c as u32)).collect();
+        let percent_all: String = ID.bytes().map(|b| format!("%{b:02x}")).collect();
+        let forms = [
+            ID.to_string(),
+            ID.to_uppercase(),
+            ID.to_lowercase(),
+            "jane.doe+PX\\u0040example.test".to_string(),
+            "Jane.Doe%2Bpx%40example.test".to_string(),
+            "Jane.Doe%2bpx%40Example.Test".to_string(),
+            escaped_all,
+            percent_all,
+            "Jane.Doe&#43;px&#x40;example&period;test".to_string(),
+            "Jane.Doe+px&commat;example.test".to_string(),
+            // Percent-encoded inside a JSON escape, and JSON-escaped percent.
+            "Jane.Doe%2Bpx\\u002540example.test".to_string(),
+        ];
+        for form in forms {
+            let body =
+                format!("{{\"error\":\"no user '{form}' here\",\"request\":\"/users/{form}\"}}");
+            let shown = redact(&body);
+            assert!(
+                !shown.to_lowercase().contains("jane") && !shown.to_lowercase().contains("example"),
+                "{form}: {shown}"
+            );
+            assert_eq!(shown.matches(&hash()).count(), 2, "{form}: {shown}");
+            assert!(shown.starts_with("{\"error\":\"no user '"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn an_id_cut_off_at_the_end_of_an_excerpt_goes_too() {
+        let shown = redact("{\"message\":\"unknown user Jane.Doe+px@exa…");
+        assert!(!shown.contains("Jane"), "{shown}");
+        assert!(
+            shown.ends_with(&format!("unknown user {}…", hash())),
+            "{shown}"
+        );
+        // Text that merely ends like any word is left alone.
+        assert_eq!(redact("all fine"), "all fine");
+    }
+
+    #[test]
+    fn control_and_invisible_characters_never_pass() {
+        let shown =
+            redact("\u{1b}[2J\u{1b}]0;owned\u{7}boom\u{9b}31m \u{202e}evil\u{200b}\r\nnext");
+        assert!(
+            !shown
+                .chars()
+                .any(|c| c.is_control() || ['\u{202e}', '\u{200b}'].contains(&c)),
+            "{shown:?}"
+        );
+        assert!(
+            shown.contains("boom") && shown.contains("next"),
+            "{shown:?}"
+        );
+        assert_eq!(printable("a\tb"), "a b");
+    }
+
+    #[test]
+    fn other_text_is_kept_as_it_was() {
+        let text = "{\"code\":40404,\"message\":\"Profile not found: 100% sure &c\"}";
+        assert_eq!(redact(text), text);
+    }
+}

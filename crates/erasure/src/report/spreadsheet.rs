@@ -1,0 +1,107 @@
+//! The receipts as CSV for a spreadsheet (the csv crate, RFC 4180 quoting), one row per vendor
+//! step, written as they are read. A cell from outside (a subject reference, a revealed id, a
+//! vendor's message or request id) that a spreadsheet would take for a formula (it starts with
+//! `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, which spreadsheets show
+//! as text; the JSON report keeps every value as it is.
+
+use std::io::{self, Write};
+
+use super::{Receipts, ReportError};
+
+/// The columns, in order.
+pub const COLUMNS: [&str; 18] = [
+    "subject",
+    "line",
+    "vendor",
+    "action",
+    "vendor_id",
+    "follows_merge_of",
+    "standing",
+    "outcome",
+    "merged_into",
+    "meaning",
+    "caveat",
+    "problem_kind",
+    "problem",
+    "time",
+    "request_id",
+    "attempts",
+    "sends",
+    "http_status",
+];
+
+/// Writes `receipts` as CSV, a header and one row per step.
+pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportError> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(COLUMNS).map_err(csv_error)?;
+    receipts.each_subject(&mut |subject| {
+        for step in &subject.steps {
+            let problem = step.problem.as_ref();
+            writer
+                .write_record([
+                    cell(&subject.subject),
+                    subject.line.to_string(),
+                    step.vendor.key().to_string(),
+                    step.action.to_string(),
+                    cell(&step.id),
+                    step.follows_merge_of
+                        .as_deref()
+                        .map(cell)
+                        .unwrap_or_default(),
+                    step.standing.name().to_string(),
+                    step.outcome.clone().unwrap_or_default(),
+                    step.merged_into.as_deref().map(cell).unwrap_or_default(),
+                    step.meaning.clone(),
+                    step.caveat.unwrap_or_default().to_string(),
+                    problem
+                        .map(|problem| problem.kind.name().to_string())
+                        .unwrap_or_default(),
+                    problem
+                        .map(|problem| cell(&problem.message))
+                        .unwrap_or_default(),
+                    step.time.clone().unwrap_or_default(),
+                    step.request_id.as_deref().map(cell).unwrap_or_default(),
+                    step.attempts.to_string(),
+                    step.sends.to_string(),
+                    step.http_status
+                        .map(|status| status.to_string())
+                        .unwrap_or_default(),
+                ])
+                .map_err(csv_error)?;
+        }
+        Ok(())
+    })?;
+    writer.flush()?;
+    Ok(())
+}
+
+/// `text`, with a leading `'` when a spreadsheet would read it as a formula.
+fn cell(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+fn csv_error(error: csv::Error) -> io::Error {
+    match error.into_kind() {
+        csv::ErrorKind::Io(error) => error,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_shown_as_text() {
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(cell("+1"), "'+1");
+        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(cell("-2"), "'-2");
+        assert_eq!(cell("DSR-1"), "DSR-1");
+        assert_eq!(cell("hmac-sha256:ab"), "hmac-sha256:ab");
+    }
+}
