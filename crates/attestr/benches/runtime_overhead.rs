@@ -46,8 +46,9 @@ const PROFILE: &str = r#"{"_id":"AX1LgghsxZsJZUwYvN","tag":"AA-1234","number":"3
 const TOKEN: &str = "bench-token";
 
 /// Rounds of the paired run, and calls per variant per round: sequential calls, or concurrent
-/// tasks each making `CALLS_PER_TASK` calls.
-const PAIRED_ROUNDS: usize = 200;
+/// tasks each making `CALLS_PER_TASK` calls. Short blocks (about 0.4 and 1.3 ms): on a loaded
+/// machine a longer block is more often cut by a preemption, which widens the quartiles.
+const PAIRED_ROUNDS: usize = 500;
 const SEQUENTIAL_CALLS: usize = 20;
 const CONCURRENT_TASKS: usize = 32;
 const CALLS_PER_TASK: usize = 2;
@@ -236,6 +237,14 @@ fn count_calls(runtime: &Runtime, clients: &Clients, only: &str) {
         }
     });
     println!("{} calls of {}", calls, variant.description());
+    // What each call's future weighs: a large one is copied (memcpy) as it is built and nested.
+    let builder = || clients.project.get_profile().profile_id(PROFILE_ID);
+    println!(
+        "future sizes in bytes: send() {}, .call() {}, peer get_profile {}",
+        std::mem::size_of_val(&builder().send()),
+        std::mem::size_of_val(&builder().call()),
+        std::mem::size_of_val(&profiles_api::get_profile(&clients.peer, PROFILE_ID)),
+    );
 }
 
 #[derive(Debug, Clone, Copy)]
