@@ -10,8 +10,8 @@
 use bytes::Bytes;
 use futures_util::StreamExt;
 use http_body_util::{LengthLimitError, Limited};
-use reqwest::Response;
 use reqwest::header::CONTENT_LENGTH;
+use reqwest::{Response, ResponseBuilderExt};
 
 /// The default maximum of a response body: 8 MiB. Gainsight PX pages hold up to 1,000 users, a
 /// few MiB of JSON; nothing these APIs document comes near the limit otherwise.
@@ -29,8 +29,15 @@ pub(crate) fn bounded(response: Response, limit: u64) -> Response {
         Some(length) if length > limit => 0,
         _ => usize::try_from(limit).unwrap_or(usize::MAX),
     };
+    let url = response.url().clone();
     let response: http::Response<reqwest::Body> = response.into();
-    let (parts, body) = response.into_parts();
+    let (mut parts, body) = response.into_parts();
+    // reqwest drops the URL going to `http::Response`, and coming back reads it only from an
+    // extension that its builder sets; without it `url()` would be a placeholder, parsed anew
+    // on every call.
+    if let Ok(with_url) = http::Response::builder().url(url).body(()) {
+        parts.extensions.extend(with_url.into_parts().0.extensions);
+    }
     let limited = reqwest::Body::wrap(Limited::new(body, allowed));
     Response::from(http::Response::from_parts(parts, limited))
 }
@@ -100,4 +107,34 @@ pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
         current = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(url: &str, body: &'static str) -> Response {
+        Response::from(
+            http::Response::builder()
+                .url(reqwest::Url::parse(url).unwrap())
+                .header(CONTENT_LENGTH, body.len())
+                .body(body)
+                .unwrap(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_bounded_response_keeps_its_url_and_body() {
+        let url = "http://127.0.0.1:9/api/v1/public/factx/AX1";
+        let bounded = bounded(response(url, "{}"), 1024);
+        assert_eq!(bounded.url().as_str(), url);
+        assert_eq!(bounded.bytes().await.unwrap(), "{}");
+    }
+
+    #[tokio::test]
+    async fn a_declared_length_past_the_limit_fails_at_the_first_byte() {
+        let bounded = bounded(response("http://127.0.0.1:9/x", "0123456789"), 4);
+        let error = bounded.bytes().await.unwrap_err();
+        assert!(is_too_large(&error), "{error:?}");
+    }
 }
