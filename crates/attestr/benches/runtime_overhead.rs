@@ -1,43 +1,106 @@
-//! What the generated client and the runtime cost over a raw reqwest call. Each variant fetches
-//! the same profile from the same loopback server, authenticates, and deserializes it into
-//! `attestr::types::Profile`:
+//! What the generated client and the runtime cost, against a raw reqwest call and against the
+//! client a consumer of the published spec would generate instead. Each variant fetches the same
+//! profile from the same loopback server, authenticates, and deserializes the same JSON:
 //!
-//! - `generated client + runtime`: `client.get_profile().profile_id(id).send()`;
-//! - `raw reqwest`: a default `reqwest::Client` and a prepared URL, the least a call can do;
-//! - `raw reqwest, runtime's client settings`: the same, with the connect and total timeouts the
-//!   runtime's client has, so the difference left is the generated code and the runtime alone.
+//! - `raw`: reqwest with a prepared URL, the least a call can do, on a client with the runtime's
+//!   settings (`Runtime::http_client`: its connect and total timeouts, reqwest's retries off);
+//! - `send`: progenitor's generated builder, `client.get_profile().profile_id(id).send()`
+//!   (the runtime's hooks run inside it: route check, authentication, retry loop, body limit);
+//! - `call`: the project's `.call()` on the same builder, which adds the typed error;
+//! - `peer`: the openapi-generator 7.26.0 `rust`/`reqwest` client generated from
+//!   `spec/dist/attestr.json` (`benches/peer`), on another client with the runtime's settings,
+//!   authenticating through its generated `basic_auth`, and decoding into its own generated
+//!   `Profile` (the same schema).
 //!
-//! Criterion measures each variant on its own. On a shared machine the speed drifts between
-//! those measurements by more than the difference being measured, so a paired run follows
-//! (`cargo bench` only): blocks of calls of the two variants alternate, and the median of the
-//! per-round ratios is printed. The README reports both.
+//! All four link the one reqwest of the bench build, so they share its features. One thread runs
+//! the server and the clients: no cross-thread wake-ups in the measurement, which on a small
+//! shared machine are noisier than the differences being measured.
+//!
+//! Criterion measures each variant on its own, briefly. On a shared machine the speed drifts
+//! between those measurements by more than the differences, so a paired run follows (`cargo
+//! bench` only): in each round a block of calls of every variant runs, in an order that rotates
+//! each round, and the quartiles of the per-round ratios are printed, sequential and with
+//! `CONCURRENT_TASKS` tasks at once.
+//!
+//! `BENCH_ONLY=<raw|send|call|peer> BENCH_CALLS=<n>` instead makes `WARM_UP_CALLS` calls and then
+//! `n` calls of one variant, and exits: for instruction counts per call, run it under
+//! `valgrind --tool=callgrind` with two values of `n` and divide the difference of the totals by
+//! the difference of `n`.
 
 use std::hint::black_box;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use attestr::{Config, types};
+use attestr_peer::apis::configuration::Configuration as PeerConfiguration;
+use attestr_peer::apis::profiles_api;
 use axum::Router;
 use axum::routing::get;
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::Criterion;
+use progenitor_client::ClientInfo as _;
 use tokio::runtime::Runtime;
+use tokio::task::JoinSet;
 
 const PROFILE_ID: &str = "AX1LgghsxZsJZUwYvN";
 const PROFILE: &str = r#"{"_id":"AX1LgghsxZsJZUwYvN","tag":"AA-1234","number":"3801-575765-9695","name":"Asha Example","email":"asha@example.test","items":[],"queries":[],"created":1661024715867}"#;
+const TOKEN: &str = "bench-token";
 
-/// Blocks per variant and calls per block of the paired run.
-const PAIRED_ROUNDS: usize = 300;
-const CALLS_PER_BLOCK: usize = 20;
+/// Rounds of the paired run, and calls per variant per round: sequential calls, or concurrent
+/// tasks each making `CALLS_PER_TASK` calls. Short blocks (about 0.4 and 1.3 ms): on a loaded
+/// machine a longer block is more often cut by a preemption, which widens the quartiles.
+const PAIRED_ROUNDS: usize = 500;
+const SEQUENTIAL_CALLS: usize = 20;
+const CONCURRENT_TASKS: usize = 32;
+const CALLS_PER_TASK: usize = 2;
 
-/// The three ways to make the call, against one server.
-struct Variants {
-    generated: attestr::Client,
+/// Calls made before counting, in the `BENCH_ONLY` mode.
+const WARM_UP_CALLS: usize = 200;
+
+/// The four ways to make the call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Variant {
+    Raw,
+    Send,
+    Call,
+    Peer,
+}
+
+const VARIANTS: [Variant; 4] = [Variant::Raw, Variant::Send, Variant::Call, Variant::Peer];
+
+impl Variant {
+    fn name(self) -> &'static str {
+        match self {
+            Variant::Raw => "raw",
+            Variant::Send => "send",
+            Variant::Call => "call",
+            Variant::Peer => "peer",
+        }
+    }
+
+    fn description(self) -> &'static str {
+        match self {
+            Variant::Raw => "raw reqwest, runtime's client settings",
+            Variant::Send => "progenitor send() with the runtime's hooks",
+            Variant::Call => "project .call()",
+            Variant::Peer => "openapi-generator 7.26.0 client",
+        }
+    }
+
+    fn parse(name: &str) -> Option<Variant> {
+        VARIANTS.into_iter().find(|variant| variant.name() == name)
+    }
+}
+
+/// The clients, against one server.
+struct Clients {
+    project: attestr::Client,
     raw: reqwest::Client,
-    raw_with_runtime_settings: reqwest::Client,
+    peer: PeerConfiguration,
     url: String,
 }
 
-impl Variants {
-    fn start(runtime: &Runtime) -> Variants {
+impl Clients {
+    fn start(runtime: &Runtime) -> Arc<Clients> {
         let addr = runtime.block_on(async {
             let app = Router::new().route(
                 "/api/v1/public/factx/{id}",
@@ -49,31 +112,42 @@ impl Variants {
             addr
         });
         let base = format!("http://{addr}/api/v1");
-        let defaults = vendor_runtime::RuntimeConfig::default();
-        Variants {
-            generated: Config::new("bench-token").base_url(&base).build().unwrap(),
-            raw: reqwest::Client::new(),
-            raw_with_runtime_settings: reqwest::Client::builder()
-                .connect_timeout(defaults.connect_timeout)
-                .timeout(defaults.timeout)
-                .build()
-                .unwrap(),
+        let project = Config::new(TOKEN).base_url(&base).build().unwrap();
+        // Each client its own pool, all with the settings the runtime gives its own.
+        let runtime_settings = || project.inner().http_client().unwrap();
+        let mut peer = PeerConfiguration::new();
+        peer.base_path = base.clone();
+        peer.client = runtime_settings();
+        peer.basic_auth = Some((TOKEN.to_string(), None));
+        Arc::new(Clients {
+            raw: runtime_settings(),
+            peer,
             url: format!("{base}/public/factx/{PROFILE_ID}"),
+            project,
+        })
+    }
+
+    /// One call; the `Profile` comes back as what each variant decodes into.
+    async fn call(&self, variant: Variant) {
+        match variant {
+            Variant::Raw => {
+                black_box(self.raw().await);
+            }
+            Variant::Send => {
+                black_box(self.send().await);
+            }
+            Variant::Call => {
+                black_box(self.project_call().await);
+            }
+            Variant::Peer => {
+                black_box(self.peer().await);
+            }
         }
     }
 
-    async fn generated(&self) -> types::Profile {
-        self.generated
-            .get_profile()
-            .profile_id(PROFILE_ID)
-            .send()
-            .await
-            .unwrap()
-            .into_inner()
-    }
-
-    async fn raw(&self, client: &reqwest::Client) -> types::Profile {
-        let response = client
+    async fn raw(&self) -> types::Profile {
+        let response = self
+            .raw
             .get(&self.url)
             .header("authorization", "Basic bench-token")
             .header("accept", "application/json")
@@ -83,10 +157,34 @@ impl Variants {
         let bytes = response.bytes().await.unwrap();
         serde_json::from_slice(&bytes).unwrap()
     }
+
+    async fn send(&self) -> types::Profile {
+        self.project
+            .get_profile()
+            .profile_id(PROFILE_ID)
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+    }
+
+    async fn project_call(&self) -> types::Profile {
+        self.project
+            .get_profile()
+            .profile_id(PROFILE_ID)
+            .call()
+            .await
+            .unwrap()
+            .into_inner()
+    }
+
+    async fn peer(&self) -> attestr_peer::models::Profile {
+        profiles_api::get_profile(&self.peer, PROFILE_ID)
+            .await
+            .unwrap()
+    }
 }
 
-/// One thread runs the server and the client: no cross-thread wake-ups in the measurement,
-/// which on a small shared machine are noisier than the difference being measured.
 fn single_thread_runtime() -> Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -94,85 +192,157 @@ fn single_thread_runtime() -> Runtime {
         .unwrap()
 }
 
-fn bench(c: &mut Criterion) {
+fn main() {
     let runtime = single_thread_runtime();
-    let variants = Variants::start(&runtime);
-    let mut group = c.benchmark_group("get_profile");
-    group.bench_function("generated client + runtime", |b| {
-        b.iter(|| runtime.block_on(async { black_box(variants.generated().await) }))
-    });
-    group.bench_function("raw reqwest", |b| {
-        b.iter(|| runtime.block_on(async { black_box(variants.raw(&variants.raw).await) }))
-    });
-    group.bench_function("raw reqwest, runtime's client settings", |b| {
-        b.iter(|| {
-            runtime.block_on(async {
-                black_box(variants.raw(&variants.raw_with_runtime_settings).await)
-            })
-        })
-    });
+    let clients = Clients::start(&runtime);
+    if let Ok(only) = std::env::var("BENCH_ONLY") {
+        return count_calls(&runtime, &clients, &only);
+    }
+
+    let mut criterion = Criterion::default()
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1))
+        .sample_size(20)
+        .configure_from_args();
+    let mut group = criterion.benchmark_group("get_profile");
+    for variant in VARIANTS {
+        group.bench_function(variant.description(), |b| {
+            b.iter(|| runtime.block_on(clients.call(variant)))
+        });
+    }
     group.finish();
+    criterion.final_summary();
 
     // `cargo test --benches` runs this binary without `--bench`, to check that it works.
     if std::env::args().any(|arg| arg == "--bench") {
-        paired_ratio(&runtime, &variants, "raw reqwest", &variants.raw);
-        paired_ratio(
-            &runtime,
-            &variants,
-            "raw reqwest, runtime's client settings",
-            &variants.raw_with_runtime_settings,
+        paired(&runtime, &clients, Mode::Sequential);
+        paired(&runtime, &clients, Mode::Concurrent);
+    }
+}
+
+/// The `BENCH_ONLY` mode: warm up, make `BENCH_CALLS` calls of one variant, exit.
+fn count_calls(runtime: &Runtime, clients: &Clients, only: &str) {
+    let variant = Variant::parse(only)
+        .unwrap_or_else(|| panic!("BENCH_ONLY={only}: expected one of raw, send, call, peer"));
+    let calls: usize = std::env::var("BENCH_CALLS")
+        .ok()
+        .and_then(|calls| calls.parse().ok())
+        .expect("BENCH_CALLS=<number of calls> with BENCH_ONLY");
+    runtime.block_on(async {
+        for _ in 0..WARM_UP_CALLS {
+            clients.call(variant).await;
+        }
+        for _ in 0..calls {
+            clients.call(variant).await;
+        }
+    });
+    println!("{} calls of {}", calls, variant.description());
+    // What each call's future weighs: a large one is copied (memcpy) as it is built and nested.
+    let builder = || clients.project.get_profile().profile_id(PROFILE_ID);
+    println!(
+        "future sizes in bytes: send() {}, .call() {}, peer get_profile {}",
+        std::mem::size_of_val(&builder().send()),
+        std::mem::size_of_val(&builder().call()),
+        std::mem::size_of_val(&profiles_api::get_profile(&clients.peer, PROFILE_ID)),
+    );
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    Sequential,
+    Concurrent,
+}
+
+/// Times one block of `variant`'s calls.
+fn time_block(runtime: &Runtime, clients: &Arc<Clients>, variant: Variant, mode: Mode) -> Duration {
+    runtime.block_on(async {
+        let started = Instant::now();
+        match mode {
+            Mode::Sequential => {
+                for _ in 0..SEQUENTIAL_CALLS {
+                    clients.call(variant).await;
+                }
+            }
+            Mode::Concurrent => {
+                let mut tasks = JoinSet::new();
+                for _ in 0..CONCURRENT_TASKS {
+                    let clients = Arc::clone(clients);
+                    tasks.spawn(async move {
+                        for _ in 0..CALLS_PER_TASK {
+                            clients.call(variant).await;
+                        }
+                    });
+                }
+                while let Some(done) = tasks.join_next().await {
+                    done.unwrap();
+                }
+            }
+        }
+        started.elapsed()
+    })
+}
+
+/// Runs a block of every variant per round, in an order that rotates each round, and prints the
+/// quartiles of the per-round ratios and of the time per call.
+fn paired(runtime: &Runtime, clients: &Arc<Clients>, mode: Mode) {
+    let index = |variant: Variant| VARIANTS.iter().position(|v| *v == variant).unwrap();
+    let calls = match mode {
+        Mode::Sequential => SEQUENTIAL_CALLS,
+        Mode::Concurrent => CONCURRENT_TASKS * CALLS_PER_TASK,
+    };
+    for round in 0..PAIRED_ROUNDS / 10 {
+        time_block(runtime, clients, VARIANTS[round % VARIANTS.len()], mode); // warm-up
+    }
+    let mut times = vec![Vec::with_capacity(PAIRED_ROUNDS); VARIANTS.len()];
+    for round in 0..PAIRED_ROUNDS {
+        for offset in 0..VARIANTS.len() {
+            let variant = VARIANTS[(round + offset) % VARIANTS.len()];
+            let elapsed = time_block(runtime, clients, variant, mode);
+            times[index(variant)].push(elapsed.as_secs_f64());
+        }
+    }
+    println!(
+        "get_profile, paired, {mode:?}{}: {PAIRED_ROUNDS} rounds of {calls} calls per variant",
+        match mode {
+            Mode::Sequential => String::new(),
+            Mode::Concurrent => format!(" ({CONCURRENT_TASKS} tasks × {CALLS_PER_TASK} calls)"),
+        }
+    );
+    for (over, under) in [
+        (Variant::Call, Variant::Raw),
+        (Variant::Peer, Variant::Raw),
+        (Variant::Call, Variant::Peer),
+        (Variant::Send, Variant::Raw),
+        (Variant::Call, Variant::Send),
+    ] {
+        let mut ratios: Vec<f64> = times[index(over)]
+            .iter()
+            .zip(&times[index(under)])
+            .map(|(over, under)| over / under)
+            .collect();
+        let (q1, median, q3) = quartiles(&mut ratios);
+        println!(
+            "  {:>4}/{:<4} median {median:.3}× (quartiles {q1:.3}–{q3:.3})",
+            over.name(),
+            under.name()
+        );
+    }
+    for variant in VARIANTS {
+        let mut per_call: Vec<f64> = times[index(variant)]
+            .iter()
+            .map(|block| block / calls as f64 * 1e6)
+            .collect();
+        let (q1, median, q3) = quartiles(&mut per_call);
+        println!(
+            "  {:>4}: median {median:.1} µs per call (quartiles {q1:.1}–{q3:.1}); {}",
+            variant.name(),
+            variant.description()
         );
     }
 }
 
-/// Times `CALLS_PER_BLOCK` calls of the generated client and of a raw client in alternating
-/// blocks (the order flips each round) and prints quartiles of the per-round ratio.
-fn paired_ratio(runtime: &Runtime, variants: &Variants, baseline: &str, raw: &reqwest::Client) {
-    let time_block = |generated: bool| {
-        runtime.block_on(async {
-            let started = Instant::now();
-            for _ in 0..CALLS_PER_BLOCK {
-                if generated {
-                    black_box(variants.generated().await);
-                } else {
-                    black_box(variants.raw(raw).await);
-                }
-            }
-            started.elapsed()
-        })
-    };
-    for round in 0..PAIRED_ROUNDS / 10 {
-        time_block(round % 2 == 0); // warm-up
-    }
-    let mut ratios = Vec::with_capacity(PAIRED_ROUNDS);
-    let mut per_call = (Vec::new(), Vec::new());
-    for round in 0..PAIRED_ROUNDS {
-        let (generated, raw) = if round % 2 == 0 {
-            let generated = time_block(true);
-            (generated, time_block(false))
-        } else {
-            let raw = time_block(false);
-            (time_block(true), raw)
-        };
-        ratios.push(generated.as_secs_f64() / raw.as_secs_f64());
-        per_call.0.push(generated / CALLS_PER_BLOCK as u32);
-        per_call.1.push(raw / CALLS_PER_BLOCK as u32);
-    }
-    let (q1, median, q3) = quartiles(&mut ratios);
-    let (_, generated, _) = quartiles(&mut per_call.0);
-    let (_, raw, _) = quartiles(&mut per_call.1);
-    println!(
-        "get_profile, paired: generated client + runtime / {baseline}: median {median:.3}× \
-         (quartiles {q1:.3}–{q3:.3}; per call {generated:.1?} vs {raw:.1?}; \
-         {PAIRED_ROUNDS} rounds of {CALLS_PER_BLOCK} calls each)"
-    );
-}
-
-fn quartiles<T: PartialOrd + Copy>(values: &mut [T]) -> (T, T, T) {
+fn quartiles(values: &mut [f64]) -> (f64, f64, f64) {
     values.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
     let at = |q: usize| values[(values.len() - 1) * q / 4];
     (at(1), at(2), at(3))
 }
-
-criterion_group!(benches, bench);
-criterion_main!(benches);

@@ -13,8 +13,8 @@
 use bytes::Bytes;
 use futures_util::StreamExt;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use reqwest::Response;
 use reqwest::header::CONTENT_LENGTH;
+use reqwest::{Response, ResponseBuilderExt};
 
 /// The default maximum of a response body: 8 MiB. Gainsight PX pages hold up to 1,000 users, a
 /// few MiB of JSON; nothing these APIs document comes near the limit otherwise.
@@ -25,9 +25,21 @@ pub const DEFAULT_MAX_BODY_BYTES: u64 = 8 * 1024 * 1024;
 /// (reqwest's timeouts cover the body), or passes the limit ([`is_too_large`] tells that case
 /// apart on [`Broken::error`]).
 pub(crate) async fn read_whole(response: Response, limit: u64) -> Result<Response, Broken> {
-    let response: http::Response<reqwest::Body> = bounded(response, limit).into();
-    let (parts, mut body) = response.into_parts();
-    let mut whole = Vec::new();
+    let declared = declared_length(&response);
+    let allowed = match declared {
+        // Past the limit before a byte is read: nothing of it is buffered.
+        Some(length) if length > limit => 0,
+        _ => usize::try_from(limit).unwrap_or(usize::MAX),
+    };
+    let url = response.url().clone();
+    let (mut parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
+    keep_url(&mut parts, url);
+    let mut body = reqwest::Body::wrap(Limited::new(body, allowed));
+    // One buffer, sized once from the declared length when there is one within the limit.
+    let capacity = declared.map_or(0, |length| {
+        usize::try_from(length).unwrap_or(0).min(allowed)
+    });
+    let mut whole = Vec::with_capacity(capacity);
     while let Some(frame) = body.frame().await {
         match frame {
             Ok(frame) => {
@@ -81,22 +93,22 @@ impl Broken {
     }
 }
 
-/// Wraps `response`'s body so that reading more than `limit` bytes fails. A declared
-/// `Content-Length` above the limit fails at the first byte, so nothing of it is buffered.
-fn bounded(response: Response, limit: u64) -> Response {
-    let declared = response
+/// The body length the response declares, if any.
+fn declared_length(response: &Response) -> Option<u64> {
+    response
         .headers()
         .get(CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok());
-    let allowed = match declared {
-        Some(length) if length > limit => 0,
-        _ => usize::try_from(limit).unwrap_or(usize::MAX),
-    };
-    let response: http::Response<reqwest::Body> = response.into();
-    let (parts, body) = response.into_parts();
-    let limited = reqwest::Body::wrap(Limited::new(body, allowed));
-    Response::from(http::Response::from_parts(parts, limited))
+        .and_then(|value| value.parse::<u64>().ok())
+}
+
+/// Puts `url` back on response parts. reqwest drops the URL going to `http::Response`, and coming
+/// back reads it only from an extension that its builder sets; without it `url()` would be a
+/// placeholder, parsed anew on every call.
+fn keep_url(parts: &mut http::response::Parts, url: reqwest::Url) {
+    if let Ok(with_url) = http::Response::builder().url(url).body(()) {
+        parts.extensions.extend(with_url.into_parts().0.extensions);
+    }
 }
 
 /// Why a body could not be read whole.
@@ -164,4 +176,39 @@ pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
         current = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(url: &str, body: &'static str) -> Response {
+        Response::from(
+            http::Response::builder()
+                .url(reqwest::Url::parse(url).unwrap())
+                .header(CONTENT_LENGTH, body.len())
+                .body(body)
+                .unwrap(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_response_read_whole_keeps_its_url_and_body() {
+        let url = "http://127.0.0.1:9/api/v1/public/factx/AX1";
+        let Ok(whole) = read_whole(response(url, "{}"), 1024).await else {
+            panic!("a body within the limit is read whole");
+        };
+        assert_eq!(whole.url().as_str(), url);
+        assert_eq!(whole.bytes().await.unwrap(), "{}");
+    }
+
+    #[tokio::test]
+    async fn a_declared_length_past_the_limit_fails_at_the_first_byte() {
+        let Err(broken) = read_whole(response("http://127.0.0.1:9/x", "0123456789"), 4).await
+        else {
+            panic!("a body past the limit is not read whole");
+        };
+        assert!(is_too_large(&broken.error), "{:?}", broken.error);
+        assert!(broken.partial.is_empty());
+    }
 }

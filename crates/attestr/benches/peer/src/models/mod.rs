@@ -1,0 +1,12 @@
+pub mod error;
+pub use self::error::Error;
+pub mod profile;
+pub use self::profile::Profile;
+pub mod profile_created;
+pub use self::profile_created::ProfileCreated;
+pub mod profile_input;
+pub use self::profile_input::ProfileInput;
+pub mod profile_query;
+pub use self::profile_query::ProfileQuery;
+pub mod verification_item;
+pub use self::verification_item::VerificationItem;
