@@ -6,6 +6,10 @@
 //! documented one for it: the status, and every body check of the row. A response on a status the
 //! table covers that no row proves is [`Verdict::Unproven`], which the callers turn into an error;
 //! there is no fallback to a looser match.
+//!
+//! Beside it, the errors each operation documents (`x-error-codes`, generated as `ERRORS`): an
+//! error body that is one of them is the vendor's answer ([`crate::Error::Api`]) even on a status
+//! where an outcome could have been proven ([`documents`]).
 
 use serde_json::Value;
 
@@ -193,6 +197,34 @@ fn passes(checks: &[Check], body: Option<&Value>) -> Option<Option<String>> {
         }
     }
     Some(captured)
+}
+
+/// One row of `x-error-codes`: `operation` documents this error on `status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DocumentedError {
+    /// The generated method's name, as in the operation table.
+    pub operation: &'static str,
+    /// The HTTP status the row is documented with.
+    pub status: u16,
+    /// The vendor's own code in the error body, when the vendor documents one.
+    pub code: Option<i64>,
+    /// The vendor's message, verbatim (a `{placeholder}` stands for text that varies).
+    pub message: &'static str,
+}
+
+/// Whether `errors` (a crate's `ERRORS`) document, for `operation` and `status`, a row that
+/// `is_this_row` recognises in the decoded body. Only rows of that operation and status count:
+/// a code documented elsewhere, or on another status, is not this operation's documented error.
+pub fn documents(
+    errors: &[DocumentedError],
+    operation: &str,
+    status: u16,
+    is_this_row: impl Fn(&DocumentedError) -> bool,
+) -> bool {
+    errors
+        .iter()
+        .filter(|row| row.operation == operation && row.status == status)
+        .any(is_this_row)
 }
 
 /// The 8-4-4-4-12 hexadecimal form, the only one the vendors write.

@@ -2,8 +2,8 @@
 //! OAuth service.
 //!
 //! - [`Client`] and the [`types`] are generated from `spec/trust.yaml` into `generated.rs` by
-//!   `cargo xtask generate` (with `operations.rs`: [`OPERATIONS`], [`OUTCOMES`] and a `call()` on
-//!   every builder); never edit those by hand.
+//!   `cargo xtask generate` (with `operations.rs`: `OPERATIONS`, `OUTCOMES`, `ERRORS` and a
+//!   `call()` on every builder); never edit those by hand.
 //! - [`Config`] builds a client whose [`token::AteneaTokens`] fetch, cache and refresh the bearer
 //!   token (one request at a time, however many calls wait for it).
 //! - [`Error`] is the one error every call returns: `call()` on any builder,
@@ -21,6 +21,9 @@
 //!     DeleteOutcome::Merged(current) => println!("merged into {current}; delete that one"),
 //!     DeleteOutcome::NotFound | DeleteOutcome::DeletedOrAlreadyAbsent => println!("gone"),
 //! }
+//! // Any generated operation: `call()` returns the same `Error`.
+//! let found = client.find_identity().uuid(uuid).call().await?;
+//! println!("{:?}", found.data.map(|identity| identity.name));
 //! # Ok(())
 //! # }
 //! ```
@@ -41,14 +44,41 @@ pub mod token;
 
 pub use config::Config;
 pub use error::ApiError;
-pub use generated::*;
+/// progenitor's own error, which the generated `send()` returns. Prefer `call()`, which returns
+/// the crate's [`Error`]; this path stays for code that uses `send()` directly.
+#[doc(hidden)]
+pub use generated::Error as ClientError;
+pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude, types};
 pub use listing::{DEFAULT_PER_PAGE, ListOptions};
-pub use operations::{OPERATIONS, OUTCOMES};
+/// The runtime's tables (operations, outcomes, documented errors), which the shared runtime
+/// and the workspace's own tools read; a client never needs them.
+#[doc(hidden)]
+pub use operations::{ERRORS, OPERATIONS, OUTCOMES};
 pub use outcomes::DeleteOutcome;
 pub use vendor_runtime::{CallOptions, ConfigError, ConfigureRuntime, ErrorContext, Secret, Vars};
 
 /// Everything a Trust call can fail with: the shared runtime's error with Index's [`ApiError`]
-/// envelope.
+/// envelope. `api_error()` reads the envelope whatever the variant.
+///
+/// ```no_run
+/// # async fn find() -> Result<(), trust::Error> {
+/// use trust::{Config, Error};
+///
+/// let client = Config::from_env()?.build()?;
+/// let uuid = uuid::Uuid::parse_str("bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb").unwrap();
+/// match client.find_identity().uuid(uuid).call().await {
+///     Ok(found) => println!("{:?}", found.data.map(|identity| identity.name)),
+///     Err(Error::Api { error, .. }) if error.code == 404 => println!("not in Index"),
+///     Err(other) => {
+///         if let Some(error) = other.api_error() {
+///             println!("Trust said {}: {}", error.code, error.message);
+///         }
+///         return Err(other);
+///     }
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub type Error = vendor_runtime::Error<ApiError>;
 
 vendor_runtime::impl_client_hooks!(Client);
