@@ -356,6 +356,30 @@ mod tests {
     }
 
     #[test]
+    fn only_the_operations_own_rows_on_the_responses_status_document_an_error() {
+        const ERRORS: &[DocumentedError] = &[
+            DocumentedError {
+                operation: "archive_profile",
+                status: 400,
+                code: Some(40018),
+                message: "Invalid profile Id or you do not have access to this record",
+            },
+            DocumentedError {
+                operation: "associate_item",
+                status: 400,
+                code: Some(40039),
+                message: "Async request type {type} can not be associated",
+            },
+        ];
+        let by_code = |code: i64| move |row: &DocumentedError| row.code == Some(code);
+        assert!(documents(ERRORS, "archive_profile", 400, by_code(40018)));
+        // Another status, another operation's row, a code nobody documents.
+        assert!(!documents(ERRORS, "archive_profile", 403, by_code(40018)));
+        assert!(!documents(ERRORS, "archive_profile", 400, by_code(40039)));
+        assert!(!documents(ERRORS, "archive_profile", 400, by_code(40051)));
+    }
+
+    #[test]
     fn a_lost_response_row_applies_only_after_a_lost_response() {
         const LOST_FIRST: &[Rule] = &[
             Rule {
