@@ -122,7 +122,9 @@ fn gate_optional_derives(items: &mut [syn::Item]) -> Result<(), String> {
     Ok(())
 }
 
-/// Puts `#[doc(hidden)]` on the generated `Client` constructors of [`HIDDEN_CONSTRUCTORS`].
+/// Puts `#[doc(hidden)]` on the generated `Client` constructors of [`HIDDEN_CONSTRUCTORS`], and
+/// makes each operation method's doc example end in `.call()` (the typed call every builder gets
+/// beside progenitor's `send()`).
 fn hide_runtime_constructors(items: &mut [syn::Item]) {
     for item in items {
         let syn::Item::Impl(block) = item else {
@@ -134,10 +136,28 @@ fn hide_runtime_constructors(items: &mut [syn::Item]) {
             continue;
         }
         for member in &mut block.items {
-            if let syn::ImplItem::Fn(method) = member
-                && HIDDEN_CONSTRUCTORS.contains(&method.sig.ident.to_string().as_str())
-            {
+            let syn::ImplItem::Fn(method) = member else {
+                continue;
+            };
+            if HIDDEN_CONSTRUCTORS.contains(&method.sig.ident.to_string().as_str()) {
                 method.attrs.push(syn::parse_quote!(#[doc(hidden)]));
+                continue;
+            }
+            for attr in &mut method.attrs {
+                let syn::Meta::NameValue(doc) = &mut attr.meta else {
+                    continue;
+                };
+                if !doc.path.is_ident("doc") {
+                    continue;
+                }
+                if let syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(text),
+                    ..
+                }) = &mut doc.value
+                {
+                    let example = text.value().replace("\n    .send()\n", "\n    .call()\n");
+                    *text = syn::LitStr::new(&example, text.span());
+                }
             }
         }
     }

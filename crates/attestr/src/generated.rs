@@ -1181,7 +1181,7 @@ Sends a `POST` request to `/public/factx/`
 ```ignore
 let response = client.create_profile()
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn create_profile(&self) -> builder::CreateProfile<'_> {
@@ -1199,7 +1199,7 @@ Arguments:
 ```ignore
 let response = client.get_profile()
     .profile_id(profile_id)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn get_profile(&self) -> builder::GetProfile<'_> {
@@ -1218,7 +1218,7 @@ Arguments:
 let response = client.update_profile()
     .profile_id(profile_id)
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn update_profile(&self) -> builder::UpdateProfile<'_> {
@@ -1236,7 +1236,7 @@ Arguments:
 ```ignore
 let response = client.archive_profile()
     .profile_id(profile_id)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn archive_profile(&self) -> builder::ArchiveProfile<'_> {

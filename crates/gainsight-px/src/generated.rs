@@ -3264,7 +3264,7 @@ let response = client.list_users()
     .page_size(page_size)
     .scroll_id(scroll_id)
     .sort(sort)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn list_users(&self) -> builder::ListUsers<'_> {
@@ -3279,7 +3279,7 @@ Sends a `POST` request to `/v1/users`
 ```ignore
 let response = client.create_user()
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn create_user(&self) -> builder::CreateUser<'_> {
@@ -3298,7 +3298,7 @@ Arguments:
 let response = client.delete_user_by_body()
     .hard_delete(hard_delete)
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn delete_user_by_body(&self) -> builder::DeleteUserByBody<'_> {
@@ -3313,7 +3313,7 @@ Sends a `PUT` request to `/v1/users/update`
 ```ignore
 let response = client.update_user_by_body()
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn update_user_by_body(&self) -> builder::UpdateUserByBody<'_> {
@@ -3330,7 +3330,7 @@ Arguments:
 ```ignore
 let response = client.get_user()
     .identify_id(identify_id)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn get_user(&self) -> builder::GetUser<'_> {
@@ -3351,7 +3351,7 @@ Arguments:
 let response = client.update_user()
     .identify_id(identify_id)
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn update_user(&self) -> builder::UpdateUser<'_> {
@@ -3370,7 +3370,7 @@ Arguments:
 let response = client.delete_user()
     .identify_id(identify_id)
     .hard_delete(hard_delete)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn delete_user(&self) -> builder::DeleteUser<'_> {

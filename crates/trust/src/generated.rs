@@ -1580,7 +1580,7 @@ Arguments:
 let response = client.list_identities()
     .page(page)
     .per_page(per_page)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn list_identities(&self) -> builder::ListIdentities<'_> {
@@ -1597,7 +1597,7 @@ Arguments:
 ```ignore
 let response = client.find_identity()
     .uuid(uuid)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn find_identity(&self) -> builder::FindIdentity<'_> {
@@ -1618,7 +1618,7 @@ Arguments:
 ```ignore
 let response = client.delete_identity()
     .uuid(uuid)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn delete_identity(&self) -> builder::DeleteIdentity<'_> {
@@ -1637,7 +1637,7 @@ Arguments:
 let response = client.update_identity()
     .uuid(uuid)
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn update_identity(&self) -> builder::UpdateIdentity<'_> {
@@ -1656,7 +1656,7 @@ Sends a `POST` request to `/oauth/token/`
 ```ignore
 let response = client.create_access_token()
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn create_access_token(&self) -> builder::CreateAccessToken<'_> {

@@ -23,7 +23,7 @@
 //! }
 //! // Any generated operation: `call()` returns the same `Error`.
 //! let found = client.find_identity().uuid(uuid).call().await?;
-//! println!("{:?}", found.data.map(|identity| identity.name));
+//! println!("{:?}", found.data.as_ref().map(|identity| &identity.name));
 //! # Ok(())
 //! # }
 //! ```
@@ -67,7 +67,7 @@ pub use vendor_runtime::{CallOptions, ConfigError, ConfigureRuntime, ErrorContex
 /// let client = Config::from_env()?.build()?;
 /// let uuid = uuid::Uuid::parse_str("bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb").unwrap();
 /// match client.find_identity().uuid(uuid).call().await {
-///     Ok(found) => println!("{:?}", found.data.map(|identity| identity.name)),
+///     Ok(found) => println!("{:?}", found.data.as_ref().map(|identity| &identity.name)),
 ///     Err(Error::Api { error, .. }) if error.code == 404 => println!("not in Index"),
 ///     Err(other) => {
 ///         if let Some(error) = other.api_error() {
