@@ -183,3 +183,62 @@ pub fn run_without_panicking<T>(f: impl FnOnce() -> T) -> Result<T, String> {
             .unwrap_or_else(|| "a panic without a message".to_string())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unparse(items: Vec<syn::Item>) -> String {
+        let mut file: syn::File = syn::parse_quote!();
+        file.items = items;
+        prettyplease::unparse(&file)
+    }
+
+    #[test]
+    fn schema_derives_move_behind_their_features() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                #[derive(::serde::Deserialize, Clone, schemars::JsonSchema, utoipa::ToSchema)]
+                pub struct Profile { pub name: String }
+                #[derive(Clone, Debug)]
+                pub enum Plain { A }
+            }
+        };
+        gate_optional_derives(&mut file.items).unwrap();
+        let text = unparse(file.items);
+        assert!(
+            text.contains("#[derive(::serde::Deserialize, Clone)]"),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"#[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]"#),
+            "{text}"
+        );
+        // A type progenitor gave no schema derive gets no feature-gated one either.
+        assert_eq!(text.matches("cfg_attr").count(), 2, "{text}");
+    }
+
+    #[test]
+    fn the_runtime_constructors_are_hidden_and_examples_call() {
+        let mut file: syn::File = syn::parse_quote! {
+            impl Client {
+                pub fn new(baseurl: &str, inner: Runtime) -> Self { todo!() }
+                pub fn new_with_client(baseurl: &str, client: C, inner: Runtime) -> Self { todo!() }
+                #[doc = "Gets one.\n```ignore\nlet response = client.get_profile()\n    .profile_id(profile_id)\n    .send()\n    .await;\n```"]
+                pub fn get_profile(&self) -> GetProfile<'_> { todo!() }
+            }
+            impl ClientInfo<Runtime> for Client {
+                fn new() {}
+            }
+        };
+        hide_runtime_constructors(&mut file.items);
+        let text = unparse(file.items);
+        assert_eq!(text.matches("#[doc(hidden)]").count(), 2, "{text}");
+        assert!(text.contains("    .call()"), "{text}");
+        assert!(!text.contains(".send()"), "{text}");
+    }
+}
