@@ -10,7 +10,7 @@
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let sandbox = sandbox::Sandbox::start(sandbox::Config::ephemeral()).await?;
-//! // http://127.0.0.1:<random port>/attestr/api/v1: the base URL for attestr::Client::new
+//! // http://127.0.0.1:<random port>/attestr/api/v1: the base URL for attestr::Config::base_url
 //! let attestr_base = sandbox.attestr_url();
 //! # let _ = attestr_base;
 //! // ... run the test against it; `sandbox.requests()` lists what the vendors received ...
