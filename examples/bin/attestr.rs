@@ -2,9 +2,17 @@
 //! (`cargo run -p sandbox`), then
 //! `ATTESTR_AUTH_TOKEN=c2FuZGJveC1hcHA6c2FuZGJveC1zZWNyZXQ= ATTESTR_BASE_URL='http://127.0.0.1:8787/attestr/api/{version}' cargo run -p vendor-examples --example attestr`.
 //! A missing or invalid variable is reported as the configuration error it is.
+//! An error is printed with its `Display` (what failed and why), and the exit status is 1.
+
+use std::process::ExitCode;
 
 #[tokio::main]
-async fn main() -> Result<(), attestr::Error> {
-    let client = attestr::Config::from_env()?.build()?;
-    vendor_examples::attestr::tour(&client).await
+async fn main() -> ExitCode {
+    match vendor_examples::attestr::run(attestr::Vars::process()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }

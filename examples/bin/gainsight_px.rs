@@ -2,9 +2,17 @@
 //! (`cargo run -p sandbox`), then
 //! `GAINSIGHT_PX_API_KEY=sandbox-px-key GAINSIGHT_PX_BASE_URL=http://127.0.0.1:8787/gainsight-px cargo run -p vendor-examples --example gainsight_px`.
 //! A missing or invalid variable is reported as the configuration error it is.
+//! An error is printed with its `Display` (what failed and why), and the exit status is 1.
+
+use std::process::ExitCode;
 
 #[tokio::main]
-async fn main() -> Result<(), gainsight_px::Error> {
-    let client = gainsight_px::Config::from_env()?.build()?;
-    vendor_examples::gainsight_px::tour(&client).await
+async fn main() -> ExitCode {
+    match vendor_examples::gainsight_px::run(gainsight_px::Vars::process()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -2,12 +2,17 @@
 //! (`cargo run -p sandbox`), then
 //! `TRUST_CLIENT_ID=sandbox-client TRUST_CLIENT_SECRET=sandbox-secret TRUST_ATENEA_BASE_URL=http://127.0.0.1:8787/atenea TRUST_INDEX_BASE_URL=http://127.0.0.1:8787/trust/index/v1 cargo run -p vendor-examples --example trust`.
 //! A missing or invalid variable is reported as the configuration error it is.
+//! An error is printed with its `Display` (what failed and why), and the exit status is 1.
 
-/// The sandbox's former document, merged into the vendor's sample identity.
-const MERGED: &str = "cccccccc-cccc-cccc-cccc-cccccccccccc";
+use std::process::ExitCode;
 
 #[tokio::main]
-async fn main() -> Result<(), trust::Error> {
-    let client = trust::Config::from_env()?.build()?;
-    vendor_examples::trust::tour(&client, MERGED).await
+async fn main() -> ExitCode {
+    match vendor_examples::trust::run(trust::Vars::process()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }

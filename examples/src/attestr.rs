@@ -1,7 +1,13 @@
 //! Every Attestr operation: create, get, update and archive a profile, and the documented error
 //! of an update after the archive.
 
-use attestr::{ArchiveOutcome, Client, Error, ErrorCode, types};
+use attestr::{ArchiveOutcome, Client, Config, Error, ErrorCode, Vars, types};
+
+/// Builds the client from `vars` (`ATTESTR_AUTH_TOKEN`, `ATTESTR_BASE_URL`) and runs the tour.
+pub async fn run(vars: Vars<'_>) -> Result<(), Error> {
+    let client = Config::from_vars(vars)?.build()?;
+    tour(&client).await
+}
 
 /// Runs the tour; every line it prints is one step.
 pub async fn tour(client: &Client) -> Result<(), Error> {

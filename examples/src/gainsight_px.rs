@@ -2,7 +2,25 @@
 //! an id that is also a path segment) and delete (soft, hard, and by body) users.
 
 use futures_util::TryStreamExt;
-use gainsight_px::{Client, DeleteMode, DeleteOutcome, Error, ListOptions, types};
+use gainsight_px::{
+    Client, Config, ConfigError, DeleteMode, DeleteOutcome, Error, ListOptions, Vars, types,
+};
+
+/// Builds the client from `vars` and runs the tour. The example writes and deletes users, so it
+/// refuses the production default: `GAINSIGHT_PX_BASE_URL` (the sandbox) or
+/// `GAINSIGHT_PX_DATA_CENTER` (a real data centre, on purpose) must be set.
+pub async fn run(vars: Vars<'_>) -> Result<(), Error> {
+    if vars.optional("GAINSIGHT_PX_BASE_URL")?.is_none()
+        && vars.optional("GAINSIGHT_PX_DATA_CENTER")?.is_none()
+    {
+        return Err(ConfigError::MissingEnv(
+            "GAINSIGHT_PX_BASE_URL (the sandbox) or GAINSIGHT_PX_DATA_CENTER (a real data centre; this example creates and deletes users)",
+        )
+        .into());
+    }
+    let client = Config::from_vars(vars)?.build()?;
+    tour(&client).await
+}
 
 /// Runs the tour; every line it prints is one step.
 pub async fn tour(client: &Client) -> Result<(), Error> {

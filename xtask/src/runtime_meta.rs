@@ -41,11 +41,14 @@ pub fn operations_file(doc: &Document, generated_source: &str) -> Result<String,
     })?;
     let generated = operations_of(&file);
     let outcomes = outcomes_table(doc, &generated)?;
+    let errors = errors_table(doc, &generated);
     let calls = typed_calls(doc, &file, &generated)?;
     let default_security = doc.root.get("security");
     let mut code = String::from(
         "/// Every operation of the generated client, with what the runtime needs to authenticate,\n\
          /// retry and log a call. Keyed by the `operation_id` progenitor passes to the hooks.\n\
+         /// Runtime plumbing, hidden from the crate's documentation.\n\
+         #[doc(hidden)]\n\
          pub const OPERATIONS: &[vendor_runtime::Operation] = &[\n",
     );
     for op in doc.operations() {
@@ -71,6 +74,7 @@ pub fn operations_file(doc: &Document, generated_source: &str) -> Result<String,
     }
     code.push_str("];\n");
     code.push_str(&outcomes.to_string());
+    code.push_str(&errors.to_string());
     code.push_str(&calls.to_string());
     Ok(header(doc) + &format_rust(&doc.name, &code)?)
 }
@@ -174,9 +178,57 @@ fn outcomes_table(doc: &Document, generated: &[OperationSignature]) -> Result<To
     }
     Ok(quote! {
         /// The documented outcomes of this API's operations, and the only responses that prove
-        /// each (`x-outcomes` in the spec), read by `vendor_runtime::settle`.
+        /// each (`x-outcomes` in the spec), read by `vendor_runtime::settle`. Runtime plumbing,
+        /// hidden from the crate's documentation.
+        #[doc(hidden)]
         pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[#(#rows)*];
     })
+}
+
+/// `ERRORS`: every well-formed `x-error-codes` row, keyed by the generated method's name, in the
+/// spec's order. `vendor_runtime::settle` reads it to tell a documented vendor error (`Api`) from
+/// an answer that proves nothing (`Unproven`).
+fn errors_table(doc: &Document, generated: &[OperationSignature]) -> TokenStream {
+    let mut rows = Vec::new();
+    for op in doc.operations() {
+        let method = op.method.to_uppercase();
+        let Some(signature) = generated
+            .iter()
+            .find(|g| g.method == method && g.path == op.path)
+        else {
+            continue;
+        };
+        let operation = &signature.name;
+        for row in error_code_rows(op.operation) {
+            let Ok(status) = u16::try_from(row.status) else {
+                continue;
+            };
+            let status = proc_macro2::Literal::u16_unsuffixed(status);
+            let code = match row.code {
+                Some(code) => {
+                    let code = proc_macro2::Literal::i64_unsuffixed(code);
+                    quote!(Some(#code))
+                }
+                None => quote!(None),
+            };
+            let message = row.message;
+            rows.push(quote! {
+                vendor_runtime::evidence::DocumentedError {
+                    operation: #operation,
+                    status: #status,
+                    code: #code,
+                    message: #message,
+                },
+            });
+        }
+    }
+    quote! {
+        /// The errors each operation documents (`x-error-codes` in the spec), read by
+        /// `vendor_runtime::settle` through the crate's `ServiceError`. Runtime plumbing, hidden
+        /// from the crate's documentation.
+        #[doc(hidden)]
+        pub const ERRORS: &[vendor_runtime::evidence::DocumentedError] = &[#(#rows)*];
+    }
 }
 
 /// The bodies a document shows for `status` on `operation`: its examples, and one

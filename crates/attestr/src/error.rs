@@ -4,6 +4,7 @@
 use std::fmt;
 
 use vendor_runtime::ServiceError;
+use vendor_runtime::evidence::DocumentedError;
 
 use crate::{ErrorCode, types};
 
@@ -45,6 +46,16 @@ impl ServiceError for ApiError {
             message: body.message,
             details: body.details,
         })
+    }
+
+    const DOCUMENTED: &'static [DocumentedError] = crate::operations::ERRORS;
+
+    /// Attestr's codes are its own and name one error each per status (4003 means different
+    /// things on 400 and 403, so the status is part of the match, and it already is): the code
+    /// identifies the row. The message is not compared, since some carry a placeholder
+    /// (`{type}` in 40039).
+    fn is_documented_as(&self, row: &DocumentedError) -> bool {
+        row.code == Some(self.code.code())
     }
 }
 

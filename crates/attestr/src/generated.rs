@@ -8,15 +8,9 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///Attestr's error body. `code`, `message` and `details` are documented on every factx page; `httpStatusCode` comes from the vendor's common "API Error Codes" page (optional here by inference, because the factx pages do not list it). `code` values repeat across statuses with different meanings (4003), so read it together with the HTTP status.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct Error {
         ///Unique error codes for different errors. Always available.
         pub code: i64,
@@ -38,16 +32,9 @@ pub mod types {
         }
     }
     ///Get Profile's success body. Unknown: the vendor does not state which fields are always present.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct Profile {
         ///App Id if this profile was created using API. Unknown: the value for profiles created from the dashboard.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -107,16 +94,9 @@ pub mod types {
         }
     }
     ///Create Profile's success body. Unknown: the vendor does not state which fields are always present.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct ProfileCreated {
         ///Unique profile Id
         #[serde(rename = "_id", skip_serializing_if = "::std::option::Option::is_none")]
@@ -131,15 +111,9 @@ pub mod types {
         }
     }
     ///A profile's basic information, sent to Create Profile and Update Profile (same body table on both pages).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct ProfileInput {
         ///Optional contact email field
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -158,19 +132,10 @@ pub mod types {
         }
     }
     ///Optional contact mobile field (E.164 format)
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct ProfileInputMobile(::std::string::String);
     impl ::std::ops::Deref for ProfileInputMobile {
         type Target = ::std::string::String;
@@ -225,16 +190,9 @@ pub mod types {
         }
     }
     ///A follow-up query and its response posted on the profile (the vendor's QueryObject). Fields and nullability are taken from the `factx.query` webhook sample on the Collect Additional Data page. Unknown: which fields are always present.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct ProfileQuery {
         ///Creation time. Inferred: Unix time in milliseconds (sample value `1661024715867`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -281,16 +239,9 @@ pub mod types {
         }
     }
     ///A verification item associated with the profile (the vendor's VerificationItemObject). Unknown: the remaining fields (the end of the vendor's table is not in the stored copy), so other properties are allowed.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct VerificationItem {
         ///Id of the verification item
         #[serde(rename = "_id", skip_serializing_if = "::std::option::Option::is_none")]
@@ -1168,6 +1119,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[doc(hidden)]
     pub fn new(baseurl: &str, inner: ::vendor_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1184,6 +1136,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[doc(hidden)]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1228,7 +1181,7 @@ Sends a `POST` request to `/public/factx/`
 ```ignore
 let response = client.create_profile()
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn create_profile(&self) -> builder::CreateProfile<'_> {
@@ -1246,7 +1199,7 @@ Arguments:
 ```ignore
 let response = client.get_profile()
     .profile_id(profile_id)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn get_profile(&self) -> builder::GetProfile<'_> {
@@ -1265,7 +1218,7 @@ Arguments:
 let response = client.update_profile()
     .profile_id(profile_id)
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn update_profile(&self) -> builder::UpdateProfile<'_> {
@@ -1283,7 +1236,7 @@ Arguments:
 ```ignore
 let response = client.archive_profile()
     .profile_id(profile_id)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn archive_profile(&self) -> builder::ArchiveProfile<'_> {

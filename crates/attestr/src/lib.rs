@@ -15,13 +15,46 @@ mod outcomes;
 pub use config::{Config, DEFAULT_API_VERSION, DEFAULT_BASE_URL};
 pub use error::ApiError;
 pub use error_codes::ErrorCode;
-pub use generated::*;
-pub use operations::{OPERATIONS, OUTCOMES};
+/// progenitor's own error, which the generated `send()` returns. Prefer `call()`, which returns
+/// the crate's [`Error`]; this path stays for code that uses `send()` directly.
+#[doc(hidden)]
+pub use generated::Error as ClientError;
+pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude, types};
+/// The runtime's tables (operations, outcomes, documented errors), which the shared runtime
+/// and the workspace's own tools read; a client never needs them.
+#[doc(hidden)]
+pub use operations::{ERRORS, OPERATIONS, OUTCOMES};
 pub use outcomes::ArchiveOutcome;
 pub use vendor_runtime::{CallOptions, ConfigError, ConfigureRuntime, ErrorContext, Secret, Vars};
 
 /// Everything an Attestr call can fail with: the shared runtime's error with Attestr's
-/// [`ApiError`] body. Its `Api` variant carries the documented [`ErrorCode`].
+/// [`ApiError`] body. Its `Api` variant carries the documented [`ErrorCode`]; on a starting
+/// operation too, an error the operation documents (unknown id, 40018) is `Api`, and anything
+/// that is neither a documented outcome nor a documented error is `Unproven`. `api_error()` reads
+/// Attestr's body whatever the variant.
+///
+/// ```no_run
+/// # async fn get() -> Result<(), attestr::Error> {
+/// use attestr::{Config, Error, ErrorCode};
+///
+/// let client = Config::from_env()?.build()?;
+/// match client.get_profile().profile_id("AX1LgghsxZsJZUwYvN").call().await {
+///     Ok(profile) => println!("{:?}", profile.name),
+///     Err(Error::Api { error, .. })
+///         if error.code == ErrorCode::InvalidProfileIdOrYouDoNotHaveAccessToThisRecord =>
+///     {
+///         println!("no such profile")
+///     }
+///     Err(other) => {
+///         if let Some(error) = other.api_error() {
+///             println!("Attestr said {}", error.code.code());
+///         }
+///         return Err(other);
+///     }
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub type Error = vendor_runtime::Error<ApiError>;
 
 vendor_runtime::impl_client_hooks!(Client);

@@ -2,6 +2,8 @@
 
 /// Every operation of the generated client, with what the runtime needs to authenticate,
 /// retry and log a call. Keyed by the `operation_id` progenitor passes to the hooks.
+/// Runtime plumbing, hidden from the crate's documentation.
+#[doc(hidden)]
 pub const OPERATIONS: &[vendor_runtime::Operation] = &[
     vendor_runtime::Operation {
         id: "create_profile",
@@ -29,7 +31,9 @@ pub const OPERATIONS: &[vendor_runtime::Operation] = &[
     },
 ];
 /// The documented outcomes of this API's operations, and the only responses that prove
-/// each (`x-outcomes` in the spec), read by `vendor_runtime::settle`.
+/// each (`x-outcomes` in the spec), read by `vendor_runtime::settle`. Runtime plumbing,
+/// hidden from the crate's documentation.
+#[doc(hidden)]
 pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
     vendor_runtime::evidence::Rule {
         operation: "update_profile",
@@ -59,6 +63,180 @@ pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
             },
         ],
         evidence: vendor_runtime::evidence::Evidence::VendorDoc,
+    },
+];
+/// The errors each operation documents (`x-error-codes` in the spec), read by
+/// `vendor_runtime::settle` through the crate's `ServiceError`. Runtime plumbing, hidden
+/// from the crate's documentation.
+#[doc(hidden)]
+pub const ERRORS: &[vendor_runtime::evidence::DocumentedError] = &[
+    vendor_runtime::evidence::DocumentedError {
+        operation: "update_profile",
+        status: 400,
+        code: Some(4001),
+        message: "Malformed data or missing required parameter values",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "update_profile",
+        status: 400,
+        code: Some(4005),
+        message: "Operation could not be performed due to low credits balance",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "update_profile",
+        status: 400,
+        code: Some(40018),
+        message: "Invalid profile Id or you do not have access to this record",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "update_profile",
+        status: 400,
+        code: Some(40038),
+        message: "Profile is archived already, operation not allowed",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "update_profile",
+        status: 401,
+        code: Some(4016),
+        message: "Invalid client authorization",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "update_profile",
+        status: 403,
+        code: Some(4031),
+        message: "Unauthorized access",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "update_profile",
+        status: 403,
+        code: Some(4035),
+        message: "Requested service is not provisioned for your account",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "update_profile",
+        status: 403,
+        code: Some(4039),
+        message: "Client's IP address is not whitelisted",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "update_profile",
+        status: 429,
+        code: Some(4291),
+        message: "Maximum account rate limit exceeded",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "update_profile",
+        status: 429,
+        code: Some(4292),
+        message: "Maximum API rate limit exceeded",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "update_profile",
+        status: 429,
+        code: Some(4293),
+        message: "Maximum account daily limit exceeded",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "update_profile",
+        status: 429,
+        code: Some(4294),
+        message: "Maximum API daily limit exceeded",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "update_profile",
+        status: 500,
+        code: Some(5001),
+        message: "Request could not be processed",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "archive_profile",
+        status: 400,
+        code: Some(4001),
+        message: "Malformed data or missing required parameter values",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "archive_profile",
+        status: 400,
+        code: Some(4003),
+        message: "Request ID is invalid",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "archive_profile",
+        status: 400,
+        code: Some(4005),
+        message: "Operation could not be performed due to low credits balance",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "archive_profile",
+        status: 400,
+        code: Some(40018),
+        message: "Invalid profile Id or you do not have access to this record",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "archive_profile",
+        status: 400,
+        code: Some(40038),
+        message: "Profile is archived already, operation not allowed",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "archive_profile",
+        status: 400,
+        code: Some(40039),
+        message: "Async request type {type} can not be associated to the background check profile",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "archive_profile",
+        status: 401,
+        code: Some(4016),
+        message: "Invalid client authorization",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "archive_profile",
+        status: 403,
+        code: Some(4031),
+        message: "Unauthorized access",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "archive_profile",
+        status: 403,
+        code: Some(4035),
+        message: "Requested service is not provisioned for your account",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "archive_profile",
+        status: 403,
+        code: Some(4039),
+        message: "Client's IP address is not whitelisted",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "archive_profile",
+        status: 429,
+        code: Some(4291),
+        message: "Maximum account rate limit exceeded",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "archive_profile",
+        status: 429,
+        code: Some(4292),
+        message: "Maximum API rate limit exceeded",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "archive_profile",
+        status: 429,
+        code: Some(4293),
+        message: "Maximum account daily limit exceeded",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "archive_profile",
+        status: 429,
+        code: Some(4294),
+        message: "Maximum API daily limit exceeded",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "archive_profile",
+        status: 500,
+        code: Some(5001),
+        message: "Request could not be processed",
     },
 ];
 #[allow(unused_imports)]

@@ -1,5 +1,5 @@
 //! The starting operations, returning the outcome Attestr's response proves (the spec's
-//! `x-outcomes`, generated into [`OUTCOMES`]) rather than raw responses.
+//! `x-outcomes`, generated into `OUTCOMES`) rather than raw responses.
 
 use vendor_runtime::evidence::Proof;
 

@@ -6,6 +6,7 @@
 use std::fmt;
 
 use vendor_runtime::ServiceError;
+use vendor_runtime::evidence::DocumentedError;
 
 use crate::types;
 
@@ -29,6 +30,16 @@ impl ServiceError for ApiError {
     fn decode(_status: u16, body: &[u8]) -> Option<Self> {
         let body: types::ExternalApiError = serde_json::from_slice(body).ok()?;
         body.externalapierror.map(|error| ApiError(Box::new(error)))
+    }
+
+    const DOCUMENTED: &'static [DocumentedError] = crate::operations::ERRORS;
+
+    /// Gainsight PX documents statuses with a description ("User not found"), but no error body
+    /// and no code: the `externalapierror` shape is third-party evidence only. No body can be
+    /// shown to be a documented error, so none is (fail closed): on a status where an outcome can
+    /// be proven, a body that proves none stays [`Error::Unproven`](crate::Error::Unproven).
+    fn is_documented_as(&self, _row: &DocumentedError) -> bool {
+        false
     }
 }
 

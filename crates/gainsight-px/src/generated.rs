@@ -8,16 +8,9 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///The error detail inside `ExternalApiError` (third-party evidence only). Inferred (research): the common Spring "ApiError" pattern. Unknown: any further fields (the research suggests a `timestamp` may appear).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct ApiError {
         #[serde(
             rename = "debugMessage",
@@ -42,16 +35,9 @@ pub mod types {
         }
     }
     ///Per-channel activity of a user. Inferred: the research excerpt gives no type for `groupId`; modelled as a string. Unknown: the meaning of the `channel` and `environment` codes.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct ChannelMetric {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub channel: ::std::option::Option<i64>,
@@ -79,16 +65,9 @@ pub mod types {
         }
     }
     ///Geographic coordinates.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct Coordinates {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub latitude: ::std::option::Option<f64>,
@@ -101,15 +80,9 @@ pub mod types {
         }
     }
     ///The user to delete, for ids unsafe in a path.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct DeleteUser {
         ///User id (from identify call); case-sensitive.
         #[serde(rename = "identifyId")]
@@ -121,16 +94,9 @@ pub mod types {
         }
     }
     ///Error body observed by third-party code (RudderStack's Gainsight PX destination and test fixture) on a 404; not documented by the vendor, which documents no error body. Some errors (e.g. a gateway 403) come as an HTML page instead, so a client must not require this shape.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct ExternalApiError {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub externalapierror: ::std::option::Option<ApiError>,
@@ -141,16 +107,9 @@ pub mod types {
         }
     }
     ///A user's location. Field types other than `coordinates` are not stated in the research excerpt; they are strings in a third-party fixture (RudderStack) and modelled as strings.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct Location {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub city: ::std::option::Option<::std::string::String>,
@@ -202,16 +161,9 @@ pub mod types {
         }
     }
     ///The body the vendor declares for some success responses (Spring's `ResponseEntity` without headers). Inferred (research): a springfox artefact of the Java return type, not necessarily what is on the wire; treat it as optional. Unknown: the content of `body`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct ResponseEntity {
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -242,10 +194,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema,
-        utoipa::ToSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub enum ResponseEntityStatusCode {
         #[serde(rename = "100")]
         X100,
@@ -537,15 +489,9 @@ pub mod types {
         }
     }
     ///A Gainsight PX user (the vendor's Swagger definition `User`). Read-only fields are output only.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct User {
         #[serde(
             rename = "accountId",
@@ -684,16 +630,9 @@ pub mod types {
         }
     }
     ///A parsed user agent. Inferred: the research excerpt gives no field types; modelled as strings.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct UserAgent {
         #[serde(
             rename = "browserType",
@@ -729,16 +668,9 @@ pub mod types {
         }
     }
     ///The user agent last seen for one product (tag key).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct UserAgentByProduct {
         ///Inferred: a tag key such as `AP-XXXXXXXXXX-2`; the research excerpt gives no type, modelled as a string.
         #[serde(
@@ -768,10 +700,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema,
-        utoipa::ToSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub enum UserGender {
         #[serde(rename = "MALE")]
         Male,
@@ -833,10 +765,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema,
-        utoipa::ToSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub enum UserType {
         #[serde(rename = "LEAD")]
         Lead,
@@ -888,16 +820,9 @@ pub mod types {
         }
     }
     ///The body of `updateUser`: the writable fields of `User`, none of them required. The vendor's reference declares the whole `User` (with `identifyId` and `propertyKeys` required); a production integration (RudderStack, research excerpt section 3.9) sends partial bodies such as `{"accountId": "…"}`, and this schema accepts what it sends. Unknown: whether fields left out are cleared or kept.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct UserUpdate {
         #[serde(
             rename = "accountId",
@@ -1010,10 +935,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema,
-        utoipa::ToSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub enum UserUpdateGender {
         #[serde(rename = "MALE")]
         Male,
@@ -1075,10 +1000,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema,
-        utoipa::ToSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub enum UserUpdateType {
         #[serde(rename = "LEAD")]
         Lead,
@@ -1130,16 +1055,9 @@ pub mod types {
         }
     }
     ///One page of users (all fields output only).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct UsersPage {
         ///Pass to the next `listUsers` call to get the next page. Vendor: "Scroll until the returned result list is less than the requested size. Do not depend on the scrollId becoming null" (so it may be null, or not, at the end).
         #[serde(
@@ -3277,6 +3195,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[doc(hidden)]
     pub fn new(baseurl: &str, inner: ::vendor_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -3293,6 +3212,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[doc(hidden)]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -3344,7 +3264,7 @@ let response = client.list_users()
     .page_size(page_size)
     .scroll_id(scroll_id)
     .sort(sort)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn list_users(&self) -> builder::ListUsers<'_> {
@@ -3359,7 +3279,7 @@ Sends a `POST` request to `/v1/users`
 ```ignore
 let response = client.create_user()
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn create_user(&self) -> builder::CreateUser<'_> {
@@ -3378,7 +3298,7 @@ Arguments:
 let response = client.delete_user_by_body()
     .hard_delete(hard_delete)
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn delete_user_by_body(&self) -> builder::DeleteUserByBody<'_> {
@@ -3393,7 +3313,7 @@ Sends a `PUT` request to `/v1/users/update`
 ```ignore
 let response = client.update_user_by_body()
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn update_user_by_body(&self) -> builder::UpdateUserByBody<'_> {
@@ -3410,7 +3330,7 @@ Arguments:
 ```ignore
 let response = client.get_user()
     .identify_id(identify_id)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn get_user(&self) -> builder::GetUser<'_> {
@@ -3431,7 +3351,7 @@ Arguments:
 let response = client.update_user()
     .identify_id(identify_id)
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn update_user(&self) -> builder::UpdateUser<'_> {
@@ -3450,7 +3370,7 @@ Arguments:
 let response = client.delete_user()
     .identify_id(identify_id)
     .hard_delete(hard_delete)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn delete_user(&self) -> builder::DeleteUser<'_> {

@@ -13,14 +13,44 @@ mod outcomes;
 
 pub use config::{Config, DataCenter};
 pub use error::ApiError;
-pub use generated::*;
+/// progenitor's own error, which the generated `send()` returns. Prefer `call()`, which returns
+/// the crate's [`Error`]; this path stays for code that uses `send()` directly.
+#[doc(hidden)]
+pub use generated::Error as ClientError;
+pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude, types};
 pub use listing::{DEFAULT_PAGE_SIZE, ListOptions, MAX_PAGE_SIZE};
-pub use operations::{OPERATIONS, OUTCOMES};
+/// The runtime's tables (operations, outcomes, documented errors), which the shared runtime
+/// and the workspace's own tools read; a client never needs them.
+#[doc(hidden)]
+pub use operations::{ERRORS, OPERATIONS, OUTCOMES};
 pub use outcomes::{DeleteMode, DeleteOutcome};
 pub use vendor_runtime::{CallOptions, ConfigError, ConfigureRuntime, ErrorContext, Secret, Vars};
 
 /// Everything a Gainsight PX call can fail with: the shared runtime's error with the
 /// [`ApiError`] body (when the response had one).
+///
+/// `api_error()` reads the body Gainsight PX sent (third-party shape), whatever the variant:
+///
+/// ```no_run
+/// # async fn get() -> Result<(), gainsight_px::Error> {
+/// use gainsight_px::{Config, Error};
+///
+/// let client = Config::from_env()?.build()?;
+/// match client.get_user().identify_id("jdoe@example.com").call().await {
+///     Ok(user) => println!("{:?}", user.email),
+///     Err(Error::Api { error, .. }) if error.0.status.as_deref() == Some("NOT_FOUND") => {
+///         println!("no such user")
+///     }
+///     Err(other) => {
+///         if let Some(error) = other.api_error() {
+///             println!("Gainsight PX said {error}");
+///         }
+///         return Err(other);
+///     }
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub type Error = vendor_runtime::Error<ApiError>;
 
 vendor_runtime::impl_client_hooks!(Client);

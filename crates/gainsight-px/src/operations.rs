@@ -2,6 +2,8 @@
 
 /// Every operation of the generated client, with what the runtime needs to authenticate,
 /// retry and log a call. Keyed by the `operation_id` progenitor passes to the hooks.
+/// Runtime plumbing, hidden from the crate's documentation.
+#[doc(hidden)]
 pub const OPERATIONS: &[vendor_runtime::Operation] = &[
     vendor_runtime::Operation {
         id: "list_users",
@@ -47,7 +49,9 @@ pub const OPERATIONS: &[vendor_runtime::Operation] = &[
     },
 ];
 /// The documented outcomes of this API's operations, and the only responses that prove
-/// each (`x-outcomes` in the spec), read by `vendor_runtime::settle`.
+/// each (`x-outcomes` in the spec), read by `vendor_runtime::settle`. Runtime plumbing,
+/// hidden from the crate's documentation.
+#[doc(hidden)]
 pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
     vendor_runtime::evidence::Rule {
         operation: "delete_user_by_body",
@@ -148,6 +152,78 @@ pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
             },
         ],
         evidence: vendor_runtime::evidence::Evidence::ThirdParty,
+    },
+];
+/// The errors each operation documents (`x-error-codes` in the spec), read by
+/// `vendor_runtime::settle` through the crate's `ServiceError`. Runtime plumbing, hidden
+/// from the crate's documentation.
+#[doc(hidden)]
+pub const ERRORS: &[vendor_runtime::evidence::DocumentedError] = &[
+    vendor_runtime::evidence::DocumentedError {
+        operation: "list_users",
+        status: 429,
+        code: None,
+        message: "Rate limit exceeded",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "create_user",
+        status: 400,
+        code: None,
+        message: "Bad request, possible duplicate",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "create_user",
+        status: 429,
+        code: None,
+        message: "Rate limit exceeded",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "delete_user_by_body",
+        status: 429,
+        code: None,
+        message: "Rate limit exceeded",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "update_user_by_body",
+        status: 429,
+        code: None,
+        message: "Rate limit exceeded",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "get_user",
+        status: 404,
+        code: None,
+        message: "User not found",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "get_user",
+        status: 429,
+        code: None,
+        message: "Rate limit exceeded",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "update_user",
+        status: 429,
+        code: None,
+        message: "Rate limit exceeded",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "delete_user",
+        status: 401,
+        code: None,
+        message: "Unauthorized or bad API Key",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "delete_user",
+        status: 404,
+        code: None,
+        message: "User not found",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "delete_user",
+        status: 429,
+        code: None,
+        message: "Rate limit exceeded",
     },
 ];
 #[allow(unused_imports)]

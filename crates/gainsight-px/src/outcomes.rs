@@ -1,6 +1,6 @@
 //! Delete User and Update User as a caller wants them: the route chosen for the id (path or body
 //! variant), and for delete the outcome Gainsight PX's response proves (the spec's `x-outcomes`,
-//! generated into [`OUTCOMES`]).
+//! generated into `OUTCOMES`).
 
 use vendor_runtime::evidence::Proof;
 use vendor_runtime::operation::check_params;

@@ -48,8 +48,9 @@ pub struct Settled<T> {
 
 /// Awaits a generated `send()` of `operation` and returns the outcome the response proves under
 /// `rules` (the crate's `OUTCOMES`). A response that proves none, on a status the rules cover,
-/// is [`Error::Unproven`]; one whose body did not arrive whole proves nothing either. Every other
-/// failure is the ordinary [`Error`].
+/// is [`Error::Unproven`], unless it is an error the operation documents
+/// ([`ServiceError::DOCUMENTED`]), which is [`Error::Api`] as anywhere else; one whose body did
+/// not arrive whole proves nothing either. Every other failure is the ordinary [`Error`].
 ///
 /// `body_of` gives the JSON a success body is checked against (`serde_json::to_value` of the
 /// typed body, or `None` when the success rows need no body, as for a raw or empty one).
@@ -130,12 +131,23 @@ pub async fn settle<T, E: ServiceError>(
             // A broken body gets its own, more precise error; it proves nothing either way.
             Verdict::Unproven { expected } => {
                 if let Ok(bytes) = &response.body {
-                    return Err(Error::Unproven {
-                        operation,
-                        expected,
-                        error: E::decode(response.status.as_u16(), bytes),
-                        context: Box::new(response.context()),
+                    let status = response.status.as_u16();
+                    let error = E::decode(status, bytes);
+                    // An error the operation documents is the vendor's answer, not a failed
+                    // proof: it falls through to the ordinary interpretation (`Api`).
+                    let documented = error.as_ref().is_some_and(|error| {
+                        evidence::documents(E::DOCUMENTED, operation, status, |row| {
+                            error.is_documented_as(row)
+                        })
                     });
+                    if !documented {
+                        return Err(Error::Unproven {
+                            operation,
+                            expected,
+                            error,
+                            context: Box::new(response.context()),
+                        });
+                    }
                 }
             }
             Verdict::NotCovered => {}

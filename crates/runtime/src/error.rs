@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::body::{BodyError, error_chain, is_too_large};
 use crate::config::ConfigError;
+use crate::evidence::DocumentedError;
 use crate::failure::{ErrorContext, ErrorResponse, Failure, location_host, request_id};
 use crate::options::CallRecord;
 
@@ -19,6 +20,16 @@ pub trait ServiceError: Sized + fmt::Debug + fmt::Display {
     /// The vendor's error from a whole error body; `None` when the body is not the vendor's error
     /// shape (an HTML page from a gateway, a framework's route 404, another JSON).
     fn decode(status: u16, body: &[u8]) -> Option<Self>;
+
+    /// The errors the vendor documents, per operation and status (the crate's generated
+    /// `ERRORS`, from `x-error-codes`).
+    const DOCUMENTED: &'static [DocumentedError];
+
+    /// Whether this decoded body is the documented error `row` (whose operation and status are
+    /// already those of the response). Each vendor says what identifies its errors: a code of its
+    /// own (Attestr), or the code and the verbatim message (Trust, whose `code` only repeats the
+    /// status). A vendor that documents no error body answers `false`: fail closed.
+    fn is_documented_as(&self, row: &DocumentedError) -> bool;
 }
 
 /// Everything a call to a vendor can fail with. `E` is the vendor's error body.
@@ -28,7 +39,9 @@ pub trait ServiceError: Sized + fmt::Debug + fmt::Display {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error<E> {
-    /// The vendor refused the call with its own error body.
+    /// The vendor refused the call with its own error body. On a status where the operation
+    /// documents an outcome, only an error the operation documents (`x-error-codes`) is `Api`;
+    /// any other body there is [`Error::Unproven`].
     Api {
         /// The decoded body.
         error: E,
@@ -67,9 +80,10 @@ pub enum Error<E> {
         /// Status, request id, body excerpt.
         context: Box<ErrorContext>,
     },
-    /// A response on a status for which the operation documents an outcome, whose body is not
-    /// the documented one: it proves none of `expected` (see the spec's `x-outcomes`). When the
-    /// body is another of the vendor's errors, `error` holds it.
+    /// A response on a status for which the operation documents an outcome, whose body is neither
+    /// the documented one (it proves none of `expected`, see the spec's `x-outcomes`) nor an
+    /// error the operation documents (`x-error-codes`; such an error is [`Error::Api`]). When the
+    /// body still decodes as the vendor's error shape (a near-miss), `error` holds it.
     Unproven {
         /// The operation (the generated method's name).
         operation: &'static str,
@@ -208,7 +222,9 @@ impl<E: ServiceError> Error<E> {
 }
 
 impl<E> Error<E> {
-    /// The vendor's error body, when the response carried one.
+    /// The vendor's error body, whatever the variant, when the response carried one: match on
+    /// its code without caring whether the call was a plain one (`Api`) or a starting operation
+    /// whose answer proved no outcome (`Unproven`), a 401 or a 429.
     pub fn api_error(&self) -> Option<&E> {
         match self {
             Error::Api { error, .. } => Some(error),

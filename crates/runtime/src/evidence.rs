@@ -6,6 +6,10 @@
 //! documented one for it: the status, and every body check of the row. A response on a status the
 //! table covers that no row proves is [`Verdict::Unproven`], which the callers turn into an error;
 //! there is no fallback to a looser match.
+//!
+//! Beside it, the errors each operation documents (`x-error-codes`, generated as `ERRORS`): an
+//! error body that is one of them is the vendor's answer ([`crate::Error::Api`]) even on a status
+//! where an outcome could have been proven ([`documents`]).
 
 use serde_json::Value;
 
@@ -195,6 +199,34 @@ fn passes(checks: &[Check], body: Option<&Value>) -> Option<Option<String>> {
     Some(captured)
 }
 
+/// One row of `x-error-codes`: `operation` documents this error on `status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DocumentedError {
+    /// The generated method's name, as in the operation table.
+    pub operation: &'static str,
+    /// The HTTP status the row is documented with.
+    pub status: u16,
+    /// The vendor's own code in the error body, when the vendor documents one.
+    pub code: Option<i64>,
+    /// The vendor's message, verbatim (a `{placeholder}` stands for text that varies).
+    pub message: &'static str,
+}
+
+/// Whether `errors` (a crate's `ERRORS`) document, for `operation` and `status`, a row that
+/// `is_this_row` recognises in the decoded body. Only rows of that operation and status count:
+/// a code documented elsewhere, or on another status, is not this operation's documented error.
+pub fn documents(
+    errors: &[DocumentedError],
+    operation: &str,
+    status: u16,
+    is_this_row: impl Fn(&DocumentedError) -> bool,
+) -> bool {
+    errors
+        .iter()
+        .filter(|row| row.operation == operation && row.status == status)
+        .any(is_this_row)
+}
+
 /// The 8-4-4-4-12 hexadecimal form, the only one the vendors write.
 fn is_uuid(text: &str) -> bool {
     let groups: Vec<&str> = text.split('-').collect();
@@ -321,6 +353,30 @@ mod tests {
             assert_eq!(verdict(404, body.clone(), false), unproven, "{body:?}");
         }
         assert_eq!(verdict(500, None, false), Verdict::NotCovered);
+    }
+
+    #[test]
+    fn only_the_operations_own_rows_on_the_responses_status_document_an_error() {
+        const ERRORS: &[DocumentedError] = &[
+            DocumentedError {
+                operation: "archive_profile",
+                status: 400,
+                code: Some(40018),
+                message: "Invalid profile Id or you do not have access to this record",
+            },
+            DocumentedError {
+                operation: "associate_item",
+                status: 400,
+                code: Some(40039),
+                message: "Async request type {type} can not be associated",
+            },
+        ];
+        let by_code = |code: i64| move |row: &DocumentedError| row.code == Some(code);
+        assert!(documents(ERRORS, "archive_profile", 400, by_code(40018)));
+        // Another status, another operation's row, a code nobody documents.
+        assert!(!documents(ERRORS, "archive_profile", 403, by_code(40018)));
+        assert!(!documents(ERRORS, "archive_profile", 400, by_code(40039)));
+        assert!(!documents(ERRORS, "archive_profile", 400, by_code(40051)));
     }
 
     #[test]

@@ -87,6 +87,11 @@ pub struct Cli {
     #[arg(long, value_name = "LEVEL", default_value = "info",
           value_parser = ["error", "warn", "info", "debug", "trace"], ignore_case = true)]
     pub log_level: String,
+    /// Print the `export` lines that configure the three vendor crates for this sandbox (base
+    /// URLs as their `Config::from_env` reads them, and the demo credentials), then exit without
+    /// starting. Give the port the sandbox listens on (`--listen`).
+    #[arg(long)]
+    pub print_env: bool,
 }
 
 impl fmt::Debug for Cli {
@@ -111,6 +116,7 @@ impl fmt::Debug for Cli {
             .field("atenea_client_secret", &Redacted)
             .field("px_api_key", &vec![Redacted; self.px_api_key.len()])
             .field("log_level", &self.log_level)
+            .field("print_env", &self.print_env)
             .finish()
     }
 }
@@ -143,6 +149,65 @@ impl Cli {
             },
         }
     }
+}
+
+/// The shell lines (`export NAME='value'`) that point the three vendor crates'
+/// `Config::from_env` at a sandbox served under `base_url` (`http://ADDR`) with `credentials`:
+/// each crate's base URL variable (with the vendor prefixes the sandbox serves) and credentials.
+/// Gainsight PX gets the first accepted key. Values are single-quoted, so the lines paste as they
+/// are (`{version}` stays literal: the Attestr crate fills it in).
+pub fn env_lines(base_url: &str, credentials: &Credentials) -> String {
+    use crate::vendor::Vendor;
+    let px_key = credentials
+        .gainsight_px_api_keys
+        .first()
+        .map(String::as_str)
+        .unwrap_or_default();
+    let vars = [
+        (
+            "ATTESTR_BASE_URL",
+            format!("{base_url}{}", Vendor::Attestr.prefix()),
+        ),
+        ("ATTESTR_AUTH_TOKEN", credentials.attestr_auth_token.clone()),
+        (
+            "TRUST_ATENEA_BASE_URL",
+            format!("{base_url}{}", Vendor::Atenea.prefix()),
+        ),
+        (
+            "TRUST_INDEX_BASE_URL",
+            format!("{base_url}{}", Vendor::Trust.prefix()),
+        ),
+        ("TRUST_CLIENT_ID", credentials.atenea_client_id.clone()),
+        (
+            "TRUST_CLIENT_SECRET",
+            credentials.atenea_client_secret.clone(),
+        ),
+        (
+            "GAINSIGHT_PX_BASE_URL",
+            format!("{base_url}{}", Vendor::GainsightPx.prefix()),
+        ),
+        ("GAINSIGHT_PX_API_KEY", px_key.to_string()),
+    ];
+    let mut lines = String::new();
+    for (name, value) in vars {
+        lines.push_str(&format!(
+            "export {name}='{}'\n",
+            value.replace('\'', "'\\''")
+        ));
+    }
+    lines
+}
+
+/// `--print-env`'s output for `listen`, or why it cannot be printed (port 0: the real port is
+/// known only once a sandbox binds it).
+pub fn print_env(listen: SocketAddr, credentials: &Credentials) -> Result<String, String> {
+    if listen.port() == 0 {
+        return Err(
+            "--print-env needs the port the sandbox listens on: give `--listen ADDR:PORT` (port 0 is chosen at start; the banner of a running sandbox prints the same lines)"
+                .to_string(),
+        );
+    }
+    Ok(env_lines(&format!("http://{listen}"), credentials))
 }
 
 fn parse_clock_start(text: &str) -> Result<i64, String> {

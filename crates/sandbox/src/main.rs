@@ -1,6 +1,7 @@
 //! `vendor-sandbox`: runs the sandbox until Ctrl-C or SIGTERM. Its first stdout line is
 //! `listening on http://ADDR` (scripts start it with `--listen 127.0.0.1:0` and read the port
-//! from there); the demo credentials follow.
+//! from there); the `export` lines that configure the three vendor crates follow (the same as
+//! `--print-env`).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -13,6 +14,19 @@ use tracing_subscriber::filter::LevelFilter;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.print_env {
+        let config = cli.config();
+        return match sandbox::cli::print_env(config.listen, &config.credentials) {
+            Ok(lines) => {
+                print!("{lines}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("vendor-sandbox: {error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     // Logs go to stderr: stdout carries the address line that scripts read.
     tracing_subscriber::fmt()
         .with_max_level(LevelFilter::from_str(&cli.log_level).unwrap_or(LevelFilter::INFO))
@@ -59,24 +73,15 @@ fn print_banner(running: &RunningSandbox, config: &Config) {
     let mut stdout = std::io::stdout().lock();
     let _ = writeln!(stdout, "listening on {}", running.base_url());
     let _ = stdout.flush();
-    // Each line is indented by hand: a `\` continuation would strip the first line's indent.
-    let _ = writeln!(
+    // The configuration of the three vendor crates, ready to paste (as `--print-env`), then the
+    // rest as shell comments, so the whole banner pastes.
+    let _ = write!(
         stdout,
-        "  Attestr       {attestr}/public/factx/   Authorization: Basic {attestr_token}
-  Trust Index   {trust}/identity          Authorization: Bearer <access_token from Atenea>
-  Atenea        {atenea}/oauth/token/       client_id {client_id}, client_secret {client_secret}
-  Gainsight PX  {px}/v1/users             X-APTRINSIC-API-KEY: {px_key}
-  Admin         {base}/_sandbox/{{clock,faults,reset,requests}}
-  OpenAPI       {base}/openapi/{{attestr,trust,gainsight-px}}.json
-  State         {state}",
-        attestr = running.attestr_url(),
-        attestr_token = credentials.attestr_auth_token,
-        trust = running.trust_index_url(),
-        atenea = running.atenea_url(),
-        client_id = credentials.atenea_client_id,
-        client_secret = credentials.atenea_client_secret,
-        px = running.gainsight_px_url(),
-        px_key = credentials.gainsight_px_api_keys.join(", "),
+        "{env}# Admin    {base}/_sandbox/{{clock,faults,reset,requests}}
+# OpenAPI  {base}/openapi/{{attestr,trust,gainsight-px}}.json
+# State    {state}
+",
+        env = sandbox::cli::env_lines(&running.base_url(), credentials),
         base = running.base_url(),
         state = config
             .state_file

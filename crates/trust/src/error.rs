@@ -4,6 +4,7 @@
 use std::fmt;
 
 use vendor_runtime::ServiceError;
+use vendor_runtime::evidence::DocumentedError;
 
 use crate::types;
 
@@ -34,5 +35,14 @@ impl ServiceError for ApiError {
             resource: body.resource,
             message: body.message,
         })
+    }
+
+    const DOCUMENTED: &'static [DocumentedError] = crate::operations::ERRORS;
+
+    /// Trust's `code` only repeats the HTTP status, so it identifies nothing: a documented error
+    /// is its row's code and message, verbatim. Any other message on a documented status (a
+    /// near-miss, a reworded one) is not documented, and fails closed.
+    fn is_documented_as(&self, row: &DocumentedError) -> bool {
+        row.code == Some(self.code) && row.message == self.message
     }
 }

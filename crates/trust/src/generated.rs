@@ -8,15 +8,9 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///Atenea access token. The token expires at `created_at + expires_in` (Unix seconds). All four fields are marked required because the documented response shows all four and the documented expiry rule needs `created_at` and `expires_in` (inferred; the vendor gives no field table).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct AccessToken {
         ///The bearer token for the Index calls.
         pub access_token: ::std::string::String,
@@ -33,15 +27,9 @@ pub mod types {
         }
     }
     ///Atenea client-credentials token request, sent as JSON.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct AccessTokenRequest {
         ///The client id issued by Trust.
         pub client_id: ::std::string::String,
@@ -66,10 +54,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema,
-        utoipa::ToSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub enum AccessTokenRequestGrantType {
         #[serde(rename = "client_credentials")]
         ClientCredentials,
@@ -109,15 +97,9 @@ pub mod types {
         }
     }
     ///The Index error envelope (no `data`). All three fields are required because both documented error bodies carry them (inferred).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct ErrorEnvelope {
         ///The HTTP status, repeated in the body.
         pub code: i64,
@@ -132,16 +114,9 @@ pub mod types {
         }
     }
     ///An identity (Person-Company record) in Index. Every field is optional, and nullable only where a sample shows `null`: samples differ between endpoints, so no field is marked required (inferred modelling; the types follow the samples). Unknown: the rest of the vendor's field list (cut off in the sources).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct Identity {
         ///The apps related to the identity.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -198,16 +173,9 @@ pub mod types {
         }
     }
     ///An app related to an identity. Every field is optional (inferred modelling, as for `Identity`).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct IdentityApp {
         ///The app's id; a string (`"99"`) in the sample.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -239,16 +207,9 @@ pub mod types {
         }
     }
     ///An app in the update body. Unknown: the remaining app fields (the vendor's list is cut off in the sources).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct IdentityAppUpdate {
         ///"Obligatorio en ausencia del par identificador [bundle_id|flavor_id]": required when the identifier pair `bundle_id`/`flavor_id` is absent; when the pair is given, `app_id` may be overwritten. Not expressed as a schema constraint, because whether the pair means both fields or either one is not stated. String type inferred from the `Identity` samples.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -266,15 +227,9 @@ pub mod types {
         }
     }
     ///The Index response envelope for a page of identities. `code`, `resource` and `data` are required because the documented sample carries them (inferred). Unknown: pagination metadata (the sample is cut off in the sources).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct IdentityListResponse {
         ///The HTTP status, repeated in the body.
         pub code: i64,
@@ -292,16 +247,9 @@ pub mod types {
         }
     }
     ///The person as seen by one app. Every field is optional (inferred modelling).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct IdentityPerson {
         ///The person's national id number; unformatted (`123456789`) in the sample.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -319,15 +267,9 @@ pub mod types {
         }
     }
     ///The Index response envelope for one identity. `code` repeats the HTTP status and `resource` is `Identity` in every sample; `message` appears on the delete sample (`Deleted`) and is absent on the GET samples. `code` and `resource` are required because every documented envelope carries them (inferred).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct IdentityResponse {
         ///The HTTP status, repeated in the body.
         pub code: i64,
@@ -345,16 +287,10 @@ pub mod types {
         }
     }
     ///The update body. `company_uid` is required; `dni` and `email` are "Parcialmente Obligatorio": at least one of them is required (the `anyOf`). The field types are inferred from the `Identity` samples; the page gives no types.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema,
-        utoipa::ToSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub enum IdentityUpdate {
         Variant0 {
             ///The apps related to the identity.
@@ -1579,6 +1515,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[doc(hidden)]
     pub fn new(baseurl: &str, inner: ::vendor_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1595,6 +1532,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[doc(hidden)]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1642,7 +1580,7 @@ Arguments:
 let response = client.list_identities()
     .page(page)
     .per_page(per_page)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn list_identities(&self) -> builder::ListIdentities<'_> {
@@ -1659,7 +1597,7 @@ Arguments:
 ```ignore
 let response = client.find_identity()
     .uuid(uuid)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn find_identity(&self) -> builder::FindIdentity<'_> {
@@ -1680,7 +1618,7 @@ Arguments:
 ```ignore
 let response = client.delete_identity()
     .uuid(uuid)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn delete_identity(&self) -> builder::DeleteIdentity<'_> {
@@ -1699,7 +1637,7 @@ Arguments:
 let response = client.update_identity()
     .uuid(uuid)
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn update_identity(&self) -> builder::UpdateIdentity<'_> {
@@ -1718,7 +1656,7 @@ Sends a `POST` request to `/oauth/token/`
 ```ignore
 let response = client.create_access_token()
     .body(body)
-    .send()
+    .call()
     .await;
 ```*/
     pub fn create_access_token(&self) -> builder::CreateAccessToken<'_> {

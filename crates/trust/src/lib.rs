@@ -14,14 +14,41 @@ pub mod token;
 
 pub use config::Config;
 pub use error::ApiError;
-pub use generated::*;
+/// progenitor's own error, which the generated `send()` returns. Prefer `call()`, which returns
+/// the crate's [`Error`]; this path stays for code that uses `send()` directly.
+#[doc(hidden)]
+pub use generated::Error as ClientError;
+pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude, types};
 pub use listing::{DEFAULT_PER_PAGE, ListOptions};
-pub use operations::{OPERATIONS, OUTCOMES};
+/// The runtime's tables (operations, outcomes, documented errors), which the shared runtime
+/// and the workspace's own tools read; a client never needs them.
+#[doc(hidden)]
+pub use operations::{ERRORS, OPERATIONS, OUTCOMES};
 pub use outcomes::DeleteOutcome;
 pub use vendor_runtime::{CallOptions, ConfigError, ConfigureRuntime, ErrorContext, Secret, Vars};
 
 /// Everything a Trust call can fail with: the shared runtime's error with Index's [`ApiError`]
-/// envelope.
+/// envelope. `api_error()` reads the envelope whatever the variant.
+///
+/// ```no_run
+/// # async fn find() -> Result<(), trust::Error> {
+/// use trust::{Config, Error};
+///
+/// let client = Config::from_env()?.build()?;
+/// let uuid = uuid::Uuid::parse_str("bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb").unwrap();
+/// match client.find_identity().uuid(uuid).call().await {
+///     Ok(found) => println!("{:?}", found.data.as_ref().map(|identity| &identity.name)),
+///     Err(Error::Api { error, .. }) if error.code == 404 => println!("not in Index"),
+///     Err(other) => {
+///         if let Some(error) = other.api_error() {
+///             println!("Trust said {}: {}", error.code, error.message);
+///         }
+///         return Err(other);
+///     }
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub type Error = vendor_runtime::Error<ApiError>;
 
 vendor_runtime::impl_client_hooks!(Client);

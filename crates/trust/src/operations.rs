@@ -2,6 +2,8 @@
 
 /// Every operation of the generated client, with what the runtime needs to authenticate,
 /// retry and log a call. Keyed by the `operation_id` progenitor passes to the hooks.
+/// Runtime plumbing, hidden from the crate's documentation.
+#[doc(hidden)]
 pub const OPERATIONS: &[vendor_runtime::Operation] = &[
     vendor_runtime::Operation {
         id: "list_identities",
@@ -35,7 +37,9 @@ pub const OPERATIONS: &[vendor_runtime::Operation] = &[
     },
 ];
 /// The documented outcomes of this API's operations, and the only responses that prove
-/// each (`x-outcomes` in the spec), read by `vendor_runtime::settle`.
+/// each (`x-outcomes` in the spec), read by `vendor_runtime::settle`. Runtime plumbing,
+/// hidden from the crate's documentation.
+#[doc(hidden)]
 pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
     vendor_runtime::evidence::Rule {
         operation: "delete_identity",
@@ -109,6 +113,24 @@ pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
             },
         ],
         evidence: vendor_runtime::evidence::Evidence::VendorDoc,
+    },
+];
+/// The errors each operation documents (`x-error-codes` in the spec), read by
+/// `vendor_runtime::settle` through the crate's `ServiceError`. Runtime plumbing, hidden
+/// from the crate's documentation.
+#[doc(hidden)]
+pub const ERRORS: &[vendor_runtime::evidence::DocumentedError] = &[
+    vendor_runtime::evidence::DocumentedError {
+        operation: "delete_identity",
+        status: 404,
+        code: Some(404),
+        message: "Not found in database neither in former documents",
+    },
+    vendor_runtime::evidence::DocumentedError {
+        operation: "delete_identity",
+        status: 404,
+        code: Some(404),
+        message: "Not found. Posible merge in document with uuid: ffffffff-ffff-ffff-ffff-ffffffffffff",
     },
 ];
 #[allow(unused_imports)]

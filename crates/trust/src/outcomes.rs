@@ -1,5 +1,5 @@
 //! Delete Identity, returning the outcome Index's response proves (the spec's `x-outcomes`,
-//! generated into [`OUTCOMES`]) rather than raw responses.
+//! generated into `OUTCOMES`) rather than raw responses.
 
 use uuid::Uuid;
 use vendor_runtime::evidence::Proof;

@@ -1,0 +1,71 @@
+//! What a consumer of a vendor crate compiles: its normal dependency tree, with default features,
+//! holds neither `utoipa` nor `schemars` (the generated types' schema derives are behind the
+//! crate features of those names, which only the sandbox and its fidelity test turn on).
+
+use std::process::Command;
+
+const VENDOR_CRATES: [&str; 3] = ["attestr", "trust", "gainsight-px"];
+const SCHEMA_CRATES: [&str; 2] = ["utoipa", "schemars"];
+
+/// The package names (`name vX.Y.Z` lines, without the tree drawing) of `cargo tree` for
+/// `package` with `args`.
+fn tree(package: &str, args: &[&str]) -> Vec<String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let output = Command::new(cargo)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "tree",
+            "--offline",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "-p",
+            package,
+        ])
+        .args(args)
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "cargo tree -p {package}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn a_consumer_compiles_no_schema_crate() {
+    for package in VENDOR_CRATES {
+        let names = tree(package, &[]);
+        assert!(
+            names.iter().any(|name| name == "reqwest"),
+            "{package}: {names:?}"
+        );
+        for schema in SCHEMA_CRATES {
+            assert!(
+                !names.iter().any(|name| name == schema),
+                "`cargo tree -p {package} -e normal` has {schema}"
+            );
+        }
+    }
+}
+
+#[test]
+fn each_schema_crate_comes_with_its_feature() {
+    // The check above would pass if the crates were simply gone; the features still bring them.
+    for package in VENDOR_CRATES {
+        for schema in SCHEMA_CRATES {
+            let names = tree(package, &["--features", &format!("{package}/{schema}")]);
+            assert!(
+                names.iter().any(|name| name == schema),
+                "`{package}/{schema}` does not bring {schema}"
+            );
+        }
+    }
+}
