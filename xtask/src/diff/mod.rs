@@ -26,6 +26,7 @@
 
 pub mod classify;
 pub mod command;
+pub mod compile;
 pub mod extensions;
 pub mod file_change;
 pub mod generated;
