@@ -245,10 +245,16 @@ fn error_code_names_are_required_identifiers_naming_one_error() {
         "operation `updateThing`: `x-error-codes[4].name` `ThingIsBusy` names another row of this operation too",
         "operation `deleteThing`: `x-error-codes[0].name` `Conflict` is used twice in the document: updateThing `x-error-codes[5]` names error 409/4009 with it, this row names error 409/4010",
     ] {
-        assert!(message.contains(expected), "missing `{expected}` in:\n{message}");
+        assert!(
+            message.contains(expected),
+            "missing `{expected}` in:\n{message}"
+        );
     }
     // The same error (400/4004) on another page, its message worded differently, is no finding.
-    assert!(!message.contains("deleteThing`: `x-error-codes[1]"), "{message}");
+    assert!(
+        !message.contains("deleteThing`: `x-error-codes[1]"),
+        "{message}"
+    );
 }
 
 #[test]

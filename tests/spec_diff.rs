@@ -111,10 +111,10 @@ fn generated_rust(document: &Path) -> std::collections::BTreeMap<String, String>
     let text = std::fs::read_to_string(document).unwrap();
     let doc = xtask::document::Document::parse(&name, &text).unwrap();
     let normalized = xtask::outputs::normalized(&doc).unwrap_or_else(|err| panic!("{err}"));
-    let client = xtask::codegen::generate_client(&name, &normalized)
-        .unwrap_or_else(|err| panic!("{err}"));
-    let operations = xtask::runtime_meta::operations_file(&doc, &client)
-        .unwrap_or_else(|err| panic!("{err}"));
+    let client =
+        xtask::codegen::generate_client(&name, &normalized).unwrap_or_else(|err| panic!("{err}"));
+    let operations =
+        xtask::runtime_meta::operations_file(&doc, &client).unwrap_or_else(|err| panic!("{err}"));
     let error_codes =
         xtask::runtime_meta::error_codes_file(&doc).unwrap_or_else(|err| panic!("{err}"));
     [
@@ -147,7 +147,10 @@ fn the_spec_rating_and_the_rust_api_rating_never_contradict() {
             &generated_rust(&dir.join("new.yaml")),
         );
         let spec = worst.map_or("no change", Severity::label);
-        table.push_str(&format!("{fixture}: spec {spec}, Rust {}\n", rating.level.label()));
+        table.push_str(&format!(
+            "{fixture}: spec {spec}, Rust {}\n",
+            rating.level.label()
+        ));
         let spec_mild = matches!(worst, None | Some(Severity::NonBreaking));
         if spec_mild && rating.level == ApiLevel::Breaking {
             contradictions.push(format!(
@@ -161,7 +164,11 @@ fn the_spec_rating_and_the_rust_api_rating_never_contradict() {
             ));
         }
     }
-    assert!(contradictions.is_empty(), "{}\n\n{table}", contradictions.join("\n"));
+    assert!(
+        contradictions.is_empty(),
+        "{}\n\n{table}",
+        contradictions.join("\n")
+    );
     insta::assert_snapshot!("ratings", table);
 }
 
@@ -467,7 +474,13 @@ impl WorkspaceScratch {
         let repo = repo_root();
         let listing = std::process::Command::new("git")
             .current_dir(&repo)
-            .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+            .args([
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+            ])
             .output()
             .unwrap();
         assert!(listing.status.success());
@@ -489,14 +502,23 @@ impl WorkspaceScratch {
         }
         std::os::unix::fs::symlink(repo.join("node_modules"), root.join("node_modules")).unwrap();
         let scratch = WorkspaceScratch { root };
+        scratch.git(&["init", "--quiet", "--initial-branch=main"]);
         scratch.commit("base");
         scratch
     }
 
+    fn git(&self, args: &[&str]) {
+        let status = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&self.root)
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    }
+
     fn commit(&self, message: &str) {
         for args in [
-            &["init", "--quiet", "--initial-branch=main"][..],
-            &["add", "--all"],
+            &["add", "--all"][..],
             &[
                 "-c",
                 "user.name=t",
@@ -509,12 +531,7 @@ impl WorkspaceScratch {
                 message,
             ],
         ] {
-            let status = std::process::Command::new("git")
-                .args(args)
-                .current_dir(&self.root)
-                .status()
-                .unwrap();
-            assert!(status.success(), "git {args:?}");
+            self.git(args);
         }
     }
 
@@ -551,13 +568,12 @@ fn the_review_report_compiles_the_workspace_and_names_what_no_longer_compiles() 
     use xtask::diff::semver::ApiLevel;
 
     let target = target_dir(&repo_root()).unwrap_or_else(|err| panic!("{err}"));
+    // `env RUSTC ARGS…` runs rustc unchanged; under a path of its own it keys this copy's
+    // artifacts apart. (A shell script would drop variables such as `CARGO_BIN_EXE_vendor-erase`,
+    // whose names are no shell identifiers.)
     let wrapper = Path::new(env!("CARGO_TARGET_TMPDIR")).join("spec-diff-compile-check-rustc");
-    std::fs::write(&wrapper, "#!/bin/sh\nexec \"$@\"\n").unwrap();
-    std::fs::set_permissions(
-        &wrapper,
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .unwrap();
+    let _ = std::fs::remove_file(&wrapper);
+    std::os::unix::fs::symlink("/usr/bin/env", &wrapper).unwrap();
     let review = ReviewOptions {
         compile_check: Some(CompileOptions {
             target_dir: Some(target),
@@ -596,7 +612,9 @@ fn the_review_report_compiles_the_workspace_and_names_what_no_longer_compiles() 
         .unwrap_or_else(|err| panic!("{err}"));
     let codes = scratch.read("crates/attestr/src/error_codes.rs");
     assert!(
-        codes.contains("    /// 4003 (HTTP 400): \"Request ID is not valid\"\n    RequestIdIsInvalid,"),
+        codes.contains(
+            "    /// 4003 (HTTP 400): \"Request ID is not valid\"\n    RequestIdIsInvalid,"
+        ),
         "{codes}"
     );
     let report =
@@ -616,7 +634,11 @@ fn the_review_report_compiles_the_workspace_and_names_what_no_longer_compiles() 
                 && change.severity == Severity::NonBreaking),
         "{markdown}"
     );
-    assert_eq!(attestr.generated.rust_api.level, ApiLevel::Unchanged, "{markdown}");
+    assert_eq!(
+        attestr.generated.rust_api.level,
+        ApiLevel::Unchanged,
+        "{markdown}"
+    );
     assert_eq!(failures(&report, &gate), Vec::<String>::new(), "{markdown}");
     scratch.commit("reworded");
 
@@ -626,7 +648,11 @@ fn the_review_report_compiles_the_workspace_and_names_what_no_longer_compiles() 
         "      required:\n        - code\n        - message\n      properties:\n        code:\n          type: integer\n          description: Unique error codes",
         "      required:\n        - code\n        - message\n        - httpStatusCode\n      properties:\n        code:\n          type: integer\n          description: Unique error codes",
     );
-    scratch.edit("spec/attestr.yaml", "  version: 0.1.0\n", "  version: 0.2.0\n");
+    scratch.edit(
+        "spec/attestr.yaml",
+        "  version: 0.1.0\n",
+        "  version: 0.2.0\n",
+    );
     scratch.edit(
         "crates/attestr/Cargo.toml",
         "version = \"0.1.0+v1\"",
@@ -653,7 +679,10 @@ fn the_review_report_compiles_the_workspace_and_names_what_no_longer_compiles() 
         section.contains(&format!("- `{sandbox_error}:")),
         "the file is named under the Rust API section:\n{section}"
     );
-    assert!(section.contains("### attestr: semver-breaking (major)"), "{section}");
+    assert!(
+        section.contains("### attestr: 🔴 semver-breaking (major)"),
+        "{section}"
+    );
     let attestr = &report.vendors[0];
     assert_eq!(attestr.generated.rust_api.level, ApiLevel::Breaking);
     assert!(
@@ -667,8 +696,75 @@ fn the_review_report_compiles_the_workspace_and_names_what_no_longer_compiles() 
     assert!(attestr.accepted_by_bump.is_some(), "{markdown}");
     let refused = failures(&report, &gate);
     assert!(
-        refused.iter().any(|line| line
-            .starts_with(&format!("the workspace does not compile: {sandbox_error}:"))),
+        refused
+            .iter()
+            .any(|line| line
+                .starts_with(&format!("the workspace does not compile: {sandbox_error}:"))),
+        "{refused:?}"
+    );
+}
+
+/// A renamed error (its `name`, the Rust variant, changes; code and message stay) is breaking:
+/// the spec rating names it, the Rust API loses the variant, and the gate refuses it until the
+/// major bump.
+#[test]
+fn a_renamed_error_name_is_breaking_until_the_major_bump() {
+    use xtask::diff::command::{Format, Options, failures};
+    use xtask::diff::report::{ReviewOptions, build_report};
+    use xtask::diff::semver::ApiLevel;
+
+    let scratch = GitScratch::new();
+    let spec = scratch.read("spec/attestr.yaml");
+    std::fs::write(
+        scratch.root.join("spec/attestr.yaml"),
+        spec.replace(
+            "name: ProfileIsArchivedAlreadyOperationNotAllowed",
+            "name: ProfileAlreadyArchived",
+        ),
+    )
+    .unwrap();
+    xtask::outputs::generate(&scratch.root, xtask::outputs::Mode::Write)
+        .unwrap_or_else(|err| panic!("{err}"));
+    let codes = scratch.read("crates/attestr/src/error_codes.rs");
+    assert!(
+        codes.contains("40038 => Self::ProfileAlreadyArchived,"),
+        "{codes}"
+    );
+    let no_compile_check = ReviewOptions {
+        compile_check: None,
+    };
+    let report = build_report(&scratch.root, Some("HEAD"), &no_compile_check)
+        .unwrap_or_else(|err| panic!("{err}"));
+    let attestr = &report.vendors[0];
+    let renamed: Vec<_> = attestr
+        .changes
+        .iter()
+        .filter(|change| change.rule == "error-name-changed")
+        .collect();
+    assert_eq!(renamed.len(), 2, "one per operation: {:?}", attestr.changes);
+    assert!(
+        renamed
+            .iter()
+            .all(|change| change.severity == Severity::Breaking)
+    );
+    assert_eq!(
+        renamed[0].message,
+        "The name of error 400/40038 changed from `ProfileIsArchivedAlreadyOperationNotAllowed` to `ProfileAlreadyArchived`."
+    );
+    assert_eq!(attestr.generated.rust_api.level, ApiLevel::Breaking);
+    let gate = Options {
+        base: Some("HEAD".to_string()),
+        format: Format::Text,
+        fail_on: Some(Severity::Breaking),
+        check_version: true,
+        compile_check: false,
+    };
+    let refused = failures(&report, &gate);
+    assert!(
+        refused
+            .iter()
+            .any(|line| line.starts_with("breaking change in attestr")
+                && line.ends_with("[error-name-changed]")),
         "{refused:?}"
     );
 }

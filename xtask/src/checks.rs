@@ -568,11 +568,11 @@ fn check_error_names(
         let here = format!("{} `x-error-codes[{index}]`", op.label());
         match names.named.get(name) {
             None => {
-                names
-                    .named
-                    .insert(name.to_string(), (status, code, here));
+                names.named.insert(name.to_string(), (status, code, here));
             }
-            Some((first_status, first_code, first)) if (*first_status, *first_code) != (status, code) => {
+            Some((first_status, first_code, first))
+                if (*first_status, *first_code) != (status, code) =>
+            {
                 let error = |status: u64, code: Option<i64>| match code {
                     Some(code) => format!("{status}/{code}"),
                     None => status.to_string(),

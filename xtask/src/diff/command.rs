@@ -10,9 +10,9 @@
 
 use std::path::Path;
 
+use super::compile::CompileOptions;
 use super::model::Severity;
 use super::render;
-use super::compile::CompileOptions;
 use super::report::{Report, ReviewOptions, build_report};
 
 /// The report's formats.

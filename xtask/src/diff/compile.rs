@@ -276,13 +276,17 @@ pub fn parse_messages(repo: &Path, stdout: &str) -> Vec<CompileError> {
                 .and_then(Value::as_u64)
                 .unwrap_or(0),
             message: summary,
-            package: package_of(&message_target(message.get("target").unwrap_or(&Value::Null))),
+            package: package_of(&message_target(
+                message.get("target").unwrap_or(&Value::Null),
+            )),
             generated,
             file,
         });
     }
     errors.sort();
-    errors.dedup_by(|a, b| (&a.file, a.line, a.column, &a.message) == (&b.file, b.line, b.column, &b.message));
+    errors.dedup_by(|a, b| {
+        (&a.file, a.line, a.column, &a.message) == (&b.file, b.line, b.column, &b.message)
+    });
     errors
 }
 
@@ -369,7 +373,9 @@ mod tests {
         };
         assert_eq!(
             check.failures(),
-            ["the workspace does not compile: crates/sandbox/src/vendors/attestr/error.rs:113:31: error[E0308]: mismatched types (vendor_sandbox)"]
+            [
+                "the workspace does not compile: crates/sandbox/src/vendors/attestr/error.rs:113:31: error[E0308]: mismatched types (vendor_sandbox)"
+            ]
         );
         assert!(
             CompileCheck::NotRun {

@@ -19,9 +19,10 @@ use super::model::{Change, RatedBy};
 use crate::document::{Document, escape_pointer};
 
 pub use super::rules::{
-    ERROR_CODE_ADDED, ERROR_CODE_REMOVED, ERROR_MESSAGE_CHANGED, ERROR_NAME_CHANGED, ERROR_NAME_REMOVED, OUTCOME_ADDED,
-    OUTCOME_DESCRIPTION_CHANGED, OUTCOME_EVIDENCE_STRENGTHENED, OUTCOME_EVIDENCE_WEAKENED,
-    OUTCOME_NARROWED, OUTCOME_REMOVED, OUTCOME_WIDENED, VENDOR_DOC_CHANGED,
+    ERROR_CODE_ADDED, ERROR_CODE_REMOVED, ERROR_MESSAGE_CHANGED, ERROR_NAME_CHANGED,
+    ERROR_NAME_REMOVED, OUTCOME_ADDED, OUTCOME_DESCRIPTION_CHANGED, OUTCOME_EVIDENCE_STRENGTHENED,
+    OUTCOME_EVIDENCE_WEAKENED, OUTCOME_NARROWED, OUTCOME_REMOVED, OUTCOME_WIDENED,
+    VENDOR_DOC_CHANGED,
 };
 
 /// A change rated by the table's row `rule`.
@@ -175,10 +176,16 @@ pub fn error_code_changes(old: &Document, new: &Document) -> Vec<Change> {
     for operation in matched_operations(old, new) {
         let before = error_codes(operation.old);
         let after = error_codes(operation.new);
-        let mut removed: Vec<ErrorCode> =
-            before.iter().filter(|e| !after.contains(e)).cloned().collect();
-        let mut added: Vec<ErrorCode> =
-            after.iter().filter(|e| !before.contains(e)).cloned().collect();
+        let mut removed: Vec<ErrorCode> = before
+            .iter()
+            .filter(|e| !after.contains(e))
+            .cloned()
+            .collect();
+        let mut added: Vec<ErrorCode> = after
+            .iter()
+            .filter(|e| !before.contains(e))
+            .cloned()
+            .collect();
         let location = format!("{}/x-error-codes", operation.pointer);
         let change =
             |rule: &str, message: String| rated(rule, &operation.label, location.clone(), message);

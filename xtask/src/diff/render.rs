@@ -426,31 +426,12 @@ pub fn json(report: &Report) -> String {
     text
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_fence_outgrows_the_backticks_inside() {
-        assert_eq!(fenced("diff", "+a\n"), "```diff\n+a\n```\n");
-        assert_eq!(fenced("", "has ``` inside"), "````\nhas ``` inside\n````\n");
-    }
-
-    #[test]
-    fn table_cells_escape_pipes_and_newlines() {
-        assert_eq!(cell("a|b\nc"), "a\\|b c");
-    }
-}
-
 /// The compile check, as the end of the Rust API section.
 fn compile_markdown(check: &CompileCheck) -> String {
     let mut out = String::from("### Does the workspace still compile?\n\n");
     match check {
         CompileCheck::Compiles { command } => {
-            let _ = writeln!(
-                out,
-                "Yes: `{command}` passes with the regenerated code.\n"
-            );
+            let _ = writeln!(out, "Yes: `{command}` passes with the regenerated code.\n");
         }
         CompileCheck::NotRun { reason, .. } => {
             let _ = writeln!(out, "Not checked: {reason}.\n");
@@ -501,5 +482,21 @@ fn compile_text(check: &CompileCheck) -> String {
             }
             out
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fence_outgrows_the_backticks_inside() {
+        assert_eq!(fenced("diff", "+a\n"), "```diff\n+a\n```\n");
+        assert_eq!(fenced("", "has ``` inside"), "````\nhas ``` inside\n````\n");
+    }
+
+    #[test]
+    fn table_cells_escape_pipes_and_newlines() {
+        assert_eq!(cell("a|b\nc"), "a\\|b c");
     }
 }

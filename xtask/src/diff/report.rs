@@ -4,7 +4,9 @@
 //!
 //! BASE is any git revision; by default the merge-base of HEAD with `main` (else `HEAD~1`). A
 //! vendor whose spec does not exist at BASE is new: every operation shows as added, and nothing
-//! it brings can break an existing client. The formatters ([`super::render`]) and the command
+//! it brings can break an existing client. The report also runs the compile check ([`compile`])
+//! on the working tree, and rates every vendor whose generated code changed breaking when the
+//! workspace no longer compiles. The formatters ([`super::render`]) and the command
 //! ([`super::command`]) read this model; it imports neither.
 
 use std::path::{Path, PathBuf};
