@@ -230,6 +230,35 @@ fn operation_ids_that_collide_as_rust_methods_are_refused() {
 }
 
 #[test]
+fn error_code_names_are_required_identifiers_naming_one_error() {
+    let (found, message) = refusal("error-names.yaml");
+    let on = |operation: &str| {
+        found
+            .iter()
+            .filter(|(op, rule)| op.as_deref() == Some(operation) && *rule == "error-codes")
+            .count()
+    };
+    assert_eq!((on("updateThing"), on("deleteThing")), (4, 1), "{message}");
+    for expected in [
+        "operation `updateThing`: `x-error-codes[0]` needs a string `name`: the Rust `ErrorCode` variant, kept when the vendor rewords the message (for example `ThingIsLocked`)",
+        "operation `updateThing`: `x-error-codes[1].name` `thing-missing` is not a Rust variant name",
+        "operation `updateThing`: `x-error-codes[2].name` `Unknown` is reserved",
+        "operation `updateThing`: `x-error-codes[4].name` `ThingIsBusy` names another row of this operation too",
+        "operation `deleteThing`: `x-error-codes[0].name` `Conflict` is used twice in the document: updateThing `x-error-codes[5]` names error 409/4009 with it, this row names error 409/4010",
+    ] {
+        assert!(
+            message.contains(expected),
+            "missing `{expected}` in:\n{message}"
+        );
+    }
+    // The same error (400/4004) on another page, its message worded differently, is no finding.
+    assert!(
+        !message.contains("deleteThing`: `x-error-codes[1]"),
+        "{message}"
+    );
+}
+
+#[test]
 fn a_path_template_that_disagrees_with_its_parameters_is_refused() {
     let (found, message) = refusal("path-template-mismatch.yaml");
     assert!(

@@ -72,6 +72,7 @@ fixtures! {
     error_code_added => "error-code-added",
     error_code_removed => "error-code-removed",
     error_message_changed => "error-message-changed",
+    error_name_changed => "error-name-changed",
     security_requirement_added => "security-requirement-added",
     security_requirement_removed => "security-requirement-removed",
     security_scheme_changed => "security-scheme-changed",
@@ -102,6 +103,73 @@ fn every_fixture_directory_has_a_test() {
         .collect();
     let tested: BTreeSet<String> = FIXTURES.iter().map(|name| name.to_string()).collect();
     assert_eq!(on_disk, tested, "add the fixture to the `fixtures!` list");
+}
+
+/// The generated Rust files of a fixture document, as a vendor crate would get them.
+fn generated_rust(document: &Path) -> std::collections::BTreeMap<String, String> {
+    let name = document.display().to_string();
+    let text = std::fs::read_to_string(document).unwrap();
+    let doc = xtask::document::Document::parse(&name, &text).unwrap();
+    let normalized = xtask::outputs::normalized(&doc).unwrap_or_else(|err| panic!("{err}"));
+    let client =
+        xtask::codegen::generate_client(&name, &normalized).unwrap_or_else(|err| panic!("{err}"));
+    let operations =
+        xtask::runtime_meta::operations_file(&doc, &client).unwrap_or_else(|err| panic!("{err}"));
+    let error_codes =
+        xtask::runtime_meta::error_codes_file(&doc).unwrap_or_else(|err| panic!("{err}"));
+    [
+        ("crates/fixture/src/generated.rs", client),
+        ("crates/fixture/src/operations.rs", operations),
+        ("crates/fixture/src/error_codes.rs", error_codes),
+    ]
+    .into_iter()
+    .map(|(path, source)| (path.to_string(), source))
+    .collect()
+}
+
+/// The spec rating and the Rust API rating of one change can never contradict each other: a
+/// change the spec rates non-breaking (or does not see) needs no major release of the Rust crate
+/// either, and a change that breaks Rust code is one the spec rates at least potentially
+/// breaking, for every rule the fixtures show. (The converse need not hold: a narrowed outcome
+/// breaks what the client returns without changing a signature.)
+#[test]
+fn the_spec_rating_and_the_rust_api_rating_never_contradict() {
+    use xtask::diff::semver::{ApiLevel, rate};
+
+    let mut table = String::new();
+    let mut contradictions = Vec::new();
+    for fixture in FIXTURES {
+        let dir = fixtures_dir().join(fixture);
+        let changes = classify(fixture);
+        let worst = changes.iter().map(|change| change.severity).min();
+        let rating = rate(
+            &generated_rust(&dir.join("old.yaml")),
+            &generated_rust(&dir.join("new.yaml")),
+        );
+        let spec = worst.map_or("no change", Severity::label);
+        table.push_str(&format!(
+            "{fixture}: spec {spec}, Rust {}\n",
+            rating.level.label()
+        ));
+        let spec_mild = matches!(worst, None | Some(Severity::NonBreaking));
+        if spec_mild && rating.level == ApiLevel::Breaking {
+            contradictions.push(format!(
+                "{fixture}: the spec says {spec} ({}), the Rust API says {:?}",
+                changes
+                    .iter()
+                    .map(|change| change.rule.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                rating.findings
+            ));
+        }
+    }
+    assert!(
+        contradictions.is_empty(),
+        "{}\n\n{table}",
+        contradictions.join("\n")
+    );
+    insta::assert_snapshot!("ratings", table);
 }
 
 /// The published rules table is the table the code applies (`cargo xtask generate` writes it).
@@ -248,9 +316,14 @@ impl GitScratch {
 #[test]
 fn the_review_report_shows_the_whole_chain_and_a_major_bump_lands_a_break() {
     use xtask::diff::command::{Format, Options, failures};
-    use xtask::diff::report::build_report;
+    use xtask::diff::report::{ReviewOptions, build_report};
     use xtask::diff::semver::ApiLevel;
 
+    // This scratch copy holds the specs and the client crates, not a whole workspace: there is
+    // nothing to compile (the compile check has its own test below).
+    let no_compile_check = ReviewOptions {
+        compile_check: None,
+    };
     let scratch = GitScratch::new();
     let page = "spec/sources/attestr-archive-profile.txt";
     let old_page = scratch.read(page);
@@ -268,7 +341,7 @@ fn the_review_report_shows_the_whole_chain_and_a_major_bump_lands_a_break() {
     scratch.edit(
         "spec/attestr.yaml",
         "        - status: 400\n          code: 40039\n",
-        "        - status: 400\n          code: 40040\n          message: Profile is locked\n        - status: 400\n          code: 40039\n",
+        "        - status: 400\n          code: 40040\n          name: ProfileIsLocked\n          message: Profile is locked\n        - status: 400\n          code: 40039\n",
     );
     // Not a page any operation cites: the report never opens it (a FIFO would hang a reader).
     let fifo = scratch.root.join("spec/sources/not-cited.fifo");
@@ -282,7 +355,8 @@ fn the_review_report_shows_the_whole_chain_and_a_major_bump_lands_a_break() {
     xtask::outputs::generate(&scratch.root, xtask::outputs::Mode::Write)
         .unwrap_or_else(|err| panic!("{err}"));
 
-    let report = build_report(&scratch.root, Some("HEAD")).unwrap_or_else(|err| panic!("{err}"));
+    let report = build_report(&scratch.root, Some("HEAD"), &no_compile_check)
+        .unwrap_or_else(|err| panic!("{err}"));
     let markdown = xtask::diff::render::markdown(&report);
     for expected in [
         // 1. the page
@@ -290,7 +364,7 @@ fn the_review_report_shows_the_whole_chain_and_a_major_bump_lands_a_break() {
         "Modified (cited by attestr: archiveProfile).",
         "+40040040Profile is locked",
         // 2. the spec change
-        "New documented error 400/40040 \"Profile is locked\".",
+        "New documented error 400/40040 `ProfileIsLocked` \"Profile is locked\".",
         // 3. every generated file, and the snapshot
         "<code>crates/attestr/src/error_codes.rs</code> (modified)",
         "+    ProfileIsLocked,",
@@ -313,6 +387,7 @@ fn the_review_report_shows_the_whole_chain_and_a_major_bump_lands_a_break() {
         format: Format::Markdown,
         fail_on: Some(Severity::Breaking),
         check_version: true,
+        compile_check: false,
     };
     assert_eq!(failures(&report, &gate), Vec::<String>::new());
 
@@ -329,7 +404,8 @@ fn the_review_report_shows_the_whole_chain_and_a_major_bump_lands_a_break() {
         format!("{}{}", &spec[..start], &spec[end..]),
     )
     .unwrap();
-    let report = build_report(&scratch.root, Some("HEAD")).unwrap_or_else(|err| panic!("{err}"));
+    let report = build_report(&scratch.root, Some("HEAD"), &no_compile_check)
+        .unwrap_or_else(|err| panic!("{err}"));
     let refused = failures(&report, &gate);
     assert!(
         refused
@@ -359,7 +435,8 @@ fn the_review_report_shows_the_whole_chain_and_a_major_bump_lands_a_break() {
         "version = \"0.1.0+v1\"",
         "version = \"0.2.0+v1\"",
     );
-    let report = build_report(&scratch.root, Some("HEAD")).unwrap_or_else(|err| panic!("{err}"));
+    let report = build_report(&scratch.root, Some("HEAD"), &no_compile_check)
+        .unwrap_or_else(|err| panic!("{err}"));
     assert_eq!(failures(&report, &gate), Vec::<String>::new());
     let markdown = xtask::diff::render::markdown(&report);
     assert!(
@@ -374,4 +451,320 @@ fn the_review_report_shows_the_whole_chain_and_a_major_bump_lands_a_break() {
         ..gate
     };
     assert_eq!(failures(&report, &potential), Vec::<String>::new());
+}
+
+/// A copy of the whole workspace (every file git knows of, modification times kept so that the
+/// compile check's earlier runs stay valid for what did not change), committed as the base.
+struct WorkspaceScratch {
+    root: PathBuf,
+}
+
+impl Drop for WorkspaceScratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+impl WorkspaceScratch {
+    /// At a fixed place under the target directory's scratch space: the compile check's artifacts
+    /// for this copy are found again on the next run.
+    fn new() -> WorkspaceScratch {
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("spec-diff-compile-check");
+        let _ = std::fs::remove_dir_all(&root);
+        let repo = repo_root();
+        let listing = std::process::Command::new("git")
+            .current_dir(&repo)
+            .args([
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+            ])
+            .output()
+            .unwrap();
+        assert!(listing.status.success());
+        for path in String::from_utf8(listing.stdout).unwrap().split('\0') {
+            let source = repo.join(path);
+            if path.is_empty() || !source.is_file() {
+                continue;
+            }
+            let target = root.join(path);
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::copy(&source, &target).unwrap();
+            let modified = std::fs::metadata(&source).unwrap().modified().unwrap();
+            std::fs::File::options()
+                .write(true)
+                .open(&target)
+                .unwrap()
+                .set_modified(modified)
+                .unwrap();
+        }
+        std::os::unix::fs::symlink(repo.join("node_modules"), root.join("node_modules")).unwrap();
+        let scratch = WorkspaceScratch { root };
+        scratch.git(&["init", "--quiet", "--initial-branch=main"]);
+        scratch.commit("base");
+        scratch
+    }
+
+    fn git(&self, args: &[&str]) {
+        let status = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&self.root)
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    }
+
+    fn commit(&self, message: &str) {
+        for args in [
+            &["add", "--all"][..],
+            &[
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.test",
+                "commit",
+                "--quiet",
+                "--allow-empty",
+                "-m",
+                message,
+            ],
+        ] {
+            self.git(args);
+        }
+    }
+
+    fn read(&self, path: &str) -> String {
+        std::fs::read_to_string(self.root.join(path)).unwrap()
+    }
+
+    fn edit(&self, path: &str, from: &str, to: &str) {
+        let text = self.read(path);
+        assert_eq!(
+            text.matches(from).count(),
+            1,
+            "{path}: `{from}` must occur once"
+        );
+        std::fs::write(self.root.join(path), text.replace(from, to)).unwrap();
+    }
+}
+
+/// The two walk-throughs on a copy of the whole workspace, with the compile check:
+///
+/// 1. The vendor rewords a message: it regenerates with no variant renamed, the workspace still
+///    compiles, and `diff --check-version --fail-on breaking` passes without a version bump.
+/// 2. A field of Attestr's error body becomes required, with both versions bumped: the sandbox,
+///    which builds that body with a struct literal, no longer compiles; the report names the file
+///    and line, the Rust API is rated breaking, and the gate fails although the bump is there.
+///
+/// The check reuses the repository's target directory, with a workspace wrapper of its own so
+/// that this copy's artifacts never pass for the repository's.
+#[test]
+fn the_review_report_compiles_the_workspace_and_names_what_no_longer_compiles() {
+    use xtask::diff::command::{Format, Options, failures};
+    use xtask::diff::compile::{CompileCheck, CompileOptions, target_dir};
+    use xtask::diff::report::{ReviewOptions, build_report};
+    use xtask::diff::semver::ApiLevel;
+
+    let target = target_dir(&repo_root()).unwrap_or_else(|err| panic!("{err}"));
+    // `env RUSTC ARGS…` runs rustc unchanged; under a path of its own it keys this copy's
+    // artifacts apart. (A shell script would drop variables such as `CARGO_BIN_EXE_vendor-erase`,
+    // whose names are no shell identifiers.)
+    let wrapper = Path::new(env!("CARGO_TARGET_TMPDIR")).join("spec-diff-compile-check-rustc");
+    let _ = std::fs::remove_file(&wrapper);
+    std::os::unix::fs::symlink("/usr/bin/env", &wrapper).unwrap();
+    let review = ReviewOptions {
+        compile_check: Some(CompileOptions {
+            target_dir: Some(target),
+            workspace_wrapper: Some(wrapper),
+        }),
+    };
+    let gate = Options {
+        base: Some("HEAD".to_string()),
+        format: Format::Markdown,
+        fail_on: Some(Severity::Breaking),
+        check_version: true,
+        compile_check: true,
+    };
+    let scratch = WorkspaceScratch::new();
+    let hash = |text: &str| xtask::checks::hex_sha256(text.as_bytes());
+
+    // 1. A reworded message.
+    let page = "spec/sources/attestr-archive-profile.txt";
+    let old_page = scratch.read(page);
+    scratch.edit(
+        page,
+        "4004003Request ID is invalid",
+        "4004003Request ID is not valid",
+    );
+    scratch.edit(
+        "spec/attestr.yaml",
+        &hash(&old_page),
+        &hash(&scratch.read(page)),
+    );
+    scratch.edit(
+        "spec/attestr.yaml",
+        "          name: RequestIdIsInvalid\n          message: Request ID is invalid\n",
+        "          name: RequestIdIsInvalid\n          message: Request ID is not valid\n",
+    );
+    xtask::outputs::generate(&scratch.root, xtask::outputs::Mode::Write)
+        .unwrap_or_else(|err| panic!("{err}"));
+    let codes = scratch.read("crates/attestr/src/error_codes.rs");
+    assert!(
+        codes.contains(
+            "    /// 4003 (HTTP 400): \"Request ID is not valid\"\n    RequestIdIsInvalid,"
+        ),
+        "{codes}"
+    );
+    let report =
+        build_report(&scratch.root, Some("HEAD"), &review).unwrap_or_else(|err| panic!("{err}"));
+    let markdown = xtask::diff::render::markdown(&report);
+    assert!(
+        matches!(report.compile, CompileCheck::Compiles { .. }),
+        "{markdown}"
+    );
+    let attestr = &report.vendors[0];
+    assert_eq!(attestr.changes.len(), 2, "{markdown}"); // the message and the page's hash
+    assert!(
+        attestr
+            .changes
+            .iter()
+            .any(|change| change.rule == "error-message-changed"
+                && change.severity == Severity::NonBreaking),
+        "{markdown}"
+    );
+    assert_eq!(
+        attestr.generated.rust_api.level,
+        ApiLevel::Unchanged,
+        "{markdown}"
+    );
+    assert_eq!(failures(&report, &gate), Vec::<String>::new(), "{markdown}");
+    scratch.commit("reworded");
+
+    // 2. A break that stops the sandbox compiling, with both versions bumped.
+    scratch.edit(
+        "spec/attestr.yaml",
+        "      required:\n        - code\n        - message\n      properties:\n        code:\n          type: integer\n          description: Unique error codes",
+        "      required:\n        - code\n        - message\n        - httpStatusCode\n      properties:\n        code:\n          type: integer\n          description: Unique error codes",
+    );
+    scratch.edit(
+        "spec/attestr.yaml",
+        "  version: 0.1.0\n",
+        "  version: 0.2.0\n",
+    );
+    scratch.edit(
+        "crates/attestr/Cargo.toml",
+        "version = \"0.1.0+v1\"",
+        "version = \"0.2.0+v1\"",
+    );
+    xtask::outputs::generate(&scratch.root, xtask::outputs::Mode::Write)
+        .unwrap_or_else(|err| panic!("{err}"));
+    let report =
+        build_report(&scratch.root, Some("HEAD"), &review).unwrap_or_else(|err| panic!("{err}"));
+    let markdown = xtask::diff::render::markdown(&report);
+    let sandbox_error = "crates/sandbox/src/vendors/attestr/error.rs";
+    assert!(
+        report
+            .compile
+            .errors()
+            .iter()
+            .any(|error| error.file == sandbox_error && !error.generated),
+        "{markdown}"
+    );
+    let rust_api = markdown.find("## 4. Rust API").unwrap();
+    let versions = markdown.find("## 5. Versions").unwrap();
+    let section = &markdown[rust_api..versions];
+    assert!(
+        section.contains(&format!("- `{sandbox_error}:")),
+        "the file is named under the Rust API section:\n{section}"
+    );
+    assert!(
+        section.contains("### attestr: 🔴 semver-breaking (major)"),
+        "{section}"
+    );
+    let attestr = &report.vendors[0];
+    assert_eq!(attestr.generated.rust_api.level, ApiLevel::Breaking);
+    assert!(
+        attestr.generated.rust_api.findings[0]
+            .1
+            .starts_with("the workspace no longer compiles"),
+        "{:?}",
+        attestr.generated.rust_api.findings
+    );
+    // The bump accepts the break for the crate's users, not the sandbox that no longer builds.
+    assert!(attestr.accepted_by_bump.is_some(), "{markdown}");
+    let refused = failures(&report, &gate);
+    assert!(
+        refused
+            .iter()
+            .any(|line| line
+                .starts_with(&format!("the workspace does not compile: {sandbox_error}:"))),
+        "{refused:?}"
+    );
+}
+
+/// A renamed error (its `name`, the Rust variant, changes; code and message stay) is breaking:
+/// the spec rating names it, the Rust API loses the variant, and the gate refuses it until the
+/// major bump.
+#[test]
+fn a_renamed_error_name_is_breaking_until_the_major_bump() {
+    use xtask::diff::command::{Format, Options, failures};
+    use xtask::diff::report::{ReviewOptions, build_report};
+    use xtask::diff::semver::ApiLevel;
+
+    let scratch = GitScratch::new();
+    let spec = scratch.read("spec/attestr.yaml");
+    std::fs::write(
+        scratch.root.join("spec/attestr.yaml"),
+        spec.replace(
+            "name: ProfileIsArchivedAlreadyOperationNotAllowed",
+            "name: ProfileAlreadyArchived",
+        ),
+    )
+    .unwrap();
+    xtask::outputs::generate(&scratch.root, xtask::outputs::Mode::Write)
+        .unwrap_or_else(|err| panic!("{err}"));
+    let codes = scratch.read("crates/attestr/src/error_codes.rs");
+    assert!(
+        codes.contains("40038 => Self::ProfileAlreadyArchived,"),
+        "{codes}"
+    );
+    let no_compile_check = ReviewOptions {
+        compile_check: None,
+    };
+    let report = build_report(&scratch.root, Some("HEAD"), &no_compile_check)
+        .unwrap_or_else(|err| panic!("{err}"));
+    let attestr = &report.vendors[0];
+    let renamed: Vec<_> = attestr
+        .changes
+        .iter()
+        .filter(|change| change.rule == "error-name-changed")
+        .collect();
+    assert_eq!(renamed.len(), 2, "one per operation: {:?}", attestr.changes);
+    assert!(
+        renamed
+            .iter()
+            .all(|change| change.severity == Severity::Breaking)
+    );
+    assert_eq!(
+        renamed[0].message,
+        "The name of error 400/40038 changed from `ProfileIsArchivedAlreadyOperationNotAllowed` to `ProfileAlreadyArchived`."
+    );
+    assert_eq!(attestr.generated.rust_api.level, ApiLevel::Breaking);
+    let gate = Options {
+        base: Some("HEAD".to_string()),
+        format: Format::Text,
+        fail_on: Some(Severity::Breaking),
+        check_version: true,
+        compile_check: false,
+    };
+    let refused = failures(&report, &gate);
+    assert!(
+        refused
+            .iter()
+            .any(|line| line.starts_with("breaking change in attestr")
+                && line.ends_with("[error-name-changed]")),
+        "{refused:?}"
+    );
 }

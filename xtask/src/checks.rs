@@ -57,6 +57,7 @@ pub fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
     });
 
     let mut operation_ids = BTreeSet::new();
+    let mut error_names = ErrorNames::default();
     let mut method_names: std::collections::BTreeMap<String, String> = RESERVED_METHOD_NAMES
         .iter()
         .map(|name| (name.to_string(), format!("the generated `Client::{name}`")))
@@ -96,6 +97,7 @@ pub fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
         check_request_body(doc, &op, &mut report_op);
         check_responses(doc, &op, &mut report_op);
         check_error_codes(&op, &mut report_op);
+        check_error_names(&op, &mut error_names, &mut report_op);
     }
     findings
 }
@@ -445,7 +447,7 @@ fn check_error_codes(op: &OperationRef, report: &mut dyn FnMut(&'static str, Str
     let Some(codes) = codes.as_array() else {
         report(
             "error-codes",
-            "`x-error-codes` must be a list of `{status, code, message}`".to_string(),
+            "`x-error-codes` must be a list of `{status, code, name, message}`".to_string(),
         );
         return;
     };
@@ -487,4 +489,146 @@ fn check_error_codes(op: &OperationRef, report: &mut dyn FnMut(&'static str, Str
             );
         }
     }
+}
+
+/// The variant `ErrorCode` keeps for codes the documentation does not list: no row may take it.
+const RESERVED_ERROR_NAMES: [&str; 2] = ["Unknown", "Self"];
+
+/// Every `x-error-codes` name of a document seen so far: the error it names (status and code) and
+/// the first operation and row that named it.
+#[derive(Default)]
+struct ErrorNames {
+    named: std::collections::BTreeMap<String, (u64, Option<i64>, String)>,
+}
+
+/// Each `x-error-codes` row has a `name`: the Rust `ErrorCode` variant, a stable fact of the spec
+/// that a reworded message does not move. It is an UpperCamelCase identifier, appears once per
+/// operation, and names one error (one status and code) across the whole document: the rows of
+/// the same error on several pages share it, and may word the message differently.
+fn check_error_names(
+    op: &OperationRef,
+    names: &mut ErrorNames,
+    report: &mut dyn FnMut(&'static str, String),
+) {
+    let Some(rows) = op.operation.get("x-error-codes").and_then(Value::as_array) else {
+        return;
+    };
+    let mut in_operation = BTreeSet::new();
+    for (index, row) in rows.iter().enumerate() {
+        let name = match row.get("name") {
+            Some(Value::String(name)) => name.as_str(),
+            Some(_) | None => {
+                let hint = row
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .map(|message| format!(" (for example `{}`)", name_from_message(message)))
+                    .unwrap_or_default();
+                report(
+                    "error-codes",
+                    format!(
+                        "`x-error-codes[{index}]` needs a string `name`: the Rust `ErrorCode` variant, kept when the vendor rewords the message{hint}"
+                    ),
+                );
+                continue;
+            }
+        };
+        if !is_variant_name(name) {
+            report(
+                "error-codes",
+                format!(
+                    "`x-error-codes[{index}].name` `{name}` is not a Rust variant name (an ASCII letter in upper case, then letters and digits)"
+                ),
+            );
+            continue;
+        }
+        if RESERVED_ERROR_NAMES.contains(&name) {
+            report(
+                "error-codes",
+                format!(
+                    "`x-error-codes[{index}].name` `{name}` is reserved (`ErrorCode::Unknown` holds the codes the documentation does not list)"
+                ),
+            );
+            continue;
+        }
+        if !in_operation.insert(name) {
+            report(
+                "error-codes",
+                format!(
+                    "`x-error-codes[{index}].name` `{name}` names another row of this operation too"
+                ),
+            );
+            continue;
+        }
+        let (Some(status), code) = (
+            row.get("status").and_then(Value::as_u64),
+            row.get("code").and_then(Value::as_i64),
+        ) else {
+            continue;
+        };
+        let here = format!("{} `x-error-codes[{index}]`", op.label());
+        match names.named.get(name) {
+            None => {
+                names.named.insert(name.to_string(), (status, code, here));
+            }
+            Some((first_status, first_code, first))
+                if (*first_status, *first_code) != (status, code) =>
+            {
+                let error = |status: u64, code: Option<i64>| match code {
+                    Some(code) => format!("{status}/{code}"),
+                    None => status.to_string(),
+                };
+                report(
+                    "error-codes",
+                    format!(
+                        "`x-error-codes[{index}].name` `{name}` is used twice in the document: {first} names error {} with it, this row names error {}; a name stands for one error",
+                        error(*first_status, *first_code),
+                        error(status, code)
+                    ),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+/// Whether `name` can be an enum variant: an ASCII upper-case letter, then ASCII letters and
+/// digits (UpperCamelCase, the style rustc expects of variants).
+fn is_variant_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|first| first.is_ascii_uppercase())
+        && chars.all(|c| c.is_ascii_alphanumeric())
+}
+
+/// A suggested `name` for a row that has none: the message in UpperCamelCase, placeholders such as
+/// `{type}` dropped (`Profile is archived already, operation not allowed` →
+/// `ProfileIsArchivedAlreadyOperationNotAllowed`). This is how variant names were derived before
+/// they became part of the spec.
+pub fn name_from_message(message: &str) -> String {
+    let mut without_placeholders = String::new();
+    let mut depth = 0usize;
+    for c in message.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => without_placeholders.push(c),
+            _ => {}
+        }
+    }
+    let mut name: String = without_placeholders
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut chars = word.chars();
+            let first = chars
+                .next()
+                .map(|c| c.to_ascii_uppercase())
+                .unwrap_or_default();
+            let rest: String = chars.collect::<String>().to_ascii_lowercase();
+            format!("{first}{rest}")
+        })
+        .collect();
+    if name.chars().next().is_none_or(|c| c.is_ascii_digit()) {
+        name.insert(0, 'E');
+    }
+    name
 }

@@ -216,13 +216,16 @@ pub fn status_class(key: &str) -> StatusClass {
 }
 
 /// One well-formed row of an operation's `x-error-codes`: its status, its vendor code if it has
-/// one, and its message (`checks` reports the rows that are not well formed).
+/// one, its name and its message (`checks` reports the rows that are not well formed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorCodeRow<'a> {
     /// The HTTP status.
     pub status: u64,
     /// The vendor's own error code, where its error bodies carry one.
     pub code: Option<i64>,
+    /// The project's stable name for the error (the Rust `ErrorCode` variant); required by the
+    /// checks, `None` only in a document that has not passed them.
+    pub name: Option<&'a str>,
     /// The documented message.
     pub message: &'a str,
 }
@@ -238,6 +241,7 @@ pub fn error_code_rows(operation: &Value) -> impl Iterator<Item = ErrorCodeRow<'
             Some(ErrorCodeRow {
                 status: row.get("status")?.as_u64()?,
                 code: row.get("code").and_then(Value::as_i64),
+                name: row.get("name").and_then(Value::as_str),
                 message: row.get("message")?.as_str()?,
             })
         })

@@ -70,6 +70,11 @@ struct DiffArgs {
     /// Fail when a vendor's spec and crate versions disagree, or lack the bump its changes need.
     #[arg(long)]
     check_version: bool,
+    /// Skip `cargo check --workspace --all-targets`, which otherwise shows every place the
+    /// hand-written code no longer compiles (and fails `--fail-on` when it does not, or when it
+    /// cannot run).
+    #[arg(long)]
+    no_compile_check: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -150,6 +155,7 @@ impl From<DiffArgs> for Options {
                 FailOn::Potential => Severity::PotentiallyBreaking,
             }),
             check_version: args.check_version,
+            compile_check: !args.no_compile_check,
         }
     }
 }
@@ -255,6 +261,7 @@ mod tests {
                 format: Format::Markdown,
                 fail_on: Some(Severity::PotentiallyBreaking),
                 check_version: true,
+                compile_check: true,
             }
         );
         for args in [

@@ -492,35 +492,61 @@ fn ok_type(output: &syn::ReturnType) -> Option<syn::Type> {
 }
 
 /// `error_codes.rs` for a vendor whose error bodies carry a numeric code of their own: an enum with
-/// one variant per documented code (named after its documented message) and `Unknown(code)`.
+/// one variant per documented code, named by the rows' `name` (a stable fact of the spec: a
+/// reworded message changes the variant's documentation, never its name), and `Unknown(code)`.
 pub fn error_codes_file(doc: &Document) -> Result<String, Error> {
-    // code → (status, message); the first message in (code, message) order names the variant.
-    let mut codes: BTreeMap<i64, (u64, String)> = BTreeMap::new();
+    // code → (name, status, message); the first message in (code, message) order documents it.
+    let mut codes: BTreeMap<i64, (String, u64, String)> = BTreeMap::new();
+    let mut names: BTreeMap<String, i64> = BTreeMap::new();
     for op in doc.operations() {
         for row in error_code_rows(op.operation) {
             let Some(code) = row.code else {
                 continue;
             };
-            codes
-                .entry(code)
-                .and_modify(|entry| {
-                    if row.message < entry.1.as_str() {
-                        *entry = (row.status, row.message.to_string());
+            let refuse = |message: String| {
+                Err(Error::Findings(vec![Finding {
+                    document: doc.name.clone(),
+                    operation: Some(op.label()),
+                    rule: "error-codes",
+                    message,
+                }]))
+            };
+            let Some(name) = row.name else {
+                return refuse(format!(
+                    "the row of code {code} has no `name`, which names its `ErrorCode` variant"
+                ));
+            };
+            if let Some(other) = names.get(name).filter(|other| **other != code) {
+                return refuse(format!(
+                    "`{name}` names both code {other} and code {code}; each `ErrorCode` variant stands for one code"
+                ));
+            }
+            names.insert(name.to_string(), code);
+            match codes.get_mut(&code) {
+                Some(entry) if entry.0 != name => {
+                    return refuse(format!(
+                        "code {code} is named `{}` on another operation and `{name}` here; its `ErrorCode` variant has one name",
+                        entry.0
+                    ));
+                }
+                Some(entry) => {
+                    if row.message < entry.2.as_str() {
+                        *entry = (name.to_string(), row.status, row.message.to_string());
                     }
-                })
-                .or_insert((row.status, row.message.to_string()));
+                }
+                None => {
+                    codes.insert(
+                        code,
+                        (name.to_string(), row.status, row.message.to_string()),
+                    );
+                }
+            }
         }
     }
-    let mut names: BTreeMap<String, i64> = BTreeMap::new();
-    let mut variants = Vec::new();
-    for (code, (status, message)) in &codes {
-        let mut name = variant_name(message);
-        if names.contains_key(&name) {
-            name = format!("{name}{code}");
-        }
-        names.insert(name.clone(), *code);
-        variants.push((name, *code, *status, message.clone()));
-    }
+    let variants: Vec<(String, i64, u64, String)> = codes
+        .into_iter()
+        .map(|(code, (name, status, message))| (name, code, status, message))
+        .collect();
 
     let mut code = String::from(
         "/// An error code from the vendor's documentation (`x-error-codes` in the spec), or\n\
@@ -528,7 +554,10 @@ pub fn error_codes_file(doc: &Document) -> Result<String, Error> {
          #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]\n#[non_exhaustive]\npub enum ErrorCode {\n",
     );
     for (name, number, status, message) in &variants {
-        let _ = writeln!(code, "/// {number} (HTTP {status}): \"{message}\"\n{name},");
+        // The message is the variant's documentation; as a string literal, whatever it holds
+        // (a newline, `*/`) stays documentation.
+        let doc_line = format!(" {number} (HTTP {status}): \"{message}\"");
+        let _ = writeln!(code, "#[doc = {doc_line:?}]\n{name},");
     }
     code.push_str("/// A code the vendor's documentation does not list.\nUnknown(i64),\n}\n\n");
     code.push_str("impl ErrorCode {\n/// The variant for a code found in an error body.\npub fn from_code(code: i64) -> Self {\nmatch code {\n");
@@ -549,55 +578,4 @@ pub fn error_codes_file(doc: &Document) -> Result<String, Error> {
     }
     code.push_str("Self::Unknown(_) => None,\n}\n}\n}\n");
     Ok(header(doc) + &format_rust(&doc.name, &code)?)
-}
-
-/// `Profile is archived already, operation not allowed` → `ProfileIsArchivedAlreadyOperationNotAllowed`.
-/// Placeholders such as `{type}` are dropped.
-fn variant_name(message: &str) -> String {
-    let mut without_placeholders = String::new();
-    let mut depth = 0;
-    for c in message.chars() {
-        match c {
-            '{' => depth += 1,
-            '}' => depth -= 1,
-            _ if depth == 0 => without_placeholders.push(c),
-            _ => {}
-        }
-    }
-    let mut name: String = without_placeholders
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .map(|word| {
-            let mut chars = word.chars();
-            let first = chars
-                .next()
-                .map(|c| c.to_ascii_uppercase())
-                .unwrap_or_default();
-            let rest: String = chars.collect::<String>().to_ascii_lowercase();
-            format!("{first}{rest}")
-        })
-        .collect();
-    if name.chars().next().is_none_or(|c| c.is_ascii_digit()) {
-        name.insert(0, 'E');
-    }
-    name
-}
-
-#[cfg(test)]
-mod tests {
-    use super::variant_name;
-
-    #[test]
-    fn variant_names_come_from_messages() {
-        assert_eq!(
-            variant_name("Profile is archived already, operation not allowed"),
-            "ProfileIsArchivedAlreadyOperationNotAllowed"
-        );
-        assert_eq!(
-            variant_name("Async request type {type} can not be associated"),
-            "AsyncRequestTypeCanNotBeAssociated"
-        );
-        assert_eq!(variant_name("Request ID is invalid"), "RequestIdIsInvalid");
-        assert_eq!(variant_name("404"), "E404");
-    }
 }

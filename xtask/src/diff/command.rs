@@ -1,16 +1,19 @@
 //! `cargo xtask diff [BASE] [--format text|markdown|json] [--fail-on breaking|potential]
-//! [--check-version]`: prints the review report ([`super::report`]) in one format, then applies
-//! the gates the options ask for.
+//! [--check-version] [--no-compile-check]`: prints the review report ([`super::report`]) in one
+//! format, then applies the gates the options ask for.
 //!
 //! A vendor whose spec and crate carry the major bump its breaking changes need has those changes
 //! *accepted by the bump*: they are still listed, and the report says which bump accepts them,
-//! but `--fail-on` no longer counts them. That is how an intended break lands.
+//! but `--fail-on` no longer counts them. That is how an intended break lands. No bump accepts a
+//! workspace that no longer compiles ([`super::compile`]): `--fail-on` fails on it, and on a
+//! compile check that could not run, until the hand-written code is fixed in the same change.
 
 use std::path::Path;
 
+use super::compile::CompileOptions;
 use super::model::Severity;
 use super::render;
-use super::report::{Report, build_report};
+use super::report::{Report, ReviewOptions, build_report};
 
 /// The report's formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,11 +37,17 @@ pub struct Options {
     pub fail_on: Option<Severity>,
     /// Fail when a vendor's versions disagree or lack the bump its changes need.
     pub check_version: bool,
+    /// Run `cargo check` on the workspace ([`super::compile`]); off with `--no-compile-check`.
+    pub compile_check: bool,
 }
 
 /// Runs the command: prints the report, then fails when a gate asks for it.
 pub fn run(repo: &Path, options: &Options) -> Result<(), String> {
-    let report = build_report(repo, options.base.as_deref()).map_err(|err| err.to_string())?;
+    let review = ReviewOptions {
+        compile_check: options.compile_check.then(CompileOptions::default),
+    };
+    let report =
+        build_report(repo, options.base.as_deref(), &review).map_err(|err| err.to_string())?;
     let output = match options.format {
         Format::Text => render::text(&report),
         Format::Markdown => render::markdown(&report),
@@ -63,6 +72,9 @@ pub fn failures(report: &Report, options: &Options) -> Vec<String> {
     let mut failures = Vec::new();
     if let Some(threshold) = options.fail_on {
         failures.extend(gate_failures(report, threshold));
+        // A major bump accepts a break for the crates' users, not code in this repository that
+        // no longer builds; and a check that could not run proves nothing (fail closed).
+        failures.extend(report.compile.failures());
     }
     if options.check_version {
         for vendor in &report.vendors {

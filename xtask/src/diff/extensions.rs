@@ -2,9 +2,9 @@
 //!
 //! - `x-error-codes` (the vendor's documented errors per operation): a new error is potentially
 //!   breaking (a client that handles every documented error has no branch for it), a removed one
-//!   is non-breaking, a new message for the same code is non-breaking (clients match on the code).
-//!   Gainsight PX documents no codes, so there the message is the error's identity: a changed
-//!   message reads as one error removed and one added.
+//!   is non-breaking, a new message under the same `name` is non-breaking (clients match on the
+//!   code, and the Rust variant is the name, which stays), and a new `name` for the same error is
+//!   breaking (code that names the Rust variant stops compiling).
 //! - `x-vendor-doc` (the vendor page an operation is written from): always non-breaking; it tells
 //!   the reviewer which source moved, next to the source diff in the review report.
 //!
@@ -19,9 +19,10 @@ use super::model::{Change, RatedBy};
 use crate::document::{Document, escape_pointer};
 
 pub use super::rules::{
-    ERROR_CODE_ADDED, ERROR_CODE_REMOVED, ERROR_MESSAGE_CHANGED, OUTCOME_ADDED,
-    OUTCOME_DESCRIPTION_CHANGED, OUTCOME_EVIDENCE_STRENGTHENED, OUTCOME_EVIDENCE_WEAKENED,
-    OUTCOME_NARROWED, OUTCOME_REMOVED, OUTCOME_WIDENED, VENDOR_DOC_CHANGED,
+    ERROR_CODE_ADDED, ERROR_CODE_REMOVED, ERROR_MESSAGE_CHANGED, ERROR_NAME_CHANGED,
+    ERROR_NAME_REMOVED, OUTCOME_ADDED, OUTCOME_DESCRIPTION_CHANGED, OUTCOME_EVIDENCE_STRENGTHENED,
+    OUTCOME_EVIDENCE_WEAKENED, OUTCOME_NARROWED, OUTCOME_REMOVED, OUTCOME_WIDENED,
+    VENDOR_DOC_CHANGED,
 };
 
 /// A change rated by the table's row `rule`.
@@ -68,19 +69,42 @@ fn matched_operations<'a>(old: &'a Document, new: &'a Document) -> Vec<Matched<'
         .collect()
 }
 
-/// One documented error: `{status, code?, message}`.
+/// One documented error: `{status, code?, name, message}`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct ErrorCode {
     status: String,
     code: Option<String>,
+    /// `None` only in a document from before rows were named (a base revision of that age).
+    name: Option<String>,
     message: String,
 }
 
 impl ErrorCode {
     fn display(&self) -> String {
+        let name = self
+            .name
+            .as_ref()
+            .map(|name| format!(" `{name}`"))
+            .unwrap_or_default();
         match &self.code {
-            Some(code) => format!("{}/{code} \"{}\"", self.status, self.message),
-            None => format!("{} \"{}\"", self.status, self.message),
+            Some(code) => format!("{}/{code}{name} \"{}\"", self.status, self.message),
+            None => format!("{}{name} \"{}\"", self.status, self.message),
+        }
+    }
+
+    fn status_and_code(&self) -> String {
+        match &self.code {
+            Some(code) => format!("{}/{code}", self.status),
+            None => self.status.clone(),
+        }
+    }
+
+    /// What identifies the error when its name is not compared: the code where the vendor
+    /// sends one, else the message (Gainsight PX documents no codes).
+    fn vendor_identity(&self) -> (&str, Option<&str>, Option<&str>) {
+        match &self.code {
+            Some(code) => (&self.status, Some(code), None),
+            None => (&self.status, None, Some(&self.message)),
         }
     }
 }
@@ -99,6 +123,7 @@ fn error_codes(operation: &Value) -> Vec<ErrorCode> {
         .map(|entry| ErrorCode {
             status: text(entry.get("status")).unwrap_or_default(),
             code: text(entry.get("code")),
+            name: text(entry.get("name")),
             message: text(entry.get("message")).unwrap_or_default(),
         })
         .collect();
@@ -107,39 +132,109 @@ fn error_codes(operation: &Value) -> Vec<ErrorCode> {
     codes
 }
 
+/// Pairs each row of `removed` with the one row of `added` for which `same` holds, where exactly
+/// one row on each side does; takes the pairs out of both lists.
+fn pair_off(
+    removed: &mut Vec<ErrorCode>,
+    added: &mut Vec<ErrorCode>,
+    same: impl Fn(&ErrorCode, &ErrorCode) -> bool,
+) -> Vec<(ErrorCode, ErrorCode)> {
+    let mut pairs = Vec::new();
+    for gone in removed.clone() {
+        let old_rows = removed.iter().filter(|e| same(e, &gone)).count();
+        let new_rows: Vec<&ErrorCode> = added.iter().filter(|e| same(e, &gone)).collect();
+        if let [now] = new_rows.as_slice()
+            && old_rows == 1
+        {
+            pairs.push((gone.clone(), (*now).clone()));
+        }
+    }
+    for (gone, now) in &pairs {
+        removed.retain(|e| e != gone);
+        added.retain(|e| e != now);
+    }
+    pairs
+}
+
 /// The `x-error-codes` changes of every operation present in both documents.
+///
+/// A row's `name` is the error's stable identity (the Rust `ErrorCode` variant): the same name,
+/// status and code with another message is a reworded message, non-breaking in the spec and in
+/// Rust alike. The same vendor error (status and code, or status and message where there is no
+/// code) under another name is a rename, breaking: code that names the variant stops compiling.
 pub fn error_code_changes(old: &Document, new: &Document) -> Vec<Change> {
     let mut changes = Vec::new();
+    // What names an `ErrorCode` variant anywhere in the new document: a row's name, or its code
+    // for a row from before names.
+    let still_documented: std::collections::BTreeSet<String> = new
+        .operations()
+        .iter()
+        .flat_map(|operation| error_codes(operation.operation))
+        .flat_map(|row| [row.name, row.code.map(|code| format!("code {code}"))])
+        .flatten()
+        .collect();
     for operation in matched_operations(old, new) {
         let before = error_codes(operation.old);
         let after = error_codes(operation.new);
-        let mut removed: Vec<&ErrorCode> = before.iter().filter(|e| !after.contains(e)).collect();
-        let mut added: Vec<&ErrorCode> = after.iter().filter(|e| !before.contains(e)).collect();
+        let mut removed: Vec<ErrorCode> = before
+            .iter()
+            .filter(|e| !after.contains(e))
+            .cloned()
+            .collect();
+        let mut added: Vec<ErrorCode> = after
+            .iter()
+            .filter(|e| !before.contains(e))
+            .cloned()
+            .collect();
         let location = format!("{}/x-error-codes", operation.pointer);
         let change =
             |rule: &str, message: String| rated(rule, &operation.label, location.clone(), message);
-        // A code with one row on each side whose message differs is a reworded message.
-        let mut reworded: Vec<(ErrorCode, ErrorCode)> = Vec::new();
-        for gone in removed.iter().copied().filter(|gone| gone.code.is_some()) {
-            let same_code = |e: &ErrorCode| e.status == gone.status && e.code == gone.code;
-            let old_rows = removed.iter().filter(|e| same_code(e)).count();
-            let new_rows: Vec<&ErrorCode> =
-                added.iter().copied().filter(|e| same_code(e)).collect();
-            if let [now] = new_rows.as_slice()
-                && old_rows == 1
-            {
-                reworded.push((gone.clone(), (*now).clone()));
+        // A row from before names that got one, nothing else changed: nothing a client sees
+        // (the Rust API section rates the variant).
+        pair_off(&mut removed, &mut added, |a, b| {
+            (a.name.is_none() || b.name.is_none())
+                && (&a.status, &a.code, &a.message) == (&b.status, &b.code, &b.message)
+        });
+        // The same named error, reworded.
+        let mut reworded = pair_off(&mut removed, &mut added, |a, b| {
+            a.name.is_some() && a.name == b.name && a.status == b.status && a.code == b.code
+        });
+        // The same vendor error: renamed, or (a row from before names) reworded.
+        for (gone, now) in pair_off(&mut removed, &mut added, |a, b| {
+            a.vendor_identity() == b.vendor_identity()
+        }) {
+            match (&gone.name, &now.name) {
+                (Some(was), Some(is)) if was != is => changes.push(change(
+                    ERROR_NAME_CHANGED,
+                    format!(
+                        "The name of error {} changed from `{was}` to `{is}`{}.",
+                        gone.status_and_code(),
+                        if gone.message == now.message {
+                            String::new()
+                        } else {
+                            format!(
+                                " (and its message from \"{}\" to \"{}\")",
+                                gone.message, now.message
+                            )
+                        }
+                    ),
+                )),
+                _ if gone.message != now.message => reworded.push((gone, now)),
+                // A name given to a row from before names: nothing a client sees changed here
+                // (the Rust API section rates the variant).
+                _ => {}
             }
         }
         for (gone, now) in &reworded {
-            removed.retain(|e| *e != gone);
-            added.retain(|e| *e != now);
             changes.push(change(
                 ERROR_MESSAGE_CHANGED,
                 format!(
-                    "The message of error {}/{} changed from \"{}\" to \"{}\".",
-                    gone.status,
-                    gone.code.as_deref().unwrap_or_default(),
+                    "The message of error {}{} changed from \"{}\" to \"{}\".",
+                    gone.status_and_code(),
+                    now.name
+                        .as_ref()
+                        .map(|name| format!(" `{name}`"))
+                        .unwrap_or_default(),
                     gone.message,
                     now.message
                 ),
@@ -152,8 +247,16 @@ pub fn error_code_changes(old: &Document, new: &Document) -> Vec<Change> {
             ));
         }
         for gone in removed {
+            let variant = gone
+                .name
+                .clone()
+                .or_else(|| gone.code.as_ref().map(|code| format!("code {code}")));
+            let rule = match variant {
+                Some(variant) if !still_documented.contains(&variant) => ERROR_NAME_REMOVED,
+                _ => ERROR_CODE_REMOVED,
+            };
             changes.push(change(
-                ERROR_CODE_REMOVED,
+                rule,
                 format!("Error {} is no longer documented.", gone.display()),
             ));
         }
@@ -406,7 +509,7 @@ paths:
     }
 
     #[test]
-    fn a_new_error_code_is_potentially_breaking_and_a_removed_one_is_not() {
+    fn a_new_error_code_is_potentially_breaking_and_removing_its_last_row_is_breaking() {
         let added = "[{status: 400, code: 4001, message: Malformed}, {status: 400, code: 40018, message: Invalid id}, {status: 404, message: User not found}]";
         let changes = error_code_changes(&doc(BASE, "a"), &doc(added, "a"));
         assert_eq!(
@@ -420,9 +523,10 @@ paths:
         let changes = error_code_changes(&doc(added, "a"), &doc(BASE, "a"));
         assert_eq!(
             rules(&changes),
+            // No other operation documents 40018: its `ErrorCode` variant goes away.
             [(
-                Severity::NonBreaking,
-                ERROR_CODE_REMOVED,
+                Severity::Breaking,
+                ERROR_NAME_REMOVED,
                 "Error 400/40018 \"Invalid id\" is no longer documented."
             )]
         );
@@ -455,6 +559,52 @@ paths:
                 ),
             ]
         );
+    }
+
+    const NAMED: &str = "[{status: 400, code: 4001, name: MalformedData, message: Malformed}, {status: 404, name: UserNotFound, message: User not found}]";
+
+    #[test]
+    fn a_named_error_keeps_its_identity_when_reworded_and_breaks_when_renamed() {
+        let reworded = "[{status: 400, code: 4001, name: MalformedData, message: Malformed data}, {status: 404, name: UserNotFound, message: User missing}]";
+        let changes = error_code_changes(&doc(NAMED, "a"), &doc(reworded, "a"));
+        assert_eq!(
+            rules(&changes),
+            [
+                (
+                    Severity::NonBreaking,
+                    ERROR_MESSAGE_CHANGED,
+                    "The message of error 400/4001 `MalformedData` changed from \"Malformed\" to \"Malformed data\"."
+                ),
+                // Without a code, the name is what identifies the error.
+                (
+                    Severity::NonBreaking,
+                    ERROR_MESSAGE_CHANGED,
+                    "The message of error 404 `UserNotFound` changed from \"User not found\" to \"User missing\"."
+                ),
+            ]
+        );
+        let renamed = NAMED.replace("name: MalformedData", "name: BadData");
+        let changes = error_code_changes(&doc(NAMED, "a"), &doc(&renamed, "a"));
+        assert_eq!(
+            rules(&changes),
+            [(
+                Severity::Breaking,
+                ERROR_NAME_CHANGED,
+                "The name of error 400/4001 changed from `MalformedData` to `BadData`."
+            )]
+        );
+        let renamed = NAMED.replace(
+            "name: UserNotFound, message: User not found",
+            "name: NoSuchUser, message: User not found",
+        );
+        let changes = error_code_changes(&doc(NAMED, "a"), &doc(&renamed, "a"));
+        assert_eq!(rules(&changes)[0].1, ERROR_NAME_CHANGED, "{changes:?}");
+        // A row from before names gets one: nothing a client sees changed, even where two rows
+        // share a status and a code (Trust's two 404/404 errors).
+        assert!(error_code_changes(&doc(BASE, "a"), &doc(NAMED, "a")).is_empty());
+        let twice = "[{status: 404, code: 404, message: Not found}, {status: 404, code: 404, message: Merged}]";
+        let named = "[{status: 404, code: 404, name: NotFound, message: Not found}, {status: 404, code: 404, name: Merged, message: Merged}]";
+        assert!(error_code_changes(&doc(twice, "a"), &doc(named, "a")).is_empty());
     }
 
     #[test]

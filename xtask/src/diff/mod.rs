@@ -11,7 +11,8 @@
 //! and adds what Redocly cannot know:
 //!
 //! - [`extensions`]: `x-error-codes` (a new documented error is potentially breaking, a removed one
-//!   is not breaking), `x-outcomes` (a removed or narrowed outcome is breaking for the Rust
+//!   is not breaking unless its `name`, the Rust variant, goes with it; a renamed error is
+//!   breaking and a reworded message is not), `x-outcomes` (a removed or narrowed outcome is breaking for the Rust
 //!   clients) and `x-vendor-doc` (which vendor page an operation is written from);
 //! - [`classify`]: the cases Redocly rates in a way that misleads a consumer, each overridden by a
 //!   named rule (the rows of [`rules::RULES`] decided by this project);
@@ -20,12 +21,14 @@
 //!
 //! The report ([`report`]) holds the whole chain of a change: the vendor pages that changed
 //! ([`review`]), the classified spec changes, every generated file that changes and the Rust API
-//! change rated by semver ([`generated`], [`semver`]), and the versions ([`versions`]). The
+//! change rated by semver ([`generated`], [`semver`]) together with whether the hand-written code
+//! still compiles ([`compile`]), and the versions ([`versions`]). The
 //! formatters ([`render`]) and the command with its gates ([`command`]) sit downstream of the
 //! report; every rating rule is a row of one table ([`rules`]).
 
 pub mod classify;
 pub mod command;
+pub mod compile;
 pub mod extensions;
 pub mod file_change;
 pub mod generated;

@@ -11,6 +11,7 @@
 
 use std::fmt::Write;
 
+use super::compile::CompileCheck;
 use super::file_change::FileStatus;
 use super::model::{Change, RatedBy, Severity, Summary};
 use super::report::{Report, VendorReport};
@@ -142,6 +143,7 @@ pub fn text(report: &Report) -> String {
             }
         }
     }
+    let _ = write!(out, "\n{}", compile_text(&report.compile));
     if !report.sources.is_empty() {
         let _ = writeln!(out, "\nVendor documentation sources changed:");
         for source in &report.sources {
@@ -369,7 +371,7 @@ pub fn markdown(report: &Report) -> String {
     let _ = writeln!(out, "## 4. Rust API\n");
     let _ = writeln!(
         out,
-        "Rated from the public items of the generated files (the API summary of `generated.rs`, and the enums, structs, constants and functions of the other generated files); see `xtask/src/diff/semver.rs` for the rules. The hand-written layer is not rated.\n"
+        "Rated from the public items of the generated files (the API summary of `generated.rs`, and the enums, structs, constants and functions of the other generated files); see `xtask/src/diff/semver.rs` for the rules. The hand-written code that uses them is compiled (below): where it no longer compiles, the vendors whose generated code changed are rated breaking.\n"
     );
     for vendor in &report.vendors {
         let rating = &vendor.generated.rust_api;
@@ -381,6 +383,8 @@ pub fn markdown(report: &Report) -> String {
             out.push('\n');
         }
     }
+
+    out.push_str(&compile_markdown(&report.compile));
 
     let _ = writeln!(out, "## 5. Versions\n");
     for vendor in &report.vendors {
@@ -420,6 +424,65 @@ pub fn json(report: &Report) -> String {
     let mut text = serde_json::to_string_pretty(report).expect("the report always serializes");
     text.push('\n');
     text
+}
+
+/// The compile check, as the end of the Rust API section.
+fn compile_markdown(check: &CompileCheck) -> String {
+    let mut out = String::from("### Does the workspace still compile?\n\n");
+    match check {
+        CompileCheck::Compiles { command } => {
+            let _ = writeln!(out, "Yes: `{command}` passes with the regenerated code.\n");
+        }
+        CompileCheck::NotRun { reason, .. } => {
+            let _ = writeln!(out, "Not checked: {reason}.\n");
+        }
+        CompileCheck::DoesNotCompile {
+            command,
+            errors,
+            cargo_error,
+        } => {
+            let _ = writeln!(
+                out,
+                "**No**: `{command}` fails. Each place that no longer compiles (no major bump accepts this; fix the code in the same change):\n"
+            );
+            for error in errors {
+                let generated = if error.generated { " (generated)" } else { "" };
+                let _ = writeln!(
+                    out,
+                    "- `{}:{}:{}`{generated} in {}: {}",
+                    error.file,
+                    error.line,
+                    error.column,
+                    error.package,
+                    error.message.replace('`', "'")
+                );
+            }
+            if let Some(cargo_error) = cargo_error {
+                let _ = writeln!(out, "- cargo: {cargo_error}");
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The compile check, as lines of the text report.
+fn compile_text(check: &CompileCheck) -> String {
+    match check {
+        CompileCheck::Compiles { command } => format!("Compile check: `{command}` passes.\n"),
+        CompileCheck::NotRun { reason, .. } => format!("Compile check: not run: {reason}.\n"),
+        CompileCheck::DoesNotCompile { .. } => {
+            let mut out = String::from("Compile check: the workspace does not compile:\n");
+            for line in check.failures() {
+                let _ = writeln!(
+                    out,
+                    "  {}",
+                    line.trim_start_matches("the workspace does not compile: ")
+                );
+            }
+            out
+        }
+    }
 }
 
 #[cfg(test)]

@@ -4,17 +4,21 @@
 //!
 //! BASE is any git revision; by default the merge-base of HEAD with `main` (else `HEAD~1`). A
 //! vendor whose spec does not exist at BASE is new: every operation shows as added, and nothing
-//! it brings can break an existing client. The formatters ([`super::render`]) and the command
+//! it brings can break an existing client. The report also runs the compile check ([`compile`])
+//! on the working tree, and rates every vendor whose generated code changed breaking when the
+//! workspace no longer compiles. The formatters ([`super::render`]) and the command
 //! ([`super::command`]) read this model; it imports neither.
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::compile::{self, CompileCheck, CompileOptions};
 use super::generated::{self, GeneratedChange};
 use super::git::{self, BaseRevision};
 use super::model::{Change, DiffError, RatedBy, Severity, Summary};
 use super::review::{self, SourceChange, VendorDocuments};
+use super::semver::ApiLevel;
 use super::versions::{self, VendorVersions, VersionPair};
 use super::{SpecPair, diff_documents};
 use crate::document::Document;
@@ -30,6 +34,24 @@ pub struct Report {
     pub vendors: Vec<VendorReport>,
     /// The cited vendor pages under `spec/sources/` that changed, across all vendors.
     pub sources: Vec<SourceChange>,
+    /// Whether the workspace's hand-written code still compiles with the generated code.
+    pub compile: CompileCheck,
+}
+
+/// What the report runs besides the comparison.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewOptions {
+    /// How to run the compile check ([`compile`]); `None` skips it (`--no-compile-check`), and
+    /// the report says so.
+    pub compile_check: Option<CompileOptions>,
+}
+
+impl Default for ReviewOptions {
+    fn default() -> Self {
+        ReviewOptions {
+            compile_check: Some(CompileOptions::default()),
+        }
+    }
 }
 
 /// The base revision, as the report shows it.
@@ -79,8 +101,13 @@ impl Report {
     }
 }
 
-/// Compares every vendor's spec at `base` (see [`git::resolve_base`]) with the working tree.
-pub fn build_report(repo: &Path, base: Option<&str>) -> Result<Report, DiffError> {
+/// Compares every vendor's spec at `base` (see [`git::resolve_base`]) with the working tree, and
+/// checks that the workspace compiles ([`compile`]) as `options` say.
+pub fn build_report(
+    repo: &Path,
+    base: Option<&str>,
+    options: &ReviewOptions,
+) -> Result<Report, DiffError> {
     let base = git::resolve_base(repo, base)?;
     let scratch = tempfile::tempdir().map_err(|err| DiffError::io(std::env::temp_dir(), err))?;
 
@@ -115,13 +142,39 @@ pub fn build_report(repo: &Path, base: Option<&str>) -> Result<Report, DiffError
             .collect()
     });
 
-    let mut vendors = Vec::new();
+    let mut compared = Vec::new();
     for (input, changes) in inputs.iter().zip(diffs) {
         let changes = changes?;
+        let generated = generated::generated_change(repo, &base, &input.vendor, &input.new)?;
+        compared.push((input, changes, generated));
+    }
+    let compile = compile_check(
+        repo,
+        options,
+        compared.iter().map(|(_, _, generated)| generated),
+    );
+
+    let mut vendors = Vec::new();
+    for (input, changes, mut generated) in compared {
         let summary = Summary::of(&changes);
         let worst = changes.iter().map(|change| change.severity).min();
         let versions = input.versions(repo, &base)?;
-        let generated = generated::generated_change(repo, &base, &input.vendor, &input.new)?;
+        // Hand-written code that no longer compiles is a Rust API break of every vendor whose
+        // generated code changed, whatever the summary of the generated code says.
+        let regenerated_code_changed = generated
+            .files
+            .iter()
+            .any(|file| file.path.ends_with(".rs"));
+        if !compile.errors().is_empty() && regenerated_code_changed {
+            generated.rust_api.findings.insert(
+                0,
+                (
+                    ApiLevel::Breaking,
+                    compile::breaking_finding(compile.errors()),
+                ),
+            );
+            generated.rust_api.level = ApiLevel::Breaking;
+        }
         let version_problems = versions::problems(&versions, worst, generated.rust_api.level);
         let accepted_by_bump = versions::accepting_bump(&versions, worst, generated.rust_api.level)
             .filter(|_| version_problems.is_empty());
@@ -153,7 +206,46 @@ pub fn build_report(repo: &Path, base: Option<&str>) -> Result<Report, DiffError
         },
         vendors,
         sources,
+        compile,
     })
+}
+
+/// The compile check, when `options` ask for it and the working tree holds what the spec
+/// generates (checking stale generated code would prove nothing).
+fn compile_check<'a>(
+    repo: &Path,
+    options: &ReviewOptions,
+    generated: impl Iterator<Item = &'a GeneratedChange>,
+) -> CompileCheck {
+    let Some(compile_options) = &options.compile_check else {
+        return CompileCheck::NotRun {
+            reason: "skipped (`--no-compile-check`)".to_string(),
+            skipped_on_request: true,
+        };
+    };
+    let mut stale = Vec::new();
+    for change in generated {
+        if let Some(error) = &change.error {
+            stale.push(format!("{} does not generate ({error})", change.vendor));
+        }
+        stale.extend(
+            change
+                .not_regenerated
+                .iter()
+                .filter(|path| path.ends_with(".rs"))
+                .cloned(),
+        );
+    }
+    if !stale.is_empty() {
+        return CompileCheck::NotRun {
+            reason: format!(
+                "the working tree's generated code is not what the spec generates ({}); run `cargo xtask generate`, then review again",
+                stale.join(", ")
+            ),
+            skipped_on_request: false,
+        };
+    }
+    compile::check_workspace(repo, compile_options)
 }
 
 /// One vendor's two documents, each where Redocly can read it.

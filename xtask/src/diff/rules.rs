@@ -102,8 +102,14 @@ pub const REQUEST_PROPERTY_REMOVED: &str = "request-property-removed";
 pub const ERROR_CODE_ADDED: &str = "error-code-added";
 /// A row gone from an operation's `x-error-codes`.
 pub const ERROR_CODE_REMOVED: &str = "error-code-removed";
-/// An `x-error-codes` row that keeps its status and code but changes its message.
+/// An `x-error-codes` row that keeps its name, status and code but changes its message.
 pub const ERROR_MESSAGE_CHANGED: &str = "error-message-changed";
+/// An `x-error-codes` row gone whose `name` no row of the new document has: its Rust `ErrorCode`
+/// variant goes away.
+pub const ERROR_NAME_REMOVED: &str = "error-name-removed";
+/// An `x-error-codes` row whose error (status and code, or status and message without a code)
+/// gets another `name`.
+pub const ERROR_NAME_CHANGED: &str = "error-name-changed";
 /// An operation's `x-vendor-doc` changed (its `url`, `file` or `sha256`).
 pub const VENDOR_DOC_CHANGED: &str = "vendor-doc-changed";
 /// An operation of a vendor whose spec does not exist at the base revision.
@@ -250,6 +256,38 @@ pub const RULES: &[Rule] = &[
             "code that sets it stops compiling against regenerated clients, and the API may ignore or reject it (oasdiff: WARN)",
         ),
     },
+    // Harmless on the wire, but the generated Rust code changes in a way that stops existing
+    // code compiling: rated so that the spec rating never contradicts the Rust API rating.
+    Rule {
+        id: "property-added",
+        severity: Severity::PotentiallyBreaking,
+        rated_by: RatedBy::Override,
+        redocly: "minor",
+        reason: Reason::ByDirection {
+            request: "existing requests stay valid, but the generated Rust struct gains a field: code that builds it with a struct literal stops compiling",
+            response: "decoders built from the old document ignore it, but the generated Rust struct gains a field: code that builds it with a struct literal (a test double) stops compiling",
+        },
+    },
+    Rule {
+        id: "required-changed",
+        severity: Severity::PotentiallyBreaking,
+        rated_by: RatedBy::Override,
+        redocly: "patch",
+        reason: Reason::ByDirection {
+            request: "requests that send the properties stay valid, but their generated Rust fields change between `T` and `Option<T>`: code that sets or reads them stops compiling",
+            response: "the API now promises more; clients that treat the properties as optional keep working, but the generated Rust fields change between `Option<T>` and `T`: code that reads them stops compiling",
+        },
+    },
+    Rule {
+        id: "enum-changed",
+        severity: Severity::PotentiallyBreaking,
+        rated_by: RatedBy::Override,
+        redocly: "patch",
+        reason: Reason::ByDirection {
+            request: "the API accepts more values and existing requests stay valid, but the generated Rust enum gains a variant: an exhaustive `match` on it stops compiling",
+            response: "responses carry fewer values and clients know all of them, but the generated Rust enum loses a variant: code that names it stops compiling",
+        },
+    },
     // Changes no `diff-recommended` rule objects to: Redocly's minor or patch, kept.
     redocly_minor(
         "operation-added",
@@ -262,27 +300,6 @@ pub const RULES: &[Rule] = &[
     redocly_minor(
         "parameter-became-optional",
         Reason::Always("existing calls that send it stay valid"),
-    ),
-    redocly_minor(
-        "property-added",
-        Reason::ByDirection {
-            request: "optional unless a separate change makes it required: existing requests stay valid",
-            response: "decoders built from the old document ignore it",
-        },
-    ),
-    redocly_minor(
-        "required-changed",
-        Reason::ByDirection {
-            request: "requests that send the properties stay valid",
-            response: "the API now promises more; clients that treat the properties as optional keep working",
-        },
-    ),
-    redocly_minor(
-        "enum-changed",
-        Reason::ByDirection {
-            request: "the API accepts more values; existing requests stay valid",
-            response: "responses carry fewer values; clients know all of them",
-        },
     ),
     redocly_minor(
         "request-body-became-optional",
@@ -319,12 +336,22 @@ pub const RULES: &[Rule] = &[
     xtask(
         ERROR_CODE_REMOVED,
         Severity::NonBreaking,
-        "clients that handle it keep working",
+        "clients that handle it keep working; another operation still documents it, so its Rust `ErrorCode` variant stays",
     ),
     xtask(
         ERROR_MESSAGE_CHANGED,
         Severity::NonBreaking,
-        "clients identify the error by its code, which is unchanged",
+        "clients identify the error by its code and the Rust variant by its `name`, which are unchanged; the message is documentation",
+    ),
+    xtask(
+        ERROR_NAME_REMOVED,
+        Severity::Breaking,
+        "no operation documents the error any more, so its Rust `ErrorCode` variant goes away: code that names it stops compiling",
+    ),
+    xtask(
+        ERROR_NAME_CHANGED,
+        Severity::Breaking,
+        "the `name` is the Rust `ErrorCode` variant: code that matches on the old variant stops compiling",
     ),
     xtask(
         VENDOR_DOC_CHANGED,
