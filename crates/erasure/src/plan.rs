@@ -15,7 +15,7 @@ pub fn vendors_needed(subjects: &[Subject]) -> BTreeSet<Vendor> {
         .collect()
 }
 
-/// The plan as text (for a few subjects; [`write`] streams it).
+/// The plan as text (for a few subjects; [`write()`] streams it).
 pub fn render(subjects: &[Subject], reveal: bool) -> String {
     let mut out = Vec::new();
     // Writing to memory cannot fail.

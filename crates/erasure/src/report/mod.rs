@@ -467,7 +467,7 @@ impl Receipts for Report {
 
 impl Report {
     /// Reads the receipts of `journal` whole (for a few subjects: a report of many streams
-    /// [`JournalReceipts`] through [`write`]).
+    /// [`JournalReceipts`] through [`write()`]).
     pub fn from_journal(journal: &Journal, reveal: bool) -> Result<Report, ReportError> {
         let receipts = JournalReceipts::open(journal, reveal, None)?;
         let mut subjects = Vec::new();
