@@ -3,7 +3,7 @@
 //! from one that arrived whole.
 //!
 //! The `exec` hook reads every final response's body whole, within the attempt's timeout and
-//! through [`http_body_util::Limited`] ([`read_whole`]), before progenitor sees the status: a
+//! through [`http_body_util::Limited`] (`read_whole`), before progenitor sees the status: a
 //! success whose body breaks off, never ends or is too large then fails as an error of that
 //! attempt (retried like a lost response where the call may be retried), and never proves an
 //! outcome that progenitor would otherwise read from the status alone (`ResponseValue::empty`
