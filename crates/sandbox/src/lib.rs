@@ -20,7 +20,7 @@
 //!
 //! Modules, bottom to top (each imports only those listed before it): `locks`, [`vendor`],
 //! `clock`, `ids`, `faults`, `rate_limit`, `request_log`, `records`, [`config`], [`cli`], `store`
-//! (`maps` and `sqlite` under it),
+//! (`memory` and `file` under it),
 //! `validate`, `context`, `surface`, `extract`, `admin`, `vendors::*` (each `state`, `error`,
 //! `surface`, `handlers`, and `mod.rs` for its start records), [`openapi`], `connections`,
 //! `server`.

@@ -24,7 +24,8 @@ use crate::faults::{FaultRequest, Injection};
 use crate::openapi::{self, Api};
 use crate::request_log::RecordedRequest;
 use crate::seed::Seed;
-use crate::store::{Db, Layout, Store, StoreError};
+use crate::store::{Layout, Store, StoreError};
+use rusqlite::Connection;
 use crate::surface::{ErrorShape, Problem, Surface, vendor_router};
 use crate::validate::Specs;
 use crate::vendor::Vendor;
@@ -151,12 +152,12 @@ async fn open_store(config: &Config, start_data: &StartData) -> Result<Store, St
     let config = config.clone();
     let start_data = start_data.clone();
     let opened = tokio::task::spawn_blocking(move || {
-        let fill = |db: &Db<'_>| context::fill_new(db, &config, &start_data);
+        let fill = |db: &Connection| context::fill_new(db, &config, &start_data);
         let layout = Layout {
             schemas: &[attestr::SCHEMA, trust::SCHEMA, gainsight_px::SCHEMA],
             fill: &fill,
         };
-        Store::open(path.as_deref(), &layout)
+        Store::open(path.as_deref(), &layout, config.limits.wal_limit_bytes)
     })
     .await
     .map_err(|error| StartError::State(format!("opening the state stopped: {error}")))?;
@@ -184,7 +185,7 @@ fn start_data(specs: &'static Specs, seed: Seed, cap: u64) -> Result<StartData, 
     }
     let profiles = seed.attestr_profiles;
     let users = seed.gainsight_px_users;
-    Ok(Arc::new(move |db: &Db<'_>, clock: &StartClock| {
+    Ok(Arc::new(move |db: &Connection, clock: &StartClock| {
         let seeded = [
             trust::seed(db, &identities, specs)?,
             attestr::seed(db, &profiles, clock.now_millis, specs)?,

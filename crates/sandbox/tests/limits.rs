@@ -194,7 +194,7 @@ async fn the_daily_quota_resets_the_next_day() {
 
 #[tokio::test]
 async fn creates_past_the_record_cap_get_each_vendors_error() {
-    // The cap counts records in both stores: the maps (no `--state`) and a SQLite file.
+    // The cap counts records in memory (no `--state`) and in a state file.
     let dir = std::env::temp_dir().join(format!("vendor-sandbox-test-cap-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();

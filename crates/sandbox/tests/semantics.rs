@@ -36,8 +36,9 @@ impl Drop for StoreDir {
     }
 }
 
-/// Where a test's sandbox keeps its state: each behaviour is checked with both stores, the maps
-/// used without `--state` and the SQLite file used with it.
+/// Where a test's sandbox keeps its state: each behaviour is checked on both paths of the one
+/// SQLite store, the in-memory database used without `--state` (writes on the caller's thread)
+/// and the file used with it (a writer thread, group commit, read connections).
 #[derive(Clone, Copy, Debug)]
 enum On {
     Memory,

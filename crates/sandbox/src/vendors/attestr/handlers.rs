@@ -15,7 +15,7 @@ use super::surface::{Attestr, SANDBOX_ACCOUNT_ID, SANDBOX_APP_ID, SUPPORTED_VERS
 use crate::context::AppState;
 use crate::extract::{JsonBody, PathParams};
 use crate::ids;
-use crate::store::Db;
+use rusqlite::Connection;
 use crate::surface::{Problem, StoredJson, operation};
 use crate::vendor::Vendor;
 
@@ -232,7 +232,7 @@ async fn archive_profile(
 }
 
 /// A profile that may still change: known (else 40018) and not archived (else 40038).
-fn open_profile(db: &Db<'_>, id: &str) -> rusqlite::Result<Result<StoredProfile, AttestrError>> {
+fn open_profile(db: &Connection, id: &str) -> rusqlite::Result<Result<StoredProfile, AttestrError>> {
     Ok(match state::load(db, id)? {
         None => Err(AttestrError::INVALID_PROFILE_ID),
         Some(stored) if stored.archived => Err(AttestrError::ARCHIVED),

@@ -20,7 +20,7 @@ use super::surface::{GainsightPx, REVIVAL_WINDOW_SECS};
 use crate::context::{AppContext, AppState};
 use crate::extract::{JsonBody, PathParams};
 use crate::records;
-use crate::store::Db;
+use rusqlite::Connection;
 use crate::surface::{Problem, StoredJson, operation};
 use crate::validate::Component;
 use crate::vendor::Vendor;
@@ -477,7 +477,7 @@ fn new_user(identify_id: &str, now_millis: i64) -> Map<String, Value> {
 /// Sets the body's writable fields on `base` and stores the result as a visible user (created,
 /// revived or updated); a body that does not make a `User` is refused and nothing is stored.
 fn save_visible(
-    db: &Db<'_>,
+    db: &Connection,
     base: Map<String, Value>,
     body: &Value,
     writable: &[String],

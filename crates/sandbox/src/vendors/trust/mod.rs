@@ -11,7 +11,7 @@ mod surface;
 use serde_json::Value;
 use trust::types::Identity;
 
-use crate::store::Db;
+use rusqlite::Connection;
 use crate::validate::Specs;
 
 pub(crate) use atenea::routes as atenea_routes;
@@ -41,7 +41,7 @@ pub(crate) fn sample_identity(specs: &Specs) -> Result<Value, String> {
 /// against the spec) with a `uuid`; `former_documents` lists the uuids merged into it. A uuid may
 /// not be both an identity and a former document, nor appear twice.
 pub(crate) fn seed(
-    db: &Db<'_>,
+    db: &Connection,
     identities: &[Value],
     specs: &Specs,
 ) -> rusqlite::Result<Result<(), String>> {
