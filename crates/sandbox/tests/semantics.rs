@@ -1356,7 +1356,7 @@ async fn state_file_survives_a_restart_and_reset_restores_the_start() {
     assert!(clock.body["now_unix_secs"].as_i64().unwrap() >= real_now + 3590);
 
     let reset = restarted
-        .send(Method::POST, restarted.admin("reset"), &[], None)
+        .send(Method::POST, restarted.admin("reset"), &[], Some(&json!({})))
         .await;
     assert_eq!(reset.status, StatusCode::OK);
     let gone = restarted
