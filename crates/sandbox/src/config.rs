@@ -95,7 +95,7 @@ pub struct Limits {
     /// Requests kept for `GET /_sandbox/requests` (the oldest are dropped first).
     pub request_log_capacity: usize,
     /// With a state file, the size its WAL (`FILE-wal`) stays under, whatever the write load: the
-    /// sandbox truncates it once it passes half of this.
+    /// writer checkpoints and empties it once it passes a quarter of this.
     pub wal_limit_bytes: u64,
 }
 

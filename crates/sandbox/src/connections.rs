@@ -142,9 +142,7 @@ impl OpenConnections {
         let id = inner.next_id;
         inner.next_id += 1;
         let give_way = Arc::new(Notify::new());
-        inner
-            .connections
-            .insert(id, (activity, give_way.clone()));
+        inner.connections.insert(id, (activity, give_way.clone()));
         (id, give_way)
     }
 

@@ -22,7 +22,7 @@
 //! `clock`, `ids`, `faults`, `rate_limit`, `request_log`, `records`, [`config`], [`cli`], `store`
 //! (`memory` and `file` under it),
 //! `validate`, `context`, `surface`, `extract`, `admin`, `vendors::*` (each `state`, `error`,
-//! `surface`, `handlers`, and `mod.rs` for its start records), [`openapi`], `connections`,
+//! `surface`, `handlers`, and `mod.rs` for its start records), `openapi`, `connections`,
 //! `server`.
 
 #![warn(missing_docs)]
@@ -37,7 +37,7 @@ mod extract;
 mod faults;
 mod ids;
 mod locks;
-pub mod openapi;
+mod openapi;
 mod rate_limit;
 mod records;
 mod request_log;

@@ -125,9 +125,16 @@ impl From<UnknownOperation> for Problem {
     }
 }
 
-/// The spec operation `id`, whose schemas check a request's input. Handlers pass the constant
-/// that is also their utoipa `operation_id`, and the route table is compared with the specs at
-/// start, so the id exists; were it not, the request gets a 500 (logged), never a panic.
+/// A handler registered under its spec operation id: given the operation's method (read from the
+/// spec), the method router that serves it.
+pub(crate) type Handler = (
+    &'static str,
+    fn(axum::routing::MethodFilter) -> axum::routing::MethodRouter<AppState>,
+);
+
+/// The spec operation `id`, whose schemas check a request's input. Handlers pass the id they are
+/// registered under, which the start proves is in the specs; were it not, the request gets a 500
+/// (logged), never a panic.
 pub(crate) fn operation(context: &AppContext, id: &str) -> Result<&'static Operation, Problem> {
     Ok(context.specs.operation(id)?)
 }

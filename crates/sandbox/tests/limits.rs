@@ -508,7 +508,10 @@ async fn admin_writes_need_a_json_content_type_so_a_web_page_cannot_reset_the_st
             ("reset", ""),
             ("reset", "{}"),
             ("requests/clear", ""),
-            ("faults", r#"{"vendor": "attestr", "status": 503, "count": 1}"#),
+            (
+                "faults",
+                r#"{"vendor": "attestr", "status": 503, "count": 1}"#,
+            ),
             ("clock", r#"{"advance_secs": 60}"#),
         ] {
             let mut request = http.post(admin(path)).body(body);
@@ -615,7 +618,11 @@ async fn idle_keep_alive_connections_give_way_to_a_new_client_at_the_cap() {
     .expect("a new client is served while idle connections fill the cap")
     .unwrap();
     assert_eq!(answered.status(), StatusCode::OK);
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
     drop(idle);
     sandbox.stop().await.unwrap();
 }

@@ -8,12 +8,13 @@
 //! its own, so the fault fails that write only (faults are per vendor; the transaction is not).
 //! Reads use a small pool of read-only connections that see committed data only.
 //!
-//! The WAL: a background thread copies committed pages back into the database file (passive
-//! checkpoints, which never block a write), but a WAL file only shrinks when a checkpoint
-//! restarts it, and under a steady write load a passive checkpoint never gets that chance. So the
-//! writer itself, between transactions, truncates the WAL once it has grown past half its limit
-//! (`wal_checkpoint(TRUNCATE)`: it waits for the readers of older snapshots, which are short);
-//! the WAL then stays under the limit whatever the write load (half the limit plus one batch).
+//! The WAL: a WAL file only shrinks when a checkpoint restarts it, and under a steady write load a
+//! passive checkpoint (one that never waits) never gets that chance, so the file grows without
+//! bound. The writer therefore checkpoints itself, between transactions: once the WAL has grown
+//! past a quarter of its limit, `wal_checkpoint(TRUNCATE)` copies it into the database file and
+//! empties it (waiting for readers of older snapshots, which are short). No other connection
+//! checkpoints, so none holds the checkpoint lock when the writer needs it; the WAL stays under a
+//! quarter of its limit plus one batch, whatever the write load, and writes wait while it runs.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
@@ -37,15 +38,11 @@ const MAX_BATCH: usize = 256;
 const READERS: usize = 4;
 /// How much of the file each connection maps into memory.
 const MMAP_BYTES: i64 = 1 << 30;
-/// How often the WAL is copied back into the database file.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// The open state file.
 pub(crate) struct FileStore {
     jobs: Mutex<Option<JobQueue>>,
     writer: Mutex<Option<JoinHandle<()>>>,
-    /// Copies the WAL back into the file in the background (a state file only).
-    checkpointer: Mutex<Option<Checkpointer>>,
     /// Read-only connections, used round-robin; `None` once closed.
     readers: RwLock<Option<Readers>>,
     /// An exclusive lock on the state file, held while the sandbox runs (a second process is
@@ -142,9 +139,6 @@ impl FileStore {
         if let Some(writer) = lock(&self.writer).take() {
             let _ = writer.join();
         }
-        if let Some(checkpointer) = lock(&self.checkpointer).take() {
-            checkpointer.stop();
-        }
         locks::write(&self.readers).take();
         // The connections are closed before the file lock goes: closing a descriptor of the
         // database file while SQLite still had it open could drop SQLite's own locks with it.
@@ -224,17 +218,14 @@ fn open_file(
         reader.pragma_update(None, "query_only", true)?;
         connections.push(Mutex::new(reader));
     }
-    let checkpointer = spawn_checkpointer(path)?;
     let wal = Wal {
         path: PathBuf::from(format!("{}-wal", path.display())),
-        truncate_above: wal_limit_bytes / 2,
+        truncate_above: wal_limit_bytes / 4,
     };
-    writer.pragma_update(None, "journal_size_limit", i64::try_from(wal_limit_bytes / 2).unwrap_or(i64::MAX))?;
     let (jobs, thread) = spawn_writer(writer, wal)?;
     Ok(FileStore {
         jobs: Mutex::new(Some(jobs)),
         writer: Mutex::new(Some(thread)),
-        checkpointer: Mutex::new(Some(checkpointer)),
         readers: RwLock::new(Some(Readers {
             connections,
             next: AtomicUsize::new(0),
@@ -282,8 +273,7 @@ fn prepare_writer(connection: &Connection) -> Result<(), StoreError> {
     // FULL: a commit is on disk (WAL synced) before it returns, so an acknowledged write survives
     // a crash of the machine, not only of the process.
     connection.pragma_update(None, "synchronous", "FULL")?;
-    // Checkpoints run on their own connection (see `spawn_checkpointer`), so that no write waits
-    // for one; the writer only truncates a WAL past its limit (see `Wal`).
+    // The writer checkpoints between transactions (see `Wal`), not inside a commit.
     connection.execute_batch("PRAGMA wal_autocheckpoint = 0")?;
     tune(connection)?;
     map(connection)?;
@@ -313,40 +303,6 @@ fn has_tables(connection: &Connection) -> Result<bool, StoreError> {
             row.get::<_, i64>(0)
         })? > 0,
     )
-}
-
-/// A thread that runs passive checkpoints on its own connection: they copy committed pages from
-/// the WAL into the database file without blocking the writer or the readers.
-struct Checkpointer {
-    stop: Sender<()>,
-    thread: JoinHandle<()>,
-}
-
-impl Checkpointer {
-    fn stop(self) {
-        let _ = self.stop.send(());
-        let _ = self.thread.join();
-    }
-}
-
-fn spawn_checkpointer(path: &Path) -> Result<Checkpointer, StoreError> {
-    let connection = Connection::open(path)?;
-    connection.busy_timeout(std::time::Duration::from_secs(5))?;
-    let (stop, stopped) = mpsc::channel::<()>();
-    let thread = std::thread::Builder::new()
-        .name("sandbox-checkpoint".to_string())
-        .spawn(move || {
-            while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY)
-            {
-                if let Err(error) =
-                    connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
-                {
-                    tracing::warn!(%error, "a WAL checkpoint failed");
-                }
-            }
-        })
-        .map_err(|error| StoreError::Sqlite(format!("cannot start the checkpointer: {error}")))?;
-    Ok(Checkpointer { stop, thread })
 }
 
 fn spawn_writer(
@@ -382,9 +338,9 @@ struct Wal {
 }
 
 impl Wal {
-    /// Truncates the WAL once it is past `truncate_above` (run between transactions, so that the
-    /// WAL can restart). A checkpoint that cannot finish (a reader held an old snapshot for
-    /// longer than the busy timeout) is tried again after the next transaction.
+    /// Checkpoints and empties the WAL once it is past `truncate_above` (run between
+    /// transactions). A checkpoint that cannot finish (a reader held an old snapshot for longer
+    /// than the busy timeout) is tried again after the next transaction.
     fn bound(&self, connection: &Connection) {
         let size = std::fs::metadata(&self.path).map_or(0, |metadata| metadata.len());
         if size <= self.truncate_above {
@@ -394,7 +350,7 @@ impl Wal {
             row.get::<_, i64>(0)
         }) {
             Ok(0) => {}
-            Ok(_) => tracing::warn!(size, "the WAL could not be truncated yet (readers busy)"),
+            Ok(_) => tracing::debug!(size, "the WAL could not be emptied yet (readers busy)"),
             Err(error) => tracing::warn!(%error, "a WAL truncation failed"),
         }
     }

@@ -99,9 +99,7 @@ impl From<Problem> for AttestrError {
             | Problem::MethodNotAllowed
             | Problem::PayloadTooLarge(_)
             | Problem::UnsupportedMediaType
-            | Problem::HeadersTooLarge => {
-                Self::MALFORMED.with_details(detail).with_status(status)
-            }
+            | Problem::HeadersTooLarge => Self::MALFORMED.with_details(detail).with_status(status),
         }
     }
 }

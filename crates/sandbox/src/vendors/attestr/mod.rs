@@ -12,7 +12,7 @@ use rusqlite::Connection;
 
 use surface::{SANDBOX_ACCOUNT_ID, SANDBOX_APP_ID};
 
-pub(crate) use handlers::routes;
+pub(crate) use handlers::handlers;
 pub(crate) use state::SCHEMA;
 pub(crate) use surface::{Attestr, SUPPORTED_VERSION};
 

@@ -8,10 +8,10 @@ mod surface;
 
 use serde_json::Value;
 
-use rusqlite::Connection;
 use crate::validate::Specs;
+use rusqlite::Connection;
 
-pub(crate) use handlers::routes;
+pub(crate) use handlers::handlers;
 pub(crate) use state::SCHEMA;
 pub(crate) use surface::GainsightPx;
 pub use surface::REVIVAL_WINDOW_SECS;

@@ -261,7 +261,9 @@ mod tests {
         let (sql, values) = page_query(request, Filter::of(request));
         db.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
             .unwrap()
-            .query_map(params_from_iter(values.iter()), |row| row.get::<_, String>(3))
+            .query_map(params_from_iter(values.iter()), |row| {
+                row.get::<_, String>(3)
+            })
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap()
@@ -288,7 +290,11 @@ mod tests {
             vec![key("firstName", false), key("createDate", true)],
         ];
         for sort in sorts {
-            for start in [None, Some(Start::Offset(50)), Some(Start::After("u".into()))] {
+            for start in [
+                None,
+                Some(Start::Offset(50)),
+                Some(Start::After("u".into())),
+            ] {
                 if !sort.is_empty() && matches!(start, Some(Start::After(_))) {
                     continue;
                 }

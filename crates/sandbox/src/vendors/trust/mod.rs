@@ -11,11 +11,11 @@ mod surface;
 use serde_json::Value;
 use trust::types::Identity;
 
-use rusqlite::Connection;
 use crate::validate::Specs;
+use rusqlite::Connection;
 
-pub(crate) use atenea::routes as atenea_routes;
-pub(crate) use handlers::routes as index_routes;
+pub(crate) use atenea::handlers as atenea_handlers;
+pub(crate) use handlers::handlers as index_handlers;
 pub(crate) use state::SCHEMA;
 pub(crate) use surface::{Atenea, Trust};
 
