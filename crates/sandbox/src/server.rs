@@ -67,8 +67,8 @@ impl Sandbox {
         let specs = Specs::get().map_err(StartError::Specs)?;
         let surfaces = surfaces(specs, &handlers()).map_err(StartError::Specs)?;
         let seed = match &config.seed_file {
-            Some(path) => Seed::load(path).map_err(StartError::Seed)?,
-            None => Seed::default(),
+            Some(path) => Some(Seed::read(path).map_err(StartError::Seed)?),
+            None => None,
         };
         let start_data = start_data(specs, seed, config.limits.max_records_per_vendor)
             .map_err(StartError::Seed)?;
@@ -175,14 +175,16 @@ async fn open_store(config: &Config, start_data: &StartData) -> Result<Store, St
 }
 
 /// The start records: Trust's sample identity (from the spec) and the seed, checked against the
-/// specs' schemas and the record cap.
-fn start_data(specs: &'static Specs, seed: Seed, cap: u64) -> Result<StartData, String> {
-    let mut identities = vec![trust::sample_identity(specs)?];
-    identities.extend(seed.trust_identities);
+/// specs' schemas and the record cap. The seed is kept as the file's text and read again each
+/// time the start state is written (at creation and at each reset): its parsed records would
+/// take several times the memory, for as long as the sandbox runs.
+fn start_data(specs: &'static Specs, seed: Option<String>, cap: u64) -> Result<StartData, String> {
+    let parse = |text: Option<&str>| text.map_or(Ok(Seed::default()), Seed::parse);
+    let parsed = parse(seed.as_deref())?;
     for (vendor, records) in [
-        ("trust_identities", identities.len()),
-        ("attestr_profiles", seed.attestr_profiles.len()),
-        ("gainsight_px_users", seed.gainsight_px_users.len()),
+        ("trust_identities", parsed.trust_identities.len() + 1),
+        ("attestr_profiles", parsed.attestr_profiles.len()),
+        ("gainsight_px_users", parsed.gainsight_px_users.len()),
     ] {
         if records as u64 > cap {
             return Err(format!(
@@ -190,13 +192,19 @@ fn start_data(specs: &'static Specs, seed: Seed, cap: u64) -> Result<StartData, 
             ));
         }
     }
-    let profiles = seed.attestr_profiles;
-    let users = seed.gainsight_px_users;
+    drop(parsed);
+    let sample = trust::sample_identity(specs)?;
     Ok(Arc::new(move |db: &Connection, clock: &StartClock| {
+        let seed = match parse(seed.as_deref()) {
+            Ok(seed) => seed,
+            Err(reason) => return Ok(Err(reason)),
+        };
+        let mut identities = vec![sample.clone()];
+        identities.extend(seed.trust_identities);
         let seeded = [
             trust::seed(db, &identities, specs)?,
-            attestr::seed(db, &profiles, clock.now_millis, specs)?,
-            gainsight_px::seed(db, &users, clock.now_millis, specs)?,
+            attestr::seed(db, &seed.attestr_profiles, clock.now_millis, specs)?,
+            gainsight_px::seed(db, &seed.gainsight_px_users, clock.now_millis, specs)?,
         ];
         Ok(seeded.into_iter().collect::<Result<(), String>>())
     }))
