@@ -222,6 +222,9 @@ fn open_file(
         path: PathBuf::from(format!("{}-wal", path.display())),
         truncate_above: wal_limit_bytes / 4,
     };
+    // Creating a state writes the whole seed into the WAL in one transaction: empty it now
+    // rather than after the first write.
+    wal.bound(&writer);
     let (jobs, thread) = spawn_writer(writer, wal)?;
     Ok(FileStore {
         jobs: Mutex::new(Some(jobs)),
