@@ -12,11 +12,8 @@ use crate::Error;
 pub const PROGENITOR_VERSION: &str = "0.15.1";
 
 /// Derives the generated types get only when the vendor crate's feature of that name is on:
-/// `(feature, derive path)`. Every vendor crate declares both features.
-pub const OPTIONAL_DERIVES: [(&str, &str); 2] = [
-    ("schemars", "schemars::JsonSchema"),
-    ("utoipa", "utoipa::ToSchema"),
-];
+/// `(feature, derive path)`. Every vendor crate declares each feature.
+pub const OPTIONAL_DERIVES: [(&str, &str); 1] = [("schemars", "schemars::JsonSchema")];
 
 /// The generated `Client` constructors that take the runtime by hand. Each vendor crate's
 /// `Config::build` is the way in; these stay public (`Config` calls them) but out of the docs.
@@ -30,12 +27,10 @@ pub fn settings() -> GenerationSettings {
         .with_tag(TagStyle::Merged)
         // Lets callers and tests compare values; serde's derives come by default.
         .with_derive("PartialEq")
-        // The sandbox's route table (utoipa) and the generator-fidelity test (schemars) read the
-        // types' schemas from these derives. progenitor decides which types get them;
-        // `gate_optional_derives` then moves each behind the vendor crate's feature of the same
-        // name, so a client's consumer compiles neither.
+        // The generator-fidelity test (schemars) reads the types' schemas from this derive.
+        // progenitor decides which types get it; `gate_optional_derives` then moves it behind
+        // the vendor crate's feature of the same name, so a client's consumer does not compile it.
         .with_derive(OPTIONAL_DERIVES[0].1)
-        .with_derive(OPTIONAL_DERIVES[1].1)
         // Deterministic iteration order for maps (e.g. Trust's `tags`).
         .with_map_type("::std::collections::BTreeMap")
         // Every client carries the shared runtime (auth, retries, logging), and the crate must
@@ -198,7 +193,7 @@ mod tests {
     fn schema_derives_move_behind_their_features() {
         let mut file: syn::File = syn::parse_quote! {
             pub mod types {
-                #[derive(::serde::Deserialize, Clone, schemars::JsonSchema, utoipa::ToSchema)]
+                #[derive(::serde::Deserialize, Clone, schemars::JsonSchema)]
                 pub struct Profile { pub name: String }
                 #[derive(Clone, Debug)]
                 pub enum Plain { A }
@@ -214,12 +209,8 @@ mod tests {
             text.contains(r#"#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]"#),
             "{text}"
         );
-        assert!(
-            text.contains(r#"#[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]"#),
-            "{text}"
-        );
         // A type progenitor gave no schema derive gets no feature-gated one either.
-        assert_eq!(text.matches("cfg_attr").count(), 2, "{text}");
+        assert_eq!(text.matches("cfg_attr").count(), 1, "{text}");
     }
 
     #[test]

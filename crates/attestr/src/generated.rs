@@ -10,7 +10,6 @@ pub mod types {
     ///Attestr's error body. `code`, `message` and `details` are documented on every factx page; `httpStatusCode` comes from the vendor's common "API Error Codes" page (optional here by inference, because the factx pages do not list it). `code` values repeat across statuses with different meanings (4003), so read it together with the HTTP status.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct Error {
         ///Unique error codes for different errors. Always available.
         pub code: i64,
@@ -34,7 +33,6 @@ pub mod types {
     ///Get Profile's success body. Unknown: the vendor does not state which fields are always present.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct Profile {
         ///App Id if this profile was created using API. Unknown: the value for profiles created from the dashboard.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -96,7 +94,6 @@ pub mod types {
     ///Create Profile's success body. Unknown: the vendor does not state which fields are always present.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct ProfileCreated {
         ///Unique profile Id
         #[serde(rename = "_id", skip_serializing_if = "::std::option::Option::is_none")]
@@ -113,7 +110,6 @@ pub mod types {
     ///A profile's basic information, sent to Create Profile and Update Profile (same body table on both pages).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct ProfileInput {
         ///Optional contact email field
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -135,7 +131,6 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct ProfileInputMobile(::std::string::String);
     impl ::std::ops::Deref for ProfileInputMobile {
         type Target = ::std::string::String;
@@ -192,7 +187,6 @@ pub mod types {
     ///A follow-up query and its response posted on the profile (the vendor's QueryObject). Fields and nullability are taken from the `factx.query` webhook sample on the Collect Additional Data page. Unknown: which fields are always present.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct ProfileQuery {
         ///Creation time. Inferred: Unix time in milliseconds (sample value `1661024715867`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -241,7 +235,6 @@ pub mod types {
     ///A verification item associated with the profile (the vendor's VerificationItemObject). Unknown: the remaining fields (the end of the vendor's table is not in the stored copy), so other properties are allowed.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct VerificationItem {
         ///Id of the verification item
         #[serde(rename = "_id", skip_serializing_if = "::std::option::Option::is_none")]

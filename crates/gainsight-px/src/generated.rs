@@ -10,7 +10,6 @@ pub mod types {
     ///The error detail inside `ExternalApiError` (third-party evidence only). Inferred (research): the common Spring "ApiError" pattern. Unknown: any further fields (the research suggests a `timestamp` may appear).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct ApiError {
         #[serde(
             rename = "debugMessage",
@@ -37,7 +36,6 @@ pub mod types {
     ///Per-channel activity of a user. Inferred: the research excerpt gives no type for `groupId`; modelled as a string. Unknown: the meaning of the `channel` and `environment` codes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct ChannelMetric {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub channel: ::std::option::Option<i64>,
@@ -67,7 +65,6 @@ pub mod types {
     ///Geographic coordinates.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct Coordinates {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub latitude: ::std::option::Option<f64>,
@@ -82,7 +79,6 @@ pub mod types {
     ///The user to delete, for ids unsafe in a path.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct DeleteUser {
         ///User id (from identify call); case-sensitive.
         #[serde(rename = "identifyId")]
@@ -96,7 +92,6 @@ pub mod types {
     ///Error body observed by third-party code (RudderStack's Gainsight PX destination and test fixture) on a 404; not documented by the vendor, which documents no error body. Some errors (e.g. a gateway 403) come as an HTML page instead, so a client must not require this shape.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct ExternalApiError {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub externalapierror: ::std::option::Option<ApiError>,
@@ -109,7 +104,6 @@ pub mod types {
     ///A user's location. Field types other than `coordinates` are not stated in the research excerpt; they are strings in a third-party fixture (RudderStack) and modelled as strings.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct Location {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub city: ::std::option::Option<::std::string::String>,
@@ -163,7 +157,6 @@ pub mod types {
     ///The body the vendor declares for some success responses (Spring's `ResponseEntity` without headers). Inferred (research): a springfox artefact of the Java return type, not necessarily what is on the wire; treat it as optional. Unknown: the content of `body`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct ResponseEntity {
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -197,7 +190,6 @@ pub mod types {
         PartialOrd
     )]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub enum ResponseEntityStatusCode {
         #[serde(rename = "100")]
         X100,
@@ -491,7 +483,6 @@ pub mod types {
     ///A Gainsight PX user (the vendor's Swagger definition `User`). Read-only fields are output only.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct User {
         #[serde(
             rename = "accountId",
@@ -632,7 +623,6 @@ pub mod types {
     ///A parsed user agent. Inferred: the research excerpt gives no field types; modelled as strings.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct UserAgent {
         #[serde(
             rename = "browserType",
@@ -670,7 +660,6 @@ pub mod types {
     ///The user agent last seen for one product (tag key).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct UserAgentByProduct {
         ///Inferred: a tag key such as `AP-XXXXXXXXXX-2`; the research excerpt gives no type, modelled as a string.
         #[serde(
@@ -703,7 +692,6 @@ pub mod types {
         PartialOrd
     )]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub enum UserGender {
         #[serde(rename = "MALE")]
         Male,
@@ -768,7 +756,6 @@ pub mod types {
         PartialOrd
     )]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub enum UserType {
         #[serde(rename = "LEAD")]
         Lead,
@@ -822,7 +809,6 @@ pub mod types {
     ///The body of `updateUser`: the writable fields of `User`, none of them required. The vendor's reference declares the whole `User` (with `identifyId` and `propertyKeys` required); a production integration (RudderStack, research excerpt section 3.9) sends partial bodies such as `{"accountId": "…"}`, and this schema accepts what it sends. Unknown: whether fields left out are cleared or kept.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct UserUpdate {
         #[serde(
             rename = "accountId",
@@ -938,7 +924,6 @@ pub mod types {
         PartialOrd
     )]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub enum UserUpdateGender {
         #[serde(rename = "MALE")]
         Male,
@@ -1003,7 +988,6 @@ pub mod types {
         PartialOrd
     )]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub enum UserUpdateType {
         #[serde(rename = "LEAD")]
         Lead,
@@ -1057,7 +1041,6 @@ pub mod types {
     ///One page of users (all fields output only).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct UsersPage {
         ///Pass to the next `listUsers` call to get the next page. Vendor: "Scroll until the returned result list is less than the requested size. Do not depend on the scrollId becoming null" (so it may be null, or not, at the end).
         #[serde(

@@ -8,18 +8,18 @@ Sections (all by default, or `--only NAME`):
 - `floor`: the sandbox's Gainsight PX getUser against a minimal axum server that returns the same
   body from memory (`examples/axum_floor.rs`), the floor for this stack.
 - `state`: with `--state`, PX updateUser throughput and p99 at 100 users and at 100,000 users, a
-  page of the user list at 100,000 users, and the database's bytes per user.
-- `memory`: without `--state`, this sandbox (its maps) against an older build whose state in
-  memory was a SQLite database, given with `--sqlite-memory-bin` (built from commit 31f9728;
-  skipped without it). The two differ only in that store. Each scenario runs in the order maps,
-  SQLite, SQLite, maps, and each side's two runs are averaged, so that a change of the machine's
-  load during the run weighs on both sides alike.
+  page of the user list at 100,000 users (default order and sorted), the database's bytes per
+  user, and the largest WAL file seen during the update load.
+- `memory`: without `--state`, this sandbox against an older build given with `--baseline-bin`
+  (skipped without it), for a before/after of a change of the store. Each scenario runs in the
+  order this, baseline, baseline, this, and each side's two runs are averaged, so that a change of
+  the machine's load during the run weighs on both sides alike.
 
 Each measurement is `wrk --latency` after a 2 s warm-up; every process started is stopped by pid.
 
     python3 crates/sandbox/bench/bench.py [--duration 10] [--connections 32] [--threads 2]
 
-Needs `wrk` (Debian: `apt-get install wrk`) and `npm ci` (for node_modules/.bin/prism).
+Needs `wrk` (Debian: `apt-get install wrk`), and `npm ci` (node_modules/.bin/prism) for `prism`.
 """
 
 import argparse
@@ -255,10 +255,13 @@ def section_state(binary, args, started, workdir, out):
         process = started[sandbox_process_count]
         startup = time.time() - began
         script = update_script(workdir, users)
+        wal = WalWatch(Path(f"{database}-wal"))
         update = measure(f"{sandbox}/gainsight-px", [], args, script)
+        wal_max = wal.stop()
         light = measure(f"{sandbox}/gainsight-px", [], args, script, connections=LIGHT)
         check(f"update at {users}", update)
-        rows[users] = {"update": update, "update_light": light, "startup": startup}
+        rows[users] = {"update": update, "update_light": light, "startup": startup,
+                       "wal_max": wal_max}
         if users == 100_000:
             middle = "u050000".encode().hex()
             lists = {
@@ -293,11 +296,35 @@ def section_state(binary, args, started, workdir, out):
     out.append(f"| database bytes per user | {small['bytes'] / 100:.0f} "
                f"| {large['bytes'] / 100_000:.0f} | |")
     out.append(f"| start with the seed (s) | {small['startup']:.1f} | {large['startup']:.1f} | |")
+    out.append(f"| largest WAL file during the saturated update load (MB) "
+               f"| {small['wal_max'] / 1e6:.1f} | {large['wal_max'] / 1e6:.1f} | |")
+
+
+class WalWatch:
+    """Samples a WAL file's size every 50 ms in the background; `stop` gives the largest."""
+
+    def __init__(self, path):
+        self.path, self.largest, self.running = path, 0, True
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while self.running:
+            try:
+                self.largest = max(self.largest, self.path.stat().st_size)
+            except FileNotFoundError:
+                pass
+            time.sleep(0.05)
+
+    def stop(self):
+        self.running = False
+        self.thread.join()
+        return self.largest
 
 
 def section_memory(binary, args, started, workdir, out):
-    if not args.sqlite_memory_bin:
-        out.append("### maps vs in-memory SQLite: skipped (no --sqlite-memory-bin)")
+    if not args.baseline_bin:
+        out.append("### without `--state`, this build vs a baseline: skipped (no --baseline-bin)")
         return
     update = lua(workdir, "update-full.lua",
                  'wrk.method = "PUT"\n'
@@ -307,8 +334,8 @@ def section_memory(binary, args, started, workdir, out):
                  'wrk.method = "POST"\n'
                  "wrk.body = '{\"tag\": \"AA-1234\", \"name\": \"Asha Example\"}'\n"
                  'wrk.headers["Content-Type"] = "application/json"\n')
-    maps = start_sandbox(binary, started, "--seed", str(SEED), *NO_CAP)
-    sqlite = start_sandbox(args.sqlite_memory_bin, started, "--seed", str(SEED), *NO_CAP)
+    this = start_sandbox(binary, started, "--seed", str(SEED), *NO_CAP)
+    baseline = start_sandbox(args.baseline_bin, started, "--seed", str(SEED), *NO_CAP)
     scenarios = [
         ("PX getUser", f"/gainsight-px/v1/users/{USER_ID}", [PX_KEY], None),
         ("PX listUsers (first page)", "/gainsight-px/v1/users", [PX_KEY], None),
@@ -316,19 +343,20 @@ def section_memory(binary, args, started, workdir, out):
         ("Attestr createProfile", "/attestr/api/v1/public/factx/",
          [f"Authorization: Basic {ATTESTR_TOKEN}"], create),
     ]
-    out.append("### without `--state`: maps (this build) vs in-memory SQLite (commit 31f9728)\n")
-    out.append("| scenario | maps req/s | maps p99 | SQLite req/s | SQLite p99 | maps/SQLite req/s |")
+    out.append(f"### without `--state`: this build vs the baseline ({args.baseline_bin})\n")
+    out.append("Each scenario runs this, baseline, baseline, this; each side's two runs averaged.\n")
+    out.append("| scenario | this req/s | this p99 | baseline req/s | baseline p99 | this/baseline req/s |")
     out.append("|---|---:|---:|---:|---:|---:|")
     for name, path, headers, script in scenarios:
-        runs = {"maps": [], "sqlite": []}
-        for side in ("maps", "sqlite", "sqlite", "maps"):
-            base = maps if side == "maps" else sqlite
+        runs = {"this": [], "baseline": []}
+        for side in ("this", "baseline", "baseline", "this"):
+            base = this if side == "this" else baseline
             result = measure(base + path, headers, args, script)
             check(f"{side} {name}", result)
             runs[side].append(result)
-        m, q = (mean(runs[side]) for side in ("maps", "sqlite"))
-        out.append(f"| {name} | {m['rps']:.0f} | {m['p99_ms']:.2f} ms | {q['rps']:.0f} "
-                   f"| {q['p99_ms']:.2f} ms | {m['rps'] / q['rps'] * 100:.0f} % |")
+        t, b = (mean(runs[side]) for side in ("this", "baseline"))
+        out.append(f"| {name} | {t['rps']:.0f} | {t['p99_ms']:.2f} ms | {b['rps']:.0f} "
+                   f"| {b['p99_ms']:.2f} ms | {t['rps'] / b['rps'] * 100:.0f} % |")
         print(f"measured memory {name}", file=sys.stderr)
 
 
@@ -353,20 +381,20 @@ def main():
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--sandbox-bin", help="a vendor-sandbox binary (default: build --release)")
-    parser.add_argument("--sqlite-memory-bin",
-                        help="an older vendor-sandbox (commit 31f9728: in-memory SQLite), "
-                             "for `memory`")
+    parser.add_argument("--baseline-bin",
+                        help="another vendor-sandbox build to compare with, for `memory`")
     parser.add_argument("--only", choices=sorted(SECTIONS), action="append")
     args = parser.parse_args()
-    if not PRISM.exists():
-        sys.exit(f"{PRISM} is missing: run `npm ci`")
+    sections = args.only or list(SECTIONS)
+    if "prism" in sections and not PRISM.exists():
+        sys.exit(f"{PRISM} is missing: run `npm ci` (or leave `prism` out with --only)")
     started = []
     out = [f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency, loopback, "
            f"release builds, --rate-limit 0 --daily-quota 0\n"]
     with tempfile.TemporaryDirectory(prefix="sandbox-bench-") as workdir:
         try:
             binary = args.sandbox_bin or build("vendor-sandbox", "bin")
-            for name in args.only or list(SECTIONS):
+            for name in sections:
                 SECTIONS[name](binary, args, started, workdir, out)
                 out.append("")
                 for process in list(started):

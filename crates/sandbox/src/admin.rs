@@ -1,8 +1,13 @@
 //! The sandbox's own endpoints under `/_sandbox/`: move the clock, inject faults, reset to the
 //! start state, read or clear the request log. They answer `{"error": ...}` on bad input, and need
-//! no credentials (the sandbox is a local test tool listening on loopback by default).
+//! no credentials (the sandbox is a local test tool listening on loopback by default). Every write
+//! (any method but `GET` and `HEAD`) must say `Content-Type: application/json`, with or without a
+//! body: a web page can send `text/plain`, a form or no content type to any origin without asking,
+//! but not JSON, so no page a browser shows can reset the state or inject faults.
 
-use axum::extract::State;
+use axum::extract::{Request, State};
+use axum::http::{Method, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -10,11 +15,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::context::AppState;
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, is_json_media_type};
 use crate::faults::{FaultRequest, Injection};
 use crate::request_log::RecordedRequest;
 use crate::store::StoreError;
-use crate::surface::{ErrorShape, Problem};
+use crate::surface::{ErrorShape, Problem, shaped_errors};
 
 /// The admin endpoints' own `{"error": ...}` shape.
 pub(crate) struct AdminShape;
@@ -35,6 +40,22 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/requests", get(requests))
         .route("/requests/clear", post(clear_requests))
         .fallback(|| async { AdminShape::render(Problem::NoSuchRoute) })
+        .layer(middleware::from_fn(json_writes_only))
+        .layer(middleware::from_fn(shaped_errors::<AdminShape>))
+}
+
+/// Refuses a write whose `Content-Type` is not JSON with 415, before anything else runs.
+async fn json_writes_only(request: Request, next: Next) -> Response {
+    let is_write = request.method() != Method::GET && request.method() != Method::HEAD;
+    let is_json = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(is_json_media_type);
+    if is_write && !is_json {
+        return AdminShape::render(Problem::UnsupportedMediaType);
+    }
+    next.run(request).await
 }
 
 /// `POST /_sandbox/clock`: exactly one of the two fields.

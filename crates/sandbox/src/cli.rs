@@ -146,6 +146,7 @@ impl Cli {
                 idle_timeout: Duration::from_secs(self.idle_timeout),
                 max_connections: self.max_connections,
                 request_log_capacity: self.request_log,
+                ..Limits::default()
             },
         }
     }

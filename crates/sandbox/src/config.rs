@@ -94,6 +94,9 @@ pub struct Limits {
     pub max_connections: usize,
     /// Requests kept for `GET /_sandbox/requests` (the oldest are dropped first).
     pub request_log_capacity: usize,
+    /// With a state file, the size its WAL (`FILE-wal`) stays under, whatever the write load: the
+    /// writer checkpoints and empties it once it passes a quarter of this.
+    pub wal_limit_bytes: u64,
 }
 
 impl Default for Limits {
@@ -106,6 +109,7 @@ impl Default for Limits {
             idle_timeout: Duration::from_secs(15),
             max_connections: 512,
             request_log_capacity: 10_000,
+            wal_limit_bytes: 64 * 1024 * 1024,
         }
     }
 }

@@ -1,14 +1,18 @@
 //! The HTTP/1.1 server loop under the router, with the connection limits axum's `serve` does not
-//! offer: at most `max_connections` open (the rest wait in the listen backlog), a header-read
-//! timeout (hyper's: it runs from when a connection opens or goes idle until a request head is
-//! complete, so a client that trickles its head is cut off), and an idle timeout (a connection
-//! with no request in progress and no bytes either way is closed). Shutdown is graceful, bounded
-//! by five seconds.
+//! offer: at most `max_connections` open, a header-read timeout (hyper's: it runs from when a
+//! connection opens or goes idle until a request head is complete, so a client that trickles its
+//! head is cut off), and an idle timeout (a connection with no request in progress and no bytes
+//! either way is closed). When every slot is taken, idle connections give way: a new client is
+//! accepted and the connection idle the longest is closed for it; only when every connection has
+//! a request in progress does a new client wait (in the listen backlog). Shutdown is graceful,
+//! bounded by five seconds. hyper answers a request head it cannot read (431) itself, with no
+//! body: that answer is replaced on its way out by one in the sandbox's error shape.
 
+use std::collections::HashMap;
 use std::io;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -19,10 +23,11 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Semaphore, oneshot};
+use tokio::sync::{Notify, Semaphore, TryAcquireError, oneshot};
 use tower::ServiceExt;
 
 use crate::config::Limits;
+use crate::locks::lock;
 
 /// How long shutdown waits for in-flight requests.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -40,14 +45,24 @@ pub(crate) async fn serve(
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout)
         .keep_alive(true);
+    let open = OpenConnections::default();
     loop {
-        let slot = tokio::select! {
-            slot = slots.clone().acquire_owned() => match slot {
-                Ok(slot) => slot,
-                Err(_) => break,
-            },
-            _ = &mut shutdown => break,
+        // Waits while every connection has a request in progress; otherwise the longest idle one
+        // makes room (checked again every few milliseconds while waiting).
+        let slot = loop {
+            match slots.clone().try_acquire_owned() {
+                Ok(slot) => break Some(slot),
+                Err(TryAcquireError::Closed) => break None,
+                Err(TryAcquireError::NoPermits) => {}
+            }
+            open.close_longest_idle();
+            tokio::select! {
+                slot = slots.clone().acquire_owned() => break slot.ok(),
+                () = tokio::time::sleep(Duration::from_millis(20)) => {}
+                _ = &mut shutdown => break None,
+            }
         };
+        let Some(slot) = slot else { break };
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
@@ -66,6 +81,7 @@ pub(crate) async fn serve(
         let io = TokioIo::new(Tracked {
             stream,
             activity: activity.clone(),
+            replacing: None,
         });
         let requests = activity.clone();
         let router = router.clone();
@@ -80,6 +96,8 @@ pub(crate) async fn serve(
         });
         let connection = graceful.watch(http.serve_connection(io, service));
         let idle_timeout = limits.idle_timeout;
+        let (id, give_way) = open.add(activity.clone());
+        let open = open.clone();
         tokio::spawn(async move {
             let _slot = slot;
             tokio::select! {
@@ -91,7 +109,11 @@ pub(crate) async fn serve(
                 () = activity.idle_for(idle_timeout) => {
                     tracing::debug!("idle connection closed");
                 }
+                () = give_way.notified() => {
+                    tracing::debug!("idle connection closed for a new client");
+                }
             }
+            open.remove(id);
         });
     }
     drop(listener);
@@ -100,6 +122,49 @@ pub(crate) async fn serve(
         () = tokio::time::sleep(SHUTDOWN_GRACE) => {}
     }
     Ok(())
+}
+
+/// The open connections, each with its activity and the signal that closes it.
+#[derive(Clone, Default)]
+struct OpenConnections {
+    inner: Arc<Mutex<OpenInner>>,
+}
+
+#[derive(Default)]
+struct OpenInner {
+    next_id: u64,
+    connections: HashMap<u64, (Arc<Activity>, Arc<Notify>)>,
+}
+
+impl OpenConnections {
+    fn add(&self, activity: Arc<Activity>) -> (u64, Arc<Notify>) {
+        let mut inner = lock(&self.inner);
+        let id = inner.next_id;
+        inner.next_id += 1;
+        let give_way = Arc::new(Notify::new());
+        inner.connections.insert(id, (activity, give_way.clone()));
+        (id, give_way)
+    }
+
+    fn remove(&self, id: u64) {
+        lock(&self.inner).connections.remove(&id);
+    }
+
+    /// Closes the connection with no request in progress that has been silent the longest, if
+    /// any (its task ends and frees its slot).
+    fn close_longest_idle(&self) {
+        let mut inner = lock(&self.inner);
+        let longest = inner
+            .connections
+            .iter()
+            .filter(|(_, (activity, _))| activity.in_flight.load(Ordering::Relaxed) == 0)
+            .max_by_key(|(_, (activity, _))| activity.silent_for())
+            .map(|(id, _)| *id);
+        if let Some((_, give_way)) = longest.and_then(|id| inner.connections.remove(&id)) {
+            // `notify_one` keeps the signal if the task is not waiting yet.
+            give_way.notify_one();
+        }
+    }
 }
 
 /// When a connection last moved bytes, and how many of its requests are being handled.
@@ -160,10 +225,28 @@ impl Drop for InFlight {
     }
 }
 
-/// A TCP stream that records when bytes move.
+/// A TCP stream that records when bytes move, and that replaces hyper's bodiless 431.
 struct Tracked {
     stream: TcpStream,
     activity: Arc<Activity>,
+    /// The replacement being written: its bytes, how many are written, and how many bytes of
+    /// hyper's own answer it stands for.
+    replacing: Option<(Vec<u8>, usize, usize)>,
+}
+
+/// The start of the answer hyper writes, with no body, for a request head larger than it reads.
+const HYPER_431: &[u8] = b"HTTP/1.1 431 ";
+
+/// The same answer in the sandbox's error shape (the admin endpoints' `{"error": ...}`): the
+/// request was never read, so no vendor can be named.
+fn headers_too_large() -> Vec<u8> {
+    let body = serde_json::json!({ "error": "Request headers are too large" }).to_string();
+    format!(
+        "HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: application/json\r\n\
+         content-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
 }
 
 impl AsyncRead for Tracked {
@@ -187,6 +270,24 @@ impl AsyncWrite for Tracked {
         context: &mut Context<'_>,
         bytes: &[u8],
     ) -> Poll<io::Result<usize>> {
+        if self.replacing.is_none() && bytes.starts_with(HYPER_431) {
+            self.replacing = Some((headers_too_large(), 0, bytes.len()));
+        }
+        if let Some((replacement, mut written, stands_for)) = self.replacing.take() {
+            while written < replacement.len() {
+                match Pin::new(&mut self.stream).poll_write(context, &replacement[written..]) {
+                    Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+                    Poll::Ready(Ok(more)) => written += more,
+                    Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
+                    Poll::Pending => {
+                        self.replacing = Some((replacement, written, stands_for));
+                        return Poll::Pending;
+                    }
+                }
+            }
+            // Everything hyper meant to write is accounted for, so it goes on to close.
+            return Poll::Ready(Ok(stands_for.min(bytes.len())));
+        }
         let polled = Pin::new(&mut self.stream).poll_write(context, bytes);
         if matches!(polled, Poll::Ready(Ok(written)) if written > 0) {
             self.activity.touch();

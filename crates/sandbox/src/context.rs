@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::clock::{self, Clock};
 use crate::config::Config;
@@ -12,8 +12,7 @@ use crate::faults::{Fault, FaultQueues};
 use crate::locks::lock;
 use crate::rate_limit::RateLimits;
 use crate::request_log::RequestLog;
-use crate::store::tables::Keyed;
-use crate::store::{Db, Store, StoreError};
+use crate::store::{Store, StoreError};
 use crate::validate::Specs;
 use crate::vendor::Vendor;
 
@@ -22,7 +21,7 @@ pub(crate) type AppState = Arc<AppContext>;
 
 /// Inserts the start records (built-in and seeded) into an empty database.
 pub(crate) type StartData =
-    Arc<dyn Fn(&Db<'_>, &StartClock) -> rusqlite::Result<Result<(), String>> + Send + Sync>;
+    Arc<dyn Fn(&Connection, &StartClock) -> rusqlite::Result<Result<(), String>> + Send + Sync>;
 
 /// The clock the start records are stamped with.
 pub(crate) struct StartClock {
@@ -47,44 +46,29 @@ pub(crate) struct AppContext {
     start_data: StartData,
 }
 
-/// The state's own values in memory, by name (SQLite keeps them in its `meta` table).
-type Meta = Keyed<MetaValue>;
-
-#[derive(Clone, Copy)]
-struct MetaValue(i64);
-
-fn meta_value(db: &Db<'_>, key: &str) -> rusqlite::Result<Option<i64>> {
-    match db {
-        Db::Sqlite(db) => db
-            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
-            .query_row(params![key], |row| row.get(0))
-            .optional(),
-        Db::Maps(maps) => Ok(maps.read(|meta: &Meta| meta.0.get(key).map(|value| value.0))),
-    }
+fn meta_value(db: &Connection, key: &str) -> rusqlite::Result<Option<i64>> {
+    db.prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row(params![key], |row| row.get(0))
+        .optional()
 }
 
-fn set_meta_value(db: &Db<'_>, key: &str, value: i64) -> rusqlite::Result<()> {
-    match db {
-        Db::Sqlite(db) => {
-            db.prepare_cached(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )?
-            .execute(params![key, value])?;
-            Ok(())
-        }
-        Db::Maps(maps) => maps.change::<Meta>((key.to_string(), Some(MetaValue(value)))),
-    }
+fn set_meta_value(db: &Connection, key: &str, value: i64) -> rusqlite::Result<()> {
+    db.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![key, value])?;
+    Ok(())
 }
 
 /// The stored clock: `(offset_secs, version)`.
-pub(crate) fn stored_clock(db: &Db<'_>) -> rusqlite::Result<(i64, u64)> {
+pub(crate) fn stored_clock(db: &Connection) -> rusqlite::Result<(i64, u64)> {
     let offset = meta_value(db, "clock_offset_secs")?.unwrap_or(0);
     let version = meta_value(db, "clock_version")?.unwrap_or(0);
     Ok((offset, u64::try_from(version).unwrap_or(0)))
 }
 
-fn store_clock(db: &Db<'_>, offset_secs: i64) -> rusqlite::Result<u64> {
+fn store_clock(db: &Connection, offset_secs: i64) -> rusqlite::Result<u64> {
     let version = meta_value(db, "clock_version")?
         .unwrap_or(0)
         .saturating_add(1);
@@ -94,42 +78,25 @@ fn store_clock(db: &Db<'_>, offset_secs: i64) -> rusqlite::Result<u64> {
 }
 
 /// Empties every vendor table (the state's own values stay).
-fn clear_records(db: &Db<'_>) -> rusqlite::Result<()> {
-    match db {
-        Db::Sqlite(db) => {
-            let tables: Vec<String> = db
-                .prepare(
-                    "SELECT name FROM sqlite_master WHERE type = 'table'
-                     AND name NOT IN ('meta', 'counts') AND name NOT LIKE 'sqlite_%'",
-                )?
-                .query_map([], |row| row.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            // Children first: a table that references another is emptied before it.
-            db.pragma_update(None, "defer_foreign_keys", true)?;
-            for table in &tables {
-                db.execute(&format!("DELETE FROM \"{table}\""), [])?;
-            }
-            Ok(())
-        }
-        Db::Maps(maps) => {
-            let meta: Vec<(String, MetaValue)> = maps.read(|meta: &Meta| {
-                meta.0
-                    .iter()
-                    .map(|(key, value)| (key.clone(), *value))
-                    .collect()
-            });
-            maps.clear()?;
-            for (key, value) in meta {
-                maps.change::<Meta>((key, Some(value)))?;
-            }
-            Ok(())
-        }
+fn clear_records(db: &Connection) -> rusqlite::Result<()> {
+    let tables: Vec<String> = db
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table'
+             AND name NOT IN ('meta', 'counts') AND name NOT LIKE 'sqlite_%'",
+        )?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    // Children first: a table that references another is emptied before it.
+    db.pragma_update(None, "defer_foreign_keys", true)?;
+    for table in &tables {
+        db.execute(&format!("DELETE FROM \"{table}\""), [])?;
     }
+    Ok(())
 }
 
 /// Fills a new database: the start records and the start clock.
 pub(crate) fn fill_new(
-    db: &Db<'_>,
+    db: &Connection,
     config: &Config,
     start_data: &StartData,
 ) -> rusqlite::Result<Result<(), String>> {
@@ -177,7 +144,7 @@ impl AppContext {
     /// Runs a read on committed state.
     pub(crate) fn read<R>(
         &self,
-        read: impl FnOnce(&Db<'_>) -> rusqlite::Result<R>,
+        read: impl FnOnce(&Connection) -> rusqlite::Result<R>,
     ) -> Result<R, StoreError> {
         self.store.read(read)
     }
@@ -187,7 +154,7 @@ impl AppContext {
     pub(crate) async fn write<T, E>(
         &self,
         vendor: Vendor,
-        work: impl FnOnce(&Db<'_>) -> rusqlite::Result<Result<T, E>> + Send + 'static,
+        work: impl FnOnce(&Connection) -> rusqlite::Result<Result<T, E>> + Send + 'static,
     ) -> Result<Result<T, E>, StoreError>
     where
         T: Send + 'static,

@@ -113,7 +113,7 @@ pub(crate) fn nesting_deeper_than(bytes: &[u8], max: usize) -> Option<usize> {
 }
 
 /// `application/json`, any parameters (`; charset=utf-8`) and `+json` suffixes, in any case.
-fn is_json_media_type(value: &str) -> bool {
+pub(crate) fn is_json_media_type(value: &str) -> bool {
     let essence = value
         .split(';')
         .next()

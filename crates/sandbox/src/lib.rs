@@ -10,7 +10,7 @@ mod extract;
 mod faults;
 mod ids;
 mod locks;
-pub mod openapi;
+mod openapi;
 mod rate_limit;
 mod records;
 mod request_log;

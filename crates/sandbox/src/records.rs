@@ -1,4 +1,4 @@
-//! Records as stored: the JSON of a generated type (a SQLite text column, or a string in the maps),
+//! Records as stored: the JSON of a generated type (a SQLite text column),
 //! and the field merge that partial updates use.
 
 use serde::Serialize;

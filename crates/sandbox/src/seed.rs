@@ -36,8 +36,18 @@ pub struct Seed {
 }
 
 impl Seed {
-    /// Reads a seed file; the error names the file and what is wrong.
+    /// Reads and parses a seed file; the error names the file and what is wrong.
     pub fn load(path: &Path) -> Result<Self, String> {
+        Self::parse(&Self::read(path)?).map_err(|error| format!("{}: {error}", path.display()))
+    }
+
+    /// Parses a seed file's text.
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        serde_json::from_str(text).map_err(|error| error.to_string())
+    }
+
+    /// Reads a seed file's text (at most 64 MiB).
+    pub(crate) fn read(path: &Path) -> Result<String, String> {
         let shown = path.display();
         let file = std::fs::File::open(path).map_err(|error| format!("{shown}: {error}"))?;
         let mut text = String::new();
@@ -47,7 +57,8 @@ impl Seed {
         if text.len() as u64 > MAX_SEED_BYTES {
             return Err(format!("{shown}: larger than {MAX_SEED_BYTES} bytes"));
         }
-        serde_json::from_str(&text).map_err(|error| format!("{shown}: {error}"))
+        Seed::parse(&text).map_err(|error| format!("{shown}: {error}"))?;
+        Ok(text)
     }
 }
 

@@ -7,30 +7,31 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::collections::BTreeMap;
+
 use axum::Router;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::http::Method;
+use axum::routing::MethodFilter;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use utoipa_axum::router::OpenApiRouter;
 
 use crate::admin::{self, AdminShape};
 use crate::config::Config;
 use crate::connections;
 use crate::context::{self, AppContext, AppState, StartClock, StartData};
 use crate::faults::{FaultRequest, Injection};
-use crate::openapi::{self, Api};
+use crate::openapi;
 use crate::request_log::RecordedRequest;
 use crate::seed::Seed;
-use crate::store::{Db, Layout, Store, StoreError};
-use crate::surface::{ErrorShape, Problem, Surface, vendor_router};
+use crate::store::{Layout, Store, StoreError};
+use crate::surface::{ErrorShape, Handler, Problem, vendor_router};
 use crate::validate::Specs;
 use crate::vendor::Vendor;
 use crate::vendors::attestr::{self, Attestr};
 use crate::vendors::gainsight_px::{self, GainsightPx};
 use crate::vendors::trust::{self, Atenea, Trust};
+use rusqlite::Connection;
 
 /// Why a sandbox could not start.
 #[derive(Debug, thiserror::Error)]
@@ -64,10 +65,10 @@ impl Sandbox {
     /// [`RunningSandbox::stop`] or drop.
     pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
         let specs = Specs::get().map_err(StartError::Specs)?;
-        check_route_table(specs).map_err(StartError::Specs)?;
+        let surfaces = surfaces(specs, &handlers()).map_err(StartError::Specs)?;
         let seed = match &config.seed_file {
-            Some(path) => Seed::load(path).map_err(StartError::Seed)?,
-            None => Seed::default(),
+            Some(path) => Some(Seed::read(path).map_err(StartError::Seed)?),
+            None => None,
         };
         let start_data = start_data(specs, seed, config.limits.max_records_per_vendor)
             .map_err(StartError::Seed)?;
@@ -90,7 +91,7 @@ impl Sandbox {
         let (shutdown, shutdown_signal) = oneshot::channel::<()>();
         let task = tokio::spawn(connections::serve(
             listener,
-            router(&context),
+            router(&context, surfaces),
             config.limits.clone(),
             shutdown_signal,
         ));
@@ -103,46 +104,53 @@ impl Sandbox {
     }
 }
 
-/// Every operation of the specs has exactly one handler, on the spec's method and path: the
-/// utoipa route table is compared with the spec's operation table.
-fn check_route_table(specs: &Specs) -> Result<(), String> {
-    let mut routed = std::collections::BTreeSet::new();
-    for api in Api::ALL {
-        let document = openapi::document(api);
-        for (path, item) in &document.paths.paths {
-            let methods = [
-                ("GET", &item.get),
-                ("PUT", &item.put),
-                ("POST", &item.post),
-                ("DELETE", &item.delete),
-                ("PATCH", &item.patch),
-            ];
-            for (method, operation) in methods {
-                if let Some(operation) = operation {
-                    let id = operation.operation_id.clone().unwrap_or_default();
-                    routed.insert((id, method.to_string(), path.clone()));
-                }
+/// Each surface's handlers, by operation id.
+fn handlers() -> [(Vendor, Vec<Handler>); 4] {
+    [
+        (Vendor::Attestr, attestr::handlers()),
+        (Vendor::Trust, trust::index_handlers()),
+        (Vendor::Atenea, trust::atenea_handlers()),
+        (Vendor::GainsightPx, gainsight_px::handlers()),
+    ]
+}
+
+/// Each surface's routes: every handler on its operation's method and path, read from the
+/// specs. Fails, naming the operation, when an operation has no handler, a handler names no
+/// operation, or an operation has two handlers.
+fn surfaces(
+    specs: &Specs,
+    handlers: &[(Vendor, Vec<Handler>)],
+) -> Result<BTreeMap<Vendor, Router<AppState>>, String> {
+    let mut routers = BTreeMap::new();
+    let mut handled = BTreeMap::new();
+    for (vendor, handlers) in handlers {
+        let mut router = Router::new();
+        for (id, handler) in handlers {
+            let operation = specs.operation(id).map_err(|error| error.to_string())?;
+            if let Some(other) = handled.insert(*id, *vendor) {
+                return Err(format!(
+                    "operation {id} has two handlers ({other:?}, {vendor:?})"
+                ));
             }
+            let method = Method::from_bytes(operation.method.as_bytes())
+                .ok()
+                .and_then(|method| MethodFilter::try_from(method).ok())
+                .ok_or_else(|| {
+                    format!("operation {id}: method {} is not served", operation.method)
+                })?;
+            router = router.route(&operation.path, handler(method));
         }
+        routers.insert(*vendor, router);
     }
-    let specified: std::collections::BTreeSet<_> = specs
+    let unhandled: Vec<String> = specs
         .operations()
-        .map(|operation| {
-            (
-                operation.id.clone(),
-                operation.method.clone(),
-                operation.path.clone(),
-            )
-        })
+        .filter(|operation| !handled.contains_key(operation.id.as_str()))
+        .map(|operation| format!("{} ({} {})", operation.id, operation.method, operation.path))
         .collect();
-    if routed == specified {
-        return Ok(());
+    if !unhandled.is_empty() {
+        return Err(format!("no handler for operation {}", unhandled.join(", ")));
     }
-    let missing: Vec<_> = specified.difference(&routed).collect();
-    let extra: Vec<_> = routed.difference(&specified).collect();
-    Err(format!(
-        "the route table does not match the specs: missing {missing:?}, not in the specs {extra:?}"
-    ))
+    Ok(routers)
 }
 
 /// Opens the store off the async threads (opening a file may sync it).
@@ -151,12 +159,12 @@ async fn open_store(config: &Config, start_data: &StartData) -> Result<Store, St
     let config = config.clone();
     let start_data = start_data.clone();
     let opened = tokio::task::spawn_blocking(move || {
-        let fill = |db: &Db<'_>| context::fill_new(db, &config, &start_data);
+        let fill = |db: &Connection| context::fill_new(db, &config, &start_data);
         let layout = Layout {
             schemas: &[attestr::SCHEMA, trust::SCHEMA, gainsight_px::SCHEMA],
             fill: &fill,
         };
-        Store::open(path.as_deref(), &layout)
+        Store::open(path.as_deref(), &layout, config.limits.wal_limit_bytes)
     })
     .await
     .map_err(|error| StartError::State(format!("opening the state stopped: {error}")))?;
@@ -167,14 +175,16 @@ async fn open_store(config: &Config, start_data: &StartData) -> Result<Store, St
 }
 
 /// The start records: Trust's sample identity (from the spec) and the seed, checked against the
-/// specs' schemas and the record cap.
-fn start_data(specs: &'static Specs, seed: Seed, cap: u64) -> Result<StartData, String> {
-    let mut identities = vec![trust::sample_identity(specs)?];
-    identities.extend(seed.trust_identities);
+/// specs' schemas and the record cap. The seed is kept as the file's text and read again each
+/// time the start state is written (at creation and at each reset): its parsed records would
+/// take several times the memory, for as long as the sandbox runs.
+fn start_data(specs: &'static Specs, seed: Option<String>, cap: u64) -> Result<StartData, String> {
+    let parse = |text: Option<&str>| text.map_or(Ok(Seed::default()), Seed::parse);
+    let parsed = parse(seed.as_deref())?;
     for (vendor, records) in [
-        ("trust_identities", identities.len()),
-        ("attestr_profiles", seed.attestr_profiles.len()),
-        ("gainsight_px_users", seed.gainsight_px_users.len()),
+        ("trust_identities", parsed.trust_identities.len() + 1),
+        ("attestr_profiles", parsed.attestr_profiles.len()),
+        ("gainsight_px_users", parsed.gainsight_px_users.len()),
     ] {
         if records as u64 > cap {
             return Err(format!(
@@ -182,79 +192,48 @@ fn start_data(specs: &'static Specs, seed: Seed, cap: u64) -> Result<StartData, 
             ));
         }
     }
-    let profiles = seed.attestr_profiles;
-    let users = seed.gainsight_px_users;
-    Ok(Arc::new(move |db: &Db<'_>, clock: &StartClock| {
+    drop(parsed);
+    let sample = trust::sample_identity(specs)?;
+    Ok(Arc::new(move |db: &Connection, clock: &StartClock| {
+        let seed = match parse(seed.as_deref()) {
+            Ok(seed) => seed,
+            Err(reason) => return Ok(Err(reason)),
+        };
+        let mut identities = vec![sample.clone()];
+        identities.extend(seed.trust_identities);
         let seeded = [
             trust::seed(db, &identities, specs)?,
-            attestr::seed(db, &profiles, clock.now_millis, specs)?,
-            gainsight_px::seed(db, &users, clock.now_millis, specs)?,
+            attestr::seed(db, &seed.attestr_profiles, clock.now_millis, specs)?,
+            gainsight_px::seed(db, &seed.gainsight_px_users, clock.now_millis, specs)?,
         ];
         Ok(seeded.into_iter().collect::<Result<(), String>>())
     }))
 }
 
 /// Every vendor under its prefix, the admin endpoints, the OpenAPI documents.
-fn router(context: &AppState) -> Router {
+fn router(context: &AppState, mut surfaces: BTreeMap<Vendor, Router<AppState>>) -> Router {
+    let mut take = |vendor| surfaces.remove(&vendor).unwrap_or_default();
     Router::new()
         .nest(
             Vendor::Attestr.prefix(),
-            surface::<Attestr>(context, attestr::routes()),
+            vendor_router::<Attestr>(context, take(Vendor::Attestr)),
         )
         .nest(
             Vendor::Trust.prefix(),
-            surface::<Trust>(context, trust::index_routes()),
+            vendor_router::<Trust>(context, take(Vendor::Trust)),
         )
         .nest(
             Vendor::Atenea.prefix(),
-            surface::<Atenea>(context, trust::atenea_routes()),
+            vendor_router::<Atenea>(context, take(Vendor::Atenea)),
         )
         .nest(
             Vendor::GainsightPx.prefix(),
-            surface::<GainsightPx>(context, gainsight_px::routes()),
+            vendor_router::<GainsightPx>(context, take(Vendor::GainsightPx)),
         )
         .nest("/_sandbox", admin::routes())
-        .merge(documents())
+        .merge(openapi::routes())
         .fallback(|| async { AdminShape::render(Problem::NoSuchRoute) })
         .with_state(context.clone())
-}
-
-fn surface<S: Surface>(context: &AppState, routes: OpenApiRouter<AppState>) -> Router<AppState> {
-    let (routes, _) = routes.split_for_parts();
-    vendor_router::<S>(context, routes)
-}
-
-/// `/openapi/<slug>.json`: each document rendered once, served as is.
-fn documents() -> Router<AppState> {
-    let mut routes = Router::new();
-    for api in Api::ALL {
-        let rendered = openapi::document(api).to_pretty_json();
-        let response: Arc<Result<String, ()>> = Arc::new(rendered.map_err(|error| {
-            tracing::error!(%error, document = api.slug(), "cannot render an OpenAPI document");
-        }));
-        routes = routes.route(
-            &format!("/openapi/{}.json", api.slug()),
-            get(move || {
-                let response = response.clone();
-                async move { serve_document(&response) }
-            }),
-        );
-    }
-    routes
-}
-
-fn serve_document(rendered: &Result<String, ()>) -> Response {
-    match rendered {
-        Ok(json) => (
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            )],
-            json.clone(),
-        )
-            .into_response(),
-        Err(()) => AdminShape::render(Problem::ServerError(StatusCode::INTERNAL_SERVER_ERROR)),
-    }
 }
 
 /// A sandbox serving in the background. Dropping it asks the server to shut down; [`stop`] also
@@ -364,5 +343,31 @@ impl Drop for RunningSandbox {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_has_a_handler_and_a_missing_one_fails_the_start() {
+        let specs = Specs::get().unwrap();
+        assert_eq!(surfaces(specs, &handlers()).unwrap().len(), 4);
+        let mut missing_one = handlers();
+        missing_one[3].1.retain(|(id, _)| *id != "deleteUserByBody");
+        let error = surfaces(specs, &missing_one).err().unwrap();
+        assert_eq!(
+            error,
+            "no handler for operation deleteUserByBody (DELETE /v1/users/delete)"
+        );
+        let mut twice = handlers();
+        let again = twice[0].1[0];
+        twice[1].1.push(again);
+        let error = surfaces(specs, &twice).err().unwrap();
+        assert!(
+            error.contains("operation createProfile has two handlers"),
+            "{error}"
+        );
     }
 }

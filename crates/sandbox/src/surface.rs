@@ -35,6 +35,8 @@ pub(crate) enum Problem {
     PayloadTooLarge(usize),
     /// 415: the body is not `application/json`.
     UnsupportedMediaType,
+    /// 431: the request's headers are larger than the sandbox reads.
+    HeadersTooLarge,
     /// 429: over the rate limit or daily quota, or an injected 429.
     TooManyRequests,
     /// 5xx: an injected fault.
@@ -55,6 +57,7 @@ impl Problem {
             Problem::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Problem::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Problem::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Problem::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Problem::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Problem::ServerError(status) => *status,
             Problem::NotCommitted(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -75,6 +78,7 @@ impl Problem {
                 format!("Request body is larger than the sandbox limit of {limit} bytes")
             }
             Problem::UnsupportedMediaType => "Content-Type must be application/json".to_string(),
+            Problem::HeadersTooLarge => "Request headers are too large".to_string(),
             Problem::TooManyRequests => "Rate limit exceeded".to_string(),
             Problem::ServerError(status) => status
                 .canonical_reason()
@@ -91,7 +95,7 @@ impl Problem {
         }
     }
 
-    /// The problem a framework-made error response stands for (see [`vendor_shaped_errors`]).
+    /// The problem a framework-made error response stands for (see [`shaped_errors`]).
     fn from_status(status: StatusCode) -> Self {
         match status {
             StatusCode::UNAUTHORIZED => Problem::Unauthorized("Unauthorized"),
@@ -99,6 +103,7 @@ impl Problem {
             StatusCode::METHOD_NOT_ALLOWED => Problem::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => Problem::PayloadTooLarge(0),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Problem::UnsupportedMediaType,
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => Problem::HeadersTooLarge,
             StatusCode::TOO_MANY_REQUESTS => Problem::TooManyRequests,
             status if status.is_server_error() => Problem::ServerError(status),
             _ => Problem::BadRequest("The request could not be read".to_string()),
@@ -120,9 +125,16 @@ impl From<UnknownOperation> for Problem {
     }
 }
 
-/// The spec operation `id`, whose schemas check a request's input. Handlers pass the constant
-/// that is also their utoipa `operation_id`, and the route table is compared with the specs at
-/// start, so the id exists; were it not, the request gets a 500 (logged), never a panic.
+/// A handler registered under its spec operation id: given the operation's method (read from the
+/// spec), the method router that serves it.
+pub(crate) type Handler = (
+    &'static str,
+    fn(axum::routing::MethodFilter) -> axum::routing::MethodRouter<AppState>,
+);
+
+/// The spec operation `id`, whose schemas check a request's input. Handlers pass the id they are
+/// registered under, which the start proves is in the specs; were it not, the request gets a 500
+/// (logged), never a panic.
 pub(crate) fn operation(context: &AppContext, id: &str) -> Result<&'static Operation, Problem> {
     Ok(context.specs.operation(id)?)
 }
@@ -157,7 +169,7 @@ pub(crate) fn vendor_router<S: Surface>(
     routes
         .route_layer(middleware::from_fn_with_state(context.clone(), gate::<S>))
         .fallback(|| async { S::render(Problem::NoSuchRoute) })
-        .layer(middleware::from_fn(vendor_shaped_errors::<S>))
+        .layer(middleware::from_fn(shaped_errors::<S>))
         .layer(middleware::from_fn_with_state(context.clone(), record::<S>))
 }
 
@@ -212,11 +224,11 @@ async fn guard<S: Surface>(context: &AppContext, request: Request, next: Next) -
     next.run(request).await
 }
 
-/// Middleware on each vendor's routes: axum makes some responses itself (404 for an unknown path,
+/// Middleware on each vendor's routes and the admin routes: axum makes some responses itself (404 for an unknown path,
 /// 405 with `Allow` for an unknown method, plain-text rejections). Any error response that is not
-/// already JSON is replaced by the vendor's shape with the same status; headers such as `Allow`
+/// already JSON is replaced by the surface's shape with the same status; headers such as `Allow`
 /// and `Retry-After` are kept.
-async fn vendor_shaped_errors<S: Surface>(request: Request, next: Next) -> Response {
+pub(crate) async fn shaped_errors<S: ErrorShape>(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) || is_json(&response) {

@@ -128,9 +128,9 @@ impl Specs {
         })
     }
 
-    /// An operation by id. Each handler names its operation with the constant that is also its
-    /// utoipa `operation_id`, so the route-table check at start proves the id exists; a missing
-    /// one is still an error here, never a panic.
+    /// An operation by id. Each handler names its operation with the id it is registered under,
+    /// which the start proves is in the specs; a missing one is still an error here, never a
+    /// panic.
     pub(crate) fn operation(&self, id: &str) -> Result<&Operation, UnknownOperation> {
         self.operations
             .get(id)

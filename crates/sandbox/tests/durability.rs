@@ -362,3 +362,72 @@ async fn an_old_json_state_file_gets_a_clear_error_and_is_left_alone() {
     assert_eq!(std::fs::read(&state).unwrap(), old);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wal_stays_under_its_limit_under_sustained_writes_and_reads() {
+    const LIMIT: u64 = 1024 * 1024;
+    let dir = temp_dir("wal");
+    let state = dir.join("state.db");
+    let wal = PathBuf::from(format!("{}-wal", state.display()));
+    let mut config = Config::ephemeral();
+    config.state_file = Some(state.clone());
+    config.gainsight_px_rate_limit = 0;
+    config.limits.wal_limit_bytes = LIMIT;
+    let sandbox = Sandbox::start(config).await.unwrap();
+    let http = reqwest::Client::new();
+    let url = sandbox.gainsight_px_url();
+    for writer in 0..8 {
+        let created = http
+            .post(format!("{url}/v1/users"))
+            .header("x-aptrinsic-api-key", PX_KEY)
+            .json(&user(&format!("w{writer}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+    }
+    // 8 writers with 16 KiB updates (about 24 MB in all, many times the limit) and 2 readers,
+    // all at once; the WAL's size is sampled after every answer.
+    let largest = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let filler = "x".repeat(16 * 1024);
+    let mut tasks = Vec::new();
+    for task in 0..10 {
+        let (http, url, wal, largest, filler) = (
+            http.clone(),
+            url.clone(),
+            wal.clone(),
+            largest.clone(),
+            filler.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let id = format!("w{}", task % 8);
+            for round in 0..180 {
+                let status = if task < 8 {
+                    http.put(format!("{url}/v1/users/{id}"))
+                        .header("x-aptrinsic-api-key", PX_KEY)
+                        .json(&json!({"customAttributes": {"round": round, "filler": filler}}))
+                        .send()
+                        .await
+                        .unwrap()
+                        .status()
+                } else {
+                    get_px_user(&http, &url, PX_KEY, &id).await.0
+                };
+                assert!(status.is_success(), "{status}");
+                let size = std::fs::metadata(&wal).map_or(0, |metadata| metadata.len());
+                largest.fetch_max(size, Ordering::Relaxed);
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let largest = largest.load(Ordering::Relaxed);
+    assert!(largest > 0, "the WAL was sampled");
+    assert!(
+        largest < LIMIT,
+        "the WAL reached {largest} bytes, over its limit of {LIMIT}"
+    );
+    sandbox.stop().await.unwrap();
+    std::fs::remove_dir_all(dir).unwrap();
+}

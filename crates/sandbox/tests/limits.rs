@@ -194,7 +194,7 @@ async fn the_daily_quota_resets_the_next_day() {
 
 #[tokio::test]
 async fn creates_past_the_record_cap_get_each_vendors_error() {
-    // The cap counts records in both stores: the maps (no `--state`) and a SQLite file.
+    // The cap counts records in memory (no `--state`) and in a state file.
     let dir = std::env::temp_dir().join(format!("vendor-sandbox-test-cap-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -466,4 +466,163 @@ async fn debug_logs_each_request_by_route_template_without_ids_or_credentials() 
     ] {
         assert!(!logged.contains(secret), "{secret} was logged: {logged}");
     }
+}
+
+/// Sends `request` on a new connection and reads the answer until the sandbox closes it or
+/// `limit` passes: the status line and the body.
+fn raw_exchange(addr: std::net::SocketAddr, request: &[u8], limit: Duration) -> (String, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(limit)).unwrap();
+    let _ = stream.write_all(request);
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    (
+        head.lines().next().unwrap_or_default().to_string(),
+        body.to_string(),
+    )
+}
+
+#[tokio::test]
+async fn admin_writes_need_a_json_content_type_so_a_web_page_cannot_reset_the_state() {
+    let sandbox = start(Config::ephemeral()).await;
+    let http = reqwest::Client::new();
+    let created = http
+        .post(format!("{}/v1/users", sandbox.gainsight_px_url()))
+        .header("x-aptrinsic-api-key", PX_KEY)
+        .json(&json!({"identifyId": "kept", "propertyKeys": ["AP-X-2"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let admin = |path: &str| format!("{}/_sandbox/{path}", sandbox.base_url());
+    // What a cross-origin page can send without a preflight: text/plain, a form, no type.
+    for content_type in [
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+        Some("multipart/form-data; boundary=x"),
+        None,
+    ] {
+        for (path, body) in [
+            ("reset", ""),
+            ("reset", "{}"),
+            ("requests/clear", ""),
+            (
+                "faults",
+                r#"{"vendor": "attestr", "status": 503, "count": 1}"#,
+            ),
+            ("clock", r#"{"advance_secs": 60}"#),
+        ] {
+            let mut request = http.post(admin(path)).body(body);
+            if let Some(content_type) = content_type {
+                request = request.header("content-type", content_type);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(
+                response.status(),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "{path} with {content_type:?}"
+            );
+            let body: Value = response.json().await.unwrap();
+            assert!(body["error"].is_string(), "{body}");
+        }
+    }
+    assert_eq!(
+        get_px_user(&http, &sandbox.gainsight_px_url(), PX_KEY, "kept")
+            .await
+            .0,
+        StatusCode::OK,
+        "nothing was reset"
+    );
+    // A JSON request, which a page cannot send cross-origin without a preflight, resets.
+    let reset = http
+        .post(admin("reset"))
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), StatusCode::OK);
+    assert_eq!(
+        get_px_user(&http, &sandbox.gainsight_px_url(), PX_KEY, "kept")
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    // A wrong method on an admin route: 405 with `Allow`, in the admin shape.
+    let wrong = http.get(admin("reset")).send().await.unwrap();
+    assert_eq!(wrong.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(wrong.headers().contains_key("allow"));
+    let body: Value = wrong.json().await.unwrap();
+    assert!(body["error"].is_string(), "{body}");
+    sandbox.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headers_too_large_get_431_in_the_sandbox_error_shape() {
+    let sandbox = start(Config::ephemeral()).await;
+    let addr = sandbox.addr();
+    // More headers than hyper reads (100): hyper refuses the head itself.
+    let many: String = (0..200).map(|i| format!("X-Filler-{i}: x\r\n")).collect();
+    for extra in [many] {
+        let request =
+            format!("GET /_sandbox/clock HTTP/1.1\r\nHost: sandbox\r\n{extra}\r\n").into_bytes();
+        let (status, body) = tokio::task::spawn_blocking(move || {
+            raw_exchange(addr, &request, Duration::from_secs(5))
+        })
+        .await
+        .unwrap();
+        assert!(status.starts_with("HTTP/1.1 431"), "{status}");
+        let body: Value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("{body:?}"));
+        assert_eq!(body["error"], "Request headers are too large");
+    }
+    sandbox.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_keep_alive_connections_give_way_to_a_new_client_at_the_cap() {
+    let mut config = Config::ephemeral();
+    config.limits.max_connections = 4;
+    // Long enough that only giving way, not the idle timeout, can let the new client in.
+    config.limits.idle_timeout = Duration::from_secs(60);
+    let sandbox = start(config).await;
+    let addr = sandbox.addr();
+    // Fill every slot with a keep-alive connection that made one request and went quiet.
+    let idle: Vec<TcpStream> = tokio::task::spawn_blocking(move || {
+        (0..4)
+            .map(|_| {
+                let mut stream = TcpStream::connect(addr).unwrap();
+                stream
+                    .write_all(b"GET /_sandbox/clock HTTP/1.1\r\nHost: sandbox\r\n\r\n")
+                    .unwrap();
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(5)))
+                    .unwrap();
+                let mut buffer = [0u8; 4096];
+                let read = stream.read(&mut buffer).unwrap();
+                assert!(buffer[..read].starts_with(b"HTTP/1.1 200"));
+                stream
+            })
+            .collect()
+    })
+    .await
+    .unwrap();
+    let started = Instant::now();
+    let answered = tokio::time::timeout(
+        Duration::from_secs(5),
+        reqwest::Client::new()
+            .get(format!("{}/_sandbox/clock", sandbox.base_url()))
+            .send(),
+    )
+    .await
+    .expect("a new client is served while idle connections fill the cap")
+    .unwrap();
+    assert_eq!(answered.status(), StatusCode::OK);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(idle);
+    sandbox.stop().await.unwrap();
 }

@@ -10,7 +10,6 @@ pub mod types {
     ///Atenea access token. The token expires at `created_at + expires_in` (Unix seconds). All four fields are marked required because the documented response shows all four and the documented expiry rule needs `created_at` and `expires_in` (inferred; the vendor gives no field table).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct AccessToken {
         ///The bearer token for the Index calls.
         pub access_token: ::std::string::String,
@@ -29,7 +28,6 @@ pub mod types {
     ///Atenea client-credentials token request, sent as JSON.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct AccessTokenRequest {
         ///The client id issued by Trust.
         pub client_id: ::std::string::String,
@@ -57,7 +55,6 @@ pub mod types {
         PartialOrd
     )]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub enum AccessTokenRequestGrantType {
         #[serde(rename = "client_credentials")]
         ClientCredentials,
@@ -99,7 +96,6 @@ pub mod types {
     ///The Index error envelope (no `data`). All three fields are required because both documented error bodies carry them (inferred).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct ErrorEnvelope {
         ///The HTTP status, repeated in the body.
         pub code: i64,
@@ -116,7 +112,6 @@ pub mod types {
     ///An identity (Person-Company record) in Index. Every field is optional, and nullable only where a sample shows `null`: samples differ between endpoints, so no field is marked required (inferred modelling; the types follow the samples). Unknown: the rest of the vendor's field list (cut off in the sources).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct Identity {
         ///The apps related to the identity.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -175,7 +170,6 @@ pub mod types {
     ///An app related to an identity. Every field is optional (inferred modelling, as for `Identity`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct IdentityApp {
         ///The app's id; a string (`"99"`) in the sample.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -209,7 +203,6 @@ pub mod types {
     ///An app in the update body. Unknown: the remaining app fields (the vendor's list is cut off in the sources).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct IdentityAppUpdate {
         ///"Obligatorio en ausencia del par identificador [bundle_id|flavor_id]": required when the identifier pair `bundle_id`/`flavor_id` is absent; when the pair is given, `app_id` may be overwritten. Not expressed as a schema constraint, because whether the pair means both fields or either one is not stated. String type inferred from the `Identity` samples.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -229,7 +222,6 @@ pub mod types {
     ///The Index response envelope for a page of identities. `code`, `resource` and `data` are required because the documented sample carries them (inferred). Unknown: pagination metadata (the sample is cut off in the sources).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct IdentityListResponse {
         ///The HTTP status, repeated in the body.
         pub code: i64,
@@ -249,7 +241,6 @@ pub mod types {
     ///The person as seen by one app. Every field is optional (inferred modelling).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct IdentityPerson {
         ///The person's national id number; unformatted (`123456789`) in the sample.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -269,7 +260,6 @@ pub mod types {
     ///The Index response envelope for one identity. `code` repeats the HTTP status and `resource` is `Identity` in every sample; `message` appears on the delete sample (`Deleted`) and is absent on the GET samples. `code` and `resource` are required because every documented envelope carries them (inferred).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub struct IdentityResponse {
         ///The HTTP status, repeated in the body.
         pub code: i64,
@@ -290,7 +280,6 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[cfg_attr(feature = "utoipa", derive(::utoipa::ToSchema))]
     pub enum IdentityUpdate {
         Variant0 {
             ///The apps related to the identity.

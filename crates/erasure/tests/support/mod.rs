@@ -209,7 +209,14 @@ impl World {
     /// Calls an admin endpoint of the sandbox and checks that it succeeded.
     async fn admin(&self, method: reqwest::Method, path: &str) -> reqwest::Response {
         let url = format!("{}/_sandbox/{path}", self.sandbox.base_url());
-        let response = self.http.request(method, url).send().await.unwrap();
+        // Admin writes must say JSON (the sandbox refuses other content types with 415).
+        let response = self
+            .http
+            .request(method, url)
+            .header("content-type", "application/json")
+            .send()
+            .await
+            .unwrap();
         assert!(
             response.status().is_success(),
             "{path}: {}",

@@ -98,9 +98,8 @@ impl From<Problem> for AttestrError {
             Problem::NoSuchRoute
             | Problem::MethodNotAllowed
             | Problem::PayloadTooLarge(_)
-            | Problem::UnsupportedMediaType => {
-                Self::MALFORMED.with_details(detail).with_status(status)
-            }
+            | Problem::UnsupportedMediaType
+            | Problem::HeadersTooLarge => Self::MALFORMED.with_details(detail).with_status(status),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Attestr's operations (`spec/attestr.yaml`), with their route table for utoipa. Archive is
+//! Attestr's operations (`spec/attestr.yaml`), each registered under its operation id. Archive is
 //! irreversible and purges the profile's verification items and follow-up queries; a later update
 //! or archive gets 400/40038.
 
@@ -6,8 +6,7 @@ use attestr::types::{Profile, ProfileCreated, ProfileInput};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
+use axum::routing::on;
 
 use super::error::AttestrError;
 use super::state::{self, StoredProfile};
@@ -15,23 +14,25 @@ use super::surface::{Attestr, SANDBOX_ACCOUNT_ID, SANDBOX_APP_ID, SUPPORTED_VERS
 use crate::context::AppState;
 use crate::extract::{JsonBody, PathParams};
 use crate::ids;
-use crate::store::Db;
-use crate::surface::{Problem, StoredJson, operation};
+use crate::surface::{Handler, Problem, StoredJson, operation};
 use crate::vendor::Vendor;
+use rusqlite::Connection;
 
-// The spec's operation ids: each is a handler's utoipa `operation_id` and the id its input is
-// checked with, so the route-table check at start proves every id looked up here.
+// The spec's operation ids: each names a handler (its method and path are read from the spec)
+// and the schemas its input is checked with; the start fails unless every id is in the specs.
 const CREATE_PROFILE: &str = "createProfile";
 const GET_PROFILE: &str = "getProfile";
 const UPDATE_PROFILE: &str = "updateProfile";
 const ARCHIVE_PROFILE: &str = "archiveProfile";
 
-/// The routes, relative to `/attestr/api/{version}`, with their OpenAPI operations.
-pub(crate) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(create_profile))
-        .routes(routes!(get_profile, update_profile))
-        .routes(routes!(archive_profile))
+/// The handlers by operation id (paths relative to `/attestr/api/{version}`).
+pub(crate) fn handlers() -> Vec<Handler> {
+    vec![
+        (CREATE_PROFILE, |method| on(method, create_profile)),
+        (GET_PROFILE, |method| on(method, get_profile)),
+        (UPDATE_PROFILE, |method| on(method, update_profile)),
+        (ARCHIVE_PROFILE, |method| on(method, archive_profile)),
+    ]
 }
 
 /// The `{version}` segment of the prefix must be `v1` (else 400/40051), and the `{profileId}`
@@ -49,20 +50,6 @@ fn check_version(path: &PathParams<Attestr>) -> Result<(), AttestrError> {
 }
 
 /// Create a background-check profile
-#[utoipa::path(
-    post,
-    path = "/public/factx/",
-    operation_id = CREATE_PROFILE,
-    tag = "Profiles",
-    request_body(content = ProfileInput, content_type = "application/json"),
-    responses(
-        (status = 200, description = "Profile created.", body = ProfileCreated, content_type = "application/json"),
-        (status = 400, description = "Bad request (4001; 4005 when the sandbox holds --max-records profiles).", body = attestr::types::Error, content_type = "application/json"),
-        (status = 401, description = "Invalid client authorization (4016).", body = attestr::types::Error, content_type = "application/json"),
-        (status = 403, description = "Forbidden (never produced by the sandbox).", body = attestr::types::Error, content_type = "application/json"),
-    ),
-    security(("basicAuth" = []))
-)]
 async fn create_profile(
     State(context): State<AppState>,
     path: PathParams<Attestr>,
@@ -117,18 +104,6 @@ async fn create_profile(
 }
 
 /// Get a background-check profile
-#[utoipa::path(
-    get,
-    path = "/public/factx/{profileId}",
-    operation_id = GET_PROFILE,
-    tag = "Profiles",
-    params(("profileId" = String, Path, description = "The profile's id (`_id` returned by Create Profile).")),
-    responses(
-        (status = 200, description = "The profile (an archived profile too, purged).", body = Profile, content_type = "application/json"),
-        (status = "4XX", description = "Client error: 400/40018 for an unknown id, 401/4016, 400/40051.", body = attestr::types::Error, content_type = "application/json"),
-    ),
-    security(("basicAuth" = []))
-)]
 async fn get_profile(
     State(context): State<AppState>,
     path: PathParams<Attestr>,
@@ -142,23 +117,6 @@ async fn get_profile(
 }
 
 /// Update a profile's basic information
-#[utoipa::path(
-    put,
-    path = "/public/factx/{profileId}",
-    operation_id = UPDATE_PROFILE,
-    tag = "Profiles",
-    params(("profileId" = String, Path, description = "The profile's id.")),
-    request_body(content = ProfileInput, content_type = "application/json"),
-    responses(
-        (status = 200, description = "Profile updated (no body: the vendor documents none)."),
-        (status = 400, description = "4001, 40018, 40038.", body = attestr::types::Error, content_type = "application/json"),
-        (status = 401, description = "Invalid client authorization (4016).", body = attestr::types::Error, content_type = "application/json"),
-        (status = 403, description = "Forbidden (never produced by the sandbox).", body = attestr::types::Error, content_type = "application/json"),
-        (status = 429, description = "Injected faults only (4292).", body = attestr::types::Error, content_type = "application/json"),
-        (status = 500, description = "Injected faults, or the write did not commit (5001).", body = attestr::types::Error, content_type = "application/json"),
-    ),
-    security(("basicAuth" = []))
-)]
 async fn update_profile(
     State(context): State<AppState>,
     path: PathParams<Attestr>,
@@ -190,22 +148,6 @@ async fn update_profile(
 }
 
 /// Archive a profile and purge its data
-#[utoipa::path(
-    put,
-    path = "/public/factx/{profileId}/archive",
-    operation_id = ARCHIVE_PROFILE,
-    tag = "Profiles",
-    params(("profileId" = String, Path, description = "The profile's id.")),
-    responses(
-        (status = 200, description = "Profile archived (no body: the vendor documents none)."),
-        (status = 400, description = "40018, 40038.", body = attestr::types::Error, content_type = "application/json"),
-        (status = 401, description = "Invalid client authorization (4016).", body = attestr::types::Error, content_type = "application/json"),
-        (status = 403, description = "Forbidden (never produced by the sandbox).", body = attestr::types::Error, content_type = "application/json"),
-        (status = 429, description = "Injected faults only (4292).", body = attestr::types::Error, content_type = "application/json"),
-        (status = 500, description = "Injected faults, or the write did not commit (5001).", body = attestr::types::Error, content_type = "application/json"),
-    ),
-    security(("basicAuth" = []))
-)]
 async fn archive_profile(
     State(context): State<AppState>,
     path: PathParams<Attestr>,
@@ -232,7 +174,10 @@ async fn archive_profile(
 }
 
 /// A profile that may still change: known (else 40018) and not archived (else 40038).
-fn open_profile(db: &Db<'_>, id: &str) -> rusqlite::Result<Result<StoredProfile, AttestrError>> {
+fn open_profile(
+    db: &Connection,
+    id: &str,
+) -> rusqlite::Result<Result<StoredProfile, AttestrError>> {
     Ok(match state::load(db, id)? {
         None => Err(AttestrError::INVALID_PROFILE_ID),
         Some(stored) if stored.archived => Err(AttestrError::ARCHIVED),

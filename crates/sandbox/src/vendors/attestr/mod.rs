@@ -8,18 +8,18 @@ mod surface;
 
 use serde_json::Value;
 
-use crate::store::Db;
+use rusqlite::Connection;
 
 use surface::{SANDBOX_ACCOUNT_ID, SANDBOX_APP_ID};
 
-pub(crate) use handlers::routes;
+pub(crate) use handlers::handlers;
 pub(crate) use state::SCHEMA;
 pub(crate) use surface::{Attestr, SUPPORTED_VERSION};
 
 /// Adds seeded profiles: each is an Attestr `Profile` (checked against the spec) with `_id`,
 /// `tag` and `name`, and optionally `"archived": true`. Server fields left out are filled in.
 pub(crate) fn seed(
-    db: &Db<'_>,
+    db: &Connection,
     profiles: &[Value],
     now_millis: i64,
     specs: &crate::validate::Specs,

@@ -1,4 +1,4 @@
-//! Gainsight PX's operations (`spec/gainsight-px.yaml`), with their route table for utoipa. A
+//! Gainsight PX's operations (`spec/gainsight-px.yaml`), each registered under its operation id. A
 //! delete is soft by default: the user is hidden, and a create or update with the same id within
 //! 7 days (sandbox clock) revives the record with its history (its `aptrinsicId`, `createDate`,
 //! visit counts…). After 7 days, or after `hardDelete=true`, a create makes a new record and an
@@ -7,12 +7,11 @@
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
+use axum::routing::on;
 use gainsight_px::types::{
     DeleteUser, ResponseEntity, ResponseEntityStatusCode, User, UserUpdate, UsersPage,
 };
 use serde_json::{Map, Value};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::error::PxError;
 use super::state::{self, PageRequest, Start, StoredUser};
@@ -20,14 +19,14 @@ use super::surface::{GainsightPx, REVIVAL_WINDOW_SECS};
 use crate::context::{AppContext, AppState};
 use crate::extract::{JsonBody, PathParams};
 use crate::records;
-use crate::store::Db;
-use crate::surface::{Problem, StoredJson, operation};
+use crate::surface::{Handler, Problem, StoredJson, operation};
 use crate::validate::Component;
 use crate::vendor::Vendor;
 use crate::{ids, records::merge};
+use rusqlite::Connection;
 
-// The spec's operation ids: each is a handler's utoipa `operation_id` and the id its input is
-// checked with, so the route-table check at start proves every id looked up here.
+// The spec's operation ids: each names a handler (its method and path are read from the spec)
+// and the schemas its input is checked with; the start fails unless every id is in the specs.
 const LIST_USERS: &str = "listUsers";
 const CREATE_USER: &str = "createUser";
 const GET_USER: &str = "getUser";
@@ -39,38 +38,27 @@ const DELETE_USER_BY_BODY: &str = "deleteUserByBody";
 /// The prefix of the sandbox's opaque `scrollId`s.
 const SCROLL_PREFIX: &str = "sandbox-scroll-";
 
-/// The routes, relative to `/gainsight-px`.
-pub(crate) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_users, create_user))
-        .routes(routes!(get_user, update_user, delete_user))
-        // The literal `/v1/users/delete` and `/v1/users/update` match before
-        // `/v1/users/{identifyId}`, so other methods there are 405, as the spec implies (a user
-        // named `delete` or `update` is reached through the body variants).
-        .routes(routes!(delete_user_by_body))
-        .routes(routes!(update_user_by_body))
+/// The handlers by operation id (paths relative to `/gainsight-px`). The spec's literal
+/// `/v1/users/delete` and `/v1/users/update` match before `/v1/users/{identifyId}`, so other
+/// methods there are 405, as the spec implies (a user named `delete` or `update` is reached
+/// through the body variants).
+pub(crate) fn handlers() -> Vec<Handler> {
+    vec![
+        (LIST_USERS, |method| on(method, list_users)),
+        (CREATE_USER, |method| on(method, create_user)),
+        (GET_USER, |method| on(method, get_user)),
+        (UPDATE_USER, |method| on(method, update_user)),
+        (UPDATE_USER_BY_BODY, |method| {
+            on(method, update_user_by_body)
+        }),
+        (DELETE_USER, |method| on(method, delete_user)),
+        (DELETE_USER_BY_BODY, |method| {
+            on(method, delete_user_by_body)
+        }),
+    ]
 }
 
 /// List users
-#[utoipa::path(
-    get,
-    path = "/v1/users",
-    operation_id = LIST_USERS,
-    tag = "Users",
-    params(
-        ("filter" = Option<Vec<String>>, Query, nullable = false, style = Form, explode, description = "Filters; the sandbox understands `field==value` (case-insensitive) and ignores other forms."),
-        ("pageSize" = Option<i32>, Query, nullable = false, minimum = 1, maximum = 1000, description = "Number of users per page (default 25, at most 1000)."),
-        ("scrollId" = Option<String>, Query, nullable = false, description = "The `scrollId` returned by the previous page."),
-        ("sort" = Option<String>, Query, nullable = false, description = "Fields prefixed with `+` or `-`, separated by `;`."),
-    ),
-    responses(
-        (status = 200, description = "A page of users.", body = UsersPage, content_type = "application/json"),
-        (status = 400, description = "Bad request.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
-        (status = 401, description = "Unauthorized.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
-        (status = 429, description = "Rate limit exceeded.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
-    ),
-    security(("apiKeyAuth" = []))
-)]
 async fn list_users(
     State(context): State<AppState>,
     RawQuery(raw): RawQuery,
@@ -201,20 +189,6 @@ fn parse_sort(sort: &str) -> Vec<(String, bool)> {
 }
 
 /// Create a user
-#[utoipa::path(
-    post,
-    path = "/v1/users",
-    operation_id = CREATE_USER,
-    tag = "Users",
-    request_body(content = User, content_type = "application/json"),
-    responses(
-        (status = 201, description = "Created User (a revived one too).", body = ResponseEntity, content_type = "application/json"),
-        (status = 400, description = "Bad request, possible duplicate (or the sandbox holds --max-records users).", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
-        (status = 401, description = "Unauthorized.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
-        (status = 429, description = "Rate limit exceeded.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
-    ),
-    security(("apiKeyAuth" = []))
-)]
 async fn create_user(
     State(context): State<AppState>,
     JsonBody(body, ..): JsonBody<GainsightPx>,
@@ -257,21 +231,6 @@ async fn create_user(
 }
 
 /// Get a user by id
-#[utoipa::path(
-    get,
-    path = "/v1/users/{identifyId}",
-    operation_id = GET_USER,
-    tag = "Users",
-    params(("identifyId" = String, Path, description = "User id (from identify call); case-sensitive.")),
-    responses(
-        (status = 200, description = "The user.", body = User, content_type = "application/json"),
-        (status = 400, description = "Bad request.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
-        (status = 401, description = "Unauthorized.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
-        (status = 404, description = "User not found (also a soft-deleted one).", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
-        (status = 429, description = "Rate limit exceeded.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
-    ),
-    security(("apiKeyAuth" = []))
-)]
 async fn get_user(
     State(context): State<AppState>,
     path: PathParams<GainsightPx>,
@@ -285,21 +244,6 @@ async fn get_user(
 }
 
 /// Update a user
-#[utoipa::path(
-    put,
-    path = "/v1/users/{identifyId}",
-    operation_id = UPDATE_USER,
-    tag = "Users",
-    params(("identifyId" = String, Path, description = "User id (from identify call); case-sensitive.")),
-    request_body(content = UserUpdate, content_type = "application/json"),
-    responses(
-        (status = 204, description = "Updated (no body)."),
-        (status = 401, description = "Unauthorized.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
-        (status = 404, description = "User not found.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
-        (status = 429, description = "Rate limit exceeded.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
-    ),
-    security(("apiKeyAuth" = []))
-)]
 async fn update_user(
     State(context): State<AppState>,
     path: PathParams<GainsightPx>,
@@ -313,20 +257,6 @@ async fn update_user(
 }
 
 /// Update a user (id in the request body)
-#[utoipa::path(
-    put,
-    path = "/v1/users/update",
-    operation_id = UPDATE_USER_BY_BODY,
-    tag = "Users",
-    request_body(content = User, content_type = "application/json"),
-    responses(
-        (status = 204, description = "Updated (no body)."),
-        (status = 401, description = "Unauthorized.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
-        (status = 404, description = "User not found.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
-        (status = 429, description = "Rate limit exceeded.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
-    ),
-    security(("apiKeyAuth" = []))
-)]
 async fn update_user_by_body(
     State(context): State<AppState>,
     JsonBody(body, ..): JsonBody<GainsightPx>,
@@ -363,24 +293,6 @@ async fn update(
 }
 
 /// Delete a user
-#[utoipa::path(
-    delete,
-    path = "/v1/users/{identifyId}",
-    operation_id = DELETE_USER,
-    tag = "Users",
-    params(
-        ("identifyId" = String, Path, description = "User id (from identify call); case-sensitive."),
-        ("hardDelete" = Option<bool>, Query, nullable = false, description = "Hard delete, do not revive if created/updated again in 7 day window"),
-    ),
-    responses(
-        (status = 200, description = "Deleted: the sandbox always answers 200 with this body.", body = ResponseEntity, content_type = "application/json"),
-        (status = 204, description = "No Content (documented; never sent by the sandbox)."),
-        (status = 401, description = "Unauthorized or bad API Key.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
-        (status = 404, description = "User not found.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
-        (status = 429, description = "Rate limit exceeded.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
-    ),
-    security(("apiKeyAuth" = []))
-)]
 async fn delete_user(
     State(context): State<AppState>,
     path: PathParams<GainsightPx>,
@@ -392,24 +304,6 @@ async fn delete_user(
 }
 
 /// Delete a user (id in the request body)
-#[utoipa::path(
-    delete,
-    path = "/v1/users/delete",
-    operation_id = DELETE_USER_BY_BODY,
-    tag = "Users",
-    params(
-        ("hardDelete" = Option<bool>, Query, nullable = false, description = "Hard delete, do not revive if created/updated again in 7 day window"),
-    ),
-    request_body(content = DeleteUser, content_type = "application/json"),
-    responses(
-        (status = 200, description = "Deleted: the sandbox always answers 200 with this body.", body = ResponseEntity, content_type = "application/json"),
-        (status = 204, description = "No Content (documented; never sent by the sandbox)."),
-        (status = 401, description = "Unauthorized or bad API Key.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
-        (status = 404, description = "User not found.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
-        (status = 429, description = "Rate limit exceeded.", body = gainsight_px::types::ExternalApiError, content_type = "application/json"),
-    ),
-    security(("apiKeyAuth" = []))
-)]
 async fn delete_user_by_body(
     State(context): State<AppState>,
     RawQuery(raw): RawQuery,
@@ -477,7 +371,7 @@ fn new_user(identify_id: &str, now_millis: i64) -> Map<String, Value> {
 /// Sets the body's writable fields on `base` and stores the result as a visible user (created,
 /// revived or updated); a body that does not make a `User` is refused and nothing is stored.
 fn save_visible(
-    db: &Db<'_>,
+    db: &Connection,
     base: Map<String, Value>,
     body: &Value,
     writable: &[String],

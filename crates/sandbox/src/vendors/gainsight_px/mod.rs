@@ -8,10 +8,10 @@ mod surface;
 
 use serde_json::Value;
 
-use crate::store::Db;
 use crate::validate::Specs;
+use rusqlite::Connection;
 
-pub(crate) use handlers::routes;
+pub(crate) use handlers::handlers;
 pub(crate) use state::SCHEMA;
 pub(crate) use surface::GainsightPx;
 pub use surface::REVIVAL_WINDOW_SECS;
@@ -19,7 +19,7 @@ pub use surface::REVIVAL_WINDOW_SECS;
 /// Adds seeded users: each is a Gainsight PX `User` (checked against the spec); server fields
 /// left out (`aptrinsicId`, `createDate`…) are filled in.
 pub(crate) fn seed(
-    db: &Db<'_>,
+    db: &Connection,
     users: &[Value],
     now_millis: i64,
     specs: &Specs,

@@ -4,9 +4,8 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::routing::on;
 use trust::types::{AccessToken, AccessTokenRequest};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::error::TrustError;
 use super::state;
@@ -14,29 +13,21 @@ use super::surface::Atenea;
 use crate::context::AppState;
 use crate::extract::JsonBody;
 use crate::ids;
-use crate::surface::{Problem, operation};
+use crate::surface::{Handler, Problem, operation};
 use crate::vendor::Vendor;
 
-/// The spec's operation id: the handler's utoipa `operation_id` and the id its input is checked
-/// with, so the route-table check at start proves it exists.
+/// The spec's operation id: it names the handler (its method and path are read from the spec)
+/// and the schemas its input is checked with.
 const CREATE_ACCESS_TOKEN: &str = "createAccessToken";
 
-/// The Atenea routes, relative to `/atenea`.
-pub(crate) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create_access_token))
+/// The Atenea handler by operation id (its path relative to `/atenea`).
+pub(crate) fn handlers() -> Vec<Handler> {
+    vec![(CREATE_ACCESS_TOKEN, |method| {
+        on(method, create_access_token)
+    })]
 }
 
 /// Create an Atenea access token (client credentials flow)
-#[utoipa::path(
-    post,
-    path = "/oauth/token/",
-    operation_id = CREATE_ACCESS_TOKEN,
-    tag = "Atenea",
-    request_body(content = AccessTokenRequest, content_type = "application/json"),
-    responses(
-        (status = 200, description = "The access token.", body = AccessToken, content_type = "application/json"),
-    )
-)]
 async fn create_access_token(
     State(context): State<AppState>,
     JsonBody(body, ..): JsonBody<Atenea>,

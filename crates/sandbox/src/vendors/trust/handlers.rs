@@ -1,15 +1,14 @@
-//! Trust Index's operations (`spec/trust.yaml`), with their route table for utoipa. Identities can
+//! Trust Index's operations (`spec/trust.yaml`), each registered under its operation id. Identities can
 //! be merged: a merged uuid lives on as a former document of the current identity. Delete marks an
 //! identity deleted.
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
+use axum::routing::on;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use trust::types::{Identity, IdentityApp, IdentityListResponse, IdentityResponse, IdentityUpdate};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::error::{IDENTITY_RESOURCE, TrustError};
 use super::state::{self, Lookup};
@@ -17,39 +16,28 @@ use super::surface::Trust;
 use crate::context::AppState;
 use crate::extract::{JsonBody, PathParams};
 use crate::records;
-use crate::surface::{Problem, operation};
+use crate::surface::{Handler, Problem, operation};
 use crate::validate::Component;
 use crate::vendor::Vendor;
 
-// The spec's operation ids: each is a handler's utoipa `operation_id` and the id its input is
-// checked with, so the route-table check at start proves every id looked up here.
+// The spec's operation ids: each names a handler (its method and path are read from the spec)
+// and the schemas its input is checked with; the start fails unless every id is in the specs.
 const LIST_IDENTITIES: &str = "listIdentities";
 const FIND_IDENTITY: &str = "findIdentity";
 const UPDATE_IDENTITY: &str = "updateIdentity";
 const DELETE_IDENTITY: &str = "deleteIdentity";
 
-/// The Index routes, relative to `/trust/index/v1`.
-pub(crate) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_identities))
-        .routes(routes!(find_identity, update_identity, delete_identity))
+/// The Index handlers by operation id (paths relative to `/trust/index/v1`).
+pub(crate) fn handlers() -> Vec<Handler> {
+    vec![
+        (LIST_IDENTITIES, |method| on(method, list_identities)),
+        (FIND_IDENTITY, |method| on(method, find_identity)),
+        (UPDATE_IDENTITY, |method| on(method, update_identity)),
+        (DELETE_IDENTITY, |method| on(method, delete_identity)),
+    ]
 }
 
 /// List identities (Get All Identity)
-#[utoipa::path(
-    get,
-    path = "/identity",
-    operation_id = LIST_IDENTITIES,
-    tag = "Identities",
-    params(
-        ("page" = Option<i64>, Query, nullable = false, description = "Page number. Defaults to 1."),
-        ("per_page" = Option<i64>, Query, nullable = false, description = "Identities per page. Defaults to 5."),
-    ),
-    responses(
-        (status = 200, description = "One page of identities (deleted ones left out), by uuid.", body = IdentityListResponse, content_type = "application/json"),
-    ),
-    security(("bearerAuth" = []))
-)]
 async fn list_identities(
     State(context): State<AppState>,
     RawQuery(raw): RawQuery,
@@ -79,17 +67,6 @@ async fn list_identities(
 }
 
 /// Find an identity by uuid
-#[utoipa::path(
-    get,
-    path = "/identity/{uuid}",
-    operation_id = FIND_IDENTITY,
-    tag = "Identities",
-    params(("uuid" = String, Path, format = "uuid", description = "The identity's unique identifier.")),
-    responses(
-        (status = 200, description = "The identity; for a merged uuid only the current identity's uuid. (A deleted or unknown uuid gets the delete call's 404, which the vendor does not document here.)", body = IdentityResponse, content_type = "application/json"),
-    ),
-    security(("bearerAuth" = []))
-)]
 async fn find_identity(
     State(context): State<AppState>,
     path: PathParams<Trust>,
@@ -116,18 +93,6 @@ async fn find_identity(
 }
 
 /// Update an identity
-#[utoipa::path(
-    patch,
-    path = "/identity/{uuid}",
-    operation_id = UPDATE_IDENTITY,
-    tag = "Identities",
-    params(("uuid" = String, Path, format = "uuid", description = "The identity's unique identifier.")),
-    request_body(content = IdentityUpdate, content_type = "application/json"),
-    responses(
-        (status = 200, description = "The identity was updated (no body: the vendor documents none)."),
-    ),
-    security(("bearerAuth" = []))
-)]
 async fn update_identity(
     State(context): State<AppState>,
     path: PathParams<Trust>,
@@ -202,18 +167,6 @@ fn now(millis: i64) -> DateTime<Utc> {
 }
 
 /// Delete an identity
-#[utoipa::path(
-    delete,
-    path = "/identity/{uuid}",
-    operation_id = DELETE_IDENTITY,
-    tag = "Identities",
-    params(("uuid" = String, Path, format = "uuid", description = "The identity's unique identifier.")),
-    responses(
-        (status = 200, description = "Identity deleted.", body = IdentityResponse, content_type = "application/json"),
-        (status = 404, description = "Not an identity in Index: unknown or deleted, or a former document (the message names the current identity).", body = trust::types::ErrorEnvelope, content_type = "application/json"),
-    ),
-    security(("bearerAuth" = []))
-)]
 async fn delete_identity(
     State(context): State<AppState>,
     path: PathParams<Trust>,

@@ -11,11 +11,11 @@ mod surface;
 use serde_json::Value;
 use trust::types::Identity;
 
-use crate::store::Db;
 use crate::validate::Specs;
+use rusqlite::Connection;
 
-pub(crate) use atenea::routes as atenea_routes;
-pub(crate) use handlers::routes as index_routes;
+pub(crate) use atenea::handlers as atenea_handlers;
+pub(crate) use handlers::handlers as index_handlers;
 pub(crate) use state::SCHEMA;
 pub(crate) use surface::{Atenea, Trust};
 
@@ -41,7 +41,7 @@ pub(crate) fn sample_identity(specs: &Specs) -> Result<Value, String> {
 /// against the spec) with a `uuid`; `former_documents` lists the uuids merged into it. A uuid may
 /// not be both an identity and a former document, nor appear twice.
 pub(crate) fn seed(
-    db: &Db<'_>,
+    db: &Connection,
     identities: &[Value],
     specs: &Specs,
 ) -> rusqlite::Result<Result<(), String>> {

@@ -1,6 +1,5 @@
-//! The state in a SQLite file (`--state`; WAL, `synchronous=FULL`). Nothing here knows a vendor:
-//! each vendor brings its tables (SQL) and its queries; this module opens the database,
-//! serializes writes and hands out readers.
+//! The state in a SQLite file (`--state`; WAL, `synchronous=FULL`): opens the database,
+//! serializes writes, hands out readers and keeps the WAL bounded.
 //!
 //! Writes go to one writer thread. It runs every write waiting at that moment in one transaction,
 //! each in its own savepoint (a write that fails rolls back alone), commits once, and only then
@@ -8,10 +7,18 @@
 //! commit leaves nothing applied. A write carrying an injected commit fault gets a transaction of
 //! its own, so the fault fails that write only (faults are per vendor; the transaction is not).
 //! Reads use a small pool of read-only connections that see committed data only.
+//!
+//! The WAL: a WAL file only shrinks when a checkpoint restarts it, and under a steady write load a
+//! passive checkpoint (one that never waits) never gets that chance, so the file grows without
+//! bound. The writer therefore checkpoints itself, between transactions: once the WAL has grown
+//! past a quarter of its limit, `wal_checkpoint(TRUNCATE)` copies it into the database file and
+//! empties it (waiting for readers of older snapshots, which are short). No other connection
+//! checkpoints, so none holds the checkpoint lock when the writer needs it; the WAL stays under a
+//! quarter of its limit plus one batch, whatever the write load, and writes wait while it runs.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Mutex, RwLock};
@@ -21,36 +28,21 @@ use fs4::{FileExt, TryLockError};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use tokio::sync::oneshot;
 
-use super::db::{Db, Layout};
 use super::error::StoreError;
+use super::{Layout, STATE_FORMAT, create, tune};
 use crate::locks::{self, lock};
 
-/// The layout version of the state database; a database of another version is refused.
-const STATE_FORMAT: i64 = 2;
 /// Writes run in one transaction at most (they queue while the previous commit syncs).
 const MAX_BATCH: usize = 256;
 /// Read connections on a state file.
 const READERS: usize = 4;
-/// Page cache per connection, in KiB.
-const CACHE_KIB: i64 = 64 * 1024;
 /// How much of the file each connection maps into memory.
 const MMAP_BYTES: i64 = 1 << 30;
-/// How often the WAL is copied back into the database file.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
-
-/// The tables every state database has, whatever the vendors: the format, the clock and the
-/// record counters the vendors' triggers keep.
-const CORE_SCHEMA: &str = "
-CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE counts (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
-";
 
 /// The open state file.
 pub(crate) struct FileStore {
     jobs: Mutex<Option<JobQueue>>,
     writer: Mutex<Option<JoinHandle<()>>>,
-    /// Copies the WAL back into the file in the background (a state file only).
-    checkpointer: Mutex<Option<Checkpointer>>,
     /// Read-only connections, used round-robin; `None` once closed.
     readers: RwLock<Option<Readers>>,
     /// An exclusive lock on the state file, held while the sandbox runs (a second process is
@@ -66,8 +58,12 @@ struct Readers {
 impl FileStore {
     /// Opens the SQLite file at `path`, created and filled with the start state when missing or
     /// empty.
-    pub(crate) fn open(path: &Path, layout: &Layout<'_>) -> Result<Self, StoreError> {
-        open_file(path, layout)
+    pub(crate) fn open(
+        path: &Path,
+        layout: &Layout<'_>,
+        wal_limit_bytes: u64,
+    ) -> Result<Self, StoreError> {
+        open_file(path, layout, wal_limit_bytes)
     }
 
     /// Runs a read on a connection that sees committed data only. Reads are short: they run on
@@ -143,9 +139,6 @@ impl FileStore {
         if let Some(writer) = lock(&self.writer).take() {
             let _ = writer.join();
         }
-        if let Some(checkpointer) = lock(&self.checkpointer).take() {
-            checkpointer.stop();
-        }
         locks::write(&self.readers).take();
         // The connections are closed before the file lock goes: closing a descriptor of the
         // database file while SQLite still had it open could drop SQLite's own locks with it.
@@ -161,7 +154,11 @@ impl Drop for FileStore {
     }
 }
 
-fn open_file(path: &Path, layout: &Layout<'_>) -> Result<FileStore, StoreError> {
+fn open_file(
+    path: &Path,
+    layout: &Layout<'_>,
+    wal_limit_bytes: u64,
+) -> Result<FileStore, StoreError> {
     let shown = path.display().to_string();
     let unusable = |reason: String| StoreError::Unusable {
         path: shown.clone(),
@@ -216,16 +213,22 @@ fn open_file(path: &Path, layout: &Layout<'_>) -> Result<FileStore, StoreError> 
         )?;
         reader.busy_timeout(std::time::Duration::from_secs(5))?;
         tune(&reader)?;
+        map(&reader)?;
         // Readers never write: SQLite refuses any statement that would.
         reader.pragma_update(None, "query_only", true)?;
         connections.push(Mutex::new(reader));
     }
-    let checkpointer = spawn_checkpointer(path)?;
-    let (jobs, thread) = spawn_writer(writer)?;
+    let wal = Wal {
+        path: PathBuf::from(format!("{}-wal", path.display())),
+        truncate_above: wal_limit_bytes / 4,
+    };
+    // Creating a state writes the whole seed into the WAL in one transaction: empty it now
+    // rather than after the first write.
+    wal.bound(&writer);
+    let (jobs, thread) = spawn_writer(writer, wal)?;
     Ok(FileStore {
         jobs: Mutex::new(Some(jobs)),
         writer: Mutex::new(Some(thread)),
-        checkpointer: Mutex::new(Some(checkpointer)),
         readers: RwLock::new(Some(Readers {
             connections,
             next: AtomicUsize::new(0),
@@ -273,20 +276,17 @@ fn prepare_writer(connection: &Connection) -> Result<(), StoreError> {
     // FULL: a commit is on disk (WAL synced) before it returns, so an acknowledged write survives
     // a crash of the machine, not only of the process.
     connection.pragma_update(None, "synchronous", "FULL")?;
-    // Checkpoints run on their own connection (see `spawn_checkpointer`), so that no write waits
-    // for one.
+    // The writer checkpoints between transactions (see `Wal`), not inside a commit.
     connection.execute_batch("PRAGMA wal_autocheckpoint = 0")?;
     tune(connection)?;
-    connection.pragma_update(None, "foreign_keys", true)?;
+    map(connection)?;
     Ok(())
 }
 
-/// A page cache large enough for the records' working set, and reads through a memory map.
-fn tune(connection: &Connection) -> rusqlite::Result<()> {
-    connection.pragma_update(None, "cache_size", -CACHE_KIB)?;
+/// Reads through a memory map of the file.
+fn map(connection: &Connection) -> rusqlite::Result<()> {
     // Answers a row: run as a batch, which ignores it.
-    connection.execute_batch(&format!("PRAGMA mmap_size = {MMAP_BYTES}"))?;
-    Ok(())
+    connection.execute_batch(&format!("PRAGMA mmap_size = {MMAP_BYTES}"))
 }
 
 fn table_exists(connection: &Connection, name: &str) -> Result<bool, StoreError> {
@@ -308,81 +308,19 @@ fn has_tables(connection: &Connection) -> Result<bool, StoreError> {
     )
 }
 
-/// Creates the tables and the start state in one transaction: `Err(_)` when SQLite failed,
-/// `Ok(Err(_))` when `fill` refused the start records (then nothing is created).
-fn create(connection: &Connection, layout: &Layout<'_>) -> Result<Result<(), String>, String> {
-    let run = || -> rusqlite::Result<Result<(), String>> {
-        connection.execute_batch("BEGIN IMMEDIATE")?;
-        connection.execute_batch(CORE_SCHEMA)?;
-        for schema in layout.schemas {
-            connection.execute_batch(schema)?;
-        }
-        connection.execute(
-            "INSERT INTO meta (key, value) VALUES ('format', ?1)",
-            params![STATE_FORMAT],
-        )?;
-        if let Err(reason) = (layout.fill)(&Db::Sqlite(connection))? {
-            connection.execute_batch("ROLLBACK")?;
-            return Ok(Err(reason));
-        }
-        connection.execute_batch("COMMIT")?;
-        Ok(Ok(()))
-    };
-    match run() {
-        Ok(outcome) => Ok(outcome),
-        Err(error) => {
-            if !connection.is_autocommit() {
-                let _ = connection.execute_batch("ROLLBACK");
-            }
-            Err(error.to_string())
-        }
-    }
-}
-
-/// A thread that runs passive checkpoints on its own connection: they copy committed pages from
-/// the WAL into the database file without blocking the writer or the readers.
-struct Checkpointer {
-    stop: Sender<()>,
-    thread: JoinHandle<()>,
-}
-
-impl Checkpointer {
-    fn stop(self) {
-        let _ = self.stop.send(());
-        let _ = self.thread.join();
-    }
-}
-
-fn spawn_checkpointer(path: &Path) -> Result<Checkpointer, StoreError> {
-    let connection = Connection::open(path)?;
-    connection.busy_timeout(std::time::Duration::from_secs(5))?;
-    let (stop, stopped) = mpsc::channel::<()>();
-    let thread = std::thread::Builder::new()
-        .name("sandbox-checkpoint".to_string())
-        .spawn(move || {
-            while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY)
-            {
-                if let Err(error) =
-                    connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
-                {
-                    tracing::warn!(%error, "a WAL checkpoint failed");
-                }
-            }
-        })
-        .map_err(|error| StoreError::Sqlite(format!("cannot start the checkpointer: {error}")))?;
-    Ok(Checkpointer { stop, thread })
-}
-
-fn spawn_writer(connection: Connection) -> Result<(JobQueue, JoinHandle<()>), StoreError> {
+fn spawn_writer(
+    connection: Connection,
+    wal: Wal,
+) -> Result<(JobQueue, JoinHandle<()>), StoreError> {
     let (jobs, queue) = mpsc::channel::<Box<dyn Job>>();
     let thread = std::thread::Builder::new()
         .name("sandbox-writer".to_string())
-        .spawn(move || run_writer(connection, queue))
+        .spawn(move || run_writer(connection, queue, wal))
         .map_err(|error| StoreError::Sqlite(format!("cannot start the writer: {error}")))?;
     Ok((jobs, thread))
 }
 
-fn run_writer(connection: Connection, queue: Receiver<Box<dyn Job>>) {
+fn run_writer(connection: Connection, queue: Receiver<Box<dyn Job>>, wal: Wal) {
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -392,6 +330,32 @@ fn run_writer(connection: Connection, queue: Receiver<Box<dyn Job>>) {
             }
         }
         run_jobs(&connection, batch);
+        wal.bound(&connection);
+    }
+}
+
+/// The WAL file and the size past which the writer truncates it.
+struct Wal {
+    path: PathBuf,
+    truncate_above: u64,
+}
+
+impl Wal {
+    /// Checkpoints and empties the WAL once it is past `truncate_above` (run between
+    /// transactions). A checkpoint that cannot finish (a reader held an old snapshot for longer
+    /// than the busy timeout) is tried again after the next transaction.
+    fn bound(&self, connection: &Connection) {
+        let size = std::fs::metadata(&self.path).map_or(0, |metadata| metadata.len());
+        if size <= self.truncate_above {
+            return;
+        }
+        match connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+            row.get::<_, i64>(0)
+        }) {
+            Ok(0) => {}
+            Ok(_) => tracing::debug!(size, "the WAL could not be emptied yet (readers busy)"),
+            Err(error) => tracing::warn!(%error, "a WAL truncation failed"),
+        }
     }
 }
 
@@ -522,21 +486,13 @@ where
     }
 }
 
-/// A record counter kept by the vendors' triggers (`counts` table).
-pub(crate) fn counter(db: &Connection, name: &str) -> rusqlite::Result<u64> {
-    let n: i64 = db
-        .prepare_cached("SELECT n FROM counts WHERE name = ?1")?
-        .query_row(params![name], |row| row.get(0))?;
-    Ok(u64::try_from(n).unwrap_or(0))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const SCHEMA: &str = "CREATE TABLE writes (vendor TEXT PRIMARY KEY) WITHOUT ROWID;";
 
-    fn no_start_records(_: &Db<'_>) -> rusqlite::Result<Result<(), String>> {
+    fn no_start_records(_: &Connection) -> rusqlite::Result<Result<(), String>> {
         Ok(Ok(()))
     }
 
@@ -545,7 +501,7 @@ mod tests {
             schemas: &[SCHEMA],
             fill: &no_start_records,
         };
-        FileStore::open(path, &layout).unwrap()
+        FileStore::open(path, &layout, 64 << 20).unwrap()
     }
 
     fn insert(db: &Connection, vendor: &str) -> rusqlite::Result<Result<(), ()>> {
