@@ -6,7 +6,9 @@
 //! vendor's documented evidence ([`outcome`]), paced per vendor ([`pace`]), and records each step
 //! in a SQLite journal before and after its request ([`journal`]), so that a killed run resumes
 //! without sending a finished step again. Receipts ([`report`]) say what the journal proves for
-//! each subject, with vendor ids as salted hashes ([`hashing`]).
+//! each subject, with vendor ids as salted hashes ([`hashing`]). Every journal write is chained
+//! ([`chain`]) so an edit outside the tool shows; each run records what it ran with
+//! ([`provenance`]); `verify` reads erased steps back later ([`verify`]).
 //!
 //! ```no_run
 //! # async fn erase() -> Result<(), Box<dyn std::error::Error>> {
@@ -25,6 +27,7 @@
 
 #![warn(missing_docs)]
 
+pub mod chain;
 pub mod cli;
 pub mod clients;
 pub mod hashing;
@@ -34,10 +37,12 @@ pub mod pace;
 pub mod plan;
 mod private;
 pub mod progress;
+pub mod provenance;
 pub mod report;
 pub mod run;
 pub mod subjects;
 pub mod vendor;
+pub mod verify;
 
 /// Locks `mutex`, also after a thread panicked while holding it: what this crate guards (a
 /// time, a pause, a halt reason) is valid whatever a panic interrupted.

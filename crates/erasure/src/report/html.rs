@@ -74,6 +74,10 @@ fn page(report: &Report) -> Markup {
                     (report.tool) "; journal created " (report.journal_created_at)
                     "; report made " (report.generated_at) "."
                 }
+                p.meta #chain {
+                    "Journal chain head: " code { (report.chain.head) }
+                    " (" (report.chain.records) " records, every row checked against it)."
+                }
                 p.summary {
                     strong {
                         (summary.subjects_erased) " of " (summary.subjects)
@@ -115,9 +119,50 @@ fn page(report: &Report) -> Markup {
                                             (problem.message) " " (problem.advice)
                                         }
                                     }
-                                    td.nowrap { (step.time.as_deref().map(short_time).unwrap_or("—".to_string())) }
+                                    td.nowrap {
+                                        (step.time.as_deref().map(short_time).unwrap_or("—".to_string()))
+                                        @if let Some(due) = &step.recheck_due {
+                                            br; "re-check due " (short_time(due))
+                                        }
+                                        @if let Some(check) = &step.verification {
+                                            br; "verify " (short_time(&check.time)) ": "
+                                            strong { (check.result.label()) }
+                                            @if let Some(note) = &check.note { " " (note) }
+                                        }
+                                    }
                                     td { (step.request_id.as_deref().unwrap_or("—")) }
                                     td.num { (step.attempts) }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if !report.vendors.is_empty() {
+                    h2 { "Vendors" }
+                    table #vendors {
+                        thead {
+                            tr {
+                                th { "Vendor" } th { "Method" } th { "Environment" } th { "Completed (UTC)" }
+                                th { "Tool" } th { "Spec version" } th { "Cited pages (sha256)" }
+                                th { "Operator" } th { "Checked again later" }
+                            }
+                        }
+                        tbody {
+                            @for vendor in &report.vendors {
+                                tr {
+                                    td.nowrap { (vendor.vendor_name) }
+                                    td { (vendor.method) }
+                                    td { (vendor.environments.join(", ")) }
+                                    td.nowrap { (vendor.completed_at.as_deref().map(short_time).unwrap_or("not yet (steps remain)".to_string())) }
+                                    td { (vendor.tools.join(", ")) }
+                                    td { (vendor.spec_versions.join(", ")) }
+                                    td {
+                                        @for page in &vendor.cited_pages {
+                                            (page.url) " " code { (page.sha256) } br;
+                                        }
+                                    }
+                                    td { @if vendor.operators.is_empty() { "not recorded" } @else { (vendor.operators.join(", ")) } }
+                                    td { (vendor.absence_check) }
                                 }
                             }
                         }

@@ -17,6 +17,11 @@ pub fn render(report: &Report) -> String {
     );
     let _ = writeln!(
         out,
+        "Journal chain head: `{}` ({} records, every row checked against it).\n",
+        report.chain.head, report.chain.records
+    );
+    let _ = writeln!(
+        out,
         "**{} of {} subjects erased at every vendor.** Steps: {} erased, {} need a person, {} not finished.\n",
         summary.subjects_erased,
         summary.subjects,
@@ -48,6 +53,71 @@ pub fn render(report: &Report) -> String {
                     .unwrap_or_else(|| "—".to_string()),
                 step.attempts
             );
+        }
+    }
+
+    if !report.vendors.is_empty() {
+        let _ = writeln!(out, "\n## Vendors\n");
+        for vendor in &report.vendors {
+            let list = |items: &[String]| {
+                if items.is_empty() {
+                    "not recorded".to_string()
+                } else {
+                    items.iter().map(|item| escape(item)).collect::<Vec<_>>().join(", ")
+                }
+            };
+            let _ = writeln!(out, "### {}\n", vendor.vendor_name);
+            let _ = writeln!(out, "- Method: {}", vendor.method);
+            let _ = writeln!(out, "- Environment: {}", list(&vendor.environments));
+            let _ = writeln!(
+                out,
+                "- Completed: {}",
+                vendor.completed_at.as_deref().unwrap_or("not yet (steps remain)")
+            );
+            let _ = writeln!(out, "- Tool: {}", list(&vendor.tools));
+            let _ = writeln!(out, "- Spec version: {}", list(&vendor.spec_versions));
+            let _ = writeln!(out, "- Operator: {}", list(&vendor.operators));
+            let _ = writeln!(out, "- Checked again later: {}", vendor.absence_check);
+            for page in &vendor.cited_pages {
+                let _ = writeln!(out, "- Cited page: {} (sha256 `{}`)", escape(&page.url), page.sha256);
+            }
+            out.push('\n');
+        }
+    }
+
+    let rechecks: Vec<_> = report
+        .subjects
+        .iter()
+        .flat_map(|subject| subject.steps.iter().map(move |step| (subject, step)))
+        .filter(|(_, step)| step.recheck_due.is_some() || step.verification.is_some())
+        .collect();
+    if !rechecks.is_empty() {
+        let _ = writeln!(out, "\n## Checked again (verify)\n");
+        for (subject, step) in rechecks {
+            let _ = write!(
+                out,
+                "- **{}** (line {}), {} {}:",
+                escape(&subject.subject),
+                subject.line,
+                step.vendor_name,
+                code(&step.id)
+            );
+            if let Some(due) = &step.recheck_due {
+                let _ = write!(out, " re-check due {due}.");
+            }
+            match &step.verification {
+                Some(check) => {
+                    let _ = write!(
+                        out,
+                        " Verify {}: {}. {}",
+                        check.time,
+                        check.result.label(),
+                        escape(check.note.as_deref().unwrap_or(""))
+                    );
+                }
+                None => out.push_str(" Not verified yet."),
+            }
+            out.push('\n');
         }
     }
 

@@ -14,7 +14,9 @@ use serde::Serialize;
 use crate::hashing::IdHasher;
 use crate::journal::{Journal, JournalError, StepRow, StepState, SubjectRow, merge_followers};
 use crate::outcome::{Outcome, ProblemKind};
+use crate::provenance::{CitedPage, Provenance};
 use crate::vendor::Vendor;
+use crate::verify::{self, CheckResult};
 
 /// A receipt format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +99,58 @@ pub struct StepReceipt {
     pub sends: u32,
     /// The last HTTP status.
     pub http_status: Option<u16>,
+    /// Gainsight PX: when a `verify` should read the step back (erasure time + 7 days), RFC 3339.
+    pub recheck_due: Option<String>,
+    /// What the last `verify` proved for the step.
+    pub verification: Option<VerificationReceipt>,
+}
+
+/// What a `verify` proved for a step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerificationReceipt {
+    /// `absent_again`, `present_again`, `not_verifiable` or `check_failed`.
+    pub result: CheckResult,
+    /// When, RFC 3339 UTC.
+    pub time: String,
+    /// Why, in words.
+    pub note: Option<String>,
+}
+
+/// What each vendor's erasure ran against and with, as a processor's erasure confirmation
+/// states it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VendorReceipt {
+    /// The vendor's key.
+    pub vendor: Vendor,
+    /// The vendor's name.
+    pub vendor_name: &'static str,
+    /// The erasure method.
+    pub method: &'static str,
+    /// The environments the runs met: base URL host, and Gainsight PX's data centre.
+    pub environments: Vec<String>,
+    /// When the vendor's last step finished, once every step there has; RFC 3339 UTC.
+    pub completed_at: Option<String>,
+    /// The tool versions the runs used.
+    pub tools: Vec<String>,
+    /// The spec versions (`info.version`) the runs used.
+    pub spec_versions: Vec<String>,
+    /// The vendor pages the spec cites for the calls made, with their sha256.
+    pub cited_pages: Vec<CitedPage>,
+    /// Who ran the runs (`--operator`); empty when none was given.
+    pub operators: Vec<String>,
+    /// Whether `verify` can prove absence there by API, and how.
+    pub verifiable_by_api: bool,
+    /// The read `verify` makes, or why there is none.
+    pub absence_check: &'static str,
+}
+
+/// The journal's hash chain, as the report found it whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainReceipt {
+    /// `sha256:<hex>` of the last record: compare it with the head a later report states.
+    pub head: String,
+    /// Records in the chain.
+    pub records: u64,
 }
 
 /// One subject's receipt.
@@ -142,6 +196,12 @@ pub struct Report {
     pub ids_revealed: bool,
     /// How ids are hashed, when they are.
     pub id_hashing: &'static str,
+    /// The journal's chain head: every row was checked against the chain.
+    pub chain: ChainReceipt,
+    /// Every run and verify, as it started (operator, tool, environments, spec).
+    pub runs: Vec<Provenance>,
+    /// Per vendor: environment, method, completion, tool and spec.
+    pub vendors: Vec<VendorReceipt>,
     /// The counts.
     pub summary: Summary,
     /// The subjects, in file order.
@@ -154,19 +214,29 @@ pub const HASHING_NOTE: &str = "Vendor ids are shown as HMAC-SHA256 with a rando
 
 impl Report {
     /// Builds the receipts of `journal`.
+    /// Refuses a journal changed outside the tool ([`Journal::check_chain`]).
     pub fn from_journal(journal: &Journal, reveal: bool) -> Result<Report, JournalError> {
+        let head = journal.check_chain()?;
         let hasher = IdHasher::new(&journal.salt()?);
         let created_at = journal.created_at()?;
         let steps = journal.steps()?;
         let subjects = journal.subjects()?;
-        Ok(Report::build(
+        let runs = journal.provenance()?;
+        let mut report = Report::build(
             &subjects,
             &steps,
             &hasher,
             reveal,
             created_at,
             crate::journal::now_millis(),
-        ))
+        );
+        report.vendors = vendor_receipts(&steps, &runs);
+        report.runs = runs;
+        report.chain = ChainReceipt {
+            head: head.digest,
+            records: head.records,
+        };
+        Ok(report)
     }
 
     fn build(
@@ -244,7 +314,8 @@ impl Report {
                     caveat: step
                         .outcome
                         .as_ref()
-                        .and_then(|outcome| outcome.caveat(step.vendor)),
+                        .and_then(|outcome| outcome.caveat(step.vendor))
+                        .filter(|_| !verify::revival_caveat_lifted(step)),
                     problem: match (&step.state, &step.problem) {
                         (StepState::Failed, Some(problem)) => Some(ProblemReceipt {
                             kind: problem.kind,
@@ -258,6 +329,12 @@ impl Report {
                     attempts: step.attempts,
                     sends: step.sends,
                     http_status: step.status,
+                    recheck_due: verify::recheck_due(step).map(rfc3339),
+                    verification: step.check.as_ref().map(|check| VerificationReceipt {
+                        result: check.result,
+                        time: rfc3339(check.at),
+                        note: check.note.clone(),
+                    }),
                 });
             }
             let subject_standing = receipt_steps
@@ -281,6 +358,12 @@ impl Report {
             generated_at: rfc3339(now),
             ids_revealed: reveal,
             id_hashing: HASHING_NOTE,
+            chain: ChainReceipt {
+                head: String::new(),
+                records: 0,
+            },
+            runs: Vec::new(),
+            vendors: Vec::new(),
             summary,
             subjects: receipts,
         }
@@ -338,9 +421,75 @@ fn steps_by_subject<'a>(
     by_subject
 }
 
+/// Each vendor's receipt, for the vendors the steps name: environments, tools and specs from
+/// the runs, completion from the steps.
+fn vendor_receipts(steps: &[StepRow], runs: &[Provenance]) -> Vec<VendorReceipt> {
+    fn push<T: PartialEq>(list: &mut Vec<T>, item: T) {
+        if !list.contains(&item) {
+            list.push(item);
+        }
+    }
+    let mut receipts = Vec::new();
+    for vendor in Vendor::ALL {
+        let mut finished = true;
+        let mut last: Option<i64> = None;
+        let mut any = false;
+        for step in steps.iter().filter(|step| step.vendor == vendor) {
+            any = true;
+            finished &= step.state == StepState::Done;
+            last = last.max(step.finished_at);
+        }
+        if !any {
+            continue;
+        }
+        let (verifiable_by_api, absence_check) = verify::absence_read(vendor);
+        let mut receipt = VendorReceipt {
+            vendor,
+            vendor_name: vendor.name(),
+            method: vendor.method(),
+            environments: Vec::new(),
+            completed_at: if finished { last.map(rfc3339) } else { None },
+            tools: Vec::new(),
+            spec_versions: Vec::new(),
+            cited_pages: Vec::new(),
+            operators: Vec::new(),
+            verifiable_by_api,
+            absence_check,
+        };
+        for run in runs {
+            let Some(used) = run.vendors.get(&vendor) else {
+                continue;
+            };
+            let environment = match &used.data_centre {
+                Some(centre) => format!("{} (data centre: {centre})", used.host),
+                None => used.host.clone(),
+            };
+            push(&mut receipt.environments, environment);
+            push(&mut receipt.tools, run.tool.clone());
+            push(&mut receipt.spec_versions, used.spec_version.clone());
+            for page in &used.cited_pages {
+                push(&mut receipt.cited_pages, page.clone());
+            }
+            if let Some(operator) = &run.operator {
+                push(&mut receipt.operators, operator.clone());
+            }
+        }
+        receipts.push(receipt);
+    }
+    receipts
+}
+
 /// Where a step stands: a merge counts as erased once the step that resolves it
-/// ([`merge_followers`]) is; a chain of merges that comes back to itself never is.
+/// ([`merge_followers`]) is; a chain of merges that comes back to itself never is; a record a
+/// `verify` found present again needs a person.
 fn standing(step: &StepRow, followers: &HashMap<i64, &StepRow>) -> Standing {
+    if step
+        .check
+        .as_ref()
+        .is_some_and(|check| check.result == CheckResult::PresentAgain)
+    {
+        return Standing::NeedsPerson;
+    }
     let mut current = step;
     let mut merges_seen: Vec<i64> = Vec::new();
     loop {
@@ -361,6 +510,15 @@ fn standing(step: &StepRow, followers: &HashMap<i64, &StepRow>) -> Standing {
 
 /// What a step's state means; for a merge, `follower` is the step that resolves it.
 fn meaning(step: &StepRow, follower: Option<&StepRow>) -> String {
+    if let Some(check) = &step.check
+        && check.result == CheckResult::PresentAgain
+    {
+        return format!(
+            "Present again: verify read the record back at {} on {}. Erase it again with a new journal, and find what created it again.",
+            step.vendor.name(),
+            rfc3339(check.at)
+        );
+    }
     match (&step.state, &step.outcome) {
         (StepState::Done, Some(outcome @ Outcome::Merged { .. })) => {
             let next = match follower {
@@ -413,6 +571,7 @@ mod tests {
             request_id: None,
             started_at: Some(0),
             finished_at: Some(1_764_000_000_000),
+            check: None,
         }
     }
 
