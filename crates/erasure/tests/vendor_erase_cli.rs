@@ -472,3 +472,161 @@ async fn logs_and_output_hold_no_credential_and_no_raw_id() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_run_on_a_journal_in_use_is_refused_at_once_and_sends_nothing() {
+    let batch = people(20);
+    let world = World::start(&batch, 200).await;
+    // The second run is pointed at a sandbox of its own: anything it sent would show there.
+    let elsewhere = World::start(&batch, 200).await;
+    let subjects = world.subjects_file("subjects.csv", &batch);
+    let journal = world.path("journal.db");
+    world
+        .fault(json!({"vendor": "gainsight-px", "delay_ms": 300, "count": 100000}))
+        .await;
+    let args = [
+        "run",
+        path(&subjects),
+        "--journal",
+        path(&journal),
+        "--concurrency",
+        "2",
+        "--progress",
+        "none",
+    ];
+    let first = command(&world.env(), &args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let done = Journal::open_read_only(&journal)
+            .and_then(|journal| journal.steps())
+            .map(|steps| steps.iter().filter(|s| s.state == StepState::Done).count())
+            .unwrap_or(0);
+        if done > 0 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "the first run made no progress");
+    }
+
+    let asked = Instant::now();
+    let second = output(&elsewhere.env(), &args).await;
+    let waited = asked.elapsed();
+    assert_exit(&second, erasure::exit::FAILED);
+    let said = text(&second);
+    assert!(said.contains("is in use by another vendor-erase run"), "{said}");
+    assert!(said.contains("nothing was sent"), "{said}");
+    // At once: not after the first run (a bound on a hang, not a speed test).
+    assert!(waited < Duration::from_secs(10), "{waited:?}");
+    let verify = output(&elsewhere.env(), &["verify", "--journal", path(&journal)]).await;
+    assert_exit(&verify, erasure::exit::FAILED);
+    assert!(text(&verify).contains("is in use"), "{}", text(&verify));
+    assert_eq!(elsewhere.received().await, []);
+
+    let first = first.wait_with_output().await.unwrap();
+    assert_eq!(first.status.code(), Some(0));
+    for person in &batch {
+        for (vendor, id) in person.ids() {
+            let erasures = world.erasures_of(vendor, &id).await;
+            assert_eq!(erasures.len(), 1, "{vendor}: {erasures:?}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_reads_a_journal_in_a_directory_its_reader_cannot_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let person = Person::numbered(3);
+    let world = World::start(std::slice::from_ref(&person), 200).await;
+    let subjects = world.subjects_file("subjects.csv", std::slice::from_ref(&person));
+    let journal = world.path("journal.db");
+    let run = output(
+        &world.env(),
+        &["run", path(&subjects), "--journal", path(&journal), "--operator", "Dana (privacy)"],
+    )
+    .await;
+    assert_exit(&run, erasure::exit::ERASED);
+    assert!(text(&run).contains("Journal chain head: sha256:"), "{}", text(&run));
+
+    // An auditor's copy: a directory only its owner (root) may write, a file nobody may write,
+    // read by another user (nobody). Tests run as root, who may write anywhere, so the reader
+    // must be another user for the directory's mode to count.
+    let audit = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(audit.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let copy_dir = audit.path().join("copy");
+    std::fs::create_dir(&copy_dir).unwrap();
+    let copy = copy_dir.join("journal.db");
+    std::fs::copy(&journal, &copy).unwrap();
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o444)).unwrap();
+    std::fs::set_permissions(&copy_dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let as_nobody = tokio::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", BIN])
+        .args(["report", "--journal", path(&copy), "--format", "json"])
+        .env_clear()
+        .output()
+        .await
+        .expect("setpriv runs the tool as another user");
+    assert_exit(&as_nobody, erasure::exit::ERASED);
+    let report: Value = serde_json::from_slice(&as_nobody.stdout).unwrap();
+    assert_eq!(report["summary"]["subjects_erased"], 1);
+    let head = report["chain"]["head"].as_str().unwrap();
+    assert!(head.starts_with("sha256:"), "{report}");
+    assert_eq!(report["runs"][0]["operator"], "Dana (privacy)");
+    let px = report["vendors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|vendor| vendor["vendor"] == "gainsight-px")
+        .unwrap();
+    assert_eq!(
+        px["environments"][0],
+        format!(
+            "{} (data centre: custom base URL (no Gainsight PX data centre))",
+            world.sandbox.gainsight_px_url().split("://").nth(1).unwrap().split('/').next().unwrap()
+        )
+    );
+    assert!(px["completed_at"].is_string(), "{px}");
+    assert!(px["method"].as_str().unwrap().starts_with("hard delete"));
+    assert_eq!(px["cited_pages"][0]["sha256"].as_str().unwrap().len(), 64);
+    // Nothing was made beside it.
+    let beside: Vec<_> = std::fs::read_dir(&copy_dir).unwrap().collect();
+    assert_eq!(beside.len(), 1, "{beside:?}");
+    // Every format states the chain head.
+    for format in ["markdown", "html"] {
+        let out = output(&BTreeMap::new(), &["report", "--journal", path(&journal), "--format", format]).await;
+        assert_exit(&out, erasure::exit::ERASED);
+        assert!(String::from_utf8_lossy(&out.stdout).contains(head), "{format}");
+    }
+    std::fs::set_permissions(&copy_dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_read_by_a_reader_that_stops_early_ends_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let subjects = dir.path().join("subjects.csv");
+    let mut csv = String::from("subject,attestr_profile_id,trust_uuid,gainsight_px_identify_id\n");
+    for person in people(3000) {
+        csv.push_str(&format!(
+            "{},{},{},{}\n",
+            person.subject,
+            person.attestr.unwrap(),
+            person.trust.unwrap(),
+            person.gainsight_px.unwrap()
+        ));
+    }
+    std::fs::write(&subjects, csv).unwrap();
+    // The plan is far larger than a pipe holds, and the reader is gone before it is written.
+    let mut child = command(&BTreeMap::new(), &["plan", path(&subjects)])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_exit(&out, erasure::exit::ERASED);
+}
