@@ -111,8 +111,10 @@ pub fn append(
         }
     };
     let hash = link(&previous, kind, entry);
-    conn.prepare_cached("INSERT INTO records (step_id, kind, entry, hash) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![step, kind, entry, &hash[..]])?;
+    conn.prepare_cached(
+        "INSERT INTO records (step_id, kind, entry, hash) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![step, kind, entry, &hash[..]])?;
     Ok(())
 }
 
@@ -198,7 +200,9 @@ pub fn check(conn: &Connection, salt: &[u8]) -> rusqlite::Result<Result<Head, Al
                    ELSE r.entry IS NOT {}
                  END
                  ORDER BY j.line, j.id, s.id LIMIT 1",
-                ROW_JSON.replace("json_array(", "json_array(s.").replace(", ", ", s.")
+                ROW_JSON
+                    .replace("json_array(", "json_array(s.")
+                    .replace(", ", ", s.")
             ),
             [],
             |row| row.get(0),
@@ -220,9 +224,7 @@ pub fn check(conn: &Connection, salt: &[u8]) -> rusqlite::Result<Result<Head, Al
         )
         .optional()?;
     if missing.is_some() {
-        return altered(
-            "a step the chain records was removed from the journal".to_string(),
-        );
+        return altered("a step the chain records was removed from the journal".to_string());
     }
     Ok(Ok(Head {
         digest: format!("sha256:{}", hex(&previous)),

@@ -11,9 +11,9 @@ use vendor_runtime::Vars;
 
 use crate::clients::Clients;
 use crate::journal::{Journal, JournalError, StepState};
-use crate::provenance::{Provenance, check_operator};
 use crate::pace::{DEFAULT_CONCURRENCY, GAINSIGHT_PX_RATE, Pace, UNDOCUMENTED_RATE};
 use crate::progress::{Bar, Lines, Progress, Silent};
+use crate::provenance::{Provenance, check_operator};
 use crate::report::{Format, Report};
 use crate::run::{RunOptions, StopSignal, pending_work, run};
 use crate::subjects::read_subjects;
@@ -247,7 +247,10 @@ fn journal_failure(error: JournalError) -> u8 {
 /// of the tool; it is answered `Ok(false)`.
 fn print_stdout(text: &str) -> std::io::Result<bool> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Ok(()) => Ok(true),
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
         Err(error) => Err(error),
@@ -278,17 +281,12 @@ async fn verify_command(path: &Path, operator: Option<&str>) -> u8 {
         Ok(clients) => clients,
         Err(error) => return fail(exit::USAGE, format!("{error}\nnothing was read")),
     };
-    let verified = match crate::verify::verify(
-        journal,
-        &clients,
-        operator,
-        &crate::journal::now_millis,
-    )
-    .await
-    {
-        Ok(verified) => verified,
-        Err(error) => return journal_failure(error),
-    };
+    let verified =
+        match crate::verify::verify(journal, &clients, operator, &crate::journal::now_millis).await
+        {
+            Ok(verified) => verified,
+            Err(error) => return journal_failure(error),
+        };
     eprintln!(
         "vendor-erase: verify: {} absent again, {} present again (need a person), {} not verifiable by API, {} read(s) failed (verify again later). Receipts: vendor-erase report --journal {} --format html",
         verified.absent_again,
@@ -414,7 +412,9 @@ fn dry_run_text(args: &RunArgs, subjects: &[crate::subjects::Subject], out: &mut
         Ok(journal) => journal,
         Err(error) => return journal_failure(error),
     };
-    let checked = journal.check_chain().and_then(|_| journal.steps()).and_then(|steps| {
+    let checked = journal.read_snapshot(|journal| {
+        journal.check_chain()?;
+        let steps = journal.steps()?;
         journal.check_subjects(subjects, &steps)?;
         Ok(steps)
     });

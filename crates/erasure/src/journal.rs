@@ -14,7 +14,7 @@
 //! and other permission when opened for a run (a journal whose owner may not write it is refused,
 //! never made writable).
 //!
-//! One journal, one run: a run or a verify holds an exclusive OS lock (`flock`) on the sidecar
+//! One journal, one run: a run or a verify holds an exclusive OS lock (`flock`, by `fs4`) on the sidecar
 //! file `<journal>.lock` from the moment it opens the journal until its last write. A second
 //! one is refused at once, before it sends anything. An OS lock rather than SQLite's
 //! `locking_mode=EXCLUSIVE`: that mode would also lock out readers (a `report` while a run is
@@ -39,9 +39,9 @@ use crate::chain;
 use crate::outcome::{Outcome, Problem, ProblemKind};
 use crate::private;
 use crate::provenance::Provenance;
-use crate::verify::CheckResult;
 use crate::subjects::Subject;
 use crate::vendor::Vendor;
+use crate::verify::CheckResult;
 
 /// Marks a SQLite file as a `vendor-erase` journal (`PRAGMA application_id`, "VERA").
 const APPLICATION_ID: i32 = 0x5645_5241;
@@ -477,7 +477,23 @@ impl Journal {
         Ok(journal)
     }
 
-    /// Checks the hash chain and every row against it; returns the chain head.
+    /// Runs `read` on one snapshot of the journal (a read transaction): a run writing meanwhile
+    /// cannot make the chain and the rows read at different moments look altered.
+    pub fn read_snapshot<T>(
+        &self,
+        read: impl FnOnce(&Journal) -> Result<T, JournalError>,
+    ) -> Result<T, JournalError> {
+        self.conn
+            .execute_batch("BEGIN DEFERRED")
+            .map_err(|source| sqlite(&self.shown(), source))?;
+        let result = read(self);
+        // Only reads happened: ending the transaction ends the snapshot, and cannot lose a write.
+        let _ = self.conn.execute_batch("COMMIT");
+        result
+    }
+
+    /// Checks the hash chain and every row against it; returns the chain head. A reader calls
+    /// it within [`Self::read_snapshot`] when a run may be writing.
     pub fn check_chain(&self) -> Result<chain::Head, JournalError> {
         let salt = self.salt()?;
         match chain::check(&self.conn, &salt).map_err(|source| sqlite(&self.shown(), source))? {
@@ -1411,12 +1427,13 @@ fn take_lock(path: &Path) -> Result<File, JournalError> {
         .write(true)
         .open(&lock_path)
         .map_err(io)?;
-    match file.try_lock() {
+    // Qualified: std's own `File::try_lock` is newer than the workspace's MSRV.
+    match fs4::FileExt::try_lock(&file) {
         Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(JournalError::InUse {
+        Err(fs4::TryLockError::WouldBlock) => Err(JournalError::InUse {
             path: path.display().to_string(),
         }),
-        Err(std::fs::TryLockError::Error(source)) => Err(io(source)),
+        Err(fs4::TryLockError::Error(source)) => Err(io(source)),
     }
 }
 
@@ -1568,7 +1585,11 @@ mod tests {
     fn failed_journal(dir: &Path) -> PathBuf {
         let path = dir.join("j.db");
         let subjects = [
-            subject("S1", 2, &[(Vendor::Attestr, "AX1"), (Vendor::GainsightPx, "u1")]),
+            subject(
+                "S1",
+                2,
+                &[(Vendor::Attestr, "AX1"), (Vendor::GainsightPx, "u1")],
+            ),
             subject("S2", 5, &[(Vendor::GainsightPx, "secret-px-id")]),
         ];
         let (journal, steps) = Journal::open_for_run(&path, &subjects).unwrap();
@@ -1599,7 +1620,11 @@ mod tests {
         let started = std::time::Instant::now();
         let second = Journal::open_for_run(&path, &subjects).unwrap_err();
         assert!(matches!(second, JournalError::InUse { .. }), "{second}");
-        assert!(second.to_string().contains("in use by another vendor-erase run"));
+        assert!(
+            second
+                .to_string()
+                .contains("in use by another vendor-erase run")
+        );
         assert!(matches!(
             Journal::open_for_verify(&path).unwrap_err(),
             JournalError::InUse { .. }
@@ -1628,11 +1653,21 @@ mod tests {
         assert_eq!(head.records, 1 + 3 * 2);
         assert!(head.digest.starts_with("sha256:") && head.digest.len() == 7 + 64);
         // The same journal gives the same head; one more write moves it.
-        assert_eq!(Journal::open_read_only(&path).unwrap().check_chain().unwrap(), head);
+        assert_eq!(
+            Journal::open_read_only(&path)
+                .unwrap()
+                .check_chain()
+                .unwrap(),
+            head
+        );
         let (mut journal, _) = Journal::open_for_run(
             &path,
             &[
-                subject("S1", 2, &[(Vendor::Attestr, "AX1"), (Vendor::GainsightPx, "u1")]),
+                subject(
+                    "S1",
+                    2,
+                    &[(Vendor::Attestr, "AX1"), (Vendor::GainsightPx, "u1")],
+                ),
                 subject("S2", 5, &[(Vendor::GainsightPx, "secret-px-id")]),
             ],
         )
@@ -1642,6 +1677,29 @@ mod tests {
         let moved = journal.check_chain().unwrap();
         assert_ne!(moved.digest, head.digest);
         assert_eq!(journal.provenance().unwrap(), [provenance]);
+    }
+
+    #[test]
+    fn a_report_made_while_a_run_writes_reads_one_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        let subjects = [subject("S1", 2, &[(Vendor::GainsightPx, "u1")])];
+        let (journal, steps) = Journal::open_for_run(&path, &subjects).unwrap();
+        let writer = journal.into_writer();
+        let reader = Journal::open_read_only(&path).unwrap();
+        let head = reader
+            .read_snapshot(|reader| {
+                let before = reader.check_chain()?;
+                // A write commits between the reader's two looks: the reader still sees the
+                // journal as it was, row and chain alike.
+                runtime().block_on(writer.begin(steps[0].id)).unwrap();
+                assert_eq!(reader.steps()?[0].state, StepState::Pending);
+                assert_eq!(reader.check_chain()?, before);
+                Ok(before)
+            })
+            .unwrap();
+        assert_ne!(reader.check_chain().unwrap(), head);
+        drop(writer);
     }
 
     #[test]
@@ -1661,7 +1719,10 @@ mod tests {
             error.contains("the Gainsight PX step of the subject on line 2"),
             "{error}"
         );
-        assert!(!error.contains("u1") && !error.contains("secret-px-id"), "{error}");
+        assert!(
+            !error.contains("u1") && !error.contains("secret-px-id"),
+            "{error}"
+        );
         let journal = Journal::open_read_only(&path).unwrap();
         assert!(matches!(
             crate::report::Report::from_journal(&journal, false),
@@ -1689,7 +1750,10 @@ mod tests {
         ))
         .unwrap();
         let error = tampered(&path);
-        assert!(error.contains("a record of the chain was changed"), "{error}");
+        assert!(
+            error.contains("a record of the chain was changed"),
+            "{error}"
+        );
         assert!(error.contains("subject on line 5"), "{error}");
 
         let dir = tempfile::tempdir().unwrap();
@@ -1706,7 +1770,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = failed_journal(dir.path());
         let conn = Connection::open(&path).unwrap();
-        conn.execute_batch("DELETE FROM meta WHERE key = 'salt'").unwrap();
+        conn.execute_batch("DELETE FROM meta WHERE key = 'salt'")
+            .unwrap();
         let error = Journal::open_read_only(&path).unwrap().salt().unwrap_err();
         assert!(
             matches!(&error, JournalError::Damaged { reason, .. } if reason.contains("salt is missing")),
@@ -1716,14 +1781,19 @@ mod tests {
 
         conn.execute_batch("PRAGMA user_version = 1").unwrap();
         let error = Journal::open_read_only(&path).unwrap_err();
-        assert!(matches!(error, JournalError::Outdated { version: 1, .. }), "{error}");
-        assert!(error.to_string().contains("before the journal had a hash chain"));
+        assert!(
+            matches!(error, JournalError::Outdated { version: 1, .. }),
+            "{error}"
+        );
+        assert!(
+            error
+                .to_string()
+                .contains("before the journal had a hash chain")
+        );
 
         // A full disk (or any I/O failure) is not "not a journal"; only SQLite's own "not a
         // database" is.
-        let failure = |code| {
-            rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None)
-        };
+        let failure = |code| rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None);
         for code in [
             rusqlite::ffi::SQLITE_FULL,
             rusqlite::ffi::SQLITE_IOERR,
@@ -1751,7 +1821,11 @@ mod tests {
         let path = failed_journal(dir.path());
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
         let subjects = [
-            subject("S1", 2, &[(Vendor::Attestr, "AX1"), (Vendor::GainsightPx, "u1")]),
+            subject(
+                "S1",
+                2,
+                &[(Vendor::Attestr, "AX1"), (Vendor::GainsightPx, "u1")],
+            ),
             subject("S2", 5, &[(Vendor::GainsightPx, "secret-px-id")]),
         ];
         let error = Journal::open_for_run(&path, &subjects).unwrap_err();
@@ -1759,7 +1833,10 @@ mod tests {
             matches!(error, JournalError::ReadOnly { mode: 0o444, .. }),
             "{error}"
         );
-        assert!(error.to_string().contains("read-only (mode 444)"), "{error}");
+        assert!(
+            error.to_string().contains("read-only (mode 444)"),
+            "{error}"
+        );
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o444, "the journal's mode was changed");
         // Read-only is what a report needs.

@@ -86,7 +86,9 @@ pub fn spec_facts(vendor: Vendor) -> (String, Vec<CitedPage>) {
     let wanted = operations(vendor);
     if let Some(paths) = spec.get("paths").and_then(|paths| paths.as_object()) {
         for item in paths.values() {
-            let Some(item) = item.as_object() else { continue };
+            let Some(item) = item.as_object() else {
+                continue;
+            };
             for operation in item.values() {
                 let id = operation.get("operationId").and_then(|id| id.as_str());
                 if !id.is_some_and(|id| wanted.contains(&id)) {
@@ -152,9 +154,10 @@ impl Provenance {
             ]
             .into_iter()
             .find(|(centre, _)| centre.base_url() == base)
-            .map_or("custom base URL (no Gainsight PX data centre)", |(_, name)| {
-                name
-            });
+            .map_or(
+                "custom base URL (no Gainsight PX data centre)",
+                |(_, name)| name,
+            );
             add(Vendor::GainsightPx, base, Some(centre.to_string()));
         }
         Provenance {
@@ -177,10 +180,13 @@ pub fn check_operator(name: &str) -> Result<String, String> {
             "the operator's name is longer than {MAX_OPERATOR_CHARS} characters"
         ));
     }
-    if name
-        .chars()
-        .any(|c| c.is_control() || ('\u{200b}'..='\u{200f}').contains(&c) || ('\u{202a}'..='\u{202e}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c) || c == '\u{feff}')
-    {
+    if name.chars().any(|c| {
+        c.is_control()
+            || ('\u{200b}'..='\u{200f}').contains(&c)
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+            || c == '\u{feff}'
+    }) {
         return Err("the operator's name holds control or invisible characters".into());
     }
     Ok(name.to_string())
@@ -195,8 +201,11 @@ mod tests {
         let (version, pages) = spec_facts(Vendor::Attestr);
         assert_eq!(version, "0.1.0");
         assert!(
-            pages.iter().any(|page| page.url.ends_with("background-verification-api-archive-profile")
-                && page.sha256 == "0de1a444def53148139572e30f38a7f0c522666df00d6d798d7ae2f4df1b52d4"),
+            pages.iter().any(|page| page
+                .url
+                .ends_with("background-verification-api-archive-profile")
+                && page.sha256
+                    == "0de1a444def53148139572e30f38a7f0c522666df00d6d798d7ae2f4df1b52d4"),
             "{pages:?}"
         );
         for vendor in Vendor::ALL {

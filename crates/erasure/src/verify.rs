@@ -180,7 +180,10 @@ pub async fn verify(
     let steps = journal.steps()?;
     journal.record_start(&Provenance::of("verify", clients, operator, now()))?;
     let writer = journal.into_writer();
-    let targets: Vec<&StepRow> = steps.iter().filter(|step| is_verified_outcome(step)).collect();
+    let targets: Vec<&StepRow> = steps
+        .iter()
+        .filter(|step| is_verified_outcome(step))
+        .collect();
     let px_base_url_checked = if targets
         .iter()
         .any(|step| step.vendor == Vendor::GainsightPx)
@@ -194,14 +197,13 @@ pub async fn verify(
         let lane = Lane::new(&Pace::default_for(vendor));
         let lane = &lane;
         let px_base_url_checked = &px_base_url_checked;
-        let mut reads = futures_util::stream::iter(
-            targets.iter().filter(|step| step.vendor == vendor),
-        )
-        .map(|step| async move {
-            let (result, note) = read_back(clients, lane, step, px_base_url_checked).await;
-            (step, result, note)
-        })
-        .buffer_unordered(CONCURRENCY);
+        let mut reads =
+            futures_util::stream::iter(targets.iter().filter(|step| step.vendor == vendor))
+                .map(|step| async move {
+                    let (result, note) = read_back(clients, lane, step, px_base_url_checked).await;
+                    (step, result, note)
+                })
+                .buffer_unordered(CONCURRENCY);
         while let Some((step, result, note)) = reads.next().await {
             writer
                 .checked(step.id, result, Some(note.to_string()), now())
@@ -234,7 +236,10 @@ async fn read_back(
         )
     };
     match step.vendor {
-        Vendor::Attestr => (CheckResult::NotVerifiable, absence_read(Vendor::Attestr).1.to_string()),
+        Vendor::Attestr => (
+            CheckResult::NotVerifiable,
+            absence_read(Vendor::Attestr).1.to_string(),
+        ),
         Vendor::Trust => {
             let Some(client) = &clients.trust else {
                 return (CheckResult::Failed, "Trust is not configured.".to_string());
@@ -272,7 +277,10 @@ async fn read_back(
         }
         Vendor::GainsightPx => {
             let Some(client) = &clients.gainsight_px else {
-                return (CheckResult::Failed, "Gainsight PX is not configured.".to_string());
+                return (
+                    CheckResult::Failed,
+                    "Gainsight PX is not configured.".to_string(),
+                );
             };
             if let Some(Err(problem)) = px_base_url_checked {
                 return (
@@ -378,6 +386,9 @@ mod tests {
             "User was not found for parameters {id=x}"
         )));
         assert!(!proves_px_absence(&error("NOT_FOUND", "Route not found")));
-        assert!(!proves_px_absence(&error("BAD_REQUEST", "User was not found")));
+        assert!(!proves_px_absence(&error(
+            "BAD_REQUEST",
+            "User was not found"
+        )));
     }
 }

@@ -584,7 +584,11 @@ async fn verify_at(journal: &Path, clients: &Clients, now: i64) -> erasure::veri
         .unwrap()
 }
 
-fn step_of<'a>(report: &'a Report, subject: &str, vendor: Vendor) -> &'a erasure::report::StepReceipt {
+fn step_of<'a>(
+    report: &'a Report,
+    subject: &str,
+    vendor: Vendor,
+) -> &'a erasure::report::StepReceipt {
     report
         .subjects
         .iter()
@@ -630,7 +634,12 @@ async fn verify_proves_absence_again_and_lifts_the_px_caveat_only_after_the_rech
     world.clear_received().await;
     let early = verify_at(&journal, &clients, due - 1).await;
     assert_eq!(
-        (early.absent_again, early.present_again, early.not_verifiable, early.failed),
+        (
+            early.absent_again,
+            early.present_again,
+            early.not_verifiable,
+            early.failed
+        ),
         (2, 0, 2, 0),
         "{early:?}"
     );
@@ -650,10 +659,15 @@ async fn verify_proves_absence_again_and_lifts_the_px_caveat_only_after_the_rech
         Some(CheckResult::NotVerifiable)
     );
     assert!(
-        report.render(erasure::report::Format::Markdown).contains("not verifiable by API"),
+        report
+            .render(erasure::report::Format::Markdown)
+            .contains("not verifiable by API"),
     );
     assert_eq!(report.runs.last().unwrap().command, "verify");
-    assert_eq!(report.runs.last().unwrap().operator.as_deref(), Some("Auditor A"));
+    assert_eq!(
+        report.runs.last().unwrap().operator.as_deref(),
+        Some("Auditor A")
+    );
 
     // On the re-check date: proven absent again, the caveat is lifted for that step.
     verify_at(&journal, &clients, due).await;
@@ -682,7 +696,10 @@ async fn a_px_user_created_again_after_its_erasure_is_present_again_and_needs_a_
     // A product identifies the person again: Gainsight PX holds a user under the id once more.
     let created = reqwest::Client::new()
         .post(format!("{}/v1/users", world.sandbox.gainsight_px_url()))
-        .header("X-APTRINSIC-API-KEY", &world.credentials.gainsight_px_api_keys[0])
+        .header(
+            "X-APTRINSIC-API-KEY",
+            &world.credentials.gainsight_px_api_keys[0],
+        )
         .json(&json!({"identifyId": "revived@example.test", "propertyKeys": ["AP-XXXXXXXXXX-2"]}))
         .send()
         .await
@@ -697,7 +714,11 @@ async fn a_px_user_created_again_after_its_erasure_is_present_again_and_needs_a_
     assert!(!report.all_erased());
     let step = &report.subjects[0].steps[0];
     assert_eq!(step.standing, Standing::NeedsPerson);
-    assert!(step.meaning.starts_with("Present again"), "{}", step.meaning);
+    assert!(
+        step.meaning.starts_with("Present again"),
+        "{}",
+        step.meaning
+    );
     assert_eq!(report.summary.steps_needing_a_person, 1);
     // The verify is in the chain: the report found it whole, and states a new head.
     assert!(report.chain.head.starts_with("sha256:"));

@@ -509,7 +509,10 @@ async fn a_second_run_on_a_journal_in_use_is_refused_at_once_and_sends_nothing()
         if done > 0 {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(60), "the first run made no progress");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the first run made no progress"
+        );
     }
 
     let asked = Instant::now();
@@ -517,7 +520,10 @@ async fn a_second_run_on_a_journal_in_use_is_refused_at_once_and_sends_nothing()
     let waited = asked.elapsed();
     assert_exit(&second, erasure::exit::FAILED);
     let said = text(&second);
-    assert!(said.contains("is in use by another vendor-erase run"), "{said}");
+    assert!(
+        said.contains("is in use by another vendor-erase run"),
+        "{said}"
+    );
     assert!(said.contains("nothing was sent"), "{said}");
     // At once: not after the first run (a bound on a hang, not a speed test).
     assert!(waited < Duration::from_secs(10), "{waited:?}");
@@ -545,11 +551,22 @@ async fn a_report_reads_a_journal_in_a_directory_its_reader_cannot_write() {
     let journal = world.path("journal.db");
     let run = output(
         &world.env(),
-        &["run", path(&subjects), "--journal", path(&journal), "--operator", "Dana (privacy)"],
+        &[
+            "run",
+            path(&subjects),
+            "--journal",
+            path(&journal),
+            "--operator",
+            "Dana (privacy)",
+        ],
     )
     .await;
     assert_exit(&run, erasure::exit::ERASED);
-    assert!(text(&run).contains("Journal chain head: sha256:"), "{}", text(&run));
+    assert!(
+        text(&run).contains("Journal chain head: sha256:"),
+        "{}",
+        text(&run)
+    );
 
     // An auditor's copy: a directory only its owner (root) may write, a file nobody may write,
     // read by another user (nobody). Tests run as root, who may write anywhere, so the reader
@@ -585,7 +602,15 @@ async fn a_report_reads_a_journal_in_a_directory_its_reader_cannot_write() {
         px["environments"][0],
         format!(
             "{} (data centre: custom base URL (no Gainsight PX data centre))",
-            world.sandbox.gainsight_px_url().split("://").nth(1).unwrap().split('/').next().unwrap()
+            world
+                .sandbox
+                .gainsight_px_url()
+                .split("://")
+                .nth(1)
+                .unwrap()
+                .split('/')
+                .next()
+                .unwrap()
         )
     );
     assert!(px["completed_at"].is_string(), "{px}");
@@ -596,9 +621,16 @@ async fn a_report_reads_a_journal_in_a_directory_its_reader_cannot_write() {
     assert_eq!(beside.len(), 1, "{beside:?}");
     // Every format states the chain head.
     for format in ["markdown", "html"] {
-        let out = output(&BTreeMap::new(), &["report", "--journal", path(&journal), "--format", format]).await;
+        let out = output(
+            &BTreeMap::new(),
+            &["report", "--journal", path(&journal), "--format", format],
+        )
+        .await;
         assert_exit(&out, erasure::exit::ERASED);
-        assert!(String::from_utf8_lossy(&out.stdout).contains(head), "{format}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains(head),
+            "{format}"
+        );
     }
     std::fs::set_permissions(&copy_dir, std::fs::Permissions::from_mode(0o755)).unwrap();
 }

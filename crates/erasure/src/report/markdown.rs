@@ -63,7 +63,11 @@ pub fn render(report: &Report) -> String {
                 if items.is_empty() {
                     "not recorded".to_string()
                 } else {
-                    items.iter().map(|item| escape(item)).collect::<Vec<_>>().join(", ")
+                    items
+                        .iter()
+                        .map(|item| escape(item))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 }
             };
             let _ = writeln!(out, "### {}\n", vendor.vendor_name);
@@ -72,14 +76,22 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(
                 out,
                 "- Completed: {}",
-                vendor.completed_at.as_deref().unwrap_or("not yet (steps remain)")
+                vendor
+                    .completed_at
+                    .as_deref()
+                    .unwrap_or("not yet (steps remain)")
             );
             let _ = writeln!(out, "- Tool: {}", list(&vendor.tools));
             let _ = writeln!(out, "- Spec version: {}", list(&vendor.spec_versions));
             let _ = writeln!(out, "- Operator: {}", list(&vendor.operators));
             let _ = writeln!(out, "- Checked again later: {}", vendor.absence_check);
             for page in &vendor.cited_pages {
-                let _ = writeln!(out, "- Cited page: {} (sha256 `{}`)", escape(&page.url), page.sha256);
+                let _ = writeln!(
+                    out,
+                    "- Cited page: {} (sha256 `{}`)",
+                    escape(&page.url),
+                    page.sha256
+                );
             }
             out.push('\n');
         }

@@ -216,6 +216,10 @@ impl Report {
     /// Builds the receipts of `journal`.
     /// Refuses a journal changed outside the tool ([`Journal::check_chain`]).
     pub fn from_journal(journal: &Journal, reveal: bool) -> Result<Report, JournalError> {
+        journal.read_snapshot(|journal| Report::from_snapshot(journal, reveal))
+    }
+
+    fn from_snapshot(journal: &Journal, reveal: bool) -> Result<Report, JournalError> {
         let head = journal.check_chain()?;
         let hasher = IdHasher::new(&journal.salt()?);
         let created_at = journal.created_at()?;
