@@ -662,3 +662,84 @@ async fn a_plan_read_by_a_reader_that_stops_early_ends_without_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_exit(&out, erasure::exit::ERASED);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_finds_a_px_user_created_again_and_exits_3() {
+    let person = Person {
+        subject: "DSR-AGAIN".to_string(),
+        attestr: None,
+        trust: None,
+        gainsight_px: Some("again@example.test".to_string()),
+    };
+    let world = World::start(std::slice::from_ref(&person), 200).await;
+    let subjects = world.subjects_file("subjects.csv", std::slice::from_ref(&person));
+    let journal = world.path("journal.db");
+    let run = output(
+        &world.env(),
+        &["run", path(&subjects), "--journal", path(&journal)],
+    )
+    .await;
+    assert_exit(&run, erasure::exit::ERASED);
+
+    // Nothing came back yet: absence proven again.
+    let verify = [
+        "verify",
+        "--journal",
+        path(&journal),
+        "--operator",
+        "Auditor B",
+    ];
+    let first = output(&world.env(), &verify).await;
+    assert_exit(&first, erasure::exit::ERASED);
+    assert!(
+        text(&first).contains("1 absent again, 0 present again"),
+        "{}",
+        text(&first)
+    );
+
+    let created = reqwest::Client::new()
+        .post(format!("{}/v1/users", world.sandbox.gainsight_px_url()))
+        .header(
+            "X-APTRINSIC-API-KEY",
+            &world.credentials.gainsight_px_api_keys[0],
+        )
+        .json(&json!({"identifyId": "again@example.test", "propertyKeys": ["AP-XXXXXXXXXX-2"]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(created.status().is_success(), "{}", created.status());
+    let second = output(&world.env(), &verify).await;
+    assert_exit(&second, erasure::exit::NEEDS_PERSON);
+    assert!(
+        text(&second).contains("0 absent again, 1 present again"),
+        "{}",
+        text(&second)
+    );
+    assert!(
+        !text(&second).contains("again@example.test"),
+        "{}",
+        text(&second)
+    );
+
+    let report = output(
+        &BTreeMap::new(),
+        &["report", "--journal", path(&journal), "--format", "json"],
+    )
+    .await;
+    assert_exit(&report, erasure::exit::ERASED);
+    let report: Value = serde_json::from_slice(&report.stdout).unwrap();
+    let step = &report["subjects"][0]["steps"][0];
+    assert_eq!(step["standing"], "needs_person", "{step}");
+    assert_eq!(step["verification"]["result"], "present_again", "{step}");
+    assert!(step["recheck_due"].is_string(), "{step}");
+    let operators: Vec<&Value> = report["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|run| &run["operator"])
+        .collect();
+    assert_eq!(
+        operators,
+        [&Value::Null, &json!("Auditor B"), &json!("Auditor B")]
+    );
+}

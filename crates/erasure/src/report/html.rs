@@ -50,6 +50,12 @@ fn shown_id<'a>(report: &Report, id: &'a str) -> &'a str {
     }
 }
 
+/// A cited page's address as plain text without its scheme: the page holds no address a
+/// browser or a mail client would turn into a link (the JSON report keeps the whole URL).
+fn without_scheme(url: &str) -> &str {
+    url.split_once("://").map_or(url, |(_, rest)| rest)
+}
+
 /// `2026-11-29T19:08:29.388Z` as `2026-11-29 19:08:29` (the JSON report keeps milliseconds).
 fn short_time(time: &str) -> String {
     time.get(..19).unwrap_or(time).replace('T', " ")
@@ -158,7 +164,7 @@ fn page(report: &Report) -> Markup {
                                     td { (vendor.spec_versions.join(", ")) }
                                     td {
                                         @for page in &vendor.cited_pages {
-                                            (page.url) " " code { (page.sha256) } br;
+                                            (without_scheme(&page.url)) " " code { (page.sha256) } br;
                                         }
                                     }
                                     td { @if vendor.operators.is_empty() { "not recorded" } @else { (vendor.operators.join(", ")) } }
