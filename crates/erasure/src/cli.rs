@@ -484,6 +484,55 @@ mod tests {
     }
 
     #[test]
+    fn exit_2_is_kept_for_a_wrong_file_and_1_for_a_journal_that_failed() {
+        let path = || "j.db".to_string();
+        for (error, code) in [
+            (JournalError::Missing { path: path() }, exit::USAGE),
+            (
+                JournalError::ReadOnly {
+                    path: path(),
+                    mode: 0o444,
+                },
+                exit::USAGE,
+            ),
+            (
+                JournalError::Outdated {
+                    path: path(),
+                    version: 1,
+                },
+                exit::USAGE,
+            ),
+            (JournalError::InUse { path: path() }, exit::FAILED),
+            (
+                JournalError::Damaged {
+                    path: path(),
+                    reason: "its salt is missing".into(),
+                },
+                exit::FAILED,
+            ),
+            (
+                JournalError::Tampered {
+                    path: path(),
+                    what: "x".into(),
+                },
+                exit::FAILED,
+            ),
+            (
+                JournalError::Sqlite {
+                    path: path(),
+                    source: rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+                        None,
+                    ),
+                },
+                exit::FAILED,
+            ),
+        ] {
+            assert_eq!(journal_exit_code(&error), code, "{error}");
+        }
+    }
+
+    #[test]
     fn rates_are_checked_at_parse_time() {
         let parsed = Cli::try_parse_from([
             "vendor-erase",

@@ -743,3 +743,63 @@ async fn verify_finds_a_px_user_created_again_and_exits_3() {
         [&Value::Null, &json!("Auditor B"), &json!("Auditor B")]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_journal_edited_outside_the_tool_gets_no_receipt() {
+    let batch = people(2);
+    let world = World::start(&batch, 200).await;
+    let subjects = world.subjects_file("subjects.csv", &batch);
+    let journal = world.path("journal.db");
+    let run = output(
+        &world.env(),
+        &["run", path(&subjects), "--journal", path(&journal)],
+    )
+    .await;
+    assert_exit(&run, erasure::exit::ERASED);
+    let report_args = ["report", "--journal", path(&journal), "--format", "json"];
+    assert_exit(
+        &output(&BTreeMap::new(), &report_args).await,
+        erasure::exit::ERASED,
+    );
+
+    // Another client rewrites the second subject's Trust outcome.
+    rusqlite::Connection::open(&journal)
+        .unwrap()
+        .execute_batch(
+            "UPDATE steps SET outcome = 'not_found' WHERE vendor = 'trust'
+             AND subject_id = (SELECT id FROM subjects WHERE line = 3)",
+        )
+        .unwrap();
+    let report = output(&BTreeMap::new(), &report_args).await;
+    assert_exit(&report, erasure::exit::FAILED);
+    let said = text(&report);
+    assert!(
+        said.contains("changed outside vendor-erase: the Trust step of the subject on line 3"),
+        "{said}"
+    );
+    assert!(report.stdout.is_empty(), "a receipt was printed");
+    assert!(!said.contains(batch[1].trust.as_deref().unwrap()), "{said}");
+    let verify = output(&world.env(), &["verify", "--journal", path(&journal)]).await;
+    assert_exit(&verify, erasure::exit::FAILED);
+    assert!(text(&verify).contains("line 3"), "{}", text(&verify));
+    let resumed = output(
+        &world.env(),
+        &["run", path(&subjects), "--journal", path(&journal)],
+    )
+    .await;
+    assert_exit(&resumed, erasure::exit::FAILED);
+
+    // A deleted salt is said as such.
+    rusqlite::Connection::open(&journal)
+        .unwrap()
+        .execute_batch("DELETE FROM meta WHERE key = 'salt'")
+        .unwrap();
+    let report = output(&BTreeMap::new(), &report_args).await;
+    assert_exit(&report, erasure::exit::FAILED);
+    assert!(
+        text(&report).contains("its salt is missing"),
+        "{}",
+        text(&report)
+    );
+    assert!(!text(&report).contains("no rows"), "{}", text(&report));
+}
