@@ -86,8 +86,9 @@ impl CheckResult {
     }
 }
 
-/// Why a vendor's absence can or cannot be proven by a read, for the receipts.
-pub fn absence_read(vendor: Vendor) -> (bool, &'static str) {
+/// Whether a vendor's absence can be proven by a read, and how (or why not), for the receipts:
+/// [`absence_check`] words it.
+fn absence_read(vendor: Vendor) -> (bool, &'static str) {
     match vendor {
         Vendor::GainsightPx => (
             true,
@@ -95,12 +96,23 @@ pub fn absence_read(vendor: Vendor) -> (bool, &'static str) {
         ),
         Vendor::Trust => (
             false,
-            "Not verifiable by API: Find Identity shows an identity that is present again, but Trust documents no not-found answer for it, so no answer proves absence.",
+            "Find Identity shows an identity that is present again, but Trust documents no not-found answer for it, so no answer proves absence.",
         ),
         Vendor::Attestr => (
             false,
-            "Not verifiable by API: Attestr does not document what Get Profile answers for an archived profile (nor its errors); nothing is sent.",
+            "Attestr does not document what Get Profile answers for an archived profile (nor its errors); nothing is sent.",
         ),
+    }
+}
+
+/// Whether `verify` can prove absence at `vendor` by API, and the read it makes there or why it
+/// cannot, in words.
+pub fn absence_check(vendor: Vendor) -> (bool, String) {
+    let (verifiable, how) = absence_read(vendor);
+    if verifiable {
+        (true, how.to_string())
+    } else {
+        (false, format!("Not verifiable by API: {how}"))
     }
 }
 

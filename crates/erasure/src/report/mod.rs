@@ -141,7 +141,7 @@ pub struct VendorReceipt {
     /// Whether `verify` can prove absence there by API, and how.
     pub verifiable_by_api: bool,
     /// The read `verify` makes, or why there is none.
-    pub absence_check: &'static str,
+    pub absence_check: String,
 }
 
 /// The journal's hash chain, as the report found it whole.
@@ -446,7 +446,7 @@ fn vendor_receipts(steps: &[StepRow], runs: &[Provenance]) -> Vec<VendorReceipt>
         if !any {
             continue;
         }
-        let (verifiable_by_api, absence_check) = verify::absence_read(vendor);
+        let (verifiable_by_api, absence_check) = verify::absence_check(vendor);
         let mut receipt = VendorReceipt {
             vendor,
             vendor_name: vendor.name(),
