@@ -14,9 +14,9 @@
 //! and other permission when opened for a run (a journal whose owner may not write it is refused,
 //! never made writable).
 //!
-//! One journal, one run: a run or a verify holds an exclusive OS lock (`flock`, by `fs4`) on the sidecar
-//! file `<journal>.lock` from the moment it opens the journal until its last write. A second
-//! one is refused at once, before it sends anything. An OS lock rather than SQLite's
+//! One journal, one run: a run or a verify holds an exclusive OS lock (`flock`, by `fs4`) on
+//! the sidecar file `<journal>.lock` from the moment it opens the journal until its last write.
+//! A second one is refused at once, before it sends anything. An OS lock rather than SQLite's
 //! `locking_mode=EXCLUSIVE`: that mode would also lock out readers (a `report` while a run is
 //! going), and its lock is taken at the first write rather than at open, so a second run could
 //! still read the plan and begin sending; the kernel drops an OS lock when its process dies
