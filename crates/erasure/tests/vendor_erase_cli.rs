@@ -616,6 +616,30 @@ async fn a_report_reads_a_journal_in_a_directory_its_reader_cannot_write() {
     assert!(px["completed_at"].is_string(), "{px}");
     assert!(px["method"].as_str().unwrap().starts_with("hard delete"));
     assert_eq!(px["cited_pages"][0]["sha256"].as_str().unwrap().len(), 64);
+    // A dry run reads it the same way.
+    let subjects_copy = audit.path().join("subjects.csv");
+    std::fs::copy(&subjects, &subjects_copy).unwrap();
+    std::fs::set_permissions(&subjects_copy, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let dry_run = tokio::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", BIN])
+        .args([
+            "run",
+            path(&subjects_copy),
+            "--journal",
+            path(&copy),
+            "--dry-run",
+        ])
+        .env_clear()
+        .envs(world.env())
+        .output()
+        .await
+        .unwrap();
+    assert_exit(&dry_run, erasure::exit::ERASED);
+    assert!(
+        text(&dry_run).contains("Dry run against"),
+        "{}",
+        text(&dry_run)
+    );
     // Nothing was made beside it.
     let beside: Vec<_> = std::fs::read_dir(&copy_dir).unwrap().collect();
     assert_eq!(beside.len(), 1, "{beside:?}");
