@@ -37,9 +37,9 @@ pub const GAINSIGHT_PX_REVIVAL_WINDOW: Duration = Duration::from_secs(7 * 24 * 6
 /// Reads in flight per vendor during a verify.
 const CONCURRENCY: usize = 8;
 
-/// What a read-back proved for a step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+/// What a read-back proved for a step. It is written by its [`name`](Self::name) in the journal
+/// and in every report format alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CheckResult {
     /// The vendor's documented read proved again that it holds nothing under the id.
     AbsentAgain,
@@ -83,6 +83,12 @@ impl CheckResult {
             CheckResult::NotVerifiable => "not verifiable by API",
             CheckResult::Failed => "check failed",
         }
+    }
+}
+
+impl serde::Serialize for CheckResult {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
     }
 }
 
@@ -366,6 +372,10 @@ mod tests {
             CheckResult::Failed,
         ] {
             assert_eq!(CheckResult::from_name(result.name()), Some(result));
+            assert_eq!(
+                serde_json::to_value(result).unwrap(),
+                serde_json::json!(result.name())
+            );
         }
     }
 

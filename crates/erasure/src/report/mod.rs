@@ -1278,4 +1278,147 @@ mod tests {
         let now = JournalReceipts::open(&later, false, None).unwrap();
         assert_eq!(now.head().summary.steps_erased, 1);
     }
+
+    #[test]
+    fn every_format_streams_the_chain_head_the_runs_and_what_verify_found() {
+        use crate::journal::Finish;
+        use crate::provenance::{CitedPage, Provenance, VendorProvenance};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        let subjects = [
+            crate::subjects::Subject {
+                reference: "DSR-1".to_string(),
+                line: 2,
+                ids: vec![(Vendor::GainsightPx, "u1".to_string())],
+            },
+            crate::subjects::Subject {
+                reference: "DSR-2".to_string(),
+                line: 3,
+                ids: vec![(Vendor::GainsightPx, "u2".to_string())],
+            },
+        ];
+        let (mut journal, steps) = Journal::open_for_run(&path, &subjects).unwrap();
+        let provenance = Provenance {
+            command: "run".to_string(),
+            started_at: 0,
+            operator: Some("Dana (privacy)".to_string()),
+            tool: "vendor-erase 9.9.9".to_string(),
+            vendors: BTreeMap::from([(
+                Vendor::GainsightPx,
+                VendorProvenance {
+                    host: "px.example.test".to_string(),
+                    data_centre: Some("EU".to_string()),
+                    spec_version: "1.2.3".to_string(),
+                    cited_pages: vec![CitedPage {
+                        url: "https://docs.example.test/delete-user".to_string(),
+                        sha256: "ab".repeat(32),
+                    }],
+                },
+            )]),
+        };
+        journal.record_start(&provenance).unwrap();
+        let writer = journal.into_writer();
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(async {
+                for step in &steps {
+                    writer.begin(step.id).await.unwrap();
+                    let finish = Finish {
+                        result: Ok(Outcome::Deleted),
+                        attempts: 1,
+                        status: Some(200),
+                        request_id: None,
+                    };
+                    writer.finish(step.id, finish).await.unwrap();
+                }
+                // DSR-1's user is back; DSR-2's is proven absent again.
+                let now = crate::journal::now_millis();
+                writer
+                    .checked(steps[0].id, CheckResult::PresentAgain, None, now)
+                    .await
+                    .unwrap();
+                writer
+                    .checked(
+                        steps[1].id,
+                        CheckResult::AbsentAgain,
+                        Some("404 not-found body".to_string()),
+                        now,
+                    )
+                    .await
+                    .unwrap();
+            });
+        drop(writer);
+
+        let reader = Journal::open_read_only(&path).unwrap();
+        let chain = reader.check_chain().unwrap();
+        let receipts = JournalReceipts::open(&reader, false, None).unwrap();
+        let head = receipts.head();
+        assert_eq!(head.chain.head, chain.digest);
+        assert_eq!(head.chain.records, chain.records);
+        assert_eq!(head.summary.steps_needing_a_person, 1);
+        assert_eq!(head.summary.steps_erased, 1);
+        assert!(!head.summary.all_settled());
+        assert_eq!(head.rechecks, 2);
+        let px = &head.vendors[0];
+        assert_eq!(px.environments, ["px.example.test (data centre: EU)"]);
+        assert_eq!(px.operators, ["Dana (privacy)"]);
+        assert!(px.completed_at.is_some());
+        let render = |format| {
+            let mut out = Vec::new();
+            write(&receipts, format, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+
+        let json: serde_json::Value = serde_json::from_str(&render(Format::Json)).unwrap();
+        assert_eq!(json["chain"]["head"], chain.digest.as_str());
+        assert_eq!(json["runs"][0]["operator"], "Dana (privacy)");
+        assert_eq!(json["vendors"][0]["method"], Vendor::GainsightPx.method());
+        let first = &json["subjects"][0]["steps"][0];
+        assert_eq!(first["standing"], "needs_person");
+        assert_eq!(first["verification"]["result"], "present_again");
+        assert!(first["recheck_due"].is_string());
+        assert_eq!(
+            json["subjects"][1]["steps"][0]["verification"]["result"],
+            "absent_again"
+        );
+
+        for format in [Format::Markdown, Format::Html] {
+            let text = render(format);
+            for shown in [
+                chain.digest.as_str(),
+                "Present again: verify read the record back",
+                "re-check due",
+                "present again",
+                "absent again",
+                "Dana (privacy)",
+                "px.example.test (data centre: EU)",
+                "1.2.3",
+                &"ab".repeat(32),
+            ] {
+                assert!(text.contains(shown), "{format:?} lacks {shown:?}:\n{text}");
+            }
+        }
+        let csv = render(Format::Csv);
+        let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(csv.as_bytes())
+            .records()
+            .map(Result::unwrap)
+            .collect();
+        let column = |name: &str| {
+            spreadsheet::COLUMNS
+                .iter()
+                .position(|c| *c == name)
+                .unwrap()
+        };
+        assert_eq!(&rows[0][column("standing")], "needs_person");
+        assert!(rows[0][column("meaning")].starts_with("Present again"));
+        assert_eq!(&rows[0][column("verify_result")], "present_again");
+        assert_eq!(&rows[1][column("verify_result")], "absent_again");
+        assert_eq!(&rows[1][column("verify_note")], "404 not-found body");
+        assert!(!rows[0][column("recheck_due")].is_empty());
+        assert!(
+            rows.iter()
+                .all(|row| row[column("journal_chain_head")] == chain.digest)
+        );
+    }
 }
