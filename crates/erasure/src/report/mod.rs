@@ -5,8 +5,15 @@
 //! ([`Summary`]), the formats ([`markdown`], [`html`], [`spreadsheet`], JSON) then write each
 //! subject as it is read. [`Report`] is the same model held whole, for a few subjects.
 //!
+//! Before anything is counted, the journal's hash chain is checked ([`Journal::check_chain`]) in
+//! the same read snapshot: a journal changed outside the tool gets no receipt. The report's head
+//! ([`Head`]) states the chain head, every run and verify as it started, and per vendor the
+//! environment, method and completion; each step states its Gainsight PX re-check date and what
+//! the last `verify` found.
+//!
 //! Every step has one of four standings: `erased` (the vendor confirmed a deletion or an archive),
-//! `absent` (the vendor proved it holds nothing under the id), `needs_person`, `not_finished`.
+//! `absent` (the vendor proved it holds nothing under the id), `needs_person` (also a record
+//! `verify` found present again), `not_finished`.
 
 pub mod html;
 pub mod markdown;
