@@ -6,16 +6,19 @@ sandbox or a run, to measure what reading it costs (`vendor-erase report`, under
 
 Every step is recorded as done (Attestr archived, Trust deleted, Gainsight PX deleted; one subject
 in 50 has its PX step not_found, one in 1000 its Attestr step failed with a vendor message). The
-layout is the journal's (crates/erasure/src/journal.rs, SCHEMA, layout version 1); keep them
-equal when it changes. --subjects-csv also writes the matching subjects file (for `run`).
+layout is the journal's (crates/erasure/src/journal.rs, SCHEMA, layout version 2), with its hash
+chain (crates/erasure/src/chain.rs: the plan record, then one record per step holding its final
+row), so that `report` finds it whole; keep them equal when either changes. --subjects-csv also
+writes the matching subjects file (for `run`).
 """
 
 import argparse
+import hashlib
 import os
 import sqlite3
 
 APPLICATION_ID = 0x56455241
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value ANY NOT NULL) STRICT;
 CREATE TABLE subjects (
@@ -41,9 +44,57 @@ CREATE TABLE steps (
     request_id TEXT,
     started_at INTEGER,
     finished_at INTEGER,
+    checked_at INTEGER,
+    check_result TEXT,
+    check_note TEXT,
     UNIQUE (subject_id, vendor, vendor_id)
 ) STRICT;
+CREATE TABLE records (
+    seq INTEGER PRIMARY KEY,
+    step_id INTEGER REFERENCES steps(id),
+    kind TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    hash BLOB NOT NULL
+) STRICT;
+CREATE INDEX records_by_step ON records (step_id, seq);
 """
+# chain.rs ROW_JSON: a step's whole row as a record holds it.
+ROW_JSON = ("json_array(id, subject_id, vendor, vendor_id, followed_from, state, sends, unsettled, attempts,"
+            " outcome, merged_into, problem_kind, problem, status, request_id, started_at, finished_at,"
+            " checked_at, check_result, check_note)")
+
+
+def link(previous, kind, entry):
+    """chain.rs `link`: sha256(previous, kind, NUL, entry length as u64 big-endian, entry)."""
+    data = entry.encode()
+    return hashlib.sha256(previous + kind.encode() + b"\0" + len(data).to_bytes(8, "big") + data).digest()
+
+
+def plan_digest(conn):
+    """chain.rs `plan_digest`."""
+    hash = hashlib.sha256()
+    for sql in ("SELECT json_array(id, line, reference) FROM subjects ORDER BY id",
+                "SELECT json_array(id, subject_id, vendor, vendor_id) FROM steps"
+                " WHERE followed_from IS NULL ORDER BY id"):
+        for (text,) in conn.execute(sql):
+            hash.update(text.encode() + b"\n")
+        hash.update(b"--\n")
+    return "sha256:" + hash.hexdigest()
+
+
+def chain(conn, salt):
+    """Appends the plan record, then one record per step, each chained to the one before."""
+    previous = hashlib.sha256(b"vendor-erase journal chain v1\0" + salt).digest()
+    entry = plan_digest(conn)
+    previous = link(previous, "plan", entry)
+    conn.execute("INSERT INTO records (step_id, kind, entry, hash) VALUES (NULL, 'plan', ?, ?)", (entry, previous))
+    rows = conn.execute(f"SELECT id, {ROW_JSON} FROM steps ORDER BY id")
+    while batch := rows.fetchmany(100_000):
+        records = []
+        for step, entry in batch:
+            previous = link(previous, "step", entry)
+            records.append((step, entry, previous))
+        conn.executemany("INSERT INTO records (step_id, kind, entry, hash) VALUES (?, 'step', ?, ?)", records)
 
 
 def ids(n):
@@ -62,8 +113,9 @@ def main():
     conn.executescript(SCHEMA)
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    salt = os.urandom(32)
     conn.execute("INSERT INTO meta (key, value) VALUES ('salt', ?), ('created_at', ?), ('tool_version', ?)",
-                 (os.urandom(32), 1_764_000_000_000, "0.1.0"))
+                 (salt, 1_764_000_000_000, "0.1.0"))
     step = 0
     subjects, steps = [], []
     for n in range(1, args.subjects + 1):
@@ -86,6 +138,7 @@ def main():
         if len(steps) >= 300_000:
             flush(conn, subjects, steps)
     flush(conn, subjects, steps)
+    chain(conn, salt)
     conn.commit()
     conn.close()
     if args.subjects_csv:

@@ -1,5 +1,5 @@
-//! The `vendor-erase` command line: `plan`, `run` and `report`, their flags (clap), logging, and
-//! the exit codes.
+//! The `vendor-erase` command line: `plan`, `run`, `report` and `verify`, their flags (clap),
+//! logging, and the exit codes.
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -13,6 +13,7 @@ use crate::clients::Clients;
 use crate::journal::{Journal, JournalError, StepState};
 use crate::pace::{DEFAULT_CONCURRENCY, GAINSIGHT_PX_RATE, Pace, UNDOCUMENTED_RATE};
 use crate::progress::{Bar, Lines, Progress, Silent};
+use crate::provenance::{Provenance, check_operator};
 use crate::report::{self, Format, JournalReceipts, Receipts, ReportError};
 use crate::run::{RunOptions, StopSignal, pending_work, run};
 use crate::subjects::read_subjects;
@@ -25,8 +26,10 @@ use crate::{exit, plan, private};
 /// TRUST_CLIENT_ID, TRUST_CLIENT_SECRET, GAINSIGHT_PX_API_KEY, and the optional base URLs); only
 /// the vendors the subjects name must be configured.
 ///
-/// Exit codes: 0 every step proven; 1 the tool failed (journal); 2 usage, subjects file or
-/// configuration error (nothing ran); 3 some step needs a person or is not finished.
+/// Exit codes: 0 every step proven; 1 the tool failed (journal unreadable, damaged, changed outside
+/// the tool, or in use by another run); 2 usage, subjects file, journal file or configuration
+/// error (nothing ran); 3 some step needs a person or is not finished (for verify: a record is
+/// present again, or a read failed).
 #[derive(Debug, Parser)]
 #[command(name = "vendor-erase", version, verbatim_doc_comment)]
 struct Cli {
@@ -50,6 +53,19 @@ enum Command {
     /// Erase the subjects, recording every step in the journal; give the same command again to
     /// resume.
     Run(RunArgs),
+    /// Read every erased or absent step back at its vendor, and record what that proved.
+    ///
+    /// Gainsight PX: Get User (absence proven again, or the user present again). Trust: Find
+    /// Identity (present again; Trust documents no not-found answer, so absence is not
+    /// verifiable by API). Attestr: not verifiable by API (nothing is sent).
+    Verify {
+        /// The journal of the run.
+        #[arg(long)]
+        journal: PathBuf,
+        /// Who runs it, recorded in the journal.
+        #[arg(long, value_parser = check_operator)]
+        operator: Option<String>,
+    },
     /// Print the receipt of every subject in a journal.
     Report {
         /// The journal of the run.
@@ -103,6 +119,10 @@ struct RunArgs {
     /// How to show progress on stderr: a bar on a terminal, plain lines otherwise.
     #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
     progress: ProgressArg,
+    /// Who runs it (a name or role), recorded in the journal when the run starts and shown in
+    /// every receipt.
+    #[arg(long, value_parser = check_operator)]
+    operator: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -167,6 +187,9 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Plan { subjects, reveal } => plan_command(&subjects, reveal),
             Command::Run(args) => run_command(args).await,
+            Command::Verify { journal, operator } => {
+                verify_command(&journal, operator.as_deref()).await
+            }
             Command::Report {
                 journal,
                 format,
@@ -207,14 +230,42 @@ fn fail(code: u8, error: impl std::fmt::Display) -> u8 {
     code
 }
 
-fn journal_failure(error: JournalError) -> u8 {
-    let code = match error {
+/// The exit code of a journal error: 2 for a file that cannot be this command's journal (the
+/// person gave the wrong one), 1 for everything else (the journal cannot be read, is damaged or
+/// changed, or is in use).
+fn journal_exit_code(error: &JournalError) -> u8 {
+    match error {
         JournalError::NotAJournal { .. }
         | JournalError::PlanMismatch { .. }
-        | JournalError::Missing { .. } => exit::USAGE,
-        _ => exit::FAILED,
-    };
-    fail(code, error)
+        | JournalError::Missing { .. }
+        | JournalError::Outdated { .. }
+        | JournalError::ReadOnly { .. } => exit::USAGE,
+        JournalError::Sqlite { .. }
+        | JournalError::Io { .. }
+        | JournalError::Write(_)
+        | JournalError::Corrupt { .. }
+        | JournalError::InUse { .. }
+        | JournalError::Damaged { .. }
+        | JournalError::Tampered { .. } => exit::FAILED,
+    }
+}
+
+fn journal_failure(error: JournalError) -> u8 {
+    fail(journal_exit_code(&error), error)
+}
+
+/// Writes `text` to stdout. A reader that closed the pipe early (`run --dry-run | head`) is not
+/// an error of the tool; it is answered `Ok(false)`.
+fn print_stdout(text: &str) -> std::io::Result<bool> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(true),
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(error) => Err(error),
+    }
 }
 
 fn plan_command(subjects: &Path, reveal: bool) -> u8 {
@@ -222,6 +273,36 @@ fn plan_command(subjects: &Path, reveal: bool) -> u8 {
         Ok(subjects) => print_plan(&subjects, reveal),
         Err(error) => fail(exit::USAGE, error),
     }
+}
+
+async fn verify_command(path: &Path, operator: Option<&str>) -> u8 {
+    let journal = match Journal::open_for_verify(path) {
+        Ok(journal) => journal,
+        Err(error) => return journal_failure(error),
+    };
+    let needed = match journal.steps() {
+        Ok(steps) => crate::verify::vendors_to_read(&steps),
+        Err(error) => return journal_failure(error),
+    };
+    let clients = match Clients::from_vars(Vars::process(), &needed) {
+        Ok(clients) => clients,
+        Err(error) => return fail(exit::USAGE, format!("{error}\nnothing was read")),
+    };
+    let verified =
+        match crate::verify::verify(journal, &clients, operator, &crate::journal::now_millis).await
+        {
+            Ok(verified) => verified,
+            Err(error) => return journal_failure(error),
+        };
+    eprintln!(
+        "vendor-erase: verify: {} absent again, {} present again (need a person), {} not verifiable by API, {} read(s) failed (verify again later). Receipts: vendor-erase report --journal {} --format html",
+        verified.absent_again,
+        verified.present_again,
+        verified.not_verifiable,
+        verified.failed,
+        path.display()
+    );
+    verified.exit_code()
 }
 
 async fn run_command(args: RunArgs) -> u8 {
@@ -237,10 +318,19 @@ async fn run_command(args: RunArgs) -> u8 {
     if args.dry_run {
         return dry_run(&args, &subjects);
     }
-    let (journal, steps) = match Journal::open_for_run(&args.journal, &subjects) {
+    let (mut journal, steps) = match Journal::open_for_run(&args.journal, &subjects) {
         Ok(opened) => opened,
         Err(error) => return journal_failure(error),
     };
+    let provenance = Provenance::of(
+        "run",
+        &clients,
+        args.operator.as_deref(),
+        crate::journal::now_millis(),
+    );
+    if let Err(error) = journal.record_start(&provenance) {
+        return journal_failure(error);
+    }
     let pace = |per_second| Pace {
         per_second,
         concurrency: args.concurrency as usize,
@@ -293,9 +383,10 @@ async fn run_command(args: RunArgs) -> u8 {
     };
     let summary = &head.summary;
     eprintln!(
-        "vendor-erase: {}. Steps: {}. Receipts: vendor-erase report --journal {} --format html",
+        "vendor-erase: {}. Steps: {}. Journal chain head: {}. Receipts: vendor-erase report --journal {} --format html",
         summary.subjects_line(),
         summary.steps_line(),
+        head.chain.head,
         args.journal.display()
     );
     for warning in &head.warnings {
@@ -312,6 +403,11 @@ fn report_failure(error: ReportError) -> u8 {
     match error {
         ReportError::Journal(error) => journal_failure(error),
         ReportError::NoSuchSubject => fail(exit::USAGE, error),
+        // A receipt cut short is not a receipt: say so.
+        ReportError::Write(error) if error.kind() == std::io::ErrorKind::BrokenPipe => fail(
+            exit::FAILED,
+            "stdout was closed before the whole report was written",
+        ),
         ReportError::Write(_) => fail(exit::FAILED, error),
     }
 }
@@ -332,8 +428,19 @@ fn dry_run(args: &RunArgs, subjects: &[crate::subjects::Subject]) -> u8 {
     if printed != exit::ERASED {
         return printed;
     }
+    let mut text = String::new();
+    let code = dry_run_text(args, subjects, &mut text);
+    match print_stdout(&text) {
+        Ok(_) => code,
+        Err(error) => fail(exit::FAILED, error),
+    }
+}
+
+fn dry_run_text(args: &RunArgs, subjects: &[crate::subjects::Subject], out: &mut String) -> u8 {
+    use std::fmt::Write as _;
     if !args.journal.exists() {
-        println!(
+        let _ = writeln!(
+            out,
             "\nDry run: the journal {} does not exist yet; a run creates it and sends every step above.",
             args.journal.display()
         );
@@ -343,7 +450,9 @@ fn dry_run(args: &RunArgs, subjects: &[crate::subjects::Subject]) -> u8 {
         Ok(journal) => journal,
         Err(error) => return journal_failure(error),
     };
-    let checked = journal.steps().and_then(|steps| {
+    let checked = journal.read_snapshot(|journal| {
+        journal.check_chain()?;
+        let steps = journal.steps()?;
         journal.check_subjects(subjects, &steps)?;
         Ok(steps)
     });
@@ -353,7 +462,8 @@ fn dry_run(args: &RunArgs, subjects: &[crate::subjects::Subject]) -> u8 {
     };
     let work = pending_work(&steps, args.follow_merges);
     let count = |state| work.iter().filter(|step| step.state == state).count();
-    println!(
+    let _ = writeln!(
+        out,
         "\nDry run against {}: {} step(s) finished before (never sent again); would send {}: {} never sent, {} in flight when a run stopped (a not-found answer then reads as deleted or already absent), {} that failed before{}.",
         args.journal.display(),
         steps
@@ -423,6 +533,55 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn exit_2_is_kept_for_a_wrong_file_and_1_for_a_journal_that_failed() {
+        let path = || "j.db".to_string();
+        for (error, code) in [
+            (JournalError::Missing { path: path() }, exit::USAGE),
+            (
+                JournalError::ReadOnly {
+                    path: path(),
+                    mode: 0o444,
+                },
+                exit::USAGE,
+            ),
+            (
+                JournalError::Outdated {
+                    path: path(),
+                    version: 1,
+                },
+                exit::USAGE,
+            ),
+            (JournalError::InUse { path: path() }, exit::FAILED),
+            (
+                JournalError::Damaged {
+                    path: path(),
+                    reason: "its salt is missing".into(),
+                },
+                exit::FAILED,
+            ),
+            (
+                JournalError::Tampered {
+                    path: path(),
+                    what: "x".into(),
+                },
+                exit::FAILED,
+            ),
+            (
+                JournalError::Sqlite {
+                    path: path(),
+                    source: rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+                        None,
+                    ),
+                },
+                exit::FAILED,
+            ),
+        ] {
+            assert_eq!(journal_exit_code(&error), code, "{error}");
+        }
     }
 
     #[test]

@@ -10,10 +10,23 @@
 //! takes no other step's record with it.
 //!
 //! The journal holds the raw vendor ids (a run needs them to resume, and `report --reveal` shows
-//! them): it is created with mode 0600, and an existing one (and its WAL files) is narrowed to
-//! 0600 when opened for a run.
+//! them): it is created with mode 0600, and an existing one (and its WAL files) loses any group
+//! and other permission when opened for a run (a journal whose owner may not write it is refused,
+//! never made writable).
+//!
+//! One journal, one run: a run or a verify holds an exclusive OS lock (`flock`, by `fs4`) on
+//! the sidecar file `<journal>.lock` from the moment it opens the journal until its last write.
+//! A second one is refused at once, before it sends anything. An OS lock rather than SQLite's
+//! `locking_mode=EXCLUSIVE`: that mode would also lock out readers (a `report` while a run is
+//! going), and its lock is taken at the first write rather than at open, so a second run could
+//! still read the plan and begin sending; the kernel drops an OS lock when its process dies
+//! (kill -9 included), so no stale lock is ever left to clear by hand.
+//!
+//! Every write is also appended to a hash chain ([`crate::chain`]), which `report` and `verify`
+//! check before they believe a row.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
@@ -22,15 +35,18 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use tokio::sync::oneshot;
 
+use crate::chain;
 use crate::outcome::{Outcome, Problem, ProblemKind};
 use crate::private;
+use crate::provenance::Provenance;
 use crate::subjects::Subject;
 use crate::vendor::Vendor;
+use crate::verify::CheckResult;
 
 /// Marks a SQLite file as a `vendor-erase` journal (`PRAGMA application_id`, "VERA").
 const APPLICATION_ID: i32 = 0x5645_5241;
-/// The layout version (`PRAGMA user_version`).
-const SCHEMA_VERSION: i32 = 1;
+/// The layout version (`PRAGMA user_version`). Version 1 had no hash chain.
+const SCHEMA_VERSION: i32 = 2;
 /// The most writes one commit takes.
 const MAX_BATCH: usize = 1024;
 /// Merges followed from one planned step, at most (Trust documents one level; this bounds a
@@ -64,8 +80,19 @@ CREATE TABLE steps (
     request_id TEXT,
     started_at INTEGER,
     finished_at INTEGER,
+    checked_at INTEGER,
+    check_result TEXT,
+    check_note TEXT,
     UNIQUE (subject_id, vendor, vendor_id)
 ) STRICT;
+CREATE TABLE records (
+    seq INTEGER PRIMARY KEY,
+    step_id INTEGER REFERENCES steps(id),
+    kind TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    hash BLOB NOT NULL
+) STRICT;
+CREATE INDEX records_by_step ON records (step_id, seq);
 ";
 
 /// What can go wrong with a journal.
@@ -123,6 +150,52 @@ pub enum JournalError {
         step: i64,
         /// What is wrong with it.
         reason: String,
+    },
+    /// Another run or verify holds the journal.
+    #[error(
+        "journal {path} is in use by another vendor-erase run or verify (it holds {path}.lock); nothing was sent. Wait for it to end, then run again"
+    )]
+    InUse {
+        /// The journal file.
+        path: String,
+    },
+    /// The journal's owner may not write it, and a run must.
+    #[error(
+        "journal {path} is read-only (mode {mode:o}); a run writes to it, and vendor-erase does not change a file's write permission. Make it writable (chmod u+w) to resume, or give another journal"
+    )]
+    ReadOnly {
+        /// The journal file.
+        path: String,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// The journal was made by an older layout this version does not read.
+    #[error(
+        "journal {path} has layout version {version}, made before the journal had a hash chain (tamper evidence); this vendor-erase reads version {SCHEMA_VERSION} only, and does not convert it (rows written before cannot be vouched for). Report it with the vendor-erase that made it; start new erasures with a new journal"
+    )]
+    Outdated {
+        /// The journal file.
+        path: String,
+        /// Its layout version.
+        version: i32,
+    },
+    /// The journal is missing a part every journal has (its salt, say).
+    #[error("journal {path} is damaged: {reason}")]
+    Damaged {
+        /// The journal file.
+        path: String,
+        /// What is missing or wrong.
+        reason: String,
+    },
+    /// A row or a record was changed outside vendor-erase.
+    #[error(
+        "journal {path} was changed outside vendor-erase: {what}. No receipt is made from it; compare it with a copy whose chain head a report stated"
+    )]
+    Tampered {
+        /// The journal file.
+        path: String,
+        /// The first altered place (line and vendor, never an id).
+        what: String,
     },
 }
 
@@ -205,6 +278,19 @@ pub struct StepRow {
     pub started_at: Option<i64>,
     /// When the last send ended (Unix milliseconds).
     pub finished_at: Option<i64>,
+    /// The last read-back by `verify`, if any.
+    pub check: Option<RecordedCheck>,
+}
+
+/// What `verify` last found for a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedCheck {
+    /// What the read proved.
+    pub result: CheckResult,
+    /// When (Unix milliseconds).
+    pub at: i64,
+    /// Why, in words (never an id).
+    pub note: Option<String>,
 }
 
 impl StepRow {
@@ -233,6 +319,7 @@ impl StepRow {
             request_id: None,
             started_at: None,
             finished_at: None,
+            check: None,
         }
     }
 }
@@ -252,6 +339,8 @@ pub struct SubjectRow {
 pub struct Journal {
     conn: Connection,
     path: PathBuf,
+    /// The run's exclusive lock, held until the writer is dropped; none for a reader.
+    lock: Option<File>,
 }
 
 impl std::fmt::Debug for Journal {
@@ -278,6 +367,9 @@ impl Journal {
         subjects: &[Subject],
     ) -> Result<(Journal, Vec<StepRow>), JournalError> {
         let shown = path.display().to_string();
+        // First of all: a second run is refused before it reads or sends anything.
+        let lock = take_lock(path)?;
+        refuse_read_only(path)?;
         let created = private::create_new(path).map_err(|source| JournalError::Io {
             path: shown.clone(),
             source,
@@ -286,6 +378,7 @@ impl Journal {
         let mut journal = Journal {
             conn,
             path: path.to_path_buf(),
+            lock: Some(lock),
         };
         // A file this tool created whose first commit never happened is still new.
         let steps = if created || journal.is_blank()? {
@@ -294,6 +387,7 @@ impl Journal {
         } else {
             journal.check_identity()?;
             journal.configure()?;
+            journal.check_chain()?;
             let steps = journal.steps()?;
             journal.check_subjects(subjects, &steps)?;
             steps
@@ -302,22 +396,82 @@ impl Journal {
         Ok((journal, steps))
     }
 
-    /// Opens an existing journal read-only (for `report` and `--dry-run`).
+    /// Opens an existing journal for `verify`: locked like a run, its chain checked.
+    pub fn open_for_verify(path: &Path) -> Result<Journal, JournalError> {
+        let shown = path.display().to_string();
+        if !path.exists() {
+            return Err(JournalError::Missing { path: shown });
+        }
+        let lock = take_lock(path)?;
+        refuse_read_only(path)?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| sqlite(&shown, source))?;
+        let journal = Journal {
+            conn,
+            path: path.to_path_buf(),
+            lock: Some(lock),
+        };
+        journal.check_identity()?;
+        journal.configure()?;
+        journal.check_chain()?;
+        narrow_permissions(path)?;
+        Ok(journal)
+    }
+
+    /// Opens an existing journal read-only (for `report` and `--dry-run`); it writes nothing,
+    /// not even SQLite's WAL index, so a copy in a directory the reader cannot write (an
+    /// auditor's) can be read. Its chain is not checked here: [`Self::check_chain`] does.
     pub fn open_read_only(path: &Path) -> Result<Journal, JournalError> {
         let shown = path.display().to_string();
         if !path.exists() {
             return Err(JournalError::Missing { path: shown });
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
+        match Journal::open_reader(path, false) {
+            Err(JournalError::Sqlite { source, .. }) if cannot_make_wal_index(&source) => {
+                // SQLite reads a WAL journal through a shared-memory index file beside it, which
+                // it cannot make in a directory the reader cannot write. With no WAL file beside
+                // the journal, everything committed is in the journal itself, and it can be read
+                // as immutable: nothing is made, and nothing is missed.
+                let mut wal = path.as_os_str().to_owned();
+                wal.push("-wal");
+                let wal_holds_commits = std::fs::metadata(PathBuf::from(wal))
+                    .map(|metadata| metadata.len() > 0)
+                    .unwrap_or(false);
+                if wal_holds_commits {
+                    return Err(JournalError::Damaged {
+                        path: shown,
+                        reason: format!(
+                            "its WAL file holds commits not yet in the journal, and SQLite cannot read them without writing beside it ({source}). Copy the journal with its -wal file to a directory you can write, and report that copy"
+                        ),
+                    });
+                }
+                Journal::open_reader(path, true)
+            }
+            other => other,
+        }
+    }
+
+    fn open_reader(path: &Path, immutable: bool) -> Result<Journal, JournalError> {
+        let shown = path.display().to_string();
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = if immutable {
+            Connection::open_with_flags(
+                format!("file:{}?immutable=1", uri_path(path)),
+                flags | OpenFlags::SQLITE_OPEN_URI,
+            )
+        } else {
+            Connection::open_with_flags(path, flags)
+        }
         .map_err(|source| sqlite(&shown, source))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(|source| sqlite(&shown, source))?;
         let journal = Journal {
             conn,
             path: path.to_path_buf(),
+            lock: None,
         };
         journal.check_identity()?;
         Ok(journal)
@@ -338,6 +492,83 @@ impl Journal {
                 .map_err(|source| sqlite(&shown, source))?;
         }
         Ok(())
+    }
+
+    /// Runs `read` on one snapshot of the journal (a read transaction): a run writing meanwhile
+    /// cannot make the chain and the rows read at different moments look altered. Within a
+    /// snapshot held already ([`Self::hold_snapshot`]), `read` reads that one.
+    pub fn read_snapshot<T>(
+        &self,
+        read: impl FnOnce(&Journal) -> Result<T, JournalError>,
+    ) -> Result<T, JournalError> {
+        if !self.conn.is_autocommit() {
+            // Within a snapshot already ([`Self::hold_snapshot`]): that one is read.
+            return read(self);
+        }
+        self.conn
+            .execute_batch("BEGIN DEFERRED")
+            .map_err(|source| sqlite(&self.shown(), source))?;
+        let result = read(self);
+        // Only reads happened: ending the transaction ends the snapshot, and cannot lose a write.
+        let _ = self.conn.execute_batch("COMMIT");
+        result
+    }
+
+    /// Checks the hash chain and every row against it; returns the chain head. A reader calls
+    /// it within [`Self::read_snapshot`] or [`Self::hold_snapshot`] when a run may be writing.
+    pub fn check_chain(&self) -> Result<chain::Head, JournalError> {
+        let salt = self.salt()?;
+        match chain::check(&self.conn, &salt).map_err(|source| sqlite(&self.shown(), source))? {
+            Ok(head) => Ok(head),
+            Err(altered) => Err(JournalError::Tampered {
+                path: self.shown(),
+                what: altered.what,
+            }),
+        }
+    }
+
+    /// Records, in the chain, what a `run` or `verify` starts with (its operator, tool, vendors'
+    /// environments and specs); commits before anything is sent.
+    pub fn record_start(&mut self, provenance: &Provenance) -> Result<(), JournalError> {
+        let shown = self.shown();
+        let kind = if provenance.command == "verify" {
+            chain::kind::VERIFY
+        } else {
+            chain::kind::RUN
+        };
+        let entry = serde_json::to_string(provenance)
+            .map_err(|error| JournalError::Write(error.to_string()))?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|source| sqlite(&shown, source))?;
+        chain::append(&tx, None, kind, &entry).map_err(|source| sqlite(&shown, source))?;
+        tx.commit().map_err(|source| sqlite(&shown, source))
+    }
+
+    /// Every run and verify recorded, in the order they started.
+    pub fn provenance(&self) -> Result<Vec<Provenance>, JournalError> {
+        let shown = self.shown();
+        let mut statement = self
+            .conn
+            .prepare("SELECT entry FROM records WHERE kind IN (?1, ?2) ORDER BY seq")
+            .map_err(|source| sqlite(&shown, source))?;
+        let entries = statement
+            .query_map([chain::kind::RUN, chain::kind::VERIFY], |row| {
+                row.get::<_, String>(0)
+            })
+            .map_err(|source| sqlite(&shown, source))?;
+        let mut runs = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|source| sqlite(&shown, source))?;
+            runs.push(
+                serde_json::from_str(&entry).map_err(|error| JournalError::Damaged {
+                    path: shown.clone(),
+                    reason: format!("a run's record cannot be read: {error}"),
+                })?,
+            );
+        }
+        Ok(runs)
     }
 
     /// The journal file.
@@ -418,6 +649,7 @@ impl Journal {
                     }
                 }
             }
+            chain::append(&tx, None, chain::kind::PLAN, &chain::plan_digest(&tx)?)?;
             Ok(steps)
         })();
         let mut steps = result.map_err(|source| sqlite(&shown, source))?;
@@ -432,10 +664,11 @@ impl Journal {
             path: self.shown(),
             reason,
         };
+        let unreadable = |error: rusqlite::Error| identity_error(&self.shown(), error);
         let application_id: i32 = self
             .conn
             .query_row("PRAGMA application_id", [], |row| row.get(0))
-            .map_err(|error| not_a_journal(error.to_string()))?;
+            .map_err(unreadable)?;
         if application_id != APPLICATION_ID {
             return Err(not_a_journal(
                 "not a SQLite file made by vendor-erase".to_string(),
@@ -444,7 +677,13 @@ impl Journal {
         let version: i32 = self
             .conn
             .query_row("PRAGMA user_version", [], |row| row.get(0))
-            .map_err(|error| not_a_journal(error.to_string()))?;
+            .map_err(unreadable)?;
+        if version == 1 {
+            return Err(JournalError::Outdated {
+                path: self.shown(),
+                version,
+            });
+        }
         if version != SCHEMA_VERSION {
             return Err(not_a_journal(format!(
                 "layout version {version}; this tool reads version {SCHEMA_VERSION}"
@@ -509,19 +748,24 @@ impl Journal {
 
     /// The salt of the receipts' hashed ids.
     pub fn salt(&self) -> Result<Vec<u8>, JournalError> {
-        let salt: Vec<u8> = self
+        let damaged = |reason: &str| JournalError::Damaged {
+            path: self.shown(),
+            reason: format!(
+                "{reason}: the receipts' hashed ids and the hash chain cannot be checked without it"
+            ),
+        };
+        let salt: Option<rusqlite::types::Value> = self
             .conn
             .query_row("SELECT value FROM meta WHERE key = 'salt'", [], |row| {
                 row.get(0)
             })
+            .optional()
             .map_err(|source| sqlite(&self.shown(), source))?;
-        if salt.len() != SALT_BYTES {
-            return Err(JournalError::NotAJournal {
-                path: self.shown(),
-                reason: "its salt is damaged".to_string(),
-            });
+        match salt {
+            None => Err(damaged("its salt is missing (deleted)")),
+            Some(rusqlite::types::Value::Blob(salt)) if salt.len() == SALT_BYTES => Ok(salt),
+            Some(_) => Err(damaged("its salt is altered (not 32 bytes)")),
         }
-        Ok(salt)
     }
 
     /// When the journal was created (Unix milliseconds).
@@ -530,9 +774,14 @@ impl Journal {
             .query_row(
                 "SELECT value FROM meta WHERE key = 'created_at'",
                 [],
-                |row| row.get(0),
+                |row| row.get::<_, i64>(0),
             )
-            .map_err(|source| sqlite(&self.shown(), source))
+            .optional()
+            .map_err(|source| sqlite(&self.shown(), source))?
+            .ok_or_else(|| JournalError::Damaged {
+                path: self.shown(),
+                reason: "its creation time is missing".to_string(),
+            })
     }
 
     /// Every subject, in file order.
@@ -635,6 +884,7 @@ impl Journal {
         Writer {
             sender: thread.is_some().then_some(sender),
             thread,
+            _lock: self.lock,
         }
     }
 }
@@ -659,13 +909,16 @@ struct RawStep {
     request_id: Option<String>,
     started_at: Option<i64>,
     finished_at: Option<i64>,
+    checked_at: Option<i64>,
+    check_result: Option<String>,
+    check_note: Option<String>,
 }
 
 /// The columns [`RawStep::read`] reads, `s` being the steps and `j` the subjects.
 const STEP_COLUMNS: &str =
     "s.id, s.subject_id, j.line, s.vendor, s.vendor_id, s.followed_from, s.state, s.sends,
      s.unsettled, s.attempts, s.outcome, s.merged_into, s.problem_kind, s.problem, s.status,
-     s.request_id, s.started_at, s.finished_at";
+     s.request_id, s.started_at, s.finished_at, s.checked_at, s.check_result, s.check_note";
 
 impl RawStep {
     /// The step in `row`, its [`STEP_COLUMNS`] starting at column `first`.
@@ -689,6 +942,9 @@ impl RawStep {
             request_id: row.get(first + 15)?,
             started_at: row.get(first + 16)?,
             finished_at: row.get(first + 17)?,
+            checked_at: row.get(first + 18)?,
+            check_result: row.get(first + 19)?,
+            check_note: row.get(first + 20)?,
         })
     }
 
@@ -720,6 +976,16 @@ impl RawStep {
             }),
             (None, _) => None,
         };
+        let check = match (&self.check_result, self.checked_at) {
+            (Some(name), Some(at)) => Some(RecordedCheck {
+                result: CheckResult::from_name(name)
+                    .ok_or_else(|| corrupt(format!("unknown check result `{name}`")))?,
+                at,
+                note: self.check_note.clone(),
+            }),
+            (None, None) => None,
+            _ => return Err(corrupt("a check without its result or time".to_string())),
+        };
         let count = |value: i64| u32::try_from(value).unwrap_or(u32::MAX);
         Ok(StepRow {
             id: self.id,
@@ -738,6 +1004,7 @@ impl RawStep {
             request_id: self.request_id,
             started_at: self.started_at,
             finished_at: self.finished_at,
+            check,
         })
     }
 }
@@ -810,6 +1077,12 @@ enum Write {
         kind: ProblemKind,
         message: String,
     },
+    Check {
+        step: i64,
+        result: CheckResult,
+        note: Option<String>,
+        at: i64,
+    },
 }
 
 /// What a committed write answers.
@@ -835,6 +1108,8 @@ struct Job {
 pub struct Writer {
     sender: Option<mpsc::Sender<Job>>,
     thread: Option<JoinHandle<()>>,
+    /// The journal's lock: released when the writer is dropped, after its last commit.
+    _lock: Option<File>,
 }
 
 impl std::fmt::Debug for Writer {
@@ -912,6 +1187,29 @@ impl Writer {
             step,
             kind,
             message: message.to_string(),
+        };
+        match self.submit(write).await? {
+            Answer::Recorded => Ok(()),
+            other => Err(mismatched(&other)),
+        }
+    }
+}
+
+impl Writer {
+    /// Records what `verify` found for a finished step at `at` (Unix milliseconds, the verify's
+    /// clock); returns once committed.
+    pub async fn checked(
+        &self,
+        step: i64,
+        result: CheckResult,
+        note: Option<String>,
+        at: i64,
+    ) -> Result<(), JournalError> {
+        let write = Write::Check {
+            step,
+            result,
+            note,
+            at,
         };
         match self.submit(write).await? {
             Answer::Recorded => Ok(()),
@@ -1010,6 +1308,7 @@ fn apply(conn: &Connection, write: &Write, at: i64) -> Result<Answer, WriteError
                     step: *step,
                     tried: "begun",
                 })?;
+            chain::append_step(conn, *step)?;
             return Ok(Answer::Begun {
                 unsettled_before: u32::try_from(unsettled_before).unwrap_or(u32::MAX),
             });
@@ -1073,17 +1372,38 @@ fn apply(conn: &Connection, write: &Write, at: i64) -> Result<Answer, WriteError
                 .execute(params![step, kind.name(), message, at])?;
             (step, "marked not sent", changed)
         }
+        Write::Check {
+            step,
+            result,
+            note,
+            at,
+        } => {
+            let changed = conn
+                .prepare_cached(
+                    "UPDATE steps SET checked_at = ?2, check_result = ?3, check_note = ?4
+                     WHERE id = ?1 AND state = 'done'",
+                )?
+                .execute(params![step, at, result.name(), note])?;
+            (step, "checked", changed)
+        }
         Write::Follow {
             from,
             subject_id,
             into,
-        } => return Ok(Answer::Followed(follow(conn, *from, *subject_id, into)?)),
+        } => {
+            let followed = follow(conn, *from, *subject_id, into)?;
+            if let Followed::Added(id) = followed {
+                chain::append_step(conn, id)?;
+            }
+            return Ok(Answer::Followed(followed));
+        }
     };
     if changed != 1 {
         // A step finished twice, or not begun: the run's bookkeeping is wrong, and nothing is
         // written rather than something untrue.
         return Err(WriteError::Refused { step: *step, tried });
     }
+    chain::append_step(conn, *step)?;
     Ok(Answer::Recorded)
 }
 
@@ -1150,6 +1470,85 @@ fn sqlite(path: &str, source: rusqlite::Error) -> JournalError {
         path: path.to_string(),
         source,
     }
+}
+
+/// What a failed read of a journal's identity means: only SQLite's "not a database" says the file
+/// is something else; a full disk, an I/O error or a file SQLite cannot open are said as they
+/// are.
+fn identity_error(path: &str, error: rusqlite::Error) -> JournalError {
+    match error.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => JournalError::NotAJournal {
+            path: path.to_string(),
+            reason: error.to_string(),
+        },
+        _ => sqlite(path, error),
+    }
+}
+
+/// Takes the journal's exclusive lock (see the module documentation), or says who holds it.
+fn take_lock(path: &Path) -> Result<File, JournalError> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    let lock_path = PathBuf::from(name);
+    let io = |source: std::io::Error| JournalError::Io {
+        path: lock_path.display().to_string(),
+        source,
+    };
+    private::create_new(&lock_path).map_err(io)?;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&lock_path)
+        .map_err(io)?;
+    // Qualified: std's own `File::try_lock` is newer than the workspace's MSRV.
+    match fs4::FileExt::try_lock(&file) {
+        Ok(()) => Ok(file),
+        Err(fs4::TryLockError::WouldBlock) => Err(JournalError::InUse {
+            path: path.display().to_string(),
+        }),
+        Err(fs4::TryLockError::Error(source)) => Err(io(source)),
+    }
+}
+
+/// Refuses a journal its owner may not write: a run would fail at its first write, and widening
+/// a permission someone narrowed is not this tool's to do.
+fn refuse_read_only(path: &Path) -> Result<(), JournalError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(metadata) = std::fs::metadata(path) {
+            let mode = metadata.permissions().mode() & 0o7777;
+            if mode & 0o200 == 0 {
+                return Err(JournalError::ReadOnly {
+                    path: path.display().to_string(),
+                    mode,
+                });
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// Whether SQLite failed because it could not make a read-only WAL journal's index beside it.
+fn cannot_make_wal_index(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+    )
+}
+
+/// `path` for a `file:` URI: the characters a URI gives a meaning to are percent-encoded.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for byte in path.to_string_lossy().bytes() {
+        match byte {
+            b'?' | b'#' | b'%' | b'&' | b'=' | 0x80.. => out.push_str(&format!("%{byte:02X}")),
+            byte => out.push(byte as char),
+        }
+    }
+    out
 }
 
 /// Narrows the journal and its WAL files to 0600 (SQLite gives the WAL files the journal's
@@ -1237,6 +1636,287 @@ mod tests {
             "{err}"
         );
         assert!(!err.to_string().contains("cccccccc"));
+    }
+
+    fn failed_finish() -> Finish {
+        Finish {
+            result: Err(Problem {
+                kind: ProblemKind::RetriesExhausted,
+                message: "503".to_string(),
+                status: Some(503),
+                may_have_acted: false,
+                retryable: true,
+                retry_after: None,
+            }),
+            attempts: 1,
+            status: Some(503),
+            request_id: None,
+        }
+    }
+
+    /// A journal of two subjects whose steps all failed, and its path.
+    fn failed_journal(dir: &Path) -> PathBuf {
+        let path = dir.join("j.db");
+        let subjects = [
+            subject(
+                "S1",
+                2,
+                &[(Vendor::Attestr, "AX1"), (Vendor::GainsightPx, "u1")],
+            ),
+            subject("S2", 5, &[(Vendor::GainsightPx, "secret-px-id")]),
+        ];
+        let (journal, steps) = Journal::open_for_run(&path, &subjects).unwrap();
+        let writer = journal.into_writer();
+        runtime().block_on(async {
+            for step in &steps {
+                writer.begin(step.id).await.unwrap();
+                writer.finish(step.id, failed_finish()).await.unwrap();
+            }
+        });
+        drop(writer);
+        path
+    }
+
+    fn tampered(path: &Path) -> String {
+        match Journal::open_read_only(path).unwrap().check_chain() {
+            Err(error @ JournalError::Tampered { .. }) => error.to_string(),
+            other => panic!("not found tampered: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_journal_in_use_is_refused_at_once_and_freed_when_the_run_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        let subjects = [subject("S1", 2, &[(Vendor::GainsightPx, "u1")])];
+        let (journal, _) = Journal::open_for_run(&path, &subjects).unwrap();
+        let started = std::time::Instant::now();
+        let second = Journal::open_for_run(&path, &subjects).unwrap_err();
+        assert!(matches!(second, JournalError::InUse { .. }), "{second}");
+        assert!(
+            second
+                .to_string()
+                .contains("in use by another vendor-erase run")
+        );
+        assert!(matches!(
+            Journal::open_for_verify(&path).unwrap_err(),
+            JournalError::InUse { .. }
+        ));
+        // Refused without waiting (a bound on a hang, not a speed test).
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        // Readers are not locked out.
+        Journal::open_read_only(&path).unwrap().steps().unwrap();
+        // The writer holds the lock until it is dropped.
+        let writer = journal.into_writer();
+        assert!(matches!(
+            Journal::open_for_run(&path, &subjects).unwrap_err(),
+            JournalError::InUse { .. }
+        ));
+        drop(writer);
+        Journal::open_for_run(&path, &subjects).unwrap();
+    }
+
+    #[test]
+    fn the_chain_holds_while_only_the_tool_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = failed_journal(dir.path());
+        let journal = Journal::open_read_only(&path).unwrap();
+        let head = journal.check_chain().unwrap();
+        // The plan, then a begin and a finish for each of the three steps.
+        assert_eq!(head.records, 1 + 3 * 2);
+        assert!(head.digest.starts_with("sha256:") && head.digest.len() == 7 + 64);
+        // The same journal gives the same head; one more write moves it.
+        assert_eq!(
+            Journal::open_read_only(&path)
+                .unwrap()
+                .check_chain()
+                .unwrap(),
+            head
+        );
+        let (mut journal, _) = Journal::open_for_run(
+            &path,
+            &[
+                subject(
+                    "S1",
+                    2,
+                    &[(Vendor::Attestr, "AX1"), (Vendor::GainsightPx, "u1")],
+                ),
+                subject("S2", 5, &[(Vendor::GainsightPx, "secret-px-id")]),
+            ],
+        )
+        .unwrap();
+        let provenance = Provenance::of("run", &Default::default(), Some("Dana"), 7);
+        journal.record_start(&provenance).unwrap();
+        let moved = journal.check_chain().unwrap();
+        assert_ne!(moved.digest, head.digest);
+        assert_eq!(journal.provenance().unwrap(), [provenance]);
+    }
+
+    #[test]
+    fn a_report_made_while_a_run_writes_reads_one_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        let subjects = [subject("S1", 2, &[(Vendor::GainsightPx, "u1")])];
+        let (journal, steps) = Journal::open_for_run(&path, &subjects).unwrap();
+        let writer = journal.into_writer();
+        let reader = Journal::open_read_only(&path).unwrap();
+        let head = reader
+            .read_snapshot(|reader| {
+                let before = reader.check_chain()?;
+                // A write commits between the reader's two looks: the reader still sees the
+                // journal as it was, row and chain alike.
+                runtime().block_on(writer.begin(steps[0].id)).unwrap();
+                assert_eq!(reader.steps()?[0].state, StepState::Pending);
+                assert_eq!(reader.check_chain()?, before);
+                Ok(before)
+            })
+            .unwrap();
+        assert_ne!(reader.check_chain().unwrap(), head);
+        drop(writer);
+    }
+
+    #[test]
+    fn a_row_edited_outside_the_tool_is_named_by_line_and_vendor() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = failed_journal(dir.path());
+        // The attack of the issue: failed steps turned into done/deleted with another client.
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "UPDATE steps SET state = 'done', outcome = 'deleted', problem_kind = NULL,
+                 problem = NULL WHERE vendor = 'gainsight-px'",
+            )
+            .unwrap();
+        let error = tampered(&path);
+        assert!(
+            error.contains("the Gainsight PX step of the subject on line 2"),
+            "{error}"
+        );
+        assert!(
+            !error.contains("u1") && !error.contains("secret-px-id"),
+            "{error}"
+        );
+        let journal = Journal::open_read_only(&path).unwrap();
+        assert!(matches!(
+            crate::report::Report::from_journal(&journal, false),
+            Err(crate::report::ReportError::Journal(
+                JournalError::Tampered { .. }
+            ))
+        ));
+        assert!(matches!(
+            Journal::open_for_verify(&path),
+            Err(JournalError::Tampered { .. })
+        ));
+    }
+
+    #[test]
+    fn an_edited_record_a_removed_step_or_an_edited_plan_breaks_the_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = failed_journal(dir.path());
+        let conn = Connection::open(&path).unwrap();
+        // Row and its last record edited alike: the chain link breaks.
+        conn.execute_batch(&format!(
+            "UPDATE steps SET state = 'done', outcome = 'deleted', problem_kind = NULL, problem = NULL
+             WHERE id = (SELECT min(id) FROM steps WHERE vendor = 'gainsight-px' AND subject_id = 2);
+             UPDATE records SET entry = (SELECT {} FROM steps WHERE steps.id = records.step_id)
+             WHERE seq = (SELECT max(seq) FROM records WHERE step_id =
+                 (SELECT min(id) FROM steps WHERE subject_id = 2));",
+            chain::ROW_JSON
+        ))
+        .unwrap();
+        let error = tampered(&path);
+        assert!(
+            error.contains("a record of the chain was changed"),
+            "{error}"
+        );
+        assert!(error.contains("subject on line 5"), "{error}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = failed_journal(dir.path());
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("UPDATE subjects SET line = 9 WHERE line = 5")
+            .unwrap();
+        assert!(tampered(&path).contains("the plan"));
+    }
+
+    #[test]
+    fn a_deleted_salt_an_old_layout_and_a_full_disk_are_said_as_they_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = failed_journal(dir.path());
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("DELETE FROM meta WHERE key = 'salt'")
+            .unwrap();
+        let error = Journal::open_read_only(&path).unwrap().salt().unwrap_err();
+        assert!(
+            matches!(&error, JournalError::Damaged { reason, .. } if reason.contains("salt is missing")),
+            "{error}"
+        );
+        assert!(!error.to_string().contains("no rows"), "{error}");
+
+        conn.execute_batch("PRAGMA user_version = 1").unwrap();
+        let error = Journal::open_read_only(&path).unwrap_err();
+        assert!(
+            matches!(error, JournalError::Outdated { version: 1, .. }),
+            "{error}"
+        );
+        assert!(
+            error
+                .to_string()
+                .contains("before the journal had a hash chain")
+        );
+
+        // A full disk (or any I/O failure) is not "not a journal"; only SQLite's own "not a
+        // database" is.
+        let failure = |code| rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None);
+        for code in [
+            rusqlite::ffi::SQLITE_FULL,
+            rusqlite::ffi::SQLITE_IOERR,
+            rusqlite::ffi::SQLITE_CANTOPEN,
+        ] {
+            let error = identity_error("j.db", failure(code));
+            assert!(matches!(error, JournalError::Sqlite { .. }), "{error}");
+        }
+        assert!(matches!(
+            identity_error("j.db", failure(rusqlite::ffi::SQLITE_NOTADB)),
+            JournalError::NotAJournal { .. }
+        ));
+        assert!(
+            identity_error("j.db", failure(rusqlite::ffi::SQLITE_FULL))
+                .to_string()
+                .contains("full"),
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_journal_is_refused_for_a_run_and_left_as_it_is() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = failed_journal(dir.path());
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let subjects = [
+            subject(
+                "S1",
+                2,
+                &[(Vendor::Attestr, "AX1"), (Vendor::GainsightPx, "u1")],
+            ),
+            subject("S2", 5, &[(Vendor::GainsightPx, "secret-px-id")]),
+        ];
+        let error = Journal::open_for_run(&path, &subjects).unwrap_err();
+        assert!(
+            matches!(error, JournalError::ReadOnly { mode: 0o444, .. }),
+            "{error}"
+        );
+        assert!(
+            error.to_string().contains("read-only (mode 444)"),
+            "{error}"
+        );
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o444, "the journal's mode was changed");
+        // Read-only is what a report needs.
+        crate::report::Report::from_journal(&Journal::open_read_only(&path).unwrap(), false)
+            .unwrap();
     }
 
     #[test]

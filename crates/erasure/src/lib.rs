@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod chain;
 pub mod cli;
 pub mod clients;
 pub mod hashing;
@@ -9,11 +10,13 @@ pub mod pace;
 pub mod plan;
 mod private;
 pub mod progress;
+pub mod provenance;
 pub mod redact;
 pub mod report;
 pub mod run;
 pub mod subjects;
 pub mod vendor;
+pub mod verify;
 
 /// Locks `mutex`, also after a thread panicked while holding it: what this crate guards (a
 /// time, a pause, a halt reason) is valid whatever a panic interrupted.

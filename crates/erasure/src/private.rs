@@ -1,6 +1,7 @@
 //! Files only their owner may read: the journal (and SQLite's WAL files beside it) and a report
-//! written with `--output`, which hold raw vendor ids. Each is narrowed to mode 0600 whether the
-//! tool created it or found it, since an existing file keeps its mode when it is opened.
+//! written with `--output`, which hold raw vendor ids. Each is created with mode 0600, and one
+//! the tool found loses its group and other permissions (its owner's stay as they are), since an
+//! existing file keeps its mode when it is opened.
 
 use std::fs::{File, Metadata, OpenOptions, Permissions};
 use std::io;
@@ -48,13 +49,15 @@ pub fn create(path: &Path) -> io::Result<File> {
     Ok(file)
 }
 
-/// The one rule: mode 0600 for a file its group or others may use, `None` for one that is
-/// private already.
+/// The one rule: a file its group or others may use loses those permissions and keeps its
+/// owner's as they are (a file its owner may not write is never made writable); `None` for one
+/// that is private already.
 fn narrowed(metadata: &Metadata) -> Option<Permissions> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        (metadata.permissions().mode() & 0o077 != 0).then(|| Permissions::from_mode(0o600))
+        let mode = metadata.permissions().mode();
+        (mode & 0o077 != 0).then(|| Permissions::from_mode(mode & 0o700))
     }
     #[cfg(not(unix))]
     {
@@ -114,6 +117,10 @@ mod tests {
         assert_eq!(mode(&path), 0o600);
         // Already private (or stricter): untouched.
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).unwrap();
+        narrow(&path).unwrap();
+        assert_eq!(mode(&path), 0o400);
+        // Read-only for everyone: it stays read-only for its owner (no write bit is added).
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
         narrow(&path).unwrap();
         assert_eq!(mode(&path), 0o400);
         narrow(&dir.path().join("absent-wal")).unwrap();

@@ -79,6 +79,19 @@ impl Vendor {
         }
     }
 
+    /// The erasure method, as a processor's erasure confirmation names it.
+    pub fn method(self) -> &'static str {
+        match self {
+            Vendor::Attestr => {
+                "archive (Archive Profile): irreversible purge of the profile's verification items and linked media"
+            }
+            Vendor::Trust => "delete (Delete Identity)",
+            Vendor::GainsightPx => {
+                "hard delete (Delete User, hardDelete=true): not revived by a later create or update"
+            }
+        }
+    }
+
     /// The environment variables that configure the vendor, required ones first, as its crate
     /// exports them. (A configuration error does not always name its variable: a bad base URL
     /// names the URL.)

@@ -581,3 +581,151 @@ async fn a_finished_step_is_refused_by_the_journal_itself() {
         .unwrap();
     assert_eq!((steps[0].state, steps[0].sends), (StepState::Done, 1));
 }
+
+/// Reads the journal back through the vendors at the time `now` gives (Unix milliseconds).
+async fn verify_at(journal: &Path, clients: &Clients, now: i64) -> erasure::verify::Verified {
+    let opened = Journal::open_for_verify(journal).unwrap();
+    erasure::verify::verify(opened, clients, Some("Auditor A"), &move || now)
+        .await
+        .unwrap()
+}
+
+fn step_of<'a>(
+    report: &'a Report,
+    subject: &str,
+    vendor: Vendor,
+) -> &'a erasure::report::StepReceipt {
+    report
+        .subjects
+        .iter()
+        .find(|receipt| receipt.subject == subject)
+        .and_then(|receipt| receipt.steps.iter().find(|step| step.vendor == vendor))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn verify_proves_absence_again_and_lifts_the_px_caveat_only_after_the_recheck_date() {
+    use erasure::verify::CheckResult;
+    let person = Person::numbered(1);
+    // Known to nobody: Gainsight PX answers not found, with the revival caveat.
+    let ghost = Person {
+        subject: "DSR-GHOST".to_string(),
+        attestr: None,
+        trust: None,
+        gainsight_px: Some("ghost@example.test".to_string()),
+    };
+    let world = World::start(std::slice::from_ref(&person), 200).await;
+    let subjects = world.subjects_file("subjects.csv", &[person.clone(), ghost.clone()]);
+    let journal = world.path("journal.db");
+    let clients = world.clients();
+    let report = erase(&subjects, &journal, &clients, &options()).await;
+    assert!(report.all_settled(), "{report:#?}");
+    let ghost_px = step_of(&report, "DSR-GHOST", Vendor::GainsightPx);
+    assert_eq!(ghost_px.outcome.as_deref(), Some("not_found"));
+    assert!(ghost_px.caveat.is_some());
+    let erased_at = chrono::DateTime::parse_from_rfc3339(ghost_px.time.as_deref().unwrap())
+        .unwrap()
+        .timestamp_millis();
+    let due = erased_at + erasure::verify::GAINSIGHT_PX_REVIVAL_WINDOW.as_millis() as i64;
+    assert_eq!(
+        ghost_px.recheck_due,
+        Some(
+            chrono::DateTime::from_timestamp_millis(due)
+                .unwrap()
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        )
+    );
+
+    // Before the re-check date: absence proven again, the caveat stays.
+    world.clear_received().await;
+    let early = verify_at(&journal, &clients, due - 1).await;
+    assert_eq!(
+        (
+            early.absent_again,
+            early.present_again,
+            early.not_verifiable,
+            early.failed
+        ),
+        (2, 0, 2, 0),
+        "{early:?}"
+    );
+    assert_eq!(early.exit_code(), erasure::exit::ERASED);
+    // Attestr documents no read that proves absence: nothing is sent there.
+    assert_eq!(world.received_by("attestr").await, 0);
+    let report = Report::from_journal(&Journal::open_read_only(&journal).unwrap(), true).unwrap();
+    let ghost_px = step_of(&report, "DSR-GHOST", Vendor::GainsightPx);
+    assert_eq!(
+        ghost_px.verification.as_ref().map(|check| check.result),
+        Some(CheckResult::AbsentAgain)
+    );
+    assert!(ghost_px.caveat.is_some(), "lifted before the re-check date");
+    let attestr = step_of(&report, &person.subject, Vendor::Attestr);
+    assert_eq!(
+        attestr.verification.as_ref().map(|check| check.result),
+        Some(CheckResult::NotVerifiable)
+    );
+    assert!(
+        report
+            .render(erasure::report::Format::Markdown)
+            .contains("not verifiable by API"),
+    );
+    assert_eq!(report.head.runs.last().unwrap().command, "verify");
+    assert_eq!(
+        report.head.runs.last().unwrap().operator.as_deref(),
+        Some("Auditor A")
+    );
+
+    // On the re-check date: proven absent again, the caveat is lifted for that step.
+    verify_at(&journal, &clients, due).await;
+    let report = Report::from_journal(&Journal::open_read_only(&journal).unwrap(), true).unwrap();
+    let ghost_px = step_of(&report, "DSR-GHOST", Vendor::GainsightPx);
+    assert_eq!(ghost_px.caveat, None, "{ghost_px:?}");
+    assert!(report.head.caveats.is_empty());
+    assert!(report.all_settled());
+}
+
+#[tokio::test]
+async fn a_px_user_created_again_after_its_erasure_is_present_again_and_needs_a_person() {
+    let person = Person {
+        subject: "DSR-REVIVED".to_string(),
+        attestr: None,
+        trust: None,
+        gainsight_px: Some("revived@example.test".to_string()),
+    };
+    let world = World::start(std::slice::from_ref(&person), 200).await;
+    let subjects = world.subjects_file("subjects.csv", std::slice::from_ref(&person));
+    let journal = world.path("journal.db");
+    let clients = world.clients();
+    let report = erase(&subjects, &journal, &clients, &options()).await;
+    assert!(report.all_settled(), "{report:#?}");
+
+    // A product identifies the person again: Gainsight PX holds a user under the id once more.
+    let created = reqwest::Client::new()
+        .post(format!("{}/v1/users", world.sandbox.gainsight_px_url()))
+        .header(
+            "X-APTRINSIC-API-KEY",
+            &world.credentials.gainsight_px_api_keys[0],
+        )
+        .json(&json!({"identifyId": "revived@example.test", "propertyKeys": ["AP-XXXXXXXXXX-2"]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(created.status().is_success(), "{}", created.status());
+
+    let now = erasure::journal::now_millis();
+    let verified = verify_at(&journal, &clients, now).await;
+    assert_eq!(verified.present_again, 1, "{verified:?}");
+    assert_eq!(verified.exit_code(), erasure::exit::NEEDS_PERSON);
+    let report = Report::from_journal(&Journal::open_read_only(&journal).unwrap(), false).unwrap();
+    assert!(!report.all_settled());
+    let step = &report.subjects[0].steps[0];
+    assert_eq!(step.standing, Standing::NeedsPerson);
+    assert!(
+        step.meaning.starts_with("Present again"),
+        "{}",
+        step.meaning
+    );
+    assert_eq!(report.head.summary.steps_needing_a_person, 1);
+    // The verify is in the chain: the report found it whole, and states a new head.
+    assert!(report.head.chain.head.starts_with("sha256:"));
+}

@@ -726,3 +726,358 @@ async fn a_run_whose_px_steps_are_all_absent_ends_with_a_warning_naming_the_vend
     assert_eq!(json["warnings"].as_array().unwrap().len(), 1, "{json}");
     assert_eq!(json["summary"]["subjects_erased"], 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_run_on_a_journal_in_use_is_refused_at_once_and_sends_nothing() {
+    let batch = people(20);
+    let world = World::start(&batch, 200).await;
+    // The second run is pointed at a sandbox of its own: anything it sent would show there.
+    let elsewhere = World::start(&batch, 200).await;
+    let subjects = world.subjects_file("subjects.csv", &batch);
+    let journal = world.path("journal.db");
+    world
+        .fault(json!({"vendor": "gainsight-px", "delay_ms": 300, "count": 100000}))
+        .await;
+    let args = [
+        "run",
+        path(&subjects),
+        "--journal",
+        path(&journal),
+        "--concurrency",
+        "2",
+        "--progress",
+        "none",
+    ];
+    let first = command(&world.env(), &args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let done = Journal::open_read_only(&journal)
+            .and_then(|journal| journal.steps())
+            .map(|steps| steps.iter().filter(|s| s.state == StepState::Done).count())
+            .unwrap_or(0);
+        if done > 0 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the first run made no progress"
+        );
+    }
+
+    let asked = Instant::now();
+    let second = output(&elsewhere.env(), &args).await;
+    let waited = asked.elapsed();
+    assert_exit(&second, erasure::exit::FAILED);
+    let said = text(&second);
+    assert!(
+        said.contains("is in use by another vendor-erase run"),
+        "{said}"
+    );
+    assert!(said.contains("nothing was sent"), "{said}");
+    // At once: not after the first run (a bound on a hang, not a speed test).
+    assert!(waited < Duration::from_secs(10), "{waited:?}");
+    let verify = output(&elsewhere.env(), &["verify", "--journal", path(&journal)]).await;
+    assert_exit(&verify, erasure::exit::FAILED);
+    assert!(text(&verify).contains("is in use"), "{}", text(&verify));
+    assert_eq!(elsewhere.received().await, []);
+
+    let first = first.wait_with_output().await.unwrap();
+    assert_eq!(first.status.code(), Some(0));
+    for person in &batch {
+        for (vendor, id) in person.ids() {
+            let erasures = world.erasures_of(vendor, &id).await;
+            assert_eq!(erasures.len(), 1, "{vendor}: {erasures:?}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_reads_a_journal_in_a_directory_its_reader_cannot_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let person = Person::numbered(3);
+    let world = World::start(std::slice::from_ref(&person), 200).await;
+    let subjects = world.subjects_file("subjects.csv", std::slice::from_ref(&person));
+    let journal = world.path("journal.db");
+    let run = output(
+        &world.env(),
+        &[
+            "run",
+            path(&subjects),
+            "--journal",
+            path(&journal),
+            "--operator",
+            "Dana (privacy)",
+        ],
+    )
+    .await;
+    assert_exit(&run, erasure::exit::ERASED);
+    assert!(
+        text(&run).contains("Journal chain head: sha256:"),
+        "{}",
+        text(&run)
+    );
+
+    // An auditor's copy: a directory only its owner (root) may write, a file nobody may write,
+    // read by another user (nobody). Tests run as root, who may write anywhere, so the reader
+    // must be another user for the directory's mode to count.
+    let audit = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(audit.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let copy_dir = audit.path().join("copy");
+    std::fs::create_dir(&copy_dir).unwrap();
+    let copy = copy_dir.join("journal.db");
+    std::fs::copy(&journal, &copy).unwrap();
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o444)).unwrap();
+    std::fs::set_permissions(&copy_dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let as_nobody = tokio::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", BIN])
+        .args(["report", "--journal", path(&copy), "--format", "json"])
+        .env_clear()
+        .output()
+        .await
+        .expect("setpriv runs the tool as another user");
+    assert_exit(&as_nobody, erasure::exit::ERASED);
+    let report: Value = serde_json::from_slice(&as_nobody.stdout).unwrap();
+    assert_eq!(report["summary"]["subjects_erased"], 1);
+    let head = report["chain"]["head"].as_str().unwrap();
+    assert!(head.starts_with("sha256:"), "{report}");
+    assert_eq!(report["runs"][0]["operator"], "Dana (privacy)");
+    let px = report["vendors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|vendor| vendor["vendor"] == "gainsight-px")
+        .unwrap();
+    assert_eq!(
+        px["environments"][0],
+        format!(
+            "{} (data centre: custom base URL (no Gainsight PX data centre))",
+            world
+                .sandbox
+                .gainsight_px_url()
+                .split("://")
+                .nth(1)
+                .unwrap()
+                .split('/')
+                .next()
+                .unwrap()
+        )
+    );
+    assert!(px["completed_at"].is_string(), "{px}");
+    assert!(px["method"].as_str().unwrap().starts_with("hard delete"));
+    assert_eq!(px["cited_pages"][0]["sha256"].as_str().unwrap().len(), 64);
+    // A dry run reads it the same way.
+    let subjects_copy = audit.path().join("subjects.csv");
+    std::fs::copy(&subjects, &subjects_copy).unwrap();
+    std::fs::set_permissions(&subjects_copy, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let dry_run = tokio::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", BIN])
+        .args([
+            "run",
+            path(&subjects_copy),
+            "--journal",
+            path(&copy),
+            "--dry-run",
+        ])
+        .env_clear()
+        .envs(world.env())
+        .output()
+        .await
+        .unwrap();
+    assert_exit(&dry_run, erasure::exit::ERASED);
+    assert!(
+        text(&dry_run).contains("Dry run against"),
+        "{}",
+        text(&dry_run)
+    );
+    // Nothing was made beside it.
+    let beside: Vec<_> = std::fs::read_dir(&copy_dir).unwrap().collect();
+    assert_eq!(beside.len(), 1, "{beside:?}");
+    // Every format states the chain head.
+    for format in ["markdown", "html"] {
+        let out = output(
+            &BTreeMap::new(),
+            &["report", "--journal", path(&journal), "--format", format],
+        )
+        .await;
+        assert_exit(&out, erasure::exit::ERASED);
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains(head),
+            "{format}"
+        );
+    }
+    std::fs::set_permissions(&copy_dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_read_by_a_reader_that_stops_early_ends_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let subjects = dir.path().join("subjects.csv");
+    let mut csv = String::from("subject,attestr_profile_id,trust_uuid,gainsight_px_identify_id\n");
+    for person in people(3000) {
+        csv.push_str(&format!(
+            "{},{},{},{}\n",
+            person.subject,
+            person.attestr.unwrap(),
+            person.trust.unwrap(),
+            person.gainsight_px.unwrap()
+        ));
+    }
+    std::fs::write(&subjects, csv).unwrap();
+    // The plan is far larger than a pipe holds, and the reader is gone before it is written.
+    let mut child = command(&BTreeMap::new(), &["plan", path(&subjects)])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_exit(&out, erasure::exit::ERASED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_finds_a_px_user_created_again_and_exits_3() {
+    let person = Person {
+        subject: "DSR-AGAIN".to_string(),
+        attestr: None,
+        trust: None,
+        gainsight_px: Some("again@example.test".to_string()),
+    };
+    let world = World::start(std::slice::from_ref(&person), 200).await;
+    let subjects = world.subjects_file("subjects.csv", std::slice::from_ref(&person));
+    let journal = world.path("journal.db");
+    let run = output(
+        &world.env(),
+        &["run", path(&subjects), "--journal", path(&journal)],
+    )
+    .await;
+    assert_exit(&run, erasure::exit::ERASED);
+
+    // Nothing came back yet: absence proven again.
+    let verify = [
+        "verify",
+        "--journal",
+        path(&journal),
+        "--operator",
+        "Auditor B",
+    ];
+    let first = output(&world.env(), &verify).await;
+    assert_exit(&first, erasure::exit::ERASED);
+    assert!(
+        text(&first).contains("1 absent again, 0 present again"),
+        "{}",
+        text(&first)
+    );
+
+    let created = reqwest::Client::new()
+        .post(format!("{}/v1/users", world.sandbox.gainsight_px_url()))
+        .header(
+            "X-APTRINSIC-API-KEY",
+            &world.credentials.gainsight_px_api_keys[0],
+        )
+        .json(&json!({"identifyId": "again@example.test", "propertyKeys": ["AP-XXXXXXXXXX-2"]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(created.status().is_success(), "{}", created.status());
+    let second = output(&world.env(), &verify).await;
+    assert_exit(&second, erasure::exit::NEEDS_PERSON);
+    assert!(
+        text(&second).contains("0 absent again, 1 present again"),
+        "{}",
+        text(&second)
+    );
+    assert!(
+        !text(&second).contains("again@example.test"),
+        "{}",
+        text(&second)
+    );
+
+    let report = output(
+        &BTreeMap::new(),
+        &["report", "--journal", path(&journal), "--format", "json"],
+    )
+    .await;
+    assert_exit(&report, erasure::exit::ERASED);
+    let report: Value = serde_json::from_slice(&report.stdout).unwrap();
+    let step = &report["subjects"][0]["steps"][0];
+    assert_eq!(step["standing"], "needs_person", "{step}");
+    assert_eq!(step["verification"]["result"], "present_again", "{step}");
+    assert!(step["recheck_due"].is_string(), "{step}");
+    let operators: Vec<&Value> = report["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|run| &run["operator"])
+        .collect();
+    assert_eq!(
+        operators,
+        [&Value::Null, &json!("Auditor B"), &json!("Auditor B")]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_journal_edited_outside_the_tool_gets_no_receipt() {
+    let batch = people(2);
+    let world = World::start(&batch, 200).await;
+    let subjects = world.subjects_file("subjects.csv", &batch);
+    let journal = world.path("journal.db");
+    let run = output(
+        &world.env(),
+        &["run", path(&subjects), "--journal", path(&journal)],
+    )
+    .await;
+    assert_exit(&run, erasure::exit::ERASED);
+    let report_args = ["report", "--journal", path(&journal), "--format", "json"];
+    assert_exit(
+        &output(&BTreeMap::new(), &report_args).await,
+        erasure::exit::ERASED,
+    );
+
+    // Another client rewrites the second subject's Trust outcome.
+    rusqlite::Connection::open(&journal)
+        .unwrap()
+        .execute_batch(
+            "UPDATE steps SET outcome = 'not_found' WHERE vendor = 'trust'
+             AND subject_id = (SELECT id FROM subjects WHERE line = 3)",
+        )
+        .unwrap();
+    let report = output(&BTreeMap::new(), &report_args).await;
+    assert_exit(&report, erasure::exit::FAILED);
+    let said = text(&report);
+    assert!(
+        said.contains("changed outside vendor-erase: the Trust step of the subject on line 3"),
+        "{said}"
+    );
+    assert!(report.stdout.is_empty(), "a receipt was printed");
+    assert!(!said.contains(batch[1].trust.as_deref().unwrap()), "{said}");
+    let verify = output(&world.env(), &["verify", "--journal", path(&journal)]).await;
+    assert_exit(&verify, erasure::exit::FAILED);
+    assert!(text(&verify).contains("line 3"), "{}", text(&verify));
+    let resumed = output(
+        &world.env(),
+        &["run", path(&subjects), "--journal", path(&journal)],
+    )
+    .await;
+    assert_exit(&resumed, erasure::exit::FAILED);
+
+    // A deleted salt is said as such.
+    rusqlite::Connection::open(&journal)
+        .unwrap()
+        .execute_batch("DELETE FROM meta WHERE key = 'salt'")
+        .unwrap();
+    let report = output(&BTreeMap::new(), &report_args).await;
+    assert_exit(&report, erasure::exit::FAILED);
+    assert!(
+        text(&report).contains("its salt is missing"),
+        "{}",
+        text(&report)
+    );
+    assert!(!text(&report).contains("no rows"), "{}", text(&report));
+}

@@ -55,6 +55,10 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
                 " Only the subject " (subject) "."
             }
         }
+        p.meta #chain {
+            "Journal chain head: " code { (head.chain.head) }
+            " (" (head.chain.records) " records, every row checked against it)."
+        }
         p.summary {
             strong { (summary.subjects_line()) "." }
             " Steps: " (summary.steps_line()) "."
@@ -83,6 +87,9 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
     receipts
         .each_subject(&mut |subject| out.write_all(rows(head, subject).into_string().as_bytes()))?;
     out.write_all(b"</table>")?;
+    if !head.vendors.is_empty() {
+        out.write_all(vendors(head).into_string().as_bytes())?;
+    }
     if !head.caveats.is_empty() {
         out.write_all(b"<h2>Caveats</h2><ul id=\"caveats\">")?;
         for caveat in head.caveats.keys() {
@@ -132,6 +139,47 @@ fn shown_id(head: &Head, id: &str) -> String {
     }
 }
 
+/// A cited page's address as plain text without its scheme: the page holds no address a
+/// browser or a mail client would turn into a link (the JSON report keeps the whole URL).
+fn without_scheme(url: &str) -> &str {
+    url.split_once("://").map_or(url, |(_, rest)| rest)
+}
+
+/// Each vendor's environment, method, completion, tool, spec, operators and later check.
+fn vendors(head: &Head) -> Markup {
+    html! {
+        h2 { "Vendors" }
+        table #vendors {
+            thead {
+                tr {
+                    th { "Vendor" } th { "Method" } th { "Environment" } th { "Completed (UTC)" }
+                    th { "Tool" } th { "Spec version" } th { "Cited pages (sha256)" }
+                    th { "Operator" } th { "Checked again later" }
+                }
+            }
+            tbody {
+                @for vendor in &head.vendors {
+                    tr {
+                        td.nowrap { (vendor.vendor_name) }
+                        td { (vendor.method) }
+                        td { (vendor.environments.join(", ")) }
+                        td.nowrap { (vendor.completed_at.as_deref().map(short_time).unwrap_or("not yet (steps remain)".to_string())) }
+                        td { (vendor.tools.join(", ")) }
+                        td { (vendor.spec_versions.join(", ")) }
+                        td {
+                            @for page in &vendor.cited_pages {
+                                (without_scheme(&page.url)) " " code { (page.sha256) } br;
+                            }
+                        }
+                        td { @if vendor.operators.is_empty() { "not recorded" } @else { (vendor.operators.join(", ")) } }
+                        td { (vendor.absence_check) }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// `2026-11-29T19:08:29.388Z` as `2026-11-29 19:08:29` (the JSON report keeps milliseconds).
 fn short_time(time: &str) -> String {
     time.get(..19).unwrap_or(time).replace('T', " ")
@@ -161,7 +209,17 @@ fn rows(head: &Head, subject: &SubjectReceipt) -> Markup {
                             (problem.message) " " (problem.advice)
                         }
                     }
-                    td.nowrap { (step.time.as_deref().map(short_time).unwrap_or("—".to_string())) }
+                    td.nowrap {
+                        (step.time.as_deref().map(short_time).unwrap_or("—".to_string()))
+                        @if let Some(due) = &step.recheck_due {
+                            br; "re-check due " (short_time(due))
+                        }
+                        @if let Some(check) = &step.verification {
+                            br; "verify " (short_time(&check.time)) ": "
+                            strong { (check.result.label()) }
+                            @if let Some(note) = &check.note { " " (note) }
+                        }
+                    }
                     td { (step.request_id.as_deref().unwrap_or("—")) }
                     td.num { (step.attempts) }
                 }

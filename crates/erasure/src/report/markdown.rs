@@ -1,6 +1,7 @@
-//! The receipts as Markdown, written as they are read: a summary, one table row per vendor step,
-//! then what needs a person and the caveats. Every value from outside (subject references,
-//! messages) is escaped.
+//! The receipts as Markdown, written as they are read: the journal's chain head, a summary, one
+//! table row per vendor step, then each vendor's environment and method, what `verify` found,
+//! what needs a person and the caveats. Every value from outside (subject references, messages,
+//! operators) is escaped.
 
 use std::io::{self, Write};
 
@@ -15,6 +16,11 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
         out,
         "{}; journal created {}; report made {}.\n",
         head.tool, head.journal_created_at, head.generated_at
+    )?;
+    writeln!(
+        out,
+        "Journal chain head: `{}` ({} records, every row checked against it).\n",
+        head.chain.head, head.chain.records
     )?;
     if let Some(subject) = &head.only_subject {
         writeln!(out, "Only the subject {}.\n", escape(subject))?;
@@ -56,6 +62,52 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
         Ok(())
     })?;
 
+    if !head.vendors.is_empty() {
+        writeln!(out, "\n## Vendors\n")?;
+        for vendor in &head.vendors {
+            let list = |items: &[String]| {
+                if items.is_empty() {
+                    "not recorded".to_string()
+                } else {
+                    items
+                        .iter()
+                        .map(|item| escape(item))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            };
+            writeln!(out, "### {}\n", vendor.vendor_name)?;
+            writeln!(out, "- Method: {}", vendor.method)?;
+            writeln!(out, "- Environment: {}", list(&vendor.environments))?;
+            writeln!(
+                out,
+                "- Completed: {}",
+                vendor
+                    .completed_at
+                    .as_deref()
+                    .unwrap_or("not yet (steps remain)")
+            )?;
+            writeln!(out, "- Tool: {}", list(&vendor.tools))?;
+            writeln!(out, "- Spec version: {}", list(&vendor.spec_versions))?;
+            writeln!(out, "- Operator: {}", list(&vendor.operators))?;
+            writeln!(out, "- Checked again later: {}", vendor.absence_check)?;
+            for page in &vendor.cited_pages {
+                writeln!(
+                    out,
+                    "- Cited page: {} (sha256 `{}`)",
+                    escape(&page.url),
+                    page.sha256
+                )?;
+            }
+            writeln!(out)?;
+        }
+    }
+
+    if head.rechecks > 0 {
+        writeln!(out, "\n## Checked again (verify)\n")?;
+        receipts.each_subject(&mut |subject| rechecks(out, subject))?;
+    }
+
     if summary.steps_needing_a_person + summary.steps_not_finished > 0 {
         writeln!(out, "\n## Needs a person or not finished\n")?;
         receipts.each_subject(&mut |subject| attention(out, subject))?;
@@ -83,6 +135,38 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
         }
     }
     writeln!(out, "\n---\n\n{HASHING_NOTE}")?;
+    Ok(())
+}
+
+/// The lines of a subject's steps with a Gainsight PX re-check date or a `verify` result.
+fn rechecks(out: &mut dyn Write, subject: &super::SubjectReceipt) -> io::Result<()> {
+    for step in &subject.steps {
+        if step.recheck_due.is_none() && step.verification.is_none() {
+            continue;
+        }
+        write!(
+            out,
+            "- **{}** (line {}), {} {}:",
+            escape(&subject.subject),
+            subject.line,
+            step.vendor_name,
+            code(&step.id)
+        )?;
+        if let Some(due) = &step.recheck_due {
+            write!(out, " re-check due {due}.")?;
+        }
+        match &step.verification {
+            Some(check) => write!(
+                out,
+                " Verify {}: {}. {}",
+                check.time,
+                check.result.label(),
+                escape(check.note.as_deref().unwrap_or(""))
+            )?,
+            None => write!(out, " Not verified yet.")?,
+        }
+        writeln!(out)?;
+    }
     Ok(())
 }
 

@@ -5,8 +5,15 @@
 //! ([`Summary`]), the formats ([`markdown`], [`html`], [`spreadsheet`], JSON) then write each
 //! subject as it is read. [`Report`] is the same model held whole, for a few subjects.
 //!
+//! Before anything is counted, the journal's hash chain is checked ([`Journal::check_chain`]) in
+//! the same read snapshot: a journal changed outside the tool gets no receipt. The report's head
+//! ([`Head`]) states the chain head, every run and verify as it started, and per vendor the
+//! environment, method and completion; each step states its Gainsight PX re-check date and what
+//! the last `verify` found.
+//!
 //! Every step has one of four standings: `erased` (the vendor confirmed a deletion or an archive),
-//! `absent` (the vendor proved it holds nothing under the id), `needs_person`, `not_finished`.
+//! `absent` (the vendor proved it holds nothing under the id), `needs_person` (also a record
+//! `verify` found present again), `not_finished`.
 
 pub mod html;
 pub mod markdown;
@@ -21,8 +28,10 @@ use serde::Serialize;
 use crate::hashing::IdHasher;
 use crate::journal::{Journal, JournalError, StepRow, StepState, SubjectRow, merge_followers};
 use crate::outcome::{Outcome, ProblemKind};
+use crate::provenance::{CitedPage, Provenance};
 use crate::redact::{Redactor, printable};
 use crate::vendor::Vendor;
+use crate::verify::{self, CheckResult};
 
 /// A receipt format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,6 +144,58 @@ pub struct StepReceipt {
     pub sends: u32,
     /// The last HTTP status.
     pub http_status: Option<u16>,
+    /// Gainsight PX: when a `verify` should read the step back (erasure time + 7 days), RFC 3339.
+    pub recheck_due: Option<String>,
+    /// What the last `verify` proved for the step.
+    pub verification: Option<VerificationReceipt>,
+}
+
+/// What a `verify` proved for a step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerificationReceipt {
+    /// `absent_again`, `present_again`, `not_verifiable` or `check_failed`.
+    pub result: CheckResult,
+    /// When, RFC 3339 UTC.
+    pub time: String,
+    /// Why, in words.
+    pub note: Option<String>,
+}
+
+/// What each vendor's erasure ran against and with, as a processor's erasure confirmation
+/// states it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VendorReceipt {
+    /// The vendor's key.
+    pub vendor: Vendor,
+    /// The vendor's name.
+    pub vendor_name: &'static str,
+    /// The erasure method.
+    pub method: &'static str,
+    /// The environments the runs met: base URL host, and Gainsight PX's data centre.
+    pub environments: Vec<String>,
+    /// When the vendor's last step finished, once every step there has; RFC 3339 UTC.
+    pub completed_at: Option<String>,
+    /// The tool versions the runs used.
+    pub tools: Vec<String>,
+    /// The spec versions (`info.version`) the runs used.
+    pub spec_versions: Vec<String>,
+    /// The vendor pages the spec cites for the calls made, with their sha256.
+    pub cited_pages: Vec<CitedPage>,
+    /// Who ran the runs (`--operator`); empty when none was given.
+    pub operators: Vec<String>,
+    /// Whether `verify` can prove absence there by API, and how.
+    pub verifiable_by_api: bool,
+    /// The read `verify` makes, or why there is none.
+    pub absence_check: String,
+}
+
+/// The journal's hash chain, as the report found it whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainReceipt {
+    /// `sha256:<hex>` of the last record: compare it with the head a later report states.
+    pub head: String,
+    /// Records in the chain.
+    pub records: u64,
 }
 
 /// One subject's receipt.
@@ -304,6 +365,12 @@ pub struct Head {
     pub id_hashing: &'static str,
     /// The one subject reported (`--subject`), when only one is.
     pub only_subject: Option<String>,
+    /// The journal's chain head: every row was checked against the chain.
+    pub chain: ChainReceipt,
+    /// Every run and verify, as it started (operator, tool, environments, spec).
+    pub runs: Vec<Provenance>,
+    /// Per vendor: environment, method, completion, tool and spec.
+    pub vendors: Vec<VendorReceipt>,
     /// The counts.
     pub summary: Summary,
     /// Vendors most of whose steps found no record (see [`Summary::warnings`]).
@@ -311,6 +378,19 @@ pub struct Head {
     /// Each caveat the steps carry, with how many subjects it applies to.
     #[serde(skip)]
     pub caveats: BTreeMap<&'static str, usize>,
+    /// Steps with a Gainsight PX re-check date or a `verify` result.
+    #[serde(skip)]
+    pub rechecks: usize,
+    /// Per vendor, whether every reported step is done and when the last ended.
+    #[serde(skip)]
+    completion: BTreeMap<Vendor, Completion>,
+}
+
+/// Whether a vendor's reported steps are all done, and when the last of them ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Completion {
+    finished: bool,
+    last: Option<i64>,
 }
 
 impl Head {
@@ -322,14 +402,36 @@ impl Head {
             ids_revealed: reveal,
             id_hashing: HASHING_NOTE,
             only_subject: only.map(str::to_string),
+            chain: ChainReceipt {
+                head: String::new(),
+                records: 0,
+            },
+            runs: Vec::new(),
+            vendors: Vec::new(),
             summary: Summary::default(),
             warnings: Vec::new(),
             caveats: BTreeMap::new(),
+            rechecks: 0,
+            completion: BTreeMap::new(),
         }
     }
 
-    fn add(&mut self, subject: &SubjectReceipt) {
+    /// Counts `subject`, whose steps as the journal holds them are `steps`.
+    fn add(&mut self, subject: &SubjectReceipt, steps: &[StepRow]) {
         self.summary.add(subject);
+        self.rechecks += subject
+            .steps
+            .iter()
+            .filter(|step| step.recheck_due.is_some() || step.verification.is_some())
+            .count();
+        for step in steps {
+            let completion = self.completion.entry(step.vendor).or_insert(Completion {
+                finished: true,
+                last: None,
+            });
+            completion.finished &= step.state == StepState::Done;
+            completion.last = completion.last.max(step.finished_at);
+        }
         let mut caveats: Vec<&'static str> = subject
             .steps
             .iter()
@@ -344,6 +446,7 @@ impl Head {
 
     fn finish(&mut self) {
         self.warnings = self.summary.warnings();
+        self.vendors = vendor_receipts(&self.completion, &self.runs);
     }
 }
 
@@ -389,25 +492,33 @@ impl<'j> JournalReceipts<'j> {
         reveal: bool,
         only: Option<&str>,
     ) -> Result<Self, ReportError> {
-        // The counting pass and the writing passes must read the same journal, also while a
-        // run writes to it.
+        // The chain check, the counting pass and the writing passes must read the same journal,
+        // also while a run writes to it.
         journal.hold_snapshot()?;
+        // Before any receipt: a journal changed outside the tool gets none.
+        let chain = journal.check_chain()?;
+        let mut head = Head::new(
+            journal.created_at()?,
+            crate::journal::now_millis(),
+            reveal,
+            only,
+        );
+        head.chain = ChainReceipt {
+            head: chain.digest,
+            records: chain.records,
+        };
+        head.runs = journal.provenance()?;
         let mut receipts = JournalReceipts {
             journal,
             hasher: IdHasher::new(&journal.salt()?),
             reveal,
             only: only.map(str::to_string),
-            head: Head::new(
-                journal.created_at()?,
-                crate::journal::now_millis(),
-                reveal,
-                only,
-            ),
+            head: head.clone(),
         };
-        let mut head = receipts.head.clone();
-        receipts.each_subject(&mut |subject| {
-            head.add(subject);
-            Ok(())
+        journal.for_each_subject(only, |subject, steps| {
+            let receipt = receipt(&subject, &steps, &receipts.hasher, reveal);
+            head.add(&receipt, &steps);
+            Ok::<(), ReportError>(())
         })?;
         if only.is_some() && head.summary.subjects == 0 {
             return Err(ReportError::NoSuchSubject);
@@ -502,7 +613,7 @@ impl Report {
                     .cloned()
                     .collect();
                 let receipt = receipt(subject, &steps, hasher, reveal);
-                head.add(&receipt);
+                head.add(&receipt, &steps);
                 receipt
             })
             .collect();
@@ -619,7 +730,8 @@ fn receipt(
             caveat: step
                 .outcome
                 .as_ref()
-                .and_then(|outcome| outcome.caveat(step.vendor)),
+                .and_then(|outcome| outcome.caveat(step.vendor))
+                .filter(|_| !verify::revival_caveat_lifted(step)),
             problem: match (&step.state, &step.problem) {
                 (StepState::Failed, Some(problem)) => Some(ProblemReceipt {
                     kind: problem.kind,
@@ -633,6 +745,12 @@ fn receipt(
             attempts: step.attempts,
             sends: step.sends,
             http_status: step.status,
+            recheck_due: verify::recheck_due(step).map(rfc3339),
+            verification: step.check.as_ref().map(|check| VerificationReceipt {
+                result: check.result,
+                time: rfc3339(check.at),
+                note: check.note.as_deref().map(redact),
+            }),
         });
     }
     SubjectReceipt {
@@ -660,9 +778,70 @@ fn steps_by_subject<'a>(
     by_subject
 }
 
-/// Where a step stands: a merge stands where the step that resolves it ([`merge_followers`])
-/// does; a chain of merges that comes back to itself needs a person.
+/// Each vendor's receipt, for the vendors the reported steps name: environments, tools and specs
+/// from the runs, completion from the steps (counted as they were read).
+fn vendor_receipts(
+    completion: &BTreeMap<Vendor, Completion>,
+    runs: &[Provenance],
+) -> Vec<VendorReceipt> {
+    fn push<T: PartialEq>(list: &mut Vec<T>, item: T) {
+        if !list.contains(&item) {
+            list.push(item);
+        }
+    }
+    let mut receipts = Vec::new();
+    for vendor in Vendor::ALL {
+        let Some(&Completion { finished, last }) = completion.get(&vendor) else {
+            continue;
+        };
+        let (verifiable_by_api, absence_check) = verify::absence_check(vendor);
+        let mut receipt = VendorReceipt {
+            vendor,
+            vendor_name: vendor.name(),
+            method: vendor.method(),
+            environments: Vec::new(),
+            completed_at: if finished { last.map(rfc3339) } else { None },
+            tools: Vec::new(),
+            spec_versions: Vec::new(),
+            cited_pages: Vec::new(),
+            operators: Vec::new(),
+            verifiable_by_api,
+            absence_check,
+        };
+        for run in runs {
+            let Some(used) = run.vendors.get(&vendor) else {
+                continue;
+            };
+            let environment = match &used.data_centre {
+                Some(centre) => format!("{} (data centre: {centre})", used.host),
+                None => used.host.clone(),
+            };
+            push(&mut receipt.environments, environment);
+            push(&mut receipt.tools, run.tool.clone());
+            push(&mut receipt.spec_versions, used.spec_version.clone());
+            for page in &used.cited_pages {
+                push(&mut receipt.cited_pages, page.clone());
+            }
+            if let Some(operator) = &run.operator {
+                push(&mut receipt.operators, operator.clone());
+            }
+        }
+        receipts.push(receipt);
+    }
+    receipts
+}
+
+/// Where a step stands: a record a `verify` found present again needs a person; a merge stands
+/// where the step that resolves it ([`merge_followers`]) does; a chain of merges that comes back
+/// to itself needs a person.
 fn standing(step: &StepRow, followers: &HashMap<i64, &StepRow>) -> Standing {
+    if step
+        .check
+        .as_ref()
+        .is_some_and(|check| check.result == CheckResult::PresentAgain)
+    {
+        return Standing::NeedsPerson;
+    }
     let mut current = step;
     let mut merges_seen: Vec<i64> = Vec::new();
     loop {
@@ -685,6 +864,15 @@ fn standing(step: &StepRow, followers: &HashMap<i64, &StepRow>) -> Standing {
 
 /// What a step's state means; for a merge, `follower` is the step that resolves it.
 fn meaning(step: &StepRow, follower: Option<&StepRow>) -> String {
+    if let Some(check) = &step.check
+        && check.result == CheckResult::PresentAgain
+    {
+        return format!(
+            "Present again: verify read the record back at {} on {}. Erase it again with a new journal, and find what created it again.",
+            step.vendor.name(),
+            rfc3339(check.at)
+        );
+    }
     match (&step.state, &step.outcome) {
         (StepState::Done, Some(outcome @ Outcome::Merged { .. })) => {
             let next = match follower {
@@ -737,6 +925,7 @@ mod tests {
             request_id: None,
             started_at: Some(0),
             finished_at: Some(1_764_000_000_000),
+            check: None,
         }
     }
 
@@ -1095,5 +1284,148 @@ mod tests {
         let later = Journal::open_read_only(&path).unwrap();
         let now = JournalReceipts::open(&later, false, None).unwrap();
         assert_eq!(now.head().summary.steps_erased, 1);
+    }
+
+    #[test]
+    fn every_format_streams_the_chain_head_the_runs_and_what_verify_found() {
+        use crate::journal::Finish;
+        use crate::provenance::{CitedPage, Provenance, VendorProvenance};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        let subjects = [
+            crate::subjects::Subject {
+                reference: "DSR-1".to_string(),
+                line: 2,
+                ids: vec![(Vendor::GainsightPx, "u1".to_string())],
+            },
+            crate::subjects::Subject {
+                reference: "DSR-2".to_string(),
+                line: 3,
+                ids: vec![(Vendor::GainsightPx, "u2".to_string())],
+            },
+        ];
+        let (mut journal, steps) = Journal::open_for_run(&path, &subjects).unwrap();
+        let provenance = Provenance {
+            command: "run".to_string(),
+            started_at: 0,
+            operator: Some("Dana (privacy)".to_string()),
+            tool: "vendor-erase 9.9.9".to_string(),
+            vendors: BTreeMap::from([(
+                Vendor::GainsightPx,
+                VendorProvenance {
+                    host: "px.example.test".to_string(),
+                    data_centre: Some("EU".to_string()),
+                    spec_version: "1.2.3".to_string(),
+                    cited_pages: vec![CitedPage {
+                        url: "https://docs.example.test/delete-user".to_string(),
+                        sha256: "ab".repeat(32),
+                    }],
+                },
+            )]),
+        };
+        journal.record_start(&provenance).unwrap();
+        let writer = journal.into_writer();
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(async {
+                for step in &steps {
+                    writer.begin(step.id).await.unwrap();
+                    let finish = Finish {
+                        result: Ok(Outcome::Deleted),
+                        attempts: 1,
+                        status: Some(200),
+                        request_id: None,
+                    };
+                    writer.finish(step.id, finish).await.unwrap();
+                }
+                // DSR-1's user is back; DSR-2's is proven absent again.
+                let now = crate::journal::now_millis();
+                writer
+                    .checked(steps[0].id, CheckResult::PresentAgain, None, now)
+                    .await
+                    .unwrap();
+                writer
+                    .checked(
+                        steps[1].id,
+                        CheckResult::AbsentAgain,
+                        Some("404 not-found body".to_string()),
+                        now,
+                    )
+                    .await
+                    .unwrap();
+            });
+        drop(writer);
+
+        let reader = Journal::open_read_only(&path).unwrap();
+        let chain = reader.check_chain().unwrap();
+        let receipts = JournalReceipts::open(&reader, false, None).unwrap();
+        let head = receipts.head();
+        assert_eq!(head.chain.head, chain.digest);
+        assert_eq!(head.chain.records, chain.records);
+        assert_eq!(head.summary.steps_needing_a_person, 1);
+        assert_eq!(head.summary.steps_erased, 1);
+        assert!(!head.summary.all_settled());
+        assert_eq!(head.rechecks, 2);
+        let px = &head.vendors[0];
+        assert_eq!(px.environments, ["px.example.test (data centre: EU)"]);
+        assert_eq!(px.operators, ["Dana (privacy)"]);
+        assert!(px.completed_at.is_some());
+        let render = |format| {
+            let mut out = Vec::new();
+            write(&receipts, format, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+
+        let json: serde_json::Value = serde_json::from_str(&render(Format::Json)).unwrap();
+        assert_eq!(json["chain"]["head"], chain.digest.as_str());
+        assert_eq!(json["runs"][0]["operator"], "Dana (privacy)");
+        assert_eq!(json["vendors"][0]["method"], Vendor::GainsightPx.method());
+        let first = &json["subjects"][0]["steps"][0];
+        assert_eq!(first["standing"], "needs_person");
+        assert_eq!(first["verification"]["result"], "present_again");
+        assert!(first["recheck_due"].is_string());
+        assert_eq!(
+            json["subjects"][1]["steps"][0]["verification"]["result"],
+            "absent_again"
+        );
+
+        for format in [Format::Markdown, Format::Html] {
+            let text = render(format);
+            for shown in [
+                chain.digest.as_str(),
+                "Present again: verify read the record back",
+                "re-check due",
+                "present again",
+                "absent again",
+                "Dana (privacy)",
+                "px.example.test (data centre: EU)",
+                "1.2.3",
+                &"ab".repeat(32),
+            ] {
+                assert!(text.contains(shown), "{format:?} lacks {shown:?}:\n{text}");
+            }
+        }
+        let csv = render(Format::Csv);
+        let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(csv.as_bytes())
+            .records()
+            .map(Result::unwrap)
+            .collect();
+        let column = |name: &str| {
+            spreadsheet::COLUMNS
+                .iter()
+                .position(|c| *c == name)
+                .unwrap()
+        };
+        assert_eq!(&rows[0][column("standing")], "needs_person");
+        assert!(rows[0][column("meaning")].starts_with("Present again"));
+        assert_eq!(&rows[0][column("verify_result")], "present_again");
+        assert_eq!(&rows[1][column("verify_result")], "absent_again");
+        assert_eq!(&rows[1][column("verify_note")], "404 not-found body");
+        assert!(!rows[0][column("recheck_due")].is_empty());
+        assert!(
+            rows.iter()
+                .all(|row| row[column("journal_chain_head")] == chain.digest)
+        );
     }
 }

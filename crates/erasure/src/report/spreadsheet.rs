@@ -2,14 +2,16 @@
 //! step, written as they are read. A cell from outside (a subject reference, a revealed id, a
 //! vendor's message or request id) that a spreadsheet would take for a formula (it starts with
 //! `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, which spreadsheets show
-//! as text; the JSON report keeps every value as it is.
+//! as text; the JSON report keeps every value as it is. Each row also carries the step's
+//! Gainsight PX re-check date and what the last `verify` found, and the journal's chain head
+//! (one value for the whole report, so that a spreadsheet alone can be compared with it).
 
 use std::io::{self, Write};
 
 use super::{Receipts, ReportError};
 
 /// The columns, in order.
-pub const COLUMNS: [&str; 18] = [
+pub const COLUMNS: [&str; 23] = [
     "subject",
     "line",
     "vendor",
@@ -28,15 +30,22 @@ pub const COLUMNS: [&str; 18] = [
     "attempts",
     "sends",
     "http_status",
+    "recheck_due",
+    "verify_result",
+    "verified_at",
+    "verify_note",
+    "journal_chain_head",
 ];
 
 /// Writes `receipts` as CSV, a header and one row per step.
 pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportError> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(COLUMNS).map_err(csv_error)?;
+    let chain_head = receipts.head().chain.head.clone();
     receipts.each_subject(&mut |subject| {
         for step in &subject.steps {
             let problem = step.problem.as_ref();
+            let check = step.verification.as_ref();
             writer
                 .write_record([
                     cell(&subject.subject),
@@ -66,6 +75,16 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
                     step.http_status
                         .map(|status| status.to_string())
                         .unwrap_or_default(),
+                    step.recheck_due.clone().unwrap_or_default(),
+                    check
+                        .map(|check| check.result.name().to_string())
+                        .unwrap_or_default(),
+                    check.map(|check| check.time.clone()).unwrap_or_default(),
+                    check
+                        .and_then(|check| check.note.as_deref())
+                        .map(cell)
+                        .unwrap_or_default(),
+                    chain_head.clone(),
                 ])
                 .map_err(csv_error)?;
         }

@@ -1,0 +1,416 @@
+//! `vendor-erase verify`: "deletion succeeded" is not "the data stayed gone". Every step whose
+//! outcome is erased or absent is read back through the vendor's documented read, and what the
+//! read proved is recorded in the journal (in its hash chain): absent again, present again (the
+//! step then needs a person), or not verifiable by API where the vendor documents no read that
+//! proves absence.
+//!
+//! - Gainsight PX: Get User. A 200 is the user, present again. A 404 with the not-found body the
+//!   spec's `x-outcomes` accepts for a delete (third-party evidence, the body observed on Get
+//!   User) proves absence, after the same listing check a run makes of the base URL. A
+//!   soft-deleted user answers 404 too, and can be revived for 7 days after its soft delete: a
+//!   read after the step's erasure time + 7 days ([`recheck_due`]) that proves absence lifts the
+//!   revival caveat; one before it leaves the caveat.
+//! - Trust: Find Identity. A 200 with an identity is the person, present again. Trust documents no
+//!   not-found answer for Find Identity (spec/trust.yaml, `findIdentity`: "Unknown: error
+//!   responses"), so no answer proves absence: not verifiable by API.
+//! - Attestr: not verifiable by API. Whether Get Profile still returns an archived profile, and
+//!   its errors, are unknown (spec/attestr.yaml, `getProfile`); nothing is sent.
+//!
+//! The clock is injectable (a function), so that tests can stand after the 7 days; the command
+//! line always uses the system clock.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+
+use crate::clients::Clients;
+use crate::journal::{Journal, JournalError, StepRow, StepState};
+use crate::outcome::{Outcome, Problem};
+use crate::pace::{Lane, Pace};
+use crate::provenance::Provenance;
+use crate::vendor::Vendor;
+
+/// How long after a soft delete Gainsight PX revives a user that is created or updated again
+/// with the same id (the vendor's Delete User page; the outcome caveat says the same).
+pub const GAINSIGHT_PX_REVIVAL_WINDOW: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
+/// Reads in flight per vendor during a verify.
+const CONCURRENCY: usize = 8;
+
+/// What a read-back proved for a step. It is written by its [`name`](Self::name) in the journal
+/// and in every report format alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckResult {
+    /// The vendor's documented read proved again that it holds nothing under the id.
+    AbsentAgain,
+    /// The vendor returned the record: it is present again, and a person must act.
+    PresentAgain,
+    /// The vendor documents no read that proves absence.
+    NotVerifiable,
+    /// The read failed or proved nothing (a timeout, a 5xx, an undocumented answer); verify
+    /// again.
+    Failed,
+}
+
+impl CheckResult {
+    /// The name the journal and the reports write.
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckResult::AbsentAgain => "absent_again",
+            CheckResult::PresentAgain => "present_again",
+            CheckResult::NotVerifiable => "not_verifiable",
+            CheckResult::Failed => "check_failed",
+        }
+    }
+
+    /// The result from its [`name`](Self::name).
+    pub fn from_name(name: &str) -> Option<CheckResult> {
+        [
+            CheckResult::AbsentAgain,
+            CheckResult::PresentAgain,
+            CheckResult::NotVerifiable,
+            CheckResult::Failed,
+        ]
+        .into_iter()
+        .find(|result| result.name() == name)
+    }
+
+    /// How a person reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckResult::AbsentAgain => "absent again",
+            CheckResult::PresentAgain => "present again",
+            CheckResult::NotVerifiable => "not verifiable by API",
+            CheckResult::Failed => "check failed",
+        }
+    }
+}
+
+impl serde::Serialize for CheckResult {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+/// Whether a vendor's absence can be proven by a read, and how (or why not), for the receipts:
+/// [`absence_check`] words it.
+fn absence_read(vendor: Vendor) -> (bool, &'static str) {
+    match vendor {
+        Vendor::GainsightPx => (
+            true,
+            "Get User: a 404 with Gainsight PX's not-found body proves absence (third-party evidence, as for a delete), a 200 that the user is present again.",
+        ),
+        Vendor::Trust => (
+            false,
+            "Find Identity shows an identity that is present again, but Trust documents no not-found answer for it, so no answer proves absence.",
+        ),
+        Vendor::Attestr => (
+            false,
+            "Attestr does not document what Get Profile answers for an archived profile (nor its errors); nothing is sent.",
+        ),
+    }
+}
+
+/// Whether `verify` can prove absence at `vendor` by API, and the read it makes there or why it
+/// cannot, in words.
+pub fn absence_check(vendor: Vendor) -> (bool, String) {
+    let (verifiable, how) = absence_read(vendor);
+    if verifiable {
+        (true, how.to_string())
+    } else {
+        (false, format!("Not verifiable by API: {how}"))
+    }
+}
+
+/// When a step's Gainsight PX re-check is due: its erasure time + the revival window. `None` for
+/// other vendors and for steps without an erased or absent outcome.
+pub fn recheck_due(step: &StepRow) -> Option<i64> {
+    (step.vendor == Vendor::GainsightPx && is_verified_outcome(step))
+        .then_some(step.finished_at?)
+        .map(|finished| finished + GAINSIGHT_PX_REVIVAL_WINDOW.as_millis() as i64)
+}
+
+/// Whether the revival caveat of a Gainsight PX step is lifted: a verify on or after its re-check
+/// date proved absence.
+pub fn revival_caveat_lifted(step: &StepRow) -> bool {
+    match (recheck_due(step), &step.check) {
+        (Some(due), Some(check)) => check.result == CheckResult::AbsentAgain && check.at >= due,
+        _ => false,
+    }
+}
+
+fn is_verified_outcome(step: &StepRow) -> bool {
+    step.state == StepState::Done && step.outcome.as_ref().is_some_and(Outcome::is_erased)
+}
+
+/// What one verify found, counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verified {
+    /// Steps whose absence was proven again.
+    pub absent_again: usize,
+    /// Steps whose record is present again.
+    pub present_again: usize,
+    /// Steps at vendors that document no read that proves absence.
+    pub not_verifiable: usize,
+    /// Steps whose read failed or proved nothing.
+    pub failed: usize,
+}
+
+impl Verified {
+    /// The exit code: [`crate::exit::NEEDS_PERSON`] when a record is present again or a read
+    /// failed, [`crate::exit::ERASED`] otherwise.
+    pub fn exit_code(&self) -> u8 {
+        if self.present_again > 0 || self.failed > 0 {
+            crate::exit::NEEDS_PERSON
+        } else {
+            crate::exit::ERASED
+        }
+    }
+
+    fn count(&mut self, result: CheckResult) {
+        match result {
+            CheckResult::AbsentAgain => self.absent_again += 1,
+            CheckResult::PresentAgain => self.present_again += 1,
+            CheckResult::NotVerifiable => self.not_verifiable += 1,
+            CheckResult::Failed => self.failed += 1,
+        }
+    }
+}
+
+/// The vendors whose steps `verify` reads back (and so must be configured): Attestr's are not
+/// read.
+pub fn vendors_to_read(steps: &[StepRow]) -> std::collections::BTreeSet<Vendor> {
+    steps
+        .iter()
+        .filter(|step| is_verified_outcome(step) && step.vendor != Vendor::Attestr)
+        .map(|step| step.vendor)
+        .collect()
+}
+
+/// Reads back every erased or absent step of `journal` (opened with
+/// [`Journal::open_for_verify`]) and records each result at the time `now` gives.
+pub async fn verify(
+    mut journal: Journal,
+    clients: &Clients,
+    operator: Option<&str>,
+    now: &(dyn Fn() -> i64 + Sync),
+) -> Result<Verified, JournalError> {
+    let steps = journal.steps()?;
+    journal.record_start(&Provenance::of("verify", clients, operator, now()))?;
+    let writer = journal.into_writer();
+    let targets: Vec<&StepRow> = steps
+        .iter()
+        .filter(|step| is_verified_outcome(step))
+        .collect();
+    let px_base_url_checked = if targets
+        .iter()
+        .any(|step| step.vendor == Vendor::GainsightPx)
+    {
+        Some(clients.check(Vendor::GainsightPx).await)
+    } else {
+        None
+    };
+    let mut verified = Verified::default();
+    for vendor in Vendor::ALL {
+        let lane = Lane::new(&Pace::default_for(vendor));
+        let lane = &lane;
+        let px_base_url_checked = &px_base_url_checked;
+        let mut reads =
+            futures_util::stream::iter(targets.iter().filter(|step| step.vendor == vendor))
+                .map(|step| async move {
+                    let (result, note) = read_back(clients, lane, step, px_base_url_checked).await;
+                    (step, result, note)
+                })
+                .buffer_unordered(CONCURRENCY);
+        while let Some((step, result, note)) = reads.next().await {
+            writer
+                .checked(step.id, result, Some(note.to_string()), now())
+                .await?;
+            verified.count(result);
+        }
+    }
+    drop(writer);
+    Ok(verified)
+}
+
+/// Reads one step back; returns what it proved and why, in words that hold no id.
+async fn read_back(
+    clients: &Clients,
+    lane: &Lane,
+    step: &StepRow,
+    px_base_url_checked: &Option<Result<(), Problem>>,
+) -> (CheckResult, String) {
+    let failed = |problem: &Problem| {
+        (
+            CheckResult::Failed,
+            format!(
+                "The read proved nothing ({}{}): verify again later.",
+                problem.kind.name(),
+                problem
+                    .status
+                    .map(|status| format!(", HTTP {status}"))
+                    .unwrap_or_default()
+            ),
+        )
+    };
+    match step.vendor {
+        Vendor::Attestr => (
+            CheckResult::NotVerifiable,
+            absence_read(Vendor::Attestr).1.to_string(),
+        ),
+        Vendor::Trust => {
+            let Some(client) = &clients.trust else {
+                return (CheckResult::Failed, "Trust is not configured.".to_string());
+            };
+            let Ok(uuid) = uuid::Uuid::try_parse(&step.vendor_id) else {
+                return (
+                    CheckResult::Failed,
+                    "The journal holds a Trust id that is not a uuid.".to_string(),
+                );
+            };
+            lane.ready().await;
+            match client.find_identity().uuid(uuid).call().await {
+                Ok(response) if response.data.is_some() => (
+                    CheckResult::PresentAgain,
+                    "Present again: Trust's Find Identity returned an identity for this uuid."
+                        .to_string(),
+                ),
+                Ok(_) => (
+                    CheckResult::Failed,
+                    "Trust's Find Identity answered 200 without an identity: it proves nothing."
+                        .to_string(),
+                ),
+                Err(error) => {
+                    let problem = Problem::from_error(&error);
+                    if problem.status == Some(404) {
+                        (
+                            CheckResult::NotVerifiable,
+                            absence_read(Vendor::Trust).1.to_string(),
+                        )
+                    } else {
+                        failed(&problem)
+                    }
+                }
+            }
+        }
+        Vendor::GainsightPx => {
+            let Some(client) = &clients.gainsight_px else {
+                return (
+                    CheckResult::Failed,
+                    "Gainsight PX is not configured.".to_string(),
+                );
+            };
+            if let Some(Err(problem)) = px_base_url_checked {
+                return (
+                    CheckResult::Failed,
+                    format!(
+                        "The base URL did not answer Gainsight PX's user listing, so its answers prove nothing ({}): verify again later.",
+                        problem.kind.name()
+                    ),
+                );
+            }
+            let id = step.vendor_id.as_str();
+            if id.is_empty() || id.contains(['/', '\\']) || id == "." || id == ".." {
+                return (
+                    CheckResult::NotVerifiable,
+                    "Not verifiable by API: this id cannot be the path segment of Get User, and Gainsight PX documents no other read by id."
+                        .to_string(),
+                );
+            }
+            lane.ready().await;
+            match client.get_user().identify_id(id).call().await {
+                Ok(_) => (
+                    CheckResult::PresentAgain,
+                    "Present again: Gainsight PX's Get User returned the user.".to_string(),
+                ),
+                Err(gainsight_px::Error::Api { error, context })
+                    if context.status == Some(404) && proves_px_absence(&error) =>
+                {
+                    (
+                        CheckResult::AbsentAgain,
+                        "Gainsight PX's Get User answered its not-found body (404).".to_string(),
+                    )
+                }
+                Err(error) => failed(&Problem::from_error(&error)),
+            }
+        }
+    }
+}
+
+/// Whether a Gainsight PX error body is the not-found answer the spec's `x-outcomes` accepts
+/// for a delete (one truth: the rule is read, not restated).
+fn proves_px_absence(error: &gainsight_px::ApiError) -> bool {
+    use vendor_runtime::evidence::{Response, Verdict, prove};
+    let Ok(inner) = serde_json::to_value(&*error.0) else {
+        return false;
+    };
+    let body = serde_json::json!({ "externalapierror": inner });
+    matches!(
+        prove(
+            gainsight_px::OUTCOMES,
+            "delete_user",
+            Response {
+                status: 404,
+                body: Some(&body),
+                lost_response: false,
+            },
+        ),
+        Verdict::Proven(proof) if proof.outcome == "NotFound"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for result in [
+            CheckResult::AbsentAgain,
+            CheckResult::PresentAgain,
+            CheckResult::NotVerifiable,
+            CheckResult::Failed,
+        ] {
+            assert_eq!(CheckResult::from_name(result.name()), Some(result));
+            assert_eq!(
+                serde_json::to_value(result).unwrap(),
+                serde_json::json!(result.name())
+            );
+        }
+    }
+
+    #[test]
+    fn only_present_again_or_a_failed_read_needs_a_person() {
+        let mut verified = Verified {
+            absent_again: 3,
+            not_verifiable: 2,
+            ..Verified::default()
+        };
+        assert_eq!(verified.exit_code(), crate::exit::ERASED);
+        verified.present_again = 1;
+        assert_eq!(verified.exit_code(), crate::exit::NEEDS_PERSON);
+        verified.present_again = 0;
+        verified.failed = 1;
+        assert_eq!(verified.exit_code(), crate::exit::NEEDS_PERSON);
+    }
+
+    #[test]
+    fn only_the_documented_not_found_body_proves_px_absence() {
+        let error = |status: &str, message: &str| {
+            gainsight_px::ApiError(Box::new(gainsight_px::types::ApiError {
+                status: Some(status.to_string()),
+                message: Some(message.to_string()),
+                ..Default::default()
+            }))
+        };
+        assert!(proves_px_absence(&error(
+            "NOT_FOUND",
+            "User was not found for parameters {id=x}"
+        )));
+        assert!(!proves_px_absence(&error("NOT_FOUND", "Route not found")));
+        assert!(!proves_px_absence(&error(
+            "BAD_REQUEST",
+            "User was not found"
+        )));
+    }
+}
