@@ -299,11 +299,9 @@ async fn a_retried_delete_whose_first_response_was_lost_reports_deleted_or_absen
     assert_eq!(outcome, DeleteOutcome::DeletedOrAlreadyAbsent);
 }
 
-/// A 5xx may come after the server acted (the delete happened, then the gateway failed), so a
-/// retry that then finds nothing cannot claim the identity was never there: the same rule as a
-/// lost response, decided once by the runtime.
-#[tokio::test]
-async fn a_delete_retried_after_a_5xx_that_finds_nothing_reports_deleted_or_absent() {
+/// The outcome of a delete whose first attempt is answered with `first` and whose retry finds
+/// nothing.
+async fn delete_retried_after(first: ResponseTemplate) -> DeleteOutcome {
     let servers = Servers::start().await;
     Mock::given(method("POST"))
         .and(path("/oauth/token/"))
@@ -312,7 +310,7 @@ async fn a_delete_retried_after_a_5xx_that_finds_nothing_reports_deleted_or_abse
         .await;
     Mock::given(method("DELETE"))
         .and(path(identity_path()))
-        .respond_with(ResponseTemplate::new(502))
+        .respond_with(first)
         .up_to_n_times(1)
         .mount(&servers.index)
         .await;
@@ -323,41 +321,26 @@ async fn a_delete_retried_after_a_5xx_that_finds_nothing_reports_deleted_or_abse
         ))
         .mount(&servers.index)
         .await;
-    let outcome = servers
+    servers
         .client()
         .delete(IDENTITY.parse().unwrap())
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// A 5xx may come after the server acted (the delete happened, then the gateway failed), so a
+/// retry that then finds nothing cannot claim the identity was never there: the same rule as a
+/// lost response, decided once by the runtime.
+#[tokio::test]
+async fn a_delete_retried_after_a_5xx_that_finds_nothing_reports_deleted_or_absent() {
+    let outcome = delete_retried_after(ResponseTemplate::new(502)).await;
     assert_eq!(outcome, DeleteOutcome::DeletedOrAlreadyAbsent);
 }
 
 /// A 429 is a refusal before any work: the retry's not-found is a plain not-found.
 #[tokio::test]
 async fn a_delete_retried_after_a_429_that_finds_nothing_reports_not_found() {
-    let servers = Servers::start().await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token/"))
-        .respond_with(token("tok", now(), 7200))
-        .mount(&servers.atenea)
-        .await;
-    Mock::given(method("DELETE"))
-        .and(path(identity_path()))
-        .respond_with(ResponseTemplate::new(429))
-        .up_to_n_times(1)
-        .mount(&servers.index)
-        .await;
-    Mock::given(method("DELETE"))
-        .and(path(identity_path()))
-        .respond_with(not_found(
-            "Not found in database neither in former documents",
-        ))
-        .mount(&servers.index)
-        .await;
-    let outcome = servers
-        .client()
-        .delete(IDENTITY.parse().unwrap())
-        .await
-        .unwrap();
+    let outcome = delete_retried_after(ResponseTemplate::new(429)).await;
     assert_eq!(outcome, DeleteOutcome::NotFound);
 }
 

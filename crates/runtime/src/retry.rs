@@ -150,6 +150,19 @@ pub enum Decision {
     GiveUp,
 }
 
+impl Decision {
+    /// The wait and whether the failed attempt may have acted, when the decision is to retry.
+    pub fn retry(self) -> Option<(Wait, bool)> {
+        match self {
+            Decision::Retry {
+                wait,
+                may_have_acted,
+            } => Some((wait, may_have_acted)),
+            _ => None,
+        }
+    }
+}
+
 /// The retry decision after one attempt: pure, so that it is tested as a table.
 pub fn decide(rules: &CallRules<'_>, state: &CallState, result: AttemptResult) -> Decision {
     let retries_left = state.retries < rules.max_retries;

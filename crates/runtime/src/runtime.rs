@@ -265,16 +265,11 @@ impl Runtime {
                     let attempt = AttemptResult::Transport {
                         connect: err.is_connect(),
                     };
-                    match decide(&rules, &state, attempt) {
-                        Decision::Retry {
-                            wait,
-                            may_have_acted,
-                        } => (wait, may_have_acted),
-                        _ => {
-                            end(attempts);
-                            return Err(err);
-                        }
-                    }
+                    let Some(retry) = decide(&rules, &state, attempt).retry() else {
+                        end(attempts);
+                        return Err(err);
+                    };
+                    retry
                 }
                 Ok(response) => {
                     let status = response.status().as_u16();
@@ -299,12 +294,8 @@ impl Runtime {
                             continue;
                         }
                     }
-                    if let Decision::Retry {
-                        wait,
-                        may_have_acted,
-                    } = decision
-                    {
-                        (wait, may_have_acted)
+                    if let Some(retry) = decision.retry() {
+                        retry
                     } else {
                         // The status ends the call, but proves nothing until its body has
                         // arrived whole, within the attempt's timeout and the size limit.
@@ -326,16 +317,11 @@ impl Runtime {
                                 let attempt = AttemptResult::BodyBroken {
                                     too_large: is_too_large(&broken.error),
                                 };
-                                match decide(&rules, &state, attempt) {
-                                    Decision::Retry {
-                                        wait,
-                                        may_have_acted,
-                                    } => (wait, may_have_acted),
-                                    _ => {
-                                        end(attempts);
-                                        return broken.into_final();
-                                    }
-                                }
+                                let Some(retry) = decide(&rules, &state, attempt).retry() else {
+                                    end(attempts);
+                                    return broken.into_final();
+                                };
+                                retry
                             }
                         }
                     }
