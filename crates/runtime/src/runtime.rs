@@ -78,8 +78,11 @@ struct Inner {
     operations: &'static [Operation],
     auth: Arc<dyn Authenticator>,
     config: RuntimeConfig,
-    /// The HTTP clients every call is sent with, one per connect timeout (a client setting in
-    /// reqwest; a call may override it), built on first use.
+    /// The HTTP client every call is sent with, built on first use with the configured connect
+    /// timeout: no lock on the call path.
+    client: OnceLock<reqwest::Client>,
+    /// Clients for calls that override the connect timeout (a client setting in reqwest), built
+    /// on first use.
     clients_by_connect_timeout: Mutex<BTreeMap<Duration, reqwest::Client>>,
     /// The path of the base URL progenitor hands to `pre` on every call, parsed on the first.
     base_path: OnceLock<BasePath>,
@@ -130,6 +133,7 @@ impl Runtime {
                 operations,
                 auth,
                 config,
+                client: OnceLock::new(),
                 clients_by_connect_timeout: Mutex::new(BTreeMap::new()),
                 base_path: OnceLock::new(),
             }),
@@ -371,6 +375,13 @@ impl Runtime {
     }
 
     fn client_for(&self, connect_timeout: Duration) -> reqwest::Result<reqwest::Client> {
+        if connect_timeout == self.inner.config.connect_timeout {
+            if let Some(client) = self.inner.client.get() {
+                return Ok(client.clone());
+            }
+            let client = build_http_client(connect_timeout, self.inner.config.timeout)?;
+            return Ok(self.inner.client.get_or_init(|| client).clone());
+        }
         let mut clients = self
             .inner
             .clients_by_connect_timeout
