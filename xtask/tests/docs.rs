@@ -172,7 +172,8 @@ fn a_broken_link_or_anchor_is_found() {
 }
 
 /// The commands of the README's quickstart blocks (the `sh` blocks under "Quickstart by role"):
-/// continuation lines joined, comments and leading `NAME=value` assignments dropped.
+/// continuation lines joined, comments and leading `NAME=value` assignments dropped, and the
+/// command inside `eval "$(…)"` read as the command.
 fn quickstart_commands(readme: &str) -> Vec<Vec<String>> {
     let section = readme
         .split_once("## Quickstart by role")
@@ -195,7 +196,11 @@ fn quickstart_commands(readme: &str) -> Vec<Vec<String>> {
             continue;
         }
         pending.push_str(code);
-        let words: Vec<String> = pending
+        let command = match pending.trim().strip_prefix("eval \"$(") {
+            Some(inner) => inner.strip_suffix(")\"").unwrap_or(inner).to_string(),
+            None => pending.clone(),
+        };
+        let words: Vec<String> = command
             .split_whitespace()
             .skip_while(|word| word.contains('=') && !word.starts_with('-'))
             .map(str::to_string)
@@ -311,12 +316,14 @@ fn quickstart_commands_are_read_as_a_reader_types_them() {
     let readme = "# x\n## Quickstart by role\n### a\n```sh\n\
                   cargo xtask diff main   # a comment\n\
                   KEY=v OTHER=w \\\n  cargo run -p p --example e\n\
+                  eval \"$(cargo run -q -p p -- --print-env)\"   # configure\n\
                   ```\n```text\nnot a command\n```\n## Next\n```sh\nignored\n```\n";
     assert_eq!(
         quickstart_commands(readme),
         [
             vec!["cargo", "xtask", "diff", "main"],
             vec!["cargo", "run", "-p", "p", "--example", "e"],
+            vec!["cargo", "run", "-q", "-p", "p", "--", "--print-env"],
         ]
     );
 }

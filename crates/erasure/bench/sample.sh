@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Makes the README's sample: the three vendor-erase commands against the release sandbox on a
-# free loopback port, with four made-up subjects. Prints what a person would see; the sandbox is
+# Makes the sample of docs/erasure.md: vendor-erase run, verify and report against the release
+# sandbox on a free loopback port, with four made-up subjects. Prints what a person would see; the sandbox is
 # stopped (by its pid) at the end.
 #
 #     bash crates/erasure/bench/sample.sh
@@ -34,13 +34,13 @@ export TRUST_CLIENT_ID=sandbox-client TRUST_CLIENT_SECRET=sandbox-secret
 export TRUST_INDEX_BASE_URL="$base/trust/index/v1" TRUST_ATENEA_BASE_URL="$base/atenea"
 export GAINSIGHT_PX_API_KEY=sandbox-px-key GAINSIGHT_PX_BASE_URL="$base/gainsight-px"
 
-echo '$ vendor-erase plan subjects.csv'
-"$bin/vendor-erase" plan subjects.csv
-echo
-echo '$ vendor-erase run subjects.csv --journal erasure.db'
+echo '$ vendor-erase run subjects.csv --journal erasure.db --operator "Dana (privacy team)"'
 status=0
-"$bin/vendor-erase" run subjects.csv --journal erasure.db 2>&1 || status=$?
+"$bin/vendor-erase" run subjects.csv --journal erasure.db --operator "Dana (privacy team)" 2>&1 || status=$?
 echo "(exit $status)"
-echo
+echo '$ vendor-erase verify --journal erasure.db --operator "Dana (privacy team)"'
+status=0
+"$bin/vendor-erase" verify --journal erasure.db --operator "Dana (privacy team)" 2>&1 || status=$?
+echo "(exit $status)"
 echo '$ vendor-erase report --journal erasure.db --format markdown'
 "$bin/vendor-erase" report --journal erasure.db --format markdown
