@@ -178,7 +178,7 @@ fn attention(out: &mut dyn Write, subject: &super::SubjectReceipt) -> io::Result
         }
         write!(
             out,
-            "- **{}** (line {}), {} {} {}: {} {}",
+            "- **{}** (line {}), {} {} {}: {}. {}",
             escape(&subject.subject),
             subject.line,
             step.vendor_name,
