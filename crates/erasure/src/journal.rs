@@ -1843,7 +1843,8 @@ mod tests {
             .unwrap();
         let mut after = 0;
         let mut pages = Vec::new();
-        loop {
+        // Bounded, so that a pager that does not move on fails here instead of hanging.
+        for _ in 0..10 {
             let page = journal
                 .work_page(Vendor::Trust, false, (after, up_to), 2)
                 .unwrap();
