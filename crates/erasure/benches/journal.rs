@@ -37,7 +37,8 @@ fn subjects() -> Vec<Subject> {
 /// per step.
 async fn steps(dir: &std::path::Path, name: &str, count: usize, concurrency: usize) -> Duration {
     let path = dir.join(name);
-    let (journal, steps) = Journal::open_for_run(&path, &subjects()).expect("journal");
+    let journal = Journal::open_for_run(&path, &subjects()).expect("journal");
+    let steps = journal.steps().unwrap();
     let ids: Vec<i64> = steps.into_iter().take(count).map(|step| step.id).collect();
     let writer = journal.into_writer();
     let writer = &writer;

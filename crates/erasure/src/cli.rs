@@ -10,12 +10,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use vendor_runtime::Vars;
 
 use crate::clients::Clients;
-use crate::journal::{Journal, JournalError, StepState};
+use crate::journal::{Journal, JournalError};
 use crate::pace::{DEFAULT_CONCURRENCY, GAINSIGHT_PX_RATE, Pace, UNDOCUMENTED_RATE};
 use crate::progress::{Bar, Lines, Progress, Silent};
 use crate::provenance::{Provenance, check_operator};
 use crate::report::{self, Format, JournalReceipts, Receipts, ReportError};
-use crate::run::{RunOptions, StopSignal, pending_work, run};
+use crate::run::{RunOptions, StopSignal, run};
 use crate::subjects::read_subjects;
 use crate::vendor::Vendor;
 use crate::{exit, plan, private};
@@ -318,7 +318,7 @@ async fn run_command(args: RunArgs) -> u8 {
     if args.dry_run {
         return dry_run(&args, &subjects);
     }
-    let (mut journal, steps) = match Journal::open_for_run(&args.journal, &subjects) {
+    let mut journal = match Journal::open_for_run(&args.journal, &subjects) {
         Ok(opened) => opened,
         Err(error) => return journal_failure(error),
     };
@@ -359,19 +359,9 @@ async fn run_command(args: RunArgs) -> u8 {
             on_interrupt.stop();
         }
     });
-    if let Err(error) = run(
-        journal,
-        &steps,
-        &clients,
-        &options,
-        progress.as_ref(),
-        &stop,
-    )
-    .await
-    {
+    if let Err(error) = run(journal, &clients, &options, progress.as_ref(), &stop).await {
         return journal_failure(error);
     }
-    drop(steps);
     // Read again, one subject at a time: the run changed the steps.
     let journal = match Journal::open_read_only(&args.journal) {
         Ok(journal) => journal,
@@ -452,30 +442,24 @@ fn dry_run_text(args: &RunArgs, subjects: &[crate::subjects::Subject], out: &mut
     };
     let checked = journal.read_snapshot(|journal| {
         journal.check_chain()?;
-        let steps = journal.steps()?;
-        journal.check_subjects(subjects, &steps)?;
-        Ok(steps)
+        journal.check_subjects(subjects)?;
+        journal.work_counts(args.follow_merges)
     });
-    let steps = match checked {
-        Ok(steps) => steps,
+    let counts = match checked {
+        Ok(counts) => counts,
         Err(error) => return journal_failure(error),
     };
-    let work = pending_work(&steps, args.follow_merges);
-    let count = |state| work.iter().filter(|step| step.state == state).count();
     let _ = writeln!(
         out,
         "\nDry run against {}: {} step(s) finished before (never sent again); would send {}: {} never sent, {} in flight when a run stopped (a not-found answer then reads as deleted or already absent), {} that failed before{}.",
         args.journal.display(),
-        steps
-            .iter()
-            .filter(|step| step.state == StepState::Done)
-            .count(),
-        work.len(),
-        count(StepState::Pending),
-        count(StepState::InFlight),
-        count(StepState::Failed),
+        counts.done,
+        counts.work(),
+        counts.pending,
+        counts.in_flight,
+        counts.failed,
         if args.follow_merges {
-            format!(", {} merge(s) to follow", count(StepState::Done))
+            format!(", {} merge(s) to follow", counts.to_follow)
         } else {
             String::new()
         }

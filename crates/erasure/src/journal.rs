@@ -361,11 +361,8 @@ pub fn now_millis() -> i64 {
 impl Journal {
     /// Opens the journal for a run of `subjects`: creates it (mode 0600, with a new salt) when
     /// the file does not exist, and otherwise checks that it was started from the same subjects.
-    /// Returns it with its steps as they stand, read once.
-    pub fn open_for_run(
-        path: &Path,
-        subjects: &[Subject],
-    ) -> Result<(Journal, Vec<StepRow>), JournalError> {
+    /// Its steps stay in the journal: a run reads them a page at a time ([`Self::work_page`]).
+    pub fn open_for_run(path: &Path, subjects: &[Subject]) -> Result<Journal, JournalError> {
         let shown = path.display().to_string();
         // First of all: a second run is refused before it reads or sends anything.
         let lock = take_lock(path)?;
@@ -381,19 +378,17 @@ impl Journal {
             lock: Some(lock),
         };
         // A file this tool created whose first commit never happened is still new.
-        let steps = if created || journal.is_blank()? {
+        if created || journal.is_blank()? {
             journal.configure()?;
-            journal.initialize(subjects)?
+            journal.initialize(subjects)?;
         } else {
             journal.check_identity()?;
             journal.configure()?;
             journal.check_chain()?;
-            let steps = journal.steps()?;
-            journal.check_subjects(subjects, &steps)?;
-            steps
-        };
+            journal.check_subjects(subjects)?;
+        }
         narrow_permissions(path)?;
-        Ok((journal, steps))
+        Ok(journal)
     }
 
     /// Opens an existing journal for `verify`: locked like a run, its chain checked.
@@ -605,9 +600,8 @@ impl Journal {
             .map_err(|source| sqlite(&self.shown(), source))
     }
 
-    /// Writes the schema, the salt and the plan; returns the plan's steps, as [`Self::steps`]
-    /// would read them.
-    fn initialize(&mut self, subjects: &[Subject]) -> Result<Vec<StepRow>, JournalError> {
+    /// Writes the schema, the salt and the plan.
+    fn initialize(&mut self, subjects: &[Subject]) -> Result<(), JournalError> {
         let shown = self.shown();
         let mut salt = [0_u8; SALT_BYTES];
         getrandom::fill(&mut salt).map_err(|error| JournalError::Io {
@@ -619,7 +613,6 @@ impl Journal {
             .transaction_with_behavior(TransactionBehavior::Exclusive)
             .map_err(|source| sqlite(&shown, source))?;
         let result = (|| {
-            let mut steps = Vec::with_capacity(subjects.iter().map(|s| s.ids.len()).sum());
             tx.execute_batch(SCHEMA)?;
             tx.execute_batch(&format!(
                 "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
@@ -639,24 +632,14 @@ impl Journal {
                     let subject_id = tx.last_insert_rowid();
                     for (vendor, id) in &subject.ids {
                         insert_step.execute(params![subject_id, vendor.key(), id])?;
-                        steps.push(StepRow::pending(
-                            tx.last_insert_rowid(),
-                            (subject_id, subject.line),
-                            *vendor,
-                            id.clone(),
-                            None,
-                        ));
                     }
                 }
             }
             chain::append(&tx, None, chain::kind::PLAN, &chain::plan_digest(&tx)?)?;
-            Ok(steps)
+            Ok(())
         })();
-        let mut steps = result.map_err(|source| sqlite(&shown, source))?;
-        tx.commit().map_err(|source| sqlite(&shown, source))?;
-        // The order of `steps()`.
-        steps.sort_by_key(|step| (step.subject_line, step.subject_id, step.id));
-        Ok(steps)
+        result.map_err(|source| sqlite(&shown, source))?;
+        tx.commit().map_err(|source| sqlite(&shown, source))
     }
 
     fn check_identity(&self) -> Result<(), JournalError> {
@@ -692,51 +675,59 @@ impl Journal {
         Ok(())
     }
 
-    /// Checks that the journal, whose steps are `steps`, was started from `subjects` (same
-    /// references, same vendor ids).
-    pub fn check_subjects(
-        &self,
-        subjects: &[Subject],
-        steps: &[StepRow],
-    ) -> Result<(), JournalError> {
+    /// Checks that the journal was started from `subjects` (same references, same vendor ids).
+    /// Each subject is looked up by its reference (an index), so nothing is held but one
+    /// subject's ids.
+    pub fn check_subjects(&self, subjects: &[Subject]) -> Result<(), JournalError> {
+        let shown = self.shown();
         let mismatch = |reason: String| JournalError::PlanMismatch {
-            path: self.shown(),
+            path: shown.clone(),
             reason,
         };
-        let journal_subjects = self.subjects()?;
-        let mut planned: BTreeMap<i64, BTreeSet<(Vendor, &str)>> = BTreeMap::new();
-        for step in steps {
-            if step.followed_from.is_none() {
-                planned
-                    .entry(step.subject_id)
-                    .or_default()
-                    .insert((step.vendor, step.vendor_id.as_str()));
-            }
-        }
-        if journal_subjects.len() != subjects.len() {
+        let failed = |source| sqlite(&shown, source);
+        let held: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM subjects", [], |row| row.get(0))
+            .map_err(failed)?;
+        if held != subjects.len() as i64 {
             return Err(mismatch(format!(
-                "it holds {} subjects, the file {}",
-                journal_subjects.len(),
+                "it holds {held} subjects, the file {}",
                 subjects.len()
             )));
         }
-        let by_reference: BTreeMap<&str, &SubjectRow> = journal_subjects
-            .iter()
-            .map(|row| (row.reference.as_str(), row))
-            .collect();
+        let mut find_subject = self
+            .conn
+            .prepare("SELECT id FROM subjects WHERE reference = ?1")
+            .map_err(failed)?;
+        let mut planned_ids = self
+            .conn
+            .prepare(
+                "SELECT vendor, vendor_id FROM steps
+                 WHERE subject_id = ?1 AND followed_from IS NULL",
+            )
+            .map_err(failed)?;
         for subject in subjects {
-            let Some(row) = by_reference.get(subject.reference.as_str()) else {
+            let Some(subject_id) = find_subject
+                .query_row([&subject.reference], |row| row.get::<_, i64>(0))
+                .optional()
+                .map_err(failed)?
+            else {
                 return Err(mismatch(format!(
                     "the subject on line {} is not in it",
                     subject.line
                 )));
             };
-            let ids: BTreeSet<(Vendor, &str)> = subject
+            let planned: BTreeSet<(String, String)> = planned_ids
+                .query_map([subject_id], |row| Ok((row.get(0)?, row.get(1)?)))
+                .map_err(failed)?
+                .collect::<Result<_, _>>()
+                .map_err(failed)?;
+            let ids: BTreeSet<(String, String)> = subject
                 .ids
                 .iter()
-                .map(|(vendor, id)| (*vendor, id.as_str()))
+                .map(|(vendor, id)| (vendor.key().to_string(), id.clone()))
                 .collect();
-            if planned.get(&row.id) != Some(&ids) {
+            if planned != ids {
                 return Err(mismatch(format!(
                     "the subject on line {} has other vendor ids",
                     subject.line
@@ -744,6 +735,113 @@ impl Journal {
             }
         }
         Ok(())
+    }
+
+    /// The highest step id now in the journal: a run pages its work up to it, so that a step
+    /// the run adds itself (a followed merge, sent where it is added) is not paged again.
+    pub fn last_step_id(&self) -> Result<i64, JournalError> {
+        self.conn
+            .query_row("SELECT coalesce(max(id), 0) FROM steps", [], |row| {
+                row.get(0)
+            })
+            .map_err(|source| sqlite(&self.shown(), source))
+    }
+
+    /// Up to `limit` of `vendor`'s steps that a run still has to act on, with ids after `after`
+    /// and at most `up_to`, by id: every unfinished step, and, with `follow_merges`, every
+    /// merged step that no step resolves yet (see [`merge_followers`]). A run reads its work
+    /// a page at a time, so that a million steps are never held at once.
+    pub fn work_page(
+        &self,
+        vendor: Vendor,
+        follow_merges: bool,
+        (after, up_to): (i64, i64),
+        limit: usize,
+    ) -> Result<Vec<StepRow>, JournalError> {
+        let shown = self.shown();
+        let mut statement = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {STEP_COLUMNS} FROM steps s JOIN subjects j ON j.id = s.subject_id
+                 WHERE s.vendor = ?1 AND s.id > ?2 AND s.id <= ?3 AND {WORK_CONDITION}
+                 ORDER BY s.id LIMIT ?5"
+            ))
+            .map_err(|source| sqlite(&shown, source))?;
+        let raw = statement
+            .query_map(
+                params![
+                    vendor.key(),
+                    after,
+                    up_to,
+                    follow_merges,
+                    i64::try_from(limit).unwrap_or(i64::MAX),
+                    Vendor::Trust.key(),
+                ],
+                |row| RawStep::read(row, 0),
+            )
+            .map_err(|source| sqlite(&shown, source))?;
+        let mut steps = Vec::with_capacity(limit.min(1024));
+        for row in raw {
+            let row = row.map_err(|source| sqlite(&shown, source))?;
+            steps.push(row.into_step(&shown)?);
+        }
+        Ok(steps)
+    }
+
+    /// How many steps the journal holds, and how many of them a run would act on
+    /// ([`Self::work_page`]), counted in SQL.
+    pub fn work_counts(&self, follow_merges: bool) -> Result<WorkCounts, JournalError> {
+        let shown = self.shown();
+        let failed = |source| sqlite(&shown, source);
+        let (steps, done): (i64, i64) = self
+            .conn
+            .query_row(
+                "SELECT count(*), coalesce(sum(state = 'done'), 0) FROM steps",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .map_err(failed)?;
+        let mut counts = WorkCounts {
+            steps: steps as usize,
+            done: done as usize,
+            ..WorkCounts::default()
+        };
+        let mut statement = self
+            .conn
+            .prepare(&format!(
+                "SELECT s.vendor, s.state, count(*) FROM steps s
+                 WHERE {WORK_CONDITION} GROUP BY s.vendor, s.state"
+            ))
+            .map_err(failed)?;
+        let mut rows = statement
+            .query(params![
+                Option::<i64>::None,
+                Option::<i64>::None,
+                Option::<i64>::None,
+                follow_merges,
+                Option::<i64>::None,
+                Vendor::Trust.key(),
+            ])
+            .map_err(failed)?;
+        while let Some(row) = rows.next().map_err(failed)? {
+            let vendor: String = row.get(0).map_err(failed)?;
+            let state: String = row.get(1).map_err(failed)?;
+            let count = row.get::<_, i64>(2).map_err(failed)? as usize;
+            let damaged = |what: &str| JournalError::Damaged {
+                path: shown.clone(),
+                reason: format!("a step has an unknown {what}"),
+            };
+            let vendor = Vendor::from_key(&vendor).ok_or_else(|| damaged("vendor"))?;
+            let state = StepState::from_name(&state).ok_or_else(|| damaged("state"))?;
+            *counts.by_vendor.entry(vendor).or_default() += count;
+            match state {
+                StepState::Pending => counts.pending += count,
+                StepState::InFlight => counts.in_flight += count,
+                StepState::Failed => counts.failed += count,
+                StepState::Done => counts.to_follow += count,
+            }
+        }
+        Ok(counts)
     }
 
     /// The salt of the receipts' hashed ids.
@@ -919,6 +1017,44 @@ const STEP_COLUMNS: &str =
     "s.id, s.subject_id, j.line, s.vendor, s.vendor_id, s.followed_from, s.state, s.sends,
      s.unsettled, s.attempts, s.outcome, s.merged_into, s.problem_kind, s.problem, s.status,
      s.request_id, s.started_at, s.finished_at, s.checked_at, s.check_result, s.check_note";
+
+/// Which steps a run acts on, `s` being the steps, `?4` whether merges are followed and `?6`
+/// Trust's key: the unfinished ones, and the merged ones that neither a step added for the merge
+/// nor the subject's step for the identity it names resolves ([`merge_followers`], in SQL). The
+/// lookups use the steps' unique (subject, vendor, id) index.
+const WORK_CONDITION: &str = "(s.state != 'done'
+     OR (?4 AND s.outcome = 'merged' AND s.merged_into IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM steps f
+                         WHERE f.subject_id = s.subject_id AND f.followed_from = s.id)
+         AND NOT EXISTS (SELECT 1 FROM steps t
+                         WHERE t.subject_id = s.subject_id AND t.vendor = ?6
+                           AND t.vendor_id = s.merged_into)))";
+
+/// What a run would act on, as [`Journal::work_counts`] counts it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkCounts {
+    /// Steps in the journal.
+    pub steps: usize,
+    /// Steps with a proven outcome.
+    pub done: usize,
+    /// Steps a run would act on, per vendor (a vendor with none is missing).
+    pub by_vendor: BTreeMap<Vendor, usize>,
+    /// Never sent.
+    pub pending: usize,
+    /// In flight when a run stopped.
+    pub in_flight: usize,
+    /// Failed before.
+    pub failed: usize,
+    /// Merges to follow.
+    pub to_follow: usize,
+}
+
+impl WorkCounts {
+    /// Steps a run would act on.
+    pub fn work(&self) -> usize {
+        self.by_vendor.values().sum()
+    }
+}
 
 impl RawStep {
     /// The step in `row`, its [`STEP_COLUMNS`] starting at column `first`.
@@ -1582,6 +1718,160 @@ mod tests {
         Journal::open_read_only(path).unwrap().steps().unwrap()
     }
 
+    /// A journal of one subject with a Trust step per `uuid-N` of `numbers`, each step then set
+    /// as `update` says (SQL run with `?1` the step's id).
+    fn work_journal(numbers: &[u32], updates: &[(u32, &str)]) -> (tempfile::TempDir, Journal) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        let ids: Vec<(Vendor, String)> = numbers
+            .iter()
+            .map(|n| (Vendor::Trust, format!("uuid-{n}")))
+            .collect();
+        let planned = Subject {
+            reference: "S1".to_string(),
+            line: 2,
+            ids: ids.into_iter().collect(),
+        };
+        let journal = Journal::open_for_run(&path, &[planned]).unwrap();
+        for (number, update) in updates {
+            let uuid = format!("uuid-{number}");
+            let id: i64 = journal
+                .conn
+                .query_row(
+                    "SELECT id FROM steps WHERE vendor_id = ?1",
+                    [&uuid],
+                    |row| row.get(0),
+                )
+                .unwrap();
+            journal.conn.execute(update, [id]).unwrap();
+        }
+        (dir, journal)
+    }
+
+    /// The uuids of the work `journal` has for Trust, in one page, and whether each is a merge
+    /// to follow (a finished step).
+    fn work_uuids(journal: &Journal, follow_merges: bool) -> Vec<(String, bool)> {
+        journal
+            .work_page(Vendor::Trust, follow_merges, (0, i64::MAX), 100)
+            .unwrap()
+            .into_iter()
+            .map(|step| (step.vendor_id, step.state == StepState::Done))
+            .collect()
+    }
+
+    const DONE: &str = "UPDATE steps SET state = 'done', outcome = 'deleted' WHERE id = ?1";
+    const IN_FLIGHT: &str = "UPDATE steps SET state = 'in_flight', sends = 1 WHERE id = ?1";
+    const FAILED: &str = "UPDATE steps SET state = 'failed', sends = 1, problem_kind = 'retries_exhausted', problem = '' WHERE id = ?1";
+
+    fn merged_into(number: u32) -> String {
+        format!(
+            "UPDATE steps SET state = 'done', outcome = 'merged', merged_into = 'uuid-{number}' WHERE id = ?1"
+        )
+    }
+
+    #[test]
+    fn finished_steps_are_not_work_and_merges_are_followed_once_when_asked() {
+        let merged = merged_into(9);
+        let (_dir, journal) = work_journal(
+            &[1, 2, 3, 4, 5],
+            &[
+                (1, DONE),
+                (2, IN_FLIGHT),
+                (3, &merged),
+                (4, FAILED),
+                (5, &merged),
+            ],
+        );
+        // The step a follow of uuid-5's merge added (another uuid, to stay apart from uuid-3's).
+        journal
+            .conn
+            .execute(
+                "INSERT INTO steps (subject_id, vendor, vendor_id, followed_from)
+                 SELECT subject_id, vendor, 'uuid-6', id FROM steps WHERE vendor_id = 'uuid-5'",
+                [],
+            )
+            .unwrap();
+        let uuid = |n: u32, follow: bool| (format!("uuid-{n}"), follow);
+        assert_eq!(
+            work_uuids(&journal, false),
+            [uuid(2, false), uuid(4, false), uuid(6, false)]
+        );
+        assert_eq!(
+            work_uuids(&journal, true),
+            [
+                uuid(2, false),
+                uuid(3, true),
+                uuid(4, false),
+                uuid(6, false)
+            ]
+        );
+        let counts = journal.work_counts(true).unwrap();
+        assert_eq!(
+            counts,
+            WorkCounts {
+                steps: 6,
+                done: 3,
+                by_vendor: BTreeMap::from([(Vendor::Trust, 4)]),
+                pending: 1,
+                in_flight: 1,
+                failed: 1,
+                to_follow: 1,
+            }
+        );
+        assert_eq!(journal.work_counts(false).unwrap().work(), 3);
+    }
+
+    #[test]
+    fn a_merge_into_an_identity_the_subject_has_is_not_followed_again() {
+        let (_dir, journal) = work_journal(&[1, 2], &[(1, &merged_into(2))]);
+        assert_eq!(work_uuids(&journal, true), [("uuid-2".to_string(), false)]);
+    }
+
+    #[test]
+    fn work_is_read_in_pages_of_at_most_the_limit_each_step_once_up_to_the_last_id() {
+        let numbers: Vec<u32> = (1..=7).collect();
+        let (_dir, journal) = work_journal(&numbers, &[(3, DONE)]);
+        let up_to = journal.last_step_id().unwrap();
+        // A step added after the run read its last id (a followed merge) is not paged.
+        journal
+            .conn
+            .execute(
+                "INSERT INTO steps (subject_id, vendor, vendor_id)
+                 SELECT subject_id, vendor, 'uuid-8' FROM steps WHERE vendor_id = 'uuid-1'",
+                [],
+            )
+            .unwrap();
+        let mut after = 0;
+        let mut pages = Vec::new();
+        // Bounded, so that a pager that does not move on fails here instead of hanging.
+        for _ in 0..10 {
+            let page = journal
+                .work_page(Vendor::Trust, false, (after, up_to), 2)
+                .unwrap();
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            pages.push(
+                page.into_iter()
+                    .map(|step| step.vendor_id)
+                    .collect::<Vec<_>>(),
+            );
+        }
+        assert_eq!(
+            pages,
+            [
+                vec!["uuid-1", "uuid-2"],
+                vec!["uuid-4", "uuid-5"],
+                vec!["uuid-6", "uuid-7"],
+            ]
+        );
+        assert!(
+            journal
+                .work_page(Vendor::Attestr, false, (0, up_to), 2)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
     fn runtime() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_current_thread()
             .build()
@@ -1604,7 +1894,8 @@ mod tests {
                 &[(Vendor::Trust, "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb")],
             ),
         ];
-        let (journal, steps) = Journal::open_for_run(&path, &subjects).unwrap();
+        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let steps = journal.steps().unwrap();
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -1614,7 +1905,6 @@ mod tests {
                 assert_eq!(mode & 0o777, 0o600, "{file}");
             }
         }
-        assert_eq!(steps, journal.steps().unwrap());
         assert_eq!(steps.len(), 3);
         assert!(steps.iter().all(|step| step.state == StepState::Pending));
         assert_eq!(journal.salt().unwrap().len(), SALT_BYTES);
@@ -1665,7 +1955,8 @@ mod tests {
             ),
             subject("S2", 5, &[(Vendor::GainsightPx, "secret-px-id")]),
         ];
-        let (journal, steps) = Journal::open_for_run(&path, &subjects).unwrap();
+        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let steps = journal.steps().unwrap();
         let writer = journal.into_writer();
         runtime().block_on(async {
             for step in &steps {
@@ -1689,7 +1980,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j.db");
         let subjects = [subject("S1", 2, &[(Vendor::GainsightPx, "u1")])];
-        let (journal, _) = Journal::open_for_run(&path, &subjects).unwrap();
+        let journal = Journal::open_for_run(&path, &subjects).unwrap();
         let started = std::time::Instant::now();
         let second = Journal::open_for_run(&path, &subjects).unwrap_err();
         assert!(matches!(second, JournalError::InUse { .. }), "{second}");
@@ -1733,7 +2024,7 @@ mod tests {
                 .unwrap(),
             head
         );
-        let (mut journal, _) = Journal::open_for_run(
+        let mut journal = Journal::open_for_run(
             &path,
             &[
                 subject(
@@ -1757,7 +2048,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j.db");
         let subjects = [subject("S1", 2, &[(Vendor::GainsightPx, "u1")])];
-        let (journal, steps) = Journal::open_for_run(&path, &subjects).unwrap();
+        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let steps = journal.steps().unwrap();
         let writer = journal.into_writer();
         let reader = Journal::open_read_only(&path).unwrap();
         let head = reader
@@ -1958,7 +2250,8 @@ mod tests {
             2,
             &[(Vendor::Trust, "cccccccc-cccc-cccc-cccc-cccccccccccc")],
         )];
-        let (journal, mut steps) = Journal::open_for_run(&path, &subjects).unwrap();
+        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let mut steps = journal.steps().unwrap();
         let step = steps.remove(0);
         let writer = journal.into_writer();
         runtime().block_on(async {
@@ -2032,7 +2325,8 @@ mod tests {
                 (Vendor::GainsightPx, "u1"),
             ],
         )];
-        let (journal, steps) = Journal::open_for_run(&path, &subjects).unwrap();
+        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let steps = journal.steps().unwrap();
         let ids: Vec<i64> = steps.iter().map(|step| step.id).collect();
         let (sender, receiver) = mpsc::channel();
         let mut answers = Vec::new();
@@ -2087,7 +2381,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j.db");
         let subjects = [subject("S1", 2, &[(Vendor::GainsightPx, "u1")])];
-        let (journal, steps) = Journal::open_for_run(&path, &subjects).unwrap();
+        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let steps = journal.steps().unwrap();
         let step = steps[0].id;
         let writer = journal.into_writer();
         let failed = |may_have_acted: bool| Finish {
@@ -2122,7 +2417,8 @@ mod tests {
         let path = dir.path().join("j.db");
         let uuid = |n: u32| format!("{n:08x}-0000-4000-8000-000000000000");
         let subjects = [subject("S1", 2, &[(Vendor::Trust, uuid(0).as_str())])];
-        let (journal, steps) = Journal::open_for_run(&path, &subjects).unwrap();
+        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let steps = journal.steps().unwrap();
         let planned = steps[0].clone();
         let writer = journal.into_writer();
         runtime().block_on(async {

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -13,9 +13,7 @@ use tokio::sync::Notify;
 use vendor_runtime::CallOptions;
 
 use crate::clients::Clients;
-use crate::journal::{
-    Finish, Followed, Journal, JournalError, StepRow, StepState, Writer, merge_followers,
-};
+use crate::journal::{Finish, Followed, Journal, JournalError, StepRow, StepState, Writer};
 use crate::outcome::{Outcome, Problem, ProblemKind};
 use crate::pace::{Lane, Pace};
 use crate::progress::Progress;
@@ -97,42 +95,70 @@ enum Work {
 }
 
 impl Work {
-    fn vendor(&self) -> Vendor {
-        match self {
-            Work::Send(step) => step.vendor,
-            Work::Follow(..) => Vendor::Trust,
+    /// What a step [`Journal::work_page`] returned is for: a finished one is there only because
+    /// it is a merge to follow.
+    fn of(step: StepRow) -> Work {
+        match (&step.state, &step.outcome) {
+            (StepState::Done, Some(Outcome::Merged { into })) => {
+                let into = into.clone();
+                Work::Follow(step, into)
+            }
+            _ => Work::Send(step),
         }
     }
 }
 
-/// What is left to send in `steps`: unfinished steps, and, with `follow_merges`, merges that no
-/// step resolves yet ([`merge_followers`]). How many merges deep a chain may go is
-/// [`Writer::follow`]'s to say.
-fn work(steps: &[StepRow], follow_merges: bool) -> Vec<Work> {
-    let followers = merge_followers(steps);
-    steps
-        .iter()
-        .filter_map(|step| match (&step.state, &step.outcome) {
-            (StepState::Done, Some(Outcome::Merged { into }))
-                if follow_merges && !followers.contains_key(&step.id) =>
-            {
-                Some(Work::Follow(step.clone(), into.clone()))
-            }
-            (StepState::Done, _) => None,
-            _ => Some(Work::Send(step.clone())),
-        })
-        .collect()
+/// Steps read from the journal at once by a lane: the most a run holds of its work per vendor.
+pub const WORK_PAGE: usize = 256;
+
+/// One vendor's work, read from the journal a page at a time ([`Journal::work_page`]), up to
+/// the last step there was when the run started. Ends early once a stop is asked for.
+struct WorkPages<'a> {
+    reader: &'a Mutex<Journal>,
+    vendor: Vendor,
+    follow_merges: bool,
+    after: i64,
+    up_to: i64,
+    page: std::vec::IntoIter<StepRow>,
+    stop: &'a StopSignal,
+    ended: bool,
 }
 
-/// The steps a run would send, of the journal's `steps`, without sending anything
-/// (`--dry-run`).
-pub fn pending_work(steps: &[StepRow], follow_merges: bool) -> Vec<StepRow> {
-    work(steps, follow_merges)
-        .into_iter()
-        .map(|work| match work {
-            Work::Send(step) | Work::Follow(step, _) => step,
-        })
-        .collect()
+impl Iterator for WorkPages<'_> {
+    type Item = Result<Work, JournalError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.ended || self.stop.is_stopped() {
+            return None;
+        }
+        if let Some(step) = self.page.next() {
+            return Some(Ok(Work::of(step)));
+        }
+        let page = {
+            let reader = self
+                .reader
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            reader.work_page(
+                self.vendor,
+                self.follow_merges,
+                (self.after, self.up_to),
+                WORK_PAGE,
+            )
+        };
+        match page {
+            Ok(page) => {
+                let last = page.last()?.id;
+                self.after = last;
+                self.page = page.into_iter();
+                self.page.next().map(|step| Ok(Work::of(step)))
+            }
+            Err(error) => {
+                self.ended = true;
+                Some(Err(error))
+            }
+        }
+    }
 }
 
 /// Everything a step's processing needs.
@@ -144,20 +170,24 @@ struct Context<'a> {
     stop: &'a StopSignal,
 }
 
-/// Sends every unfinished step of `journal`, whose steps are `steps` (as
-/// [`Journal::open_for_run`] returns them), and records each outcome. Returns when every step
-/// was tried, or the run was stopped; a journal write that fails stops the run with its error
-/// (every other write stays committed, and the step it concerned is sent again next time).
+/// Sends every unfinished step of `journal` (as [`Journal::open_for_run`] opened it), and
+/// records each outcome. Returns when every step was tried, or the run was stopped; a journal
+/// write that fails stops the run with its error (every other write stays committed, and the
+/// step it concerned is sent again next time). The steps are read from the journal a page at a
+/// time per vendor, never all at once.
 pub async fn run(
     journal: Journal,
-    steps: &[StepRow],
     clients: &Clients,
     options: &RunOptions,
     progress: &dyn Progress,
     stop: &StopSignal,
 ) -> Result<(), JournalError> {
-    let work = work(steps, options.follow_merges);
-    progress.started(steps.len(), work.len());
+    let counts = journal.work_counts(options.follow_merges)?;
+    let up_to = journal.last_step_id()?;
+    // A second connection pages the work while the writer's commits; in WAL mode it sees each
+    // commit, and the steps it has yet to page are the run's alone.
+    let reader = Mutex::new(Journal::open_read_only(journal.path())?);
+    progress.started(counts.steps, counts.work());
     let writer = journal.into_writer();
     // The first journal failure; the run stops at it.
     let failure: OnceLock<JournalError> = OnceLock::new();
@@ -169,13 +199,10 @@ pub async fn run(
         stop,
     };
 
-    let mut by_vendor: BTreeMap<Vendor, Vec<Work>> = BTreeMap::new();
-    for item in work {
-        by_vendor.entry(item.vendor()).or_default().push(item);
-    }
-    let lanes = by_vendor.into_iter().map(|(vendor, items)| {
+    let lanes = counts.by_vendor.keys().map(|&vendor| {
         let context = &context;
         let failure = &failure;
+        let reader = &reader;
         async move {
             let pace = options.pace(vendor);
             let lane = Lane::new(&pace);
@@ -191,10 +218,24 @@ pub async fn run(
                 );
                 context.progress.vendor_halted(vendor, &shown);
             }
-            futures_util::stream::iter(items)
+            let pages = WorkPages {
+                reader,
+                vendor,
+                follow_merges: options.follow_merges,
+                after: 0,
+                up_to,
+                page: Vec::new().into_iter(),
+                stop: context.stop,
+                ended: false,
+            };
+            futures_util::stream::iter(pages)
                 .for_each_concurrent(pace.concurrency.max(1), |item| async move {
-                    if let Err(error) = process(context, lane, item).await {
-                        tracing::error!(%error, "stopping: the journal cannot be written");
+                    let result = match item {
+                        Ok(item) => process(context, lane, item).await,
+                        Err(error) => Err(error),
+                    };
+                    if let Err(error) = result {
+                        tracing::error!(%error, "stopping: the journal cannot be written or read");
                         let _ = failure.set(error);
                         context.stop.stop();
                     }
@@ -203,6 +244,10 @@ pub async fn run(
         }
     });
     futures_util::future::join_all(lanes).await;
+    // Closed before the writer, so that the writer's connection is the journal's last and
+    // SQLite moves the WAL into the journal file as it closes (a copy of the file alone is
+    // then whole).
+    drop(reader);
     // Waits for the writes already handed to the writer.
     drop(writer);
     progress.ended();
@@ -359,80 +404,6 @@ async fn wait_before_resend(context: &Context<'_>, lane: &Lane, problem: &Proble
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::journal::RecordedProblem;
-
-    fn step(
-        id: i64,
-        state: StepState,
-        outcome: Option<Outcome>,
-        followed_from: Option<i64>,
-    ) -> StepRow {
-        StepRow {
-            state,
-            outcome,
-            ..StepRow::pending(
-                id,
-                (1, 2),
-                Vendor::Trust,
-                format!("uuid-{id}"),
-                followed_from,
-            )
-        }
-    }
-
-    #[test]
-    fn finished_steps_are_not_work_and_merges_are_followed_once_when_asked() {
-        let merged = Outcome::Merged {
-            into: "uuid-9".to_string(),
-        };
-        let mut failed = step(4, StepState::Failed, None, None);
-        failed.problem = Some(RecordedProblem {
-            kind: ProblemKind::RetriesExhausted,
-            message: String::new(),
-        });
-        let steps = vec![
-            step(1, StepState::Done, Some(Outcome::Deleted), None),
-            step(2, StepState::InFlight, None, None),
-            step(3, StepState::Done, Some(merged.clone()), None),
-            failed,
-            step(5, StepState::Done, Some(merged.clone()), None),
-            step(6, StepState::Pending, None, Some(5)),
-        ];
-        let ids = |work: Vec<Work>| -> Vec<(i64, bool)> {
-            work.into_iter()
-                .map(|item| match item {
-                    Work::Send(step) => (step.id, false),
-                    Work::Follow(step, _) => (step.id, true),
-                })
-                .collect()
-        };
-        assert_eq!(
-            ids(work(&steps, false)),
-            [(2, false), (4, false), (6, false)]
-        );
-        assert_eq!(
-            ids(work(&steps, true)),
-            [(2, false), (3, true), (4, false), (6, false)]
-        );
-    }
-
-    #[test]
-    fn a_merge_into_an_identity_the_subject_has_is_not_followed_again() {
-        let merged = step(
-            1,
-            StepState::Done,
-            Some(Outcome::Merged {
-                into: "uuid-2".to_string(),
-            }),
-            None,
-        );
-        let own = step(2, StepState::Pending, None, None);
-        let work = work(&[merged, own], true);
-        assert!(
-            matches!(work.as_slice(), [Work::Send(step)] if step.id == 2),
-            "{work:?}"
-        );
-    }
 
     #[tokio::test]
     async fn a_stop_wakes_whoever_waits_for_it() {

@@ -64,11 +64,9 @@ async fn erase_subjects(
     clients: &Clients,
     options: &RunOptions,
 ) -> Report {
-    let (opened, steps) = Journal::open_for_run(journal, subjects).unwrap();
+    let opened = Journal::open_for_run(journal, subjects).unwrap();
     let stop = StopSignal::default();
-    run(opened, &steps, clients, options, &Silent, &stop)
-        .await
-        .unwrap();
+    run(opened, clients, options, &Silent, &stop).await.unwrap();
     Report::from_journal(&Journal::open_read_only(journal).unwrap(), true).unwrap()
 }
 
@@ -361,10 +359,10 @@ async fn a_stop_during_a_back_off_is_not_waited_out() {
         resend_delay: Duration::from_secs(600),
         ..options()
     };
-    let (opened, steps) = Journal::open_for_run(&world.path("j.db"), &subjects).unwrap();
+    let opened = Journal::open_for_run(&world.path("j.db"), &subjects).unwrap();
     let stop = StopSignal::default();
     let clients = world.clients();
-    let running = run(opened, &steps, &clients, &options, &Silent, &stop);
+    let running = run(opened, &clients, &options, &Silent, &stop);
     let journal = world.path("j.db");
     let stopping = async {
         // Once the first Attestr send is recorded as failed, the step is in its back-off.
@@ -406,7 +404,8 @@ async fn steps_in_flight_at_a_crash_end_in_the_idempotent_outcome() {
     let subjects = read_subjects(&subjects_path).unwrap();
 
     // A run that marked every step in flight, sent it, and died before recording the answer.
-    let (journal, steps) = Journal::open_for_run(&journal_path, &subjects).unwrap();
+    let journal = Journal::open_for_run(&journal_path, &subjects).unwrap();
+    let steps = journal.steps().unwrap();
     let writer = journal.into_writer();
     let clients = world.clients();
     for step in &steps {
@@ -557,7 +556,8 @@ async fn a_finished_step_is_refused_by_the_journal_itself() {
     let world = World::start(std::slice::from_ref(&person), 200).await;
     let subjects =
         read_subjects(&world.subjects_file("s.csv", std::slice::from_ref(&person))).unwrap();
-    let (journal, mut steps) = Journal::open_for_run(&world.path("j.db"), &subjects).unwrap();
+    let journal = Journal::open_for_run(&world.path("j.db"), &subjects).unwrap();
+    let mut steps = journal.steps().unwrap();
     let step = steps.remove(0);
     let writer = journal.into_writer();
     writer.begin(step.id).await.unwrap();

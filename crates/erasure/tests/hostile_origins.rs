@@ -314,11 +314,10 @@ async fn erase(
     .unwrap();
     let subjects = read_subjects(&subjects).unwrap();
     let journal = dir.path().join("journal.db");
-    let (opened, steps) = Journal::open_for_run(&journal, &subjects).unwrap();
+    let opened = Journal::open_for_run(&journal, &subjects).unwrap();
     call_options
         .scope(run(
             opened,
-            &steps,
             clients,
             &options,
             &Silent,

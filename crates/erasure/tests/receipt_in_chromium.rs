@@ -29,7 +29,7 @@ async fn the_html_receipt_renders_its_table_offline_in_chromium() {
     let world = World::start(&batch[..2], 200).await;
     let subjects = read_subjects(&world.subjects_file("subjects.csv", &batch)).unwrap();
     let journal_path = world.path("journal.db");
-    let (journal, steps) = Journal::open_for_run(&journal_path, &subjects).unwrap();
+    let journal = Journal::open_for_run(&journal_path, &subjects).unwrap();
     let fast = Pace {
         per_second: 500.0,
         concurrency: 8,
@@ -50,7 +50,6 @@ async fn the_html_receipt_renders_its_table_offline_in_chromium() {
     };
     run(
         journal,
-        &steps,
         &world.clients(),
         &options,
         &Silent,

@@ -1250,7 +1250,8 @@ mod tests {
             line: 2,
             ids: vec![(Vendor::GainsightPx, "u1".to_string())],
         }];
-        let (journal, steps) = Journal::open_for_run(&path, &subjects).unwrap();
+        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let steps = journal.steps().unwrap();
         let reader = Journal::open_read_only(&path).unwrap();
         let receipts = JournalReceipts::open(&reader, false, None).unwrap();
         assert_eq!(receipts.head().summary.steps_not_finished, 1);
@@ -1304,7 +1305,8 @@ mod tests {
                 ids: vec![(Vendor::GainsightPx, "u2".to_string())],
             },
         ];
-        let (mut journal, steps) = Journal::open_for_run(&path, &subjects).unwrap();
+        let mut journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let steps = journal.steps().unwrap();
         let provenance = Provenance {
             command: "run".to_string(),
             started_at: 0,
