@@ -12,6 +12,10 @@ use crate::progress::Step;
 use crate::vendors::{VENDORS, Vendor};
 use crate::{Error, Finding, checks, codegen, examples, fsguard, normalize, runtime_meta};
 
+/// Where the reference site is published, relative to the repository: `generate` leaves it to
+/// `cargo xtask site`.
+pub const SITE_DIR: &str = "spec/dist/site";
+
 /// Directories whose every file is generated: a file there that the pipeline no longer produces
 /// is stale.
 pub fn managed_dirs() -> Vec<String> {
@@ -199,14 +203,7 @@ pub fn generate_with(
     expected.extend(extra);
     // The reference site is published by its own command (`cargo xtask site`), which needs the
     // pinned Node tools; this loop needs only Rust.
-    let report = sync(
-        repo,
-        mode,
-        &expected,
-        &managed_dirs(),
-        &[crate::site::SITE_DIR],
-        &step,
-    )?;
+    let report = sync(repo, mode, &expected, &managed_dirs(), &[SITE_DIR], &step)?;
     step.finish();
     Ok(report)
 }

@@ -36,12 +36,12 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 use tokio::sync::oneshot;
 
 use crate::chain;
+use crate::outcome::CheckResult;
 use crate::outcome::{Outcome, Problem, ProblemKind};
 use crate::private;
 use crate::provenance::Provenance;
 use crate::subjects::Subject;
 use crate::vendor::Vendor;
-use crate::verify::CheckResult;
 
 /// Marks a SQLite file as a `vendor-erase` journal (`PRAGMA application_id`, "VERA").
 const APPLICATION_ID: i32 = 0x5645_5241;

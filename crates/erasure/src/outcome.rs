@@ -237,6 +237,61 @@ impl Problem {
     }
 }
 
+/// What a read-back proved for a step. It is written by its [`name`](Self::name) in the journal
+/// and in every report format alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckResult {
+    /// The vendor's documented read proved again that it holds nothing under the id.
+    AbsentAgain,
+    /// The vendor returned the record: it is present again, and a person must act.
+    PresentAgain,
+    /// The vendor documents no read that proves absence.
+    NotVerifiable,
+    /// The read failed or proved nothing (a timeout, a 5xx, an undocumented answer); verify
+    /// again.
+    Failed,
+}
+
+impl CheckResult {
+    /// The name the journal and the reports write.
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckResult::AbsentAgain => "absent_again",
+            CheckResult::PresentAgain => "present_again",
+            CheckResult::NotVerifiable => "not_verifiable",
+            CheckResult::Failed => "check_failed",
+        }
+    }
+
+    /// The result from its [`name`](Self::name).
+    pub fn from_name(name: &str) -> Option<CheckResult> {
+        [
+            CheckResult::AbsentAgain,
+            CheckResult::PresentAgain,
+            CheckResult::NotVerifiable,
+            CheckResult::Failed,
+        ]
+        .into_iter()
+        .find(|result| result.name() == name)
+    }
+
+    /// How a person reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckResult::AbsentAgain => "absent again",
+            CheckResult::PresentAgain => "present again",
+            CheckResult::NotVerifiable => "not verifiable by API",
+            CheckResult::Failed => "check failed",
+        }
+    }
+}
+
+impl serde::Serialize for CheckResult {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,8 +22,7 @@ use crate::outputs::{self, Mode, Report};
 use crate::progress::Step;
 use crate::vendors::{VENDORS, Vendor};
 
-/// Where the site is published, relative to the repository.
-pub const SITE_DIR: &str = "spec/dist/site";
+pub use crate::outputs::SITE_DIR;
 
 /// `spec/dist/site/<vendor>.html`.
 pub fn page_path(vendor: &Vendor) -> Result<String, Error> {
