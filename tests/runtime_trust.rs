@@ -267,40 +267,18 @@ async fn delete_tells_not_found_from_merged() {
 
 #[tokio::test]
 async fn a_retried_delete_whose_first_response_was_lost_reports_deleted_or_absent() {
-    let servers = Servers::start().await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token/"))
-        .respond_with(token("tok", now(), 7200))
-        .mount(&servers.atenea)
-        .await;
-    // The first attempt is processed but its response never arrives in time.
-    Mock::given(method("DELETE"))
-        .and(path(identity_path()))
-        .respond_with(deleted().set_delay(Duration::from_secs(2)))
-        .up_to_n_times(1)
-        .mount(&servers.index)
-        .await;
-    Mock::given(method("DELETE"))
-        .and(path(identity_path()))
-        .respond_with(not_found(
-            "Not found in database neither in former documents",
-        ))
-        .mount(&servers.index)
-        .await;
-    let client = servers.client();
+    // The first attempt is processed but its response never arrives within the call's timeout.
     let options = trust::CallOptions {
         timeout: Some(Duration::from_millis(300)),
         ..Default::default()
     };
-    let outcome = options
-        .scope(client.delete(IDENTITY.parse().unwrap()))
-        .await
-        .unwrap();
+    let first = deleted().set_delay(Duration::from_secs(2));
+    let outcome = options.scope(delete_retried_after(first)).await;
     assert_eq!(outcome, DeleteOutcome::DeletedOrAlreadyAbsent);
 }
 
 /// The outcome of a delete whose first attempt is answered with `first` and whose retry finds
-/// nothing.
+/// nothing (run it inside `CallOptions::scope` to set the call's options).
 async fn delete_retried_after(first: ResponseTemplate) -> DeleteOutcome {
     let servers = Servers::start().await;
     Mock::given(method("POST"))
