@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use attestr::{ArchiveOutcome, CallOptions, Config, ConfigureRuntime, Error, ErrorCode, types};
-use vendor_runtime::options::record;
+use vendor_runtime::record;
 use wiremock::matchers::{header, method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::{fast_retries, refused_base_url};

@@ -447,7 +447,7 @@ fn read_header(reader: &mut csv::Reader<&[u8]>) -> Result<Columns, String> {
 /// The id as the journal keeps it, or why it cannot be sent to the vendor.
 fn checked_id(vendor: Vendor, id: &str) -> Result<String, String> {
     match vendor {
-        Vendor::Attestr => vendor_runtime::operation::check_params(
+        Vendor::Attestr => vendor_runtime::__private::check_params(
             attestr::OPERATIONS,
             "archive_profile",
             &[("profileId", id)],

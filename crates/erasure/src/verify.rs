@@ -288,7 +288,7 @@ async fn read_back(
 /// Whether a Gainsight PX error body is the not-found answer the spec's `x-outcomes` accepts
 /// for a delete (one truth: the rule is read, not restated).
 fn proves_px_absence(error: &gainsight_px::ApiError) -> bool {
-    use vendor_runtime::evidence::{Response, Verdict, prove};
+    use vendor_runtime::__private::evidence::{Response, Verdict, prove};
     let Ok(inner) = serde_json::to_value(&*error.0) else {
         return false;
     };

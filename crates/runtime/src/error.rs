@@ -143,7 +143,7 @@ impl<E: ServiceError> Error<E> {
 
     /// Interprets a [`Failure`]; `record` supplies the status and request id of a success
     /// response whose body broke off.
-    pub fn from_failure(failure: Failure, record: &CallRecord) -> Self {
+    pub(crate) fn from_failure(failure: Failure, record: &CallRecord) -> Self {
         match failure {
             Failure::Response(response) => Self::from_response(&response),
             // The URL is dropped: its path holds the ids the call was about.
@@ -171,7 +171,7 @@ impl<E: ServiceError> Error<E> {
             Failure::Credentials(message) => Error::Credentials(message),
             // A success body is never quoted: it can hold a credential (Atenea's token) or the
             // personal data the call was about.
-            Failure::InvalidResponse { message, .. } => Error::InvalidResponse {
+            Failure::InvalidResponse { message } => Error::InvalidResponse {
                 message,
                 context: Box::new(ErrorContext {
                     status: record.status,
@@ -184,7 +184,7 @@ impl<E: ServiceError> Error<E> {
 
     /// Interprets an error response: a body that did not arrive whole is an error of its own;
     /// otherwise 401 and 429 by status, then the vendor's body if it is one.
-    pub fn from_response(response: &ErrorResponse) -> Self {
+    pub(crate) fn from_response(response: &ErrorResponse) -> Self {
         if response.status.is_redirection() {
             return Error::Redirect {
                 location_host: location_host(&response.headers),

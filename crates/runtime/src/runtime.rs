@@ -48,7 +48,7 @@ impl Default for RuntimeConfig {
 /// Why the `pre` hook refused to send a request.
 #[derive(Debug, thiserror::Error)]
 pub enum PreError {
-    /// The request's route is not its operation's alone (see [`operation::check_route`]).
+    /// The request's route is not its operation's alone (see `operation::check_route`).
     #[error(transparent)]
     Route(#[from] RouteProblem),
     /// Credentials could not be put on the request.
