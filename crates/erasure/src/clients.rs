@@ -7,7 +7,7 @@ use std::fmt;
 use vendor_runtime::{ConfigError, Vars};
 
 use crate::outcome::{Outcome, Problem, ProblemKind};
-use crate::vendor::Vendor;
+use crate::vendor::{ErasureFacts, Vendor};
 
 /// A client for each vendor the subjects name.
 #[derive(Debug, Default, Clone)]

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::io::{self, Write};
 
 use crate::subjects::Subject;
-use crate::vendor::Vendor;
+use crate::vendor::{ErasureFacts, Vendor};
 
 /// The vendors the subjects name.
 pub fn vendors_needed(subjects: &[Subject]) -> BTreeSet<Vendor> {

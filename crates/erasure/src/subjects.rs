@@ -8,7 +8,7 @@ use std::fmt;
 use std::io::Read;
 use std::path::Path;
 
-use crate::vendor::Vendor;
+use crate::vendor::{ErasureFacts, Vendor};
 
 /// The column holding the caller's own reference for the subject (a ticket number, say).
 pub const SUBJECT_COLUMN: &str = "subject";

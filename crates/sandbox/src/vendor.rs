@@ -1,31 +1,64 @@
-//! Which API a request is for. Four surfaces: Atenea (Trust's token service) has its own host at
-//! Trust, so faults, rate limits and the request log can name it apart from the Index.
+//! Which API a request is for: a vendor of the workspace roster, or Atenea, Trust's token
+//! service, which has its own host at Trust, so that faults, rate limits and the request log can
+//! name it apart from the Index.
 
 use serde::{Deserialize, Serialize};
+pub use vendor_roster::Vendor;
 
-/// One of the APIs the sandbox serves, named as in the admin endpoints' JSON
-/// (`attestr`, `trust`, `atenea`, `gainsight-px`).
+/// One of the APIs the sandbox serves, named in the admin endpoints' JSON by the vendor's slug
+/// (`attestr`, `trust`, `gainsight-px`) or `atenea`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Vendor {
-    /// Attestr factx profiles.
-    Attestr,
-    /// Trust Index identities.
-    Trust,
+pub enum Api {
     /// Trust's Atenea token service.
     Atenea,
-    /// Gainsight PX users.
-    GainsightPx,
+    /// A vendor's API (Trust's: the Index).
+    #[serde(untagged)]
+    Vendor(Vendor),
 }
 
-impl Vendor {
-    /// The URL prefix the sandbox serves the surface under (it stands in for the vendor's server).
+impl Api {
+    /// The URL prefix the sandbox serves the API under (it stands in for the vendor's server).
     pub const fn prefix(self) -> &'static str {
         match self {
-            Vendor::Attestr => "/attestr/api/{version}",
-            Vendor::Trust => "/trust/index/v1",
-            Vendor::Atenea => "/atenea",
-            Vendor::GainsightPx => "/gainsight-px",
+            Api::Vendor(Vendor::Attestr) => "/attestr/api/{version}",
+            Api::Vendor(Vendor::Trust) => "/trust/index/v1",
+            Api::Atenea => "/atenea",
+            Api::Vendor(Vendor::GainsightPx) => "/gainsight-px",
         }
+    }
+}
+
+impl From<Vendor> for Api {
+    fn from(vendor: Vendor) -> Self {
+        Api::Vendor(vendor)
+    }
+}
+
+/// A vendor's API is that vendor (Atenea is none).
+impl PartialEq<Vendor> for Api {
+    fn eq(&self, vendor: &Vendor) -> bool {
+        *self == Api::Vendor(*vendor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_names_are_the_slugs_and_atenea() {
+        let mut apis: Vec<Api> = Vendor::ALL.into_iter().map(Api::from).collect();
+        apis.push(Api::Atenea);
+        for api in apis {
+            let name = match api {
+                Api::Vendor(vendor) => vendor.slug(),
+                Api::Atenea => "atenea",
+            };
+            let json = serde_json::Value::String(name.to_string());
+            assert_eq!(serde_json::to_value(api).unwrap(), json);
+            assert_eq!(serde_json::from_value::<Api>(json).unwrap(), api);
+        }
+        assert!(serde_json::from_str::<Api>("\"index\"").is_err());
     }
 }
