@@ -7,7 +7,7 @@ pub use vendor_roster::Vendor;
 
 /// One of the APIs the sandbox serves, named in the admin endpoints' JSON by the vendor's slug
 /// (`attestr`, `trust`, `gainsight-px`) or `atenea`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Api {
     /// Trust's Atenea token service.
@@ -25,6 +25,16 @@ impl Api {
             Api::Vendor(Vendor::Trust) => "/trust/index/v1",
             Api::Atenea => "/atenea",
             Api::Vendor(Vendor::GainsightPx) => "/gainsight-px",
+        }
+    }
+}
+
+/// As the vendor (`GainsightPx`), or `Atenea`: the debug log names the API this way.
+impl std::fmt::Debug for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Api::Vendor(vendor) => std::fmt::Debug::fmt(vendor, f),
+            Api::Atenea => f.write_str("Atenea"),
         }
     }
 }
