@@ -140,16 +140,6 @@ impl Runtime {
         }
     }
 
-    /// The client's settings.
-    pub fn config(&self) -> &RuntimeConfig {
-        &self.inner.config
-    }
-
-    /// The vendor's name, as logged.
-    pub fn vendor(&self) -> &'static str {
-        self.inner.vendor
-    }
-
     /// The HTTP client to give the generated `Client`: rustls, the configured connect and
     /// per-attempt timeouts (reqwest keeps them as client settings), and no redirects followed.
     /// Calls are sent with this client whatever client the generated `Client` was given.

@@ -51,24 +51,3 @@ impl PartialEq<Vendor> for Api {
         *self == Api::Vendor(*vendor)
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_names_are_the_slugs_and_atenea() {
-        let mut apis: Vec<Api> = Vendor::ALL.into_iter().map(Api::from).collect();
-        apis.push(Api::Atenea);
-        for api in apis {
-            let name = match api {
-                Api::Vendor(vendor) => vendor.slug(),
-                Api::Atenea => "atenea",
-            };
-            let json = serde_json::Value::String(name.to_string());
-            assert_eq!(serde_json::to_value(api).unwrap(), json);
-            assert_eq!(serde_json::from_value::<Api>(json).unwrap(), api);
-        }
-        assert!(serde_json::from_str::<Api>("\"index\"").is_err());
-    }
-}
