@@ -40,7 +40,7 @@ use crate::outcome::CheckResult;
 use crate::outcome::{Outcome, Problem, ProblemKind};
 use crate::private;
 use crate::provenance::Provenance;
-use crate::subjects::Subject;
+use crate::subjects::{Source, SubjectsError};
 use crate::vendor::Vendor;
 
 /// Marks a SQLite file as a `vendor-erase` journal (`PRAGMA application_id`, "VERA").
@@ -132,6 +132,9 @@ pub enum JournalError {
         /// The first difference found (line numbers, no values).
         reason: String,
     },
+    /// The subjects file could not be read again to create or check the journal.
+    #[error(transparent)]
+    Subjects(#[from] SubjectsError),
     /// A journal file that `report` or `--dry-run` needs does not exist.
     #[error("journal {path} does not exist")]
     Missing {
@@ -362,7 +365,10 @@ impl Journal {
     /// Opens the journal for a run of `subjects`: creates it (mode 0600, with a new salt) when
     /// the file does not exist, and otherwise checks that it was started from the same subjects.
     /// Its steps stay in the journal: a run reads them a page at a time ([`Self::work_page`]).
-    pub fn open_for_run(path: &Path, subjects: &[Subject]) -> Result<Journal, JournalError> {
+    pub fn open_for_run(
+        path: &Path,
+        subjects: &(impl Source + ?Sized),
+    ) -> Result<Journal, JournalError> {
         let shown = path.display().to_string();
         // First of all: a second run is refused before it reads or sends anything.
         let lock = take_lock(path)?;
@@ -600,9 +606,11 @@ impl Journal {
             .map_err(|source| sqlite(&self.shown(), source))
     }
 
-    /// Writes the schema, the salt and the plan.
-    fn initialize(&mut self, subjects: &[Subject]) -> Result<(), JournalError> {
+    /// Writes the schema, the salt and the plan, in one transaction: a subjects file that cannot
+    /// be read again leaves the journal blank.
+    fn initialize(&mut self, subjects: &(impl Source + ?Sized)) -> Result<(), JournalError> {
         let shown = self.shown();
+        let failed = |source| sqlite(&shown, source);
         let mut salt = [0_u8; SALT_BYTES];
         getrandom::fill(&mut salt).map_err(|error| JournalError::Io {
             path: shown.clone(),
@@ -611,35 +619,40 @@ impl Journal {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Exclusive)
-            .map_err(|source| sqlite(&shown, source))?;
-        let result = (|| {
-            tx.execute_batch(SCHEMA)?;
-            tx.execute_batch(&format!(
-                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
-            ))?;
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('salt', ?1), ('created_at', ?2), ('tool_version', ?3)",
-                params![&salt[..], now_millis(), env!("CARGO_PKG_VERSION")],
-            )?;
-            {
-                let mut insert_subject =
-                    tx.prepare("INSERT INTO subjects (reference, line) VALUES (?1, ?2)")?;
-                let mut insert_step = tx.prepare(
-                    "INSERT INTO steps (subject_id, vendor, vendor_id) VALUES (?1, ?2, ?3)",
-                )?;
-                for subject in subjects {
-                    insert_subject.execute(params![subject.reference, subject.line as i64])?;
-                    let subject_id = tx.last_insert_rowid();
-                    for (vendor, id) in &subject.ids {
-                        insert_step.execute(params![subject_id, vendor.key(), id])?;
-                    }
+            .map_err(failed)?;
+        tx.execute_batch(SCHEMA).map_err(failed)?;
+        tx.execute_batch(&format!(
+            "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
+        ))
+        .map_err(failed)?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('salt', ?1), ('created_at', ?2), ('tool_version', ?3)",
+            params![&salt[..], now_millis(), env!("CARGO_PKG_VERSION")],
+        )
+        .map_err(failed)?;
+        {
+            let mut insert_subject = tx
+                .prepare("INSERT INTO subjects (reference, line) VALUES (?1, ?2)")
+                .map_err(failed)?;
+            let mut insert_step = tx
+                .prepare("INSERT INTO steps (subject_id, vendor, vendor_id) VALUES (?1, ?2, ?3)")
+                .map_err(failed)?;
+            subjects.for_each_subject(|subject| {
+                insert_subject
+                    .execute(params![subject.reference, subject.line as i64])
+                    .map_err(failed)?;
+                let subject_id = tx.last_insert_rowid();
+                for (vendor, id) in &subject.ids {
+                    insert_step
+                        .execute(params![subject_id, vendor.key(), id])
+                        .map_err(failed)?;
                 }
-            }
-            chain::append(&tx, None, chain::kind::PLAN, &chain::plan_digest(&tx)?)?;
-            Ok(())
-        })();
-        result.map_err(|source| sqlite(&shown, source))?;
-        tx.commit().map_err(|source| sqlite(&shown, source))
+                Ok::<_, JournalError>(())
+            })?;
+        }
+        let digest = chain::plan_digest(&tx).map_err(failed)?;
+        chain::append(&tx, None, chain::kind::PLAN, &digest).map_err(failed)?;
+        tx.commit().map_err(failed)
     }
 
     fn check_identity(&self) -> Result<(), JournalError> {
@@ -678,7 +691,7 @@ impl Journal {
     /// Checks that the journal was started from `subjects` (same references, same vendor ids).
     /// Each subject is looked up by its reference (an index), so nothing is held but one
     /// subject's ids.
-    pub fn check_subjects(&self, subjects: &[Subject]) -> Result<(), JournalError> {
+    pub fn check_subjects(&self, subjects: &(impl Source + ?Sized)) -> Result<(), JournalError> {
         let shown = self.shown();
         let mismatch = |reason: String| JournalError::PlanMismatch {
             path: shown.clone(),
@@ -689,10 +702,10 @@ impl Journal {
             .conn
             .query_row("SELECT count(*) FROM subjects", [], |row| row.get(0))
             .map_err(failed)?;
-        if held != subjects.len() as i64 {
+        let given = subjects.counts().subjects;
+        if held != given as i64 {
             return Err(mismatch(format!(
-                "it holds {held} subjects, the file {}",
-                subjects.len()
+                "it holds {held} subjects, the file {given}"
             )));
         }
         let mut find_subject = self
@@ -706,7 +719,7 @@ impl Journal {
                  WHERE subject_id = ?1 AND followed_from IS NULL",
             )
             .map_err(failed)?;
-        for subject in subjects {
+        subjects.for_each_subject(|subject| {
             let Some(subject_id) = find_subject
                 .query_row([&subject.reference], |row| row.get::<_, i64>(0))
                 .optional()
@@ -733,8 +746,8 @@ impl Journal {
                     subject.line
                 )));
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// The highest step id now in the journal: a run pages its work up to it, so that a step
@@ -1705,6 +1718,7 @@ fn narrow_permissions(path: &Path) -> Result<(), JournalError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::subjects::Subject;
 
     fn subject(reference: &str, line: u64, ids: &[(Vendor, &str)]) -> Subject {
         Subject {
