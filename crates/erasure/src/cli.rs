@@ -281,8 +281,8 @@ async fn verify_command(path: &Path, operator: Option<&str>) -> u8 {
         Ok(journal) => journal,
         Err(error) => return journal_failure(error),
     };
-    let needed = match journal.steps() {
-        Ok(steps) => crate::verify::vendors_to_read(&steps),
+    let needed = match crate::verify::vendors_to_read(&journal) {
+        Ok(needed) => needed,
         Err(error) => return journal_failure(error),
     };
     let clients = match Clients::from_vars(Vars::process(), &needed) {

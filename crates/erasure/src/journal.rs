@@ -750,6 +750,31 @@ impl Journal {
         })
     }
 
+    /// Each vendor with each outcome its finished steps have, once (a handful of rows however
+    /// large the journal is): `verify` picks the vendors it must read from these.
+    pub fn finished_outcomes(&self) -> Result<BTreeSet<(Vendor, String)>, JournalError> {
+        let shown = self.shown();
+        let failed = |source| sqlite(&shown, source);
+        let mut statement = self
+            .conn
+            .prepare("SELECT DISTINCT vendor, outcome FROM steps WHERE state = ?1 AND outcome IS NOT NULL")
+            .map_err(failed)?;
+        let rows = statement
+            .query_map([StepState::Done.name()], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })
+            .map_err(failed)?;
+        rows.map(|row| {
+            let (vendor, outcome) = row.map_err(failed)?;
+            let vendor = Vendor::from_key(&vendor).ok_or_else(|| JournalError::Damaged {
+                path: shown.clone(),
+                reason: "a step has an unknown vendor".to_string(),
+            })?;
+            Ok((vendor, outcome))
+        })
+        .collect()
+    }
+
     /// The highest step id now in the journal: a run pages its work up to it, so that a step
     /// the run adds itself (a followed merge, sent where it is added) is not paged again.
     pub fn last_step_id(&self) -> Result<i64, JournalError> {

@@ -125,14 +125,22 @@ impl Verified {
     }
 }
 
-/// The vendors whose steps `verify` reads back (and so must be configured): Attestr's are not
-/// read.
-pub fn vendors_to_read(steps: &[StepRow]) -> std::collections::BTreeSet<Vendor> {
-    steps
-        .iter()
-        .filter(|step| is_verified_outcome(step) && step.vendor != Vendor::Attestr)
-        .map(|step| step.vendor)
-        .collect()
+/// The vendors whose steps `verify` reads back (and so must be configured): those with an erased
+/// or absent step, Attestr's aside (not read). Asked of the journal as one row per vendor and
+/// outcome, so that choosing them holds nothing per step.
+pub fn vendors_to_read(
+    journal: &Journal,
+) -> Result<std::collections::BTreeSet<Vendor>, JournalError> {
+    Ok(journal
+        .finished_outcomes()?
+        .into_iter()
+        // A merge, the one outcome that needs more than its name, is not erased.
+        .filter(|(vendor, outcome)| {
+            *vendor != Vendor::Attestr
+                && Outcome::from_name(outcome, None).is_some_and(|outcome| outcome.is_erased())
+        })
+        .map(|(vendor, _)| vendor)
+        .collect())
 }
 
 /// Reads back every erased or absent step of `journal` (opened with
@@ -310,6 +318,54 @@ fn proves_px_absence(error: &gainsight_px::ApiError) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::journal::Finish;
+    use crate::subjects::Subject;
+
+    #[test]
+    fn only_vendors_with_an_erased_or_absent_step_are_read_and_never_attestr() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        let ids = [
+            (Vendor::Attestr, "AX1"),
+            (Vendor::Trust, "0d4f6a36-5c1e-4b8e-9f2a-7c3d2e1f0a9b"),
+            (Vendor::GainsightPx, "u1"),
+        ];
+        let subjects = [Subject {
+            reference: "S1".to_string(),
+            line: 2,
+            ids: ids.map(|(vendor, id)| (vendor, id.to_string())).to_vec(),
+        }];
+        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        assert!(vendors_to_read(&journal).unwrap().is_empty());
+        let steps = journal.steps().unwrap();
+        let writer = journal.into_writer();
+        let into = "5b2e8c1a-3d4f-4e6a-8b9c-0d1e2f3a4b5c".to_string();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        for (step, outcome) in steps.iter().zip([
+            Outcome::Archived,
+            Outcome::Merged { into },
+            Outcome::NotFound,
+        ]) {
+            runtime.block_on(async {
+                writer.begin(step.id).await.unwrap();
+                let finish = Finish {
+                    result: Ok(outcome),
+                    attempts: 1,
+                    status: Some(200),
+                    request_id: None,
+                };
+                writer.finish(step.id, finish).await.unwrap();
+            });
+        }
+        drop(writer);
+        let journal = Journal::open_read_only(&path).unwrap();
+        assert_eq!(
+            vendors_to_read(&journal).unwrap(),
+            std::collections::BTreeSet::from([Vendor::GainsightPx])
+        );
+    }
 
     #[test]
     fn names_round_trip() {
