@@ -796,34 +796,59 @@ impl Journal {
         (after, up_to): (i64, i64),
         limit: usize,
     ) -> Result<Vec<StepRow>, JournalError> {
-        let shown = self.shown();
-        let mut statement = self
-            .conn
-            .prepare_cached(&format!(
+        self.step_rows(
+            &format!(
                 "SELECT {STEP_COLUMNS} FROM steps s JOIN subjects j ON j.id = s.subject_id
                  WHERE s.vendor = ?1 AND s.id > ?2 AND s.id <= ?3 AND {WORK_CONDITION}
                  ORDER BY s.id LIMIT ?5"
-            ))
-            .map_err(|source| sqlite(&shown, source))?;
+            ),
+            params![
+                vendor.key(),
+                after,
+                up_to,
+                follow_merges,
+                i64::try_from(limit).unwrap_or(i64::MAX),
+                Vendor::Trust.key(),
+            ],
+        )
+    }
+
+    /// Up to `limit` of `vendor`'s finished steps with ids after `after`, by id: `verify` reads
+    /// them back a page at a time, so that a million steps are never held at once.
+    pub fn finished_page(
+        &self,
+        vendor: Vendor,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<StepRow>, JournalError> {
+        self.step_rows(
+            &format!(
+                "SELECT {STEP_COLUMNS} FROM steps s JOIN subjects j ON j.id = s.subject_id
+                 WHERE s.vendor = ?1 AND s.id > ?2 AND s.state = ?3 ORDER BY s.id LIMIT ?4"
+            ),
+            params![
+                vendor.key(),
+                after,
+                StepState::Done.name(),
+                i64::try_from(limit).unwrap_or(i64::MAX),
+            ],
+        )
+    }
+
+    /// The steps a query of [`STEP_COLUMNS`] selects.
+    fn step_rows(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<StepRow>, JournalError> {
+        let shown = self.shown();
+        let failed = |source| sqlite(&shown, source);
+        let mut statement = self.conn.prepare_cached(sql).map_err(failed)?;
         let raw = statement
-            .query_map(
-                params![
-                    vendor.key(),
-                    after,
-                    up_to,
-                    follow_merges,
-                    i64::try_from(limit).unwrap_or(i64::MAX),
-                    Vendor::Trust.key(),
-                ],
-                |row| RawStep::read(row, 0),
-            )
-            .map_err(|source| sqlite(&shown, source))?;
-        let mut steps = Vec::with_capacity(limit.min(1024));
-        for row in raw {
-            let row = row.map_err(|source| sqlite(&shown, source))?;
-            steps.push(row.into_step(&shown)?);
-        }
-        Ok(steps)
+            .query_map(params, |row| RawStep::read(row, 0))
+            .map_err(failed)?;
+        raw.map(|row| row.map_err(failed)?.into_step(&shown))
+            .collect()
     }
 
     /// How many steps the journal holds, and how many of them a run would act on
@@ -942,23 +967,13 @@ impl Journal {
 
     /// Every step, by subject and then in the order they were planned.
     pub fn steps(&self) -> Result<Vec<StepRow>, JournalError> {
-        let shown = self.shown();
-        let mut statement = self
-            .conn
-            .prepare(&format!(
+        self.step_rows(
+            &format!(
                 "SELECT {STEP_COLUMNS} FROM steps s JOIN subjects j ON j.id = s.subject_id
                  ORDER BY j.line, j.id, s.id"
-            ))
-            .map_err(|source| sqlite(&shown, source))?;
-        let raw = statement
-            .query_map([], |row| RawStep::read(row, 0))
-            .map_err(|source| sqlite(&shown, source))?;
-        let mut steps = Vec::new();
-        for row in raw {
-            let row = row.map_err(|source| sqlite(&shown, source))?;
-            steps.push(row.into_step(&shown)?);
-        }
-        Ok(steps)
+            ),
+            [],
+        )
     }
 
     /// Hands `each` every subject (or only the one whose reference is `only`) with its steps, in
@@ -1906,6 +1921,33 @@ mod tests {
         assert!(
             journal
                 .work_page(Vendor::Attestr, false, (0, up_to), 2)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn finished_steps_are_read_in_pages_each_once() {
+        let numbers: Vec<u32> = (1..=6).collect();
+        let updates = [(2, DONE), (3, IN_FLIGHT), (4, DONE), (5, FAILED), (6, DONE)];
+        let (_dir, journal) = work_journal(&numbers, &updates);
+        let mut after = 0;
+        let mut pages = Vec::new();
+        // Bounded, so that a pager that does not move on fails here instead of hanging.
+        for _ in 0..10 {
+            let page = journal.finished_page(Vendor::Trust, after, 2).unwrap();
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            pages.push(
+                page.into_iter()
+                    .map(|step| step.vendor_id)
+                    .collect::<Vec<_>>(),
+            );
+        }
+        assert_eq!(pages, [vec!["uuid-2", "uuid-4"], vec!["uuid-6"]]);
+        assert!(
+            journal
+                .finished_page(Vendor::GainsightPx, 0, 2)
                 .unwrap()
                 .is_empty()
         );

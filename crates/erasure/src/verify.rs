@@ -36,6 +36,8 @@ pub const GAINSIGHT_PX_REVIVAL_WINDOW: Duration = Duration::from_secs(7 * 24 * 6
 
 /// Reads in flight per vendor during a verify.
 const CONCURRENCY: usize = 8;
+/// Steps read from the journal at once: the most a verify holds.
+const PAGE: usize = 256;
 
 // What a read-back proved is `outcome::CheckResult`: the journal records it too.
 pub use crate::outcome::CheckResult;
@@ -144,24 +146,20 @@ pub fn vendors_to_read(
 }
 
 /// Reads back every erased or absent step of `journal` (opened with
-/// [`Journal::open_for_verify`]) and records each result at the time `now` gives.
+/// [`Journal::open_for_verify`]) and records each result at the time `now` gives. The steps are
+/// read from the journal a page at a time per vendor, never all at once.
 pub async fn verify(
     mut journal: Journal,
     clients: &Clients,
     operator: Option<&str>,
     now: &(dyn Fn() -> i64 + Sync),
 ) -> Result<Verified, JournalError> {
-    let steps = journal.steps()?;
+    let reads_px = vendors_to_read(&journal)?.contains(&Vendor::GainsightPx);
+    // A second connection pages the steps while the writer commits what each read proved.
+    let reader = Journal::open_read_only(journal.path())?;
     journal.record_start(&Provenance::of("verify", clients, operator, now()))?;
     let writer = journal.into_writer();
-    let targets: Vec<&StepRow> = steps
-        .iter()
-        .filter(|step| is_verified_outcome(step))
-        .collect();
-    let px_base_url_checked = if targets
-        .iter()
-        .any(|step| step.vendor == Vendor::GainsightPx)
-    {
+    let px_base_url_checked = if reads_px {
         Some(clients.check(Vendor::GainsightPx).await)
     } else {
         None
@@ -171,20 +169,28 @@ pub async fn verify(
         let lane = Lane::new(&Pace::default_for(vendor));
         let lane = &lane;
         let px_base_url_checked = &px_base_url_checked;
-        let mut reads =
-            futures_util::stream::iter(targets.iter().filter(|step| step.vendor == vendor))
-                .map(|step| async move {
-                    let (result, note) = read_back(clients, lane, step, px_base_url_checked).await;
-                    (step, result, note)
-                })
-                .buffer_unordered(CONCURRENCY);
-        while let Some((step, result, note)) = reads.next().await {
-            writer
-                .checked(step.id, result, Some(note.to_string()), now())
-                .await?;
-            verified.count(result);
+        let mut after = 0;
+        loop {
+            let page = reader.finished_page(vendor, after, PAGE)?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            let mut reads =
+                futures_util::stream::iter(page.iter().filter(|step| is_verified_outcome(step)))
+                    .map(|step| async move {
+                        let (result, note) =
+                            read_back(clients, lane, step, px_base_url_checked).await;
+                        (step, result, note)
+                    })
+                    .buffer_unordered(CONCURRENCY);
+            while let Some((step, result, note)) = reads.next().await {
+                writer
+                    .checked(step.id, result, Some(note.to_string()), now())
+                    .await?;
+                verified.count(result);
+            }
         }
     }
+    drop(reader);
     drop(writer);
     Ok(verified)
 }
