@@ -234,6 +234,7 @@ pub fn read_subjects(path: &Path) -> Result<SubjectsFile, SubjectsError> {
     if length > MAX_FILE_BYTES {
         return Err(SubjectsError::TooLarge { path: shown });
     }
+    let mut problems = problems.merge(repeats.problems().map_err(scratch)?);
     if counts.subjects == 0 && problems.listed.is_empty() {
         problems.push(1, None, "the file has a header but no subjects");
     }
@@ -274,6 +275,19 @@ struct Problems {
 }
 
 impl Problems {
+    /// These problems and `more` of the same file, listed in line order (each list is in line
+    /// order, so the first ones of both hold the first ones of all).
+    fn merge(self, more: Problems) -> Problems {
+        let found = self.listed.len() + self.unlisted + more.listed.len() + more.unlisted;
+        let mut listed: Vec<RowError> = self.listed.into_iter().chain(more.listed).collect();
+        listed.sort_by_key(|error| error.line);
+        listed.truncate(MAX_LISTED_ERRORS);
+        Problems {
+            unlisted: found - listed.len(),
+            listed,
+        }
+    }
+
     fn push(&mut self, line: u64, column: Option<&'static str>, message: impl Into<String>) {
         if self.listed.len() < MAX_LISTED_ERRORS {
             self.listed.push(RowError {
@@ -288,8 +302,9 @@ impl Problems {
 }
 
 /// Reads a subjects file row by row, checks each row, and hands each good subject to `each`.
-/// Bad rows go to `problems`; with `repeats`, a subject or an id an earlier row has is a bad row
-/// too. Returns the length and the SHA-256 of what was read.
+/// Bad rows go to `problems`; with `repeats`, the values of the good ones are recorded there
+/// (repeats are found once the whole file is read). Returns the length and the SHA-256 of what
+/// was read.
 fn scan<E: From<SubjectsError>>(
     input: impl Read,
     path: &str,
@@ -350,12 +365,10 @@ fn scan<E: From<SubjectsError>>(
         let Some(subject) = checked_row(&record, &columns, line, problems) else {
             continue;
         };
-        let repeated = match repeats {
-            Some(repeats) => repeats.in_row(&subject, problems),
-            None => Ok(false),
-        };
-        if repeated.map_err(|source| SubjectsError::Scratch { source })? {
-            continue;
+        if let Some(repeats) = repeats {
+            repeats
+                .record(&subject)
+                .map_err(|source| SubjectsError::Scratch { source })?;
         }
         subjects += 1;
         each(subject)?;
@@ -428,10 +441,13 @@ fn without_bom(mut input: impl Read) -> io::Result<impl Read> {
     Ok(io::Cursor::new(start).chain(input))
 }
 
-/// The values the rows so far hold in each column, to find a repeat, kept in a private temporary
-/// SQLite file (SQLite deletes it when it is closed) rather than in memory. A value is kept as
-/// the first 128 bits of the SHA-256 of its column and itself: two different values share them
-/// with a chance of about 2^-128 a pair, and would then be refused as a repeat, never merged.
+/// Every value of the good rows (their references and ids), to find repeats, kept in a private
+/// temporary SQLite file (SQLite deletes it when it is closed) rather than in memory. Values are
+/// appended as they come, and repeats are found at the end with one sort: an index kept in order
+/// along the way costs a random write a value once it outgrows the cache (ten times slower at a
+/// million subjects). A value is kept as the first 128 bits of the SHA-256 of its column and
+/// itself: two different values share them with a chance of about 2^-128 a pair, and would then be
+/// refused as a repeat, never merged.
 struct Repeats {
     conn: Connection,
 }
@@ -442,55 +458,59 @@ impl Repeats {
         // so it has no journal and no fsync; one open transaction saves a commit per row.
         let conn = Connection::open("")?;
         conn.execute_batch(
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -16384;
-             CREATE TABLE seen (key BLOB PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID;
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+             CREATE TABLE seen (key BLOB NOT NULL, line INTEGER NOT NULL, place INTEGER NOT NULL);
              BEGIN;",
         )?;
         Ok(Repeats { conn })
     }
 
-    /// Whether `subject` repeats the subject or an id of an earlier row; each repeat is a
-    /// problem naming the first line. Its values are recorded either way.
-    fn in_row(&self, subject: &Subject, problems: &mut Problems) -> rusqlite::Result<bool> {
-        let values = std::iter::once((SUBJECT_COLUMN, "subject", &subject.reference)).chain(
-            subject
-                .ids
-                .iter()
-                .map(|(vendor, id)| (vendor.column(), "id", id)),
-        );
-        let mut repeated = false;
-        for (column, what, value) in values {
-            if let Some(first) = self.first_line(column, value, subject.line)? {
-                problems.push(
-                    subject.line,
-                    Some(column),
-                    format!("the same {what} as line {first}"),
-                );
-                repeated = true;
-            }
-        }
-        Ok(repeated)
+    /// The columns in the order a row's problems are listed: the subject, then the vendors'.
+    fn columns() -> impl Iterator<Item = &'static str> {
+        std::iter::once(SUBJECT_COLUMN).chain(Vendor::ALL.map(Vendor::column))
     }
 
-    /// The line where `value` was first seen in `column`, or `None` when this is the first time
-    /// (it is then recorded at `line`).
-    fn first_line(&self, column: &str, value: &str, line: u64) -> rusqlite::Result<Option<u64>> {
-        let mut hasher = Sha256::new();
-        hasher.update(column.as_bytes());
-        hasher.update([0]);
-        hasher.update(value.as_bytes());
-        let key = &hasher.finalize()[..16];
-        let inserted = self
+    /// Records the subject's reference and ids.
+    fn record(&self, subject: &Subject) -> rusqlite::Result<()> {
+        let mut insert = self
             .conn
-            .prepare_cached("INSERT INTO seen (key, line) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
-            .execute(params![key, line as i64])?;
-        if inserted == 1 {
-            return Ok(None);
+            .prepare_cached("INSERT INTO seen (key, line, place) VALUES (?1, ?2, ?3)")?;
+        let values = std::iter::once((SUBJECT_COLUMN, &subject.reference))
+            .chain(subject.ids.iter().map(|(vendor, id)| (vendor.column(), id)));
+        for (column, value) in values {
+            let place = Self::columns().position(|known| known == column);
+            let mut hasher = Sha256::new();
+            hasher.update(column.as_bytes());
+            hasher.update([0]);
+            hasher.update(value.as_bytes());
+            let key = &hasher.finalize()[..16];
+            insert.execute(params![key, subject.line as i64, place.unwrap_or(0) as i64])?;
         }
-        self.conn
-            .prepare_cached("SELECT line FROM seen WHERE key = ?1")?
-            .query_row([key], |row| row.get::<_, i64>(0))
-            .map(|first| Some(first as u64))
+        Ok(())
+    }
+
+    /// Each value recorded on a line after the first line that has it, by line and column, as
+    /// problems naming that first line.
+    fn problems(&self) -> rusqlite::Result<Problems> {
+        let mut statement = self.conn.prepare(
+            "SELECT line, place, first FROM
+               (SELECT line, place, min(line) OVER (PARTITION BY key) AS first FROM seen)
+             WHERE line > first ORDER BY line, place",
+        )?;
+        let mut rows = statement.query([])?;
+        let mut problems = Problems::default();
+        while let Some(row) = rows.next()? {
+            let place = usize::try_from(row.get::<_, i64>(1)?).unwrap_or(0);
+            let column = Self::columns().nth(place).unwrap_or(SUBJECT_COLUMN);
+            let what = if place == 0 { "subject" } else { "id" };
+            let first = row.get::<_, i64>(2)?;
+            problems.push(
+                row.get::<_, i64>(0)? as u64,
+                Some(column),
+                format!("the same {what} as line {first}"),
+            );
+        }
+        Ok(problems)
     }
 }
 
