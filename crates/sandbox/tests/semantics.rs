@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use reqwest::{Method, StatusCode};
+use reqwest::{Method, RequestBuilder, StatusCode};
 use sandbox::{
     Config, MERGED_SAMPLE_UUID, REVIVAL_WINDOW_SECS, RunningSandbox, SAMPLE_UUID, Sandbox,
     StartError,
@@ -124,13 +124,11 @@ impl Harness {
         headers: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Reply {
-        let mut request = self.http.request(method, url);
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        if let Some(body) = body {
-            request = request.json(body);
-        }
+        let request = self.request(method, url, headers);
+        let request = match body {
+            Some(body) => request.json(body),
+            None => request,
+        };
         reply(request.send().await.expect("the sandbox answers")).await
     }
 
@@ -141,11 +139,16 @@ impl Harness {
         headers: &[(&str, &str)],
         body: impl Into<reqwest::Body>,
     ) -> Reply {
-        let mut request = self.http.request(method, url).body(body);
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
+        let request = self.request(method, url, headers).body(body);
         reply(request.send().await.expect("the sandbox answers")).await
+    }
+
+    /// The request with these headers, for [`Harness::send`] (a JSON body) and [`Harness::raw`].
+    fn request(&self, method: Method, url: String, headers: &[(&str, &str)]) -> RequestBuilder {
+        let request = self.http.request(method, url);
+        headers.iter().fold(request, |request, (name, value)| {
+            request.header(*name, *value)
+        })
     }
 
     fn attestr(&self, path: &str) -> String {
