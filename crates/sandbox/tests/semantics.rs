@@ -554,15 +554,13 @@ async fn the_sample_identity_is_the_vendors_delete_example(on: On) {
 
 async fn gainsight_px_soft_delete_hides_and_revival_keeps_history(on: On) {
     let harness = Harness::start(on.config()).await;
-    let jdoe = "/jdoe@example.com";
+    let jane = "jdoe@example.com";
+    let jdoe = &format!("/{jane}");
     let not_found = "User was not found for parameters {id=jdoe@example.com}";
-    assert_eq!(
-        harness.create_user("jdoe@example.com").await.status,
-        StatusCode::CREATED
-    );
-    let duplicate = harness.create_user("jdoe@example.com").await;
+    assert_eq!(harness.create_user(jane).await.status, StatusCode::CREATED);
+    let duplicate = harness.create_user(jane).await;
     assert_px_error(&duplicate, 400, "Bad request, possible duplicate");
-    let original = harness.get_user("jdoe@example.com").await;
+    let original = harness.get_user(jane).await;
     let aptrinsic_id = original.body["aptrinsicId"].clone();
     assert!(aptrinsic_id.is_string());
     assert_eq!(
@@ -574,7 +572,7 @@ async fn gainsight_px_soft_delete_hides_and_revival_keeps_history(on: On) {
     let deleted = harness.on_px(Method::DELETE, jdoe, None).await;
     assert_eq!(deleted.status, StatusCode::OK);
     assert_eq!(deleted.body["statusCodeValue"], 200);
-    assert_px_error(&harness.get_user("jdoe@example.com").await, 404, not_found);
+    assert_px_error(&harness.get_user(jane).await, 404, not_found);
     let listed = harness.on_px(Method::GET, "", None).await;
     assert_eq!(listed.body["totalHits"], 0);
     let twice = harness.on_px(Method::DELETE, jdoe, None).await;
@@ -585,7 +583,7 @@ async fn gainsight_px_soft_delete_hides_and_revival_keeps_history(on: On) {
     let update = json!({"identifyId": "jdoe@example.com", "propertyKeys": ["AP-XXXXXXXXXX-2"], "title": "engineer"});
     let revived = harness.on_px(Method::PUT, jdoe, Some(&update)).await;
     assert_eq!(revived.status, StatusCode::NO_CONTENT);
-    let user = harness.get_user("jdoe@example.com").await;
+    let user = harness.get_user(jane).await;
     assert_eq!(user.body["aptrinsicId"], aptrinsic_id);
     assert_eq!(user.body["createDate"], original.body["createDate"]);
     assert_eq!(user.body["firstName"], "Jane", "fields not sent are kept");
@@ -600,11 +598,8 @@ async fn gainsight_px_soft_delete_hides_and_revival_keeps_history(on: On) {
     harness.advance_clock(REVIVAL_WINDOW_SECS).await;
     let stale_update = harness.on_px(Method::PUT, jdoe, Some(&update)).await;
     assert_px_error(&stale_update, 404, not_found);
-    assert_eq!(
-        harness.create_user("jdoe@example.com").await.status,
-        StatusCode::CREATED
-    );
-    let fresh = harness.get_user("jdoe@example.com").await;
+    assert_eq!(harness.create_user(jane).await.status, StatusCode::CREATED);
+    let fresh = harness.get_user(jane).await;
     assert_ne!(fresh.body["aptrinsicId"], aptrinsic_id);
     assert!(fresh.body.get("title").is_none());
 
@@ -614,11 +609,8 @@ async fn gainsight_px_soft_delete_hides_and_revival_keeps_history(on: On) {
     assert_eq!(hard.status, StatusCode::OK);
     let after_hard = harness.on_px(Method::PUT, jdoe, Some(&update)).await;
     assert_px_error(&after_hard, 404, not_found);
-    assert_eq!(
-        harness.create_user("jdoe@example.com").await.status,
-        StatusCode::CREATED
-    );
-    let recreated = harness.get_user("jdoe@example.com").await;
+    assert_eq!(harness.create_user(jane).await.status, StatusCode::CREATED);
+    let recreated = harness.get_user(jane).await;
     assert_ne!(recreated.body["aptrinsicId"], fresh.body["aptrinsicId"]);
 
     // Ids unsafe in a path work percent-encoded.
@@ -916,10 +908,8 @@ async fn state_file_survives_a_restart_and_reset_restores_the_start() {
     };
     let harness = Harness::start(config.clone()).await;
     let id = harness.create_profile().await;
-    assert_eq!(
-        harness.create_user("kept@example.com").await.status,
-        StatusCode::CREATED
-    );
+    let kept = "kept@example.com";
+    assert_eq!(harness.create_user(kept).await.status, StatusCode::CREATED);
     let token = harness.token().await;
     harness.advance_clock(3600).await;
     harness.sandbox.stop().await.unwrap();
@@ -927,10 +917,7 @@ async fn state_file_survives_a_restart_and_reset_restores_the_start() {
     let restarted = Harness::start(config).await;
     let profile = restarted.at(Method::GET, &id, None).await;
     assert_eq!(profile.status, StatusCode::OK);
-    assert_eq!(
-        restarted.get_user("kept@example.com").await.status,
-        StatusCode::OK
-    );
+    assert_eq!(restarted.get_user(kept).await.status, StatusCode::OK);
     let listed = restarted
         .index(Method::GET, "/identity", &token, None)
         .await;
