@@ -554,13 +554,13 @@ async fn the_sample_identity_is_the_vendors_delete_example(on: On) {
 
 async fn gainsight_px_soft_delete_hides_and_revival_keeps_history(on: On) {
     let harness = Harness::start(on.config()).await;
-    let jane = "jdoe@example.com";
-    let jdoe = &format!("/{jane}");
+    let id = "jdoe@example.com";
+    let path = &format!("/{id}");
     let not_found = "User was not found for parameters {id=jdoe@example.com}";
-    assert_eq!(harness.create_user(jane).await.status, StatusCode::CREATED);
-    let duplicate = harness.create_user(jane).await;
+    assert_eq!(harness.create_user(id).await.status, StatusCode::CREATED);
+    let duplicate = harness.create_user(id).await;
     assert_px_error(&duplicate, 400, "Bad request, possible duplicate");
-    let original = harness.get_user(jane).await;
+    let original = harness.get_user(id).await;
     let aptrinsic_id = original.body["aptrinsicId"].clone();
     assert!(aptrinsic_id.is_string());
     assert_eq!(
@@ -569,21 +569,21 @@ async fn gainsight_px_soft_delete_hides_and_revival_keeps_history(on: On) {
         "ids are case-sensitive"
     );
 
-    let deleted = harness.on_px(Method::DELETE, jdoe, None).await;
+    let deleted = harness.on_px(Method::DELETE, path, None).await;
     assert_eq!(deleted.status, StatusCode::OK);
     assert_eq!(deleted.body["statusCodeValue"], 200);
-    assert_px_error(&harness.get_user(jane).await, 404, not_found);
+    assert_px_error(&harness.get_user(id).await, 404, not_found);
     let listed = harness.on_px(Method::GET, "", None).await;
     assert_eq!(listed.body["totalHits"], 0);
-    let twice = harness.on_px(Method::DELETE, jdoe, None).await;
+    let twice = harness.on_px(Method::DELETE, path, None).await;
     assert_px_error(&twice, 404, not_found);
 
     // Within 7 days an update revives the record with its history.
     harness.advance_clock(REVIVAL_WINDOW_SECS - 60).await;
     let update = json!({"identifyId": "jdoe@example.com", "propertyKeys": ["AP-XXXXXXXXXX-2"], "title": "engineer"});
-    let revived = harness.on_px(Method::PUT, jdoe, Some(&update)).await;
+    let revived = harness.on_px(Method::PUT, path, Some(&update)).await;
     assert_eq!(revived.status, StatusCode::NO_CONTENT);
-    let user = harness.get_user(jane).await;
+    let user = harness.get_user(id).await;
     assert_eq!(user.body["aptrinsicId"], aptrinsic_id);
     assert_eq!(user.body["createDate"], original.body["createDate"]);
     assert_eq!(user.body["firstName"], "Jane", "fields not sent are kept");
@@ -596,10 +596,10 @@ async fn gainsight_px_soft_delete_hides_and_revival_keeps_history(on: On) {
         .await;
     assert_eq!(deleted.status, StatusCode::OK);
     harness.advance_clock(REVIVAL_WINDOW_SECS).await;
-    let stale_update = harness.on_px(Method::PUT, jdoe, Some(&update)).await;
+    let stale_update = harness.on_px(Method::PUT, path, Some(&update)).await;
     assert_px_error(&stale_update, 404, not_found);
-    assert_eq!(harness.create_user(jane).await.status, StatusCode::CREATED);
-    let fresh = harness.get_user(jane).await;
+    assert_eq!(harness.create_user(id).await.status, StatusCode::CREATED);
+    let fresh = harness.get_user(id).await;
     assert_ne!(fresh.body["aptrinsicId"], aptrinsic_id);
     assert!(fresh.body.get("title").is_none());
 
@@ -607,10 +607,10 @@ async fn gainsight_px_soft_delete_hides_and_revival_keeps_history(on: On) {
     let hard = "/jdoe@example.com?hardDelete=true";
     let hard = harness.on_px(Method::DELETE, hard, None).await;
     assert_eq!(hard.status, StatusCode::OK);
-    let after_hard = harness.on_px(Method::PUT, jdoe, Some(&update)).await;
+    let after_hard = harness.on_px(Method::PUT, path, Some(&update)).await;
     assert_px_error(&after_hard, 404, not_found);
-    assert_eq!(harness.create_user(jane).await.status, StatusCode::CREATED);
-    let recreated = harness.get_user(jane).await;
+    assert_eq!(harness.create_user(id).await.status, StatusCode::CREATED);
+    let recreated = harness.get_user(id).await;
     assert_ne!(recreated.body["aptrinsicId"], fresh.body["aptrinsicId"]);
 
     // Ids unsafe in a path work percent-encoded.
