@@ -15,7 +15,7 @@ use sandbox::{Config, Sandbox};
 use serde_json::{Value, json};
 
 mod support;
-use support::{PX_KEY, get_px_user};
+use support::{PX_KEY, create_attestr_profile, create_px_user, get_px_user};
 
 fn temp_dir(name: &str) -> PathBuf {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -27,6 +27,13 @@ fn temp_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// The test configuration with its state in `dir/state.db`.
+fn on_state_file(dir: &Path) -> Config {
+    let mut config = Config::ephemeral();
+    config.state_file = Some(dir.join("state.db"));
+    config
 }
 
 /// `vendor-sandbox` as a child process on a free loopback port.
@@ -103,12 +110,8 @@ async fn no_acknowledged_write_is_lost_to_kill_9_under_write_load() {
                     let mut acked = Vec::new();
                     loop {
                         let id = format!("kill9-{}", next_id.fetch_add(1, Ordering::Relaxed));
-                        let sent = http
-                            .post(format!("{url}/gainsight-px/v1/users"))
-                            .header("x-aptrinsic-api-key", PX_KEY)
-                            .json(&user(&id))
-                            .send()
-                            .await;
+                        let px_url = format!("{url}/gainsight-px");
+                        let sent = create_px_user(&http, &px_url, &user(&id)).send().await;
                         match sent {
                             Ok(response) if response.status() == StatusCode::CREATED => {
                                 acked.push(id)
@@ -169,24 +172,18 @@ fn nested_user(id: &str, depth: usize) -> Value {
 #[tokio::test]
 async fn the_deepest_accepted_body_survives_a_restart() {
     let dir = temp_dir("deep");
-    let mut config = Config::ephemeral();
-    config.state_file = Some(dir.join("state.db"));
+    let mut config = on_state_file(&dir);
     config.limits.max_json_depth = sandbox::config::MAX_JSON_DEPTH_LIMIT;
     let http = reqwest::Client::new();
     let depth = config.limits.max_json_depth;
     let running = Sandbox::start(config.clone()).await.unwrap();
-    let create = |url: String, body: Value| {
-        http.post(format!("{url}/v1/users"))
-            .header("x-aptrinsic-api-key", PX_KEY)
-            .json(&body)
-            .send()
-    };
+    let px_url = running.gainsight_px_url();
     let deepest = nested_user("deep", depth);
-    let created = create(running.gainsight_px_url(), deepest.clone())
-        .await
-        .unwrap();
-    assert_eq!(created.status(), StatusCode::CREATED);
-    let too_deep = create(running.gainsight_px_url(), nested_user("deeper", depth + 1))
+    let created = create_px_user(&http, &px_url, &deepest).send().await;
+    assert_eq!(created.unwrap().status(), StatusCode::CREATED);
+    let too_deep = nested_user("deeper", depth + 1);
+    let too_deep = create_px_user(&http, &px_url, &too_deep)
+        .send()
         .await
         .unwrap();
     assert_eq!(too_deep.status(), StatusCode::BAD_REQUEST);
@@ -212,8 +209,7 @@ async fn the_deepest_accepted_body_survives_a_restart() {
 #[tokio::test]
 async fn a_failed_commit_applies_nothing_and_answers_the_vendors_5xx() {
     let dir = temp_dir("commit");
-    let mut config = Config::ephemeral();
-    config.state_file = Some(dir.join("state.db"));
+    let config = on_state_file(&dir);
     let running = Sandbox::start(config.clone()).await.unwrap();
     let http = reqwest::Client::new();
     let fault = http
@@ -223,12 +219,8 @@ async fn a_failed_commit_applies_nothing_and_answers_the_vendors_5xx() {
         .await
         .unwrap();
     assert_eq!(fault.status(), StatusCode::OK);
-    let create = || {
-        http.post(format!("{}/v1/users", running.gainsight_px_url()))
-            .header("x-aptrinsic-api-key", PX_KEY)
-            .json(&user("uncommitted"))
-            .send()
-    };
+    let px_url = running.gainsight_px_url();
+    let create = || create_px_user(&http, &px_url, &user("uncommitted")).send();
     let failed = create().await.unwrap();
     assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
     let body: Value = failed.json().await.unwrap();
@@ -252,8 +244,7 @@ async fn a_failed_commit_applies_nothing_and_answers_the_vendors_5xx() {
 async fn a_commit_fault_fails_only_its_vendors_writes_not_concurrent_writes_of_another_vendor() {
     const WRITES: usize = 24;
     let dir = temp_dir("per-vendor");
-    let mut config = Config::ephemeral();
-    config.state_file = Some(dir.join("state.db"));
+    let mut config = on_state_file(&dir);
     config.gainsight_px_rate_limit = 0;
     let running = Sandbox::start(config.clone()).await.unwrap();
     let http = reqwest::Client::new();
@@ -271,13 +262,8 @@ async fn a_commit_fault_fails_only_its_vendors_writes_not_concurrent_writes_of_a
     for n in 0..WRITES {
         let (client, url) = (http.clone(), running.attestr_url());
         attestr.push(tokio::spawn(async move {
-            let response = client
-                .post(format!("{url}/public/factx/"))
-                .header(
-                    "authorization",
-                    format!("Basic {}", sandbox::config::DEMO_ATTESTR_TOKEN),
-                )
-                .json(&json!({"tag": "T", "name": format!("faulted {n}")}))
+            let body = json!({"tag": "T", "name": format!("faulted {n}")});
+            let response = create_attestr_profile(&client, &url, &body)
                 .send()
                 .await
                 .unwrap();
@@ -286,10 +272,7 @@ async fn a_commit_fault_fails_only_its_vendors_writes_not_concurrent_writes_of_a
         }));
         let (client, url) = (http.clone(), running.gainsight_px_url());
         px.push(tokio::spawn(async move {
-            client
-                .post(format!("{url}/v1/users"))
-                .header("x-aptrinsic-api-key", PX_KEY)
-                .json(&user(&format!("beside-{n}")))
+            create_px_user(&client, &url, &user(&format!("beside-{n}")))
                 .send()
                 .await
                 .unwrap()
@@ -320,8 +303,7 @@ async fn a_commit_fault_fails_only_its_vendors_writes_not_concurrent_writes_of_a
 async fn a_second_process_on_the_same_state_file_is_refused() {
     let dir = temp_dir("second");
     let state = dir.join("state.db");
-    let mut config = Config::ephemeral();
-    config.state_file = Some(state.clone());
+    let config = on_state_file(&dir);
     let running = Sandbox::start(config.clone()).await.unwrap();
     let started = Instant::now();
     let refused = Process::start(&state)
@@ -369,18 +351,14 @@ async fn the_wal_stays_under_its_limit_under_sustained_writes_and_reads() {
     let dir = temp_dir("wal");
     let state = dir.join("state.db");
     let wal = PathBuf::from(format!("{}-wal", state.display()));
-    let mut config = Config::ephemeral();
-    config.state_file = Some(state.clone());
+    let mut config = on_state_file(&dir);
     config.gainsight_px_rate_limit = 0;
     config.limits.wal_limit_bytes = LIMIT;
     let sandbox = Sandbox::start(config).await.unwrap();
     let http = reqwest::Client::new();
     let url = sandbox.gainsight_px_url();
     for writer in 0..8 {
-        let created = http
-            .post(format!("{url}/v1/users"))
-            .header("x-aptrinsic-api-key", PX_KEY)
-            .json(&user(&format!("w{writer}")))
+        let created = create_px_user(&http, &url, &user(&format!("w{writer}")))
             .send()
             .await
             .unwrap();

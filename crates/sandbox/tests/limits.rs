@@ -12,7 +12,7 @@ use sandbox::{Config, RecordedRequest, RunningSandbox, Sandbox, Vendor};
 use serde_json::{Value, json};
 
 mod support;
-use support::{PX_KEY, get_px_user};
+use support::{PX_KEY, create_attestr_profile, create_px_user, get_px_user};
 
 async fn start(config: Config) -> RunningSandbox {
     Sandbox::start(config).await.expect("the sandbox starts")
@@ -170,16 +170,15 @@ async fn the_daily_quota_resets_the_next_day() {
     config.clock_start_unix_secs = Some(1_700_000_000 - 1_700_000_000 % 86_400 + 3600);
     let sandbox = start(config).await;
     let http = reqwest::Client::new();
-    for _ in 0..5 {
-        assert_eq!(
-            get_user(&http, &sandbox, PX_KEY).await,
-            StatusCode::NOT_FOUND
-        );
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(get_user(&http, &sandbox, PX_KEY).await);
     }
-    assert_eq!(
-        get_user(&http, &sandbox, PX_KEY).await,
-        StatusCode::TOO_MANY_REQUESTS
-    );
+    let expected = [
+        [StatusCode::NOT_FOUND; 5].as_slice(),
+        &[StatusCode::TOO_MANY_REQUESTS],
+    ];
+    assert_eq!(statuses, expected.concat(), "five calls a day, then 429");
     http.post(format!("{}/_sandbox/clock", sandbox.base_url()))
         .json(&json!({"advance_secs": 86_400}))
         .send()
@@ -212,10 +211,8 @@ async fn records_past_the_cap_are_refused(config: Config) {
     let http = reqwest::Client::new();
     let mut statuses = Vec::new();
     for id in ["one", "two", "three"] {
-        let response = http
-            .post(format!("{}/v1/users", sandbox.gainsight_px_url()))
-            .header("x-aptrinsic-api-key", PX_KEY)
-            .json(&json!({"identifyId": id, "propertyKeys": ["AP-X-2"]}))
+        let user = json!({"identifyId": id, "propertyKeys": ["AP-X-2"]});
+        let response = create_px_user(&http, &sandbox.gainsight_px_url(), &user)
             .send()
             .await
             .unwrap();
@@ -245,14 +242,9 @@ async fn records_past_the_cap_are_refused(config: Config) {
         .unwrap();
     assert_eq!(deleted.status(), StatusCode::OK);
 
-    let attestr = |name: &'static str| {
-        http.post(format!("{}/public/factx/", sandbox.attestr_url()))
-            .header(
-                "authorization",
-                format!("Basic {}", sandbox::config::DEMO_ATTESTR_TOKEN),
-            )
-            .json(&json!({"tag": "T", "name": name}))
-            .send()
+    let attestr_url = sandbox.attestr_url();
+    let attestr = |name: &str| {
+        create_attestr_profile(&http, &attestr_url, &json!({"tag": "T", "name": name})).send()
     };
     assert_eq!(attestr("a").await.unwrap().status(), StatusCode::OK);
     assert_eq!(attestr("b").await.unwrap().status(), StatusCode::OK);
@@ -433,28 +425,17 @@ async fn debug_logs_each_request_by_route_template_without_ids_or_credentials() 
         .filter(|line| line.contains("DEBUG") && line.contains(" request "))
         .collect();
     assert_eq!(lines.len(), 3, "{logged}");
-    for (line, expected) in lines.iter().zip([
-        [
-            "vendor=GainsightPx",
-            "method=GET",
-            "route=\"/gainsight-px/v1/users/{identifyId}\"",
-            "status=404",
-        ],
-        [
-            "vendor=Attestr",
-            "method=GET",
-            "route=\"/attestr/api/{version}/public/factx/{profileId}\"",
-            "status=401",
-        ],
-        [
-            "vendor=GainsightPx",
-            "method=GET",
-            "route=\"(no route)\"",
-            "status=404",
-        ],
+    // Each line's vendor, route template and status; every line is a GET.
+    let factx = "/attestr/api/{version}/public/factx/{profileId}";
+    for (line, (vendor, route, status)) in lines.iter().zip([
+        ("GainsightPx", "/gainsight-px/v1/users/{identifyId}", 404),
+        ("Attestr", factx, 401),
+        ("GainsightPx", "(no route)", 404),
     ]) {
-        for field in expected {
-            assert!(line.contains(field), "{field} not in {line}");
+        let (vendor, route) = (format!("vendor={vendor}"), format!("route=\"{route}\""));
+        let status = format!("status={status}");
+        for field in [vendor, "method=GET".to_string(), route, status] {
+            assert!(line.contains(&field), "{field} not in {line}");
         }
     }
     for secret in [
@@ -488,13 +469,9 @@ fn raw_exchange(addr: std::net::SocketAddr, request: &[u8], limit: Duration) -> 
 async fn admin_writes_need_a_json_content_type_so_a_web_page_cannot_reset_the_state() {
     let sandbox = start(Config::ephemeral()).await;
     let http = reqwest::Client::new();
-    let created = http
-        .post(format!("{}/v1/users", sandbox.gainsight_px_url()))
-        .header("x-aptrinsic-api-key", PX_KEY)
-        .json(&json!({"identifyId": "kept", "propertyKeys": ["AP-X-2"]}))
-        .send()
-        .await
-        .unwrap();
+    let px_url = sandbox.gainsight_px_url();
+    let kept = json!({"identifyId": "kept", "propertyKeys": ["AP-X-2"]});
+    let created = create_px_user(&http, &px_url, &kept).send().await.unwrap();
     assert_eq!(created.status(), StatusCode::CREATED);
     let admin = |path: &str| format!("{}/_sandbox/{path}", sandbox.base_url());
     // What a cross-origin page can send without a preflight: text/plain, a form, no type.
@@ -528,13 +505,8 @@ async fn admin_writes_need_a_json_content_type_so_a_web_page_cannot_reset_the_st
             assert!(body["error"].is_string(), "{body}");
         }
     }
-    assert_eq!(
-        get_px_user(&http, &sandbox.gainsight_px_url(), PX_KEY, "kept")
-            .await
-            .0,
-        StatusCode::OK,
-        "nothing was reset"
-    );
+    let (status, _) = get_px_user(&http, &px_url, PX_KEY, "kept").await;
+    assert_eq!(status, StatusCode::OK, "nothing was reset");
     // A JSON request, which a page cannot send cross-origin without a preflight, resets.
     let reset = http
         .post(admin("reset"))
@@ -543,12 +515,8 @@ async fn admin_writes_need_a_json_content_type_so_a_web_page_cannot_reset_the_st
         .await
         .unwrap();
     assert_eq!(reset.status(), StatusCode::OK);
-    assert_eq!(
-        get_px_user(&http, &sandbox.gainsight_px_url(), PX_KEY, "kept")
-            .await
-            .0,
-        StatusCode::NOT_FOUND
-    );
+    let (status, _) = get_px_user(&http, &px_url, PX_KEY, "kept").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     // A wrong method on an admin route: 405 with `Allow`, in the admin shape.
     let wrong = http.get(admin("reset")).send().await.unwrap();
     assert_eq!(wrong.status(), StatusCode::METHOD_NOT_ALLOWED);

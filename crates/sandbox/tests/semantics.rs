@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use reqwest::{Method, StatusCode};
+use reqwest::{Method, RequestBuilder, StatusCode};
 use sandbox::{
     Config, MERGED_SAMPLE_UUID, REVIVAL_WINDOW_SECS, RunningSandbox, SAMPLE_UUID, Sandbox,
     StartError,
@@ -124,13 +124,11 @@ impl Harness {
         headers: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Reply {
-        let mut request = self.http.request(method, url);
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        if let Some(body) = body {
-            request = request.json(body);
-        }
+        let request = self.request(method, url, headers);
+        let request = match body {
+            Some(body) => request.json(body),
+            None => request,
+        };
         reply(request.send().await.expect("the sandbox answers")).await
     }
 
@@ -141,11 +139,16 @@ impl Harness {
         headers: &[(&str, &str)],
         body: impl Into<reqwest::Body>,
     ) -> Reply {
-        let mut request = self.http.request(method, url).body(body);
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
+        let request = self.request(method, url, headers).body(body);
         reply(request.send().await.expect("the sandbox answers")).await
+    }
+
+    /// The request with these headers, for [`Harness::send`] (a JSON body) and [`Harness::raw`].
+    fn request(&self, method: Method, url: String, headers: &[(&str, &str)]) -> RequestBuilder {
+        let request = self.http.request(method, url);
+        headers.iter().fold(request, |request, (name, value)| {
+            request.header(*name, *value)
+        })
     }
 
     fn attestr(&self, path: &str) -> String {
@@ -194,38 +197,72 @@ impl Harness {
     }
 
     async fn create_profile(&self) -> String {
-        let reply = self
-            .send(
-                Method::POST,
-                self.attestr(""),
-                &[ATTESTR_AUTH],
-                Some(&json!({"tag": "AA-1234", "name": "Asha Example", "mobile": "+910000000000"})),
-            )
-            .await;
+        let profile = json!({"tag": "AA-1234", "name": "Asha Example", "mobile": "+910000000000"});
+        let reply = self.at(Method::POST, "", Some(&profile)).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         reply.body["_id"].as_str().unwrap().to_string()
     }
 
     async fn create_user(&self, identify_id: &str) -> Reply {
+        let user = json!({"identifyId": identify_id, "propertyKeys": ["AP-XXXXXXXXXX-2"], "firstName": "Jane"});
+        self.on_px(Method::POST, "", Some(&user)).await
+    }
+
+    async fn get_user(&self, identify_id: &str) -> Reply {
+        self.on_px(Method::GET, &format!("/{identify_id}"), None)
+            .await
+    }
+
+    /// A call to Attestr's `public/factx/{path}` with the sandbox's credentials: most Attestr
+    /// calls of these tests, one line each.
+    async fn at(&self, method: Method, path: &str, body: Option<&Value>) -> Reply {
+        self.send(method, self.attestr(path), &[ATTESTR_AUTH], body)
+            .await
+    }
+
+    /// A call to Gainsight PX's `v1/users{path}` with the sandbox's API key.
+    async fn on_px(&self, method: Method, path: &str, body: Option<&Value>) -> Reply {
+        self.send(method, self.px(path), &[PX_AUTH], body).await
+    }
+
+    /// A call to Trust Index's `{path}` with `Authorization: Bearer {token}`.
+    async fn index(&self, method: Method, path: &str, token: &str, body: Option<&Value>) -> Reply {
+        let bearer = format!("Bearer {token}");
         self.send(
-            Method::POST,
-            self.px(""),
-            &[PX_AUTH],
-            Some(&json!({"identifyId": identify_id, "propertyKeys": ["AP-XXXXXXXXXX-2"], "firstName": "Jane"})),
+            method,
+            self.trust(path),
+            &[("authorization", &bearer)],
+            body,
         )
         .await
     }
 
-    async fn get_user(&self, identify_id: &str) -> Reply {
-        self.send(
-            Method::GET,
-            self.px(&format!("/{identify_id}")),
-            &[PX_AUTH],
-            None,
-        )
-        .await
+    /// Queues a fault through the admin API.
+    async fn fault(&self, fault: &Value) -> Reply {
+        self.send(Method::POST, self.admin("faults"), &[], Some(fault))
+            .await
+    }
+
+    /// Sends each bad-input case in order and checks its status; returns the replies, each with
+    /// its case named (index, method, URL), for the vendor's shape checks.
+    async fn bad_input(&self, base: &str, cases: &[BadInput<'_>]) -> Vec<(String, Reply)> {
+        let mut replies = Vec::new();
+        for (index, (method, path, headers, body, status)) in cases.iter().enumerate() {
+            let url = format!("{base}{path}");
+            let case = format!("case {index}: {method} {url}");
+            let reply = self
+                .raw(method.clone(), url, headers, body.to_string())
+                .await;
+            assert_eq!(reply.status.as_u16(), *status, "{case}: {}", reply.body);
+            replies.push((case, reply));
+        }
+        replies
     }
 }
+
+/// A raw request and the status it must get: method, path (after the table's base URL),
+/// headers, body, status.
+type BadInput<'a> = (Method, &'a str, &'a [(&'a str, &'a str)], &'a str, u16);
 
 async fn reply(response: reqwest::Response) -> Reply {
     let status = response.status();
@@ -239,12 +276,14 @@ async fn reply(response: reqwest::Response) -> Reply {
     }
 }
 
+#[track_caller]
 fn assert_attestr_error(reply: &Reply, status: u16, code: i64) {
     assert_eq!(reply.status.as_u16(), status, "{}", reply.body);
     assert_eq!(reply.body["code"], json!(code), "{}", reply.body);
     assert!(reply.body["message"].is_string(), "{}", reply.body);
 }
 
+#[track_caller]
 fn assert_trust_error(reply: &Reply, status: u16, message: &str) {
     assert_eq!(reply.status.as_u16(), status, "{}", reply.body);
     assert_eq!(reply.body["code"], json!(status), "{}", reply.body);
@@ -259,6 +298,7 @@ fn assert_trust_error(reply: &Reply, status: u16, message: &str) {
     );
 }
 
+#[track_caller]
 fn assert_px_error(reply: &Reply, status: u16, message: &str) {
     assert_eq!(reply.status.as_u16(), status, "{}", reply.body);
     let error = &reply.body["externalapierror"];
@@ -303,26 +343,15 @@ async fn attestr_archive_is_irreversible_and_errors_use_vendor_codes(on: On) {
     let harness = Harness::start(on.config()).await;
     let id = harness.create_profile().await;
 
-    let profile = harness
-        .send(Method::GET, harness.attestr(&id), &[ATTESTR_AUTH], None)
-        .await;
+    let profile = harness.at(Method::GET, &id, None).await;
     assert_eq!(profile.status, StatusCode::OK);
     assert_eq!(profile.body["tag"], "AA-1234");
     assert_eq!(profile.body["createdBy"], Value::Null);
 
     let update = json!({"tag": "AA-9", "name": "Renamed"});
-    let updated = harness
-        .send(
-            Method::PUT,
-            harness.attestr(&id),
-            &[ATTESTR_AUTH],
-            Some(&update),
-        )
-        .await;
+    let updated = harness.at(Method::PUT, &id, Some(&update)).await;
     assert_eq!(updated.status, StatusCode::OK);
-    let profile = harness
-        .send(Method::GET, harness.attestr(&id), &[ATTESTR_AUTH], None)
-        .await;
+    let profile = harness.at(Method::GET, &id, None).await;
     assert_eq!(profile.body["name"], "Renamed");
     assert!(
         profile.body.get("mobile").is_none(),
@@ -330,85 +359,33 @@ async fn attestr_archive_is_irreversible_and_errors_use_vendor_codes(on: On) {
     );
 
     let archive = format!("{id}/archive");
-    let archived = harness
-        .send(
-            Method::PUT,
-            harness.attestr(&archive),
-            &[ATTESTR_AUTH],
-            None,
-        )
-        .await;
+    let archived = harness.at(Method::PUT, &archive, None).await;
     assert_eq!(archived.status, StatusCode::OK);
-    let again = harness
-        .send(
-            Method::PUT,
-            harness.attestr(&archive),
-            &[ATTESTR_AUTH],
-            None,
-        )
-        .await;
+    let again = harness.at(Method::PUT, &archive, None).await;
     assert_attestr_error(&again, 400, 40038);
-    let update_after = harness
-        .send(
-            Method::PUT,
-            harness.attestr(&id),
-            &[ATTESTR_AUTH],
-            Some(&update),
-        )
-        .await;
+    let update_after = harness.at(Method::PUT, &id, Some(&update)).await;
     assert_attestr_error(&update_after, 400, 40038);
 
-    let unknown = harness
-        .send(
-            Method::GET,
-            harness.attestr("AXunknown"),
-            &[ATTESTR_AUTH],
-            None,
-        )
-        .await;
+    let unknown = harness.at(Method::GET, "AXunknown", None).await;
     assert_attestr_error(&unknown, 400, 40018);
+    let wrong = [("authorization", "Basic wrong")];
     let bad_auth = harness
-        .send(
-            Method::GET,
-            harness.attestr(&id),
-            &[("authorization", "Basic wrong")],
-            None,
-        )
+        .send(Method::GET, harness.attestr(&id), &wrong, None)
         .await;
     assert_attestr_error(&bad_auth, 401, 4016);
     let no_auth = harness
         .send(Method::GET, harness.attestr(&id), &[], None)
         .await;
     assert_attestr_error(&no_auth, 401, 4016);
-    let missing_name = harness
-        .send(
-            Method::POST,
-            harness.attestr(""),
-            &[ATTESTR_AUTH],
-            Some(&json!({"tag": "x"})),
-        )
-        .await;
+    let missing_name = json!({"tag": "x"});
+    let missing_name = harness.at(Method::POST, "", Some(&missing_name)).await;
     assert_attestr_error(&missing_name, 400, 4001);
-    let bad_mobile = harness
-        .send(
-            Method::POST,
-            harness.attestr(""),
-            &[ATTESTR_AUTH],
-            Some(&json!({"tag": "x", "name": "y", "mobile": "0123"})),
-        )
-        .await;
+    let bad_mobile = json!({"tag": "x", "name": "y", "mobile": "0123"});
+    let bad_mobile = harness.at(Method::POST, "", Some(&bad_mobile)).await;
     assert_attestr_error(&bad_mobile, 400, 4001);
-    let v3 = harness
-        .send(
-            Method::GET,
-            format!(
-                "{}/attestr/api/v3/public/factx/{id}",
-                harness.sandbox.base_url()
-            ),
-            &[ATTESTR_AUTH],
-            None,
-        )
-        .await;
+    let base = harness.sandbox.base_url();
+    let v3 = format!("{base}/attestr/api/v3/public/factx/{id}");
+    let v3 = harness.send(Method::GET, v3, &[ATTESTR_AUTH], None).await;
     assert_attestr_error(&v3, 400, 40051);
 }
 
@@ -433,36 +410,16 @@ async fn attestr_archive_purges_seeded_items(on: On) {
         ..on.config()
     })
     .await;
-    let profile = harness
-        .send(
-            Method::GET,
-            harness.attestr("AXseededProfile001"),
-            &[ATTESTR_AUTH],
-            None,
-        )
-        .await;
+    let profile = harness.at(Method::GET, "AXseededProfile001", None).await;
     // `VerificationItem` allows undocumented fields, but the generated type keeps only `_id` and
     // `number` (a known loss of the generator, listed in tests/generator_fidelity.rs).
     assert_eq!(profile.body["items"][0]["_id"], "ARseededItem00001");
     assert_eq!(profile.body["items"][0].get("status"), None);
     assert_eq!(profile.body["queries"].as_array().map(Vec::len), Some(1));
-    let archived = harness
-        .send(
-            Method::PUT,
-            harness.attestr("AXseededProfile001/archive"),
-            &[ATTESTR_AUTH],
-            None,
-        )
-        .await;
+    let archive = "AXseededProfile001/archive";
+    let archived = harness.at(Method::PUT, archive, None).await;
     assert_eq!(archived.status, StatusCode::OK);
-    let profile = harness
-        .send(
-            Method::GET,
-            harness.attestr("AXseededProfile001"),
-            &[ATTESTR_AUTH],
-            None,
-        )
-        .await;
+    let profile = harness.at(Method::GET, "AXseededProfile001", None).await;
     // Purged: no items, no queries (the generated type leaves an empty list out).
     for list in ["items", "queries"] {
         assert!(
@@ -476,15 +433,8 @@ async fn attestr_archive_purges_seeded_items(on: On) {
     }
 
     let token = harness.token().await;
-    let bearer = format!("Bearer {token}");
-    let seeded = harness
-        .send(
-            Method::GET,
-            harness.trust("/identity/dddddddd-dddd-dddd-dddd-dddddddddddd"),
-            &[("authorization", &bearer)],
-            None,
-        )
-        .await;
+    let delta = "/identity/dddddddd-dddd-dddd-dddd-dddddddddddd";
+    let seeded = harness.index(Method::GET, delta, &token, None).await;
     assert_eq!(seeded.body["data"]["name"], "delta");
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -521,25 +471,17 @@ async fn a_seed_the_specs_refuse_is_a_seed_error_in_memory_and_on_a_state_file()
 async fn trust_merges_deletes_and_token_expiry(on: On) {
     let harness = Harness::start(on.config()).await;
     let token = harness.token().await;
-    let bearer = format!("Bearer {token}");
-    let auth = [("authorization", bearer.as_str())];
     let sample = format!("/identity/{SAMPLE_UUID}");
     let merged = format!("/identity/{MERGED_SAMPLE_UUID}");
 
-    let listed = harness
-        .send(Method::GET, harness.trust("/identity"), &auth, None)
-        .await;
+    let listed = harness.index(Method::GET, "/identity", &token, None).await;
     assert_eq!(listed.body["data"][0]["uuid"], SAMPLE_UUID);
 
-    let found = harness
-        .send(Method::GET, harness.trust(&merged), &auth, None)
-        .await;
+    let found = harness.index(Method::GET, &merged, &token, None).await;
     assert_eq!(found.status, StatusCode::OK);
     assert_eq!(found.body["data"], json!({ "uuid": SAMPLE_UUID }));
 
-    let merged_delete = harness
-        .send(Method::DELETE, harness.trust(&merged), &auth, None)
-        .await;
+    let merged_delete = harness.index(Method::DELETE, &merged, &token, None).await;
     assert_trust_error(
         &merged_delete,
         404,
@@ -548,50 +490,33 @@ async fn trust_merges_deletes_and_token_expiry(on: On) {
 
     let update = json!({"company_uid": "99", "email": "alfa@example.test"});
     let updated = harness
-        .send(Method::PATCH, harness.trust(&sample), &auth, Some(&update))
+        .index(Method::PATCH, &sample, &token, Some(&update))
         .await;
     assert_eq!(updated.status, StatusCode::OK);
     let half = json!({"company_uid": "99"});
     let refused = harness
-        .send(Method::PATCH, harness.trust(&sample), &auth, Some(&half))
+        .index(Method::PATCH, &sample, &token, Some(&half))
         .await;
     assert_trust_error(&refused, 400, "dni");
 
-    let deleted = harness
-        .send(Method::DELETE, harness.trust(&sample), &auth, None)
-        .await;
+    let deleted = harness.index(Method::DELETE, &sample, &token, None).await;
     assert_eq!(deleted.status, StatusCode::OK);
     assert_eq!(deleted.body["message"], "Deleted");
     assert_eq!(deleted.body["data"]["email"], "alfa@example.test");
     for path in [&sample, &merged] {
-        let again = harness
-            .send(Method::DELETE, harness.trust(path), &auth, None)
-            .await;
-        assert_trust_error(
-            &again,
-            404,
-            "Not found in database neither in former documents",
-        );
-        let find = harness
-            .send(Method::GET, harness.trust(path), &auth, None)
-            .await;
-        assert_trust_error(
-            &find,
-            404,
-            "Not found in database neither in former documents",
-        );
+        let gone = "Not found in database neither in former documents";
+        let again = harness.index(Method::DELETE, path, &token, None).await;
+        assert_trust_error(&again, 404, gone);
+        let find = harness.index(Method::GET, path, &token, None).await;
+        assert_trust_error(&find, 404, gone);
     }
 
     // Expiry at created_at + expires_in (7200 s) on the sandbox clock.
     harness.advance_clock(7200 - 30).await;
-    let still = harness
-        .send(Method::GET, harness.trust("/identity"), &auth, None)
-        .await;
+    let still = harness.index(Method::GET, "/identity", &token, None).await;
     assert_eq!(still.status, StatusCode::OK);
     harness.advance_clock(30).await;
-    let expired = harness
-        .send(Method::GET, harness.trust("/identity"), &auth, None)
-        .await;
+    let expired = harness.index(Method::GET, "/identity", &token, None).await;
     assert_trust_error(&expired, 401, "expired");
     assert_eq!(expired.headers["www-authenticate"], "Bearer");
     let none = harness
@@ -617,15 +542,8 @@ async fn the_sample_identity_is_the_vendors_delete_example(on: On) {
         ["examples"]["identity-deleted"]["value"];
     let harness = Harness::start(on.config()).await;
     let token = harness.token().await;
-    let bearer = format!("Bearer {token}");
-    let deleted = harness
-        .send(
-            Method::DELETE,
-            harness.trust(&format!("/identity/{SAMPLE_UUID}")),
-            &[("authorization", &bearer)],
-            None,
-        )
-        .await;
+    let sample = format!("/identity/{SAMPLE_UUID}");
+    let deleted = harness.index(Method::DELETE, &sample, &token, None).await;
     let mut expected = example.clone();
     // The sandbox merged a former document into the sample identity.
     expected["data"]["former_documents"] = json!([MERGED_SAMPLE_UUID]);
@@ -636,13 +554,13 @@ async fn the_sample_identity_is_the_vendors_delete_example(on: On) {
 
 async fn gainsight_px_soft_delete_hides_and_revival_keeps_history(on: On) {
     let harness = Harness::start(on.config()).await;
-    assert_eq!(
-        harness.create_user("jdoe@example.com").await.status,
-        StatusCode::CREATED
-    );
-    let duplicate = harness.create_user("jdoe@example.com").await;
+    let id = "jdoe@example.com";
+    let path = &format!("/{id}");
+    let not_found = "User was not found for parameters {id=jdoe@example.com}";
+    assert_eq!(harness.create_user(id).await.status, StatusCode::CREATED);
+    let duplicate = harness.create_user(id).await;
     assert_px_error(&duplicate, 400, "Bad request, possible duplicate");
-    let original = harness.get_user("jdoe@example.com").await;
+    let original = harness.get_user(id).await;
     let aptrinsic_id = original.body["aptrinsicId"].clone();
     assert!(aptrinsic_id.is_string());
     assert_eq!(
@@ -651,52 +569,21 @@ async fn gainsight_px_soft_delete_hides_and_revival_keeps_history(on: On) {
         "ids are case-sensitive"
     );
 
-    let deleted = harness
-        .send(
-            Method::DELETE,
-            harness.px("/jdoe@example.com"),
-            &[PX_AUTH],
-            None,
-        )
-        .await;
+    let deleted = harness.on_px(Method::DELETE, path, None).await;
     assert_eq!(deleted.status, StatusCode::OK);
     assert_eq!(deleted.body["statusCodeValue"], 200);
-    assert_px_error(
-        &harness.get_user("jdoe@example.com").await,
-        404,
-        "User was not found for parameters {id=jdoe@example.com}",
-    );
-    let listed = harness
-        .send(Method::GET, harness.px(""), &[PX_AUTH], None)
-        .await;
+    assert_px_error(&harness.get_user(id).await, 404, not_found);
+    let listed = harness.on_px(Method::GET, "", None).await;
     assert_eq!(listed.body["totalHits"], 0);
-    let twice = harness
-        .send(
-            Method::DELETE,
-            harness.px("/jdoe@example.com"),
-            &[PX_AUTH],
-            None,
-        )
-        .await;
-    assert_px_error(
-        &twice,
-        404,
-        "User was not found for parameters {id=jdoe@example.com}",
-    );
+    let twice = harness.on_px(Method::DELETE, path, None).await;
+    assert_px_error(&twice, 404, not_found);
 
     // Within 7 days an update revives the record with its history.
     harness.advance_clock(REVIVAL_WINDOW_SECS - 60).await;
     let update = json!({"identifyId": "jdoe@example.com", "propertyKeys": ["AP-XXXXXXXXXX-2"], "title": "engineer"});
-    let revived = harness
-        .send(
-            Method::PUT,
-            harness.px("/jdoe@example.com"),
-            &[PX_AUTH],
-            Some(&update),
-        )
-        .await;
+    let revived = harness.on_px(Method::PUT, path, Some(&update)).await;
     assert_eq!(revived.status, StatusCode::NO_CONTENT);
-    let user = harness.get_user("jdoe@example.com").await;
+    let user = harness.get_user(id).await;
     assert_eq!(user.body["aptrinsicId"], aptrinsic_id);
     assert_eq!(user.body["createDate"], original.body["createDate"]);
     assert_eq!(user.body["firstName"], "Jane", "fields not sent are kept");
@@ -705,64 +592,25 @@ async fn gainsight_px_soft_delete_hides_and_revival_keeps_history(on: On) {
     // After 7 days a create is a new record with no history.
     let by_body = json!({"identifyId": "jdoe@example.com"});
     let deleted = harness
-        .send(
-            Method::DELETE,
-            harness.px("/delete"),
-            &[PX_AUTH],
-            Some(&by_body),
-        )
+        .on_px(Method::DELETE, "/delete", Some(&by_body))
         .await;
     assert_eq!(deleted.status, StatusCode::OK);
     harness.advance_clock(REVIVAL_WINDOW_SECS).await;
-    let stale_update = harness
-        .send(
-            Method::PUT,
-            harness.px("/jdoe@example.com"),
-            &[PX_AUTH],
-            Some(&update),
-        )
-        .await;
-    assert_px_error(
-        &stale_update,
-        404,
-        "User was not found for parameters {id=jdoe@example.com}",
-    );
-    assert_eq!(
-        harness.create_user("jdoe@example.com").await.status,
-        StatusCode::CREATED
-    );
-    let fresh = harness.get_user("jdoe@example.com").await;
+    let stale_update = harness.on_px(Method::PUT, path, Some(&update)).await;
+    assert_px_error(&stale_update, 404, not_found);
+    assert_eq!(harness.create_user(id).await.status, StatusCode::CREATED);
+    let fresh = harness.get_user(id).await;
     assert_ne!(fresh.body["aptrinsicId"], aptrinsic_id);
     assert!(fresh.body.get("title").is_none());
 
     // hardDelete=true: never revived, even at once.
-    let hard = harness
-        .send(
-            Method::DELETE,
-            harness.px("/jdoe@example.com?hardDelete=true"),
-            &[PX_AUTH],
-            None,
-        )
-        .await;
+    let hard = "/jdoe@example.com?hardDelete=true";
+    let hard = harness.on_px(Method::DELETE, hard, None).await;
     assert_eq!(hard.status, StatusCode::OK);
-    let after_hard = harness
-        .send(
-            Method::PUT,
-            harness.px("/jdoe@example.com"),
-            &[PX_AUTH],
-            Some(&update),
-        )
-        .await;
-    assert_px_error(
-        &after_hard,
-        404,
-        "User was not found for parameters {id=jdoe@example.com}",
-    );
-    assert_eq!(
-        harness.create_user("jdoe@example.com").await.status,
-        StatusCode::CREATED
-    );
-    let recreated = harness.get_user("jdoe@example.com").await;
+    let after_hard = harness.on_px(Method::PUT, path, Some(&update)).await;
+    assert_px_error(&after_hard, 404, not_found);
+    assert_eq!(harness.create_user(id).await.status, StatusCode::CREATED);
+    let recreated = harness.get_user(id).await;
     assert_ne!(recreated.body["aptrinsicId"], fresh.body["aptrinsicId"]);
 
     // Ids unsafe in a path work percent-encoded.
@@ -771,13 +619,9 @@ async fn gainsight_px_soft_delete_hides_and_revival_keeps_history(on: On) {
     let encoded = "jdoe%2Btest%2F1%23a%40example.com";
     assert_eq!(harness.get_user(encoded).await.body["identifyId"], odd);
 
+    let bad_key = [("x-aptrinsic-api-key", "nope")];
     let bad_key = harness
-        .send(
-            Method::GET,
-            harness.px(""),
-            &[("x-aptrinsic-api-key", "nope")],
-            None,
-        )
+        .send(Method::GET, harness.px(""), &bad_key, None)
         .await;
     assert_px_error(&bad_key, 401, "Unauthorized or bad API Key");
 }
@@ -786,19 +630,11 @@ async fn gainsight_px_lists_page_sort_and_filter(on: On) {
     let harness = Harness::start(on.config()).await;
     for (id, name) in [("u1", "Carla"), ("u2", "alba"), ("u3", "Bruno")] {
         let body = json!({"identifyId": id, "propertyKeys": ["AP-X-2"], "firstName": name});
-        let created = harness
-            .send(Method::POST, harness.px(""), &[PX_AUTH], Some(&body))
-            .await;
+        let created = harness.on_px(Method::POST, "", Some(&body)).await;
         assert_eq!(created.status, StatusCode::CREATED);
     }
-    let page = harness
-        .send(
-            Method::GET,
-            harness.px("?pageSize=2&sort=%2BfirstName"),
-            &[PX_AUTH],
-            None,
-        )
-        .await;
+    let first = "?pageSize=2&sort=%2BfirstName";
+    let page = harness.on_px(Method::GET, first, None).await;
     let names: Vec<&str> = page.body["users"]
         .as_array()
         .unwrap()
@@ -808,28 +644,14 @@ async fn gainsight_px_lists_page_sort_and_filter(on: On) {
     assert_eq!(names, ["alba", "Bruno"]);
     assert_eq!(page.body["totalHits"], 3);
     let scroll = page.body["scrollId"].as_str().unwrap().to_string();
-    let next = harness
-        .send(
-            Method::GET,
-            harness.px(&format!("?pageSize=2&sort=%2BfirstName&scrollId={scroll}")),
-            &[PX_AUTH],
-            None,
-        )
-        .await;
+    let next = format!("{first}&scrollId={scroll}");
+    let next = harness.on_px(Method::GET, &next, None).await;
     assert_eq!(next.body["users"][0]["firstName"], "Carla");
     assert_eq!(next.body["users"].as_array().map(Vec::len), Some(1));
-    let filtered = harness
-        .send(
-            Method::GET,
-            harness.px("?filter=firstName%3D%3DBRUNO"),
-            &[PX_AUTH],
-            None,
-        )
-        .await;
+    let filter = "?filter=firstName%3D%3DBRUNO";
+    let filtered = harness.on_px(Method::GET, filter, None).await;
     assert_eq!(filtered.body["totalHits"], 1);
-    let too_big = harness
-        .send(Method::GET, harness.px("?pageSize=1001"), &[PX_AUTH], None)
-        .await;
+    let too_big = harness.on_px(Method::GET, "?pageSize=1001", None).await;
     assert_px_error(&too_big, 400, "Bad request");
 }
 
@@ -852,14 +674,7 @@ async fn gainsight_px_rate_limit_answers_429(on: On) {
     );
     assert_px_error(limited[0], 429, "Rate limit exceeded");
     // Other vendors are not limited.
-    let attestr = (0..60).map(|_| {
-        harness.send(
-            Method::GET,
-            harness.attestr("AXnone"),
-            &[ATTESTR_AUTH],
-            None,
-        )
-    });
+    let attestr = (0..60).map(|_| harness.at(Method::GET, "AXnone", None));
     assert!(
         futures_join_all(attestr)
             .await
@@ -910,9 +725,7 @@ async fn futures_join_all<F: std::future::Future<Output = Reply>>(
 async fn faults_fail_or_slow_the_next_calls_in_the_vendors_shape(on: On) {
     let harness = Harness::start(on.config()).await;
     let fault = json!({"vendor": "gainsight-px", "status": 503, "count": 2, "retry_after_secs": 7});
-    let queued = harness
-        .send(Method::POST, harness.admin("faults"), &[], Some(&fault))
-        .await;
+    let queued = harness.fault(&fault).await;
     assert_eq!(queued.body["pending_calls"], 2);
     for _ in 0..2 {
         let failed = harness.get_user("nobody").await;
@@ -924,23 +737,14 @@ async fn faults_fail_or_slow_the_next_calls_in_the_vendors_shape(on: On) {
         StatusCode::NOT_FOUND
     );
 
-    let fault = json!({"vendor": "attestr", "status": 429});
     harness
-        .send(Method::POST, harness.admin("faults"), &[], Some(&fault))
+        .fault(&json!({"vendor": "attestr", "status": 429}))
         .await;
-    let limited = harness
-        .send(
-            Method::GET,
-            harness.attestr("AXnone"),
-            &[ATTESTR_AUTH],
-            None,
-        )
-        .await;
+    let limited = harness.at(Method::GET, "AXnone", None).await;
     assert_attestr_error(&limited, 429, 4292);
 
-    let fault = json!({"vendor": "atenea", "status": 500});
     harness
-        .send(Method::POST, harness.admin("faults"), &[], Some(&fault))
+        .fault(&json!({"vendor": "atenea", "status": 500}))
         .await;
     let failed = harness
         .send(
@@ -953,9 +757,8 @@ async fn faults_fail_or_slow_the_next_calls_in_the_vendors_shape(on: On) {
     assert_trust_error(&failed, 500, "");
     harness.token().await;
 
-    let slow = json!({"vendor": "trust", "delay_ms": 300});
     harness
-        .send(Method::POST, harness.admin("faults"), &[], Some(&slow))
+        .fault(&json!({"vendor": "trust", "delay_ms": 300}))
         .await;
     let started = std::time::Instant::now();
     let delayed = harness
@@ -968,14 +771,8 @@ async fn faults_fail_or_slow_the_next_calls_in_the_vendors_shape(on: On) {
         "delayed, then handled"
     );
 
-    let refused = harness
-        .send(
-            Method::POST,
-            harness.admin("faults"),
-            &[],
-            Some(&json!({"vendor": "attestr", "status": 404})),
-        )
-        .await;
+    let refused = json!({"vendor": "attestr", "status": 404});
+    let refused = harness.fault(&refused).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(refused.body["error"].is_string());
 }
@@ -988,316 +785,112 @@ async fn bad_input_gets_each_vendors_error_shape(on: On) {
     let bearer = format!("Bearer {token}");
     let json_type = ("content-type", "application/json");
     let big = format!("{{\"tag\": \"{}\"}}", "a".repeat(4096));
-    let sample = format!("/identity/{SAMPLE_UUID}");
+    let (post, get) = (Method::POST, Method::GET);
 
     // Attestr
-    let attestr_auth = [ATTESTR_AUTH, json_type];
-    let cases = [
-        (
-            harness
-                .raw(
-                    Method::POST,
-                    harness.attestr(""),
-                    &attestr_auth,
-                    "{\"tag\":",
-                )
-                .await,
-            400,
-        ),
-        (
-            harness
-                .raw(
-                    Method::POST,
-                    harness.attestr(""),
-                    &attestr_auth,
-                    big.clone(),
-                )
-                .await,
-            413,
-        ),
-        (
-            harness
-                .raw(Method::POST, harness.attestr(""), &[ATTESTR_AUTH], "tag=1")
-                .await,
-            415,
-        ),
-        (
-            harness
-                .raw(Method::POST, harness.attestr(""), &attestr_auth, "[1,2]")
-                .await,
-            400,
-        ),
-        (
-            harness
-                .raw(Method::POST, harness.attestr(""), &attestr_auth, "")
-                .await,
-            400,
-        ),
-        (
-            harness
-                .raw(Method::DELETE, harness.attestr("x"), &attestr_auth, "")
-                .await,
-            405,
-        ),
-        (
-            harness
-                .raw(Method::GET, harness.attestr("x/y/z"), &attestr_auth, "")
-                .await,
-            404,
-        ),
-        (
-            harness
-                .raw(Method::GET, harness.attestr("%FF%FE"), &attestr_auth, "")
-                .await,
-            400,
-        ),
-        (
-            harness
-                .raw(
-                    Method::GET,
-                    harness.attestr("..%2F..%2Fetc%2Fpasswd"),
-                    &attestr_auth,
-                    "",
-                )
-                .await,
-            400,
-        ),
-    ];
-    for (reply, status) in &cases {
-        assert_eq!(reply.status.as_u16(), *status, "{}", reply.body);
-        assert!(
-            reply.body["code"].is_i64(),
-            "Attestr shape expected: {}",
-            reply.body
-        );
-        assert!(reply.body["message"].is_string());
+    let auth = [ATTESTR_AUTH, json_type];
+    let replies = harness
+        .bad_input(
+            &harness.attestr(""),
+            &[
+                (post.clone(), "", &auth, "{\"tag\":", 400),
+                (post.clone(), "", &auth, &big, 413),
+                (post.clone(), "", &[ATTESTR_AUTH], "tag=1", 415),
+                (post.clone(), "", &auth, "[1,2]", 400),
+                (post.clone(), "", &auth, "", 400),
+                (Method::DELETE, "x", &auth, "", 405),
+                (get.clone(), "x/y/z", &auth, "", 404),
+                (get.clone(), "%FF%FE", &auth, "", 400),
+                (get.clone(), "..%2F..%2Fetc%2Fpasswd", &auth, "", 400),
+            ],
+        )
+        .await;
+    for (case, reply) in &replies {
+        let shape = reply.body["code"].is_i64() && reply.body["message"].is_string();
+        assert!(shape, "{case}: Attestr shape expected: {}", reply.body);
     }
-    assert!(cases[5].0.headers.contains_key("allow"));
+    assert!(replies[5].1.headers.contains_key("allow"));
 
     // Trust Index
-    let trust_auth = [("authorization", bearer.as_str()), json_type];
-    let cases = [
-        (
-            harness
-                .raw(Method::PATCH, harness.trust(&sample), &trust_auth, "{")
-                .await,
-            400,
-        ),
-        (
-            harness
-                .raw(
-                    Method::PATCH,
-                    harness.trust(&sample),
-                    &trust_auth,
-                    big.clone(),
-                )
-                .await,
-            413,
-        ),
-        (
-            harness
-                .raw(Method::PATCH, harness.trust(&sample), &trust_auth[..1], "x")
-                .await,
-            415,
-        ),
-        (
-            harness
-                .raw(
-                    Method::PATCH,
-                    harness.trust(&sample),
-                    &trust_auth,
+    let auth = [("authorization", bearer.as_str()), json_type];
+    let sample = &format!("/identity/{SAMPLE_UUID}");
+    let patch = Method::PATCH;
+    let replies = harness
+        .bad_input(
+            &harness.trust(""),
+            &[
+                (patch.clone(), sample, &auth, "{", 400),
+                (patch.clone(), sample, &auth, &big, 413),
+                (patch.clone(), sample, &auth[..1], "x", 415),
+                (
+                    patch.clone(),
+                    sample,
+                    &auth,
                     r#"{"company_uid": 99, "dni": "1"}"#,
-                )
-                .await,
-            400,
-        ),
-        (
-            harness
-                .raw(
-                    Method::GET,
-                    harness.trust("/identity?page=abc"),
-                    &trust_auth,
-                    "",
-                )
-                .await,
-            400,
-        ),
-        (
-            harness
-                .raw(
-                    Method::GET,
-                    harness.trust("/identity?page=1&page=2"),
-                    &trust_auth,
-                    "",
-                )
-                .await,
-            400,
-        ),
-        (
-            harness
-                .raw(Method::POST, harness.trust("/identity"), &trust_auth, "{}")
-                .await,
-            405,
-        ),
-        (
-            harness
-                .raw(Method::GET, harness.trust("/nothing"), &trust_auth, "")
-                .await,
-            404,
-        ),
-        (
-            harness
-                .raw(
-                    Method::GET,
-                    harness.trust("/identity/%00%FF"),
-                    &trust_auth,
-                    "",
-                )
-                .await,
-            404,
-        ),
-    ];
-    for (reply, status) in &cases {
-        assert_eq!(reply.status.as_u16(), *status, "{}", reply.body);
-        assert_eq!(
-            reply.body["code"],
-            json!(status),
-            "Trust shape expected: {}",
-            reply.body
-        );
-        assert!(reply.body["resource"].is_string());
+                    400,
+                ),
+                (get.clone(), "/identity?page=abc", &auth, "", 400),
+                (get.clone(), "/identity?page=1&page=2", &auth, "", 400),
+                (post.clone(), "/identity", &auth, "{}", 405),
+                (get.clone(), "/nothing", &auth, "", 404),
+                (get.clone(), "/identity/%00%FF", &auth, "", 404),
+            ],
+        )
+        .await;
+    for (case, reply) in &replies {
+        let status = json!(reply.status.as_u16());
+        let shape = reply.body["code"] == status && reply.body["resource"].is_string();
+        assert!(shape, "{case}: Trust shape expected: {}", reply.body);
     }
     let atenea = format!("{}/oauth/token/", harness.sandbox.atenea_url());
-    let token_cases = [
-        (
-            harness
-                .raw(Method::POST, atenea.clone(), &[json_type], "nope")
-                .await,
-            400,
-        ),
-        (
-            harness.raw(Method::POST, atenea.clone(), &[], "{}").await,
-            415,
-        ),
-        (harness.raw(Method::GET, atenea.clone(), &[], "").await, 405),
-    ];
-    for (reply, status) in &token_cases {
-        assert_eq!(reply.status.as_u16(), *status, "{}", reply.body);
-        assert_eq!(reply.body["resource"], "Token", "{}", reply.body);
+    let replies = harness
+        .bad_input(
+            &atenea,
+            &[
+                (post.clone(), "", &[json_type], "nope", 400),
+                (post.clone(), "", &[], "{}", 415),
+                (get.clone(), "", &[], "", 405),
+            ],
+        )
+        .await;
+    for (case, reply) in &replies {
+        assert_eq!(reply.body["resource"], "Token", "{case}: {}", reply.body);
     }
 
     // Gainsight PX
-    let px_auth = [PX_AUTH, json_type];
-    let cases = [
-        (
-            harness
-                .raw(Method::POST, harness.px(""), &px_auth, "{\"identifyId\"")
-                .await,
-            400,
-        ),
-        (
-            harness
-                .raw(Method::POST, harness.px(""), &px_auth, big.clone())
-                .await,
-            413,
-        ),
-        (
-            harness
-                .raw(
-                    Method::POST,
-                    harness.px(""),
-                    &[PX_AUTH, ("content-type", "text/plain")],
-                    "{}",
-                )
-                .await,
-            415,
-        ),
-        (
-            harness
-                .raw(
-                    Method::POST,
-                    harness.px(""),
-                    &px_auth,
-                    r#"{"identifyId": "a", "propertyKeys": ["k"], "type": "ROBOT"}"#,
-                )
-                .await,
-            400,
-        ),
-        (
-            harness
-                .raw(
-                    Method::POST,
-                    harness.px(""),
-                    &px_auth,
-                    r#"{"identifyId": "a", "propertyKeys": ["k"], "email": null}"#,
-                )
-                .await,
-            400,
-        ),
-        (
-            harness
-                .raw(
-                    Method::POST,
-                    harness.px(""),
-                    &px_auth,
-                    r#"{"identifyId": "a", "propertyKeys": ["k"], "score": 1e400}"#,
-                )
-                .await,
-            400,
-        ),
-        (
-            harness
-                .raw(Method::PATCH, harness.px("/x"), &px_auth, "{}")
-                .await,
-            405,
-        ),
-        (
-            harness
-                .raw(Method::GET, harness.px("/delete"), &px_auth, "")
-                .await,
-            405,
-        ),
-        (
-            harness
-                .raw(Method::GET, harness.px("?pageSize=ten"), &px_auth, "")
-                .await,
-            400,
-        ),
-        (
-            harness
-                .raw(Method::GET, harness.px("/%C0%AF"), &px_auth, "")
-                .await,
-            404,
-        ),
-        (
-            harness
-                .raw(
-                    Method::GET,
-                    format!("{}/v2/users", harness.sandbox.gainsight_px_url()),
-                    &px_auth,
-                    "",
-                )
-                .await,
-            404,
-        ),
-    ];
-    for (reply, status) in &cases {
-        assert_eq!(reply.status.as_u16(), *status, "{}", reply.body);
-        assert!(
-            reply.body["externalapierror"]["status"].is_string(),
-            "PX shape expected: {}",
-            reply.body
-        );
-    }
-    let deep = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
-    let deep_reply = harness
-        .raw(Method::POST, harness.px(""), &px_auth, deep)
+    let auth = [PX_AUTH, json_type];
+    let text = [PX_AUTH, ("content-type", "text/plain")];
+    let robot = r#"{"identifyId": "a", "propertyKeys": ["k"], "type": "ROBOT"}"#;
+    let null_email = r#"{"identifyId": "a", "propertyKeys": ["k"], "email": null}"#;
+    let huge_score = r#"{"identifyId": "a", "propertyKeys": ["k"], "score": 1e400}"#;
+    let replies = harness
+        .bad_input(
+            &harness.sandbox.gainsight_px_url(),
+            &[
+                (post.clone(), "/v1/users", &auth, "{\"identifyId\"", 400),
+                (post.clone(), "/v1/users", &auth, &big, 413),
+                (post.clone(), "/v1/users", &text, "{}", 415),
+                (post.clone(), "/v1/users", &auth, robot, 400),
+                (post.clone(), "/v1/users", &auth, null_email, 400),
+                (post.clone(), "/v1/users", &auth, huge_score, 400),
+                (patch.clone(), "/v1/users/x", &auth, "{}", 405),
+                (get.clone(), "/v1/users/delete", &auth, "", 405),
+                (get.clone(), "/v1/users?pageSize=ten", &auth, "", 400),
+                (get.clone(), "/v1/users/%C0%AF", &auth, "", 404),
+                (get.clone(), "/v2/users", &auth, "", 404),
+            ],
+        )
         .await;
+    for (case, reply) in &replies {
+        let shape = reply.body["externalapierror"]["status"].is_string();
+        assert!(shape, "{case}: PX shape expected: {}", reply.body);
+    }
+    let users = harness.px("");
+    let deep = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
+    let deep_reply = harness.raw(post.clone(), users.clone(), &auth, deep).await;
     assert_eq!(deep_reply.status, StatusCode::PAYLOAD_TOO_LARGE);
     let small_deep = format!("{}1{}", "[".repeat(500), "]".repeat(500));
-    let small_deep_reply = harness
-        .raw(Method::POST, harness.px(""), &px_auth, small_deep)
-        .await;
+    let small_deep_reply = harness.raw(post, users, &auth, small_deep).await;
     assert_eq!(
         small_deep_reply.status,
         StatusCode::BAD_REQUEST,
@@ -1315,31 +908,18 @@ async fn state_file_survives_a_restart_and_reset_restores_the_start() {
     };
     let harness = Harness::start(config.clone()).await;
     let id = harness.create_profile().await;
-    assert_eq!(
-        harness.create_user("kept@example.com").await.status,
-        StatusCode::CREATED
-    );
+    let kept = "kept@example.com";
+    assert_eq!(harness.create_user(kept).await.status, StatusCode::CREATED);
     let token = harness.token().await;
     harness.advance_clock(3600).await;
     harness.sandbox.stop().await.unwrap();
 
     let restarted = Harness::start(config).await;
-    let profile = restarted
-        .send(Method::GET, restarted.attestr(&id), &[ATTESTR_AUTH], None)
-        .await;
+    let profile = restarted.at(Method::GET, &id, None).await;
     assert_eq!(profile.status, StatusCode::OK);
-    assert_eq!(
-        restarted.get_user("kept@example.com").await.status,
-        StatusCode::OK
-    );
-    let bearer = format!("Bearer {token}");
+    assert_eq!(restarted.get_user(kept).await.status, StatusCode::OK);
     let listed = restarted
-        .send(
-            Method::GET,
-            restarted.trust("/identity"),
-            &[("authorization", &bearer)],
-            None,
-        )
+        .index(Method::GET, "/identity", &token, None)
         .await;
     assert_eq!(
         listed.status,
@@ -1364,17 +944,10 @@ async fn state_file_survives_a_restart_and_reset_restores_the_start() {
         )
         .await;
     assert_eq!(reset.status, StatusCode::OK);
-    let gone = restarted
-        .send(Method::GET, restarted.attestr(&id), &[ATTESTR_AUTH], None)
-        .await;
+    let gone = restarted.at(Method::GET, &id, None).await;
     assert_attestr_error(&gone, 400, 40018);
     let after_reset = restarted
-        .send(
-            Method::GET,
-            restarted.trust("/identity"),
-            &[("authorization", &bearer)],
-            None,
-        )
+        .index(Method::GET, "/identity", &token, None)
         .await;
     assert_eq!(
         after_reset.status,

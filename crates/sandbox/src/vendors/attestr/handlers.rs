@@ -16,7 +16,6 @@ use crate::extract::{JsonBody, PathParams};
 use crate::ids;
 use crate::surface::{Handler, Problem, StoredJson, operation};
 use crate::vendor::Vendor;
-use rusqlite::Connection;
 
 // The spec's operation ids: each names a handler (its method and path are read from the spec)
 // and the schemas its input is checked with; the start fails unless every id is in the specs.
@@ -126,25 +125,15 @@ async fn update_profile(
     let input: ProfileInput = operation(&context, UPDATE_PROFILE)?
         .body(body)
         .map_err(Problem::BadRequest)?;
-    let now = context.clock.now_millis();
-    context
-        .write(Vendor::Attestr, move |db| {
-            let mut stored = match open_profile(db, &id)? {
-                Ok(stored) => stored,
-                Err(refusal) => return Ok(Err(refusal)),
-            };
-            // Inferred in the spec: the call replaces the four basic fields.
-            let profile = &mut stored.profile;
-            profile.tag = Some(input.tag);
-            profile.name = Some(input.name);
-            profile.email = input.email;
-            profile.mobile = input.mobile.map(String::from);
-            profile.updated = Some(now);
-            state::save(db, &id, &stored).map(Ok)
-        })
-        .await
-        .map_err(Problem::from)??;
-    Ok(StatusCode::OK)
+    change_open_profile(&context, id, move |stored| {
+        // Inferred in the spec: the call replaces the four basic fields.
+        let profile = &mut stored.profile;
+        profile.tag = Some(input.tag);
+        profile.name = Some(input.name);
+        profile.email = input.email;
+        profile.mobile = input.mobile.map(String::from);
+    })
+    .await
 }
 
 /// Archive a profile and purge its data
@@ -153,34 +142,37 @@ async fn archive_profile(
     path: PathParams<Attestr>,
 ) -> Result<StatusCode, AttestrError> {
     let id = profile_id(&path)?;
+    change_open_profile(&context, id, |stored| {
+        // "removes all verification items associated to a profile along with any media
+        // linked to it. This operation is irreversible."
+        stored.archived = true;
+        stored.profile.items.clear();
+        stored.profile.queries.clear();
+    })
+    .await
+}
+
+/// The write both changes (update, archive) make: in one write, applies `change` to a profile
+/// that may still change, known (else 40018) and not archived (else 40038), stamps `updated` and
+/// saves it; 200 with no body.
+async fn change_open_profile(
+    context: &AppState,
+    id: String,
+    change: impl FnOnce(&mut StoredProfile) + Send + 'static,
+) -> Result<StatusCode, AttestrError> {
     let now = context.clock.now_millis();
     context
         .write(Vendor::Attestr, move |db| {
-            let mut stored = match open_profile(db, &id)? {
-                Ok(stored) => stored,
-                Err(refusal) => return Ok(Err(refusal)),
+            let mut stored = match state::load(db, &id)? {
+                None => return Ok(Err(AttestrError::INVALID_PROFILE_ID)),
+                Some(stored) if stored.archived => return Ok(Err(AttestrError::ARCHIVED)),
+                Some(stored) => stored,
             };
-            // "removes all verification items associated to a profile along with any media
-            // linked to it. This operation is irreversible."
-            stored.archived = true;
-            stored.profile.items.clear();
-            stored.profile.queries.clear();
+            change(&mut stored);
             stored.profile.updated = Some(now);
             state::save(db, &id, &stored).map(Ok)
         })
         .await
         .map_err(Problem::from)??;
     Ok(StatusCode::OK)
-}
-
-/// A profile that may still change: known (else 40018) and not archived (else 40038).
-fn open_profile(
-    db: &Connection,
-    id: &str,
-) -> rusqlite::Result<Result<StoredProfile, AttestrError>> {
-    Ok(match state::load(db, id)? {
-        None => Err(AttestrError::INVALID_PROFILE_ID),
-        Some(stored) if stored.archived => Err(AttestrError::ARCHIVED),
-        Some(stored) => Ok(stored),
-    })
 }

@@ -372,13 +372,19 @@ fn new_user(identify_id: &str, now_millis: i64) -> Map<String, Value> {
 /// revived or updated); a body that does not make a `User` is refused and nothing is stored.
 fn save_visible(
     db: &Connection,
-    base: Map<String, Value>,
+    mut base: Map<String, Value>,
     body: &Value,
     writable: &[String],
     identify_id: &str,
     now_millis: i64,
 ) -> rusqlite::Result<Result<(), PxError>> {
-    match apply(base, body, writable, identify_id, now_millis) {
+    merge(&mut base, body, |name| {
+        writable.iter().any(|field| field == name)
+    });
+    base.insert("identifyId".into(), Value::from(identify_id));
+    base.insert("id".into(), Value::from(identify_id));
+    base.insert("lastModifiedDate".into(), Value::from(now_millis));
+    match serde_json::from_value(Value::Object(base)) {
         Ok(user) => state::save(
             db,
             &StoredUser {
@@ -387,26 +393,8 @@ fn save_visible(
             },
         )
         .map(Ok),
-        Err(refusal) => Ok(Err(refusal)),
+        Err(error) => Ok(Err(PxError::from(Problem::BadRequest(error.to_string())))),
     }
-}
-
-/// The record with the body's writable fields set, as a `User`.
-fn apply(
-    mut record: Map<String, Value>,
-    body: &Value,
-    writable: &[String],
-    identify_id: &str,
-    now_millis: i64,
-) -> Result<User, PxError> {
-    merge(&mut record, body, |name| {
-        writable.iter().any(|field| field == name)
-    });
-    record.insert("identifyId".into(), Value::from(identify_id));
-    record.insert("id".into(), Value::from(identify_id));
-    record.insert("lastModifiedDate".into(), Value::from(now_millis));
-    serde_json::from_value(Value::Object(record))
-        .map_err(|error| PxError::from(Problem::BadRequest(error.to_string())))
 }
 
 /// The `User` properties a request may set (not `readOnly` in the spec), read once with the specs.
