@@ -91,7 +91,8 @@ fn run_tests(repo: &Path) -> Result<(), String> {
         .filter_map(|line| std::fs::canonicalize(line).ok())
         .collect();
     let mut unreferenced = Vec::new();
-    let snapshots = xtask::outputs::files_under(repo, "tests").map_err(|err| err.to_string())?;
+    let snapshots =
+        spec_pipeline::outputs::files_under(repo, "tests").map_err(|err| err.to_string())?;
     for snapshot in snapshots.iter().filter(|path| path.ends_with(".snap")) {
         let canonical = std::fs::canonicalize(repo.join(snapshot))
             .map_err(|err| format!("{snapshot}: {err}"))?;

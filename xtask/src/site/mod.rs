@@ -16,13 +16,13 @@ pub mod sections;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::Error;
-use crate::document::Document;
-use crate::outputs::{self, Mode, Report};
-use crate::progress::Step;
-use crate::vendors::{VENDORS, Vendor};
+use spec_pipeline::Error;
+use spec_pipeline::document::Document;
+use spec_pipeline::outputs::{self, Mode, Report};
+use spec_pipeline::progress::Step;
+use spec_pipeline::vendors::{VENDORS, Vendor};
 
-pub use crate::outputs::SITE_DIR;
+pub use spec_pipeline::outputs::SITE_DIR;
 
 /// `spec/dist/site/<vendor>.html`.
 pub fn page_path(vendor: &Vendor) -> Result<String, Error> {

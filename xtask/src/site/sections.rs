@@ -14,7 +14,7 @@
 use serde_json::{Map, Value};
 
 use super::markdown;
-use crate::document::{Document, resolve_in};
+use spec_pipeline::document::{Document, resolve_in};
 
 /// The heading of the `x-outcomes` section, as it appears on the page.
 pub const OUTCOMES_HEADING: &str = "Documented outcomes";

@@ -11,11 +11,11 @@
 
 use std::fmt::Write;
 
-use super::compile::CompileCheck;
-use super::file_change::FileStatus;
-use super::model::{Change, RatedBy, Severity, Summary};
-use super::report::{Report, VendorReport};
-use super::semver::ApiLevel;
+use crate::compile::CompileCheck;
+use crate::file_change::FileStatus;
+use crate::model::{Change, RatedBy, Severity, Summary};
+use crate::report::{Report, VendorReport};
+use crate::semver::ApiLevel;
 
 /// The changes of one document as text, one block per change (what the fixture tests lock).
 pub fn changes_text(changes: &[Change]) -> String {
@@ -371,7 +371,7 @@ pub fn markdown(report: &Report) -> String {
     let _ = writeln!(out, "## 4. Rust API\n");
     let _ = writeln!(
         out,
-        "Rated from the public items of the generated files (the API summary of `generated.rs`, and the enums, structs, constants and functions of the other generated files); see `xtask/src/diff/semver.rs` for the rules. The hand-written code that uses them is compiled (below): where it no longer compiles, the vendors whose generated code changed are rated breaking.\n"
+        "Rated from the public items of the generated files (the API summary of `generated.rs`, and the enums, structs, constants and functions of the other generated files); see `crates/spec-review/src/semver.rs` for the rules. The hand-written code that uses them is compiled (below): where it no longer compiles, the vendors whose generated code changed are rated breaking.\n"
     );
     for vendor in &report.vendors {
         let rating = &vendor.generated.rust_api;

@@ -1,5 +1,5 @@
 //! The review tool's model: a classified [`Change`], its [`Severity`] and who rated it, the
-//! [`Summary`] of a list of changes, and [`DiffError`]. Every other module of `diff` builds on
+//! [`Summary`] of a list of changes, and [`DiffError`]. Every other module of the crate builds on
 //! these; this module imports none of them.
 
 use std::path::PathBuf;
@@ -43,7 +43,7 @@ pub enum RatedBy {
     /// Redocly's rating, kept.
     Redocly,
     /// Redocly saw the change but rates it in a way that misleads consumers; a rule of this
-    /// project decides instead (see [`crate::diff::rules::RULES`]).
+    /// project decides instead (see [`crate::rules::RULES`]).
     Override,
     /// Redocly cannot see the change (`x-` extensions); a rule of this project rates it.
     Xtask,
@@ -200,7 +200,7 @@ pub enum DiffError {
     },
     /// A spec could not be read or parsed.
     #[error(transparent)]
-    Spec(#[from] crate::Error),
+    Spec(#[from] spec_pipeline::Error),
 }
 
 impl DiffError {

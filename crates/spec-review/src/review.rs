@@ -2,7 +2,7 @@
 //! changed, each with the operations that cite it and a unified diff of its text.
 //!
 //! Only pages that an operation cites (`x-vendor-doc.file`, at the base or in the working tree)
-//! are read, each as a regular file under a size limit ([`crate::fsguard`]): a file nobody cites
+//! are read, each as a regular file under a size limit ([`spec_pipeline::fsguard`]): a file nobody cites
 //! is not the review's business, and a link, a FIFO or a device is never opened.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -11,15 +11,12 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::file_change::{FileStatus, cut};
-use super::git::{self, BaseRevision};
-use super::model::DiffError;
-use crate::document::Document;
-use crate::outputs::unified_diff;
-use crate::vendors::Vendor;
-
-/// Where the vendor pages live, relative to the repository.
-pub const SOURCES_DIR: &str = "spec/sources";
+use crate::file_change::{FileStatus, cut};
+use crate::git::{self, BaseRevision};
+use crate::model::DiffError;
+use spec_pipeline::document::Document;
+use spec_pipeline::outputs::unified_diff;
+use spec_pipeline::vendors::Vendor;
 
 /// A source diff longer than this many lines is cut, with a pointer to `git diff`.
 pub const MAX_SOURCE_DIFF_LINES: usize = 200;
@@ -61,19 +58,19 @@ pub fn source_changes(
         // `x-vendor-doc.file` is relative to `spec/`; anything but a plain path under
         // `sources/` is refused by the spec checks and not read here.
         if !cited_path.starts_with("sources/")
-            || crate::fsguard::plain_relative(cited_path).is_err()
+            || spec_pipeline::fsguard::plain_relative(cited_path).is_err()
         {
             continue;
         }
         let path = format!("spec/{cited_path}");
         let old = git::file_at(repo, &base.commit, &path)?;
-        let new = match crate::fsguard::read_bytes(
+        let new = match spec_pipeline::fsguard::read_bytes(
             &repo.join("spec"),
             cited_path,
-            crate::fsguard::MAX_SOURCE_BYTES,
+            spec_pipeline::fsguard::MAX_SOURCE_BYTES,
         ) {
             Ok(bytes) => Some(bytes),
-            Err(crate::fsguard::FsError::Missing { .. }) => None,
+            Err(spec_pipeline::fsguard::FsError::Missing { .. }) => None,
             Err(err) => return Err(DiffError::Spec(err.into())),
         };
         if old == new {

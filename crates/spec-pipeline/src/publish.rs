@@ -38,7 +38,10 @@ pub fn dereferenced_json_path(vendor: &Vendor) -> String {
 }
 
 /// Every published file of one vendor, by path relative to the repository.
-pub fn dist_files(doc: &Document, vendor: &Vendor) -> Result<BTreeMap<String, String>, Error> {
+pub(crate) fn dist_files(
+    doc: &Document,
+    vendor: &Vendor,
+) -> Result<BTreeMap<String, String>, Error> {
     let dereferenced = dereference(&doc.root).map_err(|err| {
         Error::Findings(vec![Finding {
             document: doc.name.clone(),
@@ -100,7 +103,7 @@ fn yaml_text(source: &str, value: &Value) -> Result<String, Error> {
 
 /// Why a document could not be dereferenced.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DereferenceError {
+pub(crate) enum DereferenceError {
     /// A `$ref` leads back to itself: inlining it would never end.
     #[error(
         "`$ref`s form a cycle ({}), so the document cannot be dereferenced; break the cycle or publish it bundled only",
@@ -122,7 +125,7 @@ pub enum DereferenceError {
 
 /// The document with every local `$ref` replaced by a copy of its target (recursively).
 /// `$ref` siblings are dropped, as OpenAPI 3.0 says they are ignored.
-pub fn dereference(root: &Value) -> Result<Value, DereferenceError> {
+pub(crate) fn dereference(root: &Value) -> Result<Value, DereferenceError> {
     let mut following = Vec::new();
     inline(root, root, "#", &mut following)
 }

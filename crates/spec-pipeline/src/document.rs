@@ -150,7 +150,7 @@ pub fn lookup_ref<'a>(root: &'a Value, reference: &str) -> Result<&'a Value, Str
 }
 
 /// The last segment of a `#/components/schemas/Name` reference.
-pub fn ref_name(reference: &str) -> &str {
+pub(crate) fn ref_name(reference: &str) -> &str {
     reference.rsplit('/').next().unwrap_or(reference)
 }
 
@@ -160,7 +160,7 @@ pub fn escape_pointer(key: &str) -> String {
 }
 
 /// Calls `visit` with the JSON pointer of every `$ref` string in `value`.
-pub fn for_each_ref(value: &Value, pointer: &mut String, visit: &mut dyn FnMut(&str, &str)) {
+pub(crate) fn for_each_ref(value: &Value, pointer: &mut String, visit: &mut dyn FnMut(&str, &str)) {
     match value {
         Value::Object(map) => {
             for (key, child) in map {
@@ -218,7 +218,7 @@ pub fn status_class(key: &str) -> StatusClass {
 /// One well-formed row of an operation's `x-error-codes`: its status, its vendor code if it has
 /// one, its name and its message (`checks` reports the rows that are not well formed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ErrorCodeRow<'a> {
+pub(crate) struct ErrorCodeRow<'a> {
     /// The HTTP status.
     pub status: u64,
     /// The vendor's own error code, where its error bodies carry one.
@@ -231,7 +231,7 @@ pub struct ErrorCodeRow<'a> {
 }
 
 /// The well-formed rows of `operation`'s `x-error-codes`, in the spec's order.
-pub fn error_code_rows(operation: &Value) -> impl Iterator<Item = ErrorCodeRow<'_>> {
+pub(crate) fn error_code_rows(operation: &Value) -> impl Iterator<Item = ErrorCodeRow<'_>> {
     operation
         .get("x-error-codes")
         .and_then(Value::as_array)

@@ -12,8 +12,8 @@
 use semver::Version;
 use serde::Serialize;
 
-use super::model::{DiffError, Severity};
-use super::semver::ApiLevel;
+use crate::model::{DiffError, Severity};
+use crate::semver::ApiLevel;
 
 /// A version at the base revision (absent for a new vendor) and in the working tree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::Error;
 
-/// The version of progenitor the workspace pins (`=0.15.1` in `xtask/Cargo.toml`).
+/// The version of progenitor the workspace pins (`=0.15.1` in `crates/spec-pipeline/Cargo.toml`).
 pub const PROGENITOR_VERSION: &str = "0.15.1";
 
 /// Derives the generated types get only when the vendor crate's feature of that name is on:

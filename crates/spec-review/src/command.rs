@@ -1,19 +1,19 @@
 //! `cargo xtask diff [BASE] [--format text|markdown|json] [--fail-on breaking|potential]
-//! [--check-version] [--no-compile-check]`: prints the review report ([`super::report`]) in one
+//! [--check-version] [--no-compile-check]`: prints the review report ([`crate::report`]) in one
 //! format, then applies the gates the options ask for.
 //!
 //! A vendor whose spec and crate carry the major bump its breaking changes need has those changes
 //! *accepted by the bump*: they are still listed, and the report says which bump accepts them,
 //! but `--fail-on` no longer counts them. That is how an intended break lands. No bump accepts a
-//! workspace that no longer compiles ([`super::compile`]): `--fail-on` fails on it, and on a
+//! workspace that no longer compiles ([`crate::compile`]): `--fail-on` fails on it, and on a
 //! compile check that could not run, until the hand-written code is fixed in the same change.
 
 use std::path::Path;
 
-use super::compile::CompileOptions;
-use super::model::Severity;
-use super::render;
-use super::report::{Report, ReviewOptions, build_report};
+use crate::compile::CompileOptions;
+use crate::model::Severity;
+use crate::render;
+use crate::report::{Report, ReviewOptions, build_report};
 
 /// The report's formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +29,7 @@ pub enum Format {
 /// What the command line asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
-    /// The revision to compare with; `None` for the default (see [`super::git::resolve_base`]).
+    /// The revision to compare with; `None` for the default (see [`crate::git::resolve_base`]).
     pub base: Option<String>,
     /// How the report is printed.
     pub format: Format,
@@ -37,7 +37,7 @@ pub struct Options {
     pub fail_on: Option<Severity>,
     /// Fail when a vendor's versions disagree or lack the bump its changes need.
     pub check_version: bool,
-    /// Run `cargo check` on the workspace ([`super::compile`]); off with `--no-compile-check`.
+    /// Run `cargo check` on the workspace ([`crate::compile`]); off with `--no-compile-check`.
     pub compile_check: bool,
 }
 
@@ -91,7 +91,7 @@ pub fn failures(report: &Report, options: &Options) -> Vec<String> {
 
 /// One line per change at `threshold` or worse that no major bump accepts, naming the vendor,
 /// operations and change.
-pub fn gate_failures(report: &Report, threshold: Severity) -> Vec<String> {
+pub(crate) fn gate_failures(report: &Report, threshold: Severity) -> Vec<String> {
     report
         .vendors
         .iter()

@@ -1,6 +1,6 @@
 //! The generated side of the review report: every file `cargo xtask generate` writes for a vendor
 //! that differs between the base revision and what the working-tree spec generates now, and the
-//! Rust API change those files make, rated by [`super::semver`].
+//! Rust API change those files make, rated by [`crate::semver`].
 //!
 //! Shown in full (as diffs): the files under `crates/<vendor>/src/` (`generated.rs`,
 //! `operations.rs`, `error_codes.rs`, and whatever else the pipeline comes to write there), and
@@ -14,13 +14,13 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::file_change::{FileStatus, cut};
-use super::git::{self, BaseRevision};
-use super::model::DiffError;
-use super::semver::{self, ApiRating};
-use crate::document::Document;
-use crate::outputs::unified_diff;
-use crate::vendors::Vendor;
+use crate::file_change::{FileStatus, cut};
+use crate::git::{self, BaseRevision};
+use crate::model::DiffError;
+use crate::semver::{self, ApiRating};
+use spec_pipeline::document::Document;
+use spec_pipeline::outputs::unified_diff;
+use spec_pipeline::vendors::Vendor;
 
 /// A file diff longer than this many lines is cut, with a pointer to `git diff`.
 pub const MAX_FILE_DIFF_LINES: usize = 400;
@@ -80,15 +80,15 @@ pub fn current_outputs(
     vendor: &Vendor,
     new: &Document,
 ) -> Result<BTreeMap<String, String>, String> {
-    let mut files =
-        crate::outputs::checked_outputs(repo, vendor, new).map_err(|err| err.to_string())?;
+    let mut files = spec_pipeline::outputs::checked_outputs(repo, vendor, new)
+        .map_err(|err| err.to_string())?;
     let client = files
         .get(&vendor.generated_path())
         .cloned()
         .ok_or("the pipeline produced no generated.rs")?;
-    let summary = crate::api_summary::summarize(&client)?;
+    let summary = spec_pipeline::api_summary::summarize(&client)?;
     files.insert(api_summary_snapshot(vendor), snapshot_body(&summary));
-    let normalized = crate::outputs::normalized(new).map_err(|err| err.to_string())?;
+    let normalized = spec_pipeline::outputs::normalized(new).map_err(|err| err.to_string())?;
     let yaml = serde_norway::to_string(&normalized).map_err(|err| err.to_string())?;
     files.insert(normalized_spec_snapshot(vendor), snapshot_body(&yaml));
     Ok(files)
@@ -155,16 +155,19 @@ pub fn generated_change(
             }
         }
         if let Some(new) = &new {
-            let on_disk =
-                crate::fsguard::read_text(repo, &path, crate::fsguard::MAX_GENERATED_BYTES)
-                    .ok()
-                    .map(|text| {
-                        if snapshots.contains(&path) {
-                            snapshot_body(&strip_snapshot_header(&text))
-                        } else {
-                            text
-                        }
-                    });
+            let on_disk = spec_pipeline::fsguard::read_text(
+                repo,
+                &path,
+                spec_pipeline::fsguard::MAX_GENERATED_BYTES,
+            )
+            .ok()
+            .map(|text| {
+                if snapshots.contains(&path) {
+                    snapshot_body(&strip_snapshot_header(&text))
+                } else {
+                    text
+                }
+            });
             if on_disk.as_ref() != Some(new) {
                 change.not_regenerated.push(path.clone());
             }

@@ -4,7 +4,7 @@
 //! hand-written code using the generated crates (the vendor crates' own layer, the sandbox,
 //! erasure, the examples, the tests) is named where it breaks. This is the SDK vendors' practice
 //! of compiling the previous release's code against the new SDK; the Rust API summary
-//! ([`super::semver`]) only guesses at it.
+//! ([`crate::semver`]) only guesses at it.
 //!
 //! The check reuses the repository's build: it runs in place, with the target directory `cargo
 //! metadata` reports for the repository, so only what changed is checked again. It runs only when
@@ -125,7 +125,7 @@ impl CompileCheck {
 
 /// The Rust API finding a workspace that does not compile adds to a vendor whose generated code
 /// changed: breaking, whatever the summary of the generated code says.
-pub fn breaking_finding(errors: &[CompileError]) -> String {
+pub(crate) fn breaking_finding(errors: &[CompileError]) -> String {
     let mut files: Vec<&str> = errors.iter().map(|error| error.file.as_str()).collect();
     files.dedup();
     format!(
@@ -167,7 +167,7 @@ pub fn target_dir(repo: &Path) -> Result<PathBuf, String> {
 }
 
 /// Runs `cargo check --workspace --all-targets --message-format json` in `repo`.
-pub fn check_workspace(repo: &Path, options: &CompileOptions) -> CompileCheck {
+pub(crate) fn check_workspace(repo: &Path, options: &CompileOptions) -> CompileCheck {
     let not_run = |reason: String| CompileCheck::NotRun {
         reason,
         skipped_on_request: false,
@@ -222,7 +222,7 @@ pub fn check_workspace(repo: &Path, options: &CompileOptions) -> CompileCheck {
 }
 
 /// The errors in Cargo's JSON messages, each at its primary span, relative to `repo`.
-pub fn parse_messages(repo: &Path, stdout: &str) -> Vec<CompileError> {
+pub(crate) fn parse_messages(repo: &Path, stdout: &str) -> Vec<CompileError> {
     let mut errors = Vec::new();
     for line in stdout.lines() {
         let Ok(message) = serde_json::from_str::<Value>(line) else {
@@ -267,8 +267,12 @@ pub fn parse_messages(repo: &Path, stdout: &str) -> Vec<CompileError> {
             Some(code) => format!("error[{code}]: {text}"),
             None => format!("error: {text}"),
         };
-        let generated = crate::fsguard::read_text(repo, &file, crate::fsguard::MAX_GENERATED_BYTES)
-            .is_ok_and(|text| text.starts_with("// @generated"));
+        let generated = spec_pipeline::fsguard::read_text(
+            repo,
+            &file,
+            spec_pipeline::fsguard::MAX_GENERATED_BYTES,
+        )
+        .is_ok_and(|text| text.starts_with("// @generated"));
         errors.push(CompileError {
             line: span.get("line_start").and_then(Value::as_u64).unwrap_or(0),
             column: span
@@ -326,7 +330,7 @@ fn relative(repo: &Path, file: &str) -> Option<String> {
     } else {
         path.to_path_buf()
     };
-    crate::fsguard::plain_relative(&inside.to_string_lossy()).ok()?;
+    spec_pipeline::fsguard::plain_relative(&inside.to_string_lossy()).ok()?;
     Some(inside.to_string_lossy().into_owned())
 }
 

@@ -18,7 +18,7 @@ pub const SITE_DIR: &str = "spec/dist/site";
 
 /// Directories whose every file is generated: a file there that the pipeline no longer produces
 /// is stale.
-pub fn managed_dirs() -> Vec<String> {
+pub(crate) fn managed_dirs() -> Vec<String> {
     let mut dirs = vec!["spec/dist".to_string()];
     dirs.extend(VENDORS.iter().map(|vendor| vendor.fixtures_dir()));
     dirs
@@ -161,9 +161,9 @@ pub fn generate(repo: &Path, mode: Mode) -> Result<Report, Error> {
 
 /// [`generate`], with more files to write or check beside the pipeline's own (`extra`, by path
 /// relative to the repository): the command adds the diff rules table (`docs/diff-rules.md`),
-/// which the review tool ([`crate::diff::rules`]) generates, so the pipeline does not depend on
+/// which the review tool (`spec_review::rules`) generates, so the pipeline does not depend on
 /// the review tool. The reference site is not among the outputs: `cargo xtask site` publishes it
-/// ([`crate::site::publish`]), so this runs with the Rust toolchain alone.
+/// (`xtask::site::publish`), so this runs with the Rust toolchain alone.
 ///
 /// Every document is checked before anything is generated: the checks (cited pages and their
 /// facts, `$ref`s, names) take well under a second, so a stale page or a wrong fact fails at

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::document::{Document, METHODS, lookup_ref};
+use spec_pipeline::document::{Document, METHODS, lookup_ref};
 
 /// The operations of one document, with what each one reaches.
 #[derive(Debug, Clone, Default)]
@@ -128,8 +128,8 @@ pub fn pointer_segments(pointer: &str) -> Vec<String> {
 fn component_key(section: &str, name: &str) -> String {
     format!(
         "/components/{}/{}",
-        crate::document::escape_pointer(section),
-        crate::document::escape_pointer(name)
+        spec_pipeline::document::escape_pointer(section),
+        spec_pipeline::document::escape_pointer(name)
     )
 }
 

@@ -6,23 +6,23 @@
 //! vendor whose spec does not exist at BASE is new: every operation shows as added, and nothing
 //! it brings can break an existing client. The report also runs the compile check ([`compile`])
 //! on the working tree, and rates every vendor whose generated code changed breaking when the
-//! workspace no longer compiles. The formatters ([`super::render`]) and the command
-//! ([`super::command`]) read this model; it imports neither.
+//! workspace no longer compiles. The formatters ([`crate::render`]) and the command
+//! ([`crate::command`]) read this model; it imports neither.
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::compile::{self, CompileCheck, CompileOptions};
-use super::generated::{self, GeneratedChange};
-use super::git::{self, BaseRevision};
-use super::model::{Change, DiffError, RatedBy, Severity, Summary};
-use super::review::{self, SourceChange, VendorDocuments};
-use super::semver::ApiLevel;
-use super::versions::{self, VendorVersions, VersionPair};
-use super::{SpecPair, diff_documents};
-use crate::document::Document;
-use crate::vendors::{VENDORS, Vendor};
+use crate::compile::{self, CompileCheck, CompileOptions};
+use crate::generated::{self, GeneratedChange};
+use crate::git::{self, BaseRevision};
+use crate::model::{Change, DiffError, RatedBy, Severity, Summary};
+use crate::review::{self, SourceChange, VendorDocuments};
+use crate::semver::ApiLevel;
+use crate::versions::{self, VendorVersions, VersionPair};
+use crate::{SpecPair, diff_documents};
+use spec_pipeline::document::Document;
+use spec_pipeline::vendors::{VENDORS, Vendor};
 
 /// The whole report: every vendor's classified changes, versions and Rust API change, and the
 /// vendor pages that changed.
@@ -289,9 +289,12 @@ impl VendorInput {
         let manifest = format!("{}/Cargo.toml", self.vendor.crate_dir);
         // Through the guard, like every other file a pull request can change: a link or a FIFO
         // in its place must not be followed or hang the report.
-        let current_text =
-            crate::fsguard::read_text(repo, &manifest, crate::fsguard::MAX_SPEC_BYTES)
-                .map_err(|err| DiffError::Spec(err.into()))?;
+        let current_text = spec_pipeline::fsguard::read_text(
+            repo,
+            &manifest,
+            spec_pipeline::fsguard::MAX_SPEC_BYTES,
+        )
+        .map_err(|err| DiffError::Spec(err.into()))?;
         let base_crate = match git::file_at(repo, &base.commit, &manifest)? {
             Some(bytes) => Some(versions::crate_version(
                 &format!("{manifest}@{}", base.short()),
@@ -341,9 +344,9 @@ fn new_vendor_changes(new: &Document) -> Vec<Change> {
                 operation.method.to_uppercase(),
                 operation.path
             ),
-            rule: super::rules::VENDOR_ADDED.to_string(),
-            reason: super::rules::rule(super::rules::VENDOR_ADDED)
-                .reason(None)
+            rule: crate::rules::VENDOR_ADDED.to_string(),
+            reason: crate::rules::rule(crate::rules::VENDOR_ADDED)
+                .reason(crate::view::Direction::Neither)
                 .to_string(),
             location: format!("#{}", operation.pointer()),
             rated_by: RatedBy::Xtask,

@@ -23,7 +23,7 @@ const SUPPORTED_REQUEST_MEDIA_TYPES: [&str; 4] = [
 ];
 
 /// Runs every check. `spec_dir` is the directory `x-vendor-doc.file` paths are relative to.
-pub fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
+pub(crate) fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut report = |operation: Option<String>, rule: &'static str, message: String| {
         findings.push(Finding {
@@ -188,7 +188,7 @@ const RESERVED_METHOD_NAMES: [&str; 2] = ["new", "new_with_client"];
 /// character that cannot continue an identifier turned into `-`, then snake_case (heck), with a
 /// leading `_` if it cannot start one. Two ids with the same name would generate a crate that
 /// does not compile.
-pub fn rust_method_name(operation_id: &str) -> String {
+pub(crate) fn rust_method_name(operation_id: &str) -> String {
     use heck::ToSnakeCase;
     let cleaned: String = operation_id
         .replace('\'', "")
@@ -210,7 +210,7 @@ pub fn rust_method_name(operation_id: &str) -> String {
 }
 
 /// The `{name}`s of a path template; an error for a brace that does not close or is empty.
-pub fn template_parameters(path: &str) -> Result<Vec<String>, String> {
+pub(crate) fn template_parameters(path: &str) -> Result<Vec<String>, String> {
     let mut names = Vec::new();
     let mut rest = path;
     while let Some(open) = rest.find(['{', '}']) {
@@ -603,7 +603,7 @@ fn is_variant_name(name: &str) -> bool {
 /// `{type}` dropped (`Profile is archived already, operation not allowed` →
 /// `ProfileIsArchivedAlreadyOperationNotAllowed`). This is how variant names were derived before
 /// they became part of the spec.
-pub fn name_from_message(message: &str) -> String {
+pub(crate) fn name_from_message(message: &str) -> String {
     let mut without_placeholders = String::new();
     let mut depth = 0usize;
     for c in message.chars() {

@@ -111,7 +111,7 @@ pub struct OperationSignature {
 }
 
 /// The operations of a parsed generated client, in the order they are generated.
-pub fn operations_of(file: &syn::File) -> Vec<OperationSignature> {
+pub(crate) fn operations_of(file: &syn::File) -> Vec<OperationSignature> {
     let mut found = Vec::new();
     for item in &file.items {
         let Item::Impl(block) = item else { continue };
@@ -264,7 +264,7 @@ fn type_name(ty: &Type) -> String {
 
 /// A type as a reader writes it: last path segments only (`Option<String>`, not
 /// `::std::option::Option<::std::string::String>`), lifetimes dropped.
-pub fn render_type(ty: &Type) -> String {
+pub(crate) fn render_type(ty: &Type) -> String {
     match ty {
         Type::Path(path) => match path.path.segments.last() {
             Some(segment) => format!(

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use super::model::DiffError;
+use crate::model::DiffError;
 
 /// The revision the working tree is compared with.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use std::process::Command;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::model::DiffError;
+use crate::model::DiffError;
 
 /// The environment that keeps the Node tools quiet and offline: no telemetry, no update notice.
 pub const QUIET_NODE_TOOLS: [(&str, &str); 3] = [
@@ -22,7 +22,7 @@ pub const QUIET_NODE_TOOLS: [(&str, &str); 3] = [
 /// What Redocly prints when no diff rule is configured.
 const NO_DIFF_RULES: &str = "No diff rules are on";
 
-/// Redocly's JSON report (`redocly diff --format json`), the fields this xtask reads.
+/// Redocly's JSON report (`redocly diff --format json`), the fields the review reads.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Report {
     /// Every change Redocly found.
@@ -55,6 +55,16 @@ pub struct RedoclyChange {
     /// The node in the new document; absent for a removal.
     #[serde(default)]
     pub revision: Option<Side>,
+}
+
+impl RedoclyChange {
+    /// The node's pointer: in the new document, else in the old one, else Redocly's path.
+    pub fn pointer(&self) -> &str {
+        self.revision
+            .as_ref()
+            .or(self.base.as_ref())
+            .map_or(self.path.as_str(), |side| side.pointer.as_str())
+    }
 }
 
 /// What happened to the node Redocly reports.

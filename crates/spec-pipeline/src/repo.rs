@@ -26,7 +26,7 @@ pub fn find_root() -> Result<PathBuf, String> {
 }
 
 /// The nearest directory at or above `start` that is a workspace root.
-pub fn root_above(start: &Path) -> Option<PathBuf> {
+pub(crate) fn root_above(start: &Path) -> Option<PathBuf> {
     start
         .ancestors()
         .find(|dir| is_root(dir))

@@ -1,12 +1,21 @@
 //! Every rule `cargo xtask diff` rates a change by, in one table (oasdiff's `GetAllRules()`
 //! approach): the rule id, the severity, who decides (Redocly's rating kept, overridden by this
-//! project, or a rule for what Redocly cannot see), what Redocly says, and why.
+//! project, or a rule for what Redocly cannot see), what Redocly says, why, and the matcher that
+//! recognizes the changes the rule rates.
 //!
-//! [`super::classify`] and [`super::extensions`] take each rating from here, and the rules
-//! table in `docs/diff-rules.md` is generated from it by `cargo xtask generate` (between the
-//! markers [`TABLE_START`] and [`TABLE_END`]), so the table a reader sees is the one the code applies.
+//! [`crate::classify`] is a loop over this table, [`crate::extensions`] names its rows by id, and
+//! the rules table in `docs/diff-rules.md` is generated from it by `cargo xtask generate` (between
+//! the markers [`TABLE_START`] and [`TABLE_END`]), so the table a reader sees is the one the code
+//! applies.
 
-use super::model::{RatedBy, Severity};
+use serde_json::Value;
+
+use crate::model::{RatedBy, Severity};
+use crate::redocly::Kind;
+use crate::view::{
+    ChangeView, Direction, field_text, holder, is_error_status, is_short, names_added,
+    operation_name, owner, parent_value, scalar_text, values_added, words,
+};
 
 /// Why a rule rates a change as it does; some reasons differ by direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,8 +31,35 @@ pub enum Reason {
     },
 }
 
+/// A matcher's answer for a change it words itself: the change's message.
+pub type Words = fn(&ChangeView<'_>) -> Option<String>;
+
+/// What recognizes the changes a rule rates.
+#[derive(Debug, Clone, Copy)]
+pub enum Matcher {
+    /// A change Redocly objects to under this rule's id (the `*` row: under any id).
+    Verdict,
+    /// A change Redocly objects to that this function recognizes (and words).
+    Objected(Words),
+    /// A change no Redocly rule objects to that this function recognizes (and words).
+    Unobjected(Words),
+    /// A change to one of this project's `x-` extensions, which Redocly does not see:
+    /// [`crate::extensions`] compares the extension's rows and names the rule.
+    Extension,
+}
+
+/// What a matcher found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    /// Redocly's verdicts, by rule id (each once, in Redocly's order): the change is rated by
+    /// them together and worded by Redocly.
+    Verdicts(Vec<String>),
+    /// The change, in words.
+    Message(String),
+}
+
 /// One rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Rule {
     /// The id shown beside every change it rates. An id starting with `*` matches any id with
     /// that suffix (`*-added`: any other addition, named after Redocly's node type).
@@ -36,24 +72,33 @@ pub struct Rule {
     pub redocly: &'static str,
     /// Why the change has this severity, for the consumer.
     pub reason: Reason,
+    /// What recognizes the changes it rates.
+    pub matcher: Matcher,
 }
 
 impl Rule {
-    /// The reason for a change on the response side (`Some(true)`), the request side
-    /// (`Some(false)`), or neither (`None`).
-    pub fn reason(&self, response: Option<bool>) -> &'static str {
+    /// What the row's matcher finds in `view`, or `None` when the change is not this rule's.
+    pub fn recognize(&self, view: &ChangeView<'_>) -> Option<Found> {
+        let verdicts = &view.change.verdicts;
+        match self.matcher {
+            Matcher::Verdict => {
+                let mut ids: Vec<String> = verdicts.iter().map(|v| v.rule_id.clone()).collect();
+                ids.dedup();
+                let named = self.id == OTHER_REDOCLY_RULE || ids.iter().any(|id| id == self.id);
+                (!ids.is_empty() && named).then_some(Found::Verdicts(ids))
+            }
+            Matcher::Objected(words) if !verdicts.is_empty() => words(view).map(Found::Message),
+            Matcher::Unobjected(words) if verdicts.is_empty() => words(view).map(Found::Message),
+            Matcher::Objected(_) | Matcher::Unobjected(_) | Matcher::Extension => None,
+        }
+    }
+
+    /// The reason for a change in `direction`.
+    pub fn reason(&self, direction: Direction) -> &'static str {
         match self.reason {
             Reason::Always(reason) => reason,
-            Reason::ByDirection {
-                request,
-                response: in_response,
-            } => {
-                if response == Some(true) {
-                    in_response
-                } else {
-                    request
-                }
-            }
+            Reason::ByDirection { response, .. } if direction == Direction::Response => response,
+            Reason::ByDirection { request, .. } => request,
         }
     }
 }
@@ -65,16 +110,37 @@ const fn redocly_major(id: &'static str, reason: &'static str) -> Rule {
         rated_by: RatedBy::Redocly,
         redocly: "major",
         reason: Reason::Always(reason),
+        matcher: Matcher::Verdict,
     }
 }
 
-const fn redocly_minor(id: &'static str, reason: Reason) -> Rule {
+const fn redocly_minor(id: &'static str, reason: Reason, words: Words) -> Rule {
     Rule {
         id,
         severity: Severity::NonBreaking,
         rated_by: RatedBy::Redocly,
         redocly: "minor or patch",
         reason,
+        matcher: Matcher::Unobjected(words),
+    }
+}
+
+/// A rule of this project over a change Redocly sees, rated `severity` where Redocly says
+/// `redocly`.
+const fn overriding(
+    id: &'static str,
+    severity: Severity,
+    redocly: &'static str,
+    reason: Reason,
+    matcher: Matcher,
+) -> Rule {
+    Rule {
+        id,
+        severity,
+        rated_by: RatedBy::Override,
+        redocly,
+        reason,
+        matcher,
     }
 }
 
@@ -85,19 +151,10 @@ const fn xtask(id: &'static str, severity: Severity, reason: &'static str) -> Ru
         rated_by: RatedBy::Xtask,
         redocly: "does not see it",
         reason: Reason::Always(reason),
+        matcher: Matcher::Extension,
     }
 }
 
-/// An error response (`4xx`, `5xx`, `default`) removed: Redocly's `response-removed`, rated
-/// non-breaking here.
-pub const ERROR_RESPONSE_REMOVED: &str = "error-response-removed";
-/// A response other than an error added: potentially breaking here, where Redocly says minor.
-pub const RESPONSE_ADDED: &str = "response-added";
-/// An error response added: potentially breaking here, where Redocly says minor.
-pub const ERROR_RESPONSE_ADDED: &str = "error-response-added";
-/// A property removed from a request's schema: potentially breaking here, where Redocly says
-/// patch.
-pub const REQUEST_PROPERTY_REMOVED: &str = "request-property-removed";
 /// A row added to an operation's `x-error-codes`.
 pub const ERROR_CODE_ADDED: &str = "error-code-added";
 /// A row gone from an operation's `x-error-codes`.
@@ -220,112 +277,225 @@ pub const RULES: &[Rule] = &[
         "another `diff-recommended` rule requires a major version for it",
     ),
     // Where Redocly's rating would mislead a consumer, this project decides.
-    Rule {
-        id: ERROR_RESPONSE_REMOVED,
-        severity: Severity::NonBreaking,
-        rated_by: RatedBy::Override,
-        redocly: "major (`response-removed`)",
-        reason: Reason::Always(
+    overriding(
+        "error-response-removed",
+        Severity::NonBreaking,
+        "major (`response-removed`)",
+        Reason::Always(
             "the vendor no longer documents this error; clients that handle it keep working (oasdiff: INFO; same as a removed `x-error-codes` row)",
         ),
-    },
-    Rule {
-        id: RESPONSE_ADDED,
-        severity: Severity::PotentiallyBreaking,
-        rated_by: RatedBy::Override,
-        redocly: "minor",
-        reason: Reason::Always(
+        Matcher::Objected(|c| {
+            c.removes_only_an_error_response()
+                .then(|| c.verdict_message())
+        }),
+    ),
+    overriding(
+        "response-added",
+        Severity::PotentiallyBreaking,
+        "minor",
+        Reason::Always(
             "clients generated from the old document do not expect the status: progenitor returns `UnexpectedResponse`, openapi-python-client returns no parsed body, and a second success shape changes the Rust return type (`raw-success`)",
         ),
-    },
-    Rule {
-        id: ERROR_RESPONSE_ADDED,
-        severity: Severity::PotentiallyBreaking,
-        rated_by: RatedBy::Override,
-        redocly: "minor",
-        reason: Reason::Always(
-            "a client that handles each documented error has no branch for this one",
-        ),
-    },
-    Rule {
-        id: REQUEST_PROPERTY_REMOVED,
-        severity: Severity::PotentiallyBreaking,
-        rated_by: RatedBy::Override,
-        redocly: "patch (it objects only with `additionalProperties: false`)",
-        reason: Reason::Always(
+        Matcher::Unobjected(|c| {
+            (c.is("Response", Kind::Added) && !is_error_status(&c.last))
+                .then(|| format!("Response `{}` was added.", c.last))
+        }),
+    ),
+    overriding(
+        "error-response-added",
+        Severity::PotentiallyBreaking,
+        "minor",
+        Reason::Always("a client that handles each documented error has no branch for this one"),
+        Matcher::Unobjected(|c| {
+            (c.is("Response", Kind::Added) && is_error_status(&c.last))
+                .then(|| format!("Error response `{}` was added.", c.last))
+        }),
+    ),
+    overriding(
+        "request-property-removed",
+        Severity::PotentiallyBreaking,
+        "patch (it objects only with `additionalProperties: false`)",
+        Reason::Always(
             "code that sets it stops compiling against regenerated clients, and the API may ignore or reject it (oasdiff: WARN)",
         ),
-    },
+        Matcher::Unobjected(|c| {
+            let removed = c.is("Schema", Kind::Removed) && c.is_property();
+            (removed && c.direction == Direction::Request).then(|| {
+                let schema = c.schema(holder(&c.segments));
+                format!("Property `{}` was removed from {schema}.", c.last)
+            })
+        }),
+    ),
     // Harmless on the wire, but the generated Rust code changes in a way that stops existing
     // code compiling: rated so that the spec rating never contradicts the Rust API rating.
-    Rule {
-        id: "property-added",
-        severity: Severity::PotentiallyBreaking,
-        rated_by: RatedBy::Override,
-        redocly: "minor",
-        reason: Reason::ByDirection {
+    overriding(
+        "property-added",
+        Severity::PotentiallyBreaking,
+        "minor",
+        Reason::ByDirection {
             request: "existing requests stay valid, but the generated Rust struct gains a field: code that builds it with a struct literal stops compiling",
             response: "decoders built from the old document ignore it, but the generated Rust struct gains a field: code that builds it with a struct literal (a test double) stops compiling",
         },
-    },
-    Rule {
-        id: "required-changed",
-        severity: Severity::PotentiallyBreaking,
-        rated_by: RatedBy::Override,
-        redocly: "patch",
-        reason: Reason::ByDirection {
+        Matcher::Unobjected(|c| {
+            (c.is("Schema", Kind::Added) && c.is_property()).then(|| {
+                let schema = c.schema(holder(&c.segments));
+                format!(
+                    "Property `{}` was added to {schema}{}.",
+                    c.last,
+                    c.in_where()
+                )
+            })
+        }),
+    ),
+    overriding(
+        "required-changed",
+        Severity::PotentiallyBreaking,
+        "patch",
+        Reason::ByDirection {
             request: "requests that send the properties stay valid, but their generated Rust fields change between `T` and `Option<T>`: code that sets or reads them stops compiling",
             response: "the API now promises more; clients that treat the properties as optional keep working, but the generated Rust fields change between `Option<T>` and `T`: code that reads them stops compiling",
         },
-    },
-    Rule {
-        id: "enum-changed",
-        severity: Severity::PotentiallyBreaking,
-        rated_by: RatedBy::Override,
-        redocly: "patch",
-        reason: Reason::ByDirection {
+        Matcher::Unobjected(|c| {
+            c.modifies("Schema", "required").then(|| {
+                let schema = c.schema(owner(&c.segments, "required"));
+                sentences([
+                    (
+                        names_added(c.old_value(), c.new_value()),
+                        format!("Properties of {schema} became required"),
+                    ),
+                    (
+                        names_added(c.new_value(), c.old_value()),
+                        format!("Properties of {schema} are no longer required"),
+                    ),
+                ])
+            })
+        }),
+    ),
+    overriding(
+        "enum-changed",
+        Severity::PotentiallyBreaking,
+        "patch",
+        Reason::ByDirection {
             request: "the API accepts more values and existing requests stay valid, but the generated Rust enum gains a variant: an exhaustive `match` on it stops compiling",
             response: "responses carry fewer values and clients know all of them, but the generated Rust enum loses a variant: code that names it stops compiling",
         },
-    },
+        Matcher::Unobjected(|c| {
+            c.modifies("Schema", "enum").then(|| {
+                let schema = c.schema(owner(&c.segments, "enum"));
+                sentences([
+                    (
+                        values_added(c.old_value(), c.new_value()),
+                        format!("Enum of {schema} gained values"),
+                    ),
+                    (
+                        values_added(c.new_value(), c.old_value()),
+                        format!("Enum of {schema} lost values"),
+                    ),
+                ])
+            })
+        }),
+    ),
     // Changes no `diff-recommended` rule objects to: Redocly's minor or patch, kept.
     redocly_minor(
         "operation-added",
         Reason::Always("a new operation; existing calls are unaffected"),
+        |c| {
+            c.is("Operation", Kind::Added)
+                .then(|| format!("Operation `{}` was added.", operation_name(&c.segments)))
+        },
     ),
     redocly_minor(
         "parameter-added",
         Reason::Always("optional: existing calls stay valid"),
+        |c| {
+            c.is("Parameter", Kind::Added).then(|| {
+                let (name, place) = (
+                    field_text(c.new_value(), "name"),
+                    field_text(c.new_value(), "in"),
+                );
+                format!("Optional `{name}` {place} parameter was added.")
+            })
+        },
     ),
     redocly_minor(
         "parameter-became-optional",
         Reason::Always("existing calls that send it stay valid"),
+        |c| {
+            c.modifies("Parameter", "required").then(|| {
+                let parameter = parent_value(c.sides.new, c.change.pointer());
+                format!(
+                    "`{}` {} parameter became optional.",
+                    field_text(parameter, "name"),
+                    field_text(parameter, "in")
+                )
+            })
+        },
     ),
     redocly_minor(
         "request-body-became-optional",
         Reason::Always("existing calls that send a body stay valid"),
+        |c| {
+            c.modifies("RequestBody", "required")
+                .then(|| "The request body became optional.".to_string())
+        },
     ),
     redocly_minor(
         "server-added",
         Reason::Always("another base URL; the existing ones stay"),
+        |c| {
+            c.is("Server", Kind::Added)
+                .then(|| format!("Server `{}` was added.", field_text(c.new_value(), "url")))
+        },
     ),
     redocly_minor(
         "authentication-no-longer-required",
         Reason::Always("calls that still send credentials keep working"),
+        |c| {
+            let empty = c
+                .new_value()
+                .and_then(Value::as_array)
+                .is_some_and(Vec::is_empty);
+            (c.is("SecurityRequirementList", Kind::Added) && empty).then(|| {
+                "The operation no longer requires authentication (`security: []`).".to_string()
+            })
+        },
     ),
     redocly_minor(
         "*-added",
         Reason::Always("an addition: existing clients keep working"),
+        |c| {
+            let kind = words(&c.change.type_name);
+            (c.change.kind == Kind::Added)
+                .then(|| format!("{kind} `{}` was added{}.", c.last, c.in_where()))
+        },
     ),
     redocly_minor(
         "*-removed",
         Reason::Always(
             "no `diff-recommended` rule objects: nothing a client sends or reads depends on it",
         ),
+        |c| {
+            let kind = words(&c.change.type_name);
+            (c.change.kind == Kind::Removed)
+                .then(|| format!("{kind} `{}` was removed{}.", c.last, c.in_where()))
+        },
     ),
     redocly_minor(
         "*-changed",
         Reason::Always("documentation or metadata: requests and responses stay the same"),
+        |c| {
+            (c.change.kind == Kind::Modified).then(|| {
+                let property = c.change.property.clone().unwrap_or_else(|| c.last.clone());
+                let subject = c.subject(owner(&c.segments, &property));
+                let values = match (c.old_value(), c.new_value()) {
+                    (Some(old), Some(new)) if is_short(old) && is_short(new) => {
+                        format!(" from `{}` to `{}`", scalar_text(old), scalar_text(new))
+                    }
+                    _ => String::new(),
+                };
+                format!("`{property}` of {subject} changed{values}.")
+            })
+        },
     ),
     // What Redocly cannot see: this project's extensions.
     xtask(
@@ -400,6 +570,16 @@ pub const RULES: &[Rule] = &[
     ),
 ];
 
+/// `"{lead}: {list}."` for each pair whose list is not empty, joined by spaces.
+fn sentences<const N: usize>(parts: [(String, String); N]) -> String {
+    let said: Vec<String> = parts
+        .into_iter()
+        .filter(|(list, _)| !list.is_empty())
+        .map(|(list, lead)| format!("{lead}: {list}."))
+        .collect();
+    said.join(" ")
+}
+
 /// The row for `id`: exact, else the `*-suffix` row it matches, else the row for other Redocly
 /// rules.
 pub fn rule(id: &str) -> &'static Rule {
@@ -424,7 +604,7 @@ pub fn rule(id: &str) -> &'static Rule {
 /// Where the rules table is published: a guide whose prose is written by hand around the table.
 pub const TABLE_PATH: &str = "docs/diff-rules.md";
 /// The marker line before the generated table in [`TABLE_PATH`].
-pub const TABLE_START: &str = "<!-- rules-table: generated by `cargo xtask generate` from xtask/src/diff/rules.rs; do not edit -->";
+pub const TABLE_START: &str = "<!-- rules-table: generated by `cargo xtask generate` from crates/spec-review/src/rules.rs; do not edit -->";
 /// The marker line after the generated table in [`TABLE_PATH`].
 pub const TABLE_END: &str = "<!-- end of rules-table -->";
 
@@ -462,15 +642,19 @@ pub fn markdown_table() -> String {
 
 /// [`TABLE_PATH`] with its rules table regenerated, as `cargo xtask generate` writes it; nothing
 /// for a tree without that guide (a scratch copy of the pipeline's inputs).
-pub fn table_outputs(repo: &std::path::Path) -> Result<Option<(String, String)>, crate::Error> {
+pub fn table_outputs(
+    repo: &std::path::Path,
+) -> Result<Option<(String, String)>, spec_pipeline::Error> {
     let path = TABLE_PATH;
-    let text = match crate::fsguard::read_text(repo, path, crate::fsguard::MAX_SPEC_BYTES) {
-        Ok(text) => text,
-        Err(crate::fsguard::FsError::Missing { .. }) => return Ok(None),
-        Err(err) => return Err(err.into()),
-    };
+    let text =
+        match spec_pipeline::fsguard::read_text(repo, path, spec_pipeline::fsguard::MAX_SPEC_BYTES)
+        {
+            Ok(text) => text,
+            Err(spec_pipeline::fsguard::FsError::Missing { .. }) => return Ok(None),
+            Err(err) => return Err(err.into()),
+        };
     let missing = || {
-        crate::Error::Findings(vec![crate::Finding {
+        spec_pipeline::Error::Findings(vec![spec_pipeline::Finding {
             document: path.to_string(),
             operation: None,
             rule: "rules-table",

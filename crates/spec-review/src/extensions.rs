@@ -15,10 +15,10 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::model::{Change, RatedBy};
-use crate::document::{Document, escape_pointer};
+use crate::model::{Change, RatedBy};
+use spec_pipeline::document::{Document, escape_pointer};
 
-pub use super::rules::{
+pub use crate::rules::{
     ERROR_CODE_ADDED, ERROR_CODE_REMOVED, ERROR_MESSAGE_CHANGED, ERROR_NAME_CHANGED,
     ERROR_NAME_REMOVED, OUTCOME_ADDED, OUTCOME_DESCRIPTION_CHANGED, OUTCOME_EVIDENCE_STRENGTHENED,
     OUTCOME_EVIDENCE_WEAKENED, OUTCOME_NARROWED, OUTCOME_REMOVED, OUTCOME_WIDENED,
@@ -27,13 +27,13 @@ pub use super::rules::{
 
 /// A change rated by the table's row `rule`.
 fn rated(rule: &str, operation: &str, location: String, message: String) -> Change {
-    let row = super::rules::rule(rule);
+    let row = crate::rules::rule(rule);
     Change {
         severity: row.severity,
         operations: vec![operation.to_string()],
         message,
         rule: rule.to_string(),
-        reason: row.reason(None).to_string(),
+        reason: row.reason(crate::view::Direction::Neither).to_string(),
         location,
         rated_by: RatedBy::Xtask,
         redocly_impact: None,
@@ -476,7 +476,7 @@ fn checks_text(lead: &str, checks: &[&String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diff::Severity;
+    use crate::Severity;
 
     fn doc(codes: &str, doc_hash: &str) -> Document {
         Document::parse(

@@ -53,19 +53,19 @@ pub fn page_format(url: &str) -> Option<PageFormat> {
 }
 
 /// The vendors' documentation hosts, the only ones [`page_format`] knows.
-pub const DOC_HOSTS: [&str; 3] = [
+pub(crate) const DOC_HOSTS: [&str; 3] = [
     "docs.attestr.com",
     "docs.trust.lat",
     "px-apidocs.gainsight.com",
 ];
 
 /// Whether a cited file is a stored page copy (compared) rather than a research note.
-pub fn is_page_copy(file: &str) -> bool {
+pub(crate) fn is_page_copy(file: &str) -> bool {
     file.starts_with("sources/") && file.ends_with(".txt")
 }
 
 /// One documented error: `(status, vendor code, message)`.
-pub type ErrorRow = (u16, Option<i64>, String);
+pub(crate) type ErrorRow = (u16, Option<i64>, String);
 
 /// What one page states, each fact with its 1-based line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! The Rust API change of the generated files, rated as Cargo's semver rules see it.
 //!
 //! Each generated file is reduced to its public surface, one block per item: for `generated.rs`
-//! the API summary ([`crate::api_summary`]: each operation as the builder calls a user writes, each
+//! the API summary ([`spec_pipeline::api_summary`]: each operation as the builder calls a user writes, each
 //! type with its fields or variants), for the other files (`error_codes.rs`, `operations.rs`) their
 //! public enums, structs, constants and functions. The blocks of the base and of what the
 //! working-tree spec generates are compared, and each difference is rated:
@@ -174,7 +174,7 @@ fn compare(key: &str, before: &Block, after: &Block, findings: &mut Vec<(ApiLeve
 /// The public items of one generated file, keyed by a name that survives a signature change.
 fn surface_of(path: &str, source: &str) -> Result<BTreeMap<String, Block>, String> {
     if path.ends_with("/generated.rs") {
-        let summary = crate::api_summary::summarize(source)?;
+        let summary = spec_pipeline::api_summary::summarize(source)?;
         return Ok(summary_blocks(&summary));
     }
     let file = syn::parse_file(source).map_err(|err| err.to_string())?;
