@@ -8,6 +8,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use spec_review::compile::CompileOptions;
 use spec_review::render::changes_text;
 use spec_review::{Change, RatedBy, Severity, diff_files};
 use workspace_tests::repo_root;
@@ -175,7 +176,7 @@ fn the_spec_rating_and_the_rust_api_rating_never_contradict() {
 /// The published rules table is the table the code applies (`cargo xtask generate` writes it).
 #[test]
 fn the_published_rules_table_is_generated_from_the_rules() {
-    let (path, expected) = spec_review::rules::table_outputs(&repo_root())
+    let (path, expected) = spec_review::table_outputs(&repo_root())
         .unwrap()
         .expect("the repository has docs/diff-rules.md");
     let actual = std::fs::read_to_string(repo_root().join(&path)).unwrap();
@@ -332,9 +333,13 @@ impl Scratch {
             .unwrap_or_else(|err| panic!("{err}"));
     }
 
-    /// The review report of the working copy against the base commit.
-    fn report(&self, options: &spec_review::report::ReviewOptions) -> spec_review::report::Report {
-        spec_review::report::build_report(&self.root, Some("HEAD"), options)
+    /// The review report of the working copy against the base commit, with the compile check
+    /// run as `compile_check` says (`None`: skipped).
+    fn report(&self, compile_check: Option<&CompileOptions>) -> spec_review::report::Report {
+        let options = spec_review::report::ReviewOptions {
+            compile_check: compile_check.cloned(),
+        };
+        spec_review::report::build_report(&self.root, Some("HEAD"), &options)
             .unwrap_or_else(|err| panic!("{err}"))
     }
 
@@ -380,14 +385,10 @@ fn breaking_gate() -> spec_review::command::Options {
 #[test]
 fn the_review_report_shows_the_whole_chain_and_a_major_bump_lands_a_break() {
     use spec_review::command::{Options, failures};
-    use spec_review::report::ReviewOptions;
     use spec_review::semver::ApiLevel;
 
     // This scratch copy holds the specs and the client crates, not a whole workspace: there is
     // nothing to compile (the compile check has its own test below).
-    let no_compile_check = ReviewOptions {
-        compile_check: None,
-    };
     let scratch = Scratch::review_inputs();
     let page = "spec/sources/attestr-archive-profile.txt";
     let old_page = scratch.read(page);
@@ -418,7 +419,7 @@ fn the_review_report_shows_the_whole_chain_and_a_major_bump_lands_a_break() {
     );
     scratch.regenerate();
 
-    let report = scratch.report(&no_compile_check);
+    let report = scratch.report(None);
     let markdown = spec_review::render::markdown(&report);
     for expected in [
         // 1. the page
@@ -460,7 +461,7 @@ fn the_review_report_shows_the_whole_chain_and_a_major_bump_lands_a_break() {
         format!("{}{}", &spec[..start], &spec[end..]),
     )
     .unwrap();
-    let report = scratch.report(&no_compile_check);
+    let report = scratch.report(None);
     let refused = failures(&report, &gate);
     assert!(
         refused
@@ -481,7 +482,7 @@ fn the_review_report_shows_the_whole_chain_and_a_major_bump_lands_a_break() {
 
     // The major bump of both versions accepts it.
     scratch.bump_attestr_major();
-    let report = scratch.report(&no_compile_check);
+    let report = scratch.report(None);
     assert_eq!(failures(&report, &gate), Vec::<String>::new());
     let markdown = spec_review::render::markdown(&report);
     assert!(
@@ -511,8 +512,7 @@ fn the_review_report_shows_the_whole_chain_and_a_major_bump_lands_a_break() {
 #[test]
 fn the_review_report_compiles_the_workspace_and_names_what_no_longer_compiles() {
     use spec_review::command::failures;
-    use spec_review::compile::{CompileCheck, CompileOptions, target_dir};
-    use spec_review::report::ReviewOptions;
+    use spec_review::compile::{CompileCheck, target_dir};
     use spec_review::semver::ApiLevel;
 
     let target = target_dir(&repo_root()).unwrap_or_else(|err| panic!("{err}"));
@@ -522,11 +522,9 @@ fn the_review_report_compiles_the_workspace_and_names_what_no_longer_compiles() 
     let wrapper = Path::new(env!("CARGO_TARGET_TMPDIR")).join("spec-diff-compile-check-rustc");
     let _ = std::fs::remove_file(&wrapper);
     std::os::unix::fs::symlink("/usr/bin/env", &wrapper).unwrap();
-    let review = ReviewOptions {
-        compile_check: Some(CompileOptions {
-            target_dir: Some(target),
-            workspace_wrapper: Some(wrapper),
-        }),
+    let compile = CompileOptions {
+        target_dir: Some(target),
+        workspace_wrapper: Some(wrapper),
     };
     let gate = breaking_gate();
     let scratch = Scratch::workspace();
@@ -558,7 +556,7 @@ fn the_review_report_compiles_the_workspace_and_names_what_no_longer_compiles() 
         ),
         "{codes}"
     );
-    let report = scratch.report(&review);
+    let report = scratch.report(Some(&compile));
     let markdown = spec_review::render::markdown(&report);
     assert!(
         matches!(report.compile, CompileCheck::Compiles { .. }),
@@ -590,7 +588,7 @@ fn the_review_report_compiles_the_workspace_and_names_what_no_longer_compiles() 
     );
     scratch.bump_attestr_major();
     scratch.regenerate();
-    let report = scratch.report(&review);
+    let report = scratch.report(Some(&compile));
     let markdown = spec_review::render::markdown(&report);
     let sandbox_error = "crates/sandbox/src/vendors/attestr/error.rs";
     assert!(
@@ -639,7 +637,6 @@ fn the_review_report_compiles_the_workspace_and_names_what_no_longer_compiles() 
 #[test]
 fn a_renamed_error_name_is_breaking_until_the_major_bump() {
     use spec_review::command::failures;
-    use spec_review::report::ReviewOptions;
     use spec_review::semver::ApiLevel;
 
     let scratch = Scratch::review_inputs();
@@ -658,10 +655,7 @@ fn a_renamed_error_name_is_breaking_until_the_major_bump() {
         codes.contains("40038 => Self::ProfileAlreadyArchived,"),
         "{codes}"
     );
-    let no_compile_check = ReviewOptions {
-        compile_check: None,
-    };
-    let report = scratch.report(&no_compile_check);
+    let report = scratch.report(None);
     let attestr = &report.vendors[0];
     let renamed: Vec<_> = attestr
         .changes

@@ -186,7 +186,7 @@ fn fetch_sources(repo: &Path, vendor: Option<&str>, write: bool) -> Result<(), S
 
 fn generate(repo: &Path, mode: Mode) -> Result<(), String> {
     // Beside the pipeline's outputs: docs/diff-rules.md, the table of the review tool's rules.
-    let table = spec_review::rules::table_outputs(repo).map_err(|err| err.to_string())?;
+    let table = spec_review::table_outputs(repo).map_err(|err| err.to_string())?;
     let report = outputs::generate_with(repo, mode, table.into_iter().collect())
         .map_err(|err| err.to_string())?;
     print_report("generate", mode, &report)

@@ -185,17 +185,20 @@ fn options(server: &Server) -> FetchOptions {
     }
 }
 
+/// The stored text of the page whose shaped HTML is `page`.
+fn stored_copy(page: &str) -> String {
+    let path = repo_root()
+        .join("spec/sources")
+        .join(page.replace(".html", ".txt"));
+    std::fs::read_to_string(path).unwrap()
+}
+
 #[test]
 fn each_shaped_page_reads_as_its_stored_copy() {
     // Whitespace and the joining of table cells aside, the text html2text extracts from each
     // page is the stored copy's.
     for (_, page) in PAGES {
-        let stored = std::fs::read_to_string(
-            repo_root()
-                .join("spec/sources")
-                .join(page.replace(".html", ".txt")),
-        )
-        .unwrap();
+        let stored = stored_copy(page);
         let text = sources::html_to_text(&shaped_page(page)).unwrap();
         assert_eq!(
             layout_key(&text),
@@ -244,12 +247,7 @@ fn the_page_facts_read_the_same_from_a_stored_copy_and_from_a_fetched_page() {
     }
     for (url, page) in PAGES {
         let format = page_format(&format!("https://{url}")).unwrap();
-        let stored = std::fs::read_to_string(
-            repo_root()
-                .join("spec/sources")
-                .join(page.replace(".html", ".txt")),
-        )
-        .unwrap();
+        let stored = stored_copy(page);
         let fetched = sources::html_to_text(&shaped_page(page)).unwrap();
         let from_stored = extract(format, &stored).unwrap_or_else(|err| panic!("{page}: {err}"));
         let from_fetched =

@@ -44,6 +44,28 @@ pub fn check(repo: &Path, doc: &Document) -> Result<(), Error> {
     }
 }
 
+/// Every vendor's document, loaded and checked; every vendor is checked before an error is
+/// returned, so all problems show at once.
+pub fn load_all_checked(
+    repo: &Path,
+    step: &Step,
+) -> Result<Vec<(&'static Vendor, Document)>, Error> {
+    let mut documents = Vec::new();
+    let mut errors = Vec::new();
+    for vendor in &VENDORS {
+        step.say(format!("checking {}", vendor.spec_path()));
+        match load_checked(repo, vendor) {
+            Ok(doc) => documents.push((vendor, doc)),
+            Err(err) => errors.push(err),
+        }
+    }
+    if errors.is_empty() {
+        Ok(documents)
+    } else {
+        Err(Error::Several(errors))
+    }
+}
+
 /// The normalized document for a checked one.
 pub fn normalized(doc: &Document) -> Result<Value, Error> {
     normalize::normalize(doc).map_err(|message| {
@@ -177,18 +199,8 @@ pub fn generate_with(
         Mode::Write => "generate",
         Mode::Check => "generate --check",
     });
-    let mut documents = Vec::new();
+    let documents = load_all_checked(repo, &step)?;
     let mut errors = Vec::new();
-    for vendor in &VENDORS {
-        step.say(format!("checking {}", vendor.spec_path()));
-        match load_checked(repo, vendor) {
-            Ok(doc) => documents.push((vendor, doc)),
-            Err(err) => errors.push(err),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(Error::Several(errors));
-    }
     let mut expected = BTreeMap::new();
     for (vendor, doc) in &documents {
         step.say(format!("generating {} from {}", vendor.crate_dir, doc.name));

@@ -1,7 +1,7 @@
 //! The published documents in `spec/dist/`: what other languages consume.
 //!
 //! Per vendor, three files carry the same authored content (vendor facts only; none of the
-//! generator accommodations that [`crate::normalize`] applies to progenitor's copy):
+//! generator accommodations that normalization applies to progenitor's copy):
 //!
 //! - `<vendor>.json`: the bundled document as JSON, local `$ref`s kept;
 //! - `<vendor>.yaml`: the same document as YAML;

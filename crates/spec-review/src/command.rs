@@ -29,7 +29,7 @@ pub enum Format {
 /// What the command line asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
-    /// The revision to compare with; `None` for the default (see [`crate::git::resolve_base`]).
+    /// The revision to compare with; `None` for the default (the merge-base of HEAD with `main`, else `HEAD~1`).
     pub base: Option<String>,
     /// How the report is printed.
     pub format: Format,

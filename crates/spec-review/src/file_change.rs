@@ -16,6 +16,18 @@ pub enum FileStatus {
     Modified,
 }
 
+impl FileStatus {
+    /// The status of a file that differs between the base (`old`) and now (`new`); `None` where
+    /// it is absent.
+    pub fn between<T>(old: &Option<T>, new: &Option<T>) -> FileStatus {
+        match (old, new) {
+            (None, _) => FileStatus::Added,
+            (_, None) => FileStatus::Removed,
+            _ => FileStatus::Modified,
+        }
+    }
+}
+
 /// `diff` cut at `max` lines, and how many lines were cut.
 pub fn cut(diff: &str, max: usize) -> (String, usize) {
     let lines: Vec<&str> = diff.lines().collect();

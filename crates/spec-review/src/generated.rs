@@ -136,15 +136,14 @@ pub fn generated_change(
     let mut base_sources = BTreeMap::new();
     let mut current_sources = BTreeMap::new();
     for path in paths {
+        // A snapshot is compared by its body: its header names the test that wrote it.
+        let compared = |text: String| match snapshots.contains(&path) {
+            true => snapshot_body(&strip_snapshot_header(&text)),
+            false => text,
+        };
         let old = git::file_at(repo, &base.commit, &path)?
             .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-            .map(|text| {
-                if snapshots.contains(&path) {
-                    snapshot_body(&strip_snapshot_header(&text))
-                } else {
-                    text
-                }
-            });
+            .map(compared);
         let new = current.get(&path).cloned();
         if path.ends_with(".rs") && path.starts_with(&source_dir) {
             if let Some(old) = &old {
@@ -161,13 +160,7 @@ pub fn generated_change(
                 spec_pipeline::fsguard::MAX_GENERATED_BYTES,
             )
             .ok()
-            .map(|text| {
-                if snapshots.contains(&path) {
-                    snapshot_body(&strip_snapshot_header(&text))
-                } else {
-                    text
-                }
-            });
+            .map(compared);
             if on_disk.as_ref() != Some(new) {
                 change.not_regenerated.push(path.clone());
             }
@@ -179,11 +172,7 @@ pub fn generated_change(
             change.other_outputs.push(path);
             continue;
         }
-        let status = match (&old, &new) {
-            (None, _) => FileStatus::Added,
-            (_, None) => FileStatus::Removed,
-            _ => FileStatus::Modified,
-        };
+        let status = FileStatus::between(&old, &new);
         let (diff, lines_cut) = cut(
             &unified_diff(
                 &path,

@@ -43,7 +43,7 @@ pub enum RatedBy {
     /// Redocly's rating, kept.
     Redocly,
     /// Redocly saw the change but rates it in a way that misleads consumers; a rule of this
-    /// project decides instead (see [`crate::rules::RULES`]).
+    /// project decides instead (see the rules table, `rules.rs`).
     Override,
     /// Redocly cannot see the change (`x-` extensions); a rule of this project rates it.
     Xtask,

@@ -85,8 +85,6 @@ pub enum Kind {
 pub struct Verdict {
     /// The rule's id (`required-properties-added`).
     pub rule_id: String,
-    /// The bump the rule asks for: `major`, `minor` or `patch`.
-    pub impact: String,
     /// What the rule says of the change, in words.
     pub message: String,
 }

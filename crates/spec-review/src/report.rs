@@ -101,7 +101,7 @@ impl Report {
     }
 }
 
-/// Compares every vendor's spec at `base` (see [`git::resolve_base`]) with the working tree, and
+/// Compares every vendor's spec at `base` (by default the merge-base of HEAD with `main`, else `HEAD~1`) with the working tree, and
 /// checks that the workspace compiles ([`compile`]) as `options` say.
 pub fn build_report(
     repo: &Path,

@@ -76,11 +76,7 @@ pub fn source_changes(
         if old == new {
             continue;
         }
-        let status = match (&old, &new) {
-            (None, _) => FileStatus::Added,
-            (_, None) => FileStatus::Removed,
-            _ => FileStatus::Modified,
-        };
+        let status = FileStatus::between(&old, &new);
         let as_text = |bytes: &Option<Vec<u8>>| match bytes {
             None => Some(String::new()),
             Some(bytes) => String::from_utf8(bytes.clone()).ok(),

@@ -13,8 +13,8 @@ use serde_json::Value;
 use crate::model::{RatedBy, Severity};
 use crate::redocly::Kind;
 use crate::view::{
-    ChangeView, Direction, field_text, holder, is_error_status, is_short, names_added,
-    operation_name, owner, parent_value, scalar_text, values_added, words,
+    ChangeView, Direction, field_text, holder, is_error_status, is_short, operation_name, owner,
+    parent_value, scalar_text, words,
 };
 
 /// Why a rule rates a change as it does; some reasons differ by direction.
@@ -358,16 +358,11 @@ pub const RULES: &[Rule] = &[
         Matcher::Unobjected(|c| {
             c.modifies("Schema", "required").then(|| {
                 let schema = c.schema(owner(&c.segments, "required"));
-                sentences([
-                    (
-                        names_added(c.old_value(), c.new_value()),
-                        format!("Properties of {schema} became required"),
-                    ),
-                    (
-                        names_added(c.new_value(), c.old_value()),
-                        format!("Properties of {schema} are no longer required"),
-                    ),
-                ])
+                c.gained_and_lost(
+                    '`',
+                    format!("Properties of {schema} became required"),
+                    format!("Properties of {schema} are no longer required"),
+                )
             })
         }),
     ),
@@ -382,16 +377,11 @@ pub const RULES: &[Rule] = &[
         Matcher::Unobjected(|c| {
             c.modifies("Schema", "enum").then(|| {
                 let schema = c.schema(owner(&c.segments, "enum"));
-                sentences([
-                    (
-                        values_added(c.old_value(), c.new_value()),
-                        format!("Enum of {schema} gained values"),
-                    ),
-                    (
-                        values_added(c.new_value(), c.old_value()),
-                        format!("Enum of {schema} lost values"),
-                    ),
-                ])
+                c.gained_and_lost(
+                    '\'',
+                    format!("Enum of {schema} gained values"),
+                    format!("Enum of {schema} lost values"),
+                )
             })
         }),
     ),
@@ -570,16 +560,6 @@ pub const RULES: &[Rule] = &[
     ),
 ];
 
-/// `"{lead}: {list}."` for each pair whose list is not empty, joined by spaces.
-fn sentences<const N: usize>(parts: [(String, String); N]) -> String {
-    let said: Vec<String> = parts
-        .into_iter()
-        .filter(|(list, _)| !list.is_empty())
-        .map(|(list, lead)| format!("{lead}: {list}."))
-        .collect();
-    said.join(" ")
-}
-
 /// The row for `id`: exact, else the `*-suffix` row it matches, else the row for other Redocly
 /// rules.
 pub fn rule(id: &str) -> &'static Rule {
@@ -640,7 +620,7 @@ pub fn markdown_table() -> String {
     out
 }
 
-/// [`TABLE_PATH`] with its rules table regenerated, as `cargo xtask generate` writes it; nothing
+/// The guide `docs/diff-rules.md` with its rules table regenerated, as `cargo xtask generate` writes it; nothing
 /// for a tree without that guide (a scratch copy of the pipeline's inputs).
 pub fn table_outputs(
     repo: &std::path::Path,

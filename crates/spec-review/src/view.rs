@@ -12,8 +12,6 @@ use spec_pipeline::document::{Document, METHODS, StatusClass, status_class};
 
 /// Both documents, each with its operation index.
 pub struct Sides<'a> {
-    /// The old version of the document.
-    pub old: &'a Document,
     /// The new version.
     pub new: &'a Document,
     /// What each operation of the old version reaches.
@@ -126,6 +124,24 @@ impl<'a> ChangeView<'a> {
                 .iter()
                 .all(|v| v.rule_id == "response-removed")
             && removed_status(self.change).is_some_and(|status| is_error_status(&status))
+    }
+
+    /// `"{gained}: 'a', 'b'. {lost}: 'c'."` for the values the node's array gained and lost, each
+    /// between `quote`s; a part with no values is left out.
+    pub fn gained_and_lost(&self, quote: char, gained: String, lost: String) -> String {
+        let (old, new) = (self.old_value(), self.new_value());
+        let parts = [(gained, added(old, new)), (lost, added(new, old))];
+        let said: Vec<String> = parts
+            .into_iter()
+            .filter(|(_, values)| !values.is_empty())
+            .map(|(lead, values)| {
+                let quoted = values
+                    .iter()
+                    .map(|v| format!("{quote}{}{quote}", scalar_text(v)));
+                format!("{lead}: {}.", quoted.collect::<Vec<_>>().join(", "))
+            })
+            .collect();
+        said.join(" ")
     }
 
     /// Names a schema: `` `ProfileInput` `` (or `` `ProfileInput.address` `` for a nested one) in
@@ -270,24 +286,7 @@ pub fn field_text(value: Option<&Value>, key: &str) -> String {
         .unwrap_or_else(|| "?".to_string())
 }
 
-/// The strings in `new` that are not in `old` (two arrays), as `` `a`, `b` ``.
-pub fn names_added(old: Option<&Value>, new: Option<&Value>) -> String {
-    added(old, new)
-        .iter()
-        .map(|value| format!("`{}`", scalar_text(value)))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The values in `new` that are not in `old` (two arrays), as `'a', 'b'`.
-pub fn values_added(old: Option<&Value>, new: Option<&Value>) -> String {
-    added(old, new)
-        .iter()
-        .map(|value| format!("'{}'", scalar_text(value)))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
+/// The values of the array `new` that the array `old` lacks.
 fn added<'a>(old: Option<&'a Value>, new: Option<&'a Value>) -> Vec<&'a Value> {
     let old: &[Value] = old
         .and_then(Value::as_array)

@@ -22,36 +22,28 @@ use process::{cargo, run_step};
 pub fn test(repo: &Path) -> Result<(), String> {
     lint::run(repo)?;
     workflows::lint(repo)?;
-    run_step(
-        repo,
-        "cargo xtask generate --check",
-        cargo().args(["xtask", "generate", "--check"]),
-    )?;
-    // The reference site, apart from generate because it needs the Node tools (lint installed
-    // them above).
-    run_step(
-        repo,
-        "cargo xtask site --check",
-        cargo().args(["xtask", "site", "--check"]),
-    )?;
-    run_step(
-        repo,
-        "cargo fmt --check",
-        cargo().args(["fmt", "--all", "--check"]),
-    )?;
-    run_step(
-        repo,
-        "cargo clippy",
-        cargo().args([
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--locked",
-            "--",
-            "-D",
-            "warnings",
-        ]),
-    )?;
+    // The reference site is checked apart from generate because it needs the Node tools (lint
+    // installed them above).
+    let clippy = [
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ];
+    for (name, args) in [
+        (
+            "cargo xtask generate --check",
+            &["xtask", "generate", "--check"][..],
+        ),
+        ("cargo xtask site --check", &["xtask", "site", "--check"]),
+        ("cargo fmt --check", &["fmt", "--all", "--check"]),
+        ("cargo clippy", &clippy),
+    ] {
+        run_step(repo, name, cargo().args(args))?;
+    }
     // Every public item documented, and no broken link or stray HTML in the docs.
     run_step(
         repo,

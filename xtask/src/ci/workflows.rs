@@ -10,7 +10,7 @@ use super::process::run_step;
 use super::tools::ensure_python_tools;
 
 /// Where the workflows are, relative to the repository.
-pub const WORKFLOWS_DIR: &str = ".github/workflows";
+const WORKFLOWS_DIR: &str = ".github/workflows";
 
 pub fn lint(repo: &Path) -> Result<(), String> {
     ensure_python_tools(repo)?;

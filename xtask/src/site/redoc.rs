@@ -269,7 +269,7 @@ fn tail(text: &str) -> String {
 
 /// The rendered page with its two references to Redocly's CDN replaced by the local
 /// `renderer.js`.
-pub fn offline_page(source: &str, html: &str) -> Result<String, Error> {
+fn offline_page(source: &str, html: &str) -> Result<String, Error> {
     let shape_error = |what: &str| Error::Site {
         document: source.to_string(),
         message: format!(
