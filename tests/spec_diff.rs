@@ -343,6 +343,15 @@ impl Scratch {
             .unwrap_or_else(|err| panic!("{err}"))
     }
 
+    /// Edits Attestr's archive-profile page, and the hash that cites it in the spec.
+    fn edit_archive_page(&self, from: &str, to: &str) {
+        let page = "spec/sources/attestr-archive-profile.txt";
+        let hash = |text: &str| spec_pipeline::checks::hex_sha256(text.as_bytes());
+        let old = hash(&self.read(page));
+        self.edit(page, from, to);
+        self.edit("spec/attestr.yaml", &old, &hash(&self.read(page)));
+    }
+
     /// The major bump of Attestr's spec and crate versions.
     fn bump_attestr_major(&self) {
         self.edit(
@@ -390,19 +399,7 @@ fn the_review_report_shows_the_whole_chain_and_a_major_bump_lands_a_break() {
     // This scratch copy holds the specs and the client crates, not a whole workspace: there is
     // nothing to compile (the compile check has its own test below).
     let scratch = Scratch::review_inputs();
-    let page = "spec/sources/attestr-archive-profile.txt";
-    let old_page = scratch.read(page);
-    scratch.edit(
-        page,
-        "40040039Async",
-        "40040040Profile is locked\n40040039Async",
-    );
-    let hash = |text: &str| spec_pipeline::checks::hex_sha256(text.as_bytes());
-    scratch.edit(
-        "spec/attestr.yaml",
-        &hash(&old_page),
-        &hash(&scratch.read(page)),
-    );
+    scratch.edit_archive_page("40040039Async", "40040040Profile is locked\n40040039Async");
     scratch.edit(
         "spec/attestr.yaml",
         "        - status: 400\n          code: 40039\n",
@@ -528,20 +525,11 @@ fn the_review_report_compiles_the_workspace_and_names_what_no_longer_compiles() 
     };
     let gate = breaking_gate();
     let scratch = Scratch::workspace();
-    let hash = |text: &str| spec_pipeline::checks::hex_sha256(text.as_bytes());
 
     // 1. A reworded message.
-    let page = "spec/sources/attestr-archive-profile.txt";
-    let old_page = scratch.read(page);
-    scratch.edit(
-        page,
+    scratch.edit_archive_page(
         "4004003Request ID is invalid",
         "4004003Request ID is not valid",
-    );
-    scratch.edit(
-        "spec/attestr.yaml",
-        &hash(&old_page),
-        &hash(&scratch.read(page)),
     );
     scratch.edit(
         "spec/attestr.yaml",

@@ -273,7 +273,7 @@ fn error_chain(err: &dyn std::error::Error) -> String {
 /// items, nothing else added), each table cell on its own line, no wrapping; trailing spaces
 /// trimmed, one final newline.
 pub fn html_to_text(html: &str) -> Result<String, String> {
-    let text = html2text::config::with_decorator(PageDecorator(TrivialDecorator::new()))
+    let text = html2text::config::with_decorator(PageDecorator)
         .raw_mode(true)
         .no_link_wrapping()
         .allow_width_overflow()
@@ -289,61 +289,44 @@ pub fn html_to_text(html: &str) -> Result<String, String> {
     Ok(out)
 }
 
-use html2text::render::{TextDecorator, TrivialDecorator};
+use html2text::render::TextDecorator;
 
 /// How long the comparison of one page may search for the smallest diff.
 const DIFF_DEADLINE: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// html2text's trivial decorator (no `#` before headings, no link footnotes, no emphasis marks),
-/// except that list items keep a `• ` bullet, as in the stored copies: the vendors' pages list
-/// parameters and responses as bullets, and the page-facts extractors read them.
+/// html2text's decorations all left out (no `#` before headings, no link footnotes, no emphasis
+/// marks, no image titles: an image's title is not the page's text), except that list items keep
+/// a `• ` bullet, as in the stored copies: the vendors' pages list parameters and responses as
+/// bullets, and the page-facts extractors read them.
 #[derive(Clone, Debug)]
-pub struct PageDecorator(TrivialDecorator);
+pub struct PageDecorator;
+
+/// Trait methods that return nothing: an empty string, and no annotation.
+macro_rules! undecorated {
+    ($(fn $name:ident($($params:tt)*) -> $ret:ty;)*) => {
+        $(fn $name($($params)*) -> $ret { Default::default() })*
+    };
+}
 
 impl TextDecorator for PageDecorator {
     type Annotation = ();
 
-    fn decorate_link_start(&mut self, url: &str) -> (String, ()) {
-        self.0.decorate_link_start(url)
-    }
-    fn decorate_link_end(&mut self) -> String {
-        self.0.decorate_link_end()
-    }
-    fn decorate_em_start(&self) -> (String, ()) {
-        self.0.decorate_em_start()
-    }
-    fn decorate_em_end(&self) -> String {
-        self.0.decorate_em_end()
-    }
-    fn decorate_strong_start(&self) -> (String, ()) {
-        self.0.decorate_strong_start()
-    }
-    fn decorate_strong_end(&self) -> String {
-        self.0.decorate_strong_end()
-    }
-    fn decorate_strikeout_start(&self) -> (String, ()) {
-        self.0.decorate_strikeout_start()
-    }
-    fn decorate_strikeout_end(&self) -> String {
-        self.0.decorate_strikeout_end()
-    }
-    fn decorate_code_start(&self) -> (String, ()) {
-        self.0.decorate_code_start()
-    }
-    fn decorate_code_end(&self) -> String {
-        self.0.decorate_code_end()
-    }
-    fn decorate_preformat_first(&self) {}
-    fn decorate_preformat_cont(&self) {}
-    /// Images add no text (an image's title is not the page's text).
-    fn decorate_image(&mut self, _src: &str, _title: &str) -> (String, ()) {
-        (String::new(), ())
-    }
-    fn header_prefix(&self, level: usize) -> String {
-        self.0.header_prefix(level)
-    }
-    fn quote_prefix(&self) -> String {
-        self.0.quote_prefix()
+    undecorated! {
+        fn decorate_link_start(&mut self, _url: &str) -> (String, ());
+        fn decorate_link_end(&mut self) -> String;
+        fn decorate_em_start(&self) -> (String, ());
+        fn decorate_em_end(&self) -> String;
+        fn decorate_strong_start(&self) -> (String, ());
+        fn decorate_strong_end(&self) -> String;
+        fn decorate_strikeout_start(&self) -> (String, ());
+        fn decorate_strikeout_end(&self) -> String;
+        fn decorate_code_start(&self) -> (String, ());
+        fn decorate_code_end(&self) -> String;
+        fn decorate_preformat_first(&self) -> ();
+        fn decorate_preformat_cont(&self) -> ();
+        fn decorate_image(&mut self, _src: &str, _title: &str) -> (String, ());
+        fn header_prefix(&self, _level: usize) -> String;
+        fn quote_prefix(&self) -> String;
     }
     fn unordered_item_prefix(&self) -> String {
         "• ".to_string()
@@ -352,7 +335,7 @@ impl TextDecorator for PageDecorator {
         format!("{i}. ")
     }
     fn make_subblock_decorator(&self) -> Self {
-        self.clone()
+        PageDecorator
     }
 }
 

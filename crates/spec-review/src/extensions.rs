@@ -8,36 +8,45 @@
 //! - `x-vendor-doc` (the vendor page an operation is written from): always non-breaking; it tells
 //!   the reviewer which source moved, next to the source diff in the review report.
 //!
-//! Operations are matched by `operationId` (or `METHOD /path` when there is none). Operations
-//! that exist on one side only are Redocly's to report (added or removed operation).
+//! - `x-outcomes`: see [`outcome_changes`].
+//!
+//! This module finds the changes, as Redocly does for the rest of the document: operations are
+//! matched by `operationId` (or `METHOD /path` when there is none; operations on one side only
+//! are Redocly's to report), then each extension's rows are paired old to new; every rating and
+//! message is a row of the rules table, whose matchers recognize the pairs.
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::extension_rows::{ErrorCode, ErrorCodePair, OutcomeRow, RowPair};
 use crate::model::{Change, RatedBy};
+use crate::rules::{Matcher, RULES};
+use crate::view::Direction;
 use spec_pipeline::document::{Document, escape_pointer};
 
-pub use crate::rules::{
-    ERROR_CODE_ADDED, ERROR_CODE_REMOVED, ERROR_MESSAGE_CHANGED, ERROR_NAME_CHANGED,
-    ERROR_NAME_REMOVED, OUTCOME_ADDED, OUTCOME_DESCRIPTION_CHANGED, OUTCOME_EVIDENCE_STRENGTHENED,
-    OUTCOME_EVIDENCE_WEAKENED, OUTCOME_NARROWED, OUTCOME_REMOVED, OUTCOME_WIDENED,
-    VENDOR_DOC_CHANGED,
-};
-
-/// A change rated by the table's row `rule`.
-fn rated(rule: &str, operation: &str, location: String, message: String) -> Change {
-    let row = crate::rules::rule(rule);
-    Change {
-        severity: row.severity,
-        operations: vec![operation.to_string()],
-        message,
-        rule: rule.to_string(),
-        reason: row.reason(crate::view::Direction::Neither).to_string(),
-        location,
-        rated_by: RatedBy::Xtask,
-        redocly_impact: None,
-    }
+/// Every change the table's rows find in one extension's pair of rows: `words` gives a row's
+/// wording of the pair when its matcher is for this extension and recognizes it.
+fn rated(
+    operation: &str,
+    location: &str,
+    words: impl Fn(&Matcher) -> Option<String>,
+) -> Vec<Change> {
+    RULES
+        .iter()
+        .filter_map(|row| {
+            words(&row.matcher).map(|message| Change {
+                severity: row.severity,
+                operations: vec![operation.to_string()],
+                message,
+                rule: row.id.to_string(),
+                reason: row.reason(Direction::Neither).to_string(),
+                location: location.to_string(),
+                rated_by: RatedBy::Xtask,
+                redocly_impact: None,
+            })
+        })
+        .collect()
 }
 
 /// An operation found in both documents.
@@ -67,46 +76,6 @@ fn matched_operations<'a>(old: &'a Document, new: &'a Document) -> Vec<Matched<'
             })
         })
         .collect()
-}
-
-/// One documented error: `{status, code?, name, message}`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct ErrorCode {
-    status: String,
-    code: Option<String>,
-    /// `None` only in a document from before rows were named (a base revision of that age).
-    name: Option<String>,
-    message: String,
-}
-
-impl ErrorCode {
-    fn display(&self) -> String {
-        let name = self
-            .name
-            .as_ref()
-            .map(|name| format!(" `{name}`"))
-            .unwrap_or_default();
-        match &self.code {
-            Some(code) => format!("{}/{code}{name} \"{}\"", self.status, self.message),
-            None => format!("{}{name} \"{}\"", self.status, self.message),
-        }
-    }
-
-    fn status_and_code(&self) -> String {
-        match &self.code {
-            Some(code) => format!("{}/{code}", self.status),
-            None => self.status.clone(),
-        }
-    }
-
-    /// What identifies the error when its name is not compared: the code where the vendor
-    /// sends one, else the message (Gainsight PX documents no codes).
-    fn vendor_identity(&self) -> (&str, Option<&str>, Option<&str>) {
-        match &self.code {
-            Some(code) => (&self.status, Some(code), None),
-            None => (&self.status, None, Some(&self.message)),
-        }
-    }
 }
 
 fn error_codes(operation: &Value) -> Vec<ErrorCode> {
@@ -186,78 +155,38 @@ pub fn error_code_changes(old: &Document, new: &Document) -> Vec<Change> {
             .filter(|e| !before.contains(e))
             .cloned()
             .collect();
-        let location = format!("{}/x-error-codes", operation.pointer);
-        let change =
-            |rule: &str, message: String| rated(rule, &operation.label, location.clone(), message);
         // A row from before names that got one, nothing else changed: nothing a client sees
         // (the Rust API section rates the variant).
         pair_off(&mut removed, &mut added, |a, b| {
             (a.name.is_none() || b.name.is_none())
                 && (&a.status, &a.code, &a.message) == (&b.status, &b.code, &b.message)
         });
-        // The same named error, reworded.
-        let mut reworded = pair_off(&mut removed, &mut added, |a, b| {
+        // The same named error, reworded; then the same vendor error, renamed or reworded.
+        let mut pairs = pair_off(&mut removed, &mut added, |a, b| {
             a.name.is_some() && a.name == b.name && a.status == b.status && a.code == b.code
         });
-        // The same vendor error: renamed, or (a row from before names) reworded.
-        for (gone, now) in pair_off(&mut removed, &mut added, |a, b| {
+        pairs.extend(pair_off(&mut removed, &mut added, |a, b| {
             a.vendor_identity() == b.vendor_identity()
-        }) {
-            match (&gone.name, &now.name) {
-                (Some(was), Some(is)) if was != is => changes.push(change(
-                    ERROR_NAME_CHANGED,
-                    format!(
-                        "The name of error {} changed from `{was}` to `{is}`{}.",
-                        gone.status_and_code(),
-                        if gone.message == now.message {
-                            String::new()
-                        } else {
-                            format!(
-                                " (and its message from \"{}\" to \"{}\")",
-                                gone.message, now.message
-                            )
-                        }
-                    ),
-                )),
-                _ if gone.message != now.message => reworded.push((gone, now)),
-                // A name given to a row from before names: nothing a client sees changed here
-                // (the Rust API section rates the variant).
-                _ => {}
-            }
-        }
-        for (gone, now) in &reworded {
-            changes.push(change(
-                ERROR_MESSAGE_CHANGED,
-                format!(
-                    "The message of error {}{} changed from \"{}\" to \"{}\".",
-                    gone.status_and_code(),
-                    now.name
-                        .as_ref()
-                        .map(|name| format!(" `{name}`"))
-                        .unwrap_or_default(),
-                    gone.message,
-                    now.message
-                ),
-            ));
-        }
-        for now in added {
-            changes.push(change(
-                ERROR_CODE_ADDED,
-                format!("New documented error {}.", now.display()),
-            ));
-        }
-        for gone in removed {
-            let variant = gone
-                .name
-                .clone()
-                .or_else(|| gone.code.as_ref().map(|code| format!("code {code}")));
-            let rule = match variant {
-                Some(variant) if !still_documented.contains(&variant) => ERROR_NAME_REMOVED,
-                _ => ERROR_CODE_REMOVED,
+        }));
+        let rows = pairs.iter().map(|(gone, now)| (Some(gone), Some(now)));
+        let rows = rows.chain(added.iter().map(|now| (None, Some(now))));
+        let location = format!("{}/x-error-codes", operation.pointer);
+        for (old, new) in rows.chain(removed.iter().map(|gone| (Some(gone), None))) {
+            let variant = old.and_then(|gone| {
+                let code = gone.code.as_ref().map(|code| format!("code {code}"));
+                gone.name.clone().or(code)
+            });
+            let pair = ErrorCodePair {
+                rows: RowPair { old, new },
+                variant_stays: variant.is_none_or(|variant| still_documented.contains(&variant)),
             };
-            changes.push(change(
-                rule,
-                format!("Error {} is no longer documented.", gone.display()),
+            changes.extend(rated(
+                &operation.label,
+                &location,
+                |matcher| match matcher {
+                    Matcher::ErrorCodes(words) => words(&pair),
+                    _ => None,
+                },
             ));
         }
     }
@@ -268,68 +197,21 @@ pub fn error_code_changes(old: &Document, new: &Document) -> Vec<Change> {
 pub fn vendor_doc_changes(old: &Document, new: &Document) -> Vec<Change> {
     let mut changes = Vec::new();
     for operation in matched_operations(old, new) {
-        let before = operation.old.get("x-vendor-doc");
-        let after = operation.new.get("x-vendor-doc");
-        if before == after {
-            continue;
-        }
-        let field = |doc: Option<&Value>, key: &str| {
-            doc.and_then(|doc| doc.get(key))
-                .map(|value| match value {
-                    Value::String(text) => text.clone(),
-                    other => other.to_string(),
-                })
-                .unwrap_or_else(|| "(none)".to_string())
+        let pair = RowPair {
+            old: operation.old.get("x-vendor-doc"),
+            new: operation.new.get("x-vendor-doc"),
         };
-        let short = |hash: String| hash.chars().take(12).collect::<String>();
-        let mut parts = Vec::new();
-        for key in ["url", "file"] {
-            let (was, now) = (field(before, key), field(after, key));
-            if was != now {
-                parts.push(format!("`{key}` `{was}` → `{now}`"));
-            }
-        }
-        let (was, now) = (field(before, "sha256"), field(after, "sha256"));
-        if was != now {
-            parts.push(format!("`sha256` {} → {}", short(was), short(now)));
-        }
-        if parts.is_empty() {
-            parts.push("other fields changed".to_string());
-        }
-        changes.push(rated(
-            VENDOR_DOC_CHANGED,
+        let location = format!("{}/{}", operation.pointer, escape_pointer("x-vendor-doc"));
+        changes.extend(rated(
             &operation.label,
-            format!("{}/{}", operation.pointer, escape_pointer("x-vendor-doc")),
-            format!(
-                "Vendor documentation source `{}`: {}.",
-                field(after, "file"),
-                parts.join(", ")
-            ),
+            &location,
+            |matcher| match matcher {
+                Matcher::VendorDoc(words) => words(&pair),
+                _ => None,
+            },
         ));
     }
     changes
-}
-
-/// One `x-outcomes` row, identified by its outcome, status and whether it applies only after a
-/// lost response; what proves it is `when` (each check as JSON text, sorted).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct OutcomeRow {
-    key: (String, String, bool),
-    when: Vec<String>,
-    evidence: String,
-    description: String,
-}
-
-impl OutcomeRow {
-    fn display(&self) -> String {
-        let (outcome, status, after_lost) = &self.key;
-        let after = if *after_lost {
-            " after a lost response"
-        } else {
-            ""
-        };
-        format!("`{outcome}` on {status}{after}")
-    }
 }
 
 fn outcome_rows(operation: &Value) -> Vec<OutcomeRow> {
@@ -375,102 +257,50 @@ fn outcome_rows(operation: &Value) -> Vec<OutcomeRow> {
 /// outcome on responses it reported as errors; the reviewer checks the evidence), and evidence
 /// that moves from the vendor's page to third-party observation is potentially breaking too.
 pub fn outcome_changes(old: &Document, new: &Document) -> Vec<Change> {
+    fn same<'a>(row: &OutcomeRow, rows: &'a [OutcomeRow]) -> Option<&'a OutcomeRow> {
+        rows.iter().find(|other| other.key == row.key)
+    }
     let mut changes = Vec::new();
     for operation in matched_operations(old, new) {
         let before = outcome_rows(operation.old);
         let after = outcome_rows(operation.new);
+        // Rows gone, rows new, then rows on both sides.
+        let mut pairs: Vec<RowPair<'_, OutcomeRow>> = before
+            .iter()
+            .filter(|row| same(row, &after).is_none())
+            .map(|row| RowPair {
+                old: Some(row),
+                new: None,
+            })
+            .collect();
+        pairs.extend(
+            after
+                .iter()
+                .filter(|row| same(row, &before).is_none())
+                .map(|row| RowPair {
+                    old: None,
+                    new: Some(row),
+                }),
+        );
+        pairs.extend(before.iter().filter_map(|row| {
+            same(row, &after).map(|now| RowPair {
+                old: Some(row),
+                new: Some(now),
+            })
+        }));
         let location = format!("{}/x-outcomes", operation.pointer);
-        let mut push = |rule: &str, message: String| {
-            changes.push(rated(rule, &operation.label, location.clone(), message));
-        };
-        for gone in before
-            .iter()
-            .filter(|row| !after.iter().any(|a| a.key == row.key))
-        {
-            push(
-                OUTCOME_REMOVED,
-                format!("Outcome {} was removed.", gone.display()),
-            );
-        }
-        for new_row in after
-            .iter()
-            .filter(|row| !before.iter().any(|b| b.key == row.key))
-        {
-            push(
-                OUTCOME_ADDED,
-                format!(
-                    "Outcome {} was added ({} evidence).",
-                    new_row.display(),
-                    new_row.evidence
-                ),
-            );
-        }
-        for was in &before {
-            let Some(now) = after.iter().find(|row| row.key == was.key) else {
-                continue;
-            };
-            let added: Vec<&String> = now.when.iter().filter(|c| !was.when.contains(c)).collect();
-            let dropped: Vec<&String> = was.when.iter().filter(|c| !now.when.contains(c)).collect();
-            if !added.is_empty() {
-                push(
-                    OUTCOME_NARROWED,
-                    format!(
-                        "Outcome {} needs more proof: {}{}.",
-                        now.display(),
-                        checks_text("now also", &added),
-                        if dropped.is_empty() {
-                            String::new()
-                        } else {
-                            format!("; {}", checks_text("no longer", &dropped))
-                        }
-                    ),
-                );
-            } else if !dropped.is_empty() {
-                push(
-                    OUTCOME_WIDENED,
-                    format!(
-                        "Outcome {} needs less proof: {}.",
-                        now.display(),
-                        checks_text("no longer", &dropped)
-                    ),
-                );
-            }
-            if was.evidence != now.evidence {
-                let rule = if now.evidence == "vendor-doc" {
-                    OUTCOME_EVIDENCE_STRENGTHENED
-                } else {
-                    OUTCOME_EVIDENCE_WEAKENED
-                };
-                push(
-                    rule,
-                    format!(
-                        "The evidence of outcome {} changed from `{}` to `{}`.",
-                        now.display(),
-                        was.evidence,
-                        now.evidence
-                    ),
-                );
-            }
-            if was.description != now.description {
-                push(
-                    OUTCOME_DESCRIPTION_CHANGED,
-                    format!("The description of outcome {} changed.", now.display()),
-                );
-            }
+        for pair in pairs {
+            changes.extend(rated(
+                &operation.label,
+                &location,
+                |matcher| match matcher {
+                    Matcher::Outcomes(words) => words(&pair),
+                    _ => None,
+                },
+            ));
         }
     }
     changes
-}
-
-fn checks_text(lead: &str, checks: &[&String]) -> String {
-    format!(
-        "{lead} {}",
-        checks
-            .iter()
-            .map(|check| format!("`{check}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
 }
 
 #[cfg(test)]
@@ -516,7 +346,7 @@ paths:
             rules(&changes),
             [(
                 Severity::PotentiallyBreaking,
-                ERROR_CODE_ADDED,
+                "error-code-added",
                 "New documented error 400/40018 \"Invalid id\"."
             )]
         );
@@ -526,7 +356,7 @@ paths:
             // No other operation documents 40018: its `ErrorCode` variant goes away.
             [(
                 Severity::Breaking,
-                ERROR_NAME_REMOVED,
+                "error-name-removed",
                 "Error 400/40018 \"Invalid id\" is no longer documented."
             )]
         );
@@ -543,18 +373,18 @@ paths:
             [
                 (
                     Severity::NonBreaking,
-                    ERROR_MESSAGE_CHANGED,
+                    "error-message-changed",
                     "The message of error 400/4001 changed from \"Malformed\" to \"Malformed data\"."
                 ),
                 // Without a code the message is the identity: one error gone, one new.
                 (
                     Severity::PotentiallyBreaking,
-                    ERROR_CODE_ADDED,
+                    "error-code-added",
                     "New documented error 404 \"User missing\"."
                 ),
                 (
                     Severity::NonBreaking,
-                    ERROR_CODE_REMOVED,
+                    "error-code-removed",
                     "Error 404 \"User not found\" is no longer documented."
                 ),
             ]
@@ -572,13 +402,13 @@ paths:
             [
                 (
                     Severity::NonBreaking,
-                    ERROR_MESSAGE_CHANGED,
+                    "error-message-changed",
                     "The message of error 400/4001 `MalformedData` changed from \"Malformed\" to \"Malformed data\"."
                 ),
                 // Without a code, the name is what identifies the error.
                 (
                     Severity::NonBreaking,
-                    ERROR_MESSAGE_CHANGED,
+                    "error-message-changed",
                     "The message of error 404 `UserNotFound` changed from \"User not found\" to \"User missing\"."
                 ),
             ]
@@ -589,7 +419,7 @@ paths:
             rules(&changes),
             [(
                 Severity::Breaking,
-                ERROR_NAME_CHANGED,
+                "error-name-changed",
                 "The name of error 400/4001 changed from `MalformedData` to `BadData`."
             )]
         );
@@ -598,7 +428,7 @@ paths:
             "name: NoSuchUser, message: User not found",
         );
         let changes = error_code_changes(&doc(NAMED, "a"), &doc(&renamed, "a"));
-        assert_eq!(rules(&changes)[0].1, ERROR_NAME_CHANGED, "{changes:?}");
+        assert_eq!(rules(&changes)[0].1, "error-name-changed", "{changes:?}");
         // A row from before names gets one: nothing a client sees changed, even where two rows
         // share a status and a code (Trust's two 404/404 errors).
         assert!(error_code_changes(&doc(BASE, "a"), &doc(NAMED, "a")).is_empty());
@@ -614,7 +444,7 @@ paths:
             rules(&changes),
             [(
                 Severity::NonBreaking,
-                VENDOR_DOC_CHANGED,
+                "vendor-doc-changed",
                 "Vendor documentation source `sources/u.txt`: `sha256` aaaa → bbbb."
             )]
         );
@@ -641,14 +471,14 @@ paths:
             rules(&changes),
             [(
                 Severity::Breaking,
-                OUTCOME_REMOVED,
+                "outcome-removed",
                 "Outcome `NotFound` on 404 was removed."
             )]
         );
         assert_eq!(changes[0].operations, ["deleteIdentity"]);
         let changes = outcome_changes(&outcomes(removed), &outcomes(OUTCOMES));
         assert_eq!(changes[0].severity, Severity::PotentiallyBreaking);
-        assert_eq!(changes[0].rule, OUTCOME_ADDED);
+        assert_eq!(changes[0].rule, "outcome-added");
 
         let narrowed = OUTCOMES.replace(
             "[{pointer: /code, equals: 404}]",
@@ -657,14 +487,14 @@ paths:
         let changes = outcome_changes(&outcomes(OUTCOMES), &outcomes(&narrowed));
         assert_eq!(changes.len(), 1, "{changes:?}");
         assert_eq!(changes[0].severity, Severity::Breaking);
-        assert_eq!(changes[0].rule, OUTCOME_NARROWED);
+        assert_eq!(changes[0].rule, "outcome-narrowed");
         assert!(
             changes[0].message.contains("/message"),
             "{}",
             changes[0].message
         );
         let changes = outcome_changes(&outcomes(&narrowed), &outcomes(OUTCOMES));
-        assert_eq!(rules(&changes)[0].1, OUTCOME_WIDENED);
+        assert_eq!(rules(&changes)[0].1, "outcome-widened");
         let changed_value = OUTCOMES.replace("equals: 404", "equals: 410");
         let changes = outcome_changes(&outcomes(OUTCOMES), &outcomes(&changed_value));
         assert_eq!(rules(&changes)[0].0, Severity::Breaking);
@@ -678,7 +508,7 @@ paths:
             rules(&changes),
             [(
                 Severity::PotentiallyBreaking,
-                OUTCOME_EVIDENCE_WEAKENED,
+                "outcome-evidence-weakened",
                 "The evidence of outcome `NotFound` on 404 changed from `vendor-doc` to `third-party`."
             )]
         );

@@ -23,6 +23,7 @@
 mod classify;
 pub mod command;
 pub mod compile;
+mod extension_rows;
 mod extensions;
 mod file_change;
 mod generated;

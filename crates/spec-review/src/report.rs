@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::compile::{self, CompileCheck, CompileOptions};
 use crate::generated::{self, GeneratedChange};
 use crate::git::{self, BaseRevision};
-use crate::model::{Change, DiffError, RatedBy, Severity, Summary};
+use crate::model::{Change, DiffError, Summary};
 use crate::review::{self, SourceChange, VendorDocuments};
 use crate::semver::ApiLevel;
 use crate::versions::{self, VendorVersions, VersionPair};
@@ -336,21 +336,22 @@ fn new_vendor_changes(new: &Document) -> Vec<Change> {
     let mut changes: Vec<Change> = new
         .operations()
         .into_iter()
-        .map(|operation| Change {
-            severity: Severity::NonBreaking,
-            operations: vec![operation.label()],
-            message: format!(
-                "Operation `{} {}` was added with its new vendor.",
-                operation.method.to_uppercase(),
-                operation.path
-            ),
-            rule: crate::rules::VENDOR_ADDED.to_string(),
-            reason: crate::rules::rule(crate::rules::VENDOR_ADDED)
-                .reason(crate::view::Direction::Neither)
-                .to_string(),
-            location: format!("#{}", operation.pointer()),
-            rated_by: RatedBy::Xtask,
-            redocly_impact: None,
+        .flat_map(|operation| {
+            crate::rules::RULES
+                .iter()
+                .filter_map(move |row| match row.matcher {
+                    crate::rules::Matcher::NewVendor(words) => Some(Change {
+                        severity: row.severity,
+                        operations: vec![operation.label()],
+                        message: words(&operation),
+                        rule: row.id.to_string(),
+                        reason: row.reason(crate::view::Direction::Neither).to_string(),
+                        location: format!("#{}", operation.pointer()),
+                        rated_by: row.rated_by,
+                        redocly_impact: None,
+                    }),
+                    _ => None,
+                })
         })
         .collect();
     changes.sort();

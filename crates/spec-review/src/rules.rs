@@ -10,6 +10,9 @@
 
 use serde_json::Value;
 
+use spec_pipeline::document::OperationRef;
+
+use crate::extension_rows::{ErrorCode, ErrorCodePair, OutcomeRow, RowPair, checks_text};
 use crate::model::{RatedBy, Severity};
 use crate::redocly::Kind;
 use crate::view::{
@@ -43,9 +46,18 @@ pub enum Matcher {
     Objected(Words),
     /// A change no Redocly rule objects to that this function recognizes (and words).
     Unobjected(Words),
-    /// A change to one of this project's `x-` extensions, which Redocly does not see:
-    /// [`crate::extensions`] compares the extension's rows and names the rule.
-    Extension,
+    /// A pair of `x-error-codes` rows ([`crate::extensions`] pairs them) that this function
+    /// recognizes (and words).
+    ErrorCodes(fn(&ErrorCodePair<'_>) -> Option<String>),
+    /// A pair of `x-outcomes` rows that this function recognizes (and words); several rows may
+    /// rate one pair (a narrowed outcome whose evidence changed too).
+    Outcomes(fn(&RowPair<'_, OutcomeRow>) -> Option<String>),
+    /// An operation's `x-vendor-doc` at the base and now, which this function recognizes (and
+    /// words).
+    VendorDoc(fn(&RowPair<'_, Value>) -> Option<String>),
+    /// An operation of a vendor whose spec does not exist at the base revision, which this
+    /// function words.
+    NewVendor(fn(&OperationRef<'_>) -> String),
 }
 
 /// What a matcher found.
@@ -89,7 +101,7 @@ impl Rule {
             }
             Matcher::Objected(words) if !verdicts.is_empty() => words(view).map(Found::Message),
             Matcher::Unobjected(words) if verdicts.is_empty() => words(view).map(Found::Message),
-            Matcher::Objected(_) | Matcher::Unobjected(_) | Matcher::Extension => None,
+            _ => None,
         }
     }
 
@@ -144,49 +156,22 @@ const fn overriding(
     }
 }
 
-const fn xtask(id: &'static str, severity: Severity, reason: &'static str) -> Rule {
+const fn xtask(
+    id: &'static str,
+    severity: Severity,
+    reason: &'static str,
+    matcher: Matcher,
+) -> Rule {
     Rule {
         id,
         severity,
         rated_by: RatedBy::Xtask,
         redocly: "does not see it",
         reason: Reason::Always(reason),
-        matcher: Matcher::Extension,
+        matcher,
     }
 }
 
-/// A row added to an operation's `x-error-codes`.
-pub const ERROR_CODE_ADDED: &str = "error-code-added";
-/// A row gone from an operation's `x-error-codes`.
-pub const ERROR_CODE_REMOVED: &str = "error-code-removed";
-/// An `x-error-codes` row that keeps its name, status and code but changes its message.
-pub const ERROR_MESSAGE_CHANGED: &str = "error-message-changed";
-/// An `x-error-codes` row gone whose `name` no row of the new document has: its Rust `ErrorCode`
-/// variant goes away.
-pub const ERROR_NAME_REMOVED: &str = "error-name-removed";
-/// An `x-error-codes` row whose error (status and code, or status and message without a code)
-/// gets another `name`.
-pub const ERROR_NAME_CHANGED: &str = "error-name-changed";
-/// An operation's `x-vendor-doc` changed (its `url`, `file` or `sha256`).
-pub const VENDOR_DOC_CHANGED: &str = "vendor-doc-changed";
-/// An operation of a vendor whose spec does not exist at the base revision.
-pub const VENDOR_ADDED: &str = "vendor-added";
-/// A new `x-outcomes` row (a new outcome, status, or after-lost-response case).
-pub const OUTCOME_ADDED: &str = "outcome-added";
-/// An `x-outcomes` row gone.
-pub const OUTCOME_REMOVED: &str = "outcome-removed";
-/// An `x-outcomes` row with a `when` check it did not have (a new or changed check): it needs
-/// more proof.
-pub const OUTCOME_NARROWED: &str = "outcome-narrowed";
-/// An `x-outcomes` row that only lost `when` checks: it needs less proof.
-pub const OUTCOME_WIDENED: &str = "outcome-widened";
-/// An `x-outcomes` row whose `evidence` changed to something other than `vendor-doc`
-/// (`third-party`).
-pub const OUTCOME_EVIDENCE_WEAKENED: &str = "outcome-evidence-weakened";
-/// An `x-outcomes` row whose `evidence` became `vendor-doc`.
-pub const OUTCOME_EVIDENCE_STRENGTHENED: &str = "outcome-evidence-strengthened";
-/// An `x-outcomes` row whose `description` changed.
-pub const OUTCOME_DESCRIPTION_CHANGED: &str = "outcome-description-changed";
 /// The row for a `diff-recommended` rule this table does not list.
 pub const OTHER_REDOCLY_RULE: &str = "*";
 
@@ -489,76 +474,225 @@ pub const RULES: &[Rule] = &[
     ),
     // What Redocly cannot see: this project's extensions.
     xtask(
-        ERROR_CODE_ADDED,
+        "error-code-added",
         Severity::PotentiallyBreaking,
         "a client that handles each documented error has no branch for this one",
+        Matcher::ErrorCodes(|pair| match (pair.rows.old, pair.rows.new) {
+            (None, Some(now)) => Some(format!("New documented error {}.", now.display())),
+            _ => None,
+        }),
     ),
     xtask(
-        ERROR_CODE_REMOVED,
+        "error-code-removed",
         Severity::NonBreaking,
         "clients that handle it keep working; another operation still documents it, so its Rust `ErrorCode` variant stays",
+        Matcher::ErrorCodes(|pair| match (pair.rows.old, pair.rows.new) {
+            (Some(gone), None) if pair.variant_stays => Some(no_longer_documented(gone)),
+            _ => None,
+        }),
     ),
     xtask(
-        ERROR_MESSAGE_CHANGED,
+        "error-message-changed",
         Severity::NonBreaking,
         "clients identify the error by its code and the Rust variant by its `name`, which are unchanged; the message is documentation",
+        Matcher::ErrorCodes(|pair| {
+            let (Some(gone), Some(now)) = (pair.rows.old, pair.rows.new) else {
+                return None;
+            };
+            let name = now.name.as_ref().map(|name| format!(" `{name}`"));
+            (!gone.renamed_in(now) && gone.message != now.message).then(|| {
+                format!(
+                    "The message of error {}{} changed from \"{}\" to \"{}\".",
+                    gone.status_and_code(),
+                    name.unwrap_or_default(),
+                    gone.message,
+                    now.message
+                )
+            })
+        }),
     ),
     xtask(
-        ERROR_NAME_REMOVED,
+        "error-name-removed",
         Severity::Breaking,
         "no operation documents the error any more, so its Rust `ErrorCode` variant goes away: code that names it stops compiling",
+        Matcher::ErrorCodes(|pair| match (pair.rows.old, pair.rows.new) {
+            (Some(gone), None) if !pair.variant_stays => Some(no_longer_documented(gone)),
+            _ => None,
+        }),
     ),
     xtask(
-        ERROR_NAME_CHANGED,
+        "error-name-changed",
         Severity::Breaking,
         "the `name` is the Rust `ErrorCode` variant: code that matches on the old variant stops compiling",
+        Matcher::ErrorCodes(|pair| match (pair.rows.old, pair.rows.new) {
+            (Some(gone), Some(now)) if gone.renamed_in(now) => {
+                let (was, is) = (gone.name.as_deref(), now.name.as_deref());
+                let message = match gone.message == now.message {
+                    true => String::new(),
+                    false => format!(
+                        " (and its message from \"{}\" to \"{}\")",
+                        gone.message, now.message
+                    ),
+                };
+                Some(format!(
+                    "The name of error {} changed from `{}` to `{}`{message}.",
+                    gone.status_and_code(),
+                    was.unwrap_or_default(),
+                    is.unwrap_or_default()
+                ))
+            }
+            _ => None,
+        }),
     ),
     xtask(
-        VENDOR_DOC_CHANGED,
+        "vendor-doc-changed",
         Severity::NonBreaking,
         "where the operation is written from; the source diff is in the review report",
+        Matcher::VendorDoc(|pair| {
+            if pair.old == pair.new {
+                return None;
+            }
+            let field = |doc: Option<&Value>, key: &str| {
+                doc.and_then(|doc| doc.get(key))
+                    .map_or_else(|| "(none)".to_string(), scalar_text)
+            };
+            let short = |hash: String| hash.chars().take(12).collect::<String>();
+            let mut parts = Vec::new();
+            for key in ["url", "file"] {
+                let (was, now) = (field(pair.old, key), field(pair.new, key));
+                if was != now {
+                    parts.push(format!("`{key}` `{was}` → `{now}`"));
+                }
+            }
+            let (was, now) = (field(pair.old, "sha256"), field(pair.new, "sha256"));
+            if was != now {
+                parts.push(format!("`sha256` {} → {}", short(was), short(now)));
+            }
+            if parts.is_empty() {
+                parts.push("other fields changed".to_string());
+            }
+            let file = field(pair.new, "file");
+            Some(format!(
+                "Vendor documentation source `{file}`: {}.",
+                parts.join(", ")
+            ))
+        }),
     ),
     xtask(
-        VENDOR_ADDED,
+        "vendor-added",
         Severity::NonBreaking,
         "the vendor is new at this revision: no client depends on it yet",
+        Matcher::NewVendor(|operation| {
+            let method = operation.method.to_uppercase();
+            let path = operation.path;
+            format!("Operation `{method} {path}` was added with its new vendor.")
+        }),
     ),
     xtask(
-        OUTCOME_REMOVED,
+        "outcome-removed",
         Severity::Breaking,
         "the Rust client no longer returns the outcome: code that matches on it stops compiling, and the response it proved becomes an error",
+        Matcher::Outcomes(|pair| match (pair.old, pair.new) {
+            (Some(was), None) => Some(format!("Outcome {} was removed.", was.display())),
+            _ => None,
+        }),
     ),
     xtask(
-        OUTCOME_NARROWED,
+        "outcome-narrowed",
         Severity::Breaking,
         "the outcome needs more proof (another `when` check, or a changed value): responses that proved it before become errors",
+        Matcher::Outcomes(|pair| {
+            let (Some(was), Some(now)) = (pair.old, pair.new) else {
+                return None;
+            };
+            let (added, dropped) = (now.checks_beyond(was), was.checks_beyond(now));
+            let dropped = match dropped.is_empty() {
+                true => String::new(),
+                false => format!("; {}", checks_text("no longer", &dropped)),
+            };
+            (!added.is_empty()).then(|| {
+                let added = checks_text("now also", &added);
+                format!(
+                    "Outcome {} needs more proof: {added}{dropped}.",
+                    now.display()
+                )
+            })
+        }),
     ),
     xtask(
-        OUTCOME_ADDED,
+        "outcome-added",
         Severity::PotentiallyBreaking,
         "a response that was an error becomes an outcome, a new variant where the crate's outcome enum is exhaustive; the reviewer checks the cited evidence",
+        Matcher::Outcomes(|pair| match (pair.old, pair.new) {
+            (None, Some(now)) => Some(format!(
+                "Outcome {} was added ({} evidence).",
+                now.display(),
+                now.evidence
+            )),
+            _ => None,
+        }),
     ),
     xtask(
-        OUTCOME_WIDENED,
+        "outcome-widened",
         Severity::PotentiallyBreaking,
         "the outcome needs less proof: responses that were errors now prove it; the reviewer checks that the vendor's evidence still covers them",
+        Matcher::Outcomes(|pair| {
+            let (Some(was), Some(now)) = (pair.old, pair.new) else {
+                return None;
+            };
+            let (added, dropped) = (now.checks_beyond(was), was.checks_beyond(now));
+            (added.is_empty() && !dropped.is_empty()).then(|| {
+                let dropped = checks_text("no longer", &dropped);
+                format!("Outcome {} needs less proof: {dropped}.", now.display())
+            })
+        }),
     ),
     xtask(
-        OUTCOME_EVIDENCE_WEAKENED,
+        "outcome-evidence-weakened",
         Severity::PotentiallyBreaking,
         "the outcome now rests on third-party observation instead of the vendor's page",
+        Matcher::Outcomes(|pair| evidence_change(pair, false)),
     ),
     xtask(
-        OUTCOME_EVIDENCE_STRENGTHENED,
+        "outcome-evidence-strengthened",
         Severity::NonBreaking,
         "the vendor's page now documents what third-party code observed; the client behaves the same",
+        Matcher::Outcomes(|pair| evidence_change(pair, true)),
     ),
     xtask(
-        OUTCOME_DESCRIPTION_CHANGED,
+        "outcome-description-changed",
         Severity::NonBreaking,
         "documentation: the client behaves the same",
+        Matcher::Outcomes(|pair| match (pair.old, pair.new) {
+            (Some(was), Some(now)) if was.description != now.description => Some(format!(
+                "The description of outcome {} changed.",
+                now.display()
+            )),
+            _ => None,
+        }),
     ),
 ];
+
+/// `Error … is no longer documented.`
+fn no_longer_documented(gone: &ErrorCode) -> String {
+    format!("Error {} is no longer documented.", gone.display())
+}
+
+/// The change of an outcome's evidence to `vendor-doc` (`to_vendor_doc`) or away from it.
+fn evidence_change(pair: &RowPair<'_, OutcomeRow>, to_vendor_doc: bool) -> Option<String> {
+    let (Some(was), Some(now)) = (pair.old, pair.new) else {
+        return None;
+    };
+    let changed = was.evidence != now.evidence && (now.evidence == "vendor-doc") == to_vendor_doc;
+    changed.then(|| {
+        format!(
+            "The evidence of outcome {} changed from `{}` to `{}`.",
+            now.display(),
+            was.evidence,
+            now.evidence
+        )
+    })
+}
 
 /// The row for `id`: exact, else the `*-suffix` row it matches, else the row for other Redocly
 /// rules.
