@@ -164,12 +164,14 @@ pub fn read_bytes(base: &Path, path: &str, limit: u64) -> Result<Vec<u8>, FsErro
         }
         Err(err) => return Err(io(err)),
     };
-    if !meta.file_type().is_file() {
-        return Err(FsError::NotRegular {
+    let regular = |file_type: std::fs::FileType| match file_type.is_file() {
+        true => Ok(()),
+        false => Err(FsError::NotRegular {
             path: path.to_string(),
-            kind: kind_of(meta.file_type()),
-        });
-    }
+            kind: kind_of(file_type),
+        }),
+    };
+    regular(meta.file_type())?;
     // O_NOFOLLOW and O_NONBLOCK: should the file be swapped for a link or a FIFO after the check
     // above, the open fails or returns at once instead of following or hanging.
     let file = std::fs::OpenOptions::new()
@@ -177,13 +179,7 @@ pub fn read_bytes(base: &Path, path: &str, limit: u64) -> Result<Vec<u8>, FsErro
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(&full)
         .map_err(io)?;
-    let opened = file.metadata().map_err(io)?;
-    if !opened.file_type().is_file() {
-        return Err(FsError::NotRegular {
-            path: path.to_string(),
-            kind: kind_of(opened.file_type()),
-        });
-    }
+    regular(file.metadata().map_err(io)?.file_type())?;
     let mut bytes = Vec::new();
     file.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
     if bytes.len() as u64 > limit {

@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 
 use crate::model::{Change, RatedBy};
 use crate::redocly::{Kind, RedoclyChange};
-use crate::rules::{self, Found, RULES, Rule};
-use crate::view::{ChangeView, Direction, Sides};
+use crate::rules::{self, Found, RULES};
+use crate::view::{ChangeView, Direction, Sides, kebab};
 
 /// The extensions whose changes [`crate::extensions`] rates; Redocly's view of them is dropped.
 const OWN_EXTENSIONS: [&str; 3] = ["/x-error-codes", "/x-vendor-doc", "/x-outcomes"];
@@ -55,8 +55,9 @@ pub fn classify(change: &RedoclyChange, sides: &Sides<'_>) -> Option<Change> {
                 .collect();
             (ids.join(", "), view.verdict_message(), reasons.join("; "))
         }
+        // A `*-added` row's change is shown under its node type's id (`header-added`).
         Found::Message(message) => (
-            shown_id(row, &view),
+            row.id.replace('*', &kebab(&view.change.type_name)),
             message,
             row.reason(view.direction).to_string(),
         ),
@@ -71,15 +72,4 @@ pub fn classify(change: &RedoclyChange, sides: &Sides<'_>) -> Option<Change> {
         rated_by: row.rated_by,
         redocly_impact: Some(change.impact.clone()),
     })
-}
-
-/// The id a change is shown under: the row's, or for a `*-added` row the node type's
-/// (`header-added`).
-fn shown_id(row: &Rule, view: &ChangeView<'_>) -> String {
-    match row.id.strip_prefix('*') {
-        Some(suffix) if !suffix.is_empty() => {
-            format!("{}{suffix}", crate::view::kebab(&view.change.type_name))
-        }
-        _ => row.id.to_string(),
-    }
 }
