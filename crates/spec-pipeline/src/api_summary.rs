@@ -99,7 +99,7 @@ pub fn summarize(source: &str) -> Result<String, String> {
 
 /// One generated operation method on `Client`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OperationSignature {
+pub(crate) struct OperationSignature {
     /// The method's name, which is also the `operation_id` progenitor passes to the hooks.
     pub name: String,
     /// The HTTP method, upper case.

@@ -269,7 +269,7 @@ fn error_chain(err: &dyn std::error::Error) -> String {
     text
 }
 
-/// The text of an HTML page: html2text with [`PageDecorator`] (plain text, `• ` before list
+/// The text of an HTML page: html2text with `PageDecorator` (plain text, `• ` before list
 /// items, nothing else added), each table cell on its own line, no wrapping; trailing spaces
 /// trimmed, one final newline.
 pub fn html_to_text(html: &str) -> Result<String, String> {
@@ -299,7 +299,7 @@ const DIFF_DEADLINE: std::time::Duration = std::time::Duration::from_secs(2);
 /// a `• ` bullet, as in the stored copies: the vendors' pages list parameters and responses as
 /// bullets, and the page-facts extractors read them.
 #[derive(Clone, Debug)]
-pub struct PageDecorator;
+pub(crate) struct PageDecorator;
 
 /// Trait methods that return nothing: an empty string, and no annotation.
 macro_rules! undecorated {
