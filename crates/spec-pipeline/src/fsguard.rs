@@ -151,10 +151,7 @@ pub fn read_bytes(base: &Path, path: &str, limit: u64) -> Result<Vec<u8>, FsErro
     plain_relative(path)?;
     refuse_links(base, path)?;
     let full = base.join(path);
-    let io = |source: std::io::Error| FsError::Io {
-        path: path.to_string(),
-        source,
-    };
+    let io = io_error(path);
     let meta = match std::fs::symlink_metadata(&full) {
         Ok(meta) => meta,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
@@ -217,10 +214,7 @@ pub fn write(base: &Path, path: &str, contents: &[u8]) -> Result<(), FsError> {
     plain_relative(path)?;
     refuse_links(base, path)?;
     let full = base.join(path);
-    let io = |source: std::io::Error| FsError::Io {
-        path: path.to_string(),
-        source,
-    };
+    let io = io_error(path);
     if let Some(parent) = full.parent() {
         std::fs::create_dir_all(parent).map_err(io)?;
     }
@@ -235,10 +229,15 @@ pub fn remove(base: &Path, path: &str) -> Result<(), FsError> {
     if let Some((parent, _)) = path.rsplit_once('/') {
         refuse_links(base, parent)?;
     }
-    std::fs::remove_file(base.join(path)).map_err(|source| FsError::Io {
+    std::fs::remove_file(base.join(path)).map_err(io_error(path))
+}
+
+/// An I/O error on `path`, for `map_err`.
+fn io_error(path: &str) -> impl Fn(std::io::Error) -> FsError + Copy + '_ {
+    move |source| FsError::Io {
         path: path.to_string(),
         source,
-    })
+    }
 }
 
 /// `base/path`, after checking that `path` is plain.
