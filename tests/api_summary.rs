@@ -1,9 +1,9 @@
 //! Locks the public Rust API of each generated crate, one line per operation call and one block per
 //! type, so a reviewer sees the Rust change next to the spec change.
 
+use spec_pipeline::api_summary::summarize;
+use spec_pipeline::vendors::{Vendor, by_name};
 use workspace_tests::repo_root;
-use xtask::api_summary::summarize;
-use xtask::vendors::{Vendor, by_name};
 
 fn assert_summary(vendor: Vendor) {
     let path = repo_root().join(vendor.generated_path());

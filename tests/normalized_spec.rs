@@ -1,9 +1,9 @@
 //! Locks the normalized document each generator run sees: every accommodation made for
 //! progenitor (see `spec/README.md`) shows up here, under `x-normalized`, in review.
 
+use spec_pipeline::outputs::{load_checked, normalized};
+use spec_pipeline::vendors::{Vendor, by_name};
 use workspace_tests::repo_root;
-use xtask::outputs::{load_checked, normalized};
-use xtask::vendors::{Vendor, by_name};
 
 fn assert_normalized(vendor: Vendor) {
     let doc = load_checked(&repo_root(), &vendor).unwrap_or_else(|err| panic!("{err}"));

@@ -2,13 +2,13 @@
 //! the rule (never a generator panic); `--check` catches a stale generated file and a changed
 //! vendor page; the output is deterministic.
 
+use spec_pipeline::Error;
+use spec_pipeline::api_summary::summarize;
+use spec_pipeline::codegen::{run_without_panicking, settings};
+use spec_pipeline::document::Document;
+use spec_pipeline::outputs::{Mode, client_source, generate, normalized, vendor_outputs};
+use spec_pipeline::vendors::{VENDORS, by_name};
 use workspace_tests::{ScratchRepo, repo_root};
-use xtask::Error;
-use xtask::api_summary::summarize;
-use xtask::codegen::{run_without_panicking, settings};
-use xtask::document::Document;
-use xtask::outputs::{Mode, client_source, generate, normalized, vendor_outputs};
-use xtask::vendors::{VENDORS, by_name};
 
 fn fixture(name: &str) -> Document {
     Document::load(&repo_root(), &format!("spec/fixtures/{name}"))
@@ -345,7 +345,8 @@ fn example_names_cannot_reach_outside_the_output_folders() {
     generate(&scratch.root, Mode::Write).unwrap_or_else(|err| panic!("{err}"));
     assert_eq!(scratch.read("escape-pwned.json"), "SECRET-SENTINEL\n");
     assert!(!std::path::Path::new("/tmp/escape/pwned.json").exists());
-    let fixtures = xtask::outputs::files_under(&scratch.root, "tests/fixtures/attestr").unwrap();
+    let fixtures =
+        spec_pipeline::outputs::files_under(&scratch.root, "tests/fixtures/attestr").unwrap();
     assert_eq!(
         fixtures,
         [
@@ -394,7 +395,9 @@ fn a_cited_page_must_be_a_small_regular_file() {
         let root = scratch.root.clone();
         let message = within_seconds(move || {
             let doc = Document::load(&root, "spec/fixtures/hostile-source.yaml").unwrap();
-            xtask::outputs::check(&root, &doc).unwrap_err().to_string()
+            spec_pipeline::outputs::check(&root, &doc)
+                .unwrap_err()
+                .to_string()
         });
         assert!(
             message.contains("operation `listThings`")
@@ -413,7 +416,7 @@ fn edit_page(scratch: &ScratchRepo, spec: &str, page: &str, edit: &dyn Fn(&str) 
     let new = edit(&old);
     assert_ne!(old, new, "the edit of {page} must apply");
     scratch.write(page, &new);
-    let hash = |text: &str| xtask::checks::hex_sha256(text.as_bytes());
+    let hash = |text: &str| spec_pipeline::checks::hex_sha256(text.as_bytes());
     let cited = scratch.read(spec);
     assert!(cited.contains(&hash(&old)));
     scratch.write(spec, &cited.replace(&hash(&old), &hash(&new)));

@@ -12,15 +12,15 @@
 use std::path::PathBuf;
 
 use serde_json::Value;
+use spec_pipeline::document::Document;
+use spec_pipeline::outputs::Mode;
+use spec_pipeline::vendors::{VENDORS, Vendor, by_name};
 use workspace_tests::browser::{self, Job, Report, css_string};
 use workspace_tests::{ScratchRepo, repo_root};
-use xtask::document::Document;
-use xtask::outputs::Mode;
 use xtask::site::sections::{
     ERROR_CODES_HEADING, OUTCOMES_HEADING, SOURCE_HEADING, UNKNOWNS_HEADING, unknown_notes,
 };
 use xtask::site::{SITE_DIR, page_file, site_files};
-use xtask::vendors::{VENDORS, Vendor, by_name};
 
 /// Redoc 3's navigation and operation sections, as its DOM marks them.
 const MENU_GROUP: &str = "[data-component-name='Menu/MenuItem'].menu-item-type-group";
@@ -447,7 +447,7 @@ fn a_spec_change_shows_in_the_page_diff_on_its_own_lines() {
     // copy, its cited hash and the `x-error-codes` row (the first occurrence is Archive Profile's).
     let page_path = "spec/sources/attestr-archive-profile.txt";
     let page = scratch.read(page_path);
-    let old_hash = xtask::checks::hex_sha256(page.as_bytes());
+    let old_hash = spec_pipeline::checks::hex_sha256(page.as_bytes());
     let new_page = page.replacen(
         "4004003Request ID is invalid",
         "4004003Request ID is not valid",
@@ -462,7 +462,10 @@ fn a_spec_change_shows_in_the_page_diff_on_its_own_lines() {
             "message: Request ID is not valid",
             1,
         )
-        .replace(&old_hash, &xtask::checks::hex_sha256(new_page.as_bytes()));
+        .replace(
+            &old_hash,
+            &spec_pipeline::checks::hex_sha256(new_page.as_bytes()),
+        );
     assert_ne!(spec, edited, "the edit must apply");
     scratch.write("spec/attestr.yaml", &edited);
 

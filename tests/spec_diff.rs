@@ -8,9 +8,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use spec_review::compile::CompileOptions;
+use spec_review::render::changes_text;
+use spec_review::{Change, RatedBy, Severity, diff_files};
 use workspace_tests::repo_root;
-use xtask::diff::render::changes_text;
-use xtask::diff::{Change, RatedBy, Severity, diff_files};
 
 fn fixtures_dir() -> PathBuf {
     repo_root().join("tests/diff_fixtures")
@@ -109,14 +110,14 @@ fn every_fixture_directory_has_a_test() {
 fn generated_rust(document: &Path) -> std::collections::BTreeMap<String, String> {
     let name = document.display().to_string();
     let text = std::fs::read_to_string(document).unwrap();
-    let doc = xtask::document::Document::parse(&name, &text).unwrap();
-    let normalized = xtask::outputs::normalized(&doc).unwrap_or_else(|err| panic!("{err}"));
-    let client =
-        xtask::codegen::generate_client(&name, &normalized).unwrap_or_else(|err| panic!("{err}"));
-    let operations =
-        xtask::runtime_meta::operations_file(&doc, &client).unwrap_or_else(|err| panic!("{err}"));
+    let doc = spec_pipeline::document::Document::parse(&name, &text).unwrap();
+    let normalized = spec_pipeline::outputs::normalized(&doc).unwrap_or_else(|err| panic!("{err}"));
+    let client = spec_pipeline::codegen::generate_client(&name, &normalized)
+        .unwrap_or_else(|err| panic!("{err}"));
+    let operations = spec_pipeline::runtime_meta::operations_file(&doc, &client)
+        .unwrap_or_else(|err| panic!("{err}"));
     let error_codes =
-        xtask::runtime_meta::error_codes_file(&doc).unwrap_or_else(|err| panic!("{err}"));
+        spec_pipeline::runtime_meta::error_codes_file(&doc).unwrap_or_else(|err| panic!("{err}"));
     [
         ("crates/fixture/src/generated.rs", client),
         ("crates/fixture/src/operations.rs", operations),
@@ -134,7 +135,7 @@ fn generated_rust(document: &Path) -> std::collections::BTreeMap<String, String>
 /// breaks what the client returns without changing a signature.)
 #[test]
 fn the_spec_rating_and_the_rust_api_rating_never_contradict() {
-    use xtask::diff::semver::{ApiLevel, rate};
+    use spec_review::semver::{ApiLevel, rate};
 
     let mut table = String::new();
     let mut contradictions = Vec::new();
@@ -175,7 +176,7 @@ fn the_spec_rating_and_the_rust_api_rating_never_contradict() {
 /// The published rules table is the table the code applies (`cargo xtask generate` writes it).
 #[test]
 fn the_published_rules_table_is_generated_from_the_rules() {
-    let (path, expected) = xtask::diff::rules::table_outputs(&repo_root())
+    let (path, expected) = spec_review::table_outputs(&repo_root())
         .unwrap()
         .expect("the repository has docs/diff-rules.md");
     let actual = std::fs::read_to_string(repo_root().join(&path)).unwrap();
@@ -223,66 +224,78 @@ fn a_required_property_on_attestr_update_profile_is_breaking() {
     assert_eq!(change.operations, ["createProfile", "updateProfile"]);
 }
 
-/// A git repository holding a copy of what `cargo xtask diff` reads, committed as the base:
-/// the specs and their pages, the client crates' manifests and generated files, the snapshots
-/// the report compares, Redocly's configuration (and the installed Redocly, linked).
-struct GitScratch {
+/// A git repository holding a copy of files of this one (modification times kept, so that the
+/// compile check's earlier runs stay valid for what did not change) and the installed Redocly
+/// (linked), committed as the base; removed when dropped.
+struct Scratch {
     root: PathBuf,
 }
 
-impl Drop for GitScratch {
+impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.root);
     }
 }
 
-impl GitScratch {
-    fn new() -> GitScratch {
+impl Scratch {
+    /// What `cargo xtask diff` reads: the specs and their pages, the client crates' manifests and
+    /// generated files, the snapshots the report compares and Redocly's configuration.
+    fn review_inputs() -> Scratch {
+        let repo = repo_root();
+        let under = |dir: &str| spec_pipeline::outputs::files_under(&repo, dir).unwrap();
+        let mut files = under("spec");
+        files.extend(under("tests/fixtures"));
+        for vendor in spec_pipeline::vendors::VENDORS {
+            files.push(format!("{}/Cargo.toml", vendor.crate_dir));
+            files.extend(under(&format!("{}/src", vendor.crate_dir)));
+            for snapshot in ["api_summary__api", "normalized_spec__normalized"] {
+                files.push(format!("tests/snapshots/{snapshot}_{}.snap", vendor.name));
+            }
+        }
+        files.push("redocly.yaml".to_string());
         let root = std::env::temp_dir().join(format!("spec-diff-chain-{}", std::process::id()));
+        Scratch::of(root, files)
+    }
+
+    /// The whole workspace (every file git knows of), at a fixed place under the target
+    /// directory's scratch space: the compile check's artifacts for this copy are found again on
+    /// the next run.
+    fn workspace() -> Scratch {
+        let listing = std::process::Command::new("git")
+            .current_dir(repo_root())
+            .args([
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+            ])
+            .output()
+            .unwrap();
+        assert!(listing.status.success());
+        let files = String::from_utf8(listing.stdout).unwrap();
+        let files = files
+            .split('\0')
+            .filter(|path| repo_root().join(path).is_file());
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("spec-diff-compile-check");
+        Scratch::of(root, files.map(str::to_string))
+    }
+
+    fn of(root: PathBuf, files: impl IntoIterator<Item = String>) -> Scratch {
         let _ = std::fs::remove_dir_all(&root);
         let repo = repo_root();
-        let copy = |path: &str| {
-            let target = root.join(path);
+        for path in files {
+            let (source, target) = (repo.join(&path), root.join(&path));
             std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-            std::fs::copy(repo.join(path), target).unwrap();
-        };
-        for file in xtask::outputs::files_under(&repo, "spec").unwrap() {
-            copy(&file);
+            std::fs::copy(&source, &target).unwrap();
+            let modified = std::fs::metadata(&source).unwrap().modified().unwrap();
+            let file = std::fs::File::options().write(true).open(&target).unwrap();
+            file.set_modified(modified).unwrap();
         }
-        for file in xtask::outputs::files_under(&repo, "tests/fixtures").unwrap() {
-            copy(&file);
-        }
-        for vendor in xtask::vendors::VENDORS {
-            copy(&format!("{}/Cargo.toml", vendor.crate_dir));
-            for file in
-                xtask::outputs::files_under(&repo, &format!("{}/src", vendor.crate_dir)).unwrap()
-            {
-                copy(&file);
-            }
-            copy(&format!(
-                "tests/snapshots/api_summary__api_{}.snap",
-                vendor.name
-            ));
-            copy(&format!(
-                "tests/snapshots/normalized_spec__normalized_{}.snap",
-                vendor.name
-            ));
-        }
-        copy("redocly.yaml");
         std::os::unix::fs::symlink(repo.join("node_modules"), root.join("node_modules")).unwrap();
-        let scratch = GitScratch { root };
+        let scratch = Scratch { root };
         scratch.git(&["init", "--quiet", "--initial-branch=main"]);
-        scratch.git(&["add", "--all"]);
-        scratch.git(&[
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.test",
-            "commit",
-            "--quiet",
-            "-m",
-            "base",
-        ]);
+        scratch.commit("base");
         scratch
     }
 
@@ -295,8 +308,62 @@ impl GitScratch {
         assert!(status.success(), "git {args:?}");
     }
 
+    fn commit(&self, message: &str) {
+        self.git(&["add", "--all"]);
+        self.git(&[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.test",
+            "commit",
+            "--quiet",
+            "--allow-empty",
+            "-m",
+            message,
+        ]);
+    }
+
     fn read(&self, path: &str) -> String {
         std::fs::read_to_string(self.root.join(path)).unwrap()
+    }
+
+    /// `cargo xtask generate` on the copy.
+    fn regenerate(&self) {
+        spec_pipeline::outputs::generate(&self.root, spec_pipeline::outputs::Mode::Write)
+            .unwrap_or_else(|err| panic!("{err}"));
+    }
+
+    /// The review report of the working copy against the base commit, with the compile check
+    /// run as `compile_check` says (`None`: skipped).
+    fn report(&self, compile_check: Option<&CompileOptions>) -> spec_review::report::Report {
+        let options = spec_review::report::ReviewOptions {
+            compile_check: compile_check.cloned(),
+        };
+        spec_review::report::build_report(&self.root, Some("HEAD"), &options)
+            .unwrap_or_else(|err| panic!("{err}"))
+    }
+
+    /// Edits Attestr's archive-profile page, and the hash that cites it in the spec.
+    fn edit_archive_page(&self, from: &str, to: &str) {
+        let page = "spec/sources/attestr-archive-profile.txt";
+        let hash = |text: &str| spec_pipeline::checks::hex_sha256(text.as_bytes());
+        let old = hash(&self.read(page));
+        self.edit(page, from, to);
+        self.edit("spec/attestr.yaml", &old, &hash(&self.read(page)));
+    }
+
+    /// The major bump of Attestr's spec and crate versions.
+    fn bump_attestr_major(&self) {
+        self.edit(
+            "spec/attestr.yaml",
+            "  version: 0.1.0\n",
+            "  version: 0.2.0\n",
+        );
+        self.edit(
+            "crates/attestr/Cargo.toml",
+            "version = \"0.1.0+v1\"",
+            "version = \"0.2.0+v1\"",
+        );
     }
 
     fn edit(&self, path: &str, from: &str, to: &str) {
@@ -310,34 +377,29 @@ impl GitScratch {
     }
 }
 
+/// The gates of `cargo xtask diff HEAD --check-version --fail-on breaking`.
+fn breaking_gate() -> spec_review::command::Options {
+    spec_review::command::Options {
+        base: Some("HEAD".to_string()),
+        format: spec_review::command::Format::Markdown,
+        fail_on: Some(Severity::Breaking),
+        check_version: true,
+        compile_check: true,
+    }
+}
+
 /// The walk-through, on a copy: a vendor adds an error code to a page; the report shows
 /// the whole chain; a breaking change fails the pull-request check until the major bump, which
 /// then lands it.
 #[test]
 fn the_review_report_shows_the_whole_chain_and_a_major_bump_lands_a_break() {
-    use xtask::diff::command::{Format, Options, failures};
-    use xtask::diff::report::{ReviewOptions, build_report};
-    use xtask::diff::semver::ApiLevel;
+    use spec_review::command::{Options, failures};
+    use spec_review::semver::ApiLevel;
 
     // This scratch copy holds the specs and the client crates, not a whole workspace: there is
     // nothing to compile (the compile check has its own test below).
-    let no_compile_check = ReviewOptions {
-        compile_check: None,
-    };
-    let scratch = GitScratch::new();
-    let page = "spec/sources/attestr-archive-profile.txt";
-    let old_page = scratch.read(page);
-    scratch.edit(
-        page,
-        "40040039Async",
-        "40040040Profile is locked\n40040039Async",
-    );
-    let hash = |text: &str| xtask::checks::hex_sha256(text.as_bytes());
-    scratch.edit(
-        "spec/attestr.yaml",
-        &hash(&old_page),
-        &hash(&scratch.read(page)),
-    );
+    let scratch = Scratch::review_inputs();
+    scratch.edit_archive_page("40040039Async", "40040040Profile is locked\n40040039Async");
     scratch.edit(
         "spec/attestr.yaml",
         "        - status: 400\n          code: 40039\n",
@@ -352,12 +414,10 @@ fn the_review_report_shows_the_whole_chain_and_a_major_bump_lands_a_break() {
             .unwrap()
             .success()
     );
-    xtask::outputs::generate(&scratch.root, xtask::outputs::Mode::Write)
-        .unwrap_or_else(|err| panic!("{err}"));
+    scratch.regenerate();
 
-    let report = build_report(&scratch.root, Some("HEAD"), &no_compile_check)
-        .unwrap_or_else(|err| panic!("{err}"));
-    let markdown = xtask::diff::render::markdown(&report);
+    let report = scratch.report(None);
+    let markdown = spec_review::render::markdown(&report);
     for expected in [
         // 1. the page
         "### `spec/sources/attestr-archive-profile.txt`",
@@ -382,13 +442,7 @@ fn the_review_report_shows_the_whole_chain_and_a_major_bump_lands_a_break() {
     assert!(!markdown.contains("not-cited.fifo"), "{markdown}");
     let attestr = &report.vendors[0];
     assert_eq!(attestr.generated.rust_api.level, ApiLevel::Additive);
-    let gate = Options {
-        base: Some("HEAD".to_string()),
-        format: Format::Markdown,
-        fail_on: Some(Severity::Breaking),
-        check_version: true,
-        compile_check: false,
-    };
+    let gate = breaking_gate();
     assert_eq!(failures(&report, &gate), Vec::<String>::new());
 
     // An intended break: Get Profile goes away.
@@ -404,8 +458,7 @@ fn the_review_report_shows_the_whole_chain_and_a_major_bump_lands_a_break() {
         format!("{}{}", &spec[..start], &spec[end..]),
     )
     .unwrap();
-    let report = build_report(&scratch.root, Some("HEAD"), &no_compile_check)
-        .unwrap_or_else(|err| panic!("{err}"));
+    let report = scratch.report(None);
     let refused = failures(&report, &gate);
     assert!(
         refused
@@ -425,20 +478,10 @@ fn the_review_report_shows_the_whole_chain_and_a_major_bump_lands_a_break() {
     );
 
     // The major bump of both versions accepts it.
-    scratch.edit(
-        "spec/attestr.yaml",
-        "  version: 0.1.0\n",
-        "  version: 0.2.0\n",
-    );
-    scratch.edit(
-        "crates/attestr/Cargo.toml",
-        "version = \"0.1.0+v1\"",
-        "version = \"0.2.0+v1\"",
-    );
-    let report = build_report(&scratch.root, Some("HEAD"), &no_compile_check)
-        .unwrap_or_else(|err| panic!("{err}"));
+    scratch.bump_attestr_major();
+    let report = scratch.report(None);
     assert_eq!(failures(&report, &gate), Vec::<String>::new());
-    let markdown = xtask::diff::render::markdown(&report);
+    let markdown = spec_review::render::markdown(&report);
     assert!(
         markdown.contains(
             "**Accepted**: the breaking change(s) below are accepted by the major bump (spec 0.1.0 → 0.2.0, crate 0.1.0+v1 → 0.2.0+v1)."
@@ -453,103 +496,6 @@ fn the_review_report_shows_the_whole_chain_and_a_major_bump_lands_a_break() {
     assert_eq!(failures(&report, &potential), Vec::<String>::new());
 }
 
-/// A copy of the whole workspace (every file git knows of, modification times kept so that the
-/// compile check's earlier runs stay valid for what did not change), committed as the base.
-struct WorkspaceScratch {
-    root: PathBuf,
-}
-
-impl Drop for WorkspaceScratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
-
-impl WorkspaceScratch {
-    /// At a fixed place under the target directory's scratch space: the compile check's artifacts
-    /// for this copy are found again on the next run.
-    fn new() -> WorkspaceScratch {
-        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("spec-diff-compile-check");
-        let _ = std::fs::remove_dir_all(&root);
-        let repo = repo_root();
-        let listing = std::process::Command::new("git")
-            .current_dir(&repo)
-            .args([
-                "ls-files",
-                "-z",
-                "--cached",
-                "--others",
-                "--exclude-standard",
-            ])
-            .output()
-            .unwrap();
-        assert!(listing.status.success());
-        for path in String::from_utf8(listing.stdout).unwrap().split('\0') {
-            let source = repo.join(path);
-            if path.is_empty() || !source.is_file() {
-                continue;
-            }
-            let target = root.join(path);
-            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-            std::fs::copy(&source, &target).unwrap();
-            let modified = std::fs::metadata(&source).unwrap().modified().unwrap();
-            std::fs::File::options()
-                .write(true)
-                .open(&target)
-                .unwrap()
-                .set_modified(modified)
-                .unwrap();
-        }
-        std::os::unix::fs::symlink(repo.join("node_modules"), root.join("node_modules")).unwrap();
-        let scratch = WorkspaceScratch { root };
-        scratch.git(&["init", "--quiet", "--initial-branch=main"]);
-        scratch.commit("base");
-        scratch
-    }
-
-    fn git(&self, args: &[&str]) {
-        let status = std::process::Command::new("git")
-            .args(args)
-            .current_dir(&self.root)
-            .status()
-            .unwrap();
-        assert!(status.success(), "git {args:?}");
-    }
-
-    fn commit(&self, message: &str) {
-        for args in [
-            &["add", "--all"][..],
-            &[
-                "-c",
-                "user.name=t",
-                "-c",
-                "user.email=t@example.test",
-                "commit",
-                "--quiet",
-                "--allow-empty",
-                "-m",
-                message,
-            ],
-        ] {
-            self.git(args);
-        }
-    }
-
-    fn read(&self, path: &str) -> String {
-        std::fs::read_to_string(self.root.join(path)).unwrap()
-    }
-
-    fn edit(&self, path: &str, from: &str, to: &str) {
-        let text = self.read(path);
-        assert_eq!(
-            text.matches(from).count(),
-            1,
-            "{path}: `{from}` must occur once"
-        );
-        std::fs::write(self.root.join(path), text.replace(from, to)).unwrap();
-    }
-}
-
 /// The two walk-throughs on a copy of the whole workspace, with the compile check:
 ///
 /// 1. The vendor rewords a message: it regenerates with no variant renamed, the workspace still
@@ -562,10 +508,9 @@ impl WorkspaceScratch {
 /// that this copy's artifacts never pass for the repository's.
 #[test]
 fn the_review_report_compiles_the_workspace_and_names_what_no_longer_compiles() {
-    use xtask::diff::command::{Format, Options, failures};
-    use xtask::diff::compile::{CompileCheck, CompileOptions, target_dir};
-    use xtask::diff::report::{ReviewOptions, build_report};
-    use xtask::diff::semver::ApiLevel;
+    use spec_review::command::failures;
+    use spec_review::compile::{CompileCheck, target_dir};
+    use spec_review::semver::ApiLevel;
 
     let target = target_dir(&repo_root()).unwrap_or_else(|err| panic!("{err}"));
     // `env RUSTC ARGS…` runs rustc unchanged; under a path of its own it keys this copy's
@@ -574,42 +519,24 @@ fn the_review_report_compiles_the_workspace_and_names_what_no_longer_compiles() 
     let wrapper = Path::new(env!("CARGO_TARGET_TMPDIR")).join("spec-diff-compile-check-rustc");
     let _ = std::fs::remove_file(&wrapper);
     std::os::unix::fs::symlink("/usr/bin/env", &wrapper).unwrap();
-    let review = ReviewOptions {
-        compile_check: Some(CompileOptions {
-            target_dir: Some(target),
-            workspace_wrapper: Some(wrapper),
-        }),
+    let compile = CompileOptions {
+        target_dir: Some(target),
+        workspace_wrapper: Some(wrapper),
     };
-    let gate = Options {
-        base: Some("HEAD".to_string()),
-        format: Format::Markdown,
-        fail_on: Some(Severity::Breaking),
-        check_version: true,
-        compile_check: true,
-    };
-    let scratch = WorkspaceScratch::new();
-    let hash = |text: &str| xtask::checks::hex_sha256(text.as_bytes());
+    let gate = breaking_gate();
+    let scratch = Scratch::workspace();
 
     // 1. A reworded message.
-    let page = "spec/sources/attestr-archive-profile.txt";
-    let old_page = scratch.read(page);
-    scratch.edit(
-        page,
+    scratch.edit_archive_page(
         "4004003Request ID is invalid",
         "4004003Request ID is not valid",
-    );
-    scratch.edit(
-        "spec/attestr.yaml",
-        &hash(&old_page),
-        &hash(&scratch.read(page)),
     );
     scratch.edit(
         "spec/attestr.yaml",
         "          name: RequestIdIsInvalid\n          message: Request ID is invalid\n",
         "          name: RequestIdIsInvalid\n          message: Request ID is not valid\n",
     );
-    xtask::outputs::generate(&scratch.root, xtask::outputs::Mode::Write)
-        .unwrap_or_else(|err| panic!("{err}"));
+    scratch.regenerate();
     let codes = scratch.read("crates/attestr/src/error_codes.rs");
     assert!(
         codes.contains(
@@ -617,9 +544,8 @@ fn the_review_report_compiles_the_workspace_and_names_what_no_longer_compiles() 
         ),
         "{codes}"
     );
-    let report =
-        build_report(&scratch.root, Some("HEAD"), &review).unwrap_or_else(|err| panic!("{err}"));
-    let markdown = xtask::diff::render::markdown(&report);
+    let report = scratch.report(Some(&compile));
+    let markdown = spec_review::render::markdown(&report);
     assert!(
         matches!(report.compile, CompileCheck::Compiles { .. }),
         "{markdown}"
@@ -648,21 +574,10 @@ fn the_review_report_compiles_the_workspace_and_names_what_no_longer_compiles() 
         "      required:\n        - code\n        - message\n      properties:\n        code:\n          type: integer\n          description: Unique error codes",
         "      required:\n        - code\n        - message\n        - httpStatusCode\n      properties:\n        code:\n          type: integer\n          description: Unique error codes",
     );
-    scratch.edit(
-        "spec/attestr.yaml",
-        "  version: 0.1.0\n",
-        "  version: 0.2.0\n",
-    );
-    scratch.edit(
-        "crates/attestr/Cargo.toml",
-        "version = \"0.1.0+v1\"",
-        "version = \"0.2.0+v1\"",
-    );
-    xtask::outputs::generate(&scratch.root, xtask::outputs::Mode::Write)
-        .unwrap_or_else(|err| panic!("{err}"));
-    let report =
-        build_report(&scratch.root, Some("HEAD"), &review).unwrap_or_else(|err| panic!("{err}"));
-    let markdown = xtask::diff::render::markdown(&report);
+    scratch.bump_attestr_major();
+    scratch.regenerate();
+    let report = scratch.report(Some(&compile));
+    let markdown = spec_review::render::markdown(&report);
     let sandbox_error = "crates/sandbox/src/vendors/attestr/error.rs";
     assert!(
         report
@@ -709,11 +624,10 @@ fn the_review_report_compiles_the_workspace_and_names_what_no_longer_compiles() 
 /// major bump.
 #[test]
 fn a_renamed_error_name_is_breaking_until_the_major_bump() {
-    use xtask::diff::command::{Format, Options, failures};
-    use xtask::diff::report::{ReviewOptions, build_report};
-    use xtask::diff::semver::ApiLevel;
+    use spec_review::command::failures;
+    use spec_review::semver::ApiLevel;
 
-    let scratch = GitScratch::new();
+    let scratch = Scratch::review_inputs();
     let spec = scratch.read("spec/attestr.yaml");
     std::fs::write(
         scratch.root.join("spec/attestr.yaml"),
@@ -723,18 +637,13 @@ fn a_renamed_error_name_is_breaking_until_the_major_bump() {
         ),
     )
     .unwrap();
-    xtask::outputs::generate(&scratch.root, xtask::outputs::Mode::Write)
-        .unwrap_or_else(|err| panic!("{err}"));
+    scratch.regenerate();
     let codes = scratch.read("crates/attestr/src/error_codes.rs");
     assert!(
         codes.contains("40038 => Self::ProfileAlreadyArchived,"),
         "{codes}"
     );
-    let no_compile_check = ReviewOptions {
-        compile_check: None,
-    };
-    let report = build_report(&scratch.root, Some("HEAD"), &no_compile_check)
-        .unwrap_or_else(|err| panic!("{err}"));
+    let report = scratch.report(None);
     let attestr = &report.vendors[0];
     let renamed: Vec<_> = attestr
         .changes
@@ -752,13 +661,7 @@ fn a_renamed_error_name_is_breaking_until_the_major_bump() {
         "The name of error 400/40038 changed from `ProfileIsArchivedAlreadyOperationNotAllowed` to `ProfileAlreadyArchived`."
     );
     assert_eq!(attestr.generated.rust_api.level, ApiLevel::Breaking);
-    let gate = Options {
-        base: Some("HEAD".to_string()),
-        format: Format::Text,
-        fail_on: Some(Severity::Breaking),
-        check_version: true,
-        compile_check: false,
-    };
+    let gate = breaking_gate();
     let refused = failures(&report, &gate);
     assert!(
         refused

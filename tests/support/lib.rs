@@ -36,7 +36,7 @@ impl ScratchRepo {
         #[cfg(unix)]
         let _ = std::os::unix::fs::symlink(repo.join("node_modules"), root.join("node_modules"));
         copy_tree(&repo.join("tests/fixtures"), &root.join("tests/fixtures"));
-        for vendor in xtask::vendors::VENDORS {
+        for vendor in spec_pipeline::vendors::VENDORS {
             let mut generated = vec![vendor.generated_path(), vendor.operations_path()];
             if vendor.has_error_codes {
                 generated.push(vendor.error_codes_path());

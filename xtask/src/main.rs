@@ -1,8 +1,8 @@
 //! `cargo xtask`: the workspace's one entry point for generating, checking and reviewing.
 //! `cargo xtask --help` lists the commands; `cargo xtask <command> --help` explains each.
 //!
-//! A thin command line over the library (`xtask::outputs`, `xtask::diff`, `xtask::sources`) and
-//! the CI runner ([`ci`]). The repository it acts on is found at run time (`xtask::repo`).
+//! A thin command line over the library (`spec_pipeline::outputs`, `spec_review`, `spec_pipeline::sources`) and
+//! the CI runner ([`ci`]). The repository it acts on is found at run time (`spec_pipeline::repo`).
 
 mod ci;
 
@@ -10,9 +10,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use xtask::diff::Severity;
-use xtask::diff::command::{Format, Options};
-use xtask::outputs::{self, Mode};
+use spec_pipeline::outputs::{self, Mode};
+use spec_review::Severity;
+use spec_review::command::{Format, Options};
 
 /// The spec pipeline, the review tool and CI for the vendor specs.
 #[derive(Debug, Parser)]
@@ -110,7 +110,7 @@ enum SourcesCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = xtask::repo::find_root().and_then(|repo| run(&repo, cli.command));
+    let result = spec_pipeline::repo::find_root().and_then(|repo| run(&repo, cli.command));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -133,7 +133,7 @@ fn run(repo: &Path, command: Command) -> Result<(), String> {
         Command::Diff(args) => {
             // Redocly does the comparison: install it the way `lint` does.
             ci::tools::ensure_node_tools(repo)?;
-            xtask::diff::command::run(repo, &args.into())
+            spec_review::command::run(repo, &args.into())
         }
         Command::Sources {
             command: SourcesCommand::Fetch { vendor, write },
@@ -161,7 +161,7 @@ impl From<DiffArgs> for Options {
 }
 
 fn fetch_sources(repo: &Path, vendor: Option<&str>, write: bool) -> Result<(), String> {
-    let summary = xtask::sources::run(repo, vendor, write, Default::default())?;
+    let summary = spec_pipeline::sources::run(repo, vendor, write, Default::default())?;
     println!(
         "sources fetch: {} unchanged, {} changed, {} failed",
         summary.unchanged.len(),
@@ -186,7 +186,7 @@ fn fetch_sources(repo: &Path, vendor: Option<&str>, write: bool) -> Result<(), S
 
 fn generate(repo: &Path, mode: Mode) -> Result<(), String> {
     // Beside the pipeline's outputs: docs/diff-rules.md, the table of the review tool's rules.
-    let table = xtask::diff::rules::table_outputs(repo).map_err(|err| err.to_string())?;
+    let table = spec_review::table_outputs(repo).map_err(|err| err.to_string())?;
     let report = outputs::generate_with(repo, mode, table.into_iter().collect())
         .map_err(|err| err.to_string())?;
     print_report("generate", mode, &report)

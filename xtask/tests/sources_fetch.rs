@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{Scratch, repo_root};
-use xtask::outputs::{Mode, generate};
-use xtask::sources::{self, Client, FetchOptions, Outcome, layout_key};
+use spec_pipeline::outputs::{Mode, generate};
+use spec_pipeline::sources::{self, Client, FetchOptions, Outcome, layout_key};
 
 /// What the server answers on one path.
 #[derive(Clone)]
@@ -185,17 +185,20 @@ fn options(server: &Server) -> FetchOptions {
     }
 }
 
+/// The stored text of the page whose shaped HTML is `page`.
+fn stored_copy(page: &str) -> String {
+    let path = repo_root()
+        .join("spec/sources")
+        .join(page.replace(".html", ".txt"));
+    std::fs::read_to_string(path).unwrap()
+}
+
 #[test]
 fn each_shaped_page_reads_as_its_stored_copy() {
     // Whitespace and the joining of table cells aside, the text html2text extracts from each
     // page is the stored copy's.
     for (_, page) in PAGES {
-        let stored = std::fs::read_to_string(
-            repo_root()
-                .join("spec/sources")
-                .join(page.replace(".html", ".txt")),
-        )
-        .unwrap();
+        let stored = stored_copy(page);
         let text = sources::html_to_text(&shaped_page(page)).unwrap();
         assert_eq!(
             layout_key(&text),
@@ -208,7 +211,7 @@ fn each_shaped_page_reads_as_its_stored_copy() {
 
 #[test]
 fn the_page_facts_read_the_same_from_a_stored_copy_and_from_a_fetched_page() {
-    use xtask::page_facts::{PageFacts, extract, page_format};
+    use spec_pipeline::page_facts::{PageFacts, extract, page_format};
     // Line numbers differ between the layouts; the facts must not.
     fn without_lines(facts: PageFacts) -> impl std::fmt::Debug + PartialEq {
         (
@@ -244,12 +247,7 @@ fn the_page_facts_read_the_same_from_a_stored_copy_and_from_a_fetched_page() {
     }
     for (url, page) in PAGES {
         let format = page_format(&format!("https://{url}")).unwrap();
-        let stored = std::fs::read_to_string(
-            repo_root()
-                .join("spec/sources")
-                .join(page.replace(".html", ".txt")),
-        )
-        .unwrap();
+        let stored = stored_copy(page);
         let fetched = sources::html_to_text(&shaped_page(page)).unwrap();
         let from_stored = extract(format, &stored).unwrap_or_else(|err| panic!("{page}: {err}"));
         let from_fetched =
@@ -331,7 +329,7 @@ fn unchanged_pages_pass_and_a_new_error_row_goes_from_fetch_to_check() {
         "{err}"
     );
     let stored = scratch.read("spec/sources/attestr-archive-profile.txt");
-    let new_hash = xtask::checks::hex_sha256(stored.as_bytes());
+    let new_hash = spec_pipeline::checks::hex_sha256(stored.as_bytes());
     let old_hash = "0de1a444def53148139572e30f38a7f0c522666df00d6d798d7ae2f4df1b52d4";
     assert!(spec_before.contains(old_hash), "the cited hash moved");
     std::fs::write(

@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use xtask::vendors::VENDORS;
+use spec_pipeline::vendors::VENDORS;
 
 use super::process::{offline, run_step};
 use super::tools::ensure_tools;
@@ -18,7 +18,7 @@ pub fn run(repo: &Path) -> Result<(), String> {
     // The Rust-side checks (x-vendor-doc, x-error-codes, the vendor pages' facts, `$ref`s,
     // progenitor's limits): the same as every `cargo xtask generate` runs.
     for vendor in &VENDORS {
-        xtask::outputs::load_checked(repo, vendor).map_err(|err| err.to_string())?;
+        spec_pipeline::outputs::load_checked(repo, vendor).map_err(|err| err.to_string())?;
     }
     ensure_tools(repo)?;
     let specs: Vec<String> = VENDORS.iter().map(|vendor| vendor.spec_path()).collect();

@@ -22,36 +22,28 @@ use process::{cargo, run_step};
 pub fn test(repo: &Path) -> Result<(), String> {
     lint::run(repo)?;
     workflows::lint(repo)?;
-    run_step(
-        repo,
-        "cargo xtask generate --check",
-        cargo().args(["xtask", "generate", "--check"]),
-    )?;
-    // The reference site, apart from generate because it needs the Node tools (lint installed
-    // them above).
-    run_step(
-        repo,
-        "cargo xtask site --check",
-        cargo().args(["xtask", "site", "--check"]),
-    )?;
-    run_step(
-        repo,
-        "cargo fmt --check",
-        cargo().args(["fmt", "--all", "--check"]),
-    )?;
-    run_step(
-        repo,
-        "cargo clippy",
-        cargo().args([
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--locked",
-            "--",
-            "-D",
-            "warnings",
-        ]),
-    )?;
+    // The reference site is checked apart from generate because it needs the Node tools (lint
+    // installed them above).
+    let clippy = [
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ];
+    for (name, args) in [
+        (
+            "cargo xtask generate --check",
+            &["xtask", "generate", "--check"][..],
+        ),
+        ("cargo xtask site --check", &["xtask", "site", "--check"]),
+        ("cargo fmt --check", &["fmt", "--all", "--check"]),
+        ("cargo clippy", &clippy),
+    ] {
+        run_step(repo, name, cargo().args(args))?;
+    }
     // Every public item documented, and no broken link or stray HTML in the docs.
     run_step(
         repo,
@@ -91,7 +83,8 @@ fn run_tests(repo: &Path) -> Result<(), String> {
         .filter_map(|line| std::fs::canonicalize(line).ok())
         .collect();
     let mut unreferenced = Vec::new();
-    let snapshots = xtask::outputs::files_under(repo, "tests").map_err(|err| err.to_string())?;
+    let snapshots =
+        spec_pipeline::outputs::files_under(repo, "tests").map_err(|err| err.to_string())?;
     for snapshot in snapshots.iter().filter(|path| path.ends_with(".snap")) {
         let canonical = std::fs::canonicalize(repo.join(snapshot))
             .map_err(|err| format!("{snapshot}: {err}"))?;

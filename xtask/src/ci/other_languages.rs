@@ -17,8 +17,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use xtask::publish;
-use xtask::vendors::VENDORS;
+use spec_pipeline::publish;
+use spec_pipeline::vendors::VENDORS;
 
 use super::process::run_step;
 use super::sandbox_process::{SandboxProcess, sandbox_binary};

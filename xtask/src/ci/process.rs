@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use xtask::diff::redocly::QUIET_NODE_TOOLS;
-use xtask::progress::Step;
+use spec_pipeline::progress::Step;
+use spec_review::QUIET_NODE_TOOLS;
 
 /// `cargo`, as the running Cargo names itself (`CARGO`), so a step uses the same toolchain.
 pub fn cargo() -> Command {

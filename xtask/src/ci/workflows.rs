@@ -10,11 +10,11 @@ use super::process::run_step;
 use super::tools::ensure_python_tools;
 
 /// Where the workflows are, relative to the repository.
-pub const WORKFLOWS_DIR: &str = ".github/workflows";
+const WORKFLOWS_DIR: &str = ".github/workflows";
 
 pub fn lint(repo: &Path) -> Result<(), String> {
     ensure_python_tools(repo)?;
-    let workflows: Vec<String> = xtask::outputs::files_under(repo, WORKFLOWS_DIR)
+    let workflows: Vec<String> = spec_pipeline::outputs::files_under(repo, WORKFLOWS_DIR)
         .map_err(|err| err.to_string())?
         .into_iter()
         .filter(|path| path.ends_with(".yml") || path.ends_with(".yaml"))

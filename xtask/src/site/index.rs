@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::document::Document;
+use spec_pipeline::document::Document;
 
 /// One vendor's entry.
 pub struct Entry<'a> {

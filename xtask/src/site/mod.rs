@@ -16,13 +16,13 @@ pub mod sections;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::Error;
-use crate::document::Document;
-use crate::outputs::{self, Mode, Report};
-use crate::progress::Step;
-use crate::vendors::{VENDORS, Vendor};
+use spec_pipeline::Error;
+use spec_pipeline::document::Document;
+use spec_pipeline::outputs::{self, Mode, Report};
+use spec_pipeline::progress::Step;
+use spec_pipeline::vendors::{VENDORS, Vendor};
 
-pub use crate::outputs::SITE_DIR;
+pub use spec_pipeline::outputs::SITE_DIR;
 
 /// `spec/dist/site/<vendor>.html`.
 pub fn page_path(vendor: &Vendor) -> Result<String, Error> {
@@ -37,7 +37,7 @@ pub fn page_file(vendor: &Vendor) -> Result<String, Error> {
 /// `name` itself if it can be used as one file-name component: lowercase ASCII letters, digits
 /// and inner `-`, at most 64 characters. Anything else (a separator, `..`, a leading dot or dash,
 /// spaces) is an error naming it.
-pub fn path_component(name: &str) -> Result<&str, Error> {
+fn path_component(name: &str) -> Result<&str, Error> {
     let plain = !name.is_empty()
         && name.len() <= 64
         && !name.starts_with('-')
@@ -65,18 +65,7 @@ pub fn publish(repo: &Path, mode: Mode) -> Result<Report, Error> {
         Mode::Write => "site",
         Mode::Check => "site --check",
     });
-    let mut documents = Vec::new();
-    let mut errors = Vec::new();
-    for vendor in &VENDORS {
-        step.say(format!("checking {}", vendor.spec_path()));
-        match outputs::load_checked(repo, vendor) {
-            Ok(doc) => documents.push((vendor, doc)),
-            Err(err) => errors.push(err),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(Error::Several(errors));
-    }
+    let documents = outputs::load_all_checked(repo, &step)?;
     step.say("rendering the pages with Redocly");
     let files = site_files_of(repo, &documents)?;
     let report = outputs::sync(repo, mode, &files, &[SITE_DIR.to_string()], &[], &step)?;
@@ -94,7 +83,7 @@ pub fn site_files(repo: &Path) -> Result<BTreeMap<String, String>, Error> {
 }
 
 /// [`site_files`] for the vendors' documents, already loaded.
-pub fn site_files_of(
+fn site_files_of(
     repo: &Path,
     documents: &[(&Vendor, Document)],
 ) -> Result<BTreeMap<String, String>, Error> {

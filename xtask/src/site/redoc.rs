@@ -25,8 +25,8 @@ use std::process::{Child, Command, Stdio};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Value, json};
 
-use crate::Error;
-use crate::document::METHODS;
+use spec_pipeline::Error;
+use spec_pipeline::document::METHODS;
 
 /// The shared script beside the pages.
 pub const RENDERER_FILE: &str = "renderer.js";
@@ -146,7 +146,7 @@ pub fn render_pages(repo: &Path, pages: &[PageInput]) -> Result<Vec<String>, Err
             .current_dir(scratch.path())
             // Telemetry off also makes the page itself send none (`disableTelemetry`), and every
             // run must render the same bytes whatever the caller's environment says.
-            .envs(crate::diff::redocly::QUIET_NODE_TOOLS)
+            .envs(spec_review::QUIET_NODE_TOOLS)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -269,7 +269,7 @@ fn tail(text: &str) -> String {
 
 /// The rendered page with its two references to Redocly's CDN replaced by the local
 /// `renderer.js`.
-pub fn offline_page(source: &str, html: &str) -> Result<String, Error> {
+fn offline_page(source: &str, html: &str) -> Result<String, Error> {
     let shape_error = |what: &str| Error::Site {
         document: source.to_string(),
         message: format!(

@@ -14,7 +14,7 @@
 use serde_json::{Map, Value};
 
 use super::markdown;
-use crate::document::{Document, resolve_in};
+use spec_pipeline::document::{Document, resolve_in};
 
 /// The heading of the `x-outcomes` section, as it appears on the page.
 pub const OUTCOMES_HEADING: &str = "Documented outcomes";
@@ -235,7 +235,7 @@ pub fn unknown_notes(doc: &Document, path: &str, operation: &Value) -> Vec<(Stri
 /// The sentences of `text` that begin with "Unknown:", each up to its full stop (one outside
 /// parentheses and code spans, followed by a space or the end, and not the "e.g." or "i.e."
 /// abbreviation) or the end of its paragraph.
-pub fn unknown_sentences(text: &str) -> Vec<String> {
+fn unknown_sentences(text: &str) -> Vec<String> {
     const MARKER: &str = "Unknown:";
     let mut found = Vec::new();
     let mut rest = text;
@@ -324,28 +324,6 @@ fn escape_in_map(map: &mut Map<String, Value>, context: Context) {
     }
 }
 
-/// Every operation as `(tag, summary)` pairs the page's navigation should list, in document
-/// order: what the browser test compares the rendered operation list with.
-pub fn operation_labels(doc: &Document) -> Vec<(String, String)> {
-    let mut labels = Vec::new();
-    for op in doc.operations() {
-        let summary = op
-            .operation
-            .get("summary")
-            .and_then(Value::as_str)
-            .or(op.operation_id())
-            .unwrap_or(op.path);
-        let tag = op
-            .operation
-            .get("tags")
-            .and_then(|tags| tags.get(0))
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        labels.push((tag.to_string(), summary.to_string()));
-    }
-    labels
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -415,10 +393,6 @@ paths:
             site.pointer("/paths/~1things~1{id}/delete/x-error-codes"),
             doc.root
                 .pointer("/paths/~1things~1{id}/delete/x-error-codes")
-        );
-        assert_eq!(
-            operation_labels(&doc),
-            [("".to_string(), "Delete a thing".to_string())]
         );
     }
 

@@ -1,0 +1,634 @@
+//! Checks on an authored document that must hold before it is normalized and generated.
+//!
+//! Each check has a rule id (listed in `spec/README.md`). They refuse what progenitor would reject
+//! or panic on and what normalization cannot fix without changing the vendor's meaning, and they
+//! keep the project's own conventions (`x-vendor-doc`, `x-error-codes`). The external linters
+//! (Redocly, Spectral, openapi-spec-validator) run separately, in `cargo xtask lint`.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::document::{Document, OperationRef, StatusClass, for_each_ref, is_json, status_class};
+use crate::{Finding, page_facts};
+
+/// Request media types progenitor 0.15 can send.
+const SUPPORTED_REQUEST_MEDIA_TYPES: [&str; 4] = [
+    "application/json",
+    "application/x-www-form-urlencoded",
+    "application/octet-stream",
+    "text/plain",
+];
+
+/// Runs every check. `spec_dir` is the directory `x-vendor-doc.file` paths are relative to.
+pub(crate) fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut report = |operation: Option<String>, rule: &'static str, message: String| {
+        findings.push(Finding {
+            document: doc.name.clone(),
+            operation,
+            rule,
+            message,
+        })
+    };
+
+    let version = doc
+        .root
+        .get("openapi")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if !version.starts_with("3.0.") {
+        report(
+            None,
+            "openapi-version",
+            format!(
+                "`openapi: {version}` is not supported; progenitor 0.15 reads OpenAPI 3.0.x only"
+            ),
+        );
+    }
+
+    let mut pointer = String::new();
+    for_each_ref(&doc.root, &mut pointer, &mut |at, reference| {
+        if let Err(message) = crate::document::lookup_ref(&doc.root, reference) {
+            report(None, "ref", format!("at {at}: {message}"));
+        }
+    });
+
+    let mut operation_ids = BTreeSet::new();
+    let mut error_names = ErrorNames::default();
+    let mut method_names: std::collections::BTreeMap<String, String> = RESERVED_METHOD_NAMES
+        .iter()
+        .map(|name| (name.to_string(), format!("the generated `Client::{name}`")))
+        .collect();
+    for op in doc.operations() {
+        match op.operation_id() {
+            None => report(
+                Some(op.label()),
+                "operation-id",
+                "has no `operationId`; it names the generated method".to_string(),
+            ),
+            Some(id) if !operation_ids.insert(id.to_string()) => report(
+                Some(op.label()),
+                "operation-id",
+                "`operationId` is used by another operation".to_string(),
+            ),
+            Some(id) => {
+                let method = rust_method_name(id);
+                match method_names.get(&method) {
+                    Some(other) => report(
+                        Some(op.label()),
+                        "operation-id",
+                        format!(
+                            "`operationId` `{id}` becomes the Rust method `{method}`, as {other} does; rename one"
+                        ),
+                    ),
+                    None => {
+                        method_names.insert(method, format!("`operationId` `{id}`"));
+                    }
+                }
+            }
+        }
+        let mut report_op = |rule, message| report(Some(op.label()), rule, message);
+        check_vendor_doc(doc, &op, spec_dir, &mut report_op);
+        check_path_template(doc, &op, &mut report_op);
+        check_parameters(doc, &op, &mut report_op);
+        check_request_body(doc, &op, &mut report_op);
+        check_responses(doc, &op, &mut report_op);
+        check_error_codes(&op, &mut report_op);
+        check_error_names(&op, &mut error_names, &mut report_op);
+    }
+    findings
+}
+
+fn check_vendor_doc(
+    doc: &Document,
+    op: &OperationRef,
+    spec_dir: &Path,
+    report: &mut dyn FnMut(&'static str, String),
+) {
+    let Some(vendor_doc) = op.operation.get("x-vendor-doc") else {
+        report(
+            "vendor-doc",
+            "has no `x-vendor-doc`: every operation cites its source".to_string(),
+        );
+        return;
+    };
+    let field = |name: &str| vendor_doc.get(name).and_then(Value::as_str);
+    let (Some(url), Some(file), Some(sha256)) = (field("url"), field("file"), field("sha256"))
+    else {
+        report(
+            "vendor-doc",
+            "`x-vendor-doc` needs the strings `url`, `file` and `sha256`".to_string(),
+        );
+        return;
+    };
+    if !url.starts_with("https://") {
+        report(
+            "vendor-doc",
+            format!("`x-vendor-doc.url` `{url}` is not an https URL"),
+        );
+    }
+    if !file.starts_with("sources/") || crate::fsguard::plain_relative(file).is_err() {
+        report(
+            "vendor-doc",
+            format!("`x-vendor-doc.file` `{file}` must be a plain path under `sources/`"),
+        );
+        return;
+    }
+    let bytes = match crate::fsguard::read_bytes(spec_dir, file, crate::fsguard::MAX_SOURCE_BYTES) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            report(
+                "vendor-doc",
+                format!("`x-vendor-doc.file` cannot be read: {err}"),
+            );
+            return;
+        }
+    };
+    let actual = hex_sha256(&bytes);
+    if actual != sha256 {
+        report(
+            "vendor-doc-sha256",
+            format!(
+                "cites `{file}` with sha256 {sha256}, but the file now has sha256 {actual}: the vendor's \
+                 page changed. Review the change, bring the operation in line with it, then update `sha256`"
+            ),
+        );
+    }
+    if !page_facts::is_page_copy(file) {
+        return;
+    }
+    let Some(format) = page_facts::page_format(url) else {
+        report(
+            page_facts::RULE,
+            format!("`{file}` is a page copy, but no extractor knows the pages of `{url}`"),
+        );
+        return;
+    };
+    let facts = crate::fsguard::utf8(file, bytes)
+        .map_err(|err| err.to_string())
+        .and_then(|text| page_facts::extract(format, &text));
+    match facts {
+        Ok(facts) => page_facts::compare(doc, op, file, &facts, &mut |message| {
+            report(page_facts::RULE, message)
+        }),
+        Err(message) => report(
+            page_facts::RULE,
+            format!("`{file}`: the page's layout is not recognised ({message})"),
+        ),
+    }
+}
+
+/// Methods every generated `Client` has of its own: an operation may not take their names.
+const RESERVED_METHOD_NAMES: [&str; 2] = ["new", "new_with_client"];
+
+/// The Rust method name progenitor 0.15 derives from an `operationId`: `'` dropped, every
+/// character that cannot continue an identifier turned into `-`, then snake_case (heck), with a
+/// leading `_` if it cannot start one. Two ids with the same name would generate a crate that
+/// does not compile.
+pub(crate) fn rust_method_name(operation_id: &str) -> String {
+    use heck::ToSnakeCase;
+    let cleaned: String = operation_id
+        .replace('\'', "")
+        .chars()
+        .map(|ch| {
+            if unicode_ident::is_xid_continue(ch) {
+                ch
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let snake = cleaned.to_snake_case();
+    match snake.chars().next() {
+        None => "x".to_string(),
+        Some(first) if unicode_ident::is_xid_start(first) => snake,
+        Some(_) => format!("_{snake}"),
+    }
+}
+
+/// The `{name}`s of a path template; an error for a brace that does not close or is empty.
+pub(crate) fn template_parameters(path: &str) -> Result<Vec<String>, String> {
+    let mut names = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find(['{', '}']) {
+        if rest[open..].starts_with('}') {
+            return Err(format!("`}}` without `{{` in `{path}`"));
+        }
+        let after = &rest[open + 1..];
+        let close = after
+            .find(['{', '}'])
+            .filter(|close| after[*close..].starts_with('}'))
+            .ok_or_else(|| format!("`{{` without `}}` in `{path}`"))?;
+        let name = &after[..close];
+        if name.is_empty() {
+            return Err(format!("an empty `{{}}` in `{path}`"));
+        }
+        names.push(name.to_string());
+        rest = &after[close + 1..];
+    }
+    Ok(names)
+}
+
+/// The path template's `{name}`s and the declared path parameters must be the same set, each
+/// parameter required: progenitor 0.15 panics on a mismatch instead of naming it.
+fn check_path_template(
+    doc: &Document,
+    op: &OperationRef,
+    report: &mut dyn FnMut(&'static str, String),
+) {
+    let in_template = match template_parameters(op.path) {
+        Ok(names) => names,
+        Err(message) => {
+            report("path-parameters", message);
+            return;
+        }
+    };
+    let mut declared = BTreeSet::new();
+    for parameter in doc
+        .parameters(op.path, op.operation)
+        .filter(|parameter| parameter.get("in").and_then(Value::as_str) == Some("path"))
+    {
+        let name = parameter.get("name").and_then(Value::as_str).unwrap_or("?");
+        declared.insert(name.to_string());
+        if parameter.get("required").and_then(Value::as_bool) != Some(true) {
+            report(
+                "path-parameters",
+                format!("path parameter `{name}` must have `required: true`"),
+            );
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for name in &in_template {
+        if !seen.insert(name) {
+            report(
+                "path-parameters",
+                format!("`{{{name}}}` appears twice in the path `{}`", op.path),
+            );
+        }
+        if !declared.contains(name) {
+            report(
+                "path-parameters",
+                format!(
+                    "the path `{}` has `{{{name}}}`, but no path parameter `{name}` is declared",
+                    op.path
+                ),
+            );
+        }
+    }
+    for name in declared.iter().filter(|name| !in_template.contains(name)) {
+        report(
+            "path-parameters",
+            format!(
+                "the path parameter `{name}` is declared, but the path `{}` has no `{{{name}}}`",
+                op.path
+            ),
+        );
+    }
+}
+
+/// The SHA-256 of `bytes` in lowercase hex, the form `x-vendor-doc.sha256` takes.
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn check_parameters(
+    doc: &Document,
+    op: &OperationRef,
+    report: &mut dyn FnMut(&'static str, String),
+) {
+    for parameter in doc.parameters(op.path, op.operation) {
+        let name = parameter.get("name").and_then(Value::as_str).unwrap_or("?");
+        let location = parameter.get("in").and_then(Value::as_str).unwrap_or("?");
+        let style = parameter.get("style").and_then(Value::as_str);
+        let allowed = match location {
+            "query" => "form",
+            "path" | "header" => "simple",
+            _ => {
+                report(
+                    "parameter-location",
+                    format!(
+                        "parameter `{name}` is in `{location}`; progenitor 0.15 supports path, query and header parameters"
+                    ),
+                );
+                continue;
+            }
+        };
+        if let Some(style) = style.filter(|style| *style != allowed) {
+            report(
+                "parameter-style",
+                format!(
+                    "{location} parameter `{name}` has `style: {style}`; progenitor 0.15 serializes {location} parameters only as `{allowed}`"
+                ),
+            );
+        }
+    }
+}
+
+fn check_request_body(
+    doc: &Document,
+    op: &OperationRef,
+    report: &mut dyn FnMut(&'static str, String),
+) {
+    let Some(body) = op.operation.get("requestBody") else {
+        return;
+    };
+    let Ok(body) = doc.resolve(body) else { return };
+    let Some(content) = body.get("content").and_then(Value::as_object) else {
+        return;
+    };
+    let chosen = if content.len() > 1 {
+        match content.iter().find(|(media_type, _)| is_json(media_type)) {
+            Some(json) => json,
+            None => {
+                let offered: Vec<_> = content.keys().map(String::as_str).collect();
+                report(
+                    "request-media-type",
+                    format!(
+                        "the request body offers {}; normalization keeps `application/json`, which is not among them",
+                        offered.join(", ")
+                    ),
+                );
+                return;
+            }
+        }
+    } else {
+        match content.iter().next() {
+            Some(only) => only,
+            None => return,
+        }
+    };
+    let (media_type, media) = chosen;
+    let essence = media_type.split(';').next().unwrap_or(media_type).trim();
+    if !SUPPORTED_REQUEST_MEDIA_TYPES.contains(&essence) {
+        report(
+            "request-media-type",
+            format!(
+                "request body media type `{media_type}` is not supported by progenitor 0.15 (supported: {})",
+                SUPPORTED_REQUEST_MEDIA_TYPES.join(", ")
+            ),
+        );
+    }
+    if media.get("schema").is_none() {
+        report(
+            "body-schema",
+            format!("the `{media_type}` request body has no `schema`"),
+        );
+    }
+}
+
+fn check_responses(
+    doc: &Document,
+    op: &OperationRef,
+    report: &mut dyn FnMut(&'static str, String),
+) {
+    let Some(responses) = op.operation.get("responses").and_then(Value::as_object) else {
+        report("responses", "has no `responses`".to_string());
+        return;
+    };
+    for (status, response) in responses {
+        let Ok(response) = doc.resolve(response) else {
+            continue;
+        };
+        let Some(content) = response.get("content").and_then(Value::as_object) else {
+            continue;
+        };
+        for (media_type, media) in content {
+            if is_json(media_type)
+                && status_class(status) != StatusClass::Other
+                && media.get("schema").is_none()
+            {
+                report(
+                    "response-schema",
+                    format!("the {status} `{media_type}` response has no `schema`"),
+                );
+            }
+            let has_examples = media.get("example").is_some() || media.get("examples").is_some();
+            if has_examples && media.get("schema").and_then(|s| s.get("$ref")).is_none() {
+                report(
+                    "example-schema-ref",
+                    format!(
+                        "the {status} `{media_type}` response has examples but its schema is not a `$ref` to `components/schemas`, so the sample names no type"
+                    ),
+                );
+            }
+        }
+    }
+    if let Some(media) = op
+        .operation
+        .get("requestBody")
+        .and_then(|body| doc.resolve(body).ok())
+        .and_then(|body| body.get("content"))
+        .and_then(Value::as_object)
+    {
+        for (media_type, media) in media {
+            let has_examples = media.get("example").is_some() || media.get("examples").is_some();
+            if has_examples && media.get("schema").and_then(|s| s.get("$ref")).is_none() {
+                report(
+                    "example-schema-ref",
+                    format!(
+                        "the `{media_type}` request body has examples but its schema is not a `$ref` to `components/schemas`, so the sample names no type"
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn check_error_codes(op: &OperationRef, report: &mut dyn FnMut(&'static str, String)) {
+    let Some(codes) = op.operation.get("x-error-codes") else {
+        return;
+    };
+    let Some(codes) = codes.as_array() else {
+        report(
+            "error-codes",
+            "`x-error-codes` must be a list of `{status, code, name, message}`".to_string(),
+        );
+        return;
+    };
+    let responses = op.operation.get("responses").and_then(Value::as_object);
+    let mut seen = BTreeSet::new();
+    for (index, entry) in codes.iter().enumerate() {
+        let status = entry.get("status").and_then(Value::as_u64);
+        let code = entry.get("code");
+        let message = entry.get("message").and_then(Value::as_str);
+        let (Some(status), Some(message)) = (status, message) else {
+            report(
+                "error-codes",
+                format!(
+                    "`x-error-codes[{index}]` needs an integer `status` and a string `message`"
+                ),
+            );
+            continue;
+        };
+        if code.is_some_and(|code| !code.is_i64()) {
+            report(
+                "error-codes",
+                format!("`x-error-codes[{index}].code` must be an integer when present"),
+            );
+        }
+        if !seen.insert((status, code.map(Value::to_string), message)) {
+            report(
+                "error-codes",
+                format!("`x-error-codes[{index}]` repeats an earlier entry ({status} {message:?})"),
+            );
+        }
+        let declared =
+            responses.is_some_and(|responses| responses.contains_key(&status.to_string()));
+        if !declared {
+            report(
+                "error-codes",
+                format!(
+                    "`x-error-codes[{index}]` has status {status}, which is not among the operation's responses"
+                ),
+            );
+        }
+    }
+}
+
+/// The variant `ErrorCode` keeps for codes the documentation does not list: no row may take it.
+const RESERVED_ERROR_NAMES: [&str; 2] = ["Unknown", "Self"];
+
+/// Every `x-error-codes` name of a document seen so far: the error it names (status and code) and
+/// the first operation and row that named it.
+#[derive(Default)]
+struct ErrorNames {
+    named: std::collections::BTreeMap<String, (u64, Option<i64>, String)>,
+}
+
+/// Each `x-error-codes` row has a `name`: the Rust `ErrorCode` variant, a stable fact of the spec
+/// that a reworded message does not move. It is an UpperCamelCase identifier, appears once per
+/// operation, and names one error (one status and code) across the whole document: the rows of
+/// the same error on several pages share it, and may word the message differently.
+fn check_error_names(
+    op: &OperationRef,
+    names: &mut ErrorNames,
+    report: &mut dyn FnMut(&'static str, String),
+) {
+    let Some(rows) = op.operation.get("x-error-codes").and_then(Value::as_array) else {
+        return;
+    };
+    let mut in_operation = BTreeSet::new();
+    for (index, row) in rows.iter().enumerate() {
+        let name = match row.get("name") {
+            Some(Value::String(name)) => name.as_str(),
+            Some(_) | None => {
+                let hint = row
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .map(|message| format!(" (for example `{}`)", name_from_message(message)))
+                    .unwrap_or_default();
+                report(
+                    "error-codes",
+                    format!(
+                        "`x-error-codes[{index}]` needs a string `name`: the Rust `ErrorCode` variant, kept when the vendor rewords the message{hint}"
+                    ),
+                );
+                continue;
+            }
+        };
+        if !is_variant_name(name) {
+            report(
+                "error-codes",
+                format!(
+                    "`x-error-codes[{index}].name` `{name}` is not a Rust variant name (an ASCII letter in upper case, then letters and digits)"
+                ),
+            );
+            continue;
+        }
+        if RESERVED_ERROR_NAMES.contains(&name) {
+            report(
+                "error-codes",
+                format!(
+                    "`x-error-codes[{index}].name` `{name}` is reserved (`ErrorCode::Unknown` holds the codes the documentation does not list)"
+                ),
+            );
+            continue;
+        }
+        if !in_operation.insert(name) {
+            report(
+                "error-codes",
+                format!(
+                    "`x-error-codes[{index}].name` `{name}` names another row of this operation too"
+                ),
+            );
+            continue;
+        }
+        let (Some(status), code) = (
+            row.get("status").and_then(Value::as_u64),
+            row.get("code").and_then(Value::as_i64),
+        ) else {
+            continue;
+        };
+        let here = format!("{} `x-error-codes[{index}]`", op.label());
+        match names.named.get(name) {
+            None => {
+                names.named.insert(name.to_string(), (status, code, here));
+            }
+            Some((first_status, first_code, first))
+                if (*first_status, *first_code) != (status, code) =>
+            {
+                let error = |status: u64, code: Option<i64>| match code {
+                    Some(code) => format!("{status}/{code}"),
+                    None => status.to_string(),
+                };
+                report(
+                    "error-codes",
+                    format!(
+                        "`x-error-codes[{index}].name` `{name}` is used twice in the document: {first} names error {} with it, this row names error {}; a name stands for one error",
+                        error(*first_status, *first_code),
+                        error(status, code)
+                    ),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+/// Whether `name` can be an enum variant: an ASCII upper-case letter, then ASCII letters and
+/// digits (UpperCamelCase, the style rustc expects of variants).
+fn is_variant_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|first| first.is_ascii_uppercase())
+        && chars.all(|c| c.is_ascii_alphanumeric())
+}
+
+/// A suggested `name` for a row that has none: the message in UpperCamelCase, placeholders such as
+/// `{type}` dropped (`Profile is archived already, operation not allowed` →
+/// `ProfileIsArchivedAlreadyOperationNotAllowed`). This is how variant names were derived before
+/// they became part of the spec.
+pub(crate) fn name_from_message(message: &str) -> String {
+    let mut without_placeholders = String::new();
+    let mut depth = 0usize;
+    for c in message.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => without_placeholders.push(c),
+            _ => {}
+        }
+    }
+    let mut name: String = without_placeholders
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut chars = word.chars();
+            let first = chars
+                .next()
+                .map(|c| c.to_ascii_uppercase())
+                .unwrap_or_default();
+            let rest: String = chars.collect::<String>().to_ascii_lowercase();
+            format!("{first}{rest}")
+        })
+        .collect();
+    if name.chars().next().is_none_or(|c| c.is_ascii_digit()) {
+        name.insert(0, 'E');
+    }
+    name
+}

@@ -1,0 +1,38 @@
+//! Finding the repository the command acts on, at run time.
+//!
+//! The root is never compiled in (`env!("CARGO_MANIFEST_DIR")`): with a target directory shared by
+//! two clones, a binary built from one would act on the other. `cargo xtask` runs from the clone
+//! Cargo was started in, and Cargo passes that clone's manifest directory to the process; a binary
+//! started by hand looks upwards from the working directory instead.
+
+use std::path::{Path, PathBuf};
+
+/// The workspace root: a directory holding `Cargo.toml` and `xtask/Cargo.toml`.
+pub fn find_root() -> Result<PathBuf, String> {
+    if let Some(manifest_dir) = std::env::var_os("CARGO_MANIFEST_DIR") {
+        let manifest_dir = PathBuf::from(manifest_dir);
+        if let Some(root) = manifest_dir.parent().filter(|dir| is_root(dir)) {
+            return Ok(root.to_path_buf());
+        }
+    }
+    let cwd = std::env::current_dir()
+        .map_err(|err| format!("cannot read the working directory: {err}"))?;
+    root_above(&cwd).ok_or_else(|| {
+        format!(
+            "{} is not inside this project's repository (no directory above it holds Cargo.toml and xtask/Cargo.toml)",
+            cwd.display()
+        )
+    })
+}
+
+/// The nearest directory at or above `start` that is a workspace root.
+pub(crate) fn root_above(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|dir| is_root(dir))
+        .map(Path::to_path_buf)
+}
+
+fn is_root(dir: &Path) -> bool {
+    dir.join("Cargo.toml").is_file() && dir.join("xtask/Cargo.toml").is_file()
+}

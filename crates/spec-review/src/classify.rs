@@ -1,0 +1,75 @@
+//! From one Redocly change to one classified [`Change`]: the first row of
+//! [`crate::rules::RULES`] whose matcher recognizes the change rates it (oasdiff's rules table).
+//!
+//! Rows that override Redocly are tried before the others, since an override exists to take a
+//! change out of the row Redocly's verdict would put it in.
+
+use std::collections::BTreeSet;
+
+use crate::model::{Change, RatedBy};
+use crate::redocly::{Kind, RedoclyChange};
+use crate::rules::{self, Found, RULES};
+use crate::view::{ChangeView, Direction, Sides, kebab};
+
+/// The extensions whose changes [`crate::extensions`] rates; Redocly's view of them is dropped.
+const OWN_EXTENSIONS: [&str; 3] = ["/x-error-codes", "/x-vendor-doc", "/x-outcomes"];
+
+/// Classifies one change, or `None` when it belongs to [`crate::extensions`].
+pub fn classify(change: &RedoclyChange, sides: &Sides<'_>) -> Option<Change> {
+    let pointers = [
+        Some(change.path.as_str()),
+        change.base.as_ref().map(|side| side.pointer.as_str()),
+        change.revision.as_ref().map(|side| side.pointer.as_str()),
+    ];
+    if pointers
+        .into_iter()
+        .flatten()
+        .any(|pointer| OWN_EXTENSIONS.iter().any(|own| pointer.contains(own)))
+    {
+        return None;
+    }
+    let mut operations = BTreeSet::new();
+    if let Some(base) = &change.base {
+        operations.extend(sides.old_operations.reached_by(&base.pointer));
+    }
+    if let Some(revision) = &change.revision {
+        operations.extend(sides.new_operations.reached_by(&revision.pointer));
+    }
+    // Redocly's path runs through the first operation that uses the change.
+    operations.extend(match change.kind {
+        Kind::Removed => sides.old_operations.reached_by(&change.path),
+        Kind::Added | Kind::Modified => sides.new_operations.reached_by(&change.path),
+    });
+    let view = ChangeView::new(change, sides);
+    let overrides = RULES.iter().filter(|row| row.rated_by == RatedBy::Override);
+    let others = RULES.iter().filter(|row| row.rated_by != RatedBy::Override);
+    let (row, found) = overrides
+        .chain(others)
+        .find_map(|row| row.recognize(&view).map(|found| (row, found)))
+        .expect("the `*` row recognizes every change Redocly objects to, and the `*-added`, `*-removed` and `*-changed` rows every other");
+    let (rule, message, reason) = match found {
+        Found::Verdicts(ids) => {
+            let reasons: Vec<&str> = ids
+                .iter()
+                .map(|id| rules::rule(id).reason(Direction::Neither))
+                .collect();
+            (ids.join(", "), view.verdict_message(), reasons.join("; "))
+        }
+        // A `*-added` row's change is shown under its node type's id (`header-added`).
+        Found::Message(message) => (
+            row.id.replace('*', &kebab(&view.change.type_name)),
+            message,
+            row.reason(view.direction).to_string(),
+        ),
+    };
+    Some(Change {
+        severity: row.severity,
+        operations: operations.into_iter().collect(),
+        message,
+        rule,
+        reason,
+        location: change.pointer().to_string(),
+        rated_by: row.rated_by,
+        redocly_impact: Some(change.impact.clone()),
+    })
+}

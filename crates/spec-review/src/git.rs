@@ -1,0 +1,132 @@
+//! The base revision of a diff, and reading files as they were at it.
+//!
+//! Only `git` plumbing is used (`rev-parse`, `merge-base`, `ls-tree`, `cat-file`), so the work tree
+//! and the index are never touched.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::model::DiffError;
+
+/// The revision the working tree is compared with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseRevision {
+    /// The full commit id.
+    pub commit: String,
+    /// How it was chosen, for the report (`merge-base with main`, `HEAD~1`, or the BASE given).
+    pub chosen_as: String,
+}
+
+impl BaseRevision {
+    /// The first 12 characters of the commit id.
+    pub fn short(&self) -> &str {
+        &self.commit[..self.commit.len().min(12)]
+    }
+}
+
+/// `requested` when given (any revision git understands), otherwise the merge-base of HEAD with
+/// `main`, otherwise `HEAD~1`.
+pub fn resolve_base(repo: &Path, requested: Option<&str>) -> Result<BaseRevision, DiffError> {
+    if let Some(revision) = requested {
+        let commit = rev_parse(repo, revision).map_err(|message| DiffError::BadBase {
+            revision: revision.to_string(),
+            message,
+        })?;
+        return Ok(BaseRevision {
+            commit,
+            chosen_as: revision.to_string(),
+        });
+    }
+    // CI checkouts often have only the remote-tracking branch.
+    let mut merge_base_errors = Vec::new();
+    for main in ["main", "origin/main"] {
+        match git(repo, &["merge-base", "HEAD", main]) {
+            Ok(commit) => {
+                return Ok(BaseRevision {
+                    commit,
+                    chosen_as: format!("merge-base with {main}"),
+                });
+            }
+            Err(message) => merge_base_errors.push(format!("merge-base with {main}: {message}")),
+        }
+    }
+    match rev_parse(repo, "HEAD~1") {
+        Ok(commit) => Ok(BaseRevision {
+            commit,
+            chosen_as: "HEAD~1 (no merge-base with main)".to_string(),
+        }),
+        Err(parent_error) => Err(DiffError::NoDefaultBase {
+            message: format!("{}; HEAD~1: {parent_error}", merge_base_errors.join("; ")),
+        }),
+    }
+}
+
+fn rev_parse(repo: &Path, revision: &str) -> Result<String, String> {
+    git(
+        repo,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            &format!("{revision}^{{commit}}"),
+        ],
+    )
+    .map_err(|message| {
+        if message.is_empty() {
+            "git rev-parse finds no such commit".to_string()
+        } else {
+            message
+        }
+    })
+}
+
+/// A file's bytes at `commit`, or `None` when the commit has no such file.
+pub fn file_at(repo: &Path, commit: &str, path: &str) -> Result<Option<Vec<u8>>, DiffError> {
+    if files_at(repo, commit, path)?.is_empty() {
+        return Ok(None);
+    }
+    let spec = format!("{commit}:{path}");
+    let output = Command::new("git")
+        .current_dir(repo)
+        .args(["cat-file", "blob", &spec])
+        .output()
+        .map_err(|source| DiffError::Spawn {
+            program: "git".to_string(),
+            source,
+        })?;
+    if output.status.success() {
+        Ok(Some(output.stdout))
+    } else {
+        Err(DiffError::Git {
+            args: format!("cat-file blob {spec}"),
+            message: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+        })
+    }
+}
+
+/// Every file at or below `path` at `commit`, sorted.
+pub fn files_at(repo: &Path, commit: &str, path: &str) -> Result<Vec<String>, DiffError> {
+    let args = ["ls-tree", "-r", "--name-only", commit, "--", path];
+    let listing = git(repo, &args).map_err(|message| DiffError::Git {
+        args: args.join(" "),
+        message,
+    })?;
+    let mut files: Vec<String> = listing.lines().map(str::to_string).collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Runs git in `repo`; its trimmed stdout, or its trimmed stderr as the error.
+fn git(repo: &Path, args: &[&str]) -> Result<String, String> {
+    let output = Command::new("git")
+        .current_dir(repo)
+        .args(args)
+        .output()
+        .map_err(|err| format!("could not run git: {err}"))?;
+    if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).trim().to_string())
+    }
+}

@@ -1,0 +1,369 @@
+//! The review report's model: every vendor's classified changes, versions, generated-file and
+//! Rust API changes, and the vendor pages that changed; and [`build_report`], which makes it by
+//! comparing each vendor's spec at a base revision with the working tree.
+//!
+//! BASE is any git revision; by default the merge-base of HEAD with `main` (else `HEAD~1`). A
+//! vendor whose spec does not exist at BASE is new: every operation shows as added, and nothing
+//! it brings can break an existing client. The report also runs the compile check ([`compile`])
+//! on the working tree, and rates every vendor whose generated code changed breaking when the
+//! workspace no longer compiles. The formatters ([`crate::render`]) and the command
+//! ([`crate::command`]) read this model; it imports neither.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::compile::{self, CompileCheck, CompileOptions};
+use crate::generated::{self, GeneratedChange};
+use crate::git::{self, BaseRevision};
+use crate::model::{Change, DiffError, Summary};
+use crate::review::{self, SourceChange, VendorDocuments};
+use crate::semver::ApiLevel;
+use crate::versions::{self, VendorVersions, VersionPair};
+use crate::{SpecPair, diff_documents};
+use spec_pipeline::document::Document;
+use spec_pipeline::vendors::{VENDORS, Vendor};
+
+/// The whole report: every vendor's classified changes, versions and Rust API change, and the
+/// vendor pages that changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The revision the working tree is compared with.
+    pub base: BaseInfo,
+    /// One report per vendor, in [`VENDORS`] order.
+    pub vendors: Vec<VendorReport>,
+    /// The cited vendor pages under `spec/sources/` that changed, across all vendors.
+    pub sources: Vec<SourceChange>,
+    /// Whether the workspace's hand-written code still compiles with the generated code.
+    pub compile: CompileCheck,
+}
+
+/// What the report runs besides the comparison.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewOptions {
+    /// How to run the compile check ([`compile`]); `None` skips it (`--no-compile-check`), and
+    /// the report says so.
+    pub compile_check: Option<CompileOptions>,
+}
+
+impl Default for ReviewOptions {
+    fn default() -> Self {
+        ReviewOptions {
+            compile_check: Some(CompileOptions::default()),
+        }
+    }
+}
+
+/// The base revision, as the report shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BaseInfo {
+    /// The full commit id.
+    pub commit: String,
+    /// How it was chosen (`merge-base with main`, `HEAD~1 (no merge-base with main)`, or the BASE
+    /// given).
+    pub chosen_as: String,
+}
+
+/// One vendor's part of the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct VendorReport {
+    /// The vendor's short name (`attestr`).
+    pub vendor: String,
+    /// Its authored document, relative to the repository (`spec/attestr.yaml`).
+    pub spec: String,
+    /// The spec does not exist at the base revision.
+    pub new_vendor: bool,
+    /// The number of [`VendorReport::changes`] per severity.
+    pub summary: Summary,
+    /// The classified spec changes, worst first.
+    pub changes: Vec<Change>,
+    /// The spec's and the crate's versions at the base revision and in the working tree.
+    pub versions: VendorVersions,
+    /// What `--check-version` would refuse; empty when the versions are right.
+    pub version_problems: Vec<String>,
+    /// When the changes include breaking ones and both versions carry the major bump they need:
+    /// the bump that accepts them (`spec 0.1.0 → 0.2.0, crate 0.1.0+v1 → 0.2.0+v1`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted_by_bump: Option<String>,
+    /// The generated files that change, and the Rust API change they make.
+    pub generated: GeneratedChange,
+}
+
+impl Report {
+    /// The counts per severity over every vendor's changes.
+    pub fn summary(&self) -> Summary {
+        let all: Vec<Change> = self
+            .vendors
+            .iter()
+            .flat_map(|vendor| vendor.changes.iter().cloned())
+            .collect();
+        Summary::of(&all)
+    }
+}
+
+/// Compares every vendor's spec at `base` (by default the merge-base of HEAD with `main`, else `HEAD~1`) with the working tree, and
+/// checks that the workspace compiles ([`compile`]) as `options` say.
+pub fn build_report(
+    repo: &Path,
+    base: Option<&str>,
+    options: &ReviewOptions,
+) -> Result<Report, DiffError> {
+    let base = git::resolve_base(repo, base)?;
+    let scratch = tempfile::tempdir().map_err(|err| DiffError::io(std::env::temp_dir(), err))?;
+
+    let mut inputs = Vec::new();
+    for vendor in VENDORS {
+        inputs.push(VendorInput::load(repo, &base, vendor, scratch.path())?);
+    }
+    // Redocly takes about a second per document, most of it Node starting: run them together.
+    let diffs: Vec<Result<Vec<Change>, DiffError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = inputs
+            .iter()
+            .map(|input| {
+                scope.spawn(move || {
+                    if !input.existed_at_base {
+                        return Ok(new_vendor_changes(&input.new));
+                    }
+                    diff_documents(
+                        repo,
+                        SpecPair {
+                            old_path: &input.old_path,
+                            old: &input.old,
+                            new_path: &input.new_path,
+                            new: &input.new,
+                        },
+                    )
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().expect("a diff thread does not panic"))
+            .collect()
+    });
+
+    let mut compared = Vec::new();
+    for (input, changes) in inputs.iter().zip(diffs) {
+        let changes = changes?;
+        let generated = generated::generated_change(repo, &base, &input.vendor, &input.new)?;
+        compared.push((input, changes, generated));
+    }
+    let compile = compile_check(
+        repo,
+        options,
+        compared.iter().map(|(_, _, generated)| generated),
+    );
+
+    let mut vendors = Vec::new();
+    for (input, changes, mut generated) in compared {
+        let summary = Summary::of(&changes);
+        let worst = changes.iter().map(|change| change.severity).min();
+        let versions = input.versions(repo, &base)?;
+        // Hand-written code that no longer compiles is a Rust API break of every vendor whose
+        // generated code changed, whatever the summary of the generated code says.
+        let regenerated_code_changed = generated
+            .files
+            .iter()
+            .any(|file| file.path.ends_with(".rs"));
+        if !compile.errors().is_empty() && regenerated_code_changed {
+            generated.rust_api.findings.insert(
+                0,
+                (
+                    ApiLevel::Breaking,
+                    compile::breaking_finding(compile.errors()),
+                ),
+            );
+            generated.rust_api.level = ApiLevel::Breaking;
+        }
+        let version_problems = versions::problems(&versions, worst, generated.rust_api.level);
+        let accepted_by_bump = versions::accepting_bump(&versions, worst, generated.rust_api.level)
+            .filter(|_| version_problems.is_empty());
+        vendors.push(VendorReport {
+            vendor: input.vendor.name.to_string(),
+            spec: input.vendor.spec_path(),
+            new_vendor: !input.existed_at_base,
+            summary,
+            changes,
+            versions,
+            version_problems,
+            accepted_by_bump,
+            generated,
+        });
+    }
+    let documents: Vec<VendorDocuments<'_>> = inputs
+        .iter()
+        .map(|input| VendorDocuments {
+            vendor: input.vendor,
+            old: input.existed_at_base.then_some(&input.old),
+            new: &input.new,
+        })
+        .collect();
+    let sources = review::source_changes(repo, &base, &documents)?;
+    Ok(Report {
+        base: BaseInfo {
+            commit: base.commit.clone(),
+            chosen_as: base.chosen_as.clone(),
+        },
+        vendors,
+        sources,
+        compile,
+    })
+}
+
+/// The compile check, when `options` ask for it and the working tree holds what the spec
+/// generates (checking stale generated code would prove nothing).
+fn compile_check<'a>(
+    repo: &Path,
+    options: &ReviewOptions,
+    generated: impl Iterator<Item = &'a GeneratedChange>,
+) -> CompileCheck {
+    let Some(compile_options) = &options.compile_check else {
+        return CompileCheck::NotRun {
+            reason: "skipped (`--no-compile-check`)".to_string(),
+            skipped_on_request: true,
+        };
+    };
+    let mut stale = Vec::new();
+    for change in generated {
+        if let Some(error) = &change.error {
+            stale.push(format!("{} does not generate ({error})", change.vendor));
+        }
+        stale.extend(
+            change
+                .not_regenerated
+                .iter()
+                .filter(|path| path.ends_with(".rs"))
+                .cloned(),
+        );
+    }
+    if !stale.is_empty() {
+        return CompileCheck::NotRun {
+            reason: format!(
+                "the working tree's generated code is not what the spec generates ({}); run `cargo xtask generate`, then review again",
+                stale.join(", ")
+            ),
+            skipped_on_request: false,
+        };
+    }
+    compile::check_workspace(repo, compile_options)
+}
+
+/// One vendor's two documents, each where Redocly can read it.
+struct VendorInput {
+    vendor: Vendor,
+    existed_at_base: bool,
+    old_path: PathBuf,
+    old: Document,
+    new_path: PathBuf,
+    new: Document,
+}
+
+impl VendorInput {
+    fn load(
+        repo: &Path,
+        base: &BaseRevision,
+        vendor: Vendor,
+        scratch: &Path,
+    ) -> Result<Self, DiffError> {
+        let spec = vendor.spec_path();
+        let new = Document::load(repo, &spec)?;
+        let (existed_at_base, old_text) = match git::file_at(repo, &base.commit, &spec)? {
+            Some(bytes) => (true, String::from_utf8_lossy(&bytes).into_owned()),
+            None => (false, empty_document(&new)),
+        };
+        let old_name = format!("{spec}@{}", base.short());
+        let old = Document::parse(&old_name, &old_text)?;
+        let old_path = scratch.join(format!("{}.base.yaml", vendor.name));
+        std::fs::write(&old_path, &old_text).map_err(|err| DiffError::io(&old_path, err))?;
+        Ok(VendorInput {
+            vendor,
+            existed_at_base,
+            old_path,
+            old,
+            new_path: repo.join(&spec),
+            new,
+        })
+    }
+
+    fn versions(&self, repo: &Path, base: &BaseRevision) -> Result<VendorVersions, DiffError> {
+        let manifest = format!("{}/Cargo.toml", self.vendor.crate_dir);
+        // Through the guard, like every other file a pull request can change: a link or a FIFO
+        // in its place must not be followed or hang the report.
+        let current_text = spec_pipeline::fsguard::read_text(
+            repo,
+            &manifest,
+            spec_pipeline::fsguard::MAX_SPEC_BYTES,
+        )
+        .map_err(|err| DiffError::Spec(err.into()))?;
+        let base_crate = match git::file_at(repo, &base.commit, &manifest)? {
+            Some(bytes) => Some(versions::crate_version(
+                &format!("{manifest}@{}", base.short()),
+                &String::from_utf8_lossy(&bytes),
+            )?),
+            None => None,
+        };
+        let info_text = |doc: &Document, key: &str| {
+            doc.root
+                .get("info")
+                .and_then(|info| info.get(key))
+                .map(|value| match value {
+                    serde_json::Value::String(text) => text.clone(),
+                    other => other.to_string(),
+                })
+        };
+        Ok(VendorVersions {
+            spec: VersionPair {
+                base: self
+                    .existed_at_base
+                    .then(|| info_text(&self.old, "version"))
+                    .flatten(),
+                current: info_text(&self.new, "version").unwrap_or_default(),
+            },
+            crate_version: VersionPair {
+                base: base_crate,
+                current: versions::crate_version(&manifest, &current_text)?,
+            },
+            crate_manifest: manifest,
+            vendor_api_version: info_text(&self.new, "x-vendor-api-version"),
+        })
+    }
+}
+
+/// A vendor new at this revision breaks no client: each of its operations is reported as added,
+/// and nothing else (a diff against an empty document would list every component and `info`
+/// field, and rate the document's `security` as newly required).
+fn new_vendor_changes(new: &Document) -> Vec<Change> {
+    let mut changes: Vec<Change> = new
+        .operations()
+        .into_iter()
+        .flat_map(|operation| {
+            crate::rules::RULES
+                .iter()
+                .filter_map(move |row| match row.matcher {
+                    crate::rules::Matcher::NewVendor(words) => Some(Change {
+                        severity: row.severity,
+                        operations: vec![operation.label()],
+                        message: words(&operation),
+                        rule: row.id.to_string(),
+                        reason: row.reason(crate::view::Direction::Neither).to_string(),
+                        location: format!("#{}", operation.pointer()),
+                        rated_by: row.rated_by,
+                        redocly_impact: None,
+                    }),
+                    _ => None,
+                })
+        })
+        .collect();
+    changes.sort();
+    changes
+}
+
+/// The document a new vendor's base side is parsed from: the same OpenAPI version, no paths.
+fn empty_document(new: &Document) -> String {
+    let openapi = new
+        .root
+        .get("openapi")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("3.0.3");
+    format!("openapi: {openapi}\ninfo:\n  title: (none)\n  version: 0.0.0\npaths: {{}}\n")
+}
