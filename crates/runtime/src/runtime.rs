@@ -432,10 +432,20 @@ fn copy_for_attempt(request: &Request) -> Option<Request> {
     Some(copy)
 }
 
+#[cfg(not(any(feature = "tls-aws-lc", feature = "tls-ring")))]
+compile_error!(
+    "vendor-runtime needs a TLS provider: its feature `tls-aws-lc` (default) or `tls-ring`"
+);
+
 fn build_http_client(
     connect_timeout: Duration,
     timeout: Duration,
 ) -> reqwest::Result<reqwest::Client> {
+    // With `tls-ring` alone reqwest has no provider of its own and panics building a client, so
+    // ring becomes the process default, unless the application installed one first (its choice
+    // stands). With `tls-aws-lc` on too (features add up in a build), reqwest's default stays.
+    #[cfg(all(feature = "tls-ring", not(feature = "tls-aws-lc")))]
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .connect_timeout(connect_timeout)
         .timeout(timeout)

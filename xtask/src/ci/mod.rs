@@ -62,6 +62,22 @@ pub fn test(repo: &Path) -> Result<(), String> {
     )?;
     browser::require(repo)?;
     run_tests(repo)?;
+    // The workspace run has aws-lc on; with `tls-ring` alone the runtime installs the provider.
+    run_step(
+        repo,
+        "cargo test -p attestr --no-default-features --features tls-ring",
+        cargo().args([
+            "test",
+            "-p",
+            "attestr",
+            "--no-default-features",
+            "--features",
+            "tls-ring",
+            "--locked",
+            "--test",
+            "tls_ring",
+        ]),
+    )?;
     schemathesis::run(repo)?;
     other_languages::run(repo)?;
     println!("xtask test: all checks passed");
