@@ -17,8 +17,8 @@ use std::path::Path;
 use process::{cargo, run_step};
 
 /// `cargo xtask test`: lint, `generate --check`, `site --check`, fmt, clippy, the documentation, the workspace
-/// tests (the browser tests among them), schemathesis against the sandbox, and the TypeScript and
-/// Python clients of the published spec.
+/// tests (the browser tests among them), a call with the `tls-ring` feature alone, schemathesis
+/// against the sandbox, and the TypeScript and Python clients of the published spec.
 pub fn test(repo: &Path) -> Result<(), String> {
     lint::run(repo)?;
     workflows::lint(repo)?;
