@@ -9,7 +9,7 @@ use attestr::{ArchiveOutcome, ErrorCode};
 use gainsight_px::{DataCenter, DeleteMode, DeleteOutcome as PxDeleteOutcome};
 use sandbox::{Config, RunningSandbox, Sandbox};
 use trust::DeleteOutcome;
-use vendor_runtime::options::record;
+use vendor_runtime::record;
 use workspace_tests::fast_retries;
 
 const BBBB: &str = "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb";

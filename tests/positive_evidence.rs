@@ -13,7 +13,7 @@ use tokio::net::TcpListener;
 use trust::DeleteOutcome;
 use wiremock::matchers::{body_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-use workspace_tests::fast_retries;
+use workspace_tests::{answer_in_turn, fast_retries};
 
 const IDENTITY: &str = "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb";
 const CURRENT: &str = "ffffffff-ffff-ffff-ffff-ffffffffffff";
@@ -23,13 +23,10 @@ fn token() -> ResponseTemplate {
     workspace_tests::atenea_token("tok", workspace_tests::unix_now(), 7200)
 }
 
-async fn atenea() -> MockServer {
+/// An Atenea answering token requests with `tokens` in turn (the last one for good).
+async fn atenea<const N: usize>(tokens: [ResponseTemplate; N]) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token/"))
-        .respond_with(token())
-        .mount(&server)
-        .await;
+    answer_in_turn(&server, "POST", "/oauth/token/", tokens).await;
     server
 }
 
@@ -57,7 +54,7 @@ fn route_not_found() -> ResponseTemplate {
 
 #[tokio::test]
 async fn a_wrong_base_url_is_never_reported_as_absent() {
-    let atenea = atenea().await;
+    let atenea = atenea([token()]).await;
     let index = MockServer::start().await;
     // The real route answers the documented not-found body; every other path is a route 404.
     Mock::given(method("DELETE"))
@@ -171,7 +168,7 @@ async fn an_html_404_from_a_gateway_proves_nothing() {
 
 #[tokio::test]
 async fn a_truncated_merge_message_proves_neither_merge_nor_absence() {
-    let atenea = atenea().await;
+    let atenea = atenea([token()]).await;
     let index = MockServer::start().await;
     Mock::given(method("DELETE"))
         .respond_with(ResponseTemplate::new(404).set_body_json(serde_json::json!({
@@ -229,7 +226,7 @@ async fn read_request_head(stream: &mut tokio::net::TcpStream) {
 
 #[tokio::test]
 async fn a_404_body_cut_mid_stream_is_an_error() {
-    let atenea = atenea().await;
+    let atenea = atenea([token()]).await;
     let full = format!(r#"{{"code":404,"resource":"Identity","message":"{NOT_FOUND_MESSAGE}"}}"#);
     let half = full.as_bytes()[..full.len() / 2].to_vec();
     let head = format!(
@@ -407,7 +404,7 @@ async fn an_oversized_error_body_is_a_typed_error_too() {
         .respond_with(ResponseTemplate::new(404).set_body_raw(vec![b' '; 4096], "application/json"))
         .mount(&index)
         .await;
-    let atenea = atenea().await;
+    let atenea = atenea([token()]).await;
     let client = trust::Config::new("client-1", "secret-1")
         .atenea_base_url(atenea.uri())
         .index_base_url(format!("{}/index/v1", index.uri()))
@@ -423,24 +420,12 @@ async fn an_oversized_error_body_is_a_typed_error_too() {
 
 #[tokio::test]
 async fn a_blip_at_atenea_is_retried_like_an_idempotent_call() {
-    let atenea = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token/"))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(1)
-        .mount(&atenea)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token/"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
-        .up_to_n_times(1)
-        .mount(&atenea)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token/"))
-        .respond_with(token())
-        .mount(&atenea)
-        .await;
+    let atenea = atenea([
+        ResponseTemplate::new(503),
+        ResponseTemplate::new(429).insert_header("retry-after", "1"),
+        token(),
+    ])
+    .await;
     let index = MockServer::start().await;
     Mock::given(method("DELETE"))
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
@@ -448,14 +433,8 @@ async fn a_blip_at_atenea_is_retried_like_an_idempotent_call() {
         })))
         .mount(&index)
         .await;
-    let mut config = trust::Config::new("client-1", "secret-1")
-        .atenea_base_url(atenea.uri())
-        .index_base_url(format!("{}/index/v1", index.uri()));
-    fast_retries(&mut config.runtime);
     let started = Instant::now();
-    let outcome = config
-        .build()
-        .unwrap()
+    let outcome = trust_client(&atenea.uri(), &format!("{}/index/v1", index.uri()))
         .delete(IDENTITY.parse().unwrap())
         .await
         .unwrap();
@@ -469,19 +448,8 @@ async fn a_blip_at_atenea_is_retried_like_an_idempotent_call() {
 
 #[tokio::test]
 async fn a_lost_token_response_does_not_make_a_404_look_like_a_lost_delete() {
-    let atenea = MockServer::start().await;
     // The first token response never arrives in time; the retry gets one.
-    Mock::given(method("POST"))
-        .and(path("/oauth/token/"))
-        .respond_with(token().set_delay(Duration::from_secs(2)))
-        .up_to_n_times(1)
-        .mount(&atenea)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token/"))
-        .respond_with(token())
-        .mount(&atenea)
-        .await;
+    let atenea = atenea([token().set_delay(Duration::from_secs(2)), token()]).await;
     let index = MockServer::start().await;
     Mock::given(method("DELETE"))
         .respond_with(ResponseTemplate::new(404).set_body_json(
@@ -510,7 +478,7 @@ async fn a_lost_token_response_does_not_make_a_404_look_like_a_lost_delete() {
 
 #[tokio::test]
 async fn the_documented_merge_body_names_the_current_identity() {
-    let atenea = atenea().await;
+    let atenea = atenea([token()]).await;
     let index = MockServer::start().await;
     Mock::given(method("DELETE"))
         .respond_with(ResponseTemplate::new(404).set_body_json(serde_json::json!({

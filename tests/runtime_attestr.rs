@@ -4,10 +4,10 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use attestr::{ArchiveOutcome, CallOptions, Config, ConfigureRuntime, Error, ErrorCode, types};
-use vendor_runtime::options::record;
+use vendor_runtime::record;
 use wiremock::matchers::{header, method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-use workspace_tests::{fast_retries, refused_base_url};
+use workspace_tests::{answer_in_turn, fast_retries, refused_base_url};
 
 const TOKEN: &str = "test-token-do-not-log";
 const ARCHIVE: &str = "/api/v1/public/factx/AX1/archive";
@@ -16,6 +16,13 @@ fn client(server: &MockServer) -> attestr::Client {
     let mut config = Config::new(TOKEN).base_url(format!("{}/api/{{version}}", server.uri()));
     fast_retries(&mut config.runtime);
     config.build().unwrap()
+}
+
+/// A server that answers the archive call with `answers` in turn (the last one for good).
+async fn archive_server<const N: usize>(answers: [ResponseTemplate; N]) -> MockServer {
+    let server = MockServer::start().await;
+    answer_in_turn(&server, "PUT", ARCHIVE, answers).await;
+    server
 }
 
 fn error_body(code: i64, message: &str) -> serde_json::Value {
@@ -35,18 +42,8 @@ async fn requests_to(server: &MockServer, wanted: &str) -> usize {
 #[tokio::test]
 async fn each_retryable_status_is_retried_then_succeeds() {
     for status in [408, 429, 500, 502, 503, 504] {
-        let server = MockServer::start().await;
-        Mock::given(method("PUT"))
-            .and(path(ARCHIVE))
-            .respond_with(ResponseTemplate::new(status))
-            .up_to_n_times(1)
-            .mount(&server)
-            .await;
-        Mock::given(method("PUT"))
-            .and(path(ARCHIVE))
-            .respond_with(ResponseTemplate::new(200))
-            .mount(&server)
-            .await;
+        let server =
+            archive_server([ResponseTemplate::new(status), ResponseTemplate::new(200)]).await;
         let outcome = client(&server).archive("AX1").await;
         assert_eq!(
             outcome.unwrap(),
@@ -63,12 +60,7 @@ async fn each_retryable_status_is_retried_then_succeeds() {
 
 #[tokio::test]
 async fn retries_stop_after_the_configured_count() {
-    let server = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .and(path(ARCHIVE))
-        .respond_with(ResponseTemplate::new(503))
-        .mount(&server)
-        .await;
+    let server = archive_server([ResponseTemplate::new(503)]).await;
     let err = client(&server).archive("AX1").await.unwrap_err();
     assert!(
         matches!(err, Error::UnexpectedStatus { ref context } if context.status == Some(503)),
@@ -83,15 +75,11 @@ async fn retries_stop_after_the_configured_count() {
 
 #[tokio::test]
 async fn other_errors_are_not_retried() {
-    let server = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .and(path(ARCHIVE))
-        .respond_with(ResponseTemplate::new(400).set_body_json(error_body(
-            40018,
-            "Invalid profile Id or you do not have access to this record",
-        )))
-        .mount(&server)
-        .await;
+    let server = archive_server([ResponseTemplate::new(400).set_body_json(error_body(
+        40018,
+        "Invalid profile Id or you do not have access to this record",
+    ))])
+    .await;
     let err = client(&server).archive("AX1").await.unwrap_err();
     assert_eq!(
         err.api_error().map(|error| error.code),
@@ -102,18 +90,11 @@ async fn other_errors_are_not_retried() {
 
 #[tokio::test]
 async fn retry_after_in_seconds_is_honoured() {
-    let server = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .and(path(ARCHIVE))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("PUT"))
-        .and(path(ARCHIVE))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&server)
-        .await;
+    let server = archive_server([
+        ResponseTemplate::new(429).insert_header("retry-after", "1"),
+        ResponseTemplate::new(200),
+    ])
+    .await;
     let started = Instant::now();
     assert_eq!(
         client(&server).archive("AX1").await.unwrap(),
@@ -128,19 +109,12 @@ async fn retry_after_in_seconds_is_honoured() {
 
 #[tokio::test]
 async fn retry_after_as_an_http_date_is_honoured() {
-    let server = MockServer::start().await;
     let date = httpdate_in(Duration::from_secs(2));
-    Mock::given(method("PUT"))
-        .and(path(ARCHIVE))
-        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", date.as_str()))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("PUT"))
-        .and(path(ARCHIVE))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&server)
-        .await;
+    let server = archive_server([
+        ResponseTemplate::new(503).insert_header("retry-after", date.as_str()),
+        ResponseTemplate::new(200),
+    ])
+    .await;
     let started = Instant::now();
     assert_eq!(
         client(&server).archive("AX1").await.unwrap(),
@@ -179,16 +153,10 @@ fn httpdate_in(delay: Duration) -> String {
 
 #[tokio::test]
 async fn retry_after_beyond_the_cap_is_not_waited_out() {
-    let server = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .and(path(ARCHIVE))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("retry-after", "3600")
-                .set_body_json(error_body(4292, "Maximum API rate limit exceeded")),
-        )
-        .mount(&server)
-        .await;
+    let server = archive_server([ResponseTemplate::new(429)
+        .insert_header("retry-after", "3600")
+        .set_body_json(error_body(4292, "Maximum API rate limit exceeded"))])
+    .await;
     let started = Instant::now();
     let err = client(&server).archive("AX1").await.unwrap_err();
     match err {
@@ -267,12 +235,7 @@ async fn a_refused_connection_is_retried_even_for_a_post() {
 
 #[tokio::test]
 async fn retry_count_and_timeout_can_be_overridden_per_call() {
-    let server = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .and(path(ARCHIVE))
-        .respond_with(ResponseTemplate::new(503))
-        .mount(&server)
-        .await;
+    let server = archive_server([ResponseTemplate::new(503)]).await;
     let client = client(&server);
     let no_retries = CallOptions {
         max_retries: Some(0),
@@ -281,12 +244,7 @@ async fn retry_count_and_timeout_can_be_overridden_per_call() {
     let _ = no_retries.scope(client.archive("AX1")).await;
     assert_eq!(requests_to(&server, ARCHIVE).await, 1);
 
-    let slow = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .and(path(ARCHIVE))
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3)))
-        .mount(&slow)
-        .await;
+    let slow = archive_server([ResponseTemplate::new(200).set_delay(Duration::from_secs(3))]).await;
     let short = CallOptions {
         max_retries: Some(0),
         timeout: Some(Duration::from_millis(200)),
@@ -328,12 +286,7 @@ async fn requests_carry_basic_auth_and_no_api_version_header() {
 
 #[tokio::test]
 async fn the_configured_timeout_limits_each_attempt() {
-    let slow = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .and(path(ARCHIVE))
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3)))
-        .mount(&slow)
-        .await;
+    let slow = archive_server([ResponseTemplate::new(200).set_delay(Duration::from_secs(3))]).await;
     let client = Config::new(TOKEN)
         .base_url(format!("{}/api/{{version}}", slow.uri()))
         .timeout(Duration::from_millis(200))
@@ -350,15 +303,11 @@ async fn the_configured_timeout_limits_each_attempt() {
 
 #[tokio::test]
 async fn archive_after_archive_is_already_archived() {
-    let server = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .and(path(ARCHIVE))
-        .respond_with(ResponseTemplate::new(400).set_body_json(error_body(
-            40038,
-            "Profile is archived already, operation not allowed",
-        )))
-        .mount(&server)
-        .await;
+    let server = archive_server([ResponseTemplate::new(400).set_body_json(error_body(
+        40038,
+        "Profile is archived already, operation not allowed",
+    ))])
+    .await;
     assert_eq!(
         client(&server).archive("AX1").await.unwrap(),
         ArchiveOutcome::AlreadyArchived
@@ -367,15 +316,11 @@ async fn archive_after_archive_is_already_archived() {
 
 #[tokio::test]
 async fn a_documented_error_on_an_outcome_status_is_an_api_error() {
-    let server = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .and(path(ARCHIVE))
-        .respond_with(ResponseTemplate::new(400).set_body_json(error_body(
-            40018,
-            "Invalid profile Id or you do not have access to this record",
-        )))
-        .mount(&server)
-        .await;
+    let server = archive_server([ResponseTemplate::new(400).set_body_json(error_body(
+        40018,
+        "Invalid profile Id or you do not have access to this record",
+    ))])
+    .await;
     let err = client(&server).archive("AX1").await.unwrap_err();
     assert!(
         matches!(
@@ -394,12 +339,9 @@ async fn an_error_the_operation_does_not_document_on_an_outcome_status_proves_no
     // 4016 is documented, but on 401; 40051 is not documented at all. Neither is archive's
     // documented 400, so neither is claimed as Attestr's answer to it.
     for code in [4016, 40051] {
-        let server = MockServer::start().await;
-        Mock::given(method("PUT"))
-            .and(path(ARCHIVE))
-            .respond_with(ResponseTemplate::new(400).set_body_json(error_body(code, "other")))
-            .mount(&server)
-            .await;
+        let server =
+            archive_server([ResponseTemplate::new(400).set_body_json(error_body(code, "other"))])
+                .await;
         let err = client(&server).archive("AX1").await.unwrap_err();
         assert!(
             matches!(

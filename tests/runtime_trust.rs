@@ -7,7 +7,7 @@ use trust::{Config, DeleteOutcome};
 use uuid::Uuid;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-use workspace_tests::fast_retries;
+use workspace_tests::{answer_in_turn, fast_retries};
 
 const CLIENT_SECRET: &str = "atenea-secret-do-not-log";
 const IDENTITY: &str = "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb";
@@ -33,11 +33,21 @@ struct Servers {
 }
 
 impl Servers {
-    async fn start() -> Self {
-        Servers {
+    /// Atenea answering token requests with `tokens` in turn (the last one for good), and an
+    /// Index with no routes yet.
+    async fn start<const N: usize>(tokens: [ResponseTemplate; N]) -> Self {
+        let servers = Servers {
             atenea: MockServer::start().await,
             index: MockServer::start().await,
-        }
+        };
+        answer_in_turn(&servers.atenea, "POST", "/oauth/token/", tokens).await;
+        servers
+    }
+
+    /// The Index answering Delete Identity of [`IDENTITY`] with `answers` in turn (the last one
+    /// for good).
+    async fn deletes<const N: usize>(&self, answers: [ResponseTemplate; N]) {
+        answer_in_turn(&self.index, "DELETE", &identity_path(), answers).await;
     }
 
     fn client(&self) -> trust::Client {
@@ -59,7 +69,7 @@ fn identity_path() -> String {
 
 #[tokio::test]
 async fn the_token_request_is_json_client_credentials() {
-    let servers = Servers::start().await;
+    let servers = Servers::start([]).await;
     Mock::given(method("POST"))
         .and(path("/oauth/token/"))
         .and(body_json(serde_json::json!({"client_id": "client-1", "client_secret": CLIENT_SECRET, "grant_type": "client_credentials"})))
@@ -86,17 +96,9 @@ async fn the_token_request_is_json_client_credentials() {
 
 #[tokio::test]
 async fn fifty_concurrent_calls_make_one_token_request() {
-    let servers = Servers::start().await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token/"))
-        .respond_with(token("tok-a", now(), 7200).set_delay(Duration::from_millis(200)))
-        .mount(&servers.atenea)
-        .await;
-    Mock::given(method("DELETE"))
-        .and(path(identity_path()))
-        .respond_with(deleted())
-        .mount(&servers.index)
-        .await;
+    let servers =
+        Servers::start([token("tok-a", now(), 7200).set_delay(Duration::from_millis(200))]).await;
+    servers.deletes([deleted()]).await;
     let client = servers.client();
     let calls = (0..50).map(|_| client.delete(IDENTITY.parse().unwrap()));
     let outcomes = futures_util::future::join_all(calls).await;
@@ -115,18 +117,9 @@ async fn fifty_concurrent_calls_make_one_token_request() {
 
 #[tokio::test]
 async fn an_expired_token_is_replaced_before_the_call() {
-    let servers = Servers::start().await;
     // Created two hours ago, valid for one hour: already expired when it arrives.
-    Mock::given(method("POST"))
-        .and(path("/oauth/token/"))
-        .respond_with(token("tok-old", now() - 7200, 3600))
-        .mount(&servers.atenea)
-        .await;
-    Mock::given(method("DELETE"))
-        .and(path(identity_path()))
-        .respond_with(deleted())
-        .mount(&servers.index)
-        .await;
+    let servers = Servers::start([token("tok-old", now() - 7200, 3600)]).await;
+    servers.deletes([deleted()]).await;
     let client = servers.client();
     client.delete(IDENTITY.parse().unwrap()).await.unwrap();
     client.delete(IDENTITY.parse().unwrap()).await.unwrap();
@@ -139,18 +132,7 @@ async fn an_expired_token_is_replaced_before_the_call() {
 
 #[tokio::test]
 async fn a_401_refreshes_the_token_once_and_repeats_the_call() {
-    let servers = Servers::start().await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token/"))
-        .respond_with(token("tok-a", now(), 7200))
-        .up_to_n_times(1)
-        .mount(&servers.atenea)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token/"))
-        .respond_with(token("tok-b", now(), 7200))
-        .mount(&servers.atenea)
-        .await;
+    let servers = Servers::start([token("tok-a", now(), 7200), token("tok-b", now(), 7200)]).await;
     Mock::given(method("DELETE"))
         .and(path(identity_path()))
         .and(header("authorization", "Bearer tok-a"))
@@ -175,17 +157,8 @@ async fn a_401_refreshes_the_token_once_and_repeats_the_call() {
 
 #[tokio::test]
 async fn a_second_401_is_unauthorized_without_looping() {
-    let servers = Servers::start().await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token/"))
-        .respond_with(token("tok", now(), 7200))
-        .mount(&servers.atenea)
-        .await;
-    Mock::given(method("DELETE"))
-        .and(path(identity_path()))
-        .respond_with(ResponseTemplate::new(401))
-        .mount(&servers.index)
-        .await;
+    let servers = Servers::start([token("tok", now(), 7200)]).await;
+    servers.deletes([ResponseTemplate::new(401)]).await;
     let err = servers
         .client()
         .delete(IDENTITY.parse().unwrap())
@@ -202,15 +175,9 @@ async fn a_second_401_is_unauthorized_without_looping() {
 
 #[tokio::test]
 async fn a_failing_token_request_is_a_credentials_error_that_hides_the_secret() {
-    let servers = Servers::start().await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token/"))
-        .respond_with(
-            ResponseTemplate::new(401)
-                .set_body_json(serde_json::json!({"error": "invalid_client"})),
-        )
-        .mount(&servers.atenea)
-        .await;
+    let refused =
+        ResponseTemplate::new(401).set_body_json(serde_json::json!({"error": "invalid_client"}));
+    let servers = Servers::start([refused]).await;
     let err = servers
         .client()
         .delete(IDENTITY.parse().unwrap())
@@ -232,12 +199,7 @@ async fn a_failing_token_request_is_a_credentials_error_that_hides_the_secret() 
 
 #[tokio::test]
 async fn delete_tells_not_found_from_merged() {
-    let servers = Servers::start().await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token/"))
-        .respond_with(token("tok", now(), 7200))
-        .mount(&servers.atenea)
-        .await;
+    let servers = Servers::start([token("tok", now(), 7200)]).await;
     let absent = "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa";
     let former = "cccccccc-cccc-cccc-cccc-cccccccccccc";
     Mock::given(method("DELETE"))
@@ -280,25 +242,9 @@ async fn a_retried_delete_whose_first_response_was_lost_reports_deleted_or_absen
 /// The outcome of a delete whose first attempt is answered with `first` and whose retry finds
 /// nothing (run it inside `CallOptions::scope` to set the call's options).
 async fn delete_retried_after(first: ResponseTemplate) -> DeleteOutcome {
-    let servers = Servers::start().await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token/"))
-        .respond_with(token("tok", now(), 7200))
-        .mount(&servers.atenea)
-        .await;
-    Mock::given(method("DELETE"))
-        .and(path(identity_path()))
-        .respond_with(first)
-        .up_to_n_times(1)
-        .mount(&servers.index)
-        .await;
-    Mock::given(method("DELETE"))
-        .and(path(identity_path()))
-        .respond_with(not_found(
-            "Not found in database neither in former documents",
-        ))
-        .mount(&servers.index)
-        .await;
+    let servers = Servers::start([token("tok", now(), 7200)]).await;
+    let absent = not_found("Not found in database neither in former documents");
+    servers.deletes([first, absent]).await;
     servers
         .client()
         .delete(IDENTITY.parse().unwrap())
@@ -325,12 +271,7 @@ async fn a_delete_retried_after_a_429_that_finds_nothing_reports_not_found() {
 #[tokio::test]
 async fn the_identity_stream_pages_until_a_short_page() {
     use futures_util::TryStreamExt;
-    let servers = Servers::start().await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token/"))
-        .respond_with(token("tok", now(), 7200))
-        .mount(&servers.atenea)
-        .await;
+    let servers = Servers::start([token("tok", now(), 7200)]).await;
     let page = |uuids: &[&str]| {
         let data: Vec<_> = uuids
             .iter()

@@ -135,6 +135,28 @@ pub fn fast_retries(runtime: &mut vendor_runtime::RuntimeConfig) {
     runtime.timeout = std::time::Duration::from_secs(5);
 }
 
+/// Makes `server` answer `method` on `path` with `answers` in turn, each for one request, and
+/// with the last one for every request after.
+pub async fn answer_in_turn(
+    server: &wiremock::MockServer,
+    method: &str,
+    path: &str,
+    answers: impl IntoIterator<Item = wiremock::ResponseTemplate>,
+) {
+    let mut answers = answers.into_iter().peekable();
+    while let Some(answer) = answers.next() {
+        let mock = wiremock::Mock::given(wiremock::matchers::method(method))
+            .and(wiremock::matchers::path(path))
+            .respond_with(answer);
+        let mock = if answers.peek().is_some() {
+            mock.up_to_n_times(1)
+        } else {
+            mock
+        };
+        mock.mount(server).await;
+    }
+}
+
 /// Now, in Unix seconds, as Atenea writes `created_at`.
 pub fn unix_now() -> i64 {
     std::time::SystemTime::now()

@@ -36,7 +36,7 @@ pub fn settings() -> GenerationSettings {
         // Every client carries the shared runtime (auth, retries, logging), and the crate must
         // implement `ClientHooks` with it: a client that skips the runtime does not compile.
         .with_inner_type(
-            "::vendor_runtime::Runtime"
+            "::vendor_runtime::__private::Runtime"
                 .parse::<proc_macro2::TokenStream>()
                 .expect("a valid Rust path"),
         )

@@ -31,7 +31,7 @@ fn format_rust(document: &str, code: &str) -> Result<String, Error> {
     Ok(prettyplease::unparse(&file))
 }
 
-/// `operations.rs`: one `vendor_runtime::Operation` per generated method, in generated order;
+/// `operations.rs`: one `vendor_runtime::__private::Operation` per generated method, in generated order;
 /// the `OUTCOMES` table from `x-outcomes`; and `call()` on every builder.
 pub fn operations_file(doc: &Document, generated_source: &str) -> Result<String, Error> {
     // Parsed once: the operation table and the typed calls both read it.
@@ -49,7 +49,7 @@ pub fn operations_file(doc: &Document, generated_source: &str) -> Result<String,
          /// retry and log a call. Keyed by the `operation_id` progenitor passes to the hooks.\n\
          /// Runtime plumbing, hidden from the crate's documentation.\n\
          #[doc(hidden)]\n\
-         pub const OPERATIONS: &[vendor_runtime::Operation] = &[\n",
+         pub const OPERATIONS: &[vendor_runtime::__private::Operation] = &[\n",
     );
     for op in doc.operations() {
         let method = op.method.to_uppercase();
@@ -68,7 +68,7 @@ pub fn operations_file(doc: &Document, generated_source: &str) -> Result<String,
             .is_some_and(|requirements| !requirements.is_empty());
         let _ = writeln!(
             code,
-            "vendor_runtime::Operation {{ id: {:?}, method: {:?}, path_template: {:?}, authenticated: {authenticated} }},",
+            "vendor_runtime::__private::Operation {{ id: {:?}, method: {:?}, path_template: {:?}, authenticated: {authenticated} }},",
             signature.name, method, op.path
         );
     }
@@ -126,8 +126,12 @@ fn outcomes_table(doc: &Document, generated: &[OperationSignature]) -> Result<To
                 .filter(|status| (100..600).contains(status))
                 .ok_or_else(|| fail("`status` must be an HTTP status".to_string()))?;
             let evidence = match row.get("evidence").and_then(Value::as_str) {
-                Some("vendor-doc") => quote!(vendor_runtime::evidence::Evidence::VendorDoc),
-                Some("third-party") => quote!(vendor_runtime::evidence::Evidence::ThirdParty),
+                Some("vendor-doc") => {
+                    quote!(vendor_runtime::__private::evidence::Evidence::VendorDoc)
+                }
+                Some("third-party") => {
+                    quote!(vendor_runtime::__private::evidence::Evidence::ThirdParty)
+                }
                 _ => {
                     return Err(fail(
                         "`evidence` must be `vendor-doc` or `third-party`".to_string(),
@@ -165,7 +169,7 @@ fn outcomes_table(doc: &Document, generated: &[OperationSignature]) -> Result<To
             let status = proc_macro2::Literal::u16_unsuffixed(status);
             let checks = checks.iter().map(BodyCheck::tokens);
             rows.push(quote! {
-                vendor_runtime::evidence::Rule {
+                vendor_runtime::__private::evidence::Rule {
                     operation: #operation,
                     outcome: #outcome,
                     status: #status,
@@ -178,15 +182,15 @@ fn outcomes_table(doc: &Document, generated: &[OperationSignature]) -> Result<To
     }
     Ok(quote! {
         /// The documented outcomes of this API's operations, and the only responses that prove
-        /// each (`x-outcomes` in the spec), read by `vendor_runtime::settle`. Runtime plumbing,
+        /// each (`x-outcomes` in the spec), read by `vendor_runtime::__private::settle`. Runtime plumbing,
         /// hidden from the crate's documentation.
         #[doc(hidden)]
-        pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[#(#rows)*];
+        pub const OUTCOMES: &[vendor_runtime::__private::evidence::Rule] = &[#(#rows)*];
     })
 }
 
 /// `ERRORS`: every well-formed `x-error-codes` row, keyed by the generated method's name, in the
-/// spec's order. `vendor_runtime::settle` reads it to tell a documented vendor error (`Api`) from
+/// spec's order. `vendor_runtime::__private::settle` reads it to tell a documented vendor error (`Api`) from
 /// an answer that proves nothing (`Unproven`).
 fn errors_table(doc: &Document, generated: &[OperationSignature]) -> TokenStream {
     let mut rows = Vec::new();
@@ -213,7 +217,7 @@ fn errors_table(doc: &Document, generated: &[OperationSignature]) -> TokenStream
             };
             let message = row.message;
             rows.push(quote! {
-                vendor_runtime::evidence::DocumentedError {
+                vendor_runtime::__private::evidence::DocumentedError {
                     operation: #operation,
                     status: #status,
                     code: #code,
@@ -224,10 +228,10 @@ fn errors_table(doc: &Document, generated: &[OperationSignature]) -> TokenStream
     }
     quote! {
         /// The errors each operation documents (`x-error-codes` in the spec), read by
-        /// `vendor_runtime::settle` through the crate's `ServiceError`. Runtime plumbing, hidden
+        /// `vendor_runtime::__private::settle` through the crate's `ServiceError`. Runtime plumbing, hidden
         /// from the crate's documentation.
         #[doc(hidden)]
-        pub const ERRORS: &[vendor_runtime::evidence::DocumentedError] = &[#(#rows)*];
+        pub const ERRORS: &[vendor_runtime::__private::evidence::DocumentedError] = &[#(#rows)*];
     }
 }
 
@@ -363,27 +367,31 @@ impl BodyCheck {
         match self {
             BodyCheck::Equals { pointer, value } => {
                 let literal = match value {
-                    Value::String(text) => quote!(vendor_runtime::evidence::Literal::Str(#text)),
-                    Value::Bool(flag) => quote!(vendor_runtime::evidence::Literal::Bool(#flag)),
+                    Value::String(text) => {
+                        quote!(vendor_runtime::__private::evidence::Literal::Str(#text))
+                    }
+                    Value::Bool(flag) => {
+                        quote!(vendor_runtime::__private::evidence::Literal::Bool(#flag))
+                    }
                     Value::Number(number) => {
                         let number = proc_macro2::Literal::i64_unsuffixed(
                             number.as_i64().unwrap_or_default(),
                         );
-                        quote!(vendor_runtime::evidence::Literal::Int(#number))
+                        quote!(vendor_runtime::__private::evidence::Literal::Int(#number))
                     }
-                    _ => quote!(vendor_runtime::evidence::Literal::Null),
+                    _ => quote!(vendor_runtime::__private::evidence::Literal::Null),
                 };
-                quote!(vendor_runtime::evidence::Check::Equals { pointer: #pointer, value: #literal })
+                quote!(vendor_runtime::__private::evidence::Check::Equals { pointer: #pointer, value: #literal })
             }
             BodyCheck::Prefix { pointer, prefix } => quote!(
-                vendor_runtime::evidence::Check::Prefix { pointer: #pointer, prefix: #prefix }
+                vendor_runtime::__private::evidence::Check::Prefix { pointer: #pointer, prefix: #prefix }
             ),
             BodyCheck::Uuid {
                 pointer,
                 prefix,
                 suffix,
             } => quote!(
-                vendor_runtime::evidence::Check::Uuid { pointer: #pointer, prefix: #prefix, suffix: #suffix }
+                vendor_runtime::__private::evidence::Check::Uuid { pointer: #pointer, prefix: #prefix, suffix: #suffix }
             ),
         }
     }
@@ -457,7 +465,7 @@ fn typed_calls(
             impl crate::builder::#builder<'_> {
                 #[doc = #doc_line]
                 pub async fn call(self) -> Result<#success, crate::Error> {
-                    vendor_runtime::call(self.send()).await
+                    vendor_runtime::__private::call(self.send()).await
                 }
             }
         });

@@ -42,15 +42,15 @@ impl Vendor {
 
 /// Every vendor the workspace describes: the roster's, with what generation needs to know.
 pub const VENDORS: [Vendor; 3] = [
-    from_roster(vendor_roster::ATTESTR, true),
-    from_roster(vendor_roster::TRUST, false),
-    from_roster(vendor_roster::GAINSIGHT_PX, false),
+    from_roster(vendor_roster::Vendor::Attestr, true),
+    from_roster(vendor_roster::Vendor::Trust, false),
+    from_roster(vendor_roster::Vendor::GainsightPx, false),
 ];
 
 const fn from_roster(vendor: vendor_roster::Vendor, has_error_codes: bool) -> Vendor {
     Vendor {
-        name: vendor.slug,
-        crate_dir: vendor.crate_dir,
+        name: vendor.slug(),
+        crate_dir: vendor.crate_dir(),
         has_error_codes,
     }
 }

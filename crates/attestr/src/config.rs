@@ -7,8 +7,8 @@
 //! | `ATTESTR_BASE_URL` | the server, `{version}` substituted (tests, the sandbox) | `https://api.attestr.com/api/{version}` |
 
 use std::sync::Arc;
-use vendor_runtime::config::{Vars, checked_base_url};
-use vendor_runtime::{ConfigError, ConfigureRuntime, HeaderAuth, Runtime, RuntimeConfig, Secret};
+use vendor_runtime::__private::{HeaderAuth, Runtime, checked_base_url};
+use vendor_runtime::{ConfigError, ConfigureRuntime, RuntimeConfig, Secret, Vars};
 
 use crate::{Client, OPERATIONS};
 

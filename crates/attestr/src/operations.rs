@@ -4,26 +4,26 @@
 /// retry and log a call. Keyed by the `operation_id` progenitor passes to the hooks.
 /// Runtime plumbing, hidden from the crate's documentation.
 #[doc(hidden)]
-pub const OPERATIONS: &[vendor_runtime::Operation] = &[
-    vendor_runtime::Operation {
+pub const OPERATIONS: &[vendor_runtime::__private::Operation] = &[
+    vendor_runtime::__private::Operation {
         id: "create_profile",
         method: "POST",
         path_template: "/public/factx/",
         authenticated: true,
     },
-    vendor_runtime::Operation {
+    vendor_runtime::__private::Operation {
         id: "get_profile",
         method: "GET",
         path_template: "/public/factx/{profileId}",
         authenticated: true,
     },
-    vendor_runtime::Operation {
+    vendor_runtime::__private::Operation {
         id: "update_profile",
         method: "PUT",
         path_template: "/public/factx/{profileId}",
         authenticated: true,
     },
-    vendor_runtime::Operation {
+    vendor_runtime::__private::Operation {
         id: "archive_profile",
         method: "PUT",
         path_template: "/public/factx/{profileId}/archive",
@@ -31,208 +31,208 @@ pub const OPERATIONS: &[vendor_runtime::Operation] = &[
     },
 ];
 /// The documented outcomes of this API's operations, and the only responses that prove
-/// each (`x-outcomes` in the spec), read by `vendor_runtime::settle`. Runtime plumbing,
+/// each (`x-outcomes` in the spec), read by `vendor_runtime::__private::settle`. Runtime plumbing,
 /// hidden from the crate's documentation.
 #[doc(hidden)]
-pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
-    vendor_runtime::evidence::Rule {
+pub const OUTCOMES: &[vendor_runtime::__private::evidence::Rule] = &[
+    vendor_runtime::__private::evidence::Rule {
         operation: "update_profile",
         outcome: "Updated",
         status: 200,
         after_lost_response: false,
         checks: &[],
-        evidence: vendor_runtime::evidence::Evidence::VendorDoc,
+        evidence: vendor_runtime::__private::evidence::Evidence::VendorDoc,
     },
-    vendor_runtime::evidence::Rule {
+    vendor_runtime::__private::evidence::Rule {
         operation: "archive_profile",
         outcome: "Archived",
         status: 200,
         after_lost_response: false,
         checks: &[],
-        evidence: vendor_runtime::evidence::Evidence::VendorDoc,
+        evidence: vendor_runtime::__private::evidence::Evidence::VendorDoc,
     },
-    vendor_runtime::evidence::Rule {
+    vendor_runtime::__private::evidence::Rule {
         operation: "archive_profile",
         outcome: "AlreadyArchived",
         status: 400,
         after_lost_response: false,
         checks: &[
-            vendor_runtime::evidence::Check::Equals {
+            vendor_runtime::__private::evidence::Check::Equals {
                 pointer: "/code",
-                value: vendor_runtime::evidence::Literal::Int(40038),
+                value: vendor_runtime::__private::evidence::Literal::Int(40038),
             },
         ],
-        evidence: vendor_runtime::evidence::Evidence::VendorDoc,
+        evidence: vendor_runtime::__private::evidence::Evidence::VendorDoc,
     },
 ];
 /// The errors each operation documents (`x-error-codes` in the spec), read by
-/// `vendor_runtime::settle` through the crate's `ServiceError`. Runtime plumbing, hidden
+/// `vendor_runtime::__private::settle` through the crate's `ServiceError`. Runtime plumbing, hidden
 /// from the crate's documentation.
 #[doc(hidden)]
-pub const ERRORS: &[vendor_runtime::evidence::DocumentedError] = &[
-    vendor_runtime::evidence::DocumentedError {
+pub const ERRORS: &[vendor_runtime::__private::evidence::DocumentedError] = &[
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "update_profile",
         status: 400,
         code: Some(4001),
         message: "Malformed data or missing required parameter values",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "update_profile",
         status: 400,
         code: Some(4005),
         message: "Operation could not be performed due to low credits balance",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "update_profile",
         status: 400,
         code: Some(40018),
         message: "Invalid profile Id or you do not have access to this record",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "update_profile",
         status: 400,
         code: Some(40038),
         message: "Profile is archived already, operation not allowed",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "update_profile",
         status: 401,
         code: Some(4016),
         message: "Invalid client authorization",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "update_profile",
         status: 403,
         code: Some(4031),
         message: "Unauthorized access",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "update_profile",
         status: 403,
         code: Some(4035),
         message: "Requested service is not provisioned for your account",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "update_profile",
         status: 403,
         code: Some(4039),
         message: "Client's IP address is not whitelisted",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "update_profile",
         status: 429,
         code: Some(4291),
         message: "Maximum account rate limit exceeded",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "update_profile",
         status: 429,
         code: Some(4292),
         message: "Maximum API rate limit exceeded",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "update_profile",
         status: 429,
         code: Some(4293),
         message: "Maximum account daily limit exceeded",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "update_profile",
         status: 429,
         code: Some(4294),
         message: "Maximum API daily limit exceeded",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "update_profile",
         status: 500,
         code: Some(5001),
         message: "Request could not be processed",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "archive_profile",
         status: 400,
         code: Some(4001),
         message: "Malformed data or missing required parameter values",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "archive_profile",
         status: 400,
         code: Some(4003),
         message: "Request ID is invalid",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "archive_profile",
         status: 400,
         code: Some(4005),
         message: "Operation could not be performed due to low credits balance",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "archive_profile",
         status: 400,
         code: Some(40018),
         message: "Invalid profile Id or you do not have access to this record",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "archive_profile",
         status: 400,
         code: Some(40038),
         message: "Profile is archived already, operation not allowed",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "archive_profile",
         status: 400,
         code: Some(40039),
         message: "Async request type {type} can not be associated to the background check profile",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "archive_profile",
         status: 401,
         code: Some(4016),
         message: "Invalid client authorization",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "archive_profile",
         status: 403,
         code: Some(4031),
         message: "Unauthorized access",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "archive_profile",
         status: 403,
         code: Some(4035),
         message: "Requested service is not provisioned for your account",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "archive_profile",
         status: 403,
         code: Some(4039),
         message: "Client's IP address is not whitelisted",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "archive_profile",
         status: 429,
         code: Some(4291),
         message: "Maximum account rate limit exceeded",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "archive_profile",
         status: 429,
         code: Some(4292),
         message: "Maximum API rate limit exceeded",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "archive_profile",
         status: 429,
         code: Some(4293),
         message: "Maximum account daily limit exceeded",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "archive_profile",
         status: 429,
         code: Some(4294),
         message: "Maximum API daily limit exceeded",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "archive_profile",
         status: 500,
         code: Some(5001),
@@ -246,24 +246,24 @@ impl crate::builder::CreateProfile<'_> {
     pub async fn call(
         self,
     ) -> Result<ResponseValue<types::ProfileCreated>, crate::Error> {
-        vendor_runtime::call(self.send()).await
+        vendor_runtime::__private::call(self.send()).await
     }
 }
 impl crate::builder::GetProfile<'_> {
     /// Sends the `get_profile` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
     pub async fn call(self) -> Result<ResponseValue<types::Profile>, crate::Error> {
-        vendor_runtime::call(self.send()).await
+        vendor_runtime::__private::call(self.send()).await
     }
 }
 impl crate::builder::UpdateProfile<'_> {
     /// Sends the `update_profile` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
     pub async fn call(self) -> Result<ResponseValue<()>, crate::Error> {
-        vendor_runtime::call(self.send()).await
+        vendor_runtime::__private::call(self.send()).await
     }
 }
 impl crate::builder::ArchiveProfile<'_> {
     /// Sends the `archive_profile` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
     pub async fn call(self) -> Result<ResponseValue<()>, crate::Error> {
-        vendor_runtime::call(self.send()).await
+        vendor_runtime::__private::call(self.send()).await
     }
 }

@@ -1,7 +1,7 @@
 //! The starting operations, returning the outcome Attestr's response proves (the spec's
 //! `x-outcomes`, generated into `OUTCOMES`) rather than raw responses.
 
-use vendor_runtime::evidence::Proof;
+use vendor_runtime::__private::evidence::Proof;
 
 use crate::{Client, Error, OUTCOMES, types};
 
@@ -39,7 +39,8 @@ impl Client {
     /// Archives a profile: irreversibly removes its verification items and linked media.
     pub async fn archive(&self, profile_id: &str) -> Result<ArchiveOutcome, Error> {
         let send = self.archive_profile().profile_id(profile_id).send();
-        let settled = vendor_runtime::settle(OUTCOMES, "archive_profile", send, |_| None).await?;
+        let settled =
+            vendor_runtime::__private::settle(OUTCOMES, "archive_profile", send, |_| None).await?;
         ArchiveOutcome::from_proof(&settled.proof)
             .ok_or_else(|| unhandled("archive_profile", &settled.proof))
     }
@@ -52,7 +53,8 @@ impl Client {
             .profile_id(profile_id)
             .body(input)
             .send();
-        let settled = vendor_runtime::settle(OUTCOMES, "update_profile", send, |_| None).await?;
+        let settled =
+            vendor_runtime::__private::settle(OUTCOMES, "update_profile", send, |_| None).await?;
         match settled.proof.outcome {
             "Updated" => Ok(()),
             _ => Err(unhandled("update_profile", &settled.proof)),

@@ -30,7 +30,10 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[3]
-TARGET = REPO / "target"
+# Where cargo builds (a `.cargo/config.toml` or CARGO_TARGET_DIR may move it from REPO/target).
+TARGET = Path(json.loads(subprocess.run(
+    ["cargo", "metadata", "--format-version", "1", "--no-deps"],
+    cwd=REPO, check=True, capture_output=True, text=True).stdout)["target_directory"])
 PX_RATE = 200.0
 OTHER_RATE = 400.0
 

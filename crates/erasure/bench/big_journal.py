@@ -6,62 +6,38 @@ sandbox or a run, to measure what reading it costs (`vendor-erase report`, under
 
 Every step is recorded as done (Attestr archived, Trust deleted, Gainsight PX deleted; one subject
 in 50 has its PX step not_found, one in 1000 its Attestr step failed with a vendor message). The
-layout is the journal's (crates/erasure/src/journal.rs, SCHEMA, layout version 2), with its hash
-chain (crates/erasure/src/chain.rs: the plan record, then one record per step holding its final
-row), so that `report` finds it whole; keep them equal when either changes. --subjects-csv also
-writes the matching subjects file (for `run`).
+layout (SCHEMA, APPLICATION_ID, SCHEMA_VERSION) is read from crates/erasure/src/journal.rs and a
+step's record (ROW_JSON) from crates/erasure/src/chain.rs; the chain's hashing below follows
+chain.rs (the plan record, then one record per step holding its final row), so that `report` finds
+the journal whole. --subjects-csv also writes the matching subjects file (for `run`).
 """
 
 import argparse
 import hashlib
 import os
+import re
 import sqlite3
 
-APPLICATION_ID = 0x56455241
-SCHEMA_VERSION = 2
-SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value ANY NOT NULL) STRICT;
-CREATE TABLE subjects (
-    id INTEGER PRIMARY KEY,
-    reference TEXT NOT NULL UNIQUE,
-    line INTEGER NOT NULL
-) STRICT;
-CREATE TABLE steps (
-    id INTEGER PRIMARY KEY,
-    subject_id INTEGER NOT NULL REFERENCES subjects(id),
-    vendor TEXT NOT NULL,
-    vendor_id TEXT NOT NULL,
-    followed_from INTEGER REFERENCES steps(id),
-    state TEXT NOT NULL DEFAULT 'pending',
-    sends INTEGER NOT NULL DEFAULT 0,
-    unsettled INTEGER NOT NULL DEFAULT 0,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    outcome TEXT,
-    merged_into TEXT,
-    problem_kind TEXT,
-    problem TEXT,
-    status INTEGER,
-    request_id TEXT,
-    started_at INTEGER,
-    finished_at INTEGER,
-    checked_at INTEGER,
-    check_result TEXT,
-    check_note TEXT,
-    UNIQUE (subject_id, vendor, vendor_id)
-) STRICT;
-CREATE TABLE records (
-    seq INTEGER PRIMARY KEY,
-    step_id INTEGER REFERENCES steps(id),
-    kind TEXT NOT NULL,
-    entry TEXT NOT NULL,
-    hash BLOB NOT NULL
-) STRICT;
-CREATE INDEX records_by_step ON records (step_id, seq);
-"""
-# chain.rs ROW_JSON: a step's whole row as a record holds it.
-ROW_JSON = ("json_array(id, subject_id, vendor, vendor_id, followed_from, state, sends, unsettled, attempts,"
-            " outcome, merged_into, problem_kind, problem, status, request_id, started_at, finished_at,"
-            " checked_at, check_result, check_note)")
+SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
+
+
+def rust_const(file, name):
+    """The value of `const NAME` in crates/erasure/src/FILE: a string (with Rust's `\\` line
+    continuations joined) or an integer."""
+    with open(os.path.join(SRC, file)) as source:
+        found = re.search(rf'const {name}: [^=]+= ("(?:[^"\\]|\\.)*"|[^;"]+);', source.read(), re.S)
+    if not found:
+        raise SystemExit(f"no const {name} in {file}")
+    value = found.group(1)
+    if value.startswith('"'):
+        return re.sub(r"\\\n\s*", "", value[1:-1])
+    return int(value, 0)
+
+
+SCHEMA = rust_const("journal.rs", "SCHEMA")
+APPLICATION_ID = rust_const("journal.rs", "APPLICATION_ID")
+SCHEMA_VERSION = rust_const("journal.rs", "SCHEMA_VERSION")
+ROW_JSON = rust_const("chain.rs", "ROW_JSON")
 
 
 def link(previous, kind, entry):

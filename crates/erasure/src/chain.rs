@@ -12,7 +12,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use crate::vendor::Vendor;
+use crate::vendor::{ErasureFacts, Vendor};
 
 /// A step's whole row, as a record holds it. One expression, for the write and for the check.
 pub const ROW_JSON: &str = "json_array(id, subject_id, vendor, vendor_id, followed_from, state, \

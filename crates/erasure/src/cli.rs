@@ -16,7 +16,7 @@ use crate::progress::{Bar, Lines, Progress, Silent};
 use crate::provenance::{Provenance, check_operator};
 use crate::report::{self, Format, JournalReceipts, Receipts, ReportError};
 use crate::run::{RunOptions, StopSignal, run};
-use crate::subjects::read_subjects;
+use crate::subjects::{Source, SubjectsFile, read_subjects};
 use crate::vendor::Vendor;
 use crate::{exit, plan, private};
 
@@ -237,6 +237,7 @@ fn journal_exit_code(error: &JournalError) -> u8 {
     match error {
         JournalError::NotAJournal { .. }
         | JournalError::PlanMismatch { .. }
+        | JournalError::Subjects(_)
         | JournalError::Missing { .. }
         | JournalError::Outdated { .. }
         | JournalError::ReadOnly { .. } => exit::USAGE,
@@ -280,8 +281,8 @@ async fn verify_command(path: &Path, operator: Option<&str>) -> u8 {
         Ok(journal) => journal,
         Err(error) => return journal_failure(error),
     };
-    let needed = match journal.steps() {
-        Ok(steps) => crate::verify::vendors_to_read(&steps),
+    let needed = match crate::verify::vendors_to_read(&journal) {
+        Ok(needed) => needed,
         Err(error) => return journal_failure(error),
     };
     let clients = match Clients::from_vars(Vars::process(), &needed) {
@@ -310,7 +311,7 @@ async fn run_command(args: RunArgs) -> u8 {
         Ok(subjects) => subjects,
         Err(error) => return fail(exit::USAGE, error),
     };
-    let needed = plan::vendors_needed(&subjects);
+    let needed = subjects.counts().vendors();
     let clients = match Clients::from_vars(Vars::process(), &needed) {
         Ok(clients) => clients,
         Err(error) => return fail(exit::USAGE, format!("{error}\nnothing was run")),
@@ -404,16 +405,19 @@ fn report_failure(error: ReportError) -> u8 {
 
 /// Prints the plan as it goes; a reader that stops reading (`plan | head`) ends the output
 /// quietly.
-fn print_plan(subjects: &[crate::subjects::Subject], reveal: bool) -> u8 {
+fn print_plan(subjects: &SubjectsFile, reveal: bool) -> u8 {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    match plan::write(subjects, reveal, &mut out).and_then(|()| out.flush()) {
+    match plan::write(subjects, reveal, &mut out).and_then(|()| Ok(out.flush()?)) {
         Ok(()) => exit::ERASED,
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => exit::ERASED,
-        Err(error) => fail(exit::FAILED, format!("cannot write the plan: {error}")),
+        Err(plan::PlanError::Write(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => {
+            exit::ERASED
+        }
+        Err(error @ plan::PlanError::Subjects(_)) => fail(exit::USAGE, error),
+        Err(error) => fail(exit::FAILED, error),
     }
 }
 
-fn dry_run(args: &RunArgs, subjects: &[crate::subjects::Subject]) -> u8 {
+fn dry_run(args: &RunArgs, subjects: &SubjectsFile) -> u8 {
     let printed = print_plan(subjects, false);
     if printed != exit::ERASED {
         return printed;
@@ -426,7 +430,7 @@ fn dry_run(args: &RunArgs, subjects: &[crate::subjects::Subject]) -> u8 {
     }
 }
 
-fn dry_run_text(args: &RunArgs, subjects: &[crate::subjects::Subject], out: &mut String) -> u8 {
+fn dry_run_text(args: &RunArgs, subjects: &SubjectsFile, out: &mut String) -> u8 {
     use std::fmt::Write as _;
     if !args.journal.exists() {
         let _ = writeln!(

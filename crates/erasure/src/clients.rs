@@ -7,7 +7,7 @@ use std::fmt;
 use vendor_runtime::{ConfigError, Vars};
 
 use crate::outcome::{Outcome, Problem, ProblemKind};
-use crate::vendor::Vendor;
+use crate::vendor::{ErasureFacts, Vendor};
 
 /// A client for each vendor the subjects name.
 #[derive(Debug, Default, Clone)]
@@ -76,8 +76,8 @@ impl Clients {
     /// answers `200 {}` or an HTML page to everything), a redirect, or another service fails it,
     /// and then nothing is sent at that vendor.
     ///
-    /// - Gainsight PX: a users page (`GET /v1/users?pageSize=1`), typed, with its `totalHits`
-    ///   and at most the one user asked for. PX's not-found evidence is the weakest of the three
+    /// - Gainsight PX: a users page (`GET /v1/users?pageSize=1`) with its documented fields,
+    ///   typed, with its `totalHits` and the one user asked for unless it is 0. PX's not-found evidence is the weakest of the three
     ///   (a body seen only by third-party code), so this read is what ties it to PX.
     /// - Attestr: a read of a profile id no person has ([`ATTESTR_PROBE_ID`]) answered by one of
     ///   Attestr's documented error bodies (a code from `x-error-codes`, on its documented status)
@@ -106,16 +106,22 @@ impl Clients {
             .gainsight_px
             .as_ref()
             .ok_or_else(|| not_configured(vendor))?;
-        let one = std::num::NonZeroU32::MIN;
-        let page = client
-            .list_users()
-            .page_size(one)
-            .call()
+        let answer = gainsight_px_users_page(client)
             .await
-            .map_err(|error| Problem::from_error(&error))?
-            .into_inner();
+            .map_err(|error| Problem::from_error(&error))?;
+        let page: gainsight_px::types::UsersPage = serde_json::from_value(answer.clone())
+            .map_err(|_| unproven("the answer does not read as Gainsight PX's users page"))?;
+        let missing = missing_page_fields(&answer, &page);
+        if !missing.is_empty() {
+            return Err(unproven(&format!(
+                "the users page lacks {} (documented fields of Gainsight PX's UsersPage)",
+                missing.join(", ")
+            )));
+        }
         match page.total_hits {
-            Some(total) if total >= 0 && page.users.len() <= 1 => Ok(()),
+            // One user a page while any remain (the vendor: "scroll until the returned result
+            // list is less than the requested size").
+            Some(total) if total >= 0 && page.users.len() as i64 == total.min(1) => Ok(()),
             Some(_) => Err(unproven(
                 "the users page is not one Gainsight PX would send for pageSize=1",
             )),
@@ -210,6 +216,69 @@ impl Clients {
             }
         }
     }
+}
+
+/// Gainsight PX's `listUsers` for one user (`pageSize=1`), its answer as JSON: the request and
+/// the runtime (credentials, retries, no redirect followed, a body read whole, errors decoded)
+/// of the generated `list_users().page_size(1).call()`, whose typed answer cannot tell a
+/// missing `users` list from an empty one (the type defaults it).
+async fn gainsight_px_users_page(
+    client: &gainsight_px::Client,
+) -> Result<serde_json::Value, gainsight_px::Error> {
+    use gainsight_px::{ByteStream, ClientError, ClientInfo, ResponseValue};
+    use progenitor_client::{ClientHooks, OperationInfo};
+
+    let operation = gainsight_px::OPERATIONS
+        .iter()
+        .find(|operation| operation.id == "list_users")
+        .ok_or_else(|| {
+            gainsight_px::Error::InvalidRequest("no list_users operation".to_string())
+        })?;
+    let send = async {
+        let info = OperationInfo {
+            operation_id: operation.id,
+        };
+        let url = format!("{}{}", client.baseurl(), operation.path_template);
+        let mut request = client
+            .client()
+            .get(url)
+            .header("accept", "application/json")
+            .query(&[("pageSize", 1)])
+            .build()?;
+        client.pre::<ByteStream>(&mut request, &info).await?;
+        let response = client.exec(request, &info).await?;
+        match response.status().as_u16() {
+            200 => ResponseValue::from_response(response).await,
+            400..=599 => Err(ClientError::ErrorResponse(ResponseValue::stream(response))),
+            _ => Err(ClientError::UnexpectedResponse(response)),
+        }
+    };
+    vendor_runtime::__private::call::<serde_json::Value, gainsight_px::ApiError>(send)
+        .await
+        .map(ResponseValue::into_inner)
+}
+
+/// The fields of Gainsight PX's users page (spec `UsersPage`) that `answer` lacks, by the names
+/// the generated type gives them on the wire (no second copy of the schema): every field it
+/// writes for `page`, `scrollId` included (the spec makes it nullable, not optional: a `null`
+/// is there). The type leaves an empty `users` list out, and so does the sandbox, so an empty
+/// page may lack it.
+fn missing_page_fields(
+    answer: &serde_json::Value,
+    page: &gainsight_px::types::UsersPage,
+) -> Vec<String> {
+    let written = serde_json::to_value(gainsight_px::types::UsersPage {
+        scroll_id: Some(String::new()),
+        ..page.clone()
+    });
+    let Ok(serde_json::Value::Object(fields)) = written else {
+        return vec!["every field".to_string()];
+    };
+    fields
+        .keys()
+        .filter(|name| answer.get(name.as_str()).is_none())
+        .map(|name| format!("`{name}`"))
+        .collect()
 }
 
 /// What Gainsight PX's answer to a hard delete proves.

@@ -4,7 +4,7 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::vendor::Vendor;
+use crate::vendor::{ErasureFacts, Vendor};
 
 /// Hex digits of the hash a receipt shows (128 bits).
 const SHOWN_HEX_DIGITS: usize = 32;

@@ -40,8 +40,8 @@ use crate::outcome::CheckResult;
 use crate::outcome::{Outcome, Problem, ProblemKind};
 use crate::private;
 use crate::provenance::Provenance;
-use crate::subjects::Subject;
-use crate::vendor::Vendor;
+use crate::subjects::{Source, SubjectsError};
+use crate::vendor::{ErasureFacts, Vendor};
 
 /// Marks a SQLite file as a `vendor-erase` journal (`PRAGMA application_id`, "VERA").
 const APPLICATION_ID: i32 = 0x5645_5241;
@@ -132,6 +132,9 @@ pub enum JournalError {
         /// The first difference found (line numbers, no values).
         reason: String,
     },
+    /// The subjects file could not be read again to create or check the journal.
+    #[error(transparent)]
+    Subjects(#[from] SubjectsError),
     /// A journal file that `report` or `--dry-run` needs does not exist.
     #[error("journal {path} does not exist")]
     Missing {
@@ -362,7 +365,10 @@ impl Journal {
     /// Opens the journal for a run of `subjects`: creates it (mode 0600, with a new salt) when
     /// the file does not exist, and otherwise checks that it was started from the same subjects.
     /// Its steps stay in the journal: a run reads them a page at a time ([`Self::work_page`]).
-    pub fn open_for_run(path: &Path, subjects: &[Subject]) -> Result<Journal, JournalError> {
+    pub fn open_for_run(
+        path: &Path,
+        subjects: &(impl Source + ?Sized),
+    ) -> Result<Journal, JournalError> {
         let shown = path.display().to_string();
         // First of all: a second run is refused before it reads or sends anything.
         let lock = take_lock(path)?;
@@ -600,9 +606,11 @@ impl Journal {
             .map_err(|source| sqlite(&self.shown(), source))
     }
 
-    /// Writes the schema, the salt and the plan.
-    fn initialize(&mut self, subjects: &[Subject]) -> Result<(), JournalError> {
+    /// Writes the schema, the salt and the plan, in one transaction: a subjects file that cannot
+    /// be read again leaves the journal blank.
+    fn initialize(&mut self, subjects: &(impl Source + ?Sized)) -> Result<(), JournalError> {
         let shown = self.shown();
+        let failed = |source| sqlite(&shown, source);
         let mut salt = [0_u8; SALT_BYTES];
         getrandom::fill(&mut salt).map_err(|error| JournalError::Io {
             path: shown.clone(),
@@ -611,35 +619,40 @@ impl Journal {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Exclusive)
-            .map_err(|source| sqlite(&shown, source))?;
-        let result = (|| {
-            tx.execute_batch(SCHEMA)?;
-            tx.execute_batch(&format!(
-                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
-            ))?;
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('salt', ?1), ('created_at', ?2), ('tool_version', ?3)",
-                params![&salt[..], now_millis(), env!("CARGO_PKG_VERSION")],
-            )?;
-            {
-                let mut insert_subject =
-                    tx.prepare("INSERT INTO subjects (reference, line) VALUES (?1, ?2)")?;
-                let mut insert_step = tx.prepare(
-                    "INSERT INTO steps (subject_id, vendor, vendor_id) VALUES (?1, ?2, ?3)",
-                )?;
-                for subject in subjects {
-                    insert_subject.execute(params![subject.reference, subject.line as i64])?;
-                    let subject_id = tx.last_insert_rowid();
-                    for (vendor, id) in &subject.ids {
-                        insert_step.execute(params![subject_id, vendor.key(), id])?;
-                    }
+            .map_err(failed)?;
+        tx.execute_batch(SCHEMA).map_err(failed)?;
+        tx.execute_batch(&format!(
+            "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
+        ))
+        .map_err(failed)?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('salt', ?1), ('created_at', ?2), ('tool_version', ?3)",
+            params![&salt[..], now_millis(), env!("CARGO_PKG_VERSION")],
+        )
+        .map_err(failed)?;
+        {
+            let mut insert_subject = tx
+                .prepare("INSERT INTO subjects (reference, line) VALUES (?1, ?2)")
+                .map_err(failed)?;
+            let mut insert_step = tx
+                .prepare("INSERT INTO steps (subject_id, vendor, vendor_id) VALUES (?1, ?2, ?3)")
+                .map_err(failed)?;
+            subjects.for_each_subject(|subject| {
+                insert_subject
+                    .execute(params![subject.reference, subject.line as i64])
+                    .map_err(failed)?;
+                let subject_id = tx.last_insert_rowid();
+                for (vendor, id) in &subject.ids {
+                    insert_step
+                        .execute(params![subject_id, vendor.key(), id])
+                        .map_err(failed)?;
                 }
-            }
-            chain::append(&tx, None, chain::kind::PLAN, &chain::plan_digest(&tx)?)?;
-            Ok(())
-        })();
-        result.map_err(|source| sqlite(&shown, source))?;
-        tx.commit().map_err(|source| sqlite(&shown, source))
+                Ok::<_, JournalError>(())
+            })?;
+        }
+        let digest = chain::plan_digest(&tx).map_err(failed)?;
+        chain::append(&tx, None, chain::kind::PLAN, &digest).map_err(failed)?;
+        tx.commit().map_err(failed)
     }
 
     fn check_identity(&self) -> Result<(), JournalError> {
@@ -678,7 +691,7 @@ impl Journal {
     /// Checks that the journal was started from `subjects` (same references, same vendor ids).
     /// Each subject is looked up by its reference (an index), so nothing is held but one
     /// subject's ids.
-    pub fn check_subjects(&self, subjects: &[Subject]) -> Result<(), JournalError> {
+    pub fn check_subjects(&self, subjects: &(impl Source + ?Sized)) -> Result<(), JournalError> {
         let shown = self.shown();
         let mismatch = |reason: String| JournalError::PlanMismatch {
             path: shown.clone(),
@@ -689,10 +702,10 @@ impl Journal {
             .conn
             .query_row("SELECT count(*) FROM subjects", [], |row| row.get(0))
             .map_err(failed)?;
-        if held != subjects.len() as i64 {
+        let given = subjects.counts().subjects;
+        if held != given as i64 {
             return Err(mismatch(format!(
-                "it holds {held} subjects, the file {}",
-                subjects.len()
+                "it holds {held} subjects, the file {given}"
             )));
         }
         let mut find_subject = self
@@ -706,7 +719,7 @@ impl Journal {
                  WHERE subject_id = ?1 AND followed_from IS NULL",
             )
             .map_err(failed)?;
-        for subject in subjects {
+        subjects.for_each_subject(|subject| {
             let Some(subject_id) = find_subject
                 .query_row([&subject.reference], |row| row.get::<_, i64>(0))
                 .optional()
@@ -733,8 +746,33 @@ impl Journal {
                     subject.line
                 )));
             }
-        }
-        Ok(())
+            Ok(())
+        })
+    }
+
+    /// Each vendor with each outcome its finished steps have, once (a handful of rows however
+    /// large the journal is): `verify` picks the vendors it must read from these.
+    pub fn finished_outcomes(&self) -> Result<BTreeSet<(Vendor, String)>, JournalError> {
+        let shown = self.shown();
+        let failed = |source| sqlite(&shown, source);
+        let mut statement = self
+            .conn
+            .prepare("SELECT DISTINCT vendor, outcome FROM steps WHERE state = ?1 AND outcome IS NOT NULL")
+            .map_err(failed)?;
+        let rows = statement
+            .query_map([StepState::Done.name()], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })
+            .map_err(failed)?;
+        rows.map(|row| {
+            let (vendor, outcome) = row.map_err(failed)?;
+            let vendor = Vendor::from_key(&vendor).ok_or_else(|| JournalError::Damaged {
+                path: shown.clone(),
+                reason: "a step has an unknown vendor".to_string(),
+            })?;
+            Ok((vendor, outcome))
+        })
+        .collect()
     }
 
     /// The highest step id now in the journal: a run pages its work up to it, so that a step
@@ -758,34 +796,59 @@ impl Journal {
         (after, up_to): (i64, i64),
         limit: usize,
     ) -> Result<Vec<StepRow>, JournalError> {
-        let shown = self.shown();
-        let mut statement = self
-            .conn
-            .prepare_cached(&format!(
+        self.step_rows(
+            &format!(
                 "SELECT {STEP_COLUMNS} FROM steps s JOIN subjects j ON j.id = s.subject_id
                  WHERE s.vendor = ?1 AND s.id > ?2 AND s.id <= ?3 AND {WORK_CONDITION}
                  ORDER BY s.id LIMIT ?5"
-            ))
-            .map_err(|source| sqlite(&shown, source))?;
+            ),
+            params![
+                vendor.key(),
+                after,
+                up_to,
+                follow_merges,
+                i64::try_from(limit).unwrap_or(i64::MAX),
+                Vendor::Trust.key(),
+            ],
+        )
+    }
+
+    /// Up to `limit` of `vendor`'s finished steps with ids after `after`, by id: `verify` reads
+    /// them back a page at a time, so that a million steps are never held at once.
+    pub fn finished_page(
+        &self,
+        vendor: Vendor,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<StepRow>, JournalError> {
+        self.step_rows(
+            &format!(
+                "SELECT {STEP_COLUMNS} FROM steps s JOIN subjects j ON j.id = s.subject_id
+                 WHERE s.vendor = ?1 AND s.id > ?2 AND s.state = ?3 ORDER BY s.id LIMIT ?4"
+            ),
+            params![
+                vendor.key(),
+                after,
+                StepState::Done.name(),
+                i64::try_from(limit).unwrap_or(i64::MAX),
+            ],
+        )
+    }
+
+    /// The steps a query of [`STEP_COLUMNS`] selects.
+    fn step_rows(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<StepRow>, JournalError> {
+        let shown = self.shown();
+        let failed = |source| sqlite(&shown, source);
+        let mut statement = self.conn.prepare_cached(sql).map_err(failed)?;
         let raw = statement
-            .query_map(
-                params![
-                    vendor.key(),
-                    after,
-                    up_to,
-                    follow_merges,
-                    i64::try_from(limit).unwrap_or(i64::MAX),
-                    Vendor::Trust.key(),
-                ],
-                |row| RawStep::read(row, 0),
-            )
-            .map_err(|source| sqlite(&shown, source))?;
-        let mut steps = Vec::with_capacity(limit.min(1024));
-        for row in raw {
-            let row = row.map_err(|source| sqlite(&shown, source))?;
-            steps.push(row.into_step(&shown)?);
-        }
-        Ok(steps)
+            .query_map(params, |row| RawStep::read(row, 0))
+            .map_err(failed)?;
+        raw.map(|row| row.map_err(failed)?.into_step(&shown))
+            .collect()
     }
 
     /// How many steps the journal holds, and how many of them a run would act on
@@ -904,23 +967,13 @@ impl Journal {
 
     /// Every step, by subject and then in the order they were planned.
     pub fn steps(&self) -> Result<Vec<StepRow>, JournalError> {
-        let shown = self.shown();
-        let mut statement = self
-            .conn
-            .prepare(&format!(
+        self.step_rows(
+            &format!(
                 "SELECT {STEP_COLUMNS} FROM steps s JOIN subjects j ON j.id = s.subject_id
                  ORDER BY j.line, j.id, s.id"
-            ))
-            .map_err(|source| sqlite(&shown, source))?;
-        let raw = statement
-            .query_map([], |row| RawStep::read(row, 0))
-            .map_err(|source| sqlite(&shown, source))?;
-        let mut steps = Vec::new();
-        for row in raw {
-            let row = row.map_err(|source| sqlite(&shown, source))?;
-            steps.push(row.into_step(&shown)?);
-        }
-        Ok(steps)
+            ),
+            [],
+        )
     }
 
     /// Hands `each` every subject (or only the one whose reference is `only`) with its steps, in
@@ -1705,6 +1758,7 @@ fn narrow_permissions(path: &Path) -> Result<(), JournalError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::subjects::Subject;
 
     fn subject(reference: &str, line: u64, ids: &[(Vendor, &str)]) -> Subject {
         Subject {
@@ -1867,6 +1921,33 @@ mod tests {
         assert!(
             journal
                 .work_page(Vendor::Attestr, false, (0, up_to), 2)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn finished_steps_are_read_in_pages_each_once() {
+        let numbers: Vec<u32> = (1..=6).collect();
+        let updates = [(2, DONE), (3, IN_FLIGHT), (4, DONE), (5, FAILED), (6, DONE)];
+        let (_dir, journal) = work_journal(&numbers, &updates);
+        let mut after = 0;
+        let mut pages = Vec::new();
+        // Bounded, so that a pager that does not move on fails here instead of hanging.
+        for _ in 0..10 {
+            let page = journal.finished_page(Vendor::Trust, after, 2).unwrap();
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            pages.push(
+                page.into_iter()
+                    .map(|step| step.vendor_id)
+                    .collect::<Vec<_>>(),
+            );
+        }
+        assert_eq!(pages, [vec!["uuid-2", "uuid-4"], vec!["uuid-6"]]);
+        assert!(
+            journal
+                .finished_page(Vendor::GainsightPx, 0, 2)
                 .unwrap()
                 .is_empty()
         );

@@ -203,7 +203,7 @@ impl Problem {
         use vendor_runtime::Error;
         let status = error.status();
         // The runtime's one rule for "the vendor may have acted" on a status.
-        let server_side = status.is_some_and(vendor_runtime::retry::status_may_have_acted);
+        let server_side = status.is_some_and(vendor_runtime::status_may_have_acted);
         let (kind, may_have_acted, retryable, retry_after) = match error {
             Error::RateLimited { retry_after, .. } => {
                 (ProblemKind::RetriesExhausted, false, true, *retry_after)

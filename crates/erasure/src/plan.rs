@@ -1,24 +1,26 @@
 //! The plan: what a run does at each vendor for each subject, as `plan` and `run --dry-run` print
 //! it. Ids are left out unless asked for (`--reveal`).
 
-use std::collections::BTreeSet;
 use std::io::{self, Write};
 
-use crate::subjects::Subject;
-use crate::vendor::Vendor;
+use crate::subjects::{Source, Subject, SubjectsError};
+use crate::vendor::ErasureFacts;
 
-/// The vendors the subjects name.
-pub fn vendors_needed(subjects: &[Subject]) -> BTreeSet<Vendor> {
-    subjects
-        .iter()
-        .flat_map(|subject| subject.ids.iter().map(|(vendor, _)| *vendor))
-        .collect()
+/// Why the plan was not written whole.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    /// The subjects file could not be read again.
+    #[error(transparent)]
+    Subjects(#[from] SubjectsError),
+    /// The output failed (a reader that closed the pipe included).
+    #[error("cannot write the plan: {0}")]
+    Write(#[from] io::Error),
 }
 
 /// The plan as text (for a few subjects; [`write()`] streams it).
 pub fn render(subjects: &[Subject], reveal: bool) -> String {
     let mut out = Vec::new();
-    // Writing to memory cannot fail.
+    // Writing a list to memory cannot fail.
     let _ = write(subjects, reveal, &mut out);
     String::from_utf8_lossy(&out).into_owned()
 }
@@ -26,42 +28,44 @@ pub fn render(subjects: &[Subject], reveal: bool) -> String {
 /// Writes the plan to `out`, one subject a line as it goes (a million subjects make a plan of
 /// about 100 MB): the counts per vendor, then each subject's line, reference and actions, with
 /// the ids only when `reveal`.
-pub fn write(subjects: &[Subject], reveal: bool, out: &mut dyn Write) -> io::Result<()> {
-    let steps: usize = subjects.iter().map(|subject| subject.ids.len()).sum();
-    writeln!(out, "Plan: {} subject(s), {steps} step(s).", subjects.len())?;
-    for vendor in Vendor::ALL {
-        let count = subjects
-            .iter()
-            .filter(|subject| subject.id(vendor).is_some())
-            .count();
-        if count > 0 {
-            writeln!(
-                out,
-                "  {vendor} {} × {count}: {}.",
-                vendor.action(),
-                vendor.action_effect()
-            )?;
-        }
+pub fn write(
+    subjects: &(impl Source + ?Sized),
+    reveal: bool,
+    out: &mut dyn Write,
+) -> Result<(), PlanError> {
+    let counts = subjects.counts();
+    writeln!(
+        out,
+        "Plan: {} subject(s), {} step(s).",
+        counts.subjects,
+        counts.steps()
+    )?;
+    for (vendor, count) in &counts.per_vendor {
+        writeln!(
+            out,
+            "  {vendor} {} × {count}: {}.",
+            vendor.action(),
+            vendor.action_effect()
+        )?;
     }
     writeln!(out)?;
-    for subject in subjects {
+    subjects.for_each_subject(|subject| {
         write!(out, "line {}  {}: ", subject.line, subject.reference)?;
         for (index, (vendor, id)) in subject.ids.iter().enumerate() {
             let separator = if index == 0 { "" } else { "; " };
+            write!(out, "{separator}{vendor} {}", vendor.action())?;
             if reveal {
-                write!(out, "{separator}{vendor} {} {id}", vendor.action())?;
-            } else {
-                write!(out, "{separator}{vendor} {}", vendor.action())?;
+                write!(out, " {id}")?;
             }
         }
-        writeln!(out)?;
-    }
-    Ok(())
+        Ok::<_, PlanError>(writeln!(out)?)
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vendor::Vendor;
 
     #[test]
     fn the_plan_says_what_each_action_does_and_hides_ids() {
@@ -89,8 +93,8 @@ mod tests {
         assert!(!text.contains("jdoe"));
         assert!(render(&subjects, true).contains("jdoe@example.test"));
         assert_eq!(
-            vendors_needed(&subjects),
-            BTreeSet::from([Vendor::Attestr, Vendor::GainsightPx])
+            subjects.counts().vendors(),
+            std::collections::BTreeSet::from([Vendor::Attestr, Vendor::GainsightPx])
         );
     }
 }

@@ -13,7 +13,7 @@ use crate::journal::StepRow;
 use crate::lock;
 use crate::outcome::{Outcome, Problem};
 use crate::report::Standing;
-use crate::vendor::Vendor;
+use crate::vendor::{ErasureFacts, Vendor};
 
 /// Receives a run's events.
 pub trait Progress: Send + Sync {

@@ -327,7 +327,7 @@ async fn send_step(
             ..CallOptions::current().unwrap_or_default()
         };
         let (result, record) = call_options
-            .scope(vendor_runtime::options::record(
+            .scope(vendor_runtime::record(
                 context.clients.erase(step.vendor, &step.vendor_id),
             ))
             .await;

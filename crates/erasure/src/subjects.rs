@@ -2,13 +2,22 @@
 //! gainsight_px_identify_id`, one data subject a row. The whole file is checked before anything
 //! runs; every bad row is reported with its line number, and a value from the file is never
 //! repeated in a message (it may be personal).
+//!
+//! A file of a million subjects is never held in memory: it is read as a stream, row by row,
+//! twice. [`read_subjects`] checks every row and counts (repeats are found in a temporary SQLite
+//! file); [`Source::for_each_subject`] reads it again to hand each subject on (to the plan, the
+//! journal's creation or the resume check), and fails if the file changed in between.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
-use std::io::Read;
-use std::path::Path;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
 
-use crate::vendor::Vendor;
+use rusqlite::{Connection, params};
+use sha2::{Digest, Sha256};
+
+use crate::vendor::{ErasureFacts, Vendor};
 
 /// The column holding the caller's own reference for the subject (a ticket number, say).
 pub const SUBJECT_COLUMN: &str = "subject";
@@ -40,6 +49,92 @@ impl Subject {
             .iter()
             .find(|(candidate, _)| *candidate == vendor)
             .map(|(_, id)| id.as_str())
+    }
+}
+
+/// How many subjects there are, and how many of them name each vendor.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Subjects.
+    pub subjects: usize,
+    /// Subjects with an id at the vendor (vendors no subject names are absent).
+    pub per_vendor: BTreeMap<Vendor, usize>,
+}
+
+impl Counts {
+    fn add(&mut self, subject: &Subject) {
+        self.subjects += 1;
+        for (vendor, _) in &subject.ids {
+            *self.per_vendor.entry(*vendor).or_default() += 1;
+        }
+    }
+
+    /// The steps a plan of these subjects has: one per vendor id.
+    pub fn steps(&self) -> usize {
+        self.per_vendor.values().sum()
+    }
+
+    /// The vendors the subjects name.
+    pub fn vendors(&self) -> BTreeSet<Vendor> {
+        self.per_vendor.keys().copied().collect()
+    }
+}
+
+/// Checked subjects, handed on one at a time: a subjects file ([`SubjectsFile`], read again),
+/// or a list (tests and benches build one).
+pub trait Source {
+    /// How many subjects there are, and how many name each vendor.
+    fn counts(&self) -> Counts;
+
+    /// Hands each subject to `each`, in file order, until `each` fails.
+    fn for_each_subject<E: From<SubjectsError>>(
+        &self,
+        each: impl FnMut(Subject) -> Result<(), E>,
+    ) -> Result<(), E>;
+}
+
+impl<T: AsRef<[Subject]> + ?Sized> Source for T {
+    fn counts(&self) -> Counts {
+        let mut counts = Counts::default();
+        self.as_ref().iter().for_each(|subject| counts.add(subject));
+        counts
+    }
+
+    fn for_each_subject<E: From<SubjectsError>>(
+        &self,
+        each: impl FnMut(Subject) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.as_ref().iter().cloned().try_for_each(each)
+    }
+}
+
+/// A subjects file whose every row passed [`read_subjects`]. Its subjects stay in the file:
+/// [`Source::for_each_subject`] reads them again, and fails with [`SubjectsError::Changed`] if
+/// the file is no longer what was checked.
+#[derive(Debug)]
+pub struct SubjectsFile {
+    path: PathBuf,
+    counts: Counts,
+    /// The SHA-256 of the bytes checked.
+    digest: [u8; 32],
+}
+
+impl Source for SubjectsFile {
+    fn counts(&self) -> Counts {
+        self.counts.clone()
+    }
+
+    fn for_each_subject<E: From<SubjectsError>>(
+        &self,
+        each: impl FnMut(Subject) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let shown = self.path.display().to_string();
+        let mut problems = Problems::default();
+        let (_, digest) = scan(open(&self.path)?, &shown, None, &mut problems, each)?;
+        if digest != self.digest || !problems.listed.is_empty() {
+            return Err(SubjectsError::Changed { path: shown }.into());
+        }
+        Ok(())
     }
 }
 
@@ -90,6 +185,18 @@ pub enum SubjectsError {
         /// Bad rows found beyond those listed.
         unlisted: usize,
     },
+    /// The file read to hand its subjects on is not the one checked.
+    #[error("{path}: the file changed after it was checked; nothing was run. Give it again")]
+    Changed {
+        /// The file as given.
+        path: String,
+    },
+    /// The temporary file repeats are looked for in failed.
+    #[error("cannot look for repeated subjects and ids (in a temporary file): {source}")]
+    Scratch {
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
 }
 
 fn list_rows(path: &str, errors: &[RowError], unlisted: usize) -> String {
@@ -106,28 +213,58 @@ fn list_rows(path: &str, errors: &[RowError], unlisted: usize) -> String {
     text
 }
 
-/// Reads and checks a subjects file.
-pub fn read_subjects(path: &Path) -> Result<Vec<Subject>, SubjectsError> {
+/// Checks every row of a subjects file, and counts its subjects; they are handed on later, read
+/// again ([`Source::for_each_subject`]).
+pub fn read_subjects(path: &Path) -> Result<SubjectsFile, SubjectsError> {
     let shown = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|source| SubjectsError::Read {
-        path: shown.clone(),
-        source,
-    })?;
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|source| SubjectsError::Read {
-            path: shown.clone(),
-            source,
-        })?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
+    let scratch = |source| SubjectsError::Scratch { source };
+    let repeats = Repeats::new().map_err(scratch)?;
+    let mut problems = Problems::default();
+    let mut counts = Counts::default();
+    let (length, digest) = scan(
+        open(path)?,
+        &shown,
+        Some(&repeats),
+        &mut problems,
+        |subject| {
+            counts.add(&subject);
+            Ok::<_, SubjectsError>(())
+        },
+    )?;
+    if length > MAX_FILE_BYTES {
         return Err(SubjectsError::TooLarge { path: shown });
     }
-    parse_subjects(&bytes).map_err(|(errors, unlisted)| SubjectsError::Rows {
-        path: shown,
-        errors,
-        unlisted,
+    let mut problems = problems.merge(repeats.problems().map_err(scratch)?);
+    if counts.subjects == 0 && problems.listed.is_empty() {
+        problems.push(1, None, "the file has a header but no subjects");
+    }
+    if !problems.listed.is_empty() {
+        return Err(SubjectsError::Rows {
+            path: shown,
+            errors: problems.listed,
+            unlisted: problems.unlisted,
+        });
+    }
+    Ok(SubjectsFile {
+        path: path.to_path_buf(),
+        counts,
+        digest,
     })
+}
+
+/// The file, cut one byte past [`MAX_FILE_BYTES`] (a file that grows while read is caught too).
+fn open(path: &Path) -> Result<io::Take<File>, SubjectsError> {
+    let unreadable = |source| SubjectsError::Read {
+        path: path.display().to_string(),
+        source,
+    };
+    let file = File::open(path).map_err(unreadable)?;
+    if file.metadata().map_err(unreadable)?.len() > MAX_FILE_BYTES {
+        return Err(SubjectsError::TooLarge {
+            path: path.display().to_string(),
+        });
+    }
+    Ok(file.take(MAX_FILE_BYTES + 1))
 }
 
 /// Collects row errors, listing the first [`MAX_LISTED_ERRORS`].
@@ -138,6 +275,19 @@ struct Problems {
 }
 
 impl Problems {
+    /// These problems and `more` of the same file, listed in line order (each list is in line
+    /// order, so the first ones of both hold the first ones of all).
+    fn merge(self, more: Problems) -> Problems {
+        let found = self.listed.len() + self.unlisted + more.listed.len() + more.unlisted;
+        let mut listed: Vec<RowError> = self.listed.into_iter().chain(more.listed).collect();
+        listed.sort_by_key(|error| error.line);
+        listed.truncate(MAX_LISTED_ERRORS);
+        Problems {
+            unlisted: found - listed.len(),
+            listed,
+        }
+    }
+
     fn push(&mut self, line: u64, column: Option<&'static str>, message: impl Into<String>) {
         if self.listed.len() < MAX_LISTED_ERRORS {
             self.listed.push(RowError {
@@ -151,36 +301,45 @@ impl Problems {
     }
 }
 
-/// Checks the bytes of a subjects file. On failure, returns the listed errors and how many more
-/// there were.
-pub fn parse_subjects(bytes: &[u8]) -> Result<Vec<Subject>, (Vec<RowError>, usize)> {
-    // Spreadsheet programs write a UTF-8 byte order mark; it is not part of the first column.
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut problems = Problems::default();
+/// Reads a subjects file row by row, checks each row, and hands each good subject to `each`.
+/// Bad rows go to `problems`; with `repeats`, the values of the good ones are recorded there
+/// (repeats are found once the whole file is read). Returns the length and the SHA-256 of what
+/// was read.
+fn scan<E: From<SubjectsError>>(
+    input: impl Read,
+    path: &str,
+    repeats: Option<&Repeats>,
+    problems: &mut Problems,
+    mut each: impl FnMut(Subject) -> Result<(), E>,
+) -> Result<(u64, [u8; 32]), E> {
+    let unreadable = |source| SubjectsError::Read {
+        path: path.to_string(),
+        source,
+    };
+    let input = without_bom(input).map_err(unreadable)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
-        .from_reader(bytes);
-    let columns = match read_header(&mut reader) {
+        .from_reader(Tap::new(input));
+    let columns = match read_header(&mut reader).map_err(unreadable)? {
         Ok(columns) => columns,
         Err(message) => {
             problems.push(1, None, message);
-            return Err((problems.listed, problems.unlisted));
+            return Ok(reader.into_inner().finish());
         }
     };
-
-    let mut lines = LineCounter::new(bytes);
-    let mut subjects = Vec::new();
-    // Repeats are found by digest, not by a second copy of every value (a million subjects).
-    let mut seen: HashMap<[u8; 16], u32> = HashMap::new();
-    for record in reader.byte_records() {
-        let record = match record {
-            Ok(record) => record,
+    let mut record = csv::ByteRecord::new();
+    let mut subjects = 0_usize;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
             Err(error) => {
                 let line = error
                     .position()
-                    .map_or(0, |position| lines.line_at(position.byte()));
-                let message = match error.kind() {
+                    .map_or(0, |position| reader.get_mut().line_at(position.byte()));
+                let message = match error.into_kind() {
+                    csv::ErrorKind::Io(source) => return Err(unreadable(source).into()),
                     csv::ErrorKind::UnequalLengths {
                         expected_len, len, ..
                     } => {
@@ -189,16 +348,13 @@ pub fn parse_subjects(bytes: &[u8]) -> Result<Vec<Subject>, (Vec<RowError>, usiz
                     _ => "not a readable CSV record".to_string(),
                 };
                 problems.push(line, None, message);
-                if matches!(error.kind(), csv::ErrorKind::Io(_)) {
-                    break;
-                }
                 continue;
             }
-        };
+        }
         let line = record
             .position()
-            .map_or(0, |position| lines.line_at(position.byte()));
-        if subjects.len() >= MAX_SUBJECTS {
+            .map_or(0, |position| reader.get_mut().line_at(position.byte()));
+        if subjects >= MAX_SUBJECTS {
             problems.push(
                 line,
                 None,
@@ -206,112 +362,155 @@ pub fn parse_subjects(bytes: &[u8]) -> Result<Vec<Subject>, (Vec<RowError>, usiz
             );
             break;
         }
-        let mut field = |column: &'static str, index: usize| -> Option<String> {
-            checked_value(record.get(index).unwrap_or_default())
-                .map_err(|message| problems.push(line, Some(column), message))
-                .ok()
-        };
-
-        let reference = field(SUBJECT_COLUMN, columns.subject);
-        let values: Vec<(Vendor, Option<String>)> = columns
-            .vendors
-            .iter()
-            .map(|&(vendor, index)| (vendor, field(vendor.column(), index)))
-            .collect();
-        let mut ids = Vec::new();
-        let mut row_ok = reference.is_some();
-        for (vendor, value) in values {
-            match value {
-                None => row_ok = false,
-                Some(value) if value.is_empty() => {}
-                Some(value) => match checked_id(vendor, &value) {
-                    Ok(id) => ids.push((vendor, id)),
-                    Err(message) => {
-                        problems.push(line, Some(vendor.column()), message);
-                        row_ok = false;
-                    }
-                },
-            }
-        }
-        let Some(reference) = reference.filter(|_| row_ok) else {
+        let Some(subject) = checked_row(&record, &columns, line, problems) else {
             continue;
         };
-        if reference.is_empty() {
-            problems.push(line, Some(SUBJECT_COLUMN), "is empty");
-            continue;
+        if let Some(repeats) = repeats {
+            repeats
+                .record(&subject)
+                .map_err(|source| SubjectsError::Scratch { source })?;
         }
-        if ids.is_empty() {
-            problems.push(
-                line,
-                None,
-                "names no vendor id: fill at least one of attestr_profile_id, trust_uuid, \
-                 gainsight_px_identify_id",
-            );
-            continue;
-        }
-        let mut duplicate = false;
-        if let Some(first) = first_line(&mut seen, SUBJECT_COLUMN, &reference, line) {
-            problems.push(
-                line,
-                Some(SUBJECT_COLUMN),
-                format!("the same subject as line {first}"),
-            );
-            duplicate = true;
-        }
-        for (vendor, id) in &ids {
-            if let Some(first) = first_line(&mut seen, vendor.column(), id, line) {
-                problems.push(
-                    line,
-                    Some(vendor.column()),
-                    format!("the same id as line {first}"),
-                );
-                duplicate = true;
-            }
-        }
-        if !duplicate {
-            subjects.push(Subject {
-                reference,
-                line,
-                ids,
-            });
-        }
+        subjects += 1;
+        each(subject)?;
     }
-    if subjects.is_empty() && problems.listed.is_empty() {
-        problems.push(1, None, "the file has a header but no subjects");
-    }
-    if problems.listed.is_empty() {
-        Ok(subjects)
-    } else {
-        Err((problems.listed, problems.unlisted))
-    }
+    Ok(reader.into_inner().finish())
 }
 
-/// The line where `value` was first seen in `column`, or `None` when this is the first time (it
-/// is then recorded at `line`). Values are told apart by the first 128 bits of the SHA-256 of
-/// column and value: two different values share them with a chance of about 2^-128 a pair, and
-/// would then be refused as a repeat, never merged.
-fn first_line(
-    seen: &mut HashMap<[u8; 16], u32>,
-    column: &str,
-    value: &str,
+/// The row's subject, or `None` when a value in it cannot be used (each such value is a problem).
+fn checked_row(
+    record: &csv::ByteRecord,
+    columns: &Columns,
     line: u64,
-) -> Option<u64> {
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
-    hasher.update(column.as_bytes());
-    hasher.update([0]);
-    hasher.update(value.as_bytes());
-    let digest = hasher.finalize();
-    let mut key = [0_u8; 16];
-    key.copy_from_slice(&digest[..16]);
-    // Byte arrays and a 32-bit line keep an entry at 20 bytes (a u128 key would align it to 32);
-    // a file of at most MAX_FILE_BYTES has fewer lines than u32::MAX.
-    match seen.entry(key) {
-        std::collections::hash_map::Entry::Occupied(first) => Some(u64::from(*first.get())),
-        std::collections::hash_map::Entry::Vacant(slot) => {
-            slot.insert(u32::try_from(line).unwrap_or(u32::MAX));
-            None
+    problems: &mut Problems,
+) -> Option<Subject> {
+    let mut field = |column: &'static str, index: usize| -> Option<String> {
+        checked_value(record.get(index).unwrap_or_default())
+            .map_err(|message| problems.push(line, Some(column), message))
+            .ok()
+    };
+    let reference = field(SUBJECT_COLUMN, columns.subject);
+    let values: Vec<(Vendor, Option<String>)> = columns
+        .vendors
+        .iter()
+        .map(|&(vendor, index)| (vendor, field(vendor.column(), index)))
+        .collect();
+    let mut ids = Vec::new();
+    let mut row_ok = reference.is_some();
+    for (vendor, value) in values {
+        match value {
+            None => row_ok = false,
+            Some(value) if value.is_empty() => {}
+            Some(value) => match checked_id(vendor, &value) {
+                Ok(id) => ids.push((vendor, id)),
+                Err(message) => {
+                    problems.push(line, Some(vendor.column()), message);
+                    row_ok = false;
+                }
+            },
         }
+    }
+    let reference = reference.filter(|_| row_ok)?;
+    if reference.is_empty() {
+        problems.push(line, Some(SUBJECT_COLUMN), "is empty");
+        return None;
+    }
+    if ids.is_empty() {
+        problems.push(
+            line,
+            None,
+            "names no vendor id: fill at least one of attestr_profile_id, trust_uuid, \
+             gainsight_px_identify_id",
+        );
+        return None;
+    }
+    Some(Subject {
+        reference,
+        line,
+        ids,
+    })
+}
+
+/// Drops a UTF-8 byte order mark at the start: spreadsheet programs write one, and it is not
+/// part of the first column.
+fn without_bom(mut input: impl Read) -> io::Result<impl Read> {
+    let mut start = Vec::with_capacity(3);
+    (&mut input).take(3).read_to_end(&mut start)?;
+    if start == b"\xEF\xBB\xBF" {
+        start.clear();
+    }
+    Ok(io::Cursor::new(start).chain(input))
+}
+
+/// Every value of the good rows (their references and ids), to find repeats, kept in a private
+/// temporary SQLite file (SQLite deletes it when it is closed) rather than in memory. Values are
+/// appended as they come, and repeats are found at the end with one sort: an index kept in order
+/// along the way costs a random write a value once it outgrows the cache (ten times slower at a
+/// million subjects). A value is kept as the first 128 bits of the SHA-256 of its column and
+/// itself: two different values share them with a chance of about 2^-128 a pair, and would then be
+/// refused as a repeat, never merged.
+struct Repeats {
+    conn: Connection,
+}
+
+impl Repeats {
+    fn new() -> rusqlite::Result<Repeats> {
+        // An empty name opens a private temporary file. Nothing in it needs to survive a crash,
+        // so it has no journal and no fsync; one open transaction saves a commit per row.
+        let conn = Connection::open("")?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+             CREATE TABLE seen (key BLOB NOT NULL, line INTEGER NOT NULL, place INTEGER NOT NULL);
+             BEGIN;",
+        )?;
+        Ok(Repeats { conn })
+    }
+
+    /// The columns in the order a row's problems are listed: the subject, then the vendors'.
+    fn columns() -> impl Iterator<Item = &'static str> {
+        std::iter::once(SUBJECT_COLUMN).chain(Vendor::ALL.map(Vendor::column))
+    }
+
+    /// Records the subject's reference and ids.
+    fn record(&self, subject: &Subject) -> rusqlite::Result<()> {
+        let mut insert = self
+            .conn
+            .prepare_cached("INSERT INTO seen (key, line, place) VALUES (?1, ?2, ?3)")?;
+        let values = std::iter::once((SUBJECT_COLUMN, &subject.reference))
+            .chain(subject.ids.iter().map(|(vendor, id)| (vendor.column(), id)));
+        for (column, value) in values {
+            let place = Self::columns().position(|known| known == column);
+            let mut hasher = Sha256::new();
+            hasher.update(column.as_bytes());
+            hasher.update([0]);
+            hasher.update(value.as_bytes());
+            let key = &hasher.finalize()[..16];
+            insert.execute(params![key, subject.line as i64, place.unwrap_or(0) as i64])?;
+        }
+        Ok(())
+    }
+
+    /// Each value recorded on a line after the first line that has it, by line and column, as
+    /// problems naming that first line.
+    fn problems(&self) -> rusqlite::Result<Problems> {
+        let mut statement = self.conn.prepare(
+            "SELECT line, place, first FROM
+               (SELECT line, place, min(line) OVER (PARTITION BY key) AS first FROM seen)
+             WHERE line > first ORDER BY line, place",
+        )?;
+        let mut rows = statement.query([])?;
+        let mut problems = Problems::default();
+        while let Some(row) = rows.next()? {
+            let place = usize::try_from(row.get::<_, i64>(1)?).unwrap_or(0);
+            let column = Self::columns().nth(place).unwrap_or(SUBJECT_COLUMN);
+            let what = if place == 0 { "subject" } else { "id" };
+            let first = row.get::<_, i64>(2)?;
+            problems.push(
+                row.get::<_, i64>(0)? as u64,
+                Some(column),
+                format!("the same {what} as line {first}"),
+            );
+        }
+        Ok(problems)
     }
 }
 
@@ -354,49 +553,73 @@ fn is_invisible(c: char) -> bool {
     )
 }
 
-/// The line of the file a byte offset is on, counted here because the csv crate's own count
-/// lags behind with CRLF and stays at 1 with CR-only line endings. A line ends at LF, CRLF or a
-/// lone CR (the endings the csv reader itself accepts). Offsets are asked for in increasing
-/// order, so the whole file is scanned once.
-struct LineCounter<'a> {
-    bytes: &'a [u8],
-    /// Bytes before this offset are counted.
-    counted_to: usize,
-    /// The line `counted_to` is on.
+/// Passes what the csv reader reads, and notes what the reader cannot tell: where lines end
+/// (the csv crate's own count lags behind with CRLF and stays at 1 with CR-only line endings),
+/// and the length and SHA-256 of what was read (a second read must see the same bytes). A line
+/// ends at LF, CRLF or a lone CR (the endings the csv reader itself accepts).
+struct Tap<R> {
+    inner: R,
+    length: u64,
+    digest: Sha256,
+    /// The offsets of the CR and LF bytes read that [`Self::line_at`] has not passed yet, and
+    /// whether each ends a line (a CR and the LF after it end one line, counted at the CR). They
+    /// are at most what the csv reader's buffer holds.
+    breaks: VecDeque<(u64, bool)>,
+    after_cr: bool,
+    /// The line the first offset not yet passed is on.
     line: u64,
 }
 
-impl<'a> LineCounter<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
-        LineCounter {
-            bytes,
-            counted_to: 0,
+impl<R: Read> Tap<R> {
+    fn new(inner: R) -> Self {
+        Tap {
+            inner,
+            length: 0,
+            digest: Sha256::new(),
+            breaks: VecDeque::new(),
+            after_cr: false,
             line: 1,
         }
     }
 
     /// The line the record the reader places at `offset` starts on; `offset` is at least the last
     /// one asked for.
-    fn line_at(&mut self, offset: u64) -> u64 {
-        let mut offset = usize::try_from(offset)
-            .unwrap_or(usize::MAX)
-            .min(self.bytes.len());
-        // The reader may place a record at the line ending before it (the LF of a CRLF) or at
-        // blank lines it skips; a record never starts with a line ending.
-        while matches!(self.bytes.get(offset), Some(b'\r' | b'\n')) {
-            offset += 1;
-        }
-        while self.counted_to < offset {
-            let at = self.counted_to;
-            match self.bytes[at] {
-                b'\n' => self.line += 1,
-                // A CR followed by LF is one line ending: the LF counts it.
-                b'\r' if self.bytes.get(at + 1) != Some(&b'\n') => self.line += 1,
-                _ => {}
+    fn line_at(&mut self, mut offset: u64) -> u64 {
+        while let Some(&(at, ends_line)) = self.breaks.front() {
+            if at > offset {
+                break;
             }
-            self.counted_to += 1;
+            // The reader may place a record at the line ending before it (the LF of a CRLF) or
+            // at blank lines it skips; a record never starts with a line ending.
+            if at == offset {
+                offset += 1;
+            }
+            if ends_line {
+                self.line += 1;
+            }
+            self.breaks.pop_front();
         }
         self.line
+    }
+
+    fn finish(self) -> (u64, [u8; 32]) {
+        (self.length, self.digest.finalize().into())
+    }
+}
+
+impl<R: Read> Read for Tap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.digest.update(&buf[..read]);
+        for (&byte, offset) in buf[..read].iter().zip(self.length..) {
+            if byte == b'\r' || byte == b'\n' {
+                self.breaks
+                    .push_back((offset, byte == b'\r' || !self.after_cr));
+            }
+            self.after_cr = byte == b'\r';
+        }
+        self.length += read as u64;
+        Ok(read)
     }
 }
 
@@ -406,15 +629,26 @@ struct Columns {
     vendors: Vec<(Vendor, usize)>,
 }
 
-fn read_header(reader: &mut csv::Reader<&[u8]>) -> Result<Columns, String> {
+/// Where the header puts each column, or why it cannot be used; an error when the file could not
+/// be read.
+fn read_header<R: Read>(reader: &mut csv::Reader<R>) -> io::Result<Result<Columns, String>> {
     let expected = format!(
         "the header must be `{SUBJECT_COLUMN},{}`",
         Vendor::ALL.map(Vendor::column).join(",")
     );
-    let header = reader
-        .byte_headers()
-        .map_err(|_| format!("not a readable CSV header; {expected}"))?
-        .clone();
+    let header = match reader.byte_headers() {
+        Ok(header) => header.clone(),
+        Err(error) => {
+            return match error.into_kind() {
+                csv::ErrorKind::Io(source) => Err(source),
+                _ => Ok(Err(format!("not a readable CSV header; {expected}"))),
+            };
+        }
+    };
+    Ok(columns(&header, &expected))
+}
+
+fn columns(header: &csv::ByteRecord, expected: &str) -> Result<Columns, String> {
     if header.is_empty() {
         return Err(format!("the file is empty; {expected}"));
     }
@@ -447,7 +681,7 @@ fn read_header(reader: &mut csv::Reader<&[u8]>) -> Result<Columns, String> {
 /// The id as the journal keeps it, or why it cannot be sent to the vendor.
 fn checked_id(vendor: Vendor, id: &str) -> Result<String, String> {
     match vendor {
-        Vendor::Attestr => vendor_runtime::operation::check_params(
+        Vendor::Attestr => vendor_runtime::__private::check_params(
             attestr::OPERATIONS,
             "archive_profile",
             &[("profileId", id)],
@@ -471,6 +705,47 @@ mod tests {
     use super::*;
 
     const HEADER: &str = "subject,attestr_profile_id,trust_uuid,gainsight_px_identify_id\n";
+
+    /// Checks `bytes` as a subjects file, then reads its subjects back as a run does.
+    fn parse_subjects(bytes: &[u8]) -> Result<Vec<Subject>, (Vec<RowError>, usize)> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("subjects.csv");
+        std::fs::write(&path, bytes).unwrap();
+        match read_subjects(&path) {
+            Ok(file) => {
+                let mut subjects = Vec::new();
+                file.for_each_subject(|subject| {
+                    subjects.push(subject);
+                    Ok::<_, SubjectsError>(())
+                })
+                .unwrap();
+                assert_eq!(file.counts(), subjects.counts());
+                Ok(subjects)
+            }
+            Err(SubjectsError::Rows {
+                errors, unlisted, ..
+            }) => Err((errors, unlisted)),
+            Err(other) => panic!("{other}"),
+        }
+    }
+
+    #[test]
+    fn a_file_changed_after_its_check_hands_on_nothing_unchecked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("subjects.csv");
+        std::fs::write(&path, format!("{HEADER}S1,,,u1\nS2,,,u2\n")).unwrap();
+        let file = read_subjects(&path).unwrap();
+        assert_eq!(file.counts().subjects, 2);
+        // Same length, other id; and a repeat that the second read does not look for.
+        for changed in ["S1,,,u1\nS2,,,u3\n", "S1,,,u1\nS2,,,u1\n"] {
+            std::fs::write(&path, format!("{HEADER}{changed}")).unwrap();
+            let error = file
+                .for_each_subject(|_| Ok::<_, SubjectsError>(()))
+                .unwrap_err();
+            assert!(matches!(error, SubjectsError::Changed { .. }), "{error}");
+            assert!(!error.to_string().contains("u3"), "{error}");
+        }
+    }
 
     fn parse(body: &str) -> Result<Vec<Subject>, Vec<String>> {
         parse_subjects(format!("{HEADER}{body}").as_bytes())

@@ -1,52 +1,45 @@
-//! The three vendors and what an erasure does at each: the one place that names them, their CSV
-//! columns, their journal keys and how each action is described to a person.
+//! What an erasure does at each vendor: its CSV column, its journal key and how each action is
+//! described to a person. The vendors themselves are the workspace roster's [`Vendor`]; the facts
+//! here belong to this tool alone, so they stay here, keyed by it.
 
-use std::fmt;
+pub use vendor_roster::Vendor;
 
-use serde::{Deserialize, Serialize};
-
-/// A vendor the tool erases at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Vendor {
-    /// Attestr background-check profiles: archived.
-    Attestr,
-    /// Trust Index identities: deleted.
-    Trust,
-    /// Gainsight PX users: hard-deleted.
-    GainsightPx,
-}
-
-impl Vendor {
-    /// Every vendor, in the order of the CSV columns.
-    pub const ALL: [Vendor; 3] = [Vendor::Attestr, Vendor::Trust, Vendor::GainsightPx];
-
-    /// The vendor in the workspace's roster.
-    pub fn roster(self) -> vendor_roster::Vendor {
-        match self {
-            Vendor::Attestr => vendor_roster::ATTESTR,
-            Vendor::Trust => vendor_roster::TRUST,
-            Vendor::GainsightPx => vendor_roster::GAINSIGHT_PX,
-        }
-    }
-
+/// The erasure tool's facts about a vendor.
+pub trait ErasureFacts: Sized {
     /// The key in the journal and in JSON reports: the roster's slug.
-    pub fn key(self) -> &'static str {
-        self.roster().slug
-    }
+    fn key(self) -> &'static str;
 
     /// The vendor from its [`key`](Self::key).
-    pub fn from_key(key: &str) -> Option<Vendor> {
-        Vendor::ALL.into_iter().find(|vendor| vendor.key() == key)
-    }
-
-    /// The vendor's name, for people.
-    pub fn name(self) -> &'static str {
-        self.roster().name
-    }
+    fn from_key(key: &str) -> Option<Self>;
 
     /// The subjects file's column holding this vendor's id.
-    pub fn column(self) -> &'static str {
+    fn column(self) -> &'static str;
+
+    /// What the tool does at this vendor, in a few words.
+    fn action(self) -> &'static str;
+
+    /// What the action means, for the plan: what it removes and whether it can be undone.
+    fn action_effect(self) -> &'static str;
+
+    /// The erasure method, as a processor's erasure confirmation names it.
+    fn method(self) -> &'static str;
+
+    /// The environment variables that configure the vendor, required ones first, as its crate
+    /// exports them. (A configuration error does not always name its variable: a bad base URL
+    /// names the URL.)
+    fn variables(self) -> &'static [&'static str];
+}
+
+impl ErasureFacts for Vendor {
+    fn key(self) -> &'static str {
+        self.slug()
+    }
+
+    fn from_key(key: &str) -> Option<Vendor> {
+        Vendor::by_slug(key)
+    }
+
+    fn column(self) -> &'static str {
         match self {
             Vendor::Attestr => "attestr_profile_id",
             Vendor::Trust => "trust_uuid",
@@ -54,8 +47,7 @@ impl Vendor {
         }
     }
 
-    /// What the tool does at this vendor, in a few words.
-    pub fn action(self) -> &'static str {
+    fn action(self) -> &'static str {
         match self {
             Vendor::Attestr => "archive profile",
             Vendor::Trust => "delete identity",
@@ -63,8 +55,7 @@ impl Vendor {
         }
     }
 
-    /// What the action means, for the plan: what it removes and whether it can be undone.
-    pub fn action_effect(self) -> &'static str {
+    fn action_effect(self) -> &'static str {
         match self {
             Vendor::Attestr => {
                 "irreversible: Attestr purges the profile's verification items and linked media"
@@ -79,8 +70,7 @@ impl Vendor {
         }
     }
 
-    /// The erasure method, as a processor's erasure confirmation names it.
-    pub fn method(self) -> &'static str {
+    fn method(self) -> &'static str {
         match self {
             Vendor::Attestr => {
                 "archive (Archive Profile): irreversible purge of the profile's verification items and linked media"
@@ -92,21 +82,12 @@ impl Vendor {
         }
     }
 
-    /// The environment variables that configure the vendor, required ones first, as its crate
-    /// exports them. (A configuration error does not always name its variable: a bad base URL
-    /// names the URL.)
-    pub fn variables(self) -> &'static [&'static str] {
+    fn variables(self) -> &'static [&'static str] {
         match self {
             Vendor::Attestr => &attestr::Config::VARIABLES,
             Vendor::Trust => &trust::Config::VARIABLES,
             Vendor::GainsightPx => &gainsight_px::Config::VARIABLES,
         }
-    }
-}
-
-impl fmt::Display for Vendor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
     }
 }
 

@@ -36,6 +36,8 @@ pub const GAINSIGHT_PX_REVIVAL_WINDOW: Duration = Duration::from_secs(7 * 24 * 6
 
 /// Reads in flight per vendor during a verify.
 const CONCURRENCY: usize = 8;
+/// Steps read from the journal at once: the most a verify holds.
+const PAGE: usize = 256;
 
 // What a read-back proved is `outcome::CheckResult`: the journal records it too.
 pub use crate::outcome::CheckResult;
@@ -125,35 +127,39 @@ impl Verified {
     }
 }
 
-/// The vendors whose steps `verify` reads back (and so must be configured): Attestr's are not
-/// read.
-pub fn vendors_to_read(steps: &[StepRow]) -> std::collections::BTreeSet<Vendor> {
-    steps
-        .iter()
-        .filter(|step| is_verified_outcome(step) && step.vendor != Vendor::Attestr)
-        .map(|step| step.vendor)
-        .collect()
+/// The vendors whose steps `verify` reads back (and so must be configured): those with an erased
+/// or absent step, Attestr's aside (not read). Asked of the journal as one row per vendor and
+/// outcome, so that choosing them holds nothing per step.
+pub fn vendors_to_read(
+    journal: &Journal,
+) -> Result<std::collections::BTreeSet<Vendor>, JournalError> {
+    Ok(journal
+        .finished_outcomes()?
+        .into_iter()
+        // A merge, the one outcome that needs more than its name, is not erased.
+        .filter(|(vendor, outcome)| {
+            *vendor != Vendor::Attestr
+                && Outcome::from_name(outcome, None).is_some_and(|outcome| outcome.is_erased())
+        })
+        .map(|(vendor, _)| vendor)
+        .collect())
 }
 
 /// Reads back every erased or absent step of `journal` (opened with
-/// [`Journal::open_for_verify`]) and records each result at the time `now` gives.
+/// [`Journal::open_for_verify`]) and records each result at the time `now` gives. The steps are
+/// read from the journal a page at a time per vendor, never all at once.
 pub async fn verify(
     mut journal: Journal,
     clients: &Clients,
     operator: Option<&str>,
     now: &(dyn Fn() -> i64 + Sync),
 ) -> Result<Verified, JournalError> {
-    let steps = journal.steps()?;
+    let reads_px = vendors_to_read(&journal)?.contains(&Vendor::GainsightPx);
+    // A second connection pages the steps while the writer commits what each read proved.
+    let reader = Journal::open_read_only(journal.path())?;
     journal.record_start(&Provenance::of("verify", clients, operator, now()))?;
     let writer = journal.into_writer();
-    let targets: Vec<&StepRow> = steps
-        .iter()
-        .filter(|step| is_verified_outcome(step))
-        .collect();
-    let px_base_url_checked = if targets
-        .iter()
-        .any(|step| step.vendor == Vendor::GainsightPx)
-    {
+    let px_base_url_checked = if reads_px {
         Some(clients.check(Vendor::GainsightPx).await)
     } else {
         None
@@ -163,20 +169,28 @@ pub async fn verify(
         let lane = Lane::new(&Pace::default_for(vendor));
         let lane = &lane;
         let px_base_url_checked = &px_base_url_checked;
-        let mut reads =
-            futures_util::stream::iter(targets.iter().filter(|step| step.vendor == vendor))
-                .map(|step| async move {
-                    let (result, note) = read_back(clients, lane, step, px_base_url_checked).await;
-                    (step, result, note)
-                })
-                .buffer_unordered(CONCURRENCY);
-        while let Some((step, result, note)) = reads.next().await {
-            writer
-                .checked(step.id, result, Some(note.to_string()), now())
-                .await?;
-            verified.count(result);
+        let mut after = 0;
+        loop {
+            let page = reader.finished_page(vendor, after, PAGE)?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            let mut reads =
+                futures_util::stream::iter(page.iter().filter(|step| is_verified_outcome(step)))
+                    .map(|step| async move {
+                        let (result, note) =
+                            read_back(clients, lane, step, px_base_url_checked).await;
+                        (step, result, note)
+                    })
+                    .buffer_unordered(CONCURRENCY);
+            while let Some((step, result, note)) = reads.next().await {
+                writer
+                    .checked(step.id, result, Some(note.to_string()), now())
+                    .await?;
+                verified.count(result);
+            }
         }
     }
+    drop(reader);
     drop(writer);
     Ok(verified)
 }
@@ -288,7 +302,7 @@ async fn read_back(
 /// Whether a Gainsight PX error body is the not-found answer the spec's `x-outcomes` accepts
 /// for a delete (one truth: the rule is read, not restated).
 fn proves_px_absence(error: &gainsight_px::ApiError) -> bool {
-    use vendor_runtime::evidence::{Response, Verdict, prove};
+    use vendor_runtime::__private::evidence::{Response, Verdict, prove};
     let Ok(inner) = serde_json::to_value(&*error.0) else {
         return false;
     };
@@ -310,6 +324,54 @@ fn proves_px_absence(error: &gainsight_px::ApiError) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::journal::Finish;
+    use crate::subjects::Subject;
+
+    #[test]
+    fn only_vendors_with_an_erased_or_absent_step_are_read_and_never_attestr() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        let ids = [
+            (Vendor::Attestr, "AX1"),
+            (Vendor::Trust, "0d4f6a36-5c1e-4b8e-9f2a-7c3d2e1f0a9b"),
+            (Vendor::GainsightPx, "u1"),
+        ];
+        let subjects = [Subject {
+            reference: "S1".to_string(),
+            line: 2,
+            ids: ids.map(|(vendor, id)| (vendor, id.to_string())).to_vec(),
+        }];
+        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        assert!(vendors_to_read(&journal).unwrap().is_empty());
+        let steps = journal.steps().unwrap();
+        let writer = journal.into_writer();
+        let into = "5b2e8c1a-3d4f-4e6a-8b9c-0d1e2f3a4b5c".to_string();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        for (step, outcome) in steps.iter().zip([
+            Outcome::Archived,
+            Outcome::Merged { into },
+            Outcome::NotFound,
+        ]) {
+            runtime.block_on(async {
+                writer.begin(step.id).await.unwrap();
+                let finish = Finish {
+                    result: Ok(outcome),
+                    attempts: 1,
+                    status: Some(200),
+                    request_id: None,
+                };
+                writer.finish(step.id, finish).await.unwrap();
+            });
+        }
+        drop(writer);
+        let journal = Journal::open_read_only(&path).unwrap();
+        assert_eq!(
+            vendors_to_read(&journal).unwrap(),
+            std::collections::BTreeSet::from([Vendor::GainsightPx])
+        );
+    }
 
     #[test]
     fn names_round_trip() {

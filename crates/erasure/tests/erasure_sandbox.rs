@@ -15,7 +15,7 @@ use erasure::pace::Pace;
 use erasure::progress::Silent;
 use erasure::report::{Report, Standing};
 use erasure::run::{RunOptions, StopSignal, run};
-use erasure::subjects::{Subject, read_subjects};
+use erasure::subjects::{Source, Subject, read_subjects};
 use erasure::vendor::Vendor;
 use serde_json::json;
 use support::{CURRENT_UUID, MERGED_UUID, Person, World, people};
@@ -59,7 +59,7 @@ async fn erase(subjects: &Path, journal: &Path, clients: &Clients, options: &Run
 
 /// Runs `subjects` into the journal and returns the receipts, ids revealed.
 async fn erase_subjects(
-    subjects: &[Subject],
+    subjects: &(impl Source + ?Sized),
     journal: &Path,
     clients: &Clients,
     options: &RunOptions,

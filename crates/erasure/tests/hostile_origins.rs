@@ -490,6 +490,56 @@ async fn a_catch_all_base_url_gets_no_erasure_and_every_step_says_why() {
     }
 }
 
+/// A users page that the generated type reads (it defaults a missing `users` list) but that
+/// lacks fields Gainsight PX documents, or holds no user while it counts one.
+#[tokio::test]
+async fn a_px_users_page_without_its_documented_fields_gets_no_erasure() {
+    for (page, why) in [
+        (serde_json::json!({"totalHits": 0}), "lacks `scrollId`"),
+        (
+            serde_json::json!({"users": [], "totalHits": 0}),
+            "lacks `scrollId`",
+        ),
+        (
+            serde_json::json!({"totalHits": 1, "scrollId": null}),
+            "not one Gainsight PX would send",
+        ),
+    ] {
+        let answer = page.clone();
+        let server = Server::start(move |request, _| {
+            if request.method == "GET" && request.path.starts_with("/px/v1/users?") {
+                json(200, answer.clone())
+            } else {
+                documented_absent(request)
+            }
+        })
+        .await;
+        let px = [Vendor::GainsightPx];
+        let report = erase(&clients(&server.url, &px), &px, quick(2), call_options(1)).await;
+        let received = server.received();
+        assert!(
+            received.len() == 1 && !received[0].is_erasure(),
+            "{page}: only the check was sent: {received:?}"
+        );
+        let steps = steps(&report);
+        assert_eq!(steps.len(), 1, "{page}");
+        for (vendor, outcome, problem, sends) in steps {
+            assert_eq!(
+                (vendor, outcome, sends),
+                (Vendor::GainsightPx, None, 0),
+                "{page}"
+            );
+            let problem = problem.unwrap_or_default();
+            assert!(
+                problem.contains("not sent")
+                    && problem.contains("did not prove")
+                    && problem.contains(why),
+                "{page}: {problem}"
+            );
+        }
+    }
+}
+
 /// A server whose checks pass, whose first erasure per route answers `first`, and whose later
 /// ones answer the documented "already done".
 async fn first_erasure_answers(first: fn() -> Reply) -> Server {

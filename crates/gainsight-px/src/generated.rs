@@ -3170,7 +3170,7 @@ Version: 0.1.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: ::vendor_runtime::Runtime,
+    pub(crate) inner: ::vendor_runtime::__private::Runtime,
 }
 impl Client {
     /// Create a new client.
@@ -3179,7 +3179,7 @@ impl Client {
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
     #[doc(hidden)]
-    pub fn new(baseurl: &str, inner: ::vendor_runtime::Runtime) -> Self {
+    pub fn new(baseurl: &str, inner: ::vendor_runtime::__private::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -3199,7 +3199,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: ::vendor_runtime::Runtime,
+        inner: ::vendor_runtime::__private::Runtime,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -3208,7 +3208,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<::vendor_runtime::Runtime> for Client {
+impl ClientInfo<::vendor_runtime::__private::Runtime> for Client {
     fn api_version() -> &'static str {
         "0.1.0"
     }
@@ -3218,7 +3218,7 @@ impl ClientInfo<::vendor_runtime::Runtime> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &::vendor_runtime::Runtime {
+    fn inner(&self) -> &::vendor_runtime::__private::Runtime {
         &self.inner
     }
 }
@@ -3226,7 +3226,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<::vendor_runtime::Runtime>,
+        Client: ClientHooks<::vendor_runtime::__private::Runtime>,
     {}
 };
 impl Client {

@@ -3,7 +3,7 @@
 use std::num::NonZeroU32;
 
 use futures_util::Stream;
-use vendor_runtime::paging::{self, DEFAULT_MAX_PAGES, Page};
+use vendor_runtime::__private::paging::{self, DEFAULT_MAX_PAGES, Page};
 
 use crate::{Client, Error, types};
 

@@ -4,44 +4,44 @@
 /// retry and log a call. Keyed by the `operation_id` progenitor passes to the hooks.
 /// Runtime plumbing, hidden from the crate's documentation.
 #[doc(hidden)]
-pub const OPERATIONS: &[vendor_runtime::Operation] = &[
-    vendor_runtime::Operation {
+pub const OPERATIONS: &[vendor_runtime::__private::Operation] = &[
+    vendor_runtime::__private::Operation {
         id: "list_users",
         method: "GET",
         path_template: "/v1/users",
         authenticated: true,
     },
-    vendor_runtime::Operation {
+    vendor_runtime::__private::Operation {
         id: "create_user",
         method: "POST",
         path_template: "/v1/users",
         authenticated: true,
     },
-    vendor_runtime::Operation {
+    vendor_runtime::__private::Operation {
         id: "delete_user_by_body",
         method: "DELETE",
         path_template: "/v1/users/delete",
         authenticated: true,
     },
-    vendor_runtime::Operation {
+    vendor_runtime::__private::Operation {
         id: "update_user_by_body",
         method: "PUT",
         path_template: "/v1/users/update",
         authenticated: true,
     },
-    vendor_runtime::Operation {
+    vendor_runtime::__private::Operation {
         id: "get_user",
         method: "GET",
         path_template: "/v1/users/{identifyId}",
         authenticated: true,
     },
-    vendor_runtime::Operation {
+    vendor_runtime::__private::Operation {
         id: "update_user",
         method: "PUT",
         path_template: "/v1/users/{identifyId}",
         authenticated: true,
     },
-    vendor_runtime::Operation {
+    vendor_runtime::__private::Operation {
         id: "delete_user",
         method: "DELETE",
         path_template: "/v1/users/{identifyId}",
@@ -49,177 +49,177 @@ pub const OPERATIONS: &[vendor_runtime::Operation] = &[
     },
 ];
 /// The documented outcomes of this API's operations, and the only responses that prove
-/// each (`x-outcomes` in the spec), read by `vendor_runtime::settle`. Runtime plumbing,
+/// each (`x-outcomes` in the spec), read by `vendor_runtime::__private::settle`. Runtime plumbing,
 /// hidden from the crate's documentation.
 #[doc(hidden)]
-pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
-    vendor_runtime::evidence::Rule {
+pub const OUTCOMES: &[vendor_runtime::__private::evidence::Rule] = &[
+    vendor_runtime::__private::evidence::Rule {
         operation: "delete_user_by_body",
         outcome: "Deleted",
         status: 200,
         after_lost_response: false,
         checks: &[],
-        evidence: vendor_runtime::evidence::Evidence::VendorDoc,
+        evidence: vendor_runtime::__private::evidence::Evidence::VendorDoc,
     },
-    vendor_runtime::evidence::Rule {
+    vendor_runtime::__private::evidence::Rule {
         operation: "delete_user_by_body",
         outcome: "Deleted",
         status: 204,
         after_lost_response: false,
         checks: &[],
-        evidence: vendor_runtime::evidence::Evidence::VendorDoc,
+        evidence: vendor_runtime::__private::evidence::Evidence::VendorDoc,
     },
-    vendor_runtime::evidence::Rule {
+    vendor_runtime::__private::evidence::Rule {
         operation: "delete_user_by_body",
         outcome: "NotFound",
         status: 404,
         after_lost_response: false,
         checks: &[
-            vendor_runtime::evidence::Check::Equals {
+            vendor_runtime::__private::evidence::Check::Equals {
                 pointer: "/externalapierror/status",
-                value: vendor_runtime::evidence::Literal::Str("NOT_FOUND"),
+                value: vendor_runtime::__private::evidence::Literal::Str("NOT_FOUND"),
             },
-            vendor_runtime::evidence::Check::Prefix {
+            vendor_runtime::__private::evidence::Check::Prefix {
                 pointer: "/externalapierror/message",
                 prefix: "User was not found",
             },
         ],
-        evidence: vendor_runtime::evidence::Evidence::ThirdParty,
+        evidence: vendor_runtime::__private::evidence::Evidence::ThirdParty,
     },
-    vendor_runtime::evidence::Rule {
+    vendor_runtime::__private::evidence::Rule {
         operation: "delete_user_by_body",
         outcome: "DeletedOrAlreadyAbsent",
         status: 404,
         after_lost_response: true,
         checks: &[
-            vendor_runtime::evidence::Check::Equals {
+            vendor_runtime::__private::evidence::Check::Equals {
                 pointer: "/externalapierror/status",
-                value: vendor_runtime::evidence::Literal::Str("NOT_FOUND"),
+                value: vendor_runtime::__private::evidence::Literal::Str("NOT_FOUND"),
             },
-            vendor_runtime::evidence::Check::Prefix {
+            vendor_runtime::__private::evidence::Check::Prefix {
                 pointer: "/externalapierror/message",
                 prefix: "User was not found",
             },
         ],
-        evidence: vendor_runtime::evidence::Evidence::ThirdParty,
+        evidence: vendor_runtime::__private::evidence::Evidence::ThirdParty,
     },
-    vendor_runtime::evidence::Rule {
+    vendor_runtime::__private::evidence::Rule {
         operation: "delete_user",
         outcome: "Deleted",
         status: 200,
         after_lost_response: false,
         checks: &[],
-        evidence: vendor_runtime::evidence::Evidence::VendorDoc,
+        evidence: vendor_runtime::__private::evidence::Evidence::VendorDoc,
     },
-    vendor_runtime::evidence::Rule {
+    vendor_runtime::__private::evidence::Rule {
         operation: "delete_user",
         outcome: "Deleted",
         status: 204,
         after_lost_response: false,
         checks: &[],
-        evidence: vendor_runtime::evidence::Evidence::VendorDoc,
+        evidence: vendor_runtime::__private::evidence::Evidence::VendorDoc,
     },
-    vendor_runtime::evidence::Rule {
+    vendor_runtime::__private::evidence::Rule {
         operation: "delete_user",
         outcome: "NotFound",
         status: 404,
         after_lost_response: false,
         checks: &[
-            vendor_runtime::evidence::Check::Equals {
+            vendor_runtime::__private::evidence::Check::Equals {
                 pointer: "/externalapierror/status",
-                value: vendor_runtime::evidence::Literal::Str("NOT_FOUND"),
+                value: vendor_runtime::__private::evidence::Literal::Str("NOT_FOUND"),
             },
-            vendor_runtime::evidence::Check::Prefix {
+            vendor_runtime::__private::evidence::Check::Prefix {
                 pointer: "/externalapierror/message",
                 prefix: "User was not found",
             },
         ],
-        evidence: vendor_runtime::evidence::Evidence::ThirdParty,
+        evidence: vendor_runtime::__private::evidence::Evidence::ThirdParty,
     },
-    vendor_runtime::evidence::Rule {
+    vendor_runtime::__private::evidence::Rule {
         operation: "delete_user",
         outcome: "DeletedOrAlreadyAbsent",
         status: 404,
         after_lost_response: true,
         checks: &[
-            vendor_runtime::evidence::Check::Equals {
+            vendor_runtime::__private::evidence::Check::Equals {
                 pointer: "/externalapierror/status",
-                value: vendor_runtime::evidence::Literal::Str("NOT_FOUND"),
+                value: vendor_runtime::__private::evidence::Literal::Str("NOT_FOUND"),
             },
-            vendor_runtime::evidence::Check::Prefix {
+            vendor_runtime::__private::evidence::Check::Prefix {
                 pointer: "/externalapierror/message",
                 prefix: "User was not found",
             },
         ],
-        evidence: vendor_runtime::evidence::Evidence::ThirdParty,
+        evidence: vendor_runtime::__private::evidence::Evidence::ThirdParty,
     },
 ];
 /// The errors each operation documents (`x-error-codes` in the spec), read by
-/// `vendor_runtime::settle` through the crate's `ServiceError`. Runtime plumbing, hidden
+/// `vendor_runtime::__private::settle` through the crate's `ServiceError`. Runtime plumbing, hidden
 /// from the crate's documentation.
 #[doc(hidden)]
-pub const ERRORS: &[vendor_runtime::evidence::DocumentedError] = &[
-    vendor_runtime::evidence::DocumentedError {
+pub const ERRORS: &[vendor_runtime::__private::evidence::DocumentedError] = &[
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "list_users",
         status: 429,
         code: None,
         message: "Rate limit exceeded",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "create_user",
         status: 400,
         code: None,
         message: "Bad request, possible duplicate",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "create_user",
         status: 429,
         code: None,
         message: "Rate limit exceeded",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "delete_user_by_body",
         status: 429,
         code: None,
         message: "Rate limit exceeded",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "update_user_by_body",
         status: 429,
         code: None,
         message: "Rate limit exceeded",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "get_user",
         status: 404,
         code: None,
         message: "User not found",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "get_user",
         status: 429,
         code: None,
         message: "Rate limit exceeded",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "update_user",
         status: 429,
         code: None,
         message: "Rate limit exceeded",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "delete_user",
         status: 401,
         code: None,
         message: "Unauthorized or bad API Key",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "delete_user",
         status: 404,
         code: None,
         message: "User not found",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "delete_user",
         status: 429,
         code: None,
@@ -231,7 +231,7 @@ use crate::{ByteStream, ResponseValue, types};
 impl crate::builder::ListUsers<'_> {
     /// Sends the `list_users` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
     pub async fn call(self) -> Result<ResponseValue<types::UsersPage>, crate::Error> {
-        vendor_runtime::call(self.send()).await
+        vendor_runtime::__private::call(self.send()).await
     }
 }
 impl crate::builder::CreateUser<'_> {
@@ -239,36 +239,36 @@ impl crate::builder::CreateUser<'_> {
     pub async fn call(
         self,
     ) -> Result<ResponseValue<types::ResponseEntity>, crate::Error> {
-        vendor_runtime::call(self.send()).await
+        vendor_runtime::__private::call(self.send()).await
     }
 }
 impl crate::builder::DeleteUserByBody<'_> {
     /// Sends the `delete_user_by_body` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
     pub async fn call(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
-        vendor_runtime::call(self.send()).await
+        vendor_runtime::__private::call(self.send()).await
     }
 }
 impl crate::builder::UpdateUserByBody<'_> {
     /// Sends the `update_user_by_body` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
     pub async fn call(self) -> Result<ResponseValue<()>, crate::Error> {
-        vendor_runtime::call(self.send()).await
+        vendor_runtime::__private::call(self.send()).await
     }
 }
 impl crate::builder::GetUser<'_> {
     /// Sends the `get_user` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
     pub async fn call(self) -> Result<ResponseValue<types::User>, crate::Error> {
-        vendor_runtime::call(self.send()).await
+        vendor_runtime::__private::call(self.send()).await
     }
 }
 impl crate::builder::UpdateUser<'_> {
     /// Sends the `update_user` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
     pub async fn call(self) -> Result<ResponseValue<()>, crate::Error> {
-        vendor_runtime::call(self.send()).await
+        vendor_runtime::__private::call(self.send()).await
     }
 }
 impl crate::builder::DeleteUser<'_> {
     /// Sends the `delete_user` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
     pub async fn call(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
-        vendor_runtime::call(self.send()).await
+        vendor_runtime::__private::call(self.send()).await
     }
 }

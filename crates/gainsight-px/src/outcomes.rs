@@ -2,8 +2,8 @@
 //! variant), and for delete the outcome Gainsight PX's response proves (the spec's `x-outcomes`,
 //! generated into `OUTCOMES`).
 
-use vendor_runtime::evidence::Proof;
-use vendor_runtime::operation::check_params;
+use vendor_runtime::__private::check_params;
+use vendor_runtime::__private::evidence::Proof;
 
 use crate::{Client, Error, OPERATIONS, OUTCOMES, types};
 
@@ -73,7 +73,7 @@ impl Client {
                 .identify_id(identify_id)
                 .hard_delete(hard)
                 .send();
-            vendor_runtime::settle(OUTCOMES, "delete_user", send, |_| None).await?
+            vendor_runtime::__private::settle(OUTCOMES, "delete_user", send, |_| None).await?
         } else {
             let body = types::DeleteUser {
                 identify_id: identify_id.to_string(),
@@ -83,7 +83,8 @@ impl Client {
                 .body(body)
                 .hard_delete(hard)
                 .send();
-            vendor_runtime::settle(OUTCOMES, "delete_user_by_body", send, |_| None).await?
+            vendor_runtime::__private::settle(OUTCOMES, "delete_user_by_body", send, |_| None)
+                .await?
         };
         DeleteOutcome::from_proof(&settled.proof, hard).ok_or_else(|| {
             Error::InvalidRequest(format!(

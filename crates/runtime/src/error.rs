@@ -143,7 +143,7 @@ impl<E: ServiceError> Error<E> {
 
     /// Interprets a [`Failure`]; `record` supplies the status and request id of a success
     /// response whose body broke off.
-    pub fn from_failure(failure: Failure, record: &CallRecord) -> Self {
+    pub(crate) fn from_failure(failure: Failure, record: &CallRecord) -> Self {
         match failure {
             Failure::Response(response) => Self::from_response(&response),
             // The URL is dropped: its path holds the ids the call was about.
@@ -165,7 +165,7 @@ impl<E: ServiceError> Error<E> {
             }
             Failure::InvalidRequest(message) => Error::InvalidRequest(message),
             Failure::Credentials(message) => Error::Credentials(message),
-            Failure::InvalidResponse { message, .. } => Error::InvalidResponse {
+            Failure::InvalidResponse { message } => Error::InvalidResponse {
                 message,
                 context: record.success_context(),
             },
@@ -174,7 +174,7 @@ impl<E: ServiceError> Error<E> {
 
     /// Interprets an error response: a body that did not arrive whole is an error of its own;
     /// otherwise 401 and 429 by status, then the vendor's body if it is one.
-    pub fn from_response(response: &ErrorResponse) -> Self {
+    pub(crate) fn from_response(response: &ErrorResponse) -> Self {
         if response.status.is_redirection() {
             return Error::Redirect {
                 location_host: location_host(&response.headers),

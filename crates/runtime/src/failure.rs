@@ -43,9 +43,7 @@ pub enum Failure {
     Credentials(String),
     /// A success status whose body does not match the documented schema.
     InvalidResponse {
-        /// The body that did not match.
-        body: Bytes,
-        /// What serde said.
+        /// What serde said (the body is never kept: it may hold credentials or personal data).
         message: String,
     },
 }
@@ -69,7 +67,7 @@ pub struct ErrorContext {
     pub status: Option<u16>,
     /// The vendor's request id, when a response header carried one.
     pub request_id: Option<String>,
-    /// The start of the body, on one line (at most [`EXCERPT_CHARS`] characters).
+    /// The start of the body, on one line and bounded in length.
     pub body_excerpt: String,
 }
 
@@ -109,11 +107,6 @@ impl ErrorResponse {
     pub fn retry_after(&self) -> Option<Duration> {
         parse_retry_after(&self.headers, SystemTime::now())
     }
-
-    /// The body as `T`, when it arrived whole and parses as `T`.
-    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
-        serde_json::from_slice(self.body.as_ref().ok()?).ok()
-    }
 }
 
 impl Failure {
@@ -152,8 +145,7 @@ impl Failure {
             ClientError::InvalidRequest(message) => Failure::InvalidRequest(message),
             // Only the runtime's `pre` hook returns `Custom`, for credentials (see `PreError`).
             ClientError::Custom(message) => Failure::Credentials(message),
-            ClientError::InvalidResponsePayload(body, err) => Failure::InvalidResponse {
-                body,
+            ClientError::InvalidResponsePayload(_, err) => Failure::InvalidResponse {
                 message: schema_mismatch(&err),
             },
         }
@@ -261,22 +253,15 @@ mod tests {
     }
 
     #[test]
-    fn only_a_whole_body_is_parsed() {
-        let response = |body| ErrorResponse {
+    fn the_start_of_a_broken_body_is_kept_in_the_excerpt() {
+        let broken = ErrorResponse {
             status: StatusCode::NOT_FOUND,
             headers: HeaderMap::new(),
-            body,
+            body: Err(BodyError::Unreadable {
+                reason: "connection closed".to_string(),
+                partial: Bytes::from_static(br#"{"code": 404}"#),
+            }),
         };
-        let whole = response(Ok(Bytes::from_static(br#"{"code": 404}"#)));
-        assert_eq!(
-            whole.json::<serde_json::Value>(),
-            Some(serde_json::json!({"code": 404}))
-        );
-        let broken = response(Err(BodyError::Unreadable {
-            reason: "connection closed".to_string(),
-            partial: Bytes::from_static(br#"{"code": 404}"#),
-        }));
-        assert_eq!(broken.json::<serde_json::Value>(), None);
         assert_eq!(broken.context().body_excerpt, r#"{"code": 404}"#);
     }
 }

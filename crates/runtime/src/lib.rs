@@ -1,37 +1,65 @@
 #![doc = include_str!("../README.md")]
 
-pub mod auth;
-pub mod body;
+// Every module is private: a user of a vendor crate needs only the items re-exported below,
+// and the generated code and the vendor crates' hand-written layers reach the rest through the
+// one hidden module, `__private`, whose paths may change with any release.
+mod auth;
+mod body;
 mod call;
-pub mod config;
+mod config;
 mod error;
-pub mod evidence;
-pub mod failure;
-pub mod operation;
-pub mod options;
-pub mod paging;
-pub mod retry;
+mod evidence;
+mod failure;
+mod operation;
+mod options;
+mod paging;
+mod retry;
 mod runtime;
-pub mod secret;
+mod secret;
 
-pub use auth::{AuthError, Authenticator, HeaderAuth, NoAuth};
-pub use call::{SendResult, Settled, call, settle};
+pub use auth::AuthError;
 pub use config::{ConfigError, ConfigureRuntime, Vars};
 pub use error::{Error, ServiceError};
-pub use failure::{ErrorContext, ErrorResponse, Failure};
-pub use operation::Operation;
-pub use options::{CallOptions, CallRecord};
-pub use retry::RetryPolicy;
-pub use runtime::{PreError, Runtime, RuntimeConfig};
+pub use failure::ErrorContext;
+pub use options::{CallOptions, CallRecord, record};
+pub use retry::{RetryPolicy, status_may_have_acted};
+pub use runtime::RuntimeConfig;
 pub use secret::Secret;
 
+/// What the generated code and the vendor crates' hand-written layers use: the runtime, the
+/// operation and outcome tables' types, credentials, paging. Not for clients of the vendor
+/// crates; nothing here is stable.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::auth::{Authenticator, BoxFuture, HeaderAuth, NoAuth};
+    pub use crate::call::{SendResult, Settled, call, settle};
+    pub use crate::config::checked_base_url;
+    pub use crate::operation::{Operation, RouteProblem, check_params};
+    pub use crate::options::detached;
+    pub use crate::runtime::{PreError, Runtime};
+
+    /// The `x-outcomes` and `x-error-codes` tables' rows, and the reading of a response against
+    /// them.
+    pub mod evidence {
+        pub use crate::evidence::{
+            Check, DocumentedError, Evidence, Literal, Proof, Response, Rule, Verdict, prove,
+        };
+    }
+
+    /// Listings as streams of items.
+    pub mod paging {
+        pub use crate::paging::{DEFAULT_MAX_PAGES, Page, items};
+    }
+}
+
 /// Implements progenitor's `ClientHooks` for a generated `Client` whose inner value is a
-/// [`Runtime`]. Invoked once in each vendor crate (the trait and the runtime are foreign there,
+/// `Runtime`. Invoked once in each vendor crate (the trait and the runtime are foreign there,
 /// the client is local, so the impl has to live in that crate).
+#[doc(hidden)]
 #[macro_export]
 macro_rules! impl_client_hooks {
     ($client:ty) => {
-        impl ::progenitor_client::ClientHooks<$crate::Runtime> for $client {
+        impl ::progenitor_client::ClientHooks<$crate::__private::Runtime> for $client {
             async fn pre<E>(
                 &self,
                 request: &mut ::reqwest::Request,
@@ -41,7 +69,7 @@ macro_rules! impl_client_hooks {
                 self.inner()
                     .pre(self.baseurl(), request, info)
                     .await
-                    .map_err($crate::PreError::into_client_error)
+                    .map_err($crate::__private::PreError::into_client_error)
             }
 
             async fn exec(

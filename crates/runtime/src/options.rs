@@ -62,10 +62,9 @@ pub struct CallRecord {
     /// An earlier attempt may have acted: one failed after the request may have reached the
     /// server (a timeout, a broken connection or a body that broke off, not a refused
     /// connection) or was answered with a status after which the server may have acted
-    /// ([`crate::retry::status_may_have_acted`]), and a later attempt was made (the decision is
-    /// [`crate::retry::decide`]'s); or the caller
-    /// said so of an earlier send ([`CallOptions::earlier_send_may_have_acted`]). The one rule
-    /// the outcome rows read ([`crate::evidence::Response::lost_response`]): a later 404 on a
+    /// ([`crate::status_may_have_acted`]), and a later attempt was made; or the caller said so
+    /// of an earlier send ([`CallOptions::earlier_send_may_have_acted`]). The one rule the
+    /// outcome rows (`x-outcomes`) read: a later 404 on a
     /// delete then means "deleted or already absent".
     pub lost_response: bool,
     /// Credentials were refreshed after a 401.

@@ -49,7 +49,7 @@ impl Default for RuntimeConfig {
 /// Why the `pre` hook refused to send a request.
 #[derive(Debug, thiserror::Error)]
 pub enum PreError {
-    /// The request's route is not its operation's alone (see [`crate::operation::check_route`]).
+    /// The request's route is not its operation's alone (see `operation::check_route`).
     #[error(transparent)]
     Route(#[from] RouteProblem),
     /// Credentials could not be put on the request.
@@ -139,16 +139,6 @@ impl Runtime {
                 base_path: OnceLock::new(),
             }),
         }
-    }
-
-    /// The client's settings.
-    pub fn config(&self) -> &RuntimeConfig {
-        &self.inner.config
-    }
-
-    /// The vendor's name, as logged.
-    pub fn vendor(&self) -> &'static str {
-        self.inner.vendor
     }
 
     /// The HTTP client to give the generated `Client`: rustls, the configured connect and

@@ -158,7 +158,7 @@ impl Cli {
 /// Gainsight PX gets the first accepted key. Values are single-quoted, so the lines paste as they
 /// are (`{version}` stays literal: the Attestr crate fills it in).
 pub fn env_lines(base_url: &str, credentials: &Credentials) -> String {
-    use crate::vendor::Vendor;
+    use crate::vendor::{Api, Vendor};
     let px_key = credentials
         .gainsight_px_api_keys
         .first()
@@ -167,16 +167,16 @@ pub fn env_lines(base_url: &str, credentials: &Credentials) -> String {
     let vars = [
         (
             "ATTESTR_BASE_URL",
-            format!("{base_url}{}", Vendor::Attestr.prefix()),
+            format!("{base_url}{}", Api::Vendor(Vendor::Attestr).prefix()),
         ),
         ("ATTESTR_AUTH_TOKEN", credentials.attestr_auth_token.clone()),
         (
             "TRUST_ATENEA_BASE_URL",
-            format!("{base_url}{}", Vendor::Atenea.prefix()),
+            format!("{base_url}{}", Api::Atenea.prefix()),
         ),
         (
             "TRUST_INDEX_BASE_URL",
-            format!("{base_url}{}", Vendor::Trust.prefix()),
+            format!("{base_url}{}", Api::Vendor(Vendor::Trust).prefix()),
         ),
         ("TRUST_CLIENT_ID", credentials.atenea_client_id.clone()),
         (
@@ -185,7 +185,7 @@ pub fn env_lines(base_url: &str, credentials: &Credentials) -> String {
         ),
         (
             "GAINSIGHT_PX_BASE_URL",
-            format!("{base_url}{}", Vendor::GainsightPx.prefix()),
+            format!("{base_url}{}", Api::Vendor(Vendor::GainsightPx).prefix()),
         ),
         ("GAINSIGHT_PX_API_KEY", px_key.to_string()),
     ];

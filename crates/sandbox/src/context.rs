@@ -14,7 +14,7 @@ use crate::rate_limit::RateLimits;
 use crate::request_log::RequestLog;
 use crate::store::{Store, StoreError};
 use crate::validate::Specs;
-use crate::vendor::Vendor;
+use crate::vendor::{Api, Vendor};
 
 /// The shared context, as axum state.
 pub(crate) type AppState = Arc<AppContext>;
@@ -149,47 +149,47 @@ impl AppContext {
         self.store.read(read)
     }
 
-    /// Runs a write for `vendor` and returns once it committed (see [`Store::write`]). A storage
+    /// Runs a write for `api` and returns once it committed (see [`Store::write`]). A storage
     /// fault queued for the vendor makes this write's commit fail.
     pub(crate) async fn write<T, E>(
         &self,
-        vendor: Vendor,
+        api: impl Into<Api>,
         work: impl FnOnce(&Connection) -> rusqlite::Result<Result<T, E>> + Send + 'static,
     ) -> Result<Result<T, E>, StoreError>
     where
         T: Send + 'static,
         E: Send + 'static,
     {
-        let fail_commit = lock(&self.faults).take_commit_failure(vendor);
+        let fail_commit = lock(&self.faults).take_commit_failure(api.into());
         self.store.write(fail_commit, work).await
     }
 
     /// The fault for the vendor's next call, if any.
-    pub(crate) fn take_fault(&self, vendor: Vendor) -> Option<Fault> {
-        lock(&self.faults).take(vendor)
+    pub(crate) fn take_fault(&self, api: Api) -> Option<Fault> {
+        lock(&self.faults).take(api)
     }
 
     /// Queues `count` calls' worth of `fault`; the calls now covered.
-    pub(crate) fn queue_fault(&self, vendor: Vendor, fault: Fault, count: u32) -> u32 {
+    pub(crate) fn queue_fault(&self, api: Api, fault: Fault, count: u32) -> u32 {
         let mut faults = lock(&self.faults);
-        faults.push(vendor, fault, count);
-        faults.pending(vendor)
+        faults.push(api, fault, count);
+        faults.pending(api)
     }
 
     /// Makes the vendor's next `count` writes fail at commit; the writes now covered.
-    pub(crate) fn queue_commit_failures(&self, vendor: Vendor, count: u32) -> u32 {
+    pub(crate) fn queue_commit_failures(&self, api: Api, count: u32) -> u32 {
         let mut faults = lock(&self.faults);
-        faults.push_commit_failures(vendor, count);
-        faults.pending_commit_failures(vendor)
+        faults.push_commit_failures(api, count);
+        faults.pending_commit_failures(api)
     }
 
     /// Whether one more request with this credential is within the vendor's limits.
-    pub(crate) fn within_rate_limit(&self, vendor: Vendor, credential: &str) -> bool {
-        match vendor {
-            Vendor::GainsightPx => self
+    pub(crate) fn within_rate_limit(&self, api: Api, credential: &str) -> bool {
+        match api {
+            Api::Vendor(Vendor::GainsightPx) => self
                 .gainsight_px_limits
                 .try_acquire(credential, self.clock.now_secs().div_euclid(86_400)),
-            Vendor::Attestr | Vendor::Trust | Vendor::Atenea => true,
+            Api::Vendor(Vendor::Attestr | Vendor::Trust) | Api::Atenea => true,
         }
     }
 

@@ -9,13 +9,13 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use crate::vendor::Vendor;
+use crate::vendor::Api;
 
 /// The request body of `POST /_sandbox/faults`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FaultRequest {
-    pub(crate) vendor: Vendor,
+    pub(crate) vendor: Api,
     #[serde(default)]
     pub(crate) status: Option<u16>,
     #[serde(default)]
@@ -52,7 +52,7 @@ const MAX_DELAY_MS: u64 = 120_000;
 
 impl FaultRequest {
     /// Checks the request; returns what to inject and how many calls (or writes) it applies to.
-    pub(crate) fn validate(self) -> Result<(Vendor, Injection, u32), String> {
+    pub(crate) fn validate(self) -> Result<(Api, Injection, u32), String> {
         let count = self.count.unwrap_or(1);
         if !(1..=MAX_COUNT).contains(&count) {
             return Err(format!("count must be between 1 and {MAX_COUNT}"));
@@ -93,13 +93,13 @@ impl FaultRequest {
 /// Per vendor, the faults still to apply, in order: each entry covers `remaining` calls.
 #[derive(Debug, Default)]
 pub(crate) struct FaultQueues {
-    queues: HashMap<Vendor, VecDeque<(Fault, u32)>>,
-    failing_commits: HashMap<Vendor, u32>,
+    queues: HashMap<Api, VecDeque<(Fault, u32)>>,
+    failing_commits: HashMap<Api, u32>,
 }
 
 impl FaultQueues {
     /// Queues `count` calls' worth of `fault` after the ones already queued.
-    pub(crate) fn push(&mut self, vendor: Vendor, fault: Fault, count: u32) {
+    pub(crate) fn push(&mut self, vendor: Api, fault: Fault, count: u32) {
         self.queues
             .entry(vendor)
             .or_default()
@@ -107,7 +107,7 @@ impl FaultQueues {
     }
 
     /// The fault for the vendor's next call, if any.
-    pub(crate) fn take(&mut self, vendor: Vendor) -> Option<Fault> {
+    pub(crate) fn take(&mut self, vendor: Api) -> Option<Fault> {
         let queue = self.queues.get_mut(&vendor)?;
         let (fault, remaining) = queue.front_mut()?;
         let fault = fault.clone();
@@ -119,13 +119,13 @@ impl FaultQueues {
     }
 
     /// Makes the vendor's next `count` writes fail at commit (added to any still pending).
-    pub(crate) fn push_commit_failures(&mut self, vendor: Vendor, count: u32) {
+    pub(crate) fn push_commit_failures(&mut self, vendor: Api, count: u32) {
         let pending = self.failing_commits.entry(vendor).or_default();
         *pending = pending.saturating_add(count);
     }
 
     /// Whether the vendor's next write must fail at commit (and counts it if so).
-    pub(crate) fn take_commit_failure(&mut self, vendor: Vendor) -> bool {
+    pub(crate) fn take_commit_failure(&mut self, vendor: Api) -> bool {
         match self.failing_commits.get_mut(&vendor) {
             Some(pending) if *pending > 0 => {
                 *pending -= 1;
@@ -136,12 +136,12 @@ impl FaultQueues {
     }
 
     /// Writes still set to fail at commit, per vendor.
-    pub(crate) fn pending_commit_failures(&self, vendor: Vendor) -> u32 {
+    pub(crate) fn pending_commit_failures(&self, vendor: Api) -> u32 {
         self.failing_commits.get(&vendor).copied().unwrap_or(0)
     }
 
     /// Calls still covered, per vendor (for the admin response).
-    pub(crate) fn pending(&self, vendor: Vendor) -> u32 {
+    pub(crate) fn pending(&self, vendor: Api) -> u32 {
         self.queues
             .get(&vendor)
             .map(|queue| queue.iter().map(|(_, remaining)| remaining).sum())
@@ -157,15 +157,16 @@ impl FaultQueues {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vendor::Vendor;
 
-    fn request(json: &str) -> Result<(Vendor, Fault, u32), String> {
+    fn request(json: &str) -> Result<(Api, Fault, u32), String> {
         match injection(json)? {
             (vendor, Injection::Calls(fault), count) => Ok((vendor, fault, count)),
             (_, Injection::Commits, _) => Err("a commit fault".to_string()),
         }
     }
 
-    fn injection(json: &str) -> Result<(Vendor, Injection, u32), String> {
+    fn injection(json: &str) -> Result<(Api, Injection, u32), String> {
         serde_json::from_str::<FaultRequest>(json)
             .map_err(|error| error.to_string())?
             .validate()
@@ -180,9 +181,9 @@ mod tests {
         let (_, second, count) =
             request(r#"{"vendor": "gainsight-px", "status": 429, "retry_after_secs": 3}"#).unwrap();
         queues.push(vendor, second, count);
-        assert_eq!(queues.pending(Vendor::GainsightPx), 3);
-        assert_eq!(queues.take(Vendor::Attestr), None);
-        let statuses: Vec<_> = std::iter::from_fn(|| queues.take(Vendor::GainsightPx))
+        assert_eq!(queues.pending(Vendor::GainsightPx.into()), 3);
+        assert_eq!(queues.take(Vendor::Attestr.into()), None);
+        let statuses: Vec<_> = std::iter::from_fn(|| queues.take(Vendor::GainsightPx.into()))
             .map(|fault| fault.status.map(|status| status.as_u16()))
             .collect();
         assert_eq!(statuses, [Some(503), Some(503), Some(429)]);
@@ -195,10 +196,10 @@ mod tests {
             injection(r#"{"vendor": "attestr", "fail_commit": true, "count": 2}"#).unwrap();
         assert_eq!(injection, Injection::Commits);
         queues.push_commit_failures(vendor, count);
-        assert!(!queues.take_commit_failure(Vendor::GainsightPx));
-        assert!(queues.take_commit_failure(Vendor::Attestr));
-        assert!(queues.take_commit_failure(Vendor::Attestr));
-        assert!(!queues.take_commit_failure(Vendor::Attestr));
+        assert!(!queues.take_commit_failure(Vendor::GainsightPx.into()));
+        assert!(queues.take_commit_failure(Vendor::Attestr.into()));
+        assert!(queues.take_commit_failure(Vendor::Attestr.into()));
+        assert!(!queues.take_commit_failure(Vendor::Attestr.into()));
     }
 
     #[test]

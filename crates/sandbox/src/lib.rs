@@ -25,6 +25,6 @@ mod vendors;
 pub use config::{Config, Credentials, Limits};
 pub use request_log::RecordedRequest;
 pub use server::{RunningSandbox, Sandbox, StartError};
-pub use vendor::Vendor;
+pub use vendor::{Api, Vendor};
 pub use vendors::gainsight_px::REVIVAL_WINDOW_SECS;
 pub use vendors::trust::{MERGED_SAMPLE_UUID, SAMPLE_UUID};

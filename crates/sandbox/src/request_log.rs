@@ -7,13 +7,13 @@ use std::sync::Mutex;
 use serde::Serialize;
 
 use crate::locks::lock;
-use crate::vendor::Vendor;
+use crate::vendor::Api;
 
 /// One request a vendor surface received, and the status it was answered with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RecordedRequest {
     /// The surface (`attestr`, `trust`, `atenea`, `gainsight-px`).
-    pub vendor: Vendor,
+    pub vendor: Api,
     /// The HTTP method.
     pub method: String,
     /// The path as received, prefix included, percent-encoding kept.
@@ -66,7 +66,7 @@ mod tests {
 
     fn request(status: u16) -> RecordedRequest {
         RecordedRequest {
-            vendor: Vendor::Attestr,
+            vendor: crate::Vendor::Attestr.into(),
             method: "GET".to_string(),
             path: "/attestr/api/v1/public/factx/x".to_string(),
             query: None,

@@ -25,9 +25,9 @@ use crate::openapi;
 use crate::request_log::RecordedRequest;
 use crate::seed::Seed;
 use crate::store::{Layout, Store, StoreError};
-use crate::surface::{ErrorShape, Handler, Problem, vendor_router};
+use crate::surface::{ErrorShape, Handler, Problem, Surface, vendor_router};
 use crate::validate::Specs;
-use crate::vendor::Vendor;
+use crate::vendor::Api;
 use crate::vendors::attestr::{self, Attestr};
 use crate::vendors::gainsight_px::{self, GainsightPx};
 use crate::vendors::trust::{self, Atenea, Trust};
@@ -105,12 +105,12 @@ impl Sandbox {
 }
 
 /// Each surface's handlers, by operation id.
-fn handlers() -> [(Vendor, Vec<Handler>); 4] {
+fn handlers() -> [(Api, Vec<Handler>); 4] {
     [
-        (Vendor::Attestr, attestr::handlers()),
-        (Vendor::Trust, trust::index_handlers()),
-        (Vendor::Atenea, trust::atenea_handlers()),
-        (Vendor::GainsightPx, gainsight_px::handlers()),
+        (Attestr::API, attestr::handlers()),
+        (Trust::API, trust::index_handlers()),
+        (Atenea::API, trust::atenea_handlers()),
+        (GainsightPx::API, gainsight_px::handlers()),
     ]
 }
 
@@ -119,8 +119,8 @@ fn handlers() -> [(Vendor, Vec<Handler>); 4] {
 /// operation, or an operation has two handlers.
 fn surfaces(
     specs: &Specs,
-    handlers: &[(Vendor, Vec<Handler>)],
-) -> Result<BTreeMap<Vendor, Router<AppState>>, String> {
+    handlers: &[(Api, Vec<Handler>)],
+) -> Result<BTreeMap<Api, Router<AppState>>, String> {
     let mut routers = BTreeMap::new();
     let mut handled = BTreeMap::new();
     for (vendor, handlers) in handlers {
@@ -210,30 +210,26 @@ fn start_data(specs: &'static Specs, seed: Option<String>, cap: u64) -> Result<S
     }))
 }
 
-/// Every vendor under its prefix, the admin endpoints, the OpenAPI documents.
-fn router(context: &AppState, mut surfaces: BTreeMap<Vendor, Router<AppState>>) -> Router {
-    let mut take = |vendor| surfaces.remove(&vendor).unwrap_or_default();
-    Router::new()
-        .nest(
-            Vendor::Attestr.prefix(),
-            vendor_router::<Attestr>(context, take(Vendor::Attestr)),
-        )
-        .nest(
-            Vendor::Trust.prefix(),
-            vendor_router::<Trust>(context, take(Vendor::Trust)),
-        )
-        .nest(
-            Vendor::Atenea.prefix(),
-            vendor_router::<Atenea>(context, take(Vendor::Atenea)),
-        )
-        .nest(
-            Vendor::GainsightPx.prefix(),
-            vendor_router::<GainsightPx>(context, take(Vendor::GainsightPx)),
-        )
+/// Every API under its prefix, the admin endpoints, the OpenAPI documents.
+fn router(context: &AppState, mut surfaces: BTreeMap<Api, Router<AppState>>) -> Router {
+    let router = nest::<Attestr>(Router::new(), context, &mut surfaces);
+    let router = nest::<Trust>(router, context, &mut surfaces);
+    let router = nest::<Atenea>(router, context, &mut surfaces);
+    nest::<GainsightPx>(router, context, &mut surfaces)
         .nest("/_sandbox", admin::routes())
         .merge(openapi::routes())
         .fallback(|| async { AdminShape::render(Problem::NoSuchRoute) })
         .with_state(context.clone())
+}
+
+/// `S`'s routes (taken from `surfaces`) under its prefix.
+fn nest<S: Surface>(
+    router: Router<AppState>,
+    context: &AppState,
+    surfaces: &mut BTreeMap<Api, Router<AppState>>,
+) -> Router<AppState> {
+    let routes = surfaces.remove(&S::API).unwrap_or_default();
+    router.nest(S::API.prefix(), vendor_router::<S>(context, routes))
 }
 
 /// A sandbox serving in the background. Dropping it asks the server to shut down; [`stop`] also
@@ -269,17 +265,17 @@ impl RunningSandbox {
 
     /// Trust Index's base URL, for `/identity...` paths: `http://<addr>/trust/index/v1`.
     pub fn trust_index_url(&self) -> String {
-        format!("{}{}", self.base_url(), Vendor::Trust.prefix())
+        format!("{}{}", self.base_url(), Trust::API.prefix())
     }
 
     /// Atenea's base URL, for `/oauth/token/`: `http://<addr>/atenea`.
     pub fn atenea_url(&self) -> String {
-        format!("{}{}", self.base_url(), Vendor::Atenea.prefix())
+        format!("{}{}", self.base_url(), Atenea::API.prefix())
     }
 
     /// Gainsight PX's base URL, for `/v1/users...` paths: `http://<addr>/gainsight-px`.
     pub fn gainsight_px_url(&self) -> String {
-        format!("{}{}", self.base_url(), Vendor::GainsightPx.prefix())
+        format!("{}{}", self.base_url(), GainsightPx::API.prefix())
     }
 
     /// The requests the vendors received, oldest first (as `GET /_sandbox/requests`).
@@ -295,9 +291,14 @@ impl RunningSandbox {
     /// Makes the vendor's next `count` calls fail with `status`, as `POST /_sandbox/faults` with
     /// `{"vendor", "status", "count"}` does, under the same rules (`status` 429, 500 or 503,
     /// `count` 1 to 100 000); the calls now covered.
-    pub fn inject_failures(&self, vendor: Vendor, status: u16, count: u32) -> Result<u32, String> {
+    pub fn inject_failures(
+        &self,
+        api: impl Into<Api>,
+        status: u16,
+        count: u32,
+    ) -> Result<u32, String> {
         let request = FaultRequest {
-            vendor,
+            vendor: api.into(),
             status: Some(status),
             count: Some(count),
             retry_after_secs: None,

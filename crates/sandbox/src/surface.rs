@@ -16,7 +16,7 @@ use crate::context::{AppContext, AppState};
 use crate::request_log::RecordedRequest;
 use crate::store::StoreError;
 use crate::validate::{Operation, UnknownOperation};
-use crate::vendor::Vendor;
+use crate::vendor::Api;
 
 /// A problem that is not about the vendor's data: each vendor renders it in its own shape.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -148,7 +148,7 @@ pub(crate) trait ErrorShape: Send + Sync + 'static {
 /// One vendor's API as the sandbox serves it.
 pub(crate) trait Surface: ErrorShape {
     /// Which surface this is.
-    const VENDOR: Vendor;
+    const API: Api;
 
     /// Checks the request's credentials; `Ok` names the credential (for its rate limit).
     fn authenticate<'a>(
@@ -191,7 +191,7 @@ async fn gate<S: Surface>(
 
 /// The gate's checks, in order; the handler's response once they all pass.
 async fn guard<S: Surface>(context: &AppContext, request: Request, next: Next) -> Response {
-    if let Some(fault) = context.take_fault(S::VENDOR) {
+    if let Some(fault) = context.take_fault(S::API) {
         if !fault.delay.is_zero() {
             tokio::time::sleep(fault.delay).await;
         }
@@ -218,7 +218,7 @@ async fn guard<S: Surface>(context: &AppContext, request: Request, next: Next) -
             return response;
         }
     };
-    if !context.within_rate_limit(S::VENDOR, credential) {
+    if !context.within_rate_limit(S::API, credential) {
         return S::render(Problem::TooManyRequests);
     }
     next.run(request).await
@@ -264,7 +264,7 @@ async fn record<S: Surface>(
     let method = request.method().to_string();
     let response = next.run(request).await;
     tracing::debug!(
-        vendor = ?S::VENDOR,
+        vendor = ?S::API,
         method = %method,
         route = response
             .extensions()
@@ -275,7 +275,7 @@ async fn record<S: Surface>(
         "request"
     );
     context.requests.record(RecordedRequest {
-        vendor: S::VENDOR,
+        vendor: S::API,
         method,
         path: uri.path().to_string(),
         query: uri.query().map(str::to_string),

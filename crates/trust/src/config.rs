@@ -9,8 +9,8 @@
 
 use std::sync::Arc;
 use std::time::Duration;
-use vendor_runtime::config::{Vars, checked_base_url};
-use vendor_runtime::{ConfigError, ConfigureRuntime, NoAuth, Runtime, RuntimeConfig, Secret};
+use vendor_runtime::__private::{NoAuth, Runtime, checked_base_url};
+use vendor_runtime::{ConfigError, ConfigureRuntime, RuntimeConfig, Secret, Vars};
 
 use crate::token::{AteneaTokens, DEFAULT_EXPIRY_MARGIN};
 use crate::{ATENEA_BASE_URL, Client, INDEX_BASE_URL, OPERATIONS};

@@ -3,8 +3,8 @@
 
 use std::fmt;
 
+use vendor_runtime::__private::evidence::DocumentedError;
 use vendor_runtime::ServiceError;
-use vendor_runtime::evidence::DocumentedError;
 
 use crate::types;
 

@@ -1496,7 +1496,7 @@ Version: 0.1.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: ::vendor_runtime::Runtime,
+    pub(crate) inner: ::vendor_runtime::__private::Runtime,
 }
 impl Client {
     /// Create a new client.
@@ -1505,7 +1505,7 @@ impl Client {
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
     #[doc(hidden)]
-    pub fn new(baseurl: &str, inner: ::vendor_runtime::Runtime) -> Self {
+    pub fn new(baseurl: &str, inner: ::vendor_runtime::__private::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -1525,7 +1525,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: ::vendor_runtime::Runtime,
+        inner: ::vendor_runtime::__private::Runtime,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -1534,7 +1534,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<::vendor_runtime::Runtime> for Client {
+impl ClientInfo<::vendor_runtime::__private::Runtime> for Client {
     fn api_version() -> &'static str {
         "0.1.0"
     }
@@ -1544,7 +1544,7 @@ impl ClientInfo<::vendor_runtime::Runtime> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &::vendor_runtime::Runtime {
+    fn inner(&self) -> &::vendor_runtime::__private::Runtime {
         &self.inner
     }
 }
@@ -1552,7 +1552,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<::vendor_runtime::Runtime>,
+        Client: ClientHooks<::vendor_runtime::__private::Runtime>,
     {}
 };
 impl Client {

@@ -1,7 +1,7 @@
 //! Every identity in Index as one stream (`listIdentities`, page by page).
 
 use futures_util::Stream;
-use vendor_runtime::paging::{self, DEFAULT_MAX_PAGES, Page};
+use vendor_runtime::__private::paging::{self, DEFAULT_MAX_PAGES, Page};
 
 use crate::{Client, Error, types};
 

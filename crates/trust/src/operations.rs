@@ -4,32 +4,32 @@
 /// retry and log a call. Keyed by the `operation_id` progenitor passes to the hooks.
 /// Runtime plumbing, hidden from the crate's documentation.
 #[doc(hidden)]
-pub const OPERATIONS: &[vendor_runtime::Operation] = &[
-    vendor_runtime::Operation {
+pub const OPERATIONS: &[vendor_runtime::__private::Operation] = &[
+    vendor_runtime::__private::Operation {
         id: "list_identities",
         method: "GET",
         path_template: "/identity",
         authenticated: true,
     },
-    vendor_runtime::Operation {
+    vendor_runtime::__private::Operation {
         id: "find_identity",
         method: "GET",
         path_template: "/identity/{uuid}",
         authenticated: true,
     },
-    vendor_runtime::Operation {
+    vendor_runtime::__private::Operation {
         id: "delete_identity",
         method: "DELETE",
         path_template: "/identity/{uuid}",
         authenticated: true,
     },
-    vendor_runtime::Operation {
+    vendor_runtime::__private::Operation {
         id: "update_identity",
         method: "PATCH",
         path_template: "/identity/{uuid}",
         authenticated: true,
     },
-    vendor_runtime::Operation {
+    vendor_runtime::__private::Operation {
         id: "create_access_token",
         method: "POST",
         path_template: "/oauth/token/",
@@ -37,96 +37,96 @@ pub const OPERATIONS: &[vendor_runtime::Operation] = &[
     },
 ];
 /// The documented outcomes of this API's operations, and the only responses that prove
-/// each (`x-outcomes` in the spec), read by `vendor_runtime::settle`. Runtime plumbing,
+/// each (`x-outcomes` in the spec), read by `vendor_runtime::__private::settle`. Runtime plumbing,
 /// hidden from the crate's documentation.
 #[doc(hidden)]
-pub const OUTCOMES: &[vendor_runtime::evidence::Rule] = &[
-    vendor_runtime::evidence::Rule {
+pub const OUTCOMES: &[vendor_runtime::__private::evidence::Rule] = &[
+    vendor_runtime::__private::evidence::Rule {
         operation: "delete_identity",
         outcome: "Deleted",
         status: 200,
         after_lost_response: false,
         checks: &[
-            vendor_runtime::evidence::Check::Equals {
+            vendor_runtime::__private::evidence::Check::Equals {
                 pointer: "/code",
-                value: vendor_runtime::evidence::Literal::Int(200),
+                value: vendor_runtime::__private::evidence::Literal::Int(200),
             },
-            vendor_runtime::evidence::Check::Equals {
+            vendor_runtime::__private::evidence::Check::Equals {
                 pointer: "/message",
-                value: vendor_runtime::evidence::Literal::Str("Deleted"),
+                value: vendor_runtime::__private::evidence::Literal::Str("Deleted"),
             },
         ],
-        evidence: vendor_runtime::evidence::Evidence::VendorDoc,
+        evidence: vendor_runtime::__private::evidence::Evidence::VendorDoc,
     },
-    vendor_runtime::evidence::Rule {
+    vendor_runtime::__private::evidence::Rule {
         operation: "delete_identity",
         outcome: "NotFound",
         status: 404,
         after_lost_response: false,
         checks: &[
-            vendor_runtime::evidence::Check::Equals {
+            vendor_runtime::__private::evidence::Check::Equals {
                 pointer: "/code",
-                value: vendor_runtime::evidence::Literal::Int(404),
+                value: vendor_runtime::__private::evidence::Literal::Int(404),
             },
-            vendor_runtime::evidence::Check::Equals {
+            vendor_runtime::__private::evidence::Check::Equals {
                 pointer: "/message",
-                value: vendor_runtime::evidence::Literal::Str(
+                value: vendor_runtime::__private::evidence::Literal::Str(
                     "Not found in database neither in former documents",
                 ),
             },
         ],
-        evidence: vendor_runtime::evidence::Evidence::VendorDoc,
+        evidence: vendor_runtime::__private::evidence::Evidence::VendorDoc,
     },
-    vendor_runtime::evidence::Rule {
+    vendor_runtime::__private::evidence::Rule {
         operation: "delete_identity",
         outcome: "DeletedOrAlreadyAbsent",
         status: 404,
         after_lost_response: true,
         checks: &[
-            vendor_runtime::evidence::Check::Equals {
+            vendor_runtime::__private::evidence::Check::Equals {
                 pointer: "/code",
-                value: vendor_runtime::evidence::Literal::Int(404),
+                value: vendor_runtime::__private::evidence::Literal::Int(404),
             },
-            vendor_runtime::evidence::Check::Equals {
+            vendor_runtime::__private::evidence::Check::Equals {
                 pointer: "/message",
-                value: vendor_runtime::evidence::Literal::Str(
+                value: vendor_runtime::__private::evidence::Literal::Str(
                     "Not found in database neither in former documents",
                 ),
             },
         ],
-        evidence: vendor_runtime::evidence::Evidence::VendorDoc,
+        evidence: vendor_runtime::__private::evidence::Evidence::VendorDoc,
     },
-    vendor_runtime::evidence::Rule {
+    vendor_runtime::__private::evidence::Rule {
         operation: "delete_identity",
         outcome: "Merged",
         status: 404,
         after_lost_response: false,
         checks: &[
-            vendor_runtime::evidence::Check::Equals {
+            vendor_runtime::__private::evidence::Check::Equals {
                 pointer: "/code",
-                value: vendor_runtime::evidence::Literal::Int(404),
+                value: vendor_runtime::__private::evidence::Literal::Int(404),
             },
-            vendor_runtime::evidence::Check::Uuid {
+            vendor_runtime::__private::evidence::Check::Uuid {
                 pointer: "/message",
                 prefix: "Not found. Posible merge in document with uuid: ",
                 suffix: "",
             },
         ],
-        evidence: vendor_runtime::evidence::Evidence::VendorDoc,
+        evidence: vendor_runtime::__private::evidence::Evidence::VendorDoc,
     },
 ];
 /// The errors each operation documents (`x-error-codes` in the spec), read by
-/// `vendor_runtime::settle` through the crate's `ServiceError`. Runtime plumbing, hidden
+/// `vendor_runtime::__private::settle` through the crate's `ServiceError`. Runtime plumbing, hidden
 /// from the crate's documentation.
 #[doc(hidden)]
-pub const ERRORS: &[vendor_runtime::evidence::DocumentedError] = &[
-    vendor_runtime::evidence::DocumentedError {
+pub const ERRORS: &[vendor_runtime::__private::evidence::DocumentedError] = &[
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "delete_identity",
         status: 404,
         code: Some(404),
         message: "Not found in database neither in former documents",
     },
-    vendor_runtime::evidence::DocumentedError {
+    vendor_runtime::__private::evidence::DocumentedError {
         operation: "delete_identity",
         status: 404,
         code: Some(404),
@@ -140,7 +140,7 @@ impl crate::builder::ListIdentities<'_> {
     pub async fn call(
         self,
     ) -> Result<ResponseValue<types::IdentityListResponse>, crate::Error> {
-        vendor_runtime::call(self.send()).await
+        vendor_runtime::__private::call(self.send()).await
     }
 }
 impl crate::builder::FindIdentity<'_> {
@@ -148,7 +148,7 @@ impl crate::builder::FindIdentity<'_> {
     pub async fn call(
         self,
     ) -> Result<ResponseValue<types::IdentityResponse>, crate::Error> {
-        vendor_runtime::call(self.send()).await
+        vendor_runtime::__private::call(self.send()).await
     }
 }
 impl crate::builder::DeleteIdentity<'_> {
@@ -156,18 +156,18 @@ impl crate::builder::DeleteIdentity<'_> {
     pub async fn call(
         self,
     ) -> Result<ResponseValue<types::IdentityResponse>, crate::Error> {
-        vendor_runtime::call(self.send()).await
+        vendor_runtime::__private::call(self.send()).await
     }
 }
 impl crate::builder::UpdateIdentity<'_> {
     /// Sends the `update_identity` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
     pub async fn call(self) -> Result<ResponseValue<()>, crate::Error> {
-        vendor_runtime::call(self.send()).await
+        vendor_runtime::__private::call(self.send()).await
     }
 }
 impl crate::builder::CreateAccessToken<'_> {
     /// Sends the `create_access_token` request like `send()`, with any failure as the crate's [`Error`](crate::Error).
     pub async fn call(self) -> Result<ResponseValue<types::AccessToken>, crate::Error> {
-        vendor_runtime::call(self.send()).await
+        vendor_runtime::__private::call(self.send()).await
     }
 }

@@ -2,7 +2,7 @@
 //! generated into `OUTCOMES`) rather than raw responses.
 
 use uuid::Uuid;
-use vendor_runtime::evidence::Proof;
+use vendor_runtime::__private::evidence::Proof;
 
 use crate::{Client, Error, OUTCOMES, types};
 
@@ -59,7 +59,7 @@ impl Client {
     /// any other 404 (a wrong base URL's route 404, an HTML page, a cut-off body) is an error.
     pub async fn delete(&self, uuid: Uuid) -> Result<DeleteOutcome, Error> {
         let send = self.delete_identity().uuid(uuid).send();
-        let settled = vendor_runtime::settle(OUTCOMES, OPERATION, send, |body| {
+        let settled = vendor_runtime::__private::settle(OUTCOMES, OPERATION, send, |body| {
             serde_json::to_value(body).ok()
         })
         .await?;

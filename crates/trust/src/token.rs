@@ -13,9 +13,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 use tokio::sync::Mutex;
-use vendor_runtime::auth::{AuthError, Authenticator, BoxFuture};
-use vendor_runtime::options::detached;
-use vendor_runtime::{CallOptions, Secret};
+use vendor_runtime::__private::{Authenticator, BoxFuture, detached};
+use vendor_runtime::{AuthError, CallOptions, Secret};
 
 use crate::{Client, Error, types};
 

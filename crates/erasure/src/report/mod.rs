@@ -30,7 +30,7 @@ use crate::journal::{Journal, JournalError, StepRow, StepState, SubjectRow, merg
 use crate::outcome::{Outcome, ProblemKind};
 use crate::provenance::{CitedPage, Provenance};
 use crate::redact::{Redactor, printable};
-use crate::vendor::Vendor;
+use crate::vendor::{ErasureFacts, Vendor};
 use crate::verify::{self, CheckResult};
 
 /// A receipt format.

@@ -9,6 +9,7 @@
 use std::io::{self, Write};
 
 use super::{Receipts, ReportError};
+use crate::vendor::ErasureFacts;
 
 /// The columns, in order.
 pub const COLUMNS: [&str; 23] = [

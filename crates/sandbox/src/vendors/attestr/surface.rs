@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use super::error::AttestrError;
 use crate::context::AppContext;
 use crate::surface::{ErrorShape, Problem, Surface, authorization};
-use crate::vendor::Vendor;
+use crate::vendor::{Api, Vendor};
 
 /// The only `{version}` the factx pages document.
 pub(crate) const SUPPORTED_VERSION: &str = "v1";
@@ -26,7 +26,7 @@ impl ErrorShape for Attestr {
 }
 
 impl Surface for Attestr {
-    const VENDOR: Vendor = Vendor::Attestr;
+    const API: Api = Api::Vendor(Vendor::Attestr);
 
     fn authenticate<'a>(
         context: &'a AppContext,

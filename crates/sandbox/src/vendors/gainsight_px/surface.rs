@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use super::error::PxError;
 use crate::context::AppContext;
 use crate::surface::{ErrorShape, Problem, Surface};
-use crate::vendor::Vendor;
+use crate::vendor::{Api, Vendor};
 
 /// "If a user with the same id is created or updated within the next 7 days, the previously
 /// deleted record will be revived": a delete at `t` is revivable while `now - t` is below this.
@@ -23,7 +23,7 @@ impl ErrorShape for GainsightPx {
 }
 
 impl Surface for GainsightPx {
-    const VENDOR: Vendor = Vendor::GainsightPx;
+    const API: Api = Api::Vendor(Vendor::GainsightPx);
 
     fn authenticate<'a>(
         context: &'a AppContext,

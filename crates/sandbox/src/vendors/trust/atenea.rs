@@ -14,7 +14,7 @@ use crate::context::AppState;
 use crate::extract::JsonBody;
 use crate::ids;
 use crate::surface::{Handler, Problem, operation};
-use crate::vendor::Vendor;
+use crate::vendor::Api;
 
 /// The spec's operation id: it names the handler (its method and path are read from the spec)
 /// and the schemas its input is checked with.
@@ -47,7 +47,7 @@ async fn create_access_token(
     let now = context.clock.now_secs();
     let cap = context.config.limits.max_records_per_vendor;
     let token = context
-        .write(Vendor::Atenea, move |db| {
+        .write(Api::Atenea, move |db| {
             state::drop_expired_tokens(db, now)?;
             if state::count(db)? >= cap {
                 return Ok(Err(atenea(Problem::RecordCap(cap))));

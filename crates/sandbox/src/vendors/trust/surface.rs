@@ -9,7 +9,7 @@ use super::error::TrustError;
 use super::state;
 use crate::context::AppContext;
 use crate::surface::{ErrorShape, Problem, Surface, authorization};
-use crate::vendor::Vendor;
+use crate::vendor::{Api, Vendor};
 
 /// The Trust Index surface.
 pub(crate) struct Trust;
@@ -21,7 +21,7 @@ impl ErrorShape for Trust {
 }
 
 impl Surface for Trust {
-    const VENDOR: Vendor = Vendor::Trust;
+    const API: Api = Api::Vendor(Vendor::Trust);
 
     fn authenticate<'a>(
         context: &'a AppContext,
@@ -59,7 +59,7 @@ impl ErrorShape for Atenea {
 }
 
 impl Surface for Atenea {
-    const VENDOR: Vendor = Vendor::Atenea;
+    const API: Api = Api::Atenea;
 
     fn authenticate<'a>(_: &'a AppContext, _: &'a HeaderMap) -> Result<&'a str, Problem> {
         Ok("")
