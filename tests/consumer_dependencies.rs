@@ -1,6 +1,7 @@
 //! What a consumer of a vendor crate compiles: its normal dependency tree, with default features,
 //! holds neither `utoipa` nor `schemars` (the generated types' schema derive is behind the crate
-//! feature `schemars`, which only the sandbox's fidelity test turns on; nothing needs utoipa).
+//! feature `schemars`, which only the sandbox's fidelity test turns on; nothing needs utoipa), and
+//! rustls's aws-lc-rs provider only without the opt-in `tls-ring` feature.
 
 use std::process::Command;
 
@@ -64,6 +65,28 @@ fn the_schema_derive_comes_with_its_feature() {
         assert!(
             names.iter().any(|name| name == "schemars"),
             "`{package}/schemars` does not bring schemars"
+        );
+    }
+}
+
+#[test]
+fn tls_ring_leaves_aws_lc_out_and_the_default_keeps_it() {
+    let has = |names: &[String], prefix: &str| names.iter().any(|name| name.starts_with(prefix));
+    for package in VENDOR_CRATES {
+        let default = tree(package, &[]);
+        assert!(has(&default, "aws-lc-rs"), "{package}: {default:?}");
+        let ring = tree(
+            package,
+            &[
+                "--no-default-features",
+                "--features",
+                &format!("{package}/tls-ring"),
+            ],
+        );
+        assert!(has(&ring, "ring"), "{package}/tls-ring: {ring:?}");
+        assert!(
+            !has(&ring, "aws-lc"),
+            "`{package}/tls-ring` still brings aws-lc: {ring:?}"
         );
     }
 }

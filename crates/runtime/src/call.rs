@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::body::BodyError;
 use crate::error::{Error, ServiceError};
 use crate::evidence::{self, Proof, Rule, Verdict};
-use crate::failure::{ErrorContext, Failure};
+use crate::failure::Failure;
 use crate::options::record;
 
 /// What a generated builder's `send()` returns.
@@ -74,35 +74,24 @@ pub async fn settle<T, E: ServiceError>(
                     lost_response: calls.lost_response,
                 },
             );
-            return match verdict {
-                Verdict::Proven(proof) => Ok(Settled {
-                    proof,
-                    response: Some(response),
-                }),
-                Verdict::Unproven { expected } => Err(Error::Unproven {
-                    operation,
-                    expected,
-                    error: None,
-                    // A success body is not quoted: it holds the record the call was about.
-                    context: Box::new(ErrorContext {
-                        status: Some(status),
-                        request_id: calls.request_id,
-                        body_excerpt: String::new(),
-                    }),
-                }),
+            let expected = match verdict {
+                Verdict::Proven(proof) => {
+                    return Ok(Settled {
+                        proof,
+                        response: Some(response),
+                    });
+                }
+                Verdict::Unproven { expected } => expected,
                 // A documented success status with no outcome row: the table, not the vendor,
                 // is incomplete, and nothing is claimed.
-                Verdict::NotCovered => Err(Error::Unproven {
-                    operation,
-                    expected: documented_outcomes(rules, operation),
-                    error: None,
-                    context: Box::new(ErrorContext {
-                        status: Some(status),
-                        request_id: calls.request_id,
-                        body_excerpt: String::new(),
-                    }),
-                }),
+                Verdict::NotCovered => documented_outcomes(rules, operation),
             };
+            return Err(Error::Unproven {
+                operation,
+                expected,
+                error: None,
+                context: calls.success_context(),
+            });
         }
         Err(error) => error,
     };

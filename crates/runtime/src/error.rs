@@ -151,11 +151,7 @@ impl<E: ServiceError> Error<E> {
             Failure::Transport(err) => Error::Transport(err.without_url()),
             Failure::SuccessBody(err) => {
                 let err = err.without_url();
-                let context = Box::new(ErrorContext {
-                    status: record.status,
-                    request_id: record.request_id.clone(),
-                    body_excerpt: String::new(),
-                });
+                let context = record.success_context();
                 if is_too_large(&err) {
                     Error::BodyTooLarge { context }
                 } else if err.is_timeout() {
@@ -169,15 +165,9 @@ impl<E: ServiceError> Error<E> {
             }
             Failure::InvalidRequest(message) => Error::InvalidRequest(message),
             Failure::Credentials(message) => Error::Credentials(message),
-            // A success body is never quoted: it can hold a credential (Atenea's token) or the
-            // personal data the call was about.
             Failure::InvalidResponse { message } => Error::InvalidResponse {
                 message,
-                context: Box::new(ErrorContext {
-                    status: record.status,
-                    request_id: record.request_id.clone(),
-                    body_excerpt: String::new(),
-                }),
+                context: record.success_context(),
             },
         }
     }

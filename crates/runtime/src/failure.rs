@@ -183,12 +183,19 @@ pub fn location_host(headers: &HeaderMap) -> Option<String> {
     })
 }
 
-/// The first request id header present.
+/// The first request id header present, in the order of [`REQUEST_ID_HEADERS`]. Read from every
+/// final response, so in one pass over its few headers: a lookup per name hashes four names that
+/// are almost never there.
 pub fn request_id(headers: &HeaderMap) -> Option<String> {
-    REQUEST_ID_HEADERS
+    headers
         .iter()
-        .find_map(|name| headers.get(name))
-        .and_then(|value| value.to_str().ok())
+        .filter_map(|(name, value)| {
+            let rank = REQUEST_ID_HEADERS.iter().position(|known| known == name)?;
+            Some((rank, value))
+        })
+        // The first of equal ranks: the first value of a repeated header, as `get` gives.
+        .min_by_key(|(rank, _)| *rank)
+        .and_then(|(_, value)| value.to_str().ok())
         .map(|value| value.chars().take(128).collect())
 }
 
@@ -240,7 +247,9 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert("x-correlation-id", "corr-1".parse().unwrap());
         headers.insert("request-id", "req-1".parse().unwrap());
+        headers.append("request-id", "req-2".parse().unwrap());
         assert_eq!(request_id(&headers).as_deref(), Some("req-1"));
+        assert_eq!(request_id(&HeaderMap::new()), None);
     }
 
     #[test]

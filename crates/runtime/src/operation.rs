@@ -81,21 +81,62 @@ fn is_parameter(segment: &str) -> bool {
     segment.starts_with('{') && segment.ends_with('}')
 }
 
-/// The operation of the same table, of any method, whose more specific route the concrete `path`
-/// also matches: a request for `operation` on that path may be routed there by the vendor (the
-/// user whose id is `delete` would be sent to `DELETE /v1/users/delete`). The method is ignored
-/// on purpose: how the vendor routes a method its fixed path does not serve is not documented.
-pub fn shadowing_route(
+/// The operations of the same table, of any method, whose routes are more specific than
+/// `operation`'s: a concrete path of `operation` that also matches one of them may be routed there
+/// by the vendor (the user whose id is `delete` would be sent to `DELETE /v1/users/delete`). The
+/// method is ignored on purpose: how the vendor routes a method its fixed path does not serve is
+/// not documented.
+fn shadowing_candidates(
     operations: &'static [Operation],
     operation: &Operation,
-    base_path: &str,
-    path: &str,
-) -> Option<&'static Operation> {
-    operations.iter().find(|other| {
-        other.path_template != operation.path_template
-            && other.is_more_specific_than(operation)
-            && other.matches_path(base_path, path)
+) -> impl Iterator<Item = &'static Operation> {
+    operations.iter().filter(move |other| {
+        other.path_template != operation.path_template && other.is_more_specific_than(operation)
     })
+}
+
+/// An operation table with each operation's [`shadowing_candidates`] found once, when the client
+/// is built: the check on every request then matches the path against those few templates
+/// instead of comparing every template of the table with every other.
+#[derive(Debug)]
+pub(crate) struct Routes(Box<[Route]>);
+
+/// One operation and the operations whose routes can shadow it.
+#[derive(Debug)]
+pub(crate) struct Route {
+    pub(crate) operation: &'static Operation,
+    shadows: Box<[&'static Operation]>,
+}
+
+impl Routes {
+    pub(crate) fn new(operations: &'static [Operation]) -> Routes {
+        Routes(
+            operations
+                .iter()
+                .map(|operation| Route {
+                    operation,
+                    shadows: shadowing_candidates(operations, operation).collect(),
+                })
+                .collect(),
+        )
+    }
+
+    /// The route of the operation `id`.
+    pub(crate) fn find(&self, id: &str) -> Option<&Route> {
+        self.0.iter().find(|route| route.operation.id == id)
+    }
+}
+
+impl Route {
+    /// [`check_route`] for this route's operation.
+    pub(crate) fn check(&self, base_path: &str, path: &str) -> Result<(), RouteProblem> {
+        check_against(
+            self.operation,
+            self.shadows.iter().copied(),
+            base_path,
+            path,
+        )
+    }
 }
 
 /// Why a path built for an operation cannot be sent.
@@ -136,13 +177,23 @@ pub fn check_route(
     base_path: &str,
     path: &str,
 ) -> Result<(), RouteProblem> {
+    let shadows = shadowing_candidates(operations, operation);
+    check_against(operation, shadows, base_path, path)
+}
+
+fn check_against(
+    operation: &'static Operation,
+    mut shadows: impl Iterator<Item = &'static Operation>,
+    base_path: &str,
+    path: &str,
+) -> Result<(), RouteProblem> {
     if !operation.matches_path(base_path, path) {
         return Err(RouteProblem::RouteChanged {
             operation: operation.id,
             template: operation.path_template,
         });
     }
-    match shadowing_route(operations, operation, base_path, path) {
+    match shadows.find(|other| other.matches_path(base_path, path)) {
         Some(other) => Err(RouteProblem::Shadowed {
             operation: operation.id,
             other: other.id,
@@ -283,6 +334,29 @@ mod tests {
                 "{id}"
             );
         }
+    }
+
+    #[test]
+    fn the_routes_a_client_builds_once_refuse_a_shadowed_path() {
+        let routes = Routes::new(&PX);
+        let check = |id, path| routes.find(id).unwrap().check("/base", path);
+        assert!(matches!(
+            check("delete_user", "/base/v1/users/delete"),
+            Err(RouteProblem::Shadowed {
+                other: "delete_user_by_body",
+                ..
+            })
+        ));
+        assert_eq!(check("delete_user", "/base/v1/users/jdoe"), Ok(()));
+        assert_eq!(
+            check("delete_user_by_body", "/base/v1/users/delete"),
+            Ok(())
+        );
+        assert!(matches!(
+            check("get_user", "/base/v1/users"),
+            Err(RouteProblem::RouteChanged { .. })
+        ));
+        assert!(routes.find("no_such_operation").is_none());
     }
 
     #[test]

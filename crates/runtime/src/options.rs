@@ -15,6 +15,8 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::time::Duration;
 
+use crate::failure::ErrorContext;
+
 tokio::task_local! {
     static OPTIONS: CallOptions;
     static RECORD: RefCell<CallRecord>;
@@ -71,6 +73,19 @@ pub struct CallRecord {
     pub status: Option<u16>,
     /// The request id of the last response received, when a header carried one.
     pub request_id: Option<String>,
+}
+
+impl CallRecord {
+    /// The context of an error about a success response: its status and request id, from this
+    /// record because the response itself is gone. Its body is never quoted: it can hold a
+    /// credential (Atenea's token) or the personal data the call was about.
+    pub(crate) fn success_context(&self) -> Box<ErrorContext> {
+        Box::new(ErrorContext {
+            status: self.status,
+            request_id: self.request_id.clone(),
+            body_excerpt: String::new(),
+        })
+    }
 }
 
 /// Runs `future` and returns what its calls did along with its output. Scopes nest: an

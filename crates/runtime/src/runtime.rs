@@ -14,10 +14,11 @@ use tracing::{Instrument, field};
 use crate::auth::{AuthError, Authenticator};
 use crate::body::{Broken, DEFAULT_MAX_BODY_BYTES, is_too_large, read_whole};
 use crate::failure::request_id;
-use crate::operation::{self, Operation, RouteProblem};
+use crate::operation::{Operation, RouteProblem, Routes};
 use crate::options::{CallOptions, note};
 use crate::retry::{
-    AttemptResult, CallRules, CallState, Decision, RetryPolicy, Wait, decide, parse_retry_after,
+    AttemptResult, CallRules, CallState, Decision, RetryPolicy, Wait, decide, is_retryable_status,
+    parse_retry_after,
 };
 
 /// Per-client settings; [`CallOptions`] overrides them per call.
@@ -75,7 +76,7 @@ pub struct Runtime {
 
 struct Inner {
     vendor: &'static str,
-    operations: &'static [Operation],
+    routes: Routes,
     auth: Arc<dyn Authenticator>,
     config: RuntimeConfig,
     /// The HTTP client every call is sent with, built on first use with the configured connect
@@ -130,7 +131,7 @@ impl Runtime {
         Runtime {
             inner: Arc::new(Inner {
                 vendor,
-                operations,
+                routes: Routes::new(operations),
                 auth,
                 config,
                 client: OnceLock::new(),
@@ -156,16 +157,13 @@ impl Runtime {
         info: &OperationInfo,
     ) -> Result<(), PreError> {
         request.headers_mut().remove(&PROGENITOR_VERSION_HEADER);
-        let operations = self.inner.operations;
-        let operation = operation::find(operations, info.operation_id)
+        let route = self
+            .inner
+            .routes
+            .find(info.operation_id)
             .ok_or_else(|| RouteProblem::UnknownOperation(info.operation_id.to_string()))?;
-        operation::check_route(
-            operations,
-            operation,
-            &self.base_path(baseurl),
-            request.url().path(),
-        )?;
-        if operation.authenticated {
+        route.check(&self.base_path(baseurl), request.url().path())?;
+        if route.operation.authenticated {
             self.inner.auth.authorize(request).await?;
         }
         Ok(())
@@ -180,7 +178,11 @@ impl Runtime {
         request: Request,
         info: &OperationInfo,
     ) -> reqwest::Result<Response> {
-        let operation = operation::find(self.inner.operations, info.operation_id);
+        let operation = self
+            .inner
+            .routes
+            .find(info.operation_id)
+            .map(|route| route.operation);
         let span = tracing::info_span!(
             "vendor_call",
             vendor = self.inner.vendor,
@@ -226,11 +228,14 @@ impl Runtime {
             authenticated: operation.is_some_and(|op| op.authenticated),
         };
 
-        let started = Instant::now();
         let span = tracing::Span::current();
+        // The clock is read for the span's duration only when a subscriber listens to the span.
+        let started = (!span.is_disabled()).then(Instant::now);
         let end = |attempts: u32| {
-            span.record("attempts", attempts);
-            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            if let Some(started) = started {
+                span.record("attempts", attempts);
+                span.record("duration_ms", started.elapsed().as_millis() as u64);
+            }
         };
         let mut state = CallState::default();
         let mut attempts = 0;
@@ -275,7 +280,11 @@ impl Runtime {
                     );
                     let attempt = AttemptResult::Response {
                         status,
-                        retry_after: parse_retry_after(response.headers(), SystemTime::now()),
+                        // `decide` reads `Retry-After` only on a status it may retry: any other
+                        // response skips the header lookup and the clock.
+                        retry_after: is_retryable_status(status)
+                            .then(|| parse_retry_after(response.headers(), SystemTime::now()))
+                            .flatten(),
                     };
                     let decision = decide(&rules, &state, attempt);
                     if decision == Decision::RefreshCredentials {
@@ -413,10 +422,20 @@ fn copy_for_attempt(request: &Request) -> Option<Request> {
     Some(copy)
 }
 
+#[cfg(not(any(feature = "tls-aws-lc", feature = "tls-ring")))]
+compile_error!(
+    "vendor-runtime needs a TLS provider: its feature `tls-aws-lc` (default) or `tls-ring`"
+);
+
 fn build_http_client(
     connect_timeout: Duration,
     timeout: Duration,
 ) -> reqwest::Result<reqwest::Client> {
+    // With `tls-ring` alone reqwest has no provider of its own and panics building a client, so
+    // ring becomes the process default, unless the application installed one first (its choice
+    // stands). With `tls-aws-lc` on too (features add up in a build), reqwest's default stays.
+    #[cfg(all(feature = "tls-ring", not(feature = "tls-aws-lc")))]
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .connect_timeout(connect_timeout)
         .timeout(timeout)

@@ -17,8 +17,8 @@ use std::path::Path;
 use process::{cargo, run_step};
 
 /// `cargo xtask test`: lint, `generate --check`, `site --check`, fmt, clippy, the documentation, the workspace
-/// tests (the browser tests among them), schemathesis against the sandbox, and the TypeScript and
-/// Python clients of the published spec.
+/// tests (the browser tests among them), a call with the `tls-ring` feature alone, schemathesis
+/// against the sandbox, and the TypeScript and Python clients of the published spec.
 pub fn test(repo: &Path) -> Result<(), String> {
     lint::run(repo)?;
     workflows::lint(repo)?;
@@ -54,6 +54,22 @@ pub fn test(repo: &Path) -> Result<(), String> {
     )?;
     browser::require(repo)?;
     run_tests(repo)?;
+    // The workspace run has aws-lc on; with `tls-ring` alone the runtime installs the provider.
+    run_step(
+        repo,
+        "cargo test -p attestr --no-default-features --features tls-ring",
+        cargo().args([
+            "test",
+            "-p",
+            "attestr",
+            "--no-default-features",
+            "--features",
+            "tls-ring",
+            "--locked",
+            "--test",
+            "tls_ring",
+        ]),
+    )?;
     schemathesis::run(repo)?;
     other_languages::run(repo)?;
     println!("xtask test: all checks passed");
