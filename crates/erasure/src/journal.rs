@@ -1881,6 +1881,20 @@ mod tests {
         assert_eq!(work_uuids(&journal, true), [("uuid-2".to_string(), false)]);
     }
 
+    /// The vendor ids of each page a pager gives, each page read after the last id of the one
+    /// before. Bounded, so that a pager that does not move on fails here instead of hanging.
+    fn vendor_ids_by_page(mut page_after: impl FnMut(i64) -> Vec<StepRow>) -> Vec<Vec<String>> {
+        let mut after = 0;
+        let mut pages = Vec::new();
+        for _ in 0..10 {
+            let page = page_after(after);
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            pages.push(page.into_iter().map(|step| step.vendor_id).collect());
+        }
+        pages
+    }
+
     #[test]
     fn work_is_read_in_pages_of_at_most_the_limit_each_step_once_up_to_the_last_id() {
         let numbers: Vec<u32> = (1..=7).collect();
@@ -1895,21 +1909,11 @@ mod tests {
                 [],
             )
             .unwrap();
-        let mut after = 0;
-        let mut pages = Vec::new();
-        // Bounded, so that a pager that does not move on fails here instead of hanging.
-        for _ in 0..10 {
-            let page = journal
+        let pages = vendor_ids_by_page(|after| {
+            journal
                 .work_page(Vendor::Trust, false, (after, up_to), 2)
-                .unwrap();
-            let Some(last) = page.last() else { break };
-            after = last.id;
-            pages.push(
-                page.into_iter()
-                    .map(|step| step.vendor_id)
-                    .collect::<Vec<_>>(),
-            );
-        }
+                .unwrap()
+        });
         assert_eq!(
             pages,
             [
@@ -1931,19 +1935,8 @@ mod tests {
         let numbers: Vec<u32> = (1..=6).collect();
         let updates = [(2, DONE), (3, IN_FLIGHT), (4, DONE), (5, FAILED), (6, DONE)];
         let (_dir, journal) = work_journal(&numbers, &updates);
-        let mut after = 0;
-        let mut pages = Vec::new();
-        // Bounded, so that a pager that does not move on fails here instead of hanging.
-        for _ in 0..10 {
-            let page = journal.finished_page(Vendor::Trust, after, 2).unwrap();
-            let Some(last) = page.last() else { break };
-            after = last.id;
-            pages.push(
-                page.into_iter()
-                    .map(|step| step.vendor_id)
-                    .collect::<Vec<_>>(),
-            );
-        }
+        let pages =
+            vendor_ids_by_page(|after| journal.finished_page(Vendor::Trust, after, 2).unwrap());
         assert_eq!(pages, [vec!["uuid-2", "uuid-4"], vec!["uuid-6"]]);
         assert!(
             journal
