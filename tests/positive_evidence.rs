@@ -8,12 +8,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use gainsight_px::{ConfigureRuntime, DataCenter, DeleteMode, DeleteOutcome as PxDeleteOutcome};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use trust::DeleteOutcome;
 use wiremock::matchers::{body_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-use workspace_tests::{answer_in_turn, fast_retries};
+use workspace_tests::{
+    answer_every, answer_in_turn, fast_retries, read_request_head, trust_not_found,
+};
 
 const IDENTITY: &str = "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb";
 const CURRENT: &str = "ffffffff-ffff-ffff-ffff-ffffffffffff";
@@ -59,15 +61,10 @@ async fn a_wrong_base_url_is_never_reported_as_absent() {
     // The real route answers the documented not-found body; every other path is a route 404.
     Mock::given(method("DELETE"))
         .and(path(format!("/index/v1/identity/{IDENTITY}")))
-        .respond_with(ResponseTemplate::new(404).set_body_json(
-            serde_json::json!({"code": 404, "resource": "Identity", "message": NOT_FOUND_MESSAGE}),
-        ))
+        .respond_with(trust_not_found(NOT_FOUND_MESSAGE))
         .mount(&index)
         .await;
-    Mock::given(method("DELETE"))
-        .respond_with(route_not_found())
-        .mount(&index)
-        .await;
+    answer_every(&index, "DELETE", route_not_found()).await;
     let right = trust_client(&atenea.uri(), &format!("{}/index/v1", index.uri()));
     assert_eq!(
         right.delete(IDENTITY.parse().unwrap()).await.unwrap(),
@@ -83,10 +80,7 @@ async fn a_wrong_base_url_is_never_reported_as_absent() {
     assert!(err.to_string().contains("does not prove"), "{err}");
 
     let px = MockServer::start().await;
-    Mock::given(method("DELETE"))
-        .respond_with(ResponseTemplate::new(404))
-        .mount(&px)
-        .await;
+    answer_every(&px, "DELETE", ResponseTemplate::new(404)).await;
     // Without `/v1` the paths the client builds are right, the server's are not: an empty 404.
     let err = px_client(&format!("{}/api", px.uri()))
         .delete("jdoe@example.test", DeleteMode::Hard)
@@ -102,20 +96,21 @@ async fn a_wrong_base_url_is_never_reported_as_absent() {
 async fn a_route_404_in_the_vendors_own_error_shape_proves_nothing() {
     // A wrong path at Gainsight PX's host answers in its error shape, with NOT_FOUND, but not
     // with the message that names a user.
+    let not_found = |message: &str| {
+        ResponseTemplate::new(404).set_body_json(serde_json::json!({
+            "externalapierror": {"status": "NOT_FOUND", "message": message, "debugMessage": null, "subErrors": null}
+        }))
+    };
     let px = MockServer::start().await;
     Mock::given(method("DELETE"))
         .and(path("/v1/users/jdoe@example.test"))
-        .respond_with(ResponseTemplate::new(404).set_body_json(serde_json::json!({
-            "externalapierror": {"status": "NOT_FOUND", "message": "User was not found for parameters {id=jdoe@example.test}", "debugMessage": null, "subErrors": null}
-        })))
+        .respond_with(not_found(
+            "User was not found for parameters {id=jdoe@example.test}",
+        ))
         .mount(&px)
         .await;
-    Mock::given(method("DELETE"))
-        .respond_with(ResponseTemplate::new(404).set_body_json(serde_json::json!({
-            "externalapierror": {"status": "NOT_FOUND", "message": "No handler found for DELETE /users/jdoe@example.test", "debugMessage": null, "subErrors": null}
-        })))
-        .mount(&px)
-        .await;
+    let unrouted = not_found("No handler found for DELETE /users/jdoe@example.test");
+    answer_every(&px, "DELETE", unrouted).await;
     assert_eq!(
         px_client(&px.uri())
             .delete("jdoe@example.test", DeleteMode::Hard)
@@ -138,10 +133,8 @@ async fn an_html_404_from_a_gateway_proves_nothing() {
     let px = MockServer::start().await;
     let page =
         "<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>";
-    Mock::given(method("DELETE"))
-        .respond_with(ResponseTemplate::new(404).set_body_raw(page, "text/html"))
-        .mount(&px)
-        .await;
+    let answer = ResponseTemplate::new(404).set_body_raw(page, "text/html");
+    answer_every(&px, "DELETE", answer).await;
     let err = px_client(&px.uri())
         .delete("jdoe@example.test", DeleteMode::Soft)
         .await
@@ -170,13 +163,9 @@ async fn an_html_404_from_a_gateway_proves_nothing() {
 async fn a_truncated_merge_message_proves_neither_merge_nor_absence() {
     let atenea = atenea([token()]).await;
     let index = MockServer::start().await;
-    Mock::given(method("DELETE"))
-        .respond_with(ResponseTemplate::new(404).set_body_json(serde_json::json!({
-            "code": 404, "resource": "Identity",
-            "message": "Not found. Posible merge in document with uuid: ffffffff-ffff-ffff",
-        })))
-        .mount(&index)
-        .await;
+    let answer =
+        trust_not_found("Not found. Posible merge in document with uuid: ffffffff-ffff-ffff");
+    answer_every(&index, "DELETE", answer).await;
     let err = trust_client(&atenea.uri(), &format!("{}/index/v1", index.uri()))
         .delete(IDENTITY.parse().unwrap())
         .await
@@ -203,6 +192,7 @@ async fn raw_server(head: String, body: Vec<u8>) -> String {
             let head = head.clone();
             let body = body.clone();
             tokio::spawn(async move {
+                // Answered whether or not the head arrived whole.
                 read_request_head(&mut stream).await;
                 let _ = stream.write_all(head.as_bytes()).await;
                 let _ = stream.write_all(&body).await;
@@ -211,17 +201,6 @@ async fn raw_server(head: String, body: Vec<u8>) -> String {
         }
     });
     format!("http://{addr}")
-}
-
-async fn read_request_head(stream: &mut tokio::net::TcpStream) {
-    let mut seen = Vec::new();
-    let mut buffer = [0_u8; 4096];
-    while !seen.windows(4).any(|window| window == b"\r\n\r\n") {
-        match stream.read(&mut buffer).await {
-            Ok(0) | Err(_) => return,
-            Ok(read) => seen.extend_from_slice(&buffer[..read]),
-        }
-    }
 }
 
 #[tokio::test]
@@ -400,10 +379,8 @@ async fn an_endless_success_body_is_a_typed_error_with_memory_flat() {
 #[tokio::test]
 async fn an_oversized_error_body_is_a_typed_error_too() {
     let index = MockServer::start().await;
-    Mock::given(method("DELETE"))
-        .respond_with(ResponseTemplate::new(404).set_body_raw(vec![b' '; 4096], "application/json"))
-        .mount(&index)
-        .await;
+    let answer = ResponseTemplate::new(404).set_body_raw(vec![b' '; 4096], "application/json");
+    answer_every(&index, "DELETE", answer).await;
     let atenea = atenea([token()]).await;
     let client = trust::Config::new("client-1", "secret-1")
         .atenea_base_url(atenea.uri())
@@ -427,12 +404,10 @@ async fn a_blip_at_atenea_is_retried_like_an_idempotent_call() {
     ])
     .await;
     let index = MockServer::start().await;
-    Mock::given(method("DELETE"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "code": 200, "resource": "Identity", "message": "Deleted", "data": {"uuid": IDENTITY},
-        })))
-        .mount(&index)
-        .await;
+    let answer = ResponseTemplate::new(200).set_body_json(serde_json::json!({
+        "code": 200, "resource": "Identity", "message": "Deleted", "data": {"uuid": IDENTITY},
+    }));
+    answer_every(&index, "DELETE", answer).await;
     let started = Instant::now();
     let outcome = trust_client(&atenea.uri(), &format!("{}/index/v1", index.uri()))
         .delete(IDENTITY.parse().unwrap())
@@ -451,12 +426,7 @@ async fn a_lost_token_response_does_not_make_a_404_look_like_a_lost_delete() {
     // The first token response never arrives in time; the retry gets one.
     let atenea = atenea([token().set_delay(Duration::from_secs(2)), token()]).await;
     let index = MockServer::start().await;
-    Mock::given(method("DELETE"))
-        .respond_with(ResponseTemplate::new(404).set_body_json(
-            serde_json::json!({"code": 404, "resource": "Identity", "message": NOT_FOUND_MESSAGE}),
-        ))
-        .mount(&index)
-        .await;
+    answer_every(&index, "DELETE", trust_not_found(NOT_FOUND_MESSAGE)).await;
     let mut config = trust::Config::new("client-1", "secret-1")
         .atenea_base_url(atenea.uri())
         .index_base_url(format!("{}/index/v1", index.uri()));
@@ -480,13 +450,10 @@ async fn a_lost_token_response_does_not_make_a_404_look_like_a_lost_delete() {
 async fn the_documented_merge_body_names_the_current_identity() {
     let atenea = atenea([token()]).await;
     let index = MockServer::start().await;
-    Mock::given(method("DELETE"))
-        .respond_with(ResponseTemplate::new(404).set_body_json(serde_json::json!({
-            "code": 404, "resource": "Identity",
-            "message": format!("Not found. Posible merge in document with uuid: {CURRENT}"),
-        })))
-        .mount(&index)
-        .await;
+    let answer = trust_not_found(&format!(
+        "Not found. Posible merge in document with uuid: {CURRENT}"
+    ));
+    answer_every(&index, "DELETE", answer).await;
     let outcome = trust_client(&atenea.uri(), &format!("{}/index/v1", index.uri()))
         .delete(IDENTITY.parse().unwrap())
         .await

@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use gainsight_px::{DataCenter, DeleteMode, DeleteOutcome};
 use progenitor_client::ClientInfo as _;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use vendor_runtime::CallOptions;
-use wiremock::matchers::{method, path};
+use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
-use workspace_tests::fast_retries;
+use workspace_tests::{answer_every, fast_retries, read_request_head};
 
 const PX_KEY: &str = "px-key-must-stay-home";
 const ATTESTR_TOKEN: &str = "attestr-token-must-stay-home";
@@ -54,14 +54,9 @@ async fn redirecting_to(target: &MockServer) -> MockServer {
 #[tokio::test]
 async fn a_redirect_is_an_error_naming_the_host_and_the_next_origin_gets_nothing() {
     let elsewhere = MockServer::start().await;
-    Mock::given(method("DELETE"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&elsewhere)
-        .await;
-    Mock::given(method("PUT"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&elsewhere)
-        .await;
+    for method in ["DELETE", "PUT"] {
+        answer_every(&elsewhere, method, ResponseTemplate::new(200)).await;
+    }
     let host = elsewhere.uri().trim_start_matches("http://").to_string();
     let base = redirecting_to(&elsewhere).await;
 
@@ -132,13 +127,8 @@ async fn first_then(first: &'static [u8], hold: Duration, later: String) -> Stri
             served += 1;
             let later = later.clone();
             tokio::spawn(async move {
-                let mut seen = Vec::new();
-                let mut buffer = [0_u8; 4096];
-                while !seen.windows(4).any(|window| window == b"\r\n\r\n") {
-                    match stream.read(&mut buffer).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(read) => seen.extend_from_slice(&buffer[..read]),
-                    }
+                if !read_request_head(&mut stream).await {
+                    return;
                 }
                 if served == 1 {
                     let _ = stream.write_all(first).await;

@@ -13,18 +13,13 @@ const CLIENT_SECRET: &str = "atenea-secret-do-not-log";
 const IDENTITY: &str = "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb";
 const CURRENT: &str = "ffffffff-ffff-ffff-ffff-ffffffffffff";
 
-use workspace_tests::{atenea_token as token, unix_now as now};
+use workspace_tests::{atenea_token as token, trust_not_found as not_found, unix_now as now};
 
 fn deleted() -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(serde_json::json!({
         "code": 200, "resource": "Identity", "message": "Deleted",
         "data": {"uuid": IDENTITY, "name": "alfa", "last_name": "beta", "former_documents": null},
     }))
-}
-
-fn not_found(message: &str) -> ResponseTemplate {
-    ResponseTemplate::new(404)
-        .set_body_json(serde_json::json!({"code": 404, "resource": "Identity", "message": message}))
 }
 
 struct Servers {

@@ -157,6 +157,39 @@ pub async fn answer_in_turn(
     }
 }
 
+/// Makes `server` answer every `method` request, whatever its path, with `answer`.
+pub async fn answer_every(
+    server: &wiremock::MockServer,
+    method: &str,
+    answer: wiremock::ResponseTemplate,
+) {
+    wiremock::Mock::given(wiremock::matchers::method(method))
+        .respond_with(answer)
+        .mount(server)
+        .await;
+}
+
+/// Trust's documented 404 envelope for Identity, with `message`.
+pub fn trust_not_found(message: &str) -> wiremock::ResponseTemplate {
+    wiremock::ResponseTemplate::new(404)
+        .set_body_json(serde_json::json!({"code": 404, "resource": "Identity", "message": message}))
+}
+
+/// Reads an HTTP request's head off `stream`, for hand-rolled servers; false when the client
+/// went away before the head ended.
+pub async fn read_request_head(stream: &mut tokio::net::TcpStream) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut seen = Vec::new();
+    let mut buffer = [0_u8; 4096];
+    while !seen.windows(4).any(|window| window == b"\r\n\r\n") {
+        match stream.read(&mut buffer).await {
+            Ok(0) | Err(_) => return false,
+            Ok(read) => seen.extend_from_slice(&buffer[..read]),
+        }
+    }
+    true
+}
+
 /// Now, in Unix seconds, as Atenea writes `created_at`.
 pub fn unix_now() -> i64 {
     std::time::SystemTime::now()
