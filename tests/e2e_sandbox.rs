@@ -14,6 +14,8 @@ use workspace_tests::fast_retries;
 
 const BBBB: &str = "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb";
 const CCCC: &str = "cccccccc-cccc-cccc-cccc-cccccccccccc";
+/// The sandbox's Attestr credentials, `sandbox-app:sandbox-secret` in Base64.
+const ATTESTR_TOKEN: &str = "c2FuZGJveC1hcHA6c2FuZGJveC1zZWNyZXQ=";
 
 async fn start() -> RunningSandbox {
     Sandbox::start(Config::ephemeral())
@@ -43,18 +45,57 @@ fn attestr_client(sandbox: &RunningSandbox, token: &str) -> attestr::Client {
 }
 
 fn trust_client(sandbox: &RunningSandbox, secret: &str) -> trust::Client {
+    trust_client_at(sandbox, secret, "/trust/index/v1")
+}
+
+/// A Trust client whose Index is at `index` under the sandbox.
+fn trust_client_at(sandbox: &RunningSandbox, secret: &str, index: &str) -> trust::Client {
     let mut config = trust::Config::new("sandbox-client", secret)
         .atenea_base_url(format!("{}/atenea", sandbox.base_url()))
-        .index_base_url(format!("{}/trust/index/v1", sandbox.base_url()));
+        .index_base_url(format!("{}{index}", sandbox.base_url()));
     fast_retries(&mut config.runtime);
     config.build().unwrap()
 }
 
 fn px_client(sandbox: &RunningSandbox, key: &str) -> gainsight_px::Client {
+    px_client_at(sandbox, key, "/gainsight-px")
+}
+
+/// A Gainsight PX client whose API is at `base` under the sandbox.
+fn px_client_at(sandbox: &RunningSandbox, key: &str, base: &str) -> gainsight_px::Client {
     let mut config = gainsight_px::Config::new(key, DataCenter::Us)
-        .base_url(format!("{}/gainsight-px", sandbox.base_url()));
+        .base_url(format!("{}{base}", sandbox.base_url()));
     fast_retries(&mut config.runtime);
     config.build().unwrap()
+}
+
+/// Creates the user `id` (in the sandbox's property) and reads it back.
+async fn create_and_get(client: &gainsight_px::Client, id: &str) -> gainsight_px::types::User {
+    create_user(client, id).await;
+    client
+        .get_user()
+        .identify_id(id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+async fn create_user(client: &gainsight_px::Client, id: &str) {
+    let user = gainsight_px::types::User::builder()
+        .identify_id(id)
+        .property_keys(vec!["AP-XXXXXXXXXX-2".to_string()]);
+    client.create_user().body(user).send().await.unwrap();
+}
+
+/// Moves the sandbox's clock `days` forward.
+async fn advance_days(sandbox: &RunningSandbox, days: u64) {
+    admin(
+        sandbox,
+        "clock",
+        serde_json::json!({"advance_secs": days * 86_400}),
+    )
+    .await;
 }
 
 async fn create_profile(client: &attestr::Client) -> String {
@@ -83,7 +124,7 @@ fn profile_input(name: &str) -> attestr::types::ProfileInput {
 #[tokio::test]
 async fn attestr_update_and_archive() {
     let sandbox = start().await;
-    let client = attestr_client(&sandbox, "c2FuZGJveC1hcHA6c2FuZGJveC1zZWNyZXQ=");
+    let client = attestr_client(&sandbox, ATTESTR_TOKEN);
     let id = create_profile(&client).await;
 
     client
@@ -151,10 +192,7 @@ async fn attestr_update_and_archive() {
             "{}/attestr/api/v1/public/factx/{id}",
             sandbox.base_url()
         ))
-        .header(
-            "authorization",
-            "Basic c2FuZGJveC1hcHA6c2FuZGJveC1zZWNyZXQ=",
-        )
+        .header("authorization", format!("Basic {ATTESTR_TOKEN}"))
         .header("content-type", "application/json")
         .body("{\"tag\": ")
         .send()
@@ -172,7 +210,7 @@ async fn attestr_update_and_archive() {
 #[tokio::test]
 async fn attestr_retries_a_transient_failure() {
     let sandbox = start().await;
-    let client = attestr_client(&sandbox, "c2FuZGJveC1hcHA6c2FuZGJveC1zZWNyZXQ=");
+    let client = attestr_client(&sandbox, ATTESTR_TOKEN);
     let id = create_profile(&client).await;
     admin(
         &sandbox,
@@ -258,22 +296,7 @@ async fn px_soft_delete_revival_and_hard_delete() {
     let sandbox = start().await;
     let client = px_client(&sandbox, "sandbox-px-key");
     let id = "e2e-user@example.test";
-    let user = gainsight_px::types::User::builder()
-        .identify_id(id)
-        .property_keys(vec!["AP-XXXXXXXXXX-2".to_string()]);
-    client
-        .create_user()
-        .body(user.clone())
-        .send()
-        .await
-        .unwrap();
-    let first = client
-        .get_user()
-        .identify_id(id)
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let first = create_and_get(&client, id).await;
 
     assert_eq!(
         client.delete(id, DeleteMode::Soft).await.unwrap(),
@@ -290,25 +313,8 @@ async fn px_soft_delete_revival_and_hard_delete() {
     );
 
     // Within 7 days a create revives the same record, history included.
-    admin(
-        &sandbox,
-        "clock",
-        serde_json::json!({"advance_secs": 6 * 86_400}),
-    )
-    .await;
-    client
-        .create_user()
-        .body(user.clone())
-        .send()
-        .await
-        .unwrap();
-    let revived = client
-        .get_user()
-        .identify_id(id)
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    advance_days(&sandbox, 6).await;
+    let revived = create_and_get(&client, id).await;
     assert_eq!(revived.aptrinsic_id, first.aptrinsic_id);
     assert_eq!(revived.create_date, first.create_date);
 
@@ -317,19 +323,7 @@ async fn px_soft_delete_revival_and_hard_delete() {
         client.delete(id, DeleteMode::Hard).await.unwrap(),
         PxDeleteOutcome::Deleted { hard: true }
     );
-    client
-        .create_user()
-        .body(user.clone())
-        .send()
-        .await
-        .unwrap();
-    let fresh = client
-        .get_user()
-        .identify_id(id)
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let fresh = create_and_get(&client, id).await;
     assert_ne!(fresh.aptrinsic_id, first.aptrinsic_id);
 
     // After 7 days a soft-deleted user is gone for good: an update finds nothing.
@@ -337,12 +331,7 @@ async fn px_soft_delete_revival_and_hard_delete() {
         client.delete(id, DeleteMode::Soft).await.unwrap(),
         PxDeleteOutcome::Deleted { hard: false }
     );
-    admin(
-        &sandbox,
-        "clock",
-        serde_json::json!({"advance_secs": 8 * 86_400}),
-    )
-    .await;
+    advance_days(&sandbox, 8).await;
     let changes = gainsight_px::types::UserUpdate {
         title: Some("still there?".to_string()),
         ..Default::default()
@@ -365,10 +354,7 @@ async fn px_retries_after_429_and_retry_after() {
     let sandbox = start().await;
     let client = px_client(&sandbox, "sandbox-px-key");
     let id = "rate-limited@example.test";
-    let user = gainsight_px::types::User::builder()
-        .identify_id(id)
-        .property_keys(vec!["AP-XXXXXXXXXX-2".to_string()]);
-    client.create_user().body(user).send().await.unwrap();
+    create_user(&client, id).await;
     admin(&sandbox, "faults", serde_json::json!({"vendor": "gainsight-px", "status": 429, "count": 1, "retry_after_secs": 1})).await;
     let started = Instant::now();
     let (outcome, calls) = record(client.delete(id, DeleteMode::Hard)).await;
@@ -385,15 +371,9 @@ async fn px_retries_after_429_and_retry_after() {
 #[tokio::test]
 async fn a_wrong_base_url_at_the_sandbox_is_never_an_absence() {
     let sandbox = start().await;
-    let key = "sandbox-px-key";
     // The path of a route the sandbox does not serve: its 404 is in Gainsight PX's error shape,
     // but it names no user, so it proves nothing.
-    let mut config = gainsight_px::Config::new(key, DataCenter::Us)
-        .base_url(format!("{}/gainsight-px/api", sandbox.base_url()));
-    fast_retries(&mut config.runtime);
-    let err = config
-        .build()
-        .unwrap()
+    let err = px_client_at(&sandbox, "sandbox-px-key", "/gainsight-px/api")
         .delete("nobody@example.test", DeleteMode::Hard)
         .await
         .unwrap_err();
@@ -401,13 +381,7 @@ async fn a_wrong_base_url_at_the_sandbox_is_never_an_absence() {
         matches!(err, gainsight_px::Error::Unproven { .. }),
         "{err:?}"
     );
-    let trust = {
-        let mut config = trust::Config::new("sandbox-client", "sandbox-secret")
-            .atenea_base_url(format!("{}/atenea", sandbox.base_url()))
-            .index_base_url(format!("{}/trust/index/v2", sandbox.base_url()));
-        fast_retries(&mut config.runtime);
-        config.build().unwrap()
-    };
+    let trust = trust_client_at(&sandbox, "sandbox-secret", "/trust/index/v2");
     let err = trust.delete(BBBB.parse().unwrap()).await.unwrap_err();
     assert!(matches!(err, trust::Error::Unproven { .. }), "{err:?}");
     sandbox.stop().await.unwrap();
