@@ -8,7 +8,7 @@ use spec_pipeline::codegen::{run_without_panicking, settings};
 use spec_pipeline::document::Document;
 use spec_pipeline::outputs::{Mode, client_source, generate, normalized, vendor_outputs};
 use spec_pipeline::vendors::{VENDORS, by_name};
-use workspace_tests::{ScratchRepo, repo_root};
+use workspace_tests::{ScratchRepo, assert_contains_all, repo_root};
 
 fn fixture(name: &str) -> Document {
     Document::load(&repo_root(), &format!("spec/fixtures/{name}"))
@@ -217,15 +217,12 @@ fn operation_ids_that_collide_as_rust_methods_are_refused() {
         found.contains(&(Some("get_user".to_string()), "operation-id")),
         "{message}"
     );
-    assert!(
-        message.contains("`operationId` `get_user` becomes the Rust method `get_user`, as `operationId` `getUser` does"),
-        "{message}"
-    );
-    assert!(
-        message.contains(
-            "`operationId` `New` becomes the Rust method `new`, as the generated `Client::new` does"
-        ),
-        "{message}"
+    assert_contains_all(
+        &message,
+        &[
+            "`operationId` `get_user` becomes the Rust method `get_user`, as `operationId` `getUser` does",
+            "`operationId` `New` becomes the Rust method `new`, as the generated `Client::new` does",
+        ],
     );
 }
 
@@ -239,18 +236,16 @@ fn error_code_names_are_required_identifiers_naming_one_error() {
             .count()
     };
     assert_eq!((on("updateThing"), on("deleteThing")), (4, 1), "{message}");
-    for expected in [
-        "operation `updateThing`: `x-error-codes[0]` needs a string `name`: the Rust `ErrorCode` variant, kept when the vendor rewords the message (for example `ThingIsLocked`)",
-        "operation `updateThing`: `x-error-codes[1].name` `thing-missing` is not a Rust variant name",
-        "operation `updateThing`: `x-error-codes[2].name` `Unknown` is reserved",
-        "operation `updateThing`: `x-error-codes[4].name` `ThingIsBusy` names another row of this operation too",
-        "operation `deleteThing`: `x-error-codes[0].name` `Conflict` is used twice in the document: updateThing `x-error-codes[5]` names error 409/4009 with it, this row names error 409/4010",
-    ] {
-        assert!(
-            message.contains(expected),
-            "missing `{expected}` in:\n{message}"
-        );
-    }
+    assert_contains_all(
+        &message,
+        &[
+            "operation `updateThing`: `x-error-codes[0]` needs a string `name`: the Rust `ErrorCode` variant, kept when the vendor rewords the message (for example `ThingIsLocked`)",
+            "operation `updateThing`: `x-error-codes[1].name` `thing-missing` is not a Rust variant name",
+            "operation `updateThing`: `x-error-codes[2].name` `Unknown` is reserved",
+            "operation `updateThing`: `x-error-codes[4].name` `ThingIsBusy` names another row of this operation too",
+            "operation `deleteThing`: `x-error-codes[0].name` `Conflict` is used twice in the document: updateThing `x-error-codes[5]` names error 409/4009 with it, this row names error 409/4010",
+        ],
+    );
     // The same error (400/4004) on another page, its message worded differently, is no finding.
     assert!(
         !message.contains("deleteThing`: `x-error-codes[1]"),
@@ -265,19 +260,13 @@ fn a_path_template_that_disagrees_with_its_parameters_is_refused() {
         found.contains(&(Some("getThing".to_string()), "path-parameters")),
         "{message}"
     );
-    assert!(
-        message.contains("the path `/things/{thingId}` has `{thingId}`, but no path parameter `thingId` is declared"),
-        "{message}"
-    );
-    assert!(
-        message.contains(
-            "the path parameter `id` is declared, but the path `/things/{thingId}` has no `{id}`"
-        ),
-        "{message}"
-    );
-    assert!(
-        message.contains("operation `getPart`: `{` without `}` in `/parts/{partId`"),
-        "{message}"
+    assert_contains_all(
+        &message,
+        &[
+            "the path `/things/{thingId}` has `{thingId}`, but no path parameter `thingId` is declared",
+            "the path parameter `id` is declared, but the path `/things/{thingId}` has no `{id}`",
+            "operation `getPart`: `{` without `}` in `/parts/{partId`",
+        ],
     );
     assert!(!message.contains("panicked"), "{message}");
 }
@@ -409,11 +398,11 @@ fn a_cited_page_must_be_a_small_regular_file() {
     }
 }
 
-/// Edits a page copy in `scratch` and re-cites it (the sha256 a reviewer would update), so that
-/// only the page-facts check can notice.
-fn edit_page(scratch: &ScratchRepo, spec: &str, page: &str, edit: &dyn Fn(&str) -> String) {
+/// Replaces `from` with `to` in a page copy in `scratch` and re-cites it (the sha256 a reviewer
+/// would update), so that only the page-facts check can notice.
+fn edit_page(scratch: &ScratchRepo, spec: &str, page: &str, from: &str, to: &str) {
     let old = scratch.read(page);
-    let new = edit(&old);
+    let new = old.replace(from, to);
     assert_ne!(old, new, "the edit of {page} must apply");
     scratch.write(page, &new);
     let hash = |text: &str| spec_pipeline::checks::hex_sha256(text.as_bytes());
@@ -425,40 +414,34 @@ fn edit_page(scratch: &ScratchRepo, spec: &str, page: &str, edit: &dyn Fn(&str) 
 #[test]
 fn a_page_fact_the_spec_contradicts_names_page_row_and_operation() {
     let scratch = ScratchRepo::new("page-facts");
-    edit_page(
-        &scratch,
-        "spec/attestr.yaml",
-        "spec/sources/attestr-archive-profile.txt",
-        &|text| {
-            text.replace(
-                "4004003Request ID is invalid",
-                "4004003Request ID is not valid",
-            )
-        },
-    );
-    edit_page(
-        &scratch,
-        "spec/attestr.yaml",
-        "spec/sources/attestr-update-profile.txt",
-        &|text| {
-            text.replace(
-                "StringmobileOptional contact mobile field (E.164 format)Optionalv1",
-                "StringmobileOptional contact mobile field (E.164 format)Requiredv1",
-            )
-        },
-    );
-    edit_page(
-        &scratch,
-        "spec/trust.yaml",
-        "spec/sources/trust-index-delete-identity.txt",
-        &|text| text.replace("identity/:uuid", "identity/:id"),
-    );
-    edit_page(
-        &scratch,
-        "spec/gainsight-px.yaml",
-        "spec/sources/gainsight-px-delete-user.txt",
-        &|text| text.replace("  • 429\n", "  • 409\n\n    Conflict\n\n  • 429\n"),
-    );
+    for (spec, page, from, to) in [
+        (
+            "spec/attestr.yaml",
+            "spec/sources/attestr-archive-profile.txt",
+            "4004003Request ID is invalid",
+            "4004003Request ID is not valid",
+        ),
+        (
+            "spec/attestr.yaml",
+            "spec/sources/attestr-update-profile.txt",
+            "StringmobileOptional contact mobile field (E.164 format)Optionalv1",
+            "StringmobileOptional contact mobile field (E.164 format)Requiredv1",
+        ),
+        (
+            "spec/trust.yaml",
+            "spec/sources/trust-index-delete-identity.txt",
+            "identity/:uuid",
+            "identity/:id",
+        ),
+        (
+            "spec/gainsight-px.yaml",
+            "spec/sources/gainsight-px-delete-user.txt",
+            "  • 429\n",
+            "  • 409\n\n    Conflict\n\n  • 429\n",
+        ),
+    ] {
+        edit_page(&scratch, spec, page, from, to);
+    }
     let err = generate(&scratch.root, Mode::Check)
         .unwrap_err()
         .to_string();
@@ -472,9 +455,7 @@ fn a_page_fact_the_spec_contradicts_names_page_row_and_operation() {
         "spec/gainsight-px.yaml: operation `deleteUser`: `sources/gainsight-px-delete-user.txt` line 55 documents the status 409, which is not among the operation's responses [rule: page-facts]",
         "spec/gainsight-px.yaml: operation `deleteUser`: `sources/gainsight-px-delete-user.txt` line 55 lists the error 409 \"Conflict\", which `x-error-codes` lacks [rule: page-facts]",
     ];
-    for line in expected {
-        assert!(err.contains(line), "missing:\n{line}\nin:\n{err}");
-    }
+    assert_contains_all(&err, &expected);
     assert_eq!(
         err.matches("[rule: page-facts]").count(),
         expected.len(),

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use spec_review::compile::CompileOptions;
 use spec_review::render::changes_text;
 use spec_review::{Change, RatedBy, Severity, diff_files};
-use workspace_tests::repo_root;
+use workspace_tests::{assert_contains_all, repo_root};
 
 fn fixtures_dir() -> PathBuf {
     repo_root().join("tests/diff_fixtures")
@@ -418,27 +418,25 @@ fn the_review_report_shows_the_whole_chain_and_a_major_bump_lands_a_break() {
 
     let report = scratch.report(None);
     let markdown = spec_review::render::markdown(&report);
-    for expected in [
-        // 1. the page
-        "### `spec/sources/attestr-archive-profile.txt`",
-        "Modified (cited by attestr: archiveProfile).",
-        "+40040040Profile is locked",
-        // 2. the spec change
-        "New documented error 400/40040 `ProfileIsLocked` \"Profile is locked\".",
-        // 3. every generated file, and the snapshot
-        "<code>crates/attestr/src/error_codes.rs</code> (modified)",
-        "+    ProfileIsLocked,",
-        "<code>tests/snapshots/normalized_spec__normalized_attestr.snap</code> (modified)",
-        "Not regenerated yet",
-        // 4. the Rust API, rated
-        "### attestr: additive (minor)",
-        "`ErrorCode` gained the variant `ProfileIsLocked` (the enum is `#[non_exhaustive]`)",
-    ] {
-        assert!(
-            markdown.contains(expected),
-            "missing `{expected}` in:\n{markdown}"
-        );
-    }
+    assert_contains_all(
+        &markdown,
+        &[
+            // 1. the page
+            "### `spec/sources/attestr-archive-profile.txt`",
+            "Modified (cited by attestr: archiveProfile).",
+            "+40040040Profile is locked",
+            // 2. the spec change
+            "New documented error 400/40040 `ProfileIsLocked` \"Profile is locked\".",
+            // 3. every generated file, and the snapshot
+            "<code>crates/attestr/src/error_codes.rs</code> (modified)",
+            "+    ProfileIsLocked,",
+            "<code>tests/snapshots/normalized_spec__normalized_attestr.snap</code> (modified)",
+            "Not regenerated yet",
+            // 4. the Rust API, rated
+            "### attestr: additive (minor)",
+            "`ErrorCode` gained the variant `ProfileIsLocked` (the enum is `#[non_exhaustive]`)",
+        ],
+    );
     assert!(!markdown.contains("not-cited.fifo"), "{markdown}");
     let attestr = &report.vendors[0];
     assert_eq!(attestr.generated.rust_api.level, ApiLevel::Additive);

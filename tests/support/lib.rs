@@ -128,6 +128,14 @@ fn compare(sample: &Value, actual: &Value, path: &str, out: &mut Vec<String>) {
     }
 }
 
+/// Fails, naming the first missing line, unless `text` contains every one of `expected`.
+#[track_caller]
+pub fn assert_contains_all(text: &str, expected: &[&str]) {
+    for line in expected {
+        assert!(text.contains(line), "missing `{line}` in:\n{text}");
+    }
+}
+
 /// Retry settings for tests: the real policy, with waits short enough to keep tests fast.
 pub fn fast_retries(runtime: &mut vendor_runtime::RuntimeConfig) {
     runtime.retry.initial_backoff = std::time::Duration::from_millis(5);
