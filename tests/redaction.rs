@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use gainsight_px::{ConfigureRuntime, DataCenter, DeleteMode};
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+use workspace_tests::{answer_every, atenea_token, fast_retries, unix_now};
 
 const ATTESTR_TOKEN: &str = "attestr-secret-token-7f3a";
 const PX_KEY: &str = "px-secret-key-91bc";
@@ -45,10 +46,7 @@ async fn logs_hold_no_secret_and_no_personal_id() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path_regex("/oauth/token/$"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 7200,
-            "created_at": std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs(),
-        })))
+        .respond_with(atenea_token(ACCESS_TOKEN, unix_now(), 7200))
         .mount(&server)
         .await;
     // Every other call fails once with 503 so that the retry path logs too.
@@ -72,12 +70,12 @@ async fn logs_hold_no_secret_and_no_personal_id() {
 
     let mut attestr = attestr::Config::new(ATTESTR_TOKEN)
         .base_url(format!("{}/attestr/api/{{version}}", server.uri()));
-    workspace_tests::fast_retries(&mut attestr.runtime);
+    fast_retries(&mut attestr.runtime);
     attestr.build().unwrap().archive(PROFILE_ID).await.unwrap();
 
     let mut px =
         gainsight_px::Config::new(PX_KEY, DataCenter::Us).base_url(format!("{}/px", server.uri()));
-    workspace_tests::fast_retries(&mut px.runtime);
+    fast_retries(&mut px.runtime);
     px.build()
         .unwrap()
         .delete(EMAIL_ID, DeleteMode::Hard)
@@ -87,7 +85,7 @@ async fn logs_hold_no_secret_and_no_personal_id() {
     let mut trust = trust::Config::new("client-1", ATENEA_SECRET)
         .atenea_base_url(server.uri())
         .index_base_url(format!("{}/trust/index/v1", server.uri()));
-    workspace_tests::fast_retries(&mut trust.runtime);
+    fast_retries(&mut trust.runtime);
     trust
         .build()
         .unwrap()
@@ -129,12 +127,10 @@ async fn errors_quote_no_success_body_and_no_url() {
     // Atenea answers 200 with a token but a body off the schema: the credentials error (which a
     // caller logs) must not carry the token.
     let atenea = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": "soon", "created_at": 1,
-        })))
-        .mount(&atenea)
-        .await;
+    let off_schema = ResponseTemplate::new(200).set_body_json(serde_json::json!({
+        "access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": "soon", "created_at": 1,
+    }));
+    answer_every(&atenea, "POST", off_schema).await;
     let index = MockServer::start().await;
     let trust = trust::Config::new("client-1", ATENEA_SECRET)
         .atenea_base_url(atenea.uri())
@@ -148,10 +144,8 @@ async fn errors_quote_no_success_body_and_no_url() {
 
     // A transport error names no URL, whose path holds the id.
     let slow = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(3)))
-        .mount(&slow)
-        .await;
+    let late = ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(3));
+    answer_every(&slow, "GET", late).await;
     let px = gainsight_px::Config::new(PX_KEY, DataCenter::Us)
         .base_url(slow.uri())
         .max_retries(0)

@@ -29,6 +29,18 @@ fn error_body(code: i64, message: &str) -> serde_json::Value {
     serde_json::json!({"code": code, "message": message})
 }
 
+/// Attestr's documented 400 for a profile id it does not know (or the caller may not see).
+fn invalid_profile_id() -> ResponseTemplate {
+    let message = "Invalid profile Id or you do not have access to this record";
+    ResponseTemplate::new(400).set_body_json(error_body(40018, message))
+}
+
+fn profile_input() -> types::builder::ProfileInput {
+    types::ProfileInput::builder()
+        .tag("AA-1")
+        .name("Asha Example")
+}
+
 async fn requests_to(server: &MockServer, wanted: &str) -> usize {
     server
         .received_requests()
@@ -75,11 +87,7 @@ async fn retries_stop_after_the_configured_count() {
 
 #[tokio::test]
 async fn other_errors_are_not_retried() {
-    let server = archive_server([ResponseTemplate::new(400).set_body_json(error_body(
-        40018,
-        "Invalid profile Id or you do not have access to this record",
-    ))])
-    .await;
+    let server = archive_server([invalid_profile_id()]).await;
     let err = client(&server).archive("AX1").await.unwrap_err();
     assert_eq!(
         err.api_error().map(|error| error.code),
@@ -88,44 +96,31 @@ async fn other_errors_are_not_retried() {
     assert_eq!(requests_to(&server, ARCHIVE).await, 1);
 }
 
-#[tokio::test]
-async fn retry_after_in_seconds_is_honoured() {
-    let server = archive_server([
-        ResponseTemplate::new(429).insert_header("retry-after", "1"),
-        ResponseTemplate::new(200),
-    ])
-    .await;
+/// Archives against a server that answers `first`, then 200, and checks that the archive
+/// succeeded no sooner than `at_least` after the call began.
+async fn archived_after_waiting(first: ResponseTemplate, at_least: Duration) {
+    let server = archive_server([first, ResponseTemplate::new(200)]).await;
     let started = Instant::now();
     assert_eq!(
         client(&server).archive("AX1").await.unwrap(),
         ArchiveOutcome::Archived
     );
-    assert!(
-        started.elapsed() >= Duration::from_millis(950),
-        "waited {:?}",
-        started.elapsed()
-    );
+    let waited = started.elapsed();
+    assert!(waited >= at_least, "waited {waited:?}");
+}
+
+#[tokio::test]
+async fn retry_after_in_seconds_is_honoured() {
+    let first = ResponseTemplate::new(429).insert_header("retry-after", "1");
+    archived_after_waiting(first, Duration::from_millis(950)).await;
 }
 
 #[tokio::test]
 async fn retry_after_as_an_http_date_is_honoured() {
     let date = httpdate_in(Duration::from_secs(2));
-    let server = archive_server([
-        ResponseTemplate::new(503).insert_header("retry-after", date.as_str()),
-        ResponseTemplate::new(200),
-    ])
-    .await;
-    let started = Instant::now();
-    assert_eq!(
-        client(&server).archive("AX1").await.unwrap(),
-        ArchiveOutcome::Archived
-    );
+    let first = ResponseTemplate::new(503).insert_header("retry-after", date.as_str());
     // The date has one-second resolution: the wait is between one and two seconds.
-    assert!(
-        started.elapsed() >= Duration::from_millis(900),
-        "waited {:?}",
-        started.elapsed()
-    );
+    archived_after_waiting(first, Duration::from_millis(900)).await;
 }
 
 fn httpdate_in(delay: Duration) -> String {
@@ -185,12 +180,9 @@ async fn a_post_is_not_retried_unless_the_caller_opts_in() {
         .mount(&server)
         .await;
     let client = client(&server);
-    let input = types::ProfileInput::builder()
-        .tag("AA-1")
-        .name("Asha Example");
     let err = client
         .create_profile()
-        .body(input.clone())
+        .body(profile_input())
         .send()
         .await
         .unwrap_err();
@@ -206,7 +198,7 @@ async fn a_post_is_not_retried_unless_the_caller_opts_in() {
         ..Default::default()
     };
     let _ = opt_in
-        .scope(client.create_profile().body(input).send())
+        .scope(client.create_profile().body(profile_input()).send())
         .await;
     assert_eq!(
         requests_to(&server, create).await,
@@ -220,10 +212,7 @@ async fn a_refused_connection_is_retried_even_for_a_post() {
     let mut config = Config::new(TOKEN).base_url(format!("{}/api/{{version}}", refused_base_url()));
     fast_retries(&mut config.runtime);
     let client = config.build().unwrap();
-    let input = types::ProfileInput::builder()
-        .tag("AA-1")
-        .name("Asha Example");
-    let (result, calls) = record(client.create_profile().body(input).call()).await;
+    let (result, calls) = record(client.create_profile().body(profile_input()).call()).await;
     let err = result.unwrap_err();
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert_eq!(
@@ -316,11 +305,7 @@ async fn archive_after_archive_is_already_archived() {
 
 #[tokio::test]
 async fn a_documented_error_on_an_outcome_status_is_an_api_error() {
-    let server = archive_server([ResponseTemplate::new(400).set_body_json(error_body(
-        40018,
-        "Invalid profile Id or you do not have access to this record",
-    ))])
-    .await;
+    let server = archive_server([invalid_profile_id()]).await;
     let err = client(&server).archive("AX1").await.unwrap_err();
     assert!(
         matches!(

@@ -4,7 +4,7 @@
 use gainsight_px::{Config, DataCenter, DeleteMode, DeleteOutcome, Error};
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-use workspace_tests::fast_retries;
+use workspace_tests::{answer_every, fast_retries};
 
 const API_KEY: &str = "px-key-do-not-log";
 
@@ -120,10 +120,7 @@ async fn an_html_error_page_is_an_unexpected_status_with_its_excerpt() {
 #[tokio::test]
 async fn a_wrong_key_is_unauthorized() {
     let server = MockServer::start().await;
-    Mock::given(method("DELETE"))
-        .respond_with(ResponseTemplate::new(401))
-        .mount(&server)
-        .await;
+    answer_every(&server, "DELETE", ResponseTemplate::new(401)).await;
     let err = client(&server)
         .delete("jdoe", DeleteMode::Soft)
         .await
