@@ -398,19 +398,6 @@ fn a_cited_page_must_be_a_small_regular_file() {
     }
 }
 
-/// Replaces `from` with `to` in a page copy in `scratch` and re-cites it (the sha256 a reviewer
-/// would update), so that only the page-facts check can notice.
-fn edit_page(scratch: &ScratchRepo, spec: &str, page: &str, from: &str, to: &str) {
-    let old = scratch.read(page);
-    let new = old.replace(from, to);
-    assert_ne!(old, new, "the edit of {page} must apply");
-    scratch.write(page, &new);
-    let hash = |text: &str| spec_pipeline::checks::hex_sha256(text.as_bytes());
-    let cited = scratch.read(spec);
-    assert!(cited.contains(&hash(&old)));
-    scratch.write(spec, &cited.replace(&hash(&old), &hash(&new)));
-}
-
 #[test]
 fn a_page_fact_the_spec_contradicts_names_page_row_and_operation() {
     let scratch = ScratchRepo::new("page-facts");
@@ -440,7 +427,7 @@ fn a_page_fact_the_spec_contradicts_names_page_row_and_operation() {
             "  • 409\n\n    Conflict\n\n  • 429\n",
         ),
     ] {
-        edit_page(&scratch, spec, page, from, to);
+        scratch.edit_cited_page(spec, page, from, to);
     }
     let err = generate(&scratch.root, Mode::Check)
         .unwrap_err()

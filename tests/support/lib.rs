@@ -57,6 +57,19 @@ impl ScratchRepo {
     pub fn write(&self, path: &str, contents: &str) {
         std::fs::write(self.root.join(path), contents).unwrap();
     }
+
+    /// Replaces `from` with `to` in the copy of a vendor `page` and re-cites it in `spec` (the
+    /// sha256 a reviewer would update), so that only the checks of the page's content can notice.
+    pub fn edit_cited_page(&self, spec: &str, page: &str, from: &str, to: &str) {
+        let old = self.read(page);
+        let new = old.replace(from, to);
+        assert_ne!(old, new, "the edit of {page} must apply");
+        self.write(page, &new);
+        let hash = |text: &str| spec_pipeline::checks::hex_sha256(text.as_bytes());
+        let cited = self.read(spec);
+        assert!(cited.contains(&hash(&old)));
+        self.write(spec, &cited.replace(&hash(&old), &hash(&new)));
+    }
 }
 
 impl Drop for ScratchRepo {
