@@ -1,5 +1,5 @@
 //! Headless Chromium for tests: open a local HTML file with the network blocked, run a few steps
-//! (wait, click, scroll, read text, tables and links, take a screenshot) and get back what a
+//! (wait, click, read text, tables and links, take a screenshot) and get back what a
 //! person would have seen, plus every failed request, console error and page error.
 //!
 //! The browser is Debian's `/usr/bin/chromium` (`apt-get install -y chromium`; `.ci/run` installs
@@ -25,9 +25,6 @@ pub const DEFAULT_CHROMIUM: &str = "/usr/bin/chromium";
 pub struct Job {
     /// The HTML file, opened as a `file:` URL.
     pub file: PathBuf,
-    /// Appended to the URL (`#/section`), if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fragment: Option<String>,
     pub viewport: Viewport,
     /// Per step, in milliseconds.
     pub timeout_ms: u64,
@@ -53,11 +50,6 @@ pub enum Step {
     /// The first match.
     Click {
         #[serde(rename = "click")]
-        selector: String,
-    },
-    /// The first match, into view.
-    ScrollTo {
-        #[serde(rename = "scrollTo")]
         selector: String,
     },
     /// The visible text of every match, under `name` in [`Report::text`].
@@ -93,7 +85,6 @@ impl Job {
     pub fn new(file: impl Into<PathBuf>) -> Self {
         Job {
             file: file.into(),
-            fragment: None,
             viewport: Viewport {
                 width: 1280,
                 height: 900,
@@ -117,13 +108,6 @@ impl Job {
 
     pub fn click(mut self, selector: impl Into<String>) -> Self {
         self.steps.push(Step::Click {
-            selector: selector.into(),
-        });
-        self
-    }
-
-    pub fn scroll_to(mut self, selector: impl Into<String>) -> Self {
-        self.steps.push(Step::ScrollTo {
             selector: selector.into(),
         });
         self
