@@ -8,8 +8,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use spec_review::compile::CompileOptions;
+use spec_review::command::{Options, failures};
+use spec_review::compile::{CompileCheck, CompileOptions, target_dir};
 use spec_review::render::changes_text;
+use spec_review::semver::{ApiLevel, rate};
 use spec_review::{Change, RatedBy, Severity, diff_files};
 use workspace_tests::{assert_contains_all, repo_root};
 
@@ -135,8 +137,6 @@ fn generated_rust(document: &Path) -> std::collections::BTreeMap<String, String>
 /// breaks what the client returns without changing a signature.)
 #[test]
 fn the_spec_rating_and_the_rust_api_rating_never_contradict() {
-    use spec_review::semver::{ApiLevel, rate};
-
     let mut table = String::new();
     let mut contradictions = Vec::new();
     for fixture in FIXTURES {
@@ -378,8 +378,8 @@ impl Scratch {
 }
 
 /// The gates of `cargo xtask diff HEAD --check-version --fail-on breaking`.
-fn breaking_gate() -> spec_review::command::Options {
-    spec_review::command::Options {
+fn breaking_gate() -> Options {
+    Options {
         base: Some("HEAD".to_string()),
         format: spec_review::command::Format::Markdown,
         fail_on: Some(Severity::Breaking),
@@ -393,9 +393,6 @@ fn breaking_gate() -> spec_review::command::Options {
 /// then lands it.
 #[test]
 fn the_review_report_shows_the_whole_chain_and_a_major_bump_lands_a_break() {
-    use spec_review::command::{Options, failures};
-    use spec_review::semver::ApiLevel;
-
     // This scratch copy holds the specs and the client crates, not a whole workspace: there is
     // nothing to compile (the compile check has its own test below).
     let scratch = Scratch::review_inputs();
@@ -506,10 +503,6 @@ fn the_review_report_shows_the_whole_chain_and_a_major_bump_lands_a_break() {
 /// that this copy's artifacts never pass for the repository's.
 #[test]
 fn the_review_report_compiles_the_workspace_and_names_what_no_longer_compiles() {
-    use spec_review::command::failures;
-    use spec_review::compile::{CompileCheck, target_dir};
-    use spec_review::semver::ApiLevel;
-
     let target = target_dir(&repo_root()).unwrap_or_else(|err| panic!("{err}"));
     // `env RUSTC ARGS…` runs rustc unchanged; under a path of its own it keys this copy's
     // artifacts apart. (A shell script would drop variables such as `CARGO_BIN_EXE_vendor-erase`,
@@ -622,9 +615,6 @@ fn the_review_report_compiles_the_workspace_and_names_what_no_longer_compiles() 
 /// major bump.
 #[test]
 fn a_renamed_error_name_is_breaking_until_the_major_bump() {
-    use spec_review::command::failures;
-    use spec_review::semver::ApiLevel;
-
     let scratch = Scratch::review_inputs();
     let spec = scratch.read("spec/attestr.yaml");
     std::fs::write(
