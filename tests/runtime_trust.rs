@@ -45,6 +45,22 @@ impl Servers {
         answer_in_turn(&self.index, "DELETE", &identity_path(), answers).await;
     }
 
+    /// The Index answering Delete Identity of [`IDENTITY`] with `answer` when the call carries
+    /// `token`.
+    async fn deletes_with(&self, token: &str, answer: ResponseTemplate) {
+        Mock::given(method("DELETE"))
+            .and(path(identity_path()))
+            .and(header("authorization", format!("Bearer {token}").as_str()))
+            .respond_with(answer)
+            .mount(&self.index)
+            .await;
+    }
+
+    /// One delete of [`IDENTITY`] by a new client.
+    async fn delete(&self) -> Result<DeleteOutcome, trust::Error> {
+        self.client().delete(IDENTITY.parse().unwrap()).await
+    }
+
     fn client(&self) -> trust::Client {
         let mut config = Config::new("client-1", CLIENT_SECRET)
             .atenea_base_url(self.atenea.uri())
@@ -72,17 +88,8 @@ async fn the_token_request_is_json_client_credentials() {
         .expect(1)
         .mount(&servers.atenea)
         .await;
-    Mock::given(method("DELETE"))
-        .and(path(identity_path()))
-        .and(header("authorization", "Bearer tok-a"))
-        .respond_with(deleted())
-        .mount(&servers.index)
-        .await;
-    let outcome = servers
-        .client()
-        .delete(IDENTITY.parse().unwrap())
-        .await
-        .unwrap();
+    servers.deletes_with("tok-a", deleted()).await;
+    let outcome = servers.delete().await.unwrap();
     let DeleteOutcome::Deleted(identity) = outcome else {
         panic!("{outcome:?}")
     };
@@ -128,23 +135,11 @@ async fn an_expired_token_is_replaced_before_the_call() {
 #[tokio::test]
 async fn a_401_refreshes_the_token_once_and_repeats_the_call() {
     let servers = Servers::start([token("tok-a", now(), 7200), token("tok-b", now(), 7200)]).await;
-    Mock::given(method("DELETE"))
-        .and(path(identity_path()))
-        .and(header("authorization", "Bearer tok-a"))
-        .respond_with(ResponseTemplate::new(401))
-        .mount(&servers.index)
+    servers
+        .deletes_with("tok-a", ResponseTemplate::new(401))
         .await;
-    Mock::given(method("DELETE"))
-        .and(path(identity_path()))
-        .and(header("authorization", "Bearer tok-b"))
-        .respond_with(deleted())
-        .mount(&servers.index)
-        .await;
-    let outcome = servers
-        .client()
-        .delete(IDENTITY.parse().unwrap())
-        .await
-        .unwrap();
+    servers.deletes_with("tok-b", deleted()).await;
+    let outcome = servers.delete().await.unwrap();
     assert!(matches!(outcome, DeleteOutcome::Deleted(_)), "{outcome:?}");
     assert_eq!(servers.token_requests().await, 2);
     assert_eq!(servers.index.received_requests().await.unwrap().len(), 2);
@@ -154,11 +149,7 @@ async fn a_401_refreshes_the_token_once_and_repeats_the_call() {
 async fn a_second_401_is_unauthorized_without_looping() {
     let servers = Servers::start([token("tok", now(), 7200)]).await;
     servers.deletes([ResponseTemplate::new(401)]).await;
-    let err = servers
-        .client()
-        .delete(IDENTITY.parse().unwrap())
-        .await
-        .unwrap_err();
+    let err = servers.delete().await.unwrap_err();
     assert!(matches!(err, trust::Error::Unauthorized { .. }), "{err:?}");
     assert_eq!(servers.token_requests().await, 2, "one refresh");
     assert_eq!(
@@ -173,11 +164,7 @@ async fn a_failing_token_request_is_a_credentials_error_that_hides_the_secret() 
     let refused =
         ResponseTemplate::new(401).set_body_json(serde_json::json!({"error": "invalid_client"}));
     let servers = Servers::start([refused]).await;
-    let err = servers
-        .client()
-        .delete(IDENTITY.parse().unwrap())
-        .await
-        .unwrap_err();
+    let err = servers.delete().await.unwrap_err();
     let trust::Error::Credentials(message) = &err else {
         panic!("{err:?}")
     };
@@ -240,11 +227,7 @@ async fn delete_retried_after(first: ResponseTemplate) -> DeleteOutcome {
     let servers = Servers::start([token("tok", now(), 7200)]).await;
     let absent = not_found("Not found in database neither in former documents");
     servers.deletes([first, absent]).await;
-    servers
-        .client()
-        .delete(IDENTITY.parse().unwrap())
-        .await
-        .unwrap()
+    servers.delete().await.unwrap()
 }
 
 /// A 5xx may come after the server acted (the delete happened, then the gateway failed), so a
