@@ -33,20 +33,10 @@ async fn soft_and_hard_deletes_send_the_key_and_the_flag() {
         .mount(&server)
         .await;
     let client = client(&server);
-    assert_eq!(
-        client
-            .delete("jdoe@example.test", DeleteMode::Soft)
-            .await
-            .unwrap(),
-        DeleteOutcome::Deleted { hard: false }
-    );
-    assert_eq!(
-        client
-            .delete("jdoe@example.test", DeleteMode::Hard)
-            .await
-            .unwrap(),
-        DeleteOutcome::Deleted { hard: true }
-    );
+    for (mode, hard) in [(DeleteMode::Soft, false), (DeleteMode::Hard, true)] {
+        let outcome = client.delete("jdoe@example.test", mode).await.unwrap();
+        assert_eq!(outcome, DeleteOutcome::Deleted { hard }, "{mode:?}");
+    }
 }
 
 #[tokio::test]
@@ -152,19 +142,18 @@ async fn the_user_stream_scrolls_until_a_short_page() {
         .respond_with(users_page(&["a", "b"], Some("s1")))
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/users"))
-        .and(query_param("scrollId", "s1"))
-        .respond_with(users_page(&["c", "d"], Some("s2")))
-        .mount(&server)
-        .await;
     // The last page still carries a scrollId: the vendor says not to rely on it becoming null.
-    Mock::given(method("GET"))
-        .and(path("/v1/users"))
-        .and(query_param("scrollId", "s2"))
-        .respond_with(users_page(&["e"], Some("s3")))
-        .mount(&server)
-        .await;
+    for (scroll_id, page) in [
+        ("s1", users_page(&["c", "d"], Some("s2"))),
+        ("s2", users_page(&["e"], Some("s3"))),
+    ] {
+        Mock::given(method("GET"))
+            .and(path("/v1/users"))
+            .and(query_param("scrollId", scroll_id))
+            .respond_with(page)
+            .mount(&server)
+            .await;
+    }
     let options = gainsight_px::ListOptions {
         page_size: 2,
         ..Default::default()
