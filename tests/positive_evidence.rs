@@ -40,6 +40,12 @@ fn trust_client(atenea: &str, index: &str) -> trust::Client {
     config.build().unwrap()
 }
 
+/// One delete of [`IDENTITY`] through a Trust client whose Index is at `index`'s `/index/v1`.
+async fn delete_at(atenea: &MockServer, index: &str) -> Result<DeleteOutcome, trust::Error> {
+    let client = trust_client(&atenea.uri(), &format!("{index}/index/v1"));
+    client.delete(IDENTITY.parse().unwrap()).await
+}
+
 fn px_client(base: &str) -> gainsight_px::Client {
     let mut config = gainsight_px::Config::new("px-key", DataCenter::Us).base_url(base);
     fast_retries(&mut config.runtime);
@@ -65,11 +71,8 @@ async fn a_wrong_base_url_is_never_reported_as_absent() {
         .mount(&index)
         .await;
     answer_every(&index, "DELETE", route_not_found()).await;
-    let right = trust_client(&atenea.uri(), &format!("{}/index/v1", index.uri()));
-    assert_eq!(
-        right.delete(IDENTITY.parse().unwrap()).await.unwrap(),
-        DeleteOutcome::NotFound
-    );
+    let right = delete_at(&atenea, &index.uri()).await.unwrap();
+    assert_eq!(right, DeleteOutcome::NotFound);
     let wrong = trust_client(&atenea.uri(), &format!("{}/index/v2", index.uri()));
     let err = wrong.delete(IDENTITY.parse().unwrap()).await.unwrap_err();
     assert!(
@@ -166,10 +169,7 @@ async fn a_truncated_merge_message_proves_neither_merge_nor_absence() {
     let answer =
         trust_not_found("Not found. Posible merge in document with uuid: ffffffff-ffff-ffff");
     answer_every(&index, "DELETE", answer).await;
-    let err = trust_client(&atenea.uri(), &format!("{}/index/v1", index.uri()))
-        .delete(IDENTITY.parse().unwrap())
-        .await
-        .unwrap_err();
+    let err = delete_at(&atenea, &index.uri()).await.unwrap_err();
     match &err {
         trust::Error::Unproven {
             expected, error, ..
@@ -213,10 +213,7 @@ async fn a_404_body_cut_mid_stream_is_an_error() {
         full.len()
     );
     let index = raw_server(head, half).await;
-    let err = trust_client(&atenea.uri(), &format!("{index}/index/v1"))
-        .delete(IDENTITY.parse().unwrap())
-        .await
-        .unwrap_err();
+    let err = delete_at(&atenea, &index).await.unwrap_err();
     match &err {
         trust::Error::BodyUnreadable { context, .. } => {
             assert_eq!(context.status, Some(404));
@@ -409,10 +406,7 @@ async fn a_blip_at_atenea_is_retried_like_an_idempotent_call() {
     }));
     answer_every(&index, "DELETE", answer).await;
     let started = Instant::now();
-    let outcome = trust_client(&atenea.uri(), &format!("{}/index/v1", index.uri()))
-        .delete(IDENTITY.parse().unwrap())
-        .await
-        .unwrap();
+    let outcome = delete_at(&atenea, &index.uri()).await.unwrap();
     assert!(matches!(outcome, DeleteOutcome::Deleted(_)), "{outcome:?}");
     assert_eq!(atenea.received_requests().await.unwrap().len(), 3);
     assert!(
@@ -454,9 +448,6 @@ async fn the_documented_merge_body_names_the_current_identity() {
         "Not found. Posible merge in document with uuid: {CURRENT}"
     ));
     answer_every(&index, "DELETE", answer).await;
-    let outcome = trust_client(&atenea.uri(), &format!("{}/index/v1", index.uri()))
-        .delete(IDENTITY.parse().unwrap())
-        .await
-        .unwrap();
+    let outcome = delete_at(&atenea, &index.uri()).await.unwrap();
     assert_eq!(outcome, DeleteOutcome::Merged(CURRENT.parse().unwrap()));
 }
