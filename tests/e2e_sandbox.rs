@@ -90,12 +90,8 @@ async fn create_user(client: &gainsight_px::Client, id: &str) {
 
 /// Moves the sandbox's clock `days` forward.
 async fn advance_days(sandbox: &RunningSandbox, days: u64) {
-    admin(
-        sandbox,
-        "clock",
-        serde_json::json!({"advance_secs": days * 86_400}),
-    )
-    .await;
+    let advance = serde_json::json!({"advance_secs": days * 86_400});
+    admin(sandbox, "clock", advance).await;
 }
 
 async fn create_profile(client: &attestr::Client) -> String {
