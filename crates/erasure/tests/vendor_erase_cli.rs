@@ -42,8 +42,37 @@ fn assert_exit(out: &Output, code: u8) {
     assert_eq!(out.status.code(), Some(i32::from(code)), "{}", text(out));
 }
 
+/// Fails with everything the command printed unless it printed `needle`.
+fn assert_says(out: &Output, needle: &str) {
+    assert!(text(out).contains(needle), "{}", text(out));
+}
+
 fn path(path: &Path) -> &str {
     path.to_str().unwrap()
+}
+
+/// `run SUBJECTS --journal JOURNAL`, then `extra`.
+fn run_args<'a>(subjects: &'a Path, journal: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["run", path(subjects), "--journal", path(journal)];
+    args.extend(extra);
+    args
+}
+
+/// Starts `args` with its output discarded.
+fn spawn_quiet(env: &BTreeMap<String, String>, args: &[&str]) -> tokio::process::Child {
+    command(env, args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// How many steps `journal` records as done; 0 while it cannot be read yet.
+fn done_steps(journal: &Path) -> usize {
+    Journal::open_read_only(journal)
+        .and_then(|journal| journal.steps())
+        .map(|steps| steps.iter().filter(|s| s.state == StepState::Done).count())
+        .unwrap_or(0)
 }
 
 /// Rates high enough for a test, PX under the sandbox's own 200/s.
@@ -66,35 +95,27 @@ async fn killed_mid_run_it_resumes_without_sending_a_finished_step_twice() {
     world
         .fault(json!({"vendor": "gainsight-px", "delay_ms": 200, "count": 100000}))
         .await;
-    let args = [
-        "run",
-        path(&subjects),
-        "--journal",
-        path(&journal),
-        "--attestr-rate",
-        "60",
-        "--trust-rate",
-        "60",
-        "--gainsight-px-rate",
-        "60",
-        "--concurrency",
-        "8",
-        "--progress",
-        "lines",
-    ];
-    let mut child = command(&world.env(), &args)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let args = run_args(
+        &subjects,
+        &journal,
+        &[
+            "--attestr-rate",
+            "60",
+            "--trust-rate",
+            "60",
+            "--gainsight-px-rate",
+            "60",
+            "--concurrency",
+            "8",
+            "--progress",
+            "lines",
+        ],
+    );
+    let mut child = spawn_quiet(&world.env(), &args);
     let started = Instant::now();
     loop {
         tokio::time::sleep(Duration::from_millis(50)).await;
-        let done = Journal::open_read_only(&journal)
-            .and_then(|journal| journal.steps())
-            .map(|steps| steps.iter().filter(|s| s.state == StepState::Done).count())
-            .unwrap_or(0);
-        if done >= 250 {
+        if done_steps(&journal) >= 250 {
             break;
         }
         assert!(
@@ -239,8 +260,7 @@ async fn a_needed_vendor_without_configuration_fails_before_anything_runs() {
         ..person
     };
     let subjects = world.subjects_file("attestr.csv", &[attestr_only]);
-    let mut args = vec!["run", path(&subjects), "--journal", path(&journal)];
-    args.extend(FAST);
+    let args = run_args(&subjects, &journal, &FAST);
     let out = output(&env, &args).await;
     assert_exit(&out, 0);
 }
@@ -272,8 +292,7 @@ async fn exit_codes_dry_run_and_the_three_report_formats() {
     assert_eq!(world.received().await, []);
 
     let journal = world.path("good.db");
-    let mut args = vec!["run", path(&good), "--journal", path(&journal)];
-    args.extend(FAST);
+    let args = run_args(&good, &journal, &FAST);
     let out = output(&env, &args).await;
     assert_exit(&out, 0);
     assert!(String::from_utf8_lossy(&out.stderr).contains("3 of 3 subjects erased"));
@@ -298,8 +317,7 @@ async fn exit_codes_dry_run_and_the_three_report_formats() {
     // Gainsight PX find nothing (absent, never "erased"), and Attestr answers already archived
     // (erased: its documented evidence of the earlier archive).
     let merged_journal = world.path("merged.db");
-    let mut args = vec!["run", path(&all), "--journal", path(&merged_journal)];
-    args.extend(FAST);
+    let args = run_args(&all, &merged_journal, &FAST);
     let out = output(&env, &args).await;
     assert_exit(&out, erasure::exit::NEEDS_PERSON);
     assert!(
@@ -310,11 +328,7 @@ async fn exit_codes_dry_run_and_the_three_report_formats() {
     );
 
     // Another subjects file against the same journal is refused.
-    let out = output(
-        &env,
-        &["run", path(&good), "--journal", path(&merged_journal)],
-    )
-    .await;
+    let out = output(&env, &run_args(&good, &merged_journal, &[])).await;
     assert_eq!(out.status.code(), Some(erasure::exit::USAGE as i32));
     assert!(String::from_utf8_lossy(&out.stderr).contains("was started from other subjects"));
 
@@ -589,14 +603,7 @@ async fn vendor_text_reaches_no_receipt_and_no_terminal_with_the_id_or_a_control
         ("ATTESTR_AUTH_TOKEN".to_string(), "test-token".to_string()),
         ("ATTESTR_BASE_URL".to_string(), format!("http://{address}")),
     ]);
-    let mut args = vec![
-        "run",
-        path(&subjects),
-        "--journal",
-        path(&journal),
-        "--progress",
-        "lines",
-    ];
+    let mut args = run_args(&subjects, &journal, &["--progress", "lines"]);
     args.extend(FAST);
     let run = output(&env, &args).await;
     assert_exit(&run, erasure::exit::NEEDS_PERSON);
@@ -610,18 +617,11 @@ async fn vendor_text_reaches_no_receipt_and_no_terminal_with_the_id_or_a_control
     // is halted, and the terminal says so without quoting it.
     probe_documented.store(false, Ordering::SeqCst);
     let halted_journal = dir.path().join("halted.db");
-    let mut halted_args = vec![
-        "run",
-        path(&subjects),
-        "--journal",
-        path(&halted_journal),
-        "--progress",
-        "lines",
-    ];
+    let mut halted_args = run_args(&subjects, &halted_journal, &["--progress", "lines"]);
     halted_args.extend(FAST);
     let halted = output(&env, &halted_args).await;
     assert_exit(&halted, erasure::exit::NEEDS_PERSON);
-    assert!(text(&halted).contains("did not prove"), "{}", text(&halted));
+    assert_says(&halted, "did not prove");
     shown.push(("halted run".to_string(), text(&halted)));
     probe_documented.store(true, Ordering::SeqCst);
     for format in ["json", "markdown", "html", "csv"] {
@@ -633,19 +633,20 @@ async fn vendor_text_reaches_no_receipt_and_no_terminal_with_the_id_or_a_control
         assert_exit(&out, 0);
         shown.push((format.to_string(), text(&out)));
     }
-    let csv = output(
-        &env,
-        &[
+    let csv_of = |subject: &'static str| {
+        let args = [
             "report",
             "--journal",
             path(&journal),
             "--format",
             "csv",
             "--subject",
-            "DSR-1",
-        ],
-    )
-    .await;
+            subject,
+        ];
+        let env = &env;
+        async move { output(env, &args).await }
+    };
+    let csv = csv_of("DSR-1").await;
     assert_exit(&csv, 0);
     let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(&csv.stdout[..])
         .records()
@@ -658,19 +659,7 @@ async fn vendor_text_reaches_no_receipt_and_no_terminal_with_the_id_or_a_control
         "the vendor's message is kept, redacted: {:?}",
         &rows[0]
     );
-    let unknown = output(
-        &env,
-        &[
-            "report",
-            "--journal",
-            path(&journal),
-            "--format",
-            "csv",
-            "--subject",
-            "DSR-2",
-        ],
-    )
-    .await;
+    let unknown = csv_of("DSR-2").await;
     assert_exit(&unknown, erasure::exit::USAGE);
     stop.store(true, Ordering::SeqCst);
     let _ = std::net::TcpStream::connect(address);
@@ -703,8 +692,7 @@ async fn a_run_whose_px_steps_are_all_absent_ends_with_a_warning_naming_the_vend
         .collect();
     let subjects = world.subjects_file("strangers.csv", &strangers);
     let journal = world.path("strangers.db");
-    let mut args = vec!["run", path(&subjects), "--journal", path(&journal)];
-    args.extend(FAST);
+    let args = run_args(&subjects, &journal, &FAST);
     let out = output(&world.env(), &args).await;
     // Nothing is left to do (exit 0), but nothing was erased, and the run says so.
     assert_exit(&out, erasure::exit::ERASED);
@@ -738,29 +726,16 @@ async fn a_second_run_on_a_journal_in_use_is_refused_at_once_and_sends_nothing()
     world
         .fault(json!({"vendor": "gainsight-px", "delay_ms": 300, "count": 100000}))
         .await;
-    let args = [
-        "run",
-        path(&subjects),
-        "--journal",
-        path(&journal),
-        "--concurrency",
-        "2",
-        "--progress",
-        "none",
-    ];
-    let first = command(&world.env(), &args)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let args = run_args(
+        &subjects,
+        &journal,
+        &["--concurrency", "2", "--progress", "none"],
+    );
+    let first = spawn_quiet(&world.env(), &args);
     let started = Instant::now();
     loop {
         tokio::time::sleep(Duration::from_millis(50)).await;
-        let done = Journal::open_read_only(&journal)
-            .and_then(|journal| journal.steps())
-            .map(|steps| steps.iter().filter(|s| s.state == StepState::Done).count())
-            .unwrap_or(0);
-        if done > 0 {
+        if done_steps(&journal) > 0 {
             break;
         }
         assert!(
@@ -783,7 +758,7 @@ async fn a_second_run_on_a_journal_in_use_is_refused_at_once_and_sends_nothing()
     assert!(waited < Duration::from_secs(10), "{waited:?}");
     let verify = output(&elsewhere.env(), &["verify", "--journal", path(&journal)]).await;
     assert_exit(&verify, erasure::exit::FAILED);
-    assert!(text(&verify).contains("is in use"), "{}", text(&verify));
+    assert_says(&verify, "is in use");
     assert_eq!(elsewhere.received().await, []);
 
     let first = first.wait_with_output().await.unwrap();
@@ -805,22 +780,11 @@ async fn a_report_reads_a_journal_in_a_directory_its_reader_cannot_write() {
     let journal = world.path("journal.db");
     let run = output(
         &world.env(),
-        &[
-            "run",
-            path(&subjects),
-            "--journal",
-            path(&journal),
-            "--operator",
-            "Dana (privacy)",
-        ],
+        &run_args(&subjects, &journal, &["--operator", "Dana (privacy)"]),
     )
     .await;
     assert_exit(&run, erasure::exit::ERASED);
-    assert!(
-        text(&run).contains("Journal chain head: sha256:"),
-        "{}",
-        text(&run)
-    );
+    assert_says(&run, "Journal chain head: sha256:");
 
     // An auditor's copy: a directory only its owner (root) may write, a file nobody may write,
     // read by another user (nobody). Tests run as root, who may write anywhere, so the reader
@@ -889,11 +853,7 @@ async fn a_report_reads_a_journal_in_a_directory_its_reader_cannot_write() {
         .await
         .unwrap();
     assert_exit(&dry_run, erasure::exit::ERASED);
-    assert!(
-        text(&dry_run).contains("Dry run against"),
-        "{}",
-        text(&dry_run)
-    );
+    assert_says(&dry_run, "Dry run against");
     // Nothing was made beside it.
     let beside: Vec<_> = std::fs::read_dir(&copy_dir).unwrap().collect();
     assert_eq!(beside.len(), 1, "{beside:?}");
@@ -952,11 +912,7 @@ async fn verify_finds_a_px_user_created_again_and_exits_3() {
     let world = World::start(std::slice::from_ref(&person), 200).await;
     let subjects = world.subjects_file("subjects.csv", std::slice::from_ref(&person));
     let journal = world.path("journal.db");
-    let run = output(
-        &world.env(),
-        &["run", path(&subjects), "--journal", path(&journal)],
-    )
-    .await;
+    let run = output(&world.env(), &run_args(&subjects, &journal, &[])).await;
     assert_exit(&run, erasure::exit::ERASED);
 
     // Nothing came back yet: absence proven again.
@@ -969,11 +925,7 @@ async fn verify_finds_a_px_user_created_again_and_exits_3() {
     ];
     let first = output(&world.env(), &verify).await;
     assert_exit(&first, erasure::exit::ERASED);
-    assert!(
-        text(&first).contains("1 absent again, 0 present again"),
-        "{}",
-        text(&first)
-    );
+    assert_says(&first, "1 absent again, 0 present again");
 
     let created = reqwest::Client::new()
         .post(format!("{}/v1/users", world.sandbox.gainsight_px_url()))
@@ -988,11 +940,7 @@ async fn verify_finds_a_px_user_created_again_and_exits_3() {
     assert!(created.status().is_success(), "{}", created.status());
     let second = output(&world.env(), &verify).await;
     assert_exit(&second, erasure::exit::NEEDS_PERSON);
-    assert!(
-        text(&second).contains("0 absent again, 1 present again"),
-        "{}",
-        text(&second)
-    );
+    assert_says(&second, "0 absent again, 1 present again");
     assert!(
         !text(&second).contains("again@example.test"),
         "{}",
@@ -1028,11 +976,7 @@ async fn a_journal_edited_outside_the_tool_gets_no_receipt() {
     let world = World::start(&batch, 200).await;
     let subjects = world.subjects_file("subjects.csv", &batch);
     let journal = world.path("journal.db");
-    let run = output(
-        &world.env(),
-        &["run", path(&subjects), "--journal", path(&journal)],
-    )
-    .await;
+    let run = output(&world.env(), &run_args(&subjects, &journal, &[])).await;
     assert_exit(&run, erasure::exit::ERASED);
     let report_args = ["report", "--journal", path(&journal), "--format", "json"];
     assert_exit(
@@ -1059,12 +1003,8 @@ async fn a_journal_edited_outside_the_tool_gets_no_receipt() {
     assert!(!said.contains(batch[1].trust.as_deref().unwrap()), "{said}");
     let verify = output(&world.env(), &["verify", "--journal", path(&journal)]).await;
     assert_exit(&verify, erasure::exit::FAILED);
-    assert!(text(&verify).contains("line 3"), "{}", text(&verify));
-    let resumed = output(
-        &world.env(),
-        &["run", path(&subjects), "--journal", path(&journal)],
-    )
-    .await;
+    assert_says(&verify, "line 3");
+    let resumed = output(&world.env(), &run_args(&subjects, &journal, &[])).await;
     assert_exit(&resumed, erasure::exit::FAILED);
 
     // A deleted salt is said as such.
@@ -1074,10 +1014,6 @@ async fn a_journal_edited_outside_the_tool_gets_no_receipt() {
         .unwrap();
     let report = output(&BTreeMap::new(), &report_args).await;
     assert_exit(&report, erasure::exit::FAILED);
-    assert!(
-        text(&report).contains("its salt is missing"),
-        "{}",
-        text(&report)
-    );
+    assert_says(&report, "its salt is missing");
     assert!(!text(&report).contains("no rows"), "{}", text(&report));
 }
