@@ -1772,11 +1772,29 @@ mod tests {
         Journal::open_read_only(path).unwrap().steps().unwrap()
     }
 
+    /// A new journal `j.db` of `subjects` in a new directory, and the journal's path.
+    fn new_journal(subjects: &[Subject]) -> (tempfile::TempDir, PathBuf, Journal) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        let journal = Journal::open_for_run(&path, subjects).unwrap();
+        (dir, path, journal)
+    }
+
+    /// The two subjects of [`failed_journal`]: three steps, two of them Gainsight PX.
+    fn two_subjects() -> [Subject; 2] {
+        [
+            subject(
+                "S1",
+                2,
+                &[(Vendor::Attestr, "AX1"), (Vendor::GainsightPx, "u1")],
+            ),
+            subject("S2", 5, &[(Vendor::GainsightPx, "secret-px-id")]),
+        ]
+    }
+
     /// A journal of one subject with a Trust step per `uuid-N` of `numbers`, each step then set
     /// as `update` says (SQL run with `?1` the step's id).
     fn work_journal(numbers: &[u32], updates: &[(u32, &str)]) -> (tempfile::TempDir, Journal) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j.db");
         let ids: Vec<(Vendor, String)> = numbers
             .iter()
             .map(|n| (Vendor::Trust, format!("uuid-{n}")))
@@ -1786,7 +1804,7 @@ mod tests {
             line: 2,
             ids: ids.into_iter().collect(),
         };
-        let journal = Journal::open_for_run(&path, &[planned]).unwrap();
+        let (dir, _, journal) = new_journal(&[planned]);
         for (number, update) in updates {
             let uuid = format!("uuid-{number}");
             let id: i64 = journal
@@ -1954,8 +1972,6 @@ mod tests {
 
     #[test]
     fn a_new_journal_is_private_and_holds_the_plan() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j.db");
         let subjects = [
             subject(
                 "S1",
@@ -1968,7 +1984,7 @@ mod tests {
                 &[(Vendor::Trust, "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb")],
             ),
         ];
-        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let (_dir, path, journal) = new_journal(&subjects);
         let steps = journal.steps().unwrap();
         #[cfg(unix)]
         {
@@ -2002,13 +2018,14 @@ mod tests {
         assert!(!err.to_string().contains("cccccccc"));
     }
 
-    fn failed_finish() -> Finish {
+    /// A 503 after retries; `may_have_acted` says whether the vendor may have acted on it.
+    fn failed_finish(may_have_acted: bool) -> Finish {
         Finish {
             result: Err(Problem {
                 kind: ProblemKind::RetriesExhausted,
                 message: "503".to_string(),
                 status: Some(503),
-                may_have_acted: false,
+                may_have_acted,
                 retryable: true,
                 retry_after: None,
             }),
@@ -2021,21 +2038,13 @@ mod tests {
     /// A journal of two subjects whose steps all failed, and its path.
     fn failed_journal(dir: &Path) -> PathBuf {
         let path = dir.join("j.db");
-        let subjects = [
-            subject(
-                "S1",
-                2,
-                &[(Vendor::Attestr, "AX1"), (Vendor::GainsightPx, "u1")],
-            ),
-            subject("S2", 5, &[(Vendor::GainsightPx, "secret-px-id")]),
-        ];
-        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let journal = Journal::open_for_run(&path, &two_subjects()).unwrap();
         let steps = journal.steps().unwrap();
         let writer = journal.into_writer();
         runtime().block_on(async {
             for step in &steps {
                 writer.begin(step.id).await.unwrap();
-                writer.finish(step.id, failed_finish()).await.unwrap();
+                writer.finish(step.id, failed_finish(false)).await.unwrap();
             }
         });
         drop(writer);
@@ -2051,10 +2060,8 @@ mod tests {
 
     #[test]
     fn a_journal_in_use_is_refused_at_once_and_freed_when_the_run_ends() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j.db");
         let subjects = [subject("S1", 2, &[(Vendor::GainsightPx, "u1")])];
-        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let (_dir, path, journal) = new_journal(&subjects);
         let started = std::time::Instant::now();
         let second = Journal::open_for_run(&path, &subjects).unwrap_err();
         assert!(matches!(second, JournalError::InUse { .. }), "{second}");
@@ -2098,18 +2105,7 @@ mod tests {
                 .unwrap(),
             head
         );
-        let mut journal = Journal::open_for_run(
-            &path,
-            &[
-                subject(
-                    "S1",
-                    2,
-                    &[(Vendor::Attestr, "AX1"), (Vendor::GainsightPx, "u1")],
-                ),
-                subject("S2", 5, &[(Vendor::GainsightPx, "secret-px-id")]),
-            ],
-        )
-        .unwrap();
+        let mut journal = Journal::open_for_run(&path, &two_subjects()).unwrap();
         let provenance = Provenance::of("run", &Default::default(), Some("Dana"), 7);
         journal.record_start(&provenance).unwrap();
         let moved = journal.check_chain().unwrap();
@@ -2119,10 +2115,8 @@ mod tests {
 
     #[test]
     fn a_report_made_while_a_run_writes_reads_one_snapshot() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j.db");
         let subjects = [subject("S1", 2, &[(Vendor::GainsightPx, "u1")])];
-        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let (_dir, path, journal) = new_journal(&subjects);
         let steps = journal.steps().unwrap();
         let writer = journal.into_writer();
         let reader = Journal::open_read_only(&path).unwrap();
@@ -2261,15 +2255,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = failed_journal(dir.path());
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
-        let subjects = [
-            subject(
-                "S1",
-                2,
-                &[(Vendor::Attestr, "AX1"), (Vendor::GainsightPx, "u1")],
-            ),
-            subject("S2", 5, &[(Vendor::GainsightPx, "secret-px-id")]),
-        ];
-        let error = Journal::open_for_run(&path, &subjects).unwrap_err();
+        let error = Journal::open_for_run(&path, &two_subjects()).unwrap_err();
         assert!(
             matches!(error, JournalError::ReadOnly { mode: 0o444, .. }),
             "{error}"
@@ -2317,14 +2303,12 @@ mod tests {
 
     #[test]
     fn writes_are_committed_in_order_and_a_finished_step_cannot_restart() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j.db");
         let subjects = [subject(
             "S1",
             2,
             &[(Vendor::Trust, "cccccccc-cccc-cccc-cccc-cccccccccccc")],
         )];
-        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let (_dir, path, journal) = new_journal(&subjects);
         let mut steps = journal.steps().unwrap();
         let step = steps.remove(0);
         let writer = journal.into_writer();
@@ -2388,8 +2372,6 @@ mod tests {
 
     #[test]
     fn a_write_that_fails_takes_no_other_write_of_its_batch_with_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j.db");
         let subjects = [subject(
             "S1",
             2,
@@ -2399,7 +2381,7 @@ mod tests {
                 (Vendor::GainsightPx, "u1"),
             ],
         )];
-        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let (_dir, path, journal) = new_journal(&subjects);
         let steps = journal.steps().unwrap();
         let ids: Vec<i64> = steps.iter().map(|step| step.id).collect();
         let (sender, receiver) = mpsc::channel();
@@ -2452,31 +2434,16 @@ mod tests {
 
     #[test]
     fn begin_answers_how_many_earlier_sends_had_an_unknown_effect() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j.db");
         let subjects = [subject("S1", 2, &[(Vendor::GainsightPx, "u1")])];
-        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let (_dir, path, journal) = new_journal(&subjects);
         let steps = journal.steps().unwrap();
         let step = steps[0].id;
         let writer = journal.into_writer();
-        let failed = |may_have_acted: bool| Finish {
-            result: Err(Problem {
-                kind: ProblemKind::RetriesExhausted,
-                message: "503".to_string(),
-                status: Some(503),
-                may_have_acted,
-                retryable: true,
-                retry_after: None,
-            }),
-            attempts: 1,
-            status: Some(503),
-            request_id: None,
-        };
         runtime().block_on(async {
             assert_eq!(writer.begin(step).await.unwrap(), 0);
-            writer.finish(step, failed(true)).await.unwrap();
+            writer.finish(step, failed_finish(true)).await.unwrap();
             assert_eq!(writer.begin(step).await.unwrap(), 1);
-            writer.finish(step, failed(false)).await.unwrap();
+            writer.finish(step, failed_finish(false)).await.unwrap();
             assert_eq!(writer.begin(step).await.unwrap(), 1);
             writer.finish(step, *deleted()).await.unwrap();
         });
@@ -2487,11 +2454,9 @@ mod tests {
 
     #[test]
     fn merges_are_followed_by_subject_and_identity_within_the_bound() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j.db");
         let uuid = |n: u32| format!("{n:08x}-0000-4000-8000-000000000000");
         let subjects = [subject("S1", 2, &[(Vendor::Trust, uuid(0).as_str())])];
-        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let (_dir, path, journal) = new_journal(&subjects);
         let steps = journal.steps().unwrap();
         let planned = steps[0].clone();
         let writer = journal.into_writer();
