@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use erasure::journal::{Journal, StepState};
 use erasure::vendor::Vendor;
 use serde_json::{Value, json};
-use support::{CURRENT_UUID, Person, World, people};
+use support::{CURRENT_UUID, Person, World, people, subjects_csv};
 
 const BIN: &str = env!("CARGO_BIN_EXE_vendor-erase");
 
@@ -877,17 +877,7 @@ async fn a_report_reads_a_journal_in_a_directory_its_reader_cannot_write() {
 async fn a_plan_read_by_a_reader_that_stops_early_ends_without_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     let subjects = dir.path().join("subjects.csv");
-    let mut csv = String::from("subject,attestr_profile_id,trust_uuid,gainsight_px_identify_id\n");
-    for person in people(3000) {
-        csv.push_str(&format!(
-            "{},{},{},{}\n",
-            person.subject,
-            person.attestr.unwrap(),
-            person.trust.unwrap(),
-            person.gainsight_px.unwrap()
-        ));
-    }
-    std::fs::write(&subjects, csv).unwrap();
+    std::fs::write(&subjects, subjects_csv(&people(3000))).unwrap();
     // The plan is far larger than a pipe holds, and the reader is gone before it is written.
     let mut child = command(&BTreeMap::new(), &["plan", path(&subjects)])
         .stdout(std::process::Stdio::piped())
@@ -927,17 +917,7 @@ async fn verify_finds_a_px_user_created_again_and_exits_3() {
     assert_exit(&first, erasure::exit::ERASED);
     assert_says(&first, "1 absent again, 0 present again");
 
-    let created = reqwest::Client::new()
-        .post(format!("{}/v1/users", world.sandbox.gainsight_px_url()))
-        .header(
-            "X-APTRINSIC-API-KEY",
-            &world.credentials.gainsight_px_api_keys[0],
-        )
-        .json(&json!({"identifyId": "again@example.test", "propertyKeys": ["AP-XXXXXXXXXX-2"]}))
-        .send()
-        .await
-        .unwrap();
-    assert!(created.status().is_success(), "{}", created.status());
+    world.create_px_user("again@example.test").await;
     let second = output(&world.env(), &verify).await;
     assert_exit(&second, erasure::exit::NEEDS_PERSON);
     assert_says(&second, "0 absent again, 1 present again");
