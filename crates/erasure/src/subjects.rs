@@ -913,7 +913,8 @@ mod tests {
 
     #[test]
     fn invisible_characters_are_refused_by_line_without_the_value() {
-        let invisible = "\u{200b}\u{feff}\u{200e}\u{202a}\u{202e}\u{2066}\u{2069}\u{2028}\u{2029}\u{00ad}\u{2060}\u{e0041}";
+        let invisible = "\u{200b}\u{feff}\u{200e}\u{202a}\u{202e}\u{2066}\
+                         \u{2069}\u{2028}\u{2029}\u{00ad}\u{2060}\u{e0041}";
         for c in invisible.chars() {
             for value in [
                 format!("jdoe@example.test{c}"),
