@@ -67,12 +67,28 @@ fn spawn_quiet(env: &BTreeMap<String, String>, args: &[&str]) -> tokio::process:
         .unwrap()
 }
 
-/// How many steps `journal` records as done; 0 while it cannot be read yet.
-fn done_steps(journal: &Path) -> usize {
-    Journal::open_read_only(journal)
-        .and_then(|journal| journal.steps())
-        .map(|steps| steps.iter().filter(|s| s.state == StepState::Done).count())
-        .unwrap_or(0)
+/// Waits until `journal` records at least `done` finished steps while `child`, the run writing
+/// it, still runs; fails after a minute without them (a bound on a hang, not a speed test).
+async fn wait_for_done(journal: &Path, done: usize, child: &mut tokio::process::Child) {
+    let started = Instant::now();
+    loop {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let finished = Journal::open_read_only(journal)
+            .and_then(|journal| journal.steps())
+            .map(|steps| steps.iter().filter(|s| s.state == StepState::Done).count())
+            .unwrap_or(0);
+        if finished >= done {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the run made no progress"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it finished {done} steps"
+        );
+    }
 }
 
 /// Rates high enough for a test, PX under the sandbox's own 200/s.
@@ -112,21 +128,7 @@ async fn killed_mid_run_it_resumes_without_sending_a_finished_step_twice() {
         ],
     );
     let mut child = spawn_quiet(&world.env(), &args);
-    let started = Instant::now();
-    loop {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        if done_steps(&journal) >= 250 {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the run made no progress"
-        );
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the run ended before the kill"
-        );
-    }
+    wait_for_done(&journal, 250, &mut child).await;
     child.start_kill().unwrap(); // SIGKILL
     let status = child.wait().await.unwrap();
     {
@@ -731,18 +733,8 @@ async fn a_second_run_on_a_journal_in_use_is_refused_at_once_and_sends_nothing()
         &journal,
         &["--concurrency", "2", "--progress", "none"],
     );
-    let first = spawn_quiet(&world.env(), &args);
-    let started = Instant::now();
-    loop {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        if done_steps(&journal) > 0 {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the first run made no progress"
-        );
-    }
+    let mut first = spawn_quiet(&world.env(), &args);
+    wait_for_done(&journal, 1, &mut first).await;
 
     let asked = Instant::now();
     let second = output(&elsewhere.env(), &args).await;
