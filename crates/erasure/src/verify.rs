@@ -375,12 +375,7 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for result in [
-            CheckResult::AbsentAgain,
-            CheckResult::PresentAgain,
-            CheckResult::NotVerifiable,
-            CheckResult::Failed,
-        ] {
+        for result in CheckResult::ALL {
             assert_eq!(CheckResult::from_name(result.name()), Some(result));
             assert_eq!(
                 serde_json::to_value(result).unwrap(),
