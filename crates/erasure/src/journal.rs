@@ -1760,6 +1760,9 @@ mod tests {
     use super::*;
     use crate::subjects::Subject;
 
+    const UUID_B: &str = "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb";
+    const UUID_C: &str = "cccccccc-cccc-cccc-cccc-cccccccccccc";
+
     fn subject(reference: &str, line: u64, ids: &[(Vendor, &str)]) -> Subject {
         Subject {
             reference: reference.to_string(),
@@ -1978,11 +1981,7 @@ mod tests {
                 2,
                 &[(Vendor::Attestr, "AX1"), (Vendor::GainsightPx, "u1")],
             ),
-            subject(
-                "S2",
-                3,
-                &[(Vendor::Trust, "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb")],
-            ),
+            subject("S2", 3, &[(Vendor::Trust, UUID_B)]),
         ];
         let (_dir, path, journal) = new_journal(&subjects);
         let steps = journal.steps().unwrap();
@@ -2004,11 +2003,7 @@ mod tests {
         Journal::open_for_run(&path, &subjects).unwrap();
         let other = [
             subjects[0].clone(),
-            subject(
-                "S2",
-                3,
-                &[(Vendor::Trust, "cccccccc-cccc-cccc-cccc-cccccccccccc")],
-            ),
+            subject("S2", 3, &[(Vendor::Trust, UUID_C)]),
         ];
         let err = Journal::open_for_run(&path, &other).unwrap_err();
         assert!(
@@ -2303,11 +2298,7 @@ mod tests {
 
     #[test]
     fn writes_are_committed_in_order_and_a_finished_step_cannot_restart() {
-        let subjects = [subject(
-            "S1",
-            2,
-            &[(Vendor::Trust, "cccccccc-cccc-cccc-cccc-cccccccccccc")],
-        )];
+        let subjects = [subject("S1", 2, &[(Vendor::Trust, UUID_C)])];
         let (_dir, path, journal) = new_journal(&subjects);
         let mut steps = journal.steps().unwrap();
         let step = steps.remove(0);
@@ -2320,7 +2311,7 @@ mod tests {
                 (StepState::InFlight, 1, 1)
             );
             let merged = Outcome::Merged {
-                into: "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb".to_string(),
+                into: UUID_B.to_string(),
             };
             writer
                 .finish(
@@ -2338,18 +2329,12 @@ mod tests {
                 writer.begin(step.id).await.is_err(),
                 "a finished step is never begun again"
             );
-            let followed = writer
-                .follow(&step, "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb")
-                .await
-                .unwrap();
+            let followed = writer.follow(&step, UUID_B).await.unwrap();
             let Followed::Added(follow) = followed else {
                 panic!("not added: {followed:?}");
             };
             assert_eq!(
-                writer
-                    .follow(&step, "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb")
-                    .await
-                    .unwrap(),
+                writer.follow(&step, UUID_B).await.unwrap(),
                 Followed::Present(follow)
             );
             let steps = read_steps(&path);
@@ -2377,7 +2362,7 @@ mod tests {
             2,
             &[
                 (Vendor::Attestr, "AX1"),
-                (Vendor::Trust, "cccccccc-cccc-cccc-cccc-cccccccccccc"),
+                (Vendor::Trust, UUID_C),
                 (Vendor::GainsightPx, "u1"),
             ],
         )];
