@@ -58,6 +58,13 @@ fn run_args<'a>(subjects: &'a Path, journal: &'a Path, extra: &[&'a str]) -> Vec
     args
 }
 
+/// `report --journal JOURNAL --format FORMAT`, then `extra`.
+fn report_args<'a>(journal: &'a Path, format: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["report", "--journal", path(journal), "--format", format];
+    args.extend(extra);
+    args
+}
+
 /// Starts `args` with its output discarded.
 fn spawn_quiet(env: &BTreeMap<String, String>, args: &[&str]) -> tokio::process::Child {
     command(env, args)
@@ -335,13 +342,7 @@ async fn exit_codes_dry_run_and_the_three_report_formats() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("was started from other subjects"));
 
     let report = |format: &'static str, reveal: bool| {
-        let mut args = vec![
-            "report",
-            "--journal",
-            path(&merged_journal),
-            "--format",
-            format,
-        ];
+        let mut args = report_args(&merged_journal, format, &[]);
         if reveal {
             args.push("--reveal");
         }
@@ -404,15 +405,7 @@ async fn exit_codes_dry_run_and_the_three_report_formats() {
         (world.path("receipt.html"), "html", false),
         (existing.clone(), "json", true),
     ] {
-        let mut args = vec![
-            "report",
-            "--journal",
-            path(&merged_journal),
-            "--format",
-            format,
-            "--output",
-            path(&file),
-        ];
+        let mut args = report_args(&merged_journal, format, &["--output", path(&file)]);
         if reveal {
             args.push("--reveal");
         }
@@ -627,24 +620,12 @@ async fn vendor_text_reaches_no_receipt_and_no_terminal_with_the_id_or_a_control
     shown.push(("halted run".to_string(), text(&halted)));
     probe_documented.store(true, Ordering::SeqCst);
     for format in ["json", "markdown", "html", "csv"] {
-        let out = output(
-            &env,
-            &["report", "--journal", path(&journal), "--format", format],
-        )
-        .await;
+        let out = output(&env, &report_args(&journal, format, &[])).await;
         assert_exit(&out, 0);
         shown.push((format.to_string(), text(&out)));
     }
     let csv_of = |subject: &'static str| {
-        let args = [
-            "report",
-            "--journal",
-            path(&journal),
-            "--format",
-            "csv",
-            "--subject",
-            subject,
-        ];
+        let args = report_args(&journal, "csv", &["--subject", subject]);
         let env = &env;
         async move { output(env, &args).await }
     };
@@ -707,11 +688,7 @@ async fn a_run_whose_px_steps_are_all_absent_ends_with_a_warning_naming_the_vend
         stderr.contains("vendor-erase: warning: Gainsight PX: 20 of 20 ended steps found no record under the id (absent). Likely wrong ids, a wrong account or a wrong data centre"),
         "{stderr}"
     );
-    let report = output(
-        &world.env(),
-        &["report", "--journal", path(&journal), "--format", "json"],
-    )
-    .await;
+    let report = output(&world.env(), &report_args(&journal, "json", &[])).await;
     let json: Value = serde_json::from_slice(&report.stdout).unwrap();
     assert_eq!(json["warnings"].as_array().unwrap().len(), 1, "{json}");
     assert_eq!(json["summary"]["subjects_erased"], 0);
@@ -851,11 +828,7 @@ async fn a_report_reads_a_journal_in_a_directory_its_reader_cannot_write() {
     assert_eq!(beside.len(), 1, "{beside:?}");
     // Every format states the chain head.
     for format in ["markdown", "html"] {
-        let out = output(
-            &BTreeMap::new(),
-            &["report", "--journal", path(&journal), "--format", format],
-        )
-        .await;
+        let out = output(&BTreeMap::new(), &report_args(&journal, format, &[])).await;
         assert_exit(&out, erasure::exit::ERASED);
         assert!(
             String::from_utf8_lossy(&out.stdout).contains(head),
@@ -919,11 +892,7 @@ async fn verify_finds_a_px_user_created_again_and_exits_3() {
         text(&second)
     );
 
-    let report = output(
-        &BTreeMap::new(),
-        &["report", "--journal", path(&journal), "--format", "json"],
-    )
-    .await;
+    let report = output(&BTreeMap::new(), &report_args(&journal, "json", &[])).await;
     assert_exit(&report, erasure::exit::ERASED);
     let report: Value = serde_json::from_slice(&report.stdout).unwrap();
     let step = &report["subjects"][0]["steps"][0];
@@ -950,7 +919,7 @@ async fn a_journal_edited_outside_the_tool_gets_no_receipt() {
     let journal = world.path("journal.db");
     let run = output(&world.env(), &run_args(&subjects, &journal, &[])).await;
     assert_exit(&run, erasure::exit::ERASED);
-    let report_args = ["report", "--journal", path(&journal), "--format", "json"];
+    let report_args = report_args(&journal, "json", &[]);
     assert_exit(
         &output(&BTreeMap::new(), &report_args).await,
         erasure::exit::ERASED,
