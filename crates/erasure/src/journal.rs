@@ -1235,6 +1235,19 @@ pub struct Finish {
     pub request_id: Option<String>,
 }
 
+#[cfg(test)]
+impl Finish {
+    /// One request, answered 200 with `outcome`: the unit tests' ordinary success.
+    pub(crate) fn ok(outcome: Outcome) -> Finish {
+        Finish {
+            result: Ok(outcome),
+            attempts: 1,
+            status: Some(200),
+            request_id: None,
+        }
+    }
+}
+
 /// What [`Writer::follow`] did with a merge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Followed {
@@ -2346,15 +2359,6 @@ mod tests {
         drop(writer);
     }
 
-    fn deleted() -> Box<Finish> {
-        Box::new(Finish {
-            result: Ok(Outcome::Deleted),
-            attempts: 1,
-            status: Some(200),
-            request_id: None,
-        })
-    }
-
     #[test]
     fn a_write_that_fails_takes_no_other_write_of_its_batch_with_it() {
         let subjects = [subject(
@@ -2376,7 +2380,7 @@ mod tests {
             // Never begun: refused.
             Write::Finish {
                 step: ids[1],
-                finish: deleted(),
+                finish: Box::new(Finish::ok(Outcome::Deleted)),
             },
             Write::Begin { step: ids[2] },
         ] {
@@ -2430,7 +2434,10 @@ mod tests {
             assert_eq!(writer.begin(step).await.unwrap(), 1);
             writer.finish(step, failed_finish(false)).await.unwrap();
             assert_eq!(writer.begin(step).await.unwrap(), 1);
-            writer.finish(step, *deleted()).await.unwrap();
+            writer
+                .finish(step, Finish::ok(Outcome::Deleted))
+                .await
+                .unwrap();
         });
         drop(writer);
         let row = read_steps(&path).remove(0);

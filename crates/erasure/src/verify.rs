@@ -356,13 +356,7 @@ mod tests {
         ]) {
             runtime.block_on(async {
                 writer.begin(step.id).await.unwrap();
-                let finish = Finish {
-                    result: Ok(outcome),
-                    attempts: 1,
-                    status: Some(200),
-                    request_id: None,
-                };
-                writer.finish(step.id, finish).await.unwrap();
+                writer.finish(step.id, Finish::ok(outcome)).await.unwrap();
             });
         }
         drop(writer);

@@ -1260,13 +1260,8 @@ mod tests {
     /// Begins and finishes `step` as deleted, as a run does.
     async fn delete(writer: &crate::journal::Writer, step: i64) {
         writer.begin(step).await.unwrap();
-        let finish = crate::journal::Finish {
-            result: Ok(Outcome::Deleted),
-            attempts: 1,
-            status: Some(200),
-            request_id: None,
-        };
-        writer.finish(step, finish).await.unwrap();
+        let deleted = crate::journal::Finish::ok(Outcome::Deleted);
+        writer.finish(step, deleted).await.unwrap();
     }
 
     fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
