@@ -1988,14 +1988,8 @@ mod tests {
 
     #[test]
     fn a_new_journal_is_private_and_holds_the_plan() {
-        let subjects = [
-            subject(
-                "S1",
-                2,
-                &[(Vendor::Attestr, "AX1"), (Vendor::GainsightPx, "u1")],
-            ),
-            subject("S2", 3, &[(Vendor::Trust, UUID_B)]),
-        ];
+        let [first, _] = two_subjects();
+        let subjects = [first, subject("S2", 3, &[(Vendor::Trust, UUID_B)])];
         let (_dir, path, journal) = new_journal(&subjects);
         let steps = journal.steps().unwrap();
         #[cfg(unix)]
@@ -2043,10 +2037,9 @@ mod tests {
         }
     }
 
-    /// A journal of two subjects whose steps all failed, and its path.
-    fn failed_journal(dir: &Path) -> PathBuf {
-        let path = dir.join("j.db");
-        let journal = Journal::open_for_run(&path, &two_subjects()).unwrap();
+    /// A journal of [`two_subjects`] whose steps all failed, in a new directory, and its path.
+    fn failed_journal() -> (tempfile::TempDir, PathBuf) {
+        let (dir, path, journal) = new_journal(&two_subjects());
         let steps = journal.steps().unwrap();
         let writer = journal.into_writer();
         runtime().block_on(async {
@@ -2056,7 +2049,7 @@ mod tests {
             }
         });
         drop(writer);
-        path
+        (dir, path)
     }
 
     fn tampered(path: &Path) -> String {
@@ -2098,8 +2091,7 @@ mod tests {
 
     #[test]
     fn the_chain_holds_while_only_the_tool_writes() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = failed_journal(dir.path());
+        let (_dir, path) = failed_journal();
         let journal = Journal::open_read_only(&path).unwrap();
         let head = journal.check_chain().unwrap();
         // The plan, then a begin and a finish for each of the three steps.
@@ -2145,8 +2137,7 @@ mod tests {
 
     #[test]
     fn a_row_edited_outside_the_tool_is_named_by_line_and_vendor() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = failed_journal(dir.path());
+        let (_dir, path) = failed_journal();
         // The attack of the issue: failed steps turned into done/deleted with another client.
         Connection::open(&path)
             .unwrap()
@@ -2179,8 +2170,7 @@ mod tests {
 
     #[test]
     fn an_edited_record_a_removed_step_or_an_edited_plan_breaks_the_chain() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = failed_journal(dir.path());
+        let (_dir, path) = failed_journal();
         let conn = Connection::open(&path).unwrap();
         // Row and its last record edited alike: the chain link breaks.
         conn.execute_batch(&format!(
@@ -2199,8 +2189,7 @@ mod tests {
         );
         assert!(error.contains("subject on line 5"), "{error}");
 
-        let dir = tempfile::tempdir().unwrap();
-        let path = failed_journal(dir.path());
+        let (_dir, path) = failed_journal();
         Connection::open(&path)
             .unwrap()
             .execute_batch("UPDATE subjects SET line = 9 WHERE line = 5")
@@ -2210,8 +2199,7 @@ mod tests {
 
     #[test]
     fn a_deleted_salt_an_old_layout_and_a_full_disk_are_said_as_they_are() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = failed_journal(dir.path());
+        let (_dir, path) = failed_journal();
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch("DELETE FROM meta WHERE key = 'salt'")
             .unwrap();
@@ -2260,8 +2248,7 @@ mod tests {
     #[test]
     fn a_read_only_journal_is_refused_for_a_run_and_left_as_it_is() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let path = failed_journal(dir.path());
+        let (_dir, path) = failed_journal();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
         let error = Journal::open_for_run(&path, &two_subjects()).unwrap_err();
         assert!(
