@@ -1125,27 +1125,23 @@ mod tests {
     #[test]
     fn a_vendor_whose_steps_are_mostly_absent_is_named_in_a_warning() {
         let run = |total: i64, absent: i64| {
-            let steps: Vec<StepRow> = (1..=total)
-                .map(|n| {
-                    let mut step = row(n, Vendor::GainsightPx, &format!("u{n}"));
-                    step.subject_id = n;
-                    if n <= absent {
-                        step.outcome = Some(Outcome::NotFound);
-                    }
-                    step
-                })
-                .collect();
-            let mut trust: Vec<StepRow> = (1..=total)
-                .map(|n| {
-                    let mut step = row(1000 + n, Vendor::Trust, &format!("t{n}"));
-                    step.subject_id = n;
-                    step
-                })
-                .collect();
-            trust.extend(steps);
+            let trust = (1..=total).map(|n| StepRow {
+                subject_id: n,
+                ..row(1000 + n, Vendor::Trust, &format!("t{n}"))
+            });
+            let px = (1..=total).map(|n| StepRow {
+                subject_id: n,
+                outcome: Some(if n <= absent {
+                    Outcome::NotFound
+                } else {
+                    Outcome::Deleted
+                }),
+                ..row(n, Vendor::GainsightPx, &format!("u{n}"))
+            });
+            let steps: Vec<StepRow> = trust.chain(px).collect();
             Report::build(
                 &subject_rows(total),
-                &trust,
+                &steps,
                 &IdHasher::new(b"s"),
                 false,
                 0,
