@@ -526,79 +526,63 @@ mod tests {
     #[test]
     fn exit_2_is_kept_for_a_wrong_file_and_1_for_a_journal_that_failed() {
         let path = || "j.db".to_string();
-        for (error, code) in [
-            (JournalError::Missing { path: path() }, exit::USAGE),
-            (
-                JournalError::ReadOnly {
-                    path: path(),
-                    mode: 0o444,
-                },
-                exit::USAGE,
-            ),
-            (
-                JournalError::Outdated {
-                    path: path(),
-                    version: 1,
-                },
-                exit::USAGE,
-            ),
-            (JournalError::InUse { path: path() }, exit::FAILED),
-            (
-                JournalError::Damaged {
-                    path: path(),
-                    reason: "its salt is missing".into(),
-                },
-                exit::FAILED,
-            ),
-            (
-                JournalError::Tampered {
-                    path: path(),
-                    what: "x".into(),
-                },
-                exit::FAILED,
-            ),
-            (
-                JournalError::Sqlite {
-                    path: path(),
-                    source: rusqlite::Error::SqliteFailure(
-                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
-                        None,
-                    ),
-                },
-                exit::FAILED,
-            ),
-        ] {
-            assert_eq!(journal_exit_code(&error), code, "{error}");
+        let usage = vec![
+            JournalError::Missing { path: path() },
+            JournalError::ReadOnly {
+                path: path(),
+                mode: 0o444,
+            },
+            JournalError::Outdated {
+                path: path(),
+                version: 1,
+            },
+        ];
+        let failed = vec![
+            JournalError::InUse { path: path() },
+            JournalError::Damaged {
+                path: path(),
+                reason: "its salt is missing".into(),
+            },
+            JournalError::Tampered {
+                path: path(),
+                what: "x".into(),
+            },
+            JournalError::Sqlite {
+                path: path(),
+                source: rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+                    None,
+                ),
+            },
+        ];
+        for (errors, code) in [(usage, exit::USAGE), (failed, exit::FAILED)] {
+            for error in errors {
+                assert_eq!(journal_exit_code(&error), code, "{error}");
+            }
         }
     }
 
     #[test]
     fn rates_are_checked_at_parse_time() {
-        let parsed = Cli::try_parse_from([
-            "vendor-erase",
-            "run",
-            "s.csv",
-            "--journal",
-            "j.db",
-            "--px-rate",
-            "150",
-        ])
-        .unwrap();
-        match parsed.command {
-            Command::Run(args) => assert_eq!(args.gainsight_px_rate, 150.0),
-            other => panic!("{other:?}"),
-        }
-        for bad in ["0", "-5", "fast", "NaN"] {
-            let err = Cli::try_parse_from([
+        let run = |flag, rate| {
+            let args = [
                 "vendor-erase",
                 "run",
                 "s.csv",
                 "--journal",
                 "j.db",
-                "--trust-rate",
-                bad,
-            ])
-            .unwrap_err();
+                flag,
+                rate,
+            ];
+            Cli::try_parse_from(args)
+        };
+        let parsed = run("--px-rate", "150").unwrap();
+        match parsed.command {
+            Command::Run(args) => assert_eq!(args.gainsight_px_rate, 150.0),
+            other => panic!("{other:?}"),
+        }
+        for bad in ["0", "-5", "fast", "NaN"] {
+            let err = run("--trust-rate", bad).unwrap_err();
             assert!(err.use_stderr(), "{bad}");
         }
     }

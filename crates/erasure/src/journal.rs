@@ -1235,6 +1235,19 @@ pub struct Finish {
     pub request_id: Option<String>,
 }
 
+#[cfg(test)]
+impl Finish {
+    /// One request, answered 200 with `outcome`: the unit tests' ordinary success.
+    pub(crate) fn ok(outcome: Outcome) -> Finish {
+        Finish {
+            result: Ok(outcome),
+            attempts: 1,
+            status: Some(200),
+            request_id: None,
+        }
+    }
+}
+
 /// What [`Writer::follow`] did with a merge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Followed {
@@ -1760,6 +1773,9 @@ mod tests {
     use super::*;
     use crate::subjects::Subject;
 
+    const UUID_B: &str = "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb";
+    const UUID_C: &str = "cccccccc-cccc-cccc-cccc-cccccccccccc";
+
     fn subject(reference: &str, line: u64, ids: &[(Vendor, &str)]) -> Subject {
         Subject {
             reference: reference.to_string(),
@@ -1772,11 +1788,29 @@ mod tests {
         Journal::open_read_only(path).unwrap().steps().unwrap()
     }
 
+    /// A new journal `j.db` of `subjects` in a new directory, and the journal's path.
+    fn new_journal(subjects: &[Subject]) -> (tempfile::TempDir, PathBuf, Journal) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        let journal = Journal::open_for_run(&path, subjects).unwrap();
+        (dir, path, journal)
+    }
+
+    /// The two subjects of [`failed_journal`]: three steps, two of them Gainsight PX.
+    fn two_subjects() -> [Subject; 2] {
+        [
+            subject(
+                "S1",
+                2,
+                &[(Vendor::Attestr, "AX1"), (Vendor::GainsightPx, "u1")],
+            ),
+            subject("S2", 5, &[(Vendor::GainsightPx, "secret-px-id")]),
+        ]
+    }
+
     /// A journal of one subject with a Trust step per `uuid-N` of `numbers`, each step then set
     /// as `update` says (SQL run with `?1` the step's id).
     fn work_journal(numbers: &[u32], updates: &[(u32, &str)]) -> (tempfile::TempDir, Journal) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j.db");
         let ids: Vec<(Vendor, String)> = numbers
             .iter()
             .map(|n| (Vendor::Trust, format!("uuid-{n}")))
@@ -1786,7 +1820,7 @@ mod tests {
             line: 2,
             ids: ids.into_iter().collect(),
         };
-        let journal = Journal::open_for_run(&path, &[planned]).unwrap();
+        let (dir, _, journal) = new_journal(&[planned]);
         for (number, update) in updates {
             let uuid = format!("uuid-{number}");
             let id: i64 = journal
@@ -1954,21 +1988,9 @@ mod tests {
 
     #[test]
     fn a_new_journal_is_private_and_holds_the_plan() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j.db");
-        let subjects = [
-            subject(
-                "S1",
-                2,
-                &[(Vendor::Attestr, "AX1"), (Vendor::GainsightPx, "u1")],
-            ),
-            subject(
-                "S2",
-                3,
-                &[(Vendor::Trust, "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb")],
-            ),
-        ];
-        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let [first, _] = two_subjects();
+        let subjects = [first, subject("S2", 3, &[(Vendor::Trust, UUID_B)])];
+        let (_dir, path, journal) = new_journal(&subjects);
         let steps = journal.steps().unwrap();
         #[cfg(unix)]
         {
@@ -1988,11 +2010,7 @@ mod tests {
         Journal::open_for_run(&path, &subjects).unwrap();
         let other = [
             subjects[0].clone(),
-            subject(
-                "S2",
-                3,
-                &[(Vendor::Trust, "cccccccc-cccc-cccc-cccc-cccccccccccc")],
-            ),
+            subject("S2", 3, &[(Vendor::Trust, UUID_C)]),
         ];
         let err = Journal::open_for_run(&path, &other).unwrap_err();
         assert!(
@@ -2002,13 +2020,14 @@ mod tests {
         assert!(!err.to_string().contains("cccccccc"));
     }
 
-    fn failed_finish() -> Finish {
+    /// A 503 after retries; `may_have_acted` says whether the vendor may have acted on it.
+    fn failed_finish(may_have_acted: bool) -> Finish {
         Finish {
             result: Err(Problem {
                 kind: ProblemKind::RetriesExhausted,
                 message: "503".to_string(),
                 status: Some(503),
-                may_have_acted: false,
+                may_have_acted,
                 retryable: true,
                 retry_after: None,
             }),
@@ -2018,28 +2037,19 @@ mod tests {
         }
     }
 
-    /// A journal of two subjects whose steps all failed, and its path.
-    fn failed_journal(dir: &Path) -> PathBuf {
-        let path = dir.join("j.db");
-        let subjects = [
-            subject(
-                "S1",
-                2,
-                &[(Vendor::Attestr, "AX1"), (Vendor::GainsightPx, "u1")],
-            ),
-            subject("S2", 5, &[(Vendor::GainsightPx, "secret-px-id")]),
-        ];
-        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+    /// A journal of [`two_subjects`] whose steps all failed, in a new directory, and its path.
+    fn failed_journal() -> (tempfile::TempDir, PathBuf) {
+        let (dir, path, journal) = new_journal(&two_subjects());
         let steps = journal.steps().unwrap();
         let writer = journal.into_writer();
         runtime().block_on(async {
             for step in &steps {
                 writer.begin(step.id).await.unwrap();
-                writer.finish(step.id, failed_finish()).await.unwrap();
+                writer.finish(step.id, failed_finish(false)).await.unwrap();
             }
         });
         drop(writer);
-        path
+        (dir, path)
     }
 
     fn tampered(path: &Path) -> String {
@@ -2051,10 +2061,8 @@ mod tests {
 
     #[test]
     fn a_journal_in_use_is_refused_at_once_and_freed_when_the_run_ends() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j.db");
         let subjects = [subject("S1", 2, &[(Vendor::GainsightPx, "u1")])];
-        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let (_dir, path, journal) = new_journal(&subjects);
         let started = std::time::Instant::now();
         let second = Journal::open_for_run(&path, &subjects).unwrap_err();
         assert!(matches!(second, JournalError::InUse { .. }), "{second}");
@@ -2083,8 +2091,7 @@ mod tests {
 
     #[test]
     fn the_chain_holds_while_only_the_tool_writes() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = failed_journal(dir.path());
+        let (_dir, path) = failed_journal();
         let journal = Journal::open_read_only(&path).unwrap();
         let head = journal.check_chain().unwrap();
         // The plan, then a begin and a finish for each of the three steps.
@@ -2098,18 +2105,7 @@ mod tests {
                 .unwrap(),
             head
         );
-        let mut journal = Journal::open_for_run(
-            &path,
-            &[
-                subject(
-                    "S1",
-                    2,
-                    &[(Vendor::Attestr, "AX1"), (Vendor::GainsightPx, "u1")],
-                ),
-                subject("S2", 5, &[(Vendor::GainsightPx, "secret-px-id")]),
-            ],
-        )
-        .unwrap();
+        let mut journal = Journal::open_for_run(&path, &two_subjects()).unwrap();
         let provenance = Provenance::of("run", &Default::default(), Some("Dana"), 7);
         journal.record_start(&provenance).unwrap();
         let moved = journal.check_chain().unwrap();
@@ -2119,10 +2115,8 @@ mod tests {
 
     #[test]
     fn a_report_made_while_a_run_writes_reads_one_snapshot() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j.db");
         let subjects = [subject("S1", 2, &[(Vendor::GainsightPx, "u1")])];
-        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let (_dir, path, journal) = new_journal(&subjects);
         let steps = journal.steps().unwrap();
         let writer = journal.into_writer();
         let reader = Journal::open_read_only(&path).unwrap();
@@ -2143,8 +2137,7 @@ mod tests {
 
     #[test]
     fn a_row_edited_outside_the_tool_is_named_by_line_and_vendor() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = failed_journal(dir.path());
+        let (_dir, path) = failed_journal();
         // The attack of the issue: failed steps turned into done/deleted with another client.
         Connection::open(&path)
             .unwrap()
@@ -2177,8 +2170,7 @@ mod tests {
 
     #[test]
     fn an_edited_record_a_removed_step_or_an_edited_plan_breaks_the_chain() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = failed_journal(dir.path());
+        let (_dir, path) = failed_journal();
         let conn = Connection::open(&path).unwrap();
         // Row and its last record edited alike: the chain link breaks.
         conn.execute_batch(&format!(
@@ -2197,8 +2189,7 @@ mod tests {
         );
         assert!(error.contains("subject on line 5"), "{error}");
 
-        let dir = tempfile::tempdir().unwrap();
-        let path = failed_journal(dir.path());
+        let (_dir, path) = failed_journal();
         Connection::open(&path)
             .unwrap()
             .execute_batch("UPDATE subjects SET line = 9 WHERE line = 5")
@@ -2208,8 +2199,7 @@ mod tests {
 
     #[test]
     fn a_deleted_salt_an_old_layout_and_a_full_disk_are_said_as_they_are() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = failed_journal(dir.path());
+        let (_dir, path) = failed_journal();
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch("DELETE FROM meta WHERE key = 'salt'")
             .unwrap();
@@ -2258,18 +2248,9 @@ mod tests {
     #[test]
     fn a_read_only_journal_is_refused_for_a_run_and_left_as_it_is() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let path = failed_journal(dir.path());
+        let (_dir, path) = failed_journal();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
-        let subjects = [
-            subject(
-                "S1",
-                2,
-                &[(Vendor::Attestr, "AX1"), (Vendor::GainsightPx, "u1")],
-            ),
-            subject("S2", 5, &[(Vendor::GainsightPx, "secret-px-id")]),
-        ];
-        let error = Journal::open_for_run(&path, &subjects).unwrap_err();
+        let error = Journal::open_for_run(&path, &two_subjects()).unwrap_err();
         assert!(
             matches!(error, JournalError::ReadOnly { mode: 0o444, .. }),
             "{error}"
@@ -2317,14 +2298,8 @@ mod tests {
 
     #[test]
     fn writes_are_committed_in_order_and_a_finished_step_cannot_restart() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j.db");
-        let subjects = [subject(
-            "S1",
-            2,
-            &[(Vendor::Trust, "cccccccc-cccc-cccc-cccc-cccccccccccc")],
-        )];
-        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let subjects = [subject("S1", 2, &[(Vendor::Trust, UUID_C)])];
+        let (_dir, path, journal) = new_journal(&subjects);
         let mut steps = journal.steps().unwrap();
         let step = steps.remove(0);
         let writer = journal.into_writer();
@@ -2336,7 +2311,7 @@ mod tests {
                 (StepState::InFlight, 1, 1)
             );
             let merged = Outcome::Merged {
-                into: "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb".to_string(),
+                into: UUID_B.to_string(),
             };
             writer
                 .finish(
@@ -2354,18 +2329,12 @@ mod tests {
                 writer.begin(step.id).await.is_err(),
                 "a finished step is never begun again"
             );
-            let followed = writer
-                .follow(&step, "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb")
-                .await
-                .unwrap();
+            let followed = writer.follow(&step, UUID_B).await.unwrap();
             let Followed::Added(follow) = followed else {
                 panic!("not added: {followed:?}");
             };
             assert_eq!(
-                writer
-                    .follow(&step, "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb")
-                    .await
-                    .unwrap(),
+                writer.follow(&step, UUID_B).await.unwrap(),
                 Followed::Present(follow)
             );
             let steps = read_steps(&path);
@@ -2377,29 +2346,18 @@ mod tests {
         drop(writer);
     }
 
-    fn deleted() -> Box<Finish> {
-        Box::new(Finish {
-            result: Ok(Outcome::Deleted),
-            attempts: 1,
-            status: Some(200),
-            request_id: None,
-        })
-    }
-
     #[test]
     fn a_write_that_fails_takes_no_other_write_of_its_batch_with_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j.db");
         let subjects = [subject(
             "S1",
             2,
             &[
                 (Vendor::Attestr, "AX1"),
-                (Vendor::Trust, "cccccccc-cccc-cccc-cccc-cccccccccccc"),
+                (Vendor::Trust, UUID_C),
                 (Vendor::GainsightPx, "u1"),
             ],
         )];
-        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let (_dir, path, journal) = new_journal(&subjects);
         let steps = journal.steps().unwrap();
         let ids: Vec<i64> = steps.iter().map(|step| step.id).collect();
         let (sender, receiver) = mpsc::channel();
@@ -2409,7 +2367,7 @@ mod tests {
             // Never begun: refused.
             Write::Finish {
                 step: ids[1],
-                finish: deleted(),
+                finish: Box::new(Finish::ok(Outcome::Deleted)),
             },
             Write::Begin { step: ids[2] },
         ] {
@@ -2452,33 +2410,21 @@ mod tests {
 
     #[test]
     fn begin_answers_how_many_earlier_sends_had_an_unknown_effect() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j.db");
         let subjects = [subject("S1", 2, &[(Vendor::GainsightPx, "u1")])];
-        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let (_dir, path, journal) = new_journal(&subjects);
         let steps = journal.steps().unwrap();
         let step = steps[0].id;
         let writer = journal.into_writer();
-        let failed = |may_have_acted: bool| Finish {
-            result: Err(Problem {
-                kind: ProblemKind::RetriesExhausted,
-                message: "503".to_string(),
-                status: Some(503),
-                may_have_acted,
-                retryable: true,
-                retry_after: None,
-            }),
-            attempts: 1,
-            status: Some(503),
-            request_id: None,
-        };
         runtime().block_on(async {
             assert_eq!(writer.begin(step).await.unwrap(), 0);
-            writer.finish(step, failed(true)).await.unwrap();
+            writer.finish(step, failed_finish(true)).await.unwrap();
             assert_eq!(writer.begin(step).await.unwrap(), 1);
-            writer.finish(step, failed(false)).await.unwrap();
+            writer.finish(step, failed_finish(false)).await.unwrap();
             assert_eq!(writer.begin(step).await.unwrap(), 1);
-            writer.finish(step, *deleted()).await.unwrap();
+            writer
+                .finish(step, Finish::ok(Outcome::Deleted))
+                .await
+                .unwrap();
         });
         drop(writer);
         let row = read_steps(&path).remove(0);
@@ -2487,11 +2433,9 @@ mod tests {
 
     #[test]
     fn merges_are_followed_by_subject_and_identity_within_the_bound() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j.db");
         let uuid = |n: u32| format!("{n:08x}-0000-4000-8000-000000000000");
         let subjects = [subject("S1", 2, &[(Vendor::Trust, uuid(0).as_str())])];
-        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let (_dir, path, journal) = new_journal(&subjects);
         let steps = journal.steps().unwrap();
         let planned = steps[0].clone();
         let writer = journal.into_writer();

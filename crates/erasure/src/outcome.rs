@@ -132,6 +132,14 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
+    pub(crate) const ALL: [ProblemKind; 5] = [
+        ProblemKind::Unproven,
+        ProblemKind::Auth,
+        ProblemKind::RetriesExhausted,
+        ProblemKind::Refused,
+        ProblemKind::NotSent,
+    ];
+
     /// The kind's name, as the journal and the reports write it.
     pub fn name(self) -> &'static str {
         match self {
@@ -145,15 +153,7 @@ impl ProblemKind {
 
     /// The kind from its [`name`](Self::name).
     pub fn from_name(name: &str) -> Option<ProblemKind> {
-        [
-            ProblemKind::Unproven,
-            ProblemKind::Auth,
-            ProblemKind::RetriesExhausted,
-            ProblemKind::Refused,
-            ProblemKind::NotSent,
-        ]
-        .into_iter()
-        .find(|kind| kind.name() == name)
+        Self::ALL.into_iter().find(|kind| kind.name() == name)
     }
 
     /// What a person should do about it.
@@ -253,6 +253,13 @@ pub enum CheckResult {
 }
 
 impl CheckResult {
+    pub(crate) const ALL: [CheckResult; 4] = [
+        CheckResult::AbsentAgain,
+        CheckResult::PresentAgain,
+        CheckResult::NotVerifiable,
+        CheckResult::Failed,
+    ];
+
     /// The name the journal and the reports write.
     pub fn name(self) -> &'static str {
         match self {
@@ -265,14 +272,7 @@ impl CheckResult {
 
     /// The result from its [`name`](Self::name).
     pub fn from_name(name: &str) -> Option<CheckResult> {
-        [
-            CheckResult::AbsentAgain,
-            CheckResult::PresentAgain,
-            CheckResult::NotVerifiable,
-            CheckResult::Failed,
-        ]
-        .into_iter()
-        .find(|result| result.name() == name)
+        Self::ALL.into_iter().find(|result| result.name() == name)
     }
 
     /// How a person reads it.
@@ -315,13 +315,7 @@ mod tests {
             assert_eq!(Outcome::from_name(outcome.name(), into), Some(outcome));
         }
         assert_eq!(Outcome::from_name("merged", None), None);
-        for kind in [
-            ProblemKind::Unproven,
-            ProblemKind::Auth,
-            ProblemKind::RetriesExhausted,
-            ProblemKind::Refused,
-            ProblemKind::NotSent,
-        ] {
+        for kind in ProblemKind::ALL {
             assert_eq!(ProblemKind::from_name(kind.name()), Some(kind));
         }
     }

@@ -356,13 +356,7 @@ mod tests {
         ]) {
             runtime.block_on(async {
                 writer.begin(step.id).await.unwrap();
-                let finish = Finish {
-                    result: Ok(outcome),
-                    attempts: 1,
-                    status: Some(200),
-                    request_id: None,
-                };
-                writer.finish(step.id, finish).await.unwrap();
+                writer.finish(step.id, Finish::ok(outcome)).await.unwrap();
             });
         }
         drop(writer);
@@ -375,12 +369,7 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for result in [
-            CheckResult::AbsentAgain,
-            CheckResult::PresentAgain,
-            CheckResult::NotVerifiable,
-            CheckResult::Failed,
-        ] {
+        for result in CheckResult::ALL {
             assert_eq!(CheckResult::from_name(result.name()), Some(result));
             assert_eq!(
                 serde_json::to_value(result).unwrap(),

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use erasure::clients::Clients;
-use erasure::journal::{Finish, Journal, StepState};
+use erasure::journal::{Finish, Journal, StepRow, StepState};
 use erasure::outcome::{Outcome, ProblemKind};
 use erasure::pace::Pace;
 use erasure::progress::Silent;
@@ -20,35 +20,29 @@ use erasure::vendor::Vendor;
 use serde_json::json;
 use support::{CURRENT_UUID, MERGED_UUID, Person, World, people};
 
+fn pace(per_second: f64, concurrency: usize) -> Pace {
+    Pace {
+        per_second,
+        concurrency,
+    }
+}
+
 /// Paces that leave Gainsight PX under the sandbox's 200/s and the others unhurried.
 fn options() -> RunOptions {
     RunOptions {
         paces: BTreeMap::from([
-            (
-                Vendor::Attestr,
-                Pace {
-                    per_second: 2000.0,
-                    concurrency: 16,
-                },
-            ),
-            (
-                Vendor::Trust,
-                Pace {
-                    per_second: 2000.0,
-                    concurrency: 16,
-                },
-            ),
-            (
-                Vendor::GainsightPx,
-                Pace {
-                    per_second: 190.0,
-                    concurrency: 16,
-                },
-            ),
+            (Vendor::Attestr, pace(2000.0, 16)),
+            (Vendor::Trust, pace(2000.0, 16)),
+            (Vendor::GainsightPx, pace(190.0, 16)),
         ]),
         resend_delay: Duration::from_millis(200),
         ..RunOptions::default()
     }
+}
+
+/// The steps `journal` records.
+fn steps_of(journal: &Path) -> Vec<StepRow> {
+    Journal::open_read_only(journal).unwrap().steps().unwrap()
 }
 
 /// Runs the subjects file into the journal and returns the receipts.
@@ -279,13 +273,7 @@ async fn a_merge_into_an_identity_the_subject_has_is_resolved_by_its_step() {
         follow_merges: true,
         ..options()
     };
-    one_at_a_time.paces.insert(
-        Vendor::Trust,
-        Pace {
-            per_second: 2000.0,
-            concurrency: 1,
-        },
-    );
+    one_at_a_time.paces.insert(Vendor::Trust, pace(2000.0, 1));
     let trust = |id: &str| (Vendor::Trust, id.to_string());
 
     // The same subject names the merged uuid and the identity it was merged into (the library
@@ -387,10 +375,7 @@ async fn a_stop_during_a_back_off_is_not_waited_out() {
     .await
     .expect("the stop ended the back-off");
     ran.unwrap();
-    let steps = Journal::open_read_only(&world.path("j.db"))
-        .unwrap()
-        .steps()
-        .unwrap();
+    let steps = steps_of(&world.path("j.db"));
     let attestr = steps.iter().find(|s| s.vendor == Vendor::Attestr).unwrap();
     assert_eq!((attestr.state, attestr.sends), (StepState::Failed, 1));
 }
@@ -513,13 +498,7 @@ async fn refused_credentials_stop_that_vendor_only() {
     let subjects = world.subjects_file("subjects.csv", &batch);
     let clients = world.clients_with(&[("GAINSIGHT_PX_API_KEY", "not-the-key")]);
     let options = RunOptions {
-        paces: BTreeMap::from([(
-            Vendor::GainsightPx,
-            Pace {
-                per_second: 190.0,
-                concurrency: 1,
-            },
-        )]),
+        paces: BTreeMap::from([(Vendor::GainsightPx, pace(190.0, 1))]),
         ..options()
     };
     let report = erase(&subjects, &world.path("journal.db"), &clients, &options).await;
@@ -575,10 +554,7 @@ async fn a_finished_step_is_refused_by_the_journal_itself() {
         .unwrap();
     assert!(writer.begin(step.id).await.is_err());
     drop(writer);
-    let steps = Journal::open_read_only(&world.path("j.db"))
-        .unwrap()
-        .steps()
-        .unwrap();
+    let steps = steps_of(&world.path("j.db"));
     assert_eq!((steps[0].state, steps[0].sends), (StepState::Done, 1));
 }
 
@@ -700,17 +676,7 @@ async fn a_px_user_created_again_after_its_erasure_is_present_again_and_needs_a_
     assert!(report.all_settled(), "{report:#?}");
 
     // A product identifies the person again: Gainsight PX holds a user under the id once more.
-    let created = reqwest::Client::new()
-        .post(format!("{}/v1/users", world.sandbox.gainsight_px_url()))
-        .header(
-            "X-APTRINSIC-API-KEY",
-            &world.credentials.gainsight_px_api_keys[0],
-        )
-        .json(&json!({"identifyId": "revived@example.test", "propertyKeys": ["AP-XXXXXXXXXX-2"]}))
-        .send()
-        .await
-        .unwrap();
-    assert!(created.status().is_success(), "{}", created.status());
+    world.create_px_user("revived@example.test").await;
 
     let now = erasure::journal::now_millis();
     let verified = verify_at(&journal, &clients, now).await;

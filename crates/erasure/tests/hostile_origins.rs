@@ -281,14 +281,10 @@ fn clients(server_url: &str, vendors: &[Vendor]) -> Clients {
     .unwrap()
 }
 
-/// One subject with an id at each of `vendors`; runs it against `clients` with `options`,
-/// inside `call_options`, and returns the report (ids revealed).
-async fn erase(
-    clients: &Clients,
-    vendors: &[Vendor],
-    options: RunOptions,
-    call_options: CallOptions,
-) -> Report {
+/// One subject with an id at each of `vendors`; runs it against the server at `server_url`, up
+/// to `max_sends` sends a step and `max_retries` retries inside a send, and returns the report
+/// (ids revealed).
+async fn erase(server_url: &str, vendors: &[Vendor], max_sends: u32, max_retries: u32) -> Report {
     let dir = tempfile::tempdir().unwrap();
     let id = |vendor| {
         if vendors.contains(&vendor) {
@@ -315,34 +311,24 @@ async fn erase(
     let subjects = read_subjects(&subjects).unwrap();
     let journal = dir.path().join("journal.db");
     let opened = Journal::open_for_run(&journal, &subjects).unwrap();
-    call_options
-        .scope(run(
-            opened,
-            clients,
-            &options,
-            &Silent,
-            &StopSignal::default(),
-        ))
-        .await
-        .unwrap();
-    Report::from_journal(&Journal::open_read_only(&journal).unwrap(), true).unwrap()
-}
-
-fn quick(max_sends: u32) -> RunOptions {
-    RunOptions {
+    let options = RunOptions {
         max_sends,
         resend_delay: Duration::from_millis(10),
         ..RunOptions::default()
-    }
-}
-
-/// Fast retries inside a send, and a short per-attempt timeout.
-fn call_options(max_retries: u32) -> CallOptions {
-    CallOptions {
+    };
+    // Fast retries inside a send, and a short per-attempt timeout.
+    let call_options = CallOptions {
         max_retries: Some(max_retries),
         timeout: Some(Duration::from_millis(400)),
         ..CallOptions::default()
-    }
+    };
+    let clients = clients(server_url, vendors);
+    let stop = StopSignal::default();
+    call_options
+        .scope(run(opened, &clients, &options, &Silent, &stop))
+        .await
+        .unwrap();
+    Report::from_journal(&Journal::open_read_only(&journal).unwrap(), true).unwrap()
 }
 
 /// Each step of the report: its vendor, outcome, and problem message.
@@ -377,13 +363,7 @@ async fn a_redirect_is_never_followed_and_proves_nothing() {
         })
     })
     .await;
-    let report = erase(
-        &clients(&base.url, &Vendor::ALL),
-        &Vendor::ALL,
-        quick(2),
-        call_options(1),
-    )
-    .await;
+    let report = erase(&base.url, &Vendor::ALL, 2, 1).await;
     assert_eq!(base.received().iter().filter(|r| r.is_erasure()).count(), 3);
     assert!(
         elsewhere.received().is_empty(),
@@ -418,13 +398,7 @@ async fn a_redirect_is_never_followed_and_proves_nothing() {
         body: Vec::new(),
     })
     .await;
-    let report = erase(
-        &clients(&base.url, &PX_AND_ATTESTR),
-        &PX_AND_ATTESTR,
-        quick(2),
-        call_options(1),
-    )
-    .await;
+    let report = erase(&base.url, &PX_AND_ATTESTR, 2, 1).await;
     assert!(elsewhere.received().is_empty());
     assert!(!base.received().iter().any(Received::is_erasure));
     let px_requests: Vec<_> = base
@@ -461,13 +435,7 @@ async fn a_catch_all_base_url_gets_no_erasure_and_every_step_says_why() {
         ),
         ("200 text/html", Server::start(move |_, _| html()).await),
     ] {
-        let report = erase(
-            &clients(&server.url, &Vendor::ALL),
-            &Vendor::ALL,
-            quick(2),
-            call_options(1),
-        )
-        .await;
+        let report = erase(&server.url, &Vendor::ALL, 2, 1).await;
         let received = server.received();
         assert!(
             !received.iter().any(Received::is_erasure),
@@ -515,7 +483,7 @@ async fn a_px_users_page_without_its_documented_fields_gets_no_erasure() {
         })
         .await;
         let px = [Vendor::GainsightPx];
-        let report = erase(&clients(&server.url, &px), &px, quick(2), call_options(1)).await;
+        let report = erase(&server.url, &px, 2, 1).await;
         let received = server.received();
         assert!(
             received.len() == 1 && !received[0].is_erasure(),
@@ -564,13 +532,7 @@ async fn a_success_body_that_drips_or_breaks_off_proves_nothing_until_sent_again
     ] {
         // One send gets the broken success and nothing else: no outcome.
         let server = first_erasure_answers(first).await;
-        let report = erase(
-            &clients(&server.url, &PX_AND_ATTESTR),
-            &PX_AND_ATTESTR,
-            quick(1),
-            call_options(0),
-        )
-        .await;
+        let report = erase(&server.url, &PX_AND_ATTESTR, 1, 0).await;
         for (vendor, outcome, problem, sends) in steps(&report) {
             assert_eq!((outcome, sends), (None, 1), "{name} {vendor}: {problem:?}");
             assert!(problem.is_some(), "{name} {vendor}");
@@ -578,13 +540,7 @@ async fn a_success_body_that_drips_or_breaks_off_proves_nothing_until_sent_again
 
         // Sent again (the next send of the run), it ends in the idempotent outcome.
         let server = first_erasure_answers(first).await;
-        let report = erase(
-            &clients(&server.url, &PX_AND_ATTESTR),
-            &PX_AND_ATTESTR,
-            quick(2),
-            call_options(0),
-        )
-        .await;
+        let report = erase(&server.url, &PX_AND_ATTESTR, 2, 0).await;
         let outcomes: Vec<_> = steps(&report)
             .into_iter()
             .map(|(vendor, outcome, _, sends)| (vendor, outcome, sends))
@@ -604,13 +560,7 @@ async fn a_success_body_that_drips_or_breaks_off_proves_nothing_until_sent_again
 
         // Retried within one send by the runtime, the same.
         let server = first_erasure_answers(first).await;
-        let report = erase(
-            &clients(&server.url, &PX_AND_ATTESTR),
-            &PX_AND_ATTESTR,
-            quick(1),
-            call_options(1),
-        )
-        .await;
+        let report = erase(&server.url, &PX_AND_ATTESTR, 1, 1).await;
         let outcomes: Vec<_> = steps(&report)
             .into_iter()
             .map(|(vendor, outcome, _, _)| (vendor, outcome))
@@ -638,13 +588,7 @@ async fn a_5xx_then_not_found_is_the_same_outcome_within_one_send_and_across_sen
     // inside the send; the next send gets the 404.
     for (max_sends, max_retries) in [(1, 1), (2, 0)] {
         let server = first_erasure_answers(busy).await;
-        let report = erase(
-            &clients(&server.url, &vendors),
-            &vendors,
-            quick(max_sends),
-            call_options(max_retries),
-        )
-        .await;
+        let report = erase(&server.url, &vendors, max_sends, max_retries).await;
         let outcomes: Vec<_> = steps(&report)
             .into_iter()
             .map(|(vendor, outcome, problem, _)| (vendor, outcome, problem))

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use erasure::journal::{Journal, StepState};
 use erasure::vendor::Vendor;
 use serde_json::{Value, json};
-use support::{CURRENT_UUID, Person, World, people};
+use support::{CURRENT_UUID, Person, World, people, subjects_csv};
 
 const BIN: &str = env!("CARGO_BIN_EXE_vendor-erase");
 
@@ -42,8 +42,60 @@ fn assert_exit(out: &Output, code: u8) {
     assert_eq!(out.status.code(), Some(i32::from(code)), "{}", text(out));
 }
 
+/// Fails with everything the command printed unless it printed `needle`.
+fn assert_says(out: &Output, needle: &str) {
+    assert!(text(out).contains(needle), "{}", text(out));
+}
+
 fn path(path: &Path) -> &str {
     path.to_str().unwrap()
+}
+
+/// `run SUBJECTS --journal JOURNAL`, then `extra`.
+fn run_args<'a>(subjects: &'a Path, journal: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["run", path(subjects), "--journal", path(journal)];
+    args.extend(extra);
+    args
+}
+
+/// `report --journal JOURNAL --format FORMAT`, then `extra`.
+fn report_args<'a>(journal: &'a Path, format: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["report", "--journal", path(journal), "--format", format];
+    args.extend(extra);
+    args
+}
+
+/// Starts `args` with its output discarded.
+fn spawn_quiet(env: &BTreeMap<String, String>, args: &[&str]) -> tokio::process::Child {
+    command(env, args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until `journal` records at least `done` finished steps while `child`, the run writing
+/// it, still runs; fails after a minute without them (a bound on a hang, not a speed test).
+async fn wait_for_done(journal: &Path, done: usize, child: &mut tokio::process::Child) {
+    let started = Instant::now();
+    loop {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let finished = Journal::open_read_only(journal)
+            .and_then(|journal| journal.steps())
+            .map(|steps| steps.iter().filter(|s| s.state == StepState::Done).count())
+            .unwrap_or(0);
+        if finished >= done {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the run made no progress"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it finished {done} steps"
+        );
+    }
 }
 
 /// Rates high enough for a test, PX under the sandbox's own 200/s.
@@ -66,46 +118,24 @@ async fn killed_mid_run_it_resumes_without_sending_a_finished_step_twice() {
     world
         .fault(json!({"vendor": "gainsight-px", "delay_ms": 200, "count": 100000}))
         .await;
-    let args = [
-        "run",
-        path(&subjects),
-        "--journal",
-        path(&journal),
-        "--attestr-rate",
-        "60",
-        "--trust-rate",
-        "60",
-        "--gainsight-px-rate",
-        "60",
-        "--concurrency",
-        "8",
-        "--progress",
-        "lines",
-    ];
-    let mut child = command(&world.env(), &args)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    loop {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        let done = Journal::open_read_only(&journal)
-            .and_then(|journal| journal.steps())
-            .map(|steps| steps.iter().filter(|s| s.state == StepState::Done).count())
-            .unwrap_or(0);
-        if done >= 250 {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the run made no progress"
-        );
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the run ended before the kill"
-        );
-    }
+    let args = run_args(
+        &subjects,
+        &journal,
+        &[
+            "--attestr-rate",
+            "60",
+            "--trust-rate",
+            "60",
+            "--gainsight-px-rate",
+            "60",
+            "--concurrency",
+            "8",
+            "--progress",
+            "lines",
+        ],
+    );
+    let mut child = spawn_quiet(&world.env(), &args);
+    wait_for_done(&journal, 250, &mut child).await;
     child.start_kill().unwrap(); // SIGKILL
     let status = child.wait().await.unwrap();
     {
@@ -239,8 +269,7 @@ async fn a_needed_vendor_without_configuration_fails_before_anything_runs() {
         ..person
     };
     let subjects = world.subjects_file("attestr.csv", &[attestr_only]);
-    let mut args = vec!["run", path(&subjects), "--journal", path(&journal)];
-    args.extend(FAST);
+    let args = run_args(&subjects, &journal, &FAST);
     let out = output(&env, &args).await;
     assert_exit(&out, 0);
 }
@@ -272,8 +301,7 @@ async fn exit_codes_dry_run_and_the_three_report_formats() {
     assert_eq!(world.received().await, []);
 
     let journal = world.path("good.db");
-    let mut args = vec!["run", path(&good), "--journal", path(&journal)];
-    args.extend(FAST);
+    let args = run_args(&good, &journal, &FAST);
     let out = output(&env, &args).await;
     assert_exit(&out, 0);
     assert!(String::from_utf8_lossy(&out.stderr).contains("3 of 3 subjects erased"));
@@ -298,8 +326,7 @@ async fn exit_codes_dry_run_and_the_three_report_formats() {
     // Gainsight PX find nothing (absent, never "erased"), and Attestr answers already archived
     // (erased: its documented evidence of the earlier archive).
     let merged_journal = world.path("merged.db");
-    let mut args = vec!["run", path(&all), "--journal", path(&merged_journal)];
-    args.extend(FAST);
+    let args = run_args(&all, &merged_journal, &FAST);
     let out = output(&env, &args).await;
     assert_exit(&out, erasure::exit::NEEDS_PERSON);
     assert!(
@@ -310,22 +337,12 @@ async fn exit_codes_dry_run_and_the_three_report_formats() {
     );
 
     // Another subjects file against the same journal is refused.
-    let out = output(
-        &env,
-        &["run", path(&good), "--journal", path(&merged_journal)],
-    )
-    .await;
+    let out = output(&env, &run_args(&good, &merged_journal, &[])).await;
     assert_eq!(out.status.code(), Some(erasure::exit::USAGE as i32));
     assert!(String::from_utf8_lossy(&out.stderr).contains("was started from other subjects"));
 
     let report = |format: &'static str, reveal: bool| {
-        let mut args = vec![
-            "report",
-            "--journal",
-            path(&merged_journal),
-            "--format",
-            format,
-        ];
+        let mut args = report_args(&merged_journal, format, &[]);
         if reveal {
             args.push("--reveal");
         }
@@ -388,15 +405,7 @@ async fn exit_codes_dry_run_and_the_three_report_formats() {
         (world.path("receipt.html"), "html", false),
         (existing.clone(), "json", true),
     ] {
-        let mut args = vec![
-            "report",
-            "--journal",
-            path(&merged_journal),
-            "--format",
-            format,
-            "--output",
-            path(&file),
-        ];
+        let mut args = report_args(&merged_journal, format, &["--output", path(&file)]);
         if reveal {
             args.push("--reveal");
         }
@@ -589,14 +598,7 @@ async fn vendor_text_reaches_no_receipt_and_no_terminal_with_the_id_or_a_control
         ("ATTESTR_AUTH_TOKEN".to_string(), "test-token".to_string()),
         ("ATTESTR_BASE_URL".to_string(), format!("http://{address}")),
     ]);
-    let mut args = vec![
-        "run",
-        path(&subjects),
-        "--journal",
-        path(&journal),
-        "--progress",
-        "lines",
-    ];
+    let mut args = run_args(&subjects, &journal, &["--progress", "lines"]);
     args.extend(FAST);
     let run = output(&env, &args).await;
     assert_exit(&run, erasure::exit::NEEDS_PERSON);
@@ -610,42 +612,24 @@ async fn vendor_text_reaches_no_receipt_and_no_terminal_with_the_id_or_a_control
     // is halted, and the terminal says so without quoting it.
     probe_documented.store(false, Ordering::SeqCst);
     let halted_journal = dir.path().join("halted.db");
-    let mut halted_args = vec![
-        "run",
-        path(&subjects),
-        "--journal",
-        path(&halted_journal),
-        "--progress",
-        "lines",
-    ];
+    let mut halted_args = run_args(&subjects, &halted_journal, &["--progress", "lines"]);
     halted_args.extend(FAST);
     let halted = output(&env, &halted_args).await;
     assert_exit(&halted, erasure::exit::NEEDS_PERSON);
-    assert!(text(&halted).contains("did not prove"), "{}", text(&halted));
+    assert_says(&halted, "did not prove");
     shown.push(("halted run".to_string(), text(&halted)));
     probe_documented.store(true, Ordering::SeqCst);
     for format in ["json", "markdown", "html", "csv"] {
-        let out = output(
-            &env,
-            &["report", "--journal", path(&journal), "--format", format],
-        )
-        .await;
+        let out = output(&env, &report_args(&journal, format, &[])).await;
         assert_exit(&out, 0);
         shown.push((format.to_string(), text(&out)));
     }
-    let csv = output(
-        &env,
-        &[
-            "report",
-            "--journal",
-            path(&journal),
-            "--format",
-            "csv",
-            "--subject",
-            "DSR-1",
-        ],
-    )
-    .await;
+    let csv_of = |subject: &'static str| {
+        let args = report_args(&journal, "csv", &["--subject", subject]);
+        let env = &env;
+        async move { output(env, &args).await }
+    };
+    let csv = csv_of("DSR-1").await;
     assert_exit(&csv, 0);
     let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(&csv.stdout[..])
         .records()
@@ -658,19 +642,7 @@ async fn vendor_text_reaches_no_receipt_and_no_terminal_with_the_id_or_a_control
         "the vendor's message is kept, redacted: {:?}",
         &rows[0]
     );
-    let unknown = output(
-        &env,
-        &[
-            "report",
-            "--journal",
-            path(&journal),
-            "--format",
-            "csv",
-            "--subject",
-            "DSR-2",
-        ],
-    )
-    .await;
+    let unknown = csv_of("DSR-2").await;
     assert_exit(&unknown, erasure::exit::USAGE);
     stop.store(true, Ordering::SeqCst);
     let _ = std::net::TcpStream::connect(address);
@@ -703,8 +675,7 @@ async fn a_run_whose_px_steps_are_all_absent_ends_with_a_warning_naming_the_vend
         .collect();
     let subjects = world.subjects_file("strangers.csv", &strangers);
     let journal = world.path("strangers.db");
-    let mut args = vec!["run", path(&subjects), "--journal", path(&journal)];
-    args.extend(FAST);
+    let args = run_args(&subjects, &journal, &FAST);
     let out = output(&world.env(), &args).await;
     // Nothing is left to do (exit 0), but nothing was erased, and the run says so.
     assert_exit(&out, erasure::exit::ERASED);
@@ -717,11 +688,7 @@ async fn a_run_whose_px_steps_are_all_absent_ends_with_a_warning_naming_the_vend
         stderr.contains("vendor-erase: warning: Gainsight PX: 20 of 20 ended steps found no record under the id (absent). Likely wrong ids, a wrong account or a wrong data centre"),
         "{stderr}"
     );
-    let report = output(
-        &world.env(),
-        &["report", "--journal", path(&journal), "--format", "json"],
-    )
-    .await;
+    let report = output(&world.env(), &report_args(&journal, "json", &[])).await;
     let json: Value = serde_json::from_slice(&report.stdout).unwrap();
     assert_eq!(json["warnings"].as_array().unwrap().len(), 1, "{json}");
     assert_eq!(json["summary"]["subjects_erased"], 0);
@@ -738,36 +705,13 @@ async fn a_second_run_on_a_journal_in_use_is_refused_at_once_and_sends_nothing()
     world
         .fault(json!({"vendor": "gainsight-px", "delay_ms": 300, "count": 100000}))
         .await;
-    let args = [
-        "run",
-        path(&subjects),
-        "--journal",
-        path(&journal),
-        "--concurrency",
-        "2",
-        "--progress",
-        "none",
-    ];
-    let first = command(&world.env(), &args)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    loop {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        let done = Journal::open_read_only(&journal)
-            .and_then(|journal| journal.steps())
-            .map(|steps| steps.iter().filter(|s| s.state == StepState::Done).count())
-            .unwrap_or(0);
-        if done > 0 {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the first run made no progress"
-        );
-    }
+    let args = run_args(
+        &subjects,
+        &journal,
+        &["--concurrency", "2", "--progress", "none"],
+    );
+    let mut first = spawn_quiet(&world.env(), &args);
+    wait_for_done(&journal, 1, &mut first).await;
 
     let asked = Instant::now();
     let second = output(&elsewhere.env(), &args).await;
@@ -783,7 +727,7 @@ async fn a_second_run_on_a_journal_in_use_is_refused_at_once_and_sends_nothing()
     assert!(waited < Duration::from_secs(10), "{waited:?}");
     let verify = output(&elsewhere.env(), &["verify", "--journal", path(&journal)]).await;
     assert_exit(&verify, erasure::exit::FAILED);
-    assert!(text(&verify).contains("is in use"), "{}", text(&verify));
+    assert_says(&verify, "is in use");
     assert_eq!(elsewhere.received().await, []);
 
     let first = first.wait_with_output().await.unwrap();
@@ -805,22 +749,11 @@ async fn a_report_reads_a_journal_in_a_directory_its_reader_cannot_write() {
     let journal = world.path("journal.db");
     let run = output(
         &world.env(),
-        &[
-            "run",
-            path(&subjects),
-            "--journal",
-            path(&journal),
-            "--operator",
-            "Dana (privacy)",
-        ],
+        &run_args(&subjects, &journal, &["--operator", "Dana (privacy)"]),
     )
     .await;
     assert_exit(&run, erasure::exit::ERASED);
-    assert!(
-        text(&run).contains("Journal chain head: sha256:"),
-        "{}",
-        text(&run)
-    );
+    assert_says(&run, "Journal chain head: sha256:");
 
     // An auditor's copy: a directory only its owner (root) may write, a file nobody may write,
     // read by another user (nobody). Tests run as root, who may write anywhere, so the reader
@@ -889,21 +822,13 @@ async fn a_report_reads_a_journal_in_a_directory_its_reader_cannot_write() {
         .await
         .unwrap();
     assert_exit(&dry_run, erasure::exit::ERASED);
-    assert!(
-        text(&dry_run).contains("Dry run against"),
-        "{}",
-        text(&dry_run)
-    );
+    assert_says(&dry_run, "Dry run against");
     // Nothing was made beside it.
     let beside: Vec<_> = std::fs::read_dir(&copy_dir).unwrap().collect();
     assert_eq!(beside.len(), 1, "{beside:?}");
     // Every format states the chain head.
     for format in ["markdown", "html"] {
-        let out = output(
-            &BTreeMap::new(),
-            &["report", "--journal", path(&journal), "--format", format],
-        )
-        .await;
+        let out = output(&BTreeMap::new(), &report_args(&journal, format, &[])).await;
         assert_exit(&out, erasure::exit::ERASED);
         assert!(
             String::from_utf8_lossy(&out.stdout).contains(head),
@@ -917,17 +842,7 @@ async fn a_report_reads_a_journal_in_a_directory_its_reader_cannot_write() {
 async fn a_plan_read_by_a_reader_that_stops_early_ends_without_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     let subjects = dir.path().join("subjects.csv");
-    let mut csv = String::from("subject,attestr_profile_id,trust_uuid,gainsight_px_identify_id\n");
-    for person in people(3000) {
-        csv.push_str(&format!(
-            "{},{},{},{}\n",
-            person.subject,
-            person.attestr.unwrap(),
-            person.trust.unwrap(),
-            person.gainsight_px.unwrap()
-        ));
-    }
-    std::fs::write(&subjects, csv).unwrap();
+    std::fs::write(&subjects, subjects_csv(&people(3000))).unwrap();
     // The plan is far larger than a pipe holds, and the reader is gone before it is written.
     let mut child = command(&BTreeMap::new(), &["plan", path(&subjects)])
         .stdout(std::process::Stdio::piped())
@@ -952,11 +867,7 @@ async fn verify_finds_a_px_user_created_again_and_exits_3() {
     let world = World::start(std::slice::from_ref(&person), 200).await;
     let subjects = world.subjects_file("subjects.csv", std::slice::from_ref(&person));
     let journal = world.path("journal.db");
-    let run = output(
-        &world.env(),
-        &["run", path(&subjects), "--journal", path(&journal)],
-    )
-    .await;
+    let run = output(&world.env(), &run_args(&subjects, &journal, &[])).await;
     assert_exit(&run, erasure::exit::ERASED);
 
     // Nothing came back yet: absence proven again.
@@ -969,41 +880,19 @@ async fn verify_finds_a_px_user_created_again_and_exits_3() {
     ];
     let first = output(&world.env(), &verify).await;
     assert_exit(&first, erasure::exit::ERASED);
-    assert!(
-        text(&first).contains("1 absent again, 0 present again"),
-        "{}",
-        text(&first)
-    );
+    assert_says(&first, "1 absent again, 0 present again");
 
-    let created = reqwest::Client::new()
-        .post(format!("{}/v1/users", world.sandbox.gainsight_px_url()))
-        .header(
-            "X-APTRINSIC-API-KEY",
-            &world.credentials.gainsight_px_api_keys[0],
-        )
-        .json(&json!({"identifyId": "again@example.test", "propertyKeys": ["AP-XXXXXXXXXX-2"]}))
-        .send()
-        .await
-        .unwrap();
-    assert!(created.status().is_success(), "{}", created.status());
+    world.create_px_user("again@example.test").await;
     let second = output(&world.env(), &verify).await;
     assert_exit(&second, erasure::exit::NEEDS_PERSON);
-    assert!(
-        text(&second).contains("0 absent again, 1 present again"),
-        "{}",
-        text(&second)
-    );
+    assert_says(&second, "0 absent again, 1 present again");
     assert!(
         !text(&second).contains("again@example.test"),
         "{}",
         text(&second)
     );
 
-    let report = output(
-        &BTreeMap::new(),
-        &["report", "--journal", path(&journal), "--format", "json"],
-    )
-    .await;
+    let report = output(&BTreeMap::new(), &report_args(&journal, "json", &[])).await;
     assert_exit(&report, erasure::exit::ERASED);
     let report: Value = serde_json::from_slice(&report.stdout).unwrap();
     let step = &report["subjects"][0]["steps"][0];
@@ -1028,13 +917,9 @@ async fn a_journal_edited_outside_the_tool_gets_no_receipt() {
     let world = World::start(&batch, 200).await;
     let subjects = world.subjects_file("subjects.csv", &batch);
     let journal = world.path("journal.db");
-    let run = output(
-        &world.env(),
-        &["run", path(&subjects), "--journal", path(&journal)],
-    )
-    .await;
+    let run = output(&world.env(), &run_args(&subjects, &journal, &[])).await;
     assert_exit(&run, erasure::exit::ERASED);
-    let report_args = ["report", "--journal", path(&journal), "--format", "json"];
+    let report_args = report_args(&journal, "json", &[]);
     assert_exit(
         &output(&BTreeMap::new(), &report_args).await,
         erasure::exit::ERASED,
@@ -1059,12 +944,8 @@ async fn a_journal_edited_outside_the_tool_gets_no_receipt() {
     assert!(!said.contains(batch[1].trust.as_deref().unwrap()), "{said}");
     let verify = output(&world.env(), &["verify", "--journal", path(&journal)]).await;
     assert_exit(&verify, erasure::exit::FAILED);
-    assert!(text(&verify).contains("line 3"), "{}", text(&verify));
-    let resumed = output(
-        &world.env(),
-        &["run", path(&subjects), "--journal", path(&journal)],
-    )
-    .await;
+    assert_says(&verify, "line 3");
+    let resumed = output(&world.env(), &run_args(&subjects, &journal, &[])).await;
     assert_exit(&resumed, erasure::exit::FAILED);
 
     // A deleted salt is said as such.
@@ -1074,10 +955,6 @@ async fn a_journal_edited_outside_the_tool_gets_no_receipt() {
         .unwrap();
     let report = output(&BTreeMap::new(), &report_args).await;
     assert_exit(&report, erasure::exit::FAILED);
-    assert!(
-        text(&report).contains("its salt is missing"),
-        "{}",
-        text(&report)
-    );
+    assert_says(&report, "its salt is missing");
     assert!(!text(&report).contains("no rows"), "{}", text(&report));
 }

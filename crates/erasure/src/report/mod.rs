@@ -1125,27 +1125,23 @@ mod tests {
     #[test]
     fn a_vendor_whose_steps_are_mostly_absent_is_named_in_a_warning() {
         let run = |total: i64, absent: i64| {
-            let steps: Vec<StepRow> = (1..=total)
-                .map(|n| {
-                    let mut step = row(n, Vendor::GainsightPx, &format!("u{n}"));
-                    step.subject_id = n;
-                    if n <= absent {
-                        step.outcome = Some(Outcome::NotFound);
-                    }
-                    step
-                })
-                .collect();
-            let mut trust: Vec<StepRow> = (1..=total)
-                .map(|n| {
-                    let mut step = row(1000 + n, Vendor::Trust, &format!("t{n}"));
-                    step.subject_id = n;
-                    step
-                })
-                .collect();
-            trust.extend(steps);
+            let trust = (1..=total).map(|n| StepRow {
+                subject_id: n,
+                ..row(1000 + n, Vendor::Trust, &format!("t{n}"))
+            });
+            let px = (1..=total).map(|n| StepRow {
+                subject_id: n,
+                outcome: Some(if n <= absent {
+                    Outcome::NotFound
+                } else {
+                    Outcome::Deleted
+                }),
+                ..row(n, Vendor::GainsightPx, &format!("u{n}"))
+            });
+            let steps: Vec<StepRow> = trust.chain(px).collect();
             Report::build(
                 &subject_rows(total),
-                &trust,
+                &steps,
                 &IdHasher::new(b"s"),
                 false,
                 0,
@@ -1240,36 +1236,47 @@ mod tests {
         assert_eq!(&rows[1][6], "erased");
     }
 
-    #[test]
-    fn a_report_reads_one_snapshot_while_a_run_writes() {
-        use crate::journal::Finish;
+    /// A new journal `j.db` in a new directory, of subjects `DSR-1`, `DSR-2`, … on lines 2, 3,
+    /// …, each with the Gainsight PX id of `px_ids` at its place; and the journal's path.
+    fn px_journal(px_ids: &[&str]) -> (tempfile::TempDir, std::path::PathBuf, Journal) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j.db");
-        let subjects = [crate::subjects::Subject {
-            reference: "DSR-1".to_string(),
-            line: 2,
-            ids: vec![(Vendor::GainsightPx, "u1".to_string())],
-        }];
+        let subjects: Vec<crate::subjects::Subject> = (1..)
+            .zip(px_ids)
+            .map(|(n, id)| crate::subjects::Subject {
+                reference: format!("DSR-{n}"),
+                line: n + 1,
+                ids: vec![(Vendor::GainsightPx, id.to_string())],
+            })
+            .collect();
         let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        (dir, path, journal)
+    }
+
+    /// Begins and finishes `step` as deleted, as a run does.
+    async fn delete(writer: &crate::journal::Writer, step: i64) {
+        writer.begin(step).await.unwrap();
+        let deleted = crate::journal::Finish::ok(Outcome::Deleted);
+        writer.finish(step, deleted).await.unwrap();
+    }
+
+    fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
+    #[test]
+    fn a_report_reads_one_snapshot_while_a_run_writes() {
+        let (_dir, path, journal) = px_journal(&["u1"]);
         let steps = journal.steps().unwrap();
         let reader = Journal::open_read_only(&path).unwrap();
         let receipts = JournalReceipts::open(&reader, false, None).unwrap();
         assert_eq!(receipts.head().summary.steps_not_finished, 1);
 
         let writer = journal.into_writer();
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap()
-            .block_on(async {
-                writer.begin(steps[0].id).await.unwrap();
-                let finish = Finish {
-                    result: Ok(Outcome::Deleted),
-                    attempts: 1,
-                    status: Some(200),
-                    request_id: None,
-                };
-                writer.finish(steps[0].id, finish).await.unwrap();
-            });
+        block_on(delete(&writer, steps[0].id));
         drop(writer);
 
         // The rows agree with the counts made before the write.
@@ -1289,23 +1296,8 @@ mod tests {
 
     #[test]
     fn every_format_streams_the_chain_head_the_runs_and_what_verify_found() {
-        use crate::journal::Finish;
         use crate::provenance::{CitedPage, Provenance, VendorProvenance};
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j.db");
-        let subjects = [
-            crate::subjects::Subject {
-                reference: "DSR-1".to_string(),
-                line: 2,
-                ids: vec![(Vendor::GainsightPx, "u1".to_string())],
-            },
-            crate::subjects::Subject {
-                reference: "DSR-2".to_string(),
-                line: 3,
-                ids: vec![(Vendor::GainsightPx, "u2".to_string())],
-            },
-        ];
-        let mut journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let (_dir, path, mut journal) = px_journal(&["u1", "u2"]);
         let steps = journal.steps().unwrap();
         let provenance = Provenance {
             command: "run".to_string(),
@@ -1327,36 +1319,26 @@ mod tests {
         };
         journal.record_start(&provenance).unwrap();
         let writer = journal.into_writer();
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap()
-            .block_on(async {
-                for step in &steps {
-                    writer.begin(step.id).await.unwrap();
-                    let finish = Finish {
-                        result: Ok(Outcome::Deleted),
-                        attempts: 1,
-                        status: Some(200),
-                        request_id: None,
-                    };
-                    writer.finish(step.id, finish).await.unwrap();
-                }
-                // DSR-1's user is back; DSR-2's is proven absent again.
-                let now = crate::journal::now_millis();
-                writer
-                    .checked(steps[0].id, CheckResult::PresentAgain, None, now)
-                    .await
-                    .unwrap();
-                writer
-                    .checked(
-                        steps[1].id,
-                        CheckResult::AbsentAgain,
-                        Some("404 not-found body".to_string()),
-                        now,
-                    )
-                    .await
-                    .unwrap();
-            });
+        block_on(async {
+            for step in &steps {
+                delete(&writer, step.id).await;
+            }
+            // DSR-1's user is back; DSR-2's is proven absent again.
+            let now = crate::journal::now_millis();
+            writer
+                .checked(steps[0].id, CheckResult::PresentAgain, None, now)
+                .await
+                .unwrap();
+            writer
+                .checked(
+                    steps[1].id,
+                    CheckResult::AbsentAgain,
+                    Some("404 not-found body".to_string()),
+                    now,
+                )
+                .await
+                .unwrap();
+        });
         drop(writer);
 
         let reader = Journal::open_read_only(&path).unwrap();

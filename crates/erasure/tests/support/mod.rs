@@ -87,6 +87,21 @@ pub fn seed_for(people: &[Person]) -> Value {
     json!({"attestr_profiles": profiles, "trust_identities": identities, "gainsight_px_users": users})
 }
 
+/// The subjects file that names `people`.
+pub fn subjects_csv(people: &[Person]) -> String {
+    let mut text = String::from("subject,attestr_profile_id,trust_uuid,gainsight_px_identify_id\n");
+    for person in people {
+        text.push_str(&format!(
+            "{},{},{},{}\n",
+            person.subject,
+            person.attestr.as_deref().unwrap_or(""),
+            person.trust.as_deref().unwrap_or(""),
+            person.gainsight_px.as_deref().unwrap_or("")
+        ));
+    }
+    text
+}
+
 /// A sandbox and a scratch directory for one test.
 pub struct World {
     pub sandbox: sandbox::RunningSandbox,
@@ -169,19 +184,8 @@ impl World {
 
     /// Writes a subjects file for `people` and returns its path.
     pub fn subjects_file(&self, name: &str, people: &[Person]) -> PathBuf {
-        let mut text =
-            String::from("subject,attestr_profile_id,trust_uuid,gainsight_px_identify_id\n");
-        for person in people {
-            text.push_str(&format!(
-                "{},{},{},{}\n",
-                person.subject,
-                person.attestr.as_deref().unwrap_or(""),
-                person.trust.as_deref().unwrap_or(""),
-                person.gainsight_px.as_deref().unwrap_or("")
-            ));
-        }
         let path = self.dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
+        std::fs::write(&path, subjects_csv(people)).unwrap();
         path
     }
 
@@ -242,6 +246,23 @@ impl World {
             .iter()
             .filter(|request| request.vendor == vendor)
             .count()
+    }
+
+    /// Identifies `identify_id` at Gainsight PX, as a product does: the vendor holds a user under
+    /// the id (again, after an erasure).
+    pub async fn create_px_user(&self, identify_id: &str) {
+        let created = self
+            .http
+            .post(format!("{}/v1/users", self.sandbox.gainsight_px_url()))
+            .header(
+                "X-APTRINSIC-API-KEY",
+                &self.credentials.gainsight_px_api_keys[0],
+            )
+            .json(&json!({"identifyId": identify_id, "propertyKeys": ["AP-XXXXXXXXXX-2"]}))
+            .send()
+            .await
+            .unwrap();
+        assert!(created.status().is_success(), "{}", created.status());
     }
 
     /// Forgets the requests received so far (`POST /_sandbox/requests/clear`).
