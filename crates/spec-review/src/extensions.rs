@@ -265,31 +265,16 @@ pub fn outcome_changes(old: &Document, new: &Document) -> Vec<Change> {
         let before = outcome_rows(operation.old);
         let after = outcome_rows(operation.new);
         // Rows gone, rows new, then rows on both sides.
-        let mut pairs: Vec<RowPair<'_, OutcomeRow>> = before
+        let gone = before.iter().filter(|row| same(row, &after).is_none());
+        let new = after.iter().filter(|row| same(row, &before).is_none());
+        let both = before
             .iter()
-            .filter(|row| same(row, &after).is_none())
-            .map(|row| RowPair {
-                old: Some(row),
-                new: None,
-            })
-            .collect();
-        pairs.extend(
-            after
-                .iter()
-                .filter(|row| same(row, &before).is_none())
-                .map(|row| RowPair {
-                    old: None,
-                    new: Some(row),
-                }),
-        );
-        pairs.extend(before.iter().filter_map(|row| {
-            same(row, &after).map(|now| RowPair {
-                old: Some(row),
-                new: Some(now),
-            })
-        }));
+            .filter_map(|row| Some((row, same(row, &after)?)));
+        let rows = gone.map(|row| (Some(row), None));
+        let rows = rows.chain(new.map(|row| (None, Some(row))));
         let location = format!("{}/x-outcomes", operation.pointer);
-        for pair in pairs {
+        for (old, new) in rows.chain(both.map(|(row, now)| (Some(row), Some(now)))) {
+            let pair = RowPair { old, new };
             changes.extend(rated(
                 &operation.label,
                 &location,
