@@ -22,7 +22,7 @@ use serde_json::Value;
 use crate::extension_rows::{ErrorCode, ErrorCodePair, OutcomeRow, RowPair};
 use crate::model::{Change, RatedBy};
 use crate::rules::{Matcher, RULES};
-use crate::view::Direction;
+use crate::view::{Direction, scalar_text};
 use spec_pipeline::document::{Document, escape_pointer};
 
 /// Every change the table's rows find in one extension's pair of rows: `words` gives a row's
@@ -79,11 +79,7 @@ fn matched_operations<'a>(old: &'a Document, new: &'a Document) -> Vec<Matched<'
 }
 
 fn error_codes(operation: &Value) -> Vec<ErrorCode> {
-    let text = |value: Option<&Value>| match value {
-        Some(Value::String(text)) => Some(text.clone()),
-        Some(Value::Null) | None => None,
-        Some(other) => Some(other.to_string()),
-    };
+    let text = |value: Option<&Value>| value.filter(|value| !value.is_null()).map(scalar_text);
     let mut codes: Vec<ErrorCode> = operation
         .get("x-error-codes")
         .and_then(Value::as_array)
@@ -221,11 +217,7 @@ fn outcome_rows(operation: &Value) -> Vec<OutcomeRow> {
         .into_iter()
         .flatten()
         .map(|row| {
-            let text = |key: &str| match row.get(key) {
-                Some(Value::String(text)) => text.clone(),
-                Some(other) => other.to_string(),
-                None => String::new(),
-            };
+            let text = |key: &str| row.get(key).map_or_else(String::new, scalar_text);
             let mut when: Vec<String> = row
                 .get("when")
                 .and_then(Value::as_array)
