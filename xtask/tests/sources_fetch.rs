@@ -214,35 +214,19 @@ fn the_page_facts_read_the_same_from_a_stored_copy_and_from_a_fetched_page() {
     use spec_pipeline::page_facts::{PageFacts, extract, page_format};
     // Line numbers differ between the layouts; the facts must not.
     fn without_lines(facts: PageFacts) -> impl std::fmt::Debug + PartialEq {
+        fn fact<T>(rows: Vec<(usize, T)>) -> Vec<T> {
+            rows.into_iter().map(|(_, fact)| fact).collect()
+        }
+        fn row<T>(rows: Vec<(usize, T, bool)>) -> Vec<(T, bool)> {
+            rows.into_iter().map(|(_, row, flag)| (row, flag)).collect()
+        }
         (
             facts.endpoint.map(|(_, method, url)| (method, url)),
-            facts
-                .path_parameters
-                .into_iter()
-                .map(|(_, name)| name)
-                .collect::<Vec<_>>(),
-            facts.query_parameters.map(|query| {
-                query
-                    .into_iter()
-                    .map(|(_, name, required)| (name, required))
-                    .collect::<Vec<_>>()
-            }),
-            facts
-                .statuses
-                .into_iter()
-                .map(|(_, status)| status)
-                .collect::<Vec<_>>(),
-            facts
-                .errors
-                .into_iter()
-                .map(|(_, row)| row)
-                .collect::<Vec<_>>(),
-            facts.body_fields.map(|fields| {
-                fields
-                    .into_iter()
-                    .map(|(_, row, required)| (row, required))
-                    .collect::<Vec<_>>()
-            }),
+            fact(facts.path_parameters),
+            facts.query_parameters.map(row),
+            fact(facts.statuses),
+            fact(facts.errors),
+            facts.body_fields.map(row),
         )
     }
     for (url, page) in PAGES {

@@ -11,11 +11,13 @@ use axum::extract::{MatchedPath, OriginalUri, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
 use crate::context::{AppContext, AppState};
 use crate::request_log::RecordedRequest;
 use crate::store::StoreError;
-use crate::validate::{Operation, UnknownOperation};
+use crate::validate::UnknownOperation;
 use crate::vendor::Api;
 
 /// A problem that is not about the vendor's data: each vendor renders it in its own shape.
@@ -132,11 +134,27 @@ pub(crate) type Handler = (
     fn(axum::routing::MethodFilter) -> axum::routing::MethodRouter<AppState>,
 );
 
-/// The spec operation `id`, whose schemas check a request's input. Handlers pass the id they are
-/// registered under, which the start proves is in the specs; were it not, the request gets a 500
-/// (logged), never a panic.
-pub(crate) fn operation(context: &AppContext, id: &str) -> Result<&'static Operation, Problem> {
-    Ok(context.specs.operation(id)?)
+/// A JSON body checked against the request schema of spec operation `id` and read as `T`, or a
+/// bad request. Handlers pass the id they are registered under, which the start proves is in the
+/// specs; were it not, the request gets a 500 (logged), never a panic.
+pub(crate) fn checked_body<T: DeserializeOwned>(
+    context: &AppContext,
+    id: &str,
+    body: Value,
+) -> Result<T, Problem> {
+    let operation = context.specs.operation(id)?;
+    operation.body(body).map_err(Problem::BadRequest)
+}
+
+/// The query parameters of spec operation `id`, typed and checked, or a bad request (the id as
+/// for [`checked_body`]).
+pub(crate) fn checked_query(
+    context: &AppContext,
+    id: &str,
+    raw: Option<&str>,
+) -> Result<Map<String, Value>, Problem> {
+    let operation = context.specs.operation(id)?;
+    operation.query(raw).map_err(Problem::BadRequest)
 }
 
 /// Renders generic problems in one error shape (a vendor's, or the admin endpoints').

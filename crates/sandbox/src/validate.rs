@@ -56,7 +56,8 @@ pub(crate) struct Operation {
     /// The path template, as in the document.
     pub(crate) path: String,
     parameters: Vec<Parameter>,
-    body: Option<Body>,
+    /// The request body's schema.
+    body: Option<Validator>,
 }
 
 struct Parameter {
@@ -68,10 +69,6 @@ struct Parameter {
     /// The item type for arrays, the type otherwise.
     scalar: String,
     default: Option<Value>,
-    validator: Validator,
-}
-
-struct Body {
     validator: Validator,
 }
 
@@ -210,10 +207,10 @@ impl Operation {
 
     /// Checks a JSON body against the operation's request schema.
     pub(crate) fn check_body(&self, body: &Value) -> Result<(), String> {
-        let Some(schema) = &self.body else {
+        let Some(validator) = &self.body else {
             return Ok(());
         };
-        schema.validator.validate(body).map_err(|error| {
+        validator.validate(body).map_err(|error| {
             let at = error.instance_path().to_string();
             let at = if at.is_empty() { "/".to_string() } else { at };
             shorten(format!(
@@ -290,13 +287,10 @@ fn read_operations(document_name: &str, document: &Value) -> Result<Vec<Operatio
                 .collect::<Result<_, _>>()?;
             let body = match operation.get("requestBody") {
                 None => None,
-                Some(request) => {
-                    let schema = &request["content"]["application/json"]["schema"];
-                    Some(Body {
-                        validator: compile_schema(schema)
-                            .map_err(|error| format!("{id}: request body: {error}"))?,
-                    })
-                }
+                Some(request) => Some(
+                    compile_schema(&request["content"]["application/json"]["schema"])
+                        .map_err(|error| format!("{id}: request body: {error}"))?,
+                ),
             };
             operations.push(Operation {
                 id,

@@ -5,8 +5,8 @@
 use std::fmt::Write;
 
 use syn::{
-    Attribute, Fields, GenericArgument, ImplItem, Item, PathArguments, ReturnType, Type,
-    WherePredicate,
+    Attribute, Fields, GenericArgument, ImplItem, ImplItemFn, Item, PathArguments, ReturnType,
+    Type, WherePredicate,
 };
 
 /// Summarizes generated client source. Fails only when the source does not parse.
@@ -113,94 +113,93 @@ pub(crate) struct OperationSignature {
 /// The operations of a parsed generated client, in the order they are generated.
 pub(crate) fn operations_of(file: &syn::File) -> Vec<OperationSignature> {
     let mut found = Vec::new();
-    for item in &file.items {
-        let Item::Impl(block) = item else { continue };
-        if block.trait_.is_some() || type_name(&block.self_ty) != "Client" {
+    for method in inherent_methods(&file.items, "Client") {
+        // progenitor documents each operation method with "Sends a `METHOD` request to `/path`".
+        let Some(request) = doc_text(&method.attrs)
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("Sends a ").map(str::to_string))
+        else {
             continue;
-        }
-        for member in &block.items {
-            let ImplItem::Fn(method) = member else {
-                continue;
-            };
-            // progenitor documents each operation method with "Sends a `METHOD` request to `/path`".
-            let Some(request) = doc_text(&method.attrs)
-                .lines()
-                .find_map(|line| line.trim().strip_prefix("Sends a ").map(str::to_string))
-            else {
-                continue;
-            };
-            let mut parts = request.split('`').filter(|part| !part.trim().is_empty());
-            let (Some(http_method), Some(_), Some(path)) =
-                (parts.next(), parts.next(), parts.next())
-            else {
-                continue;
-            };
-            let builder = match &method.sig.output {
-                ReturnType::Type(_, ty) => type_name(ty),
-                ReturnType::Default => continue,
-            };
-            found.push(OperationSignature {
-                name: method.sig.ident.to_string(),
-                method: http_method.to_string(),
-                path: path.to_string(),
-                builder,
-            });
-        }
+        };
+        let mut parts = request.split('`').filter(|part| !part.trim().is_empty());
+        let (Some(http_method), Some(_), Some(path)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        let builder = match &method.sig.output {
+            ReturnType::Type(_, ty) => type_name(ty),
+            ReturnType::Default => continue,
+        };
+        found.push(OperationSignature {
+            name: method.sig.ident.to_string(),
+            method: http_method.to_string(),
+            path: path.to_string(),
+            builder,
+        });
     }
     found
+}
+
+/// The methods of the inherent `impl` blocks, among `items`, of the type named `name`.
+pub(crate) fn inherent_methods<'a>(
+    items: &'a [Item],
+    name: &'a str,
+) -> impl Iterator<Item = &'a ImplItemFn> {
+    items
+        .iter()
+        .filter_map(move |item| match item {
+            Item::Impl(block) if block.trait_.is_none() && type_name(&block.self_ty) == name => {
+                Some(&block.items)
+            }
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|member| match member {
+            ImplItem::Fn(method) => Some(method),
+            _ => None,
+        })
 }
 
 /// The chained setter calls of an operation's builder and the `send` signature.
 fn builder_calls(builders: Option<&[Item]>, builder: &str) -> String {
     let mut calls = String::new();
     let mut send = String::from(".send()");
-    for item in builders.into_iter().flatten() {
-        let Item::Impl(block) = item else { continue };
-        if block.trait_.is_some() || type_name(&block.self_ty) != builder {
+    for method in inherent_methods(builders.unwrap_or_default(), builder) {
+        let name = method.sig.ident.to_string();
+        if name == "send" {
+            if let ReturnType::Type(_, ty) = &method.sig.output {
+                send = format!("\n    .send() -> {}", render_type(ty));
+            }
             continue;
         }
-        for member in &block.items {
-            let ImplItem::Fn(method) = member else {
-                continue;
-            };
-            let name = method.sig.ident.to_string();
-            if name == "send" {
-                if let ReturnType::Type(_, ty) = &method.sig.output {
-                    send = format!("\n    .send() -> {}", render_type(ty));
-                }
-                continue;
-            }
-            if name == "new" || name.ends_with("_map") {
-                continue;
-            }
-            let target = method
-                .sig
-                .generics
-                .where_clause
-                .iter()
-                .flat_map(|clause| &clause.predicates)
-                .find_map(|predicate| match predicate {
-                    WherePredicate::Type(bound) => {
-                        bound.bounds.iter().find_map(|bound| match bound {
-                            syn::TypeParamBound::Trait(bound) => {
-                                bound.path.segments.last().and_then(|segment| {
-                                    (segment.ident == "TryInto")
-                                        .then(|| generic_args(&segment.arguments))?
-                                })
-                            }
-                            _ => None,
+        if name == "new" || name.ends_with("_map") {
+            continue;
+        }
+        let target = method
+            .sig
+            .generics
+            .where_clause
+            .iter()
+            .flat_map(|clause| &clause.predicates)
+            .find_map(|predicate| match predicate {
+                WherePredicate::Type(bound) => bound.bounds.iter().find_map(|bound| match bound {
+                    syn::TypeParamBound::Trait(bound) => {
+                        bound.path.segments.last().and_then(|segment| {
+                            (segment.ident == "TryInto")
+                                .then(|| generic_args(&segment.arguments))?
                         })
                     }
                     _ => None,
-                })
-                .unwrap_or_else(|| "?".to_string());
-            let _ = write!(calls, "\n    .{name}({target})");
-        }
+                }),
+                _ => None,
+            })
+            .unwrap_or_else(|| "?".to_string());
+        let _ = write!(calls, "\n    .{name}({target})");
     }
     calls + &send
 }
 
-fn find_module<'a>(items: &'a [Item], name: &str) -> Option<&'a [Item]> {
+pub(crate) fn find_module<'a>(items: &'a [Item], name: &str) -> Option<&'a [Item]> {
     items.iter().find_map(|item| match item {
         Item::Mod(module) if module.ident == name => {
             module.content.as_ref().map(|(_, items)| items.as_slice())

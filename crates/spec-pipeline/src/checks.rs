@@ -408,15 +408,7 @@ fn check_responses(
                     format!("the {status} `{media_type}` response has no `schema`"),
                 );
             }
-            let has_examples = media.get("example").is_some() || media.get("examples").is_some();
-            if has_examples && media.get("schema").and_then(|s| s.get("$ref")).is_none() {
-                report(
-                    "example-schema-ref",
-                    format!(
-                        "the {status} `{media_type}` response has examples but its schema is not a `$ref` to `components/schemas`, so the sample names no type"
-                    ),
-                );
-            }
+            check_example_ref(media, &format!("{status} `{media_type}` response"), report);
         }
     }
     if let Some(media) = op
@@ -427,16 +419,21 @@ fn check_responses(
         .and_then(Value::as_object)
     {
         for (media_type, media) in media {
-            let has_examples = media.get("example").is_some() || media.get("examples").is_some();
-            if has_examples && media.get("schema").and_then(|s| s.get("$ref")).is_none() {
-                report(
-                    "example-schema-ref",
-                    format!(
-                        "the `{media_type}` request body has examples but its schema is not a `$ref` to `components/schemas`, so the sample names no type"
-                    ),
-                );
-            }
+            check_example_ref(media, &format!("`{media_type}` request body"), report);
         }
+    }
+}
+
+/// A body with examples names the type of its sample only through a `$ref` schema.
+fn check_example_ref(media: &Value, body: &str, report: &mut dyn FnMut(&'static str, String)) {
+    let has_examples = media.get("example").is_some() || media.get("examples").is_some();
+    if has_examples && media.get("schema").and_then(|s| s.get("$ref")).is_none() {
+        report(
+            "example-schema-ref",
+            format!(
+                "the {body} has examples but its schema is not a `$ref` to `components/schemas`, so the sample names no type"
+            ),
+        );
     }
 }
 

@@ -112,28 +112,23 @@ fn placeholders(url: &str) -> (String, Vec<String>) {
     let mut names = Vec::new();
     let mut rest = url;
     while let Some(ch) = rest.chars().next() {
-        let close = match ch {
-            '<' => Some('>'),
-            '{' => Some('}'),
+        // The name's end, and where the text after the placeholder starts.
+        let span = match ch {
+            '<' => rest.find('>').map(|end| (end, end + 1)),
+            '{' => rest.find('}').map(|end| (end, end + 1)),
+            ':' if out.ends_with('/') => {
+                let end = rest[1..]
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .map_or(rest.len(), |end| end + 1);
+                Some((end, end))
+            }
             _ => None,
         };
-        if let Some(close) = close
-            && let Some(end) = rest.find(close)
-        {
+        if let Some((end, next)) = span {
             let name = &rest[1..end];
             out.push_str(&format!("{{{name}}}"));
             names.push(name.to_string());
-            rest = &rest[end + 1..];
-            continue;
-        }
-        if ch == ':' && out.ends_with('/') {
-            let end = rest[1..]
-                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .map_or(rest.len(), |end| end + 1);
-            let name = &rest[1..end];
-            out.push_str(&format!("{{{name}}}"));
-            names.push(name.to_string());
-            rest = &rest[end..];
+            rest = &rest[next..];
             continue;
         }
         out.push(ch);

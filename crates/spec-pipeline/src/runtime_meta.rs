@@ -12,7 +12,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::api_summary::{OperationSignature, operations_of};
+use crate::api_summary::{OperationSignature, find_module, inherent_methods, operations_of};
 use crate::document::{Document, error_code_rows};
 use crate::{Error, Finding};
 
@@ -404,49 +404,22 @@ fn typed_calls(
     file: &syn::File,
     generated: &[OperationSignature],
 ) -> Result<TokenStream, Error> {
-    let builders = file
-        .items
-        .iter()
-        .find_map(|item| match item {
-            syn::Item::Mod(module) if module.ident == "builder" => module.content.as_ref(),
-            _ => None,
-        })
-        .map(|(_, items)| items.as_slice())
-        .unwrap_or_default();
+    let builders = find_module(&file.items, "builder").unwrap_or_default();
     let mut impls = Vec::new();
     for signature in generated {
         let mut success = None;
-        for item in builders {
-            let syn::Item::Impl(block) = item else {
-                continue;
-            };
-            let syn::Type::Path(self_ty) = block.self_ty.as_ref() else {
-                continue;
-            };
-            if self_ty
-                .path
-                .segments
-                .last()
-                .is_none_or(|segment| segment.ident != signature.builder)
-            {
-                continue;
+        for method in inherent_methods(builders, &signature.builder) {
+            if method.sig.ident == "call" {
+                return Err(Error::Generator {
+                    document: doc.name.clone(),
+                    message: format!(
+                        "the builder of `{}` already has a method named `call` (a parameter of that name); the typed `call()` cannot be added",
+                        signature.name
+                    ),
+                });
             }
-            for member in &block.items {
-                let syn::ImplItem::Fn(method) = member else {
-                    continue;
-                };
-                if method.sig.ident == "call" {
-                    return Err(Error::Generator {
-                        document: doc.name.clone(),
-                        message: format!(
-                            "the builder of `{}` already has a method named `call` (a parameter of that name); the typed `call()` cannot be added",
-                            signature.name
-                        ),
-                    });
-                }
-                if method.sig.ident == "send" {
-                    success = ok_type(&method.sig.output);
-                }
+            if method.sig.ident == "send" {
+                success = ok_type(&method.sig.output);
             }
         }
         let success = success.ok_or_else(|| Error::Generator {

@@ -22,7 +22,7 @@ use serde_json::Value;
 use crate::extension_rows::{ErrorCode, ErrorCodePair, OutcomeRow, RowPair};
 use crate::model::{Change, RatedBy};
 use crate::rules::{Matcher, RULES};
-use crate::view::Direction;
+use crate::view::{Direction, scalar_text};
 use spec_pipeline::document::{Document, escape_pointer};
 
 /// Every change the table's rows find in one extension's pair of rows: `words` gives a row's
@@ -79,11 +79,7 @@ fn matched_operations<'a>(old: &'a Document, new: &'a Document) -> Vec<Matched<'
 }
 
 fn error_codes(operation: &Value) -> Vec<ErrorCode> {
-    let text = |value: Option<&Value>| match value {
-        Some(Value::String(text)) => Some(text.clone()),
-        Some(Value::Null) | None => None,
-        Some(other) => Some(other.to_string()),
-    };
+    let text = |value: Option<&Value>| value.filter(|value| !value.is_null()).map(scalar_text);
     let mut codes: Vec<ErrorCode> = operation
         .get("x-error-codes")
         .and_then(Value::as_array)
@@ -221,11 +217,7 @@ fn outcome_rows(operation: &Value) -> Vec<OutcomeRow> {
         .into_iter()
         .flatten()
         .map(|row| {
-            let text = |key: &str| match row.get(key) {
-                Some(Value::String(text)) => text.clone(),
-                Some(other) => other.to_string(),
-                None => String::new(),
-            };
+            let text = |key: &str| row.get(key).map_or_else(String::new, scalar_text);
             let mut when: Vec<String> = row
                 .get("when")
                 .and_then(Value::as_array)
@@ -265,31 +257,16 @@ pub fn outcome_changes(old: &Document, new: &Document) -> Vec<Change> {
         let before = outcome_rows(operation.old);
         let after = outcome_rows(operation.new);
         // Rows gone, rows new, then rows on both sides.
-        let mut pairs: Vec<RowPair<'_, OutcomeRow>> = before
+        let gone = before.iter().filter(|row| same(row, &after).is_none());
+        let new = after.iter().filter(|row| same(row, &before).is_none());
+        let both = before
             .iter()
-            .filter(|row| same(row, &after).is_none())
-            .map(|row| RowPair {
-                old: Some(row),
-                new: None,
-            })
-            .collect();
-        pairs.extend(
-            after
-                .iter()
-                .filter(|row| same(row, &before).is_none())
-                .map(|row| RowPair {
-                    old: None,
-                    new: Some(row),
-                }),
-        );
-        pairs.extend(before.iter().filter_map(|row| {
-            same(row, &after).map(|now| RowPair {
-                old: Some(row),
-                new: Some(now),
-            })
-        }));
+            .filter_map(|row| Some((row, same(row, &after)?)));
+        let rows = gone.map(|row| (Some(row), None));
+        let rows = rows.chain(new.map(|row| (None, Some(row))));
         let location = format!("{}/x-outcomes", operation.pointer);
-        for pair in pairs {
+        for (old, new) in rows.chain(both.map(|(row, now)| (Some(row), Some(now)))) {
+            let pair = RowPair { old, new };
             changes.extend(rated(
                 &operation.label,
                 &location,

@@ -86,11 +86,7 @@ pub fn text(report: &Report) -> String {
     );
     for vendor in &report.vendors {
         let _ = writeln!(out);
-        let new = if vendor.new_vendor {
-            " (new at this revision)"
-        } else {
-            ""
-        };
+        let new = new_at_revision(vendor);
         if vendor.changes.is_empty() {
             let _ = writeln!(out, "{} ({}){new}: no changes", vendor.vendor, vendor.spec);
         } else {
@@ -157,6 +153,20 @@ pub fn text(report: &Report) -> String {
         }
     }
     out
+}
+
+/// The note after a vendor's name when its spec is new at this revision.
+fn new_at_revision(vendor: &VendorReport) -> &'static str {
+    match vendor.new_vendor {
+        true => " (new at this revision)",
+        false => "",
+    }
+}
+
+/// Names as a comma-separated list of code spans.
+fn code_list(names: &[String]) -> String {
+    let spans: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+    spans.join(", ")
 }
 
 fn status_word(status: FileStatus) -> &'static str {
@@ -275,11 +285,7 @@ pub fn markdown(report: &Report) -> String {
 
     let _ = writeln!(out, "## 2. Spec changes\n");
     for vendor in &report.vendors {
-        let new = if vendor.new_vendor {
-            " (new at this revision)"
-        } else {
-            ""
-        };
+        let new = new_at_revision(vendor);
         let _ = writeln!(out, "### {} (`{}`){new}\n", vendor.vendor, vendor.spec);
         if vendor.changes.is_empty() {
             let _ = writeln!(out, "No changes.\n");
@@ -294,17 +300,11 @@ pub fn markdown(report: &Report) -> String {
         let _ = writeln!(out, "| | operations | change | why | rule |");
         let _ = writeln!(out, "|---|---|---|---|---|");
         for change in &vendor.changes {
-            let operations = change
-                .operations
-                .iter()
-                .map(|operation| format!("`{operation}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | `{}` ({}) |",
                 marker(change.severity),
-                cell(&operations),
+                cell(&code_list(&change.operations)),
                 cell(&change.message),
                 cell(&change.reason),
                 cell(&change.rule),
@@ -347,23 +347,14 @@ pub fn markdown(report: &Report) -> String {
             let _ = writeln!(out, "\n</details>\n");
         }
         if !generated.other_outputs.is_empty() {
-            let files: Vec<String> = generated
-                .other_outputs
-                .iter()
-                .map(|path| format!("`{path}`"))
-                .collect();
-            let _ = writeln!(out, "Also changed: {}.\n", files.join(", "));
+            let files = code_list(&generated.other_outputs);
+            let _ = writeln!(out, "Also changed: {files}.\n");
         }
         if !generated.not_regenerated.is_empty() {
-            let files: Vec<String> = generated
-                .not_regenerated
-                .iter()
-                .map(|path| format!("`{path}`"))
-                .collect();
+            let files = code_list(&generated.not_regenerated);
             let _ = writeln!(
                 out,
-                "Not regenerated yet (run `cargo xtask generate`, and accept the snapshots with `INSTA_UPDATE=always cargo test -p workspace-tests --test api_summary --test normalized_spec`): {}.\n",
-                files.join(", ")
+                "Not regenerated yet (run `cargo xtask generate`, and accept the snapshots with `INSTA_UPDATE=always cargo test -p workspace-tests --test api_summary --test normalized_spec`): {files}.\n"
             );
         }
     }

@@ -20,6 +20,7 @@ use crate::model::{Change, DiffError, Summary};
 use crate::review::{self, SourceChange, VendorDocuments};
 use crate::semver::ApiLevel;
 use crate::versions::{self, VendorVersions, VersionPair};
+use crate::view::scalar_text;
 use crate::{SpecPair, diff_documents};
 use spec_pipeline::document::Document;
 use spec_pipeline::vendors::{VENDORS, Vendor};
@@ -306,10 +307,7 @@ impl VendorInput {
             doc.root
                 .get("info")
                 .and_then(|info| info.get(key))
-                .map(|value| match value {
-                    serde_json::Value::String(text) => text.clone(),
-                    other => other.to_string(),
-                })
+                .map(scalar_text)
         };
         Ok(VendorVersions {
             spec: VersionPair {

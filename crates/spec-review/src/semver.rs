@@ -235,7 +235,7 @@ fn item_blocks(items: &[Item]) -> BTreeMap<String, Block> {
     let mut blocks = BTreeMap::new();
     let tokens = |tokens: &dyn quote::ToTokens| tokens.to_token_stream().to_string();
     for item in items {
-        match item {
+        let (key, block) = match item {
             Item::Enum(item) if is_pub(&item.vis) => {
                 let members = item
                     .variants
@@ -246,10 +246,8 @@ fn item_blocks(items: &[Item]) -> BTreeMap<String, Block> {
                         tokens(&variant)
                     })
                     .collect();
-                blocks.insert(
-                    item.ident.to_string(),
-                    type_block("enum", &item.ident, &item.attrs, members, BlockKind::Enum),
-                );
+                let block = type_block("enum", &item.ident, &item.attrs, members, BlockKind::Enum);
+                (item.ident.to_string(), block)
             }
             Item::Struct(item) if is_pub(&item.vis) => {
                 let members = match &item.fields {
@@ -271,35 +269,27 @@ fn item_blocks(items: &[Item]) -> BTreeMap<String, Block> {
                         .collect(),
                     other => vec![tokens(other)],
                 };
-                blocks.insert(
-                    item.ident.to_string(),
-                    type_block(
-                        "struct",
-                        &item.ident,
-                        &item.attrs,
-                        members,
-                        BlockKind::Struct,
-                    ),
+                let block = type_block(
+                    "struct",
+                    &item.ident,
+                    &item.attrs,
+                    members,
+                    BlockKind::Struct,
                 );
+                (item.ident.to_string(), block)
             }
-            Item::Const(item) if is_pub(&item.vis) => {
-                blocks.insert(
-                    item.ident.to_string(),
-                    other_block(format!("const {}: {}", item.ident, tokens(&item.ty))),
-                );
-            }
-            Item::Static(item) if is_pub(&item.vis) => {
-                blocks.insert(
-                    item.ident.to_string(),
-                    other_block(format!("static {}: {}", item.ident, tokens(&item.ty))),
-                );
-            }
-            Item::Fn(item) if is_pub(&item.vis) => {
-                blocks.insert(
-                    format!("{}()", item.sig.ident),
-                    other_block(tokens(&item.sig)),
-                );
-            }
+            Item::Const(item) if is_pub(&item.vis) => (
+                item.ident.to_string(),
+                other_block(format!("const {}: {}", item.ident, tokens(&item.ty))),
+            ),
+            Item::Static(item) if is_pub(&item.vis) => (
+                item.ident.to_string(),
+                other_block(format!("static {}: {}", item.ident, tokens(&item.ty))),
+            ),
+            Item::Fn(item) if is_pub(&item.vis) => (
+                format!("{}()", item.sig.ident),
+                other_block(tokens(&item.sig)),
+            ),
             Item::Impl(block) if block.trait_.is_none() => {
                 let owner = tokens(&block.self_ty);
                 for member in &block.items {
@@ -312,9 +302,11 @@ fn item_blocks(items: &[Item]) -> BTreeMap<String, Block> {
                         );
                     }
                 }
+                continue;
             }
-            _ => {}
-        }
+            _ => continue,
+        };
+        blocks.insert(key, block);
     }
     blocks
 }

@@ -64,11 +64,7 @@ impl MemoryStore {
             }
         };
         let keep = !fail_commit && matches!(outcome, Ok(Ok(_)));
-        let finished = if keep {
-            connection.execute_batch("COMMIT")
-        } else {
-            connection.execute_batch("ROLLBACK")
-        };
+        let finished = connection.execute_batch(if keep { "COMMIT" } else { "ROLLBACK" });
         if let Err(error) = finished {
             if !connection.is_autocommit() {
                 let _ = connection.execute_batch("ROLLBACK");

@@ -14,7 +14,7 @@ use super::surface::{Attestr, SANDBOX_ACCOUNT_ID, SANDBOX_APP_ID, SUPPORTED_VERS
 use crate::context::AppState;
 use crate::extract::{JsonBody, PathParams};
 use crate::ids;
-use crate::surface::{Handler, Problem, StoredJson, operation};
+use crate::surface::{Handler, Problem, StoredJson, checked_body};
 use crate::vendor::Vendor;
 
 // The spec's operation ids: each names a handler (its method and path are read from the spec)
@@ -55,9 +55,7 @@ async fn create_profile(
     JsonBody(body, ..): JsonBody<Attestr>,
 ) -> Result<Json<ProfileCreated>, AttestrError> {
     check_version(&path)?;
-    let input: ProfileInput = operation(&context, CREATE_PROFILE)?
-        .body(body)
-        .map_err(Problem::BadRequest)?;
+    let input: ProfileInput = checked_body(&context, CREATE_PROFILE, body)?;
     let now = context.clock.now_millis();
     let cap = context.config.limits.max_records_per_vendor;
     let created = context
@@ -122,9 +120,7 @@ async fn update_profile(
     JsonBody(body, ..): JsonBody<Attestr>,
 ) -> Result<StatusCode, AttestrError> {
     let id = profile_id(&path)?;
-    let input: ProfileInput = operation(&context, UPDATE_PROFILE)?
-        .body(body)
-        .map_err(Problem::BadRequest)?;
+    let input: ProfileInput = checked_body(&context, UPDATE_PROFILE, body)?;
     change_open_profile(&context, id, move |stored| {
         // Inferred in the spec: the call replaces the four basic fields.
         let profile = &mut stored.profile;

@@ -19,7 +19,7 @@ use super::surface::{GainsightPx, REVIVAL_WINDOW_SECS};
 use crate::context::{AppContext, AppState};
 use crate::extract::{JsonBody, PathParams};
 use crate::records;
-use crate::surface::{Handler, Problem, StoredJson, operation};
+use crate::surface::{Handler, Problem, StoredJson, checked_body, checked_query};
 use crate::validate::Component;
 use crate::vendor::Vendor;
 use crate::{ids, records::merge};
@@ -63,9 +63,7 @@ async fn list_users(
     State(context): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<StoredJson<UsersPage>, PxError> {
-    let query = operation(&context, LIST_USERS)?
-        .query(raw.as_deref())
-        .map_err(Problem::BadRequest)?;
+    let query = checked_query(&context, LIST_USERS, raw.as_deref())?;
     let size = query.get("pageSize").and_then(Value::as_i64).unwrap_or(25);
     let properties = user_properties(&context);
     let filters: Vec<(String, String)> = query
@@ -193,9 +191,7 @@ async fn create_user(
     State(context): State<AppState>,
     JsonBody(body, ..): JsonBody<GainsightPx>,
 ) -> Result<(StatusCode, Json<ResponseEntity>), PxError> {
-    let user: User = operation(&context, CREATE_USER)?
-        .body(body.clone())
-        .map_err(Problem::BadRequest)?;
+    let user: User = checked_body(&context, CREATE_USER, body.clone())?;
     let identify_id = user.identify_id;
     let writable = writable_properties(&context);
     let cap = context.config.limits.max_records_per_vendor;
@@ -250,9 +246,7 @@ async fn update_user(
     JsonBody(body, ..): JsonBody<GainsightPx>,
 ) -> Result<StatusCode, PxError> {
     let identify_id = path.require("identifyId")?;
-    let _: UserUpdate = operation(&context, UPDATE_USER)?
-        .body(body.clone())
-        .map_err(Problem::BadRequest)?;
+    let _: UserUpdate = checked_body(&context, UPDATE_USER, body.clone())?;
     update(&context, identify_id, body).await
 }
 
@@ -261,9 +255,7 @@ async fn update_user_by_body(
     State(context): State<AppState>,
     JsonBody(body, ..): JsonBody<GainsightPx>,
 ) -> Result<StatusCode, PxError> {
-    let user: User = operation(&context, UPDATE_USER_BY_BODY)?
-        .body(body.clone())
-        .map_err(Problem::BadRequest)?;
+    let user: User = checked_body(&context, UPDATE_USER_BY_BODY, body.clone())?;
     update(&context, user.identify_id, body).await
 }
 
@@ -310,16 +302,12 @@ async fn delete_user_by_body(
     JsonBody(body, ..): JsonBody<GainsightPx>,
 ) -> Result<Json<ResponseEntity>, PxError> {
     let hard = hard_delete(&context, DELETE_USER_BY_BODY, raw.as_deref())?;
-    let request: DeleteUser = operation(&context, DELETE_USER_BY_BODY)?
-        .body(body)
-        .map_err(Problem::BadRequest)?;
+    let request: DeleteUser = checked_body(&context, DELETE_USER_BY_BODY, body)?;
     delete(&context, request.identify_id, hard).await
 }
 
 fn hard_delete(context: &AppContext, id: &str, raw: Option<&str>) -> Result<bool, PxError> {
-    let query = operation(context, id)?
-        .query(raw)
-        .map_err(Problem::BadRequest)?;
+    let query = checked_query(context, id, raw)?;
     Ok(query.get("hardDelete") == Some(&Value::Bool(true)))
 }
 

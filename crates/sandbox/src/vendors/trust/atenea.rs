@@ -13,7 +13,7 @@ use super::surface::Atenea;
 use crate::context::AppState;
 use crate::extract::JsonBody;
 use crate::ids;
-use crate::surface::{Handler, Problem, operation};
+use crate::surface::{Handler, Problem, checked_body};
 use crate::vendor::Api;
 
 /// The spec's operation id: it names the handler (its method and path are read from the spec)
@@ -33,10 +33,8 @@ async fn create_access_token(
     JsonBody(body, ..): JsonBody<Atenea>,
 ) -> Result<Json<AccessToken>, TrustError> {
     let atenea = |problem: Problem| TrustError::from(problem).for_atenea();
-    let request: AccessTokenRequest = operation(&context, CREATE_ACCESS_TOKEN)
-        .map_err(atenea)?
-        .body(body)
-        .map_err(|reason| atenea(Problem::BadRequest(reason)))?;
+    let request: AccessTokenRequest =
+        checked_body(&context, CREATE_ACCESS_TOKEN, body).map_err(atenea)?;
     let credentials = &context.config.credentials;
     if request.client_id != credentials.atenea_client_id
         || request.client_secret != credentials.atenea_client_secret

@@ -16,7 +16,7 @@ use super::surface::Trust;
 use crate::context::AppState;
 use crate::extract::{JsonBody, PathParams};
 use crate::records;
-use crate::surface::{Handler, Problem, operation};
+use crate::surface::{Handler, Problem, checked_body, checked_query};
 use crate::validate::Component;
 use crate::vendor::Vendor;
 
@@ -42,9 +42,7 @@ async fn list_identities(
     State(context): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<IdentityListResponse>, TrustError> {
-    let query = operation(&context, LIST_IDENTITIES)?
-        .query(raw.as_deref())
-        .map_err(Problem::BadRequest)?;
+    let query = checked_query(&context, LIST_IDENTITIES, raw.as_deref())?;
     let page = query.get("page").and_then(Value::as_i64).unwrap_or(1);
     let per_page = query.get("per_page").and_then(Value::as_i64).unwrap_or(5);
     // Pages before the first or of no size are empty rather than errors: the spec sets no
@@ -102,9 +100,7 @@ async fn update_identity(
     // The generated `IdentityUpdate` is an untagged enum of the `anyOf` branches, which keeps
     // only one of `dni` and `email` when both are sent: it checks the body, and the fields are
     // read from the checked JSON.
-    let _: IdentityUpdate = operation(&context, UPDATE_IDENTITY)?
-        .body(body.clone())
-        .map_err(Problem::BadRequest)?;
+    let _: IdentityUpdate = checked_body(&context, UPDATE_IDENTITY, body.clone())?;
     // Every `IdentityUpdate` property (read once with the specs) but `apps`, which are merged
     // one by one (`merge_apps`).
     let properties: &'static [String] = context
