@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
+use serde::Deserialize as _;
 use vendor_runtime::{ConfigError, Vars};
 
 use crate::outcome::{Outcome, Problem, ProblemKind};
@@ -77,8 +78,9 @@ impl Clients {
     /// and then nothing is sent at that vendor.
     ///
     /// - Gainsight PX: a users page (`GET /v1/users?pageSize=1`) with its documented fields,
-    ///   typed, with its `totalHits` and the one user asked for unless it is 0. PX's not-found evidence is the weakest of the three
-    ///   (a body seen only by third-party code), so this read is what ties it to PX.
+    ///   typed, with its `totalHits` and the one user asked for unless it is 0. PX's not-found
+    ///   evidence is the weakest of the three (a body seen only by third-party code), so this read
+    ///   is what ties it to PX.
     /// - Attestr: a read of a profile id no person has ([`ATTESTR_PROBE_ID`]) answered by one of
     ///   Attestr's documented error bodies (a code from `x-error-codes`, on its documented status)
     ///   or by that `Profile`. No person's profile is read.
@@ -109,7 +111,7 @@ impl Clients {
         let answer = gainsight_px_users_page(client)
             .await
             .map_err(|error| Problem::from_error(&error))?;
-        let page: gainsight_px::types::UsersPage = serde_json::from_value(answer.clone())
+        let page = gainsight_px::types::UsersPage::deserialize(&answer)
             .map_err(|_| unproven("the answer does not read as Gainsight PX's users page"))?;
         let missing = missing_page_fields(&answer, &page);
         if !missing.is_empty() {

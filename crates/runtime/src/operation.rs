@@ -128,7 +128,8 @@ impl Routes {
 }
 
 impl Route {
-    /// [`check_route`] for this route's operation.
+    /// Checks a concrete request path for this route's operation: it must match the operation's
+    /// own template and none of the templates that can shadow it.
     pub(crate) fn check(&self, base_path: &str, path: &str) -> Result<(), RouteProblem> {
         check_against(
             self.operation,
@@ -170,17 +171,7 @@ pub enum RouteProblem {
 }
 
 /// Checks a concrete request path for `operation`: it must match the operation's own template
-/// and no more specific template of the table.
-pub fn check_route(
-    operations: &'static [Operation],
-    operation: &'static Operation,
-    base_path: &str,
-    path: &str,
-) -> Result<(), RouteProblem> {
-    let shadows = shadowing_candidates(operations, operation);
-    check_against(operation, shadows, base_path, path)
-}
-
+/// and none of `shadows`, the more specific templates of its table.
 fn check_against(
     operation: &'static Operation,
     mut shadows: impl Iterator<Item = &'static Operation>,
@@ -228,7 +219,12 @@ pub fn check_params(
             template: operation.path_template,
         }
     })?;
-    check_route(operations, operation, "", parsed.path())
+    check_against(
+        operation,
+        shadowing_candidates(operations, operation),
+        "",
+        parsed.path(),
+    )
 }
 
 #[cfg(test)]
@@ -317,11 +313,9 @@ mod tests {
             );
         }
         // The fixed routes themselves, and ids that merely contain the words, are fine.
-        let fixed = find(&PX, "delete_user_by_body").unwrap();
-        assert_eq!(
-            check_route(&PX, fixed, "/base", "/base/v1/users/delete"),
-            Ok(())
-        );
+        let routes = Routes::new(&PX);
+        let fixed = routes.find("delete_user_by_body").unwrap();
+        assert_eq!(fixed.check("/base", "/base/v1/users/delete"), Ok(()));
         for id in [
             "Delete",
             "delete-me",

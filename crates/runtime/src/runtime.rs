@@ -49,7 +49,7 @@ impl Default for RuntimeConfig {
 /// Why the `pre` hook refused to send a request.
 #[derive(Debug, thiserror::Error)]
 pub enum PreError {
-    /// The request's route is not its operation's alone (see `operation::check_route`).
+    /// The request's route is not its operation's alone (see `operation::Route::check`).
     #[error(transparent)]
     Route(#[from] RouteProblem),
     /// Credentials could not be put on the request.
