@@ -1,10 +1,9 @@
 //! The limits that keep one client from exhausting the sandbox, and the test hooks other suites
 //! rely on: header-read and idle timeouts, per-credential rate limits and the daily quota, the
-//! record cap, per-vendor faults and the request log.
+//! record cap, per-vendor faults and the request log (its log lines: `request_logging.rs`).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
@@ -362,91 +361,6 @@ async fn inject_failures_follows_the_fault_endpoints_rules() {
         "the refused requests queued nothing"
     );
     sandbox.stop().await.unwrap();
-}
-
-/// A log writer that keeps what is written.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-#[tokio::test]
-async fn debug_logs_each_request_by_route_template_without_ids_or_credentials() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    // This test's runtime runs on this thread: the server's tasks log here.
-    let _logging = tracing::subscriber::set_default(subscriber);
-    let sandbox = start(Config::ephemeral()).await;
-    let http = reqwest::Client::new();
-    let (status, _) = get_px_user(
-        &http,
-        &sandbox.gainsight_px_url(),
-        PX_KEY,
-        "jane.roe%40example.com",
-    )
-    .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let refused = http
-        .get(format!(
-            "{}/public/factx/AXsecretProfile01",
-            sandbox.attestr_url()
-        ))
-        .header("authorization", "Basic not-the-token")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
-    let unrouted = http
-        .get(format!("{}/v2/person-42", sandbox.gainsight_px_url()))
-        .header("x-aptrinsic-api-key", PX_KEY)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(unrouted.status(), StatusCode::NOT_FOUND);
-    sandbox.stop().await.unwrap();
-
-    let logged = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    let lines: Vec<&str> = logged
-        .lines()
-        .filter(|line| line.contains("DEBUG") && line.contains(" request "))
-        .collect();
-    assert_eq!(lines.len(), 3, "{logged}");
-    // Each line's vendor, route template and status; every line is a GET.
-    let factx = "/attestr/api/{version}/public/factx/{profileId}";
-    for (line, (vendor, route, status)) in lines.iter().zip([
-        ("GainsightPx", "/gainsight-px/v1/users/{identifyId}", 404),
-        ("Attestr", factx, 401),
-        ("GainsightPx", "(no route)", 404),
-    ]) {
-        let (vendor, route) = (format!("vendor={vendor}"), format!("route=\"{route}\""));
-        let status = format!("status={status}");
-        for field in [vendor, "method=GET".to_string(), route, status] {
-            assert!(line.contains(&field), "{field} not in {line}");
-        }
-    }
-    for secret in [
-        "jane.roe",
-        "AXsecretProfile01",
-        "person-42",
-        PX_KEY,
-        "not-the-token",
-    ] {
-        assert!(!logged.contains(secret), "{secret} was logged: {logged}");
-    }
 }
 
 /// Sends `request` on a new connection and reads the answer until the sandbox closes it or

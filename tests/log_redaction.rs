@@ -1,14 +1,19 @@
 //! Secrets and personal ids never reach the logs: every call below runs with a trace-level
 //! subscriber capturing everything (the runtime's spans and events, and reqwest's and hyper's),
 //! and the captured text must hold the operation and path template but no credential and no id.
+//!
+//! This file holds one test, alone in its process, on purpose. `set_default` installs the
+//! subscriber for this thread only, and tracing caches each callsite's interest globally: a test
+//! on another thread that reaches a runtime callsite first, while this subscriber registers, can
+//! leave it cached as "never", and the logs this test reads go missing (seen in CI).
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use gainsight_px::{ConfigureRuntime, DataCenter, DeleteMode};
+use gainsight_px::{DataCenter, DeleteMode};
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-use workspace_tests::{answer_every, atenea_token, fast_retries, unix_now};
+use workspace_tests::{atenea_token, fast_retries, unix_now};
 
 const ATTESTR_TOKEN: &str = "attestr-secret-token-7f3a";
 const PX_KEY: &str = "px-secret-key-91bc";
@@ -120,49 +125,4 @@ async fn logs_hold_no_secret_and_no_personal_id() {
     ] {
         assert!(!logs.contains(secret), "the logs leak {secret:?}:\n{logs}");
     }
-}
-
-#[tokio::test]
-async fn errors_quote_no_success_body_and_no_url() {
-    // Atenea answers 200 with a token but a body off the schema: the credentials error (which a
-    // caller logs) must not carry the token.
-    let atenea = MockServer::start().await;
-    let off_schema = ResponseTemplate::new(200).set_body_json(serde_json::json!({
-        "access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": "soon", "created_at": 1,
-    }));
-    answer_every(&atenea, "POST", off_schema).await;
-    let index = MockServer::start().await;
-    let trust = trust::Config::new("client-1", ATENEA_SECRET)
-        .atenea_base_url(atenea.uri())
-        .index_base_url(format!("{}/index/v1", index.uri()))
-        .build()
-        .unwrap();
-    let err = trust.delete(IDENTITY.parse().unwrap()).await.unwrap_err();
-    let text = format!("{err} {err:?}");
-    assert!(matches!(err, trust::Error::Credentials(_)), "{text}");
-    assert!(!text.contains(ACCESS_TOKEN), "{text}");
-
-    // A transport error names no URL, whose path holds the id.
-    let slow = MockServer::start().await;
-    let late = ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(3));
-    answer_every(&slow, "GET", late).await;
-    let px = gainsight_px::Config::new(PX_KEY, DataCenter::Us)
-        .base_url(slow.uri())
-        .max_retries(0)
-        .timeout(std::time::Duration::from_millis(200))
-        .build()
-        .unwrap();
-    let err = px
-        .get_user()
-        .identify_id(EMAIL_ID)
-        .call()
-        .await
-        .unwrap_err();
-    let text = format!("{err} {err:?}");
-    assert!(matches!(err, gainsight_px::Error::Timeout(_)), "{text}");
-    let encoded = EMAIL_ID.replace('+', "%2B");
-    assert!(
-        !text.contains(EMAIL_ID) && !text.contains(&encoded) && !text.contains("jane.personal"),
-        "{text}"
-    );
 }
