@@ -5,8 +5,8 @@
 use std::fmt::Write;
 
 use syn::{
-    Attribute, Fields, GenericArgument, ImplItem, ImplItemFn, Item, PathArguments, ReturnType,
-    Type, WherePredicate,
+    Attribute, Fields, FieldsUnnamed, GenericArgument, ImplItem, ImplItemFn, Item, PathArguments,
+    ReturnType, Type, WherePredicate,
 };
 
 /// Summarizes generated client source. Fails only when the source does not parse.
@@ -46,20 +46,13 @@ pub fn summarize(source: &str) -> Result<String, String> {
                                 .as_ref()
                                 .map(ToString::to_string)
                                 .unwrap_or_default();
-                            let wire = serde_rename(&field.attrs)
-                                .map(|wire| format!(" (json: {wire})"))
-                                .unwrap_or_default();
+                            let wire = wire_name(&field.attrs);
                             let _ = writeln!(out, "  {ident}: {}{wire}", render_type(&field.ty));
                         }
                         out.push_str("}\n");
                     }
                     Fields::Unnamed(fields) => {
-                        let inner: Vec<String> = fields
-                            .unnamed
-                            .iter()
-                            .map(|field| render_type(&field.ty))
-                            .collect();
-                        let _ = writeln!(out, "\nstruct {name}({})", inner.join(", "));
+                        let _ = writeln!(out, "\nstruct {name}({})", tuple_types(fields));
                     }
                     Fields::Unit => {
                         let _ = writeln!(out, "\nstruct {name}");
@@ -69,19 +62,9 @@ pub fn summarize(source: &str) -> Result<String, String> {
             Item::Enum(item) => {
                 let _ = writeln!(out, "\nenum {} {{", item.ident);
                 for variant in &item.variants {
-                    let wire = serde_rename(&variant.attrs)
-                        .map(|wire| format!(" (json: {wire})"))
-                        .unwrap_or_default();
+                    let wire = wire_name(&variant.attrs);
                     let payload = match &variant.fields {
-                        Fields::Unnamed(fields) => format!(
-                            "({})",
-                            fields
-                                .unnamed
-                                .iter()
-                                .map(|field| render_type(&field.ty))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
+                        Fields::Unnamed(fields) => format!("({})", tuple_types(fields)),
                         _ => String::new(),
                     };
                     let _ = writeln!(out, "  {}{payload}{wire}", variant.ident);
@@ -226,8 +209,20 @@ fn doc_text(attrs: &[Attribute]) -> String {
         .join("\n")
 }
 
-/// The `rename = "..."` of a `#[serde(...)]` attribute: the field's or variant's JSON name.
-fn serde_rename(attrs: &[Attribute]) -> Option<String> {
+/// The types of a tuple struct or variant, comma-separated.
+fn tuple_types(fields: &FieldsUnnamed) -> String {
+    type_list(fields.unnamed.iter().map(|field| &field.ty))
+}
+
+/// Types as [`render_type`] writes them, comma-separated.
+fn type_list<'a>(types: impl IntoIterator<Item = &'a Type>) -> String {
+    let rendered: Vec<String> = types.into_iter().map(render_type).collect();
+    rendered.join(", ")
+}
+
+/// ` (json: name)` for the `rename = "..."` of a `#[serde(...)]` attribute (the field's or
+/// variant's JSON name); nothing without one.
+fn wire_name(attrs: &[Attribute]) -> String {
     let mut rename = None;
     for attr in attrs.iter().filter(|attr| attr.path().is_ident("serde")) {
         let _ = attr.parse_nested_meta(|meta| {
@@ -246,6 +241,8 @@ fn serde_rename(attrs: &[Attribute]) -> Option<String> {
         });
     }
     rename
+        .map(|wire| format!(" (json: {wire})"))
+        .unwrap_or_default()
 }
 
 fn type_name(ty: &Type) -> String {
@@ -276,15 +273,7 @@ pub(crate) fn render_type(ty: &Type) -> String {
             None => String::new(),
         },
         Type::Reference(reference) => format!("&{}", render_type(&reference.elem)),
-        Type::Tuple(tuple) => format!(
-            "({})",
-            tuple
-                .elems
-                .iter()
-                .map(render_type)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        Type::Tuple(tuple) => format!("({})", type_list(&tuple.elems)),
         Type::Slice(slice) => format!("[{}]", render_type(&slice.elem)),
         Type::Array(array) => format!("[{}; _]", render_type(&array.elem)),
         _ => "?".to_string(),
@@ -295,13 +284,9 @@ fn generic_args(arguments: &PathArguments) -> Option<String> {
     let PathArguments::AngleBracketed(args) = arguments else {
         return None;
     };
-    let rendered: Vec<String> = args
-        .args
-        .iter()
-        .filter_map(|arg| match arg {
-            GenericArgument::Type(ty) => Some(render_type(ty)),
-            _ => None,
-        })
-        .collect();
-    (!rendered.is_empty()).then(|| rendered.join(", "))
+    let types = type_list(args.args.iter().filter_map(|arg| match arg {
+        GenericArgument::Type(ty) => Some(ty),
+        _ => None,
+    }));
+    (!types.is_empty()).then_some(types)
 }

@@ -19,18 +19,11 @@ pub struct Finding {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.operation {
-            Some(operation) => write!(
-                f,
-                "{}: operation `{}`: {} [rule: {}]",
-                self.document, operation, self.message, self.rule
-            ),
-            None => write!(
-                f,
-                "{}: {} [rule: {}]",
-                self.document, self.message, self.rule
-            ),
+        write!(f, "{}: ", self.document)?;
+        if let Some(operation) = &self.operation {
+            write!(f, "operation `{operation}`: ")?;
         }
+        write!(f, "{} [rule: {}]", self.message, self.rule)
     }
 }
 
@@ -104,6 +97,21 @@ fn several_text(errors: &[Error]) -> String {
 }
 
 impl Error {
+    /// The one [`Finding`] of `rule` in `document` (and `operation`, where it is in one).
+    pub fn finding(
+        document: &str,
+        operation: Option<String>,
+        rule: &'static str,
+        message: String,
+    ) -> Self {
+        Error::Findings(vec![Finding {
+            document: document.to_string(),
+            operation,
+            rule,
+            message,
+        }])
+    }
+
     /// An [`Error::Io`] on `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {

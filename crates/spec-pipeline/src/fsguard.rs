@@ -13,7 +13,7 @@
 //! - text is UTF-8, and an error says where it is not (line and column).
 
 use std::io::Read;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, Path};
 
 /// A spec document (`spec/<vendor>.yaml`, fixtures): far above the largest (under 100 KiB).
 pub const MAX_SPEC_BYTES: u64 = 4 << 20;
@@ -238,12 +238,6 @@ fn io_error(path: &str) -> impl Fn(std::io::Error) -> FsError + Copy + '_ {
         path: path.to_string(),
         source,
     }
-}
-
-/// `base/path`, after checking that `path` is plain.
-pub fn join(base: &Path, path: &str) -> Result<PathBuf, FsError> {
-    plain_relative(path)?;
-    Ok(base.join(path))
 }
 
 /// One path component from spec text (an example key, a schema name, an operation id): every

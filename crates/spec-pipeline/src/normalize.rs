@@ -8,7 +8,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::document::{Document, StatusClass, is_json, status_class};
+use crate::document::{Document, StatusClass, escape_pointer, is_json, status_class};
 
 /// The media type normalization gives a response whose body is handed over as raw bytes.
 pub const RAW_MEDIA_TYPE: &str = "application/octet-stream";
@@ -22,30 +22,16 @@ struct Note {
 /// Returns the normalized copy of `doc`. The authored document is not changed.
 pub fn normalize(doc: &Document) -> Result<Value, String> {
     let mut root = doc.root.clone();
-    let locations: Vec<(String, String)> = doc
-        .operations()
-        .iter()
-        .map(|op| (op.path.to_string(), op.method.to_string()))
-        .collect();
-    let path_servers: Vec<String> = locations
-        .iter()
-        .filter_map(|(path, _)| {
-            let item = doc
-                .root
-                .pointer(&format!("/paths/{}", crate::document::escape_pointer(path)))?;
-            item.get("servers").map(|_| path.clone())
-        })
-        .collect();
-
-    for (path, method) in &locations {
-        let item_pointer = format!("/paths/{}", crate::document::escape_pointer(path));
+    let item_pointer = |path: &str| format!("/paths/{}", escape_pointer(path));
+    for op in doc.operations() {
+        let (path, method) = (op.path, op.method);
         let inherited_servers = doc
             .root
-            .pointer(&item_pointer)
+            .pointer(&item_pointer(path))
             .and_then(|item| item.get("servers"))
             .cloned();
         let operation = root
-            .pointer_mut(&format!("{item_pointer}/{method}"))
+            .pointer_mut(&format!("{}/{method}", item_pointer(path)))
             .and_then(Value::as_object_mut)
             .ok_or_else(|| format!("operation {method} {path} vanished during normalization"))?;
         let mut notes = Vec::new();
@@ -60,12 +46,10 @@ pub fn normalize(doc: &Document) -> Result<Value, String> {
             operation.insert("x-normalized".to_string(), Value::Array(notes));
         }
     }
-    for path in path_servers {
+    // Path-level servers go too: each operation of the item noted them (`normalize_servers`).
+    for op in doc.operations() {
         if let Some(item) = root
-            .pointer_mut(&format!(
-                "/paths/{}",
-                crate::document::escape_pointer(&path)
-            ))
+            .pointer_mut(&item_pointer(op.path))
             .and_then(Value::as_object_mut)
         {
             item.remove("servers");

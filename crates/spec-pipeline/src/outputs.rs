@@ -68,26 +68,14 @@ pub fn load_all_checked(
 
 /// The normalized document for a checked one.
 pub fn normalized(doc: &Document) -> Result<Value, Error> {
-    normalize::normalize(doc).map_err(|message| {
-        Error::Findings(vec![Finding {
-            document: doc.name.clone(),
-            operation: None,
-            rule: "normalize",
-            message,
-        }])
-    })
+    normalize::normalize(doc)
+        .map_err(|message| Error::finding(&doc.name, None, "normalize", message))
 }
 
 /// Checks, normalizes and generates one document: the generated client, then nothing else.
 pub fn client_source(repo: &Path, doc: &Document) -> Result<String, Error> {
     check(repo, doc)?;
     codegen::generate_client(&doc.name, &normalized(doc)?)
-}
-
-fn json_file(value: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).expect("a JSON value always serializes");
-    text.push('\n');
-    text
 }
 
 /// Every file derived from one vendor's document, by path relative to the repository.
@@ -140,7 +128,7 @@ fn outputs_of(vendor: &Vendor, doc: &Document) -> Result<BTreeMap<String, String
                 ),
             });
         }
-        files.insert(path, json_file(&sample.value));
+        files.insert(path, crate::publish::json_text(&sample.value));
     }
     if !collisions.is_empty() {
         return Err(Error::Findings(collisions));

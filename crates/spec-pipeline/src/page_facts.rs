@@ -44,19 +44,17 @@ pub fn page_format(url: &str) -> Option<PageFormat> {
         .strip_prefix("https://")?
         .split(['/', '?', '#'])
         .next()?;
-    match host {
-        "docs.attestr.com" => Some(PageFormat::Attestr),
-        "docs.trust.lat" => Some(PageFormat::Trust),
-        "px-apidocs.gainsight.com" => Some(PageFormat::GainsightPx),
-        _ => None,
-    }
+    DOC_HOSTS
+        .iter()
+        .find(|(known, _)| *known == host)
+        .map(|(_, format)| *format)
 }
 
-/// The vendors' documentation hosts, the only ones [`page_format`] knows.
-pub(crate) const DOC_HOSTS: [&str; 3] = [
-    "docs.attestr.com",
-    "docs.trust.lat",
-    "px-apidocs.gainsight.com",
+/// The vendors' documentation hosts, the only ones [`page_format`] knows, with their layout.
+pub(crate) const DOC_HOSTS: [(&str, PageFormat); 3] = [
+    ("docs.attestr.com", PageFormat::Attestr),
+    ("docs.trust.lat", PageFormat::Trust),
+    ("px-apidocs.gainsight.com", PageFormat::GainsightPx),
 ];
 
 /// Whether a cited file is a stored page copy (compared) rather than a research note.

@@ -15,9 +15,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use crate::Error;
 use crate::document::{Document, lookup_ref};
 use crate::vendors::Vendor;
-use crate::{Error, Finding};
 
 /// The rule id reported when a document cannot be dereferenced.
 const DEREFERENCE_RULE: &str = "dereference";
@@ -42,14 +42,8 @@ pub(crate) fn dist_files(
     doc: &Document,
     vendor: &Vendor,
 ) -> Result<BTreeMap<String, String>, Error> {
-    let dereferenced = dereference(&doc.root).map_err(|err| {
-        Error::Findings(vec![Finding {
-            document: doc.name.clone(),
-            operation: None,
-            rule: DEREFERENCE_RULE,
-            message: err.to_string(),
-        }])
-    })?;
+    let dereferenced = dereference(&doc.root)
+        .map_err(|err| Error::finding(&doc.name, None, DEREFERENCE_RULE, err.to_string()))?;
     let mut files = BTreeMap::new();
     files.insert(bundled_json_path(vendor), json_text(&doc.root));
     files.insert(bundled_yaml_path(vendor), yaml_text(&doc.name, &doc.root)?);
@@ -57,7 +51,8 @@ pub(crate) fn dist_files(
     Ok(files)
 }
 
-fn json_text(value: &Value) -> String {
+/// Pretty JSON with a final newline, as every JSON file the pipeline writes.
+pub(crate) fn json_text(value: &Value) -> String {
     let mut text = serde_json::to_string_pretty(value).expect("a JSON value always serializes");
     text.push('\n');
     text

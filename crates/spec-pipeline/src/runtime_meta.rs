@@ -12,9 +12,20 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
+use crate::Error;
 use crate::api_summary::{OperationSignature, find_module, inherent_methods, operations_of};
-use crate::document::{Document, error_code_rows};
-use crate::{Error, Finding};
+use crate::document::{Document, OperationRef, error_code_rows};
+
+/// The generated method of the operation `op`.
+fn signature_of<'a>(
+    generated: &'a [OperationSignature],
+    op: &OperationRef,
+) -> Option<&'a OperationSignature> {
+    let method = op.method.to_uppercase();
+    generated
+        .iter()
+        .find(|g| g.method == method && g.path == op.path)
+}
 
 fn header(doc: &Document) -> String {
     format!(
@@ -53,10 +64,7 @@ pub fn operations_file(doc: &Document, generated_source: &str) -> Result<String,
     );
     for op in doc.operations() {
         let method = op.method.to_uppercase();
-        let Some(signature) = generated
-            .iter()
-            .find(|g| g.method == method && g.path == op.path)
-        else {
+        let Some(signature) = signature_of(&generated, &op) else {
             return Err(Error::Generator {
                 document: doc.name.clone(),
                 message: format!("no generated method for {method} {}", op.path),
@@ -79,15 +87,6 @@ pub fn operations_file(doc: &Document, generated_source: &str) -> Result<String,
     Ok(header(doc) + &format_rust(&doc.name, &code)?)
 }
 
-fn outcome_finding(doc: &Document, operation: &str, message: String) -> Error {
-    Error::Findings(vec![Finding {
-        document: doc.name.clone(),
-        operation: Some(operation.to_string()),
-        rule: "x-outcomes",
-        message,
-    }])
-}
-
 /// `OUTCOMES`: every `x-outcomes` row, keyed by the generated method's name. Each row is checked
 /// first: its status is a documented response of the operation, and its body checks hold on at
 /// least one documented body of that status (an example, or an `x-error-codes` row), so no row
@@ -98,20 +97,15 @@ fn outcomes_table(doc: &Document, generated: &[OperationSignature]) -> Result<To
         let Some(list) = op.operation.get("x-outcomes") else {
             continue;
         };
-        let label = op.label();
-        let method = op.method.to_uppercase();
-        let Some(signature) = generated
-            .iter()
-            .find(|g| g.method == method && g.path == op.path)
-        else {
+        let Some(signature) = signature_of(generated, &op) else {
             continue;
         };
+        let finding = |message| Error::finding(&doc.name, Some(op.label()), "x-outcomes", message);
         let list = list
             .as_array()
-            .ok_or_else(|| outcome_finding(doc, &label, "must be a list".to_string()))?;
+            .ok_or_else(|| finding("must be a list".to_string()))?;
         for (index, row) in list.iter().enumerate() {
-            let fail =
-                |message: String| outcome_finding(doc, &label, format!("row {index}: {message}"));
+            let fail = |message: String| finding(format!("row {index}: {message}"));
             let outcome = row
                 .get("outcome")
                 .and_then(Value::as_str)
@@ -195,11 +189,7 @@ fn outcomes_table(doc: &Document, generated: &[OperationSignature]) -> Result<To
 fn errors_table(doc: &Document, generated: &[OperationSignature]) -> TokenStream {
     let mut rows = Vec::new();
     for op in doc.operations() {
-        let method = op.method.to_uppercase();
-        let Some(signature) = generated
-            .iter()
-            .find(|g| g.method == method && g.path == op.path)
-        else {
+        let Some(signature) = signature_of(generated, &op) else {
             continue;
         };
         let operation = &signature.name;
@@ -484,13 +474,13 @@ pub fn error_codes_file(doc: &Document) -> Result<String, Error> {
             let Some(code) = row.code else {
                 continue;
             };
-            let refuse = |message: String| {
-                Err(Error::Findings(vec![Finding {
-                    document: doc.name.clone(),
-                    operation: Some(op.label()),
-                    rule: "error-codes",
+            let refuse = |message| {
+                Err(Error::finding(
+                    &doc.name,
+                    Some(op.label()),
+                    "error-codes",
                     message,
-                }]))
+                ))
             };
             let Some(name) = row.name else {
                 return refuse(format!(

@@ -32,7 +32,7 @@ use serde_json::Value;
 
 use crate::document::Document;
 use crate::fsguard;
-use crate::page_facts::is_page_copy;
+use crate::page_facts::{DOC_HOSTS, is_page_copy};
 use crate::vendors::{VENDORS, Vendor};
 
 /// A page as the specs cite it.
@@ -191,9 +191,10 @@ impl Client {
     /// URL is spec text from a pull request, and CI must not be sent anywhere else.
     pub fn fetch_text(&self, url: &str) -> Result<String, String> {
         if crate::page_facts::page_format(url).is_none() {
+            let hosts: Vec<&str> = DOC_HOSTS.iter().map(|(host, _)| *host).collect();
             return Err(format!(
                 "{url}: only https pages on the vendors' documentation hosts are fetched ({})",
-                crate::page_facts::DOC_HOSTS.join(", ")
+                hosts.join(", ")
             ));
         }
         let located = (self.options.locate)(url);
