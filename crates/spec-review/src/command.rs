@@ -60,7 +60,7 @@ pub fn run(repo: &Path, options: &Options) -> Result<(), String> {
     } else {
         Err(format!(
             "diff against {} ({}) failed:\n  - {}",
-            report.base.commit.get(..12).unwrap_or(&report.base.commit),
+            report.base.short(),
             report.base.chosen_as,
             failures.join("\n  - ")
         ))

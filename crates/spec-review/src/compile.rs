@@ -14,7 +14,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// How the check runs.
@@ -221,51 +221,77 @@ pub(crate) fn check_workspace(repo: &Path, options: &CompileOptions) -> CompileC
     }
 }
 
+/// The fields of a Cargo JSON message the check reads; a missing field reads as empty.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct CargoMessage {
+    reason: String,
+    target: CargoTarget,
+    message: Diagnostic,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct CargoTarget {
+    name: String,
+    kind: Vec<String>,
+}
+
+impl CargoTarget {
+    /// `vendor_sandbox` (a library), `e2e_sandbox (test)`, `attestr (example)`.
+    fn package(&self) -> String {
+        match self.kind.first().map(String::as_str) {
+            None | Some("lib" | "rlib" | "proc-macro") => self.name.clone(),
+            Some(kind) => format!("{} ({kind})", self.name),
+        }
+    }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Diagnostic {
+    level: String,
+    message: String,
+    code: Option<DiagnosticCode>,
+    spans: Vec<Span>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct DiagnosticCode {
+    code: String,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Span {
+    file_name: String,
+    line_start: u64,
+    column_start: u64,
+    is_primary: bool,
+}
+
 /// The errors in Cargo's JSON messages, each at its primary span, relative to `repo`.
 pub(crate) fn parse_messages(repo: &Path, stdout: &str) -> Vec<CompileError> {
     let mut errors = Vec::new();
     for line in stdout.lines() {
-        let Ok(message) = serde_json::from_str::<Value>(line) else {
+        let Ok(message) = serde_json::from_str::<CargoMessage>(line) else {
             continue;
         };
-        if message.get("reason").and_then(Value::as_str) != Some("compiler-message") {
+        let diagnostic = &message.message;
+        if message.reason != "compiler-message" || diagnostic.level != "error" {
             continue;
         }
-        let Some(diagnostic) = message.get("message") else {
+        // "aborting due to N previous errors" and the like: no place of their own.
+        let Some(span) = diagnostic.spans.iter().find(|span| span.is_primary) else {
             continue;
         };
-        if diagnostic.get("level").and_then(Value::as_str) != Some("error") {
-            continue;
-        }
-        let Some(span) = diagnostic
-            .get("spans")
-            .and_then(Value::as_array)
-            .and_then(|spans| {
-                spans
-                    .iter()
-                    .find(|span| span.get("is_primary").and_then(Value::as_bool) == Some(true))
-            })
-        else {
-            // "aborting due to N previous errors" and the like: no place of their own.
+        let Some(file) = relative(repo, &span.file_name) else {
             continue;
         };
-        let Some(file) = span.get("file_name").and_then(Value::as_str) else {
-            continue;
-        };
-        let Some(file) = relative(repo, file) else {
-            continue;
-        };
-        let text = diagnostic
-            .get("message")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let summary = match diagnostic
-            .get("code")
-            .and_then(|code| code.get("code"))
-            .and_then(Value::as_str)
-        {
-            Some(code) => format!("error[{code}]: {text}"),
-            None => format!("error: {text}"),
+        let summary = match &diagnostic.code {
+            Some(code) => format!("error[{}]: {}", code.code, diagnostic.message),
+            None => format!("error: {}", diagnostic.message),
         };
         let generated = spec_pipeline::fsguard::read_text(
             repo,
@@ -274,15 +300,10 @@ pub(crate) fn parse_messages(repo: &Path, stdout: &str) -> Vec<CompileError> {
         )
         .is_ok_and(|text| text.starts_with("// @generated"));
         errors.push(CompileError {
-            line: span.get("line_start").and_then(Value::as_u64).unwrap_or(0),
-            column: span
-                .get("column_start")
-                .and_then(Value::as_u64)
-                .unwrap_or(0),
+            line: span.line_start,
+            column: span.column_start,
             message: summary,
-            package: package_of(&message_target(
-                message.get("target").unwrap_or(&Value::Null),
-            )),
+            package: message.target.package(),
             generated,
             file,
         });
@@ -292,32 +313,6 @@ pub(crate) fn parse_messages(repo: &Path, stdout: &str) -> Vec<CompileError> {
         (&a.file, a.line, a.column, &a.message) == (&b.file, b.line, b.column, &b.message)
     });
     errors
-}
-
-/// `(target name, kinds)` of a Cargo message's target.
-fn message_target(target: &Value) -> (String, Vec<String>) {
-    let name = target
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let kinds = target
-        .get("kind")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_string)
-        .collect();
-    (name, kinds)
-}
-
-/// `vendor_sandbox` (a library), `e2e_sandbox (test)`, `attestr (example)`.
-fn package_of((name, kinds): &(String, Vec<String>)) -> String {
-    match kinds.first().map(String::as_str) {
-        None | Some("lib" | "rlib" | "proc-macro") => name.clone(),
-        Some(kind) => format!("{name} ({kind})"),
-    }
 }
 
 /// `file` relative to `repo` when it is inside it (rustc names workspace files relative to the

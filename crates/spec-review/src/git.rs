@@ -6,14 +6,17 @@
 use std::path::Path;
 use std::process::Command;
 
+use serde::Serialize;
+
 use crate::model::DiffError;
 
 /// The revision the working tree is compared with.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BaseRevision {
     /// The full commit id.
     pub commit: String,
-    /// How it was chosen, for the report (`merge-base with main`, `HEAD~1`, or the BASE given).
+    /// How it was chosen, for the report (`merge-base with main`, `HEAD~1 (no merge-base with
+    /// main)`, or the BASE given).
     pub chosen_as: String,
 }
 

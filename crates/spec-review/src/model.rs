@@ -19,13 +19,6 @@ pub enum Severity {
 }
 
 impl Severity {
-    /// Every severity, worst first.
-    pub const ALL: [Severity; 3] = [
-        Severity::Breaking,
-        Severity::PotentiallyBreaking,
-        Severity::NonBreaking,
-    ];
-
     /// The severity in words, as the reports and the rules table (`docs/diff-rules.md`) prints it.
     pub fn label(self) -> &'static str {
         match self {
@@ -97,11 +90,6 @@ impl Summary {
             potentially_breaking: count(Severity::PotentiallyBreaking),
             non_breaking: count(Severity::NonBreaking),
         }
-    }
-
-    /// Every change counted, whatever its severity.
-    pub fn total(&self) -> usize {
-        self.breaking + self.potentially_breaking + self.non_breaking
     }
 }
 

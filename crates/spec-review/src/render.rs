@@ -16,6 +16,7 @@ use crate::file_change::FileStatus;
 use crate::model::{Change, RatedBy, Severity, Summary};
 use crate::report::{Report, VendorReport};
 use crate::semver::ApiLevel;
+use crate::view::capitalized;
 
 /// The changes of one document as text, one block per change (what the fixture tests lock).
 pub fn changes_text(changes: &[Change]) -> String {
@@ -80,7 +81,7 @@ pub fn text(report: &Report) -> String {
     let _ = writeln!(
         out,
         "Spec changes from {} ({}) to the working tree: {}",
-        short(&report.base.commit),
+        report.base.short(),
         report.base.chosen_as,
         summary_text(&report.summary())
     );
@@ -185,18 +186,6 @@ fn cited(cited_by: &[String]) -> String {
     }
 }
 
-fn capitalized(word: &str) -> String {
-    let mut chars = word.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-fn short(commit: &str) -> &str {
-    commit.get(..12).unwrap_or(commit)
-}
-
 fn marker(severity: Severity) -> &'static str {
     match severity {
         Severity::Breaking => "🔴 breaking",
@@ -228,7 +217,7 @@ pub fn markdown(report: &Report) -> String {
     let _ = writeln!(
         out,
         "# API review: `{}` ({}) → working tree\n",
-        short(&report.base.commit),
+        report.base.short(),
         report.base.chosen_as
     );
     let _ = writeln!(
@@ -275,7 +264,7 @@ pub fn markdown(report: &Report) -> String {
                     out,
                     "\n{} more diff lines: `git diff {} -- {}`",
                     source.lines_cut,
-                    short(&report.base.commit),
+                    report.base.short(),
                     source.path
                 );
             }

@@ -15,7 +15,9 @@ use serde::Serialize;
 
 use crate::compile::{self, CompileCheck, CompileOptions};
 use crate::generated::{self, GeneratedChange};
-use crate::git::{self, BaseRevision};
+pub use crate::git::BaseRevision;
+
+use crate::git;
 use crate::model::{Change, DiffError, Summary};
 use crate::review::{self, SourceChange, VendorDocuments};
 use crate::semver::ApiLevel;
@@ -30,7 +32,7 @@ use spec_pipeline::vendors::{VENDORS, Vendor};
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     /// The revision the working tree is compared with.
-    pub base: BaseInfo,
+    pub base: BaseRevision,
     /// One report per vendor, in [`VENDORS`] order.
     pub vendors: Vec<VendorReport>,
     /// The cited vendor pages under `spec/sources/` that changed, across all vendors.
@@ -53,16 +55,6 @@ impl Default for ReviewOptions {
             compile_check: Some(CompileOptions::default()),
         }
     }
-}
-
-/// The base revision, as the report shows it.
-#[derive(Debug, Clone, Serialize)]
-pub struct BaseInfo {
-    /// The full commit id.
-    pub commit: String,
-    /// How it was chosen (`merge-base with main`, `HEAD~1 (no merge-base with main)`, or the BASE
-    /// given).
-    pub chosen_as: String,
 }
 
 /// One vendor's part of the report.
@@ -201,10 +193,7 @@ pub fn build_report(
         .collect();
     let sources = review::source_changes(repo, &base, &documents)?;
     Ok(Report {
-        base: BaseInfo {
-            commit: base.commit.clone(),
-            chosen_as: base.chosen_as.clone(),
-        },
+        base,
         vendors,
         sources,
         compile,

@@ -768,14 +768,14 @@ pub fn table_outputs(
             Err(err) => return Err(err.into()),
         };
     let missing = || {
-        spec_pipeline::Error::Findings(vec![spec_pipeline::Finding {
-            document: path.to_string(),
-            operation: None,
-            rule: "rules-table",
-            message: format!(
+        spec_pipeline::Error::finding(
+            path,
+            None,
+            "rules-table",
+            format!(
                 "the markers of the generated rules table are missing; put `{TABLE_START}` and `{TABLE_END}` where the table goes"
             ),
-        }])
+        )
     };
     let start = text.find(TABLE_START).ok_or_else(missing)?;
     let end = text[start..].find(TABLE_END).ok_or_else(missing)? + start;

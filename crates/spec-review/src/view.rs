@@ -325,8 +325,12 @@ pub fn kebab(type_name: &str) -> String {
 
 /// `SecurityScheme` → `Security scheme`.
 pub fn words(type_name: &str) -> String {
-    let kebab = kebab(type_name).replace('-', " ");
-    let mut chars = kebab.chars();
+    capitalized(&kebab(type_name).replace('-', " "))
+}
+
+/// `text` with its first letter in upper case.
+pub fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
