@@ -291,10 +291,7 @@ fn check_path_template(
 
 /// The SHA-256 of `bytes` in lowercase hex, the form `x-vendor-doc.sha256` takes.
 pub fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:x}", Sha256::digest(bytes))
 }
 
 fn check_parameters(

@@ -110,6 +110,24 @@ impl Document {
         resolve_in(&self.root, value)
     }
 
+    /// The examples of a media type object, by name: its `example` (named `example`), then each
+    /// of its `examples` whose `value` resolves.
+    pub(crate) fn examples<'a>(
+        &'a self,
+        media: &'a Value,
+    ) -> impl Iterator<Item = (&'a str, &'a Value)> + 'a {
+        let named = media
+            .get("examples")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter_map(|(name, example)| {
+                Some((name.as_str(), self.resolve(example).ok()?.get("value")?))
+            });
+        let single = media.get("example").map(|value| ("example", value));
+        single.into_iter().chain(named)
+    }
+
     /// The parameters of `operation` under the path `path`: its path item's, then its own, each
     /// resolved (one whose `$ref` does not resolve is left out: the checks report it).
     pub fn parameters<'a>(

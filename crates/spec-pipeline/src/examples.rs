@@ -76,31 +76,14 @@ pub fn samples(doc: &Document) -> Vec<Sample> {
                 else {
                     continue;
                 };
-                let mut push = |name: &str, value: &Value| {
+                for (name, value) in doc.examples(media) {
                     samples.push(Sample {
                         schema: ref_name(schema).to_string(),
                         operation_id: operation_id.to_string(),
                         position: position.clone(),
                         name: name.to_string(),
                         value: value.clone(),
-                    })
-                };
-                if let Some(value) = media.get("example") {
-                    push("example", value);
-                }
-                for (name, example) in media
-                    .get("examples")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flatten()
-                {
-                    if let Some(value) = doc
-                        .resolve(example)
-                        .ok()
-                        .and_then(|example| example.get("value"))
-                    {
-                        push(name, value);
-                    }
+                    });
                 }
             }
         }

@@ -238,23 +238,7 @@ fn documented_bodies(doc: &Document, operation: &Value, status: u16) -> Option<V
         .into_iter()
         .flat_map(|content| content.values())
     {
-        if let Some(example) = media.get("example") {
-            bodies.push(example.clone());
-        }
-        for example in media
-            .get("examples")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flat_map(|examples| examples.values())
-        {
-            if let Some(value) = doc
-                .resolve(example)
-                .ok()
-                .and_then(|example| example.get("value"))
-            {
-                bodies.push(value.clone());
-            }
-        }
+        bodies.extend(doc.examples(media).map(|(_, value)| value.clone()));
     }
     for row in error_code_rows(operation).filter(|row| row.status == u64::from(status)) {
         let mut body = serde_json::Map::new();

@@ -9,6 +9,7 @@
 //!   the reviewer which source moved, next to the source diff in the review report.
 //!
 //! - `x-outcomes`: see [`outcome_changes`].
+//! - a vendor new at this revision: see [`new_vendor_changes`].
 //!
 //! This module finds the changes, as Redocly does for the rest of the document: operations are
 //! matched by `operationId` (or `METHOD /path` when there is none; operations on one side only
@@ -47,6 +48,25 @@ fn rated(
             })
         })
         .collect()
+}
+
+/// A vendor new at this revision breaks no client: each of its operations is reported as added,
+/// and nothing else (a diff against an empty document would list every component and `info`
+/// field, and rate the document's `security` as newly required).
+pub fn new_vendor_changes(new: &Document) -> Vec<Change> {
+    let mut changes: Vec<Change> = new
+        .operations()
+        .iter()
+        .flat_map(|operation| {
+            let location = format!("#{}", operation.pointer());
+            rated(&operation.label(), &location, |matcher| match matcher {
+                Matcher::NewVendor(words) => Some(words(operation)),
+                _ => None,
+            })
+        })
+        .collect();
+    changes.sort();
+    changes
 }
 
 /// An operation found in both documents.

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::compile::{self, CompileCheck, CompileOptions};
+use crate::extensions;
 use crate::generated::{self, GeneratedChange};
 pub use crate::git::BaseRevision;
 
@@ -115,7 +116,7 @@ pub fn build_report(
             .map(|input| {
                 scope.spawn(move || {
                     if !input.existed_at_base {
-                        return Ok(new_vendor_changes(&input.new));
+                        return Ok(extensions::new_vendor_changes(&input.new));
                     }
                     diff_documents(
                         repo,
@@ -314,35 +315,6 @@ impl VendorInput {
             vendor_api_version: info_text(&self.new, "x-vendor-api-version"),
         })
     }
-}
-
-/// A vendor new at this revision breaks no client: each of its operations is reported as added,
-/// and nothing else (a diff against an empty document would list every component and `info`
-/// field, and rate the document's `security` as newly required).
-fn new_vendor_changes(new: &Document) -> Vec<Change> {
-    let mut changes: Vec<Change> = new
-        .operations()
-        .into_iter()
-        .flat_map(|operation| {
-            crate::rules::RULES
-                .iter()
-                .filter_map(move |row| match row.matcher {
-                    crate::rules::Matcher::NewVendor(words) => Some(Change {
-                        severity: row.severity,
-                        operations: vec![operation.label()],
-                        message: words(&operation),
-                        rule: row.id.to_string(),
-                        reason: row.reason(crate::view::Direction::Neither).to_string(),
-                        location: format!("#{}", operation.pointer()),
-                        rated_by: row.rated_by,
-                        redocly_impact: None,
-                    }),
-                    _ => None,
-                })
-        })
-        .collect();
-    changes.sort();
-    changes
 }
 
 /// The document a new vendor's base side is parsed from: the same OpenAPI version, no paths.
