@@ -47,28 +47,13 @@ pub use rules::table_outputs;
 
 use spec_pipeline::document::Document;
 
-/// Two versions of one document: each parsed, and where Redocly reads it.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct SpecPair<'a> {
-    /// The old version's file, which Redocly reads.
-    pub old_path: &'a Path,
-    /// The old version, parsed.
-    pub old: &'a Document,
-    /// The new version's file, which Redocly reads.
-    pub new_path: &'a Path,
-    /// The new version, parsed.
-    pub new: &'a Document,
-}
-
-/// Every change from `old` to `new`, classified and sorted (worst first). Redocly runs from
-/// `repo`, with `repo/redocly.yaml`.
-pub(crate) fn diff_documents(repo: &Path, pair: SpecPair<'_>) -> Result<Vec<Change>, DiffError> {
-    let report = redocly::run(repo, pair.old_path, pair.new_path)?;
-    Ok(classify_report(&report, pair.old, pair.new))
-}
-
-/// Classifies a Redocly report, then adds the changes only this project's rules see.
-fn classify_report(report: &redocly::Report, old: &Document, new: &Document) -> Vec<Change> {
+/// Every change from `old` to `new` (the documents Redocly compared into `report`), classified
+/// and sorted (worst first): Redocly's changes, then the changes only this project's rules see.
+pub(crate) fn classify_report(
+    report: &redocly::Report,
+    old: &Document,
+    new: &Document,
+) -> Vec<Change> {
     let old_index = operations::OperationIndex::new(old);
     let new_index = operations::OperationIndex::new(new);
     let sides = view::Sides {
@@ -103,15 +88,7 @@ pub fn diff_files(repo: &Path, old_path: &Path, new_path: &Path) -> Result<Vec<C
         .map_err(spec_pipeline::Error::from)?;
         Ok(Document::parse(&path.display().to_string(), &text)?)
     };
-    let old = load(old_path)?;
-    let new = load(new_path)?;
-    diff_documents(
-        repo,
-        SpecPair {
-            old_path,
-            old: &old,
-            new_path,
-            new: &new,
-        },
-    )
+    let (old, new) = (load(old_path)?, load(new_path)?);
+    let report = redocly::run(repo, old_path, new_path)?;
+    Ok(classify_report(&report, &old, &new))
 }

@@ -24,7 +24,7 @@ use crate::review::{self, SourceChange, VendorDocuments};
 use crate::semver::ApiLevel;
 use crate::versions::{self, VendorVersions, VersionPair};
 use crate::view::scalar_text;
-use crate::{SpecPair, diff_documents};
+use crate::{classify_report, redocly};
 use spec_pipeline::document::Document;
 use spec_pipeline::vendors::{VENDORS, Vendor};
 
@@ -118,15 +118,8 @@ pub fn build_report(
                     if !input.existed_at_base {
                         return Ok(extensions::new_vendor_changes(&input.new));
                     }
-                    diff_documents(
-                        repo,
-                        SpecPair {
-                            old_path: &input.old_path,
-                            old: &input.old,
-                            new_path: &input.new_path,
-                            new: &input.new,
-                        },
-                    )
+                    let report = redocly::run(repo, &input.old_path, &input.new_path)?;
+                    Ok(classify_report(&report, &input.old, &input.new))
                 })
             })
             .collect();
