@@ -58,10 +58,11 @@ pub(crate) fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
 
     let mut operation_ids = BTreeSet::new();
     let mut error_names = ErrorNames::default();
-    let mut method_names: std::collections::BTreeMap<String, String> = RESERVED_METHOD_NAMES
-        .iter()
-        .map(|name| (name.to_string(), format!("the generated `Client::{name}`")))
-        .collect();
+    let mut method_names: std::collections::BTreeMap<String, String> =
+        crate::codegen::CLIENT_CONSTRUCTORS
+            .iter()
+            .map(|name| (name.to_string(), format!("the generated `Client::{name}`")))
+            .collect();
     for op in doc.operations() {
         match op.operation_id() {
             None => report(
@@ -180,9 +181,6 @@ fn check_vendor_doc(
         ),
     }
 }
-
-/// Methods every generated `Client` has of its own: an operation may not take their names.
-const RESERVED_METHOD_NAMES: [&str; 2] = ["new", "new_with_client"];
 
 /// The Rust method name progenitor 0.15 derives from an `operationId`: `'` dropped, every
 /// character that cannot continue an identifier turned into `-`, then snake_case (heck), with a
@@ -339,28 +337,22 @@ fn check_request_body(
     let Some(content) = body.get("content").and_then(Value::as_object) else {
         return;
     };
-    let chosen = if content.len() > 1 {
-        match content.iter().find(|(media_type, _)| is_json(media_type)) {
-            Some(json) => json,
-            None => {
-                let offered: Vec<_> = content.keys().map(String::as_str).collect();
-                report(
-                    "request-media-type",
-                    format!(
-                        "the request body offers {}; normalization keeps `application/json`, which is not among them",
-                        offered.join(", ")
-                    ),
-                );
-                return;
-            }
+    // The JSON media type where there is one, else the only one (what normalization keeps).
+    let only = content.iter().next().filter(|_| content.len() == 1);
+    let json = content.iter().find(|(media_type, _)| is_json(media_type));
+    let Some((media_type, media)) = json.or(only) else {
+        if !content.is_empty() {
+            let offered: Vec<_> = content.keys().map(String::as_str).collect();
+            report(
+                "request-media-type",
+                format!(
+                    "the request body offers {}; normalization keeps `application/json`, which is not among them",
+                    offered.join(", ")
+                ),
+            );
         }
-    } else {
-        match content.iter().next() {
-            Some(only) => only,
-            None => return,
-        }
+        return;
     };
-    let (media_type, media) = chosen;
     let essence = media_type.split(';').next().unwrap_or(media_type).trim();
     if !SUPPORTED_REQUEST_MEDIA_TYPES.contains(&essence) {
         report(

@@ -15,9 +15,10 @@ pub const PROGENITOR_VERSION: &str = "0.15.1";
 /// `(feature, derive path)`. Every vendor crate declares each feature.
 pub const OPTIONAL_DERIVES: [(&str, &str); 1] = [("schemars", "schemars::JsonSchema")];
 
-/// The generated `Client` constructors that take the runtime by hand. Each vendor crate's
-/// `Config::build` is the way in; these stay public (`Config` calls them) but out of the docs.
-const HIDDEN_CONSTRUCTORS: [&str; 2] = ["new", "new_with_client"];
+/// The generated `Client` constructors, which take the runtime by hand: no operation may take
+/// their names. Each vendor crate's `Config::build` is the way in; these stay public (`Config`
+/// calls them) but out of the docs.
+pub(crate) const CLIENT_CONSTRUCTORS: [&str; 2] = ["new", "new_with_client"];
 
 /// The settings every vendor client is generated with.
 pub fn settings() -> GenerationSettings {
@@ -117,7 +118,7 @@ fn gate_optional_derives(items: &mut [syn::Item]) -> Result<(), String> {
     Ok(())
 }
 
-/// Puts `#[doc(hidden)]` on the generated `Client` constructors of [`HIDDEN_CONSTRUCTORS`], and
+/// Puts `#[doc(hidden)]` on the generated `Client` constructors of [`CLIENT_CONSTRUCTORS`], and
 /// makes each operation method's doc example end in `.call()` (the typed call every builder gets
 /// beside progenitor's `send()`).
 fn hide_runtime_constructors(items: &mut [syn::Item]) {
@@ -134,7 +135,7 @@ fn hide_runtime_constructors(items: &mut [syn::Item]) {
             let syn::ImplItem::Fn(method) = member else {
                 continue;
             };
-            if HIDDEN_CONSTRUCTORS.contains(&method.sig.ident.to_string().as_str()) {
+            if CLIENT_CONSTRUCTORS.contains(&method.sig.ident.to_string().as_str()) {
                 method.attrs.push(syn::parse_quote!(#[doc(hidden)]));
                 continue;
             }

@@ -201,8 +201,6 @@ pub fn generate_with(
         return Err(Error::Several(errors));
     }
     expected.extend(extra);
-    // The reference site is published by its own command (`cargo xtask site`), which needs the
-    // pinned Node tools; this loop needs only Rust.
     let report = sync(repo, mode, &expected, &managed_dirs(), &[SITE_DIR], &step)?;
     step.finish();
     Ok(report)

@@ -42,7 +42,7 @@ pub struct GeneratedFile {
 }
 
 /// What regenerating one vendor changes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct GeneratedChange {
     /// The vendor's short name.
     pub vendor: String,
@@ -103,11 +103,7 @@ pub fn generated_change(
 ) -> Result<GeneratedChange, DiffError> {
     let mut change = GeneratedChange {
         vendor: vendor.name.to_string(),
-        files: Vec::new(),
-        other_outputs: Vec::new(),
-        not_regenerated: Vec::new(),
-        rust_api: ApiRating::default(),
-        error: None,
+        ..GeneratedChange::default()
     };
     let current = match current_outputs(repo, vendor, new) {
         Ok(current) => current,
