@@ -5,7 +5,7 @@
 //! keep the project's own conventions (`x-vendor-doc`, `x-error-codes`). The external linters
 //! (Redocly, Spectral, openapi-spec-validator) run separately, in `cargo xtask lint`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde_json::Value;
@@ -57,12 +57,11 @@ pub(crate) fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
     });
 
     let mut operation_ids = BTreeSet::new();
-    let mut error_names = ErrorNames::default();
-    let mut method_names: std::collections::BTreeMap<String, String> =
-        crate::codegen::CLIENT_CONSTRUCTORS
-            .iter()
-            .map(|name| (name.to_string(), format!("the generated `Client::{name}`")))
-            .collect();
+    let mut error_names = ErrorNames::new();
+    let mut method_names: BTreeMap<String, String> = crate::codegen::CLIENT_CONSTRUCTORS
+        .iter()
+        .map(|name| (name.to_string(), format!("the generated `Client::{name}`")))
+        .collect();
     for op in doc.operations() {
         match op.operation_id() {
             None => report(
@@ -482,10 +481,7 @@ const RESERVED_ERROR_NAMES: [&str; 2] = ["Unknown", "Self"];
 
 /// Every `x-error-codes` name of a document seen so far: the error it names (status and code) and
 /// the first operation and row that named it.
-#[derive(Default)]
-struct ErrorNames {
-    named: std::collections::BTreeMap<String, (u64, Option<i64>, String)>,
-}
+type ErrorNames = BTreeMap<String, (u64, Option<i64>, String)>;
 
 /// Each `x-error-codes` row has a `name`: the Rust `ErrorCode` variant, a stable fact of the spec
 /// that a reworded message does not move. It is an UpperCamelCase identifier, appears once per
@@ -552,9 +548,9 @@ fn check_error_names(
             continue;
         };
         let here = format!("{} `x-error-codes[{index}]`", op.label());
-        match names.named.get(name) {
+        match names.get(name) {
             None => {
-                names.named.insert(name.to_string(), (status, code, here));
+                names.insert(name.to_string(), (status, code, here));
             }
             Some((first_status, first_code, first))
                 if (*first_status, *first_code) != (status, code) =>

@@ -6,6 +6,8 @@
 //! snapshot shows every accommodation. The rules are documented in `spec/README.md`.
 //! The input must have passed [`crate::checks`].
 
+use std::collections::BTreeSet;
+
 use serde_json::{Map, Value, json};
 
 use crate::document::{Document, StatusClass, escape_pointer, is_json, status_class};
@@ -155,6 +157,12 @@ impl Shape {
     }
 }
 
+/// A response's `description` (empty without one).
+fn description_of(response: &Value) -> String {
+    let description = response.get("description").and_then(Value::as_str);
+    description.unwrap_or_default().to_string()
+}
+
 fn raw_response(description: String) -> Value {
     json!({
         "description": description,
@@ -178,12 +186,7 @@ fn normalize_responses(
     let mut success: Vec<(String, Value)> = Vec::new();
     let mut errors: Vec<(String, String)> = Vec::new();
     for (status, response) in responses {
-        let resolved = doc.resolve(response)?;
-        let description = resolved
-            .get("description")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
+        let description = description_of(doc.resolve(response)?);
         match status_class(status) {
             StatusClass::Success => success.push((status.clone(), response.clone())),
             StatusClass::Error => errors.push((status.clone(), description)),
@@ -234,10 +237,7 @@ fn normalize_responses(
         .iter()
         .map(|(_, response)| doc.resolve(response).map(Shape::of))
         .collect::<Result<_, _>>()?;
-    let mut distinct = shapes.clone();
-    distinct.sort();
-    distinct.dedup();
-    if distinct.len() > 1 {
+    if shapes.iter().collect::<BTreeSet<_>>().len() > 1 {
         let detail = success
             .iter()
             .zip(&shapes)
@@ -251,13 +251,7 @@ fn normalize_responses(
             ),
         });
         for (_, response) in &mut success {
-            let description = doc
-                .resolve(response)?
-                .get("description")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            *response = raw_response(description);
+            *response = raw_response(description_of(doc.resolve(response)?));
         }
     }
     for (status, response) in success {

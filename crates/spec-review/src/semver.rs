@@ -255,17 +255,7 @@ fn item_blocks(items: &[Item]) -> BTreeMap<String, Block> {
                         .named
                         .iter()
                         .filter(|field| is_pub(&field.vis))
-                        .map(|field| {
-                            format!(
-                                "{}: {}",
-                                field
-                                    .ident
-                                    .as_ref()
-                                    .map(ToString::to_string)
-                                    .unwrap_or_default(),
-                                tokens(&field.ty)
-                            )
-                        })
+                        .map(|field| format!("{}: {}", tokens(&field.ident), tokens(&field.ty)))
                         .collect(),
                     other => vec![tokens(other)],
                 };
