@@ -498,17 +498,13 @@ pub fn error_codes_file(doc: &Document) -> Result<String, Error> {
             }
         }
     }
-    let variants: Vec<(String, i64, u64, String)> = codes
-        .into_iter()
-        .map(|(code, (name, status, message))| (name, code, status, message))
-        .collect();
 
     let mut code = String::from(
         "/// An error code from the vendor's documentation (`x-error-codes` in the spec), or\n\
          /// `Unknown` for a code the documentation does not list.\n\
          #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]\n#[non_exhaustive]\npub enum ErrorCode {\n",
     );
-    for (name, number, status, message) in &variants {
+    for (number, (name, status, message)) in &codes {
         // The message is the variant's documentation; as a string literal, whatever it holds
         // (a newline, `*/`) stays documentation.
         let doc_line = format!(" {number} (HTTP {status}): \"{message}\"");
@@ -516,19 +512,19 @@ pub fn error_codes_file(doc: &Document) -> Result<String, Error> {
     }
     code.push_str("/// A code the vendor's documentation does not list.\nUnknown(i64),\n}\n\n");
     code.push_str("impl ErrorCode {\n/// The variant for a code found in an error body.\npub fn from_code(code: i64) -> Self {\nmatch code {\n");
-    for (name, number, _, _) in &variants {
+    for (number, (name, _, _)) in &codes {
         let _ = writeln!(code, "{number} => Self::{name},");
     }
     code.push_str("other => Self::Unknown(other),\n}\n}\n\n/// The numeric code, as the vendor sends it.\npub fn code(self) -> i64 {\nmatch self {\n");
-    for (name, number, _, _) in &variants {
+    for (number, (name, _, _)) in &codes {
         let _ = writeln!(code, "Self::{name} => {number},");
     }
     code.push_str("Self::Unknown(code) => code,\n}\n}\n\n/// The HTTP status the documentation lists with this code.\npub fn documented_status(self) -> Option<u16> {\nmatch self {\n");
-    for (name, _, status, _) in &variants {
+    for (name, status, _) in codes.values() {
         let _ = writeln!(code, "Self::{name} => Some({status}),");
     }
     code.push_str("Self::Unknown(_) => None,\n}\n}\n\n/// The message the documentation gives for this code, verbatim.\npub fn documented_message(self) -> Option<&'static str> {\nmatch self {\n");
-    for (name, _, _, message) in &variants {
+    for (name, _, message) in codes.values() {
         let _ = writeln!(code, "Self::{name} => Some({message:?}),");
     }
     code.push_str("Self::Unknown(_) => None,\n}\n}\n}\n");

@@ -280,14 +280,8 @@ pub fn html_to_text(html: &str) -> Result<String, String> {
         .allow_width_overflow()
         .string_from_read(html.as_bytes(), 100_000)
         .map_err(|err| format!("html2text could not read the page: {err}"))?;
-    let mut out: String = text
-        .lines()
-        .map(str::trim_end)
-        .collect::<Vec<_>>()
-        .join("\n");
-    out = out.trim_end().to_string();
-    out.push('\n');
-    Ok(out)
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    Ok(format!("{}\n", lines.join("\n").trim_end()))
 }
 
 use html2text::render::TextDecorator;

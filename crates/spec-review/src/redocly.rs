@@ -141,16 +141,14 @@ pub fn run(repo: &Path, old: &Path, new: &Path) -> Result<Report, DiffError> {
             stderr: without_banner(&format!("{stdout}{stderr}")),
         });
     }
-    let text = std::fs::read_to_string(&report_path).map_err(|err| DiffError::RedoclyReport {
-        old: old.display().to_string(),
-        new: new.display().to_string(),
-        message: format!("{}: {err}", report_path.display()),
-    })?;
-    parse_report(&text).map_err(|message| DiffError::RedoclyReport {
+    let unreadable = |message| DiffError::RedoclyReport {
         old: old.display().to_string(),
         new: new.display().to_string(),
         message,
-    })
+    };
+    let text = std::fs::read_to_string(&report_path)
+        .map_err(|err| unreadable(format!("{}: {err}", report_path.display())))?;
+    parse_report(&text).map_err(unreadable)
 }
 
 /// Parses Redocly's JSON report.

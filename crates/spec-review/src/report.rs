@@ -279,13 +279,12 @@ impl VendorInput {
             spec_pipeline::fsguard::MAX_SPEC_BYTES,
         )
         .map_err(|err| DiffError::Spec(err.into()))?;
-        let base_crate = match git::file_at(repo, &base.commit, &manifest)? {
-            Some(bytes) => Some(versions::crate_version(
-                &format!("{manifest}@{}", base.short()),
-                &String::from_utf8_lossy(&bytes),
-            )?),
-            None => None,
-        };
+        let base_crate = git::file_at(repo, &base.commit, &manifest)?
+            .map(|bytes| {
+                let name = format!("{manifest}@{}", base.short());
+                versions::crate_version(&name, &String::from_utf8_lossy(&bytes))
+            })
+            .transpose()?;
         let info_text = |doc: &Document, key: &str| {
             doc.root
                 .get("info")

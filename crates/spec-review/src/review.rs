@@ -77,12 +77,12 @@ pub fn source_changes(
             continue;
         }
         let status = FileStatus::between(&old, &new);
-        let as_text = |bytes: &Option<Vec<u8>>| match bytes {
-            None => Some(String::new()),
-            Some(bytes) => String::from_utf8(bytes.clone()).ok(),
-        };
-        let (diff, lines_cut) = match (as_text(&old), as_text(&new)) {
-            (Some(old), Some(new)) => cut(&unified_diff(&path, &old, &new), MAX_SOURCE_DIFF_LINES),
+        // An absent side is empty text; a binary side has no text diff.
+        fn text(bytes: &Option<Vec<u8>>) -> Option<&str> {
+            std::str::from_utf8(bytes.as_deref().unwrap_or_default()).ok()
+        }
+        let (diff, lines_cut) = match (text(&old), text(&new)) {
+            (Some(old), Some(new)) => cut(&unified_diff(&path, old, new), MAX_SOURCE_DIFF_LINES),
             _ => (String::new(), 0),
         };
         changes.push(SourceChange {
