@@ -126,9 +126,9 @@ fn hide_runtime_constructors(items: &mut [syn::Item]) {
         let syn::Item::Impl(block) = item else {
             continue;
         };
-        let is_client = block.trait_.is_none()
-            && matches!(block.self_ty.as_ref(), syn::Type::Path(ty) if ty.path.is_ident("Client"));
-        if !is_client {
+        let is_client =
+            matches!(block.self_ty.as_ref(), syn::Type::Path(ty) if ty.path.is_ident("Client"));
+        if block.trait_.is_some() || !is_client {
             continue;
         }
         for member in &mut block.items {
@@ -140,16 +140,12 @@ fn hide_runtime_constructors(items: &mut [syn::Item]) {
                 continue;
             }
             for attr in &mut method.attrs {
-                let syn::Meta::NameValue(doc) = &mut attr.meta else {
-                    continue;
-                };
-                if !doc.path.is_ident("doc") {
-                    continue;
-                }
-                if let syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(text),
-                    ..
-                }) = &mut doc.value
+                if let syn::Meta::NameValue(doc) = &mut attr.meta
+                    && doc.path.is_ident("doc")
+                    && let syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(text),
+                        ..
+                    }) = &mut doc.value
                 {
                     let example = text.value().replace("\n    .send()\n", "\n    .call()\n");
                     *text = syn::LitStr::new(&example, text.span());

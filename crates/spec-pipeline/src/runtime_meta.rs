@@ -426,24 +426,21 @@ fn typed_calls(
 
 /// `A` of a `-> Result<A, B>` return type.
 fn ok_type(output: &syn::ReturnType) -> Option<syn::Type> {
-    let syn::ReturnType::Type(_, ty) = output else {
-        return None;
-    };
-    let syn::Type::Path(path) = ty.as_ref() else {
-        return None;
-    };
-    let segment = path
-        .path
-        .segments
-        .last()
-        .filter(|segment| segment.ident == "Result")?;
-    let syn::PathArguments::AngleBracketed(args) = &segment.arguments else {
-        return None;
-    };
-    args.args.iter().find_map(|arg| match arg {
-        syn::GenericArgument::Type(ty) => Some(ty.clone()),
-        _ => None,
-    })
+    if let syn::ReturnType::Type(_, ty) = output
+        && let syn::Type::Path(path) = ty.as_ref()
+        && let Some(result) = path
+            .path
+            .segments
+            .last()
+            .filter(|last| last.ident == "Result")
+        && let syn::PathArguments::AngleBracketed(args) = &result.arguments
+    {
+        return args.args.iter().find_map(|arg| match arg {
+            syn::GenericArgument::Type(ty) => Some(ty.clone()),
+            _ => None,
+        });
+    }
+    None
 }
 
 /// `error_codes.rs` for a vendor whose error bodies carry a numeric code of their own: an enum with

@@ -496,9 +496,7 @@ pub const RULES: &[Rule] = &[
         Severity::NonBreaking,
         "clients identify the error by its code and the Rust variant by its `name`, which are unchanged; the message is documentation",
         Matcher::ErrorCodes(|pair| {
-            let (Some(gone), Some(now)) = (pair.rows.old, pair.rows.new) else {
-                return None;
-            };
+            let (gone, now) = pair.rows.old.zip(pair.rows.new)?;
             let name = now.name.as_ref().map(|name| format!(" `{name}`"));
             (!gone.renamed_in(now) && gone.message != now.message).then(|| {
                 format!(
@@ -602,9 +600,7 @@ pub const RULES: &[Rule] = &[
         Severity::Breaking,
         "the outcome needs more proof (another `when` check, or a changed value): responses that proved it before become errors",
         Matcher::Outcomes(|pair| {
-            let (Some(was), Some(now)) = (pair.old, pair.new) else {
-                return None;
-            };
+            let (was, now) = pair.old.zip(pair.new)?;
             let (added, dropped) = (now.checks_beyond(was), was.checks_beyond(now));
             let dropped = match dropped.is_empty() {
                 true => String::new(),
@@ -637,9 +633,7 @@ pub const RULES: &[Rule] = &[
         Severity::PotentiallyBreaking,
         "the outcome needs less proof: responses that were errors now prove it; the reviewer checks that the vendor's evidence still covers them",
         Matcher::Outcomes(|pair| {
-            let (Some(was), Some(now)) = (pair.old, pair.new) else {
-                return None;
-            };
+            let (was, now) = pair.old.zip(pair.new)?;
             let (added, dropped) = (now.checks_beyond(was), was.checks_beyond(now));
             (added.is_empty() && !dropped.is_empty()).then(|| {
                 let dropped = checks_text("no longer", &dropped);
@@ -680,9 +674,7 @@ fn no_longer_documented(gone: &ErrorCode) -> String {
 
 /// The change of an outcome's evidence to `vendor-doc` (`to_vendor_doc`) or away from it.
 fn evidence_change(pair: &RowPair<'_, OutcomeRow>, to_vendor_doc: bool) -> Option<String> {
-    let (Some(was), Some(now)) = (pair.old, pair.new) else {
-        return None;
-    };
+    let (was, now) = pair.old.zip(pair.new)?;
     let changed = was.evidence != now.evidence && (now.evidence == "vendor-doc") == to_vendor_doc;
     changed.then(|| {
         format!(
