@@ -599,15 +599,8 @@ pub(crate) fn name_from_message(message: &str) -> String {
     let mut name: String = without_placeholders
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|word| !word.is_empty())
-        .map(|word| {
-            let mut chars = word.chars();
-            let first = chars
-                .next()
-                .map(|c| c.to_ascii_uppercase())
-                .unwrap_or_default();
-            let rest: String = chars.collect::<String>().to_ascii_lowercase();
-            format!("{first}{rest}")
-        })
+        // Each word is ASCII: it was split at every other character.
+        .map(|word| word[..1].to_ascii_uppercase() + &word[1..].to_ascii_lowercase())
         .collect();
     if name.chars().next().is_none_or(|c| c.is_ascii_digit()) {
         name.insert(0, 'E');

@@ -1,15 +1,6 @@
-//! The changes only this project's extensions carry, which Redocly does not rate:
-//!
-//! - `x-error-codes` (the vendor's documented errors per operation): a new error is potentially
-//!   breaking (a client that handles every documented error has no branch for it), a removed one
-//!   is non-breaking, a new message under the same `name` is non-breaking (clients match on the
-//!   code, and the Rust variant is the name, which stays), and a new `name` for the same error is
-//!   breaking (code that names the Rust variant stops compiling).
-//! - `x-vendor-doc` (the vendor page an operation is written from): always non-breaking; it tells
-//!   the reviewer which source moved, next to the source diff in the review report.
-//!
-//! - `x-outcomes`: see [`outcome_changes`].
-//! - a vendor new at this revision: see [`new_vendor_changes`].
+//! The changes Redocly does not see: those of this project's extensions (`x-error-codes`, the
+//! vendor's documented errors per operation; `x-vendor-doc`, the vendor page an operation is
+//! written from; `x-outcomes`), and the operations of a vendor new at this revision.
 //!
 //! This module finds the changes, as Redocly does for the rest of the document: operations are
 //! matched by `operationId` (or `METHOD /path` when there is none; operations on one side only

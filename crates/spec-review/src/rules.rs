@@ -3,7 +3,7 @@
 //! project, or a rule for what Redocly cannot see), what Redocly says, why, and the matcher that
 //! recognizes the changes the rule rates.
 //!
-//! [`crate::classify`] is a loop over this table, [`crate::extensions`] names its rows by id, and
+//! [`crate::classify`] is a loop over this table, [`crate::extensions`] asks its rows' matchers, and
 //! the rules table in `docs/diff-rules.md` is generated from it by `cargo xtask generate` (between
 //! the markers [`TABLE_START`] and [`TABLE_END`]), so the table a reader sees is the one the code
 //! applies.
