@@ -256,11 +256,11 @@ pub fn component(text: &str) -> String {
         })
         .take(120)
         .collect();
-    if out.is_empty() || out.starts_with('.') {
-        out.replace_range(0..out.len().min(1), "_");
-        if out.is_empty() {
-            out.push('_');
-        }
+    if out.starts_with('.') {
+        out.replace_range(..1, "_");
+    }
+    if out.is_empty() {
+        out.push('_');
     }
     out
 }

@@ -20,18 +20,15 @@ impl Step {
     /// A step whose work is in this process: its name, then a spinner with [`Step::say`]'s
     /// messages until it ends.
     pub fn start(name: &str) -> Step {
-        eprintln!("==> {name}");
+        let mut step = Step::announce(name);
         let spinner = ProgressBar::new_spinner();
         spinner.set_style(
             ProgressStyle::with_template("    {spinner} {msg} ({elapsed})")
                 .expect("a valid template"),
         );
         spinner.enable_steady_tick(Duration::from_millis(120));
-        Step {
-            name: name.to_string(),
-            started: Instant::now(),
-            spinner: Some(spinner),
-        }
+        step.spinner = Some(spinner);
+        step
     }
 
     /// A step whose work is another program that writes to the terminal itself: its name only,
