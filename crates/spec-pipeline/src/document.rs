@@ -279,6 +279,15 @@ impl<'de> Deserialize<'de> for NoDuplicateKeys {
     }
 }
 
+/// Visits of a scalar, which holds no key: each is accepted as it is.
+macro_rules! accept_scalars {
+    ($($visit:ident($($scalar:ty)?)),*) => {
+        $(fn $visit<E: de::Error>(self, $(_: $scalar)?) -> Result<Self::Value, E> {
+            Ok(NoDuplicateKeys)
+        })*
+    };
+}
+
 impl<'de> Visitor<'de> for NoDuplicateKeys {
     type Value = NoDuplicateKeys;
 
@@ -305,37 +314,19 @@ impl<'de> Visitor<'de> for NoDuplicateKeys {
         Ok(NoDuplicateKeys)
     }
 
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(NoDuplicateKeys)
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(NoDuplicateKeys)
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(NoDuplicateKeys)
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(NoDuplicateKeys)
-    }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(NoDuplicateKeys)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(NoDuplicateKeys)
-    }
-
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_any(NoDuplicateKeys)
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(NoDuplicateKeys)
-    }
+    accept_scalars!(
+        visit_bool(bool),
+        visit_i64(i64),
+        visit_u64(u64),
+        visit_f64(f64),
+        visit_str(&str),
+        visit_unit(),
+        visit_none()
+    );
 }
 
 /// A mapping key as text, whatever its YAML type (`200:` and `'200':` are the same key to JSON).

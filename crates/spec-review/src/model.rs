@@ -78,18 +78,16 @@ pub struct Summary {
 
 impl Summary {
     /// The counts of `changes`.
-    pub fn of(changes: &[Change]) -> Self {
-        let count = |severity| {
-            changes
-                .iter()
-                .filter(|change| change.severity == severity)
-                .count()
-        };
-        Summary {
-            breaking: count(Severity::Breaking),
-            potentially_breaking: count(Severity::PotentiallyBreaking),
-            non_breaking: count(Severity::NonBreaking),
+    pub fn of<'a>(changes: impl IntoIterator<Item = &'a Change>) -> Self {
+        let mut summary = Summary::default();
+        for change in changes {
+            match change.severity {
+                Severity::Breaking => summary.breaking += 1,
+                Severity::PotentiallyBreaking => summary.potentially_breaking += 1,
+                Severity::NonBreaking => summary.non_breaking += 1,
+            }
         }
+        summary
     }
 }
 

@@ -16,6 +16,7 @@ use crate::file_change::FileStatus;
 use crate::model::{Change, RatedBy, Severity, Summary};
 use crate::report::{Report, VendorReport};
 use crate::semver::ApiLevel;
+use crate::versions::VersionPair;
 use crate::view::capitalized;
 
 /// The changes of one document as text, one block per change (what the fixture tests lock).
@@ -59,19 +60,16 @@ fn summary_text(summary: &Summary) -> String {
 }
 
 fn versions_text(vendor: &VendorReport) -> String {
-    let versions = &vendor.versions;
-    let pair = |base: &Option<String>, current: &str| match base {
-        Some(base) if base == current => current.to_string(),
-        Some(base) => format!("{base} → {current}"),
-        None => format!("(new) {current}"),
+    let pair = |pair: &VersionPair| match &pair.base {
+        Some(base) if *base == pair.current => pair.current.clone(),
+        Some(base) => format!("{base} → {}", pair.current),
+        None => format!("(new) {}", pair.current),
     };
+    let versions = &vendor.versions;
     format!(
         "spec {} · crate {}",
-        pair(&versions.spec.base, &versions.spec.current),
-        pair(
-            &versions.crate_version.base,
-            &versions.crate_version.current
-        )
+        pair(&versions.spec),
+        pair(&versions.crate_version)
     )
 }
 

@@ -86,12 +86,7 @@ pub struct VendorReport {
 impl Report {
     /// The counts per severity over every vendor's changes.
     pub fn summary(&self) -> Summary {
-        let all: Vec<Change> = self
-            .vendors
-            .iter()
-            .flat_map(|vendor| vendor.changes.iter().cloned())
-            .collect();
-        Summary::of(&all)
+        Summary::of(self.vendors.iter().flat_map(|vendor| &vendor.changes))
     }
 }
 
@@ -105,10 +100,10 @@ pub fn build_report(
     let base = git::resolve_base(repo, base)?;
     let scratch = tempfile::tempdir().map_err(|err| DiffError::io(std::env::temp_dir(), err))?;
 
-    let mut inputs = Vec::new();
-    for vendor in VENDORS {
-        inputs.push(VendorInput::load(repo, &base, vendor, scratch.path())?);
-    }
+    let inputs = VENDORS
+        .into_iter()
+        .map(|vendor| VendorInput::load(repo, &base, vendor, scratch.path()))
+        .collect::<Result<Vec<_>, _>>()?;
     // Redocly takes about a second per document, most of it Node starting: run them together.
     let diffs: Vec<Result<Vec<Change>, DiffError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = inputs
