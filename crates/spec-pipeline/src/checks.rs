@@ -22,6 +22,9 @@ const SUPPORTED_REQUEST_MEDIA_TYPES: [&str; 4] = [
     "text/plain",
 ];
 
+/// Where a check of one operation reports each finding: its rule and its message.
+type Report<'a> = &'a mut dyn FnMut(&'static str, String);
+
 /// Runs every check. `spec_dir` is the directory `x-vendor-doc.file` paths are relative to.
 pub(crate) fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -102,12 +105,7 @@ pub(crate) fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
     findings
 }
 
-fn check_vendor_doc(
-    doc: &Document,
-    op: &OperationRef,
-    spec_dir: &Path,
-    report: &mut dyn FnMut(&'static str, String),
-) {
+fn check_vendor_doc(doc: &Document, op: &OperationRef, spec_dir: &Path, report: Report<'_>) {
     let Some(vendor_doc) = op.operation.get("x-vendor-doc") else {
         report(
             "vendor-doc",
@@ -231,11 +229,7 @@ pub(crate) fn template_parameters(path: &str) -> Result<Vec<String>, String> {
 
 /// The path template's `{name}`s and the declared path parameters must be the same set, each
 /// parameter required: progenitor 0.15 panics on a mismatch instead of naming it.
-fn check_path_template(
-    doc: &Document,
-    op: &OperationRef,
-    report: &mut dyn FnMut(&'static str, String),
-) {
+fn check_path_template(doc: &Document, op: &OperationRef, report: Report<'_>) {
     let in_template = match template_parameters(op.path) {
         Ok(names) => names,
         Err(message) => {
@@ -291,11 +285,7 @@ pub fn hex_sha256(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
 }
 
-fn check_parameters(
-    doc: &Document,
-    op: &OperationRef,
-    report: &mut dyn FnMut(&'static str, String),
-) {
+fn check_parameters(doc: &Document, op: &OperationRef, report: Report<'_>) {
     for parameter in doc.parameters(op.path, op.operation) {
         let name = parameter.get("name").and_then(Value::as_str).unwrap_or("?");
         let location = parameter.get("in").and_then(Value::as_str).unwrap_or("?");
@@ -324,11 +314,7 @@ fn check_parameters(
     }
 }
 
-fn check_request_body(
-    doc: &Document,
-    op: &OperationRef,
-    report: &mut dyn FnMut(&'static str, String),
-) {
+fn check_request_body(doc: &Document, op: &OperationRef, report: Report<'_>) {
     let Some(body) = op.operation.get("requestBody") else {
         return;
     };
@@ -370,11 +356,7 @@ fn check_request_body(
     }
 }
 
-fn check_responses(
-    doc: &Document,
-    op: &OperationRef,
-    report: &mut dyn FnMut(&'static str, String),
-) {
+fn check_responses(doc: &Document, op: &OperationRef, report: Report<'_>) {
     let Some(responses) = op.operation.get("responses").and_then(Value::as_object) else {
         report("responses", "has no `responses`".to_string());
         return;
@@ -413,7 +395,7 @@ fn check_responses(
 }
 
 /// A body with examples names the type of its sample only through a `$ref` schema.
-fn check_example_ref(media: &Value, body: &str, report: &mut dyn FnMut(&'static str, String)) {
+fn check_example_ref(media: &Value, body: &str, report: Report<'_>) {
     let has_examples = media.get("example").is_some() || media.get("examples").is_some();
     if has_examples && media.get("schema").and_then(|s| s.get("$ref")).is_none() {
         report(
@@ -425,7 +407,7 @@ fn check_example_ref(media: &Value, body: &str, report: &mut dyn FnMut(&'static 
     }
 }
 
-fn check_error_codes(op: &OperationRef, report: &mut dyn FnMut(&'static str, String)) {
+fn check_error_codes(op: &OperationRef, report: Report<'_>) {
     let Some(codes) = op.operation.get("x-error-codes") else {
         return;
     };
@@ -487,11 +469,7 @@ type ErrorNames = BTreeMap<String, (u64, Option<i64>, String)>;
 /// that a reworded message does not move. It is an UpperCamelCase identifier, appears once per
 /// operation, and names one error (one status and code) across the whole document: the rows of
 /// the same error on several pages share it, and may word the message differently.
-fn check_error_names(
-    op: &OperationRef,
-    names: &mut ErrorNames,
-    report: &mut dyn FnMut(&'static str, String),
-) {
+fn check_error_names(op: &OperationRef, names: &mut ErrorNames, report: Report<'_>) {
     let Some(rows) = op.operation.get("x-error-codes").and_then(Value::as_array) else {
         return;
     };
