@@ -148,13 +148,11 @@ pub fn build_report(
             .iter()
             .any(|file| file.path.ends_with(".rs"));
         if !compile.errors().is_empty() && regenerated_code_changed {
-            generated.rust_api.findings.insert(
-                0,
-                (
-                    ApiLevel::Breaking,
-                    compile::breaking_finding(compile.errors()),
-                ),
-            );
+            let finding = compile::breaking_finding(compile.errors());
+            generated
+                .rust_api
+                .findings
+                .insert(0, (ApiLevel::Breaking, finding));
             generated.rust_api.level = ApiLevel::Breaking;
         }
         let version_problems = versions::problems(&versions, worst, generated.rust_api.level);
