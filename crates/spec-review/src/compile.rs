@@ -131,11 +131,7 @@ pub(crate) fn breaking_finding(errors: &[CompileError]) -> String {
     format!(
         "the workspace no longer compiles with the regenerated code: {} error(s) in {} (see the compile check)",
         errors.len(),
-        files
-            .iter()
-            .map(|file| format!("`{file}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        crate::view::code_list(files)
     )
 }
 

@@ -90,6 +90,5 @@ impl OutcomeRow {
 }
 
 pub fn checks_text(lead: &str, checks: &[&String]) -> String {
-    let quoted: Vec<String> = checks.iter().map(|check| format!("`{check}`")).collect();
-    format!("{lead} {}", quoted.join(", "))
+    format!("{lead} {}", crate::view::code_list(checks))
 }

@@ -17,7 +17,7 @@ use crate::model::{Change, RatedBy, Severity, Summary};
 use crate::report::{Report, VendorReport};
 use crate::semver::ApiLevel;
 use crate::versions::VersionPair;
-use crate::view::capitalized;
+use crate::view::{capitalized, code_list};
 
 /// The changes of one document as text, one block per change (what the fixture tests lock).
 pub fn changes_text(changes: &[Change]) -> String {
@@ -160,12 +160,6 @@ fn new_at_revision(vendor: &VendorReport) -> &'static str {
         true => " (new at this revision)",
         false => "",
     }
-}
-
-/// Names as a comma-separated list of code spans.
-fn code_list(names: &[String]) -> String {
-    let spans: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
-    spans.join(", ")
 }
 
 fn status_word(status: FileStatus) -> &'static str {

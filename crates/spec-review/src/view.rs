@@ -328,6 +328,12 @@ pub fn words(type_name: &str) -> String {
     capitalized(&kebab(type_name).replace('-', " "))
 }
 
+/// Names as a comma-separated list of code spans.
+pub fn code_list<T: std::fmt::Display>(names: impl IntoIterator<Item = T>) -> String {
+    let spans: Vec<String> = names.into_iter().map(|name| format!("`{name}`")).collect();
+    spans.join(", ")
+}
+
 /// `text` with its first letter in upper case.
 pub fn capitalized(text: &str) -> String {
     let mut chars = text.chars();
