@@ -25,6 +25,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
+use std::ops::Range;
 use std::path::Path;
 use std::time::Duration;
 
@@ -366,11 +367,11 @@ pub fn layout_diff(old: &str, new: &str) -> String {
         &new_chars,
         Some(deadline),
     );
-    let line_range = |line_of: &[usize], range: std::ops::Range<usize>, at: usize| {
+    let line_range = |line_of: &[usize], range: Range<usize>| {
         if range.is_empty() {
             // An insertion or deletion between two characters: the line of the one after (or
             // before, at the end).
-            let index = at.min(line_of.len().saturating_sub(1));
+            let index = range.start.min(line_of.len().saturating_sub(1));
             line_of
                 .get(index)
                 .map(|line| *line..*line + 1)
@@ -379,6 +380,12 @@ pub fn layout_diff(old: &str, new: &str) -> String {
             line_of[range.start]..line_of[range.end - 1] + 1
         }
     };
+    // The lines not shown yet; none on a side the change does not touch.
+    let unshown =
+        |lines: Range<usize>, touched: Range<usize>, shown: usize| match touched.is_empty() {
+            true => 0..0,
+            false => lines.start.max(shown)..lines.end.max(shown),
+        };
     let mut out = String::new();
     let mut shown_old = 0usize;
     let mut shown_new = 0usize;
@@ -388,20 +395,12 @@ pub fn layout_diff(old: &str, new: &str) -> String {
         }
         // The lines holding the removed (old) and inserted (new) characters; a pure insertion
         // shows no stored line, a pure deletion no fetched line.
-        let old_range = line_range(&old_line_of, op.old_range(), op.old_range().start);
-        let new_range = line_range(&new_line_of, op.new_range(), op.new_range().start);
+        let old_range = line_range(&old_line_of, op.old_range());
+        let new_range = line_range(&new_line_of, op.new_range());
         let anchor_old = old_range.start;
         let anchor_new = new_range.start;
-        let old_range = if op.old_range().is_empty() {
-            0..0
-        } else {
-            old_range.start.max(shown_old)..old_range.end.max(shown_old)
-        };
-        let new_range = if op.new_range().is_empty() {
-            0..0
-        } else {
-            new_range.start.max(shown_new)..new_range.end.max(shown_new)
-        };
+        let old_range = unshown(old_range, op.old_range(), shown_old);
+        let new_range = unshown(new_range, op.new_range(), shown_new);
         if old_range.is_empty() && new_range.is_empty() {
             continue;
         }
