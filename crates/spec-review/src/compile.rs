@@ -16,6 +16,7 @@ use std::process::Command;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use spec_pipeline::fsguard;
 
 /// How the check runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -289,12 +290,8 @@ pub(crate) fn parse_messages(repo: &Path, stdout: &str) -> Vec<CompileError> {
             Some(code) => format!("error[{}]: {}", code.code, diagnostic.message),
             None => format!("error: {}", diagnostic.message),
         };
-        let generated = spec_pipeline::fsguard::read_text(
-            repo,
-            &file,
-            spec_pipeline::fsguard::MAX_GENERATED_BYTES,
-        )
-        .is_ok_and(|text| text.starts_with("// @generated"));
+        let generated = fsguard::read_text(repo, &file, fsguard::MAX_GENERATED_BYTES)
+            .is_ok_and(|text| text.starts_with("// @generated"));
         errors.push(CompileError {
             line: span.line_start,
             column: span.column_start,
@@ -321,7 +318,7 @@ fn relative(repo: &Path, file: &str) -> Option<String> {
     } else {
         path.to_path_buf()
     };
-    spec_pipeline::fsguard::plain_relative(&inside.to_string_lossy()).ok()?;
+    fsguard::plain_relative(&inside.to_string_lossy()).ok()?;
     Some(inside.to_string_lossy().into_owned())
 }
 

@@ -19,6 +19,7 @@ use crate::git::{self, BaseRevision};
 use crate::model::DiffError;
 use crate::semver::{self, ApiRating};
 use spec_pipeline::document::Document;
+use spec_pipeline::fsguard;
 use spec_pipeline::outputs::unified_diff;
 use spec_pipeline::vendors::Vendor;
 
@@ -150,13 +151,9 @@ pub fn generated_change(
             }
         }
         if let Some(new) = &new {
-            let on_disk = spec_pipeline::fsguard::read_text(
-                repo,
-                &path,
-                spec_pipeline::fsguard::MAX_GENERATED_BYTES,
-            )
-            .ok()
-            .map(compared);
+            let on_disk = fsguard::read_text(repo, &path, fsguard::MAX_GENERATED_BYTES)
+                .ok()
+                .map(compared);
             if on_disk.as_ref() != Some(new) {
                 change.not_regenerated.push(path.clone());
             }

@@ -46,6 +46,7 @@ pub use redocly::QUIET_NODE_TOOLS;
 pub use rules::table_outputs;
 
 use spec_pipeline::document::Document;
+use spec_pipeline::fsguard;
 
 /// Every change from `old` to `new` (the documents Redocly compared into `report`), classified
 /// and sorted (worst first): Redocly's changes, then the changes only this project's rules see.
@@ -80,12 +81,8 @@ pub fn diff_files(repo: &Path, old_path: &Path, new_path: &Path) -> Result<Vec<C
         let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
             return Err(DiffError::io(path, std::io::ErrorKind::InvalidInput.into()));
         };
-        let text = spec_pipeline::fsguard::read_text(
-            dir,
-            &name.to_string_lossy(),
-            spec_pipeline::fsguard::MAX_SPEC_BYTES,
-        )
-        .map_err(spec_pipeline::Error::from)?;
+        let text = fsguard::read_text(dir, &name.to_string_lossy(), fsguard::MAX_SPEC_BYTES)
+            .map_err(spec_pipeline::Error::from)?;
         Ok(Document::parse(&path.display().to_string(), &text)?)
     };
     let (old, new) = (load(old_path)?, load(new_path)?);

@@ -26,6 +26,7 @@ use crate::versions::{self, VendorVersions, VersionPair};
 use crate::view::scalar_text;
 use crate::{classify_report, redocly};
 use spec_pipeline::document::Document;
+use spec_pipeline::fsguard;
 use spec_pipeline::vendors::{VENDORS, Vendor};
 
 /// The whole report: every vendor's classified changes, versions and Rust API change, and the
@@ -266,12 +267,8 @@ impl VendorInput {
         let manifest = format!("{}/Cargo.toml", self.vendor.crate_dir);
         // Through the guard, like every other file a pull request can change: a link or a FIFO
         // in its place must not be followed or hang the report.
-        let current_text = spec_pipeline::fsguard::read_text(
-            repo,
-            &manifest,
-            spec_pipeline::fsguard::MAX_SPEC_BYTES,
-        )
-        .map_err(|err| DiffError::Spec(err.into()))?;
+        let current_text = fsguard::read_text(repo, &manifest, fsguard::MAX_SPEC_BYTES)
+            .map_err(|err| DiffError::Spec(err.into()))?;
         let base_crate = git::file_at(repo, &base.commit, &manifest)?
             .map(|bytes| {
                 let name = format!("{manifest}@{}", base.short());

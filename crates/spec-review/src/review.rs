@@ -15,6 +15,7 @@ use crate::file_change::{FileStatus, cut};
 use crate::git::{self, BaseRevision};
 use crate::model::DiffError;
 use spec_pipeline::document::Document;
+use spec_pipeline::fsguard;
 use spec_pipeline::outputs::unified_diff;
 use spec_pipeline::vendors::Vendor;
 
@@ -57,22 +58,17 @@ pub fn source_changes(
     for (cited_path, cited_by) in &citations {
         // `x-vendor-doc.file` is relative to `spec/`; anything but a plain path under
         // `sources/` is refused by the spec checks and not read here.
-        if !cited_path.starts_with("sources/")
-            || spec_pipeline::fsguard::plain_relative(cited_path).is_err()
-        {
+        if !cited_path.starts_with("sources/") || fsguard::plain_relative(cited_path).is_err() {
             continue;
         }
         let path = format!("spec/{cited_path}");
         let old = git::file_at(repo, &base.commit, &path)?;
-        let new = match spec_pipeline::fsguard::read_bytes(
-            &repo.join("spec"),
-            cited_path,
-            spec_pipeline::fsguard::MAX_SOURCE_BYTES,
-        ) {
-            Ok(bytes) => Some(bytes),
-            Err(spec_pipeline::fsguard::FsError::Missing { .. }) => None,
-            Err(err) => return Err(DiffError::Spec(err.into())),
-        };
+        let new =
+            match fsguard::read_bytes(&repo.join("spec"), cited_path, fsguard::MAX_SOURCE_BYTES) {
+                Ok(bytes) => Some(bytes),
+                Err(fsguard::FsError::Missing { .. }) => None,
+                Err(err) => return Err(DiffError::Spec(err.into())),
+            };
         if old == new {
             continue;
         }

@@ -11,6 +11,7 @@
 use serde_json::Value;
 
 use spec_pipeline::document::OperationRef;
+use spec_pipeline::fsguard;
 
 use crate::extension_rows::{ErrorCode, ErrorCodePair, OutcomeRow, RowPair, checks_text};
 use crate::model::{RatedBy, Severity};
@@ -752,13 +753,11 @@ pub fn table_outputs(
     repo: &std::path::Path,
 ) -> Result<Option<(String, String)>, spec_pipeline::Error> {
     let path = TABLE_PATH;
-    let text =
-        match spec_pipeline::fsguard::read_text(repo, path, spec_pipeline::fsguard::MAX_SPEC_BYTES)
-        {
-            Ok(text) => text,
-            Err(spec_pipeline::fsguard::FsError::Missing { .. }) => return Ok(None),
-            Err(err) => return Err(err.into()),
-        };
+    let text = match fsguard::read_text(repo, path, fsguard::MAX_SPEC_BYTES) {
+        Ok(text) => text,
+        Err(fsguard::FsError::Missing { .. }) => return Ok(None),
+        Err(err) => return Err(err.into()),
+    };
     let missing = || {
         spec_pipeline::Error::finding(
             path,
