@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use spec_pipeline::document::{Document, METHODS, lookup_ref};
+use spec_pipeline::document::{Document, METHODS, escape_pointer, lookup_ref};
 
 /// The operations of one document, with what each one reaches.
 #[derive(Debug, Clone, Default)]
@@ -126,11 +126,8 @@ pub fn pointer_segments(pointer: &str) -> Vec<String> {
 }
 
 fn component_key(section: &str, name: &str) -> String {
-    format!(
-        "/components/{}/{}",
-        spec_pipeline::document::escape_pointer(section),
-        spec_pipeline::document::escape_pointer(name)
-    )
+    let (section, name) = (escape_pointer(section), escape_pointer(name));
+    format!("/components/{section}/{name}")
 }
 
 /// Adds every component reachable from `value` through local `$ref`s.
