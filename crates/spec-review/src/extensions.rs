@@ -267,16 +267,11 @@ pub fn outcome_changes(old: &Document, new: &Document) -> Vec<Change> {
     for operation in matched_operations(old, new) {
         let before = outcome_rows(operation.old);
         let after = outcome_rows(operation.new);
-        // Rows gone, rows new, then rows on both sides.
-        let gone = before.iter().filter(|row| same(row, &after).is_none());
+        // Each row at the base with the same row now (if any), then the rows new since.
         let new = after.iter().filter(|row| same(row, &before).is_none());
-        let both = before
-            .iter()
-            .filter_map(|row| Some((row, same(row, &after)?)));
-        let rows = gone.map(|row| (Some(row), None));
-        let rows = rows.chain(new.map(|row| (None, Some(row))));
+        let rows = before.iter().map(|row| (Some(row), same(row, &after)));
         let location = format!("{}/x-outcomes", operation.pointer);
-        for (old, new) in rows.chain(both.map(|(row, now)| (Some(row), Some(now)))) {
+        for (old, new) in rows.chain(new.map(|row| (None, Some(row)))) {
             let pair = RowPair { old, new };
             changes.extend(rated(
                 &operation.label,
