@@ -19,7 +19,7 @@ use tokio::task::JoinHandle;
 use crate::admin::{self, AdminShape};
 use crate::config::Config;
 use crate::connections;
-use crate::context::{self, AppContext, AppState, StartClock, StartData};
+use crate::context::{self, AppContext, AppState, StartData};
 use crate::faults::{FaultRequest, Injection};
 use crate::openapi;
 use crate::request_log::RecordedRequest;
@@ -156,15 +156,15 @@ fn surfaces(
 /// Opens the store off the async threads (opening a file may sync it).
 async fn open_store(config: &Config, start_data: &StartData) -> Result<Store, StartError> {
     let path = config.state_file.clone();
-    let config = config.clone();
+    let (offset, wal_limit) = (context::start_offset(config), config.limits.wal_limit_bytes);
     let start_data = start_data.clone();
     let opened = tokio::task::spawn_blocking(move || {
-        let fill = |db: &Connection| context::fill_new(db, &config, &start_data);
+        let fill = |db: &Connection| Ok(context::fill(db, offset, &start_data)?.map(drop));
         let layout = Layout {
             schemas: &[attestr::SCHEMA, trust::SCHEMA, gainsight_px::SCHEMA],
             fill: &fill,
         };
-        Store::open(path.as_deref(), &layout, config.limits.wal_limit_bytes)
+        Store::open(path.as_deref(), &layout, wal_limit)
     })
     .await
     .map_err(|error| StartError::State(format!("opening the state stopped: {error}")))?;
@@ -194,7 +194,7 @@ fn start_data(specs: &'static Specs, seed: Option<String>, cap: u64) -> Result<S
     }
     drop(parsed);
     let sample = trust::sample_identity(specs)?;
-    Ok(Arc::new(move |db: &Connection, clock: &StartClock| {
+    Ok(Arc::new(move |db: &Connection, now_millis: i64| {
         let seed = match parse(seed.as_deref()) {
             Ok(seed) => seed,
             Err(reason) => return Ok(Err(reason)),
@@ -203,8 +203,8 @@ fn start_data(specs: &'static Specs, seed: Option<String>, cap: u64) -> Result<S
         identities.extend(seed.trust_identities);
         let seeded = [
             trust::seed(db, &identities, specs)?,
-            attestr::seed(db, &seed.attestr_profiles, clock.now_millis, specs)?,
-            gainsight_px::seed(db, &seed.gainsight_px_users, clock.now_millis, specs)?,
+            attestr::seed(db, &seed.attestr_profiles, now_millis, specs)?,
+            gainsight_px::seed(db, &seed.gainsight_px_users, now_millis, specs)?,
         ];
         Ok(seeded.into_iter().collect::<Result<(), String>>())
     }))

@@ -197,25 +197,21 @@ impl Operation {
     /// Checks a JSON body against the operation's request schema, then reads it as `T` (the
     /// generated type of that schema).
     pub(crate) fn body<T: DeserializeOwned>(&self, body: Value) -> Result<T, String> {
-        self.check_body(&body)?;
+        if let Some(error) = self
+            .body
+            .as_ref()
+            .and_then(|schema| schema.validate(&body).err())
+        {
+            let at = error.instance_path().to_string();
+            let at = if at.is_empty() { "/".to_string() } else { at };
+            return Err(shorten(format!(
+                "The request body does not match the spec at {at}: {}",
+                describe(&error)
+            )));
+        }
         serde_json::from_value(body).map_err(|error| {
             shorten(format!(
                 "The request body does not match the spec's types: {error}"
-            ))
-        })
-    }
-
-    /// Checks a JSON body against the operation's request schema.
-    pub(crate) fn check_body(&self, body: &Value) -> Result<(), String> {
-        let Some(validator) = &self.body else {
-            return Ok(());
-        };
-        validator.validate(body).map_err(|error| {
-            let at = error.instance_path().to_string();
-            let at = if at.is_empty() { "/".to_string() } else { at };
-            shorten(format!(
-                "The request body does not match the spec at {at}: {}",
-                describe(&error)
             ))
         })
     }
