@@ -25,10 +25,7 @@ use crate::surface::{ErrorShape, Problem, shaped_errors};
 pub(crate) struct AdminShape;
 
 impl ErrorShape for AdminShape {
-    fn render(problem: Problem) -> Response {
-        let body = json!({ "error": problem.detail() });
-        (problem.status(), Json(body)).into_response()
-    }
+    type Error = AdminError;
 }
 
 /// The admin routes, relative to `/_sandbox`.
@@ -71,7 +68,7 @@ struct ClockRequest {
 }
 
 /// An admin failure, in the admin shape.
-struct AdminError(Problem);
+pub(crate) struct AdminError(Problem);
 
 impl From<Problem> for AdminError {
     fn from(problem: Problem) -> Self {
@@ -87,7 +84,8 @@ impl From<StoreError> for AdminError {
 
 impl IntoResponse for AdminError {
     fn into_response(self) -> Response {
-        AdminShape::render(self.0)
+        let body = json!({ "error": self.0.detail() });
+        (self.0.status(), Json(body)).into_response()
     }
 }
 

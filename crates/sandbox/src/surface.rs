@@ -159,8 +159,13 @@ pub(crate) fn checked_query(
 
 /// Renders generic problems in one error shape (a vendor's, or the admin endpoints').
 pub(crate) trait ErrorShape: Send + Sync + 'static {
+    /// The error type of this shape.
+    type Error: From<Problem> + IntoResponse;
+
     /// The problem as a response in this shape.
-    fn render(problem: Problem) -> Response;
+    fn render(problem: Problem) -> Response {
+        Self::Error::from(problem).into_response()
+    }
 }
 
 /// One vendor's API as the sandbox serves it.

@@ -8,6 +8,7 @@
 //! to an `enum`), and annotations JSON Schema does not know (`example`, `x-…`) are dropped.
 
 use std::collections::BTreeMap;
+use std::num::IntErrorKind;
 use std::sync::OnceLock;
 
 use jsonschema::{Draft, Validator};
@@ -55,6 +56,7 @@ pub(crate) struct Operation {
     pub(crate) method: String,
     /// The path template, as in the document.
     pub(crate) path: String,
+    /// The query parameters.
     parameters: Vec<Parameter>,
     /// The request body's schema.
     body: Option<Validator>,
@@ -62,7 +64,6 @@ pub(crate) struct Operation {
 
 struct Parameter {
     name: String,
-    location: String,
     required: bool,
     /// `array` parameters take every repetition; others take one value.
     kind: String,
@@ -105,16 +106,15 @@ impl Specs {
                 }
                 operations.insert(operation.id.clone(), operation);
             }
-            let schemas = document["components"]["schemas"]
+            let compiled = document["components"]["schemas"]
                 .as_object()
-                .cloned()
-                .unwrap_or_default();
-            let mut compiled = BTreeMap::new();
-            for (schema_name, schema) in schemas {
-                let component = Component::compile(&schema)
-                    .map_err(|error| format!("{name}: schema {schema_name}: {error}"))?;
-                compiled.insert(schema_name, component);
-            }
+                .into_iter()
+                .flatten()
+                .map(|(schema_name, schema)| match Component::compile(schema) {
+                    Ok(component) => Ok((schema_name.clone(), component)),
+                    Err(error) => Err(format!("{name}: schema {schema_name}: {error}")),
+                })
+                .collect::<Result<_, _>>()?;
             components.insert(name.to_string(), compiled);
             documents.insert(name.to_string(), document);
         }
@@ -161,7 +161,7 @@ impl Operation {
                 .map(|(name, value)| (name.into_owned(), value.into_owned()))
                 .collect();
         let mut values = Map::new();
-        for parameter in self.parameters.iter().filter(|p| p.location == "query") {
+        for parameter in &self.parameters {
             let given: Vec<&str> = pairs
                 .iter()
                 .filter(|(name, _)| *name == parameter.name)
@@ -258,9 +258,7 @@ impl Component {
 
 fn read_operations(document_name: &str, document: &Value) -> Result<Vec<Operation>, String> {
     let mut operations = Vec::new();
-    let paths = document["paths"].as_object().cloned().unwrap_or_default();
-    for (path, item) in paths {
-        let shared: Vec<Value> = item["parameters"].as_array().cloned().unwrap_or_default();
+    for (path, item) in document["paths"].as_object().into_iter().flatten() {
         for method in ["get", "put", "post", "delete", "patch"] {
             let operation = &item[method];
             if !operation.is_object() {
@@ -270,24 +268,22 @@ fn read_operations(document_name: &str, document: &Value) -> Result<Vec<Operatio
                 .as_str()
                 .ok_or_else(|| format!("{document_name}: {method} {path} has no operationId"))?
                 .to_string();
-            let mut declared = shared.clone();
-            declared.extend(
-                operation["parameters"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default(),
-            );
-            let parameters = declared
-                .iter()
+            // The path item's parameters and the operation's; path parameters are read by the
+            // route (`extract::PathParams`).
+            let parameters = [&item["parameters"], &operation["parameters"]]
+                .into_iter()
+                .filter_map(Value::as_array)
+                .flatten()
+                .filter(|parameter| parameter["in"] == "query")
                 .map(|parameter| read_parameter(parameter).map_err(|e| format!("{id}: {e}")))
                 .collect::<Result<_, _>>()?;
-            let body = match operation.get("requestBody") {
-                None => None,
-                Some(request) => Some(
+            let body = operation
+                .get("requestBody")
+                .map(|request| {
                     compile_schema(&request["content"]["application/json"]["schema"])
-                        .map_err(|error| format!("{id}: request body: {error}"))?,
-                ),
-            };
+                        .map_err(|error| format!("{id}: request body: {error}"))
+                })
+                .transpose()?;
             operations.push(Operation {
                 id,
                 method: method.to_ascii_uppercase(),
@@ -316,7 +312,6 @@ fn read_parameter(parameter: &Value) -> Result<Parameter, String> {
         kind.clone()
     };
     Ok(Parameter {
-        location: parameter["in"].as_str().unwrap_or_default().to_string(),
         required: parameter["required"] == Value::Bool(true),
         default: schema.get("default").cloned(),
         validator: compile_schema(schema).map_err(|error| format!("parameter {name}: {error}"))?,
@@ -346,20 +341,14 @@ fn scalar(name: &str, kind: &str, text: &str) -> Result<Value, String> {
 }
 
 fn parse_saturating_integer(text: &str) -> Option<i64> {
-    let (negative, digits) = match text.as_bytes().first()? {
-        b'-' => (true, &text[1..]),
-        b'+' => (false, &text[1..]),
-        _ => (false, text),
-    };
-    if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
-        return None;
+    match text.parse::<i64>() {
+        Ok(value) => Some(value),
+        Err(error) => match error.kind() {
+            IntErrorKind::PosOverflow => Some(i64::MAX),
+            IntErrorKind::NegOverflow => Some(i64::MIN),
+            _ => None,
+        },
     }
-    Some(match digits.parse::<i64>() {
-        Ok(value) if negative => -value,
-        Ok(value) => value,
-        Err(_) if negative => i64::MIN,
-        Err(_) => i64::MAX,
-    })
 }
 
 fn compile_schema(schema: &Value) -> Result<Validator, String> {

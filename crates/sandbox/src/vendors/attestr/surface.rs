@@ -2,7 +2,6 @@
 //! values the sandbox reports as Attestr's own.
 
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
 
 use super::error::AttestrError;
 use crate::context::AppContext;
@@ -20,9 +19,7 @@ pub(crate) const SANDBOX_APP_ID: &str = "OXsandboxClientApp";
 pub(crate) struct Attestr;
 
 impl ErrorShape for Attestr {
-    fn render(problem: Problem) -> Response {
-        AttestrError::from(problem).into_response()
-    }
+    type Error = AttestrError;
 }
 
 impl Surface for Attestr {

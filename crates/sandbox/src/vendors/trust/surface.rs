@@ -15,9 +15,7 @@ use crate::vendor::{Api, Vendor};
 pub(crate) struct Trust;
 
 impl ErrorShape for Trust {
-    fn render(problem: Problem) -> Response {
-        TrustError::from(problem).into_response()
-    }
+    type Error = TrustError;
 }
 
 impl Surface for Trust {
@@ -53,6 +51,8 @@ impl Surface for Trust {
 pub(crate) struct Atenea;
 
 impl ErrorShape for Atenea {
+    type Error = TrustError;
+
     fn render(problem: Problem) -> Response {
         TrustError::from(problem).for_atenea().into_response()
     }
