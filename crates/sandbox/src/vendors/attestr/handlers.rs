@@ -109,7 +109,7 @@ async fn get_profile(
     context
         .read(|db| state::profile_json(db, &id))
         .map_err(Problem::from)?
-        .map(StoredJson::new)
+        .map(|(profile, _)| StoredJson::new(profile))
         .ok_or(AttestrError::INVALID_PROFILE_ID)
 }
 

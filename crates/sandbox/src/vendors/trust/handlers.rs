@@ -82,12 +82,17 @@ async fn find_identity(
         },
         Lookup::Missing => return Err(TrustError::not_found()),
     };
-    Ok(Json(IdentityResponse {
+    Ok(identity_response(data, None))
+}
+
+/// A 200 identity response.
+fn identity_response(data: Identity, message: Option<&str>) -> Json<IdentityResponse> {
+    Json(IdentityResponse {
         code: 200,
         resource: IDENTITY_RESOURCE.to_string(),
         data: Some(data),
-        message: None,
-    }))
+        message: message.map(str::to_string),
+    })
 }
 
 /// Update an identity
@@ -176,10 +181,5 @@ async fn delete_identity(
         })
         .await
         .map_err(Problem::from)??;
-    Ok(Json(IdentityResponse {
-        code: 200,
-        resource: IDENTITY_RESOURCE.to_string(),
-        data: Some(deleted),
-        message: Some("Deleted".to_string()),
-    }))
+    Ok(identity_response(deleted, Some("Deleted")))
 }
