@@ -6,7 +6,7 @@
 //! but not JSON, so no page a browser shows can reset the state or inject faults.
 
 use axum::extract::{Request, State};
-use axum::http::{Method, header};
+use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -15,11 +15,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::context::AppState;
-use crate::extract::{JsonBody, is_json_media_type};
+use crate::extract::JsonBody;
 use crate::faults::{FaultRequest, Injection};
 use crate::request_log::RecordedRequest;
 use crate::store::StoreError;
-use crate::surface::{ErrorShape, Problem, shaped_errors};
+use crate::surface::{ErrorShape, Problem, has_json_content_type, shaped_errors};
 
 /// The admin endpoints' own `{"error": ...}` shape.
 pub(crate) struct AdminShape;
@@ -44,12 +44,7 @@ pub(crate) fn routes() -> Router<AppState> {
 /// Refuses a write whose `Content-Type` is not JSON with 415, before anything else runs.
 async fn json_writes_only(request: Request, next: Next) -> Response {
     let is_write = request.method() != Method::GET && request.method() != Method::HEAD;
-    let is_json = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(is_json_media_type);
-    if is_write && !is_json {
+    if is_write && !has_json_content_type(request.headers()) {
         return AdminShape::render(Problem::UnsupportedMediaType);
     }
     next.run(request).await
@@ -60,10 +55,8 @@ async fn json_writes_only(request: Request, next: Next) -> Response {
 #[serde(deny_unknown_fields)]
 struct ClockRequest {
     /// Seconds to move the clock by (negative moves it back).
-    #[serde(default)]
     advance_secs: Option<i64>,
     /// Unix time (seconds) to set the clock to.
-    #[serde(default)]
     set_unix_secs: Option<i64>,
 }
 

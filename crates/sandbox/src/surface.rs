@@ -178,9 +178,6 @@ pub(crate) trait Surface: ErrorShape {
         context: &'a AppContext,
         headers: &'a HeaderMap,
     ) -> Result<&'a str, Problem>;
-
-    /// Headers the vendor adds to a 401 (Trust: `WWW-Authenticate: Bearer`).
-    fn on_unauthorized(_response: &mut Response) {}
 }
 
 /// A vendor's routes under its prefix, behind its gate, with framework-made errors in its shape
@@ -235,11 +232,7 @@ async fn guard<S: Surface>(context: &AppContext, request: Request, next: Next) -
     }
     let credential = match S::authenticate(context, request.headers()) {
         Ok(credential) => credential,
-        Err(problem) => {
-            let mut response = S::render(problem);
-            S::on_unauthorized(&mut response);
-            return response;
-        }
+        Err(problem) => return S::render(problem),
     };
     if !context.within_rate_limit(S::API, credential) {
         return S::render(Problem::TooManyRequests);
@@ -254,7 +247,9 @@ async fn guard<S: Surface>(context: &AppContext, request: Request, next: Next) -
 pub(crate) async fn shaped_errors<S: ErrorShape>(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) || is_json(&response) {
+    if !(status.is_client_error() || status.is_server_error())
+        || has_json_content_type(response.headers())
+    {
         return response;
     }
     let (parts, _) = response.into_parts();
@@ -307,12 +302,24 @@ async fn record<S: Surface>(
     response
 }
 
-fn is_json(response: &Response) -> bool {
-    response
-        .headers()
+/// Whether `Content-Type` is JSON (see [`is_json_media_type`]).
+pub(crate) fn has_json_content_type(headers: &HeaderMap) -> bool {
+    headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("application/json"))
+        .is_some_and(is_json_media_type)
+}
+
+/// `application/json`, any parameters (`; charset=utf-8`) and `+json` suffixes, in any case.
+pub(crate) fn is_json_media_type(value: &str) -> bool {
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// JSON text produced by serializing a value of the generated type `T` (a stored record),

@@ -66,20 +66,16 @@ async fn create_profile(
             let number = ids::attestr_profile_number();
             let mut stored = StoredProfile {
                 profile: Profile {
-                    id: None,
                     tag: Some(input.tag),
                     number: Some(number.clone()),
                     name: Some(input.name),
                     email: input.email,
                     mobile: input.mobile.map(String::from),
-                    items: Vec::new(),
-                    queries: Vec::new(),
                     created: Some(now),
-                    created_by: None,
                     created_by_org: Some(SANDBOX_ACCOUNT_ID.to_string()),
                     client: Some(SANDBOX_APP_ID.to_string()),
                     updated: Some(now),
-                    updated_by: None,
+                    ..Profile::default()
                 },
                 archived: false,
             };

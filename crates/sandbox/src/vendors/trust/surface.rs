@@ -2,7 +2,7 @@
 //! tokens and the sandbox clock) and Atenea (credentials in the body), both in the Index error
 //! envelope.
 
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::error::TrustError;
@@ -16,6 +16,17 @@ pub(crate) struct Trust;
 
 impl ErrorShape for Trust {
     type Error = TrustError;
+
+    fn render(problem: Problem) -> Response {
+        let mut response = TrustError::from(problem).into_response();
+        // RFC 6750: a bearer-protected resource names the scheme it wants.
+        if response.status() == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
 }
 
 impl Surface for Trust {
@@ -34,15 +45,6 @@ impl Surface for Trust {
                 Err(Problem::Unauthorized("The access token expired"))
             }
             Some(_) => Ok(token),
-        }
-    }
-
-    fn on_unauthorized(response: &mut Response) {
-        // RFC 6750: a bearer-protected resource names the scheme it wants.
-        if response.status() == axum::http::StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
     }
 }
