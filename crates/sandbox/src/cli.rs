@@ -130,44 +130,24 @@ impl Cli {
 /// are (`{version}` stays literal: the Attestr crate fills it in).
 pub fn env_lines(base_url: &str, credentials: &Credentials) -> String {
     use crate::vendor::{Api, Vendor};
-    let px_key = credentials
-        .gainsight_px_api_keys
-        .first()
-        .map(String::as_str)
-        .unwrap_or_default();
+    let px_key = credentials.gainsight_px_api_keys.first().cloned();
+    let url = |api: Api| format!("{base_url}{}", api.prefix());
     let vars = [
-        (
-            "ATTESTR_BASE_URL",
-            format!("{base_url}{}", Api::Vendor(Vendor::Attestr).prefix()),
-        ),
+        ("ATTESTR_BASE_URL", url(Vendor::Attestr.into())),
         ("ATTESTR_AUTH_TOKEN", credentials.attestr_auth_token.clone()),
-        (
-            "TRUST_ATENEA_BASE_URL",
-            format!("{base_url}{}", Api::Atenea.prefix()),
-        ),
-        (
-            "TRUST_INDEX_BASE_URL",
-            format!("{base_url}{}", Api::Vendor(Vendor::Trust).prefix()),
-        ),
+        ("TRUST_ATENEA_BASE_URL", url(Api::Atenea)),
+        ("TRUST_INDEX_BASE_URL", url(Vendor::Trust.into())),
         ("TRUST_CLIENT_ID", credentials.atenea_client_id.clone()),
         (
             "TRUST_CLIENT_SECRET",
             credentials.atenea_client_secret.clone(),
         ),
-        (
-            "GAINSIGHT_PX_BASE_URL",
-            format!("{base_url}{}", Api::Vendor(Vendor::GainsightPx).prefix()),
-        ),
-        ("GAINSIGHT_PX_API_KEY", px_key.to_string()),
+        ("GAINSIGHT_PX_BASE_URL", url(Vendor::GainsightPx.into())),
+        ("GAINSIGHT_PX_API_KEY", px_key.unwrap_or_default()),
     ];
-    let mut lines = String::new();
-    for (name, value) in vars {
-        lines.push_str(&format!(
-            "export {name}='{}'\n",
-            value.replace('\'', "'\\''")
-        ));
-    }
-    lines
+    vars.iter()
+        .map(|(name, value)| format!("export {name}='{}'\n", value.replace('\'', "'\\''")))
+        .collect()
 }
 
 /// `--print-env`'s output for `listen`, or why it cannot be printed (port 0: the real port is

@@ -124,6 +124,7 @@ pub(crate) struct PageRequest {
 }
 
 /// A page: the users' stored JSON, the total of matching users, and the last `identifyId`.
+#[derive(Default)]
 pub(crate) struct Page {
     pub(crate) users: Vec<String>,
     pub(crate) total: i64,
