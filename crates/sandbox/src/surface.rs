@@ -128,7 +128,8 @@ impl From<UnknownOperation> for Problem {
 }
 
 /// A handler registered under its spec operation id: given the operation's method (read from the
-/// spec), the method router that serves it.
+/// spec), the method router that serves it. The id also names the schemas its input is checked
+/// with ([`checked_body`], [`checked_query`]); the start fails unless every id is in the specs.
 pub(crate) type Handler = (
     &'static str,
     fn(axum::routing::MethodFilter) -> axum::routing::MethodRouter<AppState>,

@@ -25,8 +25,7 @@ use crate::vendor::Vendor;
 use crate::{ids, records::merge};
 use rusqlite::Connection;
 
-// The spec's operation ids: each names a handler (its method and path are read from the spec)
-// and the schemas its input is checked with; the start fails unless every id is in the specs.
+// The spec's operation ids (see `Handler`).
 const LIST_USERS: &str = "listUsers";
 const CREATE_USER: &str = "createUser";
 const GET_USER: &str = "getUser";

@@ -20,8 +20,7 @@ use crate::surface::{Handler, Problem, checked_body, checked_query};
 use crate::validate::Component;
 use crate::vendor::Vendor;
 
-// The spec's operation ids: each names a handler (its method and path are read from the spec)
-// and the schemas its input is checked with; the start fails unless every id is in the specs.
+// The spec's operation ids (see `Handler`).
 const LIST_IDENTITIES: &str = "listIdentities";
 const FIND_IDENTITY: &str = "findIdentity";
 const UPDATE_IDENTITY: &str = "updateIdentity";
