@@ -21,13 +21,6 @@ use crate::request_log::RecordedRequest;
 use crate::store::StoreError;
 use crate::surface::{ErrorShape, Problem, has_json_content_type, shaped_errors};
 
-/// The admin endpoints' own `{"error": ...}` shape.
-pub(crate) struct AdminShape;
-
-impl ErrorShape for AdminShape {
-    type Error = AdminError;
-}
-
 /// The admin routes, relative to `/_sandbox`.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -36,16 +29,16 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/reset", post(reset))
         .route("/requests", get(requests))
         .route("/requests/clear", post(clear_requests))
-        .fallback(|| async { AdminShape::render(Problem::NoSuchRoute) })
+        .fallback(|| async { AdminError::render(Problem::NoSuchRoute) })
         .layer(middleware::from_fn(json_writes_only))
-        .layer(middleware::from_fn(shaped_errors::<AdminShape>))
+        .layer(middleware::from_fn(shaped_errors::<AdminError>))
 }
 
 /// Refuses a write whose `Content-Type` is not JSON with 415, before anything else runs.
 async fn json_writes_only(request: Request, next: Next) -> Response {
     let is_write = request.method() != Method::GET && request.method() != Method::HEAD;
     if is_write && !has_json_content_type(request.headers()) {
-        return AdminShape::render(Problem::UnsupportedMediaType);
+        return AdminError::render(Problem::UnsupportedMediaType);
     }
     next.run(request).await
 }
@@ -60,8 +53,12 @@ struct ClockRequest {
     set_unix_secs: Option<i64>,
 }
 
-/// An admin failure, in the admin shape.
+/// An admin failure, in the admin endpoints' own `{"error": ...}` shape.
 pub(crate) struct AdminError(Problem);
+
+impl ErrorShape for AdminError {
+    type Error = Self;
+}
 
 impl From<Problem> for AdminError {
     fn from(problem: Problem) -> Self {
@@ -92,7 +89,7 @@ async fn read_clock(State(context): State<AppState>) -> Json<Value> {
 
 async fn move_clock(
     State(context): State<AppState>,
-    JsonBody(body, ..): JsonBody<AdminShape>,
+    JsonBody(body, ..): JsonBody<AdminError>,
 ) -> Result<Json<Value>, AdminError> {
     let request: ClockRequest = parse(body)?;
     let now = match (request.advance_secs, request.set_unix_secs) {
@@ -119,7 +116,7 @@ async fn move_clock(
 
 async fn inject_faults(
     State(context): State<AppState>,
-    JsonBody(body, ..): JsonBody<AdminShape>,
+    JsonBody(body, ..): JsonBody<AdminError>,
 ) -> Result<Json<Value>, AdminError> {
     let request: FaultRequest = parse(body)?;
     let (vendor, injection, count) = request.validate().map_err(Problem::BadRequest)?;

@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::admin::{self, AdminShape};
+use crate::admin::{self, AdminError};
 use crate::config::Config;
 use crate::connections;
 use crate::context::{self, AppContext, AppState, StartData};
@@ -218,7 +218,7 @@ fn router(context: &AppState, mut surfaces: BTreeMap<Api, Router<AppState>>) -> 
     nest::<GainsightPx>(router, context, &mut surfaces)
         .nest("/_sandbox", admin::routes())
         .merge(openapi::routes())
-        .fallback(|| async { AdminShape::render(Problem::NoSuchRoute) })
+        .fallback(|| async { AdminError::render(Problem::NoSuchRoute) })
         .with_state(context.clone())
 }
 

@@ -66,7 +66,7 @@ struct Parameter {
     name: String,
     required: bool,
     /// `array` parameters take every repetition; others take one value.
-    kind: String,
+    array: bool,
     /// The item type for arrays, the type otherwise.
     scalar: String,
     default: Option<Value>,
@@ -168,13 +168,13 @@ impl Operation {
                 .map(|(_, value)| value.as_str())
                 .collect();
             let name = &parameter.name;
-            let value = match (parameter.kind.as_str(), given.as_slice()) {
+            let value = match (parameter.array, given.as_slice()) {
                 (_, []) => match (&parameter.default, parameter.required) {
                     (_, true) => return Err(format!("Query parameter `{name}` is required")),
                     (Some(default), false) => default.clone(),
                     (None, false) => continue,
                 },
-                ("array", many) => Value::Array(
+                (true, many) => Value::Array(
                     many.iter()
                         .map(|text| scalar(name, &parameter.scalar, text))
                         .collect::<Result<_, _>>()?,
@@ -302,21 +302,15 @@ fn read_parameter(parameter: &Value) -> Result<Parameter, String> {
         .ok_or("a parameter without a name")?
         .to_string();
     let schema = &parameter["schema"];
-    let kind = schema["type"].as_str().unwrap_or("string").to_string();
-    let scalar = if kind == "array" {
-        schema["items"]["type"]
-            .as_str()
-            .unwrap_or("string")
-            .to_string()
-    } else {
-        kind.clone()
-    };
+    let array = schema["type"] == "array";
+    let scalar = if array { &schema["items"] } else { schema };
+    let scalar = scalar["type"].as_str().unwrap_or("string").to_string();
     Ok(Parameter {
         required: parameter["required"] == Value::Bool(true),
         default: schema.get("default").cloned(),
         validator: compile_schema(schema).map_err(|error| format!("parameter {name}: {error}"))?,
         name,
-        kind,
+        array,
         scalar,
     })
 }
