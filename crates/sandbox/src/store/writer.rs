@@ -72,17 +72,23 @@ fn run_jobs(connection: &Connection, jobs: Vec<Box<dyn Job>>) {
 /// failure (a storage fault).
 fn run_batch(connection: &Connection, mut batch: Vec<Box<dyn Job>>, fail_commit: bool) {
     let outcome = run_in_transaction(connection, &mut batch, fail_commit);
-    if outcome.is_err() && !connection.is_autocommit() {
-        let _ = connection.execute_batch("ROLLBACK");
-    }
-    let outcome = outcome.map_err(|error| StoreError::NotCommitted(error.to_string()));
     if let Err(error) = &outcome {
+        if !connection.is_autocommit() {
+            let _ = connection.execute_batch("ROLLBACK");
+        }
         tracing::error!(%error, writes = batch.len(), "a state transaction did not commit");
     }
+    // An injected fault fails the commit through the commit hook, whose error would only say
+    // "constraint failed".
+    let reason = match &outcome {
+        Ok(()) => None,
+        Err(_) if fail_commit => Some("an injected storage fault failed the commit".to_string()),
+        Err(error) => Some(error.to_string()),
+    };
     for job in batch {
-        job.finish(match &outcome {
-            Ok(()) => Ok(()),
-            Err(error) => Err(StoreError::NotCommitted(error.to_string())),
+        job.finish(match &reason {
+            None => Ok(()),
+            Some(reason) => Err(StoreError::NotCommitted(reason.clone())),
         });
     }
 }
