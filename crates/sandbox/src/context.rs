@@ -57,7 +57,7 @@ fn set_meta_value(db: &Connection, key: &str, value: i64) -> rusqlite::Result<()
 }
 
 /// The stored clock: `(offset_secs, version)`.
-pub(crate) fn stored_clock(db: &Connection) -> rusqlite::Result<(i64, u64)> {
+fn stored_clock(db: &Connection) -> rusqlite::Result<(i64, u64)> {
     let offset = meta_value(db, "clock_offset_secs")?.unwrap_or(0);
     let version = meta_value(db, "clock_version")?.unwrap_or(0);
     Ok((offset, u64::try_from(version).unwrap_or(0)))
@@ -81,7 +81,7 @@ fn clear_records(db: &Connection) -> rusqlite::Result<()> {
         )?
         .query_map([], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    // Children first: a table that references another is emptied before it.
+    // Foreign keys are checked at commit, once every table is empty: the order does not matter.
     db.pragma_update(None, "defer_foreign_keys", true)?;
     for table in &tables {
         db.execute(&format!("DELETE FROM \"{table}\""), [])?;

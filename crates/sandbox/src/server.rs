@@ -77,17 +77,14 @@ impl Sandbox {
             AppContext::new(config.clone(), store, specs, start_data)
                 .map_err(|error| StartError::State(error.to_string()))?,
         );
-        let listener =
-            TcpListener::bind(config.listen)
-                .await
-                .map_err(|source| StartError::Bind {
-                    addr: config.listen,
-                    source,
-                })?;
-        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        let cannot_bind = |source| StartError::Bind {
             addr: config.listen,
             source,
-        })?;
+        };
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(cannot_bind)?;
+        let addr = listener.local_addr().map_err(cannot_bind)?;
         let (shutdown, shutdown_signal) = oneshot::channel::<()>();
         let task = tokio::spawn(connections::serve(
             listener,

@@ -122,17 +122,12 @@ async fn list_users(
 /// generated type (fields in its order, an empty list left out), without reading every user back
 /// into a `User` first. A unit test checks the equality.
 fn page_json(users: &[String], total: i64, scroll_id: &str) -> String {
-    let scroll_id = Value::from(scroll_id).to_string();
-    let mut json =
-        String::with_capacity(64 + users.iter().map(|user| user.len() + 1).sum::<usize>());
-    json.push_str(&format!("{{\"scrollId\":{scroll_id},\"totalHits\":{total}"));
-    if !users.is_empty() {
-        json.push_str(",\"users\":[");
-        json.push_str(&users.join(","));
-        json.push(']');
-    }
-    json.push('}');
-    json
+    let scroll_id = Value::from(scroll_id);
+    let users = match users.is_empty() {
+        true => String::new(),
+        false => format!(",\"users\":[{}]", users.join(",")),
+    };
+    format!("{{\"scrollId\":{scroll_id},\"totalHits\":{total}{users}}}")
 }
 
 /// `sandbox-scroll-k<hex id>` (after that id, default order) or `sandbox-scroll-o<offset>`
