@@ -37,7 +37,7 @@ pub(crate) async fn serve(
     router: Router,
     limits: Limits,
     mut shutdown: oneshot::Receiver<()>,
-) -> io::Result<()> {
+) {
     let graceful = GracefulShutdown::new();
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let mut http = hyper::server::conn::http1::Builder::new();
@@ -116,11 +116,7 @@ pub(crate) async fn serve(
         });
     }
     drop(listener);
-    tokio::select! {
-        () = graceful.shutdown() => {}
-        () = tokio::time::sleep(SHUTDOWN_GRACE) => {}
-    }
-    Ok(())
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
 }
 
 /// The open connections' activity.

@@ -237,7 +237,7 @@ pub struct RunningSandbox {
     addr: SocketAddr,
     context: AppState,
     shutdown: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<io::Result<()>>>,
+    task: Option<JoinHandle<()>>,
 }
 
 impl RunningSandbox {
@@ -321,8 +321,7 @@ impl RunningSandbox {
             None => Ok(()),
             Some(mut task) => {
                 match tokio::time::timeout(Duration::from_secs(10), &mut task).await {
-                    Ok(Ok(outcome)) => outcome,
-                    Ok(Err(join_error)) => Err(io::Error::other(join_error)),
+                    Ok(joined) => joined.map_err(io::Error::other),
                     Err(_) => {
                         task.abort();
                         Ok(())
