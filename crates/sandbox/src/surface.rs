@@ -354,3 +354,17 @@ pub(crate) fn authorization<'a>(headers: &'a HeaderMap, scheme: &str) -> Option<
         .eq_ignore_ascii_case(scheme)
         .then(|| credential.trim())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_types_are_matched_on_their_essence() {
+        assert!(is_json_media_type("application/json"));
+        assert!(is_json_media_type("Application/JSON; charset=utf-8"));
+        assert!(is_json_media_type("application/merge-patch+json"));
+        assert!(!is_json_media_type("text/plain"));
+        assert!(!is_json_media_type("application/jsonx"));
+    }
+}

@@ -1,9 +1,8 @@
 //! The Attestr surface: its credentials (`Authorization: Basic`) and its error shape, and the
 //! values the sandbox reports as Attestr's own.
 
-use axum::http::HeaderMap;
-
 use attestr::types::Profile;
+use axum::http::HeaderMap;
 
 use super::error::AttestrError;
 use crate::context::AppContext;
