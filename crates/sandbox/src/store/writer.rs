@@ -218,12 +218,12 @@ mod tests {
         Ok(Ok(()))
     }
 
-    fn open(path: &Path) -> Store {
+    fn open(path: Option<&Path>) -> Store {
         let layout = Layout {
             schemas: &[SCHEMA],
             fill: &no_start_records,
         };
-        Store::open(Some(path), &layout, 64 << 20).unwrap()
+        Store::open(path, &layout, 64 << 20).unwrap()
     }
 
     fn insert(db: &Connection, vendor: &str) -> rusqlite::Result<Result<(), ()>> {
@@ -237,7 +237,7 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("state.db");
-        let store = open(&path);
+        let store = open(Some(&path));
         // The writer is held inside a first write, so that the next two (an Attestr write with an
         // injected commit fault, a Trust write) are queued together and reach it as one batch.
         let (started, writer_busy) = mpsc::channel::<()>();
@@ -263,7 +263,7 @@ mod tests {
         assert!(matches!(trust, Ok(Ok(()))), "{trust:?}");
         store.close();
 
-        let reopened = open(&path);
+        let reopened = open(Some(&path));
         let written: Vec<String> = reopened
             .read(|db| {
                 db.prepare("SELECT vendor FROM writes ORDER BY vendor")?
@@ -278,5 +278,33 @@ mod tests {
         );
         reopened.close();
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_write_that_panics_is_rolled_back_alone_and_the_writer_goes_on() {
+        // In memory, reads share the writer's connection: they must not see what the panicking
+        // write left.
+        let store = open(None);
+        let panicked = store
+            .write::<(), ()>(false, |db| {
+                insert(db, "panicked")?.ok();
+                panic!("a write panics");
+            })
+            .await;
+        assert!(
+            matches!(panicked, Err(StoreError::NotCommitted(_))),
+            "{panicked:?}"
+        );
+        let after = store.write(false, |db| insert(db, "after")).await;
+        assert!(matches!(after, Ok(Ok(()))), "{after:?}");
+        let written: Vec<String> = store
+            .read(|db| {
+                db.prepare("SELECT vendor FROM writes")?
+                    .query_map([], |row| row.get(0))?
+                    .collect()
+            })
+            .unwrap();
+        assert_eq!(written, ["after"]);
+        store.close();
     }
 }
