@@ -66,10 +66,8 @@ impl Sandbox {
     pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
         let specs = Specs::get().map_err(StartError::Specs)?;
         let surfaces = surfaces(specs, &handlers()).map_err(StartError::Specs)?;
-        let seed = match &config.seed_file {
-            Some(path) => Some(Seed::read(path).map_err(StartError::Seed)?),
-            None => None,
-        };
+        let seed = config.seed_file.as_deref().map(Seed::read).transpose();
+        let seed = seed.map_err(StartError::Seed)?;
         let start_data = start_data(specs, seed, config.limits.max_records_per_vendor)
             .map_err(StartError::Seed)?;
         let store = open_store(&config, &start_data).await?;

@@ -197,10 +197,8 @@ impl Operation {
     /// Checks a JSON body against the operation's request schema, then reads it as `T` (the
     /// generated type of that schema).
     pub(crate) fn body<T: DeserializeOwned>(&self, body: Value) -> Result<T, String> {
-        if let Some(error) = self
-            .body
-            .as_ref()
-            .and_then(|schema| schema.validate(&body).err())
+        if let Some(schema) = &self.body
+            && let Err(error) = schema.validate(&body)
         {
             let at = error.instance_path().to_string();
             let at = if at.is_empty() { "/".to_string() } else { at };
