@@ -325,7 +325,7 @@ pub(crate) fn is_json_media_type(value: &str) -> bool {
 
 /// JSON text produced by serializing a value of the generated type `T` (a stored record),
 /// answered as is: a read serves the bytes the write stored.
-pub(crate) struct StoredJson<T>(pub(crate) String, pub(crate) std::marker::PhantomData<T>);
+pub(crate) struct StoredJson<T>(String, std::marker::PhantomData<T>);
 
 impl<T> StoredJson<T> {
     pub(crate) fn new(text: String) -> Self {
@@ -335,14 +335,7 @@ impl<T> StoredJson<T> {
 
 impl<T> IntoResponse for StoredJson<T> {
     fn into_response(self) -> Response {
-        (
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            )],
-            self.0,
-        )
-            .into_response()
+        ([(header::CONTENT_TYPE, "application/json")], self.0).into_response()
     }
 }
 
