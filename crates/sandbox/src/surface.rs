@@ -241,10 +241,10 @@ async fn guard<S: Surface>(context: &AppContext, request: Request, next: Next) -
     next.run(request).await
 }
 
-/// Middleware on each vendor's routes and the admin routes: axum makes some responses itself (404 for an unknown path,
-/// 405 with `Allow` for an unknown method, plain-text rejections). Any error response that is not
-/// already JSON is replaced by the surface's shape with the same status; headers such as `Allow`
-/// and `Retry-After` are kept.
+/// Middleware on each vendor's routes and the admin routes: axum makes some responses itself
+/// (404 for an unknown path, 405 with `Allow` for an unknown method, plain-text rejections). Any
+/// error response that is not already JSON is replaced by the surface's shape with the same
+/// status; headers such as `Allow` and `Retry-After` are kept.
 pub(crate) async fn shaped_errors<S: ErrorShape>(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
