@@ -6,7 +6,7 @@
 //! but not JSON, so no page a browser shows can reset the state or inject faults.
 
 use axum::extract::{Request, State};
-use axum::http::{Method, header};
+use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -15,21 +15,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::context::AppState;
-use crate::extract::{JsonBody, is_json_media_type};
+use crate::extract::JsonBody;
 use crate::faults::{FaultRequest, Injection};
 use crate::request_log::RecordedRequest;
 use crate::store::StoreError;
-use crate::surface::{ErrorShape, Problem, shaped_errors};
-
-/// The admin endpoints' own `{"error": ...}` shape.
-pub(crate) struct AdminShape;
-
-impl ErrorShape for AdminShape {
-    fn render(problem: Problem) -> Response {
-        let body = json!({ "error": problem.detail() });
-        (problem.status(), Json(body)).into_response()
-    }
-}
+use crate::surface::{ErrorShape, Problem, has_json_content_type, shaped_errors};
 
 /// The admin routes, relative to `/_sandbox`.
 pub(crate) fn routes() -> Router<AppState> {
@@ -39,21 +29,16 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/reset", post(reset))
         .route("/requests", get(requests))
         .route("/requests/clear", post(clear_requests))
-        .fallback(|| async { AdminShape::render(Problem::NoSuchRoute) })
+        .fallback(|| async { AdminError::render(Problem::NoSuchRoute) })
         .layer(middleware::from_fn(json_writes_only))
-        .layer(middleware::from_fn(shaped_errors::<AdminShape>))
+        .layer(middleware::from_fn(shaped_errors::<AdminError>))
 }
 
 /// Refuses a write whose `Content-Type` is not JSON with 415, before anything else runs.
 async fn json_writes_only(request: Request, next: Next) -> Response {
     let is_write = request.method() != Method::GET && request.method() != Method::HEAD;
-    let is_json = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(is_json_media_type);
-    if is_write && !is_json {
-        return AdminShape::render(Problem::UnsupportedMediaType);
+    if is_write && !has_json_content_type(request.headers()) {
+        return AdminError::render(Problem::UnsupportedMediaType);
     }
     next.run(request).await
 }
@@ -63,15 +48,17 @@ async fn json_writes_only(request: Request, next: Next) -> Response {
 #[serde(deny_unknown_fields)]
 struct ClockRequest {
     /// Seconds to move the clock by (negative moves it back).
-    #[serde(default)]
     advance_secs: Option<i64>,
     /// Unix time (seconds) to set the clock to.
-    #[serde(default)]
     set_unix_secs: Option<i64>,
 }
 
-/// An admin failure, in the admin shape.
-struct AdminError(Problem);
+/// An admin failure, in the admin endpoints' own `{"error": ...}` shape.
+pub(crate) struct AdminError(Problem);
+
+impl ErrorShape for AdminError {
+    type Error = Self;
+}
 
 impl From<Problem> for AdminError {
     fn from(problem: Problem) -> Self {
@@ -87,7 +74,8 @@ impl From<StoreError> for AdminError {
 
 impl IntoResponse for AdminError {
     fn into_response(self) -> Response {
-        AdminShape::render(self.0)
+        let body = json!({ "error": self.0.detail() });
+        (self.0.status(), Json(body)).into_response()
     }
 }
 
@@ -101,7 +89,7 @@ async fn read_clock(State(context): State<AppState>) -> Json<Value> {
 
 async fn move_clock(
     State(context): State<AppState>,
-    JsonBody(body, ..): JsonBody<AdminShape>,
+    JsonBody(body, ..): JsonBody<AdminError>,
 ) -> Result<Json<Value>, AdminError> {
     let request: ClockRequest = parse(body)?;
     let now = match (request.advance_secs, request.set_unix_secs) {
@@ -128,7 +116,7 @@ async fn move_clock(
 
 async fn inject_faults(
     State(context): State<AppState>,
-    JsonBody(body, ..): JsonBody<AdminShape>,
+    JsonBody(body, ..): JsonBody<AdminError>,
 ) -> Result<Json<Value>, AdminError> {
     let request: FaultRequest = parse(body)?;
     let (vendor, injection, count) = request.validate().map_err(Problem::BadRequest)?;

@@ -14,8 +14,7 @@ use crate::config::{
 
 /// vendor-sandbox: a stateful local sandbox of the Attestr, Trust (Index + Atenea) and Gainsight
 /// PX APIs. The first line printed on stdout is `listening on http://ADDR`.
-// `Debug` is written below: it redacts the credentials.
-#[derive(Parser)]
+#[derive(Debug, Parser)]
 #[command(name = "vendor-sandbox", version)]
 pub struct Cli {
     /// Listen address; port 0 picks a free one.
@@ -69,19 +68,18 @@ pub struct Cli {
     #[arg(long, value_name = "N", default_value_t = Limits::default().request_log_capacity)]
     pub request_log: usize,
     /// Attestr Basic auth token.
-    #[arg(long, value_name = "TOKEN", default_value = DEMO_ATTESTR_TOKEN, value_parser = non_empty)]
-    pub attestr_token: String,
+    #[arg(long, value_name = "TOKEN", default_value = DEMO_ATTESTR_TOKEN, value_parser = secret)]
+    pub attestr_token: Secret,
     /// Atenea client_id.
     #[arg(long, value_name = "ID", default_value = DEMO_ATENEA_CLIENT_ID, value_parser = non_empty)]
     pub atenea_client_id: String,
     /// Atenea client_secret.
     #[arg(long, value_name = "SECRET", default_value = DEMO_ATENEA_CLIENT_SECRET,
-          value_parser = non_empty)]
-    pub atenea_client_secret: String,
+          value_parser = secret)]
+    pub atenea_client_secret: Secret,
     /// Gainsight PX X-APTRINSIC-API-KEY; repeat the flag to accept several keys.
-    #[arg(long, value_name = "KEY", default_values_t = [DEMO_PX_API_KEY.to_string()],
-          value_parser = non_empty)]
-    pub px_api_key: Vec<String>,
+    #[arg(long, value_name = "KEY", default_value = DEMO_PX_API_KEY, value_parser = secret)]
+    pub px_api_key: Vec<Secret>,
     /// error, warn, info, debug or trace (debug logs each vendor request: vendor, method, route
     /// template, status and time taken; never a body, a credential or an id from the path).
     #[arg(long, value_name = "LEVEL", default_value = "info",
@@ -94,43 +92,16 @@ pub struct Cli {
     pub print_env: bool,
 }
 
-impl fmt::Debug for Cli {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Cli")
-            .field("listen", &self.listen)
-            .field("state", &self.state)
-            .field("seed", &self.seed)
-            .field("clock_start", &self.clock_start)
-            .field("rate_limit", &self.rate_limit)
-            .field("daily_quota", &self.daily_quota)
-            .field("token_ttl", &self.token_ttl)
-            .field("max_records", &self.max_records)
-            .field("max_json_depth", &self.max_json_depth)
-            .field("body_limit", &self.body_limit)
-            .field("header_timeout", &self.header_timeout)
-            .field("idle_timeout", &self.idle_timeout)
-            .field("max_connections", &self.max_connections)
-            .field("request_log", &self.request_log)
-            .field("attestr_token", &Redacted)
-            .field("atenea_client_id", &self.atenea_client_id)
-            .field("atenea_client_secret", &Redacted)
-            .field("px_api_key", &vec![Redacted; self.px_api_key.len()])
-            .field("log_level", &self.log_level)
-            .field("print_env", &self.print_env)
-            .finish()
-    }
-}
-
 impl Cli {
     /// The sandbox configuration the flags describe.
     pub fn config(&self) -> Config {
         Config {
             listen: self.listen,
             credentials: Credentials {
-                attestr_auth_token: self.attestr_token.clone(),
+                attestr_auth_token: self.attestr_token.0.clone(),
                 atenea_client_id: self.atenea_client_id.clone(),
-                atenea_client_secret: self.atenea_client_secret.clone(),
-                gainsight_px_api_keys: self.px_api_key.clone(),
+                atenea_client_secret: self.atenea_client_secret.0.clone(),
+                gainsight_px_api_keys: self.px_api_key.iter().map(|key| key.0.clone()).collect(),
             },
             gainsight_px_rate_limit: self.rate_limit,
             gainsight_px_daily_quota: self.daily_quota,
@@ -159,44 +130,24 @@ impl Cli {
 /// are (`{version}` stays literal: the Attestr crate fills it in).
 pub fn env_lines(base_url: &str, credentials: &Credentials) -> String {
     use crate::vendor::{Api, Vendor};
-    let px_key = credentials
-        .gainsight_px_api_keys
-        .first()
-        .map(String::as_str)
-        .unwrap_or_default();
+    let px_key = credentials.gainsight_px_api_keys.first().cloned();
+    let url = |api: Api| format!("{base_url}{}", api.prefix());
     let vars = [
-        (
-            "ATTESTR_BASE_URL",
-            format!("{base_url}{}", Api::Vendor(Vendor::Attestr).prefix()),
-        ),
+        ("ATTESTR_BASE_URL", url(Vendor::Attestr.into())),
         ("ATTESTR_AUTH_TOKEN", credentials.attestr_auth_token.clone()),
-        (
-            "TRUST_ATENEA_BASE_URL",
-            format!("{base_url}{}", Api::Atenea.prefix()),
-        ),
-        (
-            "TRUST_INDEX_BASE_URL",
-            format!("{base_url}{}", Api::Vendor(Vendor::Trust).prefix()),
-        ),
+        ("TRUST_ATENEA_BASE_URL", url(Api::Atenea)),
+        ("TRUST_INDEX_BASE_URL", url(Vendor::Trust.into())),
         ("TRUST_CLIENT_ID", credentials.atenea_client_id.clone()),
         (
             "TRUST_CLIENT_SECRET",
             credentials.atenea_client_secret.clone(),
         ),
-        (
-            "GAINSIGHT_PX_BASE_URL",
-            format!("{base_url}{}", Api::Vendor(Vendor::GainsightPx).prefix()),
-        ),
-        ("GAINSIGHT_PX_API_KEY", px_key.to_string()),
+        ("GAINSIGHT_PX_BASE_URL", url(Vendor::GainsightPx.into())),
+        ("GAINSIGHT_PX_API_KEY", px_key.unwrap_or_default()),
     ];
-    let mut lines = String::new();
-    for (name, value) in vars {
-        lines.push_str(&format!(
-            "export {name}='{}'\n",
-            value.replace('\'', "'\\''")
-        ));
-    }
-    lines
+    vars.iter()
+        .map(|(name, value)| format!("export {name}='{}'\n", value.replace('\'', "'\\''")))
+        .collect()
 }
 
 /// `--print-env`'s output for `listen`, or why it cannot be printed (port 0: the real port is
@@ -235,6 +186,20 @@ fn parse_positive(text: &str) -> Result<usize, String> {
         Ok(value) if value > 0 => Ok(value),
         _ => Err(format!("use a whole number of at least 1, not {text:?}")),
     }
+}
+
+/// A secret flag's value: `Debug` shows `[redacted]`.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&Redacted, f)
+    }
+}
+
+fn secret(text: &str) -> Result<Secret, String> {
+    non_empty(text).map(Secret)
 }
 
 fn non_empty(text: &str) -> Result<String, String> {

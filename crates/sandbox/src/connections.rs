@@ -8,7 +8,6 @@
 //! bounded by five seconds. hyper answers a request head it cannot read (431) itself, with no
 //! body: that answer is replaced on its way out by one in the sandbox's error shape.
 
-use std::collections::HashMap;
 use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -38,7 +37,7 @@ pub(crate) async fn serve(
     router: Router,
     limits: Limits,
     mut shutdown: oneshot::Receiver<()>,
-) -> io::Result<()> {
+) {
     let graceful = GracefulShutdown::new();
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let mut http = hyper::server::conn::http1::Builder::new();
@@ -96,7 +95,7 @@ pub(crate) async fn serve(
         });
         let connection = graceful.watch(http.serve_connection(io, service));
         let idle_timeout = limits.idle_timeout;
-        let (id, give_way) = open.add(activity.clone());
+        open.add(activity.clone());
         let open = open.clone();
         tokio::spawn(async move {
             let _slot = slot;
@@ -109,69 +108,51 @@ pub(crate) async fn serve(
                 () = activity.idle_for(idle_timeout) => {
                     tracing::debug!("idle connection closed");
                 }
-                () = give_way.notified() => {
+                () = activity.give_way.notified() => {
                     tracing::debug!("idle connection closed for a new client");
                 }
             }
-            open.remove(id);
+            open.remove(&activity);
         });
     }
     drop(listener);
-    tokio::select! {
-        () = graceful.shutdown() => {}
-        () = tokio::time::sleep(SHUTDOWN_GRACE) => {}
-    }
-    Ok(())
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
 }
 
-/// The open connections, each with its activity and the signal that closes it.
+/// The open connections' activity.
 #[derive(Clone, Default)]
-struct OpenConnections {
-    inner: Arc<Mutex<OpenInner>>,
-}
-
-#[derive(Default)]
-struct OpenInner {
-    next_id: u64,
-    connections: HashMap<u64, (Arc<Activity>, Arc<Notify>)>,
-}
+struct OpenConnections(Arc<Mutex<Vec<Arc<Activity>>>>);
 
 impl OpenConnections {
-    fn add(&self, activity: Arc<Activity>) -> (u64, Arc<Notify>) {
-        let mut inner = lock(&self.inner);
-        let id = inner.next_id;
-        inner.next_id += 1;
-        let give_way = Arc::new(Notify::new());
-        inner.connections.insert(id, (activity, give_way.clone()));
-        (id, give_way)
+    fn add(&self, activity: Arc<Activity>) {
+        lock(&self.0).push(activity);
     }
 
-    fn remove(&self, id: u64) {
-        lock(&self.inner).connections.remove(&id);
+    fn remove(&self, activity: &Arc<Activity>) {
+        lock(&self.0).retain(|open| !Arc::ptr_eq(open, activity));
     }
 
     /// Closes the connection with no request in progress that has been silent the longest, if
     /// any (its task ends and frees its slot).
     fn close_longest_idle(&self) {
-        let mut inner = lock(&self.inner);
-        let longest = inner
-            .connections
-            .iter()
-            .filter(|(_, (activity, _))| activity.in_flight.load(Ordering::Relaxed) == 0)
-            .max_by_key(|(_, (activity, _))| activity.silent_for())
-            .map(|(id, _)| *id);
-        if let Some((_, give_way)) = longest.and_then(|id| inner.connections.remove(&id)) {
+        let mut open = lock(&self.0);
+        let longest = (0..open.len())
+            .filter(|&index| open[index].in_flight.load(Ordering::Relaxed) == 0)
+            .max_by_key(|&index| open[index].silent_for());
+        if let Some(index) = longest {
             // `notify_one` keeps the signal if the task is not waiting yet.
-            give_way.notify_one();
+            open.swap_remove(index).give_way.notify_one();
         }
     }
 }
 
-/// When a connection last moved bytes, and how many of its requests are being handled.
+/// When a connection last moved bytes, how many of its requests are being handled, and the
+/// signal that closes it for a new client.
 struct Activity {
     opened: Instant,
     last_millis: AtomicU64,
     in_flight: AtomicUsize,
+    give_way: Notify,
 }
 
 impl Activity {
@@ -180,6 +161,7 @@ impl Activity {
             opened: Instant::now(),
             last_millis: AtomicU64::new(0),
             in_flight: AtomicUsize::new(0),
+            give_way: Notify::new(),
         }
     }
 

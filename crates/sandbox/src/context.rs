@@ -19,15 +19,10 @@ use crate::vendor::{Api, Vendor};
 /// The shared context, as axum state.
 pub(crate) type AppState = Arc<AppContext>;
 
-/// Inserts the start records (built-in and seeded) into an empty database.
+/// Inserts the start records (built-in and seeded) into an empty database, stamped with the
+/// sandbox clock's time in milliseconds.
 pub(crate) type StartData =
-    Arc<dyn Fn(&Connection, &StartClock) -> rusqlite::Result<Result<(), String>> + Send + Sync>;
-
-/// The clock the start records are stamped with.
-pub(crate) struct StartClock {
-    /// Milliseconds since the Unix epoch, on the sandbox clock.
-    pub(crate) now_millis: i64,
-}
+    Arc<dyn Fn(&Connection, i64) -> rusqlite::Result<Result<(), String>> + Send + Sync>;
 
 /// The shared context.
 pub(crate) struct AppContext {
@@ -62,7 +57,7 @@ fn set_meta_value(db: &Connection, key: &str, value: i64) -> rusqlite::Result<()
 }
 
 /// The stored clock: `(offset_secs, version)`.
-pub(crate) fn stored_clock(db: &Connection) -> rusqlite::Result<(i64, u64)> {
+fn stored_clock(db: &Connection) -> rusqlite::Result<(i64, u64)> {
     let offset = meta_value(db, "clock_offset_secs")?.unwrap_or(0);
     let version = meta_value(db, "clock_version")?.unwrap_or(0);
     Ok((offset, u64::try_from(version).unwrap_or(0)))
@@ -86,7 +81,7 @@ fn clear_records(db: &Connection) -> rusqlite::Result<()> {
         )?
         .query_map([], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    // Children first: a table that references another is emptied before it.
+    // Foreign keys are checked at commit, once every table is empty: the order does not matter.
     db.pragma_update(None, "defer_foreign_keys", true)?;
     for table in &tables {
         db.execute(&format!("DELETE FROM \"{table}\""), [])?;
@@ -94,23 +89,19 @@ fn clear_records(db: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Fills a new database: the start records and the start clock.
-pub(crate) fn fill_new(
+/// Fills an empty database: the start clock (`offset` seconds) and the start records; the
+/// clock's version.
+pub(crate) fn fill(
     db: &Connection,
-    config: &Config,
+    offset: i64,
     start_data: &StartData,
-) -> rusqlite::Result<Result<(), String>> {
-    let offset = start_offset(config);
-    store_clock(db, offset)?;
-    start_data(
-        db,
-        &StartClock {
-            now_millis: clock::millis_with_offset(offset),
-        },
-    )
+) -> rusqlite::Result<Result<u64, String>> {
+    let version = store_clock(db, offset)?;
+    Ok(start_data(db, clock::millis_with_offset(offset))?.map(|()| version))
 }
 
-fn start_offset(config: &Config) -> i64 {
+/// The clock offset (seconds) of the start state.
+pub(crate) fn start_offset(config: &Config) -> i64 {
     config
         .clock_start_unix_secs
         .map(clock::offset_for)
@@ -236,11 +227,7 @@ impl AppContext {
             .store
             .write(false, move |db| {
                 clear_records(db)?;
-                let version = store_clock(db, offset)?;
-                let start = StartClock {
-                    now_millis: clock::millis_with_offset(offset),
-                };
-                Ok(start_data(db, &start)?.map(|()| version))
+                fill(db, offset, &start_data)
             })
             .await?
             .map_err(|reason| StoreError::NotCommitted(format!("seed: {reason}")))?;

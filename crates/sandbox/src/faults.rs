@@ -16,13 +16,9 @@ use crate::vendor::Api;
 #[serde(deny_unknown_fields)]
 pub(crate) struct FaultRequest {
     pub(crate) vendor: Api,
-    #[serde(default)]
     pub(crate) status: Option<u16>,
-    #[serde(default)]
     pub(crate) count: Option<u32>,
-    #[serde(default)]
     pub(crate) retry_after_secs: Option<u32>,
-    #[serde(default)]
     pub(crate) delay_ms: Option<u64>,
     /// The vendor's next `count` writes fail at commit (nothing of them is applied).
     #[serde(default)]

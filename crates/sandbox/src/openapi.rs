@@ -3,7 +3,7 @@
 //! the routes come from (see `server`): the sandbox has no route table of its own to describe.
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
+use axum::http::header;
 use axum::routing::get;
 
 use crate::context::AppState;
@@ -26,15 +26,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .fold(Router::new(), |routes, (slug, document)| {
             routes.route(
                 &format!("/openapi/{slug}.json"),
-                get(move || async move {
-                    (
-                        [(
-                            header::CONTENT_TYPE,
-                            HeaderValue::from_static("application/json"),
-                        )],
-                        document,
-                    )
-                }),
+                get(
+                    move || async move { ([(header::CONTENT_TYPE, "application/json")], document) },
+                ),
             )
         })
 }

@@ -36,11 +36,6 @@ pub struct Seed {
 }
 
 impl Seed {
-    /// Reads and parses a seed file; the error names the file and what is wrong.
-    pub fn load(path: &Path) -> Result<Self, String> {
-        Self::parse(&Self::read(path)?).map_err(|error| format!("{}: {error}", path.display()))
-    }
-
     /// Parses a seed file's text.
     pub(crate) fn parse(text: &str) -> Result<Self, String> {
         serde_json::from_str(text).map_err(|error| error.to_string())

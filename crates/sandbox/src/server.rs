@@ -16,10 +16,10 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::admin::{self, AdminShape};
+use crate::admin::{self, AdminError};
 use crate::config::Config;
 use crate::connections;
-use crate::context::{self, AppContext, AppState, StartClock, StartData};
+use crate::context::{self, AppContext, AppState, StartData};
 use crate::faults::{FaultRequest, Injection};
 use crate::openapi;
 use crate::request_log::RecordedRequest;
@@ -66,10 +66,8 @@ impl Sandbox {
     pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
         let specs = Specs::get().map_err(StartError::Specs)?;
         let surfaces = surfaces(specs, &handlers()).map_err(StartError::Specs)?;
-        let seed = match &config.seed_file {
-            Some(path) => Some(Seed::read(path).map_err(StartError::Seed)?),
-            None => None,
-        };
+        let seed = config.seed_file.as_deref().map(Seed::read).transpose();
+        let seed = seed.map_err(StartError::Seed)?;
         let start_data = start_data(specs, seed, config.limits.max_records_per_vendor)
             .map_err(StartError::Seed)?;
         let store = open_store(&config, &start_data).await?;
@@ -77,17 +75,14 @@ impl Sandbox {
             AppContext::new(config.clone(), store, specs, start_data)
                 .map_err(|error| StartError::State(error.to_string()))?,
         );
-        let listener =
-            TcpListener::bind(config.listen)
-                .await
-                .map_err(|source| StartError::Bind {
-                    addr: config.listen,
-                    source,
-                })?;
-        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        let cannot_bind = |source| StartError::Bind {
             addr: config.listen,
             source,
-        })?;
+        };
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(cannot_bind)?;
+        let addr = listener.local_addr().map_err(cannot_bind)?;
         let (shutdown, shutdown_signal) = oneshot::channel::<()>();
         let task = tokio::spawn(connections::serve(
             listener,
@@ -156,15 +151,15 @@ fn surfaces(
 /// Opens the store off the async threads (opening a file may sync it).
 async fn open_store(config: &Config, start_data: &StartData) -> Result<Store, StartError> {
     let path = config.state_file.clone();
-    let config = config.clone();
+    let (offset, wal_limit) = (context::start_offset(config), config.limits.wal_limit_bytes);
     let start_data = start_data.clone();
     let opened = tokio::task::spawn_blocking(move || {
-        let fill = |db: &Connection| context::fill_new(db, &config, &start_data);
+        let fill = |db: &Connection| Ok(context::fill(db, offset, &start_data)?.map(drop));
         let layout = Layout {
             schemas: &[attestr::SCHEMA, trust::SCHEMA, gainsight_px::SCHEMA],
             fill: &fill,
         };
-        Store::open(path.as_deref(), &layout, config.limits.wal_limit_bytes)
+        Store::open(path.as_deref(), &layout, wal_limit)
     })
     .await
     .map_err(|error| StartError::State(format!("opening the state stopped: {error}")))?;
@@ -194,7 +189,7 @@ fn start_data(specs: &'static Specs, seed: Option<String>, cap: u64) -> Result<S
     }
     drop(parsed);
     let sample = trust::sample_identity(specs)?;
-    Ok(Arc::new(move |db: &Connection, clock: &StartClock| {
+    Ok(Arc::new(move |db: &Connection, now_millis: i64| {
         let seed = match parse(seed.as_deref()) {
             Ok(seed) => seed,
             Err(reason) => return Ok(Err(reason)),
@@ -203,8 +198,8 @@ fn start_data(specs: &'static Specs, seed: Option<String>, cap: u64) -> Result<S
         identities.extend(seed.trust_identities);
         let seeded = [
             trust::seed(db, &identities, specs)?,
-            attestr::seed(db, &seed.attestr_profiles, clock.now_millis, specs)?,
-            gainsight_px::seed(db, &seed.gainsight_px_users, clock.now_millis, specs)?,
+            attestr::seed(db, &seed.attestr_profiles, now_millis, specs)?,
+            gainsight_px::seed(db, &seed.gainsight_px_users, now_millis, specs)?,
         ];
         Ok(seeded.into_iter().collect::<Result<(), String>>())
     }))
@@ -218,7 +213,7 @@ fn router(context: &AppState, mut surfaces: BTreeMap<Api, Router<AppState>>) -> 
     nest::<GainsightPx>(router, context, &mut surfaces)
         .nest("/_sandbox", admin::routes())
         .merge(openapi::routes())
-        .fallback(|| async { AdminShape::render(Problem::NoSuchRoute) })
+        .fallback(|| async { AdminError::render(Problem::NoSuchRoute) })
         .with_state(context.clone())
 }
 
@@ -240,7 +235,7 @@ pub struct RunningSandbox {
     addr: SocketAddr,
     context: AppState,
     shutdown: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<io::Result<()>>>,
+    task: Option<JoinHandle<()>>,
 }
 
 impl RunningSandbox {
@@ -324,8 +319,7 @@ impl RunningSandbox {
             None => Ok(()),
             Some(mut task) => {
                 match tokio::time::timeout(Duration::from_secs(10), &mut task).await {
-                    Ok(Ok(outcome)) => outcome,
-                    Ok(Err(join_error)) => Err(io::Error::other(join_error)),
+                    Ok(joined) => joined.map_err(io::Error::other),
                     Err(_) => {
                         task.abort();
                         Ok(())

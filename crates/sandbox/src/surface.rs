@@ -128,7 +128,8 @@ impl From<UnknownOperation> for Problem {
 }
 
 /// A handler registered under its spec operation id: given the operation's method (read from the
-/// spec), the method router that serves it.
+/// spec), the method router that serves it. The id also names the schemas its input is checked
+/// with ([`checked_body`], [`checked_query`]); the start fails unless every id is in the specs.
 pub(crate) type Handler = (
     &'static str,
     fn(axum::routing::MethodFilter) -> axum::routing::MethodRouter<AppState>,
@@ -159,8 +160,13 @@ pub(crate) fn checked_query(
 
 /// Renders generic problems in one error shape (a vendor's, or the admin endpoints').
 pub(crate) trait ErrorShape: Send + Sync + 'static {
+    /// The error type of this shape.
+    type Error: From<Problem> + IntoResponse;
+
     /// The problem as a response in this shape.
-    fn render(problem: Problem) -> Response;
+    fn render(problem: Problem) -> Response {
+        Self::Error::from(problem).into_response()
+    }
 }
 
 /// One vendor's API as the sandbox serves it.
@@ -173,9 +179,6 @@ pub(crate) trait Surface: ErrorShape {
         context: &'a AppContext,
         headers: &'a HeaderMap,
     ) -> Result<&'a str, Problem>;
-
-    /// Headers the vendor adds to a 401 (Trust: `WWW-Authenticate: Bearer`).
-    fn on_unauthorized(_response: &mut Response) {}
 }
 
 /// A vendor's routes under its prefix, behind its gate, with framework-made errors in its shape
@@ -230,11 +233,7 @@ async fn guard<S: Surface>(context: &AppContext, request: Request, next: Next) -
     }
     let credential = match S::authenticate(context, request.headers()) {
         Ok(credential) => credential,
-        Err(problem) => {
-            let mut response = S::render(problem);
-            S::on_unauthorized(&mut response);
-            return response;
-        }
+        Err(problem) => return S::render(problem),
     };
     if !context.within_rate_limit(S::API, credential) {
         return S::render(Problem::TooManyRequests);
@@ -242,14 +241,16 @@ async fn guard<S: Surface>(context: &AppContext, request: Request, next: Next) -
     next.run(request).await
 }
 
-/// Middleware on each vendor's routes and the admin routes: axum makes some responses itself (404 for an unknown path,
-/// 405 with `Allow` for an unknown method, plain-text rejections). Any error response that is not
-/// already JSON is replaced by the surface's shape with the same status; headers such as `Allow`
-/// and `Retry-After` are kept.
+/// Middleware on each vendor's routes and the admin routes: axum makes some responses itself
+/// (404 for an unknown path, 405 with `Allow` for an unknown method, plain-text rejections). Any
+/// error response that is not already JSON is replaced by the surface's shape with the same
+/// status; headers such as `Allow` and `Retry-After` are kept.
 pub(crate) async fn shaped_errors<S: ErrorShape>(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) || is_json(&response) {
+    if !(status.is_client_error() || status.is_server_error())
+        || has_json_content_type(response.headers())
+    {
         return response;
     }
     let (parts, _) = response.into_parts();
@@ -302,17 +303,29 @@ async fn record<S: Surface>(
     response
 }
 
-fn is_json(response: &Response) -> bool {
-    response
-        .headers()
+/// Whether `Content-Type` is JSON (see [`is_json_media_type`]).
+pub(crate) fn has_json_content_type(headers: &HeaderMap) -> bool {
+    headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("application/json"))
+        .is_some_and(is_json_media_type)
+}
+
+/// `application/json`, any parameters (`; charset=utf-8`) and `+json` suffixes, in any case.
+pub(crate) fn is_json_media_type(value: &str) -> bool {
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// JSON text produced by serializing a value of the generated type `T` (a stored record),
 /// answered as is: a read serves the bytes the write stored.
-pub(crate) struct StoredJson<T>(pub(crate) String, pub(crate) std::marker::PhantomData<T>);
+pub(crate) struct StoredJson<T>(String, std::marker::PhantomData<T>);
 
 impl<T> StoredJson<T> {
     pub(crate) fn new(text: String) -> Self {
@@ -322,14 +335,7 @@ impl<T> StoredJson<T> {
 
 impl<T> IntoResponse for StoredJson<T> {
     fn into_response(self) -> Response {
-        (
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            )],
-            self.0,
-        )
-            .into_response()
+        ([(header::CONTENT_TYPE, "application/json")], self.0).into_response()
     }
 }
 
@@ -340,4 +346,18 @@ pub(crate) fn authorization<'a>(headers: &'a HeaderMap, scheme: &str) -> Option<
     given_scheme
         .eq_ignore_ascii_case(scheme)
         .then(|| credential.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_types_are_matched_on_their_essence() {
+        assert!(is_json_media_type("application/json"));
+        assert!(is_json_media_type("Application/JSON; charset=utf-8"));
+        assert!(is_json_media_type("application/merge-patch+json"));
+        assert!(!is_json_media_type("text/plain"));
+        assert!(!is_json_media_type("application/jsonx"));
+    }
 }

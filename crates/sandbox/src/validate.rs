@@ -8,6 +8,7 @@
 //! to an `enum`), and annotations JSON Schema does not know (`example`, `x-…`) are dropped.
 
 use std::collections::BTreeMap;
+use std::num::IntErrorKind;
 use std::sync::OnceLock;
 
 use jsonschema::{Draft, Validator};
@@ -55,6 +56,7 @@ pub(crate) struct Operation {
     pub(crate) method: String,
     /// The path template, as in the document.
     pub(crate) path: String,
+    /// The query parameters.
     parameters: Vec<Parameter>,
     /// The request body's schema.
     body: Option<Validator>,
@@ -62,10 +64,9 @@ pub(crate) struct Operation {
 
 struct Parameter {
     name: String,
-    location: String,
     required: bool,
     /// `array` parameters take every repetition; others take one value.
-    kind: String,
+    array: bool,
     /// The item type for arrays, the type otherwise.
     scalar: String,
     default: Option<Value>,
@@ -105,16 +106,15 @@ impl Specs {
                 }
                 operations.insert(operation.id.clone(), operation);
             }
-            let schemas = document["components"]["schemas"]
+            let compiled = document["components"]["schemas"]
                 .as_object()
-                .cloned()
-                .unwrap_or_default();
-            let mut compiled = BTreeMap::new();
-            for (schema_name, schema) in schemas {
-                let component = Component::compile(&schema)
-                    .map_err(|error| format!("{name}: schema {schema_name}: {error}"))?;
-                compiled.insert(schema_name, component);
-            }
+                .into_iter()
+                .flatten()
+                .map(|(schema_name, schema)| match Component::compile(schema) {
+                    Ok(component) => Ok((schema_name.clone(), component)),
+                    Err(error) => Err(format!("{name}: schema {schema_name}: {error}")),
+                })
+                .collect::<Result<_, _>>()?;
             components.insert(name.to_string(), compiled);
             documents.insert(name.to_string(), document);
         }
@@ -161,20 +161,20 @@ impl Operation {
                 .map(|(name, value)| (name.into_owned(), value.into_owned()))
                 .collect();
         let mut values = Map::new();
-        for parameter in self.parameters.iter().filter(|p| p.location == "query") {
+        for parameter in &self.parameters {
             let given: Vec<&str> = pairs
                 .iter()
                 .filter(|(name, _)| *name == parameter.name)
                 .map(|(_, value)| value.as_str())
                 .collect();
             let name = &parameter.name;
-            let value = match (parameter.kind.as_str(), given.as_slice()) {
+            let value = match (parameter.array, given.as_slice()) {
                 (_, []) => match (&parameter.default, parameter.required) {
                     (_, true) => return Err(format!("Query parameter `{name}` is required")),
                     (Some(default), false) => default.clone(),
                     (None, false) => continue,
                 },
-                ("array", many) => Value::Array(
+                (true, many) => Value::Array(
                     many.iter()
                         .map(|text| scalar(name, &parameter.scalar, text))
                         .collect::<Result<_, _>>()?,
@@ -197,25 +197,19 @@ impl Operation {
     /// Checks a JSON body against the operation's request schema, then reads it as `T` (the
     /// generated type of that schema).
     pub(crate) fn body<T: DeserializeOwned>(&self, body: Value) -> Result<T, String> {
-        self.check_body(&body)?;
+        if let Some(schema) = &self.body
+            && let Err(error) = schema.validate(&body)
+        {
+            let at = error.instance_path().to_string();
+            let at = if at.is_empty() { "/".to_string() } else { at };
+            return Err(shorten(format!(
+                "The request body does not match the spec at {at}: {}",
+                describe(&error)
+            )));
+        }
         serde_json::from_value(body).map_err(|error| {
             shorten(format!(
                 "The request body does not match the spec's types: {error}"
-            ))
-        })
-    }
-
-    /// Checks a JSON body against the operation's request schema.
-    pub(crate) fn check_body(&self, body: &Value) -> Result<(), String> {
-        let Some(validator) = &self.body else {
-            return Ok(());
-        };
-        validator.validate(body).map_err(|error| {
-            let at = error.instance_path().to_string();
-            let at = if at.is_empty() { "/".to_string() } else { at };
-            shorten(format!(
-                "The request body does not match the spec at {at}: {}",
-                describe(&error)
             ))
         })
     }
@@ -262,9 +256,7 @@ impl Component {
 
 fn read_operations(document_name: &str, document: &Value) -> Result<Vec<Operation>, String> {
     let mut operations = Vec::new();
-    let paths = document["paths"].as_object().cloned().unwrap_or_default();
-    for (path, item) in paths {
-        let shared: Vec<Value> = item["parameters"].as_array().cloned().unwrap_or_default();
+    for (path, item) in document["paths"].as_object().into_iter().flatten() {
         for method in ["get", "put", "post", "delete", "patch"] {
             let operation = &item[method];
             if !operation.is_object() {
@@ -274,24 +266,22 @@ fn read_operations(document_name: &str, document: &Value) -> Result<Vec<Operatio
                 .as_str()
                 .ok_or_else(|| format!("{document_name}: {method} {path} has no operationId"))?
                 .to_string();
-            let mut declared = shared.clone();
-            declared.extend(
-                operation["parameters"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default(),
-            );
-            let parameters = declared
-                .iter()
+            // The path item's parameters and the operation's; path parameters are read by the
+            // route (`extract::PathParams`).
+            let parameters = [&item["parameters"], &operation["parameters"]]
+                .into_iter()
+                .filter_map(Value::as_array)
+                .flatten()
+                .filter(|parameter| parameter["in"] == "query")
                 .map(|parameter| read_parameter(parameter).map_err(|e| format!("{id}: {e}")))
                 .collect::<Result<_, _>>()?;
-            let body = match operation.get("requestBody") {
-                None => None,
-                Some(request) => Some(
+            let body = operation
+                .get("requestBody")
+                .map(|request| {
                     compile_schema(&request["content"]["application/json"]["schema"])
-                        .map_err(|error| format!("{id}: request body: {error}"))?,
-                ),
-            };
+                        .map_err(|error| format!("{id}: request body: {error}"))
+                })
+                .transpose()?;
             operations.push(Operation {
                 id,
                 method: method.to_ascii_uppercase(),
@@ -310,22 +300,15 @@ fn read_parameter(parameter: &Value) -> Result<Parameter, String> {
         .ok_or("a parameter without a name")?
         .to_string();
     let schema = &parameter["schema"];
-    let kind = schema["type"].as_str().unwrap_or("string").to_string();
-    let scalar = if kind == "array" {
-        schema["items"]["type"]
-            .as_str()
-            .unwrap_or("string")
-            .to_string()
-    } else {
-        kind.clone()
-    };
+    let array = schema["type"] == "array";
+    let scalar = if array { &schema["items"] } else { schema };
+    let scalar = scalar["type"].as_str().unwrap_or("string").to_string();
     Ok(Parameter {
-        location: parameter["in"].as_str().unwrap_or_default().to_string(),
         required: parameter["required"] == Value::Bool(true),
         default: schema.get("default").cloned(),
         validator: compile_schema(schema).map_err(|error| format!("parameter {name}: {error}"))?,
         name,
-        kind,
+        array,
         scalar,
     })
 }
@@ -350,20 +333,14 @@ fn scalar(name: &str, kind: &str, text: &str) -> Result<Value, String> {
 }
 
 fn parse_saturating_integer(text: &str) -> Option<i64> {
-    let (negative, digits) = match text.as_bytes().first()? {
-        b'-' => (true, &text[1..]),
-        b'+' => (false, &text[1..]),
-        _ => (false, text),
-    };
-    if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
-        return None;
+    match text.parse::<i64>() {
+        Ok(value) => Some(value),
+        Err(error) => match error.kind() {
+            IntErrorKind::PosOverflow => Some(i64::MAX),
+            IntErrorKind::NegOverflow => Some(i64::MIN),
+            _ => None,
+        },
     }
-    Some(match digits.parse::<i64>() {
-        Ok(value) if negative => -value,
-        Ok(value) => value,
-        Err(_) if negative => i64::MIN,
-        Err(_) => i64::MAX,
-    })
 }
 
 fn compile_schema(schema: &Value) -> Result<Validator, String> {

@@ -1,21 +1,30 @@
 //! Where the state lives: one SQLite database, a file with `--state` (`file`: WAL,
-//! `synchronous=FULL`, group commit, a bounded WAL) and in memory without it (`memory`). Both keep
-//! the same promises: a write is answered only once its outcome is final, and a refused write or
-//! a failed commit leaves nothing applied. Nothing here knows a vendor: each vendor brings its
-//! tables (SQL) and its queries, which run unchanged on either.
+//! `synchronous=FULL`, a bounded WAL) and in memory without it. Both are served the same way:
+//! writes go to one writer thread (`writer`: group commit, a write is answered only once its
+//! outcome is final, and a refused write or a failed commit leaves nothing applied), reads run on
+//! the caller's thread and see committed data only. Nothing here knows a vendor: each vendor
+//! brings its tables (SQL) and its queries, which run unchanged on either.
 //!
-//! Bottom to top: `error`, this module's [`Layout`] and [`create`], `memory` and `file`, and
+//! Bottom to top: `error`, this module's [`Layout`] and [`create`], `file` and `writer`, and
 //! [`Store`] (the one the rest of the sandbox uses).
 
 mod error;
 mod file;
-mod memory;
+mod writer;
 
+use std::fs::File;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::thread::JoinHandle;
 
 use rusqlite::{Connection, params};
+use tokio::sync::oneshot;
 
 pub(crate) use error::StoreError;
+use writer::{Answer, JobQueue, Shared};
+
+use crate::locks::{self, lock};
 
 /// The layout version of the state database; a database of another version is refused.
 const STATE_FORMAT: i64 = 3;
@@ -36,11 +45,21 @@ pub(crate) struct Layout<'a> {
 }
 
 /// The open state.
-pub(crate) enum Store {
-    /// `--state FILE`.
-    File(file::FileStore),
-    /// No `--state`.
-    Memory(memory::MemoryStore),
+pub(crate) struct Store {
+    jobs: Mutex<Option<JobQueue>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+    /// The connections reads use, round-robin; `None` once closed. On a file, read-only
+    /// connections; in memory, the writer's own connection, so a read waits for the transaction
+    /// being written and never sees a change that was not kept.
+    readers: RwLock<Option<Readers>>,
+    /// With a state file, an exclusive lock on it, held while the sandbox runs (a second process
+    /// is refused). Released after the connections are closed (see [`Store::close`]).
+    lock: Mutex<Option<File>>,
+}
+
+struct Readers {
+    connections: Vec<Shared>,
+    next: AtomicUsize,
 }
 
 impl Store {
@@ -52,9 +71,44 @@ impl Store {
         layout: &Layout<'_>,
         wal_limit_bytes: u64,
     ) -> Result<Self, StoreError> {
-        Ok(match path {
-            None => Store::Memory(memory::MemoryStore::open(layout)?),
-            Some(path) => Store::File(file::FileStore::open(path, layout, wal_limit_bytes)?),
+        let Some(path) = path else {
+            let connection = Connection::open_in_memory()?;
+            tune(&connection)?;
+            create(&connection, layout)
+                .map_err(|reason| StoreError::Unusable {
+                    path: "in-memory state".to_string(),
+                    reason,
+                })?
+                .map_err(StoreError::StartRefused)?;
+            let connection = Arc::new(Mutex::new(connection));
+            return Self::serve(connection.clone(), vec![connection], None, None);
+        };
+        let file = file::open(path, layout, wal_limit_bytes)?;
+        let readers = file.readers.into_iter().map(Mutex::new).map(Arc::new);
+        Self::serve(
+            Arc::new(Mutex::new(file.writer)),
+            readers.collect(),
+            Some(file.wal),
+            Some(file.lock),
+        )
+    }
+
+    /// Starts the writer on `writer` and serves reads from `readers`.
+    fn serve(
+        writer: Shared,
+        readers: Vec<Shared>,
+        wal: Option<file::Wal>,
+        lock: Option<File>,
+    ) -> Result<Self, StoreError> {
+        let (jobs, thread) = writer::spawn(writer, wal)?;
+        Ok(Self {
+            jobs: Mutex::new(Some(jobs)),
+            writer: Mutex::new(Some(thread)),
+            readers: RwLock::new(Some(Readers {
+                connections: readers,
+                next: AtomicUsize::new(0),
+            })),
+            lock: Mutex::new(lock),
         })
     }
 
@@ -63,16 +117,24 @@ impl Store {
         &self,
         read: impl FnOnce(&Connection) -> rusqlite::Result<R>,
     ) -> Result<R, StoreError> {
-        match self {
-            Store::File(store) => store.read(read),
-            Store::Memory(store) => store.read(read),
+        let readers = locks::read(&self.readers);
+        let Readers { connections, next } = readers.as_ref().ok_or(StoreError::Closed)?;
+        let start = next.fetch_add(1, Ordering::Relaxed);
+        // Take the first idle connection, else wait for the one whose turn it is.
+        for offset in 0..connections.len() {
+            let index = (start + offset) % connections.len();
+            if let Ok(connection) = connections[index].try_lock() {
+                return Ok(read(&connection)?);
+            }
         }
+        Ok(read(&lock(&connections[start % connections.len()]))?)
     }
 
-    /// Runs `work` as one write and answers once its outcome is final. `work` returns `Ok(Ok(_))`
-    /// to keep its changes, `Ok(Err(_))` for a refusal (its changes are rolled back, the refusal
-    /// is returned) and `Err(_)` when SQLite failed. `fail_commit` makes the commit fail (a
-    /// storage fault): then nothing of this write is applied, and other writes are unaffected.
+    /// Runs `work` in the writer's transaction and answers once its outcome is final. `work`
+    /// returns `Ok(Ok(_))` to keep its changes, `Ok(Err(_))` for a refusal (its changes are rolled
+    /// back, the refusal is returned) and `Err(_)` when SQLite failed. `fail_commit` makes the
+    /// commit fail (a storage fault): then nothing of this write is applied, and the writes queued
+    /// beside it commit without it.
     pub(crate) async fn write<T, E>(
         &self,
         fail_commit: bool,
@@ -82,19 +144,52 @@ impl Store {
         T: Send + 'static,
         E: Send + 'static,
     {
-        match self {
-            Store::File(store) => store.write(fail_commit, work).await,
-            Store::Memory(store) => store.write(fail_commit, work),
+        self.queue(fail_commit, work)?
+            .await
+            .unwrap_or(Err(StoreError::Closed))
+    }
+
+    /// Queues a write for the writer thread now (see [`Store::write`]); the receiver gets its
+    /// answer once its transaction's fate is known.
+    fn queue<T, E>(
+        &self,
+        fail_commit: bool,
+        work: impl FnOnce(&Connection) -> rusqlite::Result<Result<T, E>> + Send + 'static,
+    ) -> Result<oneshot::Receiver<Answer<T, E>>, StoreError>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+    {
+        let (job, answer) = writer::job(fail_commit, work);
+        let sent = lock(&self.jobs)
+            .as_ref()
+            .is_some_and(|jobs| jobs.send(job).is_ok());
+        if sent {
+            Ok(answer)
+        } else {
+            Err(StoreError::Closed)
         }
     }
 
-    /// Stops the store after the writes already queued and releases the state file. Later reads
-    /// and writes fail with [`StoreError::Closed`].
+    /// Stops the writer after the writes already queued, closes every connection, then releases
+    /// the state file. Later reads and writes fail with [`StoreError::Closed`].
     pub(crate) fn close(&self) {
-        match self {
-            Store::File(store) => store.close(),
-            Store::Memory(store) => store.close(),
+        lock(&self.jobs).take();
+        if let Some(writer) = lock(&self.writer).take() {
+            let _ = writer.join();
         }
+        locks::write(&self.readers).take();
+        // The connections are closed before the file lock goes: closing a descriptor of the
+        // database file while SQLite still had it open could drop SQLite's own locks with it.
+        if let Some(file) = lock(&self.lock).take() {
+            let _ = fs4::FileExt::unlock(&file);
+        }
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        self.close();
     }
 }
 

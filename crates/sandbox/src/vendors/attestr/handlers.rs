@@ -10,15 +10,14 @@ use axum::routing::on;
 
 use super::error::AttestrError;
 use super::state::{self, StoredProfile};
-use super::surface::{Attestr, SANDBOX_ACCOUNT_ID, SANDBOX_APP_ID, SUPPORTED_VERSION};
+use super::surface::{Attestr, SUPPORTED_VERSION, fill_server_fields};
 use crate::context::AppState;
 use crate::extract::{JsonBody, PathParams};
 use crate::ids;
 use crate::surface::{Handler, Problem, StoredJson, checked_body};
 use crate::vendor::Vendor;
 
-// The spec's operation ids: each names a handler (its method and path are read from the spec)
-// and the schemas its input is checked with; the start fails unless every id is in the specs.
+// The spec's operation ids (see `Handler`).
 const CREATE_PROFILE: &str = "createProfile";
 const GET_PROFILE: &str = "getProfile";
 const UPDATE_PROFILE: &str = "updateProfile";
@@ -63,24 +62,16 @@ async fn create_profile(
             if state::count(db)? >= cap {
                 return Ok(Err(AttestrError::from(Problem::RecordCap(cap))));
             }
-            let number = ids::attestr_profile_number();
+            let mut profile = Profile {
+                tag: Some(input.tag),
+                name: Some(input.name),
+                email: input.email,
+                mobile: input.mobile.map(String::from),
+                ..Profile::default()
+            };
+            fill_server_fields(&mut profile, now);
             let mut stored = StoredProfile {
-                profile: Profile {
-                    id: None,
-                    tag: Some(input.tag),
-                    number: Some(number.clone()),
-                    name: Some(input.name),
-                    email: input.email,
-                    mobile: input.mobile.map(String::from),
-                    items: Vec::new(),
-                    queries: Vec::new(),
-                    created: Some(now),
-                    created_by: None,
-                    created_by_org: Some(SANDBOX_ACCOUNT_ID.to_string()),
-                    client: Some(SANDBOX_APP_ID.to_string()),
-                    updated: Some(now),
-                    updated_by: None,
-                },
+                profile,
                 archived: false,
             };
             // Ids are random: draw again on the rare collision.
@@ -90,7 +81,7 @@ async fn create_profile(
                 if state::insert(db, &id, &stored)? {
                     return Ok(Ok(ProfileCreated {
                         id: Some(id),
-                        number: Some(number),
+                        number: stored.profile.number,
                     }));
                 }
             }
@@ -109,7 +100,7 @@ async fn get_profile(
     context
         .read(|db| state::profile_json(db, &id))
         .map_err(Problem::from)?
-        .map(StoredJson::new)
+        .map(|(profile, _)| StoredJson::new(profile))
         .ok_or(AttestrError::INVALID_PROFILE_ID)
 }
 

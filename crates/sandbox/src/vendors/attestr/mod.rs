@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use rusqlite::Connection;
 
-use surface::{SANDBOX_ACCOUNT_ID, SANDBOX_APP_ID};
+use surface::fill_server_fields;
 
 pub(crate) use handlers::handlers;
 pub(crate) use state::SCHEMA;
@@ -51,17 +51,7 @@ pub(crate) fn seed(
                 "{place}: `_id`, `tag` and `name` are required"
             )));
         };
-        profile
-            .number
-            .get_or_insert_with(crate::ids::attestr_profile_number);
-        profile.created.get_or_insert(now_millis);
-        profile.updated.get_or_insert(now_millis);
-        profile
-            .created_by_org
-            .get_or_insert_with(|| SANDBOX_ACCOUNT_ID.to_string());
-        profile
-            .client
-            .get_or_insert_with(|| SANDBOX_APP_ID.to_string());
+        fill_server_fields(&mut profile, now_millis);
         let stored = state::StoredProfile { profile, archived };
         if !state::insert(db, &id, &stored)? {
             return Ok(Err(format!("{place}: profile {id} is seeded twice")));

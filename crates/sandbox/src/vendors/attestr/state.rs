@@ -21,11 +21,6 @@ CREATE TRIGGER attestr_profiles_removed AFTER DELETE ON attestr_profiles
 BEGIN UPDATE counts SET n = n - 1 WHERE name = 'attestr_profiles'; END;
 ";
 
-struct ProfileRow {
-    archived: bool,
-    profile: String,
-}
-
 /// A stored profile.
 pub(crate) struct StoredProfile {
     pub(crate) profile: Profile,
@@ -37,29 +32,20 @@ pub(crate) fn count(db: &Connection) -> rusqlite::Result<u64> {
     crate::store::counter(db, "attestr_profiles")
 }
 
-/// The stored JSON of a profile, as it is served.
-pub(crate) fn profile_json(db: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
-    Ok(load_row(db, id)?.map(|row| row.profile))
-}
-
-fn load_row(db: &Connection, id: &str) -> rusqlite::Result<Option<ProfileRow>> {
+/// The stored JSON of a profile, as it is served, and whether it is archived.
+pub(crate) fn profile_json(db: &Connection, id: &str) -> rusqlite::Result<Option<(String, bool)>> {
     db.prepare_cached("SELECT profile, archived FROM attestr_profiles WHERE id = ?1")?
-        .query_row(params![id], |row| {
-            Ok(ProfileRow {
-                profile: row.get(0)?,
-                archived: row.get(1)?,
-            })
-        })
+        .query_row(params![id], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()
 }
 
 /// A profile, decoded.
 pub(crate) fn load(db: &Connection, id: &str) -> rusqlite::Result<Option<StoredProfile>> {
-    load_row(db, id)?
-        .map(|row| {
+    profile_json(db, id)?
+        .map(|(profile, archived)| {
             Ok(StoredProfile {
-                profile: decode(&row.profile)?,
-                archived: row.archived,
+                profile: decode(&profile)?,
+                archived,
             })
         })
         .transpose()

@@ -44,11 +44,6 @@ BEGIN
 END;
 ";
 
-struct UserRow {
-    deleted_at: Option<i64>,
-    user: String,
-}
-
 /// A stored user and when it was soft-deleted.
 pub(crate) struct StoredUser {
     pub(crate) user: User,
@@ -64,19 +59,14 @@ pub(crate) fn visible_json(db: &Connection, identify_id: &str) -> rusqlite::Resu
 
 /// A user, visible or soft-deleted.
 pub(crate) fn load(db: &Connection, identify_id: &str) -> rusqlite::Result<Option<StoredUser>> {
-    let row: Option<UserRow> = db
+    let row: Option<(String, Option<i64>)> = db
         .prepare_cached("SELECT user, deleted_at FROM px_users WHERE identify_id = ?1")?
-        .query_row(params![identify_id], |row| {
-            Ok(UserRow {
-                user: row.get(0)?,
-                deleted_at: row.get(1)?,
-            })
-        })
+        .query_row(params![identify_id], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
-    row.map(|row| {
+    row.map(|(user, deleted_at)| {
         Ok(StoredUser {
-            user: decode(&row.user)?,
-            deleted_at: row.deleted_at,
+            user: decode(&user)?,
+            deleted_at,
         })
     })
     .transpose()
@@ -134,6 +124,7 @@ pub(crate) struct PageRequest {
 }
 
 /// A page: the users' stored JSON, the total of matching users, and the last `identifyId`.
+#[derive(Default)]
 pub(crate) struct Page {
     pub(crate) users: Vec<String>,
     pub(crate) total: i64,

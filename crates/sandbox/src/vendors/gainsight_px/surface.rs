@@ -2,7 +2,6 @@
 //! limit) and its error shape, and the revival window of its soft delete.
 
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
 
 use super::error::PxError;
 use crate::context::AppContext;
@@ -17,9 +16,7 @@ pub const REVIVAL_WINDOW_SECS: i64 = 7 * 86_400;
 pub(crate) struct GainsightPx;
 
 impl ErrorShape for GainsightPx {
-    fn render(problem: Problem) -> Response {
-        PxError::from(problem).into_response()
-    }
+    type Error = PxError;
 }
 
 impl Surface for GainsightPx {

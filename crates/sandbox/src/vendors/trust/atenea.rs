@@ -16,8 +16,7 @@ use crate::ids;
 use crate::surface::{Handler, Problem, checked_body};
 use crate::vendor::Api;
 
-/// The spec's operation id: it names the handler (its method and path are read from the spec)
-/// and the schemas its input is checked with.
+/// The spec's operation id (see `Handler`).
 const CREATE_ACCESS_TOKEN: &str = "createAccessToken";
 
 /// The Atenea handler by operation id (its path relative to `/atenea`).

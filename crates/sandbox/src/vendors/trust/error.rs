@@ -42,20 +42,6 @@ impl TrustError {
         }
     }
 
-    /// A generic problem in the envelope of `resource`.
-    pub(crate) fn from_problem(problem: Problem, resource: &'static str) -> Self {
-        let message = match &problem {
-            Problem::BadRequest(detail) => format!("Bad Request: {detail}"),
-            Problem::UnknownId => NOT_FOUND_MESSAGE.to_string(),
-            other => other.detail(),
-        };
-        Self {
-            status: problem.status(),
-            resource,
-            message,
-        }
-    }
-
     /// The same error, for Atenea.
     pub(crate) fn for_atenea(self) -> Self {
         Self {
@@ -67,7 +53,16 @@ impl TrustError {
 
 impl From<Problem> for TrustError {
     fn from(problem: Problem) -> Self {
-        Self::from_problem(problem, IDENTITY_RESOURCE)
+        let message = match &problem {
+            Problem::BadRequest(detail) => format!("Bad Request: {detail}"),
+            Problem::UnknownId => NOT_FOUND_MESSAGE.to_string(),
+            other => other.detail(),
+        };
+        Self {
+            status: problem.status(),
+            resource: IDENTITY_RESOURCE,
+            message,
+        }
     }
 }
 

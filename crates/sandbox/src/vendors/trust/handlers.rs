@@ -20,8 +20,7 @@ use crate::surface::{Handler, Problem, checked_body, checked_query};
 use crate::validate::Component;
 use crate::vendor::Vendor;
 
-// The spec's operation ids: each names a handler (its method and path are read from the spec)
-// and the schemas its input is checked with; the start fails unless every id is in the specs.
+// The spec's operation ids (see `Handler`).
 const LIST_IDENTITIES: &str = "listIdentities";
 const FIND_IDENTITY: &str = "findIdentity";
 const UPDATE_IDENTITY: &str = "updateIdentity";
@@ -82,12 +81,17 @@ async fn find_identity(
         },
         Lookup::Missing => return Err(TrustError::not_found()),
     };
-    Ok(Json(IdentityResponse {
+    Ok(identity_response(data, None))
+}
+
+/// A 200 identity response.
+fn identity_response(data: Identity, message: Option<&str>) -> Json<IdentityResponse> {
+    Json(IdentityResponse {
         code: 200,
         resource: IDENTITY_RESOURCE.to_string(),
         data: Some(data),
-        message: None,
-    }))
+        message: message.map(str::to_string),
+    })
 }
 
 /// Update an identity
@@ -176,10 +180,5 @@ async fn delete_identity(
         })
         .await
         .map_err(Problem::from)??;
-    Ok(Json(IdentityResponse {
-        code: 200,
-        resource: IDENTITY_RESOURCE.to_string(),
-        data: Some(deleted),
-        message: Some("Deleted".to_string()),
-    }))
+    Ok(identity_response(deleted, Some("Deleted")))
 }

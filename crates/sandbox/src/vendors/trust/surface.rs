@@ -2,7 +2,7 @@
 //! tokens and the sandbox clock) and Atenea (credentials in the body), both in the Index error
 //! envelope.
 
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::error::TrustError;
@@ -15,8 +15,17 @@ use crate::vendor::{Api, Vendor};
 pub(crate) struct Trust;
 
 impl ErrorShape for Trust {
+    type Error = TrustError;
+
     fn render(problem: Problem) -> Response {
-        TrustError::from(problem).into_response()
+        let mut response = TrustError::from(problem).into_response();
+        // RFC 6750: a bearer-protected resource names the scheme it wants.
+        if response.status() == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
     }
 }
 
@@ -38,21 +47,14 @@ impl Surface for Trust {
             Some(_) => Ok(token),
         }
     }
-
-    fn on_unauthorized(response: &mut Response) {
-        // RFC 6750: a bearer-protected resource names the scheme it wants.
-        if response.status() == axum::http::StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        }
-    }
 }
 
 /// The Atenea surface: the token call takes its credentials in the body (`security: []`).
 pub(crate) struct Atenea;
 
 impl ErrorShape for Atenea {
+    type Error = TrustError;
+
     fn render(problem: Problem) -> Response {
         TrustError::from(problem).for_atenea().into_response()
     }
