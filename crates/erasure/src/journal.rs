@@ -1235,19 +1235,6 @@ pub struct Finish {
     pub request_id: Option<String>,
 }
 
-#[cfg(test)]
-impl Finish {
-    /// One request, answered 200 with `outcome`: the unit tests' ordinary success.
-    pub(crate) fn ok(outcome: Outcome) -> Finish {
-        Finish {
-            result: Ok(outcome),
-            attempts: 1,
-            status: Some(200),
-            request_id: None,
-        }
-    }
-}
-
 /// What [`Writer::follow`] did with a merge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Followed {
@@ -1766,6 +1753,19 @@ fn narrow_permissions(path: &Path) -> Result<(), JournalError> {
         })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+impl Finish {
+    /// One request, answered 200 with `outcome`: the unit tests' ordinary success.
+    pub(crate) fn ok(outcome: Outcome) -> Finish {
+        Finish {
+            result: Ok(outcome),
+            attempts: 1,
+            status: Some(200),
+            request_id: None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -592,38 +592,6 @@ impl Report {
         })
     }
 
-    #[cfg(test)]
-    fn build(
-        subjects: &[SubjectRow],
-        steps: &[StepRow],
-        hasher: &IdHasher,
-        reveal: bool,
-        created_at: i64,
-        now: i64,
-    ) -> Report {
-        let mut head = Head::new(created_at, now, reveal, None);
-        let mut steps_of = steps_by_subject(steps);
-        let receipts: Vec<SubjectReceipt> = subjects
-            .iter()
-            .map(|subject| {
-                let steps: Vec<StepRow> = steps_of
-                    .remove(&subject.id)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .cloned()
-                    .collect();
-                let receipt = receipt(subject, &steps, hasher, reveal);
-                head.add(&receipt, &steps);
-                receipt
-            })
-            .collect();
-        head.finish();
-        Report {
-            head,
-            subjects: receipts,
-        }
-    }
-
     /// Whether every step of every subject is erased or absent.
     pub fn all_settled(&self) -> bool {
         self.head.summary.all_settled()
@@ -765,19 +733,6 @@ fn receipt(
     }
 }
 
-/// Each subject's steps, in their order, from one pass over `steps` (a report of a million
-/// subjects must not scan every step for each).
-#[cfg(test)]
-fn steps_by_subject<'a>(
-    steps: impl IntoIterator<Item = &'a StepRow>,
-) -> HashMap<i64, Vec<&'a StepRow>> {
-    let mut by_subject: HashMap<i64, Vec<&StepRow>> = HashMap::new();
-    for step in steps {
-        by_subject.entry(step.subject_id).or_default().push(step);
-    }
-    by_subject
-}
-
 /// Each vendor's receipt, for the vendors the reported steps name: environments, tools and specs
 /// from the runs, completion from the steps (counted as they were read).
 fn vendor_receipts(
@@ -906,6 +861,51 @@ fn rfc3339(millis: i64) -> String {
 mod tests {
     use super::*;
     use crate::journal::{RecordedProblem, SubjectRow};
+
+    impl Report {
+        fn build(
+            subjects: &[SubjectRow],
+            steps: &[StepRow],
+            hasher: &IdHasher,
+            reveal: bool,
+            created_at: i64,
+            now: i64,
+        ) -> Report {
+            let mut head = Head::new(created_at, now, reveal, None);
+            let mut steps_of = steps_by_subject(steps);
+            let receipts: Vec<SubjectReceipt> = subjects
+                .iter()
+                .map(|subject| {
+                    let steps: Vec<StepRow> = steps_of
+                        .remove(&subject.id)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .cloned()
+                        .collect();
+                    let receipt = receipt(subject, &steps, hasher, reveal);
+                    head.add(&receipt, &steps);
+                    receipt
+                })
+                .collect();
+            head.finish();
+            Report {
+                head,
+                subjects: receipts,
+            }
+        }
+    }
+
+    /// Each subject's steps, in their order, from one pass over `steps` (a report of a million
+    /// subjects must not scan every step for each).
+    fn steps_by_subject<'a>(
+        steps: impl IntoIterator<Item = &'a StepRow>,
+    ) -> HashMap<i64, Vec<&'a StepRow>> {
+        let mut by_subject: HashMap<i64, Vec<&StepRow>> = HashMap::new();
+        for step in steps {
+            by_subject.entry(step.subject_id).or_default().push(step);
+        }
+        by_subject
+    }
 
     fn row(id: i64, vendor: Vendor, vendor_id: &str) -> StepRow {
         StepRow {
