@@ -483,14 +483,11 @@ impl Journal {
     /// writes.
     pub fn hold_snapshot(&self) -> Result<(), JournalError> {
         if self.conn.is_autocommit() {
-            let shown = self.shown();
-            self.conn
-                .execute_batch("BEGIN DEFERRED")
-                .map_err(|source| sqlite(&shown, source))?;
-            // In WAL mode the snapshot is taken by the first read.
-            self.conn
-                .query_row("SELECT count(*) FROM steps", [], |row| row.get::<_, i64>(0))
-                .map_err(|source| sqlite(&shown, source))?;
+            self.query(|conn| {
+                conn.execute_batch("BEGIN DEFERRED")?;
+                // In WAL mode the snapshot is taken by the first read.
+                conn.query_row("SELECT count(*) FROM steps", [], |row| row.get::<_, i64>(0))
+            })?;
         }
         Ok(())
     }
@@ -506,9 +503,7 @@ impl Journal {
             // Within a snapshot already ([`Self::hold_snapshot`]): that one is read.
             return read(self);
         }
-        self.conn
-            .execute_batch("BEGIN DEFERRED")
-            .map_err(|source| sqlite(&self.shown(), source))?;
+        self.query(|conn| conn.execute_batch("BEGIN DEFERRED"))?;
         let result = read(self);
         // Only reads happened: ending the transaction ends the snapshot, and cannot lose a write.
         let _ = self.conn.execute_batch("COMMIT");
@@ -519,13 +514,11 @@ impl Journal {
     /// it within [`Self::read_snapshot`] or [`Self::hold_snapshot`] when a run may be writing.
     pub fn check_chain(&self) -> Result<chain::Head, JournalError> {
         let salt = self.salt()?;
-        match chain::check(&self.conn, &salt).map_err(|source| sqlite(&self.shown(), source))? {
-            Ok(head) => Ok(head),
-            Err(altered) => Err(JournalError::Tampered {
+        self.query(|conn| chain::check(conn, &salt))?
+            .map_err(|altered| JournalError::Tampered {
                 path: self.shown(),
                 what: altered.what,
-            }),
-        }
+            })
     }
 
     /// Records, in the chain, what a `run` or `verify` starts with (its operator, tool, vendors'
@@ -549,27 +542,20 @@ impl Journal {
 
     /// Every run and verify recorded, in the order they started.
     pub fn provenance(&self) -> Result<Vec<Provenance>, JournalError> {
-        let shown = self.shown();
-        let mut statement = self
-            .conn
-            .prepare("SELECT entry FROM records WHERE kind IN (?1, ?2) ORDER BY seq")
-            .map_err(|source| sqlite(&shown, source))?;
-        let entries = statement
-            .query_map([chain::kind::RUN, chain::kind::VERIFY], |row| {
-                row.get::<_, String>(0)
-            })
-            .map_err(|source| sqlite(&shown, source))?;
-        let mut runs = Vec::new();
-        for entry in entries {
-            let entry = entry.map_err(|source| sqlite(&shown, source))?;
-            runs.push(
-                serde_json::from_str(&entry).map_err(|error| JournalError::Damaged {
-                    path: shown.clone(),
+        let entries: Vec<String> = self.query(|conn| {
+            conn.prepare("SELECT entry FROM records WHERE kind IN (?1, ?2) ORDER BY seq")?
+                .query_map([chain::kind::RUN, chain::kind::VERIFY], |row| row.get(0))?
+                .collect()
+        })?;
+        entries
+            .iter()
+            .map(|entry| {
+                serde_json::from_str(entry).map_err(|error| JournalError::Damaged {
+                    path: self.shown(),
                     reason: format!("a run's record cannot be read: {error}"),
-                })?,
-            );
-        }
-        Ok(runs)
+                })
+            })
+            .collect()
     }
 
     /// The journal file.
@@ -579,6 +565,14 @@ impl Journal {
 
     fn shown(&self) -> String {
         self.path.display().to_string()
+    }
+
+    /// Runs `read` on the connection; a SQLite failure is said with the journal's path.
+    fn query<T>(
+        &self,
+        read: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, JournalError> {
+        read(&self.conn).map_err(|source| sqlite(&self.shown(), source))
     }
 
     /// Whether the file is an empty SQLite database (or empty altogether).
@@ -596,14 +590,12 @@ impl Journal {
     fn configure(&self) -> Result<(), JournalError> {
         // WAL: readers (a report, a test watching a run) do not block the writer. FULL: every
         // commit is on disk before it returns, so "in flight" is never lost before a send.
-        self.conn
-            .execute_batch(
+        self.query(|conn| {
+            conn.execute_batch(
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-            )
-            .map_err(|source| sqlite(&self.shown(), source))?;
-        self.conn
-            .busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(|source| sqlite(&self.shown(), source))
+            )?;
+            conn.busy_timeout(std::time::Duration::from_secs(10))
+        })
     }
 
     /// Writes the schema, the salt and the plan, in one transaction: a subjects file that cannot
@@ -753,36 +745,35 @@ impl Journal {
     /// Each vendor with each outcome its finished steps have, once (a handful of rows however
     /// large the journal is): `verify` picks the vendors it must read from these.
     pub fn finished_outcomes(&self) -> Result<BTreeSet<(Vendor, String)>, JournalError> {
-        let shown = self.shown();
-        let failed = |source| sqlite(&shown, source);
-        let mut statement = self
-            .conn
-            .prepare("SELECT DISTINCT vendor, outcome FROM steps WHERE state = ?1 AND outcome IS NOT NULL")
-            .map_err(failed)?;
-        let rows = statement
-            .query_map([StepState::Done.name()], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        let rows: Vec<(String, String)> = self.query(|conn| {
+            conn.prepare("SELECT DISTINCT vendor, outcome FROM steps WHERE state = ?1 AND outcome IS NOT NULL")?
+                .query_map([StepState::Done.name()], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect()
+        })?;
+        rows.into_iter()
+            .map(|(vendor, outcome)| {
+                Ok((self.known(Vendor::from_key(&vendor), "vendor")?, outcome))
             })
-            .map_err(failed)?;
-        rows.map(|row| {
-            let (vendor, outcome) = row.map_err(failed)?;
-            let vendor = Vendor::from_key(&vendor).ok_or_else(|| JournalError::Damaged {
-                path: shown.clone(),
-                reason: "a step has an unknown vendor".to_string(),
-            })?;
-            Ok((vendor, outcome))
+            .collect()
+    }
+
+    /// `value` as a step's `what` (its vendor, its state) the journal holds, or the journal is
+    /// damaged.
+    fn known<T>(&self, value: Option<T>, what: &str) -> Result<T, JournalError> {
+        value.ok_or_else(|| JournalError::Damaged {
+            path: self.shown(),
+            reason: format!("a step has an unknown {what}"),
         })
-        .collect()
     }
 
     /// The highest step id now in the journal: a run pages its work up to it, so that a step
     /// the run adds itself (a followed merge, sent where it is added) is not paged again.
     pub fn last_step_id(&self) -> Result<i64, JournalError> {
-        self.conn
-            .query_row("SELECT coalesce(max(id), 0) FROM steps", [], |row| {
+        self.query(|conn| {
+            conn.query_row("SELECT coalesce(max(id), 0) FROM steps", [], |row| {
                 row.get(0)
             })
-            .map_err(|source| sqlite(&self.shown(), source))
+        })
     }
 
     /// Up to `limit` of `vendor`'s steps that a run still has to act on, with ids after `after`
@@ -854,48 +845,40 @@ impl Journal {
     /// How many steps the journal holds, and how many of them a run would act on
     /// ([`Self::work_page`]), counted in SQL.
     pub fn work_counts(&self, follow_merges: bool) -> Result<WorkCounts, JournalError> {
-        let shown = self.shown();
-        let failed = |source| sqlite(&shown, source);
-        let (steps, done): (i64, i64) = self
-            .conn
-            .query_row(
+        let ((steps, done), groups) = self.query(|conn| {
+            let totals: (i64, i64) = conn.query_row(
                 "SELECT count(*), coalesce(sum(state = 'done'), 0) FROM steps",
                 [],
                 |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .map_err(failed)?;
+            )?;
+            let groups: Vec<(String, String, i64)> = conn
+                .prepare(&format!(
+                    "SELECT s.vendor, s.state, count(*) FROM steps s
+                     WHERE {WORK_CONDITION} GROUP BY s.vendor, s.state"
+                ))?
+                .query_map(
+                    params![
+                        Option::<i64>::None,
+                        Option::<i64>::None,
+                        Option::<i64>::None,
+                        follow_merges,
+                        Option::<i64>::None,
+                        Vendor::Trust.key(),
+                    ],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                )?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok((totals, groups))
+        })?;
         let mut counts = WorkCounts {
             steps: steps as usize,
             done: done as usize,
             ..WorkCounts::default()
         };
-        let mut statement = self
-            .conn
-            .prepare(&format!(
-                "SELECT s.vendor, s.state, count(*) FROM steps s
-                 WHERE {WORK_CONDITION} GROUP BY s.vendor, s.state"
-            ))
-            .map_err(failed)?;
-        let mut rows = statement
-            .query(params![
-                Option::<i64>::None,
-                Option::<i64>::None,
-                Option::<i64>::None,
-                follow_merges,
-                Option::<i64>::None,
-                Vendor::Trust.key(),
-            ])
-            .map_err(failed)?;
-        while let Some(row) = rows.next().map_err(failed)? {
-            let vendor: String = row.get(0).map_err(failed)?;
-            let state: String = row.get(1).map_err(failed)?;
-            let count = row.get::<_, i64>(2).map_err(failed)? as usize;
-            let damaged = |what: &str| JournalError::Damaged {
-                path: shown.clone(),
-                reason: format!("a step has an unknown {what}"),
-            };
-            let vendor = Vendor::from_key(&vendor).ok_or_else(|| damaged("vendor"))?;
-            let state = StepState::from_name(&state).ok_or_else(|| damaged("state"))?;
+        for (vendor, state, count) in groups {
+            let count = count as usize;
+            let vendor = self.known(Vendor::from_key(&vendor), "vendor")?;
+            let state = self.known(StepState::from_name(&state), "state")?;
             *counts.by_vendor.entry(vendor).or_default() += count;
             match state {
                 StepState::Pending => counts.pending += count,
@@ -915,13 +898,12 @@ impl Journal {
                 "{reason}: the receipts' hashed ids and the hash chain cannot be checked without it"
             ),
         };
-        let salt: Option<rusqlite::types::Value> = self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = 'salt'", [], |row| {
+        let salt: Option<rusqlite::types::Value> = self.query(|conn| {
+            conn.query_row("SELECT value FROM meta WHERE key = 'salt'", [], |row| {
                 row.get(0)
             })
             .optional()
-            .map_err(|source| sqlite(&self.shown(), source))?;
+        })?;
         match salt {
             None => Err(damaged("its salt is missing (deleted)")),
             Some(rusqlite::types::Value::Blob(salt)) if salt.len() == SALT_BYTES => Ok(salt),
@@ -931,38 +913,18 @@ impl Journal {
 
     /// When the journal was created (Unix milliseconds).
     pub fn created_at(&self) -> Result<i64, JournalError> {
-        self.conn
-            .query_row(
+        self.query(|conn| {
+            conn.query_row(
                 "SELECT value FROM meta WHERE key = 'created_at'",
                 [],
-                |row| row.get::<_, i64>(0),
+                |row| row.get(0),
             )
             .optional()
-            .map_err(|source| sqlite(&self.shown(), source))?
-            .ok_or_else(|| JournalError::Damaged {
-                path: self.shown(),
-                reason: "its creation time is missing".to_string(),
-            })
-    }
-
-    /// Every subject, in file order.
-    pub fn subjects(&self) -> Result<Vec<SubjectRow>, JournalError> {
-        let shown = self.shown();
-        let mut statement = self
-            .conn
-            .prepare("SELECT id, reference, line FROM subjects ORDER BY line, id")
-            .map_err(|source| sqlite(&shown, source))?;
-        let rows = statement
-            .query_map([], |row| {
-                Ok(SubjectRow {
-                    id: row.get(0)?,
-                    reference: row.get(1)?,
-                    line: row.get::<_, i64>(2)? as u64,
-                })
-            })
-            .map_err(|source| sqlite(&shown, source))?;
-        rows.collect::<Result<_, _>>()
-            .map_err(|source| sqlite(&shown, source))
+        })?
+        .ok_or_else(|| JournalError::Damaged {
+            path: self.shown(),
+            reason: "its creation time is missing".to_string(),
+        })
     }
 
     /// Every step, by subject and then in the order they were planned.
@@ -984,6 +946,7 @@ impl Journal {
         mut each: impl FnMut(SubjectRow, Vec<StepRow>) -> Result<(), E>,
     ) -> Result<(), E> {
         let shown = self.shown();
+        let failed = |source| sqlite(&shown, source);
         let mut statement = self
             .conn
             .prepare(&format!(
@@ -991,28 +954,25 @@ impl Journal {
                  WHERE ?1 IS NULL OR j.reference = ?1
                  ORDER BY j.line, j.id, s.id"
             ))
-            .map_err(|source| sqlite(&shown, source))?;
-        let mut rows = statement
-            .query([only])
-            .map_err(|source| sqlite(&shown, source))?;
+            .map_err(failed)?;
+        let rows = statement
+            .query_map([only], |row| Ok((row.get(0)?, RawStep::read(row, 1)?)))
+            .map_err(failed)?;
         let mut current: Option<(SubjectRow, Vec<StepRow>)> = None;
-        while let Some(row) = rows.next().map_err(|source| sqlite(&shown, source))? {
-            let reference: String = row.get(0).map_err(|source| sqlite(&shown, source))?;
-            let step = RawStep::read(row, 1)
-                .map_err(|source| sqlite(&shown, source))?
-                .into_step(&shown)?;
+        for row in rows {
+            let (reference, step) = row.map_err(failed)?;
+            let step = step.into_step(&shown)?;
             match &mut current {
                 Some((subject, steps)) if subject.id == step.subject_id => steps.push(step),
                 _ => {
-                    if let Some((subject, steps)) = current.take() {
-                        each(subject, steps)?;
-                    }
                     let subject = SubjectRow {
                         id: step.subject_id,
                         reference,
                         line: step.subject_line,
                     };
-                    current = Some((subject, vec![step]));
+                    if let Some((subject, steps)) = current.replace((subject, vec![step])) {
+                        each(subject, steps)?;
+                    }
                 }
             }
         }
@@ -1337,16 +1297,18 @@ impl Writer {
         }
     }
 
-    /// Records how a send ended; returns once that is committed.
-    pub async fn finish(&self, step: i64, finish: Finish) -> Result<(), JournalError> {
-        let write = Write::Finish {
-            step,
-            finish: Box::new(finish),
-        };
+    /// Submits a write that answers [`Answer::Recorded`]; returns once it is committed.
+    async fn record(&self, write: Write) -> Result<(), JournalError> {
         match self.submit(write).await? {
             Answer::Recorded => Ok(()),
             other => Err(mismatched(&other)),
         }
+    }
+
+    /// Records how a send ended; returns once that is committed.
+    pub async fn finish(&self, step: i64, finish: Finish) -> Result<(), JournalError> {
+        let finish = Box::new(finish);
+        self.record(Write::Finish { step, finish }).await
     }
 
     /// Resolves the merge `from` recorded (into the Trust identity `into`) by the subject's step
@@ -1372,19 +1334,15 @@ impl Writer {
         kind: ProblemKind,
         message: &str,
     ) -> Result<(), JournalError> {
-        let write = Write::NotSent {
+        let message = message.to_string();
+        self.record(Write::NotSent {
             step,
             kind,
-            message: message.to_string(),
-        };
-        match self.submit(write).await? {
-            Answer::Recorded => Ok(()),
-            other => Err(mismatched(&other)),
-        }
+            message,
+        })
+        .await
     }
-}
 
-impl Writer {
     /// Records what `verify` found for a finished step at `at` (Unix milliseconds, the verify's
     /// clock); returns once committed.
     pub async fn checked(
@@ -1400,10 +1358,7 @@ impl Writer {
             note,
             at,
         };
-        match self.submit(write).await? {
-            Answer::Recorded => Ok(()),
-            other => Err(mismatched(&other)),
-        }
+        self.record(write).await
     }
 }
 
