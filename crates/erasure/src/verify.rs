@@ -183,9 +183,7 @@ pub async fn verify(
                     })
                     .buffer_unordered(CONCURRENCY);
             while let Some((step, result, note)) = reads.next().await {
-                writer
-                    .checked(step.id, result, Some(note.to_string()), now())
-                    .await?;
+                writer.checked(step.id, result, Some(note), now()).await?;
                 verified.count(result);
             }
         }

@@ -6,7 +6,7 @@ use std::io::Write;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::{HASHING_NOTE, Head, Receipts, Report, ReportError, Standing, SubjectReceipt};
+use super::{HASHING_NOTE, Head, Receipts, ReportError, Standing, SubjectReceipt};
 
 const STYLE: &str = "
 body { font: 13px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 110rem; padding: 0 1rem; color: #1b1f24; }
@@ -118,11 +118,6 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
     )?;
     out.write_all(b"</body></html>")?;
     Ok(())
-}
-
-/// Renders `report` as one HTML page.
-pub fn render(report: &Report) -> String {
-    report.render(super::Format::Html)
 }
 
 fn standing(standing: Standing) -> Markup {

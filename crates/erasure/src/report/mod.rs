@@ -190,7 +190,7 @@ pub struct VendorReceipt {
 }
 
 /// The journal's hash chain, as the report found it whole.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ChainReceipt {
     /// `sha256:<hex>` of the last record: compare it with the head a later report states.
     pub head: String,
@@ -351,7 +351,7 @@ impl Summary {
 }
 
 /// What a report says before its subjects.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Head {
     /// The tool and its version.
     pub tool: String,
@@ -402,17 +402,7 @@ impl Head {
             ids_revealed: reveal,
             id_hashing: HASHING_NOTE,
             only_subject: only.map(str::to_string),
-            chain: ChainReceipt {
-                head: String::new(),
-                records: 0,
-            },
-            runs: Vec::new(),
-            vendors: Vec::new(),
-            summary: Summary::default(),
-            warnings: Vec::new(),
-            caveats: BTreeMap::new(),
-            rechecks: 0,
-            completion: BTreeMap::new(),
+            ..Head::default()
         }
     }
 
