@@ -12,7 +12,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use crate::vendor::{ErasureFacts, Vendor};
+use crate::vendor::Vendor;
 
 /// A step's whole row, as a record holds it. One expression, for the write and for the check.
 pub const ROW_JSON: &str = "json_array(id, subject_id, vendor, vendor_id, followed_from, state, \
@@ -139,7 +139,7 @@ fn place(conn: &Connection, step: i64) -> rusqlite::Result<String> {
     Ok(match found {
         Some((line, vendor)) => format!(
             "the {} step of the subject on line {line}",
-            Vendor::from_key(&vendor).map_or("unknown vendor's", Vendor::name)
+            Vendor::by_slug(&vendor).map_or("unknown vendor's", Vendor::name)
         ),
         None => "a step the chain records, which is no longer in the journal".to_string(),
     })

@@ -4,7 +4,7 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::vendor::{ErasureFacts, Vendor};
+use crate::vendor::Vendor;
 
 /// Hex digits of the hash a receipt shows (128 bits).
 const SHOWN_HEX_DIGITS: usize = 32;
@@ -34,7 +34,7 @@ impl IdHasher {
     /// same string at two vendors hashes differently.
     pub fn hash(&self, vendor: Vendor, id: &str) -> String {
         let mut mac = self.mac.clone();
-        mac.update(vendor.key().as_bytes());
+        mac.update(vendor.slug().as_bytes());
         mac.update(b"\0");
         mac.update(id.as_bytes());
         let digest = mac.finalize().into_bytes();

@@ -41,7 +41,7 @@ use crate::outcome::{Outcome, Problem, ProblemKind};
 use crate::private;
 use crate::provenance::Provenance;
 use crate::subjects::{Source, SubjectsError};
-use crate::vendor::{ErasureFacts, Vendor};
+use crate::vendor::Vendor;
 
 /// Marks a SQLite file as a `vendor-erase` journal (`PRAGMA application_id`, "VERA").
 const APPLICATION_ID: i32 = 0x5645_5241;
@@ -436,9 +436,7 @@ impl Journal {
                 // it cannot make in a directory the reader cannot write. With no WAL file beside
                 // the journal, everything committed is in the journal itself, and it can be read
                 // as immutable: nothing is made, and nothing is missed.
-                let mut wal = path.as_os_str().to_owned();
-                wal.push("-wal");
-                let wal_holds_commits = std::fs::metadata(PathBuf::from(wal))
+                let wal_holds_commits = std::fs::metadata(beside(path, "-wal"))
                     .map(|metadata| metadata.len() > 0)
                     .unwrap_or(false);
                 if wal_holds_commits {
@@ -636,7 +634,7 @@ impl Journal {
                 let subject_id = tx.last_insert_rowid();
                 for (vendor, id) in &subject.ids {
                     insert_step
-                        .execute(params![subject_id, vendor.key(), id])
+                        .execute(params![subject_id, vendor.slug(), id])
                         .map_err(failed)?;
                 }
                 Ok::<_, JournalError>(())
@@ -730,7 +728,7 @@ impl Journal {
             let ids: BTreeSet<(String, String)> = subject
                 .ids
                 .iter()
-                .map(|(vendor, id)| (vendor.key().to_string(), id.clone()))
+                .map(|(vendor, id)| (vendor.slug().to_string(), id.clone()))
                 .collect();
             if planned != ids {
                 return Err(mismatch(format!(
@@ -751,9 +749,7 @@ impl Journal {
                 .collect()
         })?;
         rows.into_iter()
-            .map(|(vendor, outcome)| {
-                Ok((self.known(Vendor::from_key(&vendor), "vendor")?, outcome))
-            })
+            .map(|(vendor, outcome)| Ok((self.known(Vendor::by_slug(&vendor), "vendor")?, outcome)))
             .collect()
     }
 
@@ -794,12 +790,12 @@ impl Journal {
                  ORDER BY s.id LIMIT ?5"
             ),
             params![
-                vendor.key(),
+                vendor.slug(),
                 after,
                 up_to,
                 follow_merges,
                 i64::try_from(limit).unwrap_or(i64::MAX),
-                Vendor::Trust.key(),
+                Vendor::Trust.slug(),
             ],
         )
     }
@@ -818,7 +814,7 @@ impl Journal {
                  WHERE s.vendor = ?1 AND s.id > ?2 AND s.state = ?3 ORDER BY s.id LIMIT ?4"
             ),
             params![
-                vendor.key(),
+                vendor.slug(),
                 after,
                 StepState::Done.name(),
                 i64::try_from(limit).unwrap_or(i64::MAX),
@@ -863,7 +859,7 @@ impl Journal {
                         Option::<i64>::None,
                         follow_merges,
                         Option::<i64>::None,
-                        Vendor::Trust.key(),
+                        Vendor::Trust.slug(),
                     ],
                     |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
                 )?
@@ -877,7 +873,7 @@ impl Journal {
         };
         for (vendor, state, count) in groups {
             let count = count as usize;
-            let vendor = self.known(Vendor::from_key(&vendor), "vendor")?;
+            let vendor = self.known(Vendor::by_slug(&vendor), "vendor")?;
             let state = self.known(StepState::from_name(&state), "state")?;
             *counts.by_vendor.entry(vendor).or_default() += count;
             match state {
@@ -1103,7 +1099,7 @@ impl RawStep {
             step: self.id,
             reason,
         };
-        let vendor = Vendor::from_key(&self.vendor)
+        let vendor = Vendor::by_slug(&self.vendor)
             .ok_or_else(|| corrupt(format!("unknown vendor `{}`", self.vendor)))?;
         let state = StepState::from_name(&self.state)
             .ok_or_else(|| corrupt(format!("unknown state `{}`", self.state)))?;
@@ -1558,7 +1554,7 @@ fn follow(conn: &Connection, from: i64, subject_id: i64, into: &str) -> rusqlite
         .prepare_cached(
             "SELECT id FROM steps WHERE subject_id = ?1 AND vendor = ?2 AND vendor_id = ?3",
         )?
-        .query_row(params![subject_id, Vendor::Trust.key(), into], |row| {
+        .query_row(params![subject_id, Vendor::Trust.slug(), into], |row| {
             row.get(0)
         })
         .optional()?;
@@ -1587,7 +1583,7 @@ fn follow(conn: &Connection, from: i64, subject_id: i64, into: &str) -> rusqlite
     conn.prepare_cached(
         "INSERT INTO steps (subject_id, vendor, vendor_id, followed_from) VALUES (?1, ?2, ?3, ?4)",
     )?
-    .execute(params![subject_id, Vendor::Trust.key(), into, from])?;
+    .execute(params![subject_id, Vendor::Trust.slug(), into, from])?;
     Ok(Followed::Added(conn.last_insert_rowid()))
 }
 
@@ -1629,11 +1625,16 @@ fn identity_error(path: &str, error: rusqlite::Error) -> JournalError {
     }
 }
 
+/// The file beside the journal whose name is the journal's and `suffix`.
+fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
 /// Takes the journal's exclusive lock (see the module documentation), or says who holds it.
 fn take_lock(path: &Path) -> Result<File, JournalError> {
-    let mut name = path.as_os_str().to_owned();
-    name.push(".lock");
-    let lock_path = PathBuf::from(name);
+    let lock_path = beside(path, ".lock");
     let io = |source: std::io::Error| JournalError::Io {
         path: lock_path.display().to_string(),
         source,
@@ -1699,9 +1700,7 @@ fn uri_path(path: &Path) -> String {
 /// mode, and an existing journal keeps its own).
 fn narrow_permissions(path: &Path) -> Result<(), JournalError> {
     for suffix in ["", "-wal", "-shm"] {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        let file = PathBuf::from(name);
+        let file = beside(path, suffix);
         private::narrow(&file).map_err(|source| JournalError::Io {
             path: file.display().to_string(),
             source,

@@ -9,7 +9,6 @@
 use std::io::{self, Write};
 
 use super::{Receipts, ReportError};
-use crate::vendor::ErasureFacts;
 
 /// The columns, in order.
 pub const COLUMNS: [&str; 23] = [
@@ -51,7 +50,7 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
                 .write_record([
                     cell(&subject.subject),
                     subject.line.to_string(),
-                    step.vendor.key().to_string(),
+                    step.vendor.slug().to_string(),
                     step.action.to_string(),
                     cell(&step.id),
                     step.follows_merge_of
