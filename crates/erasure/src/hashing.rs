@@ -4,6 +4,7 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use crate::chain::hex;
 use crate::vendor::Vendor;
 
 /// Hex digits of the hash a receipt shows (128 bits).
@@ -38,11 +39,7 @@ impl IdHasher {
         mac.update(b"\0");
         mac.update(id.as_bytes());
         let digest = mac.finalize().into_bytes();
-        let mut hex = String::with_capacity(SHOWN_HEX_DIGITS);
-        for byte in digest.iter().take(SHOWN_HEX_DIGITS / 2) {
-            hex.push_str(&format!("{byte:02x}"));
-        }
-        format!("hmac-sha256:{hex}")
+        format!("hmac-sha256:{}", hex(&digest[..SHOWN_HEX_DIGITS / 2]))
     }
 }
 

@@ -14,6 +14,7 @@ use vendor_runtime::CallOptions;
 
 use crate::clients::Clients;
 use crate::journal::{Finish, Followed, Journal, JournalError, StepRow, StepState, Writer};
+use crate::lock;
 use crate::outcome::{Outcome, Problem, ProblemKind};
 use crate::pace::{Lane, Pace};
 use crate::progress::Progress;
@@ -85,27 +86,16 @@ impl StopSignal {
     }
 }
 
-/// What is left to do in a journal.
-#[derive(Debug, Clone)]
-enum Work {
-    /// Send this step.
-    Send(StepRow),
-    /// This step was merged into `into`; add the step that deletes that identity and send it.
-    Follow(StepRow, String),
-}
+/// What is left to do for a step [`Journal::work_page`] returned: send it, or, for a finished
+/// one (there only as a merge to follow), follow it into the identity it names first.
+type Work = (StepRow, Option<String>);
 
-impl Work {
-    /// What a step [`Journal::work_page`] returned is for: a finished one is there only because
-    /// it is a merge to follow.
-    fn of(step: StepRow) -> Work {
-        match (&step.state, &step.outcome) {
-            (StepState::Done, Some(Outcome::Merged { into })) => {
-                let into = into.clone();
-                Work::Follow(step, into)
-            }
-            _ => Work::Send(step),
-        }
-    }
+fn work(step: StepRow) -> Work {
+    let follow = match (&step.state, &step.outcome) {
+        (StepState::Done, Some(Outcome::Merged { into })) => Some(into.clone()),
+        _ => None,
+    };
+    (step, follow)
 }
 
 /// Steps read from the journal at once by a lane: the most a run holds of its work per vendor.
@@ -132,26 +122,19 @@ impl Iterator for WorkPages<'_> {
             return None;
         }
         if let Some(step) = self.page.next() {
-            return Some(Ok(Work::of(step)));
+            return Some(Ok(work(step)));
         }
-        let page = {
-            let reader = self
-                .reader
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            reader.work_page(
-                self.vendor,
-                self.follow_merges,
-                (self.after, self.up_to),
-                WORK_PAGE,
-            )
-        };
+        let page = lock(self.reader).work_page(
+            self.vendor,
+            self.follow_merges,
+            (self.after, self.up_to),
+            WORK_PAGE,
+        );
         match page {
             Ok(page) => {
-                let last = page.last()?.id;
-                self.after = last;
+                self.after = page.last()?.id;
                 self.page = page.into_iter();
-                self.page.next().map(|step| Ok(Work::of(step)))
+                self.page.next().map(|step| Ok(work(step)))
             }
             Err(error) => {
                 self.ended = true;
@@ -251,19 +234,13 @@ pub async fn run(
     // Waits for the writes already handed to the writer.
     drop(writer);
     progress.ended();
-    match failure.into_inner() {
-        Some(error) => Err(error),
-        None => Ok(()),
-    }
+    failure.into_inner().map_or(Ok(()), Err)
 }
 
 /// Sends one step, and then, if it was merged and merges are followed, the step for the
 /// identity it names, as long as [`Writer::follow`] adds one.
-async fn process(context: &Context<'_>, lane: &Lane, item: Work) -> Result<(), JournalError> {
-    let (mut step, mut follow) = match item {
-        Work::Send(step) => (step, None),
-        Work::Follow(step, into) => (step, Some(into)),
-    };
+async fn process(context: &Context<'_>, lane: &Lane, work: Work) -> Result<(), JournalError> {
+    let (mut step, mut follow) = work;
     loop {
         if let Some(into) = follow.take() {
             match context.writer.follow(&step, &into).await? {
