@@ -6,7 +6,9 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use tracing_subscriber::filter::LevelFilter;
 use vendor_runtime::Vars;
 
 use crate::clients::Clients;
@@ -34,8 +36,14 @@ use crate::{exit, plan, private};
 #[command(name = "vendor-erase", version, verbatim_doc_comment)]
 struct Cli {
     /// Log level on stderr (logs never hold a credential or an id).
-    #[arg(long, global = true, value_enum, default_value_t = LogLevel::Warn)]
-    log_level: LogLevel,
+    #[arg(
+        long,
+        global = true,
+        default_value = "warn",
+        value_parser = PossibleValuesParser::new(["off", "error", "warn", "info", "debug", "trace"])
+            .try_map(|level| level.parse::<LevelFilter>())
+    )]
+    log_level: LevelFilter,
     #[command(subcommand)]
     command: Command,
 }
@@ -141,16 +149,6 @@ enum ProgressArg {
     None,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum LogLevel {
-    Off,
-    Error,
-    Warn,
-    Info,
-    Debug,
-    Trace,
-}
-
 fn parse_rate(text: &str) -> Result<f64, String> {
     let rate: f64 = text
         .trim()
@@ -211,18 +209,9 @@ pub fn main() -> ExitCode {
     }))
 }
 
-fn init_logging(level: LogLevel) {
-    use tracing_subscriber::filter::LevelFilter;
-    let filter = match level {
-        LogLevel::Off => LevelFilter::OFF,
-        LogLevel::Error => LevelFilter::ERROR,
-        LogLevel::Warn => LevelFilter::WARN,
-        LogLevel::Info => LevelFilter::INFO,
-        LogLevel::Debug => LevelFilter::DEBUG,
-        LogLevel::Trace => LevelFilter::TRACE,
-    };
+fn init_logging(level: LevelFilter) {
     let _ = tracing_subscriber::fmt()
-        .with_max_level(filter)
+        .with_max_level(level)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .try_init();

@@ -487,35 +487,31 @@ impl<'j> JournalReceipts<'j> {
         journal.hold_snapshot()?;
         // Before any receipt: a journal changed outside the tool gets none.
         let chain = journal.check_chain()?;
-        let mut head = Head::new(
-            journal.created_at()?,
-            crate::journal::now_millis(),
-            reveal,
-            only,
-        );
-        head.chain = ChainReceipt {
-            head: chain.digest,
-            records: chain.records,
+        let now = crate::journal::now_millis();
+        let mut head = Head {
+            chain: ChainReceipt {
+                head: chain.digest,
+                records: chain.records,
+            },
+            runs: journal.provenance()?,
+            ..Head::new(journal.created_at()?, now, reveal, only)
         };
-        head.runs = journal.provenance()?;
-        let mut receipts = JournalReceipts {
-            journal,
-            hasher: IdHasher::new(&journal.salt()?),
-            reveal,
-            only: only.map(str::to_string),
-            head: head.clone(),
-        };
+        let hasher = IdHasher::new(&journal.salt()?);
         journal.for_each_subject(only, |subject, steps| {
-            let receipt = receipt(&subject, &steps, &receipts.hasher, reveal);
-            head.add(&receipt, &steps);
+            head.add(&receipt(&subject, &steps, &hasher, reveal), &steps);
             Ok::<(), ReportError>(())
         })?;
         if only.is_some() && head.summary.subjects == 0 {
             return Err(ReportError::NoSuchSubject);
         }
         head.finish();
-        receipts.head = head;
-        Ok(receipts)
+        Ok(JournalReceipts {
+            journal,
+            hasher,
+            reveal,
+            only: only.map(str::to_string),
+            head,
+        })
     }
 }
 
