@@ -6,7 +6,9 @@ use std::io::Write;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::{HASHING_NOTE, Head, Receipts, ReportError, Standing, SubjectReceipt};
+use super::{
+    HASHING_NOTE, Head, Receipts, ReportError, Standing, SubjectReceipt, each_with_caveat,
+};
 
 const STYLE: &str = "
 body { font: 13px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 110rem; padding: 0 1rem; color: #1b1f24; }
@@ -95,17 +97,9 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
         for caveat in head.caveats.keys() {
             out.write_all(b"<li>")?;
             out.write_all(html! { (caveat) " Applies to: " }.into_string().as_bytes())?;
-            let mut first = true;
-            receipts.each_subject(&mut |subject| {
-                if subject.steps.iter().any(|step| step.caveat == Some(caveat)) {
-                    let item = html! {
-                        @if !first { ", " }
-                        (subject.subject) " (line " (subject.line) ")"
-                    };
-                    first = false;
-                    out.write_all(item.into_string().as_bytes())?;
-                }
-                Ok(())
+            each_with_caveat(receipts, caveat, &mut |subject, separator| {
+                let item = html! { (separator) (subject.subject) " (line " (subject.line) ")" };
+                out.write_all(item.into_string().as_bytes())
             })?;
             out.write_all(b".</li>")?;
         }

@@ -633,6 +633,23 @@ fn write_json(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), Report
     Ok(())
 }
 
+/// Hands `each` every subject a step of which carries `caveat`, in file order, with the separator
+/// that goes before it in a list.
+fn each_with_caveat(
+    receipts: &dyn Receipts,
+    caveat: &str,
+    each: &mut dyn FnMut(&SubjectReceipt, &str) -> io::Result<()>,
+) -> Result<(), ReportError> {
+    let mut separator = "";
+    receipts.each_subject(&mut |subject| {
+        if subject.steps.iter().any(|step| step.caveat == Some(caveat)) {
+            each(subject, separator)?;
+            separator = ", ";
+        }
+        Ok(())
+    })
+}
+
 /// One subject's receipt from its steps (all of them: merges are resolved within a subject).
 fn receipt(
     subject: &SubjectRow,
