@@ -377,12 +377,7 @@ impl Journal {
             path: shown.clone(),
             source,
         })?;
-        let conn = Connection::open(path).map_err(|source| sqlite(&shown, source))?;
-        let mut journal = Journal {
-            conn,
-            path: path.to_path_buf(),
-            lock: Some(lock),
-        };
+        let mut journal = Journal::new(path, Connection::open(path), Some(lock))?;
         // A file this tool created whose first commit never happened is still new.
         if created || journal.is_blank()? {
             journal.configure()?;
@@ -399,22 +394,15 @@ impl Journal {
 
     /// Opens an existing journal for `verify`: locked like a run, its chain checked.
     pub fn open_for_verify(path: &Path) -> Result<Journal, JournalError> {
-        let shown = path.display().to_string();
         if !path.exists() {
-            return Err(JournalError::Missing { path: shown });
+            let path = path.display().to_string();
+            return Err(JournalError::Missing { path });
         }
         let lock = take_lock(path)?;
         refuse_read_only(path)?;
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|source| sqlite(&shown, source))?;
-        let journal = Journal {
-            conn,
-            path: path.to_path_buf(),
-            lock: Some(lock),
-        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags);
+        let journal = Journal::new(path, conn, Some(lock))?;
         journal.check_identity()?;
         journal.configure()?;
         journal.check_chain()?;
@@ -454,7 +442,6 @@ impl Journal {
     }
 
     fn open_reader(path: &Path, immutable: bool) -> Result<Journal, JournalError> {
-        let shown = path.display().to_string();
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = if immutable {
             Connection::open_with_flags(
@@ -463,17 +450,22 @@ impl Journal {
             )
         } else {
             Connection::open_with_flags(path, flags)
-        }
-        .map_err(|source| sqlite(&shown, source))?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(|source| sqlite(&shown, source))?;
-        let journal = Journal {
-            conn,
-            path: path.to_path_buf(),
-            lock: None,
         };
+        let journal = Journal::new(path, conn, None)?;
+        journal.query(|conn| conn.busy_timeout(std::time::Duration::from_secs(10)))?;
         journal.check_identity()?;
         Ok(journal)
+    }
+
+    /// The journal at `path` on the connection SQLite opened (or failed to), holding `lock`.
+    fn new(
+        path: &Path,
+        conn: rusqlite::Result<Connection>,
+        lock: Option<File>,
+    ) -> Result<Journal, JournalError> {
+        let conn = conn.map_err(|source| sqlite(&path.display().to_string(), source))?;
+        let path = path.to_path_buf();
+        Ok(Journal { conn, path, lock })
     }
 
     /// Makes every later read through this journal see it as it is now, until it is dropped (one
