@@ -75,23 +75,26 @@ enum Command {
         operator: Option<String>,
     },
     /// Print the receipt of every subject in a journal.
-    Report {
-        /// The journal of the run.
-        #[arg(long)]
-        journal: PathBuf,
-        /// The receipt format (csv: one row per step).
-        #[arg(long, value_enum)]
-        format: FormatArg,
-        /// Only the subject with this reference (the subjects file's `subject` column).
-        #[arg(long, value_name = "REF")]
-        subject: Option<String>,
-        /// Show raw vendor ids instead of salted hashes.
-        #[arg(long)]
-        reveal: bool,
-        /// Write to this file (mode 0600) instead of stdout.
-        #[arg(long)]
-        output: Option<PathBuf>,
-    },
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// The journal of the run.
+    #[arg(long)]
+    journal: PathBuf,
+    /// The receipt format (csv: one row per step).
+    #[arg(long, value_enum)]
+    format: FormatArg,
+    /// Only the subject with this reference (the subjects file's `subject` column).
+    #[arg(long, value_name = "REF")]
+    subject: Option<String>,
+    /// Show raw vendor ids instead of salted hashes.
+    #[arg(long)]
+    reveal: bool,
+    /// Write to this file (mode 0600) instead of stdout.
+    #[arg(long)]
+    output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -188,19 +191,7 @@ pub fn main() -> ExitCode {
             Command::Verify { journal, operator } => {
                 verify_command(&journal, operator.as_deref()).await
             }
-            Command::Report {
-                journal,
-                format,
-                subject,
-                reveal,
-                output,
-            } => report_command(
-                &journal,
-                format,
-                subject.as_deref(),
-                reveal,
-                output.as_deref(),
-            ),
+            Command::Report(args) => report_command(&args),
         }
     });
     ExitCode::from(result.unwrap_or_else(|failure| {
@@ -422,22 +413,16 @@ fn dry_run_text(args: &RunArgs, subjects: &SubjectsFile) -> Result<String, Failu
     ))
 }
 
-fn report_command(
-    journal: &Path,
-    format: FormatArg,
-    subject: Option<&str>,
-    reveal: bool,
-    output: Option<&Path>,
-) -> Result<u8, Failure> {
-    let journal = Journal::open_read_only(journal)?;
-    let receipts = JournalReceipts::open(&journal, reveal, subject)?;
-    let format = match format {
+fn report_command(args: &ReportArgs) -> Result<u8, Failure> {
+    let journal = Journal::open_read_only(&args.journal)?;
+    let receipts = JournalReceipts::open(&journal, args.reveal, args.subject.as_deref())?;
+    let format = match args.format {
         FormatArg::Json => Format::Json,
         FormatArg::Markdown => Format::Markdown,
         FormatArg::Html => Format::Html,
         FormatArg::Csv => Format::Csv,
     };
-    match output {
+    match &args.output {
         Some(path) => {
             let file = private::create(path).map_err(ReportError::Write)?;
             let mut out = std::io::BufWriter::new(file);
