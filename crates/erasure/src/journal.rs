@@ -32,7 +32,9 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, TransactionBehavior, named_params, params,
+};
 use tokio::sync::oneshot;
 
 use crate::chain;
@@ -778,17 +780,18 @@ impl Journal {
         self.step_rows(
             &format!(
                 "SELECT {STEP_COLUMNS} FROM steps s JOIN subjects j ON j.id = s.subject_id
-                 WHERE s.vendor = ?1 AND s.id > ?2 AND s.id <= ?3 AND {WORK_CONDITION}
-                 ORDER BY s.id LIMIT ?5"
+                 WHERE s.vendor = :vendor AND s.id > :after AND s.id <= :up_to
+                   AND {WORK_CONDITION}
+                 ORDER BY s.id LIMIT :limit"
             ),
-            params![
-                vendor.slug(),
-                after,
-                up_to,
-                follow_merges,
-                i64::try_from(limit).unwrap_or(i64::MAX),
-                Vendor::Trust.slug(),
-            ],
+            named_params! {
+                ":vendor": vendor.slug(),
+                ":after": after,
+                ":up_to": up_to,
+                ":limit": i64::try_from(limit).unwrap_or(i64::MAX),
+                ":follow_merges": follow_merges,
+                ":trust": Vendor::Trust.slug(),
+            },
         )
     }
 
@@ -845,14 +848,10 @@ impl Journal {
                      WHERE {WORK_CONDITION} GROUP BY s.vendor, s.state"
                 ))?
                 .query_map(
-                    params![
-                        Option::<i64>::None,
-                        Option::<i64>::None,
-                        Option::<i64>::None,
-                        follow_merges,
-                        Option::<i64>::None,
-                        Vendor::Trust.slug(),
-                    ],
+                    named_params! {
+                        ":follow_merges": follow_merges,
+                        ":trust": Vendor::Trust.slug(),
+                    },
                     |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
                 )?
                 .collect::<rusqlite::Result<_>>()?;
@@ -1019,16 +1018,16 @@ const STEP_COLUMNS: &str =
      s.unsettled, s.attempts, s.outcome, s.merged_into, s.problem_kind, s.problem, s.status,
      s.request_id, s.started_at, s.finished_at, s.checked_at, s.check_result, s.check_note";
 
-/// Which steps a run acts on, `s` being the steps, `?4` whether merges are followed and `?6`
-/// Trust's key: the unfinished ones, and the merged ones that neither a step added for the merge
-/// nor the subject's step for the identity it names resolves ([`merge_followers`], in SQL). The
-/// lookups use the steps' unique (subject, vendor, id) index.
+/// Which steps a run acts on, `s` being the steps (`:trust` is Trust's slug): the unfinished
+/// ones, and the merged ones that neither a step added for the merge nor the subject's step for
+/// the identity it names resolves ([`merge_followers`], in SQL). The lookups use the steps'
+/// unique (subject, vendor, id) index.
 const WORK_CONDITION: &str = "(s.state != 'done'
-     OR (?4 AND s.outcome = 'merged' AND s.merged_into IS NOT NULL
+     OR (:follow_merges AND s.outcome = 'merged' AND s.merged_into IS NOT NULL
          AND NOT EXISTS (SELECT 1 FROM steps f
                          WHERE f.subject_id = s.subject_id AND f.followed_from = s.id)
          AND NOT EXISTS (SELECT 1 FROM steps t
-                         WHERE t.subject_id = s.subject_id AND t.vendor = ?6
+                         WHERE t.subject_id = s.subject_id AND t.vendor = :trust
                            AND t.vendor_id = s.merged_into)))";
 
 /// What a run would act on, as [`Journal::work_counts`] counts it.
