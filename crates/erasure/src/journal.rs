@@ -1368,12 +1368,7 @@ impl Drop for Writer {
 fn write_loop(mut conn: Connection, path: &str, receiver: &mpsc::Receiver<Job>) {
     while let Ok(first) = receiver.recv() {
         let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match receiver.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
+        batch.extend(receiver.try_iter().take(MAX_BATCH - 1));
         match commit(&mut conn, &batch) {
             Ok(answers) => {
                 for (job, answer) in batch.into_iter().zip(answers) {

@@ -136,14 +136,9 @@ fn fold(c: char) -> impl Iterator<Item = char> {
 
 /// The id as folded text, runs of spaces as one (a body excerpt joins whitespace runs).
 fn fold_id(id: &str) -> Vec<char> {
-    let mut out: Vec<char> = Vec::new();
-    for c in id.chars().flat_map(fold) {
-        if c == ' ' && out.last() == Some(&' ') {
-            continue;
-        }
-        out.push(c);
-    }
-    out
+    let mut folded: Vec<char> = id.chars().flat_map(fold).collect();
+    folded.dedup_by(|c, before| *c == ' ' && *before == ' ');
+    folded
 }
 
 /// `text` decoded two layers deep (a percent-encoded id inside a JSON string, say), each
