@@ -36,7 +36,9 @@ footer { color: #57606a; border-top: 1px solid #d0d7de; margin-top: 2rem; paddin
 pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportError> {
     let head = receipts.head();
     let summary = &head.summary;
-    let page_head = html! {
+    // The page's elements are opened here and closed at the end, so that the rows between are
+    // written as they are read; maud escapes every value in them.
+    let top = html! {
         (DOCTYPE)
         (PreEscaped("<html lang=\"en\">"))
         head {
@@ -47,8 +49,6 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
             style { (PreEscaped(STYLE)) }
         }
         (PreEscaped("<body>"))
-    };
-    let top = html! {
         h1 { "Erasure receipts" }
         p.meta {
             (head.tool) "; journal created " (head.journal_created_at)
@@ -68,12 +68,7 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
         @for warning in &head.warnings {
             p.warning { strong { "Warning: " } (warning) }
         }
-    };
-    // The page's elements are opened here and closed at the end, so that the rows between are
-    // written as they are read; maud escapes every value in them.
-    out.write_all(page_head.into_string().as_bytes())?;
-    out.write_all(top.into_string().as_bytes())?;
-    let columns = html! {
+        (PreEscaped("<table id=\"receipts\">"))
         thead {
             tr {
                 th { "Subject" } th { "Line" } th { "Vendor" } th { "Action" }
@@ -84,8 +79,7 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
             }
         }
     };
-    out.write_all(b"<table id=\"receipts\">")?;
-    out.write_all(columns.into_string().as_bytes())?;
+    out.write_all(top.into_string().as_bytes())?;
     receipts
         .each_subject(&mut |subject| out.write_all(rows(head, subject).into_string().as_bytes()))?;
     out.write_all(b"</table>")?;
