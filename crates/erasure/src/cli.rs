@@ -328,7 +328,7 @@ async fn run_command(args: RunArgs) -> Result<u8, Failure> {
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             eprintln!("vendor-erase: stopping after the requests in flight; run again to resume");
-            on_interrupt.stop();
+            on_interrupt.cancel();
         }
     });
     run(journal, &clients, &options, progress.as_ref(), &stop).await?;

@@ -4,12 +4,10 @@
 //! when asked.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use tokio::sync::Notify;
 use vendor_runtime::CallOptions;
 
 use crate::clients::Clients;
@@ -55,36 +53,9 @@ impl RunOptions {
     }
 }
 
-/// Asks a run to stop sending new steps (Ctrl-C); steps in flight finish and are recorded.
-#[derive(Debug, Default, Clone)]
-pub struct StopSignal {
-    inner: Arc<(AtomicBool, Notify)>,
-}
-
-impl StopSignal {
-    /// Asks the run to stop.
-    pub fn stop(&self) {
-        self.inner.0.store(true, Ordering::SeqCst);
-        self.inner.1.notify_waiters();
-    }
-
-    /// Whether a stop was asked for.
-    pub fn is_stopped(&self) -> bool {
-        self.inner.0.load(Ordering::SeqCst)
-    }
-
-    /// Returns once a stop is asked for (at once if it was already).
-    pub async fn stopped(&self) {
-        // The `Notified` future is made before the flag is read: `notify_waiters` wakes every
-        // such future made before it, polled or not, so a stop between the read and the wait
-        // is not missed (tokio's documented pattern).
-        let notified = self.inner.1.notified();
-        if self.is_stopped() {
-            return;
-        }
-        notified.await;
-    }
-}
+/// Asks a run to stop sending new steps (Ctrl-C) when it is cancelled; steps in flight finish
+/// and are recorded.
+pub type StopSignal = tokio_util::sync::CancellationToken;
 
 /// What is left to do for a step [`Journal::work_page`] returned: send it, or, for a finished
 /// one (there only as a merge to follow), follow it into the identity it names first.
@@ -118,7 +89,7 @@ impl Iterator for WorkPages<'_> {
     type Item = Result<Work, JournalError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.ended || self.stop.is_stopped() {
+        if self.ended || self.stop.is_cancelled() {
             return None;
         }
         if let Some(step) = self.page.next() {
@@ -220,7 +191,7 @@ pub async fn run(
                     if let Err(error) = result {
                         tracing::error!(%error, "stopping: the journal cannot be written or read");
                         let _ = failure.set(error);
-                        context.stop.stop();
+                        context.stop.cancel();
                     }
                 })
                 .await;
@@ -292,7 +263,7 @@ async fn send_step(
         // A stop asked for while the lane waits (a 429's pause) is not waited out.
         tokio::select! {
             biased;
-            () = context.stop.stopped() => return Ok(None),
+            () = context.stop.cancelled() => return Ok(None),
             () = lane.ready() => {}
         }
         // An earlier send whose effect is unknown (lost, or a run killed mid-flight) is told to
@@ -333,7 +304,7 @@ async fn send_step(
             }
         }
         let last = send == context.options.max_sends.max(1);
-        if problem.retryable && !last && !context.stop.is_stopped() {
+        if problem.retryable && !last && !context.stop.is_cancelled() {
             wait_before_resend(context, lane, &problem, send).await;
             continue;
         }
@@ -374,7 +345,7 @@ async fn wait_before_resend(context: &Context<'_>, lane: &Lane, problem: &Proble
         .saturating_mul(1 << (send - 1).min(5));
     tokio::select! {
         () = tokio::time::sleep(delay) => {}
-        () = context.stop.stopped() => {}
+        () = context.stop.cancelled() => {}
     }
 }
 
@@ -387,17 +358,17 @@ mod tests {
         let stop = StopSignal::default();
         let waiting = tokio::spawn({
             let stop = stop.clone();
-            async move { stop.stopped().await }
+            async move { stop.cancelled().await }
         });
         tokio::task::yield_now().await;
-        stop.stop();
+        stop.cancel();
         // A bound on a hang, not on speed.
         tokio::time::timeout(Duration::from_secs(30), waiting)
             .await
             .expect("the waiter was woken")
             .unwrap();
         // Asked for before the wait: no wait at all.
-        tokio::time::timeout(Duration::from_secs(30), stop.stopped())
+        tokio::time::timeout(Duration::from_secs(30), stop.cancelled())
             .await
             .expect("already stopped");
     }
