@@ -743,12 +743,15 @@ impl Journal {
                 .collect()
         })?;
         rows.into_iter()
-            .map(|(vendor, outcome)| Ok((self.known(Vendor::by_slug(&vendor), "vendor")?, outcome)))
+            .map(|(vendor, outcome)| {
+                let vendor = self.known(Vendor::by_slug(&vendor), "vendor")?;
+                Ok((vendor, outcome))
+            })
             .collect()
     }
 
-    /// `value` as a step's `what` (its vendor, its state) the journal holds, or the journal is
-    /// damaged.
+    /// The vendor or state (`what`) a step holds, read; `None` (one this version does not know)
+    /// means the journal is damaged.
     fn known<T>(&self, value: Option<T>, what: &str) -> Result<T, JournalError> {
         value.ok_or_else(|| JournalError::Damaged {
             path: self.shown(),
