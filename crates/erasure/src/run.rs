@@ -72,47 +72,39 @@ fn work(step: StepRow) -> Work {
 /// Steps read from the journal at once by a lane: the most a run holds of its work per vendor.
 pub const WORK_PAGE: usize = 256;
 
-/// One vendor's work, read from the journal a page at a time ([`Journal::work_page`]), up to
-/// the last step there was when the run started. Ends early once a stop is asked for.
-struct WorkPages<'a> {
+/// One vendor's work, read from `reader` a page at a time ([`Journal::work_page`]), up to the
+/// step `up_to` (the last there was when the run started). Ends early once a stop is asked for,
+/// and after a failed read.
+fn work_pages<'a>(
     reader: &'a Mutex<Journal>,
     vendor: Vendor,
     follow_merges: bool,
-    after: i64,
     up_to: i64,
-    page: std::vec::IntoIter<StepRow>,
     stop: &'a StopSignal,
-    ended: bool,
-}
-
-impl Iterator for WorkPages<'_> {
-    type Item = Result<Work, JournalError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.ended || self.stop.is_cancelled() {
+) -> impl Iterator<Item = Result<Work, JournalError>> + 'a {
+    let mut after = 0;
+    let mut page = Vec::new().into_iter();
+    let mut ended = false;
+    std::iter::from_fn(move || {
+        if ended || stop.is_cancelled() {
             return None;
         }
-        if let Some(step) = self.page.next() {
+        if let Some(step) = page.next() {
             return Some(Ok(work(step)));
         }
-        let page = lock(self.reader).work_page(
-            self.vendor,
-            self.follow_merges,
-            (self.after, self.up_to),
-            WORK_PAGE,
-        );
-        match page {
-            Ok(page) => {
-                self.after = page.last()?.id;
-                self.page = page.into_iter();
-                self.page.next().map(|step| Ok(work(step)))
+        let next = lock(reader).work_page(vendor, follow_merges, (after, up_to), WORK_PAGE);
+        match next {
+            Ok(next) => {
+                after = next.last()?.id;
+                page = next.into_iter();
+                page.next().map(|step| Ok(work(step)))
             }
             Err(error) => {
-                self.ended = true;
+                ended = true;
                 Some(Err(error))
             }
         }
-    }
+    })
 }
 
 /// Everything a step's processing needs.
@@ -172,16 +164,7 @@ pub async fn run(
                 );
                 context.progress.vendor_halted(vendor, &shown);
             }
-            let pages = WorkPages {
-                reader,
-                vendor,
-                follow_merges: options.follow_merges,
-                after: 0,
-                up_to,
-                page: Vec::new().into_iter(),
-                stop: context.stop,
-                ended: false,
-            };
+            let pages = work_pages(reader, vendor, options.follow_merges, up_to, context.stop);
             futures_util::stream::iter(pages)
                 .for_each_concurrent(pace.concurrency.max(1), |item| async move {
                     let result = match item {
