@@ -888,13 +888,7 @@ impl Journal {
                 "{reason}: the receipts' hashed ids and the hash chain cannot be checked without it"
             ),
         };
-        let salt: Option<rusqlite::types::Value> = self.query(|conn| {
-            conn.query_row("SELECT value FROM meta WHERE key = 'salt'", [], |row| {
-                row.get(0)
-            })
-            .optional()
-        })?;
-        match salt {
+        match self.meta("salt")? {
             None => Err(damaged("its salt is missing (deleted)")),
             Some(rusqlite::types::Value::Blob(salt)) if salt.len() == SALT_BYTES => Ok(salt),
             Some(_) => Err(damaged("its salt is altered (not 32 bytes)")),
@@ -903,17 +897,20 @@ impl Journal {
 
     /// When the journal was created (Unix milliseconds).
     pub fn created_at(&self) -> Result<i64, JournalError> {
+        self.meta("created_at")?
+            .ok_or_else(|| JournalError::Damaged {
+                path: self.shown(),
+                reason: "its creation time is missing".to_string(),
+            })
+    }
+
+    /// The value the `meta` table holds under `key`, if any.
+    fn meta<T: rusqlite::types::FromSql>(&self, key: &str) -> Result<Option<T>, JournalError> {
         self.query(|conn| {
-            conn.query_row(
-                "SELECT value FROM meta WHERE key = 'created_at'",
-                [],
-                |row| row.get(0),
-            )
+            conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
             .optional()
-        })?
-        .ok_or_else(|| JournalError::Damaged {
-            path: self.shown(),
-            reason: "its creation time is missing".to_string(),
         })
     }
 
