@@ -381,7 +381,7 @@ impl Journal {
         })?;
         let mut journal = Journal::new(path, Connection::open(path), Some(lock))?;
         // A file this tool created whose first commit never happened is still new.
-        if created || journal.is_blank()? {
+        if created || journal.is_blank() {
             journal.configure()?;
             journal.initialize(subjects)?;
         } else {
@@ -567,16 +567,12 @@ impl Journal {
         read(&self.conn).map_err(|source| sqlite(&self.shown(), source))
     }
 
-    /// Whether the file is an empty SQLite database (or empty altogether).
-    fn is_blank(&self) -> Result<bool, JournalError> {
-        let tables: Result<i64, _> =
-            self.conn
-                .query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0));
-        match tables {
-            Ok(count) => Ok(count == 0),
-            // Not a database at all: `check_identity` says so.
-            Err(_) => Ok(false),
-        }
+    /// Whether the file is an empty SQLite database (or empty altogether). A file SQLite cannot
+    /// read is not blank: `check_identity` says what it is.
+    fn is_blank(&self) -> bool {
+        self.conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))
+            .is_ok_and(|tables: i64| tables == 0)
     }
 
     fn configure(&self) -> Result<(), JournalError> {
