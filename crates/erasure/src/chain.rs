@@ -12,7 +12,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use crate::vendor::{ErasureFacts, Vendor};
+use crate::vendor::Vendor;
 
 /// A step's whole row, as a record holds it. One expression, for the write and for the check.
 pub const ROW_JSON: &str = "json_array(id, subject_id, vendor, vendor_id, followed_from, state, \
@@ -64,7 +64,8 @@ fn link(previous: &[u8], kind: &str, entry: &str) -> [u8; 32] {
     hash.finalize().into()
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// `bytes` in lowercase hexadecimal.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
@@ -139,7 +140,7 @@ fn place(conn: &Connection, step: i64) -> rusqlite::Result<String> {
     Ok(match found {
         Some((line, vendor)) => format!(
             "the {} step of the subject on line {line}",
-            Vendor::from_key(&vendor).map_or("unknown vendor's", Vendor::name)
+            Vendor::by_slug(&vendor).map_or("unknown vendor's", Vendor::name)
         ),
         None => "a step the chain records, which is no longer in the journal".to_string(),
     })

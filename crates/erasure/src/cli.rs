@@ -6,7 +6,9 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use tracing_subscriber::filter::LevelFilter;
 use vendor_runtime::Vars;
 
 use crate::clients::Clients;
@@ -34,8 +36,14 @@ use crate::{exit, plan, private};
 #[command(name = "vendor-erase", version, verbatim_doc_comment)]
 struct Cli {
     /// Log level on stderr (logs never hold a credential or an id).
-    #[arg(long, global = true, value_enum, default_value_t = LogLevel::Warn)]
-    log_level: LogLevel,
+    #[arg(
+        long,
+        global = true,
+        default_value = "warn",
+        value_parser = PossibleValuesParser::new(["off", "error", "warn", "info", "debug", "trace"])
+            .try_map(|level| level.parse::<LevelFilter>())
+    )]
+    log_level: LevelFilter,
     #[command(subcommand)]
     command: Command,
 }
@@ -67,23 +75,26 @@ enum Command {
         operator: Option<String>,
     },
     /// Print the receipt of every subject in a journal.
-    Report {
-        /// The journal of the run.
-        #[arg(long)]
-        journal: PathBuf,
-        /// The receipt format (csv: one row per step).
-        #[arg(long, value_enum)]
-        format: FormatArg,
-        /// Only the subject with this reference (the subjects file's `subject` column).
-        #[arg(long, value_name = "REF")]
-        subject: Option<String>,
-        /// Show raw vendor ids instead of salted hashes.
-        #[arg(long)]
-        reveal: bool,
-        /// Write to this file (mode 0600) instead of stdout.
-        #[arg(long)]
-        output: Option<PathBuf>,
-    },
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// The journal of the run.
+    #[arg(long)]
+    journal: PathBuf,
+    /// The receipt format (csv: one row per step).
+    #[arg(long, value_enum)]
+    format: FormatArg,
+    /// Only the subject with this reference (the subjects file's `subject` column).
+    #[arg(long, value_name = "REF")]
+    subject: Option<String>,
+    /// Show raw vendor ids instead of salted hashes.
+    #[arg(long)]
+    reveal: bool,
+    /// Write to this file (mode 0600) instead of stdout.
+    #[arg(long)]
+    output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -141,16 +152,6 @@ enum ProgressArg {
     None,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum LogLevel {
-    Off,
-    Error,
-    Warn,
-    Info,
-    Debug,
-    Trace,
-}
-
 fn parse_rate(text: &str) -> Result<f64, String> {
     let rate: f64 = text
         .trim()
@@ -183,51 +184,41 @@ pub fn main() -> ExitCode {
             return ExitCode::from(exit::FAILED);
         }
     };
-    let code = runtime.block_on(async {
+    let result = runtime.block_on(async {
         match cli.command {
             Command::Plan { subjects, reveal } => plan_command(&subjects, reveal),
             Command::Run(args) => run_command(args).await,
             Command::Verify { journal, operator } => {
                 verify_command(&journal, operator.as_deref()).await
             }
-            Command::Report {
-                journal,
-                format,
-                subject,
-                reveal,
-                output,
-            } => report_command(
-                &journal,
-                format,
-                subject.as_deref(),
-                reveal,
-                output.as_deref(),
-            ),
+            Command::Report(args) => report_command(&args),
         }
     });
-    ExitCode::from(code)
+    ExitCode::from(result.unwrap_or_else(|failure| {
+        eprintln!("vendor-erase: {}", failure.message);
+        failure.code
+    }))
 }
 
-fn init_logging(level: LogLevel) {
-    use tracing_subscriber::filter::LevelFilter;
-    let filter = match level {
-        LogLevel::Off => LevelFilter::OFF,
-        LogLevel::Error => LevelFilter::ERROR,
-        LogLevel::Warn => LevelFilter::WARN,
-        LogLevel::Info => LevelFilter::INFO,
-        LogLevel::Debug => LevelFilter::DEBUG,
-        LogLevel::Trace => LevelFilter::TRACE,
-    };
+fn init_logging(level: LevelFilter) {
     let _ = tracing_subscriber::fmt()
-        .with_max_level(filter)
+        .with_max_level(level)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }
 
-fn fail(code: u8, error: impl std::fmt::Display) -> u8 {
-    eprintln!("vendor-erase: {error}");
-    code
+/// Why a command stopped early: its exit code, and what it says on stderr.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+fn fail(code: u8, error: impl std::fmt::Display) -> Failure {
+    Failure {
+        code,
+        message: error.to_string(),
+    }
 }
 
 /// The exit code of a journal error: 2 for a file that cannot be this command's journal (the
@@ -251,50 +242,40 @@ fn journal_exit_code(error: &JournalError) -> u8 {
     }
 }
 
-fn journal_failure(error: JournalError) -> u8 {
-    fail(journal_exit_code(&error), error)
-}
-
-/// Writes `text` to stdout. A reader that closed the pipe early (`run --dry-run | head`) is not
-/// an error of the tool; it is answered `Ok(false)`.
-fn print_stdout(text: &str) -> std::io::Result<bool> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Ok(()) => Ok(true),
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
-        Err(error) => Err(error),
+impl From<JournalError> for Failure {
+    fn from(error: JournalError) -> Self {
+        fail(journal_exit_code(&error), error)
     }
 }
 
-fn plan_command(subjects: &Path, reveal: bool) -> u8 {
-    match read_subjects(subjects) {
-        Ok(subjects) => print_plan(&subjects, reveal),
-        Err(error) => fail(exit::USAGE, error),
+impl From<ReportError> for Failure {
+    fn from(error: ReportError) -> Self {
+        match error {
+            ReportError::Journal(error) => error.into(),
+            ReportError::NoSuchSubject => fail(exit::USAGE, error),
+            // A receipt cut short is not a receipt: say so.
+            ReportError::Write(error) if error.kind() == std::io::ErrorKind::BrokenPipe => fail(
+                exit::FAILED,
+                "stdout was closed before the whole report was written",
+            ),
+            ReportError::Write(_) => fail(exit::FAILED, error),
+        }
     }
 }
 
-async fn verify_command(path: &Path, operator: Option<&str>) -> u8 {
-    let journal = match Journal::open_for_verify(path) {
-        Ok(journal) => journal,
-        Err(error) => return journal_failure(error),
-    };
-    let needed = match crate::verify::vendors_to_read(&journal) {
-        Ok(needed) => needed,
-        Err(error) => return journal_failure(error),
-    };
-    let clients = match Clients::from_vars(Vars::process(), &needed) {
-        Ok(clients) => clients,
-        Err(error) => return fail(exit::USAGE, format!("{error}\nnothing was read")),
-    };
-    let verified =
-        match crate::verify::verify(journal, &clients, operator, &crate::journal::now_millis).await
-        {
-            Ok(verified) => verified,
-            Err(error) => return journal_failure(error),
-        };
+fn plan_command(subjects: &Path, reveal: bool) -> Result<u8, Failure> {
+    let subjects = read_subjects(subjects).map_err(|error| fail(exit::USAGE, error))?;
+    print_plan(&subjects, reveal)?;
+    Ok(exit::ERASED)
+}
+
+async fn verify_command(path: &Path, operator: Option<&str>) -> Result<u8, Failure> {
+    let journal = Journal::open_for_verify(path)?;
+    let needed = crate::verify::vendors_to_read(&journal)?;
+    let clients = Clients::from_vars(Vars::process(), &needed)
+        .map_err(|error| fail(exit::USAGE, format!("{error}\nnothing was read")))?;
+    let now = &crate::journal::now_millis;
+    let verified = crate::verify::verify(journal, &clients, operator, now).await?;
     eprintln!(
         "vendor-erase: verify: {} absent again, {} present again (need a person), {} not verifiable by API, {} read(s) failed (verify again later). Receipts: vendor-erase report --journal {} --format html",
         verified.absent_again,
@@ -303,35 +284,25 @@ async fn verify_command(path: &Path, operator: Option<&str>) -> u8 {
         verified.failed,
         path.display()
     );
-    verified.exit_code()
+    Ok(verified.exit_code())
 }
 
-async fn run_command(args: RunArgs) -> u8 {
-    let subjects = match read_subjects(&args.subjects) {
-        Ok(subjects) => subjects,
-        Err(error) => return fail(exit::USAGE, error),
-    };
+async fn run_command(args: RunArgs) -> Result<u8, Failure> {
+    let subjects = read_subjects(&args.subjects).map_err(|error| fail(exit::USAGE, error))?;
     let needed = subjects.counts().vendors();
-    let clients = match Clients::from_vars(Vars::process(), &needed) {
-        Ok(clients) => clients,
-        Err(error) => return fail(exit::USAGE, format!("{error}\nnothing was run")),
-    };
+    let clients = Clients::from_vars(Vars::process(), &needed)
+        .map_err(|error| fail(exit::USAGE, format!("{error}\nnothing was run")))?;
     if args.dry_run {
         return dry_run(&args, &subjects);
     }
-    let mut journal = match Journal::open_for_run(&args.journal, &subjects) {
-        Ok(opened) => opened,
-        Err(error) => return journal_failure(error),
-    };
+    let mut journal = Journal::open_for_run(&args.journal, &subjects)?;
     let provenance = Provenance::of(
         "run",
         &clients,
         args.operator.as_deref(),
         crate::journal::now_millis(),
     );
-    if let Err(error) = journal.record_start(&provenance) {
-        return journal_failure(error);
-    }
+    journal.record_start(&provenance)?;
     let pace = |per_second| Pace {
         per_second,
         concurrency: args.concurrency as usize,
@@ -357,21 +328,14 @@ async fn run_command(args: RunArgs) -> u8 {
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             eprintln!("vendor-erase: stopping after the requests in flight; run again to resume");
-            on_interrupt.stop();
+            on_interrupt.cancel();
         }
     });
-    if let Err(error) = run(journal, &clients, &options, progress.as_ref(), &stop).await {
-        return journal_failure(error);
-    }
+    run(journal, &clients, &options, progress.as_ref(), &stop).await?;
     // Read again, one subject at a time: the run changed the steps.
-    let journal = match Journal::open_read_only(&args.journal) {
-        Ok(journal) => journal,
-        Err(error) => return journal_failure(error),
-    };
-    let head = match JournalReceipts::open(&journal, false, None) {
-        Ok(receipts) => receipts.head().clone(),
-        Err(error) => return report_failure(error),
-    };
+    let journal = Journal::open_read_only(&args.journal)?;
+    let receipts = JournalReceipts::open(&journal, false, None)?;
+    let head = receipts.head();
     let summary = &head.summary;
     eprintln!(
         "vendor-erase: {}. Steps: {}. Journal chain head: {}. Receipts: vendor-erase report --journal {} --format html",
@@ -383,79 +347,58 @@ async fn run_command(args: RunArgs) -> u8 {
     for warning in &head.warnings {
         eprintln!("vendor-erase: warning: {warning}");
     }
-    if summary.all_settled() {
+    Ok(if summary.all_settled() {
         exit::ERASED
     } else {
         exit::NEEDS_PERSON
-    }
-}
-
-fn report_failure(error: ReportError) -> u8 {
-    match error {
-        ReportError::Journal(error) => journal_failure(error),
-        ReportError::NoSuchSubject => fail(exit::USAGE, error),
-        // A receipt cut short is not a receipt: say so.
-        ReportError::Write(error) if error.kind() == std::io::ErrorKind::BrokenPipe => fail(
-            exit::FAILED,
-            "stdout was closed before the whole report was written",
-        ),
-        ReportError::Write(_) => fail(exit::FAILED, error),
-    }
+    })
 }
 
 /// Prints the plan as it goes; a reader that stops reading (`plan | head`) ends the output
 /// quietly.
-fn print_plan(subjects: &SubjectsFile, reveal: bool) -> u8 {
+fn print_plan(subjects: &SubjectsFile, reveal: bool) -> Result<(), Failure> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match plan::write(subjects, reveal, &mut out).and_then(|()| Ok(out.flush()?)) {
-        Ok(()) => exit::ERASED,
+        Ok(()) => Ok(()),
         Err(plan::PlanError::Write(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => {
-            exit::ERASED
+            Ok(())
         }
-        Err(error @ plan::PlanError::Subjects(_)) => fail(exit::USAGE, error),
-        Err(error) => fail(exit::FAILED, error),
+        Err(error @ plan::PlanError::Subjects(_)) => Err(fail(exit::USAGE, error)),
+        Err(error) => Err(fail(exit::FAILED, error)),
     }
 }
 
-fn dry_run(args: &RunArgs, subjects: &SubjectsFile) -> u8 {
-    let printed = print_plan(subjects, false);
-    if printed != exit::ERASED {
-        return printed;
-    }
-    let mut text = String::new();
-    let code = dry_run_text(args, subjects, &mut text);
-    match print_stdout(&text) {
-        Ok(_) => code,
-        Err(error) => fail(exit::FAILED, error),
+fn dry_run(args: &RunArgs, subjects: &SubjectsFile) -> Result<u8, Failure> {
+    print_plan(subjects, false)?;
+    let text = dry_run_text(args, subjects)?;
+    // A reader that closed the pipe early (`run --dry-run | head`) is not an error of the tool.
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(fail(exit::FAILED, error))
+        }
+        _ => Ok(exit::ERASED),
     }
 }
 
-fn dry_run_text(args: &RunArgs, subjects: &SubjectsFile, out: &mut String) -> u8 {
-    use std::fmt::Write as _;
+fn dry_run_text(args: &RunArgs, subjects: &SubjectsFile) -> Result<String, Failure> {
     if !args.journal.exists() {
-        let _ = writeln!(
-            out,
-            "\nDry run: the journal {} does not exist yet; a run creates it and sends every step above.",
+        return Ok(format!(
+            "\nDry run: the journal {} does not exist yet; a run creates it and sends every step above.\n",
             args.journal.display()
-        );
-        return exit::ERASED;
+        ));
     }
-    let journal = match Journal::open_read_only(&args.journal) {
-        Ok(journal) => journal,
-        Err(error) => return journal_failure(error),
-    };
-    let checked = journal.read_snapshot(|journal| {
+    let journal = Journal::open_read_only(&args.journal)?;
+    let counts = journal.read_snapshot(|journal| {
         journal.check_chain()?;
         journal.check_subjects(subjects)?;
         journal.work_counts(args.follow_merges)
-    });
-    let counts = match checked {
-        Ok(counts) => counts,
-        Err(error) => return journal_failure(error),
-    };
-    let _ = writeln!(
-        out,
-        "\nDry run against {}: {} step(s) finished before (never sent again); would send {}: {} never sent, {} in flight when a run stopped (a not-found answer then reads as deleted or already absent), {} that failed before{}.",
+    })?;
+    Ok(format!(
+        "\nDry run against {}: {} step(s) finished before (never sent again); would send {}: {} never sent, {} in flight when a run stopped (a not-found answer then reads as deleted or already absent), {} that failed before{}.\n",
         args.journal.display(),
         counts.done,
         counts.work(),
@@ -467,50 +410,35 @@ fn dry_run_text(args: &RunArgs, subjects: &SubjectsFile, out: &mut String) -> u8
         } else {
             String::new()
         }
-    );
-    exit::ERASED
+    ))
 }
 
-fn report_command(
-    journal: &Path,
-    format: FormatArg,
-    subject: Option<&str>,
-    reveal: bool,
-    output: Option<&Path>,
-) -> u8 {
-    let journal = match Journal::open_read_only(journal) {
-        Ok(journal) => journal,
-        Err(error) => return journal_failure(error),
-    };
-    let receipts = match JournalReceipts::open(&journal, reveal, subject) {
-        Ok(receipts) => receipts,
-        Err(error) => return report_failure(error),
-    };
-    let format = match format {
+fn report_command(args: &ReportArgs) -> Result<u8, Failure> {
+    let journal = Journal::open_read_only(&args.journal)?;
+    let receipts = JournalReceipts::open(&journal, args.reveal, args.subject.as_deref())?;
+    let format = match args.format {
         FormatArg::Json => Format::Json,
         FormatArg::Markdown => Format::Markdown,
         FormatArg::Html => Format::Html,
         FormatArg::Csv => Format::Csv,
     };
-    let written = match output {
-        Some(path) => private::create(path)
-            .map_err(ReportError::Write)
-            .and_then(|file| {
-                let mut out = std::io::BufWriter::new(file);
-                report::write(&receipts, format, &mut out)?;
-                let file = out.into_inner().map_err(|error| error.into_error())?;
-                file.sync_all()?;
-                Ok(())
-            }),
+    match &args.output {
+        Some(path) => {
+            let file = private::create(path).map_err(ReportError::Write)?;
+            let mut out = std::io::BufWriter::new(file);
+            report::write(&receipts, format, &mut out)?;
+            let file = out
+                .into_inner()
+                .map_err(|error| ReportError::Write(error.into_error()))?;
+            file.sync_all().map_err(ReportError::Write)?;
+        }
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            report::write(&receipts, format, &mut out).and_then(|()| Ok(out.flush()?))
+            report::write(&receipts, format, &mut out)?;
+            out.flush().map_err(ReportError::Write)?;
         }
-    };
-    match written {
-        Ok(()) => exit::ERASED,
-        Err(error) => report_failure(error),
     }
+    Ok(exit::ERASED)
 }
 
 #[cfg(test)]

@@ -103,11 +103,7 @@ impl Clients {
     }
 
     async fn check_gainsight_px(&self) -> Result<(), Problem> {
-        let vendor = Vendor::GainsightPx;
-        let client = self
-            .gainsight_px
-            .as_ref()
-            .ok_or_else(|| not_configured(vendor))?;
+        let client = configured(&self.gainsight_px, Vendor::GainsightPx)?;
         let answer = gainsight_px_users_page(client)
             .await
             .map_err(|error| Problem::from_error(&error))?;
@@ -132,11 +128,7 @@ impl Clients {
     }
 
     async fn check_attestr(&self) -> Result<(), Problem> {
-        let vendor = Vendor::Attestr;
-        let client = self
-            .attestr
-            .as_ref()
-            .ok_or_else(|| not_configured(vendor))?;
+        let client = configured(&self.attestr, Vendor::Attestr)?;
         let answer = client
             .get_profile()
             .profile_id(ATTESTR_PROBE_ID)
@@ -158,8 +150,7 @@ impl Clients {
     }
 
     async fn check_trust(&self) -> Result<(), Problem> {
-        let vendor = Vendor::Trust;
-        let client = self.trust.as_ref().ok_or_else(|| not_configured(vendor))?;
+        let client = configured(&self.trust, Vendor::Trust)?;
         let page = client
             .list_identities()
             .page(1)
@@ -182,10 +173,7 @@ impl Clients {
     pub async fn erase(&self, vendor: Vendor, id: &str) -> Result<Outcome, Problem> {
         match vendor {
             Vendor::Attestr => {
-                let client = self
-                    .attestr
-                    .as_ref()
-                    .ok_or_else(|| not_configured(vendor))?;
+                let client = configured(&self.attestr, vendor)?;
                 match client.archive(id).await {
                     Ok(attestr::ArchiveOutcome::Archived) => Ok(Outcome::Archived),
                     Ok(attestr::ArchiveOutcome::AlreadyArchived) => Ok(Outcome::AlreadyArchived),
@@ -193,9 +181,13 @@ impl Clients {
                 }
             }
             Vendor::Trust => {
-                let client = self.trust.as_ref().ok_or_else(|| not_configured(vendor))?;
-                let uuid = uuid::Uuid::try_parse(id)
-                    .map_err(|_| not_sent("the journal holds a Trust id that is not a uuid"))?;
+                let client = configured(&self.trust, vendor)?;
+                let uuid = uuid::Uuid::try_parse(id).map_err(|_| {
+                    problem(
+                        ProblemKind::NotSent,
+                        "the journal holds a Trust id that is not a uuid",
+                    )
+                })?;
                 // The deleted identity's data is dropped here: a receipt needs none of it.
                 match client.delete(uuid).await {
                     Ok(trust::DeleteOutcome::Deleted(_)) => Ok(Outcome::Deleted),
@@ -210,10 +202,7 @@ impl Clients {
                 }
             }
             Vendor::GainsightPx => {
-                let client = self
-                    .gainsight_px
-                    .as_ref()
-                    .ok_or_else(|| not_configured(vendor))?;
+                let client = configured(&self.gainsight_px, vendor)?;
                 gainsight_px_outcome(client.delete(id, gainsight_px::DeleteMode::Hard).await)
             }
         }
@@ -293,16 +282,13 @@ fn gainsight_px_outcome(
         // and the step counts as one that may have acted, so the next run's not-found answer reads
         // as "deleted or already absent" (with the revival caveat).
         Ok(gainsight_px::DeleteOutcome::Deleted { hard: false }) => Err(Problem {
-            kind: ProblemKind::Unproven,
-            message: "Gainsight PX answered a hard-delete request with a soft delete \
-                      (hardDelete=false): the user is hidden but can be revived for 7 days, so no \
-                      erasure is claimed. The next run sends the hard delete again; a not-found \
-                      answer then reads as deleted or already absent, with the revival caveat."
-                .to_string(),
-            status: None,
             may_have_acted: true,
-            retryable: false,
-            retry_after: None,
+            ..unproven(
+                "Gainsight PX answered a hard-delete request with a soft delete \
+                 (hardDelete=false): the user is hidden but can be revived for 7 days, so no \
+                 erasure is claimed. The next run sends the hard delete again; a not-found \
+                 answer then reads as deleted or already absent, with the revival caveat.",
+            )
         }),
         Ok(gainsight_px::DeleteOutcome::NotFound) => Ok(Outcome::NotFound),
         Ok(gainsight_px::DeleteOutcome::DeletedOrAlreadyAbsent { .. }) => {
@@ -320,23 +306,20 @@ pub const ATTESTR_PROBE_ID: &str = "vendor-erase-probe";
 
 /// A check's answer that came whole and typed, but not in the vendor's documented shape.
 fn unproven(message: &str) -> Problem {
-    Problem {
-        kind: ProblemKind::Unproven,
-        message: message.to_string(),
-        status: None,
-        may_have_acted: false,
-        retryable: false,
-        retry_after: None,
-    }
+    problem(ProblemKind::Unproven, message)
 }
 
-fn not_configured(vendor: Vendor) -> Problem {
-    not_sent(&format!("{vendor} is not configured"))
+/// The client of `vendor`, or the problem that it is not configured (nothing is sent).
+fn configured<T>(client: &Option<T>, vendor: Vendor) -> Result<&T, Problem> {
+    client
+        .as_ref()
+        .ok_or_else(|| problem(ProblemKind::NotSent, &format!("{vendor} is not configured")))
 }
 
-fn not_sent(message: &str) -> Problem {
+/// A problem the tool found itself: no status, nothing the vendor did, not to be tried again.
+fn problem(kind: ProblemKind, message: &str) -> Problem {
     Problem {
-        kind: ProblemKind::NotSent,
+        kind,
         message: message.to_string(),
         status: None,
         may_have_acted: false,

@@ -4,7 +4,8 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::vendor::{ErasureFacts, Vendor};
+use crate::chain::hex;
+use crate::vendor::Vendor;
 
 /// Hex digits of the hash a receipt shows (128 bits).
 const SHOWN_HEX_DIGITS: usize = 32;
@@ -34,15 +35,11 @@ impl IdHasher {
     /// same string at two vendors hashes differently.
     pub fn hash(&self, vendor: Vendor, id: &str) -> String {
         let mut mac = self.mac.clone();
-        mac.update(vendor.key().as_bytes());
+        mac.update(vendor.slug().as_bytes());
         mac.update(b"\0");
         mac.update(id.as_bytes());
         let digest = mac.finalize().into_bytes();
-        let mut hex = String::with_capacity(SHOWN_HEX_DIGITS);
-        for byte in digest.iter().take(SHOWN_HEX_DIGITS / 2) {
-            hex.push_str(&format!("{byte:02x}"));
-        }
-        format!("hmac-sha256:{hex}")
+        format!("hmac-sha256:{}", hex(&digest[..SHOWN_HEX_DIGITS / 2]))
     }
 }
 

@@ -32,7 +32,9 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, TransactionBehavior, named_params, params,
+};
 use tokio::sync::oneshot;
 
 use crate::chain;
@@ -41,7 +43,7 @@ use crate::outcome::{Outcome, Problem, ProblemKind};
 use crate::private;
 use crate::provenance::Provenance;
 use crate::subjects::{Source, SubjectsError};
-use crate::vendor::{ErasureFacts, Vendor};
+use crate::vendor::Vendor;
 
 /// Marks a SQLite file as a `vendor-erase` journal (`PRAGMA application_id`, "VERA").
 const APPLICATION_ID: i32 = 0x5645_5241;
@@ -377,14 +379,9 @@ impl Journal {
             path: shown.clone(),
             source,
         })?;
-        let conn = Connection::open(path).map_err(|source| sqlite(&shown, source))?;
-        let mut journal = Journal {
-            conn,
-            path: path.to_path_buf(),
-            lock: Some(lock),
-        };
+        let mut journal = Journal::new(path, Connection::open(path), Some(lock))?;
         // A file this tool created whose first commit never happened is still new.
-        if created || journal.is_blank()? {
+        if created || journal.is_blank() {
             journal.configure()?;
             journal.initialize(subjects)?;
         } else {
@@ -399,22 +396,15 @@ impl Journal {
 
     /// Opens an existing journal for `verify`: locked like a run, its chain checked.
     pub fn open_for_verify(path: &Path) -> Result<Journal, JournalError> {
-        let shown = path.display().to_string();
         if !path.exists() {
-            return Err(JournalError::Missing { path: shown });
+            let path = path.display().to_string();
+            return Err(JournalError::Missing { path });
         }
         let lock = take_lock(path)?;
         refuse_read_only(path)?;
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|source| sqlite(&shown, source))?;
-        let journal = Journal {
-            conn,
-            path: path.to_path_buf(),
-            lock: Some(lock),
-        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags);
+        let journal = Journal::new(path, conn, Some(lock))?;
         journal.check_identity()?;
         journal.configure()?;
         journal.check_chain()?;
@@ -436,9 +426,7 @@ impl Journal {
                 // it cannot make in a directory the reader cannot write. With no WAL file beside
                 // the journal, everything committed is in the journal itself, and it can be read
                 // as immutable: nothing is made, and nothing is missed.
-                let mut wal = path.as_os_str().to_owned();
-                wal.push("-wal");
-                let wal_holds_commits = std::fs::metadata(PathBuf::from(wal))
+                let wal_holds_commits = std::fs::metadata(beside(path, "-wal"))
                     .map(|metadata| metadata.len() > 0)
                     .unwrap_or(false);
                 if wal_holds_commits {
@@ -456,7 +444,6 @@ impl Journal {
     }
 
     fn open_reader(path: &Path, immutable: bool) -> Result<Journal, JournalError> {
-        let shown = path.display().to_string();
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = if immutable {
             Connection::open_with_flags(
@@ -465,17 +452,22 @@ impl Journal {
             )
         } else {
             Connection::open_with_flags(path, flags)
-        }
-        .map_err(|source| sqlite(&shown, source))?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(|source| sqlite(&shown, source))?;
-        let journal = Journal {
-            conn,
-            path: path.to_path_buf(),
-            lock: None,
         };
+        let journal = Journal::new(path, conn, None)?;
+        journal.query(|conn| conn.busy_timeout(std::time::Duration::from_secs(10)))?;
         journal.check_identity()?;
         Ok(journal)
+    }
+
+    /// The journal at `path` on the connection SQLite opened (or failed to), holding `lock`.
+    fn new(
+        path: &Path,
+        conn: rusqlite::Result<Connection>,
+        lock: Option<File>,
+    ) -> Result<Journal, JournalError> {
+        let conn = conn.map_err(|source| sqlite(&path.display().to_string(), source))?;
+        let path = path.to_path_buf();
+        Ok(Journal { conn, path, lock })
     }
 
     /// Makes every later read through this journal see it as it is now, until it is dropped (one
@@ -483,14 +475,11 @@ impl Journal {
     /// writes.
     pub fn hold_snapshot(&self) -> Result<(), JournalError> {
         if self.conn.is_autocommit() {
-            let shown = self.shown();
-            self.conn
-                .execute_batch("BEGIN DEFERRED")
-                .map_err(|source| sqlite(&shown, source))?;
-            // In WAL mode the snapshot is taken by the first read.
-            self.conn
-                .query_row("SELECT count(*) FROM steps", [], |row| row.get::<_, i64>(0))
-                .map_err(|source| sqlite(&shown, source))?;
+            self.query(|conn| {
+                conn.execute_batch("BEGIN DEFERRED")?;
+                // In WAL mode the snapshot is taken by the first read.
+                conn.query_row("SELECT count(*) FROM steps", [], |row| row.get::<_, i64>(0))
+            })?;
         }
         Ok(())
     }
@@ -506,9 +495,7 @@ impl Journal {
             // Within a snapshot already ([`Self::hold_snapshot`]): that one is read.
             return read(self);
         }
-        self.conn
-            .execute_batch("BEGIN DEFERRED")
-            .map_err(|source| sqlite(&self.shown(), source))?;
+        self.query(|conn| conn.execute_batch("BEGIN DEFERRED"))?;
         let result = read(self);
         // Only reads happened: ending the transaction ends the snapshot, and cannot lose a write.
         let _ = self.conn.execute_batch("COMMIT");
@@ -519,13 +506,11 @@ impl Journal {
     /// it within [`Self::read_snapshot`] or [`Self::hold_snapshot`] when a run may be writing.
     pub fn check_chain(&self) -> Result<chain::Head, JournalError> {
         let salt = self.salt()?;
-        match chain::check(&self.conn, &salt).map_err(|source| sqlite(&self.shown(), source))? {
-            Ok(head) => Ok(head),
-            Err(altered) => Err(JournalError::Tampered {
+        self.query(|conn| chain::check(conn, &salt))?
+            .map_err(|altered| JournalError::Tampered {
                 path: self.shown(),
                 what: altered.what,
-            }),
-        }
+            })
     }
 
     /// Records, in the chain, what a `run` or `verify` starts with (its operator, tool, vendors'
@@ -549,27 +534,20 @@ impl Journal {
 
     /// Every run and verify recorded, in the order they started.
     pub fn provenance(&self) -> Result<Vec<Provenance>, JournalError> {
-        let shown = self.shown();
-        let mut statement = self
-            .conn
-            .prepare("SELECT entry FROM records WHERE kind IN (?1, ?2) ORDER BY seq")
-            .map_err(|source| sqlite(&shown, source))?;
-        let entries = statement
-            .query_map([chain::kind::RUN, chain::kind::VERIFY], |row| {
-                row.get::<_, String>(0)
-            })
-            .map_err(|source| sqlite(&shown, source))?;
-        let mut runs = Vec::new();
-        for entry in entries {
-            let entry = entry.map_err(|source| sqlite(&shown, source))?;
-            runs.push(
-                serde_json::from_str(&entry).map_err(|error| JournalError::Damaged {
-                    path: shown.clone(),
+        let entries: Vec<String> = self.query(|conn| {
+            conn.prepare("SELECT entry FROM records WHERE kind IN (?1, ?2) ORDER BY seq")?
+                .query_map([chain::kind::RUN, chain::kind::VERIFY], |row| row.get(0))?
+                .collect()
+        })?;
+        entries
+            .iter()
+            .map(|entry| {
+                serde_json::from_str(entry).map_err(|error| JournalError::Damaged {
+                    path: self.shown(),
                     reason: format!("a run's record cannot be read: {error}"),
-                })?,
-            );
-        }
-        Ok(runs)
+                })
+            })
+            .collect()
     }
 
     /// The journal file.
@@ -581,29 +559,31 @@ impl Journal {
         self.path.display().to_string()
     }
 
-    /// Whether the file is an empty SQLite database (or empty altogether).
-    fn is_blank(&self) -> Result<bool, JournalError> {
-        let tables: Result<i64, _> =
-            self.conn
-                .query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0));
-        match tables {
-            Ok(count) => Ok(count == 0),
-            // Not a database at all: `check_identity` says so.
-            Err(_) => Ok(false),
-        }
+    /// Runs `read` on the connection; a SQLite failure is said with the journal's path.
+    fn query<T>(
+        &self,
+        read: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, JournalError> {
+        read(&self.conn).map_err(|source| sqlite(&self.shown(), source))
+    }
+
+    /// Whether the file is an empty SQLite database (or empty altogether). A file SQLite cannot
+    /// read is not blank: `check_identity` says what it is.
+    fn is_blank(&self) -> bool {
+        self.conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))
+            .is_ok_and(|tables: i64| tables == 0)
     }
 
     fn configure(&self) -> Result<(), JournalError> {
         // WAL: readers (a report, a test watching a run) do not block the writer. FULL: every
         // commit is on disk before it returns, so "in flight" is never lost before a send.
-        self.conn
-            .execute_batch(
+        self.query(|conn| {
+            conn.execute_batch(
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-            )
-            .map_err(|source| sqlite(&self.shown(), source))?;
-        self.conn
-            .busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(|source| sqlite(&self.shown(), source))
+            )?;
+            conn.busy_timeout(std::time::Duration::from_secs(10))
+        })
     }
 
     /// Writes the schema, the salt and the plan, in one transaction: a subjects file that cannot
@@ -644,7 +624,7 @@ impl Journal {
                 let subject_id = tx.last_insert_rowid();
                 for (vendor, id) in &subject.ids {
                     insert_step
-                        .execute(params![subject_id, vendor.key(), id])
+                        .execute(params![subject_id, vendor.slug(), id])
                         .map_err(failed)?;
                 }
                 Ok::<_, JournalError>(())
@@ -738,7 +718,7 @@ impl Journal {
             let ids: BTreeSet<(String, String)> = subject
                 .ids
                 .iter()
-                .map(|(vendor, id)| (vendor.key().to_string(), id.clone()))
+                .map(|(vendor, id)| (vendor.slug().to_string(), id.clone()))
                 .collect();
             if planned != ids {
                 return Err(mismatch(format!(
@@ -753,36 +733,36 @@ impl Journal {
     /// Each vendor with each outcome its finished steps have, once (a handful of rows however
     /// large the journal is): `verify` picks the vendors it must read from these.
     pub fn finished_outcomes(&self) -> Result<BTreeSet<(Vendor, String)>, JournalError> {
-        let shown = self.shown();
-        let failed = |source| sqlite(&shown, source);
-        let mut statement = self
-            .conn
-            .prepare("SELECT DISTINCT vendor, outcome FROM steps WHERE state = ?1 AND outcome IS NOT NULL")
-            .map_err(failed)?;
-        let rows = statement
-            .query_map([StepState::Done.name()], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        let rows: Vec<(String, String)> = self.query(|conn| {
+            conn.prepare("SELECT DISTINCT vendor, outcome FROM steps WHERE state = ?1 AND outcome IS NOT NULL")?
+                .query_map([StepState::Done.name()], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect()
+        })?;
+        rows.into_iter()
+            .map(|(vendor, outcome)| {
+                let vendor = self.known(Vendor::by_slug(&vendor), "vendor")?;
+                Ok((vendor, outcome))
             })
-            .map_err(failed)?;
-        rows.map(|row| {
-            let (vendor, outcome) = row.map_err(failed)?;
-            let vendor = Vendor::from_key(&vendor).ok_or_else(|| JournalError::Damaged {
-                path: shown.clone(),
-                reason: "a step has an unknown vendor".to_string(),
-            })?;
-            Ok((vendor, outcome))
+            .collect()
+    }
+
+    /// The vendor or state (`what`) a step holds, read; `None` (one this version does not know)
+    /// means the journal is damaged.
+    fn known<T>(&self, value: Option<T>, what: &str) -> Result<T, JournalError> {
+        value.ok_or_else(|| JournalError::Damaged {
+            path: self.shown(),
+            reason: format!("a step has an unknown {what}"),
         })
-        .collect()
     }
 
     /// The highest step id now in the journal: a run pages its work up to it, so that a step
     /// the run adds itself (a followed merge, sent where it is added) is not paged again.
     pub fn last_step_id(&self) -> Result<i64, JournalError> {
-        self.conn
-            .query_row("SELECT coalesce(max(id), 0) FROM steps", [], |row| {
+        self.query(|conn| {
+            conn.query_row("SELECT coalesce(max(id), 0) FROM steps", [], |row| {
                 row.get(0)
             })
-            .map_err(|source| sqlite(&self.shown(), source))
+        })
     }
 
     /// Up to `limit` of `vendor`'s steps that a run still has to act on, with ids after `after`
@@ -799,17 +779,18 @@ impl Journal {
         self.step_rows(
             &format!(
                 "SELECT {STEP_COLUMNS} FROM steps s JOIN subjects j ON j.id = s.subject_id
-                 WHERE s.vendor = ?1 AND s.id > ?2 AND s.id <= ?3 AND {WORK_CONDITION}
-                 ORDER BY s.id LIMIT ?5"
+                 WHERE s.vendor = :vendor AND s.id > :after AND s.id <= :up_to
+                   AND {WORK_CONDITION}
+                 ORDER BY s.id LIMIT :limit"
             ),
-            params![
-                vendor.key(),
-                after,
-                up_to,
-                follow_merges,
-                i64::try_from(limit).unwrap_or(i64::MAX),
-                Vendor::Trust.key(),
-            ],
+            named_params! {
+                ":vendor": vendor.slug(),
+                ":after": after,
+                ":up_to": up_to,
+                ":limit": i64::try_from(limit).unwrap_or(i64::MAX),
+                ":follow_merges": follow_merges,
+                ":trust": Vendor::Trust.slug(),
+            },
         )
     }
 
@@ -827,7 +808,7 @@ impl Journal {
                  WHERE s.vendor = ?1 AND s.id > ?2 AND s.state = ?3 ORDER BY s.id LIMIT ?4"
             ),
             params![
-                vendor.key(),
+                vendor.slug(),
                 after,
                 StepState::Done.name(),
                 i64::try_from(limit).unwrap_or(i64::MAX),
@@ -854,48 +835,36 @@ impl Journal {
     /// How many steps the journal holds, and how many of them a run would act on
     /// ([`Self::work_page`]), counted in SQL.
     pub fn work_counts(&self, follow_merges: bool) -> Result<WorkCounts, JournalError> {
-        let shown = self.shown();
-        let failed = |source| sqlite(&shown, source);
-        let (steps, done): (i64, i64) = self
-            .conn
-            .query_row(
+        let ((steps, done), groups) = self.query(|conn| {
+            let totals: (i64, i64) = conn.query_row(
                 "SELECT count(*), coalesce(sum(state = 'done'), 0) FROM steps",
                 [],
                 |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .map_err(failed)?;
+            )?;
+            let groups: Vec<(String, String, i64)> = conn
+                .prepare(&format!(
+                    "SELECT s.vendor, s.state, count(*) FROM steps s
+                     WHERE {WORK_CONDITION} GROUP BY s.vendor, s.state"
+                ))?
+                .query_map(
+                    named_params! {
+                        ":follow_merges": follow_merges,
+                        ":trust": Vendor::Trust.slug(),
+                    },
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                )?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok((totals, groups))
+        })?;
         let mut counts = WorkCounts {
             steps: steps as usize,
             done: done as usize,
             ..WorkCounts::default()
         };
-        let mut statement = self
-            .conn
-            .prepare(&format!(
-                "SELECT s.vendor, s.state, count(*) FROM steps s
-                 WHERE {WORK_CONDITION} GROUP BY s.vendor, s.state"
-            ))
-            .map_err(failed)?;
-        let mut rows = statement
-            .query(params![
-                Option::<i64>::None,
-                Option::<i64>::None,
-                Option::<i64>::None,
-                follow_merges,
-                Option::<i64>::None,
-                Vendor::Trust.key(),
-            ])
-            .map_err(failed)?;
-        while let Some(row) = rows.next().map_err(failed)? {
-            let vendor: String = row.get(0).map_err(failed)?;
-            let state: String = row.get(1).map_err(failed)?;
-            let count = row.get::<_, i64>(2).map_err(failed)? as usize;
-            let damaged = |what: &str| JournalError::Damaged {
-                path: shown.clone(),
-                reason: format!("a step has an unknown {what}"),
-            };
-            let vendor = Vendor::from_key(&vendor).ok_or_else(|| damaged("vendor"))?;
-            let state = StepState::from_name(&state).ok_or_else(|| damaged("state"))?;
+        for (vendor, state, count) in groups {
+            let count = count as usize;
+            let vendor = self.known(Vendor::by_slug(&vendor), "vendor")?;
+            let state = self.known(StepState::from_name(&state), "state")?;
             *counts.by_vendor.entry(vendor).or_default() += count;
             match state {
                 StepState::Pending => counts.pending += count,
@@ -915,14 +884,7 @@ impl Journal {
                 "{reason}: the receipts' hashed ids and the hash chain cannot be checked without it"
             ),
         };
-        let salt: Option<rusqlite::types::Value> = self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = 'salt'", [], |row| {
-                row.get(0)
-            })
-            .optional()
-            .map_err(|source| sqlite(&self.shown(), source))?;
-        match salt {
+        match self.meta("salt")? {
             None => Err(damaged("its salt is missing (deleted)")),
             Some(rusqlite::types::Value::Blob(salt)) if salt.len() == SALT_BYTES => Ok(salt),
             Some(_) => Err(damaged("its salt is altered (not 32 bytes)")),
@@ -931,38 +893,21 @@ impl Journal {
 
     /// When the journal was created (Unix milliseconds).
     pub fn created_at(&self) -> Result<i64, JournalError> {
-        self.conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'created_at'",
-                [],
-                |row| row.get::<_, i64>(0),
-            )
-            .optional()
-            .map_err(|source| sqlite(&self.shown(), source))?
+        self.meta("created_at")?
             .ok_or_else(|| JournalError::Damaged {
                 path: self.shown(),
                 reason: "its creation time is missing".to_string(),
             })
     }
 
-    /// Every subject, in file order.
-    pub fn subjects(&self) -> Result<Vec<SubjectRow>, JournalError> {
-        let shown = self.shown();
-        let mut statement = self
-            .conn
-            .prepare("SELECT id, reference, line FROM subjects ORDER BY line, id")
-            .map_err(|source| sqlite(&shown, source))?;
-        let rows = statement
-            .query_map([], |row| {
-                Ok(SubjectRow {
-                    id: row.get(0)?,
-                    reference: row.get(1)?,
-                    line: row.get::<_, i64>(2)? as u64,
-                })
+    /// The value the `meta` table holds under `key`, if any.
+    fn meta<T: rusqlite::types::FromSql>(&self, key: &str) -> Result<Option<T>, JournalError> {
+        self.query(|conn| {
+            conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+                row.get(0)
             })
-            .map_err(|source| sqlite(&shown, source))?;
-        rows.collect::<Result<_, _>>()
-            .map_err(|source| sqlite(&shown, source))
+            .optional()
+        })
     }
 
     /// Every step, by subject and then in the order they were planned.
@@ -984,6 +929,7 @@ impl Journal {
         mut each: impl FnMut(SubjectRow, Vec<StepRow>) -> Result<(), E>,
     ) -> Result<(), E> {
         let shown = self.shown();
+        let failed = |source| sqlite(&shown, source);
         let mut statement = self
             .conn
             .prepare(&format!(
@@ -991,28 +937,25 @@ impl Journal {
                  WHERE ?1 IS NULL OR j.reference = ?1
                  ORDER BY j.line, j.id, s.id"
             ))
-            .map_err(|source| sqlite(&shown, source))?;
-        let mut rows = statement
-            .query([only])
-            .map_err(|source| sqlite(&shown, source))?;
+            .map_err(failed)?;
+        let rows = statement
+            .query_map([only], |row| Ok((row.get(0)?, RawStep::read(row, 1)?)))
+            .map_err(failed)?;
         let mut current: Option<(SubjectRow, Vec<StepRow>)> = None;
-        while let Some(row) = rows.next().map_err(|source| sqlite(&shown, source))? {
-            let reference: String = row.get(0).map_err(|source| sqlite(&shown, source))?;
-            let step = RawStep::read(row, 1)
-                .map_err(|source| sqlite(&shown, source))?
-                .into_step(&shown)?;
+        for row in rows {
+            let (reference, step) = row.map_err(failed)?;
+            let step = step.into_step(&shown)?;
             match &mut current {
                 Some((subject, steps)) if subject.id == step.subject_id => steps.push(step),
                 _ => {
-                    if let Some((subject, steps)) = current.take() {
-                        each(subject, steps)?;
-                    }
                     let subject = SubjectRow {
                         id: step.subject_id,
                         reference,
                         line: step.subject_line,
                     };
-                    current = Some((subject, vec![step]));
+                    if let Some((subject, steps)) = current.replace((subject, vec![step])) {
+                        each(subject, steps)?;
+                    }
                 }
             }
         }
@@ -1071,16 +1014,16 @@ const STEP_COLUMNS: &str =
      s.unsettled, s.attempts, s.outcome, s.merged_into, s.problem_kind, s.problem, s.status,
      s.request_id, s.started_at, s.finished_at, s.checked_at, s.check_result, s.check_note";
 
-/// Which steps a run acts on, `s` being the steps, `?4` whether merges are followed and `?6`
-/// Trust's key: the unfinished ones, and the merged ones that neither a step added for the merge
-/// nor the subject's step for the identity it names resolves ([`merge_followers`], in SQL). The
-/// lookups use the steps' unique (subject, vendor, id) index.
+/// Which steps a run acts on, `s` being the steps (`:trust` is Trust's slug): the unfinished
+/// ones, and the merged ones that neither a step added for the merge nor the subject's step for
+/// the identity it names resolves ([`merge_followers`], in SQL). The lookups use the steps'
+/// unique (subject, vendor, id) index.
 const WORK_CONDITION: &str = "(s.state != 'done'
-     OR (?4 AND s.outcome = 'merged' AND s.merged_into IS NOT NULL
+     OR (:follow_merges AND s.outcome = 'merged' AND s.merged_into IS NOT NULL
          AND NOT EXISTS (SELECT 1 FROM steps f
                          WHERE f.subject_id = s.subject_id AND f.followed_from = s.id)
          AND NOT EXISTS (SELECT 1 FROM steps t
-                         WHERE t.subject_id = s.subject_id AND t.vendor = ?6
+                         WHERE t.subject_id = s.subject_id AND t.vendor = :trust
                            AND t.vendor_id = s.merged_into)))";
 
 /// What a run would act on, as [`Journal::work_counts`] counts it.
@@ -1143,7 +1086,7 @@ impl RawStep {
             step: self.id,
             reason,
         };
-        let vendor = Vendor::from_key(&self.vendor)
+        let vendor = Vendor::by_slug(&self.vendor)
             .ok_or_else(|| corrupt(format!("unknown vendor `{}`", self.vendor)))?;
         let state = StepState::from_name(&self.state)
             .ok_or_else(|| corrupt(format!("unknown state `{}`", self.state)))?;
@@ -1233,19 +1176,6 @@ pub struct Finish {
     pub status: Option<u16>,
     /// The last request id, if one came.
     pub request_id: Option<String>,
-}
-
-#[cfg(test)]
-impl Finish {
-    /// One request, answered 200 with `outcome`: the unit tests' ordinary success.
-    pub(crate) fn ok(outcome: Outcome) -> Finish {
-        Finish {
-            result: Ok(outcome),
-            attempts: 1,
-            status: Some(200),
-            request_id: None,
-        }
-    }
 }
 
 /// What [`Writer::follow`] did with a merge.
@@ -1350,16 +1280,18 @@ impl Writer {
         }
     }
 
-    /// Records how a send ended; returns once that is committed.
-    pub async fn finish(&self, step: i64, finish: Finish) -> Result<(), JournalError> {
-        let write = Write::Finish {
-            step,
-            finish: Box::new(finish),
-        };
+    /// Submits a write that answers [`Answer::Recorded`]; returns once it is committed.
+    async fn record(&self, write: Write) -> Result<(), JournalError> {
         match self.submit(write).await? {
             Answer::Recorded => Ok(()),
             other => Err(mismatched(&other)),
         }
+    }
+
+    /// Records how a send ended; returns once that is committed.
+    pub async fn finish(&self, step: i64, finish: Finish) -> Result<(), JournalError> {
+        let finish = Box::new(finish);
+        self.record(Write::Finish { step, finish }).await
     }
 
     /// Resolves the merge `from` recorded (into the Trust identity `into`) by the subject's step
@@ -1385,19 +1317,15 @@ impl Writer {
         kind: ProblemKind,
         message: &str,
     ) -> Result<(), JournalError> {
-        let write = Write::NotSent {
+        let message = message.to_string();
+        self.record(Write::NotSent {
             step,
             kind,
-            message: message.to_string(),
-        };
-        match self.submit(write).await? {
-            Answer::Recorded => Ok(()),
-            other => Err(mismatched(&other)),
-        }
+            message,
+        })
+        .await
     }
-}
 
-impl Writer {
     /// Records what `verify` found for a finished step at `at` (Unix milliseconds, the verify's
     /// clock); returns once committed.
     pub async fn checked(
@@ -1413,10 +1341,7 @@ impl Writer {
             note,
             at,
         };
-        match self.submit(write).await? {
-            Answer::Recorded => Ok(()),
-            other => Err(mismatched(&other)),
-        }
+        self.record(write).await
     }
 }
 
@@ -1439,12 +1364,7 @@ impl Drop for Writer {
 fn write_loop(mut conn: Connection, path: &str, receiver: &mpsc::Receiver<Job>) {
     while let Ok(first) = receiver.recv() {
         let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match receiver.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
+        batch.extend(receiver.try_iter().take(MAX_BATCH - 1));
         match commit(&mut conn, &batch) {
             Ok(answers) => {
                 for (job, answer) in batch.into_iter().zip(answers) {
@@ -1616,7 +1536,7 @@ fn follow(conn: &Connection, from: i64, subject_id: i64, into: &str) -> rusqlite
         .prepare_cached(
             "SELECT id FROM steps WHERE subject_id = ?1 AND vendor = ?2 AND vendor_id = ?3",
         )?
-        .query_row(params![subject_id, Vendor::Trust.key(), into], |row| {
+        .query_row(params![subject_id, Vendor::Trust.slug(), into], |row| {
             row.get(0)
         })
         .optional()?;
@@ -1645,7 +1565,7 @@ fn follow(conn: &Connection, from: i64, subject_id: i64, into: &str) -> rusqlite
     conn.prepare_cached(
         "INSERT INTO steps (subject_id, vendor, vendor_id, followed_from) VALUES (?1, ?2, ?3, ?4)",
     )?
-    .execute(params![subject_id, Vendor::Trust.key(), into, from])?;
+    .execute(params![subject_id, Vendor::Trust.slug(), into, from])?;
     Ok(Followed::Added(conn.last_insert_rowid()))
 }
 
@@ -1687,11 +1607,16 @@ fn identity_error(path: &str, error: rusqlite::Error) -> JournalError {
     }
 }
 
+/// The file beside the journal whose name is the journal's and `suffix`.
+fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
 /// Takes the journal's exclusive lock (see the module documentation), or says who holds it.
 fn take_lock(path: &Path) -> Result<File, JournalError> {
-    let mut name = path.as_os_str().to_owned();
-    name.push(".lock");
-    let lock_path = PathBuf::from(name);
+    let lock_path = beside(path, ".lock");
     let io = |source: std::io::Error| JournalError::Io {
         path: lock_path.display().to_string(),
         source,
@@ -1757,15 +1682,26 @@ fn uri_path(path: &Path) -> String {
 /// mode, and an existing journal keeps its own).
 fn narrow_permissions(path: &Path) -> Result<(), JournalError> {
     for suffix in ["", "-wal", "-shm"] {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        let file = PathBuf::from(name);
+        let file = beside(path, suffix);
         private::narrow(&file).map_err(|source| JournalError::Io {
             path: file.display().to_string(),
             source,
         })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+impl Finish {
+    /// One request, answered 200 with `outcome`: the unit tests' ordinary success.
+    pub(crate) fn ok(outcome: Outcome) -> Finish {
+        Finish {
+            result: Ok(outcome),
+            attempts: 1,
+            status: Some(200),
+            request_id: None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -180,13 +180,10 @@ pub fn check_operator(name: &str) -> Result<String, String> {
             "the operator's name is longer than {MAX_OPERATOR_CHARS} characters"
         ));
     }
-    if name.chars().any(|c| {
-        c.is_control()
-            || ('\u{200b}'..='\u{200f}').contains(&c)
-            || ('\u{202a}'..='\u{202e}').contains(&c)
-            || ('\u{2066}'..='\u{2069}').contains(&c)
-            || c == '\u{feff}'
-    }) {
+    if name
+        .chars()
+        .any(|c| c.is_control() || crate::redact::is_invisible(c))
+    {
         return Err("the operator's name holds control or invisible characters".into());
     }
     Ok(name.to_string())
@@ -225,7 +222,14 @@ mod tests {
     #[test]
     fn operators_are_plain_names() {
         assert_eq!(check_operator("Dana Privacy").unwrap(), "Dana Privacy");
-        for bad in ["", " x", "a\u{200b}b", "a\x1bb", &"x".repeat(201)] {
+        for bad in [
+            "",
+            " x",
+            "a\u{200b}b",
+            "a\u{2060}b",
+            "a\x1bb",
+            &"x".repeat(201),
+        ] {
             assert!(check_operator(bad).is_err(), "{bad:?}");
         }
     }

@@ -12,23 +12,26 @@ use crate::vendor::Vendor;
 /// `text` with every control character, Unicode format character (zero-width, bidi controls)
 /// and line or paragraph separator replaced by U+FFFD, and tabs and line breaks by a space.
 pub fn printable(text: &str) -> String {
-    use unicode_general_category::{GeneralCategory, get_general_category};
     text.chars()
         .map(|c| match c {
             '\t' | '\n' | '\r' => ' ',
-            c if c.is_control()
-                || matches!(
-                    get_general_category(c),
-                    GeneralCategory::Format
-                        | GeneralCategory::LineSeparator
-                        | GeneralCategory::ParagraphSeparator
-                ) =>
-            {
-                '\u{fffd}'
-            }
+            c if c.is_control() || is_invisible(c) => '\u{fffd}',
             c => c,
         })
         .collect()
+}
+
+/// Whether `c` prints as nothing, or as a line break the csv reader does not see: Unicode format
+/// characters (category Cf: zero-width spaces and joiners, byte order marks, bidirectional
+/// controls, soft hyphens, tags) and the line and paragraph separators.
+pub(crate) fn is_invisible(c: char) -> bool {
+    use unicode_general_category::{GeneralCategory, get_general_category};
+    matches!(
+        get_general_category(c),
+        GeneralCategory::Format
+            | GeneralCategory::LineSeparator
+            | GeneralCategory::ParagraphSeparator
+    )
 }
 
 /// Removes a step's vendor ids from vendor text, each replaced by its salted hash.
@@ -133,14 +136,9 @@ fn fold(c: char) -> impl Iterator<Item = char> {
 
 /// The id as folded text, runs of spaces as one (a body excerpt joins whitespace runs).
 fn fold_id(id: &str) -> Vec<char> {
-    let mut out: Vec<char> = Vec::new();
-    for c in id.chars().flat_map(fold) {
-        if c == ' ' && out.last() == Some(&' ') {
-            continue;
-        }
-        out.push(c);
-    }
-    out
+    let mut folded: Vec<char> = id.chars().flat_map(fold).collect();
+    folded.dedup_by(|c, before| *c == ' ' && *before == ' ');
+    folded
 }
 
 /// `text` decoded two layers deep (a percent-encoded id inside a JSON string, say), each

@@ -4,16 +4,15 @@
 //! when asked.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use tokio::sync::Notify;
 use vendor_runtime::CallOptions;
 
 use crate::clients::Clients;
 use crate::journal::{Finish, Followed, Journal, JournalError, StepRow, StepState, Writer};
+use crate::lock;
 use crate::outcome::{Outcome, Problem, ProblemKind};
 use crate::pace::{Lane, Pace};
 use crate::progress::Progress;
@@ -54,111 +53,58 @@ impl RunOptions {
     }
 }
 
-/// Asks a run to stop sending new steps (Ctrl-C); steps in flight finish and are recorded.
-#[derive(Debug, Default, Clone)]
-pub struct StopSignal {
-    inner: Arc<(AtomicBool, Notify)>,
-}
+/// Asks a run to stop sending new steps (Ctrl-C) when it is cancelled; steps in flight finish
+/// and are recorded.
+pub type StopSignal = tokio_util::sync::CancellationToken;
 
-impl StopSignal {
-    /// Asks the run to stop.
-    pub fn stop(&self) {
-        self.inner.0.store(true, Ordering::SeqCst);
-        self.inner.1.notify_waiters();
-    }
+/// What is left to do for a step [`Journal::work_page`] returned: send it, or, for a finished
+/// one (there only as a merge to follow), follow it into the identity it names first.
+type Work = (StepRow, Option<String>);
 
-    /// Whether a stop was asked for.
-    pub fn is_stopped(&self) -> bool {
-        self.inner.0.load(Ordering::SeqCst)
-    }
-
-    /// Returns once a stop is asked for (at once if it was already).
-    pub async fn stopped(&self) {
-        // The `Notified` future is made before the flag is read: `notify_waiters` wakes every
-        // such future made before it, polled or not, so a stop between the read and the wait
-        // is not missed (tokio's documented pattern).
-        let notified = self.inner.1.notified();
-        if self.is_stopped() {
-            return;
-        }
-        notified.await;
-    }
-}
-
-/// What is left to do in a journal.
-#[derive(Debug, Clone)]
-enum Work {
-    /// Send this step.
-    Send(StepRow),
-    /// This step was merged into `into`; add the step that deletes that identity and send it.
-    Follow(StepRow, String),
-}
-
-impl Work {
-    /// What a step [`Journal::work_page`] returned is for: a finished one is there only because
-    /// it is a merge to follow.
-    fn of(step: StepRow) -> Work {
-        match (&step.state, &step.outcome) {
-            (StepState::Done, Some(Outcome::Merged { into })) => {
-                let into = into.clone();
-                Work::Follow(step, into)
-            }
-            _ => Work::Send(step),
-        }
-    }
+fn work(step: StepRow) -> Work {
+    let follow = match (&step.state, &step.outcome) {
+        (StepState::Done, Some(Outcome::Merged { into })) => Some(into.clone()),
+        _ => None,
+    };
+    (step, follow)
 }
 
 /// Steps read from the journal at once by a lane: the most a run holds of its work per vendor.
 pub const WORK_PAGE: usize = 256;
 
-/// One vendor's work, read from the journal a page at a time ([`Journal::work_page`]), up to
-/// the last step there was when the run started. Ends early once a stop is asked for.
-struct WorkPages<'a> {
+/// One vendor's work, read from `reader` a page at a time ([`Journal::work_page`]), up to the
+/// step `up_to` (the last there was when the run started). Ends early once a stop is asked for,
+/// and after a failed read.
+fn work_pages<'a>(
     reader: &'a Mutex<Journal>,
     vendor: Vendor,
     follow_merges: bool,
-    after: i64,
     up_to: i64,
-    page: std::vec::IntoIter<StepRow>,
     stop: &'a StopSignal,
-    ended: bool,
-}
-
-impl Iterator for WorkPages<'_> {
-    type Item = Result<Work, JournalError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.ended || self.stop.is_stopped() {
+) -> impl Iterator<Item = Result<Work, JournalError>> + 'a {
+    let mut after = 0;
+    let mut page = Vec::new().into_iter();
+    let mut ended = false;
+    std::iter::from_fn(move || {
+        if ended || stop.is_cancelled() {
             return None;
         }
-        if let Some(step) = self.page.next() {
-            return Some(Ok(Work::of(step)));
+        if let Some(step) = page.next() {
+            return Some(Ok(work(step)));
         }
-        let page = {
-            let reader = self
-                .reader
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            reader.work_page(
-                self.vendor,
-                self.follow_merges,
-                (self.after, self.up_to),
-                WORK_PAGE,
-            )
-        };
-        match page {
-            Ok(page) => {
-                let last = page.last()?.id;
-                self.after = last;
-                self.page = page.into_iter();
-                self.page.next().map(|step| Ok(Work::of(step)))
+        let next = lock(reader).work_page(vendor, follow_merges, (after, up_to), WORK_PAGE);
+        match next {
+            Ok(next) => {
+                after = next.last()?.id;
+                page = next.into_iter();
+                page.next().map(|step| Ok(work(step)))
             }
             Err(error) => {
-                self.ended = true;
+                ended = true;
                 Some(Err(error))
             }
         }
-    }
+    })
 }
 
 /// Everything a step's processing needs.
@@ -218,16 +164,7 @@ pub async fn run(
                 );
                 context.progress.vendor_halted(vendor, &shown);
             }
-            let pages = WorkPages {
-                reader,
-                vendor,
-                follow_merges: options.follow_merges,
-                after: 0,
-                up_to,
-                page: Vec::new().into_iter(),
-                stop: context.stop,
-                ended: false,
-            };
+            let pages = work_pages(reader, vendor, options.follow_merges, up_to, context.stop);
             futures_util::stream::iter(pages)
                 .for_each_concurrent(pace.concurrency.max(1), |item| async move {
                     let result = match item {
@@ -237,7 +174,7 @@ pub async fn run(
                     if let Err(error) = result {
                         tracing::error!(%error, "stopping: the journal cannot be written or read");
                         let _ = failure.set(error);
-                        context.stop.stop();
+                        context.stop.cancel();
                     }
                 })
                 .await;
@@ -251,19 +188,13 @@ pub async fn run(
     // Waits for the writes already handed to the writer.
     drop(writer);
     progress.ended();
-    match failure.into_inner() {
-        Some(error) => Err(error),
-        None => Ok(()),
-    }
+    failure.into_inner().map_or(Ok(()), Err)
 }
 
 /// Sends one step, and then, if it was merged and merges are followed, the step for the
 /// identity it names, as long as [`Writer::follow`] adds one.
-async fn process(context: &Context<'_>, lane: &Lane, item: Work) -> Result<(), JournalError> {
-    let (mut step, mut follow) = match item {
-        Work::Send(step) => (step, None),
-        Work::Follow(step, into) => (step, Some(into)),
-    };
+async fn process(context: &Context<'_>, lane: &Lane, work: Work) -> Result<(), JournalError> {
+    let (mut step, mut follow) = work;
     loop {
         if let Some(into) = follow.take() {
             match context.writer.follow(&step, &into).await? {
@@ -315,7 +246,7 @@ async fn send_step(
         // A stop asked for while the lane waits (a 429's pause) is not waited out.
         tokio::select! {
             biased;
-            () = context.stop.stopped() => return Ok(None),
+            () = context.stop.cancelled() => return Ok(None),
             () = lane.ready() => {}
         }
         // An earlier send whose effect is unknown (lost, or a run killed mid-flight) is told to
@@ -356,7 +287,7 @@ async fn send_step(
             }
         }
         let last = send == context.options.max_sends.max(1);
-        if problem.retryable && !last && !context.stop.is_stopped() {
+        if problem.retryable && !last && !context.stop.is_cancelled() {
             wait_before_resend(context, lane, &problem, send).await;
             continue;
         }
@@ -397,7 +328,7 @@ async fn wait_before_resend(context: &Context<'_>, lane: &Lane, problem: &Proble
         .saturating_mul(1 << (send - 1).min(5));
     tokio::select! {
         () = tokio::time::sleep(delay) => {}
-        () = context.stop.stopped() => {}
+        () = context.stop.cancelled() => {}
     }
 }
 
@@ -410,17 +341,17 @@ mod tests {
         let stop = StopSignal::default();
         let waiting = tokio::spawn({
             let stop = stop.clone();
-            async move { stop.stopped().await }
+            async move { stop.cancelled().await }
         });
         tokio::task::yield_now().await;
-        stop.stop();
+        stop.cancel();
         // A bound on a hang, not on speed.
         tokio::time::timeout(Duration::from_secs(30), waiting)
             .await
             .expect("the waiter was woken")
             .unwrap();
         // Asked for before the wait: no wait at all.
-        tokio::time::timeout(Duration::from_secs(30), stop.stopped())
+        tokio::time::timeout(Duration::from_secs(30), stop.cancelled())
             .await
             .expect("already stopped");
     }

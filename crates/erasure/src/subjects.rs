@@ -523,7 +523,9 @@ fn checked_value(raw: &[u8]) -> Result<String, String> {
     if text.chars().any(char::is_control) {
         return Err("contains a control character".to_string());
     }
-    if text.chars().any(is_invisible) {
+    // A value holding an invisible character looks like another value but is not matched by
+    // the vendor as it.
+    if text.chars().any(crate::redact::is_invisible) {
         return Err(
             "contains an invisible character (a zero-width space, a byte order mark, a \
              direction mark or another Unicode format character, or a line separator); \
@@ -537,20 +539,6 @@ fn checked_value(raw: &[u8]) -> Result<String, String> {
         );
     }
     Ok(text.to_string())
-}
-
-/// Whether `c` prints as nothing, or as a line break the csv reader does not see: Unicode format
-/// characters (category Cf: zero-width spaces and joiners, byte order marks, bidirectional
-/// controls, soft hyphens, tags) and the line and paragraph separators. A value holding one looks
-/// like another value but is not matched by the vendor as it.
-fn is_invisible(c: char) -> bool {
-    use unicode_general_category::{GeneralCategory, get_general_category};
-    matches!(
-        get_general_category(c),
-        GeneralCategory::Format
-            | GeneralCategory::LineSeparator
-            | GeneralCategory::ParagraphSeparator
-    )
 }
 
 /// Passes what the csv reader reads, and notes what the reader cannot tell: where lines end

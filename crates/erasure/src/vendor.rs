@@ -1,17 +1,12 @@
-//! What an erasure does at each vendor: its CSV column, its journal key and how each action is
-//! described to a person. The vendors themselves are the workspace roster's [`Vendor`]; the facts
-//! here belong to this tool alone, so they stay here, keyed by it.
+//! What an erasure does at each vendor: its CSV column and how each action is described to a
+//! person. The vendors themselves are the workspace roster's [`Vendor`] (the journal and the
+//! reports name one by its slug); the facts here belong to this tool alone, so they stay here,
+//! keyed by it.
 
 pub use vendor_roster::Vendor;
 
 /// The erasure tool's facts about a vendor.
-pub trait ErasureFacts: Sized {
-    /// The key in the journal and in JSON reports: the roster's slug.
-    fn key(self) -> &'static str;
-
-    /// The vendor from its [`key`](Self::key).
-    fn from_key(key: &str) -> Option<Self>;
-
+pub trait ErasureFacts {
     /// The subjects file's column holding this vendor's id.
     fn column(self) -> &'static str;
 
@@ -31,14 +26,6 @@ pub trait ErasureFacts: Sized {
 }
 
 impl ErasureFacts for Vendor {
-    fn key(self) -> &'static str {
-        self.slug()
-    }
-
-    fn from_key(key: &str) -> Option<Vendor> {
-        Vendor::by_slug(key)
-    }
-
     fn column(self) -> &'static str {
         match self {
             Vendor::Attestr => "attestr_profile_id",
@@ -96,15 +83,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_round_trip_and_match_serde() {
+    fn slugs_round_trip_and_match_serde() {
         for vendor in Vendor::ALL {
-            assert_eq!(Vendor::from_key(vendor.key()), Some(vendor));
+            assert_eq!(Vendor::by_slug(vendor.slug()), Some(vendor));
             assert_eq!(
                 serde_json::to_value(vendor).unwrap(),
-                serde_json::Value::String(vendor.key().to_string())
+                serde_json::Value::String(vendor.slug().to_string())
             );
         }
-        assert_eq!(Vendor::from_key("atenea"), None);
+        assert_eq!(Vendor::by_slug("atenea"), None);
     }
 
     /// Reads `vendor`'s configuration the way its crate does, from `lookup`.

@@ -183,9 +183,7 @@ pub async fn verify(
                     })
                     .buffer_unordered(CONCURRENCY);
             while let Some((step, result, note)) = reads.next().await {
-                writer
-                    .checked(step.id, result, Some(note.to_string()), now())
-                    .await?;
+                writer.checked(step.id, result, Some(note), now()).await?;
                 verified.count(result);
             }
         }
@@ -202,53 +200,40 @@ async fn read_back(
     step: &StepRow,
     px_base_url_checked: &Option<Result<(), Problem>>,
 ) -> (CheckResult, String) {
+    let found = |result, note: &str| (result, note.to_string());
     let failed = |problem: &Problem| {
-        (
-            CheckResult::Failed,
-            format!(
-                "The read proved nothing ({}{}): verify again later.",
-                problem.kind.name(),
-                problem
-                    .status
-                    .map(|status| format!(", HTTP {status}"))
-                    .unwrap_or_default()
-            ),
-        )
+        let status = problem.status.map(|status| format!(", HTTP {status}"));
+        let note = format!(
+            "The read proved nothing ({}{}): verify again later.",
+            problem.kind.name(),
+            status.unwrap_or_default()
+        );
+        (CheckResult::Failed, note)
     };
     match step.vendor {
-        Vendor::Attestr => (
-            CheckResult::NotVerifiable,
-            absence_read(Vendor::Attestr).1.to_string(),
-        ),
+        Vendor::Attestr => found(CheckResult::NotVerifiable, absence_read(Vendor::Attestr).1),
         Vendor::Trust => {
             let Some(client) = &clients.trust else {
-                return (CheckResult::Failed, "Trust is not configured.".to_string());
+                return found(CheckResult::Failed, "Trust is not configured.");
             };
             let Ok(uuid) = uuid::Uuid::try_parse(&step.vendor_id) else {
-                return (
-                    CheckResult::Failed,
-                    "The journal holds a Trust id that is not a uuid.".to_string(),
-                );
+                let note = "The journal holds a Trust id that is not a uuid.";
+                return found(CheckResult::Failed, note);
             };
             lane.ready().await;
             match client.find_identity().uuid(uuid).call().await {
-                Ok(response) if response.data.is_some() => (
+                Ok(response) if response.data.is_some() => found(
                     CheckResult::PresentAgain,
-                    "Present again: Trust's Find Identity returned an identity for this uuid."
-                        .to_string(),
+                    "Present again: Trust's Find Identity returned an identity for this uuid.",
                 ),
-                Ok(_) => (
+                Ok(_) => found(
                     CheckResult::Failed,
-                    "Trust's Find Identity answered 200 without an identity: it proves nothing."
-                        .to_string(),
+                    "Trust's Find Identity answered 200 without an identity: it proves nothing.",
                 ),
                 Err(error) => {
                     let problem = Problem::from_error(&error);
                     if problem.status == Some(404) {
-                        (
-                            CheckResult::NotVerifiable,
-                            absence_read(Vendor::Trust).1.to_string(),
-                        )
+                        found(CheckResult::NotVerifiable, absence_read(Vendor::Trust).1)
                     } else {
                         failed(&problem)
                     }
@@ -257,41 +242,33 @@ async fn read_back(
         }
         Vendor::GainsightPx => {
             let Some(client) = &clients.gainsight_px else {
-                return (
-                    CheckResult::Failed,
-                    "Gainsight PX is not configured.".to_string(),
-                );
+                return found(CheckResult::Failed, "Gainsight PX is not configured.");
             };
             if let Some(Err(problem)) = px_base_url_checked {
-                return (
-                    CheckResult::Failed,
-                    format!(
-                        "The base URL did not answer Gainsight PX's user listing, so its answers prove nothing ({}): verify again later.",
-                        problem.kind.name()
-                    ),
+                let note = format!(
+                    "The base URL did not answer Gainsight PX's user listing, so its answers prove nothing ({}): verify again later.",
+                    problem.kind.name()
                 );
+                return (CheckResult::Failed, note);
             }
             let id = step.vendor_id.as_str();
             if id.is_empty() || id.contains(['/', '\\']) || id == "." || id == ".." {
-                return (
+                return found(
                     CheckResult::NotVerifiable,
-                    "Not verifiable by API: this id cannot be the path segment of Get User, and Gainsight PX documents no other read by id."
-                        .to_string(),
+                    "Not verifiable by API: this id cannot be the path segment of Get User, and Gainsight PX documents no other read by id.",
                 );
             }
             lane.ready().await;
             match client.get_user().identify_id(id).call().await {
-                Ok(_) => (
+                Ok(_) => found(
                     CheckResult::PresentAgain,
-                    "Present again: Gainsight PX's Get User returned the user.".to_string(),
+                    "Present again: Gainsight PX's Get User returned the user.",
                 ),
                 Err(gainsight_px::Error::Api { error, context })
                     if context.status == Some(404) && proves_px_absence(&error) =>
                 {
-                    (
-                        CheckResult::AbsentAgain,
-                        "Gainsight PX's Get User answered its not-found body (404).".to_string(),
-                    )
+                    let note = "Gainsight PX's Get User answered its not-found body (404).";
+                    found(CheckResult::AbsentAgain, note)
                 }
                 Err(error) => failed(&Problem::from_error(&error)),
             }

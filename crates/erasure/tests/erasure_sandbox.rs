@@ -366,7 +366,7 @@ async fn a_stop_during_a_back_off_is_not_waited_out() {
         while !backing_off() {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        stop.stop();
+        stop.cancel();
     };
     // A bound on a hang (the back-off is ten minutes), not on speed.
     let (ran, ()) = tokio::time::timeout(Duration::from_secs(120), async {

@@ -6,7 +6,9 @@ use std::io::Write;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::{HASHING_NOTE, Head, Receipts, Report, ReportError, Standing, SubjectReceipt};
+use super::{
+    HASHING_NOTE, Head, Receipts, ReportError, Standing, SubjectReceipt, each_with_caveat,
+};
 
 const STYLE: &str = "
 body { font: 13px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 110rem; padding: 0 1rem; color: #1b1f24; }
@@ -34,7 +36,9 @@ footer { color: #57606a; border-top: 1px solid #d0d7de; margin-top: 2rem; paddin
 pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportError> {
     let head = receipts.head();
     let summary = &head.summary;
-    let page_head = html! {
+    // The page's elements are opened here and closed at the end, so that the rows between are
+    // written as they are read; maud escapes every value in them.
+    let top = html! {
         (DOCTYPE)
         (PreEscaped("<html lang=\"en\">"))
         head {
@@ -45,8 +49,6 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
             style { (PreEscaped(STYLE)) }
         }
         (PreEscaped("<body>"))
-    };
-    let top = html! {
         h1 { "Erasure receipts" }
         p.meta {
             (head.tool) "; journal created " (head.journal_created_at)
@@ -66,12 +68,7 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
         @for warning in &head.warnings {
             p.warning { strong { "Warning: " } (warning) }
         }
-    };
-    // The page's elements are opened here and closed at the end, so that the rows between are
-    // written as they are read; maud escapes every value in them.
-    out.write_all(page_head.into_string().as_bytes())?;
-    out.write_all(top.into_string().as_bytes())?;
-    let columns = html! {
+        (PreEscaped("<table id=\"receipts\">"))
         thead {
             tr {
                 th { "Subject" } th { "Line" } th { "Vendor" } th { "Action" }
@@ -82,8 +79,7 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
             }
         }
     };
-    out.write_all(b"<table id=\"receipts\">")?;
-    out.write_all(columns.into_string().as_bytes())?;
+    out.write_all(top.into_string().as_bytes())?;
     receipts
         .each_subject(&mut |subject| out.write_all(rows(head, subject).into_string().as_bytes()))?;
     out.write_all(b"</table>")?;
@@ -95,17 +91,9 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
         for caveat in head.caveats.keys() {
             out.write_all(b"<li>")?;
             out.write_all(html! { (caveat) " Applies to: " }.into_string().as_bytes())?;
-            let mut first = true;
-            receipts.each_subject(&mut |subject| {
-                if subject.steps.iter().any(|step| step.caveat == Some(caveat)) {
-                    let item = html! {
-                        @if !first { ", " }
-                        (subject.subject) " (line " (subject.line) ")"
-                    };
-                    first = false;
-                    out.write_all(item.into_string().as_bytes())?;
-                }
-                Ok(())
+            each_with_caveat(receipts, caveat, &mut |subject, separator| {
+                let item = html! { (separator) (subject.subject) " (line " (subject.line) ")" };
+                out.write_all(item.into_string().as_bytes())
             })?;
             out.write_all(b".</li>")?;
         }
@@ -118,11 +106,6 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
     )?;
     out.write_all(b"</body></html>")?;
     Ok(())
-}
-
-/// Renders `report` as one HTML page.
-pub fn render(report: &Report) -> String {
-    report.render(super::Format::Html)
 }
 
 fn standing(standing: Standing) -> Markup {

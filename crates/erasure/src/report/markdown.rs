@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use super::{HASHING_NOTE, Receipts, ReportError, Standing};
+use super::{HASHING_NOTE, Receipts, ReportError, Standing, each_with_caveat};
 
 /// Writes `receipts` as Markdown, one subject at a time.
 pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportError> {
@@ -117,19 +117,9 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
         writeln!(out, "\n## Caveats\n")?;
         for caveat in head.caveats.keys() {
             write!(out, "- {caveat} Applies to: ")?;
-            let mut first = true;
-            receipts.each_subject(&mut |subject| {
-                if subject.steps.iter().any(|step| step.caveat == Some(caveat)) {
-                    let separator = if first { "" } else { ", " };
-                    first = false;
-                    write!(
-                        out,
-                        "{separator}{} (line {})",
-                        escape(&subject.subject),
-                        subject.line
-                    )?;
-                }
-                Ok(())
+            each_with_caveat(receipts, caveat, &mut |subject, separator| {
+                let reference = escape(&subject.subject);
+                write!(out, "{separator}{reference} (line {})", subject.line)
             })?;
             writeln!(out, ".")?;
         }

@@ -190,7 +190,7 @@ pub struct VendorReceipt {
 }
 
 /// The journal's hash chain, as the report found it whole.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ChainReceipt {
     /// `sha256:<hex>` of the last record: compare it with the head a later report states.
     pub head: String,
@@ -351,7 +351,7 @@ impl Summary {
 }
 
 /// What a report says before its subjects.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Head {
     /// The tool and its version.
     pub tool: String,
@@ -402,17 +402,7 @@ impl Head {
             ids_revealed: reveal,
             id_hashing: HASHING_NOTE,
             only_subject: only.map(str::to_string),
-            chain: ChainReceipt {
-                head: String::new(),
-                records: 0,
-            },
-            runs: Vec::new(),
-            vendors: Vec::new(),
-            summary: Summary::default(),
-            warnings: Vec::new(),
-            caveats: BTreeMap::new(),
-            rechecks: 0,
-            completion: BTreeMap::new(),
+            ..Head::default()
         }
     }
 
@@ -497,35 +487,31 @@ impl<'j> JournalReceipts<'j> {
         journal.hold_snapshot()?;
         // Before any receipt: a journal changed outside the tool gets none.
         let chain = journal.check_chain()?;
-        let mut head = Head::new(
-            journal.created_at()?,
-            crate::journal::now_millis(),
-            reveal,
-            only,
-        );
-        head.chain = ChainReceipt {
-            head: chain.digest,
-            records: chain.records,
+        let now = crate::journal::now_millis();
+        let mut head = Head {
+            chain: ChainReceipt {
+                head: chain.digest,
+                records: chain.records,
+            },
+            runs: journal.provenance()?,
+            ..Head::new(journal.created_at()?, now, reveal, only)
         };
-        head.runs = journal.provenance()?;
-        let mut receipts = JournalReceipts {
-            journal,
-            hasher: IdHasher::new(&journal.salt()?),
-            reveal,
-            only: only.map(str::to_string),
-            head: head.clone(),
-        };
+        let hasher = IdHasher::new(&journal.salt()?);
         journal.for_each_subject(only, |subject, steps| {
-            let receipt = receipt(&subject, &steps, &receipts.hasher, reveal);
-            head.add(&receipt, &steps);
+            head.add(&receipt(&subject, &steps, &hasher, reveal), &steps);
             Ok::<(), ReportError>(())
         })?;
         if only.is_some() && head.summary.subjects == 0 {
             return Err(ReportError::NoSuchSubject);
         }
         head.finish();
-        receipts.head = head;
-        Ok(receipts)
+        Ok(JournalReceipts {
+            journal,
+            hasher,
+            reveal,
+            only: only.map(str::to_string),
+            head,
+        })
     }
 }
 
@@ -592,38 +578,6 @@ impl Report {
         })
     }
 
-    #[cfg(test)]
-    fn build(
-        subjects: &[SubjectRow],
-        steps: &[StepRow],
-        hasher: &IdHasher,
-        reveal: bool,
-        created_at: i64,
-        now: i64,
-    ) -> Report {
-        let mut head = Head::new(created_at, now, reveal, None);
-        let mut steps_of = steps_by_subject(steps);
-        let receipts: Vec<SubjectReceipt> = subjects
-            .iter()
-            .map(|subject| {
-                let steps: Vec<StepRow> = steps_of
-                    .remove(&subject.id)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .cloned()
-                    .collect();
-                let receipt = receipt(subject, &steps, hasher, reveal);
-                head.add(&receipt, &steps);
-                receipt
-            })
-            .collect();
-        head.finish();
-        Report {
-            head,
-            subjects: receipts,
-        }
-    }
-
     /// Whether every step of every subject is erased or absent.
     pub fn all_settled(&self) -> bool {
         self.head.summary.all_settled()
@@ -677,6 +631,23 @@ fn write_json(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), Report
     })?;
     out.write_all(if first { b"]\n}\n" } else { b"\n  ]\n}\n" })?;
     Ok(())
+}
+
+/// Hands `each` every subject a step of which carries `caveat`, in file order, with the separator
+/// that goes before it in a list.
+fn each_with_caveat(
+    receipts: &dyn Receipts,
+    caveat: &str,
+    each: &mut dyn FnMut(&SubjectReceipt, &str) -> io::Result<()>,
+) -> Result<(), ReportError> {
+    let mut separator = "";
+    receipts.each_subject(&mut |subject| {
+        if subject.steps.iter().any(|step| step.caveat == Some(caveat)) {
+            each(subject, separator)?;
+            separator = ", ";
+        }
+        Ok(())
+    })
 }
 
 /// One subject's receipt from its steps (all of them: merges are resolved within a subject).
@@ -763,19 +734,6 @@ fn receipt(
             .unwrap_or(Standing::NotFinished),
         steps: receipt_steps,
     }
-}
-
-/// Each subject's steps, in their order, from one pass over `steps` (a report of a million
-/// subjects must not scan every step for each).
-#[cfg(test)]
-fn steps_by_subject<'a>(
-    steps: impl IntoIterator<Item = &'a StepRow>,
-) -> HashMap<i64, Vec<&'a StepRow>> {
-    let mut by_subject: HashMap<i64, Vec<&StepRow>> = HashMap::new();
-    for step in steps {
-        by_subject.entry(step.subject_id).or_default().push(step);
-    }
-    by_subject
 }
 
 /// Each vendor's receipt, for the vendors the reported steps name: environments, tools and specs
@@ -906,6 +864,51 @@ fn rfc3339(millis: i64) -> String {
 mod tests {
     use super::*;
     use crate::journal::{RecordedProblem, SubjectRow};
+
+    impl Report {
+        fn build(
+            subjects: &[SubjectRow],
+            steps: &[StepRow],
+            hasher: &IdHasher,
+            reveal: bool,
+            created_at: i64,
+            now: i64,
+        ) -> Report {
+            let mut head = Head::new(created_at, now, reveal, None);
+            let mut steps_of = steps_by_subject(steps);
+            let receipts: Vec<SubjectReceipt> = subjects
+                .iter()
+                .map(|subject| {
+                    let steps: Vec<StepRow> = steps_of
+                        .remove(&subject.id)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .cloned()
+                        .collect();
+                    let receipt = receipt(subject, &steps, hasher, reveal);
+                    head.add(&receipt, &steps);
+                    receipt
+                })
+                .collect();
+            head.finish();
+            Report {
+                head,
+                subjects: receipts,
+            }
+        }
+    }
+
+    /// Each subject's steps, in their order, from one pass over `steps` (a report of a million
+    /// subjects must not scan every step for each).
+    fn steps_by_subject<'a>(
+        steps: impl IntoIterator<Item = &'a StepRow>,
+    ) -> HashMap<i64, Vec<&'a StepRow>> {
+        let mut by_subject: HashMap<i64, Vec<&StepRow>> = HashMap::new();
+        for step in steps {
+            by_subject.entry(step.subject_id).or_default().push(step);
+        }
+        by_subject
+    }
 
     fn row(id: i64, vendor: Vendor, vendor_id: &str) -> StepRow {
         StepRow {

@@ -9,7 +9,6 @@
 use std::io::{self, Write};
 
 use super::{Receipts, ReportError};
-use crate::vendor::ErasureFacts;
 
 /// The columns, in order.
 pub const COLUMNS: [&str; 23] = [
@@ -51,7 +50,7 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
                 .write_record([
                     cell(&subject.subject),
                     subject.line.to_string(),
-                    step.vendor.key().to_string(),
+                    step.vendor.slug().to_string(),
                     step.action.to_string(),
                     cell(&step.id),
                     step.follows_merge_of
@@ -59,28 +58,22 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
                         .map(cell)
                         .unwrap_or_default(),
                     step.standing.name().to_string(),
-                    step.outcome.clone().unwrap_or_default(),
+                    text(step.outcome.as_ref()),
                     step.merged_into.as_deref().map(cell).unwrap_or_default(),
                     step.meaning.clone(),
-                    step.caveat.unwrap_or_default().to_string(),
-                    problem
-                        .map(|problem| problem.kind.name().to_string())
-                        .unwrap_or_default(),
+                    text(step.caveat),
+                    text(problem.map(|problem| problem.kind.name())),
                     problem
                         .map(|problem| cell(&problem.message))
                         .unwrap_or_default(),
-                    step.time.clone().unwrap_or_default(),
+                    text(step.time.as_ref()),
                     step.request_id.as_deref().map(cell).unwrap_or_default(),
                     step.attempts.to_string(),
                     step.sends.to_string(),
-                    step.http_status
-                        .map(|status| status.to_string())
-                        .unwrap_or_default(),
-                    step.recheck_due.clone().unwrap_or_default(),
-                    check
-                        .map(|check| check.result.name().to_string())
-                        .unwrap_or_default(),
-                    check.map(|check| check.time.clone()).unwrap_or_default(),
+                    text(step.http_status),
+                    text(step.recheck_due.as_ref()),
+                    text(check.map(|check| check.result.name())),
+                    text(check.map(|check| &check.time)),
                     check
                         .and_then(|check| check.note.as_deref())
                         .map(cell)
@@ -93,6 +86,11 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
     })?;
     writer.flush()?;
     Ok(())
+}
+
+/// The value as a cell, empty when there is none (a value the tool wrote itself).
+fn text(value: Option<impl ToString>) -> String {
+    value.map(|value| value.to_string()).unwrap_or_default()
 }
 
 /// `text`, with a leading `'` when a spreadsheet would read it as a formula.
