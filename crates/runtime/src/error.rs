@@ -288,13 +288,7 @@ impl<E: ServiceError> fmt::Display for Error<E> {
                     "; redirects are never followed (they would take the credentials and the ids to another origin), so nothing is claimed: check the base URL ["
                 )?;
                 // Not the context's Display: the body is not quoted, and not said to be empty.
-                match context.status {
-                    Some(status) => write!(f, "HTTP {status}")?,
-                    None => f.write_str("no HTTP status")?,
-                }
-                if let Some(id) = &context.request_id {
-                    write!(f, ", request id {id}")?;
-                }
+                context.fmt_status(f)?;
                 f.write_str("]")
             }
             Error::UnexpectedStatus { context } => write!(

@@ -142,12 +142,7 @@ pub fn prove(rules: &[Rule], operation: &str, response: Response<'_>) -> Verdict
             .iter()
             .filter(move |rule| rule.operation == operation && rule.status == response.status)
     };
-    let mut covered = Vec::new();
-    for rule in rows() {
-        if !covered.contains(&rule.outcome) {
-            covered.push(rule.outcome);
-        }
-    }
+    let covered = outcomes(rows());
     let lost_first = rows().filter(|rule| rule.after_lost_response && response.lost_response);
     let ordinary = rows().filter(|rule| !rule.after_lost_response);
     for rule in lost_first.chain(ordinary) {
@@ -164,6 +159,17 @@ pub fn prove(rules: &[Rule], operation: &str, response: Response<'_>) -> Verdict
     } else {
         Verdict::Unproven { expected: covered }
     }
+}
+
+/// The outcomes of `rows`, once each, in table order.
+pub(crate) fn outcomes<'a>(rows: impl Iterator<Item = &'a Rule>) -> Vec<&'static str> {
+    let mut outcomes = Vec::new();
+    for rule in rows {
+        if !outcomes.contains(&rule.outcome) {
+            outcomes.push(rule.outcome);
+        }
+    }
+    outcomes
 }
 
 /// `Some(captured uuid, if any)` when every check holds on `body`.

@@ -51,29 +51,16 @@ impl Operation {
             }
         }
     }
-}
 
-/// Finds an operation by id.
-pub fn find(operations: &'static [Operation], id: &str) -> Option<&'static Operation> {
-    operations.iter().find(|operation| operation.id == id)
-}
-
-impl Operation {
     /// Whether this operation's template is more specific than `other`'s at the first segment
     /// where they differ: a fixed segment (`delete`) against a parameter (`{identifyId}`).
     fn is_more_specific_than(&self, other: &Operation) -> bool {
-        let mut mine = self.path_template.split('/');
-        let mut theirs = other.path_template.split('/');
-        loop {
-            match (mine.next(), theirs.next()) {
-                (Some(a), Some(b)) => match (is_parameter(a), is_parameter(b)) {
-                    (false, true) => return true,
-                    (true, false) => return false,
-                    _ => {}
-                },
-                _ => return false,
-            }
-        }
+        self.path_template
+            .split('/')
+            .zip(other.path_template.split('/'))
+            .map(|(mine, theirs)| (is_parameter(mine), is_parameter(theirs)))
+            .find(|(mine, theirs)| mine != theirs)
+            .is_some_and(|(mine, _)| !mine)
     }
 }
 
@@ -204,7 +191,9 @@ pub fn check_params(
     operation_id: &str,
     params: &[(&str, &str)],
 ) -> Result<(), RouteProblem> {
-    let operation = find(operations, operation_id)
+    let operation = operations
+        .iter()
+        .find(|operation| operation.id == operation_id)
         .ok_or_else(|| RouteProblem::UnknownOperation(operation_id.to_string()))?;
     let mut path = operation.path_template.to_string();
     for (name, value) in params {
