@@ -128,14 +128,8 @@ pub enum BodyError {
 
 /// Whether `error` (a body read failure) was the size limit.
 pub fn is_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut current = Some(error);
-    while let Some(error) = current {
-        if error.is::<LengthLimitError>() {
-            return true;
-        }
-        current = error.source();
-    }
-    false
+    std::iter::successors(Some(error), |error| error.source())
+        .any(|error| error.is::<LengthLimitError>())
 }
 
 /// Reads a whole body stream. It fails when the stream errors (a truncated body) or passes the
@@ -166,14 +160,12 @@ where
 /// says little without the cause.
 pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
-    let mut current = error.source();
-    while let Some(cause) = current {
+    for cause in std::iter::successors(error.source(), |cause| cause.source()) {
         let cause_text = cause.to_string();
         if !text.contains(&cause_text) {
             text.push_str(": ");
             text.push_str(&cause_text);
         }
-        current = cause.source();
     }
     text
 }
