@@ -45,38 +45,33 @@ struct Run {
     rate_limit: Option<&'static str>,
 }
 
+impl Run {
+    /// A run over every operation of `document`, without a rate limit.
+    const fn all(label: &'static str, document: &'static str, prefix: &'static str) -> Run {
+        Run {
+            label,
+            document,
+            prefix,
+            include: &[],
+            exclude: &[],
+            rate_limit: None,
+        }
+    }
+}
+
 const RUNS: [Run; 4] = [
+    Run::all("Attestr", "attestr", "/attestr/api/v1"),
     Run {
-        label: "Attestr",
-        document: "attestr",
-        prefix: "/attestr/api/v1",
-        include: &[],
-        exclude: &[],
-        rate_limit: None,
-    },
-    Run {
-        label: "Trust Index",
-        document: "trust",
-        prefix: "/trust/index/v1",
-        include: &[],
         exclude: &["createAccessToken"],
-        rate_limit: None,
+        ..Run::all("Trust Index", "trust", "/trust/index/v1")
     },
     Run {
-        label: "Trust Atenea",
-        document: "trust",
-        prefix: "/atenea",
         include: &["createAccessToken"],
-        exclude: &[],
-        rate_limit: None,
+        ..Run::all("Trust Atenea", "trust", "/atenea")
     },
     Run {
-        label: "Gainsight PX",
-        document: "gainsight-px",
-        prefix: "/gainsight-px",
-        include: &[],
-        exclude: &[],
         rate_limit: Some(GAINSIGHT_PX_RATE),
+        ..Run::all("Gainsight PX", "gainsight-px", "/gainsight-px")
     },
 ];
 
