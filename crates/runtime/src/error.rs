@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::body::{BodyError, error_chain, is_too_large};
 use crate::config::ConfigError;
 use crate::evidence::DocumentedError;
-use crate::failure::{ErrorContext, ErrorResponse, Failure, location_host, request_id};
+use crate::failure::{ErrorContext, ErrorResponse, Failure, location_host};
 use crate::options::CallRecord;
 
 /// A vendor's own error body, decoded from an error response.
@@ -179,9 +179,8 @@ impl<E: ServiceError> Error<E> {
             return Error::Redirect {
                 location_host: location_host(&response.headers),
                 context: Box::new(ErrorContext {
-                    status: Some(response.status.as_u16()),
-                    request_id: request_id(&response.headers),
                     body_excerpt: String::new(),
+                    ..response.context()
                 }),
             };
         }

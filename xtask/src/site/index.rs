@@ -84,17 +84,14 @@ fn with_code_spans(escaped: &str) -> String {
     if parts.len().is_multiple_of(2) {
         return escaped.to_string();
     }
-    let mut out = String::with_capacity(escaped.len() + 16 * parts.len());
-    for (index, part) in parts.iter().enumerate() {
-        if index % 2 == 1 {
-            out.push_str("<code>");
-            out.push_str(part);
-            out.push_str("</code>");
-        } else {
-            out.push_str(part);
-        }
-    }
-    out
+    parts
+        .iter()
+        .enumerate()
+        .map(|(index, part)| match index % 2 {
+            1 => format!("<code>{part}</code>"),
+            _ => part.to_string(),
+        })
+        .collect()
 }
 
 /// Text for an HTML element or a quoted attribute.
