@@ -78,18 +78,13 @@ impl Broken {
     /// the error either way.
     pub(crate) fn into_final(self) -> reqwest::Result<Response> {
         if self.parts.status.is_success() || is_too_large(&self.error) {
-            Err(self.error)
-        } else {
-            Ok(self.into_response())
+            return Err(self.error);
         }
-    }
-
-    fn into_response(self) -> Response {
         let replay = futures_util::stream::iter([Ok(self.partial), Err(self.error)]);
-        Response::from(http::Response::from_parts(
+        Ok(Response::from(http::Response::from_parts(
             self.parts,
             reqwest::Body::wrap_stream(replay),
-        ))
+        )))
     }
 }
 
