@@ -67,9 +67,7 @@ impl AteneaTokens {
             return Ok(token.header.clone());
         }
         let token = self.fetch().await?;
-        let header = token.header.clone();
-        *cache = Some(token);
-        Ok(header)
+        Ok(cache.insert(token).header.clone())
     }
 
     /// Forgets the token the Index rejected, unless another caller already replaced it, and makes
