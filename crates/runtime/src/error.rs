@@ -256,27 +256,15 @@ impl<E: ServiceError> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let vendor = E::VENDOR;
         match self {
-            Error::Api { error, context } => {
-                write!(f, "{vendor} refused the call: {error} [{context}]")
-            }
-            Error::Unauthorized { context, .. } => {
-                write!(f, "{vendor} refused the credentials [{context}]")
-            }
-            Error::RateLimited {
-                retry_after,
-                context,
-                ..
-            } => {
+            Error::Api { error, .. } => write!(f, "{vendor} refused the call: {error}")?,
+            Error::Unauthorized { .. } => write!(f, "{vendor} refused the credentials")?,
+            Error::RateLimited { retry_after, .. } => {
                 write!(f, "{vendor} rate limit reached")?;
                 if let Some(delay) = retry_after {
                     write!(f, "; retry after {}s", delay.as_secs())?;
                 }
-                write!(f, " [{context}]")
             }
-            Error::Redirect {
-                location_host,
-                context,
-            } => {
+            Error::Redirect { location_host, .. } => {
                 write!(f, "{vendor}'s base URL answered with a redirect ")?;
                 match location_host {
                     Some(host) => write!(f, "to host `{host}`")?,
@@ -284,21 +272,18 @@ impl<E: ServiceError> fmt::Display for Error<E> {
                 }
                 write!(
                     f,
-                    "; redirects are never followed (they would take the credentials and the ids to another origin), so nothing is claimed: check the base URL ["
+                    "; redirects are never followed (they would take the credentials and the ids to another origin), so nothing is claimed: check the base URL"
                 )?;
-                // Not the context's Display: the body is not quoted, and not said to be empty.
-                context.fmt_status(f)?;
-                f.write_str("]")
             }
-            Error::UnexpectedStatus { context } => write!(
+            Error::UnexpectedStatus { .. } => write!(
                 f,
-                "{vendor} answered a status without its error body (a gateway page, a wrong base URL?) [{context}]"
-            ),
+                "{vendor} answered a status without its error body (a gateway page, a wrong base URL?)"
+            )?,
             Error::Unproven {
                 operation,
                 expected,
                 error,
-                context,
+                ..
             } => {
                 write!(f, "the response to `{operation}` ")?;
                 if let Some(error) = error {
@@ -306,38 +291,44 @@ impl<E: ServiceError> fmt::Display for Error<E> {
                 }
                 write!(
                     f,
-                    "does not prove {} (it is not the body {vendor} documents for it), so no outcome is claimed [{context}]",
+                    "does not prove {} (it is not the body {vendor} documents for it), so no outcome is claimed",
                     expected.join(" or ")
-                )
+                )?;
             }
-            Error::InvalidResponse { message, context } => {
-                write!(
-                    f,
-                    "{vendor}'s response does not match the spec: {message} [{context}]"
-                )
+            Error::InvalidResponse { message, .. } => {
+                write!(f, "{vendor}'s response does not match the spec: {message}")?
             }
-            Error::BodyTooLarge { context } => write!(
+            Error::BodyTooLarge { .. } => write!(
                 f,
-                "{vendor}'s response body is larger than the configured maximum (max_body_bytes) [{context}]"
-            ),
-            Error::BodyUnreadable { reason, context } => write!(
+                "{vendor}'s response body is larger than the configured maximum (max_body_bytes)"
+            )?,
+            Error::BodyUnreadable { reason, .. } => write!(
                 f,
-                "{vendor}'s response body could not be read whole ({reason}), so nothing in it counts [{context}]"
-            ),
+                "{vendor}'s response body could not be read whole ({reason}), so nothing in it counts"
+            )?,
             Error::Timeout(err) => {
-                write!(f, "no response from {vendor} in time: {}", error_chain(err))
+                write!(f, "no response from {vendor} in time: {}", error_chain(err))?
             }
-            Error::Transport(err) => {
-                write!(
-                    f,
-                    "the request to {vendor} failed in transport: {}",
-                    error_chain(err)
-                )
+            Error::Transport(err) => write!(
+                f,
+                "the request to {vendor} failed in transport: {}",
+                error_chain(err)
+            )?,
+            Error::Paging(message) => write!(f, "listing at {vendor} stopped: {message}")?,
+            Error::InvalidRequest(message) => write!(f, "the request was not sent: {message}")?,
+            Error::Credentials(message) => write!(f, "{vendor} credentials: {message}")?,
+            Error::Config(err) => write!(f, "{vendor} client configuration: {err}")?,
+        }
+        // An error from a response ends with its context. A redirect's body is not quoted, and
+        // not said to be empty either.
+        match (self, self.context()) {
+            (Error::Redirect { .. }, Some(context)) => {
+                f.write_str(" [")?;
+                context.fmt_status(f)?;
+                f.write_str("]")
             }
-            Error::Paging(message) => write!(f, "listing at {vendor} stopped: {message}"),
-            Error::InvalidRequest(message) => write!(f, "the request was not sent: {message}"),
-            Error::Credentials(message) => write!(f, "{vendor} credentials: {message}"),
-            Error::Config(err) => write!(f, "{vendor} client configuration: {err}"),
+            (_, Some(context)) => write!(f, " [{context}]"),
+            (_, None) => Ok(()),
         }
     }
 }
