@@ -177,16 +177,10 @@ fn passes(checks: &[Check], body: Option<&Value>) -> Option<Option<String>> {
     let mut captured = None;
     for check in checks {
         let body = body?;
-        match check {
-            Check::Equals { pointer, value } => {
-                if !value.matches(body.pointer(pointer)?) {
-                    return None;
-                }
-            }
+        let holds = match check {
+            Check::Equals { pointer, value } => value.matches(body.pointer(pointer)?),
             Check::Prefix { pointer, prefix } => {
-                if !body.pointer(pointer)?.as_str()?.starts_with(prefix) {
-                    return None;
-                }
+                body.pointer(pointer)?.as_str()?.starts_with(prefix)
             }
             Check::Uuid {
                 pointer,
@@ -195,11 +189,12 @@ fn passes(checks: &[Check], body: Option<&Value>) -> Option<Option<String>> {
             } => {
                 let text = body.pointer(pointer)?.as_str()?;
                 let uuid = text.strip_prefix(prefix)?.strip_suffix(suffix)?;
-                if !is_uuid(uuid) {
-                    return None;
-                }
                 captured = Some(uuid.to_string());
+                is_uuid(uuid)
             }
+        };
+        if !holds {
+            return None;
         }
     }
     Some(captured)
