@@ -165,7 +165,7 @@ impl<E: ServiceError> Error<E> {
             }
             Failure::InvalidRequest(message) => Error::InvalidRequest(message),
             Failure::Credentials(message) => Error::Credentials(message),
-            Failure::InvalidResponse { message } => Error::InvalidResponse {
+            Failure::InvalidResponse(message) => Error::InvalidResponse {
                 message,
                 context: record.success_context(),
             },

@@ -41,19 +41,15 @@ pub enum Failure {
     InvalidRequest(String),
     /// Credentials could not be put on the request (for Trust: the Atenea token call failed).
     Credentials(String),
-    /// A success status whose body does not match the documented schema.
-    InvalidResponse {
-        /// What serde said (the body is never kept: it may hold credentials or personal data).
-        message: String,
-    },
+    /// A success status whose body does not match the documented schema: what serde said (the
+    /// body is never kept: it may hold credentials or personal data).
+    InvalidResponse(String),
 }
 
 /// An HTTP error response with its body, as far as it could be read.
 #[derive(Debug, Clone)]
 pub struct ErrorResponse {
-    /// The status.
     pub status: StatusCode,
-    /// The headers.
     pub headers: HeaderMap,
     /// The whole body, or why it could not be read whole.
     pub body: Result<Bytes, BodyError>,
@@ -143,9 +139,9 @@ impl Failure {
             ClientError::InvalidRequest(message) => Failure::InvalidRequest(message),
             // Only the runtime's `pre` hook returns `Custom`, for credentials (see `PreError`).
             ClientError::Custom(message) => Failure::Credentials(message),
-            ClientError::InvalidResponsePayload(_, err) => Failure::InvalidResponse {
-                message: schema_mismatch(&err),
-            },
+            ClientError::InvalidResponsePayload(_, err) => {
+                Failure::InvalidResponse(schema_mismatch(&err))
+            }
         }
     }
 }
