@@ -4,15 +4,7 @@
 //! A missing or invalid variable is reported as the configuration error it is.
 //! An error is printed with its `Display` (what failed and why), and the exit status is 1.
 
-use std::process::ExitCode;
-
 #[tokio::main]
-async fn main() -> ExitCode {
-    match vendor_examples::attestr::run(attestr::Vars::process()).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+async fn main() -> std::process::ExitCode {
+    vendor_examples::exit_code(vendor_examples::attestr::run(attestr::Vars::process()).await)
 }

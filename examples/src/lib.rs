@@ -9,3 +9,15 @@
 pub mod attestr;
 pub mod gainsight_px;
 pub mod trust;
+
+/// A binary's exit status: success, or the error printed with its `Display` (what failed and
+/// why) and status 1.
+pub fn exit_code(result: Result<(), impl std::fmt::Display>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -52,11 +52,6 @@ impl Vendor {
         }
     }
 
-    /// The authored document, relative to the repository root (`spec/<slug>.yaml`).
-    pub fn spec_path(self) -> String {
-        format!("spec/{}.yaml", self.slug())
-    }
-
     /// The vendor whose slug is `slug`.
     pub fn by_slug(slug: &str) -> Option<Vendor> {
         Vendor::ALL.into_iter().find(|vendor| vendor.slug() == slug)

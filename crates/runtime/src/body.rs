@@ -78,18 +78,13 @@ impl Broken {
     /// the error either way.
     pub(crate) fn into_final(self) -> reqwest::Result<Response> {
         if self.parts.status.is_success() || is_too_large(&self.error) {
-            Err(self.error)
-        } else {
-            Ok(self.into_response())
+            return Err(self.error);
         }
-    }
-
-    fn into_response(self) -> Response {
         let replay = futures_util::stream::iter([Ok(self.partial), Err(self.error)]);
-        Response::from(http::Response::from_parts(
+        Ok(Response::from(http::Response::from_parts(
             self.parts,
             reqwest::Body::wrap_stream(replay),
-        ))
+        )))
     }
 }
 
@@ -128,14 +123,8 @@ pub enum BodyError {
 
 /// Whether `error` (a body read failure) was the size limit.
 pub fn is_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut current = Some(error);
-    while let Some(error) = current {
-        if error.is::<LengthLimitError>() {
-            return true;
-        }
-        current = error.source();
-    }
-    false
+    std::iter::successors(Some(error), |error| error.source())
+        .any(|error| error.is::<LengthLimitError>())
 }
 
 /// Reads a whole body stream. It fails when the stream errors (a truncated body) or passes the
@@ -166,14 +155,12 @@ where
 /// says little without the cause.
 pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
-    let mut current = error.source();
-    while let Some(cause) = current {
+    for cause in std::iter::successors(error.source(), |cause| cause.source()) {
         let cause_text = cause.to_string();
         if !text.contains(&cause_text) {
             text.push_str(": ");
             text.push_str(&cause_text);
         }
-        current = cause.source();
     }
     text
 }

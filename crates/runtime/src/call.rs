@@ -61,20 +61,19 @@ pub async fn settle<T, E: ServiceError>(
     body_of: impl FnOnce(&T) -> Option<Value>,
 ) -> Result<Settled<T>, Error<E>> {
     let (result, calls) = record(send).await;
+    let prove = |status: u16, body: Option<&Value>| {
+        let lost_response = calls.lost_response;
+        let response = evidence::Response {
+            status,
+            body,
+            lost_response,
+        };
+        evidence::prove(rules, operation, response)
+    };
     let error = match result {
         Ok(response) => {
-            let status = response.status().as_u16();
             let body = body_of(&response);
-            let verdict = evidence::prove(
-                rules,
-                operation,
-                evidence::Response {
-                    status,
-                    body: body.as_ref(),
-                    lost_response: calls.lost_response,
-                },
-            );
-            let expected = match verdict {
+            let expected = match prove(response.status().as_u16(), body.as_ref()) {
                 Verdict::Proven(proof) => {
                     return Ok(Settled {
                         proof,
@@ -84,7 +83,9 @@ pub async fn settle<T, E: ServiceError>(
                 Verdict::Unproven { expected } => expected,
                 // A documented success status with no outcome row: the table, not the vendor,
                 // is incomplete, and nothing is claimed.
-                Verdict::NotCovered => documented_outcomes(rules, operation),
+                Verdict::NotCovered => {
+                    evidence::outcomes(rules.iter().filter(|rule| rule.operation == operation))
+                }
             };
             return Err(Error::Unproven {
                 operation,
@@ -101,16 +102,7 @@ pub async fn settle<T, E: ServiceError>(
             Ok(bytes) => serde_json::from_slice::<Value>(bytes).ok(),
             Err(BodyError::TooLarge | BodyError::Unreadable { .. }) => None,
         };
-        let verdict = evidence::prove(
-            rules,
-            operation,
-            evidence::Response {
-                status: response.status.as_u16(),
-                body: body.as_ref(),
-                lost_response: calls.lost_response,
-            },
-        );
-        match verdict {
+        match prove(response.status.as_u16(), body.as_ref()) {
             Verdict::Proven(proof) => {
                 return Ok(Settled {
                     proof,
@@ -143,15 +135,4 @@ pub async fn settle<T, E: ServiceError>(
         }
     }
     Err(Error::from_failure(failure, &calls))
-}
-
-/// The outcomes the rules document for `operation`, once each.
-fn documented_outcomes(rules: &[Rule], operation: &str) -> Vec<&'static str> {
-    let mut outcomes = Vec::new();
-    for rule in rules.iter().filter(|rule| rule.operation == operation) {
-        if !outcomes.contains(&rule.outcome) {
-            outcomes.push(rule.outcome);
-        }
-    }
-    outcomes
 }

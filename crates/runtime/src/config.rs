@@ -75,15 +75,11 @@ pub struct Vars<'a> {
     lookup: &'a dyn Fn(&str) -> Option<OsString>,
 }
 
-fn process_var(name: &str) -> Option<OsString> {
-    std::env::var_os(name)
-}
-
 impl Vars<'static> {
     /// The process environment.
     pub fn process() -> Self {
         Vars {
-            lookup: &process_var,
+            lookup: &|name| std::env::var_os(name),
         }
     }
 }

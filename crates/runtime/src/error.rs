@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::body::{BodyError, error_chain, is_too_large};
 use crate::config::ConfigError;
 use crate::evidence::DocumentedError;
-use crate::failure::{ErrorContext, ErrorResponse, Failure, location_host, request_id};
+use crate::failure::{ErrorContext, ErrorResponse, Failure, location_host};
 use crate::options::CallRecord;
 
 /// A vendor's own error body, decoded from an error response.
@@ -165,7 +165,7 @@ impl<E: ServiceError> Error<E> {
             }
             Failure::InvalidRequest(message) => Error::InvalidRequest(message),
             Failure::Credentials(message) => Error::Credentials(message),
-            Failure::InvalidResponse { message } => Error::InvalidResponse {
+            Failure::InvalidResponse(message) => Error::InvalidResponse {
                 message,
                 context: record.success_context(),
             },
@@ -179,9 +179,8 @@ impl<E: ServiceError> Error<E> {
             return Error::Redirect {
                 location_host: location_host(&response.headers),
                 context: Box::new(ErrorContext {
-                    status: Some(response.status.as_u16()),
-                    request_id: request_id(&response.headers),
                     body_excerpt: String::new(),
+                    ..response.context()
                 }),
             };
         }
@@ -257,27 +256,15 @@ impl<E: ServiceError> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let vendor = E::VENDOR;
         match self {
-            Error::Api { error, context } => {
-                write!(f, "{vendor} refused the call: {error} [{context}]")
-            }
-            Error::Unauthorized { context, .. } => {
-                write!(f, "{vendor} refused the credentials [{context}]")
-            }
-            Error::RateLimited {
-                retry_after,
-                context,
-                ..
-            } => {
+            Error::Api { error, .. } => write!(f, "{vendor} refused the call: {error}")?,
+            Error::Unauthorized { .. } => write!(f, "{vendor} refused the credentials")?,
+            Error::RateLimited { retry_after, .. } => {
                 write!(f, "{vendor} rate limit reached")?;
                 if let Some(delay) = retry_after {
                     write!(f, "; retry after {}s", delay.as_secs())?;
                 }
-                write!(f, " [{context}]")
             }
-            Error::Redirect {
-                location_host,
-                context,
-            } => {
+            Error::Redirect { location_host, .. } => {
                 write!(f, "{vendor}'s base URL answered with a redirect ")?;
                 match location_host {
                     Some(host) => write!(f, "to host `{host}`")?,
@@ -285,27 +272,18 @@ impl<E: ServiceError> fmt::Display for Error<E> {
                 }
                 write!(
                     f,
-                    "; redirects are never followed (they would take the credentials and the ids to another origin), so nothing is claimed: check the base URL ["
+                    "; redirects are never followed (they would take the credentials and the ids to another origin), so nothing is claimed: check the base URL"
                 )?;
-                // Not the context's Display: the body is not quoted, and not said to be empty.
-                match context.status {
-                    Some(status) => write!(f, "HTTP {status}")?,
-                    None => f.write_str("no HTTP status")?,
-                }
-                if let Some(id) = &context.request_id {
-                    write!(f, ", request id {id}")?;
-                }
-                f.write_str("]")
             }
-            Error::UnexpectedStatus { context } => write!(
+            Error::UnexpectedStatus { .. } => write!(
                 f,
-                "{vendor} answered a status without its error body (a gateway page, a wrong base URL?) [{context}]"
-            ),
+                "{vendor} answered a status without its error body (a gateway page, a wrong base URL?)"
+            )?,
             Error::Unproven {
                 operation,
                 expected,
                 error,
-                context,
+                ..
             } => {
                 write!(f, "the response to `{operation}` ")?;
                 if let Some(error) = error {
@@ -313,38 +291,44 @@ impl<E: ServiceError> fmt::Display for Error<E> {
                 }
                 write!(
                     f,
-                    "does not prove {} (it is not the body {vendor} documents for it), so no outcome is claimed [{context}]",
+                    "does not prove {} (it is not the body {vendor} documents for it), so no outcome is claimed",
                     expected.join(" or ")
-                )
+                )?;
             }
-            Error::InvalidResponse { message, context } => {
-                write!(
-                    f,
-                    "{vendor}'s response does not match the spec: {message} [{context}]"
-                )
+            Error::InvalidResponse { message, .. } => {
+                write!(f, "{vendor}'s response does not match the spec: {message}")?
             }
-            Error::BodyTooLarge { context } => write!(
+            Error::BodyTooLarge { .. } => write!(
                 f,
-                "{vendor}'s response body is larger than the configured maximum (max_body_bytes) [{context}]"
-            ),
-            Error::BodyUnreadable { reason, context } => write!(
+                "{vendor}'s response body is larger than the configured maximum (max_body_bytes)"
+            )?,
+            Error::BodyUnreadable { reason, .. } => write!(
                 f,
-                "{vendor}'s response body could not be read whole ({reason}), so nothing in it counts [{context}]"
-            ),
+                "{vendor}'s response body could not be read whole ({reason}), so nothing in it counts"
+            )?,
             Error::Timeout(err) => {
-                write!(f, "no response from {vendor} in time: {}", error_chain(err))
+                write!(f, "no response from {vendor} in time: {}", error_chain(err))?
             }
-            Error::Transport(err) => {
-                write!(
-                    f,
-                    "the request to {vendor} failed in transport: {}",
-                    error_chain(err)
-                )
+            Error::Transport(err) => write!(
+                f,
+                "the request to {vendor} failed in transport: {}",
+                error_chain(err)
+            )?,
+            Error::Paging(message) => write!(f, "listing at {vendor} stopped: {message}")?,
+            Error::InvalidRequest(message) => write!(f, "the request was not sent: {message}")?,
+            Error::Credentials(message) => write!(f, "{vendor} credentials: {message}")?,
+            Error::Config(err) => write!(f, "{vendor} client configuration: {err}")?,
+        }
+        // An error from a response ends with its context. A redirect's body is not quoted, and
+        // not said to be empty either.
+        match (self, self.context()) {
+            (Error::Redirect { .. }, Some(context)) => {
+                f.write_str(" [")?;
+                context.fmt_status(f)?;
+                f.write_str("]")
             }
-            Error::Paging(message) => write!(f, "listing at {vendor} stopped: {message}"),
-            Error::InvalidRequest(message) => write!(f, "the request was not sent: {message}"),
-            Error::Credentials(message) => write!(f, "{vendor} credentials: {message}"),
-            Error::Config(err) => write!(f, "{vendor} client configuration: {err}"),
+            (_, Some(context)) => write!(f, " [{context}]"),
+            (_, None) => Ok(()),
         }
     }
 }

@@ -142,12 +142,7 @@ pub fn prove(rules: &[Rule], operation: &str, response: Response<'_>) -> Verdict
             .iter()
             .filter(move |rule| rule.operation == operation && rule.status == response.status)
     };
-    let mut covered = Vec::new();
-    for rule in rows() {
-        if !covered.contains(&rule.outcome) {
-            covered.push(rule.outcome);
-        }
-    }
+    let covered = outcomes(rows());
     let lost_first = rows().filter(|rule| rule.after_lost_response && response.lost_response);
     let ordinary = rows().filter(|rule| !rule.after_lost_response);
     for rule in lost_first.chain(ordinary) {
@@ -166,21 +161,26 @@ pub fn prove(rules: &[Rule], operation: &str, response: Response<'_>) -> Verdict
     }
 }
 
+/// The outcomes of `rows`, once each, in table order.
+pub(crate) fn outcomes<'a>(rows: impl Iterator<Item = &'a Rule>) -> Vec<&'static str> {
+    let mut outcomes = Vec::new();
+    for rule in rows {
+        if !outcomes.contains(&rule.outcome) {
+            outcomes.push(rule.outcome);
+        }
+    }
+    outcomes
+}
+
 /// `Some(captured uuid, if any)` when every check holds on `body`.
 fn passes(checks: &[Check], body: Option<&Value>) -> Option<Option<String>> {
     let mut captured = None;
     for check in checks {
         let body = body?;
-        match check {
-            Check::Equals { pointer, value } => {
-                if !value.matches(body.pointer(pointer)?) {
-                    return None;
-                }
-            }
+        let holds = match check {
+            Check::Equals { pointer, value } => value.matches(body.pointer(pointer)?),
             Check::Prefix { pointer, prefix } => {
-                if !body.pointer(pointer)?.as_str()?.starts_with(prefix) {
-                    return None;
-                }
+                body.pointer(pointer)?.as_str()?.starts_with(prefix)
             }
             Check::Uuid {
                 pointer,
@@ -189,11 +189,12 @@ fn passes(checks: &[Check], body: Option<&Value>) -> Option<Option<String>> {
             } => {
                 let text = body.pointer(pointer)?.as_str()?;
                 let uuid = text.strip_prefix(prefix)?.strip_suffix(suffix)?;
-                if !is_uuid(uuid) {
-                    return None;
-                }
                 captured = Some(uuid.to_string());
+                is_uuid(uuid)
             }
+        };
+        if !holds {
+            return None;
         }
     }
     Some(captured)

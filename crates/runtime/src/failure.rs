@@ -41,19 +41,15 @@ pub enum Failure {
     InvalidRequest(String),
     /// Credentials could not be put on the request (for Trust: the Atenea token call failed).
     Credentials(String),
-    /// A success status whose body does not match the documented schema.
-    InvalidResponse {
-        /// What serde said (the body is never kept: it may hold credentials or personal data).
-        message: String,
-    },
+    /// A success status whose body does not match the documented schema: what serde said (the
+    /// body is never kept: it may hold credentials or personal data).
+    InvalidResponse(String),
 }
 
 /// An HTTP error response with its body, as far as it could be read.
 #[derive(Debug, Clone)]
 pub struct ErrorResponse {
-    /// The status.
     pub status: StatusCode,
-    /// The headers.
     pub headers: HeaderMap,
     /// The whole body, or why it could not be read whole.
     pub body: Result<Bytes, BodyError>,
@@ -71,8 +67,9 @@ pub struct ErrorContext {
     pub body_excerpt: String,
 }
 
-impl std::fmt::Display for ErrorContext {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ErrorContext {
+    /// The status and the request id, without the body.
+    pub(crate) fn fmt_status(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.status {
             Some(status) => write!(f, "HTTP {status}")?,
             None => f.write_str("no HTTP status")?,
@@ -80,6 +77,13 @@ impl std::fmt::Display for ErrorContext {
         if let Some(id) = &self.request_id {
             write!(f, ", request id {id}")?;
         }
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for ErrorContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.fmt_status(f)?;
         if self.body_excerpt.is_empty() {
             f.write_str(", empty body")
         } else {
@@ -113,26 +117,16 @@ impl Failure {
     /// Reads whatever a generated call returned into a `Failure`, consuming any error body.
     pub async fn from_client_error(error: ClientError<ByteStream>) -> Failure {
         match error {
-            ClientError::ErrorResponse(response) => {
-                let status = response.status();
-                let headers = response.headers().clone();
-                let body = read_complete(response.into_inner().into_inner(), usize::MAX).await;
-                Failure::Response(ErrorResponse {
-                    status,
-                    headers,
-                    body,
-                })
-            }
-            ClientError::UnexpectedResponse(response) => {
-                let status = response.status();
-                let headers = response.headers().clone();
-                let body = read_complete(response.bytes_stream(), usize::MAX).await;
-                Failure::Response(ErrorResponse {
-                    status,
-                    headers,
-                    body,
-                })
-            }
+            ClientError::ErrorResponse(response) => Failure::Response(ErrorResponse {
+                status: response.status(),
+                headers: response.headers().clone(),
+                body: read_complete(response.into_inner().into_inner(), usize::MAX).await,
+            }),
+            ClientError::UnexpectedResponse(response) => Failure::Response(ErrorResponse {
+                status: response.status(),
+                headers: response.headers().clone(),
+                body: read_complete(response.bytes_stream(), usize::MAX).await,
+            }),
             // The runtime's `exec` reads each body whole; its failure to comes back as a
             // communication error.
             ClientError::CommunicationError(err) if err.is_body() || err.is_decode() => {
@@ -145,9 +139,9 @@ impl Failure {
             ClientError::InvalidRequest(message) => Failure::InvalidRequest(message),
             // Only the runtime's `pre` hook returns `Custom`, for credentials (see `PreError`).
             ClientError::Custom(message) => Failure::Credentials(message),
-            ClientError::InvalidResponsePayload(_, err) => Failure::InvalidResponse {
-                message: schema_mismatch(&err),
-            },
+            ClientError::InvalidResponsePayload(_, err) => {
+                Failure::InvalidResponse(schema_mismatch(&err))
+            }
         }
     }
 }

@@ -51,29 +51,16 @@ impl Operation {
             }
         }
     }
-}
 
-/// Finds an operation by id.
-pub fn find(operations: &'static [Operation], id: &str) -> Option<&'static Operation> {
-    operations.iter().find(|operation| operation.id == id)
-}
-
-impl Operation {
     /// Whether this operation's template is more specific than `other`'s at the first segment
     /// where they differ: a fixed segment (`delete`) against a parameter (`{identifyId}`).
     fn is_more_specific_than(&self, other: &Operation) -> bool {
-        let mut mine = self.path_template.split('/');
-        let mut theirs = other.path_template.split('/');
-        loop {
-            match (mine.next(), theirs.next()) {
-                (Some(a), Some(b)) => match (is_parameter(a), is_parameter(b)) {
-                    (false, true) => return true,
-                    (true, false) => return false,
-                    _ => {}
-                },
-                _ => return false,
-            }
-        }
+        self.path_template
+            .split('/')
+            .zip(other.path_template.split('/'))
+            .map(|(mine, theirs)| (is_parameter(mine), is_parameter(theirs)))
+            .find(|(mine, theirs)| mine != theirs)
+            .is_some_and(|(mine, _)| !mine)
     }
 }
 
@@ -81,23 +68,9 @@ fn is_parameter(segment: &str) -> bool {
     segment.starts_with('{') && segment.ends_with('}')
 }
 
-/// The operations of the same table, of any method, whose routes are more specific than
-/// `operation`'s: a concrete path of `operation` that also matches one of them may be routed there
-/// by the vendor (the user whose id is `delete` would be sent to `DELETE /v1/users/delete`). The
-/// method is ignored on purpose: how the vendor routes a method its fixed path does not serve is
-/// not documented.
-fn shadowing_candidates(
-    operations: &'static [Operation],
-    operation: &Operation,
-) -> impl Iterator<Item = &'static Operation> {
-    operations.iter().filter(move |other| {
-        other.path_template != operation.path_template && other.is_more_specific_than(operation)
-    })
-}
-
-/// An operation table with each operation's [`shadowing_candidates`] found once, when the client
-/// is built: the check on every request then matches the path against those few templates
-/// instead of comparing every template of the table with every other.
+/// An operation table with each operation's shadowing candidates ([`Route::new`]) found once,
+/// when the client is built: the check on every request then matches the path against those few
+/// templates instead of comparing every template of the table with every other.
 #[derive(Debug)]
 pub(crate) struct Routes(Box<[Route]>);
 
@@ -110,15 +83,10 @@ pub(crate) struct Route {
 
 impl Routes {
     pub(crate) fn new(operations: &'static [Operation]) -> Routes {
-        Routes(
-            operations
-                .iter()
-                .map(|operation| Route {
-                    operation,
-                    shadows: shadowing_candidates(operations, operation).collect(),
-                })
-                .collect(),
-        )
+        let routes = operations
+            .iter()
+            .map(|operation| Route::new(operations, operation));
+        Routes(routes.collect())
     }
 
     /// The route of the operation `id`.
@@ -128,15 +96,43 @@ impl Routes {
 }
 
 impl Route {
+    /// `operation` and the operations of its table, of any method, whose routes are more
+    /// specific than its own: a concrete path of `operation` that also matches one of them may
+    /// be routed there by the vendor (the user whose id is `delete` would be sent to
+    /// `DELETE /v1/users/delete`). The method is ignored on purpose: how the vendor routes a
+    /// method its fixed path does not serve is not documented.
+    fn new(operations: &'static [Operation], operation: &'static Operation) -> Route {
+        let shadows = operations.iter().filter(|other| {
+            other.path_template != operation.path_template && other.is_more_specific_than(operation)
+        });
+        Route {
+            operation,
+            shadows: shadows.collect(),
+        }
+    }
+
     /// Checks a concrete request path for this route's operation: it must match the operation's
     /// own template and none of the templates that can shadow it.
     pub(crate) fn check(&self, base_path: &str, path: &str) -> Result<(), RouteProblem> {
-        check_against(
-            self.operation,
-            self.shadows.iter().copied(),
-            base_path,
-            path,
-        )
+        let operation = self.operation;
+        if !operation.matches_path(base_path, path) {
+            return Err(RouteProblem::RouteChanged {
+                operation: operation.id,
+                template: operation.path_template,
+            });
+        }
+        let shadow = self
+            .shadows
+            .iter()
+            .find(|other| other.matches_path(base_path, path));
+        match shadow {
+            Some(other) => Err(RouteProblem::Shadowed {
+                operation: operation.id,
+                other: other.id,
+                other_template: other.path_template,
+            }),
+            None => Ok(()),
+        }
     }
 }
 
@@ -170,30 +166,6 @@ pub enum RouteProblem {
     },
 }
 
-/// Checks a concrete request path for `operation`: it must match the operation's own template
-/// and none of `shadows`, the more specific templates of its table.
-fn check_against(
-    operation: &'static Operation,
-    mut shadows: impl Iterator<Item = &'static Operation>,
-    base_path: &str,
-    path: &str,
-) -> Result<(), RouteProblem> {
-    if !operation.matches_path(base_path, path) {
-        return Err(RouteProblem::RouteChanged {
-            operation: operation.id,
-            template: operation.path_template,
-        });
-    }
-    match shadows.find(|other| other.matches_path(base_path, path)) {
-        Some(other) => Err(RouteProblem::Shadowed {
-            operation: operation.id,
-            other: other.id,
-            other_template: other.path_template,
-        }),
-        None => Ok(()),
-    }
-}
-
 /// Checks, before building a request, that `operation` with these path parameter values keeps
 /// its own route, the way the `pre` hook will check the real request. Values are
 /// percent-encoded as the generated code encodes them, then the path goes through the same URL
@@ -204,7 +176,9 @@ pub fn check_params(
     operation_id: &str,
     params: &[(&str, &str)],
 ) -> Result<(), RouteProblem> {
-    let operation = find(operations, operation_id)
+    let operation = operations
+        .iter()
+        .find(|operation| operation.id == operation_id)
         .ok_or_else(|| RouteProblem::UnknownOperation(operation_id.to_string()))?;
     let mut path = operation.path_template.to_string();
     for (name, value) in params {
@@ -219,12 +193,7 @@ pub fn check_params(
             template: operation.path_template,
         }
     })?;
-    check_against(
-        operation,
-        shadowing_candidates(operations, operation),
-        "",
-        parsed.path(),
-    )
+    Route::new(operations, operation).check("", parsed.path())
 }
 
 #[cfg(test)]

@@ -7,12 +7,10 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
-/// Statuses worth another attempt: timeouts, rate limits and transient server failures.
-pub const RETRYABLE_STATUSES: [u16; 6] = [408, 429, 500, 502, 503, 504];
-
-/// Whether a response with `status` is worth another attempt.
+/// Whether a response with `status` is worth another attempt: a timeout, a rate limit or a
+/// transient server failure.
 pub fn is_retryable_status(status: u16) -> bool {
-    RETRYABLE_STATUSES.contains(&status)
+    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
 }
 
 /// Whether a response with `status` leaves open that the server acted on the request before it

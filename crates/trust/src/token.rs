@@ -67,21 +67,18 @@ impl AteneaTokens {
             return Ok(token.header.clone());
         }
         let token = self.fetch().await?;
-        let header = token.header.clone();
-        *cache = Some(token);
-        Ok(header)
+        Ok(cache.insert(token).header.clone())
     }
 
     /// Forgets the token the Index rejected, unless another caller already replaced it, and makes
     /// sure a fresh one is cached. Returns whether one is.
     pub async fn renew(&self, rejected: Option<&HeaderValue>) -> bool {
         let mut cache = self.cache.lock().await;
-        let still_cached = match (cache.as_ref(), rejected) {
-            (Some(token), Some(rejected)) => token.header == rejected,
-            (Some(_), None) => true,
-            (None, _) => false,
-        };
-        if still_cached || cache.is_none() {
+        let replaced = cache
+            .as_ref()
+            .zip(rejected)
+            .is_some_and(|(token, rejected)| token.header != rejected);
+        if !replaced {
             match self.fetch().await {
                 Ok(token) => *cache = Some(token),
                 Err(err) => {
@@ -109,15 +106,10 @@ impl AteneaTokens {
             ..CallOptions::default()
         };
         let send = self.atenea.create_access_token().body(request).call();
-        let token = match detached(repeatable, send).await {
-            Ok(response) => response.into_inner(),
-            Err(error) => {
-                let error: Error = error;
-                return Err(AuthError(format!(
-                    "the Atenea token request failed: {error}"
-                )));
-            }
-        };
+        let token = detached(repeatable, send)
+            .await
+            .map_err(|error: Error| AuthError(format!("the Atenea token request failed: {error}")))?
+            .into_inner();
         let expires_at = u64::try_from(token.created_at)
             .ok()
             .zip(u64::try_from(token.expires_in).ok())

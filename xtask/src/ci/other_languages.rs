@@ -98,14 +98,10 @@ fn python(repo: &Path) -> Result<(), String> {
     let out = fresh_dir(repo, "python")?;
     let venv_bin = repo.join(".venv/bin");
     // openapi-python-client formats with ruff from PATH; without it formatting is skipped silently.
-    let path = match std::env::var_os("PATH") {
-        Some(path) => {
-            let mut dirs = vec![venv_bin.clone()];
-            dirs.extend(std::env::split_paths(&path));
-            std::env::join_paths(dirs).map_err(|err| err.to_string())?
-        }
-        None => venv_bin.clone().into_os_string(),
-    };
+    let inherited = std::env::var_os("PATH");
+    let dirs =
+        std::iter::once(venv_bin.clone()).chain(inherited.iter().flat_map(std::env::split_paths));
+    let path = std::env::join_paths(dirs).map_err(|err| err.to_string())?;
     let mut packages = Vec::new();
     for vendor in &VENDORS {
         let input = publish::bundled_json_path(vendor);
@@ -153,17 +149,11 @@ fn python(repo: &Path) -> Result<(), String> {
         repo,
         "pip install the generated clients (offline, into target/)",
         Command::new(venv_bin.join("python"))
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--no-deps",
-                "--no-index",
-                "--no-build-isolation",
-                "--disable-pip-version-check",
-                "--target",
-            ])
+            .args(
+                "-m pip install --quiet --no-deps --no-index --no-build-isolation \
+                 --disable-pip-version-check --target"
+                    .split_whitespace(),
+            )
             .arg(&site)
             .args(&packages),
     )?;
@@ -175,14 +165,7 @@ fn python(repo: &Path) -> Result<(), String> {
         repo,
         "pytest clients/python (against vendor-sandbox)",
         Command::new(venv_bin.join("python"))
-            .args([
-                "-m",
-                "pytest",
-                "clients/python",
-                "-q",
-                "-p",
-                "no:cacheprovider",
-            ])
+            .args("-m pytest clients/python -q -p no:cacheprovider".split(' '))
             .env("SANDBOX_URL", sandbox.url())
             .env("PYTHONPATH", &site)
             .env("PYTHONDONTWRITEBYTECODE", "1"),

@@ -19,13 +19,10 @@ pub fn sandbox_binary(repo: &Path) -> Result<PathBuf, String> {
     }
     let output = super::process::cargo()
         .current_dir(repo)
-        .args([
-            "test",
-            "--workspace",
-            "--locked",
-            "--no-run",
-            "--message-format=json-render-diagnostics",
-        ])
+        .args(
+            "test --workspace --locked --no-run --message-format=json-render-diagnostics"
+                .split(' '),
+        )
         .stderr(Stdio::inherit())
         .output()
         .map_err(|err| format!("could not run cargo: {err}"))?;

@@ -34,10 +34,8 @@ const GAINSIGHT_PX_RATE: &str = "150/s";
 /// One schemathesis run.
 struct Run {
     label: &'static str,
-    /// `spec/dist/<document>.json`
+    /// `spec/dist/<document>.json`, checked with `crates/sandbox/schemathesis/<document>.toml`.
     document: &'static str,
-    /// `crates/sandbox/schemathesis/<config>.toml`
-    config: &'static str,
     /// The sandbox prefix standing in for the vendor's server.
     prefix: &'static str,
     /// Operations of the document this run covers (`--include-operation-id`), or all when
@@ -47,42 +45,33 @@ struct Run {
     rate_limit: Option<&'static str>,
 }
 
+impl Run {
+    /// A run over every operation of `document`, without a rate limit.
+    const fn all(label: &'static str, document: &'static str, prefix: &'static str) -> Run {
+        Run {
+            label,
+            document,
+            prefix,
+            include: &[],
+            exclude: &[],
+            rate_limit: None,
+        }
+    }
+}
+
 const RUNS: [Run; 4] = [
+    Run::all("Attestr", "attestr", "/attestr/api/v1"),
     Run {
-        label: "Attestr",
-        document: "attestr",
-        config: "attestr",
-        prefix: "/attestr/api/v1",
-        include: &[],
-        exclude: &[],
-        rate_limit: None,
-    },
-    Run {
-        label: "Trust Index",
-        document: "trust",
-        config: "trust",
-        prefix: "/trust/index/v1",
-        include: &[],
         exclude: &["createAccessToken"],
-        rate_limit: None,
+        ..Run::all("Trust Index", "trust", "/trust/index/v1")
     },
     Run {
-        label: "Trust Atenea",
-        document: "trust",
-        config: "trust",
-        prefix: "/atenea",
         include: &["createAccessToken"],
-        exclude: &[],
-        rate_limit: None,
+        ..Run::all("Trust Atenea", "trust", "/atenea")
     },
     Run {
-        label: "Gainsight PX",
-        document: "gainsight-px",
-        config: "gainsight-px",
-        prefix: "/gainsight-px",
-        include: &[],
-        exclude: &[],
         rate_limit: Some(GAINSIGHT_PX_RATE),
+        ..Run::all("Gainsight PX", "gainsight-px", "/gainsight-px")
     },
 ];
 
@@ -127,7 +116,7 @@ pub fn run(repo: &Path) -> Result<(), String> {
         command
             .current_dir(&work_dir)
             .arg("--config-file")
-            .arg(repo.join(format!("crates/sandbox/schemathesis/{}.toml", run.config)))
+            .arg(repo.join(format!("crates/sandbox/schemathesis/{}.toml", run.document)))
             .arg("run")
             .arg(&document)
             .args(["--url", &base_url])
@@ -207,19 +196,15 @@ fn loopback_copy(
         serde_json::from_str(&text).map_err(|err| format!("{}: {err}", source.display()))?;
     let servers = json!([{ "url": format!("http://{}{}", sandbox.addr, run.prefix) }]);
     document["servers"] = servers.clone();
-    if let Some(paths) = document["paths"].as_object_mut() {
-        for item in paths.values_mut() {
-            if let Some(item) = item.as_object_mut() {
-                if item.contains_key("servers") {
-                    item.insert("servers".to_string(), servers.clone());
-                }
-                for operation in item.values_mut() {
-                    if let Some(operation) = operation.as_object_mut()
-                        && operation.contains_key("servers")
-                    {
-                        operation.insert("servers".to_string(), servers.clone());
-                    }
-                }
+    let paths = document["paths"].as_object_mut().into_iter().flatten();
+    for item in paths.filter_map(|(_, item)| item.as_object_mut()) {
+        if let Some(entry) = item.get_mut("servers") {
+            *entry = servers.clone();
+        }
+        // An operation's own servers (a non-object entry, such as `parameters`, has none).
+        for operation in item.values_mut() {
+            if let Some(entry) = operation.get_mut("servers") {
+                *entry = servers.clone();
             }
         }
     }

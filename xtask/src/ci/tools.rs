@@ -60,11 +60,7 @@ pub fn install_python_requirements(repo: &Path) -> Result<(), String> {
     run_step(
         repo,
         "pip install -r requirements.txt",
-        Command::new(repo.join(".venv/bin/pip")).args([
-            "install",
-            "--quiet",
-            "-r",
-            "requirements.txt",
-        ]),
+        Command::new(repo.join(".venv/bin/pip"))
+            .args("install --quiet -r requirements.txt".split(' ')),
     )
 }

@@ -7,10 +7,9 @@ use spec_pipeline::document::Document;
 
 /// One vendor's entry.
 pub struct Entry<'a> {
-    /// The vendor page's file name (`attestr.html`), a checked path component.
-    pub page: &'a str,
-    /// The published documents beside the site (`attestr.yaml`, `attestr.json`), checked.
-    pub published: [&'a str; 2],
+    /// The file stem (`attestr`), a checked path component: the entry links `<stem>.html` and
+    /// the published documents beside the site, `<stem>.yaml` and `<stem>.json`.
+    pub stem: &'a str,
     /// The vendor's authored document, which gives the entry its title, versions, summary and
     /// operation count.
     pub doc: &'a Document,
@@ -36,11 +35,11 @@ pub fn index_page(header: &str, renderer: &str, entries: &[Entry]) -> String {
         let vendor_version = text("x-vendor-api-version");
         let operations = entry.doc.operations().len();
         vendors.push_str(&format!(
-            "    <li class=\"vendor\">\n      <h2><a href=\"{page}\">{title}</a></h2>\n      \
+            "    <li class=\"vendor\">\n      <h2><a href=\"{stem}.html\">{title}</a></h2>\n      \
              <p class=\"meta\">{operations} operations · document {version}{vendor_version} · \
-             from <code>{source}</code> · OpenAPI: <a href=\"../{yaml}\">{yaml}</a>, \
-             <a href=\"../{json}\">{json}</a></p>\n      <p>{summary}</p>\n    </li>\n",
-            page = escape(entry.page),
+             from <code>{source}</code> · OpenAPI: <a href=\"../{stem}.yaml\">{stem}.yaml</a>, \
+             <a href=\"../{stem}.json\">{stem}.json</a></p>\n      <p>{summary}</p>\n    </li>\n",
+            stem = escape(entry.stem),
             title = escape(text("title")),
             version = escape(text("version")),
             vendor_version = if vendor_version.is_empty() {
@@ -49,8 +48,6 @@ pub fn index_page(header: &str, renderer: &str, entries: &[Entry]) -> String {
                 format!(" · vendor API {}", escape(vendor_version))
             },
             source = escape(&entry.doc.name),
-            yaml = escape(entry.published[0]),
-            json = escape(entry.published[1]),
             summary = with_code_spans(&escape(&summary)),
         ));
     }
@@ -87,33 +84,24 @@ fn with_code_spans(escaped: &str) -> String {
     if parts.len().is_multiple_of(2) {
         return escaped.to_string();
     }
-    let mut out = String::with_capacity(escaped.len() + 16 * parts.len());
-    for (index, part) in parts.iter().enumerate() {
-        if index % 2 == 1 {
-            out.push_str("<code>");
-            out.push_str(part);
-            out.push_str("</code>");
-        } else {
-            out.push_str(part);
-        }
-    }
-    out
+    parts
+        .iter()
+        .enumerate()
+        .map(|(index, part)| match index % 2 {
+            1 => format!("<code>{part}</code>"),
+            _ => part.to_string(),
+        })
+        .collect()
 }
 
 /// Text for an HTML element or a quoted attribute.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
+    // `&` first, so that the entities written after it stay as they are.
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 #[cfg(test)]
@@ -131,8 +119,7 @@ mod tests {
             "<!-- header -->",
             "Redoc",
             &[Entry {
-                page: "x.html",
-                published: ["x.yaml", "x.json"],
+                stem: "x",
                 doc: &doc,
             }],
         );

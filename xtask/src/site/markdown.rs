@@ -37,18 +37,12 @@ pub fn authored(text: &str) -> String {
             continue;
         }
         if c == '`' {
+            // A code span is copied whole, up to the end of its closing run; an unmatched run is
+            // literal text, copied alone.
             let run = backtick_run(&chars, index);
-            match closing_run(&chars, index + run, run) {
-                Some(end) => {
-                    out.extend(&chars[index..end + run]);
-                    index = end + run;
-                }
-                // An unmatched backtick run is literal text.
-                None => {
-                    out.extend(&chars[index..index + run]);
-                    index += run;
-                }
-            }
+            let end = closing_run(&chars, index + run, run).unwrap_or(index) + run;
+            out.extend(&chars[index..end]);
+            index = end;
             continue;
         }
         if c == '<' || (c == '{' && chars.get(index + 1) == Some(&'%')) {

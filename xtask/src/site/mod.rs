@@ -24,11 +24,6 @@ use spec_pipeline::vendors::{VENDORS, Vendor};
 
 pub use spec_pipeline::outputs::SITE_DIR;
 
-/// `spec/dist/site/<vendor>.html`.
-pub fn page_path(vendor: &Vendor) -> Result<String, Error> {
-    Ok(format!("{SITE_DIR}/{}", page_file(vendor)?))
-}
-
 /// `<vendor>.html`, refused unless the vendor's name is one plain path component.
 pub fn page_file(vendor: &Vendor) -> Result<String, Error> {
     Ok(format!("{}.html", path_component(vendor.name)?))
@@ -47,13 +42,20 @@ fn path_component(name: &str) -> Result<&str, Error> {
     if plain {
         Ok(name)
     } else {
-        Err(Error::Site {
-            document: SITE_DIR.to_string(),
-            message: format!(
+        Err(site_error(
+            SITE_DIR,
+            format!(
                 "`{}` cannot name a file of the site: use lowercase letters, digits and `-`",
                 name.escape_debug()
             ),
-        })
+        ))
+    }
+}
+
+fn site_error(document: &str, message: impl Into<String>) -> Error {
+    Error::Site {
+        document: document.to_string(),
+        message: message.into(),
     }
 }
 
@@ -92,18 +94,19 @@ fn site_files_of(
         "Redoc {} (Redocly CLI {redocly} `build-docs`)",
         redoc::redoc_version(repo)?
     );
-    let mut docs = Vec::new();
-    for (vendor, doc) in documents {
-        docs.push((*vendor, path_component(vendor.name)?, doc));
-    }
-    let site_docs: Vec<_> = docs
+    let stems = documents
         .iter()
-        .map(|(_, _, doc)| sections::site_document(doc))
+        .map(|(vendor, _)| path_component(vendor.name))
+        .collect::<Result<Vec<_>, _>>()?;
+    let site_docs: Vec<_> = documents
+        .iter()
+        .map(|(_, doc)| sections::site_document(doc))
         .collect();
-    let inputs: Vec<redoc::PageInput> = docs
+    let inputs: Vec<redoc::PageInput> = documents
         .iter()
+        .zip(&stems)
         .zip(&site_docs)
-        .map(|((_, stem, doc), document)| redoc::PageInput {
+        .map(|(((_, doc), stem), document)| redoc::PageInput {
             stem,
             source: &doc.name,
             document,
@@ -112,30 +115,19 @@ fn site_files_of(
     let pages = redoc::render_pages(repo, &inputs)?;
 
     let mut files = BTreeMap::new();
-    for ((vendor, _, doc), html) in docs.iter().zip(pages) {
-        let header = generated_header(&doc.name, &renderer);
-        files.insert(page_path(vendor)?, format!("<!-- {header} -->\n{html}"));
+    for (input, html) in inputs.iter().zip(pages) {
+        let header = generated_header(input.source, &renderer);
+        files.insert(
+            format!("{SITE_DIR}/{}.html", input.stem),
+            format!("<!-- {header} -->\n{html}"),
+        );
     }
-    let names: Vec<(String, String, String)> = docs
+    let entries: Vec<index::Entry> = documents
         .iter()
-        .map(|(_, stem, _)| {
-            (
-                format!("{stem}.html"),
-                format!("{stem}.yaml"),
-                format!("{stem}.json"),
-            )
-        })
+        .zip(&stems)
+        .map(|((_, doc), stem)| index::Entry { stem, doc })
         .collect();
-    let entries: Vec<index::Entry> = docs
-        .iter()
-        .zip(&names)
-        .map(|((_, _, doc), (page, yaml, json))| index::Entry {
-            page,
-            published: [yaml, json],
-            doc,
-        })
-        .collect();
-    let sources: Vec<&str> = docs.iter().map(|(_, _, doc)| doc.name.as_str()).collect();
+    let sources: Vec<&str> = inputs.iter().map(|input| input.source).collect();
     let index_header = generated_header(&sources.join(", "), &renderer);
     files.insert(
         format!("{SITE_DIR}/index.html"),

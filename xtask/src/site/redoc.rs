@@ -23,10 +23,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use spec_pipeline::Error;
 use spec_pipeline::document::METHODS;
+
+use super::site_error;
 
 /// The shared script beside the pages.
 pub const RENDERER_FILE: &str = "renderer.js";
@@ -78,28 +80,23 @@ pub struct PageInput<'a> {
 pub fn redocly_version(repo: &Path) -> Result<String, Error> {
     let path = repo.join(REDOCLY_PACKAGE);
     let text = std::fs::read_to_string(&path).map_err(|err| missing_tool(&path, err))?;
-    let package: Value = serde_json::from_str(&text).map_err(|err| Error::Site {
-        document: REDOCLY_PACKAGE.to_string(),
-        message: format!("not valid JSON: {err}"),
-    })?;
+    let package: Value = serde_json::from_str(&text)
+        .map_err(|err| site_error(REDOCLY_PACKAGE, format!("not valid JSON: {err}")))?;
     package
         .get("version")
         .and_then(Value::as_str)
         .map(str::to_string)
-        .ok_or_else(|| Error::Site {
-            document: REDOCLY_PACKAGE.to_string(),
-            message: "has no `version`".to_string(),
-        })
+        .ok_or_else(|| site_error(REDOCLY_PACKAGE, "has no `version`"))
 }
 
 fn missing_tool(path: &Path, err: std::io::Error) -> Error {
-    Error::Site {
-        document: path.display().to_string(),
-        message: format!(
+    site_error(
+        &path.display().to_string(),
+        format!(
             "{err}; the reference site is rendered with the pinned Redocly CLI: run `npm ci` \
              (or `cargo xtask test`, which installs the pinned tools)"
         ),
-    }
+    )
 }
 
 /// Renders every page with `redocly build-docs`, all at once, in a scratch directory under
@@ -171,14 +168,14 @@ pub fn render_pages(repo: &Path, pages: &[PageInput]) -> Result<Vec<String>, Err
             Ok(finished) if finished.status.success() => std::fs::read_to_string(&output)
                 .map_err(|err| Error::io(&output, err))
                 .and_then(|html| offline_page(page.source, &html)),
-            Ok(finished) => Err(Error::Site {
-                document: page.source.to_string(),
-                message: format!(
+            Ok(finished) => Err(site_error(
+                page.source,
+                format!(
                     "`redocly build-docs` failed ({}): {}",
                     finished.status,
                     tail(&String::from_utf8_lossy(&finished.stderr))
                 ),
-            }),
+            )),
             Err(err) => Err(Error::io(&redocly, err)),
         };
         match html {
@@ -200,21 +197,16 @@ struct MethodOrder<'a>(&'a Value);
 
 impl Serialize for MethodOrder<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Some(paths) = self.0.get("paths").and_then(Value::as_object) else {
+        let (Some(root), Some(paths)) = (
+            self.0.as_object(),
+            self.0.get("paths").and_then(Value::as_object),
+        ) else {
             return self.0.serialize(serializer);
         };
-        let root = self
-            .0
-            .as_object()
-            .expect("a document with paths is an object");
         let mut map = serializer.serialize_map(Some(root.len()))?;
         for (key, value) in root {
             if key == "paths" {
-                let ordered: Vec<(&String, Vec<(&String, &Value)>)> = paths
-                    .iter()
-                    .map(|(path, item)| (path, path_item_entries(item)))
-                    .collect();
-                map.serialize_entry(key, &OrderedPaths(ordered))?;
+                map.serialize_entry(key, &Paths(paths))?;
             } else {
                 map.serialize_entry(key, value)?;
             }
@@ -223,39 +215,25 @@ impl Serialize for MethodOrder<'_> {
     }
 }
 
-struct OrderedPaths<'a>(Vec<(&'a String, Vec<(&'a String, &'a Value)>)>);
+struct Paths<'a>(&'a Map<String, Value>);
 
-impl Serialize for OrderedPaths<'_> {
+impl Serialize for Paths<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (path, entries) in &self.0 {
-            map.serialize_entry(path, &Entries(entries))?;
-        }
-        map.end()
-    }
-}
-
-struct Entries<'a>(&'a [(&'a String, &'a Value)]);
-
-impl Serialize for Entries<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (key, value) in self.0 {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
+        serializer.collect_map(self.0.iter().map(|(path, item)| (path, PathItem(item))))
     }
 }
 
 /// A path item's entries: the methods in [`METHODS`] order, then everything else, sorted.
-fn path_item_entries(item: &Value) -> Vec<(&String, &Value)> {
-    let Some(item) = item.as_object() else {
-        return Vec::new();
-    };
-    let rank = |key: &str| METHODS.iter().position(|method| *method == key);
-    let mut entries: Vec<(&String, &Value)> = item.iter().collect();
-    entries.sort_by_key(|(key, _)| (rank(key).unwrap_or(METHODS.len()), key.as_str()));
-    entries
+struct PathItem<'a>(&'a Value);
+
+impl Serialize for PathItem<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let rank = |key: &str| METHODS.iter().position(|method| *method == key);
+        let mut entries: Vec<(&String, &Value)> =
+            self.0.as_object().into_iter().flatten().collect();
+        entries.sort_by_key(|(key, _)| (rank(key).unwrap_or(METHODS.len()), key.as_str()));
+        serializer.collect_map(entries)
+    }
 }
 
 /// The last lines of a tool's output, for an error message.
@@ -367,21 +345,21 @@ pub fn renderer_file(repo: &Path, header: &str) -> Result<String, Error> {
     let mut bundle = std::fs::read_to_string(&path).map_err(|err| missing_tool(&path, err))?;
     for url in LOGO_URLS {
         if bundle.matches(url).count() != 1 {
-            return Err(Error::Site {
-                document: REDOC_BUNDLE.to_string(),
-                message: format!(
+            return Err(site_error(
+                REDOC_BUNDLE,
+                format!(
                     "expected Redoc's bundle to name `{url}` once; a new Redocly CLI version \
                      needs `xtask/src/site/redoc.rs` brought in line"
                 ),
-            });
+            ));
         }
         bundle = bundle.replace(url, LOCAL_LOGO);
     }
     if bundle.contains("cdn.redoc.ly") {
-        return Err(Error::Site {
-            document: REDOC_BUNDLE.to_string(),
-            message: "Redoc's bundle names another cdn.redoc.ly resource".to_string(),
-        });
+        return Err(site_error(
+            REDOC_BUNDLE,
+            "Redoc's bundle names another cdn.redoc.ly resource",
+        ));
     }
     let text = serde_json::to_string(&bundle).expect("a string always serializes");
     Ok(format!("{header}\nglobalThis.{BUNDLE_GLOBAL} = {text};\n"))
@@ -399,10 +377,7 @@ pub fn redoc_version(repo: &Path) -> Result<String, Error> {
                 .strip_prefix("Version: ")
         })
         .map(|version| version.trim().to_string())
-        .ok_or_else(|| Error::Site {
-            document: REDOC_BUNDLE.to_string(),
-            message: "no `Version:` line in the bundle's banner".to_string(),
-        })
+        .ok_or_else(|| site_error(REDOC_BUNDLE, "no `Version:` line in the bundle's banner"))
 }
 
 #[cfg(test)]

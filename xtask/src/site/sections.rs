@@ -188,40 +188,28 @@ fn scalar_text(value: &Value) -> String {
 /// it was found as Markdown ("operation", "parameter `id`", "response `404`"), in first-seen
 /// order.
 pub fn unknown_notes(doc: &Document, path: &str, operation: &Value) -> Vec<(String, Vec<String>)> {
-    let mut places: Vec<(String, Option<&str>)> = Vec::new();
-    places.push((
-        "operation".to_string(),
-        operation.get("description").and_then(Value::as_str),
-    ));
+    // Each place, as Markdown, with the object whose description is read there.
+    let mut places = vec![("operation".to_string(), operation)];
     for parameter in doc.parameters(path, operation) {
         let name = parameter.get("name").and_then(Value::as_str).unwrap_or("?");
-        places.push((
-            format!("parameter {}", markdown::code(name)),
-            parameter.get("description").and_then(Value::as_str),
-        ));
+        places.push((format!("parameter {}", markdown::code(name)), parameter));
     }
     if let Some(body) = operation
         .get("requestBody")
         .and_then(|body| resolve_in(&doc.root, body).ok())
     {
-        places.push((
-            "request body".to_string(),
-            body.get("description").and_then(Value::as_str),
-        ));
+        places.push(("request body".to_string(), body));
     }
     if let Some(responses) = operation.get("responses").and_then(Value::as_object) {
         for (status, response) in responses {
-            let Ok(response) = resolve_in(&doc.root, response) else {
-                continue;
-            };
-            places.push((
-                format!("response {}", markdown::code(status)),
-                response.get("description").and_then(Value::as_str),
-            ));
+            if let Ok(response) = resolve_in(&doc.root, response) {
+                places.push((format!("response {}", markdown::code(status)), response));
+            }
         }
     }
     let mut notes: Vec<(String, Vec<String>)> = Vec::new();
-    for (place, text) in places {
+    for (place, value) in places {
+        let text = value.get("description").and_then(Value::as_str);
         for note in unknown_sentences(text.unwrap_or("")) {
             match notes.iter_mut().find(|(seen, _)| *seen == note) {
                 Some((_, where_found)) => where_found.push(place.clone()),
