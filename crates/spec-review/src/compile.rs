@@ -90,8 +90,8 @@ impl CompileCheck {
     /// does not compile, or why the check could not run when it was meant to.
     pub fn failures(&self) -> Vec<String> {
         match self {
-            CompileCheck::Compiles { .. } => Vec::new(),
-            CompileCheck::NotRun {
+            CompileCheck::Compiles { .. }
+            | CompileCheck::NotRun {
                 skipped_on_request: true,
                 ..
             } => Vec::new(),

@@ -88,7 +88,3 @@ impl OutcomeRow {
             .collect()
     }
 }
-
-pub fn checks_text(lead: &str, checks: &[&String]) -> String {
-    format!("{lead} {}", crate::view::code_list(checks))
-}

@@ -61,17 +61,15 @@ pub struct GeneratedChange {
     pub error: Option<String>,
 }
 
-/// `tests/snapshots/api_summary__api_<vendor>.snap`.
-pub fn api_summary_snapshot(vendor: &Vendor) -> String {
-    format!("tests/snapshots/api_summary__api_{}.snap", vendor.name)
-}
-
-/// `tests/snapshots/normalized_spec__normalized_<vendor>.snap`.
-pub fn normalized_spec_snapshot(vendor: &Vendor) -> String {
-    format!(
-        "tests/snapshots/normalized_spec__normalized_{}.snap",
-        vendor.name
-    )
+/// The vendor's API-summary and normalized-spec snapshots.
+fn snapshots(vendor: &Vendor) -> [String; 2] {
+    [
+        format!("tests/snapshots/api_summary__api_{}.snap", vendor.name),
+        format!(
+            "tests/snapshots/normalized_spec__normalized_{}.snap",
+            vendor.name
+        ),
+    ]
 }
 
 /// Everything the pipeline derives from `new` for `vendor`, by path; the two snapshots hold their
@@ -87,11 +85,12 @@ pub fn current_outputs(
         .get(&vendor.generated_path())
         .cloned()
         .ok_or("the pipeline produced no generated.rs")?;
+    let [api_summary, normalized_spec] = snapshots(vendor);
     let summary = spec_pipeline::api_summary::summarize(&client)?;
-    files.insert(api_summary_snapshot(vendor), snapshot_body(&summary));
+    files.insert(api_summary, snapshot_body(&summary));
     let normalized = spec_pipeline::outputs::normalized(new).map_err(|err| err.to_string())?;
     let yaml = serde_norway::to_string(&normalized).map_err(|err| err.to_string())?;
-    files.insert(normalized_spec_snapshot(vendor), snapshot_body(&yaml));
+    files.insert(normalized_spec, snapshot_body(&yaml));
     Ok(files)
 }
 
@@ -114,10 +113,7 @@ pub fn generated_change(
         }
     };
     let source_dir = format!("{}/src/", vendor.crate_dir);
-    let snapshots = [
-        api_summary_snapshot(vendor),
-        normalized_spec_snapshot(vendor),
-    ];
+    let snapshots = snapshots(vendor);
     let shown = |path: &str| path.starts_with(&source_dir) || snapshots.iter().any(|s| s == path);
 
     // Generated files at the base that the pipeline no longer writes count as removed.

@@ -112,27 +112,16 @@ pub enum DiffError {
         /// The Redocly configuration it was given (`redocly.yaml`).
         config: PathBuf,
     },
-    /// `redocly diff` exited with a failure.
-    #[error("`redocly diff {old} {new}` failed ({status}):\n{stderr}")]
+    /// `redocly diff` failed, or wrote a report this xtask cannot read.
+    #[error("`redocly diff {old} {new}` {problem}")]
     Redocly {
         /// The base side's file, as passed to Redocly.
         old: String,
         /// The working tree's file, as passed to Redocly.
         new: String,
-        /// How the process exited.
-        status: String,
-        /// What Redocly printed (both streams), without its Node-version banner.
-        stderr: String,
-    },
-    #[error("`redocly diff {old} {new}` wrote a report this xtask cannot read: {message}")]
-    /// `redocly diff` succeeded, but its JSON report is missing or does not parse.
-    RedoclyReport {
-        /// The base side's file, as passed to Redocly.
-        old: String,
-        /// The working tree's file, as passed to Redocly.
-        new: String,
-        /// Why the report could not be read.
-        message: String,
+        /// How it exited and what it printed (without its Node-version banner), or why its JSON
+        /// report is missing or does not parse.
+        problem: String,
     },
     /// A program (Redocly, git) could not be started.
     #[error("could not run {program}: {source}")]

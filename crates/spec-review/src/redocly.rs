@@ -4,7 +4,7 @@
 //! of the `diff-recommended` ruleset that `redocly.yaml` extends. Without that ruleset Redocly rates
 //! every change as a patch, so a report made without it is refused rather than trusted.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde::Deserialize;
@@ -99,14 +99,9 @@ pub struct Side {
     pub value: Option<Value>,
 }
 
-/// The Redocly CLI of the repository.
-pub fn redocly_bin(repo: &Path) -> PathBuf {
-    repo.join("node_modules/.bin/redocly")
-}
-
 /// Runs `redocly diff old new` from `repo`, with `repo/redocly.yaml`, and parses its report.
 pub fn run(repo: &Path, old: &Path, new: &Path) -> Result<Report, DiffError> {
-    let program = redocly_bin(repo);
+    let program = repo.join("node_modules/.bin/redocly");
     if !program.exists() {
         return Err(DiffError::RedoclyMissing { path: program });
     }
@@ -133,22 +128,19 @@ pub fn run(repo: &Path, old: &Path, new: &Path) -> Result<Report, DiffError> {
     if stderr.contains(NO_DIFF_RULES) || stdout.contains(NO_DIFF_RULES) {
         return Err(DiffError::NoDiffRules { config });
     }
-    if !output.status.success() {
-        return Err(DiffError::Redocly {
-            old: old.display().to_string(),
-            new: new.display().to_string(),
-            status: output.status.to_string(),
-            stderr: without_banner(&format!("{stdout}{stderr}")),
-        });
-    }
-    let unreadable = |message| DiffError::RedoclyReport {
+    let failed = |problem: String| DiffError::Redocly {
         old: old.display().to_string(),
         new: new.display().to_string(),
-        message,
+        problem,
     };
-    let text = std::fs::read_to_string(&report_path)
-        .map_err(|err| unreadable(format!("{}: {err}", report_path.display())))?;
-    parse_report(&text).map_err(unreadable)
+    if !output.status.success() {
+        let printed = without_banner(&format!("{stdout}{stderr}"));
+        return Err(failed(format!("failed ({}):\n{printed}", output.status)));
+    }
+    std::fs::read_to_string(&report_path)
+        .map_err(|err| format!("{}: {err}", report_path.display()))
+        .and_then(|text| parse_report(&text))
+        .map_err(|message| failed(format!("wrote a report this xtask cannot read: {message}")))
 }
 
 /// Parses Redocly's JSON report.

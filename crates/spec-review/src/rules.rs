@@ -13,12 +13,12 @@ use serde_json::Value;
 use spec_pipeline::document::OperationRef;
 use spec_pipeline::fsguard;
 
-use crate::extension_rows::{ErrorCode, ErrorCodePair, OutcomeRow, RowPair, checks_text};
+use crate::extension_rows::{ErrorCode, ErrorCodePair, OutcomeRow, RowPair};
 use crate::model::{RatedBy, Severity};
 use crate::redocly::Kind;
 use crate::view::{
-    ChangeView, Direction, field_text, holder, is_error_status, is_short, operation_name, owner,
-    parent_value, scalar_text, words,
+    ChangeView, Direction, code_list, field_text, holder, is_error_status, is_short,
+    operation_name, owner, parent_value, scalar_text, words,
 };
 
 /// Why a rule rates a change as it does; some reasons differ by direction.
@@ -605,14 +605,11 @@ pub const RULES: &[Rule] = &[
             let (added, dropped) = (now.checks_beyond(was), was.checks_beyond(now));
             let dropped = match dropped.is_empty() {
                 true => String::new(),
-                false => format!("; {}", checks_text("no longer", &dropped)),
+                false => format!("; no longer {}", code_list(&dropped)),
             };
             (!added.is_empty()).then(|| {
-                let added = checks_text("now also", &added);
-                format!(
-                    "Outcome {} needs more proof: {added}{dropped}.",
-                    now.display()
-                )
+                let (now, added) = (now.display(), code_list(&added));
+                format!("Outcome {now} needs more proof: now also {added}{dropped}.")
             })
         }),
     ),
@@ -637,8 +634,8 @@ pub const RULES: &[Rule] = &[
             let (was, now) = pair.old.zip(pair.new)?;
             let (added, dropped) = (now.checks_beyond(was), was.checks_beyond(now));
             (added.is_empty() && !dropped.is_empty()).then(|| {
-                let dropped = checks_text("no longer", &dropped);
-                format!("Outcome {} needs less proof: {dropped}.", now.display())
+                let (now, dropped) = (now.display(), code_list(&dropped));
+                format!("Outcome {now} needs less proof: no longer {dropped}.")
             })
         }),
     ),

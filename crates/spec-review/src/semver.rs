@@ -246,8 +246,7 @@ fn item_blocks(items: &[Item]) -> BTreeMap<String, Block> {
                         tokens(&variant)
                     })
                     .collect();
-                let block = type_block("enum", &item.ident, &item.attrs, members, BlockKind::Enum);
-                (item.ident.to_string(), block)
+                type_block(BlockKind::Enum, &item.ident, &item.attrs, members)
             }
             Item::Struct(item) if is_pub(&item.vis) => {
                 let members = match &item.fields {
@@ -259,14 +258,7 @@ fn item_blocks(items: &[Item]) -> BTreeMap<String, Block> {
                         .collect(),
                     other => vec![tokens(other)],
                 };
-                let block = type_block(
-                    "struct",
-                    &item.ident,
-                    &item.attrs,
-                    members,
-                    BlockKind::Struct,
-                );
-                (item.ident.to_string(), block)
+                type_block(BlockKind::Struct, &item.ident, &item.attrs, members)
             }
             Item::Const(item) if is_pub(&item.vis) => (
                 item.ident.to_string(),
@@ -301,22 +293,27 @@ fn item_blocks(items: &[Item]) -> BTreeMap<String, Block> {
     blocks
 }
 
-/// The block of a public enum or struct.
+/// The key and block of a public enum or struct.
 fn type_block(
-    keyword: &str,
+    kind: BlockKind,
     name: &syn::Ident,
     attrs: &[syn::Attribute],
     members: Vec<String>,
-    kind: BlockKind,
-) -> Block {
-    Block {
+) -> (String, Block) {
+    let keyword = if kind == BlockKind::Enum {
+        "enum"
+    } else {
+        "struct"
+    };
+    let block = Block {
         signature: format!("{keyword} {name}"),
         members,
         kind,
         non_exhaustive: attrs
             .iter()
             .any(|attr| attr.path().is_ident("non_exhaustive")),
-    }
+    };
+    (name.to_string(), block)
 }
 
 fn other_block(signature: String) -> Block {

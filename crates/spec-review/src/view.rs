@@ -80,18 +80,12 @@ impl<'a> ChangeView<'a> {
 
     /// The node's value in the old document.
     pub fn old_value(&self) -> Option<&'a Value> {
-        self.change
-            .base
-            .as_ref()
-            .and_then(|side| side.value.as_ref())
+        self.change.base.as_ref()?.value.as_ref()
     }
 
     /// The node's value in the new document.
     pub fn new_value(&self) -> Option<&'a Value> {
-        self.change
-            .revision
-            .as_ref()
-            .and_then(|side| side.value.as_ref())
+        self.change.revision.as_ref()?.value.as_ref()
     }
 
     /// ` (request)`, ` (response)` or nothing, to close a message.
