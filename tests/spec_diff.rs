@@ -336,10 +336,7 @@ impl Scratch {
     /// The review report of the working copy against the base commit, with the compile check
     /// run as `compile_check` says (`None`: skipped).
     fn report(&self, compile_check: Option<&CompileOptions>) -> spec_review::report::Report {
-        let options = spec_review::report::ReviewOptions {
-            compile_check: compile_check.cloned(),
-        };
-        spec_review::report::build_report(&self.root, Some("HEAD"), &options)
+        spec_review::report::build_report(&self.root, Some("HEAD"), compile_check)
             .unwrap_or_else(|err| panic!("{err}"))
     }
 

@@ -13,7 +13,7 @@ use std::path::Path;
 use crate::compile::CompileOptions;
 use crate::model::Severity;
 use crate::render;
-use crate::report::{Report, ReviewOptions, build_report};
+use crate::report::{Report, build_report};
 
 /// The report's formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,11 +43,9 @@ pub struct Options {
 
 /// Runs the command: prints the report, then fails when a gate asks for it.
 pub fn run(repo: &Path, options: &Options) -> Result<(), String> {
-    let review = ReviewOptions {
-        compile_check: options.compile_check.then(CompileOptions::default),
-    };
-    let report =
-        build_report(repo, options.base.as_deref(), &review).map_err(|err| err.to_string())?;
+    let compile_check = options.compile_check.then(CompileOptions::default);
+    let report = build_report(repo, options.base.as_deref(), compile_check.as_ref())
+        .map_err(|err| err.to_string())?;
     let output = match options.format {
         Format::Text => render::text(&report),
         Format::Markdown => render::markdown(&report),

@@ -86,19 +86,13 @@ pub fn text(report: &Report) -> String {
     for vendor in &report.vendors {
         let _ = writeln!(out);
         let new = new_at_revision(vendor);
-        if vendor.changes.is_empty() {
-            let _ = writeln!(out, "{} ({}){new}: no changes", vendor.vendor, vendor.spec);
-        } else {
-            let _ = writeln!(
-                out,
-                "{} ({}){new}: {}",
-                vendor.vendor,
-                vendor.spec,
-                summary_text(&vendor.summary)
-            );
-            for line in changes_text(&vendor.changes).lines() {
-                let _ = writeln!(out, "  {line}");
-            }
+        let summary = match vendor.changes.is_empty() {
+            true => "no changes".to_string(),
+            false => summary_text(&vendor.summary),
+        };
+        let _ = writeln!(out, "{} ({}){new}: {summary}", vendor.vendor, vendor.spec);
+        for line in changes_text(&vendor.changes).lines() {
+            let _ = writeln!(out, "  {line}");
         }
         let _ = writeln!(out, "  versions: {}", versions_text(vendor));
         for problem in &vendor.version_problems {
@@ -202,6 +196,15 @@ fn fenced(language: &str, body: &str) -> String {
     format!("{fence}{language}\n{body}{fence}\n")
 }
 
+/// A diff, fenced, and how many lines it lost and where to see them (`rest`), when it was cut.
+fn diff_block(diff: &str, lines_cut: usize, rest: &str) -> String {
+    let mut out = fenced("diff", diff);
+    if lines_cut > 0 {
+        let _ = writeln!(out, "\n{lines_cut} more diff lines: {rest}");
+    }
+    out
+}
+
 /// The review report.
 pub fn markdown(report: &Report) -> String {
     let mut out = String::new();
@@ -250,17 +253,8 @@ pub fn markdown(report: &Report) -> String {
         if source.diff.is_empty() {
             let _ = writeln!(out, "Binary content changed.\n");
         } else {
-            out.push_str(&fenced("diff", &source.diff));
-            if source.lines_cut > 0 {
-                let _ = writeln!(
-                    out,
-                    "\n{} more diff lines: `git diff {} -- {}`",
-                    source.lines_cut,
-                    report.base.short(),
-                    source.path
-                );
-            }
-            out.push('\n');
+            let rest = format!("`git diff {} -- {}`", report.base.short(), source.path);
+            let _ = writeln!(out, "{}", diff_block(&source.diff, source.lines_cut, &rest));
         }
     }
 
@@ -317,15 +311,12 @@ pub fn markdown(report: &Report) -> String {
                 file.path,
                 status_word(file.status)
             );
-            out.push_str(&fenced("diff", &file.diff));
-            if file.lines_cut > 0 {
-                let _ = writeln!(
-                    out,
-                    "\n{} more diff lines: run `cargo xtask generate`, then `git diff -- {}`",
-                    file.lines_cut, file.path
-                );
-            }
-            let _ = writeln!(out, "\n</details>\n");
+            let rest = format!(
+                "run `cargo xtask generate`, then `git diff -- {}`",
+                file.path
+            );
+            let diff = diff_block(&file.diff, file.lines_cut, &rest);
+            let _ = writeln!(out, "{diff}\n</details>\n");
         }
         if !generated.other_outputs.is_empty() {
             let files = code_list(&generated.other_outputs);

@@ -43,22 +43,6 @@ pub struct Report {
     pub compile: CompileCheck,
 }
 
-/// What the report runs besides the comparison.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReviewOptions {
-    /// How to run the compile check ([`compile`]); `None` skips it (`--no-compile-check`), and
-    /// the report says so.
-    pub compile_check: Option<CompileOptions>,
-}
-
-impl Default for ReviewOptions {
-    fn default() -> Self {
-        ReviewOptions {
-            compile_check: Some(CompileOptions::default()),
-        }
-    }
-}
-
 /// One vendor's part of the report.
 #[derive(Debug, Clone, Serialize)]
 pub struct VendorReport {
@@ -91,12 +75,13 @@ impl Report {
     }
 }
 
-/// Compares every vendor's spec at `base` (by default the merge-base of HEAD with `main`, else `HEAD~1`) with the working tree, and
-/// checks that the workspace compiles ([`compile`]) as `options` say.
+/// Compares every vendor's spec at `base` (by default the merge-base of HEAD with `main`, else
+/// `HEAD~1`) with the working tree, and checks that the workspace compiles ([`compile`]) as
+/// `compile_check` says; `None` skips the check (`--no-compile-check`), and the report says so.
 pub fn build_report(
     repo: &Path,
     base: Option<&str>,
-    options: &ReviewOptions,
+    compile_check: Option<&CompileOptions>,
 ) -> Result<Report, DiffError> {
     let base = git::resolve_base(repo, base)?;
     let scratch = tempfile::tempdir().map_err(|err| DiffError::io(std::env::temp_dir(), err))?;
@@ -110,12 +95,12 @@ pub fn build_report(
         let handles: Vec<_> = inputs
             .iter()
             .map(|input| {
-                scope.spawn(move || {
-                    if !input.existed_at_base {
-                        return Ok(extensions::new_vendor_changes(&input.new));
+                scope.spawn(move || match &input.old {
+                    None => Ok(extensions::new_vendor_changes(&input.new)),
+                    Some((old_path, old)) => {
+                        let report = redocly::run(repo, old_path, &input.new_path)?;
+                        Ok(classify_report(&report, old, &input.new))
                     }
-                    let report = redocly::run(repo, &input.old_path, &input.new_path)?;
-                    Ok(classify_report(&report, &input.old, &input.new))
                 })
             })
             .collect();
@@ -131,11 +116,8 @@ pub fn build_report(
         let generated = generated::generated_change(repo, &base, &input.vendor, &input.new)?;
         compared.push((input, changes, generated));
     }
-    let compile = compile_check(
-        repo,
-        options,
-        compared.iter().map(|(_, _, generated)| generated),
-    );
+    let generated = compared.iter().map(|(_, _, generated)| generated);
+    let compile = check_compiles(repo, compile_check, generated);
 
     let mut vendors = Vec::new();
     for (input, changes, mut generated) in compared {
@@ -162,7 +144,7 @@ pub fn build_report(
         vendors.push(VendorReport {
             vendor: input.vendor.name.to_string(),
             spec: input.vendor.spec_path(),
-            new_vendor: !input.existed_at_base,
+            new_vendor: input.old.is_none(),
             summary,
             changes,
             versions,
@@ -175,7 +157,7 @@ pub fn build_report(
         .iter()
         .map(|input| VendorDocuments {
             vendor: input.vendor,
-            old: input.existed_at_base.then_some(&input.old),
+            old: input.old.as_ref().map(|(_, old)| old),
             new: &input.new,
         })
         .collect();
@@ -188,14 +170,14 @@ pub fn build_report(
     })
 }
 
-/// The compile check, when `options` ask for it and the working tree holds what the spec
-/// generates (checking stale generated code would prove nothing).
-fn compile_check<'a>(
+/// The compile check, when asked for and the working tree holds what the spec generates
+/// (checking stale generated code would prove nothing).
+fn check_compiles<'a>(
     repo: &Path,
-    options: &ReviewOptions,
+    options: Option<&CompileOptions>,
     generated: impl Iterator<Item = &'a GeneratedChange>,
 ) -> CompileCheck {
-    let Some(compile_options) = &options.compile_check else {
+    let Some(options) = options else {
         return CompileCheck::NotRun {
             reason: "skipped (`--no-compile-check`)".to_string(),
             skipped_on_request: true,
@@ -223,15 +205,14 @@ fn compile_check<'a>(
             skipped_on_request: false,
         };
     }
-    compile::check_workspace(repo, compile_options)
+    compile::check_workspace(repo, options)
 }
 
 /// One vendor's two documents, each where Redocly can read it.
 struct VendorInput {
     vendor: Vendor,
-    existed_at_base: bool,
-    old_path: PathBuf,
-    old: Document,
+    /// The spec at the base revision, copied where Redocly reads it; `None` for a new vendor.
+    old: Option<(PathBuf, Document)>,
     new_path: PathBuf,
     new: Document,
 }
@@ -245,18 +226,18 @@ impl VendorInput {
     ) -> Result<Self, DiffError> {
         let spec = vendor.spec_path();
         let new = Document::load(repo, &spec)?;
-        let (existed_at_base, old_text) = match git::file_at(repo, &base.commit, &spec)? {
-            Some(bytes) => (true, String::from_utf8_lossy(&bytes).into_owned()),
-            None => (false, empty_document(&new)),
+        let old = match git::file_at(repo, &base.commit, &spec)? {
+            None => None,
+            Some(bytes) => {
+                let text = String::from_utf8_lossy(&bytes);
+                let old = Document::parse(&format!("{spec}@{}", base.short()), &text)?;
+                let path = scratch.join(format!("{}.base.yaml", vendor.name));
+                std::fs::write(&path, text.as_bytes()).map_err(|err| DiffError::io(&path, err))?;
+                Some((path, old))
+            }
         };
-        let old_name = format!("{spec}@{}", base.short());
-        let old = Document::parse(&old_name, &old_text)?;
-        let old_path = scratch.join(format!("{}.base.yaml", vendor.name));
-        std::fs::write(&old_path, &old_text).map_err(|err| DiffError::io(&old_path, err))?;
         Ok(VendorInput {
             vendor,
-            existed_at_base,
-            old_path,
             old,
             new_path: repo.join(&spec),
             new,
@@ -284,9 +265,9 @@ impl VendorInput {
         Ok(VendorVersions {
             spec: VersionPair {
                 base: self
-                    .existed_at_base
-                    .then(|| info_text(&self.old, "version"))
-                    .flatten(),
+                    .old
+                    .as_ref()
+                    .and_then(|(_, old)| info_text(old, "version")),
                 current: info_text(&self.new, "version").unwrap_or_default(),
             },
             crate_version: VersionPair {
@@ -297,14 +278,4 @@ impl VendorInput {
             vendor_api_version: info_text(&self.new, "x-vendor-api-version"),
         })
     }
-}
-
-/// The document a new vendor's base side is parsed from: the same OpenAPI version, no paths.
-fn empty_document(new: &Document) -> String {
-    let openapi = new
-        .root
-        .get("openapi")
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or("3.0.3");
-    format!("openapi: {openapi}\ninfo:\n  title: (none)\n  version: 0.0.0\npaths: {{}}\n")
 }
