@@ -21,12 +21,13 @@ pub struct ErrorCode {
 
 impl ErrorCode {
     pub fn display(&self) -> String {
-        let name = self
-            .name
-            .as_ref()
-            .map(|name| format!(" `{name}`"))
-            .unwrap_or_default();
-        format!("{}{name} \"{}\"", self.status_and_code(), self.message)
+        format!("{} \"{}\"", self.label(), self.message)
+    }
+
+    /// The status and code, then the name where the row has one (``400/4001 `MalformedData` ``).
+    pub fn label(&self) -> String {
+        let name = self.name.as_ref().map(|name| format!(" `{name}`"));
+        format!("{}{}", self.status_and_code(), name.unwrap_or_default())
     }
 
     pub fn status_and_code(&self) -> String {

@@ -89,23 +89,12 @@ pub fn file_at(repo: &Path, commit: &str, path: &str) -> Result<Option<Vec<u8>>,
     if files_at(repo, commit, path)?.is_empty() {
         return Ok(None);
     }
-    let spec = format!("{commit}:{path}");
-    let output = Command::new("git")
-        .current_dir(repo)
-        .args(["cat-file", "blob", &spec])
-        .output()
-        .map_err(|source| DiffError::Spawn {
-            program: "git".to_string(),
-            source,
-        })?;
-    if output.status.success() {
-        Ok(Some(output.stdout))
-    } else {
-        Err(DiffError::Git {
-            args: format!("cat-file blob {spec}"),
-            message: String::from_utf8_lossy(&output.stderr).trim().to_string(),
-        })
-    }
+    let args = ["cat-file", "blob", &format!("{commit}:{path}")];
+    let bytes = run(repo, &args).map_err(|message| DiffError::Git {
+        args: args.join(" "),
+        message,
+    })?;
+    Ok(Some(bytes))
 }
 
 /// Every file at or below `path` at `commit`, sorted.
@@ -122,13 +111,19 @@ pub fn files_at(repo: &Path, commit: &str, path: &str) -> Result<Vec<String>, Di
 
 /// Runs git in `repo`; its trimmed stdout, or its trimmed stderr as the error.
 fn git(repo: &Path, args: &[&str]) -> Result<String, String> {
+    let stdout = run(repo, args)?;
+    Ok(String::from_utf8_lossy(&stdout).trim().to_string())
+}
+
+/// Runs git in `repo`; its stdout, or its trimmed stderr as the error.
+fn run(repo: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
     let output = Command::new("git")
         .current_dir(repo)
         .args(args)
         .output()
         .map_err(|err| format!("could not run git: {err}"))?;
     if output.status.success() {
-        Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
+        Ok(output.stdout)
     } else {
         Err(String::from_utf8_lossy(&output.stderr).trim().to_string())
     }

@@ -123,7 +123,7 @@ pub enum DiffError {
         /// report is missing or does not parse.
         problem: String,
     },
-    /// A program (Redocly, git) could not be started.
+    /// Redocly could not be started.
     #[error("could not run {program}: {source}")]
     Spawn {
         /// The program, as it was invoked.

@@ -498,15 +498,9 @@ pub const RULES: &[Rule] = &[
         "clients identify the error by its code and the Rust variant by its `name`, which are unchanged; the message is documentation",
         Matcher::ErrorCodes(|pair| {
             let (gone, now) = pair.rows.old.zip(pair.rows.new)?;
-            let name = now.name.as_ref().map(|name| format!(" `{name}`"));
             (!gone.renamed_in(now) && gone.message != now.message).then(|| {
-                format!(
-                    "The message of error {}{} changed from \"{}\" to \"{}\".",
-                    gone.status_and_code(),
-                    name.unwrap_or_default(),
-                    gone.message,
-                    now.message
-                )
+                let (label, was, is) = (now.label(), &gone.message, &now.message);
+                format!("The message of error {label} changed from \"{was}\" to \"{is}\".")
             })
         }),
     ),

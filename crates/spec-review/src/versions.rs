@@ -56,15 +56,10 @@ pub fn crate_version(manifest: &str, text: &str) -> Result<String, DiffError> {
     })
 }
 
-/// Whether `new` is a breaking release after `old`, as Cargo's `^` requirements see it.
+/// Whether `new` is a breaking release after `old`, as Cargo's `^` requirements see it: at or
+/// past [`next_breaking`], whatever its pre-release.
 pub fn is_breaking_bump(old: &Version, new: &Version) -> bool {
-    if old.major > 0 {
-        new.major > old.major
-    } else if old.minor > 0 {
-        new.major > 0 || new.minor > old.minor
-    } else {
-        new.major > 0 || new.minor > 0 || new.patch > old.patch
-    }
+    Version::new(new.major, new.minor, new.patch) >= next_breaking(old)
 }
 
 /// The smallest breaking release after `version`.
