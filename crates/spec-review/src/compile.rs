@@ -169,12 +169,13 @@ pub(crate) fn check_workspace(repo: &Path, options: &CompileOptions) -> CompileC
         reason,
         skipped_on_request: false,
     };
-    let target = match &options.target_dir {
-        Some(dir) => dir.clone(),
-        None => match target_dir(repo) {
-            Ok(dir) => dir,
-            Err(reason) => return not_run(reason),
-        },
+    let target = match options
+        .target_dir
+        .clone()
+        .map_or_else(|| target_dir(repo), Ok)
+    {
+        Ok(dir) => dir,
+        Err(reason) => return not_run(reason),
     };
     let args = [
         "check",

@@ -20,10 +20,10 @@ pub use crate::git::BaseRevision;
 
 use crate::git;
 use crate::model::{Change, DiffError, Summary};
-use crate::review::{self, SourceChange, VendorDocuments};
+use crate::review::{self, SourceChange};
 use crate::semver::ApiLevel;
 use crate::versions::{self, VendorVersions, VersionPair};
-use crate::view::scalar_text;
+use crate::view::text_at;
 use crate::{classify_report, redocly};
 use spec_pipeline::document::Document;
 use spec_pipeline::fsguard;
@@ -153,15 +153,11 @@ pub fn build_report(
             generated,
         });
     }
-    let documents: Vec<VendorDocuments<'_>> = inputs
-        .iter()
-        .map(|input| VendorDocuments {
-            vendor: input.vendor,
-            old: input.old.as_ref().map(|(_, old)| old),
-            new: &input.new,
-        })
-        .collect();
-    let sources = review::source_changes(repo, &base, &documents)?;
+    let documents = inputs.iter().map(|input| {
+        let old = input.old.as_ref().map(|(_, old)| old);
+        (input.vendor, old, &input.new)
+    });
+    let sources = review::source_changes(repo, &base, documents)?;
     Ok(Report {
         base,
         vendors,
@@ -256,12 +252,7 @@ impl VendorInput {
                 versions::crate_version(&name, &String::from_utf8_lossy(&bytes))
             })
             .transpose()?;
-        let info_text = |doc: &Document, key: &str| {
-            doc.root
-                .get("info")
-                .and_then(|info| info.get(key))
-                .map(scalar_text)
-        };
+        let info_text = |doc: &Document, key| text_at(doc.root.get("info"), key);
         Ok(VendorVersions {
             spec: VersionPair {
                 base: self

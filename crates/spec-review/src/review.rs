@@ -37,21 +37,12 @@ pub struct SourceChange {
     pub lines_cut: usize,
 }
 
-/// The documents of one vendor on both sides (the old one is absent for a new vendor).
-pub struct VendorDocuments<'a> {
-    /// The vendor; its name prefixes each citation (`vendor: operationId`).
-    pub vendor: Vendor,
-    /// Its spec at the base revision; `None` for a new vendor.
-    pub old: Option<&'a Document>,
-    /// Its spec in the working tree.
-    pub new: &'a Document,
-}
-
-/// Every cited page under `spec/sources/` that differs between `base` and the working tree.
-pub fn source_changes(
+/// Every cited page under `spec/sources/` that differs between `base` and the working tree, given
+/// each vendor's spec at the base (`None` for a new vendor) and now.
+pub fn source_changes<'a>(
     repo: &Path,
     base: &BaseRevision,
-    documents: &[VendorDocuments<'_>],
+    documents: impl IntoIterator<Item = (Vendor, Option<&'a Document>, &'a Document)>,
 ) -> Result<Vec<SourceChange>, DiffError> {
     let citations = citations(documents);
     let mut changes = Vec::new();
@@ -93,10 +84,12 @@ pub fn source_changes(
 }
 
 /// `sources/<page>` → the operations (`vendor: operationId`) whose `x-vendor-doc.file` cites it.
-fn citations(documents: &[VendorDocuments<'_>]) -> BTreeMap<String, BTreeSet<String>> {
+fn citations<'a>(
+    documents: impl IntoIterator<Item = (Vendor, Option<&'a Document>, &'a Document)>,
+) -> BTreeMap<String, BTreeSet<String>> {
     let mut cited: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for documents in documents {
-        for doc in documents.old.into_iter().chain([documents.new]) {
+    for (vendor, old, new) in documents {
+        for doc in old.into_iter().chain([new]) {
             for operation in doc.operations() {
                 if let Some(Value::String(file)) = operation
                     .operation
@@ -105,7 +98,7 @@ fn citations(documents: &[VendorDocuments<'_>]) -> BTreeMap<String, BTreeSet<Str
                 {
                     cited.entry(file.clone()).or_default().insert(format!(
                         "{}: {}",
-                        documents.vendor.name,
+                        vendor.name,
                         operation.label()
                     ));
                 }

@@ -18,7 +18,7 @@ use crate::model::{RatedBy, Severity};
 use crate::redocly::Kind;
 use crate::view::{
     ChangeView, Direction, code_list, field_text, holder, is_error_status, is_short,
-    operation_name, owner, parent_value, scalar_text, words,
+    operation_name, owner, parameter, parent_value, scalar_text, text_at, words,
 };
 
 /// Why a rule rates a change as it does; some reasons differ by direction.
@@ -384,13 +384,8 @@ pub const RULES: &[Rule] = &[
         "parameter-added",
         Reason::Always("optional: existing calls stay valid"),
         |c| {
-            c.is("Parameter", Kind::Added).then(|| {
-                let (name, place) = (
-                    field_text(c.new_value(), "name"),
-                    field_text(c.new_value(), "in"),
-                );
-                format!("Optional `{name}` {place} parameter was added.")
-            })
+            c.is("Parameter", Kind::Added)
+                .then(|| format!("Optional {} was added.", parameter(c.new_value())))
         },
     ),
     redocly_minor(
@@ -398,12 +393,8 @@ pub const RULES: &[Rule] = &[
         Reason::Always("existing calls that send it stay valid"),
         |c| {
             c.modifies("Parameter", "required").then(|| {
-                let parameter = parent_value(c.sides.new, c.change.pointer());
-                format!(
-                    "`{}` {} parameter became optional.",
-                    field_text(parameter, "name"),
-                    field_text(parameter, "in")
-                )
+                let parameter = parameter(parent_value(c.sides.new, c.change.pointer()));
+                format!("{parameter} became optional.")
             })
         },
     ),
@@ -545,10 +536,7 @@ pub const RULES: &[Rule] = &[
             if pair.old == pair.new {
                 return None;
             }
-            let field = |doc: Option<&Value>, key: &str| {
-                doc.and_then(|doc| doc.get(key))
-                    .map_or_else(|| "(none)".to_string(), scalar_text)
-            };
+            let field = |doc, key| text_at(doc, key).unwrap_or_else(|| "(none)".to_string());
             let short = |hash: String| hash.chars().take(12).collect::<String>();
             let mut parts = Vec::new();
             for key in ["url", "file"] {

@@ -273,11 +273,19 @@ pub fn parent_value<'a>(doc: &'a Document, pointer: &str) -> Option<&'a Value> {
     doc.root.pointer(parent)
 }
 
+/// A parameter object's name and place, as a message names it (`` `id` path parameter ``).
+pub fn parameter(value: Option<&Value>) -> String {
+    let (name, place) = (field_text(value, "name"), field_text(value, "in"));
+    format!("`{name}` {place} parameter")
+}
+
+/// The text of `value`'s field `key`, if it has one.
+pub fn text_at(value: Option<&Value>, key: &str) -> Option<String> {
+    value?.get(key).map(scalar_text)
+}
+
 pub fn field_text(value: Option<&Value>, key: &str) -> String {
-    value
-        .and_then(|value| value.get(key))
-        .map(scalar_text)
-        .unwrap_or_else(|| "?".to_string())
+    text_at(value, key).unwrap_or_else(|| "?".to_string())
 }
 
 /// The values of the array `new` that the array `old` lacks.
