@@ -115,6 +115,7 @@ pub fn generated_change(
     let source_dir = format!("{}/src/", vendor.crate_dir);
     let snapshots = snapshots(vendor);
     let shown = |path: &str| path.starts_with(&source_dir) || snapshots.iter().any(|s| s == path);
+    let rust = |path: &str| path.ends_with(".rs") && path.starts_with(&source_dir);
 
     // Generated files at the base that the pipeline no longer writes count as removed.
     let mut paths: BTreeSet<String> = current.keys().cloned().collect();
@@ -127,7 +128,6 @@ pub fn generated_change(
     }
 
     let mut base_sources = BTreeMap::new();
-    let mut current_sources = BTreeMap::new();
     for path in paths {
         // A snapshot is compared by its body: its header names the test that wrote it.
         let compared = |text: String| match snapshots.contains(&path) {
@@ -138,13 +138,8 @@ pub fn generated_change(
             .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
             .map(compared);
         let new = current.get(&path).cloned();
-        if path.ends_with(".rs") && path.starts_with(&source_dir) {
-            if let Some(old) = &old {
-                base_sources.insert(path.clone(), old.clone());
-            }
-            if let Some(new) = &new {
-                current_sources.insert(path.clone(), new.clone());
-            }
+        if let Some(old) = old.as_ref().filter(|_| rust(&path)) {
+            base_sources.insert(path.clone(), old.clone());
         }
         if let Some(new) = &new {
             let on_disk = fsguard::read_text(repo, &path, fsguard::MAX_GENERATED_BYTES)
@@ -177,6 +172,7 @@ pub fn generated_change(
             lines_cut,
         });
     }
+    let current_sources = current.into_iter().filter(|(path, _)| rust(path)).collect();
     change.rust_api = semver::rate(&base_sources, &current_sources);
     Ok(change)
 }

@@ -10,13 +10,10 @@ use crate::operations::{OperationIndex, pointer_segments};
 use crate::redocly::{Kind, RedoclyChange};
 use spec_pipeline::document::{Document, METHODS, StatusClass, status_class};
 
-/// Both documents, each with its operation index.
+/// The new document, and each side's operation index.
 pub struct Sides<'a> {
-    /// The new version.
     pub new: &'a Document,
-    /// What each operation of the old version reaches.
     pub old_operations: &'a OperationIndex,
-    /// What each operation of the new version reaches.
     pub new_operations: &'a OperationIndex,
 }
 
@@ -33,21 +30,17 @@ pub enum Direction {
 
 /// One Redocly change with what the matchers ask of it worked out once.
 pub struct ChangeView<'a> {
-    /// The change as Redocly reports it.
     pub change: &'a RedoclyChange,
-    /// The two documents it is between.
     pub sides: &'a Sides<'a>,
     /// The segments of the node's pointer (the new side's, else the old side's, else Redocly's
     /// path).
     pub segments: Vec<String>,
     /// The last of [`Self::segments`]: the node's own key.
     pub last: String,
-    /// Where the change is, from Redocly's path.
     pub direction: Direction,
 }
 
 impl<'a> ChangeView<'a> {
-    /// The view of `change` between `sides`.
     pub fn new(change: &'a RedoclyChange, sides: &'a Sides<'a>) -> ChangeView<'a> {
         let segments = pointer_segments(change.pointer());
         let last = segments.last().cloned().unwrap_or_default();
