@@ -14,7 +14,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use spec_pipeline::fsguard;
 
@@ -219,85 +219,51 @@ pub(crate) fn check_workspace(repo: &Path, options: &CompileOptions) -> CompileC
     }
 }
 
-/// The fields of a Cargo JSON message the check reads; a missing field reads as empty.
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct CargoMessage {
-    reason: String,
-    target: CargoTarget,
-    message: Diagnostic,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct CargoTarget {
-    name: String,
-    kind: Vec<String>,
-}
-
-impl CargoTarget {
-    /// `vendor_sandbox` (a library), `e2e_sandbox (test)`, `attestr (example)`.
-    fn package(&self) -> String {
-        match self.kind.first().map(String::as_str) {
-            None | Some("lib" | "rlib" | "proc-macro") => self.name.clone(),
-            Some(kind) => format!("{} ({kind})", self.name),
-        }
-    }
-}
-
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct Diagnostic {
-    level: String,
-    message: String,
-    code: Option<DiagnosticCode>,
-    spans: Vec<Span>,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct DiagnosticCode {
-    code: String,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct Span {
-    file_name: String,
-    line_start: u64,
-    column_start: u64,
-    is_primary: bool,
-}
-
-/// The errors in Cargo's JSON messages, each at its primary span, relative to `repo`.
+/// The errors in Cargo's JSON messages, each at its primary span, relative to `repo`. A field a
+/// message lacks reads as empty.
 pub(crate) fn parse_messages(repo: &Path, stdout: &str) -> Vec<CompileError> {
     let mut errors = Vec::new();
     for line in stdout.lines() {
-        let Ok(message) = serde_json::from_str::<CargoMessage>(line) else {
+        let Ok(message) = serde_json::from_str::<Value>(line) else {
             continue;
         };
-        let diagnostic = &message.message;
-        if message.reason != "compiler-message" || diagnostic.level != "error" {
+        let text = |pointer| message.pointer(pointer).and_then(Value::as_str);
+        if text("/reason") != Some("compiler-message") || text("/message/level") != Some("error") {
             continue;
         }
         // "aborting due to N previous errors" and the like: no place of their own.
-        let Some(span) = diagnostic.spans.iter().find(|span| span.is_primary) else {
+        let spans = message.pointer("/message/spans").and_then(Value::as_array);
+        let Some(span) = spans
+            .into_iter()
+            .flatten()
+            .find(|span| span["is_primary"] == true)
+        else {
             continue;
         };
-        let Some(file) = relative(repo, &span.file_name) else {
+        let Some(file) = span["file_name"]
+            .as_str()
+            .and_then(|name| relative(repo, name))
+        else {
             continue;
         };
-        let summary = match &diagnostic.code {
-            Some(code) => format!("error[{}]: {}", code.code, diagnostic.message),
-            None => format!("error: {}", diagnostic.message),
+        let said = text("/message/message").unwrap_or_default();
+        let summary = match text("/message/code/code") {
+            Some(code) => format!("error[{code}]: {said}"),
+            None => format!("error: {said}"),
+        };
+        // `vendor_sandbox` (a library), `e2e_sandbox (test)`, `attestr (example)`.
+        let name = text("/target/name").unwrap_or_default();
+        let package = match text("/target/kind/0") {
+            None | Some("lib" | "rlib" | "proc-macro") => name.to_string(),
+            Some(kind) => format!("{name} ({kind})"),
         };
         let generated = fsguard::read_text(repo, &file, fsguard::MAX_GENERATED_BYTES)
             .is_ok_and(|text| text.starts_with("// @generated"));
         errors.push(CompileError {
-            line: span.line_start,
-            column: span.column_start,
+            line: span["line_start"].as_u64().unwrap_or_default(),
+            column: span["column_start"].as_u64().unwrap_or_default(),
             message: summary,
-            package: message.target.package(),
+            package,
             generated,
             file,
         });
