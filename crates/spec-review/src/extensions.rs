@@ -15,7 +15,7 @@ use crate::extension_rows::{ErrorCode, ErrorCodePair, OutcomeRow, RowPair};
 use crate::model::{Change, RatedBy};
 use crate::rules::{Matcher, RULES};
 use crate::view::{Direction, scalar_text};
-use spec_pipeline::document::{Document, escape_pointer};
+use spec_pipeline::document::Document;
 
 /// Every change the table's rows find in one extension's pair of rows: `words` gives a row's
 /// wording of the pair when its matcher is for this extension and recognizes it.
@@ -208,7 +208,7 @@ pub fn vendor_doc_changes(old: &Document, new: &Document) -> Vec<Change> {
             old: operation.old.get("x-vendor-doc"),
             new: operation.new.get("x-vendor-doc"),
         };
-        let location = format!("{}/{}", operation.pointer, escape_pointer("x-vendor-doc"));
+        let location = format!("{}/x-vendor-doc", operation.pointer);
         changes.extend(rated(
             &operation.label,
             &location,

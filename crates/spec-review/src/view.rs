@@ -67,8 +67,7 @@ impl<'a> ChangeView<'a> {
 
     /// Whether the node is one property of a schema (`.../properties/<name>`).
     pub fn is_property(&self) -> bool {
-        let len = self.segments.len();
-        len >= 2 && self.segments[len - 2] == "properties"
+        matches!(self.segments.as_slice(), [.., properties, _] if properties == "properties")
     }
 
     /// The node's value in the old document.
