@@ -167,11 +167,6 @@ pub fn lookup_ref<'a>(root: &'a Value, reference: &str) -> Result<&'a Value, Str
         .ok_or_else(|| format!("`$ref: {reference}` does not resolve"))
 }
 
-/// The last segment of a `#/components/schemas/Name` reference.
-pub(crate) fn ref_name(reference: &str) -> &str {
-    reference.rsplit('/').next().unwrap_or(reference)
-}
-
 /// Escapes a key for use in a JSON pointer (RFC 6901).
 pub fn escape_pointer(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
@@ -297,11 +292,15 @@ impl<'de> Visitor<'de> for NoDuplicateKeys {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut seen = std::collections::BTreeSet::new();
-        while let Some(key) = map.next_key::<KeyText>()? {
-            if !seen.insert(key.0.clone()) {
+        while let Some(key) = map.next_key::<Value>()? {
+            // As text, whatever its YAML type (`200:` and `'200':` are the same key to JSON).
+            let key = match key {
+                Value::String(text) => text,
+                other => other.to_string(),
+            };
+            if !seen.insert(key.clone()) {
                 return Err(de::Error::custom(format!(
-                    "the key `{}` appears twice in one mapping (YAML would keep the last silently)",
-                    key.0
+                    "the key `{key}` appears twice in one mapping (YAML would keep the last silently)"
                 )));
             }
             map.next_value::<NoDuplicateKeys>()?;
@@ -327,17 +326,4 @@ impl<'de> Visitor<'de> for NoDuplicateKeys {
         visit_unit(),
         visit_none()
     );
-}
-
-/// A mapping key as text, whatever its YAML type (`200:` and `'200':` are the same key to JSON).
-struct KeyText(String);
-
-impl<'de> Deserialize<'de> for KeyText {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        Ok(KeyText(match value {
-            serde_json::Value::String(text) => text,
-            other => other.to_string(),
-        }))
-    }
 }

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::document::{Document, StatusClass, ref_name, status_class};
+use crate::document::{Document, StatusClass, status_class};
 
 /// One named example of a body, with the schema and operation it belongs to.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,7 +78,7 @@ pub fn samples(doc: &Document) -> Vec<Sample> {
                 };
                 for (name, value) in doc.examples(media) {
                     samples.push(Sample {
-                        schema: ref_name(schema).to_string(),
+                        schema: schema.rsplit('/').next().unwrap_or(schema).to_string(),
                         operation_id: operation_id.to_string(),
                         position: position.clone(),
                         name: name.to_string(),
