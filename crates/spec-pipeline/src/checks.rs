@@ -55,8 +55,7 @@ pub(crate) fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
         );
     }
 
-    let mut pointer = String::new();
-    for_each_ref(&doc.root, &mut pointer, &mut |at, reference| {
+    for_each_ref(&doc.root, "", &mut |at, reference| {
         if let Err(message) = crate::document::lookup_ref(&doc.root, reference) {
             report(None, "ref", format!("at {at}: {message}"));
         }

@@ -172,31 +172,22 @@ pub fn escape_pointer(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
-/// Calls `visit` with the JSON pointer of every `$ref` string in `value`.
-pub(crate) fn for_each_ref(value: &Value, pointer: &mut String, visit: &mut dyn FnMut(&str, &str)) {
+/// Calls `visit` with the JSON pointer of every `$ref` string in `value` (which is at `at`).
+pub(crate) fn for_each_ref(value: &Value, at: &str, visit: &mut dyn FnMut(&str, &str)) {
     match value {
         Value::Object(map) => {
             for (key, child) in map {
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&escape_pointer(key));
-                if key == "$ref" {
-                    if let Value::String(reference) = child {
-                        visit(pointer, reference);
-                    }
-                } else {
-                    for_each_ref(child, pointer, visit);
+                let at = format!("{at}/{}", escape_pointer(key));
+                match child {
+                    Value::String(reference) if key == "$ref" => visit(&at, reference),
+                    _ if key == "$ref" => {}
+                    _ => for_each_ref(child, &at, visit),
                 }
-                pointer.truncate(len);
             }
         }
         Value::Array(items) => {
             for (index, child) in items.iter().enumerate() {
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&index.to_string());
-                for_each_ref(child, pointer, visit);
-                pointer.truncate(len);
+                for_each_ref(child, &format!("{at}/{index}"), visit);
             }
         }
         _ => {}

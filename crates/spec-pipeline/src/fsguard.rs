@@ -130,19 +130,17 @@ fn refuse_links(base: &Path, path: &str) -> Result<(), FsError> {
 
 fn kind_of(file_type: std::fs::FileType) -> &'static str {
     use std::os::unix::fs::FileTypeExt;
-    if file_type.is_dir() {
-        "directory"
-    } else if file_type.is_fifo() {
-        "FIFO"
-    } else if file_type.is_socket() {
-        "socket"
-    } else if file_type.is_block_device() || file_type.is_char_device() {
-        "device"
-    } else if file_type.is_symlink() {
-        "symbolic link"
-    } else {
-        "special file"
-    }
+    let device = file_type.is_block_device() || file_type.is_char_device();
+    [
+        (file_type.is_dir(), "directory"),
+        (file_type.is_fifo(), "FIFO"),
+        (file_type.is_socket(), "socket"),
+        (device, "device"),
+        (file_type.is_symlink(), "symbolic link"),
+    ]
+    .into_iter()
+    .find_map(|(is, kind)| is.then_some(kind))
+    .unwrap_or("special file")
 }
 
 /// The bytes of the regular file `base/path`, at most `limit` of them.

@@ -418,9 +418,8 @@ fn gainsight_px(lines: &[(usize, &str)]) -> Result<PageFacts, String> {
                 };
                 facts.statuses.push((number, status));
                 if status >= 400 {
-                    let description = lines[index..]
-                        .iter()
-                        .find(|(_, l)| !l.is_empty())
+                    let description = non_empty(lines, index)
+                        .next()
                         .map(|(_, l)| l.to_string())
                         .ok_or_else(|| {
                             format!("line {number}: status {status} has no description")
