@@ -160,7 +160,6 @@ fn after_heading(lines: &[(usize, &str)], heading: &str) -> Option<usize> {
     None
 }
 
-/// The non-empty lines from `start` on.
 fn non_empty<'a>(
     lines: &'a [(usize, &'a str)],
     start: usize,

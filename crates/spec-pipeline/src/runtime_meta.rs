@@ -16,7 +16,6 @@ use crate::Error;
 use crate::api_summary::{OperationSignature, find_module, inherent_methods, operations_of};
 use crate::document::{Document, OperationRef, error_code_rows};
 
-/// The generated method of the operation `op`.
 fn signature_of<'a>(
     generated: &'a [OperationSignature],
     op: &OperationRef,
