@@ -382,12 +382,9 @@ fn gainsight_px(lines: &[(usize, &str)]) -> Result<PageFacts, String> {
         facts.endpoint = Some((*number, method.to_string(), path));
     }
     let mut section = "";
-    let mut index = 0;
     let mut query = Vec::new();
     let mut saw_query = false;
-    while index < lines.len() {
-        let (number, line) = lines[index];
-        index += 1;
+    for (index, &(number, line)) in lines.iter().enumerate() {
         match line {
             "Path parameters" | "Query parameters" | "Responses" | "Body" => {
                 section = line;
@@ -417,7 +414,7 @@ fn gainsight_px(lines: &[(usize, &str)]) -> Result<PageFacts, String> {
                 };
                 facts.statuses.push((number, status));
                 if status >= 400 {
-                    let description = non_empty(lines, index)
+                    let description = non_empty(lines, index + 1)
                         .next()
                         .map(|(_, l)| l.to_string())
                         .ok_or_else(|| {

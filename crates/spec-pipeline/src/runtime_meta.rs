@@ -441,24 +441,16 @@ pub fn error_codes_file(doc: &Document) -> Result<String, Error> {
                 ));
             }
             names.insert(name.to_string(), code);
-            match codes.get_mut(&code) {
-                Some(entry) if entry.0 != name => {
-                    return refuse(format!(
-                        "code {code} is named `{}` on another operation and `{name}` here; its `ErrorCode` variant has one name",
-                        entry.0
-                    ));
-                }
-                Some(entry) => {
-                    if row.message < entry.2.as_str() {
-                        *entry = (name.to_string(), row.status, row.message.to_string());
-                    }
-                }
-                None => {
-                    codes.insert(
-                        code,
-                        (name.to_string(), row.status, row.message.to_string()),
-                    );
-                }
+            let row_entry = (name.to_string(), row.status, row.message.to_string());
+            let entry = codes.entry(code).or_insert_with(|| row_entry.clone());
+            if entry.0 != name {
+                return refuse(format!(
+                    "code {code} is named `{}` on another operation and `{name}` here; its `ErrorCode` variant has one name",
+                    entry.0
+                ));
+            }
+            if row_entry.2 < entry.2 {
+                *entry = row_entry;
             }
         }
     }
