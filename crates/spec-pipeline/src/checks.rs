@@ -68,34 +68,25 @@ pub(crate) fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
         .map(|name| (name.to_string(), format!("the generated `Client::{name}`")))
         .collect();
     for op in doc.operations() {
+        let mut report_op = |rule, message| report(Some(op.label()), rule, message);
+        let mut id_finding = |message| report_op("operation-id", message);
         match op.operation_id() {
-            None => report(
-                Some(op.label()),
-                "operation-id",
-                "has no `operationId`; it names the generated method".to_string(),
-            ),
-            Some(id) if !operation_ids.insert(id.to_string()) => report(
-                Some(op.label()),
-                "operation-id",
-                "`operationId` is used by another operation".to_string(),
-            ),
+            None => id_finding("has no `operationId`; it names the generated method".to_string()),
+            Some(id) if !operation_ids.insert(id.to_string()) => {
+                id_finding("`operationId` is used by another operation".to_string())
+            }
             Some(id) => {
                 let method = rust_method_name(id);
                 match method_names.get(&method) {
-                    Some(other) => report(
-                        Some(op.label()),
-                        "operation-id",
-                        format!(
-                            "`operationId` `{id}` becomes the Rust method `{method}`, as {other} does; rename one"
-                        ),
-                    ),
+                    Some(other) => id_finding(format!(
+                        "`operationId` `{id}` becomes the Rust method `{method}`, as {other} does; rename one"
+                    )),
                     None => {
                         method_names.insert(method, format!("`operationId` `{id}`"));
                     }
                 }
             }
         }
-        let mut report_op = |rule, message| report(Some(op.label()), rule, message);
         check_vendor_doc(doc, &op, spec_dir, &mut report_op);
         check_path_template(doc, &op, &mut |message| {
             report_op("path-parameters", message)
@@ -501,24 +492,19 @@ fn check_error_names(op: &OperationRef, names: &mut ErrorNames, report: RuleRepo
             continue;
         };
         let here = format!("{} `x-error-codes[{index}]`", op.label());
-        match names.get(name) {
-            None => {
-                names.insert(name.to_string(), (status, code, here));
-            }
-            Some((first_status, first_code, first))
-                if (*first_status, *first_code) != (status, code) =>
-            {
-                let error = |status: u64, code: Option<i64>| match code {
-                    Some(code) => format!("{status}/{code}"),
-                    None => status.to_string(),
-                };
-                report(format!(
-                    "`x-error-codes[{index}].name` `{name}` is used twice in the document: {first} names error {} with it, this row names error {}; a name stands for one error",
-                    error(*first_status, *first_code),
-                    error(status, code)
-                ));
-            }
-            Some(_) => {}
+        let (first_status, first_code, first) = names
+            .entry(name.to_string())
+            .or_insert((status, code, here));
+        if (*first_status, *first_code) != (status, code) {
+            let error = |status: u64, code: Option<i64>| match code {
+                Some(code) => format!("{status}/{code}"),
+                None => status.to_string(),
+            };
+            report(format!(
+                "`x-error-codes[{index}].name` `{name}` is used twice in the document: {first} names error {} with it, this row names error {}; a name stands for one error",
+                error(*first_status, *first_code),
+                error(status, code)
+            ));
         }
     }
 }
