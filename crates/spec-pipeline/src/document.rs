@@ -223,14 +223,12 @@ pub fn status_class(key: &str) -> StatusClass {
 /// one, its name and its message (`checks` reports the rows that are not well formed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ErrorCodeRow<'a> {
-    /// The HTTP status.
     pub status: u64,
     /// The vendor's own error code, where its error bodies carry one.
     pub code: Option<i64>,
     /// The project's stable name for the error (the Rust `ErrorCode` variant); required by the
     /// checks, `None` only in a document that has not passed them.
     pub name: Option<&'a str>,
-    /// The documented message.
     pub message: &'a str,
 }
 

@@ -324,48 +324,43 @@ fn trust(lines: &[(usize, &str)]) -> Result<PageFacts, String> {
         facts.endpoint = Some((number, method.to_string(), url));
         facts.path_parameters = names.into_iter().map(|name| (number, name)).collect();
     }
+    // Each `HTTP Code:` heading is followed by JSON bodies, each from a `{` line to the line that
+    // closes its braces.
+    let mut status = None;
     let mut index = 0;
-    while index < lines.len() {
-        let (number, line) = lines[index];
+    while let Some(&(number, line)) = lines.get(index) {
         index += 1;
-        let Some(heading) = line.strip_prefix("HTTP Code: ") else {
+        if let Some(heading) = line.strip_prefix("HTTP Code: ") {
+            let code: u16 = heading
+                .get(..3)
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| format!("line {number}: `{line}` has no status"))?;
+            facts.statuses.push((number, code));
+            status = Some(code);
+            continue;
+        }
+        let (Some(status), "{") = (status, line) else {
             continue;
         };
-        let status: u16 = heading
-            .get(..3)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| format!("line {number}: `{line}` has no status"))?;
-        facts.statuses.push((number, status));
-        // The JSON bodies up to the next heading.
-        while index < lines.len() && !lines[index].1.starts_with("HTTP Code: ") {
-            if lines[index].1 == "{" {
-                let start = lines[index].0;
-                let mut body = String::new();
-                let mut depth = 0i32;
-                while index < lines.len() {
-                    let text = lines[index].1;
-                    depth += text.matches('{').count() as i32 - text.matches('}').count() as i32;
-                    body.push_str(text);
-                    body.push('\n');
-                    index += 1;
-                    if depth <= 0 {
-                        break;
-                    }
-                }
-                if status >= 400 {
-                    let value: Value = serde_json::from_str(&body).map_err(|err| {
-                        format!("line {start}: the {status} body is not JSON: {err}")
-                    })?;
-                    let message = value["message"].as_str().ok_or_else(|| {
-                        format!("line {start}: the {status} body has no `message`")
-                    })?;
-                    facts
-                        .errors
-                        .push((start, (status, value["code"].as_i64(), message.to_string())));
-                }
-            } else {
-                index += 1;
+        let mut body = String::new();
+        let mut depth = 0i32;
+        for (_, text) in &lines[index - 1..] {
+            depth += text.matches('{').count() as i32 - text.matches('}').count() as i32;
+            body.push_str(text);
+            body.push('\n');
+            if depth <= 0 {
+                break;
             }
+            index += 1;
+        }
+        if status >= 400 {
+            let value: Value = serde_json::from_str(&body)
+                .map_err(|err| format!("line {number}: the {status} body is not JSON: {err}"))?;
+            let message = value["message"]
+                .as_str()
+                .ok_or_else(|| format!("line {number}: the {status} body has no `message`"))?;
+            let row = (status, value["code"].as_i64(), message.to_string());
+            facts.errors.push((number, row));
         }
     }
     Ok(facts)
@@ -400,8 +395,7 @@ fn gainsight_px(lines: &[(usize, &str)]) -> Result<PageFacts, String> {
             }
             continue;
         };
-        let mut words = item.split_whitespace();
-        let first = words.next().unwrap_or_default();
+        let first = item.split_whitespace().next().unwrap_or_default();
         match section {
             "Path parameters" => facts.path_parameters.push((number, first.to_string())),
             "Query parameters" => {
