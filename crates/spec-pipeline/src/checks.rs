@@ -302,11 +302,9 @@ fn check_parameters(doc: &Document, op: &OperationRef, report: Report<'_>) {
 }
 
 fn check_request_body(doc: &Document, op: &OperationRef, report: Report<'_>) {
-    let Some(body) = op.operation.get("requestBody") else {
-        return;
-    };
-    let Ok(body) = doc.resolve(body) else { return };
-    let Some(content) = body.get("content").and_then(Value::as_object) else {
+    let body = op.operation.get("requestBody");
+    let content = body.and_then(|body| doc.resolve(body).ok()?.get("content")?.as_object());
+    let Some(content) = content else {
         return;
     };
     // The JSON media type where there is one, else the only one (what normalization keeps).
@@ -368,14 +366,10 @@ fn check_responses(doc: &Document, op: &OperationRef, report: Report<'_>) {
             check_example_ref(media, &format!("{status} `{media_type}` response"), report);
         }
     }
-    if let Some(media) = op
-        .operation
-        .get("requestBody")
-        .and_then(|body| doc.resolve(body).ok())
-        .and_then(|body| body.get("content"))
-        .and_then(Value::as_object)
+    let body = op.operation.get("requestBody");
+    if let Some(content) = body.and_then(|body| doc.resolve(body).ok()?.get("content")?.as_object())
     {
-        for (media_type, media) in media {
+        for (media_type, media) in content {
             check_example_ref(media, &format!("`{media_type}` request body"), report);
         }
     }

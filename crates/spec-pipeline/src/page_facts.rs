@@ -594,20 +594,16 @@ fn compare_body(
         ));
         return;
     };
-    let schema = body
+    let media = body
         .get("content")
-        .and_then(Value::as_object)
-        .and_then(|content| content.values().next())
-        .and_then(|media| media.get("schema"))
-        .and_then(|schema| doc.resolve(schema).ok());
+        .and_then(|content| content.as_object()?.values().next());
+    let schema = media.and_then(|media| doc.resolve(media.get("schema")?).ok());
     let properties: Vec<&str> = schema
-        .and_then(|schema| schema.get("properties"))
-        .and_then(Value::as_object)
+        .and_then(|schema| schema.get("properties")?.as_object())
         .map(|properties| properties.keys().map(String::as_str).collect())
         .unwrap_or_default();
     let required: BTreeSet<&str> = schema
-        .and_then(|schema| schema.get("required"))
-        .and_then(Value::as_array)
+        .and_then(|schema| schema.get("required")?.as_array())
         .into_iter()
         .flatten()
         .filter_map(Value::as_str)

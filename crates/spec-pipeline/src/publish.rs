@@ -41,11 +41,11 @@ pub(crate) fn dist_files(
 ) -> Result<BTreeMap<String, String>, Error> {
     let dereferenced = dereference(&doc.root)
         .map_err(|err| Error::finding(&doc.name, None, "dereference", err.to_string()))?;
-    let mut files = BTreeMap::new();
-    files.insert(bundled_json_path(vendor), json_text(&doc.root));
-    files.insert(bundled_yaml_path(vendor), yaml_text(&doc.name, &doc.root)?);
-    files.insert(dereferenced_json_path(vendor), json_text(&dereferenced));
-    Ok(files)
+    Ok(BTreeMap::from([
+        (bundled_json_path(vendor), json_text(&doc.root)),
+        (bundled_yaml_path(vendor), yaml_text(&doc.name, &doc.root)?),
+        (dereferenced_json_path(vendor), json_text(&dereferenced)),
+    ]))
 }
 
 /// Pretty JSON with a final newline, as every JSON file the pipeline writes.
