@@ -40,11 +40,7 @@ pub(crate) fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
         })
     };
 
-    let version = doc
-        .root
-        .get("openapi")
-        .and_then(Value::as_str)
-        .unwrap_or("");
+    let version = doc.root["openapi"].as_str().unwrap_or("");
     if !version.starts_with("3.0.") {
         report(
             None,
@@ -378,7 +374,7 @@ fn check_responses(doc: &Document, op: &OperationRef, report: Report<'_>) {
 /// A body with examples names the type of its sample only through a `$ref` schema.
 fn check_example_ref(media: &Value, body: &str, report: Report<'_>) {
     let has_examples = media.get("example").is_some() || media.get("examples").is_some();
-    if has_examples && media.get("schema").and_then(|s| s.get("$ref")).is_none() {
+    if has_examples && media.pointer("/schema/$ref").is_none() {
         report(
             "example-schema-ref",
             format!(

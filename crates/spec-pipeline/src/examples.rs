@@ -62,11 +62,7 @@ pub fn samples(doc: &Document) -> Vec<Sample> {
             };
             let content = body.get("content").and_then(Value::as_object);
             for media in content.into_iter().flat_map(|content| content.values()) {
-                let Some(schema) = media
-                    .get("schema")
-                    .and_then(|s| s.get("$ref"))
-                    .and_then(Value::as_str)
-                else {
+                let Some(schema) = media.pointer("/schema/$ref").and_then(Value::as_str) else {
                     continue;
                 };
                 for (name, value) in doc.examples(media) {

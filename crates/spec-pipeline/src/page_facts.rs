@@ -670,12 +670,9 @@ fn declared_parameters(doc: &Document, op: &OperationRef) -> Vec<(String, String
 /// Every full URL the operation may be called at: each server that applies (operation, path item,
 /// then document level) followed by the path.
 fn endpoint_urls(doc: &Document, op: &OperationRef) -> Vec<String> {
-    let path_item = doc.root.get("paths").and_then(|paths| paths.get(op.path));
-    let servers = op
-        .operation
-        .get("servers")
-        .or_else(|| path_item.and_then(|item| item.get("servers")))
-        .or_else(|| doc.root.get("servers"));
+    let path_level = || doc.root.get("paths")?.get(op.path)?.get("servers");
+    let servers = op.operation.get("servers").or_else(path_level);
+    let servers = servers.or_else(|| doc.root.get("servers"));
     servers
         .and_then(Value::as_array)
         .into_iter()
