@@ -25,6 +25,9 @@ const SUPPORTED_REQUEST_MEDIA_TYPES: [&str; 4] = [
 /// Where a check of one operation reports each finding: its rule and its message.
 type Report<'a> = &'a mut dyn FnMut(&'static str, String);
 
+/// Where a check of one rule reports each finding: its message (the caller names the rule).
+type RuleReport<'a> = &'a mut dyn FnMut(String);
+
 /// Runs every check. `spec_dir` is the directory `x-vendor-doc.file` paths are relative to.
 pub(crate) fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -37,11 +40,7 @@ pub(crate) fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
         })
     };
 
-    let version = doc
-        .root
-        .get("openapi")
-        .and_then(Value::as_str)
-        .unwrap_or("");
+    let version = doc.root["openapi"].as_str().unwrap_or("");
     if !version.starts_with("3.0.") {
         report(
             None,
@@ -52,8 +51,7 @@ pub(crate) fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
         );
     }
 
-    let mut pointer = String::new();
-    for_each_ref(&doc.root, &mut pointer, &mut |at, reference| {
+    for_each_ref(&doc.root, "", &mut |at, reference| {
         if let Err(message) = crate::document::lookup_ref(&doc.root, reference) {
             report(None, "ref", format!("at {at}: {message}"));
         }
@@ -66,41 +64,35 @@ pub(crate) fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
         .map(|name| (name.to_string(), format!("the generated `Client::{name}`")))
         .collect();
     for op in doc.operations() {
+        let mut report_op = |rule, message| report(Some(op.label()), rule, message);
+        let mut id_finding = |message| report_op("operation-id", message);
         match op.operation_id() {
-            None => report(
-                Some(op.label()),
-                "operation-id",
-                "has no `operationId`; it names the generated method".to_string(),
-            ),
-            Some(id) if !operation_ids.insert(id.to_string()) => report(
-                Some(op.label()),
-                "operation-id",
-                "`operationId` is used by another operation".to_string(),
-            ),
+            None => id_finding("has no `operationId`; it names the generated method".to_string()),
+            Some(id) if !operation_ids.insert(id.to_string()) => {
+                id_finding("`operationId` is used by another operation".to_string())
+            }
             Some(id) => {
                 let method = rust_method_name(id);
                 match method_names.get(&method) {
-                    Some(other) => report(
-                        Some(op.label()),
-                        "operation-id",
-                        format!(
-                            "`operationId` `{id}` becomes the Rust method `{method}`, as {other} does; rename one"
-                        ),
-                    ),
+                    Some(other) => id_finding(format!(
+                        "`operationId` `{id}` becomes the Rust method `{method}`, as {other} does; rename one"
+                    )),
                     None => {
                         method_names.insert(method, format!("`operationId` `{id}`"));
                     }
                 }
             }
         }
-        let mut report_op = |rule, message| report(Some(op.label()), rule, message);
         check_vendor_doc(doc, &op, spec_dir, &mut report_op);
-        check_path_template(doc, &op, &mut report_op);
+        check_path_template(doc, &op, &mut |message| {
+            report_op("path-parameters", message)
+        });
         check_parameters(doc, &op, &mut report_op);
         check_request_body(doc, &op, &mut report_op);
         check_responses(doc, &op, &mut report_op);
-        check_error_codes(&op, &mut report_op);
-        check_error_names(&op, &mut error_names, &mut report_op);
+        let mut error_codes = |message| report_op("error-codes", message);
+        check_error_codes(&op, &mut error_codes);
+        check_error_names(&op, &mut error_names, &mut error_codes);
     }
     findings
 }
@@ -228,14 +220,12 @@ pub(crate) fn template_parameters(path: &str) -> Result<Vec<String>, String> {
 }
 
 /// The path template's `{name}`s and the declared path parameters must be the same set, each
-/// parameter required: progenitor 0.15 panics on a mismatch instead of naming it.
-fn check_path_template(doc: &Document, op: &OperationRef, report: Report<'_>) {
+/// parameter required: progenitor 0.15 panics on a mismatch instead of naming it (rule
+/// `path-parameters`).
+fn check_path_template(doc: &Document, op: &OperationRef, report: RuleReport<'_>) {
     let in_template = match template_parameters(op.path) {
         Ok(names) => names,
-        Err(message) => {
-            report("path-parameters", message);
-            return;
-        }
+        Err(message) => return report(message),
     };
     let mut declared = BTreeSet::new();
     for parameter in doc
@@ -245,38 +235,31 @@ fn check_path_template(doc: &Document, op: &OperationRef, report: Report<'_>) {
         let name = parameter.get("name").and_then(Value::as_str).unwrap_or("?");
         declared.insert(name.to_string());
         if parameter.get("required").and_then(Value::as_bool) != Some(true) {
-            report(
-                "path-parameters",
-                format!("path parameter `{name}` must have `required: true`"),
-            );
+            report(format!(
+                "path parameter `{name}` must have `required: true`"
+            ));
         }
     }
     let mut seen = BTreeSet::new();
     for name in &in_template {
         if !seen.insert(name) {
-            report(
-                "path-parameters",
-                format!("`{{{name}}}` appears twice in the path `{}`", op.path),
-            );
+            report(format!(
+                "`{{{name}}}` appears twice in the path `{}`",
+                op.path
+            ));
         }
         if !declared.contains(name) {
-            report(
-                "path-parameters",
-                format!(
-                    "the path `{}` has `{{{name}}}`, but no path parameter `{name}` is declared",
-                    op.path
-                ),
-            );
+            report(format!(
+                "the path `{}` has `{{{name}}}`, but no path parameter `{name}` is declared",
+                op.path
+            ));
         }
     }
     for name in declared.iter().filter(|name| !in_template.contains(name)) {
-        report(
-            "path-parameters",
-            format!(
-                "the path parameter `{name}` is declared, but the path `{}` has no `{{{name}}}`",
-                op.path
-            ),
-        );
+        report(format!(
+            "the path parameter `{name}` is declared, but the path `{}` has no `{{{name}}}`",
+            op.path
+        ));
     }
 }
 
@@ -315,11 +298,9 @@ fn check_parameters(doc: &Document, op: &OperationRef, report: Report<'_>) {
 }
 
 fn check_request_body(doc: &Document, op: &OperationRef, report: Report<'_>) {
-    let Some(body) = op.operation.get("requestBody") else {
-        return;
-    };
-    let Ok(body) = doc.resolve(body) else { return };
-    let Some(content) = body.get("content").and_then(Value::as_object) else {
+    let body = op.operation.get("requestBody");
+    let content = body.and_then(|body| doc.resolve(body).ok()?.get("content")?.as_object());
+    let Some(content) = content else {
         return;
     };
     // The JSON media type where there is one, else the only one (what normalization keeps).
@@ -381,14 +362,10 @@ fn check_responses(doc: &Document, op: &OperationRef, report: Report<'_>) {
             check_example_ref(media, &format!("{status} `{media_type}` response"), report);
         }
     }
-    if let Some(media) = op
-        .operation
-        .get("requestBody")
-        .and_then(|body| doc.resolve(body).ok())
-        .and_then(|body| body.get("content"))
-        .and_then(Value::as_object)
+    let body = op.operation.get("requestBody");
+    if let Some(content) = body.and_then(|body| doc.resolve(body).ok()?.get("content")?.as_object())
     {
-        for (media_type, media) in media {
+        for (media_type, media) in content {
             check_example_ref(media, &format!("`{media_type}` request body"), report);
         }
     }
@@ -397,7 +374,7 @@ fn check_responses(doc: &Document, op: &OperationRef, report: Report<'_>) {
 /// A body with examples names the type of its sample only through a `$ref` schema.
 fn check_example_ref(media: &Value, body: &str, report: Report<'_>) {
     let has_examples = media.get("example").is_some() || media.get("examples").is_some();
-    if has_examples && media.get("schema").and_then(|s| s.get("$ref")).is_none() {
+    if has_examples && media.pointer("/schema/$ref").is_none() {
         report(
             "example-schema-ref",
             format!(
@@ -407,16 +384,15 @@ fn check_example_ref(media: &Value, body: &str, report: Report<'_>) {
     }
 }
 
-fn check_error_codes(op: &OperationRef, report: Report<'_>) {
+/// Rule `error-codes`: each row is well formed, once, and of a documented response.
+fn check_error_codes(op: &OperationRef, report: RuleReport<'_>) {
     let Some(codes) = op.operation.get("x-error-codes") else {
         return;
     };
     let Some(codes) = codes.as_array() else {
-        report(
-            "error-codes",
+        return report(
             "`x-error-codes` must be a list of `{status, code, name, message}`".to_string(),
         );
-        return;
     };
     let responses = op.operation.get("responses").and_then(Value::as_object);
     let mut seen = BTreeSet::new();
@@ -425,35 +401,27 @@ fn check_error_codes(op: &OperationRef, report: Report<'_>) {
         let code = entry.get("code");
         let message = entry.get("message").and_then(Value::as_str);
         let (Some(status), Some(message)) = (status, message) else {
-            report(
-                "error-codes",
-                format!(
-                    "`x-error-codes[{index}]` needs an integer `status` and a string `message`"
-                ),
-            );
+            report(format!(
+                "`x-error-codes[{index}]` needs an integer `status` and a string `message`"
+            ));
             continue;
         };
         if code.is_some_and(|code| !code.is_i64()) {
-            report(
-                "error-codes",
-                format!("`x-error-codes[{index}].code` must be an integer when present"),
-            );
+            report(format!(
+                "`x-error-codes[{index}].code` must be an integer when present"
+            ));
         }
         if !seen.insert((status, code.map(Value::to_string), message)) {
-            report(
-                "error-codes",
-                format!("`x-error-codes[{index}]` repeats an earlier entry ({status} {message:?})"),
-            );
+            report(format!(
+                "`x-error-codes[{index}]` repeats an earlier entry ({status} {message:?})"
+            ));
         }
         let declared =
             responses.is_some_and(|responses| responses.contains_key(&status.to_string()));
         if !declared {
-            report(
-                "error-codes",
-                format!(
-                    "`x-error-codes[{index}]` has status {status}, which is not among the operation's responses"
-                ),
-            );
+            report(format!(
+                "`x-error-codes[{index}]` has status {status}, which is not among the operation's responses"
+            ));
         }
     }
 }
@@ -469,7 +437,7 @@ type ErrorNames = BTreeMap<String, (u64, Option<i64>, String)>;
 /// that a reworded message does not move. It is an UpperCamelCase identifier, appears once per
 /// operation, and names one error (one status and code) across the whole document: the rows of
 /// the same error on several pages share it, and may word the message differently.
-fn check_error_names(op: &OperationRef, names: &mut ErrorNames, report: Report<'_>) {
+fn check_error_names(op: &OperationRef, names: &mut ErrorNames, report: RuleReport<'_>) {
     let Some(rows) = op.operation.get("x-error-codes").and_then(Value::as_array) else {
         return;
     };
@@ -483,40 +451,28 @@ fn check_error_names(op: &OperationRef, names: &mut ErrorNames, report: Report<'
                     .and_then(Value::as_str)
                     .map(|message| format!(" (for example `{}`)", name_from_message(message)))
                     .unwrap_or_default();
-                report(
-                    "error-codes",
-                    format!(
-                        "`x-error-codes[{index}]` needs a string `name`: the Rust `ErrorCode` variant, kept when the vendor rewords the message{hint}"
-                    ),
-                );
+                report(format!(
+                    "`x-error-codes[{index}]` needs a string `name`: the Rust `ErrorCode` variant, kept when the vendor rewords the message{hint}"
+                ));
                 continue;
             }
         };
         if !is_variant_name(name) {
-            report(
-                "error-codes",
-                format!(
-                    "`x-error-codes[{index}].name` `{name}` is not a Rust variant name (an ASCII letter in upper case, then letters and digits)"
-                ),
-            );
+            report(format!(
+                "`x-error-codes[{index}].name` `{name}` is not a Rust variant name (an ASCII letter in upper case, then letters and digits)"
+            ));
             continue;
         }
         if RESERVED_ERROR_NAMES.contains(&name) {
-            report(
-                "error-codes",
-                format!(
-                    "`x-error-codes[{index}].name` `{name}` is reserved (`ErrorCode::Unknown` holds the codes the documentation does not list)"
-                ),
-            );
+            report(format!(
+                "`x-error-codes[{index}].name` `{name}` is reserved (`ErrorCode::Unknown` holds the codes the documentation does not list)"
+            ));
             continue;
         }
         if !in_operation.insert(name) {
-            report(
-                "error-codes",
-                format!(
-                    "`x-error-codes[{index}].name` `{name}` names another row of this operation too"
-                ),
-            );
+            report(format!(
+                "`x-error-codes[{index}].name` `{name}` names another row of this operation too"
+            ));
             continue;
         }
         let (Some(status), code) = (
@@ -526,27 +482,19 @@ fn check_error_names(op: &OperationRef, names: &mut ErrorNames, report: Report<'
             continue;
         };
         let here = format!("{} `x-error-codes[{index}]`", op.label());
-        match names.get(name) {
-            None => {
-                names.insert(name.to_string(), (status, code, here));
-            }
-            Some((first_status, first_code, first))
-                if (*first_status, *first_code) != (status, code) =>
-            {
-                let error = |status: u64, code: Option<i64>| match code {
-                    Some(code) => format!("{status}/{code}"),
-                    None => status.to_string(),
-                };
-                report(
-                    "error-codes",
-                    format!(
-                        "`x-error-codes[{index}].name` `{name}` is used twice in the document: {first} names error {} with it, this row names error {}; a name stands for one error",
-                        error(*first_status, *first_code),
-                        error(status, code)
-                    ),
-                );
-            }
-            Some(_) => {}
+        let (first_status, first_code, first) = names
+            .entry(name.to_string())
+            .or_insert((status, code, here));
+        if (*first_status, *first_code) != (status, code) {
+            let error = |status: u64, code: Option<i64>| match code {
+                Some(code) => format!("{status}/{code}"),
+                None => status.to_string(),
+            };
+            report(format!(
+                "`x-error-codes[{index}].name` `{name}` is used twice in the document: {first} names error {} with it, this row names error {}; a name stands for one error",
+                error(*first_status, *first_code),
+                error(status, code)
+            ));
         }
     }
 }

@@ -167,41 +167,27 @@ pub fn lookup_ref<'a>(root: &'a Value, reference: &str) -> Result<&'a Value, Str
         .ok_or_else(|| format!("`$ref: {reference}` does not resolve"))
 }
 
-/// The last segment of a `#/components/schemas/Name` reference.
-pub(crate) fn ref_name(reference: &str) -> &str {
-    reference.rsplit('/').next().unwrap_or(reference)
-}
-
 /// Escapes a key for use in a JSON pointer (RFC 6901).
 pub fn escape_pointer(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
-/// Calls `visit` with the JSON pointer of every `$ref` string in `value`.
-pub(crate) fn for_each_ref(value: &Value, pointer: &mut String, visit: &mut dyn FnMut(&str, &str)) {
+/// Calls `visit` with the JSON pointer of every `$ref` string in `value` (which is at `at`).
+pub(crate) fn for_each_ref(value: &Value, at: &str, visit: &mut dyn FnMut(&str, &str)) {
     match value {
         Value::Object(map) => {
             for (key, child) in map {
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&escape_pointer(key));
-                if key == "$ref" {
-                    if let Value::String(reference) = child {
-                        visit(pointer, reference);
-                    }
-                } else {
-                    for_each_ref(child, pointer, visit);
+                let at = format!("{at}/{}", escape_pointer(key));
+                match child {
+                    Value::String(reference) if key == "$ref" => visit(&at, reference),
+                    _ if key == "$ref" => {}
+                    _ => for_each_ref(child, &at, visit),
                 }
-                pointer.truncate(len);
             }
         }
         Value::Array(items) => {
             for (index, child) in items.iter().enumerate() {
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&index.to_string());
-                for_each_ref(child, pointer, visit);
-                pointer.truncate(len);
+                for_each_ref(child, &format!("{at}/{index}"), visit);
             }
         }
         _ => {}
@@ -237,14 +223,12 @@ pub fn status_class(key: &str) -> StatusClass {
 /// one, its name and its message (`checks` reports the rows that are not well formed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ErrorCodeRow<'a> {
-    /// The HTTP status.
     pub status: u64,
     /// The vendor's own error code, where its error bodies carry one.
     pub code: Option<i64>,
     /// The project's stable name for the error (the Rust `ErrorCode` variant); required by the
     /// checks, `None` only in a document that has not passed them.
     pub name: Option<&'a str>,
-    /// The documented message.
     pub message: &'a str,
 }
 
@@ -297,11 +281,15 @@ impl<'de> Visitor<'de> for NoDuplicateKeys {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut seen = std::collections::BTreeSet::new();
-        while let Some(key) = map.next_key::<KeyText>()? {
-            if !seen.insert(key.0.clone()) {
+        while let Some(key) = map.next_key::<Value>()? {
+            // As text, whatever its YAML type (`200:` and `'200':` are the same key to JSON).
+            let key = match key {
+                Value::String(text) => text,
+                other => other.to_string(),
+            };
+            if !seen.insert(key.clone()) {
                 return Err(de::Error::custom(format!(
-                    "the key `{}` appears twice in one mapping (YAML would keep the last silently)",
-                    key.0
+                    "the key `{key}` appears twice in one mapping (YAML would keep the last silently)"
                 )));
             }
             map.next_value::<NoDuplicateKeys>()?;
@@ -327,17 +315,4 @@ impl<'de> Visitor<'de> for NoDuplicateKeys {
         visit_unit(),
         visit_none()
     );
-}
-
-/// A mapping key as text, whatever its YAML type (`200:` and `'200':` are the same key to JSON).
-struct KeyText(String);
-
-impl<'de> Deserialize<'de> for KeyText {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        Ok(KeyText(match value {
-            serde_json::Value::String(text) => text,
-            other => other.to_string(),
-        }))
-    }
 }

@@ -52,10 +52,14 @@ pub enum Error {
         message: String,
     },
     /// Problems found in an authored document, every one listed.
-    #[error("{}", findings_text(.0))]
+    #[error(
+        "{} problem(s) in the spec:{}",
+        .0.len(),
+        .0.iter().map(|finding| format!("\n  - {finding}")).collect::<String>()
+    )]
     Findings(Vec<Finding>),
     /// Errors from several vendors, gathered so that one run shows them all.
-    #[error("{}", several_text(.0))]
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Several(Vec<Error>),
     #[error(
         "{document}: progenitor could not generate a client from the normalized document: {message}"
@@ -77,23 +81,6 @@ pub enum Error {
         /// What went wrong, and for a missing tool how to install it.
         message: String,
     },
-}
-
-fn findings_text(findings: &[Finding]) -> String {
-    let mut text = format!("{} problem(s) in the spec:", findings.len());
-    for finding in findings {
-        text.push_str("\n  - ");
-        text.push_str(&finding.to_string());
-    }
-    text
-}
-
-fn several_text(errors: &[Error]) -> String {
-    errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 impl Error {

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::document::{Document, StatusClass, ref_name, status_class};
+use crate::document::{Document, StatusClass, status_class};
 
 /// One named example of a body, with the schema and operation it belongs to.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,38 +49,27 @@ pub fn samples(doc: &Document) -> Vec<Sample> {
         let request = op
             .operation
             .get("requestBody")
-            .and_then(|body| doc.resolve(body).ok());
-        let mut bodies: Vec<(String, &Value)> = request
+            .map(|body| ("request", body));
+        let responses = op.operation.get("responses").and_then(Value::as_object);
+        let responses = responses
             .into_iter()
-            .map(|body| ("request".to_string(), body))
-            .collect();
-        if let Some(responses) = op.operation.get("responses").and_then(Value::as_object) {
-            for (status, response) in responses {
-                if status_class(status) == StatusClass::Other {
-                    continue;
-                }
-                if let Ok(response) = doc.resolve(response) {
-                    bodies.push((status.clone(), response));
-                }
-            }
-        }
-        for (position, body) in bodies {
-            let Some(content) = body.get("content").and_then(Value::as_object) else {
+            .flatten()
+            .filter(|(status, _)| status_class(status) != StatusClass::Other)
+            .map(|(status, response)| (status.as_str(), response));
+        for (position, body) in request.into_iter().chain(responses) {
+            let Ok(body) = doc.resolve(body) else {
                 continue;
             };
-            for media in content.values() {
-                let Some(schema) = media
-                    .get("schema")
-                    .and_then(|s| s.get("$ref"))
-                    .and_then(Value::as_str)
-                else {
+            let content = body.get("content").and_then(Value::as_object);
+            for media in content.into_iter().flat_map(|content| content.values()) {
+                let Some(schema) = media.pointer("/schema/$ref").and_then(Value::as_str) else {
                     continue;
                 };
                 for (name, value) in doc.examples(media) {
                     samples.push(Sample {
-                        schema: ref_name(schema).to_string(),
+                        schema: schema.rsplit('/').next().unwrap_or(schema).to_string(),
                         operation_id: operation_id.to_string(),
-                        position: position.clone(),
+                        position: position.to_string(),
                         name: name.to_string(),
                         value: value.clone(),
                     });

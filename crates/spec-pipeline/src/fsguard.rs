@@ -103,9 +103,11 @@ pub fn plain_relative(path: &str) -> Result<(), FsError> {
     }
 }
 
-/// Refuses `path` (below `base`) when any existing component of it is a symbolic link.
-fn refuse_links(base: &Path, path: &str) -> Result<(), FsError> {
+/// Refuses `path` (below `base`) when any existing component of it is a symbolic link. The
+/// metadata of the file it names, or `None` when a component does not exist.
+fn refuse_links(base: &Path, path: &str) -> Result<Option<std::fs::Metadata>, FsError> {
     let mut current = base.to_path_buf();
+    let mut last = None;
     for part in path.split('/') {
         current.push(part);
         match std::fs::symlink_metadata(&current) {
@@ -115,8 +117,8 @@ fn refuse_links(base: &Path, path: &str) -> Result<(), FsError> {
                     link: current.display().to_string(),
                 });
             }
-            Ok(_) => {}
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Ok(meta) => last = Some(meta),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(source) => {
                 return Err(FsError::Io {
                     path: path.to_string(),
@@ -125,42 +127,35 @@ fn refuse_links(base: &Path, path: &str) -> Result<(), FsError> {
             }
         }
     }
-    Ok(())
+    Ok(last)
 }
 
 fn kind_of(file_type: std::fs::FileType) -> &'static str {
     use std::os::unix::fs::FileTypeExt;
-    if file_type.is_dir() {
-        "directory"
-    } else if file_type.is_fifo() {
-        "FIFO"
-    } else if file_type.is_socket() {
-        "socket"
-    } else if file_type.is_block_device() || file_type.is_char_device() {
-        "device"
-    } else if file_type.is_symlink() {
-        "symbolic link"
-    } else {
-        "special file"
-    }
+    let device = file_type.is_block_device() || file_type.is_char_device();
+    [
+        (file_type.is_dir(), "directory"),
+        (file_type.is_fifo(), "FIFO"),
+        (file_type.is_socket(), "socket"),
+        (device, "device"),
+        (file_type.is_symlink(), "symbolic link"),
+    ]
+    .into_iter()
+    .find_map(|(is, kind)| is.then_some(kind))
+    .unwrap_or("special file")
 }
 
 /// The bytes of the regular file `base/path`, at most `limit` of them.
 pub fn read_bytes(base: &Path, path: &str, limit: u64) -> Result<Vec<u8>, FsError> {
     use std::os::unix::fs::OpenOptionsExt;
     plain_relative(path)?;
-    refuse_links(base, path)?;
+    let Some(meta) = refuse_links(base, path)? else {
+        return Err(FsError::Missing {
+            path: path.to_string(),
+        });
+    };
     let full = base.join(path);
     let io = io_error(path);
-    let meta = match std::fs::symlink_metadata(&full) {
-        Ok(meta) => meta,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            return Err(FsError::Missing {
-                path: path.to_string(),
-            });
-        }
-        Err(err) => return Err(io(err)),
-    };
     let regular = |file_type: std::fs::FileType| match file_type.is_file() {
         true => Ok(()),
         false => Err(FsError::NotRegular {
@@ -232,7 +227,6 @@ pub fn remove(base: &Path, path: &str) -> Result<(), FsError> {
     std::fs::remove_file(base.join(path)).map_err(io_error(path))
 }
 
-/// An I/O error on `path`, for `map_err`.
 fn io_error(path: &str) -> impl Fn(std::io::Error) -> FsError + Copy + '_ {
     move |source| FsError::Io {
         path: path.to_string(),

@@ -15,10 +15,9 @@ use crate::document::{Document, StatusClass, escape_pointer, is_json, status_cla
 /// The media type normalization gives a response whose body is handed over as raw bytes.
 pub const RAW_MEDIA_TYPE: &str = "application/octet-stream";
 
-/// One rewrite applied to an operation.
-struct Note {
-    rule: &'static str,
-    detail: String,
+/// One rewrite applied to an operation: an entry of its `x-normalized` list.
+fn note(rule: &str, detail: String) -> Value {
+    json!({"rule": rule, "detail": detail})
 }
 
 /// Returns the normalized copy of `doc`. The authored document is not changed.
@@ -41,10 +40,6 @@ pub fn normalize(doc: &Document) -> Result<Value, String> {
         normalize_request_body(doc, operation, &mut notes)?;
         normalize_responses(doc, operation, &mut notes)?;
         if !notes.is_empty() {
-            let notes = notes
-                .into_iter()
-                .map(|note| json!({"rule": note.rule, "detail": note.detail}))
-                .collect();
             operation.insert("x-normalized".to_string(), Value::Array(notes));
         }
     }
@@ -63,7 +58,7 @@ pub fn normalize(doc: &Document) -> Result<Value, String> {
 fn normalize_servers(
     operation: &mut Map<String, Value>,
     inherited: Option<Value>,
-    notes: &mut Vec<Note>,
+    notes: &mut Vec<Value>,
 ) {
     let servers = operation.remove("servers").or(inherited);
     if let Some(servers) = servers {
@@ -73,20 +68,20 @@ fn normalize_servers(
             .flatten()
             .filter_map(|server| server.get("url").and_then(Value::as_str))
             .collect();
-        notes.push(Note {
-            rule: "operation-servers",
-            detail: format!(
+        notes.push(note(
+            "operation-servers",
+            format!(
                 "removed the operation's own servers ({}); the hand-written layer calls it with a client built on that URL",
                 urls.join(", ")
             ),
-        });
+        ));
     }
 }
 
 fn normalize_request_body(
     doc: &Document,
     operation: &mut Map<String, Value>,
-    notes: &mut Vec<Note>,
+    notes: &mut Vec<Value>,
 ) -> Result<(), String> {
     let Some(body) = operation.get("requestBody") else {
         return Ok(());
@@ -109,10 +104,10 @@ fn normalize_request_body(
         .collect();
     let mut body = body.clone();
     body["content"] = json!({ json_type.clone(): media });
-    notes.push(Note {
-        rule: "request-media-type",
-        detail: format!("kept `{json_type}`, dropped {}", dropped.join(", ")),
-    });
+    notes.push(note(
+        "request-media-type",
+        format!("kept `{json_type}`, dropped {}", dropped.join(", ")),
+    ));
     operation.insert("requestBody".to_string(), body);
     Ok(())
 }
@@ -173,7 +168,7 @@ fn raw_response(description: String) -> Value {
 fn normalize_responses(
     doc: &Document,
     operation: &mut Map<String, Value>,
-    notes: &mut Vec<Note>,
+    notes: &mut Vec<Value>,
 ) -> Result<(), String> {
     let Some(responses) = operation.get("responses").and_then(Value::as_object) else {
         return Ok(());
@@ -191,10 +186,10 @@ fn normalize_responses(
             StatusClass::Success => success.push((status.clone(), response.clone())),
             StatusClass::Error => errors.push((status.clone(), description)),
             StatusClass::Default if has_success => {
-                notes.push(Note {
-                    rule: "default-response",
-                    detail: "folded the `default` response into the 4XX/5XX ranges".to_string(),
-                });
+                notes.push(note(
+                    "default-response",
+                    "folded the `default` response into the 4XX/5XX ranges".to_string(),
+                ));
                 errors.push(("default".to_string(), description));
             }
             StatusClass::Default | StatusClass::Other => {
@@ -223,10 +218,10 @@ fn normalize_responses(
             .map(String::as_str)
             .filter(|t| *t != keep)
             .collect();
-        notes.push(Note {
-            rule: "response-media-type",
-            detail: format!("{status}: kept `{keep}`, dropped {}", dropped.join(", ")),
-        });
+        notes.push(note(
+            "response-media-type",
+            format!("{status}: kept `{keep}`, dropped {}", dropped.join(", ")),
+        ));
         let mut inlined = resolved.clone();
         inlined["content"] = json!({ keep.clone(): content[&keep] });
         *response = inlined;
@@ -244,12 +239,10 @@ fn normalize_responses(
             .map(|((status, _), shape)| format!("{status}: {}", shape.describe()))
             .collect::<Vec<_>>()
             .join("; ");
-        notes.push(Note {
-            rule: "raw-success",
-            detail: format!(
-                "the success responses differ ({detail}); all are handed over as raw bytes"
-            ),
-        });
+        notes.push(note(
+            "raw-success",
+            format!("the success responses differ ({detail}); all are handed over as raw bytes"),
+        ));
         for (_, response) in &mut success {
             *response = raw_response(description_of(doc.resolve(response)?));
         }
@@ -269,10 +262,10 @@ fn normalize_responses(
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        notes.push(Note {
-            rule: "error-ranges",
-            detail: format!("error responses replaced by raw 4XX and 5XX ranges (documented statuses: {documented})"),
-        });
+        notes.push(note(
+            "error-ranges",
+            format!("error responses replaced by raw 4XX and 5XX ranges (documented statuses: {documented})"),
+        ));
         for range in ["4XX", "5XX"] {
             let class = &range[..1];
             let listed: Vec<String> = errors

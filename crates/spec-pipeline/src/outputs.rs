@@ -50,17 +50,23 @@ pub fn load_all_checked(
     repo: &Path,
     step: &Step,
 ) -> Result<Vec<(&'static Vendor, Document)>, Error> {
-    let mut documents = Vec::new();
-    let mut errors = Vec::new();
-    for vendor in &VENDORS {
+    gather(VENDORS.iter().map(|vendor| {
         step.say(format!("checking {}", vendor.spec_path()));
-        match load_checked(repo, vendor) {
-            Ok(doc) => documents.push((vendor, doc)),
+        Ok((vendor, load_checked(repo, vendor)?))
+    }))
+}
+
+/// Every value of `results`, or else every error among them, so that one run shows them all.
+fn gather<T>(results: impl Iterator<Item = Result<T, Error>>) -> Result<Vec<T>, Error> {
+    let (mut values, mut errors) = (Vec::new(), Vec::new());
+    for result in results {
+        match result {
+            Ok(value) => values.push(value),
             Err(err) => errors.push(err),
         }
     }
     if errors.is_empty() {
-        Ok(documents)
+        Ok(values)
     } else {
         Err(Error::Several(errors))
     }
@@ -188,19 +194,11 @@ pub fn generate_with(
         Mode::Check => "generate --check",
     });
     let documents = load_all_checked(repo, &step)?;
-    let mut errors = Vec::new();
-    let mut expected = BTreeMap::new();
-    for (vendor, doc) in &documents {
+    let outputs = gather(documents.iter().map(|(vendor, doc)| {
         step.say(format!("generating {} from {}", vendor.crate_dir, doc.name));
-        match outputs_of(vendor, doc) {
-            Ok(files) => expected.extend(files),
-            Err(err) => errors.push(err),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(Error::Several(errors));
-    }
-    expected.extend(extra);
+        outputs_of(vendor, doc)
+    }))?;
+    let expected: BTreeMap<_, _> = outputs.into_iter().flatten().chain(extra).collect();
     let report = sync(repo, mode, &expected, &managed_dirs(), &[SITE_DIR], &step)?;
     step.finish();
     Ok(report)

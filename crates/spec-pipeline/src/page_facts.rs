@@ -160,7 +160,6 @@ fn after_heading(lines: &[(usize, &str)], heading: &str) -> Option<usize> {
     None
 }
 
-/// The non-empty lines from `start` on.
 fn non_empty<'a>(
     lines: &'a [(usize, &'a str)],
     start: usize,
@@ -325,48 +324,43 @@ fn trust(lines: &[(usize, &str)]) -> Result<PageFacts, String> {
         facts.endpoint = Some((number, method.to_string(), url));
         facts.path_parameters = names.into_iter().map(|name| (number, name)).collect();
     }
+    // Each `HTTP Code:` heading is followed by JSON bodies, each from a `{` line to the line that
+    // closes its braces.
+    let mut status = None;
     let mut index = 0;
-    while index < lines.len() {
-        let (number, line) = lines[index];
+    while let Some(&(number, line)) = lines.get(index) {
         index += 1;
-        let Some(heading) = line.strip_prefix("HTTP Code: ") else {
+        if let Some(heading) = line.strip_prefix("HTTP Code: ") {
+            let code: u16 = heading
+                .get(..3)
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| format!("line {number}: `{line}` has no status"))?;
+            facts.statuses.push((number, code));
+            status = Some(code);
+            continue;
+        }
+        let (Some(status), "{") = (status, line) else {
             continue;
         };
-        let status: u16 = heading
-            .get(..3)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| format!("line {number}: `{line}` has no status"))?;
-        facts.statuses.push((number, status));
-        // The JSON bodies up to the next heading.
-        while index < lines.len() && !lines[index].1.starts_with("HTTP Code: ") {
-            if lines[index].1 == "{" {
-                let start = lines[index].0;
-                let mut body = String::new();
-                let mut depth = 0i32;
-                while index < lines.len() {
-                    let text = lines[index].1;
-                    depth += text.matches('{').count() as i32 - text.matches('}').count() as i32;
-                    body.push_str(text);
-                    body.push('\n');
-                    index += 1;
-                    if depth <= 0 {
-                        break;
-                    }
-                }
-                if status >= 400 {
-                    let value: Value = serde_json::from_str(&body).map_err(|err| {
-                        format!("line {start}: the {status} body is not JSON: {err}")
-                    })?;
-                    let message = value["message"].as_str().ok_or_else(|| {
-                        format!("line {start}: the {status} body has no `message`")
-                    })?;
-                    facts
-                        .errors
-                        .push((start, (status, value["code"].as_i64(), message.to_string())));
-                }
-            } else {
-                index += 1;
+        let mut body = String::new();
+        let mut depth = 0i32;
+        for (_, text) in &lines[index - 1..] {
+            depth += text.matches('{').count() as i32 - text.matches('}').count() as i32;
+            body.push_str(text);
+            body.push('\n');
+            if depth <= 0 {
+                break;
             }
+            index += 1;
+        }
+        if status >= 400 {
+            let value: Value = serde_json::from_str(&body)
+                .map_err(|err| format!("line {number}: the {status} body is not JSON: {err}"))?;
+            let message = value["message"]
+                .as_str()
+                .ok_or_else(|| format!("line {number}: the {status} body has no `message`"))?;
+            let row = (status, value["code"].as_i64(), message.to_string());
+            facts.errors.push((number, row));
         }
     }
     Ok(facts)
@@ -383,12 +377,9 @@ fn gainsight_px(lines: &[(usize, &str)]) -> Result<PageFacts, String> {
         facts.endpoint = Some((*number, method.to_string(), path));
     }
     let mut section = "";
-    let mut index = 0;
     let mut query = Vec::new();
     let mut saw_query = false;
-    while index < lines.len() {
-        let (number, line) = lines[index];
-        index += 1;
+    for (index, &(number, line)) in lines.iter().enumerate() {
         match line {
             "Path parameters" | "Query parameters" | "Responses" | "Body" => {
                 section = line;
@@ -404,8 +395,7 @@ fn gainsight_px(lines: &[(usize, &str)]) -> Result<PageFacts, String> {
             }
             continue;
         };
-        let mut words = item.split_whitespace();
-        let first = words.next().unwrap_or_default();
+        let first = item.split_whitespace().next().unwrap_or_default();
         match section {
             "Path parameters" => facts.path_parameters.push((number, first.to_string())),
             "Query parameters" => {
@@ -418,9 +408,8 @@ fn gainsight_px(lines: &[(usize, &str)]) -> Result<PageFacts, String> {
                 };
                 facts.statuses.push((number, status));
                 if status >= 400 {
-                    let description = lines[index..]
-                        .iter()
-                        .find(|(_, l)| !l.is_empty())
+                    let description = non_empty(lines, index + 1)
+                        .next()
                         .map(|(_, l)| l.to_string())
                         .ok_or_else(|| {
                             format!("line {number}: status {status} has no description")
@@ -605,20 +594,16 @@ fn compare_body(
         ));
         return;
     };
-    let schema = body
+    let media = body
         .get("content")
-        .and_then(Value::as_object)
-        .and_then(|content| content.values().next())
-        .and_then(|media| media.get("schema"))
-        .and_then(|schema| doc.resolve(schema).ok());
+        .and_then(|content| content.as_object()?.values().next());
+    let schema = media.and_then(|media| doc.resolve(media.get("schema")?).ok());
     let properties: Vec<&str> = schema
-        .and_then(|schema| schema.get("properties"))
-        .and_then(Value::as_object)
+        .and_then(|schema| schema.get("properties")?.as_object())
         .map(|properties| properties.keys().map(String::as_str).collect())
         .unwrap_or_default();
     let required: BTreeSet<&str> = schema
-        .and_then(|schema| schema.get("required"))
-        .and_then(Value::as_array)
+        .and_then(|schema| schema.get("required")?.as_array())
         .into_iter()
         .flatten()
         .filter_map(Value::as_str)
@@ -685,12 +670,9 @@ fn declared_parameters(doc: &Document, op: &OperationRef) -> Vec<(String, String
 /// Every full URL the operation may be called at: each server that applies (operation, path item,
 /// then document level) followed by the path.
 fn endpoint_urls(doc: &Document, op: &OperationRef) -> Vec<String> {
-    let path_item = doc.root.get("paths").and_then(|paths| paths.get(op.path));
-    let servers = op
-        .operation
-        .get("servers")
-        .or_else(|| path_item.and_then(|item| item.get("servers")))
-        .or_else(|| doc.root.get("servers"));
+    let path_level = || doc.root.get("paths")?.get(op.path)?.get("servers");
+    let servers = op.operation.get("servers").or_else(path_level);
+    let servers = servers.or_else(|| doc.root.get("servers"));
     servers
         .and_then(Value::as_array)
         .into_iter()

@@ -19,9 +19,6 @@ use crate::Error;
 use crate::document::{Document, lookup_ref};
 use crate::vendors::Vendor;
 
-/// The rule id reported when a document cannot be dereferenced.
-const DEREFERENCE_RULE: &str = "dereference";
-
 /// `spec/dist/<vendor>.json`: the bundled document as JSON.
 pub fn bundled_json_path(vendor: &Vendor) -> String {
     format!("spec/dist/{}.json", vendor.name)
@@ -43,12 +40,12 @@ pub(crate) fn dist_files(
     vendor: &Vendor,
 ) -> Result<BTreeMap<String, String>, Error> {
     let dereferenced = dereference(&doc.root)
-        .map_err(|err| Error::finding(&doc.name, None, DEREFERENCE_RULE, err.to_string()))?;
-    let mut files = BTreeMap::new();
-    files.insert(bundled_json_path(vendor), json_text(&doc.root));
-    files.insert(bundled_yaml_path(vendor), yaml_text(&doc.name, &doc.root)?);
-    files.insert(dereferenced_json_path(vendor), json_text(&dereferenced));
-    Ok(files)
+        .map_err(|err| Error::finding(&doc.name, None, "dereference", err.to_string()))?;
+    Ok(BTreeMap::from([
+        (bundled_json_path(vendor), json_text(&doc.root)),
+        (bundled_yaml_path(vendor), yaml_text(&doc.name, &doc.root)?),
+        (dereferenced_json_path(vendor), json_text(&dereferenced)),
+    ]))
 }
 
 /// Pretty JSON with a final newline, as every JSON file the pipeline writes.

@@ -17,20 +17,13 @@ pub fn find_root() -> Result<PathBuf, String> {
     }
     let cwd = std::env::current_dir()
         .map_err(|err| format!("cannot read the working directory: {err}"))?;
-    root_above(&cwd).ok_or_else(|| {
+    let root = cwd.ancestors().find(|dir| is_root(dir));
+    root.map(Path::to_path_buf).ok_or_else(|| {
         format!(
             "{} is not inside this project's repository (no directory above it holds Cargo.toml and xtask/Cargo.toml)",
             cwd.display()
         )
     })
-}
-
-/// The nearest directory at or above `start` that is a workspace root.
-pub(crate) fn root_above(start: &Path) -> Option<PathBuf> {
-    start
-        .ancestors()
-        .find(|dir| is_root(dir))
-        .map(Path::to_path_buf)
 }
 
 fn is_root(dir: &Path) -> bool {

@@ -16,7 +16,6 @@ use crate::Error;
 use crate::api_summary::{OperationSignature, find_module, inherent_methods, operations_of};
 use crate::document::{Document, OperationRef, error_code_rows};
 
-/// The generated method of the operation `op`.
 fn signature_of<'a>(
     generated: &'a [OperationSignature],
     op: &OperationRef,
@@ -153,7 +152,7 @@ fn outcomes_table(doc: &Document, generated: &[OperationSignature]) -> Result<To
             if !checks.is_empty()
                 && !documented
                     .iter()
-                    .any(|body| checks.iter().all(|check| check.holds(body)))
+                    .any(|body| checks.iter().all(|check| (check.holds)(body)))
             {
                 return Err(fail(format!(
                     "no documented {status} body (example or x-error-codes row) passes its `when` checks"
@@ -161,7 +160,7 @@ fn outcomes_table(doc: &Document, generated: &[OperationSignature]) -> Result<To
             }
             let operation = &signature.name;
             let status = proc_macro2::Literal::u16_unsuffixed(status);
-            let checks = checks.iter().map(BodyCheck::tokens);
+            let checks = checks.iter().map(|check| &check.tokens);
             rows.push(quote! {
                 vendor_runtime::__private::evidence::Rule {
                     operation: #operation,
@@ -251,22 +250,14 @@ fn documented_bodies(doc: &Document, operation: &Value, status: u16) -> Option<V
     Some(bodies)
 }
 
-/// One `when` check of an `x-outcomes` row.
-enum BodyCheck {
-    Equals {
-        pointer: String,
-        value: Value,
-    },
-    Prefix {
-        pointer: String,
-        prefix: String,
-    },
-    Uuid {
-        pointer: String,
-        prefix: String,
-        suffix: String,
-    },
+/// One `when` check of an `x-outcomes` row: the runtime's check, as tokens, and whether it holds
+/// on a documented body (the runtime's rule, for the documents).
+struct BodyCheck {
+    tokens: TokenStream,
+    holds: Holds,
 }
+
+type Holds = Box<dyn Fn(&Value) -> bool>;
 
 const UUID_PLACEHOLDER: &str = "{uuid}";
 
@@ -277,98 +268,74 @@ fn parse_check(check: &Value) -> Result<BodyCheck, String> {
         .filter(|pointer| pointer.starts_with('/'))
         .ok_or("a check needs a JSON `pointer` starting with `/`")?
         .to_string();
-    match (
+    let (tokens, holds): (TokenStream, Holds) = match (
         check.get("equals"),
         check.get("template"),
         check.get("prefix"),
     ) {
         (Some(value), None, None) if !value.is_array() && !value.is_object() && !value.is_f64() => {
-            Ok(BodyCheck::Equals {
-                pointer,
-                value: value.clone(),
-            })
+            let literal = match value {
+                Value::String(text) => {
+                    quote!(vendor_runtime::__private::evidence::Literal::Str(#text))
+                }
+                Value::Bool(flag) => {
+                    quote!(vendor_runtime::__private::evidence::Literal::Bool(#flag))
+                }
+                Value::Number(number) => {
+                    let number =
+                        proc_macro2::Literal::i64_unsuffixed(number.as_i64().unwrap_or_default());
+                    quote!(vendor_runtime::__private::evidence::Literal::Int(#number))
+                }
+                _ => quote!(vendor_runtime::__private::evidence::Literal::Null),
+            };
+            let value = value.clone();
+            (
+                quote!(vendor_runtime::__private::evidence::Check::Equals { pointer: #pointer, value: #literal }),
+                Box::new(move |body| body.pointer(&pointer) == Some(&value)),
+            )
         }
         (Some(_), None, None) => {
-            Err("`equals` must be a string, an integer, a boolean or null".to_string())
+            return Err("`equals` must be a string, an integer, a boolean or null".to_string());
         }
-        (None, None, Some(Value::String(prefix))) if !prefix.is_empty() => Ok(BodyCheck::Prefix {
-            pointer,
-            prefix: prefix.clone(),
-        }),
-        (None, None, Some(_)) => Err("`prefix` must be a non-empty string".to_string()),
+        (None, None, Some(Value::String(prefix))) if !prefix.is_empty() => {
+            let tokens = quote!(vendor_runtime::__private::evidence::Check::Prefix { pointer: #pointer, prefix: #prefix });
+            let prefix = prefix.clone();
+            (
+                tokens,
+                Box::new(move |body| {
+                    let text = body.pointer(&pointer).and_then(Value::as_str);
+                    text.is_some_and(|text| text.starts_with(prefix.as_str()))
+                }),
+            )
+        }
+        (None, None, Some(_)) => return Err("`prefix` must be a non-empty string".to_string()),
         (None, Some(Value::String(template)), None)
             if template.matches(UUID_PLACEHOLDER).count() == 1 =>
         {
             let (prefix, suffix) = template.split_once(UUID_PLACEHOLDER).unwrap_or_default();
-            Ok(BodyCheck::Uuid {
-                pointer,
-                prefix: prefix.to_string(),
-                suffix: suffix.to_string(),
-            })
+            let tokens = quote!(vendor_runtime::__private::evidence::Check::Uuid { pointer: #pointer, prefix: #prefix, suffix: #suffix });
+            let (prefix, suffix) = (prefix.to_string(), suffix.to_string());
+            (
+                tokens,
+                Box::new(move |body| {
+                    let text = body.pointer(&pointer).and_then(Value::as_str);
+                    text.and_then(|text| text.strip_prefix(prefix.as_str()))
+                        .and_then(|text| text.strip_suffix(suffix.as_str()))
+                        .is_some_and(|uuid| {
+                            uuid.len() == 36
+                                && uuid.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+                        })
+                }),
+            )
         }
         (None, Some(_), None) => {
-            Err("`template` must be a string with exactly one `{uuid}`".to_string())
+            return Err("`template` must be a string with exactly one `{uuid}`".to_string());
         }
-        _ => Err("a check has exactly one of `equals`, `prefix` and `template`".to_string()),
-    }
-}
-
-impl BodyCheck {
-    /// Whether the check holds on a documented body (the runtime's rule, for the documents).
-    fn holds(&self, body: &Value) -> bool {
-        match self {
-            BodyCheck::Equals { pointer, value } => body.pointer(pointer) == Some(value),
-            BodyCheck::Prefix { pointer, prefix } => body
-                .pointer(pointer)
-                .and_then(Value::as_str)
-                .is_some_and(|text| text.starts_with(prefix.as_str())),
-            BodyCheck::Uuid {
-                pointer,
-                prefix,
-                suffix,
-            } => body
-                .pointer(pointer)
-                .and_then(Value::as_str)
-                .and_then(|text| text.strip_prefix(prefix.as_str()))
-                .and_then(|text| text.strip_suffix(suffix.as_str()))
-                .is_some_and(|uuid| {
-                    uuid.len() == 36 && uuid.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
-                }),
+        _ => {
+            return Err("a check has exactly one of `equals`, `prefix` and `template`".to_string());
         }
-    }
-
-    fn tokens(&self) -> TokenStream {
-        match self {
-            BodyCheck::Equals { pointer, value } => {
-                let literal = match value {
-                    Value::String(text) => {
-                        quote!(vendor_runtime::__private::evidence::Literal::Str(#text))
-                    }
-                    Value::Bool(flag) => {
-                        quote!(vendor_runtime::__private::evidence::Literal::Bool(#flag))
-                    }
-                    Value::Number(number) => {
-                        let number = proc_macro2::Literal::i64_unsuffixed(
-                            number.as_i64().unwrap_or_default(),
-                        );
-                        quote!(vendor_runtime::__private::evidence::Literal::Int(#number))
-                    }
-                    _ => quote!(vendor_runtime::__private::evidence::Literal::Null),
-                };
-                quote!(vendor_runtime::__private::evidence::Check::Equals { pointer: #pointer, value: #literal })
-            }
-            BodyCheck::Prefix { pointer, prefix } => quote!(
-                vendor_runtime::__private::evidence::Check::Prefix { pointer: #pointer, prefix: #prefix }
-            ),
-            BodyCheck::Uuid {
-                pointer,
-                prefix,
-                suffix,
-            } => quote!(
-                vendor_runtime::__private::evidence::Check::Uuid { pointer: #pointer, prefix: #prefix, suffix: #suffix }
-            ),
-        }
-    }
+    };
+    Ok(BodyCheck { tokens, holds })
 }
 
 /// A `call()` on every generated builder: the same request as `send()`, with any failure as the
@@ -474,24 +441,16 @@ pub fn error_codes_file(doc: &Document) -> Result<String, Error> {
                 ));
             }
             names.insert(name.to_string(), code);
-            match codes.get_mut(&code) {
-                Some(entry) if entry.0 != name => {
-                    return refuse(format!(
-                        "code {code} is named `{}` on another operation and `{name}` here; its `ErrorCode` variant has one name",
-                        entry.0
-                    ));
-                }
-                Some(entry) => {
-                    if row.message < entry.2.as_str() {
-                        *entry = (name.to_string(), row.status, row.message.to_string());
-                    }
-                }
-                None => {
-                    codes.insert(
-                        code,
-                        (name.to_string(), row.status, row.message.to_string()),
-                    );
-                }
+            let row_entry = (name.to_string(), row.status, row.message.to_string());
+            let entry = codes.entry(code).or_insert_with(|| row_entry.clone());
+            if entry.0 != name {
+                return refuse(format!(
+                    "code {code} is named `{}` on another operation and `{name}` here; its `ErrorCode` variant has one name",
+                    entry.0
+                ));
+            }
+            if row_entry.2 < entry.2 {
+                *entry = row_entry;
             }
         }
     }

@@ -29,8 +29,6 @@ use std::ops::Range;
 use std::path::Path;
 use std::time::Duration;
 
-use serde_json::Value;
-
 use crate::document::Document;
 use crate::fsguard;
 use crate::page_facts::{DOC_HOSTS, is_page_copy};
@@ -102,24 +100,20 @@ pub fn pages(repo: &Path, vendor: Option<&str>) -> Result<(Vec<Page>, Vec<String
     for vendor in chosen {
         let doc = Document::load(repo, &vendor.spec_path()).map_err(|err| err.to_string())?;
         for op in doc.operations() {
-            let Some(source) = op.operation.get("x-vendor-doc") else {
-                continue;
-            };
-            let (Some(Value::String(url)), Some(Value::String(file))) =
-                (source.get("url"), source.get("file"))
-            else {
+            let cited = |name| op.operation.get("x-vendor-doc")?.get(name)?.as_str();
+            let (Some(url), Some(file)) = (cited("url"), cited("file")) else {
                 continue;
             };
             if !is_page_copy(file) || fsguard::plain_relative(file).is_err() {
                 skipped.insert(format!("{url} (cites {file}, not a page copy)"));
                 continue;
             }
-            let page = by_url.entry(url.clone()).or_insert_with(|| Page {
-                url: url.clone(),
-                file: file.clone(),
+            let page = by_url.entry(url.to_string()).or_insert_with(|| Page {
+                url: url.to_string(),
+                file: file.to_string(),
                 cited_by: Vec::new(),
             });
-            if page.file != *file {
+            if page.file != file {
                 return Err(format!(
                     "{url} is stored as both `{}` and `{file}`; one page, one copy",
                     page.file
