@@ -128,16 +128,15 @@ pub fn is_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
 }
 
 /// Reads a whole body stream. It fails when the stream errors (a truncated body) or passes the
-/// limit the runtime set on the response (or `cap`, whichever is lower), so a caller never
-/// mistakes part of a body for all of it.
-pub async fn read_complete<S>(mut stream: S, cap: usize) -> Result<Bytes, BodyError>
+/// limit the runtime set on the response, so a caller never mistakes part of a body for all of
+/// it.
+pub async fn read_complete<S>(mut stream: S) -> Result<Bytes, BodyError>
 where
     S: futures_util::Stream<Item = reqwest::Result<Bytes>> + Unpin,
 {
     let mut body = Vec::new();
     while let Some(chunk) = stream.next().await {
         match chunk {
-            Ok(chunk) if body.len() + chunk.len() > cap => return Err(BodyError::TooLarge),
             Ok(chunk) => body.extend_from_slice(&chunk),
             Err(error) if is_too_large(&error) => return Err(BodyError::TooLarge),
             Err(error) => {
