@@ -181,7 +181,7 @@ impl<E: ServiceError> Error<E> {
                 Error::Transport(err.without_url())
             }
             ClientError::InvalidRequest(message) => Error::InvalidRequest(message),
-            // Only the runtime's `pre` hook returns `Custom`, for credentials (see `PreError`).
+            // Only the runtime's `pre` hook returns `Custom`, for credentials (see `Runtime::pre`).
             ClientError::Custom(message) => Error::Credentials(message),
             ClientError::InvalidResponsePayload(_, err) => Error::InvalidResponse {
                 message: schema_mismatch(&err),

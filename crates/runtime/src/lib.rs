@@ -36,7 +36,7 @@ pub mod __private {
     pub use crate::config::checked_base_url;
     pub use crate::operation::{Operation, RouteProblem, check_params};
     pub use crate::options::detached;
-    pub use crate::runtime::{PreError, Runtime};
+    pub use crate::runtime::Runtime;
 
     /// The `x-outcomes` and `x-error-codes` tables' rows, and the reading of a response against
     /// them.
@@ -68,10 +68,7 @@ macro_rules! impl_vendor {
                 info: &::progenitor_client::OperationInfo,
             ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
                 use ::progenitor_client::ClientInfo as _;
-                self.inner()
-                    .pre(self.baseurl(), request, info)
-                    .await
-                    .map_err($crate::__private::PreError::into_client_error)
+                self.inner().pre(self.baseurl(), request, info).await
             }
 
             async fn exec(

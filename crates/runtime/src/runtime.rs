@@ -6,12 +6,12 @@ use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
-use progenitor_client::OperationInfo;
+use progenitor_client::{Error as ClientError, OperationInfo};
 use reqwest::header::{AUTHORIZATION, HeaderName};
 use reqwest::{Request, Response};
 use tracing::{Instrument, field};
 
-use crate::auth::{AuthError, Authenticator};
+use crate::auth::Authenticator;
 use crate::body::{Broken, DEFAULT_MAX_BODY_BYTES, is_too_large, read_whole};
 use crate::failure::request_id;
 use crate::operation::{Operation, RouteProblem, Routes};
@@ -42,28 +42,6 @@ impl Default for RuntimeConfig {
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
-        }
-    }
-}
-
-/// Why the `pre` hook refused to send a request.
-#[derive(Debug, thiserror::Error)]
-pub enum PreError {
-    /// The request's route is not its operation's alone (see `operation::Route::check`).
-    #[error(transparent)]
-    Route(#[from] RouteProblem),
-    /// Credentials could not be put on the request.
-    #[error("credentials: {0}")]
-    Auth(#[from] AuthError),
-}
-
-impl PreError {
-    /// How the hook reports it through progenitor: credentials problems as `Custom` (so they
-    /// stay distinguishable), everything else as `InvalidRequest`.
-    pub fn into_client_error<E>(self) -> progenitor_client::Error<E> {
-        match self {
-            PreError::Auth(err) => progenitor_client::Error::Custom(err.to_string()),
-            other => progenitor_client::Error::InvalidRequest(other.to_string()),
         }
     }
 }
@@ -149,22 +127,26 @@ impl Runtime {
     }
 
     /// progenitor's `pre` hook: strip `api-version`, check that the request reaches its own
-    /// operation's route and no other, add credentials.
-    pub async fn pre(
+    /// operation's route and no other, add credentials. A request it refuses fails with
+    /// `InvalidRequest`, or with `Custom` for a credentials problem, so that one stays
+    /// distinguishable.
+    pub async fn pre<E>(
         &self,
         baseurl: &str,
         request: &mut Request,
         info: &OperationInfo,
-    ) -> Result<(), PreError> {
+    ) -> Result<(), ClientError<E>> {
         request.headers_mut().remove(&PROGENITOR_VERSION_HEADER);
-        let route = self
-            .inner
-            .routes
-            .find(info.operation_id)
-            .ok_or_else(|| RouteProblem::UnknownOperation(info.operation_id.to_string()))?;
-        route.check(&self.base_path(baseurl), request.url().path())?;
+        let refused = |problem: RouteProblem| ClientError::InvalidRequest(problem.to_string());
+        let unknown = || RouteProblem::UnknownOperation(info.operation_id.to_string());
+        let route = self.inner.routes.find(info.operation_id);
+        let route = route.ok_or_else(unknown).map_err(refused)?;
+        route
+            .check(&self.base_path(baseurl), request.url().path())
+            .map_err(refused)?;
         if route.operation.authenticated {
-            self.inner.auth.authorize(request).await?;
+            let authorized = self.inner.auth.authorize(request).await;
+            authorized.map_err(|err| ClientError::Custom(err.to_string()))?;
         }
         Ok(())
     }
