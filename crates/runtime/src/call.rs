@@ -7,7 +7,6 @@ use std::future::Future;
 use progenitor_client::{ByteStream, Error as ClientError, ResponseValue};
 use serde_json::Value;
 
-use crate::body::BodyError;
 use crate::error::{Error, ServiceError};
 use crate::evidence::{self, Proof, Rule, Verdict};
 use crate::options::record;
@@ -95,10 +94,8 @@ pub async fn settle<T, E: ServiceError>(
         Err(error) => error,
     };
     let response = Error::read(error, &calls).await?;
-    let body = match &response.body {
-        Ok(bytes) => serde_json::from_slice::<Value>(bytes).ok(),
-        Err(BodyError::TooLarge | BodyError::Unreadable { .. }) => None,
-    };
+    let body = response.body.as_ref().ok();
+    let body = body.and_then(|bytes| serde_json::from_slice::<Value>(bytes).ok());
     match prove(response.status.as_u16(), body.as_ref()) {
         Verdict::Proven(proof) => {
             return Ok(Settled {

@@ -4,7 +4,7 @@
 //! result (`pub type Error = vendor_runtime::Error<ApiError>;`).
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use progenitor_client::{ByteStream, Error as ClientError};
 
@@ -13,6 +13,7 @@ use crate::config::ConfigError;
 use crate::evidence::DocumentedError;
 use crate::failure::{ErrorContext, ErrorResponse, location_host, schema_mismatch};
 use crate::options::CallRecord;
+use crate::retry::parse_retry_after;
 
 /// A vendor's own error body, decoded from an error response.
 pub trait ServiceError: Sized + fmt::Debug + fmt::Display {
@@ -233,7 +234,7 @@ impl<E: ServiceError> Error<E> {
         match (status, error) {
             (401, error) => Error::Unauthorized { error, context },
             (429, error) => Error::RateLimited {
-                retry_after: response.retry_after(),
+                retry_after: parse_retry_after(&response.headers, SystemTime::now()),
                 error,
                 context,
             },

@@ -5,14 +5,11 @@
 //! empty or truncated body all reach [`ErrorResponse`] with their status, and whether the body
 //! arrived whole is kept ([`ErrorResponse::body`]).
 
-use std::time::{Duration, SystemTime};
-
 use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderName};
 
 use crate::body::BodyError;
-use crate::retry::parse_retry_after;
 
 /// How much of a body an error message quotes.
 pub const EXCERPT_CHARS: usize = 300;
@@ -84,11 +81,6 @@ impl ErrorResponse {
             request_id: request_id(&self.headers),
             body_excerpt: body,
         }
-    }
-
-    /// The `Retry-After` delay, if the response gave a valid one.
-    pub fn retry_after(&self) -> Option<Duration> {
-        parse_retry_after(&self.headers, SystemTime::now())
     }
 }
 
