@@ -63,25 +63,8 @@ struct Inner {
     /// Clients for calls that override the connect timeout (a client setting in reqwest), built
     /// on first use.
     clients_by_connect_timeout: Mutex<BTreeMap<Duration, reqwest::Client>>,
-    /// The path of the base URL progenitor hands to `pre` on every call, parsed on the first.
-    base_path: OnceLock<BasePath>,
-}
-
-struct BasePath {
-    base_url: String,
-    path: String,
-}
-
-impl BasePath {
-    fn parse(base_url: &str) -> BasePath {
-        let path = reqwest::Url::parse(base_url)
-            .map(|url| url.path().to_string())
-            .unwrap_or_default();
-        BasePath {
-            base_url: base_url.to_string(),
-            path,
-        }
-    }
+    /// The base URL progenitor hands to `pre` on every call, and its path, parsed on the first.
+    base_path: OnceLock<(String, String)>,
 }
 
 /// progenitor sends `api-version: <info.version>` on every request; these vendors never asked
@@ -344,14 +327,16 @@ impl Runtime {
     /// The path part of `base_url`. A client keeps one base URL, so the parse is cached; a runtime
     /// shared by clients with different base URLs parses the others each time.
     fn base_path(&self, base_url: &str) -> Cow<'_, str> {
-        let cached = self
+        let path =
+            |url: &str| reqwest::Url::parse(url).map_or(String::new(), |url| url.path().into());
+        let (cached_url, cached) = self
             .inner
             .base_path
-            .get_or_init(|| BasePath::parse(base_url));
-        if cached.base_url == base_url {
-            Cow::Borrowed(&cached.path)
+            .get_or_init(|| (base_url.to_string(), path(base_url)));
+        if cached_url == base_url {
+            Cow::Borrowed(cached)
         } else {
-            Cow::Owned(BasePath::parse(base_url).path)
+            Cow::Owned(path(base_url))
         }
     }
 
