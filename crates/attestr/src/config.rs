@@ -51,12 +51,8 @@ impl Config {
     /// Reads the variables in the module documentation from `vars`.
     pub fn from_vars(vars: Vars<'_>) -> Result<Self, ConfigError> {
         let mut config = Config::new(Secret::new(vars.required(AUTH_TOKEN)?));
-        if let Some(version) = vars.optional(API_VERSION)? {
-            config.api_version = version;
-        }
-        if let Some(url) = vars.optional(BASE_URL)? {
-            config.base_url = url;
-        }
+        config.api_version = vars.optional(API_VERSION)?.unwrap_or(config.api_version);
+        config.base_url = vars.optional(BASE_URL)?.unwrap_or(config.base_url);
         Ok(config)
     }
 
