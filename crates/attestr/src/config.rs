@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 use vendor_runtime::__private::{HeaderAuth, Runtime, checked_base_url};
-use vendor_runtime::{ConfigError, ConfigureRuntime, RuntimeConfig, Secret, Vars};
+use vendor_runtime::{ConfigError, RuntimeConfig, Secret, Vars};
 
 use crate::{Client, OPERATIONS};
 
@@ -48,20 +48,11 @@ impl Config {
         }
     }
 
-    /// Reads the variables in the module documentation from the process environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(Vars::process())
-    }
-
     /// Reads the variables in the module documentation from `vars`.
     pub fn from_vars(vars: Vars<'_>) -> Result<Self, ConfigError> {
         let mut config = Config::new(Secret::new(vars.required(AUTH_TOKEN)?));
-        if let Some(version) = vars.optional(API_VERSION)? {
-            config.api_version = version;
-        }
-        if let Some(url) = vars.optional(BASE_URL)? {
-            config.base_url = url;
-        }
+        config.api_version = vars.optional(API_VERSION)?.unwrap_or(config.api_version);
+        config.base_url = vars.optional(BASE_URL)?.unwrap_or(config.base_url);
         Ok(config)
     }
 
@@ -89,12 +80,6 @@ impl Config {
         let runtime = Runtime::new("attestr", OPERATIONS, Arc::new(auth), self.runtime);
         let http = runtime.http_client()?;
         Ok(Client::new_with_client(&base_url, http, runtime))
-    }
-}
-
-impl ConfigureRuntime for Config {
-    fn runtime_config(&mut self) -> &mut RuntimeConfig {
-        &mut self.runtime
     }
 }
 

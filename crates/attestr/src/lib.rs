@@ -57,4 +57,4 @@ pub use vendor_runtime::{CallOptions, ConfigError, ConfigureRuntime, ErrorContex
 /// ```
 pub type Error = vendor_runtime::Error<ApiError>;
 
-vendor_runtime::impl_client_hooks!(Client);
+vendor_runtime::impl_vendor!(Client, Config);

@@ -9,7 +9,7 @@
 use std::str::FromStr;
 use std::sync::Arc;
 use vendor_runtime::__private::{HeaderAuth, Runtime, checked_base_url};
-use vendor_runtime::{ConfigError, ConfigureRuntime, RuntimeConfig, Secret, Vars};
+use vendor_runtime::{ConfigError, RuntimeConfig, Secret, Vars};
 
 use crate::{Client, OPERATIONS};
 
@@ -82,11 +82,6 @@ impl Config {
         }
     }
 
-    /// Reads the variables in the module documentation from the process environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(Vars::process())
-    }
-
     /// Reads the variables in the module documentation from `vars`.
     pub fn from_vars(vars: Vars<'_>) -> Result<Self, ConfigError> {
         let data_center = match vars.optional(DATA_CENTER)? {
@@ -118,12 +113,6 @@ impl Config {
         let runtime = Runtime::new("gainsight-px", OPERATIONS, Arc::new(auth), self.runtime);
         let http = runtime.http_client()?;
         Ok(Client::new_with_client(&base_url, http, runtime))
-    }
-}
-
-impl ConfigureRuntime for Config {
-    fn runtime_config(&mut self) -> &mut RuntimeConfig {
-        &mut self.runtime
     }
 }
 

@@ -13,7 +13,6 @@
 use bytes::Bytes;
 use futures_util::StreamExt;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use reqwest::header::CONTENT_LENGTH;
 use reqwest::{Response, ResponseBuilderExt};
 
 /// The default maximum of a response body: 8 MiB. Gainsight PX pages hold up to 1,000 users, a
@@ -25,7 +24,8 @@ pub const DEFAULT_MAX_BODY_BYTES: u64 = 8 * 1024 * 1024;
 /// (reqwest's timeouts cover the body), or passes the limit ([`is_too_large`] tells that case
 /// apart on [`Broken::error`]).
 pub(crate) async fn read_whole(response: Response, limit: u64) -> Result<Response, Broken> {
-    let declared = declared_length(&response);
+    // The `Content-Length` the response declares, as hyper read it.
+    let declared = response.content_length();
     let allowed = match declared {
         // Past the limit before a byte is read: nothing of it is buffered.
         Some(length) if length > limit => 0,
@@ -88,15 +88,6 @@ impl Broken {
     }
 }
 
-/// The body length the response declares, if any.
-fn declared_length(response: &Response) -> Option<u64> {
-    response
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok())
-}
-
 /// Puts `url` back on response parts. reqwest drops the URL going to `http::Response`, and coming
 /// back reads it only from an extension that its builder sets; without it `url()` would be a
 /// placeholder, parsed anew on every call.
@@ -128,16 +119,15 @@ pub fn is_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
 }
 
 /// Reads a whole body stream. It fails when the stream errors (a truncated body) or passes the
-/// limit the runtime set on the response (or `cap`, whichever is lower), so a caller never
-/// mistakes part of a body for all of it.
-pub async fn read_complete<S>(mut stream: S, cap: usize) -> Result<Bytes, BodyError>
+/// limit the runtime set on the response, so a caller never mistakes part of a body for all of
+/// it.
+pub async fn read_complete<S>(mut stream: S) -> Result<Bytes, BodyError>
 where
     S: futures_util::Stream<Item = reqwest::Result<Bytes>> + Unpin,
 {
     let mut body = Vec::new();
     while let Some(chunk) = stream.next().await {
         match chunk {
-            Ok(chunk) if body.len() + chunk.len() > cap => return Err(BodyError::TooLarge),
             Ok(chunk) => body.extend_from_slice(&chunk),
             Err(error) if is_too_large(&error) => return Err(BodyError::TooLarge),
             Err(error) => {
@@ -168,6 +158,7 @@ pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reqwest::header::CONTENT_LENGTH;
 
     fn response(url: &str, body: &'static str) -> Response {
         Response::from(

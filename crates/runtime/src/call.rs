@@ -7,10 +7,8 @@ use std::future::Future;
 use progenitor_client::{ByteStream, Error as ClientError, ResponseValue};
 use serde_json::Value;
 
-use crate::body::BodyError;
 use crate::error::{Error, ServiceError};
 use crate::evidence::{self, Proof, Rule, Verdict};
-use crate::failure::Failure;
 use crate::options::record;
 
 /// What a generated builder's `send()` returns.
@@ -29,10 +27,9 @@ pub fn call<T, E: ServiceError>(
         let (result, calls) = record(send).await;
         match result {
             Ok(value) => Ok(value),
-            Err(error) => Err(Error::from_failure(
-                Failure::from_client_error(error).await,
-                &calls,
-            )),
+            Err(error) => Err(Error::read(error, &calls)
+                .await
+                .map_or_else(|error| error, |response| Error::from_response(&response))),
         }
     }
 }
@@ -96,43 +93,39 @@ pub async fn settle<T, E: ServiceError>(
         }
         Err(error) => error,
     };
-    let failure = Failure::from_client_error(error).await;
-    if let Failure::Response(response) = &failure {
-        let body = match &response.body {
-            Ok(bytes) => serde_json::from_slice::<Value>(bytes).ok(),
-            Err(BodyError::TooLarge | BodyError::Unreadable { .. }) => None,
-        };
-        match prove(response.status.as_u16(), body.as_ref()) {
-            Verdict::Proven(proof) => {
-                return Ok(Settled {
-                    proof,
-                    response: None,
+    let response = Error::read(error, &calls).await?;
+    let body = response.body.as_ref().ok();
+    let body = body.and_then(|bytes| serde_json::from_slice::<Value>(bytes).ok());
+    match prove(response.status.as_u16(), body.as_ref()) {
+        Verdict::Proven(proof) => {
+            return Ok(Settled {
+                proof,
+                response: None,
+            });
+        }
+        // A broken body gets its own, more precise error; it proves nothing either way.
+        Verdict::Unproven { expected } => {
+            if let Ok(bytes) = &response.body {
+                let status = response.status.as_u16();
+                let error = E::decode(status, bytes);
+                // An error the operation documents is the vendor's answer, not a failed
+                // proof: it falls through to the ordinary interpretation (`Api`).
+                let documented = error.as_ref().is_some_and(|error| {
+                    evidence::documents(E::DOCUMENTED, operation, status, |row| {
+                        error.is_documented_as(row)
+                    })
                 });
-            }
-            // A broken body gets its own, more precise error; it proves nothing either way.
-            Verdict::Unproven { expected } => {
-                if let Ok(bytes) = &response.body {
-                    let status = response.status.as_u16();
-                    let error = E::decode(status, bytes);
-                    // An error the operation documents is the vendor's answer, not a failed
-                    // proof: it falls through to the ordinary interpretation (`Api`).
-                    let documented = error.as_ref().is_some_and(|error| {
-                        evidence::documents(E::DOCUMENTED, operation, status, |row| {
-                            error.is_documented_as(row)
-                        })
+                if !documented {
+                    return Err(Error::Unproven {
+                        operation,
+                        expected,
+                        error,
+                        context: Box::new(response.context()),
                     });
-                    if !documented {
-                        return Err(Error::Unproven {
-                            operation,
-                            expected,
-                            error,
-                            context: Box::new(response.context()),
-                        });
-                    }
                 }
             }
-            Verdict::NotCovered => {}
         }
+        Verdict::NotCovered => {}
     }
-    Err(Error::from_failure(failure, &calls))
+    Err(Error::from_response(&response))
 }

@@ -4,13 +4,16 @@
 //! result (`pub type Error = vendor_runtime::Error<ApiError>;`).
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use crate::body::{BodyError, error_chain, is_too_large};
+use progenitor_client::{ByteStream, Error as ClientError};
+
+use crate::body::{BodyError, error_chain, is_too_large, read_complete};
 use crate::config::ConfigError;
 use crate::evidence::DocumentedError;
-use crate::failure::{ErrorContext, ErrorResponse, Failure, location_host};
+use crate::failure::{ErrorContext, ErrorResponse, location_host, schema_mismatch};
 use crate::options::CallRecord;
+use crate::retry::parse_retry_after;
 
 /// A vendor's own error body, decoded from an error response.
 pub trait ServiceError: Sized + fmt::Debug + fmt::Display {
@@ -132,43 +135,74 @@ pub enum Error<E> {
 impl<E: ServiceError> Error<E> {
     /// Interprets the error of a generated `send()`, reading its body. Prefer the generated
     /// `call()`, which does this and also knows the status of a broken success body.
-    pub async fn from_client_error(
-        error: progenitor_client::Error<progenitor_client::ByteStream>,
-    ) -> Self {
-        Self::from_failure(
-            Failure::from_client_error(error).await,
-            &CallRecord::default(),
-        )
+    pub async fn from_client_error(error: ClientError<ByteStream>) -> Self {
+        Self::read(error, &CallRecord::default())
+            .await
+            .map_or_else(|error| error, |response| Self::from_response(&response))
     }
 
-    /// Interprets a [`Failure`]; `record` supplies the status and request id of a success
-    /// response whose body broke off.
-    pub(crate) fn from_failure(failure: Failure, record: &CallRecord) -> Self {
-        match failure {
-            Failure::Response(response) => Self::from_response(&response),
-            // The URL is dropped: its path holds the ids the call was about.
-            Failure::Transport(err) if err.is_timeout() => Error::Timeout(err.without_url()),
-            Failure::Transport(err) => Error::Transport(err.without_url()),
-            Failure::SuccessBody(err) => {
-                let err = err.without_url();
-                let context = record.success_context();
-                if is_too_large(&err) {
-                    Error::BodyTooLarge { context }
-                } else if err.is_timeout() {
-                    Error::Timeout(err)
-                } else {
-                    Error::BodyUnreadable {
-                        reason: error_chain(&err),
-                        context,
-                    }
-                }
+    /// Reads the failure of a generated call: an error response comes back whole, with its body
+    /// read, for the caller to interpret ([`Self::from_response`], once a starting operation has
+    /// tried it as proof); any other failure comes back as its error. `record` supplies the
+    /// status and request id of a success response whose body broke off.
+    pub(crate) async fn read(
+        error: ClientError<ByteStream>,
+        record: &CallRecord,
+    ) -> Result<ErrorResponse, Self> {
+        Err(match error {
+            ClientError::ErrorResponse(response) => {
+                return Ok(ErrorResponse {
+                    status: response.status(),
+                    headers: response.headers().clone(),
+                    body: read_complete(response.into_inner().into_inner()).await,
+                });
             }
-            Failure::InvalidRequest(message) => Error::InvalidRequest(message),
-            Failure::Credentials(message) => Error::Credentials(message),
-            Failure::InvalidResponse(message) => Error::InvalidResponse {
-                message,
+            ClientError::UnexpectedResponse(response) => {
+                return Ok(ErrorResponse {
+                    status: response.status(),
+                    headers: response.headers().clone(),
+                    body: read_complete(response.bytes_stream()).await,
+                });
+            }
+            // The runtime's `exec` reads every final body whole before progenitor sees the
+            // status, so a body that broke off, did not end within the attempt's timeout or was
+            // too large comes back as a communication error, whatever the status was.
+            ClientError::CommunicationError(err) if err.is_body() || err.is_decode() => {
+                Self::from_broken_body(err, record)
+            }
+            ClientError::ResponseBodyError(err) => Self::from_broken_body(err, record),
+            // The request could not be sent, or no response arrived. The URL is dropped: its
+            // path holds the ids the call was about.
+            ClientError::CommunicationError(err) | ClientError::InvalidUpgrade(err)
+                if err.is_timeout() =>
+            {
+                Error::Timeout(err.without_url())
+            }
+            ClientError::CommunicationError(err) | ClientError::InvalidUpgrade(err) => {
+                Error::Transport(err.without_url())
+            }
+            ClientError::InvalidRequest(message) => Error::InvalidRequest(message),
+            // Only the runtime's `pre` hook returns `Custom`, for credentials (see `Runtime::pre`).
+            ClientError::Custom(message) => Error::Credentials(message),
+            ClientError::InvalidResponsePayload(_, err) => Error::InvalidResponse {
+                message: schema_mismatch(&err),
                 context: record.success_context(),
             },
+        })
+    }
+
+    fn from_broken_body(err: reqwest::Error, record: &CallRecord) -> Self {
+        let err = err.without_url();
+        let context = record.success_context();
+        if is_too_large(&err) {
+            Error::BodyTooLarge { context }
+        } else if err.is_timeout() {
+            Error::Timeout(err)
+        } else {
+            Error::BodyUnreadable {
+                reason: error_chain(&err),
+                context,
+            }
         }
     }
 
@@ -200,7 +234,7 @@ impl<E: ServiceError> Error<E> {
         match (status, error) {
             (401, error) => Error::Unauthorized { error, context },
             (429, error) => Error::RateLimited {
-                retry_after: response.retry_after(),
+                retry_after: parse_retry_after(&response.headers, SystemTime::now()),
                 error,
                 context,
             },

@@ -1,19 +1,15 @@
-//! What went wrong in a generated call, read into one shape before any vendor interpretation.
+//! An error response of a generated call, read before any vendor interpretation.
 //!
 //! Normalization (`spec/README.md`, rule `error-ranges`) makes every error response arrive as
 //! raw bytes with its status and headers, so nothing is lost before this point: a JSON, HTML,
 //! empty or truncated body all reach [`ErrorResponse`] with their status, and whether the body
 //! arrived whole is kept ([`ErrorResponse::body`]).
 
-use std::time::{Duration, SystemTime};
-
 use bytes::Bytes;
-use progenitor_client::{ByteStream, Error as ClientError};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderName};
 
-use crate::body::{BodyError, read_complete};
-use crate::retry::parse_retry_after;
+use crate::body::BodyError;
 
 /// How much of a body an error message quotes.
 pub const EXCERPT_CHARS: usize = 300;
@@ -25,26 +21,6 @@ pub static REQUEST_ID_HEADERS: [HeaderName; 4] = [
     HeaderName::from_static("x-correlation-id"),
     HeaderName::from_static("x-amzn-requestid"),
 ];
-
-/// A failed generated call, before vendor-specific interpretation.
-#[derive(Debug)]
-pub enum Failure {
-    /// The server answered with a status the operation treats as an error (or did not expect).
-    Response(ErrorResponse),
-    /// The request could not be sent, or no response arrived (a timeout, a broken connection).
-    Transport(reqwest::Error),
-    /// A response whose body could not be read whole: too large, broken off, or not ended
-    /// within the attempt's timeout. (The runtime reads every body whole before progenitor sees
-    /// the status, so this is whatever the status was.)
-    SuccessBody(reqwest::Error),
-    /// The request was refused before sending (a bad argument, a route-changing id).
-    InvalidRequest(String),
-    /// Credentials could not be put on the request (for Trust: the Atenea token call failed).
-    Credentials(String),
-    /// A success status whose body does not match the documented schema: what serde said (the
-    /// body is never kept: it may hold credentials or personal data).
-    InvalidResponse(String),
-}
 
 /// An HTTP error response with its body, as far as it could be read.
 #[derive(Debug, Clone)]
@@ -106,50 +82,12 @@ impl ErrorResponse {
             body_excerpt: body,
         }
     }
-
-    /// The `Retry-After` delay, if the response gave a valid one.
-    pub fn retry_after(&self) -> Option<Duration> {
-        parse_retry_after(&self.headers, SystemTime::now())
-    }
-}
-
-impl Failure {
-    /// Reads whatever a generated call returned into a `Failure`, consuming any error body.
-    pub async fn from_client_error(error: ClientError<ByteStream>) -> Failure {
-        match error {
-            ClientError::ErrorResponse(response) => Failure::Response(ErrorResponse {
-                status: response.status(),
-                headers: response.headers().clone(),
-                body: read_complete(response.into_inner().into_inner(), usize::MAX).await,
-            }),
-            ClientError::UnexpectedResponse(response) => Failure::Response(ErrorResponse {
-                status: response.status(),
-                headers: response.headers().clone(),
-                body: read_complete(response.bytes_stream(), usize::MAX).await,
-            }),
-            // The runtime's `exec` reads each body whole; its failure to comes back as a
-            // communication error.
-            ClientError::CommunicationError(err) if err.is_body() || err.is_decode() => {
-                Failure::SuccessBody(err)
-            }
-            ClientError::CommunicationError(err) | ClientError::InvalidUpgrade(err) => {
-                Failure::Transport(err)
-            }
-            ClientError::ResponseBodyError(err) => Failure::SuccessBody(err),
-            ClientError::InvalidRequest(message) => Failure::InvalidRequest(message),
-            // Only the runtime's `pre` hook returns `Custom`, for credentials (see `PreError`).
-            ClientError::Custom(message) => Failure::Credentials(message),
-            ClientError::InvalidResponsePayload(_, err) => {
-                Failure::InvalidResponse(schema_mismatch(&err))
-            }
-        }
-    }
 }
 
 /// What serde found wrong with a success body, without quoting it: serde's own message can
 /// repeat a value from the body (a token, a name), so only the kind of error and where it is are
 /// kept.
-fn schema_mismatch(error: &serde_json::Error) -> String {
+pub(crate) fn schema_mismatch(error: &serde_json::Error) -> String {
     use serde_json::error::Category;
     let kind = match error.classify() {
         Category::Io => "could not be read",

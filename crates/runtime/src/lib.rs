@@ -36,7 +36,7 @@ pub mod __private {
     pub use crate::config::checked_base_url;
     pub use crate::operation::{Operation, RouteProblem, check_params};
     pub use crate::options::detached;
-    pub use crate::runtime::{PreError, Runtime};
+    pub use crate::runtime::Runtime;
 
     /// The `x-outcomes` and `x-error-codes` tables' rows, and the reading of a response against
     /// them.
@@ -52,13 +52,15 @@ pub mod __private {
     }
 }
 
-/// Implements progenitor's `ClientHooks` for a generated `Client` whose inner value is a
-/// `Runtime`. Invoked once in each vendor crate (the trait and the runtime are foreign there,
-/// the client is local, so the impl has to live in that crate).
+/// What every vendor crate implements alike: progenitor's `ClientHooks` for its generated
+/// `Client`, whose inner value is a `Runtime`, and for its `Config` (a `runtime` field beside a
+/// `from_vars`), `from_env` and the [`ConfigureRuntime`] setters. Invoked once in each vendor
+/// crate (the traits and the runtime are foreign there, the types local, so the impls have to
+/// live in that crate).
 #[doc(hidden)]
 #[macro_export]
-macro_rules! impl_client_hooks {
-    ($client:ty) => {
+macro_rules! impl_vendor {
+    ($client:ty, $config:ty) => {
         impl ::progenitor_client::ClientHooks<$crate::__private::Runtime> for $client {
             async fn pre<E>(
                 &self,
@@ -66,10 +68,7 @@ macro_rules! impl_client_hooks {
                 info: &::progenitor_client::OperationInfo,
             ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
                 use ::progenitor_client::ClientInfo as _;
-                self.inner()
-                    .pre(self.baseurl(), request, info)
-                    .await
-                    .map_err($crate::__private::PreError::into_client_error)
+                self.inner().pre(self.baseurl(), request, info).await
             }
 
             async fn exec(
@@ -79,6 +78,19 @@ macro_rules! impl_client_hooks {
             ) -> ::reqwest::Result<::reqwest::Response> {
                 use ::progenitor_client::ClientInfo as _;
                 self.inner().exec(self.client(), request, info).await
+            }
+        }
+
+        impl $config {
+            /// Reads the variables in the module documentation from the process environment.
+            pub fn from_env() -> ::std::result::Result<Self, $crate::ConfigError> {
+                Self::from_vars($crate::Vars::process())
+            }
+        }
+
+        impl $crate::ConfigureRuntime for $config {
+            fn runtime_config(&mut self) -> &mut $crate::RuntimeConfig {
+                &mut self.runtime
             }
         }
     };

@@ -73,17 +73,12 @@ impl RetryPolicy {
 pub enum AttemptResult {
     /// A response arrived with `status`; `retry_after` is its parsed `Retry-After`, if any.
     Response {
-        /// The response's status code.
         status: u16,
-        /// The delay its `Retry-After` header asks for.
         retry_after: Option<Duration>,
     },
     /// No response: the transport failed. `connect` means the connection was refused or never
     /// established, so the request cannot have reached the server.
-    Transport {
-        /// Whether it failed while connecting.
-        connect: bool,
-    },
+    Transport { connect: bool },
     /// The response that would have ended the call arrived, but its body did not arrive whole
     /// (it broke off or did not end within the attempt), or passed the size limit.
     BodyBroken {
@@ -138,12 +133,7 @@ pub enum Decision {
     RefreshCredentials,
     /// Wait, then send the request again. `may_have_acted` says the attempt that failed may have
     /// reached the server, so an outcome proven later must allow for its effect.
-    Retry {
-        /// How long to wait first.
-        wait: Wait,
-        /// Whether the failed attempt may have acted at the server.
-        may_have_acted: bool,
-    },
+    Retry { wait: Wait, may_have_acted: bool },
     /// Hand the transport error to the caller.
     GiveUp,
 }

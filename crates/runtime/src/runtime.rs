@@ -6,12 +6,12 @@ use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
-use progenitor_client::OperationInfo;
+use progenitor_client::{Error as ClientError, OperationInfo};
 use reqwest::header::{AUTHORIZATION, HeaderName};
 use reqwest::{Request, Response};
 use tracing::{Instrument, field};
 
-use crate::auth::{AuthError, Authenticator};
+use crate::auth::Authenticator;
 use crate::body::{Broken, DEFAULT_MAX_BODY_BYTES, is_too_large, read_whole};
 use crate::failure::request_id;
 use crate::operation::{Operation, RouteProblem, Routes};
@@ -46,28 +46,6 @@ impl Default for RuntimeConfig {
     }
 }
 
-/// Why the `pre` hook refused to send a request.
-#[derive(Debug, thiserror::Error)]
-pub enum PreError {
-    /// The request's route is not its operation's alone (see `operation::Route::check`).
-    #[error(transparent)]
-    Route(#[from] RouteProblem),
-    /// Credentials could not be put on the request.
-    #[error("credentials: {0}")]
-    Auth(#[from] AuthError),
-}
-
-impl PreError {
-    /// How the hook reports it through progenitor: credentials problems as `Custom` (so they
-    /// stay distinguishable), everything else as `InvalidRequest`.
-    pub fn into_client_error<E>(self) -> progenitor_client::Error<E> {
-        match self {
-            PreError::Auth(err) => progenitor_client::Error::Custom(err.to_string()),
-            other => progenitor_client::Error::InvalidRequest(other.to_string()),
-        }
-    }
-}
-
 /// The runtime of one vendor client. Cheap to clone; clones share credentials and caches.
 #[derive(Clone)]
 pub struct Runtime {
@@ -85,25 +63,8 @@ struct Inner {
     /// Clients for calls that override the connect timeout (a client setting in reqwest), built
     /// on first use.
     clients_by_connect_timeout: Mutex<BTreeMap<Duration, reqwest::Client>>,
-    /// The path of the base URL progenitor hands to `pre` on every call, parsed on the first.
-    base_path: OnceLock<BasePath>,
-}
-
-struct BasePath {
-    base_url: String,
-    path: String,
-}
-
-impl BasePath {
-    fn parse(base_url: &str) -> BasePath {
-        let path = reqwest::Url::parse(base_url)
-            .map(|url| url.path().to_string())
-            .unwrap_or_default();
-        BasePath {
-            base_url: base_url.to_string(),
-            path,
-        }
-    }
+    /// The base URL progenitor hands to `pre` on every call, and its path, parsed on the first.
+    base_path: OnceLock<(String, String)>,
 }
 
 /// progenitor sends `api-version: <info.version>` on every request; these vendors never asked
@@ -149,22 +110,26 @@ impl Runtime {
     }
 
     /// progenitor's `pre` hook: strip `api-version`, check that the request reaches its own
-    /// operation's route and no other, add credentials.
-    pub async fn pre(
+    /// operation's route and no other, add credentials. A request it refuses fails with
+    /// `InvalidRequest`, or with `Custom` for a credentials problem, so that one stays
+    /// distinguishable.
+    pub async fn pre<E>(
         &self,
         baseurl: &str,
         request: &mut Request,
         info: &OperationInfo,
-    ) -> Result<(), PreError> {
+    ) -> Result<(), ClientError<E>> {
         request.headers_mut().remove(&PROGENITOR_VERSION_HEADER);
-        let route = self
-            .inner
-            .routes
-            .find(info.operation_id)
-            .ok_or_else(|| RouteProblem::UnknownOperation(info.operation_id.to_string()))?;
-        route.check(&self.base_path(baseurl), request.url().path())?;
+        let refused = |problem: RouteProblem| ClientError::InvalidRequest(problem.to_string());
+        let unknown = || RouteProblem::UnknownOperation(info.operation_id.to_string());
+        let route = self.inner.routes.find(info.operation_id);
+        let route = route.ok_or_else(unknown).map_err(refused)?;
+        route
+            .check(&self.base_path(baseurl), request.url().path())
+            .map_err(refused)?;
         if route.operation.authenticated {
-            self.inner.auth.authorize(request).await?;
+            let authorized = self.inner.auth.authorize(request).await;
+            authorized.map_err(|err| ClientError::Custom(err.to_string()))?;
         }
         Ok(())
     }
@@ -362,14 +327,16 @@ impl Runtime {
     /// The path part of `base_url`. A client keeps one base URL, so the parse is cached; a runtime
     /// shared by clients with different base URLs parses the others each time.
     fn base_path(&self, base_url: &str) -> Cow<'_, str> {
-        let cached = self
+        let path =
+            |url: &str| reqwest::Url::parse(url).map_or(String::new(), |url| url.path().into());
+        let (cached_url, cached) = self
             .inner
             .base_path
-            .get_or_init(|| BasePath::parse(base_url));
-        if cached.base_url == base_url {
-            Cow::Borrowed(&cached.path)
+            .get_or_init(|| (base_url.to_string(), path(base_url)));
+        if cached_url == base_url {
+            Cow::Borrowed(cached)
         } else {
-            Cow::Owned(BasePath::parse(base_url).path)
+            Cow::Owned(path(base_url))
         }
     }
 

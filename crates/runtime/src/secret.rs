@@ -18,15 +18,9 @@ impl Secret {
     }
 }
 
-impl From<String> for Secret {
-    fn from(value: String) -> Self {
-        Secret(value)
-    }
-}
-
-impl From<&str> for Secret {
-    fn from(value: &str) -> Self {
-        Secret(value.to_string())
+impl<T: Into<String>> From<T> for Secret {
+    fn from(value: T) -> Self {
+        Secret(value.into())
     }
 }
 

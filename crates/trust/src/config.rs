@@ -10,7 +10,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 use vendor_runtime::__private::{NoAuth, Runtime, checked_base_url};
-use vendor_runtime::{ConfigError, ConfigureRuntime, RuntimeConfig, Secret, Vars};
+use vendor_runtime::{ConfigError, RuntimeConfig, Secret, Vars};
 
 use crate::token::{AteneaTokens, DEFAULT_EXPIRY_MARGIN};
 use crate::{ATENEA_BASE_URL, Client, INDEX_BASE_URL, OPERATIONS};
@@ -57,11 +57,6 @@ impl Config {
             token_expiry_margin: DEFAULT_EXPIRY_MARGIN,
             runtime: RuntimeConfig::default(),
         }
-    }
-
-    /// Reads the variables in the module documentation from the process environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(Vars::process())
     }
 
     /// Reads the variables in the module documentation from `vars`.
@@ -115,12 +110,6 @@ impl Config {
         let runtime = Runtime::new("trust", OPERATIONS, Arc::new(tokens), self.runtime);
         let http = runtime.http_client()?;
         Ok(Client::new_with_client(&index_url, http, runtime))
-    }
-}
-
-impl ConfigureRuntime for Config {
-    fn runtime_config(&mut self) -> &mut RuntimeConfig {
-        &mut self.runtime
     }
 }
 

@@ -51,7 +51,7 @@ pub use vendor_runtime::{CallOptions, ConfigError, ConfigureRuntime, ErrorContex
 /// ```
 pub type Error = vendor_runtime::Error<ApiError>;
 
-vendor_runtime::impl_client_hooks!(Client);
+vendor_runtime::impl_vendor!(Client, Config);
 
 /// The Index API's base URL, as `spec/trust.yaml` documents it.
 pub const INDEX_BASE_URL: &str = "https://api.trust.lat/index/v1";

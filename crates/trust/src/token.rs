@@ -60,37 +60,6 @@ impl AteneaTokens {
         }
     }
 
-    /// The `Authorization` value to send: the cached token while it is fresh, else a new one.
-    pub async fn authorization(&self) -> Result<HeaderValue, AuthError> {
-        let mut cache = self.cache.lock().await;
-        if let Some(token) = cache.as_ref().filter(|token| self.is_fresh(token)) {
-            return Ok(token.header.clone());
-        }
-        let token = self.fetch().await?;
-        Ok(cache.insert(token).header.clone())
-    }
-
-    /// Forgets the token the Index rejected, unless another caller already replaced it, and makes
-    /// sure a fresh one is cached. Returns whether one is.
-    pub async fn renew(&self, rejected: Option<&HeaderValue>) -> bool {
-        let mut cache = self.cache.lock().await;
-        let replaced = cache
-            .as_ref()
-            .zip(rejected)
-            .is_some_and(|(token, rejected)| token.header != rejected);
-        if !replaced {
-            match self.fetch().await {
-                Ok(token) => *cache = Some(token),
-                Err(err) => {
-                    tracing::warn!(error = %err, "token refresh after 401 failed");
-                    *cache = None;
-                    return false;
-                }
-            }
-        }
-        true
-    }
-
     fn is_fresh(&self, token: &CachedToken) -> bool {
         SystemTime::now() + self.margin < token.expires_at
     }
@@ -132,18 +101,42 @@ impl AteneaTokens {
 }
 
 impl Authenticator for AteneaTokens {
+    /// Sends the cached token while it is fresh, else a new one.
     fn authorize<'a>(
         &'a self,
         request: &'a mut reqwest::Request,
     ) -> BoxFuture<'a, Result<(), AuthError>> {
         Box::pin(async move {
-            let header = self.authorization().await?;
+            let mut cache = self.cache.lock().await;
+            let header = match cache.as_ref().filter(|token| self.is_fresh(token)) {
+                Some(token) => token.header.clone(),
+                None => cache.insert(self.fetch().await?).header.clone(),
+            };
             request.headers_mut().insert(AUTHORIZATION, header);
             Ok(())
         })
     }
 
+    /// Forgets the token the Index rejected, unless another caller already replaced it, and makes
+    /// sure a fresh one is cached. Returns whether one is.
     fn refresh<'a>(&'a self, rejected: Option<&'a HeaderValue>) -> BoxFuture<'a, bool> {
-        Box::pin(self.renew(rejected))
+        Box::pin(async move {
+            let mut cache = self.cache.lock().await;
+            let replaced = cache
+                .as_ref()
+                .zip(rejected)
+                .is_some_and(|(token, rejected)| token.header != rejected);
+            if !replaced {
+                match self.fetch().await {
+                    Ok(token) => *cache = Some(token),
+                    Err(err) => {
+                        tracing::warn!(error = %err, "token refresh after 401 failed");
+                        *cache = None;
+                        return false;
+                    }
+                }
+            }
+            true
+        })
     }
 }

@@ -6,6 +6,7 @@ use serde_json::Value;
 use spec_pipeline::document::Document;
 
 /// One vendor's entry.
+#[derive(Clone, Copy)]
 pub struct Entry<'a> {
     /// The file stem (`attestr`), a checked path component: the entry links `<stem>.html` and
     /// the published documents beside the site, `<stem>.yaml` and `<stem>.json`.

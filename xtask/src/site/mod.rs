@@ -94,40 +94,33 @@ fn site_files_of(
         "Redoc {} (Redocly CLI {redocly} `build-docs`)",
         redoc::redoc_version(repo)?
     );
-    let stems = documents
+    let inputs = documents
         .iter()
-        .map(|(vendor, _)| path_component(vendor.name))
-        .collect::<Result<Vec<_>, _>>()?;
-    let site_docs: Vec<_> = documents
-        .iter()
-        .map(|(_, doc)| sections::site_document(doc))
-        .collect();
-    let inputs: Vec<redoc::PageInput> = documents
-        .iter()
-        .zip(&stems)
-        .zip(&site_docs)
-        .map(|(((_, doc), stem), document)| redoc::PageInput {
-            stem,
-            source: &doc.name,
-            document,
+        .map(|(vendor, doc)| {
+            Ok(redoc::PageInput {
+                entry: index::Entry {
+                    stem: path_component(vendor.name)?,
+                    doc,
+                },
+                document: sections::site_document(doc),
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, Error>>()?;
     let pages = redoc::render_pages(repo, &inputs)?;
 
     let mut files = BTreeMap::new();
     for (input, html) in inputs.iter().zip(pages) {
-        let header = generated_header(input.source, &renderer);
+        let header = generated_header(&input.entry.doc.name, &renderer);
         files.insert(
-            format!("{SITE_DIR}/{}.html", input.stem),
+            format!("{SITE_DIR}/{}.html", input.entry.stem),
             format!("<!-- {header} -->\n{html}"),
         );
     }
-    let entries: Vec<index::Entry> = documents
+    let entries: Vec<index::Entry> = inputs.iter().map(|input| input.entry).collect();
+    let sources: Vec<&str> = entries
         .iter()
-        .zip(&stems)
-        .map(|((_, doc), stem)| index::Entry { stem, doc })
+        .map(|entry| entry.doc.name.as_str())
         .collect();
-    let sources: Vec<&str> = inputs.iter().map(|input| input.source).collect();
     let index_header = generated_header(&sources.join(", "), &renderer);
     files.insert(
         format!("{SITE_DIR}/index.html"),

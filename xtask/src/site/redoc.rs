@@ -28,6 +28,7 @@ use serde_json::{Map, Value, json};
 use spec_pipeline::Error;
 use spec_pipeline::document::METHODS;
 
+use super::index::Entry;
 use super::site_error;
 
 /// The shared script beside the pages.
@@ -68,12 +69,11 @@ fn redoc_options(vendor: &str) -> Value {
 
 /// One page to render.
 pub struct PageInput<'a> {
-    /// The file stem (`attestr`): already checked to be one safe path component.
-    pub stem: &'a str,
-    /// The authored document it comes from (`spec/attestr.yaml`), for messages and the header.
-    pub source: &'a str,
+    /// The vendor's checked file stem (`attestr`), and the authored document the page comes
+    /// from, named in messages and the header.
+    pub entry: Entry<'a>,
     /// The site document.
-    pub document: &'a Value,
+    pub document: Value,
 }
 
 /// The version of the pinned Redocly CLI, read from its installed `package.json`.
@@ -120,13 +120,14 @@ pub fn render_pages(repo: &Path, pages: &[PageInput]) -> Result<Vec<String>, Err
 
     let mut running: Vec<(&PageInput, PathBuf, Child)> = Vec::new();
     for page in pages {
-        let input = scratch.path().join(format!("{}.json", page.stem));
-        let options_path = scratch.path().join(format!("{}.options.json", page.stem));
-        let output = scratch.path().join(format!("{}.html", page.stem));
-        let document = serde_json::to_string(&MethodOrder(page.document))
+        let stem = page.entry.stem;
+        let input = scratch.path().join(format!("{stem}.json"));
+        let options_path = scratch.path().join(format!("{stem}.options.json"));
+        let output = scratch.path().join(format!("{stem}.html"));
+        let document = serde_json::to_string(&MethodOrder(&page.document))
             .expect("a JSON value always serializes");
-        let options = serde_json::to_string(&redoc_options(page.stem))
-            .expect("a JSON value always serializes");
+        let options =
+            serde_json::to_string(&redoc_options(stem)).expect("a JSON value always serializes");
         for (path, text) in [(&input, document), (&options_path, options)] {
             std::fs::write(path, text).map_err(|err| Error::io(path, err))?;
         }
@@ -167,9 +168,9 @@ pub fn render_pages(repo: &Path, pages: &[PageInput]) -> Result<Vec<String>, Err
         let html = match result {
             Ok(finished) if finished.status.success() => std::fs::read_to_string(&output)
                 .map_err(|err| Error::io(&output, err))
-                .and_then(|html| offline_page(page.source, &html)),
+                .and_then(|html| offline_page(&page.entry.doc.name, &html)),
             Ok(finished) => Err(site_error(
-                page.source,
+                &page.entry.doc.name,
                 format!(
                     "`redocly build-docs` failed ({}): {}",
                     finished.status,
