@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::admin::{self, AdminError};
+use crate::admin;
 use crate::config::Config;
 use crate::connections;
 use crate::context::{self, AppContext, AppState, StartData};
@@ -25,12 +25,10 @@ use crate::openapi;
 use crate::request_log::RecordedRequest;
 use crate::seed::Seed;
 use crate::store::{Layout, Store, StoreError};
-use crate::surface::{ErrorShape, Handler, Problem, Surface, vendor_router};
+use crate::surface::{Handler, Problem, Surface, vendor_router};
 use crate::validate::Specs;
 use crate::vendor::Api;
-use crate::vendors::attestr::{self, Attestr};
-use crate::vendors::gainsight_px::{self, GainsightPx};
-use crate::vendors::trust::{self, Atenea, Trust};
+use crate::vendors::{attestr, gainsight_px, trust};
 use rusqlite::Connection;
 
 /// Why a sandbox could not start.
@@ -99,13 +97,21 @@ impl Sandbox {
     }
 }
 
+/// The surfaces, in the order their routes are nested.
+const SURFACES: [Surface; 4] = [
+    attestr::SURFACE,
+    trust::INDEX,
+    trust::ATENEA,
+    gainsight_px::SURFACE,
+];
+
 /// Each surface's handlers, by operation id.
 fn handlers() -> [(Api, Vec<Handler>); 4] {
     [
-        (Attestr::API, attestr::handlers()),
-        (Trust::API, trust::index_handlers()),
-        (Atenea::API, trust::atenea_handlers()),
-        (GainsightPx::API, gainsight_px::handlers()),
+        (attestr::SURFACE.api, attestr::handlers()),
+        (trust::INDEX.api, trust::index_handlers()),
+        (trust::ATENEA.api, trust::atenea_handlers()),
+        (gainsight_px::SURFACE.api, gainsight_px::handlers()),
     ]
 }
 
@@ -207,24 +213,19 @@ fn start_data(specs: &'static Specs, seed: Option<String>, cap: u64) -> Result<S
 
 /// Every API under its prefix, the admin endpoints, the OpenAPI documents.
 fn router(context: &AppState, mut surfaces: BTreeMap<Api, Router<AppState>>) -> Router {
-    let router = nest::<Attestr>(Router::new(), context, &mut surfaces);
-    let router = nest::<Trust>(router, context, &mut surfaces);
-    let router = nest::<Atenea>(router, context, &mut surfaces);
-    nest::<GainsightPx>(router, context, &mut surfaces)
+    SURFACES
+        .into_iter()
+        .fold(Router::new(), |router, surface| {
+            let routes = surfaces.remove(&surface.api).unwrap_or_default();
+            router.nest(
+                surface.api.prefix(),
+                vendor_router(context, surface, routes),
+            )
+        })
         .nest("/_sandbox", admin::routes())
         .merge(openapi::routes())
-        .fallback(|| async { AdminError::render(Problem::NoSuchRoute) })
+        .fallback(|| async { admin::render(Problem::NoSuchRoute) })
         .with_state(context.clone())
-}
-
-/// `S`'s routes (taken from `surfaces`) under its prefix.
-fn nest<S: Surface>(
-    router: Router<AppState>,
-    context: &AppState,
-    surfaces: &mut BTreeMap<Api, Router<AppState>>,
-) -> Router<AppState> {
-    let routes = surfaces.remove(&S::API).unwrap_or_default();
-    router.nest(S::API.prefix(), vendor_router::<S>(context, routes))
 }
 
 /// A sandbox serving in the background. Dropping it asks the server to shut down; [`stop`] also
@@ -260,17 +261,17 @@ impl RunningSandbox {
 
     /// Trust Index's base URL, for `/identity...` paths: `http://<addr>/trust/index/v1`.
     pub fn trust_index_url(&self) -> String {
-        format!("{}{}", self.base_url(), Trust::API.prefix())
+        format!("{}{}", self.base_url(), trust::INDEX.api.prefix())
     }
 
     /// Atenea's base URL, for `/oauth/token/`: `http://<addr>/atenea`.
     pub fn atenea_url(&self) -> String {
-        format!("{}{}", self.base_url(), Atenea::API.prefix())
+        format!("{}{}", self.base_url(), trust::ATENEA.api.prefix())
     }
 
     /// Gainsight PX's base URL, for `/v1/users...` paths: `http://<addr>/gainsight-px`.
     pub fn gainsight_px_url(&self) -> String {
-        format!("{}{}", self.base_url(), GainsightPx::API.prefix())
+        format!("{}{}", self.base_url(), gainsight_px::SURFACE.api.prefix())
     }
 
     /// The requests the vendors received, oldest first (as `GET /_sandbox/requests`).

@@ -2,6 +2,7 @@
 //! irreversible and purges the profile's verification items and follow-up queries; a later update
 //! or archive gets 400/40038.
 
+use attestr::ErrorCode;
 use attestr::types::{Profile, ProfileCreated, ProfileInput};
 use axum::Json;
 use axum::extract::State;
@@ -10,7 +11,7 @@ use axum::routing::on;
 
 use super::error::AttestrError;
 use super::state::{self, StoredProfile};
-use super::surface::{Attestr, SUPPORTED_VERSION, fill_server_fields};
+use super::surface::{SUPPORTED_VERSION, fill_server_fields};
 use crate::context::AppState;
 use crate::extract::{JsonBody, PathParams};
 use crate::ids;
@@ -35,12 +36,12 @@ pub(crate) fn handlers() -> Vec<Handler> {
 
 /// The `{version}` segment of the prefix must be `v1` (else 400/40051), and the `{profileId}`
 /// segment, when the route has one, must decode (else 400/40018).
-fn profile_id(path: &PathParams<Attestr>) -> Result<String, AttestrError> {
+fn profile_id(path: &PathParams) -> Result<String, AttestrError> {
     check_version(path)?;
     Ok(path.require("profileId")?)
 }
 
-fn check_version(path: &PathParams<Attestr>) -> Result<(), AttestrError> {
+fn check_version(path: &PathParams) -> Result<(), AttestrError> {
     match path.get("version") {
         Some(SUPPORTED_VERSION) => Ok(()),
         _ => Err(AttestrError::UNSUPPORTED_VERSION),
@@ -50,8 +51,8 @@ fn check_version(path: &PathParams<Attestr>) -> Result<(), AttestrError> {
 /// Create a background-check profile
 async fn create_profile(
     State(context): State<AppState>,
-    path: PathParams<Attestr>,
-    JsonBody(body, ..): JsonBody<Attestr>,
+    path: PathParams,
+    JsonBody(body): JsonBody,
 ) -> Result<Json<ProfileCreated>, AttestrError> {
     check_version(&path)?;
     let input: ProfileInput = checked_body(&context, CREATE_PROFILE, body)?;
@@ -94,21 +95,21 @@ async fn create_profile(
 /// Get a background-check profile
 async fn get_profile(
     State(context): State<AppState>,
-    path: PathParams<Attestr>,
+    path: PathParams,
 ) -> Result<StoredJson<Profile>, AttestrError> {
     let id = profile_id(&path)?;
     context
         .read(|db| state::profile_json(db, &id))
         .map_err(Problem::from)?
         .map(|(profile, _)| StoredJson::new(profile))
-        .ok_or(AttestrError::INVALID_PROFILE_ID)
+        .ok_or(Problem::UnknownId.into())
 }
 
 /// Update a profile's basic information
 async fn update_profile(
     State(context): State<AppState>,
-    path: PathParams<Attestr>,
-    JsonBody(body, ..): JsonBody<Attestr>,
+    path: PathParams,
+    JsonBody(body): JsonBody,
 ) -> Result<StatusCode, AttestrError> {
     let id = profile_id(&path)?;
     let input: ProfileInput = checked_body(&context, UPDATE_PROFILE, body)?;
@@ -126,7 +127,7 @@ async fn update_profile(
 /// Archive a profile and purge its data
 async fn archive_profile(
     State(context): State<AppState>,
-    path: PathParams<Attestr>,
+    path: PathParams,
 ) -> Result<StatusCode, AttestrError> {
     let id = profile_id(&path)?;
     change_open_profile(&context, id, |stored| {
@@ -151,8 +152,11 @@ async fn change_open_profile(
     context
         .write(Vendor::Attestr, move |db| {
             let mut stored = match state::load(db, &id)? {
-                None => return Ok(Err(AttestrError::INVALID_PROFILE_ID)),
-                Some(stored) if stored.archived => return Ok(Err(AttestrError::ARCHIVED)),
+                None => return Ok(Err(AttestrError::from(Problem::UnknownId))),
+                Some(stored) if stored.archived => {
+                    let archived = ErrorCode::ProfileIsArchivedAlreadyOperationNotAllowed;
+                    return Ok(Err(AttestrError::from(archived)));
+                }
                 Some(stored) => stored,
             };
             change(&mut stored);

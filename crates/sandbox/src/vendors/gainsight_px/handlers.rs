@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use super::error::PxError;
 use super::state::{self, PageRequest, Start, StoredUser};
-use super::surface::{GainsightPx, REVIVAL_WINDOW_SECS};
+use super::surface::REVIVAL_WINDOW_SECS;
 use crate::context::{AppContext, AppState};
 use crate::extract::{JsonBody, PathParams};
 use crate::records;
@@ -161,7 +161,7 @@ fn parse_sort(sort: Option<&str>) -> Vec<(String, bool)> {
 /// Create a user
 async fn create_user(
     State(context): State<AppState>,
-    JsonBody(body, ..): JsonBody<GainsightPx>,
+    JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, Json<ResponseEntity>), PxError> {
     let user: User = checked_body(&context, CREATE_USER, body.clone())?;
     let identify_id = user.identify_id;
@@ -201,7 +201,7 @@ async fn create_user(
 /// Get a user by id
 async fn get_user(
     State(context): State<AppState>,
-    path: PathParams<GainsightPx>,
+    path: PathParams,
 ) -> Result<StoredJson<User>, PxError> {
     let identify_id = path.require("identifyId")?;
     context
@@ -214,8 +214,8 @@ async fn get_user(
 /// Update a user
 async fn update_user(
     State(context): State<AppState>,
-    path: PathParams<GainsightPx>,
-    JsonBody(body, ..): JsonBody<GainsightPx>,
+    path: PathParams,
+    JsonBody(body): JsonBody,
 ) -> Result<StatusCode, PxError> {
     let identify_id = path.require("identifyId")?;
     let _: UserUpdate = checked_body(&context, UPDATE_USER, body.clone())?;
@@ -225,7 +225,7 @@ async fn update_user(
 /// Update a user (id in the request body)
 async fn update_user_by_body(
     State(context): State<AppState>,
-    JsonBody(body, ..): JsonBody<GainsightPx>,
+    JsonBody(body): JsonBody,
 ) -> Result<StatusCode, PxError> {
     let user: User = checked_body(&context, UPDATE_USER_BY_BODY, body.clone())?;
     update(&context, user.identify_id, body).await
@@ -259,7 +259,7 @@ async fn update(
 /// Delete a user
 async fn delete_user(
     State(context): State<AppState>,
-    path: PathParams<GainsightPx>,
+    path: PathParams,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<ResponseEntity>, PxError> {
     let identify_id = path.require("identifyId")?;
@@ -271,7 +271,7 @@ async fn delete_user(
 async fn delete_user_by_body(
     State(context): State<AppState>,
     RawQuery(raw): RawQuery,
-    JsonBody(body, ..): JsonBody<GainsightPx>,
+    JsonBody(body): JsonBody,
 ) -> Result<Json<ResponseEntity>, PxError> {
     let hard = hard_delete(&context, DELETE_USER_BY_BODY, raw.as_deref())?;
     let request: DeleteUser = checked_body(&context, DELETE_USER_BY_BODY, body)?;

@@ -13,8 +13,8 @@ use rusqlite::Connection;
 
 pub(crate) use handlers::handlers;
 pub(crate) use state::SCHEMA;
-pub(crate) use surface::GainsightPx;
 pub use surface::REVIVAL_WINDOW_SECS;
+pub(crate) use surface::SURFACE;
 
 /// Adds seeded users: each is a Gainsight PX `User` (checked against the spec); server fields
 /// left out (`aptrinsicId`, `createDate`…) are filled in.

@@ -2,10 +2,11 @@
 //! limit) and its error shape, and the revival window of its soft delete.
 
 use axum::http::HeaderMap;
+use axum::response::IntoResponse;
 
 use super::error::PxError;
 use crate::context::AppContext;
-use crate::surface::{ErrorShape, Problem, Surface};
+use crate::surface::{Problem, Surface};
 use crate::vendor::{Api, Vendor};
 
 /// "If a user with the same id is created or updated within the next 7 days, the previously
@@ -13,29 +14,22 @@ use crate::vendor::{Api, Vendor};
 pub const REVIVAL_WINDOW_SECS: i64 = 7 * 86_400;
 
 /// The Gainsight PX surface.
-pub(crate) struct GainsightPx;
+pub(crate) const SURFACE: Surface = Surface {
+    api: Api::Vendor(Vendor::GainsightPx),
+    authenticate,
+    render: |problem| PxError::from(problem).into_response(),
+};
 
-impl ErrorShape for GainsightPx {
-    type Error = PxError;
-}
-
-impl Surface for GainsightPx {
-    const API: Api = Api::Vendor(Vendor::GainsightPx);
-
-    fn authenticate<'a>(
-        context: &'a AppContext,
-        headers: &'a HeaderMap,
-    ) -> Result<&'a str, Problem> {
-        let key = headers
-            .get("x-aptrinsic-api-key")
-            .and_then(|value| value.to_str().ok());
-        context
-            .config
-            .credentials
-            .gainsight_px_api_keys
-            .iter()
-            .map(String::as_str)
-            .find(|accepted| Some(*accepted) == key)
-            .ok_or(Problem::Unauthorized("Unauthorized or bad API Key"))
-    }
+fn authenticate<'a>(context: &'a AppContext, headers: &'a HeaderMap) -> Result<&'a str, Problem> {
+    let key = headers
+        .get("x-aptrinsic-api-key")
+        .and_then(|value| value.to_str().ok());
+    context
+        .config
+        .credentials
+        .gainsight_px_api_keys
+        .iter()
+        .map(String::as_str)
+        .find(|accepted| Some(*accepted) == key)
+        .ok_or(Problem::Unauthorized("Unauthorized or bad API Key"))
 }

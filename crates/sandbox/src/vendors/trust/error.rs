@@ -13,7 +13,7 @@ pub(crate) const IDENTITY_RESOURCE: &str = "Identity";
 /// The `resource` the sandbox puts in Atenea errors (the vendor documents none).
 pub(crate) const TOKEN_RESOURCE: &str = "Token";
 /// The vendor's 404 for a uuid that is neither an identity nor a former document.
-pub(crate) const NOT_FOUND_MESSAGE: &str = "Not found in database neither in former documents";
+const NOT_FOUND_MESSAGE: &str = "Not found in database neither in former documents";
 
 /// A Trust error: status, resource and message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,14 +24,6 @@ pub(crate) struct TrustError {
 }
 
 impl TrustError {
-    pub(crate) fn not_found() -> Self {
-        Self {
-            status: StatusCode::NOT_FOUND,
-            resource: IDENTITY_RESOURCE,
-            message: NOT_FOUND_MESSAGE.to_string(),
-        }
-    }
-
     /// The vendor's 404 for a former document, naming the identity it was merged into.
     pub(crate) fn merged_into(current_uuid: &str) -> Self {
         Self {

@@ -12,7 +12,6 @@ use trust::types::{Identity, IdentityApp, IdentityListResponse, IdentityResponse
 
 use super::error::{IDENTITY_RESOURCE, TrustError};
 use super::state::{self, Lookup};
-use super::surface::Trust;
 use crate::context::AppState;
 use crate::extract::{JsonBody, PathParams};
 use crate::records;
@@ -66,7 +65,7 @@ async fn list_identities(
 /// Find an identity by uuid
 async fn find_identity(
     State(context): State<AppState>,
-    path: PathParams<Trust>,
+    path: PathParams,
 ) -> Result<Json<IdentityResponse>, TrustError> {
     let uuid = path.require("uuid")?;
     let data = match context
@@ -79,7 +78,7 @@ async fn find_identity(
             uuid: current.parse().ok(),
             ..Identity::default()
         },
-        Lookup::Missing => return Err(TrustError::not_found()),
+        Lookup::Missing => return Err(Problem::UnknownId.into()),
     };
     Ok(identity_response(data, None))
 }
@@ -97,8 +96,8 @@ fn identity_response(data: Identity, message: Option<&str>) -> Json<IdentityResp
 /// Update an identity
 async fn update_identity(
     State(context): State<AppState>,
-    path: PathParams<Trust>,
-    JsonBody(body, ..): JsonBody<Trust>,
+    path: PathParams,
+    JsonBody(body): JsonBody,
 ) -> Result<StatusCode, TrustError> {
     let uuid = path.require("uuid")?;
     // The generated `IdentityUpdate` is an untagged enum of the `anyOf` branches, which keeps
@@ -117,7 +116,7 @@ async fn update_identity(
             let identity = match state::lookup(db, &uuid)? {
                 Lookup::Current(identity) => *identity,
                 Lookup::MergedInto(current) => return Ok(Err(TrustError::merged_into(&current))),
-                Lookup::Missing => return Ok(Err(TrustError::not_found())),
+                Lookup::Missing => return Ok(Err(Problem::UnknownId.into())),
             };
             let mut record = records::to_object(&identity)?;
             records::merge(&mut record, &body, |name| {
@@ -169,14 +168,14 @@ fn now(millis: i64) -> DateTime<Utc> {
 /// Delete an identity
 async fn delete_identity(
     State(context): State<AppState>,
-    path: PathParams<Trust>,
+    path: PathParams,
 ) -> Result<Json<IdentityResponse>, TrustError> {
     let uuid = path.require("uuid")?;
     let deleted = context
         .write(Vendor::Trust, move |db| match state::lookup(db, &uuid)? {
             Lookup::Current(identity) => state::save(db, &identity, true).map(|()| Ok(*identity)),
             Lookup::MergedInto(current) => Ok(Err(TrustError::merged_into(&current))),
-            Lookup::Missing => Ok(Err(TrustError::not_found())),
+            Lookup::Missing => Ok(Err(Problem::UnknownId.into())),
         })
         .await
         .map_err(Problem::from)??;

@@ -8,62 +8,43 @@ use axum::response::{IntoResponse, Response};
 use super::error::TrustError;
 use super::state;
 use crate::context::AppContext;
-use crate::surface::{ErrorShape, Problem, Surface, authorization};
+use crate::surface::{Problem, Surface, authorization};
 use crate::vendor::{Api, Vendor};
 
 /// The Trust Index surface.
-pub(crate) struct Trust;
-
-impl ErrorShape for Trust {
-    type Error = TrustError;
-
-    fn render(problem: Problem) -> Response {
-        let mut response = TrustError::from(problem).into_response();
-        // RFC 6750: a bearer-protected resource names the scheme it wants.
-        if response.status() == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        }
-        response
-    }
-}
-
-impl Surface for Trust {
-    const API: Api = Api::Vendor(Vendor::Trust);
-
-    fn authenticate<'a>(
-        context: &'a AppContext,
-        headers: &'a HeaderMap,
-    ) -> Result<&'a str, Problem> {
-        let token = authorization(headers, "Bearer").ok_or(Problem::Unauthorized(
-            "Missing or malformed bearer access token",
-        ))?;
-        match context.read(|db| state::token_expiry(db, token))? {
-            None => Err(Problem::Unauthorized("Invalid access token")),
-            Some(expires_at) if context.clock.now_secs() >= expires_at => {
-                Err(Problem::Unauthorized("The access token expired"))
-            }
-            Some(_) => Ok(token),
-        }
-    }
-}
+pub(crate) const INDEX: Surface = Surface {
+    api: Api::Vendor(Vendor::Trust),
+    authenticate,
+    render,
+};
 
 /// The Atenea surface: the token call takes its credentials in the body (`security: []`).
-pub(crate) struct Atenea;
+pub(crate) const ATENEA: Surface = Surface {
+    api: Api::Atenea,
+    authenticate: |_, _| Ok(""),
+    render: |problem| TrustError::from(problem).for_atenea().into_response(),
+};
 
-impl ErrorShape for Atenea {
-    type Error = TrustError;
-
-    fn render(problem: Problem) -> Response {
-        TrustError::from(problem).for_atenea().into_response()
+fn render(problem: Problem) -> Response {
+    let mut response = TrustError::from(problem).into_response();
+    // RFC 6750: a bearer-protected resource names the scheme it wants.
+    if response.status() == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
+    response
 }
 
-impl Surface for Atenea {
-    const API: Api = Api::Atenea;
-
-    fn authenticate<'a>(_: &'a AppContext, _: &'a HeaderMap) -> Result<&'a str, Problem> {
-        Ok("")
+fn authenticate<'a>(context: &'a AppContext, headers: &'a HeaderMap) -> Result<&'a str, Problem> {
+    let token = authorization(headers, "Bearer").ok_or(Problem::Unauthorized(
+        "Missing or malformed bearer access token",
+    ))?;
+    match context.read(|db| state::token_expiry(db, token))? {
+        None => Err(Problem::Unauthorized("Invalid access token")),
+        Some(expires_at) if context.clock.now_secs() >= expires_at => {
+            Err(Problem::Unauthorized("The access token expired"))
+        }
+        Some(_) => Ok(token),
     }
 }
