@@ -107,7 +107,7 @@ pub(crate) fn nesting_deeper_than(bytes: &[u8], max: usize) -> Option<usize> {
 
 /// The decoded path parameters of the matched route, including the ones captured by the prefix
 /// the vendor is nested under. A segment that is not valid UTF-8 once percent-decoded can name
-/// nothing: the vendor's "not found" ([`Problem::UnknownId`]).
+/// nothing: the vendor's "not found" ([`Problem::NotFound`]).
 pub(crate) struct PathParams(HashMap<String, String>);
 
 impl PathParams {
@@ -118,7 +118,9 @@ impl PathParams {
 
     /// A parameter's decoded value, or the vendor's "not found".
     pub(crate) fn require(&self, name: &str) -> Result<String, Problem> {
-        self.get(name).map(str::to_string).ok_or(Problem::UnknownId)
+        self.get(name)
+            .map(str::to_string)
+            .ok_or(Problem::NotFound(String::new()))
     }
 }
 
@@ -129,7 +131,7 @@ impl FromRequestParts<AppState> for PathParams {
         Path::<HashMap<String, String>>::from_request_parts(parts, &())
             .await
             .map(|Path(params)| PathParams(params))
-            .map_err(|_| Problem::UnknownId)
+            .map_err(|_| Problem::NotFound(String::new()))
     }
 }
 

@@ -20,16 +20,24 @@ use crate::store::StoreError;
 use crate::validate::UnknownOperation;
 use crate::vendor::Api;
 
-/// A problem that is not about the vendor's data: each vendor renders it in its own shape.
+/// Why a request failed, in the sandbox's own terms: the one error type of every handler, which
+/// each surface renders in its vendor's shape (with the vendor's status where it has its own).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Problem {
     /// 400: the body or a parameter does not match the spec (the detail says how).
     BadRequest(String),
     /// 401: missing or wrong credentials (the detail says which).
     Unauthorized(&'static str),
-    /// No record has this id, or the path segment cannot name one (undecodable): the vendor's
-    /// "not found".
-    UnknownId,
+    /// 404: no record has this id (empty when the path segment cannot name one: undecodable).
+    NotFound(String),
+    /// 404: the id is a former record, merged into the one with this id.
+    MergedInto(String),
+    /// 400: a record with this id already exists.
+    Duplicate(String),
+    /// 400: the record is archived and can no longer change.
+    Archived,
+    /// 400: the API version in the path is not one the sandbox serves.
+    UnsupportedVersion,
     /// 404: no route at this path.
     NoSuchRoute,
     /// 405: the path exists, the method does not.
@@ -52,9 +60,15 @@ impl Problem {
     /// The HTTP status.
     pub(crate) fn status(&self) -> StatusCode {
         match self {
-            Problem::BadRequest(_) | Problem::RecordCap(_) => StatusCode::BAD_REQUEST,
+            Problem::BadRequest(_)
+            | Problem::RecordCap(_)
+            | Problem::Duplicate(_)
+            | Problem::Archived
+            | Problem::UnsupportedVersion => StatusCode::BAD_REQUEST,
             Problem::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Problem::UnknownId | Problem::NoSuchRoute => StatusCode::NOT_FOUND,
+            Problem::NotFound(_) | Problem::MergedInto(_) | Problem::NoSuchRoute => {
+                StatusCode::NOT_FOUND
+            }
             Problem::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Problem::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Problem::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -69,7 +83,11 @@ impl Problem {
         match self {
             Problem::BadRequest(detail) => detail.clone(),
             Problem::Unauthorized(detail) => (*detail).to_string(),
-            Problem::UnknownId => "No record has this id".to_string(),
+            Problem::NotFound(_) => "No record has this id".to_string(),
+            Problem::MergedInto(id) => format!("The record was merged into {id}"),
+            Problem::Duplicate(id) => format!("A record with id {id:?} exists"),
+            Problem::Archived => "The record is archived and can no longer change".to_string(),
+            Problem::UnsupportedVersion => "This API version is not served".to_string(),
             Problem::NoSuchRoute => "No such endpoint in the sandbox".to_string(),
             Problem::MethodNotAllowed => "Method not allowed on this endpoint".to_string(),
             // 0: the limit is not known (a framework-made 413).

@@ -19,15 +19,6 @@ pub(crate) struct AttestrError {
 }
 
 impl AttestrError {
-    /// The vendor's common error for a `{version}` it does not serve, which no operation's table
-    /// lists.
-    pub(crate) const UNSUPPORTED_VERSION: Self = Self {
-        status: StatusCode::BAD_REQUEST,
-        code: 40051,
-        message: "This endpoint does not support the provided version.",
-        details: None,
-    };
-
     fn with_details(mut self, details: impl Into<String>) -> Self {
         self.details = Some(details.into());
         self
@@ -61,9 +52,18 @@ impl From<Problem> for AttestrError {
         let malformed = Self::from(ErrorCode::MalformedDataOrMissingRequiredParameterValues);
         match problem {
             Problem::BadRequest(_) => malformed.with_details(detail),
-            Problem::UnknownId => {
+            Problem::NotFound(_) => {
                 ErrorCode::InvalidProfileIdOrYouDoNotHaveAccessToThisRecord.into()
             }
+            Problem::Archived => ErrorCode::ProfileIsArchivedAlreadyOperationNotAllowed.into(),
+            // The vendor's common error for a `{version}` it does not serve, which no
+            // operation's table lists.
+            Problem::UnsupportedVersion => Self {
+                status,
+                code: 40051,
+                message: "This endpoint does not support the provided version.",
+                details: None,
+            },
             Problem::Unauthorized(_) => ErrorCode::InvalidClientAuthorization.into(),
             Problem::TooManyRequests => ErrorCode::MaximumApiRateLimitExceeded.into(),
             // The vendor's "low credits balance": the closest documented create error for a
@@ -82,7 +82,9 @@ impl From<Problem> for AttestrError {
             Problem::NoSuchRoute
             | Problem::MethodNotAllowed
             | Problem::PayloadTooLarge(_)
-            | Problem::UnsupportedMediaType => malformed.with_details(detail).with_status(status),
+            | Problem::UnsupportedMediaType
+            | Problem::MergedInto(_)
+            | Problem::Duplicate(_) => malformed.with_details(detail).with_status(status),
         }
     }
 }

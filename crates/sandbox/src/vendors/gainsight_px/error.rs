@@ -9,69 +9,36 @@ use gainsight_px::types::{ApiError, ExternalApiError};
 
 use crate::surface::Problem;
 
-/// A Gainsight PX error: HTTP status, message and an optional debug message.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct PxError {
-    status: StatusCode,
-    message: String,
-    debug_message: Option<String>,
-}
-
-impl PxError {
-    /// The 404 for a user that is not there (or hidden), in the message form third-party code
-    /// observed ("User was not found for parameters {id=absent-id}").
-    pub(crate) fn user_not_found(identify_id: &str) -> Self {
-        Self {
-            status: StatusCode::NOT_FOUND,
-            message: format!("User was not found for parameters {{id={identify_id}}}"),
-            debug_message: None,
-        }
-    }
-
-    pub(crate) fn duplicate(identify_id: &str) -> Self {
-        Self {
-            status: StatusCode::BAD_REQUEST,
-            message: "Bad request, possible duplicate".to_string(),
-            debug_message: Some(format!("A user with identifyId {identify_id:?} exists")),
-        }
-    }
-}
-
-impl From<Problem> for PxError {
-    fn from(problem: Problem) -> Self {
-        let status = problem.status();
-        let detail = problem.detail();
-        let (message, debug_message) = match problem {
-            Problem::BadRequest(_) | Problem::RecordCap(_) => {
-                ("Bad request".to_string(), Some(detail))
-            }
-            // An id that does not even decode names no user.
-            Problem::UnknownId => return Self::user_not_found(""),
-            Problem::Unauthorized(_) => ("Unauthorized or bad API Key".to_string(), None),
-            Problem::TooManyRequests => ("Rate limit exceeded".to_string(), None),
-            Problem::NotCommitted(_) => ("Internal server error".to_string(), Some(detail)),
-            _ => (detail, None),
-        };
-        Self {
-            status,
-            message,
+/// A problem in the `externalapierror` shape.
+pub(crate) fn render(problem: Problem) -> Response {
+    let status = problem.status();
+    let detail = problem.detail();
+    let (message, debug_message) = match problem {
+        Problem::BadRequest(_) | Problem::RecordCap(_) => ("Bad request".to_string(), Some(detail)),
+        // In the message form third-party code observed ("User was not found for parameters
+        // {id=absent-id}"); an id that does not even decode names no user.
+        Problem::NotFound(identify_id) => (
+            format!("User was not found for parameters {{id={identify_id}}}"),
+            None,
+        ),
+        Problem::Duplicate(identify_id) => (
+            "Bad request, possible duplicate".to_string(),
+            Some(format!("A user with identifyId {identify_id:?} exists")),
+        ),
+        Problem::Unauthorized(_) => ("Unauthorized or bad API Key".to_string(), None),
+        Problem::TooManyRequests => ("Rate limit exceeded".to_string(), None),
+        Problem::NotCommitted(_) => ("Internal server error".to_string(), Some(detail)),
+        _ => (detail, None),
+    };
+    let body = ExternalApiError {
+        externalapierror: Some(ApiError {
+            status: Some(spring_status_name(status)),
+            message: Some(message),
             debug_message,
-        }
-    }
-}
-
-impl IntoResponse for PxError {
-    fn into_response(self) -> Response {
-        let body = ExternalApiError {
-            externalapierror: Some(ApiError {
-                status: Some(spring_status_name(self.status)),
-                message: Some(self.message),
-                debug_message: self.debug_message,
-                sub_errors: None,
-            }),
-        };
-        (self.status, Json(body)).into_response()
-    }
+            sub_errors: None,
+        }),
+    };
+    (status, Json(body)).into_response()
 }
 
 /// The name Spring's `HttpStatus` enum gives a status (`NOT_FOUND`), as in the observed body.

@@ -2,9 +2,8 @@
 //! limit) and its error shape, and the revival window of its soft delete.
 
 use axum::http::HeaderMap;
-use axum::response::IntoResponse;
 
-use super::error::PxError;
+use super::error;
 use crate::context::AppContext;
 use crate::surface::{Problem, Surface};
 use crate::vendor::{Api, Vendor};
@@ -17,7 +16,7 @@ pub const REVIVAL_WINDOW_SECS: i64 = 7 * 86_400;
 pub(crate) const SURFACE: Surface = Surface {
     api: Api::Vendor(Vendor::GainsightPx),
     authenticate,
-    render: |problem| PxError::from(problem).into_response(),
+    render: error::render,
 };
 
 fn authenticate<'a>(context: &'a AppContext, headers: &'a HeaderMap) -> Result<&'a str, Problem> {

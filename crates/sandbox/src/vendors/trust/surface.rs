@@ -3,9 +3,9 @@
 //! envelope.
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
-use super::error::TrustError;
+use super::error::{self, IDENTITY_RESOURCE, TOKEN_RESOURCE};
 use super::state;
 use crate::context::AppContext;
 use crate::surface::{Problem, Surface, authorization};
@@ -22,11 +22,11 @@ pub(crate) const INDEX: Surface = Surface {
 pub(crate) const ATENEA: Surface = Surface {
     api: Api::Atenea,
     authenticate: |_, _| Ok(""),
-    render: |problem| TrustError::from(problem).for_atenea().into_response(),
+    render: |problem| error::render(problem, TOKEN_RESOURCE),
 };
 
 fn render(problem: Problem) -> Response {
-    let mut response = TrustError::from(problem).into_response();
+    let mut response = error::render(problem, IDENTITY_RESOURCE);
     // RFC 6750: a bearer-protected resource names the scheme it wants.
     if response.status() == StatusCode::UNAUTHORIZED {
         response
