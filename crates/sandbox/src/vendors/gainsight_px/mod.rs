@@ -1,7 +1,6 @@
 //! Gainsight PX users under `/gainsight-px/v1/users`: the surface (API keys, error shape), its
 //! table and its operations.
 
-mod error;
 mod handlers;
 mod state;
 mod surface;

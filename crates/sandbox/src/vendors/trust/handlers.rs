@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use trust::types::{Identity, IdentityApp, IdentityListResponse, IdentityResponse, IdentityUpdate};
 
-use super::error::IDENTITY_RESOURCE;
 use super::state::{self, Lookup};
+use super::surface::IDENTITY_RESOURCE;
 use crate::context::AppState;
 use crate::extract::{JsonBody, PathParams};
 use crate::records;

@@ -3,7 +3,6 @@
 //! need a live Atenea token.
 
 mod atenea;
-mod error;
 mod handlers;
 mod state;
 mod surface;

@@ -1,15 +1,19 @@
 //! The two Trust surfaces: the Index (bearer tokens from Atenea, checked against the stored
 //! tokens and the sandbox clock) and Atenea (credentials in the body), both in the Index error
-//! envelope.
+//! envelope (the generated `trust::types::ErrorEnvelope`). The sandbox also uses the envelope for
+//! the statuses Trust leaves undocumented (400, 401, 413, 415, 5xx) and for Atenea's errors.
 
+use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
-use super::error::{self, IDENTITY_RESOURCE, TOKEN_RESOURCE};
 use super::state;
 use crate::context::AppContext;
 use crate::surface::{Problem, Surface, authorization};
 use crate::vendor::{Api, Vendor};
+
+/// The Index `resource` of every identity response.
+pub(crate) const IDENTITY_RESOURCE: &str = "Identity";
 
 /// The Trust Index surface.
 pub(crate) const INDEX: Surface = Surface {
@@ -22,11 +26,12 @@ pub(crate) const INDEX: Surface = Surface {
 pub(crate) const ATENEA: Surface = Surface {
     api: Api::Atenea,
     authenticate: |_, _| Ok(""),
-    render: |problem| error::render(problem, TOKEN_RESOURCE),
+    // The vendor documents no `resource` for Atenea errors.
+    render: |problem| envelope(problem, "Token"),
 };
 
 fn render(problem: Problem) -> Response {
-    let mut response = error::render(problem, IDENTITY_RESOURCE);
+    let mut response = envelope(problem, IDENTITY_RESOURCE);
     // RFC 6750: a bearer-protected resource names the scheme it wants.
     if response.status() == StatusCode::UNAUTHORIZED {
         response
@@ -47,4 +52,25 @@ fn authenticate<'a>(context: &'a AppContext, headers: &'a HeaderMap) -> Result<&
         }
         Some(_) => Ok(token),
     }
+}
+
+/// A problem in the envelope, naming `resource`.
+fn envelope(problem: Problem, resource: &str) -> Response {
+    let message = match &problem {
+        Problem::BadRequest(detail) => format!("Bad Request: {detail}"),
+        // The vendor's 404 for a uuid that is neither an identity nor a former document.
+        Problem::NotFound(_) => "Not found in database neither in former documents".to_string(),
+        // The vendor's 404 for a former document; "Posible" is the vendor's spelling.
+        Problem::MergedInto(current_uuid) => {
+            format!("Not found. Posible merge in document with uuid: {current_uuid}")
+        }
+        other => other.detail(),
+    };
+    let status = problem.status();
+    let body = trust::types::ErrorEnvelope {
+        code: i64::from(status.as_u16()),
+        resource: resource.to_string(),
+        message,
+    };
+    (status, Json(body)).into_response()
 }
