@@ -2,14 +2,14 @@
 //! limits and the request log. It names no vendor's data: vendors bring their own tables and
 //! queries, and the start state is handed in by the server.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use parking_lot::Mutex;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::clock::{self, Clock};
 use crate::config::Config;
 use crate::faults::{Fault, FaultQueues};
-use crate::locks::lock;
 use crate::rate_limit::RateLimits;
 use crate::request_log::RequestLog;
 use crate::store::{Store, StoreError};
@@ -151,25 +151,25 @@ impl AppContext {
         T: Send + 'static,
         E: Send + 'static,
     {
-        let fail_commit = lock(&self.faults).take_commit_failure(api.into());
+        let fail_commit = self.faults.lock().take_commit_failure(api.into());
         self.store.write(fail_commit, work).await
     }
 
     /// The fault for the vendor's next call, if any.
     pub(crate) fn take_fault(&self, api: Api) -> Option<Fault> {
-        lock(&self.faults).take(api)
+        self.faults.lock().take(api)
     }
 
     /// Queues `count` calls' worth of `fault`; the calls now covered.
     pub(crate) fn queue_fault(&self, api: Api, fault: Fault, count: u32) -> u32 {
-        let mut faults = lock(&self.faults);
+        let mut faults = self.faults.lock();
         faults.push(api, fault, count);
         faults.pending(api)
     }
 
     /// Makes the vendor's next `count` writes fail at commit; the writes now covered.
     pub(crate) fn queue_commit_failures(&self, api: Api, count: u32) -> u32 {
-        let mut faults = lock(&self.faults);
+        let mut faults = self.faults.lock();
         faults.push_commit_failures(api, count);
         faults.pending_commit_failures(api)
     }
@@ -232,7 +232,7 @@ impl AppContext {
             .await?
             .map_err(|reason| StoreError::NotCommitted(format!("seed: {reason}")))?;
         self.clock.apply(offset, version);
-        lock(&self.faults).clear();
+        self.faults.lock().clear();
         self.gainsight_px_limits.clear();
         self.requests.clear();
         Ok(())
