@@ -2,12 +2,11 @@
 //! endpoints and the OpenAPI documents, opens the state, and starts and stops the server
 //! ([`Sandbox::start`]). Nothing imports this module.
 
+use std::collections::BTreeMap;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-
-use std::collections::BTreeMap;
 
 use axum::Router;
 use axum::http::Method;
@@ -97,21 +96,13 @@ impl Sandbox {
     }
 }
 
-/// The surfaces, in the order their routes are nested.
-const SURFACES: [Surface; 4] = [
-    attestr::SURFACE,
-    trust::INDEX,
-    trust::ATENEA,
-    gainsight_px::SURFACE,
-];
-
-/// Each surface's handlers, by operation id.
-fn handlers() -> [(Api, Vec<Handler>); 4] {
+/// Each surface and its handlers, by operation id, in the order their routes are nested.
+fn handlers() -> [(Surface, Vec<Handler>); 4] {
     [
-        (attestr::SURFACE.api, attestr::handlers()),
-        (trust::INDEX.api, trust::index_handlers()),
-        (trust::ATENEA.api, trust::atenea_handlers()),
-        (gainsight_px::SURFACE.api, gainsight_px::handlers()),
+        (attestr::SURFACE, attestr::handlers()),
+        (trust::INDEX, trust::index_handlers()),
+        (trust::ATENEA, trust::atenea_handlers()),
+        (gainsight_px::SURFACE, gainsight_px::handlers()),
     ]
 }
 
@@ -120,15 +111,15 @@ fn handlers() -> [(Api, Vec<Handler>); 4] {
 /// operation, or an operation has two handlers.
 fn surfaces(
     specs: &Specs,
-    handlers: &[(Api, Vec<Handler>)],
-) -> Result<BTreeMap<Api, Router<AppState>>, String> {
-    let mut routers = BTreeMap::new();
+    handlers: &[(Surface, Vec<Handler>)],
+) -> Result<Vec<(Surface, Router<AppState>)>, String> {
+    let mut routers = Vec::new();
     let mut handled = BTreeMap::new();
-    for (vendor, handlers) in handlers {
-        let mut router = Router::new();
+    for (surface, handlers) in handlers {
+        let (mut router, vendor) = (Router::new(), surface.api);
         for (id, handler) in handlers {
             let operation = specs.operation(id).map_err(|error| error.to_string())?;
-            if let Some(other) = handled.insert(*id, *vendor) {
+            if let Some(other) = handled.insert(*id, vendor) {
                 return Err(format!(
                     "operation {id} has two handlers ({other:?}, {vendor:?})"
                 ));
@@ -141,7 +132,7 @@ fn surfaces(
                 })?;
             router = router.route(&operation.path, handler(method));
         }
-        routers.insert(*vendor, router);
+        routers.push((*surface, router));
     }
     let unhandled: Vec<String> = specs
         .operations()
@@ -212,11 +203,10 @@ fn start_data(specs: &'static Specs, seed: Option<String>, cap: u64) -> Result<S
 }
 
 /// Every API under its prefix, the admin endpoints, the OpenAPI documents.
-fn router(context: &AppState, mut surfaces: BTreeMap<Api, Router<AppState>>) -> Router {
-    SURFACES
+fn router(context: &AppState, surfaces: Vec<(Surface, Router<AppState>)>) -> Router {
+    surfaces
         .into_iter()
-        .fold(Router::new(), |router, surface| {
-            let routes = surfaces.remove(&surface.api).unwrap_or_default();
+        .fold(Router::new(), |router, (surface, routes)| {
             router.nest(
                 surface.api.prefix(),
                 vendor_router(context, surface, routes),
