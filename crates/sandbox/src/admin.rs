@@ -14,6 +14,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::clock;
 use crate::context::AppState;
 use crate::extract::JsonBody;
 use crate::faults::{FaultRequest, Injection};
@@ -73,13 +74,16 @@ async fn move_clock(
     JsonBody(body): JsonBody,
 ) -> Result<Json<Value>, Problem> {
     let request: ClockRequest = parse(body)?;
-    let now = match (request.advance_secs, request.set_unix_secs) {
-        (Some(secs), None) => context
-            .advance_clock(secs)
-            .await?
-            .map_err(Problem::BadRequest)?,
-        (None, Some(unix_secs)) if crate::clock::is_representable(unix_secs) => {
-            context.set_clock(unix_secs).await?
+    let moved = match (request.advance_secs, request.set_unix_secs) {
+        (Some(secs), None) => {
+            context
+                .move_clock(move |offset| clock::advanced(offset, secs))
+                .await?
+        }
+        (None, Some(unix_secs)) if clock::is_representable(unix_secs) => {
+            context
+                .move_clock(move |_| Ok((clock::offset_for(unix_secs), unix_secs)))
+                .await?
         }
         (None, Some(_)) => {
             return Err(Problem::BadRequest(
@@ -92,7 +96,9 @@ async fn move_clock(
             ));
         }
     };
-    Ok(Json(json!({ "now_unix_secs": now })))
+    Ok(Json(
+        json!({ "now_unix_secs": moved.map_err(Problem::BadRequest)? }),
+    ))
 }
 
 async fn inject_faults(

@@ -132,14 +132,6 @@ impl AppContext {
         })
     }
 
-    /// Runs a read on committed state.
-    pub(crate) fn read<R>(
-        &self,
-        read: impl FnOnce(&Connection) -> rusqlite::Result<R>,
-    ) -> Result<R, StoreError> {
-        self.store.read(read)
-    }
-
     /// Runs a write for `api` and returns once it committed (see [`Store::write`]). A storage
     /// fault queued for the vendor makes this write's commit fail.
     pub(crate) async fn write<T, E>(
@@ -184,31 +176,19 @@ impl AppContext {
         }
     }
 
-    /// Moves the sandbox clock to `unix_secs` (committed before it takes effect).
-    pub(crate) async fn set_clock(&self, unix_secs: i64) -> Result<i64, StoreError> {
-        let offset = clock::offset_for(unix_secs);
-        let version = self
-            .store
-            .write(false, move |db| store_clock(db, offset).map(Ok::<_, ()>))
-            .await?
-            .unwrap_or(0);
-        self.clock.apply(offset, version);
-        Ok(unix_secs)
-    }
-
-    /// Moves the sandbox clock by `secs`; `Ok(Err(_))` when the result would leave years
-    /// 1970..=9999.
-    pub(crate) async fn advance_clock(&self, secs: i64) -> Result<Result<i64, String>, StoreError> {
+    /// Moves the sandbox clock (committed before it takes effect): `to` gives the new offset and
+    /// Unix time for the stored offset (as [`clock::advanced`]), or why the clock cannot move.
+    pub(crate) async fn move_clock(
+        &self,
+        to: impl FnOnce(i64) -> Result<(i64, i64), String> + Send + 'static,
+    ) -> Result<Result<i64, String>, StoreError> {
         let outcome = self
             .store
-            .write(false, move |db| {
-                let (offset, _) = stored_clock(db)?;
-                match clock::advanced(offset, secs) {
-                    Ok((offset, target)) => {
-                        store_clock(db, offset).map(|version| Ok((offset, version, target)))
-                    }
-                    Err(reason) => Ok(Err(reason)),
+            .write(false, move |db| match to(stored_clock(db)?.0) {
+                Ok((offset, target)) => {
+                    store_clock(db, offset).map(|version| Ok((offset, version, target)))
                 }
+                Err(reason) => Ok(Err(reason)),
             })
             .await?;
         Ok(outcome.map(|(offset, version, target)| {

@@ -96,6 +96,7 @@ async fn get_profile(
 ) -> Result<StoredJson<Profile>, Problem> {
     let id = profile_id(&path)?;
     context
+        .store
         .read(|db| state::profile_json(db, &id))?
         .map(|(profile, _)| StoredJson::new(profile))
         .ok_or(Problem::NotFound(id))

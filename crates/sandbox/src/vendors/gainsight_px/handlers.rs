@@ -94,7 +94,7 @@ async fn list_users(
     let page = if unknown_filter || matches!(start, Some(None)) {
         state::Page::default()
     } else {
-        context.read(|db| state::page(db, &request))?
+        context.store.read(|db| state::page(db, &request))?
     };
     // Always a string: "Do not depend on the scrollId becoming null". Past the end, the same
     // scroll id again (an empty page).
@@ -201,6 +201,7 @@ async fn get_user(
 ) -> Result<StoredJson<User>, Problem> {
     let identify_id = path.require("identifyId")?;
     context
+        .store
         .read(|db| state::visible_json(db, &identify_id))?
         .map(StoredJson::new)
         .ok_or(Problem::NotFound(identify_id))

@@ -50,7 +50,7 @@ async fn list_identities(
         .flatten();
     let data = match window {
         None => Vec::new(),
-        Some(offset) => context.read(|db| state::page(db, offset, per_page))?,
+        Some(offset) => context.store.read(|db| state::page(db, offset, per_page))?,
     };
     Ok(Json(IdentityListResponse {
         code: 200,
@@ -66,7 +66,7 @@ async fn find_identity(
     path: PathParams,
 ) -> Result<Json<IdentityResponse>, Problem> {
     let uuid = path.require("uuid")?;
-    let data = match context.read(|db| state::lookup(db, &uuid))? {
+    let data = match context.store.read(|db| state::lookup(db, &uuid))? {
         Lookup::Current(identity) => *identity,
         // "sólo se retorna el uuid de la identidad actual"
         Lookup::MergedInto(current) => Identity {

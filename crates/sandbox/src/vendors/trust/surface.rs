@@ -45,7 +45,7 @@ fn authenticate<'a>(context: &'a AppContext, headers: &'a HeaderMap) -> Result<&
     let token = authorization(headers, "Bearer").ok_or(Problem::Unauthorized(
         "Missing or malformed bearer access token",
     ))?;
-    match context.read(|db| state::token_expiry(db, token))? {
+    match context.store.read(|db| state::token_expiry(db, token))? {
         None => Err(Problem::Unauthorized("Invalid access token")),
         Some(expires_at) if context.clock.now_secs() >= expires_at => {
             Err(Problem::Unauthorized("The access token expired"))
