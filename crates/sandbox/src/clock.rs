@@ -37,7 +37,6 @@ pub(crate) struct Clock {
 }
 
 impl Clock {
-    /// A clock with this offset, at this stored version.
     pub(crate) fn new(offset_secs: i64, version: u64) -> Self {
         Self {
             offset_secs: AtomicI64::new(offset_secs),

@@ -24,7 +24,6 @@ pub(crate) type AppState = Arc<AppContext>;
 pub(crate) type StartData =
     Arc<dyn Fn(&Connection, i64) -> rusqlite::Result<Result<(), String>> + Send + Sync>;
 
-/// The shared context.
 pub(crate) struct AppContext {
     /// The configuration the sandbox started with.
     pub(crate) config: Config,

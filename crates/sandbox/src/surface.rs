@@ -57,7 +57,6 @@ pub(crate) enum Problem {
 }
 
 impl Problem {
-    /// The HTTP status.
     pub(crate) fn status(&self) -> StatusCode {
         match self {
             Problem::BadRequest(_)

@@ -43,7 +43,6 @@ pub(crate) struct Layout<'a> {
     pub(crate) fill: &'a dyn Fn(&Connection) -> rusqlite::Result<Result<(), String>>,
 }
 
-/// The open state.
 pub(crate) struct Store {
     jobs: Mutex<Option<JobQueue>>,
     writer: Mutex<Option<JoinHandle<()>>>,

@@ -18,7 +18,6 @@ const SANDBOX_ACCOUNT_ID: &str = "OXsandboxAccount01";
 /// The app id the sandbox reports as `client` (profiles are created "using API").
 const SANDBOX_APP_ID: &str = "OXsandboxClientApp";
 
-/// The Attestr surface.
 pub(crate) const SURFACE: Surface = Surface {
     api: Api::Vendor(Vendor::Attestr),
     authenticate,

@@ -16,7 +16,6 @@ use crate::vendor::{Api, Vendor};
 /// deleted record will be revived": a delete at `t` is revivable while `now - t` is below this.
 pub const REVIVAL_WINDOW_SECS: i64 = 7 * 86_400;
 
-/// The Gainsight PX surface.
 pub(crate) const SURFACE: Surface = Surface {
     api: Api::Vendor(Vendor::GainsightPx),
     authenticate,

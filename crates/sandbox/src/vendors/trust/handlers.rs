@@ -105,7 +105,7 @@ async fn update_identity(
         .specs
         .component("trust", "IdentityUpdate")
         .map_or(&[], Component::properties);
-    let now = now(context.clock.now_millis());
+    let now = DateTime::from_timestamp_millis(context.clock.now_millis()).unwrap_or_default();
     context
         .write(Vendor::Trust, move |db| {
             let identity = match state::lookup(db, &uuid)? {
@@ -153,10 +153,6 @@ fn merge_apps(identity: &mut Identity, body: &Value, now: DateTime<Utc>) {
             }),
         }
     }
-}
-
-fn now(millis: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(millis).unwrap_or_default()
 }
 
 /// Delete an identity

@@ -15,7 +15,6 @@ use crate::vendor::{Api, Vendor};
 /// The Index `resource` of every identity response.
 pub(crate) const IDENTITY_RESOURCE: &str = "Identity";
 
-/// The Trust Index surface.
 pub(crate) const INDEX: Surface = Surface {
     api: Api::Vendor(Vendor::Trust),
     authenticate,
