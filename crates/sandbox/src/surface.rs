@@ -172,8 +172,8 @@ pub(crate) fn checked_query(
 }
 
 /// A problem answered before it is rendered: an empty response with its status that carries the
-/// problem, which [`shaped_errors`] renders in the shape of the routes it came from. Extractors,
-/// the gate and the fallbacks answer this way, so that none of them has to know the vendor.
+/// problem, which [`shaped_errors`] renders in the shape of the routes it came from. Handlers,
+/// extractors, the gate and the fallbacks answer this way: none of them knows the vendor's shape.
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let mut response = self.status().into_response();
