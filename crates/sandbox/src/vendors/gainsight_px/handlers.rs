@@ -63,7 +63,7 @@ async fn list_users(
 ) -> Result<StoredJson<UsersPage>, Problem> {
     let query = checked_query(&context, LIST_USERS, raw.as_deref())?;
     let size = query.get("pageSize").and_then(Value::as_i64).unwrap_or(25);
-    let properties = user_properties(&context);
+    let properties: &[String] = user_schema(&context).map_or(&[], Component::properties);
     let filters: Vec<(String, String)> = query
         .get("filter")
         .and_then(Value::as_array)
@@ -162,7 +162,7 @@ async fn create_user(
 ) -> Result<(StatusCode, Json<ResponseEntity>), Problem> {
     let user: User = checked_body(&context, CREATE_USER, body.clone())?;
     let identify_id = user.identify_id;
-    let writable = writable_properties(&context);
+    let writable: &[String] = user_schema(&context).map_or(&[], Component::writable_properties);
     let cap = context.config.limits.max_records_per_vendor;
     let (now_millis, now_secs) = (context.clock.now_millis(), context.clock.now_secs());
     context
@@ -234,7 +234,7 @@ async fn update(
     identify_id: String,
     body: Value,
 ) -> Result<StatusCode, Problem> {
-    let writable = writable_properties(context);
+    let writable: &[String] = user_schema(context).map_or(&[], Component::writable_properties);
     let (now_millis, now_secs) = (context.clock.now_millis(), context.clock.now_secs());
     context
         .write(Vendor::GainsightPx, move |db| {
@@ -351,20 +351,9 @@ fn save_visible(
     }
 }
 
-/// The `User` properties a request may set (not `readOnly` in the spec), read once with the specs.
-fn writable_properties(context: &AppContext) -> &'static [String] {
-    context
-        .specs
-        .component("gainsight-px", "User")
-        .map_or(&[], Component::writable_properties)
-}
-
-/// Every `User` property, read once with the specs.
-fn user_properties(context: &AppContext) -> &'static [String] {
-    context
-        .specs
-        .component("gainsight-px", "User")
-        .map_or(&[], Component::properties)
+/// The spec's `User` schema, whose property lists are read once with the specs.
+fn user_schema(context: &AppContext) -> Option<&'static Component> {
+    context.specs.component("gainsight-px", "User")
 }
 
 fn response_entity(status: StatusCode) -> ResponseEntity {
