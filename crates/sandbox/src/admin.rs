@@ -14,12 +14,12 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::clock;
 use crate::context::AppState;
 use crate::extract::JsonBody;
 use crate::faults::{FaultRequest, Injection};
 use crate::request_log::RecordedRequest;
-use crate::store::StoreError;
-use crate::surface::{ErrorShape, Problem, has_json_content_type, shaped_errors};
+use crate::surface::{Problem, Render, has_json_content_type, shaped_errors};
 
 /// The admin routes, relative to `/_sandbox`.
 pub(crate) fn routes() -> Router<AppState> {
@@ -29,16 +29,19 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/reset", post(reset))
         .route("/requests", get(requests))
         .route("/requests/clear", post(clear_requests))
-        .fallback(|| async { AdminError::render(Problem::NoSuchRoute) })
+        .fallback(|| async { Problem::NoSuchRoute })
         .layer(middleware::from_fn(json_writes_only))
-        .layer(middleware::from_fn(shaped_errors::<AdminError>))
+        .layer(middleware::from_fn_with_state(
+            render as Render,
+            shaped_errors,
+        ))
 }
 
 /// Refuses a write whose `Content-Type` is not JSON with 415, before anything else runs.
 async fn json_writes_only(request: Request, next: Next) -> Response {
     let is_write = request.method() != Method::GET && request.method() != Method::HEAD;
     if is_write && !has_json_content_type(request.headers()) {
-        return AdminError::render(Problem::UnsupportedMediaType);
+        return Problem::UnsupportedMediaType.into_response();
     }
     next.run(request).await
 }
@@ -53,34 +56,13 @@ struct ClockRequest {
     set_unix_secs: Option<i64>,
 }
 
-/// An admin failure, in the admin endpoints' own `{"error": ...}` shape.
-pub(crate) struct AdminError(Problem);
-
-impl ErrorShape for AdminError {
-    type Error = Self;
+/// A problem in the admin endpoints' own `{"error": ...}` shape.
+pub(crate) fn render(problem: Problem) -> Response {
+    (problem.status(), Json(json!({ "error": problem.detail() }))).into_response()
 }
 
-impl From<Problem> for AdminError {
-    fn from(problem: Problem) -> Self {
-        AdminError(problem)
-    }
-}
-
-impl From<StoreError> for AdminError {
-    fn from(error: StoreError) -> Self {
-        AdminError(error.into())
-    }
-}
-
-impl IntoResponse for AdminError {
-    fn into_response(self) -> Response {
-        let body = json!({ "error": self.0.detail() });
-        (self.0.status(), Json(body)).into_response()
-    }
-}
-
-fn parse<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, AdminError> {
-    serde_json::from_value(body).map_err(|error| AdminError(Problem::BadRequest(error.to_string())))
+fn parse<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, Problem> {
+    serde_json::from_value(body).map_err(|error| Problem::BadRequest(error.to_string()))
 }
 
 async fn read_clock(State(context): State<AppState>) -> Json<Value> {
@@ -89,35 +71,40 @@ async fn read_clock(State(context): State<AppState>) -> Json<Value> {
 
 async fn move_clock(
     State(context): State<AppState>,
-    JsonBody(body, ..): JsonBody<AdminError>,
-) -> Result<Json<Value>, AdminError> {
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, Problem> {
     let request: ClockRequest = parse(body)?;
-    let now = match (request.advance_secs, request.set_unix_secs) {
-        (Some(secs), None) => context
-            .advance_clock(secs)
-            .await?
-            .map_err(Problem::BadRequest)?,
-        (None, Some(unix_secs)) if crate::clock::is_representable(unix_secs) => {
-            context.set_clock(unix_secs).await?
+    let moved = match (request.advance_secs, request.set_unix_secs) {
+        (Some(secs), None) => {
+            context
+                .move_clock(move |offset| clock::advanced(offset, secs))
+                .await?
+        }
+        (None, Some(unix_secs)) if clock::is_representable(unix_secs) => {
+            context
+                .move_clock(move |_| Ok((clock::offset_for(unix_secs), unix_secs)))
+                .await?
         }
         (None, Some(_)) => {
-            return Err(AdminError(Problem::BadRequest(
+            return Err(Problem::BadRequest(
                 "set_unix_secs must be within years 1970..=9999".to_string(),
-            )));
+            ));
         }
         _ => {
-            return Err(AdminError(Problem::BadRequest(
+            return Err(Problem::BadRequest(
                 "give exactly one of advance_secs and set_unix_secs".to_string(),
-            )));
+            ));
         }
     };
-    Ok(Json(json!({ "now_unix_secs": now })))
+    Ok(Json(
+        json!({ "now_unix_secs": moved.map_err(Problem::BadRequest)? }),
+    ))
 }
 
 async fn inject_faults(
     State(context): State<AppState>,
-    JsonBody(body, ..): JsonBody<AdminError>,
-) -> Result<Json<Value>, AdminError> {
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, Problem> {
     let request: FaultRequest = parse(body)?;
     let (vendor, injection, count) = request.validate().map_err(Problem::BadRequest)?;
     Ok(Json(match injection {
@@ -131,7 +118,7 @@ async fn inject_faults(
     }))
 }
 
-async fn reset(State(context): State<AppState>) -> Result<Json<Value>, AdminError> {
+async fn reset(State(context): State<AppState>) -> Result<Json<Value>, Problem> {
     context.reset().await?;
     Ok(Json(
         json!({ "reset": true, "now_unix_secs": context.clock.now_secs() }),

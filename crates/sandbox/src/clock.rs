@@ -2,11 +2,10 @@
 //! and the Gainsight PX 7-day revival window can be tested without waiting. One clock serves every
 //! vendor; it is part of the persisted state.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::locks::lock;
+use parking_lot::Mutex;
 
 /// The last second of year 9999: beyond it the vendors' timestamps cannot be written.
 const LATEST_UNIX_SECS: i64 = 253_402_300_799;
@@ -38,7 +37,6 @@ pub(crate) struct Clock {
 }
 
 impl Clock {
-    /// A clock with this offset, at this stored version.
     pub(crate) fn new(offset_secs: i64, version: u64) -> Self {
         Self {
             offset_secs: AtomicI64::new(offset_secs),
@@ -60,7 +58,7 @@ impl Clock {
 
     /// Takes a committed offset, unless a newer one is already in place.
     pub(crate) fn apply(&self, offset_secs: i64, version: u64) {
-        let mut current = lock(&self.version);
+        let mut current = self.version.lock();
         if version > *current {
             *current = version;
             self.offset_secs.store(offset_secs, Ordering::Release);

@@ -10,8 +10,8 @@
 
 use std::io;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -20,13 +20,13 @@ use axum::body::Body;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
+use parking_lot::Mutex;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, Semaphore, TryAcquireError, oneshot};
 use tower::ServiceExt;
 
 use crate::config::Limits;
-use crate::locks::lock;
 
 /// How long shutdown waits for in-flight requests.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -125,17 +125,17 @@ struct OpenConnections(Arc<Mutex<Vec<Arc<Activity>>>>);
 
 impl OpenConnections {
     fn add(&self, activity: Arc<Activity>) {
-        lock(&self.0).push(activity);
+        self.0.lock().push(activity);
     }
 
     fn remove(&self, activity: &Arc<Activity>) {
-        lock(&self.0).retain(|open| !Arc::ptr_eq(open, activity));
+        self.0.lock().retain(|open| !Arc::ptr_eq(open, activity));
     }
 
     /// Closes the connection with no request in progress that has been silent the longest, if
     /// any (its task ends and frees its slot).
     fn close_longest_idle(&self) {
-        let mut open = lock(&self.0);
+        let mut open = self.0.lock();
         let longest = (0..open.len())
             .filter(|&index| open[index].in_flight.load(Ordering::Relaxed) == 0)
             .max_by_key(|&index| open[index].silent_for());

@@ -2,14 +2,14 @@
 //! limits and the request log. It names no vendor's data: vendors bring their own tables and
 //! queries, and the start state is handed in by the server.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use parking_lot::Mutex;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::clock::{self, Clock};
 use crate::config::Config;
 use crate::faults::{Fault, FaultQueues};
-use crate::locks::lock;
 use crate::rate_limit::RateLimits;
 use crate::request_log::RequestLog;
 use crate::store::{Store, StoreError};
@@ -24,7 +24,6 @@ pub(crate) type AppState = Arc<AppContext>;
 pub(crate) type StartData =
     Arc<dyn Fn(&Connection, i64) -> rusqlite::Result<Result<(), String>> + Send + Sync>;
 
-/// The shared context.
 pub(crate) struct AppContext {
     /// The configuration the sandbox started with.
     pub(crate) config: Config,
@@ -132,14 +131,6 @@ impl AppContext {
         })
     }
 
-    /// Runs a read on committed state.
-    pub(crate) fn read<R>(
-        &self,
-        read: impl FnOnce(&Connection) -> rusqlite::Result<R>,
-    ) -> Result<R, StoreError> {
-        self.store.read(read)
-    }
-
     /// Runs a write for `api` and returns once it committed (see [`Store::write`]). A storage
     /// fault queued for the vendor makes this write's commit fail.
     pub(crate) async fn write<T, E>(
@@ -151,25 +142,25 @@ impl AppContext {
         T: Send + 'static,
         E: Send + 'static,
     {
-        let fail_commit = lock(&self.faults).take_commit_failure(api.into());
+        let fail_commit = self.faults.lock().take_commit_failure(api.into());
         self.store.write(fail_commit, work).await
     }
 
     /// The fault for the vendor's next call, if any.
     pub(crate) fn take_fault(&self, api: Api) -> Option<Fault> {
-        lock(&self.faults).take(api)
+        self.faults.lock().take(api)
     }
 
     /// Queues `count` calls' worth of `fault`; the calls now covered.
     pub(crate) fn queue_fault(&self, api: Api, fault: Fault, count: u32) -> u32 {
-        let mut faults = lock(&self.faults);
+        let mut faults = self.faults.lock();
         faults.push(api, fault, count);
         faults.pending(api)
     }
 
     /// Makes the vendor's next `count` writes fail at commit; the writes now covered.
     pub(crate) fn queue_commit_failures(&self, api: Api, count: u32) -> u32 {
-        let mut faults = lock(&self.faults);
+        let mut faults = self.faults.lock();
         faults.push_commit_failures(api, count);
         faults.pending_commit_failures(api)
     }
@@ -184,31 +175,19 @@ impl AppContext {
         }
     }
 
-    /// Moves the sandbox clock to `unix_secs` (committed before it takes effect).
-    pub(crate) async fn set_clock(&self, unix_secs: i64) -> Result<i64, StoreError> {
-        let offset = clock::offset_for(unix_secs);
-        let version = self
-            .store
-            .write(false, move |db| store_clock(db, offset).map(Ok::<_, ()>))
-            .await?
-            .unwrap_or(0);
-        self.clock.apply(offset, version);
-        Ok(unix_secs)
-    }
-
-    /// Moves the sandbox clock by `secs`; `Ok(Err(_))` when the result would leave years
-    /// 1970..=9999.
-    pub(crate) async fn advance_clock(&self, secs: i64) -> Result<Result<i64, String>, StoreError> {
+    /// Moves the sandbox clock (committed before it takes effect): `to` gives the new offset and
+    /// Unix time for the stored offset (as [`clock::advanced`]), or why the clock cannot move.
+    pub(crate) async fn move_clock(
+        &self,
+        to: impl FnOnce(i64) -> Result<(i64, i64), String> + Send + 'static,
+    ) -> Result<Result<i64, String>, StoreError> {
         let outcome = self
             .store
-            .write(false, move |db| {
-                let (offset, _) = stored_clock(db)?;
-                match clock::advanced(offset, secs) {
-                    Ok((offset, target)) => {
-                        store_clock(db, offset).map(|version| Ok((offset, version, target)))
-                    }
-                    Err(reason) => Ok(Err(reason)),
+            .write(false, move |db| match to(stored_clock(db)?.0) {
+                Ok((offset, target)) => {
+                    store_clock(db, offset).map(|version| Ok((offset, version, target)))
                 }
+                Err(reason) => Ok(Err(reason)),
             })
             .await?;
         Ok(outcome.map(|(offset, version, target)| {
@@ -232,7 +211,7 @@ impl AppContext {
             .await?
             .map_err(|reason| StoreError::NotCommitted(format!("seed: {reason}")))?;
         self.clock.apply(offset, version);
-        lock(&self.faults).clear();
+        self.faults.lock().clear();
         self.gainsight_px_limits.clear();
         self.requests.clear();
         Ok(())

@@ -1,34 +1,31 @@
 //! Request extractors that never answer in axum's plain text: the JSON body (size, media type,
-//! nesting depth, syntax) and the path parameters, each failing with a [`Problem`] rendered in the
-//! vendor's shape. Checking a body against the spec is the handler's next step
+//! nesting depth, syntax) and the path parameters, each failing with a [`Problem`] (rendered in
+//! the vendor's shape by [`crate::surface::shaped_errors`]). Checking a body against the spec is the handler's next step
 //! ([`crate::validate::Operation::body`]).
 
 use std::collections::HashMap;
-use std::marker::PhantomData;
 
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::header;
 use axum::http::request::Parts;
-use axum::response::Response;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::Value;
 
 use crate::context::AppState;
-use crate::surface::{ErrorShape, Problem, has_json_content_type};
+use crate::surface::{Problem, has_json_content_type};
 
 /// A JSON request body, checked for size (413), presence (400), media type (415), nesting depth
 /// (400) and syntax (400).
-pub(crate) struct JsonBody<S>(pub(crate) Value, pub(crate) PhantomData<S>);
+pub(crate) struct JsonBody(pub(crate) Value);
 
-impl<S: ErrorShape> FromRequest<AppState> for JsonBody<S> {
-    type Rejection = Response;
+impl FromRequest<AppState> for JsonBody {
+    type Rejection = Problem;
 
     async fn from_request(request: Request, context: &AppState) -> Result<Self, Self::Rejection> {
         let limits = &context.config.limits;
         read_json(request, limits.body_limit_bytes, limits.max_json_depth)
             .await
-            .map(|value| JsonBody(value, PhantomData))
-            .map_err(S::render)
+            .map(JsonBody)
     }
 }
 
@@ -110,10 +107,10 @@ pub(crate) fn nesting_deeper_than(bytes: &[u8], max: usize) -> Option<usize> {
 
 /// The decoded path parameters of the matched route, including the ones captured by the prefix
 /// the vendor is nested under. A segment that is not valid UTF-8 once percent-decoded can name
-/// nothing: the vendor's "not found" ([`Problem::UnknownId`]).
-pub(crate) struct PathParams<S>(HashMap<String, String>, PhantomData<S>);
+/// nothing: the vendor's "not found" ([`Problem::NotFound`]).
+pub(crate) struct PathParams(HashMap<String, String>);
 
-impl<S> PathParams<S> {
+impl PathParams {
     /// A parameter's decoded value.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
@@ -121,18 +118,20 @@ impl<S> PathParams<S> {
 
     /// A parameter's decoded value, or the vendor's "not found".
     pub(crate) fn require(&self, name: &str) -> Result<String, Problem> {
-        self.get(name).map(str::to_string).ok_or(Problem::UnknownId)
+        self.get(name)
+            .map(str::to_string)
+            .ok_or(Problem::NotFound(String::new()))
     }
 }
 
-impl<S: ErrorShape> FromRequestParts<AppState> for PathParams<S> {
-    type Rejection = Response;
+impl FromRequestParts<AppState> for PathParams {
+    type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
         Path::<HashMap<String, String>>::from_request_parts(parts, &())
             .await
-            .map(|Path(params)| PathParams(params, PhantomData))
-            .map_err(|_| S::render(Problem::UnknownId))
+            .map(|Path(params)| PathParams(params))
+            .map_err(|_| Problem::NotFound(String::new()))
     }
 }
 

@@ -9,7 +9,6 @@ mod context;
 mod extract;
 mod faults;
 mod ids;
-mod locks;
 mod openapi;
 mod rate_limit;
 mod records;

@@ -13,19 +13,23 @@ use sandbox::{Config, RunningSandbox, Sandbox};
 use tracing_subscriber::filter::LevelFilter;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("vendor-sandbox: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    let config = cli.config();
     if cli.print_env {
-        let config = cli.config();
-        return match sandbox::cli::print_env(config.listen, &config.credentials) {
-            Ok(lines) => {
-                print!("{lines}");
-                ExitCode::SUCCESS
-            }
-            Err(error) => {
-                eprintln!("vendor-sandbox: {error}");
-                ExitCode::FAILURE
-            }
-        };
+        print!(
+            "{}",
+            sandbox::cli::print_env(config.listen, &config.credentials)?
+        );
+        return Ok(());
     }
     // Logs go to stderr: stdout carries the address line that scripts read.
     tracing_subscriber::fmt()
@@ -33,37 +37,19 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("vendor-sandbox: cannot start the runtime: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    runtime.block_on(run(cli.config()))
-}
-
-async fn run(config: Config) -> ExitCode {
-    let running = match Sandbox::start(config.clone()).await {
-        Ok(running) => running,
-        Err(error) => {
-            eprintln!("vendor-sandbox: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    print_banner(&running, &config);
-    wait_for_shutdown_signal().await;
-    tracing::info!("shutting down");
-    match running.stop().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("vendor-sandbox: {error}");
-            ExitCode::FAILURE
-        }
-    }
+        .map_err(|error| format!("cannot start the runtime: {error}"))?;
+    runtime.block_on(async {
+        let running = Sandbox::start(config.clone())
+            .await
+            .map_err(|error| error.to_string())?;
+        print_banner(&running, &config);
+        wait_for_shutdown_signal().await;
+        tracing::info!("shutting down");
+        running.stop().await.map_err(|error| error.to_string())
+    })
 }
 
 fn print_banner(running: &RunningSandbox, config: &Config) {

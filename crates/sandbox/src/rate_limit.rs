@@ -5,10 +5,9 @@
 //! daily count per UTC day of the sandbox clock.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Instant;
 
-use crate::locks::lock;
+use parking_lot::Mutex;
 
 /// The limits of one vendor, per credential. The credentials are the configured ones only (the
 /// check runs after authentication), so the maps stay as small as the configuration.
@@ -47,7 +46,7 @@ impl RateLimits {
         if self.per_second == 0 && self.per_day == 0 {
             return true;
         }
-        let mut state = lock(&self.state);
+        let mut state = self.state.lock();
         // Looked up by `&str` first: the credential is copied once, on its first request.
         if let Some(usage) = state.get_mut(credential) {
             return self.charge(usage, day, now);
@@ -88,7 +87,7 @@ impl RateLimits {
 
     /// Forgets every count (a sandbox reset).
     pub(crate) fn clear(&self) {
-        lock(&self.state).clear();
+        self.state.lock().clear();
     }
 }
 

@@ -2,11 +2,10 @@
 //! (the erasure tool) checks it sent. Bounded: past the capacity the oldest are dropped.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
 
+use parking_lot::Mutex;
 use serde::Serialize;
 
-use crate::locks::lock;
 use crate::vendor::Api;
 
 /// One request a vendor surface received, and the status it was answered with.
@@ -43,7 +42,7 @@ impl RequestLog {
         if self.capacity == 0 {
             return;
         }
-        let mut entries = lock(&self.entries);
+        let mut entries = self.entries.lock();
         if entries.len() == self.capacity {
             entries.pop_front();
         }
@@ -52,11 +51,11 @@ impl RequestLog {
 
     /// Every kept request, oldest first.
     pub(crate) fn snapshot(&self) -> Vec<RecordedRequest> {
-        lock(&self.entries).iter().cloned().collect()
+        self.entries.lock().iter().cloned().collect()
     }
 
     pub(crate) fn clear(&self) {
-        lock(&self.entries).clear();
+        self.entries.lock().clear();
     }
 }
 
@@ -84,5 +83,20 @@ mod tests {
         assert_eq!(statuses, [201, 202]);
         log.clear();
         assert!(log.snapshot().is_empty());
+    }
+
+    #[test]
+    fn a_holder_that_panicked_leaves_the_log_usable() {
+        let log = RequestLog::new(2);
+        std::thread::scope(|scope| {
+            let _ = scope
+                .spawn(|| {
+                    let _held = log.entries.lock();
+                    panic!("a holder panics");
+                })
+                .join();
+        });
+        log.record(request(200));
+        assert_eq!(log.snapshot(), [request(200)]);
     }
 }

@@ -2,12 +2,11 @@
 //! endpoints and the OpenAPI documents, opens the state, and starts and stops the server
 //! ([`Sandbox::start`]). Nothing imports this module.
 
+use std::collections::BTreeMap;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-
-use std::collections::BTreeMap;
 
 use axum::Router;
 use axum::http::Method;
@@ -16,7 +15,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::admin::{self, AdminError};
+use crate::admin;
 use crate::config::Config;
 use crate::connections;
 use crate::context::{self, AppContext, AppState, StartData};
@@ -25,12 +24,10 @@ use crate::openapi;
 use crate::request_log::RecordedRequest;
 use crate::seed::Seed;
 use crate::store::{Layout, Store, StoreError};
-use crate::surface::{ErrorShape, Handler, Problem, Surface, vendor_router};
+use crate::surface::{Handler, Problem, Surface, vendor_router};
 use crate::validate::Specs;
 use crate::vendor::Api;
-use crate::vendors::attestr::{self, Attestr};
-use crate::vendors::gainsight_px::{self, GainsightPx};
-use crate::vendors::trust::{self, Atenea, Trust};
+use crate::vendors::{attestr, gainsight_px, trust};
 use rusqlite::Connection;
 
 /// Why a sandbox could not start.
@@ -99,13 +96,13 @@ impl Sandbox {
     }
 }
 
-/// Each surface's handlers, by operation id.
-fn handlers() -> [(Api, Vec<Handler>); 4] {
+/// Each surface and its handlers, by operation id, in the order their routes are nested.
+fn handlers() -> [(Surface, Vec<Handler>); 4] {
     [
-        (Attestr::API, attestr::handlers()),
-        (Trust::API, trust::index_handlers()),
-        (Atenea::API, trust::atenea_handlers()),
-        (GainsightPx::API, gainsight_px::handlers()),
+        (attestr::SURFACE, attestr::handlers()),
+        (trust::INDEX, trust::index_handlers()),
+        (trust::ATENEA, trust::atenea_handlers()),
+        (gainsight_px::SURFACE, gainsight_px::handlers()),
     ]
 }
 
@@ -114,15 +111,15 @@ fn handlers() -> [(Api, Vec<Handler>); 4] {
 /// operation, or an operation has two handlers.
 fn surfaces(
     specs: &Specs,
-    handlers: &[(Api, Vec<Handler>)],
-) -> Result<BTreeMap<Api, Router<AppState>>, String> {
-    let mut routers = BTreeMap::new();
+    handlers: &[(Surface, Vec<Handler>)],
+) -> Result<Vec<(Surface, Router<AppState>)>, String> {
+    let mut routers = Vec::new();
     let mut handled = BTreeMap::new();
-    for (vendor, handlers) in handlers {
-        let mut router = Router::new();
+    for (surface, handlers) in handlers {
+        let (mut router, vendor) = (Router::new(), surface.api);
         for (id, handler) in handlers {
             let operation = specs.operation(id).map_err(|error| error.to_string())?;
-            if let Some(other) = handled.insert(*id, *vendor) {
+            if let Some(other) = handled.insert(*id, vendor) {
                 return Err(format!(
                     "operation {id} has two handlers ({other:?}, {vendor:?})"
                 ));
@@ -135,7 +132,7 @@ fn surfaces(
                 })?;
             router = router.route(&operation.path, handler(method));
         }
-        routers.insert(*vendor, router);
+        routers.push((*surface, router));
     }
     let unhandled: Vec<String> = specs
         .operations()
@@ -206,25 +203,19 @@ fn start_data(specs: &'static Specs, seed: Option<String>, cap: u64) -> Result<S
 }
 
 /// Every API under its prefix, the admin endpoints, the OpenAPI documents.
-fn router(context: &AppState, mut surfaces: BTreeMap<Api, Router<AppState>>) -> Router {
-    let router = nest::<Attestr>(Router::new(), context, &mut surfaces);
-    let router = nest::<Trust>(router, context, &mut surfaces);
-    let router = nest::<Atenea>(router, context, &mut surfaces);
-    nest::<GainsightPx>(router, context, &mut surfaces)
+fn router(context: &AppState, surfaces: Vec<(Surface, Router<AppState>)>) -> Router {
+    surfaces
+        .into_iter()
+        .fold(Router::new(), |router, (surface, routes)| {
+            router.nest(
+                surface.api.prefix(),
+                vendor_router(context, surface, routes),
+            )
+        })
         .nest("/_sandbox", admin::routes())
         .merge(openapi::routes())
-        .fallback(|| async { AdminError::render(Problem::NoSuchRoute) })
+        .fallback(|| async { admin::render(Problem::NoSuchRoute) })
         .with_state(context.clone())
-}
-
-/// `S`'s routes (taken from `surfaces`) under its prefix.
-fn nest<S: Surface>(
-    router: Router<AppState>,
-    context: &AppState,
-    surfaces: &mut BTreeMap<Api, Router<AppState>>,
-) -> Router<AppState> {
-    let routes = surfaces.remove(&S::API).unwrap_or_default();
-    router.nest(S::API.prefix(), vendor_router::<S>(context, routes))
 }
 
 /// A sandbox serving in the background. Dropping it asks the server to shut down; [`stop`] also
@@ -260,17 +251,17 @@ impl RunningSandbox {
 
     /// Trust Index's base URL, for `/identity...` paths: `http://<addr>/trust/index/v1`.
     pub fn trust_index_url(&self) -> String {
-        format!("{}{}", self.base_url(), Trust::API.prefix())
+        format!("{}{}", self.base_url(), trust::INDEX.api.prefix())
     }
 
     /// Atenea's base URL, for `/oauth/token/`: `http://<addr>/atenea`.
     pub fn atenea_url(&self) -> String {
-        format!("{}{}", self.base_url(), Atenea::API.prefix())
+        format!("{}{}", self.base_url(), trust::ATENEA.api.prefix())
     }
 
     /// Gainsight PX's base URL, for `/v1/users...` paths: `http://<addr>/gainsight-px`.
     pub fn gainsight_px_url(&self) -> String {
-        format!("{}{}", self.base_url(), GainsightPx::API.prefix())
+        format!("{}{}", self.base_url(), gainsight_px::SURFACE.api.prefix())
     }
 
     /// The requests the vendors received, oldest first (as `GET /_sandbox/requests`).

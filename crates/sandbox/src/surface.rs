@@ -1,8 +1,8 @@
 //! What every vendor surface shares: the generic problems a request can hit (bad body, wrong
-//! media type, unknown route, injected fault, failed commit…), the [`Surface`] trait each vendor
-//! implements to render them in its own error shape and to check its credentials, and the
-//! middleware that puts a vendor's routes behind its gate (faults, authentication, rate limit)
-//! and never lets axum answer in plain text.
+//! media type, unknown route, injected fault, failed commit…), the [`Surface`] each vendor gives
+//! to render them in its own error shape and to check its credentials, and the middleware that
+//! puts a vendor's routes behind its gate (faults, authentication, rate limit) and never lets axum
+//! answer in plain text.
 
 use std::time::Instant;
 
@@ -20,15 +20,24 @@ use crate::store::StoreError;
 use crate::validate::UnknownOperation;
 use crate::vendor::Api;
 
-/// A problem that is not about the vendor's data: each vendor renders it in its own shape.
+/// Why a request failed, in the sandbox's own terms: the one error type of every handler, which
+/// each surface renders in its vendor's shape (with the vendor's status where it has its own).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Problem {
     /// 400: the body or a parameter does not match the spec (the detail says how).
     BadRequest(String),
     /// 401: missing or wrong credentials (the detail says which).
     Unauthorized(&'static str),
-    /// A path segment that cannot name a record (undecodable): the vendor's "not found".
-    UnknownId,
+    /// 404: no record has this id (empty when the path segment cannot name one: undecodable).
+    NotFound(String),
+    /// 404: the id is a former record, merged into the one with this id.
+    MergedInto(String),
+    /// 400: a record with this id already exists.
+    Duplicate(String),
+    /// 400: the record is archived and can no longer change.
+    Archived,
+    /// 400: the API version in the path is not one the sandbox serves.
+    UnsupportedVersion,
     /// 404: no route at this path.
     NoSuchRoute,
     /// 405: the path exists, the method does not.
@@ -37,8 +46,6 @@ pub(crate) enum Problem {
     PayloadTooLarge(usize),
     /// 415: the body is not `application/json`.
     UnsupportedMediaType,
-    /// 431: the request's headers are larger than the sandbox reads.
-    HeadersTooLarge,
     /// 429: over the rate limit or daily quota, or an injected 429.
     TooManyRequests,
     /// 5xx: an injected fault.
@@ -50,16 +57,20 @@ pub(crate) enum Problem {
 }
 
 impl Problem {
-    /// The HTTP status.
     pub(crate) fn status(&self) -> StatusCode {
         match self {
-            Problem::BadRequest(_) | Problem::RecordCap(_) => StatusCode::BAD_REQUEST,
+            Problem::BadRequest(_)
+            | Problem::RecordCap(_)
+            | Problem::Duplicate(_)
+            | Problem::Archived
+            | Problem::UnsupportedVersion => StatusCode::BAD_REQUEST,
             Problem::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Problem::UnknownId | Problem::NoSuchRoute => StatusCode::NOT_FOUND,
+            Problem::NotFound(_) | Problem::MergedInto(_) | Problem::NoSuchRoute => {
+                StatusCode::NOT_FOUND
+            }
             Problem::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Problem::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Problem::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Problem::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Problem::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Problem::ServerError(status) => *status,
             Problem::NotCommitted(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -71,7 +82,11 @@ impl Problem {
         match self {
             Problem::BadRequest(detail) => detail.clone(),
             Problem::Unauthorized(detail) => (*detail).to_string(),
-            Problem::UnknownId => "No record has this id".to_string(),
+            Problem::NotFound(_) => "No record has this id".to_string(),
+            Problem::MergedInto(id) => format!("The record was merged into {id}"),
+            Problem::Duplicate(id) => format!("A record with id {id:?} exists"),
+            Problem::Archived => "The record is archived and can no longer change".to_string(),
+            Problem::UnsupportedVersion => "This API version is not served".to_string(),
             Problem::NoSuchRoute => "No such endpoint in the sandbox".to_string(),
             Problem::MethodNotAllowed => "Method not allowed on this endpoint".to_string(),
             // 0: the limit is not known (a framework-made 413).
@@ -80,7 +95,6 @@ impl Problem {
                 format!("Request body is larger than the sandbox limit of {limit} bytes")
             }
             Problem::UnsupportedMediaType => "Content-Type must be application/json".to_string(),
-            Problem::HeadersTooLarge => "Request headers are too large".to_string(),
             Problem::TooManyRequests => "Rate limit exceeded".to_string(),
             Problem::ServerError(status) => status
                 .canonical_reason()
@@ -105,7 +119,6 @@ impl Problem {
             StatusCode::METHOD_NOT_ALLOWED => Problem::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => Problem::PayloadTooLarge(0),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Problem::UnsupportedMediaType,
-            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => Problem::HeadersTooLarge,
             StatusCode::TOO_MANY_REQUESTS => Problem::TooManyRequests,
             status if status.is_server_error() => Problem::ServerError(status),
             _ => Problem::BadRequest("The request could not be read".to_string()),
@@ -158,52 +171,62 @@ pub(crate) fn checked_query(
     operation.query(raw).map_err(Problem::BadRequest)
 }
 
-/// Renders generic problems in one error shape (a vendor's, or the admin endpoints').
-pub(crate) trait ErrorShape: Send + Sync + 'static {
-    /// The error type of this shape.
-    type Error: From<Problem> + IntoResponse;
-
-    /// The problem as a response in this shape.
-    fn render(problem: Problem) -> Response {
-        Self::Error::from(problem).into_response()
+/// A problem answered before it is rendered: an empty response with its status that carries the
+/// problem, which [`shaped_errors`] renders in the shape of the routes it came from. Handlers,
+/// extractors, the gate and the fallbacks answer this way: none of them knows the vendor's shape.
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let mut response = self.status().into_response();
+        response.extensions_mut().insert(self);
+        response
     }
 }
 
-/// One vendor's API as the sandbox serves it.
-pub(crate) trait Surface: ErrorShape {
-    /// Which surface this is.
-    const API: Api;
+/// Renders a problem in one error shape (a vendor's, or the admin endpoints').
+pub(crate) type Render = fn(Problem) -> Response;
 
+/// One vendor's API as the sandbox serves it.
+#[derive(Clone, Copy)]
+pub(crate) struct Surface {
+    pub(crate) api: Api,
     /// Checks the request's credentials; `Ok` names the credential (for its rate limit).
-    fn authenticate<'a>(
-        context: &'a AppContext,
-        headers: &'a HeaderMap,
-    ) -> Result<&'a str, Problem>;
+    pub(crate) authenticate: for<'a> fn(&'a AppContext, &'a HeaderMap) -> Result<&'a str, Problem>,
+    pub(crate) render: Render,
 }
 
-/// A vendor's routes under its prefix, behind its gate, with framework-made errors in its shape
-/// and every request recorded in the request log.
-pub(crate) fn vendor_router<S: Surface>(
+/// A vendor's routes under its prefix, behind its gate, with errors in its shape and every
+/// request recorded in the request log.
+pub(crate) fn vendor_router(
     context: &AppState,
+    surface: Surface,
     routes: Router<AppState>,
 ) -> Router<AppState> {
     routes
-        .route_layer(middleware::from_fn_with_state(context.clone(), gate::<S>))
-        .fallback(|| async { S::render(Problem::NoSuchRoute) })
-        .layer(middleware::from_fn(shaped_errors::<S>))
-        .layer(middleware::from_fn_with_state(context.clone(), record::<S>))
+        .route_layer(middleware::from_fn_with_state(
+            (context.clone(), surface),
+            gate,
+        ))
+        .fallback(|| async { Problem::NoSuchRoute })
+        .layer(middleware::from_fn_with_state(
+            surface.render,
+            shaped_errors,
+        ))
+        .layer(middleware::from_fn_with_state(
+            (context.clone(), surface),
+            record,
+        ))
 }
 
 /// Middleware on a vendor's matched routes, in the order a real gateway would apply them:
 /// injected faults, then authentication, then the per-credential rate limit. The response
 /// carries the matched route template for the log line of [`record`], which runs before routing.
-async fn gate<S: Surface>(
-    State(context): State<AppState>,
+async fn gate(
+    State((context, surface)): State<(AppState, Surface)>,
     request: Request,
     next: Next,
 ) -> Response {
     let route = request.extensions().get::<MatchedPath>().cloned();
-    let mut response = guard::<S>(&context, request, next).await;
+    let mut response = guard(&context, surface, request, next).await;
     if let Some(route) = route {
         response.extensions_mut().insert(route);
     }
@@ -211,8 +234,8 @@ async fn gate<S: Surface>(
 }
 
 /// The gate's checks, in order; the handler's response once they all pass.
-async fn guard<S: Surface>(context: &AppContext, request: Request, next: Next) -> Response {
-    if let Some(fault) = context.take_fault(S::API) {
+async fn guard(context: &AppContext, surface: Surface, request: Request, next: Next) -> Response {
+    if let Some(fault) = context.take_fault(surface.api) {
         if !fault.delay.is_zero() {
             tokio::time::sleep(fault.delay).await;
         }
@@ -222,7 +245,7 @@ async fn guard<S: Surface>(context: &AppContext, request: Request, next: Next) -
             } else {
                 Problem::ServerError(status)
             };
-            let mut response = S::render(problem);
+            let mut response = problem.into_response();
             if let Some(secs) = fault.retry_after_secs {
                 response
                     .headers_mut()
@@ -231,21 +254,26 @@ async fn guard<S: Surface>(context: &AppContext, request: Request, next: Next) -
             return response;
         }
     }
-    let credential = match S::authenticate(context, request.headers()) {
+    let credential = match (surface.authenticate)(context, request.headers()) {
         Ok(credential) => credential,
-        Err(problem) => return S::render(problem),
+        Err(problem) => return problem.into_response(),
     };
-    if !context.within_rate_limit(S::API, credential) {
-        return S::render(Problem::TooManyRequests);
+    if !context.within_rate_limit(surface.api, credential) {
+        return Problem::TooManyRequests.into_response();
     }
     next.run(request).await
 }
 
-/// Middleware on each vendor's routes and the admin routes: axum makes some responses itself
-/// (404 for an unknown path, 405 with `Allow` for an unknown method, plain-text rejections). Any
-/// error response that is not already JSON is replaced by the surface's shape with the same
-/// status; headers such as `Allow` and `Retry-After` are kept.
-pub(crate) async fn shaped_errors<S: ErrorShape>(request: Request, next: Next) -> Response {
+/// Middleware on each vendor's routes and the admin routes: renders every error response that is
+/// not already JSON in the surface's shape, with the same status, keeping headers such as `Allow`
+/// and `Retry-After`. Those are the [`Problem`]s the sandbox answered with, and the responses
+/// axum makes itself (404 for an unknown path, 405 with `Allow` for an unknown method,
+/// plain-text rejections).
+pub(crate) async fn shaped_errors(
+    State(render): State<Render>,
+    request: Request,
+    next: Next,
+) -> Response {
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error())
@@ -253,8 +281,9 @@ pub(crate) async fn shaped_errors<S: ErrorShape>(request: Request, next: Next) -
     {
         return response;
     }
-    let (parts, _) = response.into_parts();
-    let mut replacement = S::render(Problem::from_status(status));
+    let (mut parts, _) = response.into_parts();
+    let problem = parts.extensions.remove::<Problem>();
+    let mut replacement = render(problem.unwrap_or_else(|| Problem::from_status(status)));
     replacement.extensions_mut().extend(parts.extensions);
     for (name, value) in &parts.headers {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
@@ -269,8 +298,8 @@ pub(crate) async fn shaped_errors<S: ErrorShape>(request: Request, next: Next) -
 /// Middleware (outermost) that records each request and its final status in the request log, and
 /// logs it at debug level: the route template rather than the path (a path segment can be a
 /// person's id), and never the query, a header or the body.
-async fn record<S: Surface>(
-    State(context): State<AppState>,
+async fn record(
+    State((context, surface)): State<(AppState, Surface)>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -283,7 +312,7 @@ async fn record<S: Surface>(
     let method = request.method().to_string();
     let response = next.run(request).await;
     tracing::debug!(
-        vendor = ?S::API,
+        vendor = ?surface.api,
         method = %method,
         route = response
             .extensions()
@@ -294,7 +323,7 @@ async fn record<S: Surface>(
         "request"
     );
     context.requests.record(RecordedRequest {
-        vendor: S::API,
+        vendor: surface.api,
         method,
         path: uri.path().to_string(),
         query: uri.query().map(str::to_string),

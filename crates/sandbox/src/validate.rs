@@ -50,15 +50,12 @@ pub(crate) struct UnknownOperation(String);
 
 /// One operation: its route and how to check its input.
 pub(crate) struct Operation {
-    /// The operation id.
     pub(crate) id: String,
     /// `GET`, `PUT`…
     pub(crate) method: String,
     /// The path template, as in the document.
     pub(crate) path: String,
-    /// The query parameters.
     parameters: Vec<Parameter>,
-    /// The request body's schema.
     body: Option<Validator>,
 }
 
@@ -233,7 +230,6 @@ impl Component {
         })
     }
 
-    /// Checks a value against the schema.
     pub(crate) fn check(&self, value: &Value) -> Result<(), String> {
         self.validator.validate(value).map_err(|error| {
             shorten(format!(
@@ -248,7 +244,6 @@ impl Component {
         &self.writable
     }
 
-    /// Every property name.
     pub(crate) fn properties(&self) -> &[String] {
         &self.properties
     }

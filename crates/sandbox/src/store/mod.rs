@@ -14,17 +14,16 @@ mod writer;
 
 use std::fs::File;
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
 
+use parking_lot::{Mutex, RwLock};
 use rusqlite::{Connection, params};
 use tokio::sync::oneshot;
 
 pub(crate) use error::StoreError;
 use writer::{Answer, JobQueue, Shared};
-
-use crate::locks::{self, lock};
 
 /// The layout version of the state database; a database of another version is refused.
 const STATE_FORMAT: i64 = 3;
@@ -44,7 +43,6 @@ pub(crate) struct Layout<'a> {
     pub(crate) fill: &'a dyn Fn(&Connection) -> rusqlite::Result<Result<(), String>>,
 }
 
-/// The open state.
 pub(crate) struct Store {
     jobs: Mutex<Option<JobQueue>>,
     writer: Mutex<Option<JoinHandle<()>>>,
@@ -117,17 +115,17 @@ impl Store {
         &self,
         read: impl FnOnce(&Connection) -> rusqlite::Result<R>,
     ) -> Result<R, StoreError> {
-        let readers = locks::read(&self.readers);
+        let readers = self.readers.read();
         let Readers { connections, next } = readers.as_ref().ok_or(StoreError::Closed)?;
         let start = next.fetch_add(1, Ordering::Relaxed);
         // Take the first idle connection, else wait for the one whose turn it is.
         for offset in 0..connections.len() {
             let index = (start + offset) % connections.len();
-            if let Ok(connection) = connections[index].try_lock() {
+            if let Some(connection) = connections[index].try_lock() {
                 return Ok(read(&connection)?);
             }
         }
-        Ok(read(&lock(&connections[start % connections.len()]))?)
+        Ok(read(&connections[start % connections.len()].lock())?)
     }
 
     /// Runs `work` in the writer's transaction and answers once its outcome is final. `work`
@@ -161,7 +159,9 @@ impl Store {
         E: Send + 'static,
     {
         let (job, answer) = writer::job(fail_commit, work);
-        let sent = lock(&self.jobs)
+        let sent = self
+            .jobs
+            .lock()
             .as_ref()
             .is_some_and(|jobs| jobs.send(job).is_ok());
         if sent {
@@ -174,14 +174,14 @@ impl Store {
     /// Stops the writer after the writes already queued, closes every connection, then releases
     /// the state file. Later reads and writes fail with [`StoreError::Closed`].
     pub(crate) fn close(&self) {
-        lock(&self.jobs).take();
-        if let Some(writer) = lock(&self.writer).take() {
+        self.jobs.lock().take();
+        if let Some(writer) = self.writer.lock().take() {
             let _ = writer.join();
         }
-        locks::write(&self.readers).take();
+        self.readers.write().take();
         // The connections are closed before the file lock goes: closing a descriptor of the
         // database file while SQLite still had it open could drop SQLite's own locks with it.
-        if let Some(file) = lock(&self.lock).take() {
+        if let Some(file) = self.lock.lock().take() {
             let _ = fs4::FileExt::unlock(&file);
         }
     }

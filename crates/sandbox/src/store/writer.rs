@@ -6,16 +6,16 @@
 //! transaction is not).
 
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
+use parking_lot::Mutex;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
 use super::error::StoreError;
 use super::file::Wal;
-use crate::locks::lock;
 
 /// A connection shared between threads (in memory, the writer's is also the readers').
 pub(super) type Shared = Arc<Mutex<Connection>>;
@@ -40,7 +40,7 @@ fn run_writer(connection: Shared, queue: Receiver<Box<dyn Job>>, wal: Option<Wal
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
         batch.extend(queue.try_iter().take(MAX_BATCH - 1));
-        let connection = lock(&connection);
+        let connection = connection.lock();
         run_jobs(&connection, batch);
         if let Some(wal) = &wal {
             wal.bound(&connection);

@@ -1,6 +1,8 @@
-//! Attestr's errors: the rows of the vendor's error tables the sandbox produces, rendered as the
-//! generated `attestr::types::Error`.
+//! Attestr's errors: the rows of the vendor's error tables the sandbox produces (the generated
+//! `attestr::ErrorCode`, from the spec's `x-error-codes`), rendered as the generated
+//! `attestr::types::Error`.
 
+use attestr::ErrorCode;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -17,58 +19,6 @@ pub(crate) struct AttestrError {
 }
 
 impl AttestrError {
-    const fn row(status: StatusCode, code: i64, message: &'static str) -> Self {
-        Self {
-            status,
-            code,
-            message,
-            details: None,
-        }
-    }
-
-    pub(crate) const MALFORMED: Self = Self::row(
-        StatusCode::BAD_REQUEST,
-        4001,
-        "Malformed data or missing required parameter values",
-    );
-    /// The vendor's "low credits balance": the closest documented create error for a sandbox
-    /// that holds its maximum of profiles.
-    pub(crate) const NO_CAPACITY: Self = Self::row(
-        StatusCode::BAD_REQUEST,
-        4005,
-        "Operation could not be performed due to low credits balance",
-    );
-    pub(crate) const INVALID_PROFILE_ID: Self = Self::row(
-        StatusCode::BAD_REQUEST,
-        40018,
-        "Invalid profile Id or you do not have access to this record",
-    );
-    pub(crate) const ARCHIVED: Self = Self::row(
-        StatusCode::BAD_REQUEST,
-        40038,
-        "Profile is archived already, operation not allowed",
-    );
-    pub(crate) const UNSUPPORTED_VERSION: Self = Self::row(
-        StatusCode::BAD_REQUEST,
-        40051,
-        "This endpoint does not support the provided version.",
-    );
-    pub(crate) const UNAUTHORIZED: Self = Self::row(
-        StatusCode::UNAUTHORIZED,
-        4016,
-        "Invalid client authorization",
-    );
-    pub(crate) const API_RATE_LIMIT: Self = Self::row(
-        StatusCode::TOO_MANY_REQUESTS,
-        4292,
-        "Maximum API rate limit exceeded",
-    );
-    pub(crate) const NOT_PROCESSED: Self = Self::row(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        5001,
-        "Request could not be processed",
-    );
-
     fn with_details(mut self, details: impl Into<String>) -> Self {
         self.details = Some(details.into());
         self
@@ -80,26 +30,61 @@ impl AttestrError {
     }
 }
 
+/// A documented row: its status, code and message as the spec lists them.
+impl From<ErrorCode> for AttestrError {
+    fn from(code: ErrorCode) -> Self {
+        let status = code
+            .documented_status()
+            .and_then(|s| StatusCode::from_u16(s).ok());
+        Self {
+            status: status.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            code: code.code(),
+            message: code.documented_message().unwrap_or_default(),
+            details: None,
+        }
+    }
+}
+
 impl From<Problem> for AttestrError {
     fn from(problem: Problem) -> Self {
         let status = problem.status();
         let detail = problem.detail();
+        let malformed = Self::from(ErrorCode::MalformedDataOrMissingRequiredParameterValues);
         match problem {
-            Problem::BadRequest(_) => Self::MALFORMED.with_details(detail),
-            Problem::UnknownId => Self::INVALID_PROFILE_ID,
-            Problem::Unauthorized(_) => Self::UNAUTHORIZED,
-            Problem::TooManyRequests => Self::API_RATE_LIMIT,
-            Problem::RecordCap(_) => Self::NO_CAPACITY.with_details(detail),
+            Problem::BadRequest(_) => malformed.with_details(detail),
+            Problem::NotFound(_) => {
+                ErrorCode::InvalidProfileIdOrYouDoNotHaveAccessToThisRecord.into()
+            }
+            Problem::Archived => ErrorCode::ProfileIsArchivedAlreadyOperationNotAllowed.into(),
+            // The vendor's common error for a `{version}` it does not serve, which no
+            // operation's table lists.
+            Problem::UnsupportedVersion => Self {
+                status,
+                code: 40051,
+                message: "This endpoint does not support the provided version.",
+                details: None,
+            },
+            Problem::Unauthorized(_) => ErrorCode::InvalidClientAuthorization.into(),
+            Problem::TooManyRequests => ErrorCode::MaximumApiRateLimitExceeded.into(),
+            // The vendor's "low credits balance": the closest documented create error for a
+            // sandbox that holds its maximum of profiles.
+            Problem::RecordCap(_) => {
+                Self::from(ErrorCode::OperationCouldNotBePerformedDueToLowCreditsBalance)
+                    .with_details(detail)
+            }
             // Attestr documents no code of its own for these: the sandbox keeps its 5001 row
             // for server errors and its 4001 row (with the HTTP status that fits) otherwise.
             Problem::ServerError(_) | Problem::NotCommitted(_) => {
-                Self::NOT_PROCESSED.with_status(status).with_details(detail)
+                Self::from(ErrorCode::RequestCouldNotBeProcessed)
+                    .with_status(status)
+                    .with_details(detail)
             }
             Problem::NoSuchRoute
             | Problem::MethodNotAllowed
             | Problem::PayloadTooLarge(_)
             | Problem::UnsupportedMediaType
-            | Problem::HeadersTooLarge => Self::MALFORMED.with_details(detail).with_status(status),
+            | Problem::MergedInto(_)
+            | Problem::Duplicate(_) => malformed.with_details(detail).with_status(status),
         }
     }
 }

@@ -8,9 +8,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::on;
 
-use super::error::AttestrError;
 use super::state::{self, StoredProfile};
-use super::surface::{Attestr, SUPPORTED_VERSION, fill_server_fields};
+use super::surface::{SUPPORTED_VERSION, fill_server_fields};
 use crate::context::AppState;
 use crate::extract::{JsonBody, PathParams};
 use crate::ids;
@@ -35,24 +34,24 @@ pub(crate) fn handlers() -> Vec<Handler> {
 
 /// The `{version}` segment of the prefix must be `v1` (else 400/40051), and the `{profileId}`
 /// segment, when the route has one, must decode (else 400/40018).
-fn profile_id(path: &PathParams<Attestr>) -> Result<String, AttestrError> {
+fn profile_id(path: &PathParams) -> Result<String, Problem> {
     check_version(path)?;
-    Ok(path.require("profileId")?)
+    path.require("profileId")
 }
 
-fn check_version(path: &PathParams<Attestr>) -> Result<(), AttestrError> {
+fn check_version(path: &PathParams) -> Result<(), Problem> {
     match path.get("version") {
         Some(SUPPORTED_VERSION) => Ok(()),
-        _ => Err(AttestrError::UNSUPPORTED_VERSION),
+        _ => Err(Problem::UnsupportedVersion),
     }
 }
 
 /// Create a background-check profile
 async fn create_profile(
     State(context): State<AppState>,
-    path: PathParams<Attestr>,
-    JsonBody(body, ..): JsonBody<Attestr>,
-) -> Result<Json<ProfileCreated>, AttestrError> {
+    path: PathParams,
+    JsonBody(body): JsonBody,
+) -> Result<Json<ProfileCreated>, Problem> {
     check_version(&path)?;
     let input: ProfileInput = checked_body(&context, CREATE_PROFILE, body)?;
     let now = context.clock.now_millis();
@@ -60,7 +59,7 @@ async fn create_profile(
     let created = context
         .write(Vendor::Attestr, move |db| {
             if state::count(db)? >= cap {
-                return Ok(Err(AttestrError::from(Problem::RecordCap(cap))));
+                return Ok(Err(Problem::RecordCap(cap)));
             }
             let mut profile = Profile {
                 tag: Some(input.tag),
@@ -86,30 +85,29 @@ async fn create_profile(
                 }
             }
         })
-        .await
-        .map_err(Problem::from)??;
+        .await??;
     Ok(Json(created))
 }
 
 /// Get a background-check profile
 async fn get_profile(
     State(context): State<AppState>,
-    path: PathParams<Attestr>,
-) -> Result<StoredJson<Profile>, AttestrError> {
+    path: PathParams,
+) -> Result<StoredJson<Profile>, Problem> {
     let id = profile_id(&path)?;
     context
-        .read(|db| state::profile_json(db, &id))
-        .map_err(Problem::from)?
+        .store
+        .read(|db| state::profile_json(db, &id))?
         .map(|(profile, _)| StoredJson::new(profile))
-        .ok_or(AttestrError::INVALID_PROFILE_ID)
+        .ok_or(Problem::NotFound(id))
 }
 
 /// Update a profile's basic information
 async fn update_profile(
     State(context): State<AppState>,
-    path: PathParams<Attestr>,
-    JsonBody(body, ..): JsonBody<Attestr>,
-) -> Result<StatusCode, AttestrError> {
+    path: PathParams,
+    JsonBody(body): JsonBody,
+) -> Result<StatusCode, Problem> {
     let id = profile_id(&path)?;
     let input: ProfileInput = checked_body(&context, UPDATE_PROFILE, body)?;
     change_open_profile(&context, id, move |stored| {
@@ -126,8 +124,8 @@ async fn update_profile(
 /// Archive a profile and purge its data
 async fn archive_profile(
     State(context): State<AppState>,
-    path: PathParams<Attestr>,
-) -> Result<StatusCode, AttestrError> {
+    path: PathParams,
+) -> Result<StatusCode, Problem> {
     let id = profile_id(&path)?;
     change_open_profile(&context, id, |stored| {
         // "removes all verification items associated to a profile along with any media
@@ -146,20 +144,19 @@ async fn change_open_profile(
     context: &AppState,
     id: String,
     change: impl FnOnce(&mut StoredProfile) + Send + 'static,
-) -> Result<StatusCode, AttestrError> {
+) -> Result<StatusCode, Problem> {
     let now = context.clock.now_millis();
     context
         .write(Vendor::Attestr, move |db| {
             let mut stored = match state::load(db, &id)? {
-                None => return Ok(Err(AttestrError::INVALID_PROFILE_ID)),
-                Some(stored) if stored.archived => return Ok(Err(AttestrError::ARCHIVED)),
+                None => return Ok(Err(Problem::NotFound(id))),
+                Some(stored) if stored.archived => return Ok(Err(Problem::Archived)),
                 Some(stored) => stored,
             };
             change(&mut stored);
             stored.profile.updated = Some(now);
             state::save(db, &id, &stored).map(Ok)
         })
-        .await
-        .map_err(Problem::from)??;
+        .await??;
     Ok(StatusCode::OK)
 }

@@ -14,7 +14,7 @@ use surface::fill_server_fields;
 
 pub(crate) use handlers::handlers;
 pub(crate) use state::SCHEMA;
-pub(crate) use surface::{Attestr, SUPPORTED_VERSION};
+pub(crate) use surface::{SUPPORTED_VERSION, SURFACE};
 
 /// Adds seeded profiles: each is an Attestr `Profile` (checked against the spec) with `_id`,
 /// `tag` and `name`, and optionally `"archived": true`. Server fields left out are filled in.

@@ -21,7 +21,6 @@ CREATE TRIGGER attestr_profiles_removed AFTER DELETE ON attestr_profiles
 BEGIN UPDATE counts SET n = n - 1 WHERE name = 'attestr_profiles'; END;
 ";
 
-/// A stored profile.
 pub(crate) struct StoredProfile {
     pub(crate) profile: Profile,
     pub(crate) archived: bool,

@@ -3,11 +3,12 @@
 
 use attestr::types::Profile;
 use axum::http::HeaderMap;
+use axum::response::IntoResponse;
 
 use super::error::AttestrError;
 use crate::context::AppContext;
 use crate::ids;
-use crate::surface::{ErrorShape, Problem, Surface, authorization};
+use crate::surface::{Problem, Surface, authorization};
 use crate::vendor::{Api, Vendor};
 
 /// The only `{version}` the factx pages document.
@@ -17,26 +18,18 @@ const SANDBOX_ACCOUNT_ID: &str = "OXsandboxAccount01";
 /// The app id the sandbox reports as `client` (profiles are created "using API").
 const SANDBOX_APP_ID: &str = "OXsandboxClientApp";
 
-/// The Attestr surface.
-pub(crate) struct Attestr;
+pub(crate) const SURFACE: Surface = Surface {
+    api: Api::Vendor(Vendor::Attestr),
+    authenticate,
+    render: |problem| AttestrError::from(problem).into_response(),
+};
 
-impl ErrorShape for Attestr {
-    type Error = AttestrError;
-}
-
-impl Surface for Attestr {
-    const API: Api = Api::Vendor(Vendor::Attestr);
-
-    fn authenticate<'a>(
-        context: &'a AppContext,
-        headers: &'a HeaderMap,
-    ) -> Result<&'a str, Problem> {
-        let token = authorization(headers, "Basic");
-        if token == Some(context.config.credentials.attestr_auth_token.as_str()) {
-            Ok("")
-        } else {
-            Err(Problem::Unauthorized("Invalid client authorization"))
-        }
+fn authenticate<'a>(context: &'a AppContext, headers: &'a HeaderMap) -> Result<&'a str, Problem> {
+    let token = authorization(headers, "Basic");
+    if token == Some(context.config.credentials.attestr_auth_token.as_str()) {
+        Ok("")
+    } else {
+        Err(Problem::Unauthorized("Invalid client authorization"))
     }
 }
 

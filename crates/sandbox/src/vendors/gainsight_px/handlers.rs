@@ -13,9 +13,8 @@ use gainsight_px::types::{
 };
 use serde_json::{Map, Value};
 
-use super::error::PxError;
 use super::state::{self, PageRequest, Start, StoredUser};
-use super::surface::{GainsightPx, REVIVAL_WINDOW_SECS};
+use super::surface::REVIVAL_WINDOW_SECS;
 use crate::context::{AppContext, AppState};
 use crate::extract::{JsonBody, PathParams};
 use crate::records;
@@ -61,10 +60,10 @@ pub(crate) fn handlers() -> Vec<Handler> {
 async fn list_users(
     State(context): State<AppState>,
     RawQuery(raw): RawQuery,
-) -> Result<StoredJson<UsersPage>, PxError> {
+) -> Result<StoredJson<UsersPage>, Problem> {
     let query = checked_query(&context, LIST_USERS, raw.as_deref())?;
     let size = query.get("pageSize").and_then(Value::as_i64).unwrap_or(25);
-    let properties = user_properties(&context);
+    let properties: &[String] = user_schema(&context).map_or(&[], Component::properties);
     let filters: Vec<(String, String)> = query
         .get("filter")
         .and_then(Value::as_array)
@@ -95,9 +94,7 @@ async fn list_users(
     let page = if unknown_filter || matches!(start, Some(None)) {
         state::Page::default()
     } else {
-        context
-            .read(|db| state::page(db, &request))
-            .map_err(Problem::from)?
+        context.store.read(|db| state::page(db, &request))?
     };
     // Always a string: "Do not depend on the scrollId becoming null". Past the end, the same
     // scroll id again (an empty page).
@@ -161,11 +158,11 @@ fn parse_sort(sort: Option<&str>) -> Vec<(String, bool)> {
 /// Create a user
 async fn create_user(
     State(context): State<AppState>,
-    JsonBody(body, ..): JsonBody<GainsightPx>,
-) -> Result<(StatusCode, Json<ResponseEntity>), PxError> {
+    JsonBody(body): JsonBody,
+) -> Result<(StatusCode, Json<ResponseEntity>), Problem> {
     let user: User = checked_body(&context, CREATE_USER, body.clone())?;
     let identify_id = user.identify_id;
-    let writable = writable_properties(&context);
+    let writable: &[String] = user_schema(&context).map_or(&[], Component::writable_properties);
     let cap = context.config.limits.max_records_per_vendor;
     let (now_millis, now_secs) = (context.clock.now_millis(), context.clock.now_secs());
     context
@@ -173,14 +170,14 @@ async fn create_user(
             let existing = state::load(db, &identify_id)?;
             let revived = match existing {
                 Some(stored) if stored.deleted_at.is_none() => {
-                    return Ok(Err(PxError::duplicate(&identify_id)));
+                    return Ok(Err(Problem::Duplicate(identify_id)));
                 }
                 Some(stored) if is_revivable(&stored, now_secs) => Some(stored.user),
                 // Unknown, hard-deleted, or deleted more than 7 days ago: "a totally new
                 // record with no event history".
                 Some(_) => None,
                 None if state::count(db)? >= cap => {
-                    return Ok(Err(PxError::from(Problem::RecordCap(cap))));
+                    return Ok(Err(Problem::RecordCap(cap)));
                 }
                 None => None,
             };
@@ -190,8 +187,7 @@ async fn create_user(
             };
             save_visible(db, base, &body, writable, &identify_id, now_millis)
         })
-        .await
-        .map_err(Problem::from)??;
+        .await??;
     Ok((
         StatusCode::CREATED,
         Json(response_entity(StatusCode::CREATED)),
@@ -201,22 +197,22 @@ async fn create_user(
 /// Get a user by id
 async fn get_user(
     State(context): State<AppState>,
-    path: PathParams<GainsightPx>,
-) -> Result<StoredJson<User>, PxError> {
+    path: PathParams,
+) -> Result<StoredJson<User>, Problem> {
     let identify_id = path.require("identifyId")?;
     context
-        .read(|db| state::visible_json(db, &identify_id))
-        .map_err(Problem::from)?
+        .store
+        .read(|db| state::visible_json(db, &identify_id))?
         .map(StoredJson::new)
-        .ok_or_else(|| PxError::user_not_found(&identify_id))
+        .ok_or(Problem::NotFound(identify_id))
 }
 
 /// Update a user
 async fn update_user(
     State(context): State<AppState>,
-    path: PathParams<GainsightPx>,
-    JsonBody(body, ..): JsonBody<GainsightPx>,
-) -> Result<StatusCode, PxError> {
+    path: PathParams,
+    JsonBody(body): JsonBody,
+) -> Result<StatusCode, Problem> {
     let identify_id = path.require("identifyId")?;
     let _: UserUpdate = checked_body(&context, UPDATE_USER, body.clone())?;
     update(&context, identify_id, body).await
@@ -225,8 +221,8 @@ async fn update_user(
 /// Update a user (id in the request body)
 async fn update_user_by_body(
     State(context): State<AppState>,
-    JsonBody(body, ..): JsonBody<GainsightPx>,
-) -> Result<StatusCode, PxError> {
+    JsonBody(body): JsonBody,
+) -> Result<StatusCode, Problem> {
     let user: User = checked_body(&context, UPDATE_USER_BY_BODY, body.clone())?;
     update(&context, user.identify_id, body).await
 }
@@ -237,8 +233,8 @@ async fn update(
     context: &AppContext,
     identify_id: String,
     body: Value,
-) -> Result<StatusCode, PxError> {
-    let writable = writable_properties(context);
+) -> Result<StatusCode, Problem> {
+    let writable: &[String] = user_schema(context).map_or(&[], Component::writable_properties);
     let (now_millis, now_secs) = (context.clock.now_millis(), context.clock.now_secs());
     context
         .write(Vendor::GainsightPx, move |db| {
@@ -246,22 +242,21 @@ async fn update(
                 Some(stored) if stored.deleted_at.is_none() || is_revivable(&stored, now_secs) => {
                     stored
                 }
-                _ => return Ok(Err(PxError::user_not_found(&identify_id))),
+                _ => return Ok(Err(Problem::NotFound(identify_id))),
             };
             let base = records::to_object(&stored.user)?;
             save_visible(db, base, &body, writable, &identify_id, now_millis)
         })
-        .await
-        .map_err(Problem::from)??;
+        .await??;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Delete a user
 async fn delete_user(
     State(context): State<AppState>,
-    path: PathParams<GainsightPx>,
+    path: PathParams,
     RawQuery(raw): RawQuery,
-) -> Result<Json<ResponseEntity>, PxError> {
+) -> Result<Json<ResponseEntity>, Problem> {
     let identify_id = path.require("identifyId")?;
     let hard = hard_delete(&context, DELETE_USER, raw.as_deref())?;
     delete(&context, identify_id, hard).await
@@ -271,14 +266,14 @@ async fn delete_user(
 async fn delete_user_by_body(
     State(context): State<AppState>,
     RawQuery(raw): RawQuery,
-    JsonBody(body, ..): JsonBody<GainsightPx>,
-) -> Result<Json<ResponseEntity>, PxError> {
+    JsonBody(body): JsonBody,
+) -> Result<Json<ResponseEntity>, Problem> {
     let hard = hard_delete(&context, DELETE_USER_BY_BODY, raw.as_deref())?;
     let request: DeleteUser = checked_body(&context, DELETE_USER_BY_BODY, body)?;
     delete(&context, request.identify_id, hard).await
 }
 
-fn hard_delete(context: &AppContext, id: &str, raw: Option<&str>) -> Result<bool, PxError> {
+fn hard_delete(context: &AppContext, id: &str, raw: Option<&str>) -> Result<bool, Problem> {
     let query = checked_query(context, id, raw)?;
     Ok(query.get("hardDelete") == Some(&Value::Bool(true)))
 }
@@ -289,14 +284,14 @@ async fn delete(
     context: &AppContext,
     identify_id: String,
     hard: bool,
-) -> Result<Json<ResponseEntity>, PxError> {
+) -> Result<Json<ResponseEntity>, Problem> {
     let now_secs = context.clock.now_secs();
     context
         .write(Vendor::GainsightPx, move |db| {
             let Some(mut stored) =
                 state::load(db, &identify_id)?.filter(|stored| stored.deleted_at.is_none())
             else {
-                return Ok(Err(PxError::user_not_found(&identify_id)));
+                return Ok(Err(Problem::NotFound(identify_id)));
             };
             if hard {
                 state::remove(db, &identify_id)?;
@@ -306,8 +301,7 @@ async fn delete(
             }
             Ok(Ok(()))
         })
-        .await
-        .map_err(Problem::from)??;
+        .await??;
     Ok(Json(response_entity(StatusCode::OK)))
 }
 
@@ -337,7 +331,7 @@ fn save_visible(
     writable: &[String],
     identify_id: &str,
     now_millis: i64,
-) -> rusqlite::Result<Result<(), PxError>> {
+) -> rusqlite::Result<Result<(), Problem>> {
     merge(&mut base, body, |name| {
         writable.iter().any(|field| field == name)
     });
@@ -353,24 +347,13 @@ fn save_visible(
             },
         )
         .map(Ok),
-        Err(error) => Ok(Err(PxError::from(Problem::BadRequest(error.to_string())))),
+        Err(error) => Ok(Err(Problem::BadRequest(error.to_string()))),
     }
 }
 
-/// The `User` properties a request may set (not `readOnly` in the spec), read once with the specs.
-fn writable_properties(context: &AppContext) -> &'static [String] {
-    context
-        .specs
-        .component("gainsight-px", "User")
-        .map_or(&[], Component::writable_properties)
-}
-
-/// Every `User` property, read once with the specs.
-fn user_properties(context: &AppContext) -> &'static [String] {
-    context
-        .specs
-        .component("gainsight-px", "User")
-        .map_or(&[], Component::properties)
+/// The spec's `User` schema, whose property lists are read once with the specs.
+fn user_schema(context: &AppContext) -> Option<&'static Component> {
+    context.specs.component("gainsight-px", "User")
 }
 
 fn response_entity(status: StatusCode) -> ResponseEntity {

@@ -1,7 +1,6 @@
 //! Gainsight PX users under `/gainsight-px/v1/users`: the surface (API keys, error shape), its
 //! table and its operations.
 
-mod error;
 mod handlers;
 mod state;
 mod surface;
@@ -13,8 +12,8 @@ use rusqlite::Connection;
 
 pub(crate) use handlers::handlers;
 pub(crate) use state::SCHEMA;
-pub(crate) use surface::GainsightPx;
 pub use surface::REVIVAL_WINDOW_SECS;
+pub(crate) use surface::SURFACE;
 
 /// Adds seeded users: each is a Gainsight PX `User` (checked against the spec); server fields
 /// left out (`aptrinsicId`, `createDate`…) are filled in.

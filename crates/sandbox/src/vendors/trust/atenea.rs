@@ -7,9 +7,7 @@ use axum::extract::State;
 use axum::routing::on;
 use trust::types::{AccessToken, AccessTokenRequest};
 
-use super::error::TrustError;
 use super::state;
-use super::surface::Atenea;
 use crate::context::AppState;
 use crate::extract::JsonBody;
 use crate::ids;
@@ -29,16 +27,14 @@ pub(crate) fn handlers() -> Vec<Handler> {
 /// Create an Atenea access token (client credentials flow)
 async fn create_access_token(
     State(context): State<AppState>,
-    JsonBody(body, ..): JsonBody<Atenea>,
-) -> Result<Json<AccessToken>, TrustError> {
-    let atenea = |problem: Problem| TrustError::from(problem).for_atenea();
-    let request: AccessTokenRequest =
-        checked_body(&context, CREATE_ACCESS_TOKEN, body).map_err(atenea)?;
+    JsonBody(body): JsonBody,
+) -> Result<Json<AccessToken>, Problem> {
+    let request: AccessTokenRequest = checked_body(&context, CREATE_ACCESS_TOKEN, body)?;
     let credentials = &context.config.credentials;
     if request.client_id != credentials.atenea_client_id
         || request.client_secret != credentials.atenea_client_secret
     {
-        return Err(atenea(Problem::Unauthorized("Invalid client credentials")));
+        return Err(Problem::Unauthorized("Invalid client credentials"));
     }
     let expires_in = context.config.atenea_token_ttl_secs;
     let now = context.clock.now_secs();
@@ -47,7 +43,7 @@ async fn create_access_token(
         .write(Api::Atenea, move |db| {
             state::drop_expired_tokens(db, now)?;
             if state::count(db)? >= cap {
-                return Ok(Err(atenea(Problem::RecordCap(cap))));
+                return Ok(Err(Problem::RecordCap(cap)));
             }
             let access_token = ids::atenea_token();
             state::insert_token(db, &access_token, now, now.saturating_add(expires_in))?;
@@ -58,7 +54,6 @@ async fn create_access_token(
                 created_at: now,
             }))
         })
-        .await
-        .map_err(|error| atenea(Problem::from(error)))??;
+        .await??;
     Ok(Json(token))
 }

@@ -10,9 +10,8 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use trust::types::{Identity, IdentityApp, IdentityListResponse, IdentityResponse, IdentityUpdate};
 
-use super::error::{IDENTITY_RESOURCE, TrustError};
 use super::state::{self, Lookup};
-use super::surface::Trust;
+use super::surface::IDENTITY_RESOURCE;
 use crate::context::AppState;
 use crate::extract::{JsonBody, PathParams};
 use crate::records;
@@ -40,7 +39,7 @@ pub(crate) fn handlers() -> Vec<Handler> {
 async fn list_identities(
     State(context): State<AppState>,
     RawQuery(raw): RawQuery,
-) -> Result<Json<IdentityListResponse>, TrustError> {
+) -> Result<Json<IdentityListResponse>, Problem> {
     let query = checked_query(&context, LIST_IDENTITIES, raw.as_deref())?;
     let page = query.get("page").and_then(Value::as_i64).unwrap_or(1);
     let per_page = query.get("per_page").and_then(Value::as_i64).unwrap_or(5);
@@ -51,9 +50,7 @@ async fn list_identities(
         .flatten();
     let data = match window {
         None => Vec::new(),
-        Some(offset) => context
-            .read(|db| state::page(db, offset, per_page))
-            .map_err(Problem::from)?,
+        Some(offset) => context.store.read(|db| state::page(db, offset, per_page))?,
     };
     Ok(Json(IdentityListResponse {
         code: 200,
@@ -66,20 +63,17 @@ async fn list_identities(
 /// Find an identity by uuid
 async fn find_identity(
     State(context): State<AppState>,
-    path: PathParams<Trust>,
-) -> Result<Json<IdentityResponse>, TrustError> {
+    path: PathParams,
+) -> Result<Json<IdentityResponse>, Problem> {
     let uuid = path.require("uuid")?;
-    let data = match context
-        .read(|db| state::lookup(db, &uuid))
-        .map_err(Problem::from)?
-    {
+    let data = match context.store.read(|db| state::lookup(db, &uuid))? {
         Lookup::Current(identity) => *identity,
         // "sólo se retorna el uuid de la identidad actual"
         Lookup::MergedInto(current) => Identity {
             uuid: current.parse().ok(),
             ..Identity::default()
         },
-        Lookup::Missing => return Err(TrustError::not_found()),
+        Lookup::Missing => return Err(Problem::NotFound(uuid)),
     };
     Ok(identity_response(data, None))
 }
@@ -97,9 +91,9 @@ fn identity_response(data: Identity, message: Option<&str>) -> Json<IdentityResp
 /// Update an identity
 async fn update_identity(
     State(context): State<AppState>,
-    path: PathParams<Trust>,
-    JsonBody(body, ..): JsonBody<Trust>,
-) -> Result<StatusCode, TrustError> {
+    path: PathParams,
+    JsonBody(body): JsonBody,
+) -> Result<StatusCode, Problem> {
     let uuid = path.require("uuid")?;
     // The generated `IdentityUpdate` is an untagged enum of the `anyOf` branches, which keeps
     // only one of `dni` and `email` when both are sent: it checks the body, and the fields are
@@ -111,13 +105,13 @@ async fn update_identity(
         .specs
         .component("trust", "IdentityUpdate")
         .map_or(&[], Component::properties);
-    let now = now(context.clock.now_millis());
+    let now = DateTime::from_timestamp_millis(context.clock.now_millis()).unwrap_or_default();
     context
         .write(Vendor::Trust, move |db| {
             let identity = match state::lookup(db, &uuid)? {
                 Lookup::Current(identity) => *identity,
-                Lookup::MergedInto(current) => return Ok(Err(TrustError::merged_into(&current))),
-                Lookup::Missing => return Ok(Err(TrustError::not_found())),
+                Lookup::MergedInto(current) => return Ok(Err(Problem::MergedInto(current))),
+                Lookup::Missing => return Ok(Err(Problem::NotFound(uuid))),
             };
             let mut record = records::to_object(&identity)?;
             records::merge(&mut record, &body, |name| {
@@ -126,15 +120,14 @@ async fn update_identity(
             let mut updated: Identity = match serde_json::from_value(Value::Object(record)) {
                 Ok(updated) => updated,
                 Err(error) => {
-                    return Ok(Err(Problem::BadRequest(error.to_string()).into()));
+                    return Ok(Err(Problem::BadRequest(error.to_string())));
                 }
             };
             merge_apps(&mut updated, &body, now);
             updated.updated_at = Some(now);
             state::save(db, &updated, false).map(Ok)
         })
-        .await
-        .map_err(Problem::from)??;
+        .await??;
     Ok(StatusCode::OK)
 }
 
@@ -162,23 +155,18 @@ fn merge_apps(identity: &mut Identity, body: &Value, now: DateTime<Utc>) {
     }
 }
 
-fn now(millis: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(millis).unwrap_or_default()
-}
-
 /// Delete an identity
 async fn delete_identity(
     State(context): State<AppState>,
-    path: PathParams<Trust>,
-) -> Result<Json<IdentityResponse>, TrustError> {
+    path: PathParams,
+) -> Result<Json<IdentityResponse>, Problem> {
     let uuid = path.require("uuid")?;
     let deleted = context
         .write(Vendor::Trust, move |db| match state::lookup(db, &uuid)? {
             Lookup::Current(identity) => state::save(db, &identity, true).map(|()| Ok(*identity)),
-            Lookup::MergedInto(current) => Ok(Err(TrustError::merged_into(&current))),
-            Lookup::Missing => Ok(Err(TrustError::not_found())),
+            Lookup::MergedInto(current) => Ok(Err(Problem::MergedInto(current))),
+            Lookup::Missing => Ok(Err(Problem::NotFound(uuid))),
         })
-        .await
-        .map_err(Problem::from)??;
+        .await??;
     Ok(identity_response(deleted, Some("Deleted")))
 }

@@ -3,7 +3,6 @@
 //! need a live Atenea token.
 
 mod atenea;
-mod error;
 mod handlers;
 mod state;
 mod surface;
@@ -17,7 +16,7 @@ use rusqlite::Connection;
 pub(crate) use atenea::handlers as atenea_handlers;
 pub(crate) use handlers::handlers as index_handlers;
 pub(crate) use state::SCHEMA;
-pub(crate) use surface::{Atenea, Trust};
+pub(crate) use surface::{ATENEA, INDEX};
 
 /// The uuid of the vendor's Delete Identity sample.
 pub const SAMPLE_UUID: &str = "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb";

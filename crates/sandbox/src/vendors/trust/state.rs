@@ -140,7 +140,6 @@ pub(crate) fn drop_expired_tokens(db: &Connection, now: i64) -> rusqlite::Result
     Ok(())
 }
 
-/// Stores an issued token.
 pub(crate) fn insert_token(
     db: &Connection,
     token: &str,
