@@ -159,9 +159,13 @@ fn check_vendor_page(vendor_name: &str, featured: &str) -> (Report, Operation) {
             );
         for op in members {
             let section = section(&op.summary);
+            // The Source section, with the page copy's sha256, ends the description: what is
+            // read before it is drawn can be a part of the section (seen once under heavy load).
+            let sha256 = op.value["x-vendor-doc"]["sha256"].as_str().unwrap_or_default();
             job = job
                 .click(menu_operation(&op.summary))
                 .wait_for(format!("{section} h2"))
+                .wait_for(format!("{section} :text({})", css_string(sha256)))
                 .text(format!("section {}", op.id), section.clone())
                 .tables(format!("tables {}", op.id), format!("{section} table"))
                 .links(format!("links {}", op.id), format!("{section} a[href]"));
