@@ -204,8 +204,9 @@ pub enum JournalError {
     },
 }
 
-/// Where a step stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a step stands; the journal writes its name (strum's, in snake case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum StepState {
     /// Never sent.
     Pending,
@@ -219,23 +220,7 @@ pub enum StepState {
 
 impl StepState {
     fn name(self) -> &'static str {
-        match self {
-            StepState::Pending => "pending",
-            StepState::InFlight => "in_flight",
-            StepState::Done => "done",
-            StepState::Failed => "failed",
-        }
-    }
-
-    fn from_name(name: &str) -> Option<StepState> {
-        [
-            StepState::Pending,
-            StepState::InFlight,
-            StepState::Done,
-            StepState::Failed,
-        ]
-        .into_iter()
-        .find(|state| state.name() == name)
+        self.into()
     }
 }
 
@@ -864,7 +849,7 @@ impl Journal {
         for (vendor, state, count) in groups {
             let count = count as usize;
             let vendor = self.known(Vendor::by_slug(&vendor), "vendor")?;
-            let state = self.known(StepState::from_name(&state), "state")?;
+            let state = self.known(state.parse().ok(), "state")?;
             *counts.by_vendor.entry(vendor).or_default() += count;
             match state {
                 StepState::Pending => counts.pending += count,
@@ -1088,8 +1073,10 @@ impl RawStep {
         };
         let vendor = Vendor::by_slug(&self.vendor)
             .ok_or_else(|| corrupt(format!("unknown vendor `{}`", self.vendor)))?;
-        let state = StepState::from_name(&self.state)
-            .ok_or_else(|| corrupt(format!("unknown state `{}`", self.state)))?;
+        let state: StepState = self
+            .state
+            .parse()
+            .map_err(|_| corrupt(format!("unknown state `{}`", self.state)))?;
         let outcome = match &self.outcome {
             Some(name) => Some(
                 Outcome::from_name(name, self.merged_into.clone())
@@ -1102,16 +1089,18 @@ impl RawStep {
         }
         let problem = match (&self.problem_kind, &self.problem) {
             (Some(kind), message) => Some(RecordedProblem {
-                kind: ProblemKind::from_name(kind)
-                    .ok_or_else(|| corrupt(format!("unknown problem `{kind}`")))?,
+                kind: kind
+                    .parse()
+                    .map_err(|_| corrupt(format!("unknown problem `{kind}`")))?,
                 message: message.clone().unwrap_or_default(),
             }),
             (None, _) => None,
         };
         let check = match (&self.check_result, self.checked_at) {
             (Some(name), Some(at)) => Some(RecordedCheck {
-                result: CheckResult::from_name(name)
-                    .ok_or_else(|| corrupt(format!("unknown check result `{name}`")))?,
+                result: name
+                    .parse()
+                    .map_err(|_| corrupt(format!("unknown check result `{name}`")))?,
                 at,
                 note: self.check_note.clone(),
             }),

@@ -346,8 +346,8 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for result in CheckResult::ALL {
-            assert_eq!(CheckResult::from_name(result.name()), Some(result));
+        for &result in <CheckResult as strum::VariantArray>::VARIANTS {
+            assert_eq!(result.name().parse(), Ok(result));
             assert_eq!(
                 serde_json::to_value(result).unwrap(),
                 serde_json::json!(result.name())

@@ -49,7 +49,9 @@ pub enum Format {
 /// Where a step or a subject stands, for a person. A subject stands where its worst step does
 /// (in this order, best first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(into = "&'static str")]
+#[derive(strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Standing {
     /// The vendor confirmed a deletion or an archive (`deleted`, `archived`, `already_archived`).
     Erased,
@@ -77,12 +79,7 @@ impl Standing {
 
     /// Its name in the JSON and CSV reports.
     pub fn name(self) -> &'static str {
-        match self {
-            Standing::Erased => "erased",
-            Standing::Absent => "absent",
-            Standing::NotFinished => "not_finished",
-            Standing::NeedsPerson => "needs_person",
-        }
+        self.into()
     }
 
     /// The standing a proven outcome gives (a merge stands where the step resolving it does).
