@@ -97,111 +97,61 @@ CREATE TABLE records (
 CREATE INDEX records_by_step ON records (step_id, seq);
 ";
 
-/// What can go wrong with a journal.
+/// What can go wrong with a journal. The first field of each variant is the file, as shown.
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
     /// SQLite failed.
-    #[error("journal {path}: {source}")]
-    Sqlite {
-        /// The journal file.
-        path: String,
-        /// What SQLite said.
-        source: rusqlite::Error,
-    },
+    #[error("journal {0}: {1}")]
+    Sqlite(String, #[source] rusqlite::Error),
     /// The file system failed.
-    #[error("journal {path}: {source}")]
-    Io {
-        /// The journal file.
-        path: String,
-        /// What the system said.
-        source: std::io::Error,
-    },
-    /// The file is not a journal of this tool, or of another layout version.
-    #[error("{path} is not a vendor-erase journal ({reason})")]
-    NotAJournal {
-        /// The file.
-        path: String,
-        /// What gave it away.
-        reason: String,
-    },
-    /// The journal was started from other subjects than the ones given now.
+    #[error("journal {0}: {1}")]
+    Io(String, #[source] std::io::Error),
+    /// The file is not a journal of this tool, or of another layout version: what gave it away.
+    #[error("{0} is not a vendor-erase journal ({1})")]
+    NotAJournal(String, String),
+    /// The journal was started from other subjects than the ones given now: the first
+    /// difference found (line numbers, no values).
     #[error(
-        "journal {path} was started from other subjects: {reason}. Give the subjects file it was started with, or a new journal"
+        "journal {0} was started from other subjects: {1}. Give the subjects file it was started with, or a new journal"
     )]
-    PlanMismatch {
-        /// The journal file.
-        path: String,
-        /// The first difference found (line numbers, no values).
-        reason: String,
-    },
+    PlanMismatch(String, String),
     /// The subjects file could not be read again to create or check the journal.
     #[error(transparent)]
     Subjects(#[from] SubjectsError),
     /// A journal file that `report` or `--dry-run` needs does not exist.
-    #[error("journal {path} does not exist")]
-    Missing {
-        /// The file.
-        path: String,
-    },
+    #[error("journal {0} does not exist")]
+    Missing(String),
     /// A write could not be committed; the run stops (what was committed stays).
     #[error("journal write failed: {0}")]
     Write(String),
-    /// The journal holds a value this version cannot read.
-    #[error("journal {path}: step {step}: {reason}")]
-    Corrupt {
-        /// The journal file.
-        path: String,
-        /// The step row.
-        step: i64,
-        /// What is wrong with it.
-        reason: String,
-    },
+    /// The journal holds a value this version cannot read: the step row, and what is wrong.
+    #[error("journal {0}: step {1}: {2}")]
+    Corrupt(String, i64, String),
     /// Another run or verify holds the journal.
     #[error(
-        "journal {path} is in use by another vendor-erase run or verify (it holds {path}.lock); nothing was sent. Wait for it to end, then run again"
+        "journal {0} is in use by another vendor-erase run or verify (it holds {0}.lock); nothing was sent. Wait for it to end, then run again"
     )]
-    InUse {
-        /// The journal file.
-        path: String,
-    },
-    /// The journal's owner may not write it, and a run must.
+    InUse(String),
+    /// The journal's owner may not write it, and a run must: its permission bits.
     #[error(
-        "journal {path} is read-only (mode {mode:o}); a run writes to it, and vendor-erase does not change a file's write permission. Make it writable (chmod u+w) to resume, or give another journal"
+        "journal {0} is read-only (mode {1:o}); a run writes to it, and vendor-erase does not change a file's write permission. Make it writable (chmod u+w) to resume, or give another journal"
     )]
-    ReadOnly {
-        /// The journal file.
-        path: String,
-        /// Its permission bits.
-        mode: u32,
-    },
-    /// The journal was made by an older layout this version does not read.
+    ReadOnly(String, u32),
+    /// The journal was made by an older layout this version does not read: its version.
     #[error(
-        "journal {path} has layout version {version}, made before the journal had a hash chain (tamper evidence); this vendor-erase reads version {SCHEMA_VERSION} only, and does not convert it (rows written before cannot be vouched for). Report it with the vendor-erase that made it; start new erasures with a new journal"
+        "journal {0} has layout version {1}, made before the journal had a hash chain (tamper evidence); this vendor-erase reads version {SCHEMA_VERSION} only, and does not convert it (rows written before cannot be vouched for). Report it with the vendor-erase that made it; start new erasures with a new journal"
     )]
-    Outdated {
-        /// The journal file.
-        path: String,
-        /// Its layout version.
-        version: i32,
-    },
-    /// The journal is missing a part every journal has (its salt, say).
-    #[error("journal {path} is damaged: {reason}")]
-    Damaged {
-        /// The journal file.
-        path: String,
-        /// What is missing or wrong.
-        reason: String,
-    },
-    /// A row or a record was changed outside vendor-erase.
+    Outdated(String, i32),
+    /// The journal is missing a part every journal has (its salt, say): what is missing or
+    /// wrong.
+    #[error("journal {0} is damaged: {1}")]
+    Damaged(String, String),
+    /// A row or a record was changed outside vendor-erase: the first altered place (line and
+    /// vendor, never an id).
     #[error(
-        "journal {path} was changed outside vendor-erase: {what}. No receipt is made from it; compare it with a copy whose chain head a report stated"
+        "journal {0} was changed outside vendor-erase: {1}. No receipt is made from it; compare it with a copy whose chain head a report stated"
     )]
-    Tampered {
-        /// The journal file.
-        path: String,
-        /// The first altered place (line and vendor, never an id).
-        what: String,
-    },
+    Tampered(String, String),
 }
 
 /// Where a step stands; the journal writes its name (strum's, in snake case).
@@ -360,10 +310,8 @@ impl Journal {
         // First of all: a second run is refused before it reads or sends anything.
         let lock = take_lock(path)?;
         refuse_read_only(path)?;
-        let created = private::create_new(path).map_err(|source| JournalError::Io {
-            path: shown.clone(),
-            source,
-        })?;
+        let created =
+            private::create_new(path).map_err(|source| JournalError::Io(shown.clone(), source))?;
         let mut journal = Journal::new(path, Connection::open(path), Some(lock))?;
         // A file this tool created whose first commit never happened is still new.
         if created || journal.is_blank() {
@@ -383,7 +331,7 @@ impl Journal {
     pub fn open_for_verify(path: &Path) -> Result<Journal, JournalError> {
         if !path.exists() {
             let path = path.display().to_string();
-            return Err(JournalError::Missing { path });
+            return Err(JournalError::Missing(path));
         }
         let lock = take_lock(path)?;
         refuse_read_only(path)?;
@@ -403,10 +351,10 @@ impl Journal {
     pub fn open_read_only(path: &Path) -> Result<Journal, JournalError> {
         let shown = path.display().to_string();
         if !path.exists() {
-            return Err(JournalError::Missing { path: shown });
+            return Err(JournalError::Missing(shown));
         }
         match Journal::open_reader(path, false) {
-            Err(JournalError::Sqlite { source, .. }) if cannot_make_wal_index(&source) => {
+            Err(JournalError::Sqlite(_, source)) if cannot_make_wal_index(&source) => {
                 // SQLite reads a WAL journal through a shared-memory index file beside it, which
                 // it cannot make in a directory the reader cannot write. With no WAL file beside
                 // the journal, everything committed is in the journal itself, and it can be read
@@ -415,12 +363,12 @@ impl Journal {
                     .map(|metadata| metadata.len() > 0)
                     .unwrap_or(false);
                 if wal_holds_commits {
-                    return Err(JournalError::Damaged {
-                        path: shown,
-                        reason: format!(
+                    return Err(JournalError::Damaged(
+                        shown,
+                        format!(
                             "its WAL file holds commits not yet in the journal, and SQLite cannot read them without writing beside it ({source}). Copy the journal with its -wal file to a directory you can write, and report that copy"
                         ),
-                    });
+                    ));
                 }
                 Journal::open_reader(path, true)
             }
@@ -492,10 +440,7 @@ impl Journal {
     pub fn check_chain(&self) -> Result<chain::Head, JournalError> {
         let salt = self.salt()?;
         self.query(|conn| chain::check(conn, &salt))?
-            .map_err(|altered| JournalError::Tampered {
-                path: self.shown(),
-                what: altered.what,
-            })
+            .map_err(|altered| JournalError::Tampered(self.shown(), altered.what))
     }
 
     /// Records, in the chain, what a `run` or `verify` starts with (its operator, tool, vendors'
@@ -527,9 +472,11 @@ impl Journal {
         entries
             .iter()
             .map(|entry| {
-                serde_json::from_str(entry).map_err(|error| JournalError::Damaged {
-                    path: self.shown(),
-                    reason: format!("a run's record cannot be read: {error}"),
+                serde_json::from_str(entry).map_err(|error| {
+                    JournalError::Damaged(
+                        self.shown(),
+                        format!("a run's record cannot be read: {error}"),
+                    )
                 })
             })
             .collect()
@@ -577,9 +524,11 @@ impl Journal {
         let shown = self.shown();
         let failed = |source| sqlite(&shown, source);
         let mut salt = [0_u8; SALT_BYTES];
-        getrandom::fill(&mut salt).map_err(|error| JournalError::Io {
-            path: shown.clone(),
-            source: std::io::Error::other(format!("no random salt: {error}")),
+        getrandom::fill(&mut salt).map_err(|error| {
+            JournalError::Io(
+                shown.clone(),
+                std::io::Error::other(format!("no random salt: {error}")),
+            )
         })?;
         let tx = self
             .conn
@@ -621,10 +570,7 @@ impl Journal {
     }
 
     fn check_identity(&self) -> Result<(), JournalError> {
-        let not_a_journal = |reason: String| JournalError::NotAJournal {
-            path: self.shown(),
-            reason,
-        };
+        let not_a_journal = |reason: String| JournalError::NotAJournal(self.shown(), reason);
         let unreadable = |error: rusqlite::Error| identity_error(&self.shown(), error);
         let application_id: i32 = self
             .conn
@@ -640,10 +586,7 @@ impl Journal {
             .query_row("PRAGMA user_version", [], |row| row.get(0))
             .map_err(unreadable)?;
         if version == 1 {
-            return Err(JournalError::Outdated {
-                path: self.shown(),
-                version,
-            });
+            return Err(JournalError::Outdated(self.shown(), version));
         }
         if version != SCHEMA_VERSION {
             return Err(not_a_journal(format!(
@@ -658,10 +601,7 @@ impl Journal {
     /// subject's ids.
     pub fn check_subjects(&self, subjects: &(impl Source + ?Sized)) -> Result<(), JournalError> {
         let shown = self.shown();
-        let mismatch = |reason: String| JournalError::PlanMismatch {
-            path: shown.clone(),
-            reason,
-        };
+        let mismatch = |reason: String| JournalError::PlanMismatch(shown.clone(), reason);
         let failed = |source| sqlite(&shown, source);
         let held: i64 = self
             .conn
@@ -734,9 +674,8 @@ impl Journal {
     /// The vendor or state (`what`) a step holds, read; `None` (one this version does not know)
     /// means the journal is damaged.
     fn known<T>(&self, value: Option<T>, what: &str) -> Result<T, JournalError> {
-        value.ok_or_else(|| JournalError::Damaged {
-            path: self.shown(),
-            reason: format!("a step has an unknown {what}"),
+        value.ok_or_else(|| {
+            JournalError::Damaged(self.shown(), format!("a step has an unknown {what}"))
         })
     }
 
@@ -810,11 +749,10 @@ impl Journal {
         let shown = self.shown();
         let failed = |source| sqlite(&shown, source);
         let mut statement = self.conn.prepare_cached(sql).map_err(failed)?;
-        let raw = statement
-            .query_map(params, |row| RawStep::read(row, 0))
+        let rows = statement
+            .query_map(params, |row| Ok(read_step(row, 0, &shown)))
             .map_err(failed)?;
-        raw.map(|row| row.map_err(failed)?.into_step(&shown))
-            .collect()
+        rows.map(|row| row.map_err(failed)?).collect()
     }
 
     /// How many steps the journal holds, and how many of them a run would act on
@@ -863,11 +801,13 @@ impl Journal {
 
     /// The salt of the receipts' hashed ids.
     pub fn salt(&self) -> Result<Vec<u8>, JournalError> {
-        let damaged = |reason: &str| JournalError::Damaged {
-            path: self.shown(),
-            reason: format!(
-                "{reason}: the receipts' hashed ids and the hash chain cannot be checked without it"
-            ),
+        let damaged = |reason: &str| {
+            JournalError::Damaged(
+                self.shown(),
+                format!(
+                    "{reason}: the receipts' hashed ids and the hash chain cannot be checked without it"
+                ),
+            )
         };
         match self.meta("salt")? {
             None => Err(damaged("its salt is missing (deleted)")),
@@ -878,11 +818,9 @@ impl Journal {
 
     /// When the journal was created (Unix milliseconds).
     pub fn created_at(&self) -> Result<i64, JournalError> {
-        self.meta("created_at")?
-            .ok_or_else(|| JournalError::Damaged {
-                path: self.shown(),
-                reason: "its creation time is missing".to_string(),
-            })
+        self.meta("created_at")?.ok_or_else(|| {
+            JournalError::Damaged(self.shown(), "its creation time is missing".to_string())
+        })
     }
 
     /// The value the `meta` table holds under `key`, if any.
@@ -897,13 +835,12 @@ impl Journal {
 
     /// Every step, by subject and then in the order they were planned.
     pub fn steps(&self) -> Result<Vec<StepRow>, JournalError> {
-        self.step_rows(
-            &format!(
-                "SELECT {STEP_COLUMNS} FROM steps s JOIN subjects j ON j.id = s.subject_id
-                 ORDER BY j.line, j.id, s.id"
-            ),
-            [],
-        )
+        let mut all = Vec::new();
+        self.for_each_subject(None, |_, steps| {
+            all.extend(steps);
+            Ok::<_, JournalError>(())
+        })?;
+        Ok(all)
     }
 
     /// Hands `each` every subject (or only the one whose reference is `only`) with its steps, in
@@ -924,12 +861,12 @@ impl Journal {
             ))
             .map_err(failed)?;
         let rows = statement
-            .query_map([only], |row| Ok((row.get(0)?, RawStep::read(row, 1)?)))
+            .query_map([only], |row| Ok((row.get(0)?, read_step(row, 1, &shown))))
             .map_err(failed)?;
         let mut current: Option<(SubjectRow, Vec<StepRow>)> = None;
         for row in rows {
             let (reference, step) = row.map_err(failed)?;
-            let step = step.into_step(&shown)?;
+            let step = step?;
             match &mut current {
                 Some((subject, steps)) if subject.id == step.subject_id => steps.push(step),
                 _ => {
@@ -968,32 +905,7 @@ impl Journal {
     }
 }
 
-/// A step row as SQLite returns it.
-struct RawStep {
-    id: i64,
-    subject_id: i64,
-    subject_line: i64,
-    vendor: String,
-    vendor_id: String,
-    followed_from: Option<i64>,
-    state: String,
-    sends: i64,
-    unsettled: i64,
-    attempts: i64,
-    outcome: Option<String>,
-    merged_into: Option<String>,
-    problem_kind: Option<String>,
-    problem: Option<String>,
-    status: Option<i64>,
-    request_id: Option<String>,
-    started_at: Option<i64>,
-    finished_at: Option<i64>,
-    checked_at: Option<i64>,
-    check_result: Option<String>,
-    check_note: Option<String>,
-}
-
-/// The columns [`RawStep::read`] reads, `s` being the steps and `j` the subjects.
+/// The columns [`read_step`] reads, `s` being the steps and `j` the subjects.
 const STEP_COLUMNS: &str =
     "s.id, s.subject_id, j.line, s.vendor, s.vendor_id, s.followed_from, s.state, s.sends,
      s.unsettled, s.attempts, s.outcome, s.merged_into, s.problem_kind, s.problem, s.status,
@@ -1037,97 +949,74 @@ impl WorkCounts {
     }
 }
 
-impl RawStep {
-    /// The step in `row`, its [`STEP_COLUMNS`] starting at column `first`.
-    fn read(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<RawStep> {
-        Ok(RawStep {
-            id: row.get(first)?,
-            subject_id: row.get(first + 1)?,
-            subject_line: row.get(first + 2)?,
-            vendor: row.get(first + 3)?,
-            vendor_id: row.get(first + 4)?,
-            followed_from: row.get(first + 5)?,
-            state: row.get(first + 6)?,
-            sends: row.get(first + 7)?,
-            unsettled: row.get(first + 8)?,
-            attempts: row.get(first + 9)?,
-            outcome: row.get(first + 10)?,
-            merged_into: row.get(first + 11)?,
-            problem_kind: row.get(first + 12)?,
-            problem: row.get(first + 13)?,
-            status: row.get(first + 14)?,
-            request_id: row.get(first + 15)?,
-            started_at: row.get(first + 16)?,
-            finished_at: row.get(first + 17)?,
-            checked_at: row.get(first + 18)?,
-            check_result: row.get(first + 19)?,
-            check_note: row.get(first + 20)?,
-        })
+/// The step in `row`, its [`STEP_COLUMNS`] starting at column `first`; a value this version
+/// cannot read makes the journal corrupt.
+fn read_step(row: &rusqlite::Row<'_>, first: usize, path: &str) -> Result<StepRow, JournalError> {
+    macro_rules! column {
+        ($index:expr $(, $type:ty)?) => {
+            row.get$(::<_, $type>)?(first + $index)
+                .map_err(|source| sqlite(path, source))?
+        };
     }
-
-    fn into_step(self, path: &str) -> Result<StepRow, JournalError> {
-        let corrupt = |reason: String| JournalError::Corrupt {
-            path: path.to_string(),
-            step: self.id,
-            reason,
-        };
-        let vendor = Vendor::by_slug(&self.vendor)
-            .ok_or_else(|| corrupt(format!("unknown vendor `{}`", self.vendor)))?;
-        let state: StepState = self
-            .state
-            .parse()
-            .map_err(|_| corrupt(format!("unknown state `{}`", self.state)))?;
-        let outcome = match &self.outcome {
-            Some(name) => Some(
-                Outcome::from_name(name, self.merged_into.clone())
-                    .ok_or_else(|| corrupt(format!("unknown outcome `{name}`")))?,
-            ),
-            None => None,
-        };
-        if (state == StepState::Done) != outcome.is_some() {
-            return Err(corrupt("a finished step without an outcome".to_string()));
-        }
-        let problem = match (&self.problem_kind, &self.problem) {
-            (Some(kind), message) => Some(RecordedProblem {
-                kind: kind
-                    .parse()
-                    .map_err(|_| corrupt(format!("unknown problem `{kind}`")))?,
-                message: message.clone().unwrap_or_default(),
-            }),
-            (None, _) => None,
-        };
-        let check = match (&self.check_result, self.checked_at) {
-            (Some(name), Some(at)) => Some(RecordedCheck {
-                result: name
-                    .parse()
-                    .map_err(|_| corrupt(format!("unknown check result `{name}`")))?,
-                at,
-                note: self.check_note.clone(),
-            }),
-            (None, None) => None,
-            _ => return Err(corrupt("a check without its result or time".to_string())),
-        };
-        let count = |value: i64| u32::try_from(value).unwrap_or(u32::MAX);
-        Ok(StepRow {
-            id: self.id,
-            subject_id: self.subject_id,
-            subject_line: self.subject_line as u64,
-            vendor,
-            vendor_id: self.vendor_id,
-            followed_from: self.followed_from,
-            state,
-            sends: count(self.sends),
-            unsettled: count(self.unsettled),
-            attempts: count(self.attempts),
-            outcome,
-            problem,
-            status: self.status.and_then(|status| u16::try_from(status).ok()),
-            request_id: self.request_id,
-            started_at: self.started_at,
-            finished_at: self.finished_at,
-            check,
-        })
+    let id = column!(0);
+    let corrupt = |reason: String| JournalError::Corrupt(path.to_string(), id, reason);
+    let vendor: String = column!(3);
+    let vendor =
+        Vendor::by_slug(&vendor).ok_or_else(|| corrupt(format!("unknown vendor `{vendor}`")))?;
+    let state: String = column!(6);
+    let state: StepState = state
+        .parse()
+        .map_err(|_| corrupt(format!("unknown state `{state}`")))?;
+    let outcome = match column!(10, Option<String>) {
+        Some(name) => Some(
+            Outcome::from_name(&name, column!(11))
+                .ok_or_else(|| corrupt(format!("unknown outcome `{name}`")))?,
+        ),
+        None => None,
+    };
+    if (state == StepState::Done) != outcome.is_some() {
+        return Err(corrupt("a finished step without an outcome".to_string()));
     }
+    let problem = match column!(12, Option<String>) {
+        Some(kind) => Some(RecordedProblem {
+            kind: kind
+                .parse()
+                .map_err(|_| corrupt(format!("unknown problem `{kind}`")))?,
+            message: column!(13, Option<String>).unwrap_or_default(),
+        }),
+        None => None,
+    };
+    let check = match (column!(19, Option<String>), column!(18)) {
+        (Some(name), Some(at)) => Some(RecordedCheck {
+            result: name
+                .parse()
+                .map_err(|_| corrupt(format!("unknown check result `{name}`")))?,
+            at,
+            note: column!(20),
+        }),
+        (None, None) => None,
+        _ => return Err(corrupt("a check without its result or time".to_string())),
+    };
+    let count = |value: i64| u32::try_from(value).unwrap_or(u32::MAX);
+    Ok(StepRow {
+        id,
+        subject_id: column!(1),
+        subject_line: column!(2, i64) as u64,
+        vendor,
+        vendor_id: column!(4),
+        followed_from: column!(5),
+        state,
+        sends: count(column!(7)),
+        unsettled: count(column!(8)),
+        attempts: count(column!(9)),
+        outcome,
+        problem,
+        status: column!(14, Option<i64>).and_then(|status| u16::try_from(status).ok()),
+        request_id: column!(15),
+        started_at: column!(16),
+        finished_at: column!(17),
+        check,
+    })
 }
 
 /// For each merged step of `steps`, the step that resolves its merge: the step that follows it
@@ -1577,10 +1466,7 @@ enum WriteError {
 }
 
 fn sqlite(path: &str, source: rusqlite::Error) -> JournalError {
-    JournalError::Sqlite {
-        path: path.to_string(),
-        source,
-    }
+    JournalError::Sqlite(path.to_string(), source)
 }
 
 /// What a failed read of a journal's identity means: only SQLite's "not a database" says the file
@@ -1588,10 +1474,9 @@ fn sqlite(path: &str, source: rusqlite::Error) -> JournalError {
 /// are.
 fn identity_error(path: &str, error: rusqlite::Error) -> JournalError {
     match error.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::NotADatabase) => JournalError::NotAJournal {
-            path: path.to_string(),
-            reason: error.to_string(),
-        },
+        Some(rusqlite::ErrorCode::NotADatabase) => {
+            JournalError::NotAJournal(path.to_string(), error.to_string())
+        }
         _ => sqlite(path, error),
     }
 }
@@ -1606,10 +1491,7 @@ fn beside(path: &Path, suffix: &str) -> PathBuf {
 /// Takes the journal's exclusive lock (see the module documentation), or says who holds it.
 fn take_lock(path: &Path) -> Result<File, JournalError> {
     let lock_path = beside(path, ".lock");
-    let io = |source: std::io::Error| JournalError::Io {
-        path: lock_path.display().to_string(),
-        source,
-    };
+    let io = |source: std::io::Error| JournalError::Io(lock_path.display().to_string(), source);
     private::create_new(&lock_path).map_err(io)?;
     let file = std::fs::OpenOptions::new()
         .read(true)
@@ -1619,9 +1501,7 @@ fn take_lock(path: &Path) -> Result<File, JournalError> {
     // Qualified: std's own `File::try_lock` is newer than the workspace's MSRV.
     match fs4::FileExt::try_lock(&file) {
         Ok(()) => Ok(file),
-        Err(fs4::TryLockError::WouldBlock) => Err(JournalError::InUse {
-            path: path.display().to_string(),
-        }),
+        Err(fs4::TryLockError::WouldBlock) => Err(JournalError::InUse(path.display().to_string())),
         Err(fs4::TryLockError::Error(source)) => Err(io(source)),
     }
 }
@@ -1635,10 +1515,7 @@ fn refuse_read_only(path: &Path) -> Result<(), JournalError> {
         if let Ok(metadata) = std::fs::metadata(path) {
             let mode = metadata.permissions().mode() & 0o7777;
             if mode & 0o200 == 0 {
-                return Err(JournalError::ReadOnly {
-                    path: path.display().to_string(),
-                    mode,
-                });
+                return Err(JournalError::ReadOnly(path.display().to_string(), mode));
             }
         }
     }
@@ -1672,10 +1549,8 @@ fn uri_path(path: &Path) -> String {
 fn narrow_permissions(path: &Path) -> Result<(), JournalError> {
     for suffix in ["", "-wal", "-shm"] {
         let file = beside(path, suffix);
-        private::narrow(&file).map_err(|source| JournalError::Io {
-            path: file.display().to_string(),
-            source,
-        })?;
+        private::narrow(&file)
+            .map_err(|source| JournalError::Io(file.display().to_string(), source))?;
     }
     Ok(())
 }
@@ -1939,7 +1814,7 @@ mod tests {
         ];
         let err = Journal::open_for_run(&path, &other).unwrap_err();
         assert!(
-            matches!(&err, JournalError::PlanMismatch { reason, .. } if reason == "the subject on line 3 has other vendor ids"),
+            matches!(&err, JournalError::PlanMismatch(_, reason) if reason == "the subject on line 3 has other vendor ids"),
             "{err}"
         );
         assert!(!err.to_string().contains("cccccccc"));
@@ -1979,7 +1854,7 @@ mod tests {
 
     fn tampered(path: &Path) -> String {
         match Journal::open_read_only(path).unwrap().check_chain() {
-            Err(error @ JournalError::Tampered { .. }) => error.to_string(),
+            Err(error @ JournalError::Tampered(..)) => error.to_string(),
             other => panic!("not found tampered: {other:?}"),
         }
     }
@@ -1990,7 +1865,7 @@ mod tests {
         let (_dir, path, journal) = new_journal(&subjects);
         let started = std::time::Instant::now();
         let second = Journal::open_for_run(&path, &subjects).unwrap_err();
-        assert!(matches!(second, JournalError::InUse { .. }), "{second}");
+        assert!(matches!(second, JournalError::InUse(..)), "{second}");
         assert!(
             second
                 .to_string()
@@ -1998,7 +1873,7 @@ mod tests {
         );
         assert!(matches!(
             Journal::open_for_verify(&path).unwrap_err(),
-            JournalError::InUse { .. }
+            JournalError::InUse(..)
         ));
         // Refused without waiting (a bound on a hang, not a speed test).
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
@@ -2008,7 +1883,7 @@ mod tests {
         let writer = journal.into_writer();
         assert!(matches!(
             Journal::open_for_run(&path, &subjects).unwrap_err(),
-            JournalError::InUse { .. }
+            JournalError::InUse(..)
         ));
         drop(writer);
         Journal::open_for_run(&path, &subjects).unwrap();
@@ -2083,13 +1958,13 @@ mod tests {
         let journal = Journal::open_read_only(&path).unwrap();
         assert!(matches!(
             crate::report::Report::from_journal(&journal, false),
-            Err(crate::report::ReportError::Journal(
-                JournalError::Tampered { .. }
-            ))
+            Err(crate::report::ReportError::Journal(JournalError::Tampered(
+                ..
+            )))
         ));
         assert!(matches!(
             Journal::open_for_verify(&path),
-            Err(JournalError::Tampered { .. })
+            Err(JournalError::Tampered(..))
         ));
     }
 
@@ -2130,17 +2005,14 @@ mod tests {
             .unwrap();
         let error = Journal::open_read_only(&path).unwrap().salt().unwrap_err();
         assert!(
-            matches!(&error, JournalError::Damaged { reason, .. } if reason.contains("salt is missing")),
+            matches!(&error, JournalError::Damaged(_, reason) if reason.contains("salt is missing")),
             "{error}"
         );
         assert!(!error.to_string().contains("no rows"), "{error}");
 
         conn.execute_batch("PRAGMA user_version = 1").unwrap();
         let error = Journal::open_read_only(&path).unwrap_err();
-        assert!(
-            matches!(error, JournalError::Outdated { version: 1, .. }),
-            "{error}"
-        );
+        assert!(matches!(error, JournalError::Outdated(_, 1)), "{error}");
         assert!(
             error
                 .to_string()
@@ -2156,11 +2028,11 @@ mod tests {
             rusqlite::ffi::SQLITE_CANTOPEN,
         ] {
             let error = identity_error("j.db", failure(code));
-            assert!(matches!(error, JournalError::Sqlite { .. }), "{error}");
+            assert!(matches!(error, JournalError::Sqlite(..)), "{error}");
         }
         assert!(matches!(
             identity_error("j.db", failure(rusqlite::ffi::SQLITE_NOTADB)),
-            JournalError::NotAJournal { .. }
+            JournalError::NotAJournal(..)
         ));
         assert!(
             identity_error("j.db", failure(rusqlite::ffi::SQLITE_FULL))
@@ -2176,10 +2048,7 @@ mod tests {
         let (_dir, path) = failed_journal();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
         let error = Journal::open_for_run(&path, &two_subjects()).unwrap_err();
-        assert!(
-            matches!(error, JournalError::ReadOnly { mode: 0o444, .. }),
-            "{error}"
-        );
+        assert!(matches!(error, JournalError::ReadOnly(_, 0o444)), "{error}");
         assert!(
             error.to_string().contains("read-only (mode 444)"),
             "{error}"
@@ -2202,7 +2071,7 @@ mod tests {
         .unwrap();
         assert!(matches!(
             Journal::open_for_run(&text, &[]),
-            Err(JournalError::NotAJournal { .. })
+            Err(JournalError::NotAJournal(..))
         ));
         let other = dir.path().join("other.db");
         Connection::open(&other)
@@ -2217,7 +2086,7 @@ mod tests {
         );
         assert!(matches!(
             Journal::open_read_only(&dir.path().join("missing.db")),
-            Err(JournalError::Missing { .. })
+            Err(JournalError::Missing(..))
         ));
     }
 
