@@ -89,7 +89,7 @@ fn attention(step: &StepRow, result: Result<&Outcome, &Problem>) -> Option<Strin
         "subject on line {}: {} {}",
         step.subject_line,
         step.vendor,
-        step.vendor.action()
+        step.vendor.facts().action
     );
     match result {
         Ok(outcome) if outcome.is_erased() => None,

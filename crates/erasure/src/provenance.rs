@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::clients::Clients;
-use crate::vendor::Vendor;
+use crate::vendor::{ErasureFacts, Vendor};
 
 /// The most characters of an operator's name.
 pub const MAX_OPERATOR_CHARS: usize = 200;
@@ -55,35 +55,17 @@ pub struct Provenance {
     pub vendors: BTreeMap<Vendor, VendorProvenance>,
 }
 
-/// The operations the tool calls at `vendor` (erasure, the check before it, the read of
-/// `verify`), by their spec `operationId`.
-fn operations(vendor: Vendor) -> &'static [&'static str] {
-    match vendor {
-        Vendor::Attestr => &["archiveProfile"],
-        Vendor::Trust => &["createAccessToken", "deleteIdentity", "findIdentity"],
-        Vendor::GainsightPx => &["listUsers", "deleteUser", "deleteUserByBody", "getUser"],
-    }
-}
-
-fn spec_text(vendor: Vendor) -> &'static str {
-    match vendor {
-        Vendor::Attestr => include_str!("../../../spec/dist/attestr.json"),
-        Vendor::Trust => include_str!("../../../spec/dist/trust.json"),
-        Vendor::GainsightPx => include_str!("../../../spec/dist/gainsight-px.json"),
-    }
-}
-
 /// The spec version and the pages cited (`x-vendor-doc`) by the operations the tool calls at
 /// `vendor`, each page once, in the order met.
 pub fn spec_facts(vendor: Vendor) -> (String, Vec<CitedPage>) {
-    let spec: serde_json::Value = serde_json::from_str(spec_text(vendor)).unwrap_or_default();
+    let spec: serde_json::Value = serde_json::from_str(vendor.facts().spec).unwrap_or_default();
     let version = spec
         .pointer("/info/version")
         .and_then(|version| version.as_str())
         .unwrap_or("unknown")
         .to_string();
     let mut pages: Vec<CitedPage> = Vec::new();
-    let wanted = operations(vendor);
+    let wanted = vendor.facts().operations;
     if let Some(paths) = spec.get("paths").and_then(|paths| paths.as_object()) {
         for item in paths.values() {
             let Some(item) = item.as_object() else {

@@ -368,7 +368,7 @@ fn checked_row(
     let values: Vec<(Vendor, Option<String>)> = columns
         .vendors
         .iter()
-        .map(|&(vendor, index)| (vendor, field(vendor.column(), index)))
+        .map(|&(vendor, index)| (vendor, field(vendor.facts().column, index)))
         .collect();
     let mut ids = Vec::new();
     let mut row_ok = reference.is_some();
@@ -379,7 +379,7 @@ fn checked_row(
             Some(value) => match checked_id(vendor, &value) {
                 Ok(id) => ids.push((vendor, id)),
                 Err(message) => {
-                    problems.push(line, Some(vendor.column()), message);
+                    problems.push(line, Some(vendor.facts().column), message);
                     row_ok = false;
                 }
             },
@@ -443,7 +443,7 @@ impl Repeats {
 
     /// The columns in the order a row's problems are listed: the subject, then the vendors'.
     fn columns() -> impl Iterator<Item = &'static str> {
-        std::iter::once(SUBJECT_COLUMN).chain(Vendor::ALL.map(Vendor::column))
+        std::iter::once(SUBJECT_COLUMN).chain(Vendor::ALL.map(|vendor| vendor.facts().column))
     }
 
     /// Records the subject's reference and ids.
@@ -451,8 +451,12 @@ impl Repeats {
         let mut insert = self
             .conn
             .prepare_cached("INSERT INTO seen (key, line, place) VALUES (?1, ?2, ?3)")?;
-        let values = std::iter::once((SUBJECT_COLUMN, &subject.reference))
-            .chain(subject.ids.iter().map(|(vendor, id)| (vendor.column(), id)));
+        let values = std::iter::once((SUBJECT_COLUMN, &subject.reference)).chain(
+            subject
+                .ids
+                .iter()
+                .map(|(vendor, id)| (vendor.facts().column, id)),
+        );
         for (column, value) in values {
             let place = Self::columns().position(|known| known == column);
             let mut hasher = Sha256::new();
@@ -598,7 +602,7 @@ struct Columns {
 fn read_header<R: Read>(reader: &mut csv::Reader<R>) -> io::Result<Result<Columns, String>> {
     let expected = format!(
         "the header must be `{SUBJECT_COLUMN},{}`",
-        Vendor::ALL.map(Vendor::column).join(",")
+        Vendor::ALL.map(|vendor| vendor.facts().column).join(",")
     );
     let header = match reader.byte_headers() {
         Ok(header) => header.clone(),
@@ -634,7 +638,7 @@ fn columns(header: &csv::ByteRecord, expected: &str) -> Result<Columns, String> 
     let subject = position(SUBJECT_COLUMN)?;
     let vendors = Vendor::ALL
         .into_iter()
-        .map(|vendor| position(vendor.column()).map(|index| (vendor, index)))
+        .map(|vendor| position(vendor.facts().column).map(|index| (vendor, index)))
         .collect::<Result<Vec<_>, _>>()?;
     if names.len() != 1 + vendors.len() {
         return Err(format!("{} columns; {expected}", names.len()));

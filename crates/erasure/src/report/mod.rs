@@ -682,7 +682,7 @@ fn receipt(
         receipt_steps.push(StepReceipt {
             vendor: step.vendor,
             vendor_name: step.vendor.name(),
-            action: step.vendor.action(),
+            action: step.vendor.facts().action,
             id: shown(step.vendor, &step.vendor_id),
             follows_merge_of: parent.map(|parent| shown(parent.vendor, &parent.vendor_id)),
             standing: standing(step, &followers),
@@ -753,7 +753,7 @@ fn vendor_receipts(
         let mut receipt = VendorReceipt {
             vendor,
             vendor_name: vendor.name(),
-            method: vendor.method(),
+            method: vendor.facts().method,
             environments: Vec::new(),
             completed_at: if finished { last.map(rfc3339) } else { None },
             tools: Vec::new(),
@@ -1364,7 +1364,10 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(&render(Format::Json)).unwrap();
         assert_eq!(json["chain"]["head"], chain.digest.as_str());
         assert_eq!(json["runs"][0]["operator"], "Dana (privacy)");
-        assert_eq!(json["vendors"][0]["method"], Vendor::GainsightPx.method());
+        assert_eq!(
+            json["vendors"][0]["method"],
+            Vendor::GainsightPx.facts().method
+        );
         let first = &json["subjects"][0]["steps"][0];
         assert_eq!(first["standing"], "needs_person");
         assert_eq!(first["verification"]["result"], "present_again");
