@@ -276,19 +276,12 @@ pub struct SubjectRow {
 }
 
 /// An open journal, for reading, or for a run before its [`Writer`] starts.
+#[derive(Debug)]
 pub struct Journal {
     conn: Connection,
     path: PathBuf,
     /// The run's exclusive lock, held until the writer is dropped; none for a reader.
     lock: Option<File>,
-}
-
-impl std::fmt::Debug for Journal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Journal")
-            .field("path", &self.path)
-            .finish_non_exhaustive()
-    }
 }
 
 /// The current time in Unix milliseconds.
@@ -758,34 +751,29 @@ impl Journal {
     /// How many steps the journal holds, and how many of them a run would act on
     /// ([`Self::work_page`]), counted in SQL.
     pub fn work_counts(&self, follow_merges: bool) -> Result<WorkCounts, JournalError> {
-        let ((steps, done), groups) = self.query(|conn| {
-            let totals: (i64, i64) = conn.query_row(
-                "SELECT count(*), coalesce(sum(state = 'done'), 0) FROM steps",
-                [],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )?;
-            let groups: Vec<(String, String, i64)> = conn
-                .prepare(&format!(
-                    "SELECT s.vendor, s.state, count(*) FROM steps s
-                     WHERE {WORK_CONDITION} GROUP BY s.vendor, s.state"
-                ))?
-                .query_map(
-                    named_params! {
-                        ":follow_merges": follow_merges,
-                        ":trust": Vendor::Trust.slug(),
-                    },
-                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-                )?
-                .collect::<rusqlite::Result<_>>()?;
-            Ok((totals, groups))
+        let groups: Vec<(String, String, bool, i64)> = self.query(|conn| {
+            conn.prepare(&format!(
+                "SELECT s.vendor, s.state, {WORK_CONDITION}, count(*) FROM steps s GROUP BY 1, 2, 3"
+            ))?
+            .query_map(
+                named_params! {
+                    ":follow_merges": follow_merges,
+                    ":trust": Vendor::Trust.slug(),
+                },
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            )?
+            .collect()
         })?;
-        let mut counts = WorkCounts {
-            steps: steps as usize,
-            done: done as usize,
-            ..WorkCounts::default()
-        };
-        for (vendor, state, count) in groups {
+        let mut counts = WorkCounts::default();
+        for (vendor, state, work, count) in groups {
             let count = count as usize;
+            counts.steps += count;
+            if state == StepState::Done.name() {
+                counts.done += count;
+            }
+            if !work {
+                continue;
+            }
             let vendor = self.known(Vendor::by_slug(&vendor), "vendor")?;
             let state = self.known(state.parse().ok(), "state")?;
             *counts.by_vendor.entry(vendor).or_default() += count;
@@ -1115,17 +1103,12 @@ struct Job {
 /// Commits a run's writes from one thread, in batches: every write waits for the commit that
 /// holds it, and shares its fsync with the writes that arrived meanwhile. Dropping the writer
 /// waits for the writes already handed to it.
+#[derive(Debug)]
 pub struct Writer {
     sender: Option<mpsc::Sender<Job>>,
     thread: Option<JoinHandle<()>>,
     /// The journal's lock: released when the writer is dropped, after its last commit.
     _lock: Option<File>,
-}
-
-impl std::fmt::Debug for Writer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Writer").finish_non_exhaustive()
-    }
 }
 
 impl Writer {
