@@ -14,7 +14,7 @@ use vendor_runtime::Vars;
 use crate::clients::Clients;
 use crate::journal::{Journal, JournalError};
 use crate::pace::{DEFAULT_CONCURRENCY, GAINSIGHT_PX_RATE, Pace, UNDOCUMENTED_RATE};
-use crate::progress::{Bar, Lines, Progress, Silent};
+use crate::progress::{Progress, Silent, Terminal};
 use crate::provenance::{Provenance, check_operator};
 use crate::report::{self, Format, JournalReceipts, Receipts, ReportError};
 use crate::run::{RunOptions, StopSignal, run};
@@ -318,9 +318,9 @@ async fn run_command(args: RunArgs) -> Result<u8, Failure> {
         ..RunOptions::default()
     };
     let progress: Box<dyn Progress> = match args.progress {
-        ProgressArg::Auto if std::io::stderr().is_terminal() => Box::new(Bar::default()),
-        ProgressArg::Bar => Box::new(Bar::default()),
-        ProgressArg::Auto | ProgressArg::Lines => Box::new(Lines::default()),
+        ProgressArg::Auto if std::io::stderr().is_terminal() => Box::new(Terminal::bar()),
+        ProgressArg::Bar => Box::new(Terminal::bar()),
+        ProgressArg::Auto | ProgressArg::Lines => Box::new(Terminal::lines()),
         ProgressArg::None => Box::new(Silent),
     };
     let stop = StopSignal::default();
