@@ -129,17 +129,14 @@ impl Provenance {
         }
         if let Some(client) = &clients.gainsight_px {
             let base = client.baseurl().trim_end_matches('/');
-            let centre = [
-                (gainsight_px::DataCenter::Us, "US"),
-                (gainsight_px::DataCenter::Eu, "EU"),
-                (gainsight_px::DataCenter::Us2, "US2"),
-            ]
-            .into_iter()
-            .find(|(centre, _)| centre.base_url() == base)
-            .map_or(
-                "custom base URL (no Gainsight PX data centre)",
-                |(_, name)| name,
-            );
+            // The crate reads these names (GAINSIGHT_PX_DATA_CENTER) and maps each to its URL.
+            let centre = ["US", "EU", "US2"]
+                .into_iter()
+                .find(|name| {
+                    name.parse::<gainsight_px::DataCenter>()
+                        .is_ok_and(|centre| centre.base_url() == base)
+                })
+                .unwrap_or("custom base URL (no Gainsight PX data centre)");
             add(Vendor::GainsightPx, base, Some(centre.to_string()));
         }
         Provenance {

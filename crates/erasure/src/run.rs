@@ -57,18 +57,6 @@ impl RunOptions {
 /// and are recorded.
 pub type StopSignal = tokio_util::sync::CancellationToken;
 
-/// What is left to do for a step [`Journal::work_page`] returned: send it, or, for a finished
-/// one (there only as a merge to follow), follow it into the identity it names first.
-type Work = (StepRow, Option<String>);
-
-fn work(step: StepRow) -> Work {
-    let follow = match (&step.state, &step.outcome) {
-        (StepState::Done, Some(Outcome::Merged { into })) => Some(into.clone()),
-        _ => None,
-    };
-    (step, follow)
-}
-
 /// Steps read from the journal at once by a lane: the most a run holds of its work per vendor.
 pub const WORK_PAGE: usize = 256;
 
@@ -81,7 +69,7 @@ fn work_pages<'a>(
     follow_merges: bool,
     up_to: i64,
     stop: &'a StopSignal,
-) -> impl Iterator<Item = Result<Work, JournalError>> + 'a {
+) -> impl Iterator<Item = Result<StepRow, JournalError>> + 'a {
     let mut after = 0;
     let mut page = Vec::new().into_iter();
     let mut ended = false;
@@ -90,14 +78,14 @@ fn work_pages<'a>(
             return None;
         }
         if let Some(step) = page.next() {
-            return Some(Ok(work(step)));
+            return Some(Ok(step));
         }
         let next = lock(reader).work_page(vendor, follow_merges, (after, up_to), WORK_PAGE);
         match next {
             Ok(next) => {
                 after = next.last()?.id;
                 page = next.into_iter();
-                page.next().map(|step| Ok(work(step)))
+                page.next().map(Ok)
             }
             Err(error) => {
                 ended = true;
@@ -191,10 +179,18 @@ pub async fn run(
     failure.into_inner().map_or(Ok(()), Err)
 }
 
-/// Sends one step, and then, if it was merged and merges are followed, the step for the
-/// identity it names, as long as [`Writer::follow`] adds one.
-async fn process(context: &Context<'_>, lane: &Lane, work: Work) -> Result<(), JournalError> {
-    let (mut step, mut follow) = work;
+/// Sends one step a [`Journal::work_page`] returned, and then, if it was merged and merges are
+/// followed, the step for the identity it names, as long as [`Writer::follow`] adds one. A
+/// finished step is there only as a merge to follow: it is followed without being sent.
+async fn process(
+    context: &Context<'_>,
+    lane: &Lane,
+    mut step: StepRow,
+) -> Result<(), JournalError> {
+    let mut follow = match (&step.state, &step.outcome) {
+        (StepState::Done, Some(Outcome::Merged { into })) => Some(into.clone()),
+        _ => None,
+    };
     loop {
         if let Some(into) = follow.take() {
             match context.writer.follow(&step, &into).await? {

@@ -42,20 +42,6 @@ const PAGE: usize = 256;
 // What a read-back proved is `outcome::CheckResult`: the journal records it too.
 pub use crate::outcome::CheckResult;
 
-/// Whether `verify` can prove absence at `vendor` by API, and the read it makes there or why it
-/// cannot, in words.
-pub fn absence_check(vendor: Vendor) -> (bool, String) {
-    let facts = vendor.facts();
-    if facts.verifiable_by_api {
-        (true, facts.absence_read.to_string())
-    } else {
-        (
-            false,
-            format!("Not verifiable by API: {}", facts.absence_read),
-        )
-    }
-}
-
 /// When a step's Gainsight PX re-check is due: its erasure time + the revival window. `None` for
 /// other vendors and for steps without an erased or absent outcome.
 pub fn recheck_due(step: &StepRow) -> Option<i64> {

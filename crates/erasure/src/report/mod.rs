@@ -749,19 +749,23 @@ fn vendor_receipts(
         let Some(&Completion { finished, last }) = completion.get(&vendor) else {
             continue;
         };
-        let (verifiable_by_api, absence_check) = verify::absence_check(vendor);
+        let facts = vendor.facts();
         let mut receipt = VendorReceipt {
             vendor,
             vendor_name: vendor.name(),
-            method: vendor.facts().method,
+            method: facts.method,
             environments: Vec::new(),
             completed_at: if finished { last.map(rfc3339) } else { None },
             tools: Vec::new(),
             spec_versions: Vec::new(),
             cited_pages: Vec::new(),
             operators: Vec::new(),
-            verifiable_by_api,
-            absence_check,
+            verifiable_by_api: facts.verifiable_by_api,
+            absence_check: if facts.verifiable_by_api {
+                facts.absence_read.to_string()
+            } else {
+                format!("Not verifiable by API: {}", facts.absence_read)
+            },
         };
         for run in runs {
             let Some(used) = run.vendors.get(&vendor) else {
