@@ -1057,37 +1057,21 @@ pub enum Followed {
     TooDeep,
 }
 
+/// A write for the writer thread, as the [`Writer`] method of the same name takes it; the step
+/// comes first.
 enum Write {
-    Begin {
-        step: i64,
-    },
-    Finish {
-        step: i64,
-        finish: Box<Finish>,
-    },
-    Follow {
-        from: i64,
-        subject_id: i64,
-        into: String,
-    },
-    NotSent {
-        step: i64,
-        kind: ProblemKind,
-        message: String,
-    },
-    Check {
-        step: i64,
-        result: CheckResult,
-        note: Option<String>,
-        at: i64,
-    },
+    Begin(i64),
+    Finish(i64, Box<Finish>),
+    Follow(i64, i64, String),
+    NotSent(i64, ProblemKind, String),
+    Check(i64, CheckResult, Option<String>, i64),
 }
 
 /// What a committed write answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Answer {
     /// A step was marked in flight; this many earlier sends of it had an unknown effect.
-    Begun { unsettled_before: u32 },
+    Begun(u32),
     /// A finish or a not-sent was recorded.
     Recorded,
     /// A merge was handled.
@@ -1135,8 +1119,8 @@ impl Writer {
     /// lost, or a run died while they were in flight): after one, a not-found answer means
     /// "deleted or already absent".
     pub async fn begin(&self, step: i64) -> Result<u32, JournalError> {
-        match self.submit(Write::Begin { step }).await? {
-            Answer::Begun { unsettled_before } => Ok(unsettled_before),
+        match self.submit(Write::Begin(step)).await? {
+            Answer::Begun(unsettled_before) => Ok(unsettled_before),
             other => Err(mismatched(&other)),
         }
     }
@@ -1151,19 +1135,14 @@ impl Writer {
 
     /// Records how a send ended; returns once that is committed.
     pub async fn finish(&self, step: i64, finish: Finish) -> Result<(), JournalError> {
-        let finish = Box::new(finish);
-        self.record(Write::Finish { step, finish }).await
+        self.record(Write::Finish(step, Box::new(finish))).await
     }
 
     /// Resolves the merge `from` recorded (into the Trust identity `into`) by the subject's step
     /// for that identity: adds it when the subject has none, unless the merge is
     /// [`MAX_FOLLOWED_MERGES`] deep already.
     pub async fn follow(&self, from: &StepRow, into: &str) -> Result<Followed, JournalError> {
-        let write = Write::Follow {
-            from: from.id,
-            subject_id: from.subject_id,
-            into: into.to_string(),
-        };
+        let write = Write::Follow(from.id, from.subject_id, into.to_string());
         match self.submit(write).await? {
             Answer::Followed(followed) => Ok(followed),
             other => Err(mismatched(&other)),
@@ -1178,13 +1157,8 @@ impl Writer {
         kind: ProblemKind,
         message: &str,
     ) -> Result<(), JournalError> {
-        let message = message.to_string();
-        self.record(Write::NotSent {
-            step,
-            kind,
-            message,
-        })
-        .await
+        self.record(Write::NotSent(step, kind, message.to_string()))
+            .await
     }
 
     /// Records what `verify` found for a finished step at `at` (Unix milliseconds, the verify's
@@ -1196,13 +1170,7 @@ impl Writer {
         note: Option<String>,
         at: i64,
     ) -> Result<(), JournalError> {
-        let write = Write::Check {
-            step,
-            result,
-            note,
-            at,
-        };
-        self.record(write).await
+        self.record(Write::Check(step, result, note, at)).await
     }
 }
 
@@ -1276,7 +1244,7 @@ fn commit(conn: &mut Connection, batch: &[Job]) -> Result<Vec<Result<Answer, Str
 
 fn apply(conn: &Connection, write: &Write, at: i64) -> Result<Answer, WriteError> {
     let (step, tried, changed) = match write {
-        Write::Begin { step } => {
+        Write::Begin(step) => {
             // A step finished before is never begun again: no row comes back, and that is an
             // error below.
             let unsettled_before = conn
@@ -1287,16 +1255,13 @@ fn apply(conn: &Connection, write: &Write, at: i64) -> Result<Answer, WriteError
                 )?
                 .query_row(params![step, at], |row| row.get::<_, i64>(0))
                 .optional()?
-                .ok_or(WriteError::Refused {
-                    step: *step,
-                    tried: "begun",
-                })?;
+                .ok_or(WriteError::Refused(*step, "begun"))?;
             chain::append_step(conn, *step)?;
-            return Ok(Answer::Begun {
-                unsettled_before: u32::try_from(unsettled_before).unwrap_or(u32::MAX),
-            });
+            return Ok(Answer::Begun(
+                u32::try_from(unsettled_before).unwrap_or(u32::MAX),
+            ));
         }
-        Write::Finish { step, finish } => match &finish.result {
+        Write::Finish(step, finish) => match &finish.result {
             Ok(outcome) => {
                 let merged_into = match outcome {
                     Outcome::Merged { into } => Some(into.as_str()),
@@ -1342,11 +1307,7 @@ fn apply(conn: &Connection, write: &Write, at: i64) -> Result<Answer, WriteError
                 (step, "finished", changed)
             }
         },
-        Write::NotSent {
-            step,
-            kind,
-            message,
-        } => {
+        Write::NotSent(step, kind, message) => {
             let changed = conn
                 .prepare_cached(
                     "UPDATE steps SET state = 'failed', problem_kind = ?2, problem = ?3,
@@ -1355,12 +1316,7 @@ fn apply(conn: &Connection, write: &Write, at: i64) -> Result<Answer, WriteError
                 .execute(params![step, kind.name(), message, at])?;
             (step, "marked not sent", changed)
         }
-        Write::Check {
-            step,
-            result,
-            note,
-            at,
-        } => {
+        Write::Check(step, result, note, at) => {
             let changed = conn
                 .prepare_cached(
                     "UPDATE steps SET checked_at = ?2, check_result = ?3, check_note = ?4
@@ -1369,11 +1325,7 @@ fn apply(conn: &Connection, write: &Write, at: i64) -> Result<Answer, WriteError
                 .execute(params![step, at, result.name(), note])?;
             (step, "checked", changed)
         }
-        Write::Follow {
-            from,
-            subject_id,
-            into,
-        } => {
+        Write::Follow(from, subject_id, into) => {
             let followed = follow(conn, *from, *subject_id, into)?;
             if let Followed::Added(id) = followed {
                 chain::append_step(conn, id)?;
@@ -1384,7 +1336,7 @@ fn apply(conn: &Connection, write: &Write, at: i64) -> Result<Answer, WriteError
     if changed != 1 {
         // A step finished twice, or not begun: the run's bookkeeping is wrong, and nothing is
         // written rather than something untrue.
-        return Err(WriteError::Refused { step: *step, tried });
+        return Err(WriteError::Refused(*step, tried));
     }
     chain::append_step(conn, *step)?;
     Ok(Answer::Recorded)
@@ -1436,16 +1388,11 @@ enum WriteError {
     /// SQLite failed.
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
-    /// The step's state does not allow the write: the run's bookkeeping is wrong.
+    /// The step's state does not allow what the write tried: the run's bookkeeping is wrong.
     #[error(
-        "step {step} cannot be {tried} in its state (finished already, or never begun); nothing was written for it"
+        "step {0} cannot be {1} in its state (finished already, or never begun); nothing was written for it"
     )]
-    Refused {
-        /// The step.
-        step: i64,
-        /// What the write tried.
-        tried: &'static str,
-    },
+    Refused(i64, &'static str),
 }
 
 fn sqlite(path: &str, source: rusqlite::Error) -> JournalError {
@@ -2140,13 +2087,10 @@ mod tests {
         let (sender, receiver) = mpsc::channel();
         let mut answers = Vec::new();
         for write in [
-            Write::Begin { step: ids[0] },
+            Write::Begin(ids[0]),
             // Never begun: refused.
-            Write::Finish {
-                step: ids[1],
-                finish: Box::new(Finish::ok(Outcome::Deleted)),
-            },
-            Write::Begin { step: ids[2] },
+            Write::Finish(ids[1], Box::new(Finish::ok(Outcome::Deleted))),
+            Write::Begin(ids[2]),
         ] {
             let (done, answer) = oneshot::channel();
             sender.send(Job { write, at: 1, done }).unwrap();
@@ -2159,12 +2103,7 @@ mod tests {
             .into_iter()
             .map(|mut answer| answer.try_recv().unwrap())
             .collect();
-        assert_eq!(
-            answers[0],
-            Ok(Answer::Begun {
-                unsettled_before: 0
-            })
-        );
+        assert_eq!(answers[0], Ok(Answer::Begun(0)));
         assert!(
             answers[1]
                 .as_ref()
@@ -2172,12 +2111,7 @@ mod tests {
             "{:?}",
             answers[1]
         );
-        assert_eq!(
-            answers[2],
-            Ok(Answer::Begun {
-                unsettled_before: 0
-            })
-        );
+        assert_eq!(answers[2], Ok(Answer::Begun(0)));
         let states: Vec<_> = read_steps(&path).iter().map(|step| step.state).collect();
         assert_eq!(
             states,
