@@ -44,15 +44,6 @@ impl Default for RunOptions {
     }
 }
 
-impl RunOptions {
-    fn pace(&self, vendor: Vendor) -> Pace {
-        self.paces
-            .get(&vendor)
-            .copied()
-            .unwrap_or_else(|| Pace::default_for(vendor))
-    }
-}
-
 /// Asks a run to stop sending new steps (Ctrl-C) when it is cancelled; steps in flight finish
 /// and are recorded.
 pub type StopSignal = tokio_util::sync::CancellationToken;
@@ -138,7 +129,8 @@ pub async fn run(
         let failure = &failure;
         let reader = &reader;
         async move {
-            let pace = options.pace(vendor);
+            let pace = options.paces.get(&vendor).copied();
+            let pace = pace.unwrap_or_else(|| Pace::default_for(vendor));
             let lane = Lane::new(&pace);
             let lane = &lane;
             if let Err(problem) = check_vendor(context, lane, vendor).await {
