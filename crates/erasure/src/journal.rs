@@ -447,12 +447,13 @@ impl Journal {
         };
         let entry = serde_json::to_string(provenance)
             .map_err(|error| JournalError::Write(error.to_string()))?;
+        let failed = |source| sqlite(&shown, source);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|source| sqlite(&shown, source))?;
-        chain::append(&tx, None, kind, &entry).map_err(|source| sqlite(&shown, source))?;
-        tx.commit().map_err(|source| sqlite(&shown, source))
+            .map_err(failed)?;
+        chain::append(&tx, None, kind, &entry).map_err(failed)?;
+        tx.commit().map_err(failed)
     }
 
     /// Every run and verify recorded, in the order they started.
@@ -466,10 +467,7 @@ impl Journal {
             .iter()
             .map(|entry| {
                 serde_json::from_str(entry).map_err(|error| {
-                    JournalError::Damaged(
-                        self.shown(),
-                        format!("a run's record cannot be read: {error}"),
-                    )
+                    self.damaged(format!("a run's record cannot be read: {error}"))
                 })
             })
             .collect()
@@ -482,6 +480,11 @@ impl Journal {
 
     fn shown(&self) -> String {
         self.path.display().to_string()
+    }
+
+    /// The journal is damaged: `reason`.
+    fn damaged(&self, reason: String) -> JournalError {
+        JournalError::Damaged(self.shown(), reason)
     }
 
     /// Runs `read` on the connection; a SQLite failure is said with the journal's path.
@@ -667,9 +670,7 @@ impl Journal {
     /// The vendor or state (`what`) a step holds, read; `None` (one this version does not know)
     /// means the journal is damaged.
     fn known<T>(&self, value: Option<T>, what: &str) -> Result<T, JournalError> {
-        value.ok_or_else(|| {
-            JournalError::Damaged(self.shown(), format!("a step has an unknown {what}"))
-        })
+        value.ok_or_else(|| self.damaged(format!("a step has an unknown {what}")))
     }
 
     /// The highest step id now in the journal: a run pages its work up to it, so that a step
@@ -790,12 +791,9 @@ impl Journal {
     /// The salt of the receipts' hashed ids.
     pub fn salt(&self) -> Result<Vec<u8>, JournalError> {
         let damaged = |reason: &str| {
-            JournalError::Damaged(
-                self.shown(),
-                format!(
-                    "{reason}: the receipts' hashed ids and the hash chain cannot be checked without it"
-                ),
-            )
+            self.damaged(format!(
+                "{reason}: the receipts' hashed ids and the hash chain cannot be checked without it"
+            ))
         };
         match self.meta("salt")? {
             None => Err(damaged("its salt is missing (deleted)")),
@@ -806,9 +804,8 @@ impl Journal {
 
     /// When the journal was created (Unix milliseconds).
     pub fn created_at(&self) -> Result<i64, JournalError> {
-        self.meta("created_at")?.ok_or_else(|| {
-            JournalError::Damaged(self.shown(), "its creation time is missing".to_string())
-        })
+        self.meta("created_at")?
+            .ok_or_else(|| self.damaged("its creation time is missing".to_string()))
     }
 
     /// The value the `meta` table holds under `key`, if any.
