@@ -86,7 +86,6 @@ fn work_pages<'a>(
     })
 }
 
-/// Everything a step's processing needs.
 struct Context<'a> {
     writer: &'a Writer,
     clients: &'a Clients,

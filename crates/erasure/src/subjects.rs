@@ -446,7 +446,6 @@ impl Repeats {
         std::iter::once(SUBJECT_COLUMN).chain(Vendor::ALL.map(|vendor| vendor.facts().column))
     }
 
-    /// Records the subject's reference and ids.
     fn record(&self, subject: &Subject) -> rusqlite::Result<()> {
         let mut insert = self
             .conn
@@ -591,7 +590,6 @@ impl<R: Read> Read for Tap<R> {
     }
 }
 
-/// Where each column sits.
 struct Columns {
     subject: usize,
     vendors: Vec<(Vendor, usize)>,

@@ -165,7 +165,6 @@ fn short_time(time: &str) -> String {
     time.get(..19).unwrap_or(time).replace('T', " ")
 }
 
-/// One subject's rows.
 fn rows(head: &Head, subject: &SubjectReceipt) -> Markup {
     html! {
         tbody data-standing=(subject.standing.label()) {
