@@ -14,7 +14,7 @@ use vendor_runtime::Vars;
 use crate::clients::Clients;
 use crate::journal::{Journal, JournalError};
 use crate::pace::{DEFAULT_CONCURRENCY, GAINSIGHT_PX_RATE, Pace, UNDOCUMENTED_RATE};
-use crate::progress::{Bar, Lines, Progress, Silent};
+use crate::progress::{Progress, Silent, Terminal};
 use crate::provenance::{Provenance, check_operator};
 use crate::report::{self, Format, JournalReceipts, Receipts, ReportError};
 use crate::run::{RunOptions, StopSignal, run};
@@ -226,19 +226,19 @@ fn fail(code: u8, error: impl std::fmt::Display) -> Failure {
 /// changed, or is in use).
 fn journal_exit_code(error: &JournalError) -> u8 {
     match error {
-        JournalError::NotAJournal { .. }
-        | JournalError::PlanMismatch { .. }
+        JournalError::NotAJournal(..)
+        | JournalError::PlanMismatch(..)
         | JournalError::Subjects(_)
-        | JournalError::Missing { .. }
-        | JournalError::Outdated { .. }
-        | JournalError::ReadOnly { .. } => exit::USAGE,
-        JournalError::Sqlite { .. }
-        | JournalError::Io { .. }
+        | JournalError::Missing(..)
+        | JournalError::Outdated(..)
+        | JournalError::ReadOnly(..) => exit::USAGE,
+        JournalError::Sqlite(..)
+        | JournalError::Io(..)
         | JournalError::Write(_)
-        | JournalError::Corrupt { .. }
-        | JournalError::InUse { .. }
-        | JournalError::Damaged { .. }
-        | JournalError::Tampered { .. } => exit::FAILED,
+        | JournalError::Corrupt(..)
+        | JournalError::InUse(..)
+        | JournalError::Damaged(..)
+        | JournalError::Tampered(..) => exit::FAILED,
     }
 }
 
@@ -318,9 +318,9 @@ async fn run_command(args: RunArgs) -> Result<u8, Failure> {
         ..RunOptions::default()
     };
     let progress: Box<dyn Progress> = match args.progress {
-        ProgressArg::Auto if std::io::stderr().is_terminal() => Box::new(Bar::default()),
-        ProgressArg::Bar => Box::new(Bar::default()),
-        ProgressArg::Auto | ProgressArg::Lines => Box::new(Lines::default()),
+        ProgressArg::Auto if std::io::stderr().is_terminal() => Box::new(Terminal::bar()),
+        ProgressArg::Bar => Box::new(Terminal::bar()),
+        ProgressArg::Auto | ProgressArg::Lines => Box::new(Terminal::lines()),
         ProgressArg::None => Box::new(Silent),
     };
     let stop = StopSignal::default();
@@ -455,33 +455,21 @@ mod tests {
     fn exit_2_is_kept_for_a_wrong_file_and_1_for_a_journal_that_failed() {
         let path = || "j.db".to_string();
         let usage = vec![
-            JournalError::Missing { path: path() },
-            JournalError::ReadOnly {
-                path: path(),
-                mode: 0o444,
-            },
-            JournalError::Outdated {
-                path: path(),
-                version: 1,
-            },
+            JournalError::Missing(path()),
+            JournalError::ReadOnly(path(), 0o444),
+            JournalError::Outdated(path(), 1),
         ];
         let failed = vec![
-            JournalError::InUse { path: path() },
-            JournalError::Damaged {
-                path: path(),
-                reason: "its salt is missing".into(),
-            },
-            JournalError::Tampered {
-                path: path(),
-                what: "x".into(),
-            },
-            JournalError::Sqlite {
-                path: path(),
-                source: rusqlite::Error::SqliteFailure(
+            JournalError::InUse(path()),
+            JournalError::Damaged(path(), "its salt is missing".into()),
+            JournalError::Tampered(path(), "x".into()),
+            JournalError::Sqlite(
+                path(),
+                rusqlite::Error::SqliteFailure(
                     rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
                     None,
                 ),
-            },
+            ),
         ];
         for (errors, code) in [(usage, exit::USAGE), (failed, exit::FAILED)] {
             for error in errors {

@@ -34,7 +34,7 @@ impl fmt::Display for ConfigProblems {
             write!(
                 f,
                 "{vendor} is needed by the subjects but not configured: {error} (variables: {})",
-                vendor.variables().join(", ")
+                vendor.facts().variables.join(", ")
             )?;
         }
         Ok(())

@@ -97,115 +97,66 @@ CREATE TABLE records (
 CREATE INDEX records_by_step ON records (step_id, seq);
 ";
 
-/// What can go wrong with a journal.
+/// What can go wrong with a journal. The first field of each variant is the file, as shown.
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
     /// SQLite failed.
-    #[error("journal {path}: {source}")]
-    Sqlite {
-        /// The journal file.
-        path: String,
-        /// What SQLite said.
-        source: rusqlite::Error,
-    },
+    #[error("journal {0}: {1}")]
+    Sqlite(String, #[source] rusqlite::Error),
     /// The file system failed.
-    #[error("journal {path}: {source}")]
-    Io {
-        /// The journal file.
-        path: String,
-        /// What the system said.
-        source: std::io::Error,
-    },
-    /// The file is not a journal of this tool, or of another layout version.
-    #[error("{path} is not a vendor-erase journal ({reason})")]
-    NotAJournal {
-        /// The file.
-        path: String,
-        /// What gave it away.
-        reason: String,
-    },
-    /// The journal was started from other subjects than the ones given now.
+    #[error("journal {0}: {1}")]
+    Io(String, #[source] std::io::Error),
+    /// The file is not a journal of this tool, or of another layout version: what gave it away.
+    #[error("{0} is not a vendor-erase journal ({1})")]
+    NotAJournal(String, String),
+    /// The journal was started from other subjects than the ones given now: the first
+    /// difference found (line numbers, no values).
     #[error(
-        "journal {path} was started from other subjects: {reason}. Give the subjects file it was started with, or a new journal"
+        "journal {0} was started from other subjects: {1}. Give the subjects file it was started with, or a new journal"
     )]
-    PlanMismatch {
-        /// The journal file.
-        path: String,
-        /// The first difference found (line numbers, no values).
-        reason: String,
-    },
+    PlanMismatch(String, String),
     /// The subjects file could not be read again to create or check the journal.
     #[error(transparent)]
     Subjects(#[from] SubjectsError),
     /// A journal file that `report` or `--dry-run` needs does not exist.
-    #[error("journal {path} does not exist")]
-    Missing {
-        /// The file.
-        path: String,
-    },
+    #[error("journal {0} does not exist")]
+    Missing(String),
     /// A write could not be committed; the run stops (what was committed stays).
     #[error("journal write failed: {0}")]
     Write(String),
-    /// The journal holds a value this version cannot read.
-    #[error("journal {path}: step {step}: {reason}")]
-    Corrupt {
-        /// The journal file.
-        path: String,
-        /// The step row.
-        step: i64,
-        /// What is wrong with it.
-        reason: String,
-    },
+    /// The journal holds a value this version cannot read: the step row, and what is wrong.
+    #[error("journal {0}: step {1}: {2}")]
+    Corrupt(String, i64, String),
     /// Another run or verify holds the journal.
     #[error(
-        "journal {path} is in use by another vendor-erase run or verify (it holds {path}.lock); nothing was sent. Wait for it to end, then run again"
+        "journal {0} is in use by another vendor-erase run or verify (it holds {0}.lock); nothing was sent. Wait for it to end, then run again"
     )]
-    InUse {
-        /// The journal file.
-        path: String,
-    },
-    /// The journal's owner may not write it, and a run must.
+    InUse(String),
+    /// The journal's owner may not write it, and a run must: its permission bits.
     #[error(
-        "journal {path} is read-only (mode {mode:o}); a run writes to it, and vendor-erase does not change a file's write permission. Make it writable (chmod u+w) to resume, or give another journal"
+        "journal {0} is read-only (mode {1:o}); a run writes to it, and vendor-erase does not change a file's write permission. Make it writable (chmod u+w) to resume, or give another journal"
     )]
-    ReadOnly {
-        /// The journal file.
-        path: String,
-        /// Its permission bits.
-        mode: u32,
-    },
-    /// The journal was made by an older layout this version does not read.
+    ReadOnly(String, u32),
+    /// The journal was made by an older layout this version does not read: its version.
     #[error(
-        "journal {path} has layout version {version}, made before the journal had a hash chain (tamper evidence); this vendor-erase reads version {SCHEMA_VERSION} only, and does not convert it (rows written before cannot be vouched for). Report it with the vendor-erase that made it; start new erasures with a new journal"
+        "journal {0} has layout version {1}, made before the journal had a hash chain (tamper evidence); this vendor-erase reads version {SCHEMA_VERSION} only, and does not convert it (rows written before cannot be vouched for). Report it with the vendor-erase that made it; start new erasures with a new journal"
     )]
-    Outdated {
-        /// The journal file.
-        path: String,
-        /// Its layout version.
-        version: i32,
-    },
-    /// The journal is missing a part every journal has (its salt, say).
-    #[error("journal {path} is damaged: {reason}")]
-    Damaged {
-        /// The journal file.
-        path: String,
-        /// What is missing or wrong.
-        reason: String,
-    },
-    /// A row or a record was changed outside vendor-erase.
+    Outdated(String, i32),
+    /// The journal is missing a part every journal has (its salt, say): what is missing or
+    /// wrong.
+    #[error("journal {0} is damaged: {1}")]
+    Damaged(String, String),
+    /// A row or a record was changed outside vendor-erase: the first altered place (line and
+    /// vendor, never an id).
     #[error(
-        "journal {path} was changed outside vendor-erase: {what}. No receipt is made from it; compare it with a copy whose chain head a report stated"
+        "journal {0} was changed outside vendor-erase: {1}. No receipt is made from it; compare it with a copy whose chain head a report stated"
     )]
-    Tampered {
-        /// The journal file.
-        path: String,
-        /// The first altered place (line and vendor, never an id).
-        what: String,
-    },
+    Tampered(String, String),
 }
 
-/// Where a step stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a step stands; the journal writes its name (strum's, in snake case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum StepState {
     /// Never sent.
     Pending,
@@ -219,23 +170,7 @@ pub enum StepState {
 
 impl StepState {
     fn name(self) -> &'static str {
-        match self {
-            StepState::Pending => "pending",
-            StepState::InFlight => "in_flight",
-            StepState::Done => "done",
-            StepState::Failed => "failed",
-        }
-    }
-
-    fn from_name(name: &str) -> Option<StepState> {
-        [
-            StepState::Pending,
-            StepState::InFlight,
-            StepState::Done,
-            StepState::Failed,
-        ]
-        .into_iter()
-        .find(|state| state.name() == name)
+        self.into()
     }
 }
 
@@ -341,19 +276,12 @@ pub struct SubjectRow {
 }
 
 /// An open journal, for reading, or for a run before its [`Writer`] starts.
+#[derive(Debug)]
 pub struct Journal {
     conn: Connection,
     path: PathBuf,
     /// The run's exclusive lock, held until the writer is dropped; none for a reader.
     lock: Option<File>,
-}
-
-impl std::fmt::Debug for Journal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Journal")
-            .field("path", &self.path)
-            .finish_non_exhaustive()
-    }
 }
 
 /// The current time in Unix milliseconds.
@@ -375,10 +303,8 @@ impl Journal {
         // First of all: a second run is refused before it reads or sends anything.
         let lock = take_lock(path)?;
         refuse_read_only(path)?;
-        let created = private::create_new(path).map_err(|source| JournalError::Io {
-            path: shown.clone(),
-            source,
-        })?;
+        let created =
+            private::create_new(path).map_err(|source| JournalError::Io(shown.clone(), source))?;
         let mut journal = Journal::new(path, Connection::open(path), Some(lock))?;
         // A file this tool created whose first commit never happened is still new.
         if created || journal.is_blank() {
@@ -398,7 +324,7 @@ impl Journal {
     pub fn open_for_verify(path: &Path) -> Result<Journal, JournalError> {
         if !path.exists() {
             let path = path.display().to_string();
-            return Err(JournalError::Missing { path });
+            return Err(JournalError::Missing(path));
         }
         let lock = take_lock(path)?;
         refuse_read_only(path)?;
@@ -418,10 +344,10 @@ impl Journal {
     pub fn open_read_only(path: &Path) -> Result<Journal, JournalError> {
         let shown = path.display().to_string();
         if !path.exists() {
-            return Err(JournalError::Missing { path: shown });
+            return Err(JournalError::Missing(shown));
         }
         match Journal::open_reader(path, false) {
-            Err(JournalError::Sqlite { source, .. }) if cannot_make_wal_index(&source) => {
+            Err(JournalError::Sqlite(_, source)) if cannot_make_wal_index(&source) => {
                 // SQLite reads a WAL journal through a shared-memory index file beside it, which
                 // it cannot make in a directory the reader cannot write. With no WAL file beside
                 // the journal, everything committed is in the journal itself, and it can be read
@@ -430,12 +356,12 @@ impl Journal {
                     .map(|metadata| metadata.len() > 0)
                     .unwrap_or(false);
                 if wal_holds_commits {
-                    return Err(JournalError::Damaged {
-                        path: shown,
-                        reason: format!(
+                    return Err(JournalError::Damaged(
+                        shown,
+                        format!(
                             "its WAL file holds commits not yet in the journal, and SQLite cannot read them without writing beside it ({source}). Copy the journal with its -wal file to a directory you can write, and report that copy"
                         ),
-                    });
+                    ));
                 }
                 Journal::open_reader(path, true)
             }
@@ -507,10 +433,7 @@ impl Journal {
     pub fn check_chain(&self) -> Result<chain::Head, JournalError> {
         let salt = self.salt()?;
         self.query(|conn| chain::check(conn, &salt))?
-            .map_err(|altered| JournalError::Tampered {
-                path: self.shown(),
-                what: altered.what,
-            })
+            .map_err(|altered| JournalError::Tampered(self.shown(), altered.what))
     }
 
     /// Records, in the chain, what a `run` or `verify` starts with (its operator, tool, vendors'
@@ -524,12 +447,13 @@ impl Journal {
         };
         let entry = serde_json::to_string(provenance)
             .map_err(|error| JournalError::Write(error.to_string()))?;
+        let failed = |source| sqlite(&shown, source);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|source| sqlite(&shown, source))?;
-        chain::append(&tx, None, kind, &entry).map_err(|source| sqlite(&shown, source))?;
-        tx.commit().map_err(|source| sqlite(&shown, source))
+            .map_err(failed)?;
+        chain::append(&tx, None, kind, &entry).map_err(failed)?;
+        tx.commit().map_err(failed)
     }
 
     /// Every run and verify recorded, in the order they started.
@@ -542,9 +466,8 @@ impl Journal {
         entries
             .iter()
             .map(|entry| {
-                serde_json::from_str(entry).map_err(|error| JournalError::Damaged {
-                    path: self.shown(),
-                    reason: format!("a run's record cannot be read: {error}"),
+                serde_json::from_str(entry).map_err(|error| {
+                    self.damaged(format!("a run's record cannot be read: {error}"))
                 })
             })
             .collect()
@@ -557,6 +480,11 @@ impl Journal {
 
     fn shown(&self) -> String {
         self.path.display().to_string()
+    }
+
+    /// The journal is damaged: `reason`.
+    fn damaged(&self, reason: String) -> JournalError {
+        JournalError::Damaged(self.shown(), reason)
     }
 
     /// Runs `read` on the connection; a SQLite failure is said with the journal's path.
@@ -592,9 +520,11 @@ impl Journal {
         let shown = self.shown();
         let failed = |source| sqlite(&shown, source);
         let mut salt = [0_u8; SALT_BYTES];
-        getrandom::fill(&mut salt).map_err(|error| JournalError::Io {
-            path: shown.clone(),
-            source: std::io::Error::other(format!("no random salt: {error}")),
+        getrandom::fill(&mut salt).map_err(|error| {
+            JournalError::Io(
+                shown.clone(),
+                std::io::Error::other(format!("no random salt: {error}")),
+            )
         })?;
         let tx = self
             .conn
@@ -636,10 +566,7 @@ impl Journal {
     }
 
     fn check_identity(&self) -> Result<(), JournalError> {
-        let not_a_journal = |reason: String| JournalError::NotAJournal {
-            path: self.shown(),
-            reason,
-        };
+        let not_a_journal = |reason: String| JournalError::NotAJournal(self.shown(), reason);
         let unreadable = |error: rusqlite::Error| identity_error(&self.shown(), error);
         let application_id: i32 = self
             .conn
@@ -655,10 +582,7 @@ impl Journal {
             .query_row("PRAGMA user_version", [], |row| row.get(0))
             .map_err(unreadable)?;
         if version == 1 {
-            return Err(JournalError::Outdated {
-                path: self.shown(),
-                version,
-            });
+            return Err(JournalError::Outdated(self.shown(), version));
         }
         if version != SCHEMA_VERSION {
             return Err(not_a_journal(format!(
@@ -673,10 +597,7 @@ impl Journal {
     /// subject's ids.
     pub fn check_subjects(&self, subjects: &(impl Source + ?Sized)) -> Result<(), JournalError> {
         let shown = self.shown();
-        let mismatch = |reason: String| JournalError::PlanMismatch {
-            path: shown.clone(),
-            reason,
-        };
+        let mismatch = |reason: String| JournalError::PlanMismatch(shown.clone(), reason);
         let failed = |source| sqlite(&shown, source);
         let held: i64 = self
             .conn
@@ -749,10 +670,7 @@ impl Journal {
     /// The vendor or state (`what`) a step holds, read; `None` (one this version does not know)
     /// means the journal is damaged.
     fn known<T>(&self, value: Option<T>, what: &str) -> Result<T, JournalError> {
-        value.ok_or_else(|| JournalError::Damaged {
-            path: self.shown(),
-            reason: format!("a step has an unknown {what}"),
-        })
+        value.ok_or_else(|| self.damaged(format!("a step has an unknown {what}")))
     }
 
     /// The highest step id now in the journal: a run pages its work up to it, so that a step
@@ -825,46 +743,40 @@ impl Journal {
         let shown = self.shown();
         let failed = |source| sqlite(&shown, source);
         let mut statement = self.conn.prepare_cached(sql).map_err(failed)?;
-        let raw = statement
-            .query_map(params, |row| RawStep::read(row, 0))
+        let rows = statement
+            .query_map(params, |row| Ok(read_step(row, 0, &shown)))
             .map_err(failed)?;
-        raw.map(|row| row.map_err(failed)?.into_step(&shown))
-            .collect()
+        rows.map(|row| row.map_err(failed)?).collect()
     }
 
     /// How many steps the journal holds, and how many of them a run would act on
     /// ([`Self::work_page`]), counted in SQL.
     pub fn work_counts(&self, follow_merges: bool) -> Result<WorkCounts, JournalError> {
-        let ((steps, done), groups) = self.query(|conn| {
-            let totals: (i64, i64) = conn.query_row(
-                "SELECT count(*), coalesce(sum(state = 'done'), 0) FROM steps",
-                [],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )?;
-            let groups: Vec<(String, String, i64)> = conn
-                .prepare(&format!(
-                    "SELECT s.vendor, s.state, count(*) FROM steps s
-                     WHERE {WORK_CONDITION} GROUP BY s.vendor, s.state"
-                ))?
-                .query_map(
-                    named_params! {
-                        ":follow_merges": follow_merges,
-                        ":trust": Vendor::Trust.slug(),
-                    },
-                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-                )?
-                .collect::<rusqlite::Result<_>>()?;
-            Ok((totals, groups))
+        let groups: Vec<(String, String, bool, i64)> = self.query(|conn| {
+            conn.prepare(&format!(
+                "SELECT s.vendor, s.state, {WORK_CONDITION}, count(*) FROM steps s GROUP BY 1, 2, 3"
+            ))?
+            .query_map(
+                named_params! {
+                    ":follow_merges": follow_merges,
+                    ":trust": Vendor::Trust.slug(),
+                },
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            )?
+            .collect()
         })?;
-        let mut counts = WorkCounts {
-            steps: steps as usize,
-            done: done as usize,
-            ..WorkCounts::default()
-        };
-        for (vendor, state, count) in groups {
+        let mut counts = WorkCounts::default();
+        for (vendor, state, work, count) in groups {
             let count = count as usize;
+            counts.steps += count;
+            if state == StepState::Done.name() {
+                counts.done += count;
+            }
+            if !work {
+                continue;
+            }
             let vendor = self.known(Vendor::by_slug(&vendor), "vendor")?;
-            let state = self.known(StepState::from_name(&state), "state")?;
+            let state = self.known(state.parse().ok(), "state")?;
             *counts.by_vendor.entry(vendor).or_default() += count;
             match state {
                 StepState::Pending => counts.pending += count,
@@ -878,11 +790,10 @@ impl Journal {
 
     /// The salt of the receipts' hashed ids.
     pub fn salt(&self) -> Result<Vec<u8>, JournalError> {
-        let damaged = |reason: &str| JournalError::Damaged {
-            path: self.shown(),
-            reason: format!(
+        let damaged = |reason: &str| {
+            self.damaged(format!(
                 "{reason}: the receipts' hashed ids and the hash chain cannot be checked without it"
-            ),
+            ))
         };
         match self.meta("salt")? {
             None => Err(damaged("its salt is missing (deleted)")),
@@ -894,10 +805,7 @@ impl Journal {
     /// When the journal was created (Unix milliseconds).
     pub fn created_at(&self) -> Result<i64, JournalError> {
         self.meta("created_at")?
-            .ok_or_else(|| JournalError::Damaged {
-                path: self.shown(),
-                reason: "its creation time is missing".to_string(),
-            })
+            .ok_or_else(|| self.damaged("its creation time is missing".to_string()))
     }
 
     /// The value the `meta` table holds under `key`, if any.
@@ -912,13 +820,12 @@ impl Journal {
 
     /// Every step, by subject and then in the order they were planned.
     pub fn steps(&self) -> Result<Vec<StepRow>, JournalError> {
-        self.step_rows(
-            &format!(
-                "SELECT {STEP_COLUMNS} FROM steps s JOIN subjects j ON j.id = s.subject_id
-                 ORDER BY j.line, j.id, s.id"
-            ),
-            [],
-        )
+        let mut all = Vec::new();
+        self.for_each_subject(None, |_, steps| {
+            all.extend(steps);
+            Ok::<_, JournalError>(())
+        })?;
+        Ok(all)
     }
 
     /// Hands `each` every subject (or only the one whose reference is `only`) with its steps, in
@@ -939,12 +846,12 @@ impl Journal {
             ))
             .map_err(failed)?;
         let rows = statement
-            .query_map([only], |row| Ok((row.get(0)?, RawStep::read(row, 1)?)))
+            .query_map([only], |row| Ok((row.get(0)?, read_step(row, 1, &shown))))
             .map_err(failed)?;
         let mut current: Option<(SubjectRow, Vec<StepRow>)> = None;
         for row in rows {
             let (reference, step) = row.map_err(failed)?;
-            let step = step.into_step(&shown)?;
+            let step = step?;
             match &mut current {
                 Some((subject, steps)) if subject.id == step.subject_id => steps.push(step),
                 _ => {
@@ -983,32 +890,7 @@ impl Journal {
     }
 }
 
-/// A step row as SQLite returns it.
-struct RawStep {
-    id: i64,
-    subject_id: i64,
-    subject_line: i64,
-    vendor: String,
-    vendor_id: String,
-    followed_from: Option<i64>,
-    state: String,
-    sends: i64,
-    unsettled: i64,
-    attempts: i64,
-    outcome: Option<String>,
-    merged_into: Option<String>,
-    problem_kind: Option<String>,
-    problem: Option<String>,
-    status: Option<i64>,
-    request_id: Option<String>,
-    started_at: Option<i64>,
-    finished_at: Option<i64>,
-    checked_at: Option<i64>,
-    check_result: Option<String>,
-    check_note: Option<String>,
-}
-
-/// The columns [`RawStep::read`] reads, `s` being the steps and `j` the subjects.
+/// The columns [`read_step`] reads, `s` being the steps and `j` the subjects.
 const STEP_COLUMNS: &str =
     "s.id, s.subject_id, j.line, s.vendor, s.vendor_id, s.followed_from, s.state, s.sends,
      s.unsettled, s.attempts, s.outcome, s.merged_into, s.problem_kind, s.problem, s.status,
@@ -1052,93 +934,74 @@ impl WorkCounts {
     }
 }
 
-impl RawStep {
-    /// The step in `row`, its [`STEP_COLUMNS`] starting at column `first`.
-    fn read(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<RawStep> {
-        Ok(RawStep {
-            id: row.get(first)?,
-            subject_id: row.get(first + 1)?,
-            subject_line: row.get(first + 2)?,
-            vendor: row.get(first + 3)?,
-            vendor_id: row.get(first + 4)?,
-            followed_from: row.get(first + 5)?,
-            state: row.get(first + 6)?,
-            sends: row.get(first + 7)?,
-            unsettled: row.get(first + 8)?,
-            attempts: row.get(first + 9)?,
-            outcome: row.get(first + 10)?,
-            merged_into: row.get(first + 11)?,
-            problem_kind: row.get(first + 12)?,
-            problem: row.get(first + 13)?,
-            status: row.get(first + 14)?,
-            request_id: row.get(first + 15)?,
-            started_at: row.get(first + 16)?,
-            finished_at: row.get(first + 17)?,
-            checked_at: row.get(first + 18)?,
-            check_result: row.get(first + 19)?,
-            check_note: row.get(first + 20)?,
-        })
+/// The step in `row`, its [`STEP_COLUMNS`] starting at column `first`; a value this version
+/// cannot read makes the journal corrupt.
+fn read_step(row: &rusqlite::Row<'_>, first: usize, path: &str) -> Result<StepRow, JournalError> {
+    macro_rules! column {
+        ($index:expr $(, $type:ty)?) => {
+            row.get$(::<_, $type>)?(first + $index)
+                .map_err(|source| sqlite(path, source))?
+        };
     }
-
-    fn into_step(self, path: &str) -> Result<StepRow, JournalError> {
-        let corrupt = |reason: String| JournalError::Corrupt {
-            path: path.to_string(),
-            step: self.id,
-            reason,
-        };
-        let vendor = Vendor::by_slug(&self.vendor)
-            .ok_or_else(|| corrupt(format!("unknown vendor `{}`", self.vendor)))?;
-        let state = StepState::from_name(&self.state)
-            .ok_or_else(|| corrupt(format!("unknown state `{}`", self.state)))?;
-        let outcome = match &self.outcome {
-            Some(name) => Some(
-                Outcome::from_name(name, self.merged_into.clone())
-                    .ok_or_else(|| corrupt(format!("unknown outcome `{name}`")))?,
-            ),
-            None => None,
-        };
-        if (state == StepState::Done) != outcome.is_some() {
-            return Err(corrupt("a finished step without an outcome".to_string()));
-        }
-        let problem = match (&self.problem_kind, &self.problem) {
-            (Some(kind), message) => Some(RecordedProblem {
-                kind: ProblemKind::from_name(kind)
-                    .ok_or_else(|| corrupt(format!("unknown problem `{kind}`")))?,
-                message: message.clone().unwrap_or_default(),
-            }),
-            (None, _) => None,
-        };
-        let check = match (&self.check_result, self.checked_at) {
-            (Some(name), Some(at)) => Some(RecordedCheck {
-                result: CheckResult::from_name(name)
-                    .ok_or_else(|| corrupt(format!("unknown check result `{name}`")))?,
-                at,
-                note: self.check_note.clone(),
-            }),
-            (None, None) => None,
-            _ => return Err(corrupt("a check without its result or time".to_string())),
-        };
-        let count = |value: i64| u32::try_from(value).unwrap_or(u32::MAX);
-        Ok(StepRow {
-            id: self.id,
-            subject_id: self.subject_id,
-            subject_line: self.subject_line as u64,
-            vendor,
-            vendor_id: self.vendor_id,
-            followed_from: self.followed_from,
-            state,
-            sends: count(self.sends),
-            unsettled: count(self.unsettled),
-            attempts: count(self.attempts),
-            outcome,
-            problem,
-            status: self.status.and_then(|status| u16::try_from(status).ok()),
-            request_id: self.request_id,
-            started_at: self.started_at,
-            finished_at: self.finished_at,
-            check,
-        })
+    let id = column!(0);
+    let corrupt = |reason: String| JournalError::Corrupt(path.to_string(), id, reason);
+    let vendor: String = column!(3);
+    let vendor =
+        Vendor::by_slug(&vendor).ok_or_else(|| corrupt(format!("unknown vendor `{vendor}`")))?;
+    let state: String = column!(6);
+    let state: StepState = state
+        .parse()
+        .map_err(|_| corrupt(format!("unknown state `{state}`")))?;
+    let outcome = match column!(10, Option<String>) {
+        Some(name) => Some(
+            Outcome::from_name(&name, column!(11))
+                .ok_or_else(|| corrupt(format!("unknown outcome `{name}`")))?,
+        ),
+        None => None,
+    };
+    if (state == StepState::Done) != outcome.is_some() {
+        return Err(corrupt("a finished step without an outcome".to_string()));
     }
+    let problem = match column!(12, Option<String>) {
+        Some(kind) => Some(RecordedProblem {
+            kind: kind
+                .parse()
+                .map_err(|_| corrupt(format!("unknown problem `{kind}`")))?,
+            message: column!(13, Option<String>).unwrap_or_default(),
+        }),
+        None => None,
+    };
+    let check = match (column!(19, Option<String>), column!(18)) {
+        (Some(name), Some(at)) => Some(RecordedCheck {
+            result: name
+                .parse()
+                .map_err(|_| corrupt(format!("unknown check result `{name}`")))?,
+            at,
+            note: column!(20),
+        }),
+        (None, None) => None,
+        _ => return Err(corrupt("a check without its result or time".to_string())),
+    };
+    let count = |value: i64| u32::try_from(value).unwrap_or(u32::MAX);
+    Ok(StepRow {
+        id,
+        subject_id: column!(1),
+        subject_line: column!(2, i64) as u64,
+        vendor,
+        vendor_id: column!(4),
+        followed_from: column!(5),
+        state,
+        sends: count(column!(7)),
+        unsettled: count(column!(8)),
+        attempts: count(column!(9)),
+        outcome,
+        problem,
+        status: column!(14, Option<i64>).and_then(|status| u16::try_from(status).ok()),
+        request_id: column!(15),
+        started_at: column!(16),
+        finished_at: column!(17),
+        check,
+    })
 }
 
 /// For each merged step of `steps`, the step that resolves its merge: the step that follows it
@@ -1191,37 +1054,21 @@ pub enum Followed {
     TooDeep,
 }
 
+/// A write for the writer thread, as the [`Writer`] method of the same name takes it; the step
+/// comes first.
 enum Write {
-    Begin {
-        step: i64,
-    },
-    Finish {
-        step: i64,
-        finish: Box<Finish>,
-    },
-    Follow {
-        from: i64,
-        subject_id: i64,
-        into: String,
-    },
-    NotSent {
-        step: i64,
-        kind: ProblemKind,
-        message: String,
-    },
-    Check {
-        step: i64,
-        result: CheckResult,
-        note: Option<String>,
-        at: i64,
-    },
+    Begin(i64),
+    Finish(i64, Box<Finish>),
+    Follow(i64, i64, String),
+    NotSent(i64, ProblemKind, String),
+    Check(i64, CheckResult, Option<String>, i64),
 }
 
 /// What a committed write answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Answer {
     /// A step was marked in flight; this many earlier sends of it had an unknown effect.
-    Begun { unsettled_before: u32 },
+    Begun(u32),
     /// A finish or a not-sent was recorded.
     Recorded,
     /// A merge was handled.
@@ -1237,17 +1084,12 @@ struct Job {
 /// Commits a run's writes from one thread, in batches: every write waits for the commit that
 /// holds it, and shares its fsync with the writes that arrived meanwhile. Dropping the writer
 /// waits for the writes already handed to it.
+#[derive(Debug)]
 pub struct Writer {
     sender: Option<mpsc::Sender<Job>>,
     thread: Option<JoinHandle<()>>,
     /// The journal's lock: released when the writer is dropped, after its last commit.
     _lock: Option<File>,
-}
-
-impl std::fmt::Debug for Writer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Writer").finish_non_exhaustive()
-    }
 }
 
 impl Writer {
@@ -1274,8 +1116,8 @@ impl Writer {
     /// lost, or a run died while they were in flight): after one, a not-found answer means
     /// "deleted or already absent".
     pub async fn begin(&self, step: i64) -> Result<u32, JournalError> {
-        match self.submit(Write::Begin { step }).await? {
-            Answer::Begun { unsettled_before } => Ok(unsettled_before),
+        match self.submit(Write::Begin(step)).await? {
+            Answer::Begun(unsettled_before) => Ok(unsettled_before),
             other => Err(mismatched(&other)),
         }
     }
@@ -1290,19 +1132,14 @@ impl Writer {
 
     /// Records how a send ended; returns once that is committed.
     pub async fn finish(&self, step: i64, finish: Finish) -> Result<(), JournalError> {
-        let finish = Box::new(finish);
-        self.record(Write::Finish { step, finish }).await
+        self.record(Write::Finish(step, Box::new(finish))).await
     }
 
     /// Resolves the merge `from` recorded (into the Trust identity `into`) by the subject's step
     /// for that identity: adds it when the subject has none, unless the merge is
     /// [`MAX_FOLLOWED_MERGES`] deep already.
     pub async fn follow(&self, from: &StepRow, into: &str) -> Result<Followed, JournalError> {
-        let write = Write::Follow {
-            from: from.id,
-            subject_id: from.subject_id,
-            into: into.to_string(),
-        };
+        let write = Write::Follow(from.id, from.subject_id, into.to_string());
         match self.submit(write).await? {
             Answer::Followed(followed) => Ok(followed),
             other => Err(mismatched(&other)),
@@ -1317,13 +1154,8 @@ impl Writer {
         kind: ProblemKind,
         message: &str,
     ) -> Result<(), JournalError> {
-        let message = message.to_string();
-        self.record(Write::NotSent {
-            step,
-            kind,
-            message,
-        })
-        .await
+        self.record(Write::NotSent(step, kind, message.to_string()))
+            .await
     }
 
     /// Records what `verify` found for a finished step at `at` (Unix milliseconds, the verify's
@@ -1335,13 +1167,7 @@ impl Writer {
         note: Option<String>,
         at: i64,
     ) -> Result<(), JournalError> {
-        let write = Write::Check {
-            step,
-            result,
-            note,
-            at,
-        };
-        self.record(write).await
+        self.record(Write::Check(step, result, note, at)).await
     }
 }
 
@@ -1415,7 +1241,7 @@ fn commit(conn: &mut Connection, batch: &[Job]) -> Result<Vec<Result<Answer, Str
 
 fn apply(conn: &Connection, write: &Write, at: i64) -> Result<Answer, WriteError> {
     let (step, tried, changed) = match write {
-        Write::Begin { step } => {
+        Write::Begin(step) => {
             // A step finished before is never begun again: no row comes back, and that is an
             // error below.
             let unsettled_before = conn
@@ -1426,16 +1252,13 @@ fn apply(conn: &Connection, write: &Write, at: i64) -> Result<Answer, WriteError
                 )?
                 .query_row(params![step, at], |row| row.get::<_, i64>(0))
                 .optional()?
-                .ok_or(WriteError::Refused {
-                    step: *step,
-                    tried: "begun",
-                })?;
+                .ok_or(WriteError::Refused(*step, "begun"))?;
             chain::append_step(conn, *step)?;
-            return Ok(Answer::Begun {
-                unsettled_before: u32::try_from(unsettled_before).unwrap_or(u32::MAX),
-            });
+            return Ok(Answer::Begun(
+                u32::try_from(unsettled_before).unwrap_or(u32::MAX),
+            ));
         }
-        Write::Finish { step, finish } => match &finish.result {
+        Write::Finish(step, finish) => match &finish.result {
             Ok(outcome) => {
                 let merged_into = match outcome {
                     Outcome::Merged { into } => Some(into.as_str()),
@@ -1481,11 +1304,7 @@ fn apply(conn: &Connection, write: &Write, at: i64) -> Result<Answer, WriteError
                 (step, "finished", changed)
             }
         },
-        Write::NotSent {
-            step,
-            kind,
-            message,
-        } => {
+        Write::NotSent(step, kind, message) => {
             let changed = conn
                 .prepare_cached(
                     "UPDATE steps SET state = 'failed', problem_kind = ?2, problem = ?3,
@@ -1494,12 +1313,7 @@ fn apply(conn: &Connection, write: &Write, at: i64) -> Result<Answer, WriteError
                 .execute(params![step, kind.name(), message, at])?;
             (step, "marked not sent", changed)
         }
-        Write::Check {
-            step,
-            result,
-            note,
-            at,
-        } => {
+        Write::Check(step, result, note, at) => {
             let changed = conn
                 .prepare_cached(
                     "UPDATE steps SET checked_at = ?2, check_result = ?3, check_note = ?4
@@ -1508,11 +1322,7 @@ fn apply(conn: &Connection, write: &Write, at: i64) -> Result<Answer, WriteError
                 .execute(params![step, at, result.name(), note])?;
             (step, "checked", changed)
         }
-        Write::Follow {
-            from,
-            subject_id,
-            into,
-        } => {
+        Write::Follow(from, subject_id, into) => {
             let followed = follow(conn, *from, *subject_id, into)?;
             if let Followed::Added(id) = followed {
                 chain::append_step(conn, id)?;
@@ -1523,7 +1333,7 @@ fn apply(conn: &Connection, write: &Write, at: i64) -> Result<Answer, WriteError
     if changed != 1 {
         // A step finished twice, or not begun: the run's bookkeeping is wrong, and nothing is
         // written rather than something untrue.
-        return Err(WriteError::Refused { step: *step, tried });
+        return Err(WriteError::Refused(*step, tried));
     }
     chain::append_step(conn, *step)?;
     Ok(Answer::Recorded)
@@ -1575,23 +1385,15 @@ enum WriteError {
     /// SQLite failed.
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
-    /// The step's state does not allow the write: the run's bookkeeping is wrong.
+    /// The step's state does not allow what the write tried: the run's bookkeeping is wrong.
     #[error(
-        "step {step} cannot be {tried} in its state (finished already, or never begun); nothing was written for it"
+        "step {0} cannot be {1} in its state (finished already, or never begun); nothing was written for it"
     )]
-    Refused {
-        /// The step.
-        step: i64,
-        /// What the write tried.
-        tried: &'static str,
-    },
+    Refused(i64, &'static str),
 }
 
 fn sqlite(path: &str, source: rusqlite::Error) -> JournalError {
-    JournalError::Sqlite {
-        path: path.to_string(),
-        source,
-    }
+    JournalError::Sqlite(path.to_string(), source)
 }
 
 /// What a failed read of a journal's identity means: only SQLite's "not a database" says the file
@@ -1599,10 +1401,9 @@ fn sqlite(path: &str, source: rusqlite::Error) -> JournalError {
 /// are.
 fn identity_error(path: &str, error: rusqlite::Error) -> JournalError {
     match error.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::NotADatabase) => JournalError::NotAJournal {
-            path: path.to_string(),
-            reason: error.to_string(),
-        },
+        Some(rusqlite::ErrorCode::NotADatabase) => {
+            JournalError::NotAJournal(path.to_string(), error.to_string())
+        }
         _ => sqlite(path, error),
     }
 }
@@ -1617,10 +1418,7 @@ fn beside(path: &Path, suffix: &str) -> PathBuf {
 /// Takes the journal's exclusive lock (see the module documentation), or says who holds it.
 fn take_lock(path: &Path) -> Result<File, JournalError> {
     let lock_path = beside(path, ".lock");
-    let io = |source: std::io::Error| JournalError::Io {
-        path: lock_path.display().to_string(),
-        source,
-    };
+    let io = |source: std::io::Error| JournalError::Io(lock_path.display().to_string(), source);
     private::create_new(&lock_path).map_err(io)?;
     let file = std::fs::OpenOptions::new()
         .read(true)
@@ -1630,9 +1428,7 @@ fn take_lock(path: &Path) -> Result<File, JournalError> {
     // Qualified: std's own `File::try_lock` is newer than the workspace's MSRV.
     match fs4::FileExt::try_lock(&file) {
         Ok(()) => Ok(file),
-        Err(fs4::TryLockError::WouldBlock) => Err(JournalError::InUse {
-            path: path.display().to_string(),
-        }),
+        Err(fs4::TryLockError::WouldBlock) => Err(JournalError::InUse(path.display().to_string())),
         Err(fs4::TryLockError::Error(source)) => Err(io(source)),
     }
 }
@@ -1646,10 +1442,7 @@ fn refuse_read_only(path: &Path) -> Result<(), JournalError> {
         if let Ok(metadata) = std::fs::metadata(path) {
             let mode = metadata.permissions().mode() & 0o7777;
             if mode & 0o200 == 0 {
-                return Err(JournalError::ReadOnly {
-                    path: path.display().to_string(),
-                    mode,
-                });
+                return Err(JournalError::ReadOnly(path.display().to_string(), mode));
             }
         }
     }
@@ -1683,10 +1476,8 @@ fn uri_path(path: &Path) -> String {
 fn narrow_permissions(path: &Path) -> Result<(), JournalError> {
     for suffix in ["", "-wal", "-shm"] {
         let file = beside(path, suffix);
-        private::narrow(&file).map_err(|source| JournalError::Io {
-            path: file.display().to_string(),
-            source,
-        })?;
+        private::narrow(&file)
+            .map_err(|source| JournalError::Io(file.display().to_string(), source))?;
     }
     Ok(())
 }
@@ -1950,7 +1741,7 @@ mod tests {
         ];
         let err = Journal::open_for_run(&path, &other).unwrap_err();
         assert!(
-            matches!(&err, JournalError::PlanMismatch { reason, .. } if reason == "the subject on line 3 has other vendor ids"),
+            matches!(&err, JournalError::PlanMismatch(_, reason) if reason == "the subject on line 3 has other vendor ids"),
             "{err}"
         );
         assert!(!err.to_string().contains("cccccccc"));
@@ -1990,7 +1781,7 @@ mod tests {
 
     fn tampered(path: &Path) -> String {
         match Journal::open_read_only(path).unwrap().check_chain() {
-            Err(error @ JournalError::Tampered { .. }) => error.to_string(),
+            Err(error @ JournalError::Tampered(..)) => error.to_string(),
             other => panic!("not found tampered: {other:?}"),
         }
     }
@@ -2001,7 +1792,7 @@ mod tests {
         let (_dir, path, journal) = new_journal(&subjects);
         let started = std::time::Instant::now();
         let second = Journal::open_for_run(&path, &subjects).unwrap_err();
-        assert!(matches!(second, JournalError::InUse { .. }), "{second}");
+        assert!(matches!(second, JournalError::InUse(..)), "{second}");
         assert!(
             second
                 .to_string()
@@ -2009,7 +1800,7 @@ mod tests {
         );
         assert!(matches!(
             Journal::open_for_verify(&path).unwrap_err(),
-            JournalError::InUse { .. }
+            JournalError::InUse(..)
         ));
         // Refused without waiting (a bound on a hang, not a speed test).
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
@@ -2019,7 +1810,7 @@ mod tests {
         let writer = journal.into_writer();
         assert!(matches!(
             Journal::open_for_run(&path, &subjects).unwrap_err(),
-            JournalError::InUse { .. }
+            JournalError::InUse(..)
         ));
         drop(writer);
         Journal::open_for_run(&path, &subjects).unwrap();
@@ -2094,13 +1885,13 @@ mod tests {
         let journal = Journal::open_read_only(&path).unwrap();
         assert!(matches!(
             crate::report::Report::from_journal(&journal, false),
-            Err(crate::report::ReportError::Journal(
-                JournalError::Tampered { .. }
-            ))
+            Err(crate::report::ReportError::Journal(JournalError::Tampered(
+                ..
+            )))
         ));
         assert!(matches!(
             Journal::open_for_verify(&path),
-            Err(JournalError::Tampered { .. })
+            Err(JournalError::Tampered(..))
         ));
     }
 
@@ -2141,17 +1932,14 @@ mod tests {
             .unwrap();
         let error = Journal::open_read_only(&path).unwrap().salt().unwrap_err();
         assert!(
-            matches!(&error, JournalError::Damaged { reason, .. } if reason.contains("salt is missing")),
+            matches!(&error, JournalError::Damaged(_, reason) if reason.contains("salt is missing")),
             "{error}"
         );
         assert!(!error.to_string().contains("no rows"), "{error}");
 
         conn.execute_batch("PRAGMA user_version = 1").unwrap();
         let error = Journal::open_read_only(&path).unwrap_err();
-        assert!(
-            matches!(error, JournalError::Outdated { version: 1, .. }),
-            "{error}"
-        );
+        assert!(matches!(error, JournalError::Outdated(_, 1)), "{error}");
         assert!(
             error
                 .to_string()
@@ -2167,11 +1955,11 @@ mod tests {
             rusqlite::ffi::SQLITE_CANTOPEN,
         ] {
             let error = identity_error("j.db", failure(code));
-            assert!(matches!(error, JournalError::Sqlite { .. }), "{error}");
+            assert!(matches!(error, JournalError::Sqlite(..)), "{error}");
         }
         assert!(matches!(
             identity_error("j.db", failure(rusqlite::ffi::SQLITE_NOTADB)),
-            JournalError::NotAJournal { .. }
+            JournalError::NotAJournal(..)
         ));
         assert!(
             identity_error("j.db", failure(rusqlite::ffi::SQLITE_FULL))
@@ -2187,10 +1975,7 @@ mod tests {
         let (_dir, path) = failed_journal();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
         let error = Journal::open_for_run(&path, &two_subjects()).unwrap_err();
-        assert!(
-            matches!(error, JournalError::ReadOnly { mode: 0o444, .. }),
-            "{error}"
-        );
+        assert!(matches!(error, JournalError::ReadOnly(_, 0o444)), "{error}");
         assert!(
             error.to_string().contains("read-only (mode 444)"),
             "{error}"
@@ -2213,7 +1998,7 @@ mod tests {
         .unwrap();
         assert!(matches!(
             Journal::open_for_run(&text, &[]),
-            Err(JournalError::NotAJournal { .. })
+            Err(JournalError::NotAJournal(..))
         ));
         let other = dir.path().join("other.db");
         Connection::open(&other)
@@ -2228,7 +2013,7 @@ mod tests {
         );
         assert!(matches!(
             Journal::open_read_only(&dir.path().join("missing.db")),
-            Err(JournalError::Missing { .. })
+            Err(JournalError::Missing(..))
         ));
     }
 
@@ -2299,13 +2084,10 @@ mod tests {
         let (sender, receiver) = mpsc::channel();
         let mut answers = Vec::new();
         for write in [
-            Write::Begin { step: ids[0] },
+            Write::Begin(ids[0]),
             // Never begun: refused.
-            Write::Finish {
-                step: ids[1],
-                finish: Box::new(Finish::ok(Outcome::Deleted)),
-            },
-            Write::Begin { step: ids[2] },
+            Write::Finish(ids[1], Box::new(Finish::ok(Outcome::Deleted))),
+            Write::Begin(ids[2]),
         ] {
             let (done, answer) = oneshot::channel();
             sender.send(Job { write, at: 1, done }).unwrap();
@@ -2318,12 +2100,7 @@ mod tests {
             .into_iter()
             .map(|mut answer| answer.try_recv().unwrap())
             .collect();
-        assert_eq!(
-            answers[0],
-            Ok(Answer::Begun {
-                unsettled_before: 0
-            })
-        );
+        assert_eq!(answers[0], Ok(Answer::Begun(0)));
         assert!(
             answers[1]
                 .as_ref()
@@ -2331,12 +2108,7 @@ mod tests {
             "{:?}",
             answers[1]
         );
-        assert_eq!(
-            answers[2],
-            Ok(Answer::Begun {
-                unsettled_before: 0
-            })
-        );
+        assert_eq!(answers[2], Ok(Answer::Begun(0)));
         let states: Vec<_> = read_steps(&path).iter().map(|step| step.state).collect();
         assert_eq!(
             states,

@@ -2,16 +2,18 @@
 //! vendor's documented evidence), or a [`Problem`] that says why nothing is claimed and whether
 //! the request may have taken effect anyway.
 
-use std::fmt;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use crate::vendor::Vendor;
 
-/// A proven end state of one step, in the vendors' own vocabulary.
+/// A proven end state of one step, in the vendors' own vocabulary. Its name (strum's, in snake
+/// case) is how the journal and the reports write it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
+#[derive(strum::Display, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum Outcome {
     /// Attestr archived the profile now (200): its items and media are purged.
     Archived,
@@ -36,27 +38,15 @@ pub enum Outcome {
 impl Outcome {
     /// The outcome's name, as the journal and the reports write it.
     pub fn name(&self) -> &'static str {
-        match self {
-            Outcome::Archived => "archived",
-            Outcome::AlreadyArchived => "already_archived",
-            Outcome::Deleted => "deleted",
-            Outcome::NotFound => "not_found",
-            Outcome::DeletedOrAlreadyAbsent => "deleted_or_already_absent",
-            Outcome::Merged { .. } => "merged",
-        }
+        self.into()
     }
 
     /// The outcome from its [`name`](Self::name) and, for a merge, the uuid it names.
     pub fn from_name(name: &str, merged_into: Option<String>) -> Option<Outcome> {
-        Some(match name {
-            "archived" => Outcome::Archived,
-            "already_archived" => Outcome::AlreadyArchived,
-            "deleted" => Outcome::Deleted,
-            "not_found" => Outcome::NotFound,
-            "deleted_or_already_absent" => Outcome::DeletedOrAlreadyAbsent,
-            "merged" => Outcome::Merged { into: merged_into? },
-            _ => return None,
-        })
+        match name.parse().ok()? {
+            Outcome::Merged { .. } => Some(Outcome::Merged { into: merged_into? }),
+            outcome => Some(outcome),
+        }
     }
 
     /// Whether the outcome leaves nothing of the person at the vendor that the tool can reach.
@@ -108,15 +98,11 @@ impl Outcome {
     }
 }
 
-impl fmt::Display for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 /// Why a step needs a person, or could not finish yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(into = "&'static str")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum ProblemKind {
     /// The response proved no outcome: a 404 that is not the vendor's documented one (a wrong
     /// base URL), an HTML page, a body that broke off or does not match the spec.
@@ -132,28 +118,9 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
-    pub(crate) const ALL: [ProblemKind; 5] = [
-        ProblemKind::Unproven,
-        ProblemKind::Auth,
-        ProblemKind::RetriesExhausted,
-        ProblemKind::Refused,
-        ProblemKind::NotSent,
-    ];
-
     /// The kind's name, as the journal and the reports write it.
     pub fn name(self) -> &'static str {
-        match self {
-            ProblemKind::Unproven => "unproven",
-            ProblemKind::Auth => "auth",
-            ProblemKind::RetriesExhausted => "retries_exhausted",
-            ProblemKind::Refused => "refused",
-            ProblemKind::NotSent => "not_sent",
-        }
-    }
-
-    /// The kind from its [`name`](Self::name).
-    pub fn from_name(name: &str) -> Option<ProblemKind> {
-        Self::ALL.into_iter().find(|kind| kind.name() == name)
+        self.into()
     }
 
     /// What a person should do about it.
@@ -239,7 +206,10 @@ impl Problem {
 
 /// What a read-back proved for a step. It is written by its [`name`](Self::name) in the journal
 /// and in every report format alike.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(into = "&'static str")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum CheckResult {
     /// The vendor's documented read proved again that it holds nothing under the id.
     AbsentAgain,
@@ -249,30 +219,14 @@ pub enum CheckResult {
     NotVerifiable,
     /// The read failed or proved nothing (a timeout, a 5xx, an undocumented answer); verify
     /// again.
+    #[strum(serialize = "check_failed")]
     Failed,
 }
 
 impl CheckResult {
-    pub(crate) const ALL: [CheckResult; 4] = [
-        CheckResult::AbsentAgain,
-        CheckResult::PresentAgain,
-        CheckResult::NotVerifiable,
-        CheckResult::Failed,
-    ];
-
     /// The name the journal and the reports write.
     pub fn name(self) -> &'static str {
-        match self {
-            CheckResult::AbsentAgain => "absent_again",
-            CheckResult::PresentAgain => "present_again",
-            CheckResult::NotVerifiable => "not_verifiable",
-            CheckResult::Failed => "check_failed",
-        }
-    }
-
-    /// The result from its [`name`](Self::name).
-    pub fn from_name(name: &str) -> Option<CheckResult> {
-        Self::ALL.into_iter().find(|result| result.name() == name)
+        self.into()
     }
 
     /// How a person reads it.
@@ -283,12 +237,6 @@ impl CheckResult {
             CheckResult::NotVerifiable => "not verifiable by API",
             CheckResult::Failed => "check failed",
         }
-    }
-}
-
-impl serde::Serialize for CheckResult {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.name())
     }
 }
 
@@ -315,8 +263,8 @@ mod tests {
             assert_eq!(Outcome::from_name(outcome.name(), into), Some(outcome));
         }
         assert_eq!(Outcome::from_name("merged", None), None);
-        for kind in ProblemKind::ALL {
-            assert_eq!(ProblemKind::from_name(kind.name()), Some(kind));
+        for &kind in <ProblemKind as strum::VariantArray>::VARIANTS {
+            assert_eq!(kind.name().parse(), Ok(kind));
         }
     }
 

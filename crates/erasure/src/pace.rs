@@ -57,6 +57,7 @@ impl Pace {
 }
 
 /// One vendor's limiter, pause and halt, shared by its steps.
+#[derive(Debug)]
 pub struct Lane {
     limiter: DefaultDirectRateLimiter,
     /// Waiters queue here (first come, first served), so one at a time waits on the limiter
@@ -64,12 +65,6 @@ pub struct Lane {
     queue: tokio::sync::Mutex<()>,
     paused_until: Mutex<Option<Instant>>,
     halted: Mutex<Option<(ProblemKind, String)>>,
-}
-
-impl std::fmt::Debug for Lane {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Lane").finish_non_exhaustive()
-    }
 }
 
 impl Lane {

@@ -44,8 +44,8 @@ pub fn write(
         writeln!(
             out,
             "  {vendor} {} × {count}: {}.",
-            vendor.action(),
-            vendor.action_effect()
+            vendor.facts().action,
+            vendor.facts().action_effect
         )?;
     }
     writeln!(out)?;
@@ -53,7 +53,7 @@ pub fn write(
         write!(out, "line {}  {}: ", subject.line, subject.reference)?;
         for (index, (vendor, id)) in subject.ids.iter().enumerate() {
             let separator = if index == 0 { "" } else { "; " };
-            write!(out, "{separator}{vendor} {}", vendor.action())?;
+            write!(out, "{separator}{vendor} {}", vendor.facts().action)?;
             if reveal {
                 write!(out, " {id}")?;
             }

@@ -89,7 +89,7 @@ fn attention(step: &StepRow, result: Result<&Outcome, &Problem>) -> Option<Strin
         "subject on line {}: {} {}",
         step.subject_line,
         step.vendor,
-        step.vendor.action()
+        step.vendor.facts().action
     );
     match result {
         Ok(outcome) if outcome.is_erased() => None,
@@ -112,71 +112,29 @@ fn halted(vendor: Vendor, reason: &str) -> String {
     )
 }
 
-/// Plain lines on stderr: every step that needs a person, and a count at most once a second.
+/// A run shown on stderr: an indicatif bar on a terminal, or else plain lines with a count at
+/// most once a second; either way a line for every step that needs a person.
 #[derive(Debug)]
-pub struct Lines {
+pub struct Terminal {
     counts: Counts,
+    /// The bar, when one is drawn (plain lines otherwise).
+    bar: Option<ProgressBar>,
+    /// When plain lines last gave the count.
     last: Mutex<Instant>,
 }
 
-impl Default for Lines {
-    fn default() -> Self {
-        Lines {
+impl Terminal {
+    /// Plain lines.
+    pub fn lines() -> Terminal {
+        Terminal {
             counts: Counts::default(),
+            bar: None,
             last: Mutex::new(Instant::now()),
         }
     }
-}
 
-impl Lines {
-    fn print(&self, line: &str) {
-        let _ = writeln!(std::io::stderr().lock(), "vendor-erase: {line}");
-    }
-}
-
-impl Progress for Lines {
-    fn started(&self, total: usize, to_send: usize) {
-        self.counts.to_send.store(to_send, Ordering::Relaxed);
-        self.print(&format!(
-            "{total} steps, {} finished before, {to_send} to send",
-            total - to_send
-        ));
-    }
-
-    fn step_ended(&self, step: &StepRow, result: Result<&Outcome, &Problem>) {
-        self.counts.record(result);
-        if let Some(line) = attention(step, result) {
-            self.print(&line);
-        }
-        let mut last = lock(&self.last);
-        if last.elapsed() >= Duration::from_secs(1) {
-            *last = Instant::now();
-            self.print(&self.counts.summary());
-        }
-    }
-
-    fn step_not_sent(&self, _: &StepRow) {
-        self.counts.not_sent();
-    }
-
-    fn vendor_halted(&self, vendor: Vendor, reason: &str) {
-        self.print(&halted(vendor, reason));
-    }
-
-    fn ended(&self) {
-        self.print(&self.counts.summary());
-    }
-}
-
-/// An indicatif bar on stderr.
-#[derive(Debug)]
-pub struct Bar {
-    bar: ProgressBar,
-    counts: Counts,
-}
-
-impl Default for Bar {
-    fn default() -> Self {
+    /// A bar.
+    pub fn bar() -> Terminal {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         bar.set_style(
             ProgressStyle::with_template(
@@ -185,42 +143,71 @@ impl Default for Bar {
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
         );
-        Bar {
-            bar,
-            counts: Counts::default(),
+        Terminal {
+            bar: Some(bar),
+            ..Terminal::lines()
+        }
+    }
+
+    fn print(&self, line: String) {
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => {
+                let _ = writeln!(std::io::stderr().lock(), "vendor-erase: {line}");
+            }
         }
     }
 }
 
-impl Progress for Bar {
-    fn started(&self, _total: usize, to_send: usize) {
+impl Progress for Terminal {
+    fn started(&self, total: usize, to_send: usize) {
         self.counts.to_send.store(to_send, Ordering::Relaxed);
-        self.bar.set_length(to_send as u64);
+        match &self.bar {
+            Some(bar) => bar.set_length(to_send as u64),
+            None => self.print(format!(
+                "{total} steps, {} finished before, {to_send} to send",
+                total - to_send
+            )),
+        }
     }
 
     fn step_ended(&self, step: &StepRow, result: Result<&Outcome, &Problem>) {
         self.counts.record(result);
         if let Some(line) = attention(step, result) {
-            self.bar.println(line);
+            self.print(line);
         }
-        self.bar.set_message(format!(
-            "{} need a person",
-            self.counts.needs_person.load(Ordering::Relaxed)
-        ));
-        self.bar.inc(1);
+        match &self.bar {
+            Some(bar) => {
+                let needs_person = self.counts.needs_person.load(Ordering::Relaxed);
+                bar.set_message(format!("{needs_person} need a person"));
+                bar.inc(1);
+            }
+            None => {
+                let mut last = lock(&self.last);
+                if last.elapsed() >= Duration::from_secs(1) {
+                    *last = Instant::now();
+                    self.print(self.counts.summary());
+                }
+            }
+        }
     }
 
     fn step_not_sent(&self, _: &StepRow) {
         self.counts.not_sent();
-        self.bar.inc(1);
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
     }
 
     fn vendor_halted(&self, vendor: Vendor, reason: &str) {
-        self.bar.println(halted(vendor, reason));
+        self.print(halted(vendor, reason));
     }
 
     fn ended(&self) {
-        self.bar.finish_with_message(self.counts.summary());
+        match &self.bar {
+            Some(bar) => bar.finish_with_message(self.counts.summary()),
+            None => self.print(self.counts.summary()),
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::clients::Clients;
-use crate::vendor::Vendor;
+use crate::vendor::{ErasureFacts, Vendor};
 
 /// The most characters of an operator's name.
 pub const MAX_OPERATOR_CHARS: usize = 200;
@@ -55,61 +55,38 @@ pub struct Provenance {
     pub vendors: BTreeMap<Vendor, VendorProvenance>,
 }
 
-/// The operations the tool calls at `vendor` (erasure, the check before it, the read of
-/// `verify`), by their spec `operationId`.
-fn operations(vendor: Vendor) -> &'static [&'static str] {
-    match vendor {
-        Vendor::Attestr => &["archiveProfile"],
-        Vendor::Trust => &["createAccessToken", "deleteIdentity", "findIdentity"],
-        Vendor::GainsightPx => &["listUsers", "deleteUser", "deleteUserByBody", "getUser"],
-    }
-}
-
-fn spec_text(vendor: Vendor) -> &'static str {
-    match vendor {
-        Vendor::Attestr => include_str!("../../../spec/dist/attestr.json"),
-        Vendor::Trust => include_str!("../../../spec/dist/trust.json"),
-        Vendor::GainsightPx => include_str!("../../../spec/dist/gainsight-px.json"),
-    }
-}
-
 /// The spec version and the pages cited (`x-vendor-doc`) by the operations the tool calls at
 /// `vendor`, each page once, in the order met.
 pub fn spec_facts(vendor: Vendor) -> (String, Vec<CitedPage>) {
-    let spec: serde_json::Value = serde_json::from_str(spec_text(vendor)).unwrap_or_default();
-    let version = spec
-        .pointer("/info/version")
-        .and_then(|version| version.as_str())
-        .unwrap_or("unknown")
-        .to_string();
+    let facts = vendor.facts();
+    let spec: serde_json::Value = serde_json::from_str(facts.spec).unwrap_or_default();
+    let version = spec["info"]["version"].as_str().unwrap_or("unknown");
+    // Every operation of every path item (a value that is not an object indexes as null).
+    let operations = spec["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|paths| paths.values());
+    let operations = operations
+        .filter_map(|item| item.as_object())
+        .flat_map(|item| item.values());
     let mut pages: Vec<CitedPage> = Vec::new();
-    let wanted = operations(vendor);
-    if let Some(paths) = spec.get("paths").and_then(|paths| paths.as_object()) {
-        for item in paths.values() {
-            let Some(item) = item.as_object() else {
-                continue;
+    for operation in operations {
+        let id = operation["operationId"].as_str();
+        let doc = &operation["x-vendor-doc"];
+        if !id.is_some_and(|id| facts.operations.contains(&id)) {
+            continue;
+        }
+        if let (Some(url), Some(sha256)) = (doc["url"].as_str(), doc["sha256"].as_str()) {
+            let page = CitedPage {
+                url: url.to_string(),
+                sha256: sha256.to_string(),
             };
-            for operation in item.values() {
-                let id = operation.get("operationId").and_then(|id| id.as_str());
-                if !id.is_some_and(|id| wanted.contains(&id)) {
-                    continue;
-                }
-                let doc = operation.get("x-vendor-doc");
-                let field = |name: &str| {
-                    doc.and_then(|doc| doc.get(name))
-                        .and_then(|value| value.as_str())
-                        .map(str::to_string)
-                };
-                if let (Some(url), Some(sha256)) = (field("url"), field("sha256")) {
-                    let page = CitedPage { url, sha256 };
-                    if !pages.contains(&page) {
-                        pages.push(page);
-                    }
-                }
+            if !pages.contains(&page) {
+                pages.push(page);
             }
         }
     }
-    (version, pages)
+    (version.to_string(), pages)
 }
 
 /// The host (and port) of a URL, without scheme, credentials or path.
@@ -147,17 +124,14 @@ impl Provenance {
         }
         if let Some(client) = &clients.gainsight_px {
             let base = client.baseurl().trim_end_matches('/');
-            let centre = [
-                (gainsight_px::DataCenter::Us, "US"),
-                (gainsight_px::DataCenter::Eu, "EU"),
-                (gainsight_px::DataCenter::Us2, "US2"),
-            ]
-            .into_iter()
-            .find(|(centre, _)| centre.base_url() == base)
-            .map_or(
-                "custom base URL (no Gainsight PX data centre)",
-                |(_, name)| name,
-            );
+            // The crate reads these names (GAINSIGHT_PX_DATA_CENTER) and maps each to its URL.
+            let centre = ["US", "EU", "US2"]
+                .into_iter()
+                .find(|name| {
+                    name.parse::<gainsight_px::DataCenter>()
+                        .is_ok_and(|centre| centre.base_url() == base)
+                })
+                .unwrap_or("custom base URL (no Gainsight PX data centre)");
             add(Vendor::GainsightPx, base, Some(centre.to_string()));
         }
         Provenance {

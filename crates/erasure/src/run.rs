@@ -44,30 +44,9 @@ impl Default for RunOptions {
     }
 }
 
-impl RunOptions {
-    fn pace(&self, vendor: Vendor) -> Pace {
-        self.paces
-            .get(&vendor)
-            .copied()
-            .unwrap_or_else(|| Pace::default_for(vendor))
-    }
-}
-
 /// Asks a run to stop sending new steps (Ctrl-C) when it is cancelled; steps in flight finish
 /// and are recorded.
 pub type StopSignal = tokio_util::sync::CancellationToken;
-
-/// What is left to do for a step [`Journal::work_page`] returned: send it, or, for a finished
-/// one (there only as a merge to follow), follow it into the identity it names first.
-type Work = (StepRow, Option<String>);
-
-fn work(step: StepRow) -> Work {
-    let follow = match (&step.state, &step.outcome) {
-        (StepState::Done, Some(Outcome::Merged { into })) => Some(into.clone()),
-        _ => None,
-    };
-    (step, follow)
-}
 
 /// Steps read from the journal at once by a lane: the most a run holds of its work per vendor.
 pub const WORK_PAGE: usize = 256;
@@ -81,7 +60,7 @@ fn work_pages<'a>(
     follow_merges: bool,
     up_to: i64,
     stop: &'a StopSignal,
-) -> impl Iterator<Item = Result<Work, JournalError>> + 'a {
+) -> impl Iterator<Item = Result<StepRow, JournalError>> + 'a {
     let mut after = 0;
     let mut page = Vec::new().into_iter();
     let mut ended = false;
@@ -90,14 +69,14 @@ fn work_pages<'a>(
             return None;
         }
         if let Some(step) = page.next() {
-            return Some(Ok(work(step)));
+            return Some(Ok(step));
         }
         let next = lock(reader).work_page(vendor, follow_merges, (after, up_to), WORK_PAGE);
         match next {
             Ok(next) => {
                 after = next.last()?.id;
                 page = next.into_iter();
-                page.next().map(|step| Ok(work(step)))
+                page.next().map(Ok)
             }
             Err(error) => {
                 ended = true;
@@ -107,7 +86,6 @@ fn work_pages<'a>(
     })
 }
 
-/// Everything a step's processing needs.
 struct Context<'a> {
     writer: &'a Writer,
     clients: &'a Clients,
@@ -150,7 +128,8 @@ pub async fn run(
         let failure = &failure;
         let reader = &reader;
         async move {
-            let pace = options.pace(vendor);
+            let pace = options.paces.get(&vendor).copied();
+            let pace = pace.unwrap_or_else(|| Pace::default_for(vendor));
             let lane = Lane::new(&pace);
             let lane = &lane;
             if let Err(problem) = check_vendor(context, lane, vendor).await {
@@ -191,10 +170,18 @@ pub async fn run(
     failure.into_inner().map_or(Ok(()), Err)
 }
 
-/// Sends one step, and then, if it was merged and merges are followed, the step for the
-/// identity it names, as long as [`Writer::follow`] adds one.
-async fn process(context: &Context<'_>, lane: &Lane, work: Work) -> Result<(), JournalError> {
-    let (mut step, mut follow) = work;
+/// Sends one step a [`Journal::work_page`] returned, and then, if it was merged and merges are
+/// followed, the step for the identity it names, as long as [`Writer::follow`] adds one. A
+/// finished step is there only as a merge to follow: it is followed without being sent.
+async fn process(
+    context: &Context<'_>,
+    lane: &Lane,
+    mut step: StepRow,
+) -> Result<(), JournalError> {
+    let mut follow = match (&step.state, &step.outcome) {
+        (StepState::Done, Some(Outcome::Merged { into })) => Some(into.clone()),
+        _ => None,
+    };
     loop {
         if let Some(into) = follow.take() {
             match context.writer.follow(&step, &into).await? {

@@ -132,7 +132,7 @@ impl Source for SubjectsFile {
         let mut problems = Problems::default();
         let (_, digest) = scan(open(&self.path)?, &shown, None, &mut problems, each)?;
         if digest != self.digest || !problems.listed.is_empty() {
-            return Err(SubjectsError::Changed { path: shown }.into());
+            return Err(SubjectsError::Changed(shown).into());
         }
         Ok(())
     }
@@ -161,20 +161,12 @@ impl fmt::Display for RowError {
 /// Why a subjects file cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum SubjectsError {
-    /// The file could not be read.
-    #[error("{path}: {source}")]
-    Read {
-        /// The file as given.
-        path: String,
-        /// What the system said.
-        source: std::io::Error,
-    },
-    /// The file is larger than [`MAX_FILE_BYTES`].
-    #[error("{path}: larger than {MAX_FILE_BYTES} bytes")]
-    TooLarge {
-        /// The file as given.
-        path: String,
-    },
+    /// The file (as given) could not be read.
+    #[error("{0}: {1}")]
+    Read(String, #[source] std::io::Error),
+    /// The file (as given) is larger than [`MAX_FILE_BYTES`].
+    #[error("{0}: larger than {MAX_FILE_BYTES} bytes")]
+    TooLarge(String),
     /// Rows that cannot be used; nothing runs.
     #[error("{}", list_rows(.path, .errors, *.unlisted))]
     Rows {
@@ -185,18 +177,12 @@ pub enum SubjectsError {
         /// Bad rows found beyond those listed.
         unlisted: usize,
     },
-    /// The file read to hand its subjects on is not the one checked.
-    #[error("{path}: the file changed after it was checked; nothing was run. Give it again")]
-    Changed {
-        /// The file as given.
-        path: String,
-    },
+    /// The file (as given) read to hand its subjects on is not the one checked.
+    #[error("{0}: the file changed after it was checked; nothing was run. Give it again")]
+    Changed(String),
     /// The temporary file repeats are looked for in failed.
-    #[error("cannot look for repeated subjects and ids (in a temporary file): {source}")]
-    Scratch {
-        /// What SQLite said.
-        source: rusqlite::Error,
-    },
+    #[error("cannot look for repeated subjects and ids (in a temporary file): {0}")]
+    Scratch(#[source] rusqlite::Error),
 }
 
 fn list_rows(path: &str, errors: &[RowError], unlisted: usize) -> String {
@@ -217,7 +203,7 @@ fn list_rows(path: &str, errors: &[RowError], unlisted: usize) -> String {
 /// again ([`Source::for_each_subject`]).
 pub fn read_subjects(path: &Path) -> Result<SubjectsFile, SubjectsError> {
     let shown = path.display().to_string();
-    let scratch = |source| SubjectsError::Scratch { source };
+    let scratch = SubjectsError::Scratch;
     let repeats = Repeats::new().map_err(scratch)?;
     let mut problems = Problems::default();
     let mut counts = Counts::default();
@@ -232,7 +218,7 @@ pub fn read_subjects(path: &Path) -> Result<SubjectsFile, SubjectsError> {
         },
     )?;
     if length > MAX_FILE_BYTES {
-        return Err(SubjectsError::TooLarge { path: shown });
+        return Err(SubjectsError::TooLarge(shown));
     }
     let mut problems = problems.merge(repeats.problems().map_err(scratch)?);
     if counts.subjects == 0 && problems.listed.is_empty() {
@@ -254,15 +240,10 @@ pub fn read_subjects(path: &Path) -> Result<SubjectsFile, SubjectsError> {
 
 /// The file, cut one byte past [`MAX_FILE_BYTES`] (a file that grows while read is caught too).
 fn open(path: &Path) -> Result<io::Take<File>, SubjectsError> {
-    let unreadable = |source| SubjectsError::Read {
-        path: path.display().to_string(),
-        source,
-    };
+    let unreadable = |source| SubjectsError::Read(path.display().to_string(), source);
     let file = File::open(path).map_err(unreadable)?;
     if file.metadata().map_err(unreadable)?.len() > MAX_FILE_BYTES {
-        return Err(SubjectsError::TooLarge {
-            path: path.display().to_string(),
-        });
+        return Err(SubjectsError::TooLarge(path.display().to_string()));
     }
     Ok(file.take(MAX_FILE_BYTES + 1))
 }
@@ -312,10 +293,7 @@ fn scan<E: From<SubjectsError>>(
     problems: &mut Problems,
     mut each: impl FnMut(Subject) -> Result<(), E>,
 ) -> Result<(u64, [u8; 32]), E> {
-    let unreadable = |source| SubjectsError::Read {
-        path: path.to_string(),
-        source,
-    };
+    let unreadable = |source| SubjectsError::Read(path.to_string(), source);
     let input = without_bom(input).map_err(unreadable)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -366,9 +344,7 @@ fn scan<E: From<SubjectsError>>(
             continue;
         };
         if let Some(repeats) = repeats {
-            repeats
-                .record(&subject)
-                .map_err(|source| SubjectsError::Scratch { source })?;
+            repeats.record(&subject).map_err(SubjectsError::Scratch)?;
         }
         subjects += 1;
         each(subject)?;
@@ -392,7 +368,7 @@ fn checked_row(
     let values: Vec<(Vendor, Option<String>)> = columns
         .vendors
         .iter()
-        .map(|&(vendor, index)| (vendor, field(vendor.column(), index)))
+        .map(|&(vendor, index)| (vendor, field(vendor.facts().column, index)))
         .collect();
     let mut ids = Vec::new();
     let mut row_ok = reference.is_some();
@@ -403,7 +379,7 @@ fn checked_row(
             Some(value) => match checked_id(vendor, &value) {
                 Ok(id) => ids.push((vendor, id)),
                 Err(message) => {
-                    problems.push(line, Some(vendor.column()), message);
+                    problems.push(line, Some(vendor.facts().column), message);
                     row_ok = false;
                 }
             },
@@ -467,16 +443,19 @@ impl Repeats {
 
     /// The columns in the order a row's problems are listed: the subject, then the vendors'.
     fn columns() -> impl Iterator<Item = &'static str> {
-        std::iter::once(SUBJECT_COLUMN).chain(Vendor::ALL.map(Vendor::column))
+        std::iter::once(SUBJECT_COLUMN).chain(Vendor::ALL.map(|vendor| vendor.facts().column))
     }
 
-    /// Records the subject's reference and ids.
     fn record(&self, subject: &Subject) -> rusqlite::Result<()> {
         let mut insert = self
             .conn
             .prepare_cached("INSERT INTO seen (key, line, place) VALUES (?1, ?2, ?3)")?;
-        let values = std::iter::once((SUBJECT_COLUMN, &subject.reference))
-            .chain(subject.ids.iter().map(|(vendor, id)| (vendor.column(), id)));
+        let values = std::iter::once((SUBJECT_COLUMN, &subject.reference)).chain(
+            subject
+                .ids
+                .iter()
+                .map(|(vendor, id)| (vendor.facts().column, id)),
+        );
         for (column, value) in values {
             let place = Self::columns().position(|known| known == column);
             let mut hasher = Sha256::new();
@@ -611,7 +590,6 @@ impl<R: Read> Read for Tap<R> {
     }
 }
 
-/// Where each column sits.
 struct Columns {
     subject: usize,
     vendors: Vec<(Vendor, usize)>,
@@ -622,7 +600,7 @@ struct Columns {
 fn read_header<R: Read>(reader: &mut csv::Reader<R>) -> io::Result<Result<Columns, String>> {
     let expected = format!(
         "the header must be `{SUBJECT_COLUMN},{}`",
-        Vendor::ALL.map(Vendor::column).join(",")
+        Vendor::ALL.map(|vendor| vendor.facts().column).join(",")
     );
     let header = match reader.byte_headers() {
         Ok(header) => header.clone(),
@@ -658,7 +636,7 @@ fn columns(header: &csv::ByteRecord, expected: &str) -> Result<Columns, String> 
     let subject = position(SUBJECT_COLUMN)?;
     let vendors = Vendor::ALL
         .into_iter()
-        .map(|vendor| position(vendor.column()).map(|index| (vendor, index)))
+        .map(|vendor| position(vendor.facts().column).map(|index| (vendor, index)))
         .collect::<Result<Vec<_>, _>>()?;
     if names.len() != 1 + vendors.len() {
         return Err(format!("{} columns; {expected}", names.len()));
@@ -730,7 +708,7 @@ mod tests {
             let error = file
                 .for_each_subject(|_| Ok::<_, SubjectsError>(()))
                 .unwrap_err();
-            assert!(matches!(error, SubjectsError::Changed { .. }), "{error}");
+            assert!(matches!(error, SubjectsError::Changed(..)), "{error}");
             assert!(!error.to_string().contains("u3"), "{error}");
         }
     }

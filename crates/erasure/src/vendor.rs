@@ -1,79 +1,79 @@
-//! What an erasure does at each vendor: its CSV column and how each action is described to a
-//! person. The vendors themselves are the workspace roster's [`Vendor`] (the journal and the
-//! reports name one by its slug); the facts here belong to this tool alone, so they stay here,
-//! keyed by it.
+//! What the tool does at each vendor, as one table: its CSV column, how each action is
+//! described to a person, the spec its calls are cited from, and what `verify` can read back. The
+//! vendors themselves are the workspace roster's [`Vendor`] (the journal and the reports name one
+//! by its slug); the facts here belong to this tool alone, so they stay here, keyed by it.
 
 pub use vendor_roster::Vendor;
 
 /// The erasure tool's facts about a vendor.
-pub trait ErasureFacts {
+#[derive(Debug)]
+pub struct Facts {
     /// The subjects file's column holding this vendor's id.
-    fn column(self) -> &'static str;
-
+    pub column: &'static str,
     /// What the tool does at this vendor, in a few words.
-    fn action(self) -> &'static str;
-
+    pub action: &'static str,
     /// What the action means, for the plan: what it removes and whether it can be undone.
-    fn action_effect(self) -> &'static str;
-
+    pub action_effect: &'static str,
     /// The erasure method, as a processor's erasure confirmation names it.
-    fn method(self) -> &'static str;
-
+    pub method: &'static str,
     /// The environment variables that configure the vendor, required ones first, as its crate
     /// exports them. (A configuration error does not always name its variable: a bad base URL
     /// names the URL.)
-    fn variables(self) -> &'static [&'static str];
+    pub variables: &'static [&'static str],
+    /// The spec the vendor crate is generated from (`spec/dist`), for the pages it cites.
+    pub spec: &'static str,
+    /// The operations the tool calls there (erasure, the check before it, the read of
+    /// `verify`), by their spec `operationId`.
+    pub operations: &'static [&'static str],
+    /// Whether `verify` can prove absence there by a read.
+    pub verifiable_by_api: bool,
+    /// The read `verify` makes there, or why no read proves absence, for the receipts.
+    pub absence_read: &'static str,
+}
+
+/// The table of [`Facts`], read through a vendor.
+pub trait ErasureFacts {
+    /// The erasure tool's facts about this vendor.
+    fn facts(self) -> &'static Facts;
 }
 
 impl ErasureFacts for Vendor {
-    fn column(self) -> &'static str {
+    fn facts(self) -> &'static Facts {
         match self {
-            Vendor::Attestr => "attestr_profile_id",
-            Vendor::Trust => "trust_uuid",
-            Vendor::GainsightPx => "gainsight_px_identify_id",
-        }
-    }
-
-    fn action(self) -> &'static str {
-        match self {
-            Vendor::Attestr => "archive profile",
-            Vendor::Trust => "delete identity",
-            Vendor::GainsightPx => "hard-delete user",
-        }
-    }
-
-    fn action_effect(self) -> &'static str {
-        match self {
-            Vendor::Attestr => {
-                "irreversible: Attestr purges the profile's verification items and linked media"
-            }
-            Vendor::Trust => {
-                "the identity is deleted; a uuid merged into another identity is reported, \
-                 and that identity is deleted only with --follow-merges"
-            }
-            Vendor::GainsightPx => {
-                "hardDelete=true: the user cannot be revived by a later create or update"
-            }
-        }
-    }
-
-    fn method(self) -> &'static str {
-        match self {
-            Vendor::Attestr => {
-                "archive (Archive Profile): irreversible purge of the profile's verification items and linked media"
-            }
-            Vendor::Trust => "delete (Delete Identity)",
-            Vendor::GainsightPx => {
-                "hard delete (Delete User, hardDelete=true): not revived by a later create or update"
-            }
-        }
-    }
-
-    fn variables(self) -> &'static [&'static str] {
-        match self {
-            Vendor::Attestr => &attestr::Config::VARIABLES,
-            Vendor::Trust => &trust::Config::VARIABLES,
-            Vendor::GainsightPx => &gainsight_px::Config::VARIABLES,
+            Vendor::Attestr => &Facts {
+                column: "attestr_profile_id",
+                action: "archive profile",
+                action_effect: "irreversible: Attestr purges the profile's verification items and linked media",
+                method: "archive (Archive Profile): irreversible purge of the profile's verification items and linked media",
+                variables: &attestr::Config::VARIABLES,
+                spec: include_str!("../../../spec/dist/attestr.json"),
+                operations: &["archiveProfile"],
+                verifiable_by_api: false,
+                absence_read: "Attestr does not document what Get Profile answers for an archived profile (nor its errors); nothing is sent.",
+            },
+            Vendor::Trust => &Facts {
+                column: "trust_uuid",
+                action: "delete identity",
+                action_effect: "the identity is deleted; a uuid merged into another identity is reported, \
+                                and that identity is deleted only with --follow-merges",
+                method: "delete (Delete Identity)",
+                variables: &trust::Config::VARIABLES,
+                spec: include_str!("../../../spec/dist/trust.json"),
+                operations: &["createAccessToken", "deleteIdentity", "findIdentity"],
+                verifiable_by_api: false,
+                absence_read: "Find Identity shows an identity that is present again, but Trust documents no not-found answer for it, so no answer proves absence.",
+            },
+            Vendor::GainsightPx => &Facts {
+                column: "gainsight_px_identify_id",
+                action: "hard-delete user",
+                action_effect: "hardDelete=true: the user cannot be revived by a later create or update",
+                method: "hard delete (Delete User, hardDelete=true): not revived by a later create or update",
+                variables: &gainsight_px::Config::VARIABLES,
+                spec: include_str!("../../../spec/dist/gainsight-px.json"),
+                operations: &["listUsers", "deleteUser", "deleteUserByBody", "getUser"],
+                verifiable_by_api: true,
+                absence_read: "Get User: a 404 with Gainsight PX's not-found body proves absence (third-party evidence, as for a delete), a 200 that the user is present again.",
+            },
         }
     }
 }
@@ -121,7 +121,8 @@ mod tests {
             let mut read = read.into_inner().unwrap();
             read.sort();
             let mut listed: Vec<String> = vendor
-                .variables()
+                .facts()
+                .variables
                 .iter()
                 .map(|name| name.to_string())
                 .collect();
@@ -130,7 +131,8 @@ mod tests {
 
             // Without one of them: the required ones come first in the list.
             let required: Vec<bool> = vendor
-                .variables()
+                .facts()
+                .variables
                 .iter()
                 .map(|&missing| {
                     let lookup = |name: &str| (name != missing).then(|| "US".into());

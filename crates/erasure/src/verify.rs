@@ -28,7 +28,7 @@ use crate::journal::{Journal, JournalError, StepRow, StepState};
 use crate::outcome::{Outcome, Problem};
 use crate::pace::{Lane, Pace};
 use crate::provenance::Provenance;
-use crate::vendor::Vendor;
+use crate::vendor::{ErasureFacts, Vendor};
 
 /// How long after a soft delete Gainsight PX revives a user that is created or updated again
 /// with the same id (the vendor's Delete User page; the outcome caveat says the same).
@@ -41,36 +41,6 @@ const PAGE: usize = 256;
 
 // What a read-back proved is `outcome::CheckResult`: the journal records it too.
 pub use crate::outcome::CheckResult;
-
-/// Whether a vendor's absence can be proven by a read, and how (or why not), for the receipts:
-/// [`absence_check`] words it.
-fn absence_read(vendor: Vendor) -> (bool, &'static str) {
-    match vendor {
-        Vendor::GainsightPx => (
-            true,
-            "Get User: a 404 with Gainsight PX's not-found body proves absence (third-party evidence, as for a delete), a 200 that the user is present again.",
-        ),
-        Vendor::Trust => (
-            false,
-            "Find Identity shows an identity that is present again, but Trust documents no not-found answer for it, so no answer proves absence.",
-        ),
-        Vendor::Attestr => (
-            false,
-            "Attestr does not document what Get Profile answers for an archived profile (nor its errors); nothing is sent.",
-        ),
-    }
-}
-
-/// Whether `verify` can prove absence at `vendor` by API, and the read it makes there or why it
-/// cannot, in words.
-pub fn absence_check(vendor: Vendor) -> (bool, String) {
-    let (verifiable, how) = absence_read(vendor);
-    if verifiable {
-        (true, how.to_string())
-    } else {
-        (false, format!("Not verifiable by API: {how}"))
-    }
-}
 
 /// When a step's Gainsight PX re-check is due: its erasure time + the revival window. `None` for
 /// other vendors and for steps without an erased or absent outcome.
@@ -211,7 +181,7 @@ async fn read_back(
         (CheckResult::Failed, note)
     };
     match step.vendor {
-        Vendor::Attestr => found(CheckResult::NotVerifiable, absence_read(Vendor::Attestr).1),
+        Vendor::Attestr => found(CheckResult::NotVerifiable, step.vendor.facts().absence_read),
         Vendor::Trust => {
             let Some(client) = &clients.trust else {
                 return found(CheckResult::Failed, "Trust is not configured.");
@@ -233,7 +203,7 @@ async fn read_back(
                 Err(error) => {
                     let problem = Problem::from_error(&error);
                     if problem.status == Some(404) {
-                        found(CheckResult::NotVerifiable, absence_read(Vendor::Trust).1)
+                        found(CheckResult::NotVerifiable, step.vendor.facts().absence_read)
                     } else {
                         failed(&problem)
                     }
@@ -346,8 +316,8 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for result in CheckResult::ALL {
-            assert_eq!(CheckResult::from_name(result.name()), Some(result));
+        for &result in <CheckResult as strum::VariantArray>::VARIANTS {
+            assert_eq!(result.name().parse(), Ok(result));
             assert_eq!(
                 serde_json::to_value(result).unwrap(),
                 serde_json::json!(result.name())

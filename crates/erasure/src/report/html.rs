@@ -82,15 +82,16 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
     out.write_all(top.into_string().as_bytes())?;
     receipts
         .each_subject(&mut |subject| out.write_all(rows(head, subject).into_string().as_bytes()))?;
-    out.write_all(b"</table>")?;
-    if !head.vendors.is_empty() {
-        out.write_all(vendors(head).into_string().as_bytes())?;
-    }
+    let after_rows = html! {
+        (PreEscaped("</table>"))
+        @if !head.vendors.is_empty() { (vendors(head)) }
+    };
+    out.write_all(after_rows.into_string().as_bytes())?;
     if !head.caveats.is_empty() {
         out.write_all(b"<h2>Caveats</h2><ul id=\"caveats\">")?;
         for caveat in head.caveats.keys() {
-            out.write_all(b"<li>")?;
-            out.write_all(html! { (caveat) " Applies to: " }.into_string().as_bytes())?;
+            let item = html! { (PreEscaped("<li>")) (caveat) " Applies to: " };
+            out.write_all(item.into_string().as_bytes())?;
             each_with_caveat(receipts, caveat, &mut |subject, separator| {
                 let item = html! { (separator) (subject.subject) " (line " (subject.line) ")" };
                 out.write_all(item.into_string().as_bytes())
@@ -99,12 +100,8 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
         }
         out.write_all(b"</ul>")?;
     }
-    out.write_all(
-        html! { footer { p { (HASHING_NOTE) } } }
-            .into_string()
-            .as_bytes(),
-    )?;
-    out.write_all(b"</body></html>")?;
+    let end = html! { footer { p { (HASHING_NOTE) } } (PreEscaped("</body></html>")) };
+    out.write_all(end.into_string().as_bytes())?;
     Ok(())
 }
 
@@ -168,7 +165,6 @@ fn short_time(time: &str) -> String {
     time.get(..19).unwrap_or(time).replace('T', " ")
 }
 
-/// One subject's rows.
 fn rows(head: &Head, subject: &SubjectReceipt) -> Markup {
     html! {
         tbody data-standing=(subject.standing.label()) {

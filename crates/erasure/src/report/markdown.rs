@@ -79,25 +79,16 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
             writeln!(out, "### {}\n", vendor.vendor_name)?;
             writeln!(out, "- Method: {}", vendor.method)?;
             writeln!(out, "- Environment: {}", list(&vendor.environments))?;
-            writeln!(
-                out,
-                "- Completed: {}",
-                vendor
-                    .completed_at
-                    .as_deref()
-                    .unwrap_or("not yet (steps remain)")
-            )?;
+            let completed = vendor.completed_at.as_deref();
+            let completed = completed.unwrap_or("not yet (steps remain)");
+            writeln!(out, "- Completed: {completed}")?;
             writeln!(out, "- Tool: {}", list(&vendor.tools))?;
             writeln!(out, "- Spec version: {}", list(&vendor.spec_versions))?;
             writeln!(out, "- Operator: {}", list(&vendor.operators))?;
             writeln!(out, "- Checked again later: {}", vendor.absence_check)?;
             for page in &vendor.cited_pages {
-                writeln!(
-                    out,
-                    "- Cited page: {} (sha256 `{}`)",
-                    escape(&page.url),
-                    page.sha256
-                )?;
+                let (url, sha256) = (escape(&page.url), &page.sha256);
+                writeln!(out, "- Cited page: {url} (sha256 `{sha256}`)")?;
             }
             writeln!(out)?;
         }

@@ -49,7 +49,9 @@ pub enum Format {
 /// Where a step or a subject stands, for a person. A subject stands where its worst step does
 /// (in this order, best first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(into = "&'static str")]
+#[derive(strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Standing {
     /// The vendor confirmed a deletion or an archive (`deleted`, `archived`, `already_archived`).
     Erased,
@@ -77,12 +79,7 @@ impl Standing {
 
     /// Its name in the JSON and CSV reports.
     pub fn name(self) -> &'static str {
-        match self {
-            Standing::Erased => "erased",
-            Standing::Absent => "absent",
-            Standing::NotFinished => "not_finished",
-            Standing::NeedsPerson => "needs_person",
-        }
+        self.into()
     }
 
     /// The standing a proven outcome gives (a merge stands where the step resolving it does).
@@ -685,7 +682,7 @@ fn receipt(
         receipt_steps.push(StepReceipt {
             vendor: step.vendor,
             vendor_name: step.vendor.name(),
-            action: step.vendor.action(),
+            action: step.vendor.facts().action,
             id: shown(step.vendor, &step.vendor_id),
             follows_merge_of: parent.map(|parent| shown(parent.vendor, &parent.vendor_id)),
             standing: standing(step, &followers),
@@ -752,19 +749,23 @@ fn vendor_receipts(
         let Some(&Completion { finished, last }) = completion.get(&vendor) else {
             continue;
         };
-        let (verifiable_by_api, absence_check) = verify::absence_check(vendor);
+        let facts = vendor.facts();
         let mut receipt = VendorReceipt {
             vendor,
             vendor_name: vendor.name(),
-            method: vendor.method(),
+            method: facts.method,
             environments: Vec::new(),
             completed_at: if finished { last.map(rfc3339) } else { None },
             tools: Vec::new(),
             spec_versions: Vec::new(),
             cited_pages: Vec::new(),
             operators: Vec::new(),
-            verifiable_by_api,
-            absence_check,
+            verifiable_by_api: facts.verifiable_by_api,
+            absence_check: if facts.verifiable_by_api {
+                facts.absence_read.to_string()
+            } else {
+                format!("Not verifiable by API: {}", facts.absence_read)
+            },
         };
         for run in runs {
             let Some(used) = run.vendors.get(&vendor) else {
@@ -1367,7 +1368,10 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(&render(Format::Json)).unwrap();
         assert_eq!(json["chain"]["head"], chain.digest.as_str());
         assert_eq!(json["runs"][0]["operator"], "Dana (privacy)");
-        assert_eq!(json["vendors"][0]["method"], Vendor::GainsightPx.method());
+        assert_eq!(
+            json["vendors"][0]["method"],
+            Vendor::GainsightPx.facts().method
+        );
         let first = &json["subjects"][0]["steps"][0];
         assert_eq!(first["standing"], "needs_person");
         assert_eq!(first["verification"]["result"], "present_again");

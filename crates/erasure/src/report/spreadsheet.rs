@@ -53,31 +53,23 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
                     step.vendor.slug().to_string(),
                     step.action.to_string(),
                     cell(&step.id),
-                    step.follows_merge_of
-                        .as_deref()
-                        .map(cell)
-                        .unwrap_or_default(),
+                    outside(step.follows_merge_of.as_deref()),
                     step.standing.name().to_string(),
                     text(step.outcome.as_ref()),
-                    step.merged_into.as_deref().map(cell).unwrap_or_default(),
+                    outside(step.merged_into.as_deref()),
                     step.meaning.clone(),
                     text(step.caveat),
                     text(problem.map(|problem| problem.kind.name())),
-                    problem
-                        .map(|problem| cell(&problem.message))
-                        .unwrap_or_default(),
+                    outside(problem.map(|problem| problem.message.as_str())),
                     text(step.time.as_ref()),
-                    step.request_id.as_deref().map(cell).unwrap_or_default(),
+                    outside(step.request_id.as_deref()),
                     step.attempts.to_string(),
                     step.sends.to_string(),
                     text(step.http_status),
                     text(step.recheck_due.as_ref()),
                     text(check.map(|check| check.result.name())),
                     text(check.map(|check| &check.time)),
-                    check
-                        .and_then(|check| check.note.as_deref())
-                        .map(cell)
-                        .unwrap_or_default(),
+                    outside(check.and_then(|check| check.note.as_deref())),
                     chain_head.clone(),
                 ])
                 .map_err(csv_error)?;
@@ -91,6 +83,11 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
 /// The value as a cell, empty when there is none (a value the tool wrote itself).
 fn text(value: Option<impl ToString>) -> String {
     value.map(|value| value.to_string()).unwrap_or_default()
+}
+
+/// A value from outside as a cell ([`cell`]), empty when there is none.
+fn outside(value: Option<&str>) -> String {
+    value.map(cell).unwrap_or_default()
 }
 
 /// `text`, with a leading `'` when a spreadsheet would read it as a formula.
