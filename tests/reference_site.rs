@@ -161,7 +161,9 @@ fn check_vendor_page(vendor_name: &str, featured: &str) -> (Report, Operation) {
             let section = section(&op.summary);
             // The Source section, with the page copy's sha256, ends the description: what is
             // read before it is drawn can be a part of the section (seen once under heavy load).
-            let sha256 = op.value["x-vendor-doc"]["sha256"].as_str().unwrap_or_default();
+            let sha256 = op.value["x-vendor-doc"]["sha256"]
+                .as_str()
+                .unwrap_or_default();
             job = job
                 .click(menu_operation(&op.summary))
                 .wait_for(format!("{section} h2"))
