@@ -33,8 +33,9 @@ use crate::redact::{Redactor, printable};
 use crate::vendor::{ErasureFacts, Vendor};
 use crate::verify::{self, CheckResult};
 
-/// A receipt format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A receipt format; `--format` takes its name (strum's, in lowercase).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::VariantNames)]
+#[strum(serialize_all = "lowercase")]
 pub enum Format {
     /// Machine-readable, the whole model.
     Json,
