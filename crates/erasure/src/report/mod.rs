@@ -19,7 +19,7 @@ pub mod html;
 pub mod markdown;
 pub mod spreadsheet;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{self, Write};
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -420,13 +420,11 @@ impl Head {
             completion.finished &= step.state == StepState::Done;
             completion.last = completion.last.max(step.finished_at);
         }
-        let mut caveats: Vec<&'static str> = subject
+        let caveats: BTreeSet<&'static str> = subject
             .steps
             .iter()
             .filter_map(|step| step.caveat)
             .collect();
-        caveats.sort_unstable();
-        caveats.dedup();
         for caveat in caveats {
             *self.caveats.entry(caveat).or_default() += 1;
         }
