@@ -185,21 +185,16 @@ pub fn check(conn: &Connection, salt: &[u8]) -> rusqlite::Result<Result<Head, Al
     if records == 0 {
         return altered("the chain is empty".to_string());
     }
-    // Every step's row equals its last record; a step with no record is as planned, unsent.
+    // Every step's row equals its last record; a step with no record is as planned, unsent: its
+    // row as [`ROW_JSON`] writes it, with no follow, state `pending`, no count and nothing else.
     let mismatch: Option<i64> = conn
         .query_row(
             &format!(
                 "SELECT s.id FROM steps s JOIN subjects j ON j.id = s.subject_id
                  LEFT JOIN records r ON r.seq = (SELECT max(seq) FROM records WHERE step_id = s.id)
-                 WHERE CASE WHEN r.seq IS NULL THEN
-                     NOT (s.state = 'pending' AND s.followed_from IS NULL AND s.sends = 0
-                          AND s.unsettled = 0 AND s.attempts = 0 AND s.outcome IS NULL
-                          AND s.merged_into IS NULL AND s.problem_kind IS NULL AND s.problem IS NULL
-                          AND s.status IS NULL AND s.request_id IS NULL AND s.started_at IS NULL
-                          AND s.finished_at IS NULL AND s.checked_at IS NULL
-                          AND s.check_result IS NULL AND s.check_note IS NULL)
-                   ELSE r.entry IS NOT {}
-                 END
+                 WHERE coalesce(r.entry, json_array(s.id, s.subject_id, s.vendor, s.vendor_id,
+                     NULL, 'pending', 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                     NULL, NULL)) IS NOT {}
                  ORDER BY j.line, j.id, s.id LIMIT 1",
                 ROW_JSON
                     .replace("json_array(", "json_array(s.")

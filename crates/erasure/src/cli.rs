@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use strum::VariantNames as _;
 use tracing_subscriber::filter::LevelFilter;
 use vendor_runtime::Vars;
 
@@ -84,8 +85,11 @@ struct ReportArgs {
     #[arg(long)]
     journal: PathBuf,
     /// The receipt format (csv: one row per step).
-    #[arg(long, value_enum)]
-    format: FormatArg,
+    #[arg(
+        long,
+        value_parser = PossibleValuesParser::new(Format::VARIANTS).try_map(|format| format.parse::<Format>())
+    )]
+    format: Format,
     /// Only the subject with this reference (the subjects file's `subject` column).
     #[arg(long, value_name = "REF")]
     subject: Option<String>,
@@ -134,14 +138,6 @@ struct RunArgs {
     /// every receipt.
     #[arg(long, value_parser = check_operator)]
     operator: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum FormatArg {
-    Json,
-    Markdown,
-    Html,
-    Csv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -416,17 +412,11 @@ fn dry_run_text(args: &RunArgs, subjects: &SubjectsFile) -> Result<String, Failu
 fn report_command(args: &ReportArgs) -> Result<u8, Failure> {
     let journal = Journal::open_read_only(&args.journal)?;
     let receipts = JournalReceipts::open(&journal, args.reveal, args.subject.as_deref())?;
-    let format = match args.format {
-        FormatArg::Json => Format::Json,
-        FormatArg::Markdown => Format::Markdown,
-        FormatArg::Html => Format::Html,
-        FormatArg::Csv => Format::Csv,
-    };
     match &args.output {
         Some(path) => {
             let file = private::create(path).map_err(ReportError::Write)?;
             let mut out = std::io::BufWriter::new(file);
-            report::write(&receipts, format, &mut out)?;
+            report::write(&receipts, args.format, &mut out)?;
             let file = out
                 .into_inner()
                 .map_err(|error| ReportError::Write(error.into_error()))?;
@@ -434,7 +424,7 @@ fn report_command(args: &ReportArgs) -> Result<u8, Failure> {
         }
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            report::write(&receipts, format, &mut out)?;
+            report::write(&receipts, args.format, &mut out)?;
             out.flush().map_err(ReportError::Write)?;
         }
     }

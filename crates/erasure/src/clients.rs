@@ -27,17 +27,13 @@ pub struct ConfigProblems(pub Vec<(Vendor, ConfigError)>);
 
 impl fmt::Display for ConfigProblems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (index, (vendor, error)) in self.0.iter().enumerate() {
-            if index > 0 {
-                f.write_str("\n")?;
-            }
-            write!(
-                f,
-                "{vendor} is needed by the subjects but not configured: {error} (variables: {})",
-                vendor.facts().variables.join(", ")
-            )?;
-        }
-        Ok(())
+        let line = |(vendor, error): &(Vendor, ConfigError)| {
+            let variables = vendor.facts().variables.join(", ");
+            format!(
+                "{vendor} is needed by the subjects but not configured: {error} (variables: {variables})"
+            )
+        };
+        f.write_str(&self.0.iter().map(line).collect::<Vec<_>>().join("\n"))
     }
 }
 

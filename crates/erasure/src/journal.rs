@@ -234,21 +234,16 @@ pub struct RecordedCheck {
 }
 
 impl StepRow {
-    /// A step never sent, as a new row holds it.
-    pub fn pending(
-        id: i64,
-        subject: (i64, u64),
-        vendor: Vendor,
-        vendor_id: String,
-        followed_from: Option<i64>,
-    ) -> StepRow {
+    /// The step, never sent, that [`Writer::follow`] added as `id` to delete the Trust identity
+    /// `into` that `merged` was merged into.
+    pub fn following(merged: &StepRow, id: i64, into: String) -> StepRow {
         StepRow {
             id,
-            subject_id: subject.0,
-            subject_line: subject.1,
-            vendor,
-            vendor_id,
-            followed_from,
+            subject_id: merged.subject_id,
+            subject_line: merged.subject_line,
+            vendor: Vendor::Trust,
+            vendor_id: into,
+            followed_from: Some(merged.id),
             state: StepState::Pending,
             sends: 0,
             unsettled: 0,
@@ -2160,13 +2155,7 @@ mod tests {
                 let Followed::Added(id) = followed else {
                     panic!("merge {n}: {followed:?}");
                 };
-                from = StepRow::pending(
-                    id,
-                    (from.subject_id, from.subject_line),
-                    Vendor::Trust,
-                    uuid(n),
-                    Some(from.id),
-                );
+                from = StepRow::following(&from, id, uuid(n));
             }
             assert_eq!(
                 writer.follow(&from, &uuid(99)).await.unwrap(),

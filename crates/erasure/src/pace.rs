@@ -3,7 +3,7 @@
 //! (so that a batch does not hammer a vendor with credentials it has refused).
 
 use std::num::NonZeroU32;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
@@ -64,7 +64,7 @@ pub struct Lane {
     /// rather than all of them waking for every permit.
     queue: tokio::sync::Mutex<()>,
     paused_until: Mutex<Option<Instant>>,
-    halted: Mutex<Option<(ProblemKind, String)>>,
+    halted: OnceLock<(ProblemKind, String)>,
 }
 
 impl Lane {
@@ -81,7 +81,7 @@ impl Lane {
             limiter: RateLimiter::direct(quota),
             queue: tokio::sync::Mutex::new(()),
             paused_until: Mutex::new(None),
-            halted: Mutex::new(None),
+            halted: OnceLock::new(),
         }
     }
 
@@ -101,14 +101,7 @@ impl Lane {
     }
 
     fn pause_deadline(&self) -> Option<Instant> {
-        let mut paused = lock(&self.paused_until);
-        match *paused {
-            Some(until) if until > Instant::now() => Some(until),
-            _ => {
-                *paused = None;
-                None
-            }
-        }
+        lock(&self.paused_until).filter(|until| *until > Instant::now())
     }
 
     /// Holds every request of this vendor for `delay` (a 429's `Retry-After`).
@@ -123,17 +116,12 @@ impl Lane {
     /// Stops sending to this vendor for the rest of the run, for a problem of `kind`; returns
     /// whether this call did (the first reason is kept).
     pub fn halt(&self, kind: ProblemKind, reason: &str) -> bool {
-        let mut halted = lock(&self.halted);
-        if halted.is_some() {
-            return false;
-        }
-        *halted = Some((kind, reason.to_string()));
-        true
+        self.halted.set((kind, reason.to_string())).is_ok()
     }
 
     /// Why the vendor was halted, if it was.
     pub fn halted(&self) -> Option<(ProblemKind, String)> {
-        lock(&self.halted).clone()
+        self.halted.get().cloned()
     }
 }
 

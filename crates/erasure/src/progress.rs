@@ -71,15 +71,12 @@ impl Counts {
 
     fn record(&self, result: Result<&Outcome, &Problem>) {
         self.ended.fetch_add(1, Ordering::Relaxed);
-        match result.ok().and_then(Standing::of_outcome) {
-            Some(Standing::Erased) => {}
-            Some(Standing::Absent) => {
-                self.absent.fetch_add(1, Ordering::Relaxed);
-            }
-            _ => {
-                self.needs_person.fetch_add(1, Ordering::Relaxed);
-            }
-        }
+        let counter = match result.ok().and_then(Standing::of_outcome) {
+            Some(Standing::Erased) => return,
+            Some(Standing::Absent) => &self.absent,
+            _ => &self.needs_person,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
     }
 }
 

@@ -185,7 +185,7 @@ async fn process(
     loop {
         if let Some(into) = follow.take() {
             match context.writer.follow(&step, &into).await? {
-                Followed::Added(id) => step = followed_step(&step, id, into),
+                Followed::Added(id) => step = StepRow::following(&step, id, into),
                 // The subject has that step already; it is sent (or was) on its own.
                 Followed::Present(_) => return Ok(()),
                 Followed::TooDeep => {
@@ -202,17 +202,6 @@ async fn process(
             _ => return Ok(()),
         }
     }
-}
-
-/// The new step that deletes the identity `merged` was merged into.
-fn followed_step(merged: &StepRow, id: i64, into: String) -> StepRow {
-    StepRow::pending(
-        id,
-        (merged.subject_id, merged.subject_line),
-        Vendor::Trust,
-        into,
-        Some(merged.id),
-    )
 }
 
 /// Sends a step until it has an outcome, a problem only a person can solve, or no sends left.

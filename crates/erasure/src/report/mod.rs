@@ -19,7 +19,7 @@ pub mod html;
 pub mod markdown;
 pub mod spreadsheet;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{self, Write};
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -33,8 +33,9 @@ use crate::redact::{Redactor, printable};
 use crate::vendor::{ErasureFacts, Vendor};
 use crate::verify::{self, CheckResult};
 
-/// A receipt format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A receipt format; `--format` takes its name (strum's, in lowercase).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::VariantNames)]
+#[strum(serialize_all = "lowercase")]
 pub enum Format {
     /// Machine-readable, the whole model.
     Json,
@@ -419,13 +420,11 @@ impl Head {
             completion.finished &= step.state == StepState::Done;
             completion.last = completion.last.max(step.finished_at);
         }
-        let mut caveats: Vec<&'static str> = subject
+        let caveats: BTreeSet<&'static str> = subject
             .steps
             .iter()
             .filter_map(|step| step.caveat)
             .collect();
-        caveats.sort_unstable();
-        caveats.dedup();
         for caveat in caveats {
             *self.caveats.entry(caveat).or_default() += 1;
         }
