@@ -98,10 +98,13 @@ pub(crate) fn operations_of(file: &syn::File) -> Vec<OperationSignature> {
     let mut found = Vec::new();
     for method in inherent_methods(&file.items, "Client") {
         // progenitor documents each operation method with "Sends a `METHOD` request to `/path`".
-        let Some(request) = doc_text(&method.attrs)
-            .lines()
-            .find_map(|line| line.trim().strip_prefix("Sends a ").map(str::to_string))
-        else {
+        let docs = method.attrs.iter().filter_map(doc_string);
+        let Some(request) = docs.map(syn::LitStr::value).find_map(|text| {
+            let line = text
+                .lines()
+                .find_map(|line| line.trim().strip_prefix("Sends a "));
+            line.map(str::to_string)
+        }) else {
             continue;
         };
         let mut parts = request.split('`').filter(|part| !part.trim().is_empty());
@@ -191,22 +194,18 @@ pub(crate) fn find_module<'a>(items: &'a [Item], name: &str) -> Option<&'a [Item
     })
 }
 
-fn doc_text(attrs: &[Attribute]) -> String {
-    attrs
-        .iter()
-        .filter(|attr| attr.path().is_ident("doc"))
-        .filter_map(|attr| match &attr.meta {
-            syn::Meta::NameValue(pair) => match &pair.value {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(text),
-                    ..
-                }) => Some(text.value()),
-                _ => None,
-            },
+/// The text of a `#[doc = "…"]` attribute (a `///` line).
+pub(crate) fn doc_string(attr: &Attribute) -> Option<&syn::LitStr> {
+    match &attr.meta {
+        syn::Meta::NameValue(pair) if pair.path.is_ident("doc") => match &pair.value {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(text),
+                ..
+            }) => Some(text),
             _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+        },
+        _ => None,
+    }
 }
 
 /// The types of a tuple struct or variant, comma-separated.

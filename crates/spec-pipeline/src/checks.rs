@@ -98,44 +98,28 @@ pub(crate) fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
 }
 
 fn check_vendor_doc(doc: &Document, op: &OperationRef, spec_dir: &Path, report: Report<'_>) {
-    let Some(vendor_doc) = op.operation.get("x-vendor-doc") else {
-        report(
-            "vendor-doc",
-            "has no `x-vendor-doc`: every operation cites its source".to_string(),
-        );
-        return;
+    let mut vendor_doc = |message: String| report("vendor-doc", message);
+    let Some(fields) = op.operation.get("x-vendor-doc") else {
+        return vendor_doc("has no `x-vendor-doc`: every operation cites its source".to_string());
     };
-    let field = |name: &str| vendor_doc.get(name).and_then(Value::as_str);
+    let field = |name: &str| fields.get(name).and_then(Value::as_str);
     let (Some(url), Some(file), Some(sha256)) = (field("url"), field("file"), field("sha256"))
     else {
-        report(
-            "vendor-doc",
+        return vendor_doc(
             "`x-vendor-doc` needs the strings `url`, `file` and `sha256`".to_string(),
         );
-        return;
     };
     if !url.starts_with("https://") {
-        report(
-            "vendor-doc",
-            format!("`x-vendor-doc.url` `{url}` is not an https URL"),
-        );
+        vendor_doc(format!("`x-vendor-doc.url` `{url}` is not an https URL"));
     }
     if !file.starts_with("sources/") || crate::fsguard::plain_relative(file).is_err() {
-        report(
-            "vendor-doc",
-            format!("`x-vendor-doc.file` `{file}` must be a plain path under `sources/`"),
-        );
-        return;
+        return vendor_doc(format!(
+            "`x-vendor-doc.file` `{file}` must be a plain path under `sources/`"
+        ));
     }
     let bytes = match crate::fsguard::read_bytes(spec_dir, file, crate::fsguard::MAX_SOURCE_BYTES) {
         Ok(bytes) => bytes,
-        Err(err) => {
-            report(
-                "vendor-doc",
-                format!("`x-vendor-doc.file` cannot be read: {err}"),
-            );
-            return;
-        }
+        Err(err) => return vendor_doc(format!("`x-vendor-doc.file` cannot be read: {err}")),
     };
     let actual = hex_sha256(&bytes);
     if actual != sha256 {
@@ -150,24 +134,20 @@ fn check_vendor_doc(doc: &Document, op: &OperationRef, spec_dir: &Path, report: 
     if !page_facts::is_page_copy(file) {
         return;
     }
+    let mut page_fact = |message: String| report(page_facts::RULE, message);
     let Some(format) = page_facts::page_format(url) else {
-        report(
-            page_facts::RULE,
-            format!("`{file}` is a page copy, but no extractor knows the pages of `{url}`"),
-        );
-        return;
+        return page_fact(format!(
+            "`{file}` is a page copy, but no extractor knows the pages of `{url}`"
+        ));
     };
     let facts = crate::fsguard::utf8(file, bytes)
         .map_err(|err| err.to_string())
         .and_then(|text| page_facts::extract(format, &text));
     match facts {
-        Ok(facts) => page_facts::compare(doc, op, file, &facts, &mut |message| {
-            report(page_facts::RULE, message)
-        }),
-        Err(message) => report(
-            page_facts::RULE,
-            format!("`{file}`: the page's layout is not recognised ({message})"),
-        ),
+        Ok(facts) => page_facts::compare(doc, op, file, &facts, &mut page_fact),
+        Err(message) => page_fact(format!(
+            "`{file}`: the page's layout is not recognised ({message})"
+        )),
     }
 }
 

@@ -140,15 +140,9 @@ fn hide_runtime_constructors(items: &mut [syn::Item]) {
                 continue;
             }
             for attr in &mut method.attrs {
-                if let syn::Meta::NameValue(doc) = &mut attr.meta
-                    && doc.path.is_ident("doc")
-                    && let syn::Expr::Lit(syn::ExprLit {
-                        lit: syn::Lit::Str(text),
-                        ..
-                    }) = &mut doc.value
-                {
+                if let Some(text) = crate::api_summary::doc_string(attr) {
                     let example = text.value().replace("\n    .send()\n", "\n    .call()\n");
-                    *text = syn::LitStr::new(&example, text.span());
+                    *attr = syn::parse_quote!(#[doc = #example]);
                 }
             }
         }

@@ -93,23 +93,28 @@ fn normalize_request_body(
     if content.len() <= 1 {
         return Ok(());
     }
-    let (json_type, media) = content
-        .iter()
-        .find(|(media_type, _)| is_json(media_type))
+    let json_type = content
+        .keys()
+        .find(|media_type| is_json(media_type))
         .ok_or("request body without application/json (should have been refused by the checks)")?;
+    let (body, detail) = keep_only(body, content, json_type);
+    notes.push(note("request-media-type", detail));
+    operation.insert("requestBody".to_string(), body);
+    Ok(())
+}
+
+/// `owner` (a request body or a response, resolved) with only the `keep` media type of its
+/// `content`, and the detail of the note that says so.
+fn keep_only(owner: &Value, content: &Map<String, Value>, keep: &str) -> (Value, String) {
     let dropped: Vec<&str> = content
         .keys()
         .map(String::as_str)
-        .filter(|t| t != json_type)
+        .filter(|t| *t != keep)
         .collect();
-    let mut body = body.clone();
-    body["content"] = json!({ json_type.clone(): media });
-    notes.push(note(
-        "request-media-type",
-        format!("kept `{json_type}`, dropped {}", dropped.join(", ")),
-    ));
-    operation.insert("requestBody".to_string(), body);
-    Ok(())
+    let detail = format!("kept `{keep}`, dropped {}", dropped.join(", "));
+    let mut owner = owner.clone();
+    owner["content"] = json!({ keep: content[keep] });
+    (owner, detail)
 }
 
 /// The shape progenitor derives its response type from.
@@ -213,17 +218,8 @@ fn normalize_responses(
             .or_else(|| content.keys().min())
             .cloned()
             .unwrap_or_default();
-        let dropped: Vec<&str> = content
-            .keys()
-            .map(String::as_str)
-            .filter(|t| *t != keep)
-            .collect();
-        notes.push(note(
-            "response-media-type",
-            format!("{status}: kept `{keep}`, dropped {}", dropped.join(", ")),
-        ));
-        let mut inlined = resolved.clone();
-        inlined["content"] = json!({ keep.clone(): content[&keep] });
+        let (inlined, detail) = keep_only(resolved, content, &keep);
+        notes.push(note("response-media-type", format!("{status}: {detail}")));
         *response = inlined;
     }
 

@@ -46,8 +46,7 @@ pub fn page_format(url: &str) -> Option<PageFormat> {
         .next()?;
     DOC_HOSTS
         .iter()
-        .find(|(known, _)| *known == host)
-        .map(|(_, format)| *format)
+        .find_map(|&(known, format)| (known == host).then_some(format))
 }
 
 /// The vendors' documentation hosts, the only ones [`page_format`] knows, with their layout.

@@ -255,14 +255,11 @@ impl Client {
 /// An error with its causes, which is where reqwest says what happened (a timeout, a refused
 /// connection, a redirect refused).
 fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
+    let causes = std::iter::successors(Some(err), |err| err.source());
+    causes
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 /// The text of an HTML page: html2text with `PageDecorator` (plain text, `• ` before list
@@ -338,15 +335,11 @@ pub fn layout_key(text: &str) -> String {
 /// `@@ stored line N, fetched line M`, then `- ` stored lines and `+ ` fetched lines.
 pub fn layout_diff(old: &str, new: &str) -> String {
     fn keyed(text: &str) -> (Vec<char>, Vec<usize>) {
-        let mut chars = Vec::new();
-        let mut lines = Vec::new();
-        for (number, line) in text.lines().enumerate() {
-            for ch in line.chars().filter(|ch| !ch.is_whitespace()) {
-                chars.push(ch);
-                lines.push(number);
-            }
-        }
-        (chars, lines)
+        let chars = text.lines().enumerate().flat_map(|(number, line)| {
+            let chars = line.chars().filter(|ch| !ch.is_whitespace());
+            chars.map(move |ch| (ch, number))
+        });
+        chars.unzip()
     }
     let (old_chars, old_line_of) = keyed(old);
     let (new_chars, new_line_of) = keyed(new);
