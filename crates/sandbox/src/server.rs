@@ -293,7 +293,7 @@ impl RunningSandbox {
         };
         match request.validate()? {
             (vendor, Injection::Calls(fault), count) => {
-                Ok(self.context.queue_fault(vendor, fault, count))
+                Ok(self.context.faults.lock().push(vendor, fault, count))
             }
             // Not reached: a request without `fail_commit` is a call fault or an error.
             (_, Injection::Commits, _) => Err("not a call fault".to_string()),

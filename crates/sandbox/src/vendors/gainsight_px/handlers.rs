@@ -56,7 +56,6 @@ pub(crate) fn handlers() -> Vec<Handler> {
     ]
 }
 
-/// List users
 async fn list_users(
     State(context): State<AppState>,
     RawQuery(raw): RawQuery,
@@ -155,7 +154,6 @@ fn parse_sort(sort: Option<&str>) -> Vec<(String, bool)> {
         .collect()
 }
 
-/// Create a user
 async fn create_user(
     State(context): State<AppState>,
     JsonBody(body): JsonBody,
@@ -194,7 +192,6 @@ async fn create_user(
     ))
 }
 
-/// Get a user by id
 async fn get_user(
     State(context): State<AppState>,
     path: PathParams,
@@ -207,7 +204,6 @@ async fn get_user(
         .ok_or(Problem::NotFound(identify_id))
 }
 
-/// Update a user
 async fn update_user(
     State(context): State<AppState>,
     path: PathParams,
@@ -218,7 +214,6 @@ async fn update_user(
     update(&context, identify_id, body).await
 }
 
-/// Update a user (id in the request body)
 async fn update_user_by_body(
     State(context): State<AppState>,
     JsonBody(body): JsonBody,
@@ -251,7 +246,6 @@ async fn update(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Delete a user
 async fn delete_user(
     State(context): State<AppState>,
     path: PathParams,
@@ -262,7 +256,6 @@ async fn delete_user(
     delete(&context, identify_id, hard).await
 }
 
-/// Delete a user (id in the request body)
 async fn delete_user_by_body(
     State(context): State<AppState>,
     RawQuery(raw): RawQuery,
