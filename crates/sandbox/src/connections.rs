@@ -95,7 +95,7 @@ pub(crate) async fn serve(
         });
         let connection = graceful.watch(http.serve_connection(io, service));
         let idle_timeout = limits.idle_timeout;
-        open.add(activity.clone());
+        open.0.lock().push(activity.clone());
         let open = open.clone();
         tokio::spawn(async move {
             let _slot = slot;
@@ -112,7 +112,7 @@ pub(crate) async fn serve(
                     tracing::debug!("idle connection closed for a new client");
                 }
             }
-            open.remove(&activity);
+            open.0.lock().retain(|open| !Arc::ptr_eq(open, &activity));
         });
     }
     drop(listener);
@@ -124,14 +124,6 @@ pub(crate) async fn serve(
 struct OpenConnections(Arc<Mutex<Vec<Arc<Activity>>>>);
 
 impl OpenConnections {
-    fn add(&self, activity: Arc<Activity>) {
-        self.0.lock().push(activity);
-    }
-
-    fn remove(&self, activity: &Arc<Activity>) {
-        self.0.lock().retain(|open| !Arc::ptr_eq(open, activity));
-    }
-
     /// Closes the connection with no request in progress that has been silent the longest, if
     /// any (its task ends and frees its slot).
     fn close_longest_idle(&self) {

@@ -220,8 +220,8 @@ pub(crate) fn vendor_router(
 
 /// Middleware on a vendor's matched routes, in the order a real gateway would apply them:
 /// injected faults, then the surface's admission (authentication, then the per-credential rate
-/// limit). The response
-/// carries the matched route template for the log line of [`record`], which runs before routing.
+/// limit). The response carries the matched route template for the log line of [`record`], which
+/// runs before routing.
 async fn gate(
     State((context, surface)): State<(AppState, Surface)>,
     request: Request,
