@@ -76,7 +76,12 @@ pub(crate) async fn serve(
             _ = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let activity = Arc::new(Activity::new());
+        let activity = Arc::new(Activity {
+            opened: Instant::now(),
+            last_millis: AtomicU64::new(0),
+            in_flight: AtomicUsize::new(0),
+            give_way: Notify::new(),
+        });
         let io = TokioIo::new(Tracked {
             stream,
             activity: activity.clone(),
@@ -148,15 +153,6 @@ struct Activity {
 }
 
 impl Activity {
-    fn new() -> Self {
-        Self {
-            opened: Instant::now(),
-            last_millis: AtomicU64::new(0),
-            in_flight: AtomicUsize::new(0),
-            give_way: Notify::new(),
-        }
-    }
-
     fn touch(&self) {
         let millis = u64::try_from(self.opened.elapsed().as_millis()).unwrap_or(u64::MAX);
         self.last_millis.store(millis, Ordering::Relaxed);
