@@ -107,13 +107,14 @@ async fn inject_faults(
 ) -> Result<Json<Value>, Problem> {
     let request: FaultRequest = parse(body)?;
     let (vendor, injection, count) = request.validate().map_err(Problem::BadRequest)?;
+    let mut faults = context.faults.lock();
     Ok(Json(match injection {
         Injection::Calls(fault) => {
-            json!({ "vendor": vendor, "pending_calls": context.queue_fault(vendor, fault, count) })
+            json!({ "vendor": vendor, "pending_calls": faults.push(vendor, fault, count) })
         }
         Injection::Commits => json!({
             "vendor": vendor,
-            "pending_commit_failures": context.queue_commit_failures(vendor, count)
+            "pending_commit_failures": faults.push_commit_failures(vendor, count)
         }),
     }))
 }

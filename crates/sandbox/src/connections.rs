@@ -76,7 +76,12 @@ pub(crate) async fn serve(
             _ = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let activity = Arc::new(Activity::new());
+        let activity = Arc::new(Activity {
+            opened: Instant::now(),
+            last_millis: AtomicU64::new(0),
+            in_flight: AtomicUsize::new(0),
+            give_way: Notify::new(),
+        });
         let io = TokioIo::new(Tracked {
             stream,
             activity: activity.clone(),
@@ -95,7 +100,7 @@ pub(crate) async fn serve(
         });
         let connection = graceful.watch(http.serve_connection(io, service));
         let idle_timeout = limits.idle_timeout;
-        open.add(activity.clone());
+        open.0.lock().push(activity.clone());
         let open = open.clone();
         tokio::spawn(async move {
             let _slot = slot;
@@ -112,7 +117,7 @@ pub(crate) async fn serve(
                     tracing::debug!("idle connection closed for a new client");
                 }
             }
-            open.remove(&activity);
+            open.0.lock().retain(|open| !Arc::ptr_eq(open, &activity));
         });
     }
     drop(listener);
@@ -124,14 +129,6 @@ pub(crate) async fn serve(
 struct OpenConnections(Arc<Mutex<Vec<Arc<Activity>>>>);
 
 impl OpenConnections {
-    fn add(&self, activity: Arc<Activity>) {
-        self.0.lock().push(activity);
-    }
-
-    fn remove(&self, activity: &Arc<Activity>) {
-        self.0.lock().retain(|open| !Arc::ptr_eq(open, activity));
-    }
-
     /// Closes the connection with no request in progress that has been silent the longest, if
     /// any (its task ends and frees its slot).
     fn close_longest_idle(&self) {
@@ -156,15 +153,6 @@ struct Activity {
 }
 
 impl Activity {
-    fn new() -> Self {
-        Self {
-            opened: Instant::now(),
-            last_millis: AtomicU64::new(0),
-            in_flight: AtomicUsize::new(0),
-            give_way: Notify::new(),
-        }
-    }
-
     fn touch(&self) {
         let millis = u64::try_from(self.opened.elapsed().as_millis()).unwrap_or(u64::MAX);
         self.last_millis.store(millis, Ordering::Relaxed);

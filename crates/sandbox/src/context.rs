@@ -9,12 +9,12 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::clock::{self, Clock};
 use crate::config::Config;
-use crate::faults::{Fault, FaultQueues};
+use crate::faults::FaultQueues;
 use crate::rate_limit::RateLimits;
 use crate::request_log::RequestLog;
 use crate::store::{Store, StoreError};
 use crate::validate::Specs;
-use crate::vendor::{Api, Vendor};
+use crate::vendor::Api;
 
 /// The shared context, as axum state.
 pub(crate) type AppState = Arc<AppContext>;
@@ -35,15 +35,19 @@ pub(crate) struct AppContext {
     pub(crate) specs: &'static Specs,
     /// The requests the vendors received.
     pub(crate) requests: RequestLog,
-    faults: Mutex<FaultQueues>,
-    gainsight_px_limits: RateLimits,
+    /// The faults injected per API, for its next calls and writes.
+    pub(crate) faults: Mutex<FaultQueues>,
+    /// Gainsight PX's rate limit and daily quota, per API key.
+    pub(crate) gainsight_px_limits: RateLimits,
     start_data: StartData,
 }
 
-fn meta_value(db: &Connection, key: &str) -> rusqlite::Result<Option<i64>> {
+/// A value of the state's own, 0 until stored.
+fn meta_value(db: &Connection, key: &str) -> rusqlite::Result<i64> {
     db.prepare_cached("SELECT value FROM meta WHERE key = ?1")?
         .query_row(params![key], |row| row.get(0))
         .optional()
+        .map(Option::unwrap_or_default)
 }
 
 fn set_meta_value(db: &Connection, key: &str, value: i64) -> rusqlite::Result<()> {
@@ -57,15 +61,12 @@ fn set_meta_value(db: &Connection, key: &str, value: i64) -> rusqlite::Result<()
 
 /// The stored clock: `(offset_secs, version)`.
 fn stored_clock(db: &Connection) -> rusqlite::Result<(i64, u64)> {
-    let offset = meta_value(db, "clock_offset_secs")?.unwrap_or(0);
-    let version = meta_value(db, "clock_version")?.unwrap_or(0);
-    Ok((offset, u64::try_from(version).unwrap_or(0)))
+    let version = u64::try_from(meta_value(db, "clock_version")?).unwrap_or(0);
+    Ok((meta_value(db, "clock_offset_secs")?, version))
 }
 
 fn store_clock(db: &Connection, offset_secs: i64) -> rusqlite::Result<u64> {
-    let version = meta_value(db, "clock_version")?
-        .unwrap_or(0)
-        .saturating_add(1);
+    let version = meta_value(db, "clock_version")?.saturating_add(1);
     set_meta_value(db, "clock_offset_secs", offset_secs)?;
     set_meta_value(db, "clock_version", version)?;
     Ok(u64::try_from(version).unwrap_or(0))
@@ -144,35 +145,6 @@ impl AppContext {
     {
         let fail_commit = self.faults.lock().take_commit_failure(api.into());
         self.store.write(fail_commit, work).await
-    }
-
-    /// The fault for the vendor's next call, if any.
-    pub(crate) fn take_fault(&self, api: Api) -> Option<Fault> {
-        self.faults.lock().take(api)
-    }
-
-    /// Queues `count` calls' worth of `fault`; the calls now covered.
-    pub(crate) fn queue_fault(&self, api: Api, fault: Fault, count: u32) -> u32 {
-        let mut faults = self.faults.lock();
-        faults.push(api, fault, count);
-        faults.pending(api)
-    }
-
-    /// Makes the vendor's next `count` writes fail at commit; the writes now covered.
-    pub(crate) fn queue_commit_failures(&self, api: Api, count: u32) -> u32 {
-        let mut faults = self.faults.lock();
-        faults.push_commit_failures(api, count);
-        faults.pending_commit_failures(api)
-    }
-
-    /// Whether one more request with this credential is within the vendor's limits.
-    pub(crate) fn within_rate_limit(&self, api: Api, credential: &str) -> bool {
-        match api {
-            Api::Vendor(Vendor::GainsightPx) => self
-                .gainsight_px_limits
-                .try_acquire(credential, self.clock.now_secs().div_euclid(86_400)),
-            Api::Vendor(Vendor::Attestr | Vendor::Trust) | Api::Atenea => true,
-        }
     }
 
     /// Moves the sandbox clock (committed before it takes effect): `to` gives the new offset and

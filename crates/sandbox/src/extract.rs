@@ -22,56 +22,53 @@ impl FromRequest<AppState> for JsonBody {
     type Rejection = Problem;
 
     async fn from_request(request: Request, context: &AppState) -> Result<Self, Self::Rejection> {
-        let limits = &context.config.limits;
-        read_json(request, limits.body_limit_bytes, limits.max_json_depth)
+        let limit = context.config.limits.body_limit_bytes;
+        let is_json = has_json_content_type(request.headers());
+        let declared_length = request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<u64>().ok());
+        if declared_length.is_some_and(|length| length > limit as u64) {
+            return Err(Problem::PayloadTooLarge(limit));
+        }
+        // `Limited` stops reading at the limit, so an unannounced large body is cut off too.
+        let collected = Limited::new(request.into_body(), limit)
+            .collect()
             .await
+            .map_err(|error| {
+                if error.is::<LengthLimitError>() {
+                    Problem::PayloadTooLarge(limit)
+                } else {
+                    Problem::BadRequest("The request body could not be read".to_string())
+                }
+            })?;
+        let bytes = collected.to_bytes();
+        // No body at all is a missing required value (400), whatever the media type says; a body
+        // in another media type is a 415.
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(Problem::BadRequest(
+                "The request body is missing".to_string(),
+            ));
+        }
+        if !is_json {
+            return Err(Problem::UnsupportedMediaType);
+        }
+        // Measured before parsing: what is accepted here is stored and read back after a restart,
+        // so the limit stays below what the JSON reader can read back.
+        let max_depth = context.config.limits.max_json_depth;
+        if let Some(depth) = nesting_deeper_than(&bytes, max_depth) {
+            return Err(Problem::BadRequest(format!(
+                "The request body nests JSON {depth} levels deep; the sandbox accepts at most \
+                 {max_depth} (--max-json-depth)"
+            )));
+        }
+        serde_json::from_slice(&bytes)
             .map(JsonBody)
+            .map_err(|error| {
+                Problem::BadRequest(format!("The request body is not valid JSON: {error}"))
+            })
     }
-}
-
-async fn read_json(request: Request, limit: usize, max_depth: usize) -> Result<Value, Problem> {
-    let is_json = has_json_content_type(request.headers());
-    let declared_length = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok());
-    if declared_length.is_some_and(|length| length > limit as u64) {
-        return Err(Problem::PayloadTooLarge(limit));
-    }
-    // `Limited` stops reading at the limit, so an unannounced large body is cut off too.
-    let collected = Limited::new(request.into_body(), limit)
-        .collect()
-        .await
-        .map_err(|error| {
-            if error.is::<LengthLimitError>() {
-                Problem::PayloadTooLarge(limit)
-            } else {
-                Problem::BadRequest("The request body could not be read".to_string())
-            }
-        })?;
-    let bytes = collected.to_bytes();
-    // No body at all is a missing required value (400), whatever the media type says; a body
-    // in another media type is a 415.
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(Problem::BadRequest(
-            "The request body is missing".to_string(),
-        ));
-    }
-    if !is_json {
-        return Err(Problem::UnsupportedMediaType);
-    }
-    // Measured before parsing: what is accepted here is stored and read back after a restart,
-    // so the limit stays below what the JSON reader can read back.
-    if let Some(depth) = nesting_deeper_than(&bytes, max_depth) {
-        return Err(Problem::BadRequest(format!(
-            "The request body nests JSON {depth} levels deep; the sandbox accepts at most \
-             {max_depth} (--max-json-depth)"
-        )));
-    }
-    serde_json::from_slice(&bytes).map_err(|error| {
-        Problem::BadRequest(format!("The request body is not valid JSON: {error}"))
-    })
 }
 
 /// The nesting depth of JSON text (objects and arrays) when it exceeds `max`, without parsing it.

@@ -94,12 +94,13 @@ pub(crate) struct FaultQueues {
 }
 
 impl FaultQueues {
-    /// Queues `count` calls' worth of `fault` after the ones already queued.
-    pub(crate) fn push(&mut self, vendor: Api, fault: Fault, count: u32) {
+    /// Queues `count` calls' worth of `fault` after the ones already queued; the calls now covered.
+    pub(crate) fn push(&mut self, vendor: Api, fault: Fault, count: u32) -> u32 {
         self.queues
             .entry(vendor)
             .or_default()
             .push_back((fault, count));
+        self.pending(vendor)
     }
 
     /// The fault for the vendor's next call, if any.
@@ -114,10 +115,12 @@ impl FaultQueues {
         Some(fault)
     }
 
-    /// Makes the vendor's next `count` writes fail at commit (added to any still pending).
-    pub(crate) fn push_commit_failures(&mut self, vendor: Api, count: u32) {
+    /// Makes the vendor's next `count` writes fail at commit (added to any still pending); the
+    /// writes now covered.
+    pub(crate) fn push_commit_failures(&mut self, vendor: Api, count: u32) -> u32 {
         let pending = self.failing_commits.entry(vendor).or_default();
         *pending = pending.saturating_add(count);
+        *pending
     }
 
     /// Whether the vendor's next write must fail at commit (and counts it if so).
@@ -129,11 +132,6 @@ impl FaultQueues {
             }
             _ => false,
         }
-    }
-
-    /// Writes still set to fail at commit, per vendor.
-    pub(crate) fn pending_commit_failures(&self, vendor: Api) -> u32 {
-        self.failing_commits.get(&vendor).copied().unwrap_or(0)
     }
 
     /// Calls still covered, per vendor (for the admin response).

@@ -7,23 +7,13 @@ use axum::http::header;
 use axum::routing::get;
 
 use crate::context::AppState;
-
-/// Each published document, by the slug shared by `spec/<slug>.yaml`, `spec/dist/<slug>.json`
-/// and `/openapi/<slug>.json`.
-const DOCUMENTS: [(&str, &str); 3] = [
-    ("attestr", include_str!("../../../spec/dist/attestr.json")),
-    ("trust", include_str!("../../../spec/dist/trust.json")),
-    (
-        "gainsight-px",
-        include_str!("../../../spec/dist/gainsight-px.json"),
-    ),
-];
+use crate::validate::DOCUMENTS;
 
 /// `/openapi/<slug>.json` for each document.
 pub(crate) fn routes() -> Router<AppState> {
     DOCUMENTS
         .into_iter()
-        .fold(Router::new(), |routes, (slug, document)| {
+        .fold(Router::new(), |routes, (slug, document, _)| {
             routes.route(
                 &format!("/openapi/{slug}.json"),
                 get(

@@ -291,13 +291,11 @@ impl RunningSandbox {
             delay_ms: None,
             fail_commit: false,
         };
-        match request.validate()? {
-            (vendor, Injection::Calls(fault), count) => {
-                Ok(self.context.queue_fault(vendor, fault, count))
-            }
-            // Not reached: a request without `fail_commit` is a call fault or an error.
-            (_, Injection::Commits, _) => Err("not a call fault".to_string()),
-        }
+        // A request without `fail_commit` is a call fault or an error: the `else` is not reached.
+        let (vendor, Injection::Calls(fault), count) = request.validate()? else {
+            return Err("not a call fault".to_string());
+        };
+        Ok(self.context.faults.lock().push(vendor, fault, count))
     }
 
     /// Stops accepting connections, lets in-flight requests finish (at most 5 s), then closes

@@ -189,8 +189,9 @@ pub(crate) type Render = fn(Problem) -> Response;
 #[derive(Clone, Copy)]
 pub(crate) struct Surface {
     pub(crate) api: Api,
-    /// Checks the request's credentials; `Ok` names the credential (for its rate limit).
-    pub(crate) authenticate: for<'a> fn(&'a AppContext, &'a HeaderMap) -> Result<&'a str, Problem>,
+    /// Admits the request or not: its credentials, then, where the vendor limits them, their
+    /// rate (after authentication, so that a flood of wrong keys never uses up a valid key's).
+    pub(crate) admit: fn(&AppContext, &HeaderMap) -> Result<(), Problem>,
     pub(crate) render: Render,
 }
 
@@ -218,8 +219,9 @@ pub(crate) fn vendor_router(
 }
 
 /// Middleware on a vendor's matched routes, in the order a real gateway would apply them:
-/// injected faults, then authentication, then the per-credential rate limit. The response
-/// carries the matched route template for the log line of [`record`], which runs before routing.
+/// injected faults, then the surface's admission (authentication, then the per-credential rate
+/// limit). The response carries the matched route template for the log line of [`record`], which
+/// runs before routing.
 async fn gate(
     State((context, surface)): State<(AppState, Surface)>,
     request: Request,
@@ -235,7 +237,8 @@ async fn gate(
 
 /// The gate's checks, in order; the handler's response once they all pass.
 async fn guard(context: &AppContext, surface: Surface, request: Request, next: Next) -> Response {
-    if let Some(fault) = context.take_fault(surface.api) {
+    let fault = context.faults.lock().take(surface.api);
+    if let Some(fault) = fault {
         if !fault.delay.is_zero() {
             tokio::time::sleep(fault.delay).await;
         }
@@ -254,14 +257,10 @@ async fn guard(context: &AppContext, surface: Surface, request: Request, next: N
             return response;
         }
     }
-    let credential = match (surface.authenticate)(context, request.headers()) {
-        Ok(credential) => credential,
-        Err(problem) => return problem.into_response(),
-    };
-    if !context.within_rate_limit(surface.api, credential) {
-        return Problem::TooManyRequests.into_response();
+    match (surface.admit)(context, request.headers()) {
+        Ok(()) => next.run(request).await,
+        Err(problem) => problem.into_response(),
     }
-    next.run(request).await
 }
 
 /// Middleware on each vendor's routes and the admin routes: renders every error response that is

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use fs4::{FileExt, TryLockError};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use super::error::StoreError;
 use super::{Layout, STATE_FORMAT, create, tune};
@@ -62,7 +62,12 @@ pub(super) fn open(
     }
     let writer = Connection::open(path).map_err(|error| unusable(error.to_string()))?;
     prepare_writer(&writer).map_err(|error| unusable(error.to_string()))?;
-    let format: Option<i64> = match table_exists(&writer, "meta")? {
+    let (entries, has_meta): (i64, bool) = writer.query_row(
+        "SELECT count(*), coalesce(sum(type = 'table' AND name = 'meta'), 0) FROM sqlite_master",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    let format: Option<i64> = match has_meta {
         true => writer
             .query_row("SELECT value FROM meta WHERE key = 'format'", [], |row| {
                 row.get(0)
@@ -77,7 +82,7 @@ pub(super) fn open(
                 "state format {other} is not the supported format {STATE_FORMAT}"
             )));
         }
-        None if has_tables(&writer)? => {
+        None if entries > 0 => {
             return Err(unusable(
                 "a SQLite database, but not a vendor-sandbox state".to_string(),
             ));
@@ -164,25 +169,6 @@ fn prepare_writer(connection: &Connection) -> Result<(), StoreError> {
 fn map(connection: &Connection) -> rusqlite::Result<()> {
     // Answers a row: run as a batch, which ignores it.
     connection.execute_batch(&format!("PRAGMA mmap_size = {MMAP_BYTES}"))
-}
-
-fn table_exists(connection: &Connection, name: &str) -> Result<bool, StoreError> {
-    Ok(connection
-        .query_row(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-            params![name],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some())
-}
-
-fn has_tables(connection: &Connection) -> Result<bool, StoreError> {
-    Ok(
-        connection.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
-            row.get::<_, i64>(0)
-        })? > 0,
-    )
 }
 
 /// The WAL file and the size past which the writer truncates it.

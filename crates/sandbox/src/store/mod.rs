@@ -44,8 +44,8 @@ pub(crate) struct Layout<'a> {
 }
 
 pub(crate) struct Store {
-    jobs: Mutex<Option<JobQueue>>,
-    writer: Mutex<Option<JoinHandle<()>>>,
+    /// The writer thread and its queue; `None` once closed.
+    writer: Mutex<Option<(JobQueue, JoinHandle<()>)>>,
     /// The connections reads use, round-robin; `None` once closed. On a file, read-only
     /// connections; in memory, the writer's own connection, so a read waits for the transaction
     /// being written and never sees a change that was not kept.
@@ -98,10 +98,8 @@ impl Store {
         wal: Option<file::Wal>,
         lock: Option<File>,
     ) -> Result<Self, StoreError> {
-        let (jobs, thread) = writer::spawn(writer, wal)?;
         Ok(Self {
-            jobs: Mutex::new(Some(jobs)),
-            writer: Mutex::new(Some(thread)),
+            writer: Mutex::new(Some(writer::spawn(writer, wal)?)),
             readers: RwLock::new(Some(Readers {
                 connections: readers,
                 next: AtomicUsize::new(0),
@@ -159,23 +157,21 @@ impl Store {
         E: Send + 'static,
     {
         let (job, answer) = writer::job(fail_commit, work);
-        let sent = self
-            .jobs
-            .lock()
+        let writer = self.writer.lock();
+        let sent = writer
             .as_ref()
-            .is_some_and(|jobs| jobs.send(job).is_ok());
-        if sent {
-            Ok(answer)
-        } else {
-            Err(StoreError::Closed)
-        }
+            .is_some_and(|(jobs, _)| jobs.send(job).is_ok());
+        sent.then_some(answer).ok_or(StoreError::Closed)
     }
 
     /// Stops the writer after the writes already queued, closes every connection, then releases
     /// the state file. Later reads and writes fail with [`StoreError::Closed`].
     pub(crate) fn close(&self) {
-        self.jobs.lock().take();
-        if let Some(writer) = self.writer.lock().take() {
+        // Taken out of the lock before the join: writes queued meanwhile fail at once.
+        let writer = self.writer.lock().take();
+        if let Some((jobs, writer)) = writer {
+            // The writer stops once its queue is closed and the writes in it are done.
+            drop(jobs);
             let _ = writer.join();
         }
         self.readers.write().take();

@@ -55,22 +55,21 @@ fn run_jobs(connection: &Connection, jobs: Vec<Box<dyn Job>>) {
     let mut batch = Vec::with_capacity(jobs.len());
     for job in jobs {
         if job.fails_commit() {
-            if !batch.is_empty() {
-                run_batch(connection, std::mem::take(&mut batch), false);
-            }
+            run_batch(connection, std::mem::take(&mut batch), false);
             run_batch(connection, vec![job], true);
         } else {
             batch.push(job);
         }
     }
-    if !batch.is_empty() {
-        run_batch(connection, batch, false);
-    }
+    run_batch(connection, batch, false);
 }
 
-/// Runs `batch` in one transaction and answers each write; `fail_commit` turns its commit into a
-/// failure (a storage fault).
+/// Runs `batch` (if any) in one transaction and answers each write; `fail_commit` turns its
+/// commit into a failure (a storage fault).
 fn run_batch(connection: &Connection, mut batch: Vec<Box<dyn Job>>, fail_commit: bool) {
+    if batch.is_empty() {
+        return;
+    }
     let outcome = run_in_transaction(connection, &mut batch, fail_commit);
     if let Err(error) = &outcome {
         if !connection.is_autocommit() {

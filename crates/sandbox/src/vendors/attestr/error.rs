@@ -18,18 +18,6 @@ pub(crate) struct AttestrError {
     details: Option<String>,
 }
 
-impl AttestrError {
-    fn with_details(mut self, details: impl Into<String>) -> Self {
-        self.details = Some(details.into());
-        self
-    }
-
-    fn with_status(mut self, status: StatusCode) -> Self {
-        self.status = status;
-        self
-    }
-}
-
 /// A documented row: its status, code and message as the spec lists them.
 impl From<ErrorCode> for AttestrError {
     fn from(code: ErrorCode) -> Self {
@@ -47,11 +35,13 @@ impl From<ErrorCode> for AttestrError {
 
 impl From<Problem> for AttestrError {
     fn from(problem: Problem) -> Self {
-        let status = problem.status();
-        let detail = problem.detail();
+        let (status, details) = (problem.status(), Some(problem.detail()));
         let malformed = Self::from(ErrorCode::MalformedDataOrMissingRequiredParameterValues);
         match problem {
-            Problem::BadRequest(_) => malformed.with_details(detail),
+            Problem::BadRequest(_) => Self {
+                details,
+                ..malformed
+            },
             Problem::NotFound(_) => {
                 ErrorCode::InvalidProfileIdOrYouDoNotHaveAccessToThisRecord.into()
             }
@@ -68,23 +58,27 @@ impl From<Problem> for AttestrError {
             Problem::TooManyRequests => ErrorCode::MaximumApiRateLimitExceeded.into(),
             // The vendor's "low credits balance": the closest documented create error for a
             // sandbox that holds its maximum of profiles.
-            Problem::RecordCap(_) => {
-                Self::from(ErrorCode::OperationCouldNotBePerformedDueToLowCreditsBalance)
-                    .with_details(detail)
-            }
+            Problem::RecordCap(_) => Self {
+                details,
+                ..ErrorCode::OperationCouldNotBePerformedDueToLowCreditsBalance.into()
+            },
             // Attestr documents no code of its own for these: the sandbox keeps its 5001 row
             // for server errors and its 4001 row (with the HTTP status that fits) otherwise.
-            Problem::ServerError(_) | Problem::NotCommitted(_) => {
-                Self::from(ErrorCode::RequestCouldNotBeProcessed)
-                    .with_status(status)
-                    .with_details(detail)
-            }
+            Problem::ServerError(_) | Problem::NotCommitted(_) => Self {
+                status,
+                details,
+                ..ErrorCode::RequestCouldNotBeProcessed.into()
+            },
             Problem::NoSuchRoute
             | Problem::MethodNotAllowed
             | Problem::PayloadTooLarge(_)
             | Problem::UnsupportedMediaType
             | Problem::MergedInto(_)
-            | Problem::Duplicate(_) => malformed.with_details(detail).with_status(status),
+            | Problem::Duplicate(_) => Self {
+                status,
+                details,
+                ..malformed
+            },
         }
     }
 }

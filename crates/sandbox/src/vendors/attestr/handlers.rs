@@ -46,7 +46,6 @@ fn check_version(path: &PathParams) -> Result<(), Problem> {
     }
 }
 
-/// Create a background-check profile
 async fn create_profile(
     State(context): State<AppState>,
     path: PathParams,
@@ -89,7 +88,6 @@ async fn create_profile(
     Ok(Json(created))
 }
 
-/// Get a background-check profile
 async fn get_profile(
     State(context): State<AppState>,
     path: PathParams,
@@ -102,7 +100,6 @@ async fn get_profile(
         .ok_or(Problem::NotFound(id))
 }
 
-/// Update a profile's basic information
 async fn update_profile(
     State(context): State<AppState>,
     path: PathParams,

@@ -20,14 +20,14 @@ const SANDBOX_APP_ID: &str = "OXsandboxClientApp";
 
 pub(crate) const SURFACE: Surface = Surface {
     api: Api::Vendor(Vendor::Attestr),
-    authenticate,
+    admit,
     render: |problem| AttestrError::from(problem).into_response(),
 };
 
-fn authenticate<'a>(context: &'a AppContext, headers: &'a HeaderMap) -> Result<&'a str, Problem> {
+fn admit(context: &AppContext, headers: &HeaderMap) -> Result<(), Problem> {
     let token = authorization(headers, "Basic");
     if token == Some(context.config.credentials.attestr_auth_token.as_str()) {
-        Ok("")
+        Ok(())
     } else {
         Err(Problem::Unauthorized("Invalid client authorization"))
     }

@@ -22,7 +22,6 @@ use crate::surface::{Handler, Problem, StoredJson, checked_body, checked_query};
 use crate::validate::Component;
 use crate::vendor::Vendor;
 use crate::{ids, records::merge};
-use rusqlite::Connection;
 
 // The spec's operation ids (see `Handler`).
 const LIST_USERS: &str = "listUsers";
@@ -56,7 +55,6 @@ pub(crate) fn handlers() -> Vec<Handler> {
     ]
 }
 
-/// List users
 async fn list_users(
     State(context): State<AppState>,
     RawQuery(raw): RawQuery,
@@ -155,46 +153,18 @@ fn parse_sort(sort: Option<&str>) -> Vec<(String, bool)> {
         .collect()
 }
 
-/// Create a user
 async fn create_user(
     State(context): State<AppState>,
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, Json<ResponseEntity>), Problem> {
     let user: User = checked_body(&context, CREATE_USER, body.clone())?;
-    let identify_id = user.identify_id;
-    let writable: &[String] = user_schema(&context).map_or(&[], Component::writable_properties);
-    let cap = context.config.limits.max_records_per_vendor;
-    let (now_millis, now_secs) = (context.clock.now_millis(), context.clock.now_secs());
-    context
-        .write(Vendor::GainsightPx, move |db| {
-            let existing = state::load(db, &identify_id)?;
-            let revived = match existing {
-                Some(stored) if stored.deleted_at.is_none() => {
-                    return Ok(Err(Problem::Duplicate(identify_id)));
-                }
-                Some(stored) if is_revivable(&stored, now_secs) => Some(stored.user),
-                // Unknown, hard-deleted, or deleted more than 7 days ago: "a totally new
-                // record with no event history".
-                Some(_) => None,
-                None if state::count(db)? >= cap => {
-                    return Ok(Err(Problem::RecordCap(cap)));
-                }
-                None => None,
-            };
-            let base = match revived {
-                Some(user) => records::to_object(&user)?,
-                None => new_user(&identify_id, now_millis),
-            };
-            save_visible(db, base, &body, writable, &identify_id, now_millis)
-        })
-        .await??;
+    save(&context, user.identify_id, body, true).await?;
     Ok((
         StatusCode::CREATED,
         Json(response_entity(StatusCode::CREATED)),
     ))
 }
 
-/// Get a user by id
 async fn get_user(
     State(context): State<AppState>,
     path: PathParams,
@@ -207,7 +177,6 @@ async fn get_user(
         .ok_or(Problem::NotFound(identify_id))
 }
 
-/// Update a user
 async fn update_user(
     State(context): State<AppState>,
     path: PathParams,
@@ -215,43 +184,67 @@ async fn update_user(
 ) -> Result<StatusCode, Problem> {
     let identify_id = path.require("identifyId")?;
     let _: UserUpdate = checked_body(&context, UPDATE_USER, body.clone())?;
-    update(&context, identify_id, body).await
+    save(&context, identify_id, body, false).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
-/// Update a user (id in the request body)
 async fn update_user_by_body(
     State(context): State<AppState>,
     JsonBody(body): JsonBody,
 ) -> Result<StatusCode, Problem> {
     let user: User = checked_body(&context, UPDATE_USER_BY_BODY, body.clone())?;
-    update(&context, user.identify_id, body).await
-}
-
-/// Sets the fields sent on a visible user, or on one soft-deleted within 7 days (reviving it);
-/// the record's `identifyId` never changes, whatever the body says.
-async fn update(
-    context: &AppContext,
-    identify_id: String,
-    body: Value,
-) -> Result<StatusCode, Problem> {
-    let writable: &[String] = user_schema(context).map_or(&[], Component::writable_properties);
-    let (now_millis, now_secs) = (context.clock.now_millis(), context.clock.now_secs());
-    context
-        .write(Vendor::GainsightPx, move |db| {
-            let stored = match state::load(db, &identify_id)? {
-                Some(stored) if stored.deleted_at.is_none() || is_revivable(&stored, now_secs) => {
-                    stored
-                }
-                _ => return Ok(Err(Problem::NotFound(identify_id))),
-            };
-            let base = records::to_object(&stored.user)?;
-            save_visible(db, base, &body, writable, &identify_id, now_millis)
-        })
-        .await??;
+    save(&context, user.identify_id, body, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Delete a user
+/// Sets the fields sent on a visible user, or on one soft-deleted within 7 days (reviving it); a
+/// create (`create`) makes a new record otherwise. The record's `identifyId` never changes,
+/// whatever the body says; a body that does not make a `User` is refused and nothing is stored.
+async fn save(
+    context: &AppContext,
+    identify_id: String,
+    body: Value,
+    create: bool,
+) -> Result<(), Problem> {
+    let writable: &[String] = user_schema(context).map_or(&[], Component::writable_properties);
+    let cap = context.config.limits.max_records_per_vendor;
+    let (now_millis, now_secs) = (context.clock.now_millis(), context.clock.now_secs());
+    context
+        .write(Vendor::GainsightPx, move |db| {
+            let mut user = match state::load(db, &identify_id)? {
+                Some(stored) if create && stored.deleted_at.is_none() => {
+                    return Ok(Err(Problem::Duplicate(identify_id)));
+                }
+                Some(stored) if stored.deleted_at.is_none() || is_revivable(&stored, now_secs) => {
+                    records::to_object(&stored.user)?
+                }
+                _ if !create => return Ok(Err(Problem::NotFound(identify_id))),
+                None if state::count(db)? >= cap => return Ok(Err(Problem::RecordCap(cap))),
+                // Unknown, hard-deleted, or deleted more than 7 days ago: "a totally new
+                // record with no event history".
+                _ => new_user(&identify_id, now_millis),
+            };
+            merge(&mut user, &body, |name| {
+                writable.iter().any(|field| field == name)
+            });
+            user.insert("identifyId".into(), Value::from(identify_id.as_str()));
+            user.insert("id".into(), Value::from(identify_id));
+            user.insert("lastModifiedDate".into(), Value::from(now_millis));
+            match serde_json::from_value(Value::Object(user)) {
+                Ok(user) => state::save(
+                    db,
+                    &StoredUser {
+                        user,
+                        deleted_at: None,
+                    },
+                )
+                .map(Ok),
+                Err(error) => Ok(Err(Problem::BadRequest(error.to_string()))),
+            }
+        })
+        .await?
+}
+
 async fn delete_user(
     State(context): State<AppState>,
     path: PathParams,
@@ -262,7 +255,6 @@ async fn delete_user(
     delete(&context, identify_id, hard).await
 }
 
-/// Delete a user (id in the request body)
 async fn delete_user_by_body(
     State(context): State<AppState>,
     RawQuery(raw): RawQuery,
@@ -320,35 +312,6 @@ fn new_user(identify_id: &str, now_millis: i64) -> Map<String, Value> {
     user.insert("numberOfVisits".into(), Value::from(0));
     user.insert("createDate".into(), Value::from(now_millis));
     user
-}
-
-/// Sets the body's writable fields on `base` and stores the result as a visible user (created,
-/// revived or updated); a body that does not make a `User` is refused and nothing is stored.
-fn save_visible(
-    db: &Connection,
-    mut base: Map<String, Value>,
-    body: &Value,
-    writable: &[String],
-    identify_id: &str,
-    now_millis: i64,
-) -> rusqlite::Result<Result<(), Problem>> {
-    merge(&mut base, body, |name| {
-        writable.iter().any(|field| field == name)
-    });
-    base.insert("identifyId".into(), Value::from(identify_id));
-    base.insert("id".into(), Value::from(identify_id));
-    base.insert("lastModifiedDate".into(), Value::from(now_millis));
-    match serde_json::from_value(Value::Object(base)) {
-        Ok(user) => state::save(
-            db,
-            &StoredUser {
-                user,
-                deleted_at: None,
-            },
-        )
-        .map(Ok),
-        Err(error) => Ok(Err(Problem::BadRequest(error.to_string()))),
-    }
 }
 
 /// The spec's `User` schema, whose property lists are read once with the specs.

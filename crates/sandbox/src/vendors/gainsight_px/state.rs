@@ -145,16 +145,13 @@ pub(crate) fn page(db: &Connection, request: &PageRequest) -> rusqlite::Result<P
     };
     let (sql, values) = page_query(request, filter);
     let mut statement = db.prepare_cached(&sql)?;
-    let rows = statement.query_map(params_from_iter(values.iter()), |row| {
-        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-    })?;
-    let mut users = Vec::new();
-    let mut last_id = None;
-    for row in rows {
-        let (id, user) = row?;
-        users.push(user);
-        last_id = Some(id);
-    }
+    let rows: Vec<(String, String)> = statement
+        .query_map(params_from_iter(values.iter()), |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let last_id = rows.last().map(|(id, _)| id.clone());
+    let users = rows.into_iter().map(|(_, user)| user).collect();
     Ok(Page {
         users,
         total,

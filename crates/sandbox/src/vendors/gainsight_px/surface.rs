@@ -18,22 +18,24 @@ pub const REVIVAL_WINDOW_SECS: i64 = 7 * 86_400;
 
 pub(crate) const SURFACE: Surface = Surface {
     api: Api::Vendor(Vendor::GainsightPx),
-    authenticate,
+    admit,
     render,
 };
 
-fn authenticate<'a>(context: &'a AppContext, headers: &'a HeaderMap) -> Result<&'a str, Problem> {
+/// An accepted API key, within its rate limit and daily quota.
+fn admit(context: &AppContext, headers: &HeaderMap) -> Result<(), Problem> {
+    let accepted = &context.config.credentials.gainsight_px_api_keys;
     let key = headers
         .get("x-aptrinsic-api-key")
-        .and_then(|value| value.to_str().ok());
-    context
-        .config
-        .credentials
-        .gainsight_px_api_keys
-        .iter()
-        .map(String::as_str)
-        .find(|accepted| Some(*accepted) == key)
-        .ok_or(Problem::Unauthorized("Unauthorized or bad API Key"))
+        .and_then(|value| value.to_str().ok())
+        .filter(|key| accepted.iter().any(|accepted| accepted == key))
+        .ok_or(Problem::Unauthorized("Unauthorized or bad API Key"))?;
+    let day = context.clock.now_secs().div_euclid(86_400);
+    let limits = &context.gainsight_px_limits;
+    limits
+        .try_acquire(key, day)
+        .then_some(())
+        .ok_or(Problem::TooManyRequests)
 }
 
 /// A problem in the `externalapierror` shape.

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use trust::types::{Identity, IdentityApp, IdentityListResponse, IdentityResponse, IdentityUpdate};
 
-use super::state::{self, Lookup};
+use super::state;
 use super::surface::IDENTITY_RESOURCE;
 use crate::context::AppState;
 use crate::extract::{JsonBody, PathParams};
@@ -60,20 +60,19 @@ async fn list_identities(
     }))
 }
 
-/// Find an identity by uuid
 async fn find_identity(
     State(context): State<AppState>,
     path: PathParams,
 ) -> Result<Json<IdentityResponse>, Problem> {
     let uuid = path.require("uuid")?;
     let data = match context.store.read(|db| state::lookup(db, &uuid))? {
-        Lookup::Current(identity) => *identity,
+        Ok(identity) => *identity,
         // "sólo se retorna el uuid de la identidad actual"
-        Lookup::MergedInto(current) => Identity {
+        Err(Problem::MergedInto(current)) => Identity {
             uuid: current.parse().ok(),
             ..Identity::default()
         },
-        Lookup::Missing => return Err(Problem::NotFound(uuid)),
+        Err(problem) => return Err(problem),
     };
     Ok(identity_response(data, None))
 }
@@ -88,7 +87,6 @@ fn identity_response(data: Identity, message: Option<&str>) -> Json<IdentityResp
     })
 }
 
-/// Update an identity
 async fn update_identity(
     State(context): State<AppState>,
     path: PathParams,
@@ -109,9 +107,8 @@ async fn update_identity(
     context
         .write(Vendor::Trust, move |db| {
             let identity = match state::lookup(db, &uuid)? {
-                Lookup::Current(identity) => *identity,
-                Lookup::MergedInto(current) => return Ok(Err(Problem::MergedInto(current))),
-                Lookup::Missing => return Ok(Err(Problem::NotFound(uuid))),
+                Ok(identity) => *identity,
+                Err(problem) => return Ok(Err(problem)),
             };
             let mut record = records::to_object(&identity)?;
             records::merge(&mut record, &body, |name| {
@@ -155,7 +152,6 @@ fn merge_apps(identity: &mut Identity, body: &Value, now: DateTime<Utc>) {
     }
 }
 
-/// Delete an identity
 async fn delete_identity(
     State(context): State<AppState>,
     path: PathParams,
@@ -163,9 +159,8 @@ async fn delete_identity(
     let uuid = path.require("uuid")?;
     let deleted = context
         .write(Vendor::Trust, move |db| match state::lookup(db, &uuid)? {
-            Lookup::Current(identity) => state::save(db, &identity, true).map(|()| Ok(*identity)),
-            Lookup::MergedInto(current) => Ok(Err(Problem::MergedInto(current))),
-            Lookup::Missing => Ok(Err(Problem::NotFound(uuid))),
+            Ok(identity) => state::save(db, &identity, true).map(|()| Ok(*identity)),
+            Err(problem) => Ok(Err(problem)),
         })
         .await??;
     Ok(identity_response(deleted, Some("Deleted")))

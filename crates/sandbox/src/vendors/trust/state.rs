@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use trust::types::Identity;
 
 use crate::records::{decode, encode};
+use crate::surface::Problem;
 
 /// The tables, indexes, counter and triggers. The counter counts identities and tokens: both are
 /// records the sandbox holds for Trust.
@@ -37,28 +38,23 @@ CREATE TRIGGER atenea_tokens_removed AFTER DELETE ON atenea_tokens
 BEGIN UPDATE counts SET n = n - 1 WHERE name = 'trust_records'; END;
 ";
 
-/// What a uuid names.
-pub(crate) enum Lookup {
-    /// A live identity.
-    Current(Box<Identity>),
-    /// A former document of this live identity.
-    MergedInto(String),
-    /// Neither (unknown, deleted, or not a uuid at all).
-    Missing,
-}
-
-/// What a uuid names now. Uuids compare case-insensitively (they are stored in lowercase).
-pub(crate) fn lookup(db: &Connection, uuid: &str) -> rusqlite::Result<Lookup> {
-    let Ok(uuid) = uuid::Uuid::parse_str(uuid) else {
-        return Ok(Lookup::Missing);
+/// The live identity a uuid names now, else the vendor's 404: [`Problem::MergedInto`] for a
+/// former document of a live identity, [`Problem::NotFound`] for anything else (unknown, deleted,
+/// or not a uuid at all). Uuids compare case-insensitively (they are stored in lowercase).
+pub(crate) fn lookup(
+    db: &Connection,
+    uuid: &str,
+) -> rusqlite::Result<Result<Box<Identity>, Problem>> {
+    let Ok(parsed) = uuid::Uuid::parse_str(uuid) else {
+        return Ok(Err(Problem::NotFound(uuid.to_string())));
     };
-    let key = uuid.hyphenated().to_string();
+    let key = parsed.hyphenated().to_string();
     let current: Option<String> = db
         .prepare_cached("SELECT identity FROM trust_identities WHERE uuid = ?1 AND deleted = 0")?
         .query_row(params![key], |row| row.get(0))
         .optional()?;
     if let Some(text) = current {
-        return Ok(Lookup::Current(Box::new(decode(&text)?)));
+        return Ok(Ok(Box::new(decode(&text)?)));
     }
     let merged_into: Option<String> = db
         .prepare_cached(
@@ -68,7 +64,10 @@ pub(crate) fn lookup(db: &Connection, uuid: &str) -> rusqlite::Result<Lookup> {
         )?
         .query_row(params![key], |row| row.get(0))
         .optional()?;
-    Ok(merged_into.map_or(Lookup::Missing, Lookup::MergedInto))
+    Ok(Err(merged_into.map_or_else(
+        || Problem::NotFound(uuid.to_string()),
+        Problem::MergedInto,
+    )))
 }
 
 /// Stores an identity (new or changed); `deleted` marks it deleted.

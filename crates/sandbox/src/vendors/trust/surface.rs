@@ -17,14 +17,14 @@ pub(crate) const IDENTITY_RESOURCE: &str = "Identity";
 
 pub(crate) const INDEX: Surface = Surface {
     api: Api::Vendor(Vendor::Trust),
-    authenticate,
+    admit,
     render,
 };
 
 /// The Atenea surface: the token call takes its credentials in the body (`security: []`).
 pub(crate) const ATENEA: Surface = Surface {
     api: Api::Atenea,
-    authenticate: |_, _| Ok(""),
+    admit: |_, _| Ok(()),
     // The vendor documents no `resource` for Atenea errors.
     render: |problem| envelope(problem, "Token"),
 };
@@ -40,7 +40,7 @@ fn render(problem: Problem) -> Response {
     response
 }
 
-fn authenticate<'a>(context: &'a AppContext, headers: &'a HeaderMap) -> Result<&'a str, Problem> {
+fn admit(context: &AppContext, headers: &HeaderMap) -> Result<(), Problem> {
     let token = authorization(headers, "Bearer").ok_or(Problem::Unauthorized(
         "Missing or malformed bearer access token",
     ))?;
@@ -49,7 +49,7 @@ fn authenticate<'a>(context: &'a AppContext, headers: &'a HeaderMap) -> Result<&
         Some(expires_at) if context.clock.now_secs() >= expires_at => {
             Err(Problem::Unauthorized("The access token expired"))
         }
-        Some(_) => Ok(token),
+        Some(_) => Ok(()),
     }
 }
 
