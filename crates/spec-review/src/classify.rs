@@ -16,30 +16,26 @@ const OWN_EXTENSIONS: [&str; 3] = ["/x-error-codes", "/x-vendor-doc", "/x-outcom
 
 /// Classifies one change, or `None` when it belongs to [`crate::extensions`].
 pub fn classify(change: &RedoclyChange, sides: &Sides<'_>) -> Option<Change> {
-    let pointers = [
-        Some(change.path.as_str()),
-        change.base.as_ref().map(|side| side.pointer.as_str()),
-        change.revision.as_ref().map(|side| side.pointer.as_str()),
+    // Redocly's path runs through the first operation that uses the change.
+    let path_index = match change.kind {
+        Kind::Removed => sides.old_operations,
+        Kind::Added | Kind::Modified => sides.new_operations,
+    };
+    let sides_pointers = [
+        (&change.base, sides.old_operations),
+        (&change.revision, sides.new_operations),
     ];
-    if pointers
+    let pointers = sides_pointers
         .into_iter()
-        .flatten()
-        .any(|pointer| OWN_EXTENSIONS.iter().any(|own| pointer.contains(own)))
-    {
+        .filter_map(|(side, index)| Some((&side.as_ref()?.pointer, index)))
+        .chain([(&change.path, path_index)]);
+    let own = |pointer: &String| OWN_EXTENSIONS.iter().any(|own| pointer.contains(own));
+    if pointers.clone().any(|(pointer, _)| own(pointer)) {
         return None;
     }
-    let mut operations = BTreeSet::new();
-    if let Some(base) = &change.base {
-        operations.extend(sides.old_operations.reached_by(&base.pointer));
-    }
-    if let Some(revision) = &change.revision {
-        operations.extend(sides.new_operations.reached_by(&revision.pointer));
-    }
-    // Redocly's path runs through the first operation that uses the change.
-    operations.extend(match change.kind {
-        Kind::Removed => sides.old_operations.reached_by(&change.path),
-        Kind::Added | Kind::Modified => sides.new_operations.reached_by(&change.path),
-    });
+    let operations: BTreeSet<String> = pointers
+        .flat_map(|(pointer, index)| index.reached_by(pointer))
+        .collect();
     let view = ChangeView::new(change, sides);
     let overrides = RULES.iter().filter(|row| row.rated_by == RatedBy::Override);
     let others = RULES.iter().filter(|row| row.rated_by != RatedBy::Override);

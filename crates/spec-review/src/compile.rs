@@ -18,6 +18,8 @@ use serde::Serialize;
 use serde_json::Value;
 use spec_pipeline::fsguard;
 
+use crate::view::{code_list, items};
+
 /// How the check runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CompileOptions {
@@ -132,7 +134,7 @@ pub(crate) fn breaking_finding(errors: &[CompileError]) -> String {
     format!(
         "the workspace no longer compiles with the regenerated code: {} error(s) in {} (see the compile check)",
         errors.len(),
-        crate::view::code_list(files)
+        code_list(files)
     )
 }
 
@@ -232,12 +234,8 @@ pub(crate) fn parse_messages(repo: &Path, stdout: &str) -> Vec<CompileError> {
             continue;
         }
         // "aborting due to N previous errors" and the like: no place of their own.
-        let spans = message.pointer("/message/spans").and_then(Value::as_array);
-        let Some(span) = spans
-            .into_iter()
-            .flatten()
-            .find(|span| span["is_primary"] == true)
-        else {
+        let mut spans = items(message.pointer("/message/spans"));
+        let Some(span) = spans.find(|span| span["is_primary"] == true) else {
             continue;
         };
         let Some(file) = span["file_name"]

@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::extension_rows::{ErrorCode, ErrorCodePair, OutcomeRow, RowPair};
 use crate::model::{Change, RatedBy};
 use crate::rules::{Matcher, RULES};
-use crate::view::{Direction, scalar_text};
+use crate::view::{Direction, items, scalar_text};
 use spec_pipeline::document::Document;
 
 /// Every change the table's rows find in one extension's pair of rows: `words` gives a row's
@@ -69,6 +69,13 @@ struct Matched<'a> {
     new: &'a Value,
 }
 
+impl Matched<'_> {
+    /// [`rated`] for a pair of rows of the operation's `extension`.
+    fn rated(&self, extension: &str, words: impl Fn(&Matcher) -> Option<String>) -> Vec<Change> {
+        rated(&self.label, &format!("{}/{extension}", self.pointer), words)
+    }
+}
+
 fn matched_operations<'a>(old: &'a Document, new: &'a Document) -> Vec<Matched<'a>> {
     let old_by_label: BTreeMap<String, &Value> = old
         .operations()
@@ -91,11 +98,7 @@ fn matched_operations<'a>(old: &'a Document, new: &'a Document) -> Vec<Matched<'
 
 fn error_codes(operation: &Value) -> Vec<ErrorCode> {
     let text = |value: Option<&Value>| value.filter(|value| !value.is_null()).map(scalar_text);
-    let mut codes: Vec<ErrorCode> = operation
-        .get("x-error-codes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+    let mut codes: Vec<ErrorCode> = items(operation.get("x-error-codes"))
         .map(|entry| ErrorCode {
             status: text(entry.get("status")).unwrap_or_default(),
             code: text(entry.get("code")),
@@ -177,7 +180,6 @@ pub fn error_code_changes(old: &Document, new: &Document) -> Vec<Change> {
         }));
         let rows = pairs.iter().map(|(gone, now)| (Some(gone), Some(now)));
         let rows = rows.chain(added.iter().map(|now| (None, Some(now))));
-        let location = format!("{}/x-error-codes", operation.pointer);
         for (old, new) in rows.chain(removed.iter().map(|gone| (Some(gone), None))) {
             let variant = old.and_then(|gone| {
                 let code = gone.code.as_ref().map(|code| format!("code {code}"));
@@ -187,14 +189,10 @@ pub fn error_code_changes(old: &Document, new: &Document) -> Vec<Change> {
                 rows: RowPair { old, new },
                 variant_stays: variant.is_none_or(|variant| still_documented.contains(&variant)),
             };
-            changes.extend(rated(
-                &operation.label,
-                &location,
-                |matcher| match matcher {
-                    Matcher::ErrorCodes(words) => words(&pair),
-                    _ => None,
-                },
-            ));
+            changes.extend(operation.rated("x-error-codes", |matcher| match matcher {
+                Matcher::ErrorCodes(words) => words(&pair),
+                _ => None,
+            }));
         }
     }
     changes
@@ -208,34 +206,19 @@ pub fn vendor_doc_changes(old: &Document, new: &Document) -> Vec<Change> {
             old: operation.old.get("x-vendor-doc"),
             new: operation.new.get("x-vendor-doc"),
         };
-        let location = format!("{}/x-vendor-doc", operation.pointer);
-        changes.extend(rated(
-            &operation.label,
-            &location,
-            |matcher| match matcher {
-                Matcher::VendorDoc(words) => words(&pair),
-                _ => None,
-            },
-        ));
+        changes.extend(operation.rated("x-vendor-doc", |matcher| match matcher {
+            Matcher::VendorDoc(words) => words(&pair),
+            _ => None,
+        }));
     }
     changes
 }
 
 fn outcome_rows(operation: &Value) -> Vec<OutcomeRow> {
-    operation
-        .get("x-outcomes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+    items(operation.get("x-outcomes"))
         .map(|row| {
             let text = |key: &str| row.get(key).map_or_else(String::new, scalar_text);
-            let mut when: Vec<String> = row
-                .get("when")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .map(Value::to_string)
-                .collect();
+            let mut when: Vec<String> = items(row.get("when")).map(Value::to_string).collect();
             when.sort();
             OutcomeRow {
                 key: (
@@ -270,17 +253,12 @@ pub fn outcome_changes(old: &Document, new: &Document) -> Vec<Change> {
         // Each row at the base with the same row now (if any), then the rows new since.
         let new = after.iter().filter(|row| same(row, &before).is_none());
         let rows = before.iter().map(|row| (Some(row), same(row, &after)));
-        let location = format!("{}/x-outcomes", operation.pointer);
         for (old, new) in rows.chain(new.map(|row| (None, Some(row)))) {
             let pair = RowPair { old, new };
-            changes.extend(rated(
-                &operation.label,
-                &location,
-                |matcher| match matcher {
-                    Matcher::Outcomes(words) => words(&pair),
-                    _ => None,
-                },
-            ));
+            changes.extend(operation.rated("x-outcomes", |matcher| match matcher {
+                Matcher::Outcomes(words) => words(&pair),
+                _ => None,
+            }));
         }
     }
     changes

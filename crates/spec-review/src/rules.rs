@@ -679,12 +679,8 @@ pub fn rule(id: &str) -> &'static Rule {
                     .is_some_and(|suffix| !suffix.is_empty() && id.ends_with(suffix))
             })
         })
-        .unwrap_or_else(|| {
-            RULES
-                .iter()
-                .find(|rule| rule.id == OTHER_REDOCLY_RULE)
-                .expect("the table has a row for other Redocly rules")
-        })
+        .or_else(|| RULES.iter().find(|rule| rule.id == OTHER_REDOCLY_RULE))
+        .expect("the table has a row for other Redocly rules")
 }
 
 /// Where the rules table is published: a guide whose prose is written by hand around the table.

@@ -282,15 +282,13 @@ pub fn field_text(value: Option<&Value>, key: &str) -> String {
 
 /// The values of the array `new` that the array `old` lacks.
 fn added<'a>(old: Option<&'a Value>, new: Option<&'a Value>) -> Vec<&'a Value> {
-    let old: &[Value] = old
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    new.and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|value| !old.contains(value))
-        .collect()
+    let old: Vec<&Value> = items(old).collect();
+    items(new).filter(|value| !old.contains(value)).collect()
+}
+
+/// The items of an array; none for a missing value or any other kind.
+pub fn items(value: Option<&Value>) -> impl Iterator<Item = &Value> {
+    value.and_then(Value::as_array).into_iter().flatten()
 }
 
 pub fn scalar_text(value: &Value) -> String {
