@@ -230,6 +230,17 @@ mod tests {
             .map(|_| Ok(()))
     }
 
+    /// The vendors of the rows a reader sees, in order.
+    fn written(store: &Store) -> Vec<String> {
+        store
+            .read(|db| {
+                db.prepare("SELECT vendor FROM writes ORDER BY vendor")?
+                    .query_map([], |row| row.get(0))?
+                    .collect()
+            })
+            .unwrap()
+    }
+
     #[tokio::test]
     async fn a_commit_fault_fails_only_its_own_write_and_not_the_writes_queued_beside_it() {
         let dir = std::env::temp_dir().join(format!("vendor-sandbox-store-{}", std::process::id()));
@@ -263,15 +274,8 @@ mod tests {
         store.close();
 
         let reopened = open(Some(&path));
-        let written: Vec<String> = reopened
-            .read(|db| {
-                db.prepare("SELECT vendor FROM writes ORDER BY vendor")?
-                    .query_map([], |row| row.get(0))?
-                    .collect()
-            })
-            .unwrap();
         assert_eq!(
-            written,
+            written(&reopened),
             ["first", "trust"],
             "the acknowledged writes are durable"
         );
@@ -296,14 +300,7 @@ mod tests {
         );
         let after = store.write(false, |db| insert(db, "after")).await;
         assert!(matches!(after, Ok(Ok(()))), "{after:?}");
-        let written: Vec<String> = store
-            .read(|db| {
-                db.prepare("SELECT vendor FROM writes")?
-                    .query_map([], |row| row.get(0))?
-                    .collect()
-            })
-            .unwrap();
-        assert_eq!(written, ["after"]);
+        assert_eq!(written(&store), ["after"]);
         store.close();
     }
 }
