@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt, TryStreamExt, stream};
 use vendor_runtime::CallOptions;
 
 use crate::clients::Clients;
@@ -60,30 +60,17 @@ fn work_pages<'a>(
     follow_merges: bool,
     up_to: i64,
     stop: &'a StopSignal,
-) -> impl Iterator<Item = Result<StepRow, JournalError>> + 'a {
-    let mut after = 0;
-    let mut page = Vec::new().into_iter();
-    let mut ended = false;
-    std::iter::from_fn(move || {
-        if ended || stop.is_cancelled() {
-            return None;
-        }
-        if let Some(step) = page.next() {
-            return Some(Ok(step));
-        }
-        let next = lock(reader).work_page(vendor, follow_merges, (after, up_to), WORK_PAGE);
-        match next {
-            Ok(next) => {
-                after = next.last()?.id;
-                page = next.into_iter();
-                page.next().map(Ok)
-            }
-            Err(error) => {
-                ended = true;
-                Some(Err(error))
-            }
-        }
+) -> impl Stream<Item = Result<StepRow, JournalError>> + 'a {
+    stream::try_unfold(0, move |after| async move {
+        let page = lock(reader).work_page(vendor, follow_merges, (after, up_to), WORK_PAGE);
+        page.map(|page| {
+            let last = page.last()?.id;
+            Some((page, last))
+        })
     })
+    .map_ok(|page| stream::iter(page.into_iter().map(Ok)))
+    .try_flatten()
+    .take_until(stop.cancelled())
 }
 
 struct Context<'a> {
@@ -144,7 +131,7 @@ pub async fn run(
                 context.progress.vendor_halted(vendor, &shown);
             }
             let pages = work_pages(reader, vendor, options.follow_merges, up_to, context.stop);
-            futures_util::stream::iter(pages)
+            pages
                 .for_each_concurrent(pace.concurrency.max(1), |item| async move {
                     let result = match item {
                         Ok(item) => process(context, lane, item).await,
