@@ -33,7 +33,7 @@ use std::thread::JoinHandle;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::{
-    Connection, OpenFlags, OptionalExtension, TransactionBehavior, named_params, params,
+    Connection, OpenFlags, OptionalExtension, ToSql, TransactionBehavior, named_params, params,
 };
 use tokio::sync::oneshot;
 
@@ -1235,87 +1235,60 @@ fn commit(conn: &mut Connection, batch: &[Job]) -> Result<Vec<Result<Answer, Str
 }
 
 fn apply(conn: &Connection, write: &Write, at: i64) -> Result<Answer, WriteError> {
-    let (step, tried, changed) = match write {
+    // A write changes its step's row only in a state that allows it, and says what the row's
+    // `unsettled` became. No row comes back for a step finished twice, or not begun, or begun
+    // after it finished: the run's bookkeeping is wrong, and nothing is written rather than
+    // something untrue.
+    let update = |sql: &str, values: &[&dyn ToSql]| -> rusqlite::Result<Option<i64>> {
+        conn.prepare_cached(&format!("{sql} RETURNING unsettled"))?
+            .query_row(values, |row| row.get(0))
+            .optional()
+    };
+    let (step, tried, unsettled) = match write {
         Write::Begin(step) => {
-            // A step finished before is never begun again: no row comes back, and that is an
-            // error below.
-            let unsettled_before = conn
-                .prepare_cached(
-                    "UPDATE steps SET state = 'in_flight', sends = sends + 1,
-                     unsettled = unsettled + 1, started_at = ?2
-                     WHERE id = ?1 AND state != 'done' RETURNING unsettled - 1",
-                )?
-                .query_row(params![step, at], |row| row.get::<_, i64>(0))
-                .optional()?
-                .ok_or(WriteError::Refused(*step, "begun"))?;
-            chain::append_step(conn, *step)?;
-            return Ok(Answer::Begun(
-                u32::try_from(unsettled_before).unwrap_or(u32::MAX),
-            ));
+            let sql = "UPDATE steps SET state = 'in_flight', sends = sends + 1,
+                       unsettled = unsettled + 1, started_at = ?2
+                       WHERE id = ?1 AND state != 'done'";
+            (step, "begun", update(sql, params![step, at])?)
         }
-        Write::Finish(step, finish) => match &finish.result {
-            Ok(outcome) => {
-                let merged_into = match outcome {
-                    Outcome::Merged { into } => Some(into.as_str()),
-                    _ => None,
-                };
-                let changed = conn
-                    .prepare_cached(
-                        "UPDATE steps SET state = 'done', outcome = ?2, merged_into = ?3,
-                         problem_kind = NULL, problem = NULL, unsettled = 0,
-                         attempts = attempts + ?4, status = ?5,
-                         request_id = COALESCE(?6, request_id), finished_at = ?7
-                         WHERE id = ?1 AND state = 'in_flight'",
-                    )?
-                    .execute(params![
-                        step,
-                        outcome.name(),
-                        merged_into,
-                        finish.attempts,
-                        finish.status,
-                        finish.request_id,
-                        at
-                    ])?;
-                (step, "finished", changed)
-            }
-            Err(problem) => {
-                let changed = conn
-                    .prepare_cached(
-                        "UPDATE steps SET state = 'failed', problem_kind = ?2, problem = ?3,
-                         unsettled = unsettled - ?4, attempts = attempts + ?5, status = ?6,
-                         request_id = COALESCE(?7, request_id), finished_at = ?8
-                         WHERE id = ?1 AND state = 'in_flight'",
-                    )?
-                    .execute(params![
-                        step,
-                        problem.kind.name(),
-                        problem.message,
-                        i64::from(!problem.may_have_acted),
-                        finish.attempts,
-                        finish.status.or(problem.status),
-                        finish.request_id,
-                        at
-                    ])?;
-                (step, "finished", changed)
-            }
-        },
+        Write::Finish(step, finish) => {
+            let (outcome, problem) = (finish.result.as_ref().ok(), finish.result.as_ref().err());
+            let merged_into = match outcome {
+                Some(Outcome::Merged { into }) => Some(into),
+                _ => None,
+            };
+            // An outcome settles every earlier send; a problem settles this one only when the
+            // vendor cannot have acted on it.
+            let sql = "UPDATE steps SET state = iif(?2 IS NULL, 'failed', 'done'), outcome = ?2,
+                       merged_into = ?3, problem_kind = ?4, problem = ?5,
+                       unsettled = iif(?2 IS NULL, unsettled - ?6, 0), attempts = attempts + ?7,
+                       status = ?8, request_id = COALESCE(?9, request_id), finished_at = ?10
+                       WHERE id = ?1 AND state = 'in_flight'";
+            let values = params![
+                step,
+                outcome.map(Outcome::name),
+                merged_into,
+                problem.map(|problem| problem.kind.name()),
+                problem.map(|problem| &problem.message),
+                problem.is_some_and(|problem| !problem.may_have_acted),
+                finish.attempts,
+                finish.status.or(problem.and_then(|problem| problem.status)),
+                finish.request_id,
+                at
+            ];
+            (step, "finished", update(sql, values)?)
+        }
         Write::NotSent(step, kind, message) => {
-            let changed = conn
-                .prepare_cached(
-                    "UPDATE steps SET state = 'failed', problem_kind = ?2, problem = ?3,
-                     finished_at = ?4 WHERE id = ?1 AND state != 'done'",
-                )?
-                .execute(params![step, kind.name(), message, at])?;
-            (step, "marked not sent", changed)
+            let sql = "UPDATE steps SET state = 'failed', problem_kind = ?2, problem = ?3,
+                       finished_at = ?4 WHERE id = ?1 AND state != 'done'";
+            let values = params![step, kind.name(), message, at];
+            (step, "marked not sent", update(sql, values)?)
         }
         Write::Check(step, result, note, at) => {
-            let changed = conn
-                .prepare_cached(
-                    "UPDATE steps SET checked_at = ?2, check_result = ?3, check_note = ?4
-                     WHERE id = ?1 AND state = 'done'",
-                )?
-                .execute(params![step, at, result.name(), note])?;
-            (step, "checked", changed)
+            let sql = "UPDATE steps SET checked_at = ?2, check_result = ?3, check_note = ?4
+                       WHERE id = ?1 AND state = 'done'";
+            let values = params![step, at, result.name(), note];
+            (step, "checked", update(sql, values)?)
         }
         Write::Follow(from, subject_id, into) => {
             let followed = follow(conn, *from, *subject_id, into)?;
@@ -1325,13 +1298,13 @@ fn apply(conn: &Connection, write: &Write, at: i64) -> Result<Answer, WriteError
             return Ok(Answer::Followed(followed));
         }
     };
-    if changed != 1 {
-        // A step finished twice, or not begun: the run's bookkeeping is wrong, and nothing is
-        // written rather than something untrue.
-        return Err(WriteError::Refused(*step, tried));
-    }
+    let unsettled = unsettled.ok_or(WriteError::Refused(*step, tried))?;
     chain::append_step(conn, *step)?;
-    Ok(Answer::Recorded)
+    Ok(match write {
+        // The send just begun is counted already.
+        Write::Begin(_) => Answer::Begun(u32::try_from(unsettled - 1).unwrap_or(u32::MAX)),
+        _ => Answer::Recorded,
+    })
 }
 
 /// The step of `subject_id` for the Trust identity `into`, or a new one that follows `from`,
