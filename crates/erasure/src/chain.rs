@@ -40,13 +40,6 @@ pub struct Head {
     pub records: u64,
 }
 
-/// What [`check`] found wrong: the first altered place, by line and vendor (never an id).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Altered {
-    /// What does not match.
-    pub what: String,
-}
-
 fn start(salt: &[u8]) -> [u8; 32] {
     let mut hash = Sha256::new();
     hash.update(b"vendor-erase journal chain v1\0");
@@ -146,10 +139,11 @@ fn place(conn: &Connection, step: i64) -> rusqlite::Result<String> {
     })
 }
 
-/// Checks the whole chain and every step's row against its last record. Streams: memory does
+/// Checks the whole chain and every step's row against its last record: the head, or what does
+/// not match (the first altered place, by line and vendor, never an id). Streams: memory does
 /// not grow with the journal.
-pub fn check(conn: &Connection, salt: &[u8]) -> rusqlite::Result<Result<Head, Altered>> {
-    let altered = |what: String| Ok(Err(Altered { what }));
+pub fn check(conn: &Connection, salt: &[u8]) -> rusqlite::Result<Result<Head, String>> {
+    let altered = |what: String| Ok(Err(what));
     let mut previous = start(salt);
     let mut records = 0_u64;
     {

@@ -428,7 +428,7 @@ impl Journal {
     pub fn check_chain(&self) -> Result<chain::Head, JournalError> {
         let salt = self.salt()?;
         self.query(|conn| chain::check(conn, &salt))?
-            .map_err(|altered| JournalError::Tampered(self.shown(), altered.what))
+            .map_err(|altered| JournalError::Tampered(self.shown(), altered))
     }
 
     /// Records, in the chain, what a `run` or `verify` starts with (its operator, tool, vendors'
@@ -947,13 +947,12 @@ fn read_step(row: &rusqlite::Row<'_>, first: usize, path: &str) -> Result<StepRo
     let state: StepState = state
         .parse()
         .map_err(|_| corrupt(format!("unknown state `{state}`")))?;
-    let outcome = match column!(10, Option<String>) {
-        Some(name) => Some(
+    let outcome = column!(10, Option<String>)
+        .map(|name| {
             Outcome::from_name(&name, column!(11))
-                .ok_or_else(|| corrupt(format!("unknown outcome `{name}`")))?,
-        ),
-        None => None,
-    };
+                .ok_or_else(|| corrupt(format!("unknown outcome `{name}`")))
+        })
+        .transpose()?;
     if (state == StepState::Done) != outcome.is_some() {
         return Err(corrupt("a finished step without an outcome".to_string()));
     }

@@ -76,7 +76,8 @@ fn owner_only_on_create(options: &mut OpenOptions) {
     let _ = options;
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
 
