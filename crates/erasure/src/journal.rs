@@ -413,10 +413,9 @@ impl Journal {
         read: impl FnOnce(&Journal) -> Result<T, JournalError>,
     ) -> Result<T, JournalError> {
         if !self.conn.is_autocommit() {
-            // Within a snapshot already ([`Self::hold_snapshot`]): that one is read.
             return read(self);
         }
-        self.query(|conn| conn.execute_batch("BEGIN DEFERRED"))?;
+        self.hold_snapshot()?;
         let result = read(self);
         // Only reads happened: ending the transaction ends the snapshot, and cannot lose a write.
         let _ = self.conn.execute_batch("COMMIT");
@@ -1059,7 +1058,7 @@ enum Write {
 }
 
 /// What a committed write answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumTryAs)]
 enum Answer {
     /// A step was marked in flight; this many earlier sends of it had an unknown effect.
     Begun(u32),
@@ -1087,7 +1086,14 @@ pub struct Writer {
 }
 
 impl Writer {
-    async fn submit(&self, write: Write) -> Result<Answer, JournalError> {
+    /// Hands `write` to the writer thread; returns once it is committed, with its answer as
+    /// `read` takes it (`None`, an answer to another kind of write, is a bug in this module,
+    /// reported rather than hidden).
+    async fn submit<T>(
+        &self,
+        write: Write,
+        read: impl FnOnce(Answer) -> Option<T>,
+    ) -> Result<T, JournalError> {
         let (done, committed) = oneshot::channel();
         let job = Job {
             write,
@@ -1099,10 +1105,15 @@ impl Writer {
             .ok_or_else(|| JournalError::Write("the journal writer did not start".to_string()))?
             .send(job)
             .map_err(|_| JournalError::Write("the journal writer stopped".to_string()))?;
-        committed
+        let answer = committed
             .await
             .map_err(|_| JournalError::Write("the journal writer stopped".to_string()))?
-            .map_err(JournalError::Write)
+            .map_err(JournalError::Write)?;
+        read(answer).ok_or_else(|| {
+            JournalError::Write(format!(
+                "the journal writer answered another kind of write ({answer:?})"
+            ))
+        })
     }
 
     /// Marks the step in flight; returns once that is committed. Only then may it be sent.
@@ -1110,18 +1121,13 @@ impl Writer {
     /// lost, or a run died while they were in flight): after one, a not-found answer means
     /// "deleted or already absent".
     pub async fn begin(&self, step: i64) -> Result<u32, JournalError> {
-        match self.submit(Write::Begin(step)).await? {
-            Answer::Begun(unsettled_before) => Ok(unsettled_before),
-            other => Err(mismatched(&other)),
-        }
+        self.submit(Write::Begin(step), Answer::try_as_begun).await
     }
 
     /// Submits a write that answers [`Answer::Recorded`]; returns once it is committed.
     async fn record(&self, write: Write) -> Result<(), JournalError> {
-        match self.submit(write).await? {
-            Answer::Recorded => Ok(()),
-            other => Err(mismatched(&other)),
-        }
+        let recorded = |answer| (answer == Answer::Recorded).then_some(());
+        self.submit(write, recorded).await
     }
 
     /// Records how a send ended; returns once that is committed.
@@ -1134,10 +1140,7 @@ impl Writer {
     /// [`MAX_FOLLOWED_MERGES`] deep already.
     pub async fn follow(&self, from: &StepRow, into: &str) -> Result<Followed, JournalError> {
         let write = Write::Follow(from.id, from.subject_id, into.to_string());
-        match self.submit(write).await? {
-            Answer::Followed(followed) => Ok(followed),
-            other => Err(mismatched(&other)),
-        }
+        self.submit(write, Answer::try_as_followed).await
     }
 
     /// Records why a step was not sent in this run (its vendor was halted); the next run sends
@@ -1163,13 +1166,6 @@ impl Writer {
     ) -> Result<(), JournalError> {
         self.record(Write::Check(step, result, note, at)).await
     }
-}
-
-/// A write answered as another kind of write: a bug in this module, reported rather than hidden.
-fn mismatched(answer: &Answer) -> JournalError {
-    JournalError::Write(format!(
-        "the journal writer answered another kind of write ({answer:?})"
-    ))
 }
 
 impl Drop for Writer {
