@@ -182,28 +182,26 @@ pub fn check(conn: &Connection, salt: &[u8]) -> rusqlite::Result<Result<Head, St
     // Every step's row equals its last record; a step with no record is as planned, unsent: its
     // row as [`ROW_JSON`] writes it, with the plan's columns as they are and every other one as
     // the schema creates it (state `pending`, no count, nothing else).
-    let (row, planned): (Vec<String>, Vec<String>) = ROW_JSON
-        ["json_array(".len()..ROW_JSON.len() - 1]
+    let planned = ROW_JSON["json_array(".len()..ROW_JSON.len() - 1]
         .split(", ")
-        .map(|column| {
-            let planned = match column {
-                "id" | "subject_id" | "vendor" | "vendor_id" => format!("s.{column}"),
-                "state" => "'pending'".to_string(),
-                "sends" | "unsettled" | "attempts" => "0".to_string(),
-                _ => "NULL".to_string(),
-            };
-            (format!("s.{column}"), planned)
+        .map(|column| match column {
+            "id" | "subject_id" | "vendor" | "vendor_id" => format!("s.{column}"),
+            "state" => "'pending'".to_string(),
+            "sends" | "unsettled" | "attempts" => "0".to_string(),
+            _ => "NULL".to_string(),
         })
-        .unzip();
+        .collect::<Vec<_>>()
+        .join(", ");
     let mismatch: Option<i64> = conn
         .query_row(
             &format!(
                 "SELECT s.id FROM steps s JOIN subjects j ON j.id = s.subject_id
                  LEFT JOIN records r ON r.seq = (SELECT max(seq) FROM records WHERE step_id = s.id)
-                 WHERE coalesce(r.entry, json_array({})) IS NOT json_array({})
+                 WHERE coalesce(r.entry, json_array({planned})) IS NOT {}
                  ORDER BY j.line, j.id, s.id LIMIT 1",
-                planned.join(", "),
-                row.join(", ")
+                ROW_JSON
+                    .replace("json_array(", "json_array(s.")
+                    .replace(", ", ", s.")
             ),
             [],
             |row| row.get(0),

@@ -1859,6 +1859,27 @@ mod tests {
     }
 
     #[test]
+    fn a_never_sent_step_edited_outside_the_tool_is_named_by_line_and_vendor() {
+        let subjects = [subject("S1", 2, &[(Vendor::GainsightPx, "u1")])];
+        let (_dir, path, journal) = new_journal(&subjects);
+        assert_eq!(journal.check_chain().unwrap().records, 1);
+        for edit in [
+            "UPDATE steps SET state = 'done', outcome = 'deleted'",
+            "UPDATE steps SET sends = 1",
+            "UPDATE steps SET check_note = 'x'",
+        ] {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(&format!("BEGIN; {edit};")).unwrap();
+            let found = chain::check(&conn, &journal.salt().unwrap()).unwrap();
+            assert_eq!(
+                found,
+                Err("the Gainsight PX step of the subject on line 2 does not hold what vendor-erase recorded for it".to_string()),
+                "{edit}"
+            );
+        }
+    }
+
+    #[test]
     fn an_edited_record_a_removed_step_or_an_edited_plan_breaks_the_chain() {
         let (_dir, path) = failed_journal();
         let conn = Connection::open(&path).unwrap();
