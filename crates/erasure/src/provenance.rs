@@ -71,19 +71,14 @@ pub fn spec_facts(vendor: Vendor) -> (String, Vec<CitedPage>) {
         .flat_map(|item| item.values());
     let mut pages: Vec<CitedPage> = Vec::new();
     for operation in operations {
-        let id = operation["operationId"].as_str();
-        let doc = &operation["x-vendor-doc"];
-        if !id.is_some_and(|id| facts.operations.contains(&id)) {
-            continue;
-        }
-        if let (Some(url), Some(sha256)) = (doc["url"].as_str(), doc["sha256"].as_str()) {
-            let page = CitedPage {
-                url: url.to_string(),
-                sha256: sha256.to_string(),
-            };
-            if !pages.contains(&page) {
-                pages.push(page);
-            }
+        let called = operation["operationId"]
+            .as_str()
+            .is_some_and(|id| facts.operations.contains(&id));
+        if called
+            && let Ok(page) = CitedPage::deserialize(&operation["x-vendor-doc"])
+            && !pages.contains(&page)
+        {
+            pages.push(page);
         }
     }
     (version.to_string(), pages)
