@@ -38,11 +38,10 @@ use rusqlite::{
 use tokio::sync::oneshot;
 
 use crate::chain;
-use crate::outcome::CheckResult;
-use crate::outcome::{Outcome, Problem, ProblemKind};
+use crate::outcome::{CheckResult, Outcome, Problem, ProblemKind};
 use crate::private;
 use crate::provenance::Provenance;
-use crate::subjects::{Source, SubjectsError};
+use crate::subjects::{Source, Subject, SubjectsError};
 use crate::vendor::Vendor;
 
 /// Marks a SQLite file as a `vendor-erase` journal (`PRAGMA application_id`, "VERA").
@@ -524,9 +523,8 @@ impl Journal {
             .conn
             .transaction_with_behavior(TransactionBehavior::Exclusive)
             .map_err(failed)?;
-        tx.execute_batch(SCHEMA).map_err(failed)?;
         tx.execute_batch(&format!(
-            "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
+            "{SCHEMA} PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
         ))
         .map_err(failed)?;
         tx.execute(
@@ -534,26 +532,19 @@ impl Journal {
             params![&salt[..], now_millis(), env!("CARGO_PKG_VERSION")],
         )
         .map_err(failed)?;
-        {
-            let mut insert_subject = tx
-                .prepare("INSERT INTO subjects (reference, line) VALUES (?1, ?2)")
-                .map_err(failed)?;
-            let mut insert_step = tx
-                .prepare("INSERT INTO steps (subject_id, vendor, vendor_id) VALUES (?1, ?2, ?3)")
-                .map_err(failed)?;
-            subjects.for_each_subject(|subject| {
-                insert_subject
-                    .execute(params![subject.reference, subject.line as i64])
-                    .map_err(failed)?;
-                let subject_id = tx.last_insert_rowid();
-                for (vendor, id) in &subject.ids {
-                    insert_step
-                        .execute(params![subject_id, vendor.slug(), id])
-                        .map_err(failed)?;
-                }
-                Ok::<_, JournalError>(())
-            })?;
-        }
+        let insert = |subject: Subject| -> rusqlite::Result<()> {
+            tx.prepare_cached("INSERT INTO subjects (reference, line) VALUES (?1, ?2)")?
+                .execute(params![subject.reference, subject.line as i64])?;
+            let subject_id = tx.last_insert_rowid();
+            let mut insert_step = tx.prepare_cached(
+                "INSERT INTO steps (subject_id, vendor, vendor_id) VALUES (?1, ?2, ?3)",
+            )?;
+            for (vendor, id) in &subject.ids {
+                insert_step.execute(params![subject_id, vendor.slug(), id])?;
+            }
+            Ok(())
+        };
+        subjects.for_each_subject(|subject| insert(subject).map_err(failed))?;
         let digest = chain::plan_digest(&tx).map_err(failed)?;
         chain::append(&tx, None, chain::kind::PLAN, &digest).map_err(failed)?;
         tx.commit().map_err(failed)
@@ -603,45 +594,42 @@ impl Journal {
                 "it holds {held} subjects, the file {given}"
             )));
         }
-        let mut find_subject = self
-            .conn
-            .prepare("SELECT id FROM subjects WHERE reference = ?1")
-            .map_err(failed)?;
-        let mut planned_ids = self
-            .conn
-            .prepare(
-                "SELECT vendor, vendor_id FROM steps
-                 WHERE subject_id = ?1 AND followed_from IS NULL",
-            )
-            .map_err(failed)?;
-        subjects.for_each_subject(|subject| {
-            let Some(subject_id) = find_subject
-                .query_row([&subject.reference], |row| row.get::<_, i64>(0))
-                .optional()
-                .map_err(failed)?
+        // The planned vendor ids of the subject with `reference`, if the journal has it.
+        let planned = |reference: &str| -> rusqlite::Result<Option<BTreeSet<(String, String)>>> {
+            let Some(subject_id) = self
+                .conn
+                .prepare_cached("SELECT id FROM subjects WHERE reference = ?1")?
+                .query_row([reference], |row| row.get::<_, i64>(0))
+                .optional()?
             else {
-                return Err(mismatch(format!(
-                    "the subject on line {} is not in it",
-                    subject.line
-                )));
+                return Ok(None);
             };
-            let planned: BTreeSet<(String, String)> = planned_ids
-                .query_map([subject_id], |row| Ok((row.get(0)?, row.get(1)?)))
-                .map_err(failed)?
-                .collect::<Result<_, _>>()
-                .map_err(failed)?;
+            self.conn
+                .prepare_cached(
+                    "SELECT vendor, vendor_id FROM steps
+                     WHERE subject_id = ?1 AND followed_from IS NULL",
+                )?
+                .query_map([subject_id], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()
+                .map(Some)
+        };
+        subjects.for_each_subject(|subject| {
             let ids: BTreeSet<(String, String)> = subject
                 .ids
                 .iter()
                 .map(|(vendor, id)| (vendor.slug().to_string(), id.clone()))
                 .collect();
-            if planned != ids {
-                return Err(mismatch(format!(
+            match planned(&subject.reference).map_err(failed)? {
+                None => Err(mismatch(format!(
+                    "the subject on line {} is not in it",
+                    subject.line
+                ))),
+                Some(planned) if planned != ids => Err(mismatch(format!(
                     "the subject on line {} has other vendor ids",
                     subject.line
-                )));
+                ))),
+                Some(_) => Ok(()),
             }
-            Ok(())
         })
     }
 
@@ -1708,6 +1696,28 @@ mod tests {
             "{err}"
         );
         assert!(!err.to_string().contains("cccccccc"));
+    }
+
+    #[test]
+    fn a_journal_started_from_other_subjects_names_the_first_difference() {
+        let subjects = [subject("S1", 2, &[(Vendor::GainsightPx, "u1")])];
+        let (_dir, path, journal) = new_journal(&subjects);
+        drop(journal);
+        let renamed = [subject("S9", 2, &[(Vendor::GainsightPx, "u1")])];
+        let more = [
+            subjects[0].clone(),
+            subject("S2", 3, &[(Vendor::GainsightPx, "u2")]),
+        ];
+        for (given, said) in [
+            (&renamed[..], "the subject on line 2 is not in it"),
+            (&more[..], "it holds 1 subjects, the file 2"),
+        ] {
+            let err = Journal::open_for_run(&path, given).unwrap_err();
+            assert!(
+                matches!(&err, JournalError::PlanMismatch(_, reason) if reason == said),
+                "{err}"
+            );
+        }
     }
 
     /// A 503 after retries; `may_have_acted` says whether the vendor may have acted on it.
