@@ -26,7 +26,6 @@ impl IdHasher {
     /// A hasher keyed with `salt`.
     pub fn new(salt: &[u8]) -> Self {
         IdHasher {
-            // HMAC takes a key of any length.
             mac: Hmac::<Sha256>::new_from_slice(salt).expect("HMAC accepts keys of any length"),
         }
     }

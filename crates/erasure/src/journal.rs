@@ -475,7 +475,6 @@ impl Journal {
         self.path.display().to_string()
     }
 
-    /// The journal is damaged: `reason`.
     fn damaged(&self, reason: String) -> JournalError {
         JournalError::Damaged(self.shown(), reason)
     }
@@ -790,7 +789,6 @@ impl Journal {
             .ok_or_else(|| self.damaged("its creation time is missing".to_string()))
     }
 
-    /// The value the `meta` table holds under `key`, if any.
     fn meta<T: rusqlite::types::FromSql>(&self, key: &str) -> Result<Option<T>, JournalError> {
         self.query(|conn| {
             conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
