@@ -158,17 +158,8 @@ fn parse_rate(text: &str) -> Result<f64, String> {
 
 /// The program: parses the arguments, runs the command, and returns its exit code.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(error) => {
-            let _ = error.print();
-            return ExitCode::from(if error.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::ERASED
-            });
-        }
-    };
+    // clap exits as documented: 2 (exit::USAGE) for a usage error, 0 for --help and --version.
+    let cli = Cli::parse();
     init_logging(cli.log_level);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -412,21 +403,18 @@ fn dry_run_text(args: &RunArgs, subjects: &SubjectsFile) -> Result<String, Failu
 fn report_command(args: &ReportArgs) -> Result<u8, Failure> {
     let journal = Journal::open_read_only(&args.journal)?;
     let receipts = JournalReceipts::open(&journal, args.reveal, args.subject.as_deref())?;
+    let write = |out: &mut dyn Write| -> Result<(), ReportError> {
+        let mut out = std::io::BufWriter::new(out);
+        report::write(&receipts, args.format, &mut out)?;
+        Ok(out.flush()?)
+    };
     match &args.output {
         Some(path) => {
-            let file = private::create(path).map_err(ReportError::Write)?;
-            let mut out = std::io::BufWriter::new(file);
-            report::write(&receipts, args.format, &mut out)?;
-            let file = out
-                .into_inner()
-                .map_err(|error| ReportError::Write(error.into_error()))?;
+            let mut file = private::create(path).map_err(ReportError::Write)?;
+            write(&mut file)?;
             file.sync_all().map_err(ReportError::Write)?;
         }
-        None => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            report::write(&receipts, args.format, &mut out)?;
-            out.flush().map_err(ReportError::Write)?;
-        }
+        None => write(&mut std::io::stdout().lock())?,
     }
     Ok(exit::ERASED)
 }

@@ -610,12 +610,8 @@ fn write_json(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), Report
     out.write_all(b"{\n")?;
     if let serde_json::Value::Object(fields) = head {
         for (key, value) in fields {
-            writeln!(
-                out,
-                "  {}: {},",
-                serde_json::Value::String(key),
-                serde_json::to_string(&value).map_err(io::Error::other)?
-            )?;
+            // A value displays as its compact JSON.
+            writeln!(out, "  {}: {value},", serde_json::Value::String(key))?;
         }
     }
     out.write_all(b"  \"subjects\": [")?;
