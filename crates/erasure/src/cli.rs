@@ -161,25 +161,21 @@ pub fn main() -> ExitCode {
     // clap exits as documented: 2 (exit::USAGE) for a usage error, 0 for --help and --version.
     let cli = Cli::parse();
     init_logging(cli.log_level);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("vendor-erase: cannot start: {error}");
-            return ExitCode::from(exit::FAILED);
-        }
-    };
-    let result = runtime.block_on(async {
-        match cli.command {
-            Command::Plan { subjects, reveal } => plan_command(&subjects, reveal),
-            Command::Run(args) => run_command(args).await,
-            Command::Verify { journal, operator } => {
-                verify_command(&journal, operator.as_deref()).await
+        .map_err(|error| fail(exit::FAILED, format!("cannot start: {error}")));
+    let result = runtime.and_then(|runtime| {
+        runtime.block_on(async {
+            match cli.command {
+                Command::Plan { subjects, reveal } => plan_command(&subjects, reveal),
+                Command::Run(args) => run_command(args).await,
+                Command::Verify { journal, operator } => {
+                    verify_command(&journal, operator.as_deref()).await
+                }
+                Command::Report(args) => report_command(&args),
             }
-            Command::Report(args) => report_command(&args),
-        }
+        })
     });
     ExitCode::from(result.unwrap_or_else(|failure| {
         eprintln!("vendor-erase: {}", failure.message);

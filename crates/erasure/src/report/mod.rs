@@ -466,8 +466,7 @@ pub trait Receipts {
 pub struct JournalReceipts<'j> {
     journal: &'j Journal,
     hasher: IdHasher,
-    reveal: bool,
-    only: Option<String>,
+    /// Says too whether ids are revealed, and the one subject reported.
     head: Head,
 }
 
@@ -504,8 +503,6 @@ impl<'j> JournalReceipts<'j> {
         Ok(JournalReceipts {
             journal,
             hasher,
-            reveal,
-            only: only.map(str::to_string),
             head,
         })
     }
@@ -520,11 +517,10 @@ impl Receipts for JournalReceipts<'_> {
         &self,
         each: &mut dyn FnMut(&SubjectReceipt) -> io::Result<()>,
     ) -> Result<(), ReportError> {
-        self.journal
-            .for_each_subject(self.only.as_deref(), |subject, steps| {
-                each(&receipt(&subject, &steps, &self.hasher, self.reveal))
-                    .map_err(ReportError::Write)
-            })
+        let (only, reveal) = (self.head.only_subject.as_deref(), self.head.ids_revealed);
+        self.journal.for_each_subject(only, |subject, steps| {
+            each(&receipt(&subject, &steps, &self.hasher, reveal)).map_err(ReportError::Write)
+        })
     }
 }
 
