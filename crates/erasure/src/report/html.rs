@@ -111,11 +111,10 @@ fn standing(standing: Standing) -> Markup {
 
 /// The id as the table shows it: a hash without its `hmac-sha256:` prefix (the column header
 /// says it), a revealed id as it is.
-fn shown_id(head: &Head, id: &str) -> String {
-    if head.ids_revealed {
-        id.to_string()
-    } else {
-        id.strip_prefix("hmac-sha256:").unwrap_or(id).to_string()
+fn shown_id<'a>(head: &Head, id: &'a str) -> &'a str {
+    match id.strip_prefix("hmac-sha256:") {
+        Some(hash) if !head.ids_revealed => hash,
+        _ => id,
     }
 }
 
