@@ -93,9 +93,6 @@ impl<'a> Redactor<'a> {
                 }
             }
         }
-        if found.is_empty() {
-            return text.to_string();
-        }
         found.sort_by_key(|(start, end, _)| (*start, std::cmp::Reverse(*end)));
         let mut out = String::with_capacity(text.len());
         let mut copied_to = 0;
