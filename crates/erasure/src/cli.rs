@@ -158,37 +158,24 @@ fn parse_rate(text: &str) -> Result<f64, String> {
 
 /// The program: parses the arguments, runs the command, and returns its exit code.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(error) => {
-            let _ = error.print();
-            return ExitCode::from(if error.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::ERASED
-            });
-        }
-    };
+    // clap exits as documented: 2 (exit::USAGE) for a usage error, 0 for --help and --version.
+    let cli = Cli::parse();
     init_logging(cli.log_level);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("vendor-erase: cannot start: {error}");
-            return ExitCode::from(exit::FAILED);
-        }
-    };
-    let result = runtime.block_on(async {
-        match cli.command {
-            Command::Plan { subjects, reveal } => plan_command(&subjects, reveal),
-            Command::Run(args) => run_command(args).await,
-            Command::Verify { journal, operator } => {
-                verify_command(&journal, operator.as_deref()).await
+        .map_err(|error| fail(exit::FAILED, format!("cannot start: {error}")));
+    let result = runtime.and_then(|runtime| {
+        runtime.block_on(async {
+            match cli.command {
+                Command::Plan { subjects, reveal } => plan_command(&subjects, reveal),
+                Command::Run(args) => run_command(args).await,
+                Command::Verify { journal, operator } => {
+                    verify_command(&journal, operator.as_deref()).await
+                }
+                Command::Report(args) => report_command(&args),
             }
-            Command::Report(args) => report_command(&args),
-        }
+        })
     });
     ExitCode::from(result.unwrap_or_else(|failure| {
         eprintln!("vendor-erase: {}", failure.message);
@@ -412,21 +399,18 @@ fn dry_run_text(args: &RunArgs, subjects: &SubjectsFile) -> Result<String, Failu
 fn report_command(args: &ReportArgs) -> Result<u8, Failure> {
     let journal = Journal::open_read_only(&args.journal)?;
     let receipts = JournalReceipts::open(&journal, args.reveal, args.subject.as_deref())?;
+    let write = |out: &mut dyn Write| -> Result<(), ReportError> {
+        let mut out = std::io::BufWriter::new(out);
+        report::write(&receipts, args.format, &mut out)?;
+        Ok(out.flush()?)
+    };
     match &args.output {
         Some(path) => {
-            let file = private::create(path).map_err(ReportError::Write)?;
-            let mut out = std::io::BufWriter::new(file);
-            report::write(&receipts, args.format, &mut out)?;
-            let file = out
-                .into_inner()
-                .map_err(|error| ReportError::Write(error.into_error()))?;
+            let mut file = private::create(path).map_err(ReportError::Write)?;
+            write(&mut file)?;
             file.sync_all().map_err(ReportError::Write)?;
         }
-        None => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            report::write(&receipts, args.format, &mut out)?;
-            out.flush().map_err(ReportError::Write)?;
-        }
+        None => write(&mut std::io::stdout().lock())?,
     }
     Ok(exit::ERASED)
 }

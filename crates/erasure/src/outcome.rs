@@ -4,15 +4,13 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::vendor::Vendor;
 
 /// A proven end state of one step, in the vendors' own vocabulary. Its name (strum's, in snake
 /// case) is how the journal and the reports write it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-#[derive(strum::Display, strum::IntoStaticStr, strum::EnumString)]
+#[derive(Debug, Clone, PartialEq, Eq, strum::Display, strum::IntoStaticStr, strum::EnumString)]
 #[strum(serialize_all = "snake_case")]
 pub enum Outcome {
     /// Attestr archived the profile now (200): its items and media are purged.

@@ -82,22 +82,17 @@ impl Counts {
 
 /// A line for a step that needs a person; `None` for a proven erasure.
 fn attention(step: &StepRow, result: Result<&Outcome, &Problem>) -> Option<String> {
-    let what = format!(
-        "subject on line {}: {} {}",
+    let why = match result {
+        Ok(outcome) if outcome.is_erased() => return None,
+        Ok(outcome) => outcome.to_string(),
+        Err(problem) => problem.summary(),
+    };
+    Some(format!(
+        "subject on line {}: {} {}: {why}; needs a person (see the report)",
         step.subject_line,
         step.vendor,
         step.vendor.facts().action
-    );
-    match result {
-        Ok(outcome) if outcome.is_erased() => None,
-        Ok(outcome) => Some(format!(
-            "{what}: {outcome}; needs a person (see the report)"
-        )),
-        Err(problem) => Some(format!(
-            "{what}: {}; needs a person (see the report)",
-            problem.summary()
-        )),
-    }
+    ))
 }
 
 /// The reason may hold a vendor's text (a check's error body): it is shown printable only, so

@@ -57,7 +57,7 @@ impl<'a> Redactor<'a> {
 
     fn remove_ids(&self, text: &str) -> String {
         let units = decoded(text);
-        let folded: Vec<char> = units.iter().map(|unit| unit.folded).collect();
+        let folded: Vec<char> = units.iter().map(|unit| unit.c).collect();
         // Byte ranges of `text` to replace, with the hash that replaces each.
         let mut found: Vec<(usize, usize, String)> = Vec::new();
         for &(vendor, id) in &self.ids {
@@ -93,9 +93,6 @@ impl<'a> Redactor<'a> {
                 }
             }
         }
-        if found.is_empty() {
-            return text.to_string();
-        }
         found.sort_by_key(|(start, end, _)| (*start, std::cmp::Reverse(*end)));
         let mut out = String::with_capacity(text.len());
         let mut copied_to = 0;
@@ -114,11 +111,11 @@ impl<'a> Redactor<'a> {
     }
 }
 
-/// One character of decoded text: what it folds to and the bytes of the original text it came
-/// from.
+/// One character of text being decoded (folded, as [`decoded`] hands it on) and the bytes of the
+/// original text it came from.
 #[derive(Debug, Clone, Copy)]
 struct Unit {
-    folded: char,
+    c: char,
     start: usize,
     end: usize,
 }
@@ -144,72 +141,56 @@ fn fold_id(id: &str) -> Vec<char> {
 /// `text` decoded two layers deep (a percent-encoded id inside a JSON string, say), each
 /// character folded and mapped back to the bytes of `text` it came from.
 fn decoded(text: &str) -> Vec<Unit> {
-    let first = decode_layer(text);
-    let inner: String = first.iter().map(|(c, _, _)| *c).collect();
-    // Byte offset in `inner` of each first-layer character, to map the second layer back.
-    let mut offsets = Vec::with_capacity(first.len() + 1);
-    let mut offset = 0;
-    for (c, _, _) in &first {
-        offsets.push(offset);
-        offset += c.len_utf8();
-    }
-    offsets.push(offset);
-    let index_of = |byte: usize| offsets.partition_point(|&start| start < byte);
-    let mut units = Vec::new();
-    for (c, start, end) in decode_layer(&inner) {
-        let (first_unit, last_unit) = (index_of(start), index_of(end) - 1);
-        let start = first[first_unit].1;
-        let end = first[last_unit].2;
-        for folded in fold(c) {
-            units.push(Unit { folded, start, end });
-        }
-    }
-    units
+    let chars: Vec<Unit> = text
+        .char_indices()
+        .map(|(start, c)| Unit {
+            c,
+            start,
+            end: start + c.len_utf8(),
+        })
+        .collect();
+    decode_layer(&decode_layer(&chars))
+        .into_iter()
+        .flat_map(|Unit { c, start, end }| fold(c).map(move |c| Unit { c, start, end }))
+        .collect()
 }
 
 /// One layer of decoding: JSON escapes (`\uXXXX`, surrogate pairs, `\/`, `\"`, `\\`),
-/// percent-encoded UTF-8 and HTML character references. Each character with its byte range in
-/// `text`; what does not decode stands for itself.
-fn decode_layer(text: &str) -> Vec<(char, usize, usize)> {
-    let bytes = text.as_bytes();
+/// percent-encoded UTF-8 and HTML character references. Each character spans the text it was
+/// decoded from; what does not decode stands for itself.
+fn decode_layer(text: &[Unit]) -> Vec<Unit> {
+    let chars: Vec<char> = text.iter().map(|unit| unit.c).collect();
     let mut out = Vec::with_capacity(text.len());
     let mut at = 0;
-    while at < text.len() {
-        if let Some((c, length)) = json_escape(&text[at..])
-            .or_else(|| percent_encoded(bytes, at))
-            .or_else(|| html_reference(&text[at..]))
-        {
-            out.push((c, at, at + length));
-            at += length;
-            continue;
-        }
-        let c = text[at..].chars().next().unwrap_or('\u{fffd}');
-        out.push((c, at, at + c.len_utf8()));
-        at += c.len_utf8();
+    while at < chars.len() {
+        let rest = &chars[at..];
+        let (c, length) = json_escape(rest)
+            .or_else(|| percent_encoded(rest))
+            .or_else(|| html_reference(rest))
+            .unwrap_or((rest[0], 1));
+        let (start, end) = (text[at].start, text[at + length - 1].end);
+        out.push(Unit { c, start, end });
+        at += length;
     }
     out
 }
 
-fn hex4(text: &str) -> Option<u32> {
-    let digits = text.get(..4)?;
-    if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    u32::from_str_radix(digits, 16).ok()
-}
-
-fn json_escape(text: &str) -> Option<(char, usize)> {
-    let rest = text.strip_prefix('\\')?;
-    match rest.chars().next()? {
-        '/' | '"' | '\\' => Some((rest.chars().next()?, 2)),
-        'u' | 'U' => {
-            let high = hex4(&rest[1..])?;
+fn json_escape(text: &[char]) -> Option<(char, usize)> {
+    let hex4 = |at: usize| {
+        let digits = text.get(at..at + 4)?;
+        digits
+            .iter()
+            .try_fold(0, |value, c| Some(value * 16 + c.to_digit(16)?))
+    };
+    match text {
+        ['\\', c @ ('/' | '"' | '\\'), ..] => Some((*c, 2)),
+        ['\\', 'u' | 'U', ..] => {
+            let high = hex4(2)?;
             if (0xD800..0xDC00).contains(&high) {
-                let low_text = rest.get(5..)?;
-                let low_text = low_text
-                    .strip_prefix("\\u")
-                    .or_else(|| low_text.strip_prefix("\\U"))?;
-                let low = hex4(low_text)?;
+                let low = match text.get(6..8)? {
+                    ['\\', 'u' | 'U'] => hex4(8)?,
+                    _ => return None,
+                };
                 if !(0xDC00..0xE000).contains(&low) {
                     return None;
                 }
@@ -222,44 +203,40 @@ fn json_escape(text: &str) -> Option<(char, usize)> {
     }
 }
 
-fn percent_byte(bytes: &[u8], at: usize) -> Option<u8> {
-    if bytes.get(at) != Some(&b'%') {
-        return None;
+fn percent_byte(text: &[char], at: usize) -> Option<u8> {
+    match text.get(at..at + 3)? {
+        ['%', digits @ ..] => u8::from_str_radix(&String::from_iter(digits), 16).ok(),
+        _ => None,
     }
-    let digits = bytes.get(at + 1..at + 3)?;
-    let digits = std::str::from_utf8(digits).ok()?;
-    u8::from_str_radix(digits, 16).ok()
 }
 
 /// A percent-encoded character: one `%XX` for ASCII, as many as its UTF-8 bytes otherwise.
-fn percent_encoded(bytes: &[u8], at: usize) -> Option<(char, usize)> {
-    let first = percent_byte(bytes, at)?;
-    let count = match first {
+fn percent_encoded(text: &[char]) -> Option<(char, usize)> {
+    let count = match percent_byte(text, 0)? {
         0x00..=0x7F => 1,
         0xC0..=0xDF => 2,
         0xE0..=0xEF => 3,
         0xF0..=0xF7 => 4,
         _ => return None,
     };
-    let mut utf8 = vec![first];
-    for index in 1..count {
-        utf8.push(percent_byte(bytes, at + 3 * index)?);
-    }
+    let utf8: Vec<u8> = (0..count)
+        .map(|index| percent_byte(text, 3 * index))
+        .collect::<Option<_>>()?;
     let c = std::str::from_utf8(&utf8).ok()?.chars().next()?;
     Some((c, 3 * count))
 }
 
-fn html_reference(text: &str) -> Option<(char, usize)> {
-    let rest = text.strip_prefix('&')?;
+fn html_reference(text: &[char]) -> Option<(char, usize)> {
+    let rest = text.strip_prefix(&['&'])?;
     // The longest reference read is `#x10FFFF`.
-    let end = rest.find(';').filter(|&end| end <= 8)?;
-    let name = &rest[..end];
+    let end = rest.iter().take(9).position(|&c| c == ';')?;
+    let name = String::from_iter(&rest[..end]);
     let c = if let Some(number) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
         char::from_u32(u32::from_str_radix(number, 16).ok()?)?
     } else if let Some(number) = name.strip_prefix('#') {
         char::from_u32(number.parse().ok()?)?
     } else {
-        match name {
+        match name.as_str() {
             "amp" => '&',
             "lt" => '<',
             "gt" => '>',

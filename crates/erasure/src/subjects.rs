@@ -457,13 +457,11 @@ impl Repeats {
                 .map(|(vendor, id)| (vendor.facts().column, id)),
         );
         for (column, value) in values {
-            let place = Self::columns().position(|known| known == column);
-            let mut hasher = Sha256::new();
-            hasher.update(column.as_bytes());
-            hasher.update([0]);
-            hasher.update(value.as_bytes());
-            let key = &hasher.finalize()[..16];
-            insert.execute(params![key, subject.line as i64, place.unwrap_or(0) as i64])?;
+            let place = Self::columns()
+                .position(|known| known == column)
+                .unwrap_or(0);
+            let key = Sha256::digest(format!("{column}\0{value}"));
+            insert.execute(params![&key[..16], subject.line as i64, place as i64])?;
         }
         Ok(())
     }

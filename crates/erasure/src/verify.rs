@@ -200,14 +200,10 @@ async fn read_back(
                     CheckResult::Failed,
                     "Trust's Find Identity answered 200 without an identity: it proves nothing.",
                 ),
-                Err(error) => {
-                    let problem = Problem::from_error(&error);
-                    if problem.status == Some(404) {
-                        found(CheckResult::NotVerifiable, step.vendor.facts().absence_read)
-                    } else {
-                        failed(&problem)
-                    }
+                Err(error) if error.status() == Some(404) => {
+                    found(CheckResult::NotVerifiable, step.vendor.facts().absence_read)
                 }
+                Err(error) => failed(&Problem::from_error(&error)),
             }
         }
         Vendor::GainsightPx => {

@@ -6,9 +6,7 @@ use std::io::Write;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::{
-    HASHING_NOTE, Head, Receipts, ReportError, Standing, SubjectReceipt, each_with_caveat,
-};
+use super::{HASHING_NOTE, Head, Receipts, ReportError, SubjectReceipt, each_with_caveat};
 
 const STYLE: &str = "
 body { font: 13px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 110rem; padding: 0 1rem; color: #1b1f24; }
@@ -105,17 +103,12 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
     Ok(())
 }
 
-fn standing(standing: Standing) -> Markup {
-    html! { span class=(standing.name()) { (standing.label()) } }
-}
-
 /// The id as the table shows it: a hash without its `hmac-sha256:` prefix (the column header
 /// says it), a revealed id as it is.
-fn shown_id(head: &Head, id: &str) -> String {
-    if head.ids_revealed {
-        id.to_string()
-    } else {
-        id.strip_prefix("hmac-sha256:").unwrap_or(id).to_string()
+fn shown_id<'a>(head: &Head, id: &'a str) -> &'a str {
+    match id.strip_prefix("hmac-sha256:") {
+        Some(hash) if !head.ids_revealed => hash,
+        _ => id,
     }
 }
 
@@ -175,7 +168,7 @@ fn rows(head: &Head, subject: &SubjectReceipt) -> Markup {
                     td.nowrap { (step.vendor_name) }
                     td { (step.action) }
                     td.nowrap { code { (shown_id(head, &step.id)) } }
-                    td { (standing(step.standing)) }
+                    td { span class=(step.standing.name()) { (step.standing.label()) } }
                     td { (step.outcome.as_deref().unwrap_or("—")) }
                     td.meaning {
                         (step.meaning)

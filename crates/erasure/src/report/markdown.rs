@@ -187,10 +187,15 @@ fn attention(out: &mut dyn Write, subject: &super::SubjectReceipt) -> io::Result
 
 /// Text safe in a table cell: Markdown punctuation and HTML are escaped, lines joined.
 fn escape(text: &str) -> String {
+    escaped(text, "\\`*_[]<>|#!~&")
+}
+
+/// `text` on one line without control characters, each of `special` escaped by a backslash.
+fn escaped(text: &str, special: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!' | '~' | '&' => {
+            c if special.contains(c) => {
                 out.push('\\');
                 out.push(c);
             }
@@ -212,15 +217,7 @@ fn code(text: &str) -> String {
     } else {
         ""
     };
-    let body: String = text
-        .chars()
-        .map(|c| match c {
-            '|' => "\\|".to_string(),
-            '\n' | '\r' | '\t' => " ".to_string(),
-            c if c.is_control() => String::new(),
-            c => c.to_string(),
-        })
-        .collect();
+    let body = escaped(text, "|");
     format!("{fence}{pad}{body}{pad}{fence}")
 }
 

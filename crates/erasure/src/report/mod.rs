@@ -466,8 +466,7 @@ pub trait Receipts {
 pub struct JournalReceipts<'j> {
     journal: &'j Journal,
     hasher: IdHasher,
-    reveal: bool,
-    only: Option<String>,
+    /// Says too whether ids are revealed, and the one subject reported.
     head: Head,
 }
 
@@ -504,8 +503,6 @@ impl<'j> JournalReceipts<'j> {
         Ok(JournalReceipts {
             journal,
             hasher,
-            reveal,
-            only: only.map(str::to_string),
             head,
         })
     }
@@ -520,11 +517,10 @@ impl Receipts for JournalReceipts<'_> {
         &self,
         each: &mut dyn FnMut(&SubjectReceipt) -> io::Result<()>,
     ) -> Result<(), ReportError> {
-        self.journal
-            .for_each_subject(self.only.as_deref(), |subject, steps| {
-                each(&receipt(&subject, &steps, &self.hasher, self.reveal))
-                    .map_err(ReportError::Write)
-            })
+        let (only, reveal) = (self.head.only_subject.as_deref(), self.head.ids_revealed);
+        self.journal.for_each_subject(only, |subject, steps| {
+            each(&receipt(&subject, &steps, &self.hasher, reveal)).map_err(ReportError::Write)
+        })
     }
 }
 
@@ -610,12 +606,8 @@ fn write_json(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), Report
     out.write_all(b"{\n")?;
     if let serde_json::Value::Object(fields) = head {
         for (key, value) in fields {
-            writeln!(
-                out,
-                "  {}: {},",
-                serde_json::Value::String(key),
-                serde_json::to_string(&value).map_err(io::Error::other)?
-            )?;
+            // A value displays as its compact JSON.
+            writeln!(out, "  {}: {value},", serde_json::Value::String(key))?;
         }
     }
     out.write_all(b"  \"subjects\": [")?;
