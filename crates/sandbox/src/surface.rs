@@ -86,7 +86,9 @@ impl Problem {
             Problem::MergedInto(id) => format!("The record was merged into {id}"),
             Problem::Duplicate(id) => format!("A record with id {id:?} exists"),
             Problem::Archived => "The record is archived and can no longer change".to_string(),
-            Problem::UnsupportedVersion => "This API version is not served".to_string(),
+            Problem::UnsupportedVersion => {
+                "This endpoint does not support the provided version.".to_string()
+            }
             Problem::NoSuchRoute => "No such endpoint in the sandbox".to_string(),
             Problem::MethodNotAllowed => "Method not allowed on this endpoint".to_string(),
             // 0: the limit is not known (a framework-made 413).
