@@ -81,14 +81,7 @@ impl Store {
             let connection = Arc::new(Mutex::new(connection));
             return Self::serve(connection.clone(), vec![connection], None, None);
         };
-        let file = file::open(path, layout, wal_limit_bytes)?;
-        let readers = file.readers.into_iter().map(Mutex::new).map(Arc::new);
-        Self::serve(
-            Arc::new(Mutex::new(file.writer)),
-            readers.collect(),
-            Some(file.wal),
-            Some(file.lock),
-        )
+        file::open(path, layout, wal_limit_bytes)
     }
 
     /// Starts the writer on `writer` and serves reads from `readers`.
