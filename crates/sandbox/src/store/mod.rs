@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 
 use parking_lot::{Mutex, RwLock};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use tokio::sync::oneshot;
 
 pub(crate) use error::StoreError;
@@ -194,31 +194,22 @@ pub(crate) fn counter(db: &Connection, name: &str) -> rusqlite::Result<u64> {
 /// `Ok(Err(_))` when `fill` refused the start records (then nothing is created).
 fn create(connection: &Connection, layout: &Layout<'_>) -> Result<Result<(), String>, String> {
     let run = || -> rusqlite::Result<Result<(), String>> {
-        connection.execute_batch("BEGIN IMMEDIATE")?;
-        connection.execute_batch(CORE_SCHEMA)?;
+        // Rolled back when dropped uncommitted.
+        let transaction = Transaction::new_unchecked(connection, TransactionBehavior::Immediate)?;
+        transaction.execute_batch(CORE_SCHEMA)?;
         for schema in layout.schemas {
-            connection.execute_batch(schema)?;
+            transaction.execute_batch(schema)?;
         }
-        connection.execute(
+        transaction.execute(
             "INSERT INTO meta (key, value) VALUES ('format', ?1)",
             params![STATE_FORMAT],
         )?;
-        if let Err(reason) = (layout.fill)(connection)? {
-            connection.execute_batch("ROLLBACK")?;
+        if let Err(reason) = (layout.fill)(&transaction)? {
             return Ok(Err(reason));
         }
-        connection.execute_batch("COMMIT")?;
-        Ok(Ok(()))
+        transaction.commit().map(Ok)
     };
-    match run() {
-        Ok(outcome) => Ok(outcome),
-        Err(error) => {
-            if !connection.is_autocommit() {
-                let _ = connection.execute_batch("ROLLBACK");
-            }
-            Err(error.to_string())
-        }
-    }
+    run().map_err(|error| error.to_string())
 }
 
 /// A page cache large enough for the records' working set.
