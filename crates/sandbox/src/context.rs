@@ -25,13 +25,10 @@ pub(crate) type StartData =
     Arc<dyn Fn(&Connection, i64) -> rusqlite::Result<Result<(), String>> + Send + Sync>;
 
 pub(crate) struct AppContext {
-    /// The configuration the sandbox started with.
     pub(crate) config: Config,
-    /// The state database.
     pub(crate) store: Store,
     /// The sandbox clock (its offset is stored; this is the live copy).
     pub(crate) clock: Clock,
-    /// The vendors' specs (operations, schemas).
     pub(crate) specs: &'static Specs,
     /// The requests the vendors received.
     pub(crate) requests: RequestLog,
