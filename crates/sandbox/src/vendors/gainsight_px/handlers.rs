@@ -222,7 +222,7 @@ async fn save(
                 None if state::count(db)? >= cap => return Ok(Err(Problem::RecordCap(cap))),
                 // Unknown, hard-deleted, or deleted more than 7 days ago: "a totally new
                 // record with no event history".
-                _ => new_user(&identify_id, now_millis),
+                _ => new_user(now_millis),
             };
             merge(&mut user, &body, |name| {
                 writable.iter().any(|field| field == name)
@@ -303,15 +303,13 @@ fn is_revivable(stored: &StoredUser, now_secs: i64) -> bool {
         .is_some_and(|deleted_at| now_secs.saturating_sub(deleted_at) < REVIVAL_WINDOW_SECS)
 }
 
-/// The server's fields of a new record.
-fn new_user(identify_id: &str, now_millis: i64) -> Map<String, Value> {
-    let mut user = Map::new();
-    user.insert("aptrinsicId".into(), Value::from(ids::uuid_v4()));
-    user.insert("identifyId".into(), Value::from(identify_id));
-    user.insert("id".into(), Value::from(identify_id));
-    user.insert("numberOfVisits".into(), Value::from(0));
-    user.insert("createDate".into(), Value::from(now_millis));
-    user
+/// The server's fields of a new record (`save` sets its ids).
+fn new_user(now_millis: i64) -> Map<String, Value> {
+    Map::from_iter([
+        ("aptrinsicId".to_string(), Value::from(ids::uuid_v4())),
+        ("numberOfVisits".to_string(), Value::from(0)),
+        ("createDate".to_string(), Value::from(now_millis)),
+    ])
 }
 
 /// The spec's `User` schema, whose property lists are read once with the specs.
