@@ -49,15 +49,12 @@ pub(crate) struct Store {
     /// The connections reads use, round-robin; `None` once closed. On a file, read-only
     /// connections; in memory, the writer's own connection, so a read waits for the transaction
     /// being written and never sees a change that was not kept.
-    readers: RwLock<Option<Readers>>,
+    readers: RwLock<Option<Vec<Shared>>>,
+    /// The reader whose turn it is.
+    next_reader: AtomicUsize,
     /// With a state file, an exclusive lock on it, held while the sandbox runs (a second process
     /// is refused). Released after the connections are closed (see [`Store::close`]).
     lock: Mutex<Option<File>>,
-}
-
-struct Readers {
-    connections: Vec<Shared>,
-    next: AtomicUsize,
 }
 
 impl Store {
@@ -93,10 +90,8 @@ impl Store {
     ) -> Result<Self, StoreError> {
         Ok(Self {
             writer: Mutex::new(Some(writer::spawn(writer, wal)?)),
-            readers: RwLock::new(Some(Readers {
-                connections: readers,
-                next: AtomicUsize::new(0),
-            })),
+            readers: RwLock::new(Some(readers)),
+            next_reader: AtomicUsize::new(0),
             lock: Mutex::new(lock),
         })
     }
@@ -107,8 +102,8 @@ impl Store {
         read: impl FnOnce(&Connection) -> rusqlite::Result<R>,
     ) -> Result<R, StoreError> {
         let readers = self.readers.read();
-        let Readers { connections, next } = readers.as_ref().ok_or(StoreError::Closed)?;
-        let start = next.fetch_add(1, Ordering::Relaxed);
+        let connections = readers.as_ref().ok_or(StoreError::Closed)?;
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
         // Take the first idle connection, else wait for the one whose turn it is.
         for offset in 0..connections.len() {
             let index = (start + offset) % connections.len();
