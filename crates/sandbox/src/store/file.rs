@@ -81,9 +81,7 @@ pub(super) fn open(
                 "a SQLite database, but not a vendor-sandbox state".to_string(),
             ));
         }
-        None => create(&writer, layout)
-            .map_err(&unusable)?
-            .map_err(StoreError::StartRefused)?,
+        None => create(&writer, layout, &shown)?,
     }
     let mut readers = Vec::with_capacity(READERS);
     for _ in 0..READERS {

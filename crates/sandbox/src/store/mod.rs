@@ -69,12 +69,7 @@ impl Store {
         let Some(path) = path else {
             let connection = Connection::open_in_memory()?;
             tune(&connection)?;
-            create(&connection, layout)
-                .map_err(|reason| StoreError::Unusable {
-                    path: "in-memory state".to_string(),
-                    reason,
-                })?
-                .map_err(StoreError::StartRefused)?;
+            create(&connection, layout, "in-memory state")?;
             let connection = Arc::new(Mutex::new(connection));
             return Self::serve(connection.clone(), vec![connection], None, None);
         };
@@ -185,9 +180,9 @@ pub(crate) fn counter(db: &Connection, name: &str) -> rusqlite::Result<u64> {
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-/// Creates the tables and the start state in one transaction: `Err(_)` when SQLite failed,
-/// `Ok(Err(_))` when `fill` refused the start records (then nothing is created).
-fn create(connection: &Connection, layout: &Layout<'_>) -> Result<Result<(), String>, String> {
+/// Creates the tables and the start state of the state at `path` in one transaction; nothing is
+/// created when SQLite fails or `fill` refuses the start records.
+fn create(connection: &Connection, layout: &Layout<'_>, path: &str) -> Result<(), StoreError> {
     let run = || -> rusqlite::Result<Result<(), String>> {
         // Rolled back when dropped uncommitted.
         let transaction = Transaction::new_unchecked(connection, TransactionBehavior::Immediate)?;
@@ -204,7 +199,12 @@ fn create(connection: &Connection, layout: &Layout<'_>) -> Result<Result<(), Str
         }
         transaction.commit().map(Ok)
     };
-    run().map_err(|error| error.to_string())
+    run()
+        .map_err(|error| StoreError::Unusable {
+            path: path.to_string(),
+            reason: error.to_string(),
+        })?
+        .map_err(StoreError::StartRefused)
 }
 
 /// A page cache large enough for the records' working set.
