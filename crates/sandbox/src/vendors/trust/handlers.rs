@@ -144,11 +144,8 @@ async fn update_identity(
 /// Apps are matched on `app_id`: a known one is marked updated, a new one is added. An app sent
 /// without `app_id` (the `bundle_id`/`flavor_id` pair) cannot be matched and is left out.
 fn merge_apps(identity: &mut Identity, body: &Value, now: DateTime<Utc>) {
-    let sent = body["apps"].as_array().cloned().unwrap_or_default();
-    for app in sent {
-        let Some(app_id) = app["app_id"].as_str() else {
-            continue;
-        };
+    let sent = body["apps"].as_array().into_iter().flatten();
+    for app_id in sent.filter_map(|app| app["app_id"].as_str()) {
         match identity
             .apps
             .iter_mut()
