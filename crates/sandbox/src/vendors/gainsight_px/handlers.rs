@@ -230,17 +230,14 @@ async fn save(
             user.insert("identifyId".into(), Value::from(identify_id.as_str()));
             user.insert("id".into(), Value::from(identify_id));
             user.insert("lastModifiedDate".into(), Value::from(now_millis));
-            match serde_json::from_value(Value::Object(user)) {
-                Ok(user) => state::save(
-                    db,
-                    &StoredUser {
-                        user,
-                        deleted_at: None,
-                    },
-                )
-                .map(Ok),
-                Err(error) => Ok(Err(Problem::BadRequest(error.to_string()))),
-            }
+            let stored = match serde_json::from_value(Value::Object(user)) {
+                Ok(user) => StoredUser {
+                    user,
+                    deleted_at: None,
+                },
+                Err(error) => return Ok(Err(Problem::BadRequest(error.to_string()))),
+            };
+            state::save(db, &stored).map(Ok)
         })
         .await?
 }
