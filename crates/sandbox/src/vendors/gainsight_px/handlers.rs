@@ -230,14 +230,10 @@ async fn save(
             user.insert("identifyId".into(), Value::from(identify_id.as_str()));
             user.insert("id".into(), Value::from(identify_id));
             user.insert("lastModifiedDate".into(), Value::from(now_millis));
-            let stored = match serde_json::from_value(Value::Object(user)) {
-                Ok(user) => StoredUser {
-                    user,
-                    deleted_at: None,
-                },
-                Err(error) => return Ok(Err(Problem::BadRequest(error.to_string()))),
-            };
-            state::save(db, &stored).map(Ok)
+            match serde_json::from_value(Value::Object(user)) {
+                Ok(user) => state::save(db, &user, None).map(Ok),
+                Err(error) => Ok(Err(Problem::BadRequest(error.to_string()))),
+            }
         })
         .await?
 }
@@ -277,7 +273,7 @@ async fn delete(
     let now_secs = context.clock.now_secs();
     context
         .write(Vendor::GainsightPx, move |db| {
-            let Some(mut stored) =
+            let Some(stored) =
                 state::load(db, &identify_id)?.filter(|stored| stored.deleted_at.is_none())
             else {
                 return Ok(Err(Problem::NotFound(identify_id)));
@@ -285,8 +281,7 @@ async fn delete(
             if hard {
                 state::remove(db, &identify_id)?;
             } else {
-                stored.deleted_at = Some(now_secs);
-                state::save(db, &stored)?;
+                state::save(db, &stored.user, Some(now_secs))?;
             }
             Ok(Ok(()))
         })
