@@ -31,13 +31,13 @@ pub struct Cli {
     #[arg(long, value_name = "UNIX_SECS", value_parser = parse_clock_start)]
     pub clock_start: Option<i64>,
     /// Gainsight PX requests per second per API key before 429 (0 = off).
-    #[arg(long, value_name = "N", default_value_t = 200)]
+    #[arg(long, value_name = "N", default_value_t = Config::default().gainsight_px_rate_limit)]
     pub rate_limit: u32,
     /// Gainsight PX requests per API key per day (UTC, sandbox clock) before 429 (0 = off).
-    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    #[arg(long, value_name = "N", default_value_t = Config::default().gainsight_px_daily_quota)]
     pub daily_quota: u64,
     /// `expires_in` of issued Atenea tokens, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 7200,
+    #[arg(long, value_name = "SECS", default_value_t = Config::default().atenea_token_ttl_secs,
           value_parser = clap::value_parser!(i64).range(1..=315_360_000))]
     pub token_ttl: i64,
     /// Records per vendor (profiles; identities and live tokens; users) before creates are refused.

@@ -2,7 +2,6 @@
 //! and the Gainsight PX 7-day revival window can be tested without waiting. One clock serves every
 //! vendor; it is part of the persisted state.
 
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use parking_lot::Mutex;
@@ -28,24 +27,18 @@ pub(crate) fn offset_for(unix_secs: i64) -> i64 {
 }
 
 /// The sandbox clock: real time plus an offset. The offset is part of the stored state; this is
-/// its in-memory copy, replaced only by a newer committed version (writes may finish out of
-/// order).
+/// its in-memory copy with the version that stored it, replaced only by a newer committed version
+/// (writes may finish out of order).
 #[derive(Debug)]
-pub(crate) struct Clock {
-    offset_secs: AtomicI64,
-    version: Mutex<u64>,
-}
+pub(crate) struct Clock(Mutex<(i64, u64)>);
 
 impl Clock {
     pub(crate) fn new(offset_secs: i64, version: u64) -> Self {
-        Self {
-            offset_secs: AtomicI64::new(offset_secs),
-            version: Mutex::new(version),
-        }
+        Self(Mutex::new((offset_secs, version)))
     }
 
     pub(crate) fn offset_secs(&self) -> i64 {
-        self.offset_secs.load(Ordering::Acquire)
+        self.0.lock().0
     }
 
     pub(crate) fn now_millis(&self) -> i64 {
@@ -58,10 +51,9 @@ impl Clock {
 
     /// Takes a committed offset, unless a newer one is already in place.
     pub(crate) fn apply(&self, offset_secs: i64, version: u64) {
-        let mut current = self.version.lock();
-        if version > *current {
-            *current = version;
-            self.offset_secs.store(offset_secs, Ordering::Release);
+        let mut current = self.0.lock();
+        if version > current.1 {
+            *current = (offset_secs, version);
         }
     }
 }

@@ -23,7 +23,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use parking_lot::Mutex;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, Semaphore, TryAcquireError, oneshot};
+use tokio::sync::{Notify, Semaphore, oneshot};
 use tower::ServiceExt;
 
 use crate::config::Limits;
@@ -49,10 +49,8 @@ pub(crate) async fn serve(
         // Waits while every connection has a request in progress; otherwise the longest idle one
         // makes room (checked again every few milliseconds while waiting).
         let slot = loop {
-            match slots.clone().try_acquire_owned() {
-                Ok(slot) => break Some(slot),
-                Err(TryAcquireError::Closed) => break None,
-                Err(TryAcquireError::NoPermits) => {}
+            if let Ok(slot) = slots.clone().try_acquire_owned() {
+                break Some(slot);
             }
             open.close_longest_idle();
             tokio::select! {

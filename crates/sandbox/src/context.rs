@@ -25,13 +25,10 @@ pub(crate) type StartData =
     Arc<dyn Fn(&Connection, i64) -> rusqlite::Result<Result<(), String>> + Send + Sync>;
 
 pub(crate) struct AppContext {
-    /// The configuration the sandbox started with.
     pub(crate) config: Config,
-    /// The state database.
     pub(crate) store: Store,
     /// The sandbox clock (its offset is stored; this is the live copy).
     pub(crate) clock: Clock,
-    /// The vendors' specs (operations, schemas).
     pub(crate) specs: &'static Specs,
     /// The requests the vendors received.
     pub(crate) requests: RequestLog,
@@ -50,15 +47,6 @@ fn meta_value(db: &Connection, key: &str) -> rusqlite::Result<i64> {
         .map(Option::unwrap_or_default)
 }
 
-fn set_meta_value(db: &Connection, key: &str, value: i64) -> rusqlite::Result<()> {
-    db.prepare_cached(
-        "INSERT INTO meta (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )?
-    .execute(params![key, value])?;
-    Ok(())
-}
-
 /// The stored clock: `(offset_secs, version)`.
 fn stored_clock(db: &Connection) -> rusqlite::Result<(i64, u64)> {
     let version = u64::try_from(meta_value(db, "clock_version")?).unwrap_or(0);
@@ -67,8 +55,11 @@ fn stored_clock(db: &Connection) -> rusqlite::Result<(i64, u64)> {
 
 fn store_clock(db: &Connection, offset_secs: i64) -> rusqlite::Result<u64> {
     let version = meta_value(db, "clock_version")?.saturating_add(1);
-    set_meta_value(db, "clock_offset_secs", offset_secs)?;
-    set_meta_value(db, "clock_version", version)?;
+    db.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES ('clock_offset_secs', ?1), ('clock_version', ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![offset_secs, version])?;
     Ok(u64::try_from(version).unwrap_or(0))
 }
 

@@ -36,7 +36,6 @@ pub struct Seed {
 }
 
 impl Seed {
-    /// Parses a seed file's text.
     pub(crate) fn parse(text: &str) -> Result<Self, String> {
         serde_json::from_str(text).map_err(|error| error.to_string())
     }

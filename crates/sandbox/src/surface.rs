@@ -86,7 +86,9 @@ impl Problem {
             Problem::MergedInto(id) => format!("The record was merged into {id}"),
             Problem::Duplicate(id) => format!("A record with id {id:?} exists"),
             Problem::Archived => "The record is archived and can no longer change".to_string(),
-            Problem::UnsupportedVersion => "This API version is not served".to_string(),
+            Problem::UnsupportedVersion => {
+                "This endpoint does not support the provided version.".to_string()
+            }
             Problem::NoSuchRoute => "No such endpoint in the sandbox".to_string(),
             Problem::MethodNotAllowed => "Method not allowed on this endpoint".to_string(),
             // 0: the limit is not known (a framework-made 413).
@@ -220,23 +222,12 @@ pub(crate) fn vendor_router(
 
 /// Middleware on a vendor's matched routes, in the order a real gateway would apply them:
 /// injected faults, then the surface's admission (authentication, then the per-credential rate
-/// limit). The response carries the matched route template for the log line of [`record`], which
-/// runs before routing.
+/// limit); the handler's response once they all pass.
 async fn gate(
     State((context, surface)): State<(AppState, Surface)>,
     request: Request,
     next: Next,
 ) -> Response {
-    let route = request.extensions().get::<MatchedPath>().cloned();
-    let mut response = guard(&context, surface, request, next).await;
-    if let Some(route) = route {
-        response.extensions_mut().insert(route);
-    }
-    response
-}
-
-/// The gate's checks, in order; the handler's response once they all pass.
-async fn guard(context: &AppContext, surface: Surface, request: Request, next: Next) -> Response {
     let fault = context.faults.lock().take(surface.api);
     if let Some(fault) = fault {
         if !fault.delay.is_zero() {
@@ -257,7 +248,7 @@ async fn guard(context: &AppContext, surface: Surface, request: Request, next: N
             return response;
         }
     }
-    match (surface.admit)(context, request.headers()) {
+    match (surface.admit)(&context, request.headers()) {
         Ok(()) => next.run(request).await,
         Err(problem) => problem.into_response(),
     }
@@ -309,14 +300,12 @@ async fn record(
         .map(|original| original.0.clone())
         .unwrap_or_else(|| request.uri().clone());
     let method = request.method().to_string();
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let response = next.run(request).await;
     tracing::debug!(
         vendor = ?surface.api,
         method = %method,
-        route = response
-            .extensions()
-            .get::<MatchedPath>()
-            .map_or("(no route)", MatchedPath::as_str),
+        route = route.as_ref().map_or("(no route)", MatchedPath::as_str),
         status = response.status().as_u16(),
         elapsed_ms = started.elapsed().as_millis(),
         "request"

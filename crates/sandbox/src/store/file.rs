@@ -12,34 +12,28 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use fs4::{FileExt, TryLockError};
+use parking_lot::Mutex;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use super::error::StoreError;
-use super::{Layout, STATE_FORMAT, create, tune};
+use super::{Layout, STATE_FORMAT, Store, create, tune};
 
 /// Read connections on a state file.
 const READERS: usize = 4;
 /// How much of the file each connection maps into memory.
 const MMAP_BYTES: i64 = 1 << 30;
 
-/// An open state file: the writer's connection, the readers', its WAL and the lock on the file.
-pub(super) struct StateFile {
-    pub(super) writer: Connection,
-    pub(super) readers: Vec<Connection>,
-    pub(super) wal: Wal,
-    pub(super) lock: File,
-}
-
 /// Opens the SQLite file at `path`, created and filled with the start state when missing or
-/// empty, and locks it.
+/// empty, locks it and serves it.
 pub(super) fn open(
     path: &Path,
     layout: &Layout<'_>,
     wal_limit_bytes: u64,
-) -> Result<StateFile, StoreError> {
+) -> Result<Store, StoreError> {
     let shown = path.display().to_string();
     let unusable = |reason: String| StoreError::Unusable {
         path: shown.clone(),
@@ -87,9 +81,7 @@ pub(super) fn open(
                 "a SQLite database, but not a vendor-sandbox state".to_string(),
             ));
         }
-        None => create(&writer, layout)
-            .map_err(&unusable)?
-            .map_err(StoreError::StartRefused)?,
+        None => create(&writer, layout, &shown)?,
     }
     let mut readers = Vec::with_capacity(READERS);
     for _ in 0..READERS {
@@ -102,7 +94,7 @@ pub(super) fn open(
         map(&reader)?;
         // Readers never write: SQLite refuses any statement that would.
         reader.pragma_update(None, "query_only", true)?;
-        readers.push(reader);
+        readers.push(Arc::new(Mutex::new(reader)));
     }
     let wal = Wal {
         path: PathBuf::from(format!("{}-wal", path.display())),
@@ -111,12 +103,12 @@ pub(super) fn open(
     // Creating a state writes the whole seed into the WAL in one transaction: empty it now
     // rather than after the first write.
     wal.bound(&writer);
-    Ok(StateFile {
-        writer,
+    Store::serve(
+        Arc::new(Mutex::new(writer)),
         readers,
-        wal,
-        lock: lock_file,
-    })
+        Some(wal),
+        Some(lock_file),
+    )
 }
 
 /// Refuses a file that is neither empty nor a SQLite database, naming what it looks like.

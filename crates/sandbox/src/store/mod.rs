@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 
 use parking_lot::{Mutex, RwLock};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use tokio::sync::oneshot;
 
 pub(crate) use error::StoreError;
@@ -49,15 +49,12 @@ pub(crate) struct Store {
     /// The connections reads use, round-robin; `None` once closed. On a file, read-only
     /// connections; in memory, the writer's own connection, so a read waits for the transaction
     /// being written and never sees a change that was not kept.
-    readers: RwLock<Option<Readers>>,
+    readers: RwLock<Option<Vec<Shared>>>,
+    /// The reader whose turn it is.
+    next_reader: AtomicUsize,
     /// With a state file, an exclusive lock on it, held while the sandbox runs (a second process
     /// is refused). Released after the connections are closed (see [`Store::close`]).
     lock: Mutex<Option<File>>,
-}
-
-struct Readers {
-    connections: Vec<Shared>,
-    next: AtomicUsize,
 }
 
 impl Store {
@@ -72,23 +69,11 @@ impl Store {
         let Some(path) = path else {
             let connection = Connection::open_in_memory()?;
             tune(&connection)?;
-            create(&connection, layout)
-                .map_err(|reason| StoreError::Unusable {
-                    path: "in-memory state".to_string(),
-                    reason,
-                })?
-                .map_err(StoreError::StartRefused)?;
+            create(&connection, layout, "in-memory state")?;
             let connection = Arc::new(Mutex::new(connection));
             return Self::serve(connection.clone(), vec![connection], None, None);
         };
-        let file = file::open(path, layout, wal_limit_bytes)?;
-        let readers = file.readers.into_iter().map(Mutex::new).map(Arc::new);
-        Self::serve(
-            Arc::new(Mutex::new(file.writer)),
-            readers.collect(),
-            Some(file.wal),
-            Some(file.lock),
-        )
+        file::open(path, layout, wal_limit_bytes)
     }
 
     /// Starts the writer on `writer` and serves reads from `readers`.
@@ -100,10 +85,8 @@ impl Store {
     ) -> Result<Self, StoreError> {
         Ok(Self {
             writer: Mutex::new(Some(writer::spawn(writer, wal)?)),
-            readers: RwLock::new(Some(Readers {
-                connections: readers,
-                next: AtomicUsize::new(0),
-            })),
+            readers: RwLock::new(Some(readers)),
+            next_reader: AtomicUsize::new(0),
             lock: Mutex::new(lock),
         })
     }
@@ -114,8 +97,8 @@ impl Store {
         read: impl FnOnce(&Connection) -> rusqlite::Result<R>,
     ) -> Result<R, StoreError> {
         let readers = self.readers.read();
-        let Readers { connections, next } = readers.as_ref().ok_or(StoreError::Closed)?;
-        let start = next.fetch_add(1, Ordering::Relaxed);
+        let connections = readers.as_ref().ok_or(StoreError::Closed)?;
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
         // Take the first idle connection, else wait for the one whose turn it is.
         for offset in 0..connections.len() {
             let index = (start + offset) % connections.len();
@@ -197,35 +180,31 @@ pub(crate) fn counter(db: &Connection, name: &str) -> rusqlite::Result<u64> {
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-/// Creates the tables and the start state in one transaction: `Err(_)` when SQLite failed,
-/// `Ok(Err(_))` when `fill` refused the start records (then nothing is created).
-fn create(connection: &Connection, layout: &Layout<'_>) -> Result<Result<(), String>, String> {
+/// Creates the tables and the start state of the state at `path` in one transaction; nothing is
+/// created when SQLite fails or `fill` refuses the start records.
+fn create(connection: &Connection, layout: &Layout<'_>, path: &str) -> Result<(), StoreError> {
     let run = || -> rusqlite::Result<Result<(), String>> {
-        connection.execute_batch("BEGIN IMMEDIATE")?;
-        connection.execute_batch(CORE_SCHEMA)?;
+        // Rolled back when dropped uncommitted.
+        let transaction = Transaction::new_unchecked(connection, TransactionBehavior::Immediate)?;
+        transaction.execute_batch(CORE_SCHEMA)?;
         for schema in layout.schemas {
-            connection.execute_batch(schema)?;
+            transaction.execute_batch(schema)?;
         }
-        connection.execute(
+        transaction.execute(
             "INSERT INTO meta (key, value) VALUES ('format', ?1)",
             params![STATE_FORMAT],
         )?;
-        if let Err(reason) = (layout.fill)(connection)? {
-            connection.execute_batch("ROLLBACK")?;
+        if let Err(reason) = (layout.fill)(&transaction)? {
             return Ok(Err(reason));
         }
-        connection.execute_batch("COMMIT")?;
-        Ok(Ok(()))
+        transaction.commit().map(Ok)
     };
-    match run() {
-        Ok(outcome) => Ok(outcome),
-        Err(error) => {
-            if !connection.is_autocommit() {
-                let _ = connection.execute_batch("ROLLBACK");
-            }
-            Err(error.to_string())
-        }
-    }
+    run()
+        .map_err(|error| StoreError::Unusable {
+            path: path.to_string(),
+            reason: error.to_string(),
+        })?
+        .map_err(StoreError::StartRefused)
 }
 
 /// A page cache large enough for the records' working set.

@@ -70,25 +70,21 @@ fn run_batch(connection: &Connection, mut batch: Vec<Box<dyn Job>>, fail_commit:
     if batch.is_empty() {
         return;
     }
-    let outcome = run_in_transaction(connection, &mut batch, fail_commit);
-    if let Err(error) = &outcome {
+    let outcome = run_in_transaction(connection, &mut batch, fail_commit).map_err(|error| {
         if !connection.is_autocommit() {
             let _ = connection.execute_batch("ROLLBACK");
         }
         tracing::error!(%error, writes = batch.len(), "a state transaction did not commit");
-    }
-    // An injected fault fails the commit through the commit hook, whose error would only say
-    // "constraint failed".
-    let reason = match &outcome {
-        Ok(()) => None,
-        Err(_) if fail_commit => Some("an injected storage fault failed the commit".to_string()),
-        Err(error) => Some(error.to_string()),
-    };
+        // An injected fault fails the commit through the commit hook, whose error would only say
+        // "constraint failed".
+        if fail_commit {
+            "an injected storage fault failed the commit".to_string()
+        } else {
+            error.to_string()
+        }
+    });
     for job in batch {
-        job.finish(match &reason {
-            None => Ok(()),
-            Some(reason) => Err(StoreError::NotCommitted(reason.clone())),
-        });
+        job.finish(outcome.clone().map_err(StoreError::NotCommitted));
     }
 }
 

@@ -26,7 +26,6 @@ pub(crate) struct StoredProfile {
     pub(crate) archived: bool,
 }
 
-/// How many profiles are stored.
 pub(crate) fn count(db: &Connection) -> rusqlite::Result<u64> {
     crate::store::counter(db, "attestr_profiles")
 }
@@ -38,7 +37,6 @@ pub(crate) fn profile_json(db: &Connection, id: &str) -> rusqlite::Result<Option
         .optional()
 }
 
-/// A profile, decoded.
 pub(crate) fn load(db: &Connection, id: &str) -> rusqlite::Result<Option<StoredProfile>> {
     profile_json(db, id)?
         .map(|(profile, archived)| {
@@ -62,7 +60,6 @@ pub(crate) fn insert(db: &Connection, id: &str, stored: &StoredProfile) -> rusql
         == 1)
 }
 
-/// Replaces a stored profile.
 pub(crate) fn save(db: &Connection, id: &str, stored: &StoredProfile) -> rusqlite::Result<()> {
     let profile = encode(&stored.profile)?;
     db.prepare_cached("UPDATE attestr_profiles SET archived = ?2, profile = ?3 WHERE id = ?1")?

@@ -3,9 +3,8 @@
 
 use attestr::types::Profile;
 use axum::http::HeaderMap;
-use axum::response::IntoResponse;
 
-use super::error::AttestrError;
+use super::error;
 use crate::context::AppContext;
 use crate::ids;
 use crate::surface::{Problem, Surface, authorization};
@@ -21,7 +20,7 @@ const SANDBOX_APP_ID: &str = "OXsandboxClientApp";
 pub(crate) const SURFACE: Surface = Surface {
     api: Api::Vendor(Vendor::Attestr),
     admit,
-    render: |problem| AttestrError::from(problem).into_response(),
+    render: error::render,
 };
 
 fn admit(context: &AppContext, headers: &HeaderMap) -> Result<(), Problem> {

@@ -222,7 +222,7 @@ async fn save(
                 None if state::count(db)? >= cap => return Ok(Err(Problem::RecordCap(cap))),
                 // Unknown, hard-deleted, or deleted more than 7 days ago: "a totally new
                 // record with no event history".
-                _ => new_user(&identify_id, now_millis),
+                _ => new_user(now_millis),
             };
             merge(&mut user, &body, |name| {
                 writable.iter().any(|field| field == name)
@@ -231,14 +231,7 @@ async fn save(
             user.insert("id".into(), Value::from(identify_id));
             user.insert("lastModifiedDate".into(), Value::from(now_millis));
             match serde_json::from_value(Value::Object(user)) {
-                Ok(user) => state::save(
-                    db,
-                    &StoredUser {
-                        user,
-                        deleted_at: None,
-                    },
-                )
-                .map(Ok),
+                Ok(user) => state::save(db, &user, None).map(Ok),
                 Err(error) => Ok(Err(Problem::BadRequest(error.to_string()))),
             }
         })
@@ -280,7 +273,7 @@ async fn delete(
     let now_secs = context.clock.now_secs();
     context
         .write(Vendor::GainsightPx, move |db| {
-            let Some(mut stored) =
+            let Some(stored) =
                 state::load(db, &identify_id)?.filter(|stored| stored.deleted_at.is_none())
             else {
                 return Ok(Err(Problem::NotFound(identify_id)));
@@ -288,8 +281,7 @@ async fn delete(
             if hard {
                 state::remove(db, &identify_id)?;
             } else {
-                stored.deleted_at = Some(now_secs);
-                state::save(db, &stored)?;
+                state::save(db, &stored.user, Some(now_secs))?;
             }
             Ok(Ok(()))
         })
@@ -303,15 +295,13 @@ fn is_revivable(stored: &StoredUser, now_secs: i64) -> bool {
         .is_some_and(|deleted_at| now_secs.saturating_sub(deleted_at) < REVIVAL_WINDOW_SECS)
 }
 
-/// The server's fields of a new record.
-fn new_user(identify_id: &str, now_millis: i64) -> Map<String, Value> {
-    let mut user = Map::new();
-    user.insert("aptrinsicId".into(), Value::from(ids::uuid_v4()));
-    user.insert("identifyId".into(), Value::from(identify_id));
-    user.insert("id".into(), Value::from(identify_id));
-    user.insert("numberOfVisits".into(), Value::from(0));
-    user.insert("createDate".into(), Value::from(now_millis));
-    user
+/// The server's fields of a new record (`save` sets its ids).
+fn new_user(now_millis: i64) -> Map<String, Value> {
+    Map::from_iter([
+        ("aptrinsicId".to_string(), Value::from(ids::uuid_v4())),
+        ("numberOfVisits".to_string(), Value::from(0)),
+        ("createDate".to_string(), Value::from(now_millis)),
+    ])
 }
 
 /// The spec's `User` schema, whose property lists are read once with the specs.

@@ -49,13 +49,7 @@ pub(crate) fn seed(
         user.create_date.get_or_insert(now_millis);
         user.last_modified_date.get_or_insert(now_millis);
         user.number_of_visits.get_or_insert(0);
-        state::save(
-            db,
-            &state::StoredUser {
-                user,
-                deleted_at: None,
-            },
-        )?;
+        state::save(db, &user, None)?;
     }
     Ok(Ok(()))
 }

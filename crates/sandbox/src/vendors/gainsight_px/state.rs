@@ -72,16 +72,16 @@ pub(crate) fn load(db: &Connection, identify_id: &str) -> rusqlite::Result<Optio
     .transpose()
 }
 
-/// Stores a user (new, changed, revived or hidden).
-pub(crate) fn save(db: &Connection, stored: &StoredUser) -> rusqlite::Result<()> {
-    let user = encode(&stored.user)?;
+/// Stores a user (new, changed, revived or hidden: soft-deleted at `deleted_at`).
+pub(crate) fn save(db: &Connection, user: &User, deleted_at: Option<i64>) -> rusqlite::Result<()> {
+    let text = encode(user)?;
     // Most writes change the record only: then the deletion mark, its index and its counter
     // are left alone.
     let changed = db
         .prepare_cached(
             "UPDATE px_users SET user = ?3 WHERE identify_id = ?1 AND deleted_at IS ?2",
         )?
-        .execute(params![stored.user.identify_id, stored.deleted_at, user])?;
+        .execute(params![user.identify_id, deleted_at, text])?;
     if changed == 1 {
         return Ok(());
     }
@@ -89,7 +89,7 @@ pub(crate) fn save(db: &Connection, stored: &StoredUser) -> rusqlite::Result<()>
         "INSERT INTO px_users (identify_id, deleted_at, user) VALUES (?1, ?2, ?3)
          ON CONFLICT (identify_id) DO UPDATE SET deleted_at = excluded.deleted_at, user = excluded.user",
     )?
-    .execute(params![stored.user.identify_id, stored.deleted_at, user])?;
+    .execute(params![user.identify_id, deleted_at, text])?;
     Ok(())
 }
 

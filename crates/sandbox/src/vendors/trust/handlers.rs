@@ -1,6 +1,7 @@
-//! Trust Index's operations (`spec/trust.yaml`), each registered under its operation id. Identities can
-//! be merged: a merged uuid lives on as a former document of the current identity. Delete marks an
-//! identity deleted.
+//! Trust's operations (`spec/trust.yaml`), each registered under its operation id. Index
+//! identities can be merged: a merged uuid lives on as a former document of the current identity.
+//! Delete marks an identity deleted. Atenea's token call takes client credentials and returns an
+//! opaque bearer token, valid until `created_at + expires_in` on the sandbox clock.
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
@@ -8,31 +9,43 @@ use axum::http::StatusCode;
 use axum::routing::on;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use trust::types::{Identity, IdentityApp, IdentityListResponse, IdentityResponse, IdentityUpdate};
+use trust::types::{
+    AccessToken, AccessTokenRequest, Identity, IdentityApp, IdentityListResponse, IdentityResponse,
+    IdentityUpdate,
+};
 
 use super::state;
 use super::surface::IDENTITY_RESOURCE;
 use crate::context::AppState;
 use crate::extract::{JsonBody, PathParams};
+use crate::ids;
 use crate::records;
 use crate::surface::{Handler, Problem, checked_body, checked_query};
 use crate::validate::Component;
-use crate::vendor::Vendor;
+use crate::vendor::{Api, Vendor};
 
 // The spec's operation ids (see `Handler`).
 const LIST_IDENTITIES: &str = "listIdentities";
 const FIND_IDENTITY: &str = "findIdentity";
 const UPDATE_IDENTITY: &str = "updateIdentity";
 const DELETE_IDENTITY: &str = "deleteIdentity";
+const CREATE_ACCESS_TOKEN: &str = "createAccessToken";
 
 /// The Index handlers by operation id (paths relative to `/trust/index/v1`).
-pub(crate) fn handlers() -> Vec<Handler> {
+pub(crate) fn index_handlers() -> Vec<Handler> {
     vec![
         (LIST_IDENTITIES, |method| on(method, list_identities)),
         (FIND_IDENTITY, |method| on(method, find_identity)),
         (UPDATE_IDENTITY, |method| on(method, update_identity)),
         (DELETE_IDENTITY, |method| on(method, delete_identity)),
     ]
+}
+
+/// The Atenea handler by operation id (its path relative to `/atenea`).
+pub(crate) fn atenea_handlers() -> Vec<Handler> {
+    vec![(CREATE_ACCESS_TOKEN, |method| {
+        on(method, create_access_token)
+    })]
 }
 
 /// List identities (Get All Identity)
@@ -131,11 +144,8 @@ async fn update_identity(
 /// Apps are matched on `app_id`: a known one is marked updated, a new one is added. An app sent
 /// without `app_id` (the `bundle_id`/`flavor_id` pair) cannot be matched and is left out.
 fn merge_apps(identity: &mut Identity, body: &Value, now: DateTime<Utc>) {
-    let sent = body["apps"].as_array().cloned().unwrap_or_default();
-    for app in sent {
-        let Some(app_id) = app["app_id"].as_str() else {
-            continue;
-        };
+    let sent = body["apps"].as_array().into_iter().flatten();
+    for app_id in sent.filter_map(|app| app["app_id"].as_str()) {
         match identity
             .apps
             .iter_mut()
@@ -164,4 +174,38 @@ async fn delete_identity(
         })
         .await??;
     Ok(identity_response(deleted, Some("Deleted")))
+}
+
+/// Create an Atenea access token (client credentials flow)
+async fn create_access_token(
+    State(context): State<AppState>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<AccessToken>, Problem> {
+    let request: AccessTokenRequest = checked_body(&context, CREATE_ACCESS_TOKEN, body)?;
+    let credentials = &context.config.credentials;
+    if request.client_id != credentials.atenea_client_id
+        || request.client_secret != credentials.atenea_client_secret
+    {
+        return Err(Problem::Unauthorized("Invalid client credentials"));
+    }
+    let expires_in = context.config.atenea_token_ttl_secs;
+    let now = context.clock.now_secs();
+    let cap = context.config.limits.max_records_per_vendor;
+    let token = context
+        .write(Api::Atenea, move |db| {
+            state::drop_expired_tokens(db, now)?;
+            if state::count(db)? >= cap {
+                return Ok(Err(Problem::RecordCap(cap)));
+            }
+            let access_token = ids::atenea_token();
+            state::insert_token(db, &access_token, now, now.saturating_add(expires_in))?;
+            Ok(Ok(AccessToken {
+                access_token,
+                token_type: "Bearer".to_string(),
+                expires_in,
+                created_at: now,
+            }))
+        })
+        .await??;
+    Ok(Json(token))
 }

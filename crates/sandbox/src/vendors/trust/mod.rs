@@ -2,7 +2,6 @@
 //! `/atenea/oauth/token/`. Two surfaces (each with its own faults), one set of tables: Index calls
 //! need a live Atenea token.
 
-mod atenea;
 mod handlers;
 mod state;
 mod surface;
@@ -13,8 +12,7 @@ use trust::types::Identity;
 use crate::validate::Specs;
 use rusqlite::Connection;
 
-pub(crate) use atenea::handlers as atenea_handlers;
-pub(crate) use handlers::handlers as index_handlers;
+pub(crate) use handlers::{atenea_handlers, index_handlers};
 pub(crate) use state::SCHEMA;
 pub(crate) use surface::{ATENEA, INDEX};
 
