@@ -221,7 +221,7 @@ pub fn sync(
     for (path, contents) in expected {
         let current = match fsguard::read_bytes(repo, path, fsguard::MAX_GENERATED_BYTES) {
             Ok(bytes) => Some(bytes),
-            Err(fsguard::FsError::Missing { .. }) => None,
+            Err(err) if matches!(err.problem, fsguard::Problem::Missing) => None,
             Err(err) => return Err(err.into()),
         };
         if current.as_deref() == Some(contents.as_bytes()) {
