@@ -27,7 +27,8 @@ use super::sandbox_process::{SandboxProcess, sandbox_binary};
 const OUTPUT_DIR: &str = "target/other-languages";
 
 pub fn run(repo: &Path) -> Result<(), String> {
-    super::tools::ensure_tools(repo)?;
+    super::tools::ensure_node_tools(repo)?;
+    super::tools::ensure_python_tools(repo)?;
     validate_published(repo)?;
     typescript(repo)?;
     python(repo)
