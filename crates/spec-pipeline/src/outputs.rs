@@ -57,7 +57,7 @@ pub fn load_all_checked(
 }
 
 /// Every value of `results`, or else every error among them, so that one run shows them all.
-fn gather<T>(results: impl Iterator<Item = Result<T, Error>>) -> Result<Vec<T>, Error> {
+pub fn gather<T>(results: impl Iterator<Item = Result<T, Error>>) -> Result<Vec<T>, Error> {
     let (mut values, mut errors) = (Vec::new(), Vec::new());
     for result in results {
         match result {
