@@ -24,63 +24,62 @@ pub const MAX_GENERATED_BYTES: u64 = 16 << 20;
 
 /// Why a file was not read or written.
 #[derive(Debug, thiserror::Error)]
-pub enum FsError {
+#[error("{path}: {problem}")]
+pub struct FsError {
+    /// The path, relative to the directory it was looked up in (as given, when it is not plain).
+    pub path: String,
+    /// What is wrong with it.
+    #[source]
+    pub problem: Problem,
+}
+
+/// What is wrong with a file's path or the file itself.
+#[derive(Debug, thiserror::Error)]
+pub enum Problem {
     /// The path is not one or more plain components, so it could reach outside its directory.
-    #[error("{path}: must be a plain relative path (no `..`, `.`, root or empty component)")]
-    NotPlain {
-        /// The path, as given.
-        path: String,
-    },
+    #[error("must be a plain relative path (no `..`, `.`, root or empty component)")]
+    NotPlain,
     /// There is no file at the path.
-    #[error("{path}: does not exist")]
-    Missing {
-        /// The path, relative to the directory it was looked up in.
-        path: String,
-    },
+    #[error("does not exist")]
+    Missing,
     /// A component of the path is a symbolic link.
-    #[error("{path}: is a symbolic link (at `{link}`); xtask does not follow links")]
+    #[error("is a symbolic link (at `{link}`); xtask does not follow links")]
     Symlink {
-        /// The path, relative to the directory it was looked up in.
-        path: String,
-        /// The first component that is a link, joined to that directory.
+        /// The first component that is a link, joined to the directory.
         link: String,
     },
     /// The path names something other than a regular file.
-    #[error("{path}: is a {kind}, not a regular file; only regular files are read")]
+    #[error("is a {kind}, not a regular file; only regular files are read")]
     NotRegular {
-        /// The path, relative to the directory it was looked up in.
-        path: String,
         /// What it is instead: `directory`, `FIFO`, `socket`, `device`, ...
         kind: &'static str,
     },
     /// The file holds more bytes than the caller's limit.
-    #[error("{path}: is larger than the limit of {limit} bytes")]
+    #[error("is larger than the limit of {limit} bytes")]
     TooLarge {
-        /// The path, relative to the directory it was looked up in.
-        path: String,
         /// The limit, in bytes.
         limit: u64,
     },
     /// The file is not UTF-8 text.
-    #[error("{path}: line {line}, column {column}: not valid UTF-8")]
+    #[error("line {line}, column {column}: not valid UTF-8")]
     NotUtf8 {
-        /// The path, relative to the directory it was read from.
-        path: String,
         /// The line of the first invalid byte, from 1.
         line: usize,
         /// The column of the first invalid byte, in characters, from 1.
         column: usize,
     },
     /// Any other failure to inspect, open, read, write or remove the file, or to create its
-    /// directories.
-    #[error("{path}: {source}")]
-    Io {
-        /// The path, relative to the directory it was looked up in.
-        path: String,
-        /// The operating system's error.
-        #[source]
-        source: std::io::Error,
-    },
+    /// directories: the operating system's error.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// The error `problem` with the file at `path`.
+fn fail(path: &str, problem: impl Into<Problem>) -> FsError {
+    FsError {
+        path: path.to_string(),
+        problem: problem.into(),
+    }
 }
 
 /// Checks that `path` is one or more plain components (`a/b.json`).
@@ -93,9 +92,7 @@ pub fn plain_relative(path: &str) -> Result<(), FsError> {
     if plain {
         Ok(())
     } else {
-        Err(FsError::NotPlain {
-            path: path.to_string(),
-        })
+        Err(fail(path, Problem::NotPlain))
     }
 }
 
@@ -108,19 +105,12 @@ fn refuse_links(base: &Path, path: &str) -> Result<Option<std::fs::Metadata>, Fs
         current.push(part);
         match std::fs::symlink_metadata(&current) {
             Ok(meta) if meta.file_type().is_symlink() => {
-                return Err(FsError::Symlink {
-                    path: path.to_string(),
-                    link: current.display().to_string(),
-                });
+                let link = current.display().to_string();
+                return Err(fail(path, Problem::Symlink { link }));
             }
             Ok(meta) => last = Some(meta),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => {
-                return Err(FsError::Io {
-                    path: path.to_string(),
-                    source,
-                });
-            }
+            Err(source) => return Err(fail(path, source)),
         }
     }
     Ok(last)
@@ -146,18 +136,18 @@ pub fn read_bytes(base: &Path, path: &str, limit: u64) -> Result<Vec<u8>, FsErro
     use std::os::unix::fs::OpenOptionsExt;
     plain_relative(path)?;
     let Some(meta) = refuse_links(base, path)? else {
-        return Err(FsError::Missing {
-            path: path.to_string(),
-        });
+        return Err(fail(path, Problem::Missing));
     };
     let full = base.join(path);
-    let io = io_error(path);
+    let io = |source| fail(path, source);
     let regular = |file_type: std::fs::FileType| match file_type.is_file() {
         true => Ok(()),
-        false => Err(FsError::NotRegular {
-            path: path.to_string(),
-            kind: kind_of(file_type),
-        }),
+        false => Err(fail(
+            path,
+            Problem::NotRegular {
+                kind: kind_of(file_type),
+            },
+        )),
     };
     regular(meta.file_type())?;
     // O_NOFOLLOW and O_NONBLOCK: should the file be swapped for a link or a FIFO after the check
@@ -171,10 +161,7 @@ pub fn read_bytes(base: &Path, path: &str, limit: u64) -> Result<Vec<u8>, FsErro
     let mut bytes = Vec::new();
     file.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
     if bytes.len() as u64 > limit {
-        return Err(FsError::TooLarge {
-            path: path.to_string(),
-            limit,
-        });
+        return Err(fail(path, Problem::TooLarge { limit }));
     }
     Ok(bytes)
 }
@@ -192,11 +179,7 @@ pub fn utf8(path: &str, bytes: Vec<u8>) -> Result<String, FsError> {
         let valid = std::str::from_utf8(valid).unwrap_or_default();
         let line = valid.matches('\n').count() + 1;
         let column = valid.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-        FsError::NotUtf8 {
-            path: path.to_string(),
-            line,
-            column,
-        }
+        fail(path, Problem::NotUtf8 { line, column })
     })
 }
 
@@ -205,7 +188,7 @@ pub fn write(base: &Path, path: &str, contents: &[u8]) -> Result<(), FsError> {
     plain_relative(path)?;
     refuse_links(base, path)?;
     let full = base.join(path);
-    let io = io_error(path);
+    let io = |source| fail(path, source);
     if let Some(parent) = full.parent() {
         std::fs::create_dir_all(parent).map_err(io)?;
     }
@@ -220,14 +203,7 @@ pub fn remove(base: &Path, path: &str) -> Result<(), FsError> {
     if let Some((parent, _)) = path.rsplit_once('/') {
         refuse_links(base, parent)?;
     }
-    std::fs::remove_file(base.join(path)).map_err(io_error(path))
-}
-
-fn io_error(path: &str) -> impl Fn(std::io::Error) -> FsError + Copy + '_ {
-    move |source| FsError::Io {
-        path: path.to_string(),
-        source,
-    }
+    std::fs::remove_file(base.join(path)).map_err(|source| fail(path, source))
 }
 
 /// One path component from spec text (an example key, a schema name, an operation id): every
@@ -309,17 +285,26 @@ mod tests {
         assert_eq!(read_text(base, "page.txt", 10).unwrap(), "text");
         assert!(matches!(
             read_bytes(base, "page.txt", 3),
-            Err(FsError::TooLarge { limit: 3, .. })
+            Err(FsError {
+                problem: Problem::TooLarge { limit: 3 },
+                ..
+            })
         ));
         std::os::unix::fs::symlink("/dev/zero", base.join("zero.txt")).unwrap();
         assert!(matches!(
             read_bytes(base, "zero.txt", 10),
-            Err(FsError::Symlink { .. })
+            Err(FsError {
+                problem: Problem::Symlink { .. },
+                ..
+            })
         ));
         std::os::unix::fs::symlink("/tmp", base.join("out")).unwrap();
         assert!(matches!(
             write(base, "out/escape.json", b"x"),
-            Err(FsError::Symlink { .. })
+            Err(FsError {
+                problem: Problem::Symlink { .. },
+                ..
+            })
         ));
         let fifo = base.join("fifo.txt");
         let status = std::process::Command::new("mkfifo")
@@ -329,11 +314,17 @@ mod tests {
         assert!(status.success());
         assert!(matches!(
             read_bytes(base, "fifo.txt", 10),
-            Err(FsError::NotRegular { kind: "FIFO", .. })
+            Err(FsError {
+                problem: Problem::NotRegular { kind: "FIFO" },
+                ..
+            })
         ));
         assert!(matches!(
             read_bytes(base, "missing.txt", 10),
-            Err(FsError::Missing { .. })
+            Err(FsError {
+                problem: Problem::Missing,
+                ..
+            })
         ));
     }
 }

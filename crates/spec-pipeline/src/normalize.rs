@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
-use crate::document::{Document, StatusClass, escape_pointer, is_json, status_class};
+use crate::document::{Document, StatusClass, is_json, status_class};
 
 /// The media type normalization gives a response whose body is handed over as raw bytes.
 pub const RAW_MEDIA_TYPE: &str = "application/octet-stream";
@@ -23,33 +23,27 @@ fn note(rule: &str, detail: String) -> Value {
 /// Returns the normalized copy of `doc`. The authored document is not changed.
 pub fn normalize(doc: &Document) -> Result<Value, String> {
     let mut root = doc.root.clone();
-    let item_pointer = |path: &str| format!("/paths/{}", escape_pointer(path));
     for op in doc.operations() {
-        let (path, method) = (op.path, op.method);
-        let inherited_servers = doc
-            .root
-            .pointer(&item_pointer(path))
-            .and_then(|item| item.get("servers"))
-            .cloned();
-        let operation = root
-            .pointer_mut(&format!("{}/{method}", item_pointer(path)))
-            .and_then(Value::as_object_mut)
-            .ok_or_else(|| format!("operation {method} {path} vanished during normalization"))?;
+        // The copy's path item, which exists: the operation was found under the same key.
+        let item = root["paths"][op.path].as_object_mut();
+        // Path-level servers go: each operation of the item notes them (`normalize_servers`).
+        let inherited_servers = doc.root["paths"][op.path].get("servers").cloned();
+        let operation = item.and_then(|item| {
+            item.remove("servers");
+            item.get_mut(op.method)?.as_object_mut()
+        });
+        let operation = operation.ok_or_else(|| {
+            format!(
+                "operation {} {} vanished during normalization",
+                op.method, op.path
+            )
+        })?;
         let mut notes = Vec::new();
         normalize_servers(operation, inherited_servers, &mut notes);
         normalize_request_body(doc, operation, &mut notes)?;
         normalize_responses(doc, operation, &mut notes)?;
         if !notes.is_empty() {
             operation.insert("x-normalized".to_string(), Value::Array(notes));
-        }
-    }
-    // Path-level servers go too: each operation of the item noted them (`normalize_servers`).
-    for op in doc.operations() {
-        if let Some(item) = root
-            .pointer_mut(&item_pointer(op.path))
-            .and_then(Value::as_object_mut)
-        {
-            item.remove("servers");
         }
     }
     Ok(root)

@@ -57,7 +57,7 @@ pub fn load_all_checked(
 }
 
 /// Every value of `results`, or else every error among them, so that one run shows them all.
-fn gather<T>(results: impl Iterator<Item = Result<T, Error>>) -> Result<Vec<T>, Error> {
+pub fn gather<T>(results: impl Iterator<Item = Result<T, Error>>) -> Result<Vec<T>, Error> {
     let (mut values, mut errors) = (Vec::new(), Vec::new());
     for result in results {
         match result {
@@ -221,7 +221,7 @@ pub fn sync(
     for (path, contents) in expected {
         let current = match fsguard::read_bytes(repo, path, fsguard::MAX_GENERATED_BYTES) {
             Ok(bytes) => Some(bytes),
-            Err(fsguard::FsError::Missing { .. }) => None,
+            Err(err) if matches!(err.problem, fsguard::Problem::Missing) => None,
             Err(err) => return Err(err.into()),
         };
         if current.as_deref() == Some(contents.as_bytes()) {

@@ -60,31 +60,27 @@ pub fn operations_file(doc: &Document, generated_source: &str) -> Result<String,
     let errors = errors_table(&generated);
     let calls = typed_calls(doc, &file, &signatures)?;
     let default_security = doc.root.get("security");
-    let mut code = String::from(
-        "/// Every operation of the generated client, with what the runtime needs to authenticate,\n\
-         /// retry and log a call. Keyed by the `operation_id` progenitor passes to the hooks.\n\
-         /// Runtime plumbing, hidden from the crate's documentation.\n\
-         #[doc(hidden)]\n\
-         pub const OPERATIONS: &[vendor_runtime::__private::Operation] = &[\n",
-    );
-    for (op, signature) in &generated {
+    let operations = generated.iter().map(|(op, signature)| {
         let security = op.operation.get("security").or(default_security);
         let authenticated = security
             .and_then(Value::as_array)
             .is_some_and(|requirements| !requirements.is_empty());
-        let _ = writeln!(
-            code,
-            "vendor_runtime::__private::Operation {{ id: {:?}, method: {:?}, path_template: {:?}, authenticated: {authenticated} }},",
-            signature.name,
-            op.method.to_uppercase(),
-            op.path
-        );
-    }
-    code.push_str("];\n");
-    code.push_str(&outcomes.to_string());
-    code.push_str(&errors.to_string());
-    code.push_str(&calls.to_string());
-    generated_file(doc, &code)
+        let (id, method, path) = (&signature.name, op.method.to_uppercase(), op.path);
+        quote! {
+            vendor_runtime::__private::Operation { id: #id, method: #method, path_template: #path, authenticated: #authenticated },
+        }
+    });
+    let code = quote! {
+        /// Every operation of the generated client, with what the runtime needs to authenticate,
+        /// retry and log a call. Keyed by the `operation_id` progenitor passes to the hooks.
+        /// Runtime plumbing, hidden from the crate's documentation.
+        #[doc(hidden)]
+        pub const OPERATIONS: &[vendor_runtime::__private::Operation] = &[#(#operations)*];
+        #outcomes
+        #errors
+        #calls
+    };
+    generated_file(doc, &code.to_string())
 }
 
 /// `OUTCOMES`: every `x-outcomes` row, keyed by the generated method's name. Each row is checked

@@ -134,7 +134,7 @@ pub fn check_page(repo: &Path, page: &Page, client: &Client) -> Outcome {
     let stored = match fsguard::read_text(&repo.join("spec"), &page.file, fsguard::MAX_SOURCE_BYTES)
     {
         Ok(text) => text,
-        Err(fsguard::FsError::Missing { .. }) => String::new(),
+        Err(err) if matches!(err.problem, fsguard::Problem::Missing) => String::new(),
         Err(err) => return Outcome::Failed(err.to_string()),
     };
     let fetched = match client.fetch_text(&page.url) {

@@ -57,7 +57,7 @@ pub fn source_changes<'a>(
         let new =
             match fsguard::read_bytes(&repo.join("spec"), cited_path, fsguard::MAX_SOURCE_BYTES) {
                 Ok(bytes) => Some(bytes),
-                Err(fsguard::FsError::Missing { .. }) => None,
+                Err(err) if matches!(err.problem, fsguard::Problem::Missing) => None,
                 Err(err) => return Err(DiffError::Spec(err.into())),
             };
         if old == new {

@@ -730,7 +730,7 @@ pub fn table_outputs(
     let path = TABLE_PATH;
     let text = match fsguard::read_text(repo, path, fsguard::MAX_SPEC_BYTES) {
         Ok(text) => text,
-        Err(fsguard::FsError::Missing { .. }) => return Ok(None),
+        Err(err) if matches!(err.problem, fsguard::Problem::Missing) => return Ok(None),
         Err(err) => return Err(err.into()),
     };
     let missing = || {

@@ -12,7 +12,7 @@ use std::path::Path;
 use spec_pipeline::vendors::VENDORS;
 
 use super::process::{offline, run_step};
-use super::tools::ensure_tools;
+use super::tools::{ensure_node_tools, ensure_python_tools};
 
 pub fn run(repo: &Path) -> Result<(), String> {
     // The Rust-side checks (x-vendor-doc, x-error-codes, the vendor pages' facts, `$ref`s,
@@ -20,7 +20,8 @@ pub fn run(repo: &Path) -> Result<(), String> {
     for vendor in &VENDORS {
         spec_pipeline::outputs::load_checked(repo, vendor).map_err(|err| err.to_string())?;
     }
-    ensure_tools(repo)?;
+    ensure_node_tools(repo)?;
+    ensure_python_tools(repo)?;
     let specs: Vec<String> = VENDORS.iter().map(|vendor| vendor.spec_path()).collect();
     let node_bin = repo.join("node_modules/.bin");
     let mut redocly = offline(&node_bin.join("redocly"));

@@ -27,7 +27,8 @@ use super::sandbox_process::{SandboxProcess, sandbox_binary};
 const OUTPUT_DIR: &str = "target/other-languages";
 
 pub fn run(repo: &Path) -> Result<(), String> {
-    super::tools::ensure_tools(repo)?;
+    super::tools::ensure_node_tools(repo)?;
+    super::tools::ensure_python_tools(repo)?;
     validate_published(repo)?;
     typescript(repo)?;
     python(repo)
@@ -97,7 +98,7 @@ fn python(repo: &Path) -> Result<(), String> {
     ensure_python_packages(repo)?;
     let out = fresh_dir(repo, "python")?;
     let venv_bin = repo.join(".venv/bin");
-    // openapi-python-client formats with ruff from PATH; without it formatting is skipped silently.
+    // openapi-python-client formats with ruff from PATH; without it, a warning.
     let inherited = std::env::var_os("PATH");
     let dirs =
         std::iter::once(venv_bin.clone()).chain(inherited.iter().flat_map(std::env::split_paths));
@@ -106,42 +107,11 @@ fn python(repo: &Path) -> Result<(), String> {
     for vendor in &VENDORS {
         let input = publish::bundled_json_path(vendor);
         let target = out.join(vendor.name);
-        let name = format!("openapi-python-client generate --path {input}");
-        println!("==> {name}");
-        let output = Command::new(venv_bin.join("openapi-python-client"))
-            .current_dir(repo)
-            .env("PATH", &path)
-            .args([
-                "generate",
-                "--path",
-                &input,
-                "--meta",
-                "poetry",
-                "--overwrite",
-            ])
-            .arg("--output-path")
-            .arg(&target)
-            .arg("--config")
-            .arg(format!("clients/python/{}.yaml", vendor.name))
-            .output()
-            .map_err(|err| format!("{name}: could not start: {err}"))?;
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        if !output.status.success() {
-            return Err(format!("{name} failed ({}):\n{text}", output.status));
-        }
-        // The published documents describe every body in a form the generator parses (JSON,
-        // and no body on a 204), so any warning means a response it would leave unparsed.
-        let warnings = python_warnings(&text);
-        if !warnings.is_empty() {
-            return Err(format!(
-                "{name}: openapi-python-client warned:\n{}",
-                warnings.join("\n\n")
-            ));
-        }
+        run_step(
+            repo,
+            &format!("openapi-python-client generate --path {input}"),
+            python_client(&venv_bin, &input, &target, vendor.name).env("PATH", &path),
+        )?;
         packages.push(target);
     }
     let site = out.join("site");
@@ -186,35 +156,62 @@ fn ensure_python_packages(repo: &Path) -> Result<(), String> {
     super::tools::install_python_requirements(repo)
 }
 
-/// The warnings in openapi-python-client's output, one block each.
-fn python_warnings(output: &str) -> Vec<String> {
-    let mut blocks = Vec::new();
-    let mut current: Option<String> = None;
-    for line in output.lines() {
-        if line.starts_with("WARNING") {
-            blocks.extend(current.take());
-            current = Some(String::new());
-        }
-        if let Some(block) = current.as_mut() {
-            block.push_str(line);
-            block.push('\n');
-        }
-    }
-    blocks.extend(current);
-    blocks
+/// `openapi-python-client generate` of `input` into `target` with the vendor's config. The
+/// published documents describe every body in a form the generator parses (JSON, and no body on
+/// a 204), so any warning means a response it would leave unparsed: `--fail-on-warning` makes
+/// the generator fail on it.
+fn python_client(venv_bin: &Path, input: &str, target: &Path, vendor: &str) -> Command {
+    let mut command = Command::new(venv_bin.join("openapi-python-client"));
+    command
+        .args(["generate", "--path", input, "--meta", "poetry"])
+        .args(["--overwrite", "--fail-on-warning"])
+        .arg("--output-path")
+        .arg(target)
+        .arg("--config")
+        .arg(format!("clients/python/{vendor}.yaml"));
+    command
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// A response the generator cannot parse fails the step; the same document with a JSON
+    /// response passes, so the test can fail either way.
     #[test]
-    fn every_python_warning_is_found() {
-        let output = "Generating x\nWarning(s) encountered while generating.\nWARNING parsing POST /v1/users within users.\n\nCannot parse response for status code 201 (Unsupported content_type */*), response will be omitted\n\nWARNING parsing GET /a within a.\n\nUnsupported enum type\n";
-        let warnings = python_warnings(output);
-        assert_eq!(warnings.len(), 2);
-        assert!(warnings[0].contains("*/*"));
-        assert!(warnings[1].contains("Unsupported enum type"));
-        assert!(python_warnings("Generating x\n").is_empty());
+    fn a_generator_warning_fails_the_python_client() {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let venv_bin = repo.join(".venv/bin");
+        if !venv_bin.join("openapi-python-client").exists() {
+            eprintln!(
+                "skipped: .venv has no openapi-python-client (`pip install -r requirements.txt`)"
+            );
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        for (media_type, passes) in [("*/*", false), ("application/json", true)] {
+            let spec = dir.path().join("spec.json");
+            let document = serde_json::json!({
+                "openapi": "3.0.3",
+                "info": {"title": "t", "version": "1"},
+                "paths": {"/a": {"get": {"operationId": "getA", "responses": {"200": {
+                    "description": "x",
+                    "content": {media_type: {"schema": {"type": "string"}}}
+                }}}}}
+            });
+            std::fs::write(&spec, document.to_string()).unwrap();
+            let output = python_client(
+                &venv_bin,
+                spec.to_str().unwrap(),
+                &dir.path().join("out"),
+                "attestr",
+            )
+            .current_dir(repo)
+            .env("PATH", &venv_bin)
+            .output()
+            .unwrap();
+            let text = String::from_utf8_lossy(&output.stdout);
+            assert_eq!(output.status.success(), passes, "{media_type}: {text}");
+        }
     }
 }

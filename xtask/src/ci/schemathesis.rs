@@ -14,8 +14,7 @@
 //! `crates/sandbox/schemathesis/<vendor>.toml`.
 
 use std::ffi::OsStr;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -152,33 +151,27 @@ pub fn run(repo: &Path) -> Result<(), String> {
     }
 }
 
-/// An Atenea token for the Trust Index run, from the sandbox's token call (plain HTTP/1.1 on
-/// loopback: no HTTP client dependency for one request).
+/// An Atenea token for the Trust Index run, from the sandbox's token call.
 fn atenea_token(addr: SocketAddr) -> Result<String, String> {
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))
-        .map_err(|err| format!("cannot reach vendor-sandbox at {addr}: {err}"))?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
+    let client = reqwest::blocking::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        // Only ever the sandbox on loopback, whatever proxy the environment names.
+        .no_proxy()
+        .build()
         .map_err(|err| err.to_string())?;
-    let request = format!(
-        "POST /atenea/oauth/token/ HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{ATENEA_CREDENTIALS}",
-        ATENEA_CREDENTIALS.len()
-    );
-    stream
-        .write_all(request.as_bytes())
-        .map_err(|err| format!("token request: {err}"))?;
-    let mut response = String::new();
-    stream
-        .read_to_string(&mut response)
-        .map_err(|err| format!("token response: {err}"))?;
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, body)| body)
-        .unwrap_or_default();
-    serde_json::from_str::<Value>(body)
+    let body = client
+        .post(format!("http://{addr}/atenea/oauth/token/"))
+        .header("content-type", "application/json")
+        .body(ATENEA_CREDENTIALS)
+        .send()
+        .and_then(reqwest::blocking::Response::text)
+        .map_err(|err| format!("cannot reach vendor-sandbox at {addr}: {err}"))?;
+    serde_json::from_str::<Value>(&body)
         .ok()
         .and_then(|token| token["access_token"].as_str().map(str::to_string))
-        .ok_or_else(|| format!("no access_token from the sandbox: {response:?}"))
+        .ok_or_else(|| format!("no access_token from the sandbox: {body:?}"))
 }
 
 /// A copy of `spec/dist/<document>.json` in which every `servers` entry is the sandbox, so that

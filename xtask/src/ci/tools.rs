@@ -49,12 +49,6 @@ pub fn ensure_python_tools(repo: &Path) -> Result<(), String> {
     install_python_requirements(repo)
 }
 
-/// Both sets of tools.
-pub fn ensure_tools(repo: &Path) -> Result<(), String> {
-    ensure_node_tools(repo)?;
-    ensure_python_tools(repo)
-}
-
 /// `pip install -r requirements.txt` into `.venv`.
 pub fn install_python_requirements(repo: &Path) -> Result<(), String> {
     run_step(

@@ -27,6 +27,7 @@ use serde_json::{Map, Value, json};
 
 use spec_pipeline::Error;
 use spec_pipeline::document::METHODS;
+use spec_pipeline::outputs;
 
 use super::index::Entry;
 use super::site_error;
@@ -161,11 +162,8 @@ pub fn render_pages(repo: &Path, pages: &[PageInput]) -> Result<Vec<String>, Err
         }
     }
 
-    let mut rendered = Vec::new();
-    let mut errors = Vec::new();
-    for (page, output, child) in running {
-        let result = child.wait_with_output();
-        let html = match result {
+    outputs::gather(running.into_iter().map(|(page, output, child)| {
+        match child.wait_with_output() {
             Ok(finished) if finished.status.success() => std::fs::read_to_string(&output)
                 .map_err(|err| Error::io(&output, err))
                 .and_then(|html| offline_page(&page.entry.doc.name, &html)),
@@ -178,17 +176,8 @@ pub fn render_pages(repo: &Path, pages: &[PageInput]) -> Result<Vec<String>, Err
                 ),
             )),
             Err(err) => Err(Error::io(&redocly, err)),
-        };
-        match html {
-            Ok(html) => rendered.push(html),
-            Err(err) => errors.push(err),
         }
-    }
-    if errors.is_empty() {
-        Ok(rendered)
-    } else {
-        Err(Error::Several(errors))
-    }
+    }))
 }
 
 /// A document serialized with each path item's operations in the order the OpenAPI
