@@ -133,14 +133,6 @@ pub enum Error<E> {
 }
 
 impl<E: ServiceError> Error<E> {
-    /// Interprets the error of a generated `send()`, reading its body. Prefer the generated
-    /// `call()`, which does this and also knows the status of a broken success body.
-    pub async fn from_client_error(error: ClientError<ByteStream>) -> Self {
-        Self::read(error, &CallRecord::default())
-            .await
-            .map_or_else(|error| error, |response| Self::from_response(&response))
-    }
-
     /// Reads the failure of a generated call: an error response comes back whole, with its body
     /// read, for the caller to interpret ([`Self::from_response`], once a starting operation has
     /// tried it as proof); any other failure comes back as its error. `record` supplies the
