@@ -30,13 +30,13 @@ pub struct Config {
     pub runtime: RuntimeConfig,
 }
 
-const AUTH_TOKEN: &str = "ATTESTR_AUTH_TOKEN";
-const API_VERSION: &str = "ATTESTR_API_VERSION";
-const BASE_URL: &str = "ATTESTR_BASE_URL";
-
 impl Config {
     /// The environment variables [`Config::from_env`] reads, required ones first.
-    pub const VARIABLES: [&'static str; 3] = [AUTH_TOKEN, API_VERSION, BASE_URL];
+    pub const VARIABLES: [&'static str; 3] = [
+        "ATTESTR_AUTH_TOKEN",
+        "ATTESTR_API_VERSION",
+        "ATTESTR_BASE_URL",
+    ];
 
     /// A configuration for the production server with default retries and timeouts.
     pub fn new(auth_token: impl Into<Secret>) -> Self {
@@ -50,9 +50,10 @@ impl Config {
 
     /// Reads the variables in the module documentation from `vars`.
     pub fn from_vars(vars: Vars<'_>) -> Result<Self, ConfigError> {
-        let mut config = Config::new(Secret::new(vars.required(AUTH_TOKEN)?));
-        config.api_version = vars.optional(API_VERSION)?.unwrap_or(config.api_version);
-        config.base_url = vars.optional(BASE_URL)?.unwrap_or(config.base_url);
+        let [auth_token, api_version, base_url] = Self::VARIABLES;
+        let mut config = Config::new(Secret::new(vars.required(auth_token)?));
+        config.api_version = vars.optional(api_version)?.unwrap_or(config.api_version);
+        config.base_url = vars.optional(base_url)?.unwrap_or(config.base_url);
         Ok(config)
     }
 

@@ -12,20 +12,13 @@ mod config;
 mod error;
 mod outcomes;
 
+// `Client`, `types` and the other paths every vendor crate shares, and the runtime hooks.
+vendor_runtime::impl_vendor!(Client, Config);
+
 pub use config::{Config, DEFAULT_API_VERSION, DEFAULT_BASE_URL};
 pub use error::ApiError;
 pub use error_codes::ErrorCode;
-/// progenitor's own error, which the generated `send()` returns. Prefer `call()`, which returns
-/// the crate's [`Error`]; this path stays for code that uses `send()` directly.
-#[doc(hidden)]
-pub use generated::Error as ClientError;
-pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude, types};
-/// The runtime's tables (operations, outcomes, documented errors), which the shared runtime
-/// and the workspace's own tools read; a client never needs them.
-#[doc(hidden)]
-pub use operations::{ERRORS, OPERATIONS, OUTCOMES};
 pub use outcomes::ArchiveOutcome;
-pub use vendor_runtime::{CallOptions, ConfigError, ConfigureRuntime, ErrorContext, Secret, Vars};
 
 /// Everything an Attestr call can fail with: the shared runtime's error with Attestr's
 /// [`ApiError`] body. Its `Api` variant carries the documented [`ErrorCode`]; on a starting
@@ -56,5 +49,3 @@ pub use vendor_runtime::{CallOptions, ConfigError, ConfigureRuntime, ErrorContex
 /// # }
 /// ```
 pub type Error = vendor_runtime::Error<ApiError>;
-
-vendor_runtime::impl_vendor!(Client, Config);

@@ -64,13 +64,13 @@ pub struct Config {
     pub runtime: RuntimeConfig,
 }
 
-const API_KEY: &str = "GAINSIGHT_PX_API_KEY";
-const DATA_CENTER: &str = "GAINSIGHT_PX_DATA_CENTER";
-const BASE_URL: &str = "GAINSIGHT_PX_BASE_URL";
-
 impl Config {
     /// The environment variables [`Config::from_env`] reads, required ones first.
-    pub const VARIABLES: [&'static str; 3] = [API_KEY, DATA_CENTER, BASE_URL];
+    pub const VARIABLES: [&'static str; 3] = [
+        "GAINSIGHT_PX_API_KEY",
+        "GAINSIGHT_PX_DATA_CENTER",
+        "GAINSIGHT_PX_BASE_URL",
+    ];
 
     /// A configuration for a data centre with default retries and timeouts.
     pub fn new(api_key: impl Into<Secret>, data_center: DataCenter) -> Self {
@@ -84,15 +84,15 @@ impl Config {
 
     /// Reads the variables in the module documentation from `vars`.
     pub fn from_vars(vars: Vars<'_>) -> Result<Self, ConfigError> {
-        let data_center = match vars.optional(DATA_CENTER)? {
-            Some(name) => name.parse().map_err(|reason| ConfigError::InvalidEnv {
-                name: DATA_CENTER,
-                reason,
-            })?,
-            None => DataCenter::default(),
+        let [api_key, data_center, base_url] = Self::VARIABLES;
+        let invalid = |reason| ConfigError::InvalidEnv {
+            name: data_center,
+            reason,
         };
-        let mut config = Config::new(Secret::new(vars.required(API_KEY)?), data_center);
-        config.base_url = vars.optional(BASE_URL)?;
+        let chosen = vars.optional(data_center)?.map(|name| name.parse());
+        let chosen = chosen.transpose().map_err(invalid)?.unwrap_or_default();
+        let mut config = Config::new(Secret::new(vars.required(api_key)?), chosen);
+        config.base_url = vars.optional(base_url)?;
         Ok(config)
     }
 

@@ -11,20 +11,13 @@ mod error;
 mod listing;
 mod outcomes;
 
+// `Client`, `types` and the other paths every vendor crate shares, and the runtime hooks.
+vendor_runtime::impl_vendor!(Client, Config);
+
 pub use config::{Config, DataCenter};
 pub use error::ApiError;
-/// progenitor's own error, which the generated `send()` returns. Prefer `call()`, which returns
-/// the crate's [`Error`]; this path stays for code that uses `send()` directly.
-#[doc(hidden)]
-pub use generated::Error as ClientError;
-pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude, types};
 pub use listing::{DEFAULT_PAGE_SIZE, ListOptions, MAX_PAGE_SIZE};
-/// The runtime's tables (operations, outcomes, documented errors), which the shared runtime
-/// and the workspace's own tools read; a client never needs them.
-#[doc(hidden)]
-pub use operations::{ERRORS, OPERATIONS, OUTCOMES};
 pub use outcomes::{DeleteMode, DeleteOutcome};
-pub use vendor_runtime::{CallOptions, ConfigError, ConfigureRuntime, ErrorContext, Secret, Vars};
 
 /// Everything a Gainsight PX call can fail with: the shared runtime's error with the
 /// [`ApiError`] body (when the response had one).
@@ -52,5 +45,3 @@ pub use vendor_runtime::{CallOptions, ConfigError, ConfigureRuntime, ErrorContex
 /// # }
 /// ```
 pub type Error = vendor_runtime::Error<ApiError>;
-
-vendor_runtime::impl_vendor!(Client, Config);

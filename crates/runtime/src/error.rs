@@ -6,7 +6,7 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use progenitor_client::{ByteStream, Error as ClientError};
+use progenitor_client::{ByteStream, Error as ClientError, ResponseValue};
 
 use crate::body::{BodyError, error_chain, is_too_large, read_complete};
 use crate::config::ConfigError;
@@ -133,14 +133,6 @@ pub enum Error<E> {
 }
 
 impl<E: ServiceError> Error<E> {
-    /// Interprets the error of a generated `send()`, reading its body. Prefer the generated
-    /// `call()`, which does this and also knows the status of a broken success body.
-    pub async fn from_client_error(error: ClientError<ByteStream>) -> Self {
-        Self::read(error, &CallRecord::default())
-            .await
-            .map_or_else(|error| error, |response| Self::from_response(&response))
-    }
-
     /// Reads the failure of a generated call: an error response comes back whole, with its body
     /// read, for the caller to interpret ([`Self::from_response`], once a starting operation has
     /// tried it as proof); any other failure comes back as its error. `record` supplies the
@@ -149,45 +141,40 @@ impl<E: ServiceError> Error<E> {
         error: ClientError<ByteStream>,
         record: &CallRecord,
     ) -> Result<ErrorResponse, Self> {
-        Err(match error {
-            ClientError::ErrorResponse(response) => {
-                return Ok(ErrorResponse {
-                    status: response.status(),
-                    headers: response.headers().clone(),
-                    body: read_complete(response.into_inner().into_inner()).await,
-                });
-            }
-            ClientError::UnexpectedResponse(response) => {
-                return Ok(ErrorResponse {
-                    status: response.status(),
-                    headers: response.headers().clone(),
-                    body: read_complete(response.bytes_stream()).await,
-                });
-            }
+        let response = match error {
+            ClientError::ErrorResponse(response) => response,
+            ClientError::UnexpectedResponse(response) => ResponseValue::stream(response),
             // The runtime's `exec` reads every final body whole before progenitor sees the
             // status, so a body that broke off, did not end within the attempt's timeout or was
             // too large comes back as a communication error, whatever the status was.
             ClientError::CommunicationError(err) if err.is_body() || err.is_decode() => {
-                Self::from_broken_body(err, record)
+                return Err(Self::from_broken_body(err, record));
             }
-            ClientError::ResponseBodyError(err) => Self::from_broken_body(err, record),
+            ClientError::ResponseBodyError(err) => return Err(Self::from_broken_body(err, record)),
             // The request could not be sent, or no response arrived. The URL is dropped: its
             // path holds the ids the call was about.
             ClientError::CommunicationError(err) | ClientError::InvalidUpgrade(err)
                 if err.is_timeout() =>
             {
-                Error::Timeout(err.without_url())
+                return Err(Error::Timeout(err.without_url()));
             }
             ClientError::CommunicationError(err) | ClientError::InvalidUpgrade(err) => {
-                Error::Transport(err.without_url())
+                return Err(Error::Transport(err.without_url()));
             }
-            ClientError::InvalidRequest(message) => Error::InvalidRequest(message),
+            ClientError::InvalidRequest(message) => return Err(Error::InvalidRequest(message)),
             // Only the runtime's `pre` hook returns `Custom`, for credentials (see `Runtime::pre`).
-            ClientError::Custom(message) => Error::Credentials(message),
-            ClientError::InvalidResponsePayload(_, err) => Error::InvalidResponse {
-                message: schema_mismatch(&err),
-                context: record.success_context(),
-            },
+            ClientError::Custom(message) => return Err(Error::Credentials(message)),
+            ClientError::InvalidResponsePayload(_, err) => {
+                return Err(Error::InvalidResponse {
+                    message: schema_mismatch(&err),
+                    context: record.success_context(),
+                });
+            }
+        };
+        Ok(ErrorResponse {
+            status: response.status(),
+            headers: response.headers().clone(),
+            body: read_complete(response.into_inner().into_inner()).await,
         })
     }
 

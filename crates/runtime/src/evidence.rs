@@ -86,12 +86,11 @@ pub enum Literal {
 
 impl Literal {
     fn matches(&self, value: &Value) -> bool {
-        match (self, value) {
-            (Literal::Str(expected), Value::String(actual)) => expected == actual,
-            (Literal::Int(expected), Value::Number(actual)) => actual.as_i64() == Some(*expected),
-            (Literal::Bool(expected), Value::Bool(actual)) => expected == actual,
-            (Literal::Null, Value::Null) => true,
-            _ => false,
+        match *self {
+            Literal::Str(expected) => value == expected,
+            Literal::Int(expected) => value == expected,
+            Literal::Bool(expected) => value == expected,
+            Literal::Null => value.is_null(),
         }
     }
 }

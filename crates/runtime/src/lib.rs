@@ -52,15 +52,29 @@ pub mod __private {
     }
 }
 
-/// What every vendor crate implements alike: progenitor's `ClientHooks` for its generated
+/// What every vendor crate implements alike: the public paths of its generated code and
+/// tables and of the runtime items its users need, progenitor's `ClientHooks` for its generated
 /// `Client`, whose inner value is a `Runtime`, and for its `Config` (a `runtime` field beside a
-/// `from_vars`), `from_env` and the [`ConfigureRuntime`] setters. Invoked once in each vendor
-/// crate (the traits and the runtime are foreign there, the types local, so the impls have to
-/// live in that crate).
+/// `from_vars`), `from_env` and the [`ConfigureRuntime`] setters. Invoked once at the root of
+/// each vendor crate, beside its `generated` and `operations` modules (the traits and the
+/// runtime are foreign there, the types local, so the impls have to live in that crate).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! impl_vendor {
     ($client:ty, $config:ty) => {
+        /// progenitor's own error, which the generated `send()` returns. Prefer `call()`, which
+        /// returns the crate's [`Error`]; this path stays for code that uses `send()` directly.
+        #[doc(hidden)]
+        pub use generated::Error as ClientError;
+        pub use generated::{
+            ByteStream, Client, ClientInfo, ResponseValue, builder, prelude, types,
+        };
+        /// The runtime's tables (operations, outcomes, documented errors), which the shared
+        /// runtime and the workspace's own tools read; a client never needs them.
+        #[doc(hidden)]
+        pub use operations::{ERRORS, OPERATIONS, OUTCOMES};
+        pub use $crate::{CallOptions, ConfigError, ConfigureRuntime, ErrorContext, Secret, Vars};
+
         impl ::progenitor_client::ClientHooks<$crate::__private::Runtime> for $client {
             async fn pre<E>(
                 &self,

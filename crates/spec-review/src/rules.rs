@@ -127,13 +127,13 @@ const fn redocly_major(id: &'static str, reason: &'static str) -> Rule {
     }
 }
 
-const fn redocly_minor(id: &'static str, reason: Reason, words: Words) -> Rule {
+const fn redocly_minor(id: &'static str, reason: &'static str, words: Words) -> Rule {
     Rule {
         id,
         severity: Severity::NonBreaking,
         rated_by: RatedBy::Redocly,
         redocly: "minor or patch",
-        reason,
+        reason: Reason::Always(reason),
         matcher: Matcher::Unobjected(words),
     }
 }
@@ -374,7 +374,7 @@ pub const RULES: &[Rule] = &[
     // Changes no `diff-recommended` rule objects to: Redocly's minor or patch, kept.
     redocly_minor(
         "operation-added",
-        Reason::Always("a new operation; existing calls are unaffected"),
+        "a new operation; existing calls are unaffected",
         |c| {
             c.is("Operation", Kind::Added)
                 .then(|| format!("Operation `{}` was added.", operation_name(&c.segments)))
@@ -382,7 +382,7 @@ pub const RULES: &[Rule] = &[
     ),
     redocly_minor(
         "parameter-added",
-        Reason::Always("optional: existing calls stay valid"),
+        "optional: existing calls stay valid",
         |c| {
             c.is("Parameter", Kind::Added)
                 .then(|| format!("Optional {} was added.", parameter(c.new_value())))
@@ -390,7 +390,7 @@ pub const RULES: &[Rule] = &[
     ),
     redocly_minor(
         "parameter-became-optional",
-        Reason::Always("existing calls that send it stay valid"),
+        "existing calls that send it stay valid",
         |c| {
             c.modifies("Parameter", "required").then(|| {
                 let parameter = parameter(parent_value(c.sides.new, c.change.pointer()));
@@ -400,7 +400,7 @@ pub const RULES: &[Rule] = &[
     ),
     redocly_minor(
         "request-body-became-optional",
-        Reason::Always("existing calls that send a body stay valid"),
+        "existing calls that send a body stay valid",
         |c| {
             c.modifies("RequestBody", "required")
                 .then(|| "The request body became optional.".to_string())
@@ -408,7 +408,7 @@ pub const RULES: &[Rule] = &[
     ),
     redocly_minor(
         "server-added",
-        Reason::Always("another base URL; the existing ones stay"),
+        "another base URL; the existing ones stay",
         |c| {
             c.is("Server", Kind::Added)
                 .then(|| format!("Server `{}` was added.", field_text(c.new_value(), "url")))
@@ -416,7 +416,7 @@ pub const RULES: &[Rule] = &[
     ),
     redocly_minor(
         "authentication-no-longer-required",
-        Reason::Always("calls that still send credentials keep working"),
+        "calls that still send credentials keep working",
         |c| {
             let empty = c
                 .new_value()
@@ -429,7 +429,7 @@ pub const RULES: &[Rule] = &[
     ),
     redocly_minor(
         "*-added",
-        Reason::Always("an addition: existing clients keep working"),
+        "an addition: existing clients keep working",
         |c| {
             let kind = words(&c.change.type_name);
             (c.change.kind == Kind::Added)
@@ -438,9 +438,7 @@ pub const RULES: &[Rule] = &[
     ),
     redocly_minor(
         "*-removed",
-        Reason::Always(
-            "no `diff-recommended` rule objects: nothing a client sends or reads depends on it",
-        ),
+        "no `diff-recommended` rule objects: nothing a client sends or reads depends on it",
         |c| {
             let kind = words(&c.change.type_name);
             (c.change.kind == Kind::Removed)
@@ -449,7 +447,7 @@ pub const RULES: &[Rule] = &[
     ),
     redocly_minor(
         "*-changed",
-        Reason::Always("documentation or metadata: requests and responses stay the same"),
+        "documentation or metadata: requests and responses stay the same",
         |c| {
             (c.change.kind == Kind::Modified).then(|| {
                 let property = c.change.property.clone().unwrap_or_else(|| c.last.clone());

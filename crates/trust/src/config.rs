@@ -33,18 +33,13 @@ pub struct Config {
     pub runtime: RuntimeConfig,
 }
 
-const CLIENT_ID: &str = "TRUST_CLIENT_ID";
-const CLIENT_SECRET: &str = "TRUST_CLIENT_SECRET";
-const INDEX_BASE_URL_VAR: &str = "TRUST_INDEX_BASE_URL";
-const ATENEA_BASE_URL_VAR: &str = "TRUST_ATENEA_BASE_URL";
-
 impl Config {
     /// The environment variables [`Config::from_env`] reads, required ones first.
     pub const VARIABLES: [&'static str; 4] = [
-        CLIENT_ID,
-        CLIENT_SECRET,
-        INDEX_BASE_URL_VAR,
-        ATENEA_BASE_URL_VAR,
+        "TRUST_CLIENT_ID",
+        "TRUST_CLIENT_SECRET",
+        "TRUST_INDEX_BASE_URL",
+        "TRUST_ATENEA_BASE_URL",
     ];
 
     /// A configuration for the production servers with default retries and timeouts.
@@ -61,16 +56,13 @@ impl Config {
 
     /// Reads the variables in the module documentation from `vars`.
     pub fn from_vars(vars: Vars<'_>) -> Result<Self, ConfigError> {
-        let mut config = Config::new(
-            vars.required(CLIENT_ID)?,
-            Secret::new(vars.required(CLIENT_SECRET)?),
-        );
-        if let Some(url) = vars.optional(INDEX_BASE_URL_VAR)? {
-            config.index_base_url = url;
-        }
-        if let Some(url) = vars.optional(ATENEA_BASE_URL_VAR)? {
-            config.atenea_base_url = url;
-        }
+        let [client_id, client_secret, index_base_url, atenea_base_url] = Self::VARIABLES;
+        let id = vars.required(client_id)?;
+        let mut config = Config::new(id, Secret::new(vars.required(client_secret)?));
+        let index_base_url = vars.optional(index_base_url)?;
+        config.index_base_url = index_base_url.unwrap_or(config.index_base_url);
+        let atenea_base_url = vars.optional(atenea_base_url)?;
+        config.atenea_base_url = atenea_base_url.unwrap_or(config.atenea_base_url);
         Ok(config)
     }
 

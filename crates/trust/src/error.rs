@@ -8,16 +8,8 @@ use vendor_runtime::ServiceError;
 
 use crate::types;
 
-/// Index's error envelope (`{code, resource, message}`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiError {
-    /// The HTTP status, repeated in the body.
-    pub code: i64,
-    /// The resource kind (`Identity`).
-    pub resource: String,
-    /// Trust's message, as sent.
-    pub message: String,
-}
+/// Index's error envelope (`{code, resource, message}`), as the spec declares it.
+pub type ApiError = types::ErrorEnvelope;
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -29,12 +21,7 @@ impl ServiceError for ApiError {
     const VENDOR: &'static str = "Trust";
 
     fn decode(_status: u16, body: &[u8]) -> Option<Self> {
-        let body: types::ErrorEnvelope = serde_json::from_slice(body).ok()?;
-        Some(ApiError {
-            code: body.code,
-            resource: body.resource,
-            message: body.message,
-        })
+        serde_json::from_slice(body).ok()
     }
 
     const DOCUMENTED: &'static [DocumentedError] = crate::operations::ERRORS;

@@ -12,20 +12,13 @@ mod listing;
 mod outcomes;
 pub mod token;
 
+// `Client`, `types` and the other paths every vendor crate shares, and the runtime hooks.
+vendor_runtime::impl_vendor!(Client, Config);
+
 pub use config::Config;
 pub use error::ApiError;
-/// progenitor's own error, which the generated `send()` returns. Prefer `call()`, which returns
-/// the crate's [`Error`]; this path stays for code that uses `send()` directly.
-#[doc(hidden)]
-pub use generated::Error as ClientError;
-pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude, types};
 pub use listing::{DEFAULT_PER_PAGE, ListOptions};
-/// The runtime's tables (operations, outcomes, documented errors), which the shared runtime
-/// and the workspace's own tools read; a client never needs them.
-#[doc(hidden)]
-pub use operations::{ERRORS, OPERATIONS, OUTCOMES};
 pub use outcomes::DeleteOutcome;
-pub use vendor_runtime::{CallOptions, ConfigError, ConfigureRuntime, ErrorContext, Secret, Vars};
 
 /// Everything a Trust call can fail with: the shared runtime's error with Index's [`ApiError`]
 /// envelope. `api_error()` reads the envelope whatever the variant.
@@ -50,8 +43,6 @@ pub use vendor_runtime::{CallOptions, ConfigError, ConfigureRuntime, ErrorContex
 /// # }
 /// ```
 pub type Error = vendor_runtime::Error<ApiError>;
-
-vendor_runtime::impl_vendor!(Client, Config);
 
 /// The Index API's base URL, as `spec/trust.yaml` documents it.
 pub const INDEX_BASE_URL: &str = "https://api.trust.lat/index/v1";
