@@ -76,8 +76,7 @@ fn owner_only_on_create(options: &mut OpenOptions) {
     let _ = options;
 }
 
-#[cfg(test)]
-#[cfg(unix)]
+#[cfg(all(test, unix))]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
 
