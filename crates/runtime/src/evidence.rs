@@ -41,41 +41,43 @@ pub enum Evidence {
     ThirdParty,
 }
 
-/// A check on the JSON body of a response.
+/// A check on the JSON body of a response. Its text is `&'static str` in the generated tables;
+/// `cargo xtask generate` holds it as `String` while it checks a row against the documented
+/// bodies with this same rule ([`Check::capture`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Check {
+pub enum Check<S = &'static str> {
     /// The value at `pointer` (RFC 6901) equals `value`.
     Equals {
         /// Where the value sits in the body.
-        pointer: &'static str,
+        pointer: S,
         /// The documented value.
-        value: Literal,
+        value: Literal<S>,
     },
     /// The string at `pointer` starts with `prefix` (for a message whose rest varies, such as the
     /// id it names).
     Prefix {
         /// Where the string sits in the body.
-        pointer: &'static str,
+        pointer: S,
         /// The documented start of the string, verbatim.
-        prefix: &'static str,
+        prefix: S,
     },
     /// The string at `pointer` is `prefix`, then a UUID, then `suffix` (the spec's template
     /// with its `{uuid}` placeholder). The UUID is captured.
     Uuid {
         /// Where the string sits in the body.
-        pointer: &'static str,
+        pointer: S,
         /// The text before the placeholder, verbatim.
-        prefix: &'static str,
+        prefix: S,
         /// The text after the placeholder, verbatim.
-        suffix: &'static str,
+        suffix: S,
     },
 }
 
 /// A JSON scalar written into the generated table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Literal {
+pub enum Literal<S = &'static str> {
     /// A string.
-    Str(&'static str),
+    Str(S),
     /// An integer.
     Int(i64),
     /// A boolean.
@@ -84,13 +86,38 @@ pub enum Literal {
     Null,
 }
 
-impl Literal {
+impl<S: AsRef<str>> Literal<S> {
     fn matches(&self, value: &Value) -> bool {
-        match *self {
-            Literal::Str(expected) => value == expected,
+        match self {
+            Literal::Str(expected) => value.as_str() == Some(expected.as_ref()),
             Literal::Int(expected) => value == expected,
             Literal::Bool(expected) => value == expected,
             Literal::Null => value.is_null(),
+        }
+    }
+}
+
+impl<S: AsRef<str>> Check<S> {
+    /// `Some(the uuid a template captured, if any)` when the check holds on `body`.
+    pub fn capture(&self, body: &Value) -> Option<Option<String>> {
+        let text = |pointer: &S| body.pointer(pointer.as_ref());
+        match self {
+            Check::Equals { pointer, value } => value.matches(text(pointer)?).then_some(None),
+            Check::Prefix { pointer, prefix } => text(pointer)?
+                .as_str()?
+                .starts_with(prefix.as_ref())
+                .then_some(None),
+            Check::Uuid {
+                pointer,
+                prefix,
+                suffix,
+            } => {
+                let uuid = text(pointer)?.as_str()?;
+                let uuid = uuid
+                    .strip_prefix(prefix.as_ref())?
+                    .strip_suffix(suffix.as_ref())?;
+                is_uuid(uuid).then(|| Some(uuid.to_string()))
+            }
         }
     }
 }
@@ -175,26 +202,7 @@ pub(crate) fn outcomes<'a>(rows: impl Iterator<Item = &'a Rule>) -> Vec<&'static
 fn passes(checks: &[Check], body: Option<&Value>) -> Option<Option<String>> {
     let mut captured = None;
     for check in checks {
-        let body = body?;
-        let holds = match check {
-            Check::Equals { pointer, value } => value.matches(body.pointer(pointer)?),
-            Check::Prefix { pointer, prefix } => {
-                body.pointer(pointer)?.as_str()?.starts_with(prefix)
-            }
-            Check::Uuid {
-                pointer,
-                prefix,
-                suffix,
-            } => {
-                let text = body.pointer(pointer)?.as_str()?;
-                let uuid = text.strip_prefix(prefix)?.strip_suffix(suffix)?;
-                captured = Some(uuid.to_string());
-                is_uuid(uuid)
-            }
-        };
-        if !holds {
-            return None;
-        }
+        captured = check.capture(body?)?.or(captured);
     }
     Some(captured)
 }

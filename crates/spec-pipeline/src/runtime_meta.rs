@@ -11,6 +11,7 @@ use std::fmt::Write;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
+use vendor_runtime::__private::evidence::{Check, Literal};
 
 use crate::Error;
 use crate::api_summary::{OperationSignature, find_module, inherent_methods, operations_of};
@@ -142,7 +143,7 @@ fn outcomes_table(doc: &Document, generated: &Generated) -> Result<TokenStream, 
             if !checks.is_empty()
                 && !documented
                     .iter()
-                    .any(|body| checks.iter().all(|check| (check.holds)(body)))
+                    .any(|body| checks.iter().all(|check| check.capture(body).is_some()))
             {
                 return Err(fail(format!(
                     "no documented {status} body (example or x-error-codes row) passes its `when` checks"
@@ -150,7 +151,7 @@ fn outcomes_table(doc: &Document, generated: &Generated) -> Result<TokenStream, 
             }
             let operation = &signature.name;
             let status = proc_macro2::Literal::u16_unsuffixed(status);
-            let checks = checks.iter().map(|check| &check.tokens);
+            let checks = checks.iter().map(check_tokens);
             rows.push(quote! {
                 vendor_runtime::__private::evidence::Rule {
                     operation: #operation,
@@ -237,88 +238,80 @@ fn documented_bodies(doc: &Document, operation: &Value, status: u16) -> Option<V
     Some(bodies)
 }
 
-/// One `when` check of an `x-outcomes` row: the runtime's check, as tokens, and whether it holds
-/// on a documented body (the runtime's rule, for the documents).
-struct BodyCheck {
-    tokens: TokenStream,
-    holds: Holds,
-}
-
-type Holds = Box<dyn Fn(&Value) -> bool>;
-
 const UUID_PLACEHOLDER: &str = "{uuid}";
 
-fn parse_check(check: &Value) -> Result<BodyCheck, String> {
+/// One `when` check of an `x-outcomes` row, as the runtime reads it: the generator checks each
+/// row against the documented bodies with the runtime's own rule ([`Check::capture`]).
+fn parse_check(check: &Value) -> Result<Check<String>, String> {
     let pointer = check
         .get("pointer")
         .and_then(Value::as_str)
         .filter(|pointer| pointer.starts_with('/'))
         .ok_or("a check needs a JSON `pointer` starting with `/`")?
         .to_string();
-    let (tokens, holds): (TokenStream, Holds) = match (
+    match (
         check.get("equals"),
         check.get("template"),
         check.get("prefix"),
     ) {
-        (Some(value), None, None) if !value.is_array() && !value.is_object() && !value.is_f64() => {
-            let literal = match value {
-                Value::String(text) => quote!(Str(#text)),
-                Value::Bool(flag) => quote!(Bool(#flag)),
-                Value::Number(number) => {
-                    let number =
-                        proc_macro2::Literal::i64_unsuffixed(number.as_i64().unwrap_or_default());
-                    quote!(Int(#number))
-                }
-                _ => quote!(Null),
+        (Some(value), None, None) => {
+            let value = match value {
+                Value::String(text) => Literal::Str(text.clone()),
+                Value::Bool(flag) => Literal::Bool(*flag),
+                Value::Null => Literal::Null,
+                value => Literal::Int(value.as_i64().ok_or(
+                    "`equals` must be a string, an integer (64-bit, signed), a boolean or null",
+                )?),
             };
-            let value = value.clone();
-            (
-                quote!(vendor_runtime::__private::evidence::Check::Equals { pointer: #pointer, value: vendor_runtime::__private::evidence::Literal::#literal }),
-                Box::new(move |body| body.pointer(&pointer) == Some(&value)),
-            )
+            Ok(Check::Equals { pointer, value })
         }
-        (Some(_), None, None) => {
-            return Err("`equals` must be a string, an integer, a boolean or null".to_string());
-        }
-        (None, None, Some(Value::String(prefix))) if !prefix.is_empty() => {
-            let tokens = quote!(vendor_runtime::__private::evidence::Check::Prefix { pointer: #pointer, prefix: #prefix });
-            let prefix = prefix.clone();
-            (
-                tokens,
-                Box::new(move |body| {
-                    let text = body.pointer(&pointer).and_then(Value::as_str);
-                    text.is_some_and(|text| text.starts_with(prefix.as_str()))
-                }),
-            )
-        }
-        (None, None, Some(_)) => return Err("`prefix` must be a non-empty string".to_string()),
+        (None, None, Some(Value::String(prefix))) if !prefix.is_empty() => Ok(Check::Prefix {
+            pointer,
+            prefix: prefix.clone(),
+        }),
+        (None, None, Some(_)) => Err("`prefix` must be a non-empty string".to_string()),
         (None, Some(Value::String(template)), None)
             if template.matches(UUID_PLACEHOLDER).count() == 1 =>
         {
             let (prefix, suffix) = template.split_once(UUID_PLACEHOLDER).unwrap_or_default();
-            let tokens = quote!(vendor_runtime::__private::evidence::Check::Uuid { pointer: #pointer, prefix: #prefix, suffix: #suffix });
-            let (prefix, suffix) = (prefix.to_string(), suffix.to_string());
-            (
-                tokens,
-                Box::new(move |body| {
-                    let text = body.pointer(&pointer).and_then(Value::as_str);
-                    text.and_then(|text| text.strip_prefix(prefix.as_str()))
-                        .and_then(|text| text.strip_suffix(suffix.as_str()))
-                        .is_some_and(|uuid| {
-                            uuid.len() == 36
-                                && uuid.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
-                        })
-                }),
-            )
+            Ok(Check::Uuid {
+                pointer,
+                prefix: prefix.to_string(),
+                suffix: suffix.to_string(),
+            })
         }
         (None, Some(_), None) => {
-            return Err("`template` must be a string with exactly one `{uuid}`".to_string());
+            Err("`template` must be a string with exactly one `{uuid}`".to_string())
         }
-        _ => {
-            return Err("a check has exactly one of `equals`, `prefix` and `template`".to_string());
+        _ => Err("a check has exactly one of `equals`, `prefix` and `template`".to_string()),
+    }
+}
+
+/// The check as the generated table writes it.
+fn check_tokens(check: &Check<String>) -> TokenStream {
+    let evidence = quote!(vendor_runtime::__private::evidence);
+    match check {
+        Check::Equals { pointer, value } => {
+            let value = match value {
+                Literal::Str(text) => quote!(Str(#text)),
+                Literal::Bool(flag) => quote!(Bool(#flag)),
+                Literal::Int(number) => {
+                    let number = proc_macro2::Literal::i64_unsuffixed(*number);
+                    quote!(Int(#number))
+                }
+                Literal::Null => quote!(Null),
+            };
+            quote!(#evidence::Check::Equals { pointer: #pointer, value: #evidence::Literal::#value })
         }
-    };
-    Ok(BodyCheck { tokens, holds })
+        Check::Prefix { pointer, prefix } => {
+            quote!(#evidence::Check::Prefix { pointer: #pointer, prefix: #prefix })
+        }
+        Check::Uuid {
+            pointer,
+            prefix,
+            suffix,
+        } => quote!(#evidence::Check::Uuid { pointer: #pointer, prefix: #prefix, suffix: #suffix }),
+    }
 }
 
 /// A `call()` on every generated builder: the same request as `send()`, with any failure as the
@@ -468,4 +461,39 @@ pub fn error_codes_file(doc: &Document) -> Result<String, Error> {
     }
     code.push_str("Self::Unknown(_) => None,\n}\n}\n}\n");
     generated_file(doc, &code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_row_is_checked_with_the_runtimes_own_rule() {
+        let template = json!({"pointer": "/message", "template": "merged into {uuid}"});
+        let check = parse_check(&template).unwrap();
+        let uuid = "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb";
+        let body = json!({ "message": format!("merged into {uuid}") });
+        assert_eq!(check.capture(&body), Some(Some(uuid.to_string())));
+        // 36 hexadecimal digits and dashes, but not grouped 8-4-4-4-12: the runtime would never
+        // take it as the uuid of a merge, so no documented body may prove the row with it.
+        let ungrouped = "bbbbbbbbbbbb-bbbb-bbbb-bbbbbbbbbbbbb";
+        let body = json!({ "message": format!("merged into {ungrouped}") });
+        assert_eq!(check.capture(&body), None);
+    }
+
+    #[test]
+    fn an_equals_the_table_cannot_hold_is_refused() {
+        let equals = |value: Value| parse_check(&json!({"pointer": "/code", "equals": value}));
+        assert_eq!(
+            equals(json!(-7)).unwrap(),
+            Check::Equals {
+                pointer: "/code".to_string(),
+                value: Literal::Int(-7)
+            }
+        );
+        for value in [json!(u64::MAX), json!(1.5), json!([1]), json!({"a": 1})] {
+            assert!(equals(value.clone()).is_err(), "{value}");
+        }
+    }
 }
