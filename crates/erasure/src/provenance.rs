@@ -119,14 +119,12 @@ impl Provenance {
         }
         if let Some(client) = &clients.gainsight_px {
             let base = client.baseurl().trim_end_matches('/');
-            // The crate reads these names (GAINSIGHT_PX_DATA_CENTER) and maps each to its URL.
-            let centre = ["US", "EU", "US2"]
+            let centre = gainsight_px::DataCenter::ALL
                 .into_iter()
-                .find(|name| {
-                    name.parse::<gainsight_px::DataCenter>()
-                        .is_ok_and(|centre| centre.base_url() == base)
-                })
-                .unwrap_or("custom base URL (no Gainsight PX data centre)");
+                .find(|centre| centre.base_url() == base)
+                .map_or("custom base URL (no Gainsight PX data centre)", |centre| {
+                    centre.name()
+                });
             add(Vendor::GainsightPx, base, Some(centre.to_string()));
         }
         Provenance {

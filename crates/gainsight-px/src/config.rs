@@ -26,6 +26,18 @@ pub enum DataCenter {
 }
 
 impl DataCenter {
+    /// Every data centre.
+    pub const ALL: [DataCenter; 3] = [DataCenter::Us, DataCenter::Eu, DataCenter::Us2];
+
+    /// The data centre's name, as `GAINSIGHT_PX_DATA_CENTER` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            DataCenter::Us => "US",
+            DataCenter::Eu => "EU",
+            DataCenter::Us2 => "US2",
+        }
+    }
+
     /// The data centre's server URL (paths carry `/v1`).
     pub fn base_url(self) -> &'static str {
         match self {
@@ -40,14 +52,14 @@ impl FromStr for DataCenter {
     type Err = String;
 
     fn from_str(name: &str) -> Result<Self, Self::Err> {
-        match name.trim().to_ascii_uppercase().as_str() {
-            "US" => Ok(DataCenter::Us),
-            "EU" => Ok(DataCenter::Eu),
-            "US2" => Ok(DataCenter::Us2),
-            other => Err(format!(
-                "unknown data centre `{other}`; expected US, EU or US2"
-            )),
-        }
+        let name = name.trim().to_ascii_uppercase();
+        Self::ALL
+            .into_iter()
+            .find(|centre| centre.name() == name)
+            .ok_or_else(|| {
+                let [us, eu, us2] = Self::ALL.map(Self::name);
+                format!("unknown data centre `{name}`; expected {us}, {eu} or {us2}")
+            })
     }
 }
 
@@ -127,7 +139,13 @@ mod tests {
             "https://api-eu.aptrinsic.com"
         );
         assert_eq!("US2".parse::<DataCenter>().unwrap(), DataCenter::Us2);
-        assert!("APAC".parse::<DataCenter>().unwrap_err().contains("APAC"));
+        assert_eq!(
+            "apac".parse::<DataCenter>().unwrap_err(),
+            "unknown data centre `APAC`; expected US, EU or US2"
+        );
+        for centre in DataCenter::ALL {
+            assert_eq!(centre.name().parse::<DataCenter>(), Ok(centre));
+        }
     }
 
     #[test]
