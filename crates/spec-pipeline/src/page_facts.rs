@@ -172,16 +172,11 @@ fn attestr(lines: &[(usize, &str)]) -> Result<PageFacts, String> {
     let mut facts = PageFacts::default();
     if let Some(at) = after_heading(lines, "TypeURL") {
         // `PUThttps://…` on one line, or `PUT` and the URL on two.
-        let mut row = String::new();
-        let mut first = None;
-        for (number, line) in non_empty(lines, at) {
-            first.get_or_insert(*number);
-            row.push_str(line);
-            if row.contains("://") {
-                break;
-            }
-        }
-        let number = first.ok_or("the `TypeURL` table has no row")?;
+        let rows = table_rows(lines, at, |_| true, |row, _| !row.contains("://"));
+        let (number, row) = rows
+            .into_iter()
+            .next()
+            .ok_or("the `TypeURL` table has no row")?;
         let method = HTTP_METHODS
             .iter()
             .find(|method| row.starts_with(*method))
@@ -207,20 +202,9 @@ fn attestr(lines: &[(usize, &str)]) -> Result<PageFacts, String> {
     if let Some(at) = after_heading(lines, "HTTP StatusError CodeError Message") {
         // A row is `<status><code><message>` on one line, or its cells on lines of their own:
         // digits gather until the message (the first cell that is not all digits) ends the row.
-        let mut digits = String::new();
-        let mut first = None;
-        for (number, line) in non_empty(lines, at) {
-            if line.chars().all(|c| c.is_ascii_digit()) {
-                first.get_or_insert(*number);
-                digits.push_str(line);
-                continue;
-            }
-            if digits.is_empty() && !line.starts_with(|c: char| c.is_ascii_digit()) {
-                break; // the end of the table
-            }
-            let row = format!("{digits}{line}");
-            let number = first.take().unwrap_or(*number);
-            digits.clear();
+        let starts = |line: &str| line.starts_with(|c: char| c.is_ascii_digit());
+        let open = |row: &str, _: &str| row.chars().all(|c| c.is_ascii_digit());
+        for (number, row) in table_rows(lines, at, starts, open) {
             let status = row
                 .get(..3)
                 .and_then(|s| s.parse::<u16>().ok())
@@ -230,10 +214,8 @@ fn attestr(lines: &[(usize, &str)]) -> Result<PageFacts, String> {
             let code = rest[..code_len].parse().map_err(|_| {
                 format!("line {number}: `{row}` has no error code after the status")
             })?;
-            facts.errors.push((
-                number,
-                (status, Some(code), rest[code_len..].trim().to_string()),
-            ));
+            let message = rest[code_len..].trim().to_string();
+            facts.errors.push((number, (status, Some(code), message)));
             facts.statuses.push((number, status));
         }
         if facts.errors.is_empty() {
@@ -267,16 +249,10 @@ fn body_rows(lines: &[(usize, &str)], at: usize) -> Result<Vec<(usize, String, b
         line.strip_prefix('v')
             .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()))
     };
-    let mut rows: Vec<(usize, String)> = Vec::new();
-    for (number, line) in non_empty(lines, at) {
-        match rows.last_mut() {
-            Some((_, row)) if !complete(row) || is_version(line) => row.push_str(line),
-            _ if BODY_TYPES.iter().any(|kind| line.starts_with(kind)) => {
-                rows.push((*number, line.to_string()))
-            }
-            _ => break,
-        }
-    }
+    let starts = |line: &str| BODY_TYPES.iter().any(|kind| line.starts_with(kind));
+    let rows = table_rows(lines, at, starts, |row, line| {
+        !complete(row) || is_version(line)
+    });
     let mut fields = Vec::new();
     for (number, row) in rows {
         let without_versions = strip_versions(&row);
@@ -296,6 +272,27 @@ fn body_rows(lines: &[(usize, &str)], at: usize) -> Result<Vec<(usize, String, b
         fields.push((number, body.to_string(), required));
     }
     Ok(fields)
+}
+
+/// The rows of a table whose body starts at `at`, on one line each or spread over several (one
+/// per cell): a line that `starts` a row begins one, and the lines after it join it while `open`
+/// (the row so far, the next line) holds; any other line ends the table. Each row has the line
+/// it starts on.
+fn table_rows(
+    lines: &[(usize, &str)],
+    at: usize,
+    starts: impl Fn(&str) -> bool,
+    open: impl Fn(&str, &str) -> bool,
+) -> Vec<(usize, String)> {
+    let mut rows: Vec<(usize, String)> = Vec::new();
+    for (number, line) in non_empty(lines, at) {
+        match rows.last_mut() {
+            Some((_, row)) if open(row, line) => row.push_str(line),
+            _ if starts(line) => rows.push((*number, line.to_string())),
+            _ => break,
+        }
+    }
+    rows
 }
 
 /// A table row without its trailing `Min Version`/`Max Version` cells (`v1`, `v1v2`).
