@@ -36,11 +36,13 @@ fn generated_file(doc: &Document, code: &str) -> Result<String, Error> {
 /// `operations.rs`: one `vendor_runtime::__private::Operation` per generated method, in generated order;
 /// the `OUTCOMES` table from `x-outcomes`; and `call()` on every builder.
 pub fn operations_file(doc: &Document, generated_source: &str) -> Result<String, Error> {
-    // Parsed once: the operation table and the typed calls both read it.
-    let file = syn::parse_file(generated_source).map_err(|err| Error::Generator {
+    let generator = |message: String| Error::Generator {
         document: doc.name.clone(),
-        message: format!("generated source does not parse: {err}"),
-    })?;
+        message,
+    };
+    // Parsed once: the operation table and the typed calls both read it.
+    let file = syn::parse_file(generated_source)
+        .map_err(|err| generator(format!("generated source does not parse: {err}")))?;
     let signatures = operations_of(&file);
     let generated = doc
         .operations()
@@ -50,16 +52,15 @@ pub fn operations_file(doc: &Document, generated_source: &str) -> Result<String,
             let found = signatures
                 .iter()
                 .find(|g| g.method == method && g.path == op.path);
-            let signature = found.ok_or_else(|| Error::Generator {
-                document: doc.name.clone(),
-                message: format!("no generated method for {method} {}", op.path),
+            let signature = found.ok_or_else(|| {
+                generator(format!("no generated method for {method} {}", op.path))
             })?;
             Ok((op, signature))
         })
         .collect::<Result<Vec<_>, Error>>()?;
     let outcomes = outcomes_table(doc, &generated)?;
     let errors = errors_table(&generated);
-    let calls = typed_calls(doc, &file, &signatures)?;
+    let calls = typed_calls(&file, &signatures).map_err(generator)?;
     let default_security = doc.root.get("security");
     let operations = generated.iter().map(|(op, signature)| {
         let security = op.operation.get("security").or(default_security);
@@ -316,35 +317,25 @@ fn check_tokens(check: &Check<String>) -> TokenStream {
 
 /// A `call()` on every generated builder: the same request as `send()`, with any failure as the
 /// crate's `Error`. The success type is read from the builder's `send` in the generated source.
-fn typed_calls(
-    doc: &Document,
-    file: &syn::File,
-    generated: &[OperationSignature],
-) -> Result<TokenStream, Error> {
+fn typed_calls(file: &syn::File, generated: &[OperationSignature]) -> Result<TokenStream, String> {
     let builders = find_module(&file.items, "builder").unwrap_or_default();
     let mut impls = Vec::new();
     for signature in generated {
         let mut success = None;
         for method in inherent_methods(builders, &signature.builder) {
             if method.sig.ident == "call" {
-                return Err(Error::Generator {
-                    document: doc.name.clone(),
-                    message: format!(
-                        "the builder of `{}` already has a method named `call` (a parameter of that name); the typed `call()` cannot be added",
-                        signature.name
-                    ),
-                });
+                return Err(format!(
+                    "the builder of `{}` already has a method named `call` (a parameter of that name); the typed `call()` cannot be added",
+                    signature.name
+                ));
             }
             if method.sig.ident == "send" {
                 success = ok_type(&method.sig.output);
             }
         }
-        let success = success.ok_or_else(|| Error::Generator {
-            document: doc.name.clone(),
-            message: format!(
-                "no `send` with a `Result` return type on the builder of `{}`",
-                signature.name
-            ),
+        let success = success.ok_or_else(|| {
+            let name = &signature.name;
+            format!("no `send` with a `Result` return type on the builder of `{name}`")
         })?;
         let builder = format_ident!("{}", signature.builder);
         let doc_line = format!(
