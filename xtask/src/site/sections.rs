@@ -60,11 +60,8 @@ fn operation_sections(doc: &Document, path: &str, operation: &Value) -> String {
     if !unknowns.is_empty() {
         let mut text = format!("### {UNKNOWNS_HEADING}\n\n");
         for (note, places) in unknowns {
-            text.push_str(&format!(
-                "- {}: {}\n",
-                places.join(", "),
-                markdown::authored_inline(&note)
-            ));
+            let note = markdown::authored_inline(&note);
+            text.push_str(&format!("- {}: {note}\n", places.join(", ")));
         }
         out.push(text.trim_end().to_string());
     }
@@ -116,27 +113,17 @@ fn outcomes_section(outcomes: &[Value]) -> String {
 
 /// One `when` entry: `{pointer, equals}`, `{pointer, prefix}` or `{pointer, template}`.
 fn body_check(check: &Value) -> String {
-    let pointer = check.get("pointer").and_then(Value::as_str).unwrap_or("");
+    let text = |key: &str| check.get(key).and_then(Value::as_str);
+    let pointer = markdown::code(text("pointer").unwrap_or(""));
     if let Some(expected) = check.get("equals") {
-        format!(
-            "{} equals {}",
-            markdown::code(pointer),
-            markdown::code(&expected.to_string())
-        )
-    } else if let Some(prefix) = check.get("prefix").and_then(Value::as_str) {
-        format!(
-            "{} starts with {}",
-            markdown::code(pointer),
-            markdown::code(prefix)
-        )
-    } else if let Some(template) = check.get("template").and_then(Value::as_str) {
-        format!(
-            "{} is {} with a UUID in place of `{{uuid}}` (captured)",
-            markdown::code(pointer),
-            markdown::code(template)
-        )
+        format!("{pointer} equals {}", markdown::code(&expected.to_string()))
+    } else if let Some(prefix) = text("prefix") {
+        format!("{pointer} starts with {}", markdown::code(prefix))
+    } else if let Some(template) = text("template") {
+        let template = markdown::code(template);
+        format!("{pointer} is {template} with a UUID in place of `{{uuid}}` (captured)")
     } else {
-        format!("{} (unrecognized check)", markdown::code(pointer))
+        format!("{pointer} (unrecognized check)")
     }
 }
 
@@ -154,12 +141,8 @@ fn error_codes_section(codes: &[Value]) -> String {
             .map(scalar_text)
             .unwrap_or_else(|| "none documented".to_string());
         let message = entry.get("message").and_then(Value::as_str).unwrap_or("");
-        text.push_str(&format!(
-            "| {} | {} | {} |\n",
-            markdown::verbatim(&status),
-            markdown::verbatim(&code),
-            markdown::verbatim(message)
-        ));
+        let cells = [status.as_str(), &code, message].map(markdown::verbatim);
+        text.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     text.trim_end().to_string()
 }
