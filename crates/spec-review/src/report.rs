@@ -245,7 +245,7 @@ impl VendorInput {
         // Through the guard, like every other file a pull request can change: a link or a FIFO
         // in its place must not be followed or hang the report.
         let current_text = fsguard::read_text(repo, &manifest, fsguard::MAX_SPEC_BYTES)
-            .map_err(|err| DiffError::Spec(err.into()))?;
+            .map_err(spec_pipeline::Error::from)?;
         let base_crate = git::file_at(repo, &base.commit, &manifest)?
             .map(|bytes| {
                 let name = format!("{manifest}@{}", base.short());

@@ -40,10 +40,7 @@ pub struct VendorVersions {
 
 /// `package.version` of a `Cargo.toml`; `manifest` names it in errors.
 pub fn crate_version(manifest: &str, text: &str) -> Result<String, DiffError> {
-    let error = |message: &str| DiffError::Manifest {
-        path: manifest.to_string(),
-        message: message.to_string(),
-    };
+    let error = |message: &str| DiffError::Failed(format!("{manifest}: {message}"));
     let table: toml::Table = text
         .parse()
         .map_err(|err: toml::de::Error| error(&format!("not valid TOML: {err}")))?;
