@@ -136,7 +136,8 @@ impl Runtime {
 
     /// progenitor's `exec` hook: send with retries, within one tracing span. The request goes
     /// out through the runtime's own HTTP client (see [`Self::http_client`]), not the one the
-    /// generated `Client` holds, so that no client of the runtime follows a redirect.
+    /// generated `Client` holds: one built elsewhere (progenitor's `Client::new`) would follow a
+    /// redirect, and take the credentials and the ids along to the origin it names.
     pub async fn exec(
         &self,
         _client: &reqwest::Client,
@@ -179,9 +180,6 @@ impl Runtime {
         if options.earlier_send_may_have_acted {
             note(|record| record.lost_response = true);
         }
-        // The runtime's own client, whatever client the generated `Client` holds: one built
-        // elsewhere (progenitor's `Client::new`) would follow a redirect, and take the
-        // credentials and the ids along to the origin it names.
         let client = self.client_for(options.connect_timeout.unwrap_or(config.connect_timeout))?;
         let rules = CallRules {
             policy: &config.retry,

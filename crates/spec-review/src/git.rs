@@ -105,8 +105,7 @@ pub fn files_at(repo: &Path, commit: &str, path: &str) -> Result<Vec<String>, Di
     Ok(files)
 }
 
-/// A git command reading files at the base revision failed: what git printed on stderr, or why
-/// it could not run.
+/// `git args` failed: `message` is what git printed on stderr, or why it could not run.
 fn failed(args: &[&str], message: String) -> DiffError {
     DiffError::Failed(format!("`git {}` failed: {message}", args.join(" ")))
 }

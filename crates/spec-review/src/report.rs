@@ -124,8 +124,6 @@ pub fn build_report(
         let summary = Summary::of(&changes);
         let worst = changes.iter().map(|change| change.severity).min();
         let versions = input.versions(repo, &base)?;
-        // Hand-written code that no longer compiles is a Rust API break of every vendor whose
-        // generated code changed, whatever the summary of the generated code says.
         let regenerated_code_changed = generated
             .files
             .iter()
