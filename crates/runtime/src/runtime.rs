@@ -110,9 +110,8 @@ impl Runtime {
     }
 
     /// progenitor's `pre` hook: strip `api-version`, check that the request reaches its own
-    /// operation's route and no other, add credentials. A request it refuses fails with
-    /// `InvalidRequest`, or with `Custom` for a credentials problem, so that one stays
-    /// distinguishable.
+    /// operation's route and no other, add credentials. A refused request fails with
+    /// `InvalidRequest`, or with `Custom` for a credentials problem so that it stays distinct.
     pub async fn pre<E>(
         &self,
         baseurl: &str,
@@ -371,9 +370,8 @@ fn note_response(response: &Response) {
 
 /// A copy of `request` to send as one attempt, or `None` when its body is a stream that cannot
 /// be replayed. `Request::try_clone` allocates a timeout slot in the copy even when there is no
-/// timeout, so a request without a body (the common case) is copied field by field. Of a
-/// `Request`'s private extensions, the timeout is the one a request built by the generated
-/// code can carry.
+/// timeout, so a request without a body (the common case) is copied field by field; of a
+/// `Request`'s private extensions, only the timeout can come from the generated code.
 fn copy_for_attempt(request: &Request) -> Option<Request> {
     if request.body().is_some() {
         return request.try_clone();

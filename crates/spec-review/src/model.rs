@@ -95,8 +95,7 @@ impl Summary {
 /// prints it (`cargo xtask diff`), so each failure is worded where it is found.
 #[derive(Debug, thiserror::Error)]
 pub enum DiffError {
-    /// Redocly (missing, without its diff rules, failed), git, a client crate's manifest or a
-    /// local file.
+    /// Redocly (missing, off its diff rules, failed), git, a client crate's manifest or a file.
     #[error("{0}")]
     Failed(String),
     /// A spec could not be read or parsed.

@@ -104,8 +104,7 @@ pub fn accepting_bump(
 }
 
 /// Everything wrong with a vendor's versions, given the worst change of its diff and the rating
-/// of its Rust API change. Empty when the versions are consistent and bumped as the changes
-/// require.
+/// of its Rust API change. Empty when the versions are consistent and bumped as the changes need.
 pub fn problems(versions: &VendorVersions, worst: Option<Severity>, api: ApiLevel) -> Vec<String> {
     let mut problems = Vec::new();
     let manifest = &versions.crate_manifest;
