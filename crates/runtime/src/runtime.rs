@@ -181,7 +181,7 @@ impl Runtime {
         }
         let client = self.client_for(options.connect_timeout.unwrap_or(config.connect_timeout))?;
         let rules = CallRules {
-            policy: &config.retry,
+            max_retry_after: config.retry.max_retry_after,
             max_retries: options.max_retries.unwrap_or(config.retry.max_retries),
             idempotent: operation.is_none_or(Operation::is_idempotent),
             retry_non_idempotent: options
