@@ -1,7 +1,6 @@
-//! [`ApiError`]: the error body Gainsight PX sends, decoded. The vendor documents none;
-//! third-party code has seen `{"externalapierror": {...}}` (and HTML pages from a gateway, which
-//! do not decode). The crate's [`Error`](crate::Error) is the shared runtime's error with this
-//! body.
+//! [`ApiError`]: the error body Gainsight PX sends, decoded. The vendor documents none; third-party
+//! code has seen `{"externalapierror": {...}}` (and HTML pages from a gateway, which do not
+//! decode). The crate's [`Error`](crate::Error) is the shared runtime's error with this body.
 
 use std::fmt;
 

@@ -118,9 +118,8 @@ pub fn is_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
         .any(|error| error.is::<LengthLimitError>())
 }
 
-/// Reads a whole body stream. It fails when the stream errors (a truncated body) or passes the
-/// limit the runtime set on the response, so a caller never mistakes part of a body for all of
-/// it.
+/// Reads a whole body stream, failing when the stream errors (a truncated body) or passes the
+/// limit the runtime set on the response: part of a body is never mistaken for all of it.
 pub async fn read_complete<S>(mut stream: S) -> Result<Bytes, BodyError>
 where
     S: futures_util::Stream<Item = reqwest::Result<Bytes>> + Unpin,

@@ -104,8 +104,7 @@ pub enum Error<E> {
         /// Status, request id, body excerpt.
         context: Box<ErrorContext>,
     },
-    /// The response body is larger than the configured maximum (`max_body_bytes`); reading
-    /// stopped there.
+    /// The response body passed the configured maximum (`max_body_bytes`), where reading stopped.
     BodyTooLarge {
         /// Status and request id.
         context: Box<ErrorContext>,
@@ -123,8 +122,7 @@ pub enum Error<E> {
     Transport(reqwest::Error),
     /// A listing stopped because it broke its own rules (a repeated cursor, the page limit).
     Paging(String),
-    /// Refused before sending: a bad argument, or an id that would reach another operation's
-    /// route.
+    /// Refused before sending: a bad argument, or an id that would reach another operation's route.
     InvalidRequest(String),
     /// Credentials could not be obtained (for Trust: the Atenea token call failed).
     Credentials(String),

@@ -85,8 +85,7 @@ impl ErrorResponse {
 }
 
 /// What serde found wrong with a success body, without quoting it: serde's own message can
-/// repeat a value from the body (a token, a name), so only the kind of error and where it is are
-/// kept.
+/// repeat a value from the body (a token, a name), so only the error's kind and place are kept.
 pub(crate) fn schema_mismatch(error: &serde_json::Error) -> String {
     use serde_json::error::Category;
     let kind = match error.classify() {

@@ -38,8 +38,7 @@ pub mod __private {
     pub use crate::options::detached;
     pub use crate::runtime::Runtime;
 
-    /// The `x-outcomes` and `x-error-codes` tables' rows, and the reading of a response against
-    /// them.
+    /// The `x-outcomes` and `x-error-codes` tables' rows, and how a response is read against them.
     pub mod evidence {
         pub use crate::evidence::{
             Check, DocumentedError, Evidence, Literal, Proof, Response, Rule, Verdict, prove,

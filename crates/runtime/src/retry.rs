@@ -89,9 +89,9 @@ pub enum AttemptResult {
 
 /// What the call allows, fixed for all its attempts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CallRules<'a> {
-    /// Backoff, caps and the default retry count.
-    pub policy: &'a RetryPolicy,
+pub struct CallRules {
+    /// The longest `Retry-After` waited out ([`RetryPolicy::max_retry_after`]).
+    pub max_retry_after: Duration,
     /// Retries allowed after the first attempt (the policy's, or a per-call override).
     pub max_retries: u32,
     /// Whether repeating the request is harmless (GET, PUT, DELETE, ...).
@@ -152,7 +152,7 @@ impl Decision {
 }
 
 /// The retry decision after one attempt: pure, so that it is tested as a table.
-pub fn decide(rules: &CallRules<'_>, state: &CallState, result: AttemptResult) -> Decision {
+pub fn decide(rules: &CallRules, state: &CallState, result: AttemptResult) -> Decision {
     let retries_left = state.retries < rules.max_retries;
     match result {
         AttemptResult::Response { status: 401, .. } if rules.authenticated && !state.refreshed => {
@@ -167,7 +167,7 @@ pub fn decide(rules: &CallRules<'_>, state: &CallState, result: AttemptResult) -
                 && (rules.idempotent || rules.retry_non_idempotent);
             let wait = match retry_after {
                 // Not waited out: the caller gets the rate-limit error with the delay.
-                Some(delay) if delay > rules.policy.max_retry_after => return Decision::Return,
+                Some(delay) if delay > rules.max_retry_after => return Decision::Return,
                 Some(delay) => Wait::ServerAsked(delay),
                 None => Wait::Backoff {
                     retry: state.retries + 1,
@@ -378,7 +378,7 @@ mod tests {
         let policy = RetryPolicy::default();
         for row in rows {
             let rules = CallRules {
-                policy: &policy,
+                max_retry_after: policy.max_retry_after,
                 max_retries: policy.max_retries,
                 idempotent: row.idempotent,
                 retry_non_idempotent: row.retry_non_idempotent,

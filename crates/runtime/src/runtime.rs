@@ -110,9 +110,8 @@ impl Runtime {
     }
 
     /// progenitor's `pre` hook: strip `api-version`, check that the request reaches its own
-    /// operation's route and no other, add credentials. A request it refuses fails with
-    /// `InvalidRequest`, or with `Custom` for a credentials problem, so that one stays
-    /// distinguishable.
+    /// operation's route and no other, add credentials. A refused request fails with
+    /// `InvalidRequest`, or with `Custom` for a credentials problem so that it stays distinct.
     pub async fn pre<E>(
         &self,
         baseurl: &str,
@@ -136,7 +135,8 @@ impl Runtime {
 
     /// progenitor's `exec` hook: send with retries, within one tracing span. The request goes
     /// out through the runtime's own HTTP client (see [`Self::http_client`]), not the one the
-    /// generated `Client` holds, so that no client of the runtime follows a redirect.
+    /// generated `Client` holds: one built elsewhere (progenitor's `Client::new`) would follow a
+    /// redirect, and take the credentials and the ids along to the origin it names.
     pub async fn exec(
         &self,
         _client: &reqwest::Client,
@@ -179,12 +179,9 @@ impl Runtime {
         if options.earlier_send_may_have_acted {
             note(|record| record.lost_response = true);
         }
-        // The runtime's own client, whatever client the generated `Client` holds: one built
-        // elsewhere (progenitor's `Client::new`) would follow a redirect, and take the
-        // credentials and the ids along to the origin it names.
         let client = self.client_for(options.connect_timeout.unwrap_or(config.connect_timeout))?;
         let rules = CallRules {
-            policy: &config.retry,
+            max_retry_after: config.retry.max_retry_after,
             max_retries: options.max_retries.unwrap_or(config.retry.max_retries),
             idempotent: operation.is_none_or(Operation::is_idempotent),
             retry_non_idempotent: options
@@ -373,9 +370,8 @@ fn note_response(response: &Response) {
 
 /// A copy of `request` to send as one attempt, or `None` when its body is a stream that cannot
 /// be replayed. `Request::try_clone` allocates a timeout slot in the copy even when there is no
-/// timeout, so a request without a body (the common case) is copied field by field. Of a
-/// `Request`'s private extensions, the timeout is the one a request built by the generated
-/// code can carry.
+/// timeout, so a request without a body (the common case) is copied field by field; of a
+/// `Request`'s private extensions, only the timeout can come from the generated code.
 fn copy_for_attempt(request: &Request) -> Option<Request> {
     if request.body().is_some() {
         return request.try_clone();

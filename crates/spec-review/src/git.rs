@@ -31,9 +31,10 @@ impl BaseRevision {
 /// `main`, otherwise `HEAD~1`.
 pub fn resolve_base(repo: &Path, requested: Option<&str>) -> Result<BaseRevision, DiffError> {
     if let Some(revision) = requested {
-        let commit = rev_parse(repo, revision).map_err(|message| DiffError::BadBase {
-            revision: revision.to_string(),
-            message,
+        let commit = rev_parse(repo, revision).map_err(|message| {
+            DiffError::Failed(format!(
+                "BASE `{revision}` is not a commit of this repository ({message})"
+            ))
         })?;
         return Ok(BaseRevision {
             commit,
@@ -58,9 +59,10 @@ pub fn resolve_base(repo: &Path, requested: Option<&str>) -> Result<BaseRevision
             commit,
             chosen_as: "HEAD~1 (no merge-base with main)".to_string(),
         }),
-        Err(parent_error) => Err(DiffError::NoDefaultBase {
-            message: format!("{}; HEAD~1: {parent_error}", merge_base_errors.join("; ")),
-        }),
+        Err(parent_error) => Err(DiffError::Failed(format!(
+            "no default BASE: there is no `main` branch to take a merge-base with, and HEAD has no parent ({}; HEAD~1: {parent_error}); pass BASE explicitly",
+            merge_base_errors.join("; ")
+        ))),
     }
 }
 
@@ -90,23 +92,22 @@ pub fn file_at(repo: &Path, commit: &str, path: &str) -> Result<Option<Vec<u8>>,
         return Ok(None);
     }
     let args = ["cat-file", "blob", &format!("{commit}:{path}")];
-    let bytes = run(repo, &args).map_err(|message| DiffError::Git {
-        args: args.join(" "),
-        message,
-    })?;
+    let bytes = run(repo, &args).map_err(|message| failed(&args, message))?;
     Ok(Some(bytes))
 }
 
 /// Every file at or below `path` at `commit`, sorted.
 pub fn files_at(repo: &Path, commit: &str, path: &str) -> Result<Vec<String>, DiffError> {
     let args = ["ls-tree", "-r", "--name-only", commit, "--", path];
-    let listing = git(repo, &args).map_err(|message| DiffError::Git {
-        args: args.join(" "),
-        message,
-    })?;
+    let listing = git(repo, &args).map_err(|message| failed(&args, message))?;
     let mut files: Vec<String> = listing.lines().map(str::to_string).collect();
     files.sort();
     Ok(files)
+}
+
+/// `git args` failed: `message` is what git printed on stderr, or why it could not run.
+fn failed(args: &[&str], message: String) -> DiffError {
+    DiffError::Failed(format!("`git {}` failed: {message}", args.join(" ")))
 }
 
 /// Runs git in `repo`; its trimmed stdout, or its trimmed stderr as the error.

@@ -2,7 +2,7 @@
 //! [`Summary`] of a list of changes, and [`DiffError`]. Every other module of the crate builds on
 //! these; this module imports none of them.
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -91,99 +91,21 @@ impl Summary {
     }
 }
 
-/// Why a diff could not be made. Each names what is missing or wrong, and where.
+/// Why a diff could not be made, naming what is missing or wrong, and where. Its one reader
+/// prints it (`cargo xtask diff`), so each failure is worded where it is found.
 #[derive(Debug, thiserror::Error)]
 pub enum DiffError {
-    /// The pinned Redocly CLI is not in `node_modules`.
-    #[error(
-        "Redocly CLI is not installed ({}): run `npm ci` in the repository root (the version is pinned in package.json)",
-        .path.display()
-    )]
-    RedoclyMissing {
-        /// Where the `redocly` executable should be.
-        path: PathBuf,
-    },
-    /// Redocly ran without its diff rules, so its ratings cannot be trusted.
-    #[error(
-        "{}: Redocly's diff rules are off; `extends` must list `diff-recommended`, or every change is rated as a patch",
-        .config.display()
-    )]
-    NoDiffRules {
-        /// The Redocly configuration it was given (`redocly.yaml`).
-        config: PathBuf,
-    },
-    /// `redocly diff` failed, or wrote a report this xtask cannot read.
-    #[error("`redocly diff {old} {new}` {problem}")]
-    Redocly {
-        /// The base side's file, as passed to Redocly.
-        old: String,
-        /// The working tree's file, as passed to Redocly.
-        new: String,
-        /// How it exited and what it printed (without its Node-version banner), or why its JSON
-        /// report is missing or does not parse.
-        problem: String,
-    },
-    /// Redocly could not be started.
-    #[error("could not run {program}: {source}")]
-    Spawn {
-        /// The program, as it was invoked.
-        program: String,
-        /// The operating system's error.
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("BASE `{revision}` is not a commit of this repository ({message})")]
-    /// The BASE given on the command line does not resolve to a commit.
-    BadBase {
-        /// The revision, as given.
-        revision: String,
-        /// What git said.
-        message: String,
-    },
-    #[error(
-        "no default BASE: there is no `main` branch to take a merge-base with, and HEAD has no parent ({message}); pass BASE explicitly"
-    )]
-    /// No BASE was given and none could be chosen.
-    NoDefaultBase {
-        /// Why each default failed: the merge-bases with `main` and `origin/main`, then `HEAD~1`.
-        message: String,
-    },
-    /// A git command reading files at the base revision failed.
-    #[error("`git {args}` failed: {message}")]
-    Git {
-        /// Its arguments, space-separated.
-        args: String,
-        /// What git printed on stderr, or why it could not run.
-        message: String,
-    },
-    /// A client crate's `Cargo.toml` is not valid TOML or has no `package.version` string.
-    #[error("{path}: {message}")]
-    Manifest {
-        /// The manifest, relative to the repository (`@<short commit>` added for the base side's).
-        path: String,
-        /// What is wrong with it.
-        message: String,
-    },
-    /// Creating, reading or writing a local file or directory failed.
-    #[error("{}: {source}", .path.display())]
-    Io {
-        /// The file or directory.
-        path: PathBuf,
-        /// The operating system's error.
-        #[source]
-        source: std::io::Error,
-    },
+    /// Redocly (missing, off its diff rules, failed), git, a client crate's manifest or a file.
+    #[error("{0}")]
+    Failed(String),
     /// A spec could not be read or parsed.
     #[error(transparent)]
     Spec(#[from] spec_pipeline::Error),
 }
 
 impl DiffError {
-    /// A [`DiffError::Io`] on `path`.
-    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        DiffError::Io {
-            path: path.into(),
-            source,
-        }
+    /// Creating, reading or writing the local file or directory `path` failed.
+    pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
+        DiffError::Failed(format!("{}: {source}", path.as_ref().display()))
     }
 }

@@ -103,7 +103,10 @@ pub struct Side {
 pub fn run(repo: &Path, old: &Path, new: &Path) -> Result<Report, DiffError> {
     let program = repo.join("node_modules/.bin/redocly");
     if !program.exists() {
-        return Err(DiffError::RedoclyMissing { path: program });
+        return Err(DiffError::Failed(format!(
+            "Redocly CLI is not installed ({}): run `npm ci` in the repository root (the version is pinned in package.json)",
+            program.display()
+        )));
     }
     let config = repo.join("redocly.yaml");
     let scratch = tempfile::tempdir().map_err(|err| DiffError::io(std::env::temp_dir(), err))?;
@@ -119,19 +122,18 @@ pub fn run(repo: &Path, old: &Path, new: &Path) -> Result<Report, DiffError> {
         .arg("--output")
         .arg(&report_path)
         .output()
-        .map_err(|source| DiffError::Spawn {
-            program: program.display().to_string(),
-            source,
-        })?;
+        .map_err(|err| DiffError::Failed(format!("could not run {}: {err}", program.display())))?;
     let stderr = String::from_utf8_lossy(&output.stderr);
     let stdout = String::from_utf8_lossy(&output.stdout);
     if stderr.contains(NO_DIFF_RULES) || stdout.contains(NO_DIFF_RULES) {
-        return Err(DiffError::NoDiffRules { config });
+        return Err(DiffError::Failed(format!(
+            "{}: Redocly's diff rules are off; `extends` must list `diff-recommended`, or every change is rated as a patch",
+            config.display()
+        )));
     }
-    let failed = |problem: String| DiffError::Redocly {
-        old: old.display().to_string(),
-        new: new.display().to_string(),
-        problem,
+    let failed = |problem: String| {
+        let (old, new) = (old.display(), new.display());
+        DiffError::Failed(format!("`redocly diff {old} {new}` {problem}"))
     };
     if !output.status.success() {
         let printed = without_banner(&format!("{stdout}{stderr}"));

@@ -1,10 +1,8 @@
 //! The three output formats of `cargo xtask diff`.
 //!
 //! - text: the classified spec changes per vendor, for a terminal;
-//! - markdown: the review report a reviewer pastes into a pull request, the whole chain in order:
-//!   the vendor pages that changed, the classified spec changes, every generated file that
-//!   changes, the Rust API change rated by semver, and the versions (with the bump that accepts a
-//!   break);
+//! - markdown: the review report a reviewer pastes into a pull request, the whole chain in the
+//!   crate docs' order (the vendor pages first), with the bump that accepts a break;
 //! - json: everything, for tools.
 //!
 //! Every list is sorted before it gets here, so the output is deterministic.

@@ -124,8 +124,6 @@ pub fn build_report(
         let summary = Summary::of(&changes);
         let worst = changes.iter().map(|change| change.severity).min();
         let versions = input.versions(repo, &base)?;
-        // Hand-written code that no longer compiles is a Rust API break of every vendor whose
-        // generated code changed, whatever the summary of the generated code says.
         let regenerated_code_changed = generated
             .files
             .iter()
@@ -245,7 +243,7 @@ impl VendorInput {
         // Through the guard, like every other file a pull request can change: a link or a FIFO
         // in its place must not be followed or hang the report.
         let current_text = fsguard::read_text(repo, &manifest, fsguard::MAX_SPEC_BYTES)
-            .map_err(|err| DiffError::Spec(err.into()))?;
+            .map_err(spec_pipeline::Error::from)?;
         let base_crate = git::file_at(repo, &base.commit, &manifest)?
             .map(|bytes| {
                 let name = format!("{manifest}@{}", base.short());

@@ -58,7 +58,7 @@ pub fn source_changes<'a>(
             match fsguard::read_bytes(&repo.join("spec"), cited_path, fsguard::MAX_SOURCE_BYTES) {
                 Ok(bytes) => Some(bytes),
                 Err(err) if matches!(err.problem, fsguard::Problem::Missing) => None,
-                Err(err) => return Err(DiffError::Spec(err.into())),
+                Err(err) => return Err(spec_pipeline::Error::from(err).into()),
             };
         if old == new {
             continue;

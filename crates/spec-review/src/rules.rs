@@ -5,8 +5,7 @@
 //!
 //! [`crate::classify`] is a loop over this table, [`crate::extensions`] asks its rows' matchers, and
 //! the rules table in `docs/diff-rules.md` is generated from it by `cargo xtask generate` (between
-//! the markers [`TABLE_START`] and [`TABLE_END`]), so the table a reader sees is the one the code
-//! applies.
+//! [`TABLE_START`] and [`TABLE_END`]), so the table a reader sees is the one the code applies.
 
 use serde_json::Value;
 
@@ -664,8 +663,7 @@ fn evidence_change(pair: &RowPair<'_, OutcomeRow>, to_vendor_doc: bool) -> Optio
     })
 }
 
-/// The row for `id`: exact, else the `*-suffix` row it matches, else the row for other Redocly
-/// rules.
+/// The row for `id`: exact, else the `*-suffix` row it matches, else the other Redocly rules' row.
 pub fn rule(id: &str) -> &'static Rule {
     RULES
         .iter()

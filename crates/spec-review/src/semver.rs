@@ -229,8 +229,7 @@ fn summary_blocks(summary: &str) -> BTreeMap<String, Block> {
     blocks
 }
 
-/// The public enums, structs, constants, statics and functions (free, or inherent on a type) of a
-/// file.
+/// A file's public enums, structs, constants, statics and functions (free, or inherent on a type).
 fn item_blocks(items: &[Item]) -> BTreeMap<String, Block> {
     let mut blocks = BTreeMap::new();
     let tokens = |tokens: &dyn quote::ToTokens| tokens.to_token_stream().to_string();

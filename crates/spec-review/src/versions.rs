@@ -40,10 +40,7 @@ pub struct VendorVersions {
 
 /// `package.version` of a `Cargo.toml`; `manifest` names it in errors.
 pub fn crate_version(manifest: &str, text: &str) -> Result<String, DiffError> {
-    let error = |message: &str| DiffError::Manifest {
-        path: manifest.to_string(),
-        message: message.to_string(),
-    };
+    let error = |message: &str| DiffError::Failed(format!("{manifest}: {message}"));
     let table: toml::Table = text
         .parse()
         .map_err(|err: toml::de::Error| error(&format!("not valid TOML: {err}")))?;
@@ -107,8 +104,7 @@ pub fn accepting_bump(
 }
 
 /// Everything wrong with a vendor's versions, given the worst change of its diff and the rating
-/// of its Rust API change. Empty when the versions are consistent and bumped as the changes
-/// require.
+/// of its Rust API change. Empty when the versions are consistent and bumped as the changes need.
 pub fn problems(versions: &VendorVersions, worst: Option<Severity>, api: ApiLevel) -> Vec<String> {
     let mut problems = Vec::new();
     let manifest = &versions.crate_manifest;

@@ -32,8 +32,7 @@ pub enum Direction {
 pub struct ChangeView<'a> {
     pub change: &'a RedoclyChange,
     pub sides: &'a Sides<'a>,
-    /// The segments of the node's pointer (the new side's, else the old side's, else Redocly's
-    /// path).
+    /// The segments of the node's pointer ([`RedoclyChange::pointer`]).
     pub segments: Vec<String>,
     /// The last of [`Self::segments`]: the node's own key.
     pub last: String,

@@ -27,8 +27,7 @@ struct CachedToken {
     expires_at: SystemTime,
 }
 
-/// The token provider behind every authenticated Index call: fetches, caches and renews Atenea
-/// tokens.
+/// The token provider behind every authenticated Index call: fetches, caches, renews Atenea tokens.
 pub struct AteneaTokens {
     atenea: Client,
     client_id: String,
