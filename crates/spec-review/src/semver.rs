@@ -13,6 +13,8 @@
 //! | an operation loses a builder call, or one changes type | breaking | calls that use it stop compiling |
 //! | a struct gains a field | breaking | progenitor's structs have public fields and no `#[non_exhaustive]`: struct literals must name every field |
 //! | an enum gains a variant | breaking, unless the enum is `#[non_exhaustive]` (then additive) | exhaustive `match`es stop compiling |
+//! | an item becomes `#[non_exhaustive]` | breaking | exhaustive `match`es and struct literals outside the crate stop compiling |
+//! | an item is no longer `#[non_exhaustive]` | additive | existing code compiles (its wildcard arms become unreachable) |
 //! | a new item | additive | nothing existing refers to it |
 //!
 //! Why not cargo-semver-checks: it needs its own build (several minutes on the CI machine) and
@@ -127,11 +129,18 @@ fn compare(key: &str, before: &Block, after: &Block, findings: &mut Vec<(ApiLeve
             ),
         ));
     }
-    if before.non_exhaustive && !after.non_exhaustive {
-        findings.push((
+    match (before.non_exhaustive, after.non_exhaustive) {
+        (false, true) => findings.push((
             ApiLevel::Breaking,
-            format!("`{key}` is no longer `#[non_exhaustive]`"),
-        ));
+            format!(
+                "`{key}` became `#[non_exhaustive]`: outside `match`es and literals of it break"
+            ),
+        )),
+        (true, false) => findings.push((
+            ApiLevel::Additive,
+            format!("`{key}` is no longer `#[non_exhaustive]`: existing code still compiles"),
+        )),
+        _ => {}
     }
     for gone in before.members.iter().filter(|m| !after.members.contains(m)) {
         findings.push((
@@ -368,6 +377,31 @@ mod tests {
         assert_eq!(rating.level, ApiLevel::Breaking);
         assert!(rating.findings[0].1.contains("lost `B`"), "{rating:?}");
         assert_eq!(rate(&base, &base), ApiRating::default());
+    }
+
+    #[test]
+    fn becoming_non_exhaustive_is_breaking_and_ceasing_to_be_is_additive() {
+        let base = sources("crates/a/src/error_codes.rs", CODES);
+        let marked = sources(
+            "crates/a/src/error_codes.rs",
+            &CODES.replace("pub enum Closed", "#[non_exhaustive] pub enum Closed"),
+        );
+        let rating = rate(&base, &marked);
+        assert_eq!(rating.level, ApiLevel::Breaking);
+        assert!(
+            rating.findings[0]
+                .1
+                .starts_with("`Closed` became `#[non_exhaustive]`"),
+            "{rating:?}"
+        );
+        let rating = rate(&marked, &base);
+        assert_eq!(rating.level, ApiLevel::Additive, "{rating:?}");
+        assert!(
+            rating.findings[0]
+                .1
+                .starts_with("`Closed` is no longer `#[non_exhaustive]`"),
+            "{rating:?}"
+        );
     }
 
     #[test]
