@@ -31,10 +31,11 @@ pub mod kind {
     pub const VERIFY: &str = "verify";
 }
 
-/// The chain's state after its last record.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The chain's state after its last record, as every report states it (JSON: `head`, `records`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Head {
-    /// `sha256:<hex>` of the last record.
+    /// `sha256:<hex>` of the last record: compare it with the head a later report states.
+    #[serde(rename = "head")]
     pub digest: String,
     /// Records in the chain.
     pub records: u64,

@@ -324,7 +324,7 @@ async fn run_command(args: RunArgs) -> Result<u8, Failure> {
         "vendor-erase: {}. Steps: {}. Journal chain head: {}. Receipts: vendor-erase report --journal {} --format html",
         summary.subjects_line(),
         summary.steps_line(),
-        head.chain.head,
+        head.chain.digest,
         args.journal.display()
     );
     for warning in &head.warnings {

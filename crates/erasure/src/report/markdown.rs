@@ -20,7 +20,7 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
     writeln!(
         out,
         "Journal chain head: `{}` ({} records, every row checked against it).\n",
-        head.chain.head, head.chain.records
+        head.chain.digest, head.chain.records
     )?;
     if let Some(subject) = &head.only_subject {
         writeln!(out, "Only the subject {}.\n", escape(subject))?;
