@@ -32,6 +32,7 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use rusqlite::{
     Connection, OpenFlags, OptionalExtension, ToSql, TransactionBehavior, named_params, params,
 };
@@ -373,10 +374,12 @@ impl Journal {
     fn open_reader(path: &Path, immutable: bool) -> Result<Journal, JournalError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = if immutable {
-            Connection::open_with_flags(
-                format!("file:{}?immutable=1", uri_path(path)),
-                flags | OpenFlags::SQLITE_OPEN_URI,
-            )
+            let path = path.to_string_lossy();
+            let uri = format!(
+                "file:{}?immutable=1",
+                utf8_percent_encode(&path, URI_RESERVED)
+            );
+            Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
         } else {
             Connection::open_with_flags(path, flags)
         };
@@ -1415,17 +1418,9 @@ fn cannot_make_wal_index(error: &rusqlite::Error) -> bool {
     )
 }
 
-/// `path` for a `file:` URI: the characters a URI gives a meaning to are percent-encoded.
-fn uri_path(path: &Path) -> String {
-    let mut out = String::new();
-    for byte in path.to_string_lossy().bytes() {
-        match byte {
-            b'?' | b'#' | b'%' | b'&' | b'=' | 0x80.. => out.push_str(&format!("%{byte:02X}")),
-            byte => out.push(byte as char),
-        }
-    }
-    out
-}
+/// What a path in a `file:` URI has percent-encoded (with every non-ASCII byte): the characters
+/// a URI gives a meaning to.
+const URI_RESERVED: &AsciiSet = &CONTROLS.add(b'?').add(b'#').add(b'%').add(b'&').add(b'=');
 
 /// Narrows the journal and its WAL files to 0600 (SQLite gives the WAL files the journal's
 /// mode, and an existing journal keeps its own).
