@@ -935,36 +935,27 @@ fn read_step(row: &rusqlite::Row<'_>, first: usize, path: &str) -> Result<StepRo
     }
     let id = column!(0);
     let corrupt = |reason: String| JournalError::Corrupt(path.to_string(), id, reason);
+    let unknown = |what: &str, name: &str| corrupt(format!("unknown {what} `{name}`"));
     let vendor: String = column!(3);
-    let vendor =
-        Vendor::by_slug(&vendor).ok_or_else(|| corrupt(format!("unknown vendor `{vendor}`")))?;
+    let vendor = Vendor::by_slug(&vendor).ok_or_else(|| unknown("vendor", &vendor))?;
     let state: String = column!(6);
-    let state: StepState = state
-        .parse()
-        .map_err(|_| corrupt(format!("unknown state `{state}`")))?;
+    let state: StepState = state.parse().map_err(|_| unknown("state", &state))?;
     let outcome = column!(10, Option<String>)
-        .map(|name| {
-            Outcome::from_name(&name, column!(11))
-                .ok_or_else(|| corrupt(format!("unknown outcome `{name}`")))
-        })
+        .map(|name| Outcome::from_name(&name, column!(11)).ok_or_else(|| unknown("outcome", &name)))
         .transpose()?;
     if (state == StepState::Done) != outcome.is_some() {
         return Err(corrupt("a finished step without an outcome".to_string()));
     }
     let problem = match column!(12, Option<String>) {
         Some(kind) => Some(RecordedProblem {
-            kind: kind
-                .parse()
-                .map_err(|_| corrupt(format!("unknown problem `{kind}`")))?,
+            kind: kind.parse().map_err(|_| unknown("problem", &kind))?,
             message: column!(13, Option<String>).unwrap_or_default(),
         }),
         None => None,
     };
     let check = match (column!(19, Option<String>), column!(18)) {
         (Some(name), Some(at)) => Some(RecordedCheck {
-            result: name
-                .parse()
-                .map_err(|_| corrupt(format!("unknown check result `{name}`")))?,
+            result: name.parse().map_err(|_| unknown("check result", &name))?,
             at,
             note: column!(20),
         }),
