@@ -319,7 +319,8 @@ impl Journal {
                 .map_err(|source| JournalError::Io(path.display().to_string(), source))?,
             None => false,
         };
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        flags.set(OpenFlags::SQLITE_OPEN_CREATE, subjects.is_some());
         let mut journal = Journal::new(path, Connection::open_with_flags(path, flags), Some(lock))?;
         match subjects {
             // A file this tool created whose first commit never happened is still new.
