@@ -294,49 +294,41 @@ impl Journal {
         path: &Path,
         subjects: &(impl Source + ?Sized),
     ) -> Result<Journal, JournalError> {
-        Journal::open_locked(path, Some(subjects))
+        let shown = path.display().to_string();
+        // First of all: a second run is refused before it reads or sends anything.
+        let lock = take_lock(path)?;
+        refuse_read_only(path)?;
+        let created =
+            private::create_new(path).map_err(|source| JournalError::Io(shown.clone(), source))?;
+        let mut journal = Journal::new(path, Connection::open(path), Some(lock))?;
+        // A file this tool created whose first commit never happened is still new.
+        if created || journal.is_blank() {
+            journal.configure()?;
+            journal.initialize(subjects)?;
+        } else {
+            journal.check_identity()?;
+            journal.configure()?;
+            journal.check_chain()?;
+            journal.check_subjects(subjects)?;
+        }
+        narrow_permissions(path)?;
+        Ok(journal)
     }
 
     /// Opens an existing journal for `verify`: locked like a run, its chain checked.
     pub fn open_for_verify(path: &Path) -> Result<Journal, JournalError> {
         if !path.exists() {
-            return Err(JournalError::Missing(path.display().to_string()));
+            let path = path.display().to_string();
+            return Err(JournalError::Missing(path));
         }
-        Journal::open_locked(path, None::<&[Subject]>)
-    }
-
-    /// Opens the journal to write to it, holding its lock: a run's (created when new) with
-    /// `subjects`, a verify's without.
-    fn open_locked<S: Source + ?Sized>(
-        path: &Path,
-        subjects: Option<&S>,
-    ) -> Result<Journal, JournalError> {
-        // First of all: a second run is refused before it reads or sends anything.
         let lock = take_lock(path)?;
         refuse_read_only(path)?;
-        let created = match subjects {
-            Some(_) => private::create_new(path)
-                .map_err(|source| JournalError::Io(path.display().to_string(), source))?,
-            None => false,
-        };
-        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        flags.set(OpenFlags::SQLITE_OPEN_CREATE, subjects.is_some());
-        let mut journal = Journal::new(path, Connection::open_with_flags(path, flags), Some(lock))?;
-        match subjects {
-            // A file this tool created whose first commit never happened is still new.
-            Some(subjects) if created || journal.is_blank() => {
-                journal.configure()?;
-                journal.initialize(subjects)?;
-            }
-            _ => {
-                journal.check_identity()?;
-                journal.configure()?;
-                journal.check_chain()?;
-                if let Some(subjects) = subjects {
-                    journal.check_subjects(subjects)?;
-                }
-            }
-        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags);
+        let journal = Journal::new(path, conn, Some(lock))?;
+        journal.check_identity()?;
+        journal.configure()?;
+        journal.check_chain()?;
         narrow_permissions(path)?;
         Ok(journal)
     }
