@@ -25,7 +25,6 @@ use std::io::{self, Write};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use crate::chain;
 use crate::hashing::IdHasher;
 use crate::journal::{Journal, JournalError, StepRow, StepState, SubjectRow, merge_followers};
 use crate::outcome::{Outcome, ProblemKind};
@@ -33,6 +32,7 @@ use crate::provenance::{CitedPage, Provenance};
 use crate::redact::{Redactor, printable};
 use crate::vendor::{ErasureFacts, Vendor};
 use crate::verify::{self, CheckResult};
+use crate::{chain, unique};
 
 /// A receipt format; `--format` takes its name (strum's, in lowercase).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::VariantNames)]
@@ -719,15 +719,6 @@ fn vendor_receipts(
     completion: &BTreeMap<Vendor, Completion>,
     runs: &[Provenance],
 ) -> Vec<VendorReceipt> {
-    fn unique<T: PartialEq>(items: impl Iterator<Item = T>) -> Vec<T> {
-        let mut list = Vec::new();
-        for item in items {
-            if !list.contains(&item) {
-                list.push(item);
-            }
-        }
-        list
-    }
     // By vendor, in `Vendor`'s order.
     let receipt = |(&vendor, &Completion { finished, last }): (&Vendor, &Completion)| {
         let facts = vendor.facts();
