@@ -535,10 +535,7 @@ impl Receipts for Report {
         &self,
         each: &mut dyn FnMut(&SubjectReceipt) -> io::Result<()>,
     ) -> Result<(), ReportError> {
-        for subject in &self.subjects {
-            each(subject)?;
-        }
-        Ok(())
+        Ok(self.subjects.iter().try_for_each(each)?)
     }
 }
 
