@@ -596,24 +596,16 @@ impl Journal {
                 "it holds {held} subjects, the file {given}"
             )));
         }
-        // The planned vendor ids of the subject with `reference`, if the journal has it.
-        let planned = |reference: &str| -> rusqlite::Result<Option<BTreeSet<(String, String)>>> {
-            let Some(subject_id) = self
-                .conn
-                .prepare_cached("SELECT id FROM subjects WHERE reference = ?1")?
-                .query_row([reference], |row| row.get::<_, i64>(0))
-                .optional()?
-            else {
-                return Ok(None);
-            };
+        // The planned vendor ids of the subject with `reference`: none when the journal does not
+        // have it (a checked subject has one id at least: a row without is refused).
+        let planned = |reference: &str| -> rusqlite::Result<BTreeSet<(String, String)>> {
             self.conn
                 .prepare_cached(
-                    "SELECT vendor, vendor_id FROM steps
-                     WHERE subject_id = ?1 AND followed_from IS NULL",
+                    "SELECT s.vendor, s.vendor_id FROM subjects j JOIN steps s ON s.subject_id = j.id
+                     WHERE j.reference = ?1 AND s.followed_from IS NULL",
                 )?
-                .query_map([subject_id], |row| Ok((row.get(0)?, row.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()
-                .map(Some)
+                .query_map([reference], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect()
         };
         subjects.for_each_subject(|subject| {
             let ids: BTreeSet<(String, String)> = subject
@@ -622,15 +614,15 @@ impl Journal {
                 .map(|(vendor, id)| (vendor.slug().to_string(), id.clone()))
                 .collect();
             match planned(&subject.reference).map_err(failed)? {
-                None => Err(mismatch(format!(
+                planned if planned.is_empty() => Err(mismatch(format!(
                     "the subject on line {} is not in it",
                     subject.line
                 ))),
-                Some(planned) if planned != ids => Err(mismatch(format!(
+                planned if planned != ids => Err(mismatch(format!(
                     "the subject on line {} has other vendor ids",
                     subject.line
                 ))),
-                Some(_) => Ok(()),
+                _ => Ok(()),
             }
         })
     }
