@@ -376,10 +376,10 @@ pub struct Head {
     completion: BTreeMap<Vendor, Completion>,
 }
 
-/// Whether a vendor's reported steps are all done, and when the last of them ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Whether a vendor has a reported step not done yet, and when the last of them ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Completion {
-    finished: bool,
+    unfinished: bool,
     last: Option<i64>,
 }
 
@@ -405,11 +405,8 @@ impl Head {
             .filter(|step| step.recheck_due.is_some() || step.verification.is_some())
             .count();
         for step in steps {
-            let completion = self.completion.entry(step.vendor).or_insert(Completion {
-                finished: true,
-                last: None,
-            });
-            completion.finished &= step.state == StepState::Done;
+            let completion = self.completion.entry(step.vendor).or_default();
+            completion.unfinished |= step.state != StepState::Done;
             completion.last = completion.last.max(step.finished_at);
         }
         let caveats: BTreeSet<&'static str> = subject
@@ -717,7 +714,7 @@ fn vendor_receipts(
     runs: &[Provenance],
 ) -> Vec<VendorReceipt> {
     // By vendor, in `Vendor`'s order.
-    let receipt = |(&vendor, &Completion { finished, last }): (&Vendor, &Completion)| {
+    let receipt = |(&vendor, &Completion { unfinished, last }): (&Vendor, &Completion)| {
         let facts = vendor.facts();
         let used = || {
             runs.iter()
@@ -731,7 +728,7 @@ fn vendor_receipts(
                 Some(centre) => format!("{} (data centre: {centre})", used.host),
                 None => used.host.clone(),
             })),
-            completed_at: if finished { last.map(rfc3339) } else { None },
+            completed_at: if unfinished { None } else { last.map(rfc3339) },
             tools: unique(used().map(|(run, _)| run.tool.clone())),
             spec_versions: unique(used().map(|(_, used)| used.spec_version.clone())),
             cited_pages: unique(used().flat_map(|(_, used)| used.cited_pages.iter().cloned())),
