@@ -215,15 +215,12 @@ pub fn check(conn: &Connection, salt: &[u8]) -> rusqlite::Result<Result<Head, St
         ));
     }
     // A step the chain records that is no longer there.
-    let missing: Option<i64> = conn
-        .query_row(
-            "SELECT step_id FROM records WHERE step_id IS NOT NULL
-             AND step_id NOT IN (SELECT id FROM steps) LIMIT 1",
-            [],
-            |row| row.get(0),
-        )
-        .optional()?;
-    if missing.is_some() {
+    let missing: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM records WHERE step_id NOT IN (SELECT id FROM steps))",
+        [],
+        |row| row.get(0),
+    )?;
+    if missing {
         return altered("a step the chain records was removed from the journal".to_string());
     }
     Ok(Ok(Head {

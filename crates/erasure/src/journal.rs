@@ -1790,6 +1790,36 @@ mod tests {
     }
 
     #[test]
+    fn a_followed_step_removed_outside_the_tool_is_found() {
+        let subjects = [subject("S1", 2, &[(Vendor::Trust, UUID_C)])];
+        let (_dir, path, journal) = new_journal(&subjects);
+        let step = journal.steps().unwrap().remove(0);
+        let writer = journal.into_writer();
+        runtime().block_on(async {
+            writer.begin(step.id).await.unwrap();
+            let merged = Outcome::Merged {
+                into: UUID_B.to_string(),
+            };
+            writer.finish(step.id, Finish::ok(merged)).await.unwrap();
+            writer.follow(&step, UUID_B).await.unwrap();
+        });
+        drop(writer);
+        // Not a planned step, so the plan's digest still holds: only the check for rows the
+        // chain records finds it gone.
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "PRAGMA foreign_keys = OFF; DELETE FROM steps WHERE followed_from IS NOT NULL",
+            )
+            .unwrap();
+        let error = tampered(&path);
+        assert!(
+            error.contains("a step the chain records was removed from the journal"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn a_report_made_while_a_run_writes_reads_one_snapshot() {
         let subjects = [subject("S1", 2, &[(Vendor::GainsightPx, "u1")])];
         let (_dir, path, journal) = new_journal(&subjects);
