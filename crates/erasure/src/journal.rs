@@ -300,7 +300,7 @@ impl Journal {
         refuse_read_only(path)?;
         let created =
             private::create_new(path).map_err(|source| JournalError::Io(shown.clone(), source))?;
-        let mut journal = Journal::new(path, Connection::open(path), Some(lock))?;
+        let mut journal = Journal::new(path, Connection::open(file_name(path)), Some(lock))?;
         // A file this tool created whose first commit never happened is still new.
         if created || journal.is_blank() {
             journal.configure()?;
@@ -324,7 +324,7 @@ impl Journal {
         let lock = take_lock(path)?;
         refuse_read_only(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags);
+        let conn = Connection::open_with_flags(file_name(path), flags);
         let journal = Journal::new(path, conn, Some(lock))?;
         journal.check_identity()?;
         journal.configure()?;
@@ -374,7 +374,7 @@ impl Journal {
             );
             Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
         } else {
-            Connection::open_with_flags(path, flags)
+            Connection::open_with_flags(file_name(path), flags)
         };
         let journal = Journal::new(path, conn, None)?;
         journal.query(|conn| conn.busy_timeout(std::time::Duration::from_secs(10)))?;
@@ -1340,6 +1340,17 @@ fn identity_error(path: &str, error: rusqlite::Error) -> JournalError {
             JournalError::NotAJournal(path.to_string(), error.to_string())
         }
         _ => sqlite(path, error),
+    }
+}
+
+/// `path` as SQLite must be given it to read it as a file name: never as a URI, which the bundled
+/// SQLite makes of any name that starts with `file:` (`file:j.db?mode=memory` would be a journal
+/// that is never written to disk).
+fn file_name(path: &Path) -> PathBuf {
+    if path.to_string_lossy().starts_with("file:") {
+        Path::new(".").join(path)
+    } else {
+        path.to_path_buf()
     }
 }
 
