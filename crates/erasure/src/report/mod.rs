@@ -376,7 +376,7 @@ pub struct Head {
     completion: BTreeMap<Vendor, Completion>,
 }
 
-/// Whether a vendor has a reported step not done yet, and when the last of them ended.
+/// Whether a vendor has a reported step not done yet, and when its last reported step ended.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Completion {
     unfinished: bool,
