@@ -31,10 +31,11 @@ pub mod kind {
     pub const VERIFY: &str = "verify";
 }
 
-/// The chain's state after its last record.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The chain's state after its last record, as every report states it (JSON: `head`, `records`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Head {
-    /// `sha256:<hex>` of the last record.
+    /// `sha256:<hex>` of the last record: compare it with the head a later report states.
+    #[serde(rename = "head")]
     pub digest: String,
     /// Records in the chain.
     pub records: u64,
@@ -214,15 +215,12 @@ pub fn check(conn: &Connection, salt: &[u8]) -> rusqlite::Result<Result<Head, St
         ));
     }
     // A step the chain records that is no longer there.
-    let missing: Option<i64> = conn
-        .query_row(
-            "SELECT step_id FROM records WHERE step_id IS NOT NULL
-             AND step_id NOT IN (SELECT id FROM steps) LIMIT 1",
-            [],
-            |row| row.get(0),
-        )
-        .optional()?;
-    if missing.is_some() {
+    let missing: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM records WHERE step_id NOT IN (SELECT id FROM steps))",
+        [],
+        |row| row.get(0),
+    )?;
+    if missing {
         return altered("a step the chain records was removed from the journal".to_string());
     }
     Ok(Ok(Head {

@@ -129,7 +129,7 @@ struct RunArgs {
     concurrency: u32,
     /// Sends per step in this run when a vendor keeps answering 429, 5xx or nothing (each with
     /// the client's own retries).
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+    #[arg(long, default_value_t = RunOptions::default().max_sends, value_parser = clap::value_parser!(u32).range(1..=20))]
     max_sends: u32,
     /// How to show progress on stderr: a bar on a terminal, plain lines otherwise.
     #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
@@ -324,7 +324,7 @@ async fn run_command(args: RunArgs) -> Result<u8, Failure> {
         "vendor-erase: {}. Steps: {}. Journal chain head: {}. Receipts: vendor-erase report --journal {} --format html",
         summary.subjects_line(),
         summary.steps_line(),
-        head.chain.head,
+        head.chain.digest,
         args.journal.display()
     );
     for warning in &head.warnings {

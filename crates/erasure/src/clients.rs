@@ -2,7 +2,6 @@
 //! and the one call each erasure step makes.
 
 use std::collections::BTreeSet;
-use std::fmt;
 
 use serde::Deserialize as _;
 use vendor_runtime::{ConfigError, Vars};
@@ -21,23 +20,17 @@ pub struct Clients {
     pub gainsight_px: Option<gainsight_px::Client>,
 }
 
-/// Vendors the subjects need that are not configured (or not configured usably).
-#[derive(Debug)]
+/// Vendors the subjects need that are not configured (or not configured usably), a line each.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.iter().map(config_problem).collect::<Vec<_>>().join("\n"))]
 pub struct ConfigProblems(pub Vec<(Vendor, ConfigError)>);
 
-impl fmt::Display for ConfigProblems {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let line = |(vendor, error): &(Vendor, ConfigError)| {
-            let variables = vendor.facts().variables.join(", ");
-            format!(
-                "{vendor} is needed by the subjects but not configured: {error} (variables: {variables})"
-            )
-        };
-        f.write_str(&self.0.iter().map(line).collect::<Vec<_>>().join("\n"))
-    }
+fn config_problem((vendor, error): &(Vendor, ConfigError)) -> String {
+    let variables = vendor.facts().variables.join(", ");
+    format!(
+        "{vendor} is needed by the subjects but not configured: {error} (variables: {variables})"
+    )
 }
-
-impl std::error::Error for ConfigProblems {}
 
 impl Clients {
     /// Builds a client for each vendor in `needed` from `vars`. Vendors not needed are left

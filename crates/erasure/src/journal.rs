@@ -32,6 +32,7 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use rusqlite::{
     Connection, OpenFlags, OptionalExtension, ToSql, TransactionBehavior, named_params, params,
 };
@@ -299,7 +300,7 @@ impl Journal {
         refuse_read_only(path)?;
         let created =
             private::create_new(path).map_err(|source| JournalError::Io(shown.clone(), source))?;
-        let mut journal = Journal::new(path, Connection::open(path), Some(lock))?;
+        let mut journal = Journal::new(path, Connection::open(file_name(path)), Some(lock))?;
         // A file this tool created whose first commit never happened is still new.
         if created || journal.is_blank() {
             journal.configure()?;
@@ -323,7 +324,7 @@ impl Journal {
         let lock = take_lock(path)?;
         refuse_read_only(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags);
+        let conn = Connection::open_with_flags(file_name(path), flags);
         let journal = Journal::new(path, conn, Some(lock))?;
         journal.check_identity()?;
         journal.configure()?;
@@ -366,12 +367,14 @@ impl Journal {
     fn open_reader(path: &Path, immutable: bool) -> Result<Journal, JournalError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = if immutable {
-            Connection::open_with_flags(
-                format!("file:{}?immutable=1", uri_path(path)),
-                flags | OpenFlags::SQLITE_OPEN_URI,
-            )
+            let path = path.to_string_lossy();
+            let uri = format!(
+                "file:{}?immutable=1",
+                utf8_percent_encode(&path, URI_RESERVED)
+            );
+            Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
         } else {
-            Connection::open_with_flags(path, flags)
+            Connection::open_with_flags(file_name(path), flags)
         };
         let journal = Journal::new(path, conn, None)?;
         journal.query(|conn| conn.busy_timeout(std::time::Duration::from_secs(10)))?;
@@ -593,24 +596,16 @@ impl Journal {
                 "it holds {held} subjects, the file {given}"
             )));
         }
-        // The planned vendor ids of the subject with `reference`, if the journal has it.
-        let planned = |reference: &str| -> rusqlite::Result<Option<BTreeSet<(String, String)>>> {
-            let Some(subject_id) = self
-                .conn
-                .prepare_cached("SELECT id FROM subjects WHERE reference = ?1")?
-                .query_row([reference], |row| row.get::<_, i64>(0))
-                .optional()?
-            else {
-                return Ok(None);
-            };
+        // The planned vendor ids of the subject with `reference`: none when the journal does not
+        // have it (a checked subject has one id at least: a row without is refused).
+        let planned = |reference: &str| -> rusqlite::Result<BTreeSet<(String, String)>> {
             self.conn
                 .prepare_cached(
-                    "SELECT vendor, vendor_id FROM steps
-                     WHERE subject_id = ?1 AND followed_from IS NULL",
+                    "SELECT s.vendor, s.vendor_id FROM subjects j JOIN steps s ON s.subject_id = j.id
+                     WHERE j.reference = ?1 AND s.followed_from IS NULL",
                 )?
-                .query_map([subject_id], |row| Ok((row.get(0)?, row.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()
-                .map(Some)
+                .query_map([reference], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect()
         };
         subjects.for_each_subject(|subject| {
             let ids: BTreeSet<(String, String)> = subject
@@ -619,15 +614,15 @@ impl Journal {
                 .map(|(vendor, id)| (vendor.slug().to_string(), id.clone()))
                 .collect();
             match planned(&subject.reference).map_err(failed)? {
-                None => Err(mismatch(format!(
+                planned if planned.is_empty() => Err(mismatch(format!(
                     "the subject on line {} is not in it",
                     subject.line
                 ))),
-                Some(planned) if planned != ids => Err(mismatch(format!(
+                planned if planned != ids => Err(mismatch(format!(
                     "the subject on line {} has other vendor ids",
                     subject.line
                 ))),
-                Some(_) => Ok(()),
+                _ => Ok(()),
             }
         })
     }
@@ -925,36 +920,27 @@ fn read_step(row: &rusqlite::Row<'_>, first: usize, path: &str) -> Result<StepRo
     }
     let id = column!(0);
     let corrupt = |reason: String| JournalError::Corrupt(path.to_string(), id, reason);
+    let unknown = |what: &str, name: &str| corrupt(format!("unknown {what} `{name}`"));
     let vendor: String = column!(3);
-    let vendor =
-        Vendor::by_slug(&vendor).ok_or_else(|| corrupt(format!("unknown vendor `{vendor}`")))?;
+    let vendor = Vendor::by_slug(&vendor).ok_or_else(|| unknown("vendor", &vendor))?;
     let state: String = column!(6);
-    let state: StepState = state
-        .parse()
-        .map_err(|_| corrupt(format!("unknown state `{state}`")))?;
+    let state: StepState = state.parse().map_err(|_| unknown("state", &state))?;
     let outcome = column!(10, Option<String>)
-        .map(|name| {
-            Outcome::from_name(&name, column!(11))
-                .ok_or_else(|| corrupt(format!("unknown outcome `{name}`")))
-        })
+        .map(|name| Outcome::from_name(&name, column!(11)).ok_or_else(|| unknown("outcome", &name)))
         .transpose()?;
     if (state == StepState::Done) != outcome.is_some() {
         return Err(corrupt("a finished step without an outcome".to_string()));
     }
     let problem = match column!(12, Option<String>) {
         Some(kind) => Some(RecordedProblem {
-            kind: kind
-                .parse()
-                .map_err(|_| corrupt(format!("unknown problem `{kind}`")))?,
+            kind: kind.parse().map_err(|_| unknown("problem", &kind))?,
             message: column!(13, Option<String>).unwrap_or_default(),
         }),
         None => None,
     };
     let check = match (column!(19, Option<String>), column!(18)) {
         (Some(name), Some(at)) => Some(RecordedCheck {
-            result: name
-                .parse()
-                .map_err(|_| corrupt(format!("unknown check result `{name}`")))?,
+            result: name.parse().map_err(|_| unknown("check result", &name))?,
             at,
             note: column!(20),
         }),
@@ -1357,6 +1343,17 @@ fn identity_error(path: &str, error: rusqlite::Error) -> JournalError {
     }
 }
 
+/// `path` as SQLite must be given it to read it as a file name: never as a URI, which the bundled
+/// SQLite makes of any name that starts with `file:` (`file:j.db?mode=memory` would be a journal
+/// that is never written to disk).
+fn file_name(path: &Path) -> PathBuf {
+    if path.to_string_lossy().starts_with("file:") {
+        Path::new(".").join(path)
+    } else {
+        path.to_path_buf()
+    }
+}
+
 /// The file beside the journal whose name is the journal's and `suffix`.
 fn beside(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
@@ -1408,17 +1405,9 @@ fn cannot_make_wal_index(error: &rusqlite::Error) -> bool {
     )
 }
 
-/// `path` for a `file:` URI: the characters a URI gives a meaning to are percent-encoded.
-fn uri_path(path: &Path) -> String {
-    let mut out = String::new();
-    for byte in path.to_string_lossy().bytes() {
-        match byte {
-            b'?' | b'#' | b'%' | b'&' | b'=' | 0x80.. => out.push_str(&format!("%{byte:02X}")),
-            byte => out.push(byte as char),
-        }
-    }
-    out
-}
+/// What a path in a `file:` URI has percent-encoded (with every non-ASCII byte): the characters
+/// a URI gives a meaning to.
+const URI_RESERVED: &AsciiSet = &CONTROLS.add(b'?').add(b'#').add(b'%').add(b'&').add(b'=');
 
 /// Narrows the journal and its WAL files to 0600 (SQLite gives the WAL files the journal's
 /// mode, and an existing journal keeps its own).
@@ -1809,6 +1798,36 @@ mod tests {
         let moved = journal.check_chain().unwrap();
         assert_ne!(moved.digest, head.digest);
         assert_eq!(journal.provenance().unwrap(), [provenance]);
+    }
+
+    #[test]
+    fn a_followed_step_removed_outside_the_tool_is_found() {
+        let subjects = [subject("S1", 2, &[(Vendor::Trust, UUID_C)])];
+        let (_dir, path, journal) = new_journal(&subjects);
+        let step = journal.steps().unwrap().remove(0);
+        let writer = journal.into_writer();
+        runtime().block_on(async {
+            writer.begin(step.id).await.unwrap();
+            let merged = Outcome::Merged {
+                into: UUID_B.to_string(),
+            };
+            writer.finish(step.id, Finish::ok(merged)).await.unwrap();
+            writer.follow(&step, UUID_B).await.unwrap();
+        });
+        drop(writer);
+        // Not a planned step, so the plan's digest still holds: only the check for rows the
+        // chain records finds it gone.
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "PRAGMA foreign_keys = OFF; DELETE FROM steps WHERE followed_from IS NOT NULL",
+            )
+            .unwrap();
+        let error = tampered(&path);
+        assert!(
+            error.contains("a step the chain records was removed from the journal"),
+            "{error}"
+        );
     }
 
     #[test]

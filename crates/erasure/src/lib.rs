@@ -26,6 +26,17 @@ fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// `items`, each once, in the order met (each compared with those kept: for a few items).
+fn unique<T: PartialEq>(items: impl Iterator<Item = T>) -> Vec<T> {
+    let mut list = Vec::new();
+    for item in items {
+        if !list.contains(&item) {
+            list.push(item);
+        }
+    }
+    list
+}
+
 /// The exit codes of `vendor-erase`.
 pub mod exit {
     /// Every step of every subject has a proven outcome that needs nothing more.

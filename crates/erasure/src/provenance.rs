@@ -69,19 +69,13 @@ pub fn spec_facts(vendor: Vendor) -> (String, Vec<CitedPage>) {
     let operations = operations
         .filter_map(|item| item.as_object())
         .flat_map(|item| item.values());
-    let mut pages: Vec<CitedPage> = Vec::new();
-    for operation in operations {
-        let called = operation["operationId"]
-            .as_str()
-            .is_some_and(|id| facts.operations.contains(&id));
-        if called
-            && let Ok(page) = CitedPage::deserialize(&operation["x-vendor-doc"])
-            && !pages.contains(&page)
-        {
-            pages.push(page);
-        }
-    }
-    (version.to_string(), pages)
+    let called = operations.filter(|operation| {
+        let id = operation["operationId"].as_str();
+        id.is_some_and(|id| facts.operations.contains(&id))
+    });
+    let pages =
+        called.filter_map(|operation| CitedPage::deserialize(&operation["x-vendor-doc"]).ok());
+    (version.to_string(), crate::unique(pages))
 }
 
 /// The host (and port) of a URL, without scheme, credentials or path.

@@ -268,12 +268,11 @@ async fn check_vendor(context: &Context<'_>, lane: &Lane, vendor: Vendor) -> Res
     loop {
         lane.ready().await;
         match context.clients.check(vendor).await {
-            Ok(()) => return Ok(()),
             Err(problem) if problem.retryable && send < max_sends => {
                 wait_before_resend(context, lane, &problem, send).await;
                 send += 1;
             }
-            Err(problem) => return Err(problem),
+            answer => return answer,
         }
     }
 }

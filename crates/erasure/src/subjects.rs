@@ -9,7 +9,6 @@
 //! journal's creation or the resume check), and fails if the file changed in between.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -139,7 +138,8 @@ impl Source for SubjectsFile {
 }
 
 /// A problem with one row (or the header, line 1).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {}{message}", column.map(|column| format!("{column}: ")).unwrap_or_default())]
 pub struct RowError {
     /// The line the row starts on.
     pub line: u64,
@@ -147,15 +147,6 @@ pub struct RowError {
     pub column: Option<&'static str>,
     /// What is wrong, without the value itself.
     pub message: String,
-}
-
-impl fmt::Display for RowError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.column {
-            Some(column) => write!(f, "line {}: {column}: {}", self.line, self.message),
-            None => write!(f, "line {}: {}", self.line, self.message),
-        }
-    }
 }
 
 /// Why a subjects file cannot be used.

@@ -693,5 +693,5 @@ async fn a_px_user_created_again_after_its_erasure_is_present_again_and_needs_a_
     );
     assert_eq!(report.head.summary.steps_needing_a_person, 1);
     // The verify is in the chain: the report found it whole, and states a new head.
-    assert!(report.head.chain.head.starts_with("sha256:"));
+    assert!(report.head.chain.digest.starts_with("sha256:"));
 }

@@ -958,3 +958,28 @@ async fn a_journal_edited_outside_the_tool_gets_no_receipt() {
     assert_says(&report, "its salt is missing");
     assert!(!text(&report).contains("no rows"), "{}", text(&report));
 }
+
+/// A journal named like an SQLite URI is a file like any other: `file:…?mode=memory` is not a
+/// journal kept in memory only (which no crash, resume or report would find).
+#[tokio::test]
+async fn a_journal_named_like_a_sqlite_uri_is_a_file_like_any_other() {
+    let batch = people(1);
+    let world = World::start(&batch, 200).await;
+    let subjects = world.subjects_file("s.csv", &batch);
+    let name = "file:j.db?mode=memory";
+    for args in [
+        run_args(&subjects, Path::new(name), &FAST),
+        vec!["report", "--journal", name, "--format", "json"],
+    ] {
+        let out = command(&world.env(), &args)
+            .current_dir(world.path(""))
+            .output()
+            .await
+            .unwrap();
+        assert_exit(&out, 0);
+    }
+    let journal = Journal::open_read_only(&world.path(name)).unwrap();
+    let steps = journal.steps().unwrap();
+    assert!(!steps.is_empty());
+    assert!(steps.iter().all(|step| step.state == StepState::Done));
+}

@@ -56,7 +56,7 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
             }
         }
         p.meta #chain {
-            "Journal chain head: " code { (head.chain.head) }
+            "Journal chain head: " code { (head.chain.digest) }
             " (" (head.chain.records) " records, every row checked against it)."
         }
         p.summary {

@@ -20,7 +20,7 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
     writeln!(
         out,
         "Journal chain head: `{}` ({} records, every row checked against it).\n",
-        head.chain.head, head.chain.records
+        head.chain.digest, head.chain.records
     )?;
     if let Some(subject) = &head.only_subject {
         writeln!(out, "Only the subject {}.\n", escape(subject))?;
@@ -65,16 +65,13 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
     if !head.vendors.is_empty() {
         writeln!(out, "\n## Vendors\n")?;
         for vendor in &head.vendors {
-            let list = |items: &[String]| {
-                if items.is_empty() {
-                    "not recorded".to_string()
-                } else {
-                    items
-                        .iter()
-                        .map(|item| escape(item))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                }
+            let list = |items: &[String]| match items {
+                [] => "not recorded".to_string(),
+                items => items
+                    .iter()
+                    .map(|item| escape(item))
+                    .collect::<Vec<_>>()
+                    .join(", "),
             };
             writeln!(out, "### {}\n", vendor.vendor_name)?;
             writeln!(out, "- Method: {}", vendor.method)?;

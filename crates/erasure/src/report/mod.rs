@@ -32,6 +32,7 @@ use crate::provenance::{CitedPage, Provenance};
 use crate::redact::{Redactor, printable};
 use crate::vendor::{ErasureFacts, Vendor};
 use crate::verify::{self, CheckResult};
+use crate::{chain, unique};
 
 /// A receipt format; `--format` takes its name (strum's, in lowercase).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::VariantNames)]
@@ -185,15 +186,6 @@ pub struct VendorReceipt {
     pub verifiable_by_api: bool,
     /// The read `verify` makes, or why there is none.
     pub absence_check: String,
-}
-
-/// The journal's hash chain, as the report found it whole.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct ChainReceipt {
-    /// `sha256:<hex>` of the last record: compare it with the head a later report states.
-    pub head: String,
-    /// Records in the chain.
-    pub records: u64,
 }
 
 /// One subject's receipt.
@@ -364,7 +356,7 @@ pub struct Head {
     /// The one subject reported (`--subject`), when only one is.
     pub only_subject: Option<String>,
     /// The journal's chain head: every row was checked against the chain.
-    pub chain: ChainReceipt,
+    pub chain: chain::Head,
     /// Every run and verify, as it started (operator, tool, environments, spec).
     pub runs: Vec<Provenance>,
     /// Per vendor: environment, method, completion, tool and spec.
@@ -384,10 +376,10 @@ pub struct Head {
     completion: BTreeMap<Vendor, Completion>,
 }
 
-/// Whether a vendor's reported steps are all done, and when the last of them ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Whether a vendor has a reported step not done yet, and when its last reported step ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Completion {
-    finished: bool,
+    unfinished: bool,
     last: Option<i64>,
 }
 
@@ -413,11 +405,8 @@ impl Head {
             .filter(|step| step.recheck_due.is_some() || step.verification.is_some())
             .count();
         for step in steps {
-            let completion = self.completion.entry(step.vendor).or_insert(Completion {
-                finished: true,
-                last: None,
-            });
-            completion.finished &= step.state == StepState::Done;
+            let completion = self.completion.entry(step.vendor).or_default();
+            completion.unfinished |= step.state != StepState::Done;
             completion.last = completion.last.max(step.finished_at);
         }
         let caveats: BTreeSet<&'static str> = subject
@@ -480,14 +469,10 @@ impl<'j> JournalReceipts<'j> {
         // The chain check, the counting pass and the writing passes must read the same journal,
         // also while a run writes to it.
         journal.hold_snapshot()?;
-        // Before any receipt: a journal changed outside the tool gets none.
-        let chain = journal.check_chain()?;
         let now = crate::journal::now_millis();
         let mut head = Head {
-            chain: ChainReceipt {
-                head: chain.digest,
-                records: chain.records,
-            },
+            // Before any receipt: a journal changed outside the tool gets none.
+            chain: journal.check_chain()?,
             runs: journal.provenance()?,
             ..Head::new(journal.created_at()?, now, reveal, only)
         };
@@ -547,10 +532,7 @@ impl Receipts for Report {
         &self,
         each: &mut dyn FnMut(&SubjectReceipt) -> io::Result<()>,
     ) -> Result<(), ReportError> {
-        for subject in &self.subjects {
-            each(subject)?;
-        }
-        Ok(())
+        Ok(self.subjects.iter().try_for_each(each)?)
     }
 }
 
@@ -725,60 +707,41 @@ fn receipt(
 }
 
 /// Each vendor's receipt, for the vendors the reported steps name: environments, tools and specs
-/// from the runs, completion from the steps (counted as they were read).
+/// from the runs (each once, in the order met), completion from the steps (counted as they were
+/// read).
 fn vendor_receipts(
     completion: &BTreeMap<Vendor, Completion>,
     runs: &[Provenance],
 ) -> Vec<VendorReceipt> {
-    fn push<T: PartialEq>(list: &mut Vec<T>, item: T) {
-        if !list.contains(&item) {
-            list.push(item);
-        }
-    }
-    let mut receipts = Vec::new();
-    for vendor in Vendor::ALL {
-        let Some(&Completion { finished, last }) = completion.get(&vendor) else {
-            continue;
-        };
+    // By vendor, in `Vendor`'s order.
+    let receipt = |(&vendor, &Completion { unfinished, last }): (&Vendor, &Completion)| {
         let facts = vendor.facts();
-        let mut receipt = VendorReceipt {
+        let used = || {
+            runs.iter()
+                .filter_map(move |run| Some((run, run.vendors.get(&vendor)?)))
+        };
+        VendorReceipt {
             vendor,
             vendor_name: vendor.name(),
             method: facts.method,
-            environments: Vec::new(),
-            completed_at: if finished { last.map(rfc3339) } else { None },
-            tools: Vec::new(),
-            spec_versions: Vec::new(),
-            cited_pages: Vec::new(),
-            operators: Vec::new(),
+            environments: unique(used().map(|(_, used)| match &used.data_centre {
+                Some(centre) => format!("{} (data centre: {centre})", used.host),
+                None => used.host.clone(),
+            })),
+            completed_at: if unfinished { None } else { last.map(rfc3339) },
+            tools: unique(used().map(|(run, _)| run.tool.clone())),
+            spec_versions: unique(used().map(|(_, used)| used.spec_version.clone())),
+            cited_pages: unique(used().flat_map(|(_, used)| used.cited_pages.iter().cloned())),
+            operators: unique(used().filter_map(|(run, _)| run.operator.clone())),
             verifiable_by_api: facts.verifiable_by_api,
             absence_check: if facts.verifiable_by_api {
                 facts.absence_read.to_string()
             } else {
                 format!("Not verifiable by API: {}", facts.absence_read)
             },
-        };
-        for run in runs {
-            let Some(used) = run.vendors.get(&vendor) else {
-                continue;
-            };
-            let environment = match &used.data_centre {
-                Some(centre) => format!("{} (data centre: {centre})", used.host),
-                None => used.host.clone(),
-            };
-            push(&mut receipt.environments, environment);
-            push(&mut receipt.tools, run.tool.clone());
-            push(&mut receipt.spec_versions, used.spec_version.clone());
-            for page in &used.cited_pages {
-                push(&mut receipt.cited_pages, page.clone());
-            }
-            if let Some(operator) = &run.operator {
-                push(&mut receipt.operators, operator.clone());
-            }
         }
-        receipts.push(receipt);
-    }
-    receipts
+    };
+    completion.iter().map(receipt).collect()
 }
 
 /// Where a step stands: a record a `verify` found present again needs a person; a merge stands
@@ -1340,7 +1303,7 @@ mod tests {
         let chain = reader.check_chain().unwrap();
         let receipts = JournalReceipts::open(&reader, false, None).unwrap();
         let head = receipts.head();
-        assert_eq!(head.chain.head, chain.digest);
+        assert_eq!(head.chain.digest, chain.digest);
         assert_eq!(head.chain.records, chain.records);
         assert_eq!(head.summary.steps_needing_a_person, 1);
         assert_eq!(head.summary.steps_erased, 1);

@@ -41,7 +41,7 @@ pub const COLUMNS: [&str; 23] = [
 pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportError> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(COLUMNS).map_err(csv_error)?;
-    let chain_head = receipts.head().chain.head.clone();
+    let chain_head = receipts.head().chain.digest.clone();
     receipts.each_subject(&mut |subject| {
         for step in &subject.steps {
             let problem = step.problem.as_ref();
