@@ -218,7 +218,7 @@ async fn read_back(
                 return (CheckResult::Failed, note);
             }
             let id = step.vendor_id.as_str();
-            if id.is_empty() || id.contains(['/', '\\']) || id == "." || id == ".." {
+            if !gainsight_px::fits_in_path("get_user", id) {
                 return found(
                     CheckResult::NotVerifiable,
                     "Not verifiable by API: this id cannot be the path segment of Get User, and Gainsight PX documents no other read by id.",

@@ -17,7 +17,7 @@ vendor_runtime::impl_vendor!(Client, Config);
 pub use config::{Config, DataCenter};
 pub use error::ApiError;
 pub use listing::{DEFAULT_PAGE_SIZE, ListOptions, MAX_PAGE_SIZE};
-pub use outcomes::{DeleteMode, DeleteOutcome};
+pub use outcomes::{DeleteMode, DeleteOutcome, fits_in_path};
 
 /// Everything a Gainsight PX call can fail with: the shared runtime's error with the
 /// [`ApiError`] body (when the response had one).

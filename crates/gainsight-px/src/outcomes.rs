@@ -47,11 +47,12 @@ impl DeleteOutcome {
     }
 }
 
-/// Whether `id` can be the `{identifyId}` path segment of `operation`: it must keep the route
-/// its own (not `.`, `..` or `delete` for a delete, see the runtime's route check) and carry no
-/// slash or backslash, which the vendor's advice sends by the body variants ("for ids with
-/// special characters"; an encoded slash is commonly refused by Java servers, inferred).
-fn fits_in_path(operation: &str, id: &str) -> bool {
+/// Whether `id` can be the `{identifyId}` path segment of `operation` (an operation id such as
+/// `"get_user"`): it must keep the route its own (not empty, `.`, `..` or `delete`, see the
+/// runtime's route check) and carry no slash or backslash, which the vendor's advice
+/// sends by the body variants ("for ids with special characters"; an encoded slash is commonly
+/// refused by Java servers, inferred). Get User has no body variant: such an id cannot be read.
+pub fn fits_in_path(operation: &str, id: &str) -> bool {
     !id.contains(['/', '\\']) && check_params(OPERATIONS, operation, &[("identifyId", id)]).is_ok()
 }
 
@@ -148,6 +149,11 @@ mod tests {
             assert!(!fits_in_path("delete_user", id), "{id}");
         }
         assert!(!fits_in_path("update_user", "update"));
+        // `delete` would reach the route of Delete User by body, which the `pre` hook refuses.
+        for id in ["", ".", "..", "a/b", "a\\b", "delete"] {
+            assert!(!fits_in_path("get_user", id), "{id}");
+        }
+        assert!(fits_in_path("get_user", "jdoe+test@example.test"));
     }
 
     #[test]
