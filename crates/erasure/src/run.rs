@@ -51,6 +51,10 @@ pub type StopSignal = tokio_util::sync::CancellationToken;
 /// Steps read from the journal at once by a lane: the most a run holds of its work per vendor.
 pub const WORK_PAGE: usize = 256;
 
+/// The longest `Retry-After` a run waits out. A vendor that asks for longer (a daily quota, or a
+/// value no clock can add) gets nothing more in this run: its steps say to run again later.
+pub const MAX_PAUSE: Duration = Duration::from_secs(60 * 60);
+
 /// One vendor's work, read from `reader` a page at a time ([`Journal::work_page`]), up to the
 /// step `up_to` (the last there was when the run started). Ends early once a stop is asked for,
 /// and after a failed read.
@@ -249,8 +253,20 @@ async fn send_step(
                 context.progress.vendor_halted(step.vendor, &reason);
             }
         }
+        let too_long = problem.retry_after.filter(|wait| *wait > MAX_PAUSE);
+        if let Some(wait) = too_long {
+            let reason = format!(
+                "{} asked to wait {} s before the next request, longer than a run waits ({} s); run again after that",
+                step.vendor,
+                wait.as_secs(),
+                MAX_PAUSE.as_secs()
+            );
+            if lane.halt(problem.kind, &reason) {
+                context.progress.vendor_halted(step.vendor, &reason);
+            }
+        }
         let last = send == context.options.max_sends.max(1);
-        if problem.retryable && !last && !context.stop.is_cancelled() {
+        if problem.retryable && !last && !context.stop.is_cancelled() && too_long.is_none() {
             wait_before_resend(context, lane, &problem, send).await;
             continue;
         }
@@ -268,7 +284,11 @@ async fn check_vendor(context: &Context<'_>, lane: &Lane, vendor: Vendor) -> Res
     loop {
         lane.ready().await;
         match context.clients.check(vendor).await {
-            Err(problem) if problem.retryable && send < max_sends => {
+            Err(problem)
+                if problem.retryable
+                    && send < max_sends
+                    && problem.retry_after.is_none_or(|wait| wait <= MAX_PAUSE) =>
+            {
                 wait_before_resend(context, lane, &problem, send).await;
                 send += 1;
             }

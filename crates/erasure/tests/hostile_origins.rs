@@ -609,3 +609,36 @@ async fn a_5xx_then_not_found_is_the_same_outcome_within_one_send_and_across_sen
     ];
     assert_eq!(seen, [expected.clone(), expected]);
 }
+
+#[tokio::test]
+async fn a_429_asking_for_an_endless_wait_neither_panics_nor_hangs_the_run() {
+    // Every erasure (or, the second time, every request: the base URL check too) answers 429
+    // with a Retry-After no run can wait out (u64::MAX seconds, and a year): the run ends, and
+    // the step says it proved nothing.
+    for (retry_after, check_too) in [
+        ("18446744073709551615", false),
+        ("31536000", false),
+        ("18446744073709551615", true),
+    ] {
+        let server = Server::start(move |request, _| {
+            let read = documented_read(request).filter(|_| !check_too);
+            read.unwrap_or_else(|| Reply::Whole {
+                status: 429,
+                headers: vec![("retry-after", retry_after.to_string())],
+                body: Vec::new(),
+            })
+        })
+        .await;
+        let url = server.url.clone();
+        let report = tokio::time::timeout(
+            Duration::from_secs(60),
+            tokio::spawn(async move { erase(&url, &[Vendor::GainsightPx], 3, 0).await }),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("Retry-After {retry_after}: the run hung"))
+        .unwrap_or_else(|error| panic!("Retry-After {retry_after}: the run panicked: {error}"));
+        let [(vendor, outcome, problem, _)] = steps(&report).try_into().unwrap();
+        assert_eq!((vendor, outcome), (Vendor::GainsightPx, None));
+        assert!(problem.is_some(), "{retry_after}");
+    }
+}
