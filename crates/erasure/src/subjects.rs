@@ -28,6 +28,9 @@ pub const MAX_VALUE_CHARS: usize = 512;
 pub const MAX_SUBJECTS: usize = 1_000_000;
 /// Past this many bad rows, the rest are counted, not listed.
 const MAX_LISTED_ERRORS: usize = 50;
+/// The most runs of line breaks read ahead of the record being read: far more than the csv
+/// reader's buffer holds of short rows, far fewer than a quoted value left open would make.
+const MAX_PENDING_BREAKS: usize = 65_536;
 
 /// One data subject and their id at each vendor that holds them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -517,10 +520,11 @@ struct Tap<R> {
     inner: R,
     length: u64,
     digest: Sha256,
-    /// The offsets of the CR and LF bytes read that [`Self::line_at`] has not passed yet, and
-    /// whether each ends a line (a CR and the LF after it end one line, counted at the CR). They
-    /// are at most what the csv reader's buffer holds.
-    breaks: VecDeque<(u64, bool)>,
+    /// The runs of CR and LF bytes read that [`Self::line_at`] has not passed yet: where each
+    /// starts and ends (exclusive), and how many lines it ends (a CR and the LF after it end one
+    /// line). A run of blank lines is one entry; more than [`MAX_PENDING_BREAKS`] runs before a
+    /// record ends (a quote left open) is an error, so what is kept stays small.
+    breaks: VecDeque<(u64, u64, u64)>,
     after_cr: bool,
     /// The line the first offset not yet passed is on.
     line: u64,
@@ -541,18 +545,14 @@ impl<R: Read> Tap<R> {
     /// The line the record the reader places at `offset` starts on; `offset` is at least the last
     /// one asked for.
     fn line_at(&mut self, mut offset: u64) -> u64 {
-        while let Some(&(at, ends_line)) = self.breaks.front() {
-            if at > offset {
+        while let Some(&(start, end, lines)) = self.breaks.front() {
+            if start > offset {
                 break;
             }
             // The reader may place a record at the line ending before it (the LF of a CRLF) or
             // at blank lines it skips; a record never starts with a line ending.
-            if at == offset {
-                offset += 1;
-            }
-            if ends_line {
-                self.line += 1;
-            }
+            offset = offset.max(end);
+            self.line += lines;
             self.breaks.pop_front();
         }
         self.line
@@ -569,8 +569,23 @@ impl<R: Read> Read for Tap<R> {
         self.digest.update(&buf[..read]);
         for (&byte, offset) in buf[..read].iter().zip(self.length..) {
             if byte == b'\r' || byte == b'\n' {
-                self.breaks
-                    .push_back((offset, byte == b'\r' || !self.after_cr));
+                let ends_line = u64::from(byte == b'\r' || !self.after_cr);
+                let full = self.breaks.len() >= MAX_PENDING_BREAKS;
+                match self.breaks.back_mut() {
+                    Some((_, end, lines)) if *end == offset => {
+                        *end += 1;
+                        *lines += ends_line;
+                    }
+                    _ if full => {
+                        return Err(io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            format!(
+                                "a record runs over more than {MAX_PENDING_BREAKS} line breaks (a quote left open?); not a subjects file"
+                            ),
+                        ));
+                    }
+                    _ => self.breaks.push_back((offset, offset + 1, ends_line)),
+                }
             }
             self.after_cr = byte == b'\r';
         }
@@ -907,6 +922,33 @@ mod tests {
         }
         // Visible non-ASCII stays accepted.
         assert!(parse("S1,,,jürgen@例え.test\n").is_ok());
+    }
+
+    /// Blank lines, or line breaks inside one quoted value, that the reader reads past before a
+    /// record ends: what is kept to number lines stays small.
+    #[test]
+    fn a_flood_of_line_breaks_keeps_memory_flat() {
+        let blank = format!("{HEADER}{}S1,,,u1\n", "\r\n".repeat(500_000));
+        let mut reader = csv::Reader::from_reader(Tap::new(blank.as_bytes()));
+        let mut record = csv::ByteRecord::new();
+        assert!(reader.read_byte_record(&mut record).unwrap());
+        assert!(
+            reader.get_ref().breaks.len() < 64,
+            "{}",
+            reader.get_ref().breaks.len()
+        );
+        let start = record.position().unwrap().byte();
+        assert_eq!(reader.get_mut().line_at(start), 500_002);
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("subjects.csv");
+        let open = format!("{HEADER}S1,,,\"{}\"\n", "x\n".repeat(500_000));
+        std::fs::write(&path, open).unwrap();
+        let error = read_subjects(&path).unwrap_err();
+        assert!(
+            matches!(&error, SubjectsError::Read(..)) && error.to_string().contains("line breaks"),
+            "{error}"
+        );
     }
 
     #[test]
