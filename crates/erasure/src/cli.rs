@@ -405,6 +405,16 @@ fn report_command(args: &ReportArgs) -> Result<u8, Failure> {
         Ok(out.flush()?)
     };
     match &args.output {
+        Some(path) if crate::journal::is_journal_file(&args.journal, path) => {
+            return Err(fail(
+                exit::USAGE,
+                format!(
+                    "--output {} is the journal {} (or SQLite's file beside it); writing the report there would destroy the journal. Give another file",
+                    path.display(),
+                    args.journal.display()
+                ),
+            ));
+        }
         Some(path) => {
             let mut file = private::create(path).map_err(ReportError::Write)?;
             write(&mut file)?;
@@ -450,6 +460,44 @@ mod tests {
                 assert_eq!(journal_exit_code(&error), code, "{error}");
             }
         }
+    }
+
+    /// `--output` naming the journal itself (or its WAL file, which holds its latest commits)
+    /// is refused: writing the report there would destroy the journal.
+    #[test]
+    fn a_report_is_never_written_over_its_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("erasure.db");
+        let subjects = [crate::subjects::Subject {
+            reference: "S1".to_string(),
+            line: 2,
+            ids: vec![(Vendor::GainsightPx, "u1".to_string())],
+        }];
+        drop(Journal::open_for_run(&journal, &subjects).unwrap());
+        let before = std::fs::read(&journal).unwrap();
+        let wal = dir.path().join("erasure.db-wal");
+        let same_file = dir.path().join(".").join("erasure.db");
+        for output in [journal.clone(), same_file, wal] {
+            let args = ReportArgs {
+                journal: journal.clone(),
+                format: Format::Json,
+                subject: None,
+                reveal: false,
+                output: Some(output.clone()),
+            };
+            let failure = report_command(&args).err();
+            assert_eq!(
+                failure.as_ref().map(|failure| failure.code),
+                Some(exit::USAGE),
+                "{}",
+                output.display()
+            );
+            assert_eq!(std::fs::read(&journal).unwrap(), before);
+        }
+        Journal::open_read_only(&journal)
+            .unwrap()
+            .check_chain()
+            .unwrap();
     }
 
     #[test]

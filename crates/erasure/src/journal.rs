@@ -1354,6 +1354,31 @@ fn file_name(path: &Path) -> PathBuf {
     }
 }
 
+/// Whether `other` is the journal at `path` or one of SQLite's files beside it: the same file
+/// when both exist (a link to it included), the same name in the same directory otherwise.
+pub fn is_journal_file(path: &Path, other: &Path) -> bool {
+    FILE_SUFFIXES
+        .iter()
+        .any(|suffix| same_file(&beside(path, suffix), other))
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    if let (Ok(a), Ok(b)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+        use std::os::unix::fs::MetadataExt;
+        return (a.dev(), a.ino()) == (b.dev(), b.ino());
+    }
+    // The directory resolved (`.`, `..` and links), and the file's own name.
+    let resolved = |path: &Path| {
+        let directory = path
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty());
+        let directory = std::fs::canonicalize(directory.unwrap_or(Path::new("."))).ok()?;
+        Some(directory.join(path.file_name()?))
+    };
+    resolved(a).is_some_and(|a| resolved(b) == Some(a))
+}
+
 /// The file beside the journal whose name is the journal's and `suffix`.
 fn beside(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
@@ -1409,10 +1434,13 @@ fn cannot_make_wal_index(error: &rusqlite::Error) -> bool {
 /// a URI gives a meaning to.
 const URI_RESERVED: &AsciiSet = &CONTROLS.add(b'?').add(b'#').add(b'%').add(b'&').add(b'=');
 
+/// The suffixes of the journal's files: the journal, and SQLite's WAL and its index beside it.
+const FILE_SUFFIXES: [&str; 3] = ["", "-wal", "-shm"];
+
 /// Narrows the journal and its WAL files to 0600 (SQLite gives the WAL files the journal's
 /// mode, and an existing journal keeps its own).
 fn narrow_permissions(path: &Path) -> Result<(), JournalError> {
-    for suffix in ["", "-wal", "-shm"] {
+    for suffix in FILE_SUFFIXES {
         let file = beside(path, suffix);
         private::narrow(&file)
             .map_err(|source| JournalError::Io(file.display().to_string(), source))?;
