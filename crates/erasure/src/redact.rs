@@ -9,8 +9,8 @@
 use crate::hashing::IdHasher;
 use crate::vendor::Vendor;
 
-/// `text` with every control character, Unicode format character (zero-width, bidi controls)
-/// and line or paragraph separator replaced by U+FFFD, and tabs and line breaks by a space.
+/// `text` with every control character, invisible character ([`is_invisible`]: zero-width, bidi
+/// controls, blank fillers) and line or paragraph separator replaced by U+FFFD, and tabs and line breaks by a space.
 pub fn printable(text: &str) -> String {
     text.chars()
         .map(|c| match c {
@@ -23,7 +23,9 @@ pub fn printable(text: &str) -> String {
 
 /// Whether `c` prints as nothing, or as a line break the csv reader does not see: Unicode format
 /// characters (category Cf: zero-width spaces and joiners, byte order marks, bidirectional
-/// controls, soft hyphens, tags) and the line and paragraph separators.
+/// controls, soft hyphens, tags), Unicode's other default-ignorable code points (Hangul fillers,
+/// the combining grapheme joiner, variation selectors: `Default_Ignorable_Code_Point` outside
+/// Cf), and the line and paragraph separators.
 pub(crate) fn is_invisible(c: char) -> bool {
     use unicode_general_category::{GeneralCategory, get_general_category};
     matches!(
@@ -31,6 +33,18 @@ pub(crate) fn is_invisible(c: char) -> bool {
         GeneralCategory::Format
             | GeneralCategory::LineSeparator
             | GeneralCategory::ParagraphSeparator
+    ) || matches!(
+        c,
+        '\u{034f}'
+            | '\u{115f}'..='\u{1160}'
+            | '\u{17b4}'..='\u{17b5}'
+            | '\u{180b}'..='\u{180f}'
+            | '\u{2065}'
+            | '\u{3164}'
+            | '\u{fe00}'..='\u{fe0f}'
+            | '\u{ffa0}'
+            | '\u{fff0}'..='\u{fff8}'
+            | '\u{e0000}'..='\u{e0fff}'
     )
 }
 

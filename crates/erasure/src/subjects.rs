@@ -499,8 +499,8 @@ fn checked_value(raw: &[u8]) -> Result<String, String> {
     if text.chars().any(crate::redact::is_invisible) {
         return Err(
             "contains an invisible character (a zero-width space, a byte order mark, a \
-             direction mark or another Unicode format character, or a line separator); \
-             retype the value"
+             direction mark or another Unicode format character, a blank filler, or a line \
+             separator); retype the value"
                 .to_string(),
         );
     }
@@ -949,6 +949,31 @@ mod tests {
             matches!(&error, SubjectsError::Read(..)) && error.to_string().contains("line breaks"),
             "{error}"
         );
+    }
+
+    /// Characters that print as nothing without being format characters (Unicode's other
+    /// default-ignorable code points: Hangul fillers, the combining grapheme joiner, variation
+    /// selectors) make a value that looks like another one: refused as invisible too.
+    #[test]
+    fn blank_letters_and_ignorable_marks_are_invisible_too() {
+        for c in [
+            '\u{3164}',
+            '\u{115f}',
+            '\u{1160}',
+            '\u{ffa0}',
+            '\u{034f}',
+            '\u{17b4}',
+            '\u{180b}',
+            '\u{fe0f}',
+            '\u{e0100}',
+        ] {
+            let errors = parse(&format!("S1,,,jd{c}oe@example.test\n")).unwrap_err();
+            assert!(
+                errors[0].starts_with("line 2: gainsight_px_identify_id: contains an invisible"),
+                "U+{:04X}: {errors:?}",
+                c as u32
+            );
+        }
     }
 
     #[test]
