@@ -1368,15 +1368,25 @@ fn same_file(a: &Path, b: &Path) -> bool {
         use std::os::unix::fs::MetadataExt;
         return (a.dev(), a.ino()) == (b.dev(), b.ino());
     }
-    // The directory resolved (`.`, `..` and links), and the file's own name.
-    let resolved = |path: &Path| {
-        let directory = path
-            .parent()
-            .filter(|parent| !parent.as_os_str().is_empty());
-        let directory = std::fs::canonicalize(directory.unwrap_or(Path::new("."))).ok()?;
-        Some(directory.join(path.file_name()?))
-    };
-    resolved(a).is_some_and(|a| resolved(b) == Some(a))
+    resolved(a) == resolved(b)
+}
+
+/// `path` with its links, `.` and `..` resolved (its own name too, when the file exists), so that
+/// one file has one name; as given when its directory cannot be resolved.
+fn resolved(path: &Path) -> PathBuf {
+    if let Ok(resolved) = std::fs::canonicalize(path) {
+        return resolved;
+    }
+    let directory = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty());
+    match (
+        std::fs::canonicalize(directory.unwrap_or(Path::new("."))),
+        path.file_name(),
+    ) {
+        (Ok(directory), Some(name)) => directory.join(name),
+        _ => path.to_path_buf(),
+    }
 }
 
 /// The file beside the journal whose name is the journal's and `suffix`.
@@ -1386,9 +1396,10 @@ fn beside(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Takes the journal's exclusive lock (see the module documentation), or says who holds it.
+/// Takes the journal's exclusive lock (see the module documentation), or says who holds it. The
+/// lock file is named after the journal's resolved name, so that a link to it is the same journal.
 fn take_lock(path: &Path) -> Result<File, JournalError> {
-    let lock_path = beside(path, ".lock");
+    let lock_path = beside(&resolved(path), ".lock");
     let io = |source: std::io::Error| JournalError::Io(lock_path.display().to_string(), source);
     private::create_new(&lock_path).map_err(io)?;
     let file = std::fs::OpenOptions::new()
@@ -1772,6 +1783,30 @@ mod tests {
             Err(error @ JournalError::Tampered(..)) => error.to_string(),
             other => panic!("not found tampered: {other:?}"),
         }
+    }
+
+    /// The same journal named another way (through a link to it, or to its directory) is the
+    /// same journal in use.
+    #[cfg(unix)]
+    #[test]
+    fn a_journal_in_use_is_refused_under_another_name_too() {
+        let subjects = [subject("S1", 2, &[(Vendor::GainsightPx, "u1")])];
+        let (dir, path, journal) = new_journal(&subjects);
+        let linked_file = dir.path().join("link.db");
+        std::os::unix::fs::symlink(&path, &linked_file).unwrap();
+        let linked_dir = dir.path().join("linked-dir");
+        std::os::unix::fs::symlink(dir.path(), &linked_dir).unwrap();
+        for other in [linked_file, linked_dir.join("j.db")] {
+            let second = Journal::open_for_run(&other, &subjects);
+            assert!(
+                matches!(second, Err(JournalError::InUse(..))),
+                "{}: {second:?}",
+                other.display()
+            );
+            let verify = Journal::open_for_verify(&other);
+            assert!(matches!(verify, Err(JournalError::InUse(..))), "{verify:?}");
+        }
+        drop(journal);
     }
 
     #[test]
