@@ -43,11 +43,12 @@ const PAGE: usize = 256;
 pub use crate::outcome::CheckResult;
 
 /// When a step's Gainsight PX re-check is due: its erasure time + the revival window. `None` for
-/// other vendors and for steps without an erased or absent outcome.
+/// other vendors, for steps without an erased or absent outcome, and for a time no date can
+/// follow (the revival caveat then stays).
 pub fn recheck_due(step: &StepRow) -> Option<i64> {
     (step.vendor == Vendor::GainsightPx && is_verified_outcome(step))
         .then_some(step.finished_at?)
-        .map(|finished| finished + GAINSIGHT_PX_REVIVAL_WINDOW.as_millis() as i64)
+        .and_then(|finished| finished.checked_add(GAINSIGHT_PX_REVIVAL_WINDOW.as_millis() as i64))
 }
 
 /// Whether the revival caveat of a Gainsight PX step is lifted: a verify on or after its re-check
@@ -269,6 +270,26 @@ mod tests {
     use super::*;
     use crate::journal::Finish;
     use crate::subjects::Subject;
+
+    /// A journal is read as it is found: an erasure time at the end of time (a journal whose
+    /// chain was rebuilt by whoever holds its salt) has no re-check date rather than a panic.
+    #[test]
+    fn an_erasure_time_at_the_end_of_time_has_no_recheck_date() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        let subjects = [Subject {
+            reference: "S1".to_string(),
+            line: 2,
+            ids: vec![(Vendor::GainsightPx, "u1".to_string())],
+        }];
+        let journal = Journal::open_for_run(&path, &subjects).unwrap();
+        let mut step = journal.steps().unwrap().remove(0);
+        step.state = StepState::Done;
+        step.outcome = Some(Outcome::Deleted);
+        step.finished_at = Some(i64::MAX);
+        assert_eq!(recheck_due(&step), None);
+        assert!(!revival_caveat_lifted(&step));
+    }
 
     #[test]
     fn only_vendors_with_an_erased_or_absent_step_are_read_and_never_attestr() {
