@@ -132,7 +132,10 @@ pub async fn run(
                     "the base URL did not prove that it serves {vendor}'s API ({}); each step's receipt has the answer",
                     problem.summary()
                 );
-                context.progress.vendor_halted(vendor, &shown);
+                // Stopped, the run records no step, so says nothing of their receipts.
+                if !context.stop.is_cancelled() {
+                    context.progress.vendor_halted(vendor, &shown);
+                }
             }
             let pages = work_pages(reader, vendor, options.follow_merges, up_to, context.stop);
             pages
@@ -277,12 +280,12 @@ async fn send_step(
 }
 
 /// Runs the vendor's check ([`Clients::check`]) before its first step, with the same resends as
-/// a step.
+/// a step; a stop asked for while it waits to send again ends it with its last problem.
 async fn check_vendor(context: &Context<'_>, lane: &Lane, vendor: Vendor) -> Result<(), Problem> {
     let max_sends = context.options.max_sends.max(1);
     let mut send = 1;
+    lane.ready().await;
     loop {
-        lane.ready().await;
         match context.clients.check(vendor).await {
             Err(problem)
                 if problem.retryable
@@ -290,6 +293,11 @@ async fn check_vendor(context: &Context<'_>, lane: &Lane, vendor: Vendor) -> Res
                     && problem.retry_after.is_none_or(|wait| wait <= MAX_PAUSE) =>
             {
                 wait_before_resend(context, lane, &problem, send).await;
+                tokio::select! {
+                    biased;
+                    () = context.stop.cancelled() => return Err(problem),
+                    () = lane.ready() => {}
+                }
                 send += 1;
             }
             answer => return answer,

@@ -642,3 +642,52 @@ async fn a_429_asking_for_an_endless_wait_neither_panics_nor_hangs_the_run() {
         assert!(problem.is_some(), "{retry_after}");
     }
 }
+
+/// A stop asked for while a vendor's base URL check waits out a 429's `Retry-After` ends the run
+/// then, as it does while a step waits: the wait is not served first.
+#[tokio::test]
+async fn a_stop_during_a_429_pause_at_the_check_is_not_waited_out() {
+    let server = Server::start(|_, _| Reply::Whole {
+        status: 429,
+        headers: vec![("retry-after", "30".to_string())],
+        body: Vec::new(),
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let subjects = dir.path().join("subjects.csv");
+    std::fs::write(
+        &subjects,
+        format!(
+            "subject,attestr_profile_id,trust_uuid,gainsight_px_identify_id\nDSR-1,,,{PX_ID}\n"
+        ),
+    )
+    .unwrap();
+    let subjects = read_subjects(&subjects).unwrap();
+    let journal = Journal::open_for_run(&dir.path().join("journal.db"), &subjects).unwrap();
+    let clients = clients(&server.url, &[Vendor::GainsightPx]);
+    let stop = StopSignal::default();
+    let stopper = stop.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        stopper.cancel();
+    });
+    let call_options = CallOptions {
+        max_retries: Some(0),
+        ..CallOptions::default()
+    };
+    let started = std::time::Instant::now();
+    tokio::time::timeout(
+        Duration::from_secs(20),
+        call_options.scope(run(
+            journal,
+            &clients,
+            &RunOptions::default(),
+            &Silent,
+            &stop,
+        )),
+    )
+    .await
+    .expect("the run ended soon after its stop")
+    .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(20));
+}
