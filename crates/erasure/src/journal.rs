@@ -1356,7 +1356,7 @@ fn file_name(path: &Path) -> PathBuf {
 
 /// Whether `other` is the journal at `path` or one of SQLite's files beside it: the same file
 /// when both exist (a link to it included), the same name in the same directory otherwise.
-pub fn is_journal_file(path: &Path, other: &Path) -> bool {
+pub(crate) fn is_journal_file(path: &Path, other: &Path) -> bool {
     FILE_SUFFIXES
         .iter()
         .any(|suffix| same_file(&beside(path, suffix), other))
