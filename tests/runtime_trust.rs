@@ -294,3 +294,19 @@ async fn the_identity_stream_pages_until_a_short_page() {
     let result: Result<Vec<_>, _> = servers.client().identities(bounded).try_collect().await;
     assert!(matches!(result, Err(trust::Error::Paging(_))), "{result:?}");
 }
+
+#[tokio::test]
+async fn a_token_expiry_past_the_clocks_range_is_a_credentials_error_not_a_panic() {
+    // Each field fits `i64` and their sum fits `u64`, but no `SystemTime` reaches it.
+    let servers = Servers::start([token("tok", i64::MAX, i64::MAX)]).await;
+    servers.deletes([deleted()]).await;
+    let err = servers.delete().await.unwrap_err();
+    let trust::Error::Credentials(message) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(message.contains("unusable expiry"), "{message}");
+    assert!(
+        servers.index.received_requests().await.unwrap().is_empty(),
+        "no Index call with a token of unknown expiry"
+    );
+}

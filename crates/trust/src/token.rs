@@ -82,7 +82,8 @@ impl AteneaTokens {
             .ok()
             .zip(u64::try_from(token.expires_in).ok())
             .and_then(|(created, lifetime)| created.checked_add(lifetime))
-            .map(|expiry| UNIX_EPOCH + Duration::from_secs(expiry))
+            // Checked: a sum past what the clock holds would panic in `SystemTime`'s `+`.
+            .and_then(|expiry| UNIX_EPOCH.checked_add(Duration::from_secs(expiry)))
             .ok_or_else(|| {
                 AuthError(format!(
                     "Atenea returned an unusable expiry (created_at {}, expires_in {})",
