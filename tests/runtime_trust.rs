@@ -310,3 +310,25 @@ async fn a_token_expiry_past_the_clocks_range_is_a_credentials_error_not_a_panic
         "no Index call with a token of unknown expiry"
     );
 }
+
+#[tokio::test]
+async fn calls_waiting_for_a_token_share_its_failed_fetch_instead_of_each_repeating_it() {
+    // Atenea fails, slowly: the ten calls that wait behind the one fetch get its failure, as they
+    // would have got its token. Were each to fetch again in turn, the last would wait ten fetches
+    // (ten times the retries and timeouts of one), and Atenea would get ten times the requests.
+    let failing = ResponseTemplate::new(503).set_delay(Duration::from_millis(100));
+    let servers = Servers::start([failing]).await;
+    servers.deletes([deleted()]).await;
+    let client = servers.client();
+    let calls = (0..10).map(|_| client.delete(IDENTITY.parse().unwrap()));
+    let outcomes = futures_util::future::join_all(calls).await;
+    for outcome in &outcomes {
+        assert!(
+            matches!(outcome, Err(trust::Error::Credentials(_))),
+            "{outcome:?}"
+        );
+    }
+    let attempts_of_one_fetch = 1 + vendor_runtime::RetryPolicy::default().max_retries as usize;
+    assert_eq!(servers.token_requests().await, attempts_of_one_fetch);
+    assert!(servers.index.received_requests().await.unwrap().is_empty());
+}
