@@ -332,3 +332,20 @@ async fn calls_waiting_for_a_token_share_its_failed_fetch_instead_of_each_repeat
     assert_eq!(servers.token_requests().await, attempts_of_one_fetch);
     assert!(servers.index.received_requests().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn an_expiry_margin_past_the_clocks_range_means_no_token_is_fresh_not_a_panic() {
+    let servers = Servers::start([token("tok", now(), 7200)]).await;
+    servers.deletes([deleted()]).await;
+    let mut config = Config::new("client-1", CLIENT_SECRET)
+        .atenea_base_url(servers.atenea.uri())
+        .index_base_url(format!("{}/index/v1", servers.index.uri()));
+    config.token_expiry_margin = Duration::MAX;
+    fast_retries(&mut config.runtime);
+    let client = config.build().unwrap();
+    for _ in 0..2 {
+        let outcome = client.delete(IDENTITY.parse().unwrap()).await.unwrap();
+        assert!(matches!(outcome, DeleteOutcome::Deleted(_)), "{outcome:?}");
+    }
+    assert_eq!(servers.token_requests().await, 2, "never fresh: one each");
+}

@@ -74,7 +74,10 @@ impl AteneaTokens {
     }
 
     fn is_fresh(&self, token: &CachedToken) -> bool {
-        SystemTime::now() + self.margin < token.expires_at
+        // A margin past what the clock holds leaves no token fresh.
+        SystemTime::now()
+            .checked_add(self.margin)
+            .is_some_and(|renew_at| renew_at < token.expires_at)
     }
 
     async fn fetch(&self) -> Result<CachedToken, AuthError> {
