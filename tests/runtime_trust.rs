@@ -294,3 +294,58 @@ async fn the_identity_stream_pages_until_a_short_page() {
     let result: Result<Vec<_>, _> = servers.client().identities(bounded).try_collect().await;
     assert!(matches!(result, Err(trust::Error::Paging(_))), "{result:?}");
 }
+
+#[tokio::test]
+async fn a_token_expiry_past_the_clocks_range_is_a_credentials_error_not_a_panic() {
+    // Each field fits `i64` and their sum fits `u64`, but no `SystemTime` reaches it.
+    let servers = Servers::start([token("tok", i64::MAX, i64::MAX)]).await;
+    servers.deletes([deleted()]).await;
+    let err = servers.delete().await.unwrap_err();
+    let trust::Error::Credentials(message) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(message.contains("unusable expiry"), "{message}");
+    assert!(
+        servers.index.received_requests().await.unwrap().is_empty(),
+        "no Index call with a token of unknown expiry"
+    );
+}
+
+#[tokio::test]
+async fn calls_waiting_for_a_token_share_its_failed_fetch_instead_of_each_repeating_it() {
+    // Atenea fails, slowly: the ten calls that wait behind the one fetch get its failure, as they
+    // would have got its token. Were each to fetch again in turn, the last would wait ten fetches
+    // (ten times the retries and timeouts of one), and Atenea would get ten times the requests.
+    let failing = ResponseTemplate::new(503).set_delay(Duration::from_millis(100));
+    let servers = Servers::start([failing]).await;
+    servers.deletes([deleted()]).await;
+    let client = servers.client();
+    let calls = (0..10).map(|_| client.delete(IDENTITY.parse().unwrap()));
+    let outcomes = futures_util::future::join_all(calls).await;
+    for outcome in &outcomes {
+        assert!(
+            matches!(outcome, Err(trust::Error::Credentials(_))),
+            "{outcome:?}"
+        );
+    }
+    let attempts_of_one_fetch = 1 + vendor_runtime::RetryPolicy::default().max_retries as usize;
+    assert_eq!(servers.token_requests().await, attempts_of_one_fetch);
+    assert!(servers.index.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_expiry_margin_past_the_clocks_range_means_no_token_is_fresh_not_a_panic() {
+    let servers = Servers::start([token("tok", now(), 7200)]).await;
+    servers.deletes([deleted()]).await;
+    let mut config = Config::new("client-1", CLIENT_SECRET)
+        .atenea_base_url(servers.atenea.uri())
+        .index_base_url(format!("{}/index/v1", servers.index.uri()));
+    config.token_expiry_margin = Duration::MAX;
+    fast_retries(&mut config.runtime);
+    let client = config.build().unwrap();
+    for _ in 0..2 {
+        let outcome = client.delete(IDENTITY.parse().unwrap()).await.unwrap();
+        assert!(matches!(outcome, DeleteOutcome::Deleted(_)), "{outcome:?}");
+    }
+    assert_eq!(servers.token_requests().await, 2, "never fresh: one each");
+}

@@ -106,7 +106,12 @@ impl Lane {
 
     /// Holds every request of this vendor for `delay` (a 429's `Retry-After`).
     pub fn pause(&self, delay: Duration) {
-        let until = Instant::now() + delay;
+        // A delay past what the clock holds (a vendor's `Retry-After` of 2^64 - 1 seconds) holds
+        // the lane as long as tokio's own far future, about 30 years: until the run stops.
+        let now = Instant::now();
+        let until = now
+            .checked_add(delay)
+            .unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 30));
         let mut paused = lock(&self.paused_until);
         if paused.is_none_or(|current| current < until) {
             *paused = Some(until);
@@ -150,6 +155,17 @@ mod tests {
         // A burst of 5 (50 ms' worth), then 25 more at 10 ms each.
         let elapsed = started.elapsed();
         assert!(elapsed >= Duration::from_millis(230), "{elapsed:?}");
+    }
+
+    #[tokio::test]
+    async fn a_pause_past_what_the_clock_holds_holds_the_lane_without_a_panic() {
+        let lane = Lane::new(&Pace {
+            per_second: 1000.0,
+            concurrency: 1,
+        });
+        // A vendor's `Retry-After: 18446744073709551615`.
+        lane.pause(Duration::from_secs(u64::MAX));
+        assert!(lane.pause_deadline().is_some());
     }
 
     #[tokio::test]

@@ -158,6 +158,15 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_key_is_a_credentials_error_not_a_client() {
+        for key in ["", "  "] {
+            let err = Config::new(key, DataCenter::Eu).build().unwrap_err();
+            assert!(matches!(err, ConfigError::Credentials(_)), "{err}");
+            assert!(err.to_string().contains("x-aptrinsic-api-key"), "{err}");
+        }
+    }
+
+    #[test]
     fn configuration_from_variables() {
         let lookup = |name: &str| match name {
             "GAINSIGHT_PX_API_KEY" => Some("key-from-vars".into()),

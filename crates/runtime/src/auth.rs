@@ -58,8 +58,14 @@ pub struct HeaderAuth {
 }
 
 impl HeaderAuth {
-    /// `name: value`, with the value marked sensitive so reqwest and `http` never print it.
+    /// `name: value`, with the value marked sensitive so reqwest and `http` never print it. An
+    /// empty (or blank) value is refused: it could only be refused by the vendor, later.
     pub fn new(name: &'static str, value: &Secret) -> Result<Self, AuthError> {
+        if value.expose().trim().is_empty() {
+            return Err(AuthError(format!(
+                "the credential for the `{name}` header is empty"
+            )));
+        }
         let mut header = HeaderValue::from_str(value.expose()).map_err(|_| {
             AuthError(format!(
                 "the credential for the `{name}` header contains characters a header cannot carry"

@@ -203,11 +203,15 @@ pub fn decide(rules: &CallRules, state: &CallState, result: AttemptResult) -> De
 }
 
 /// The delay a `Retry-After` header asks for: delta-seconds, or an HTTP date (a date in the past
-/// means no wait). `None` when the header is absent or malformed.
+/// means no wait). `None` when the header is absent or malformed. Delta-seconds past what `u64`
+/// holds are the longest wait, not an absent header (which would be retried at once).
 pub fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
+    }
+    if !value.is_empty() && value.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Some(Duration::from_secs(u64::MAX));
     }
     let date = httpdate::parse_http_date(value).ok()?;
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
@@ -242,6 +246,28 @@ mod tests {
         );
         assert_eq!(parse_retry_after(&headers("soon"), now), None);
         assert_eq!(parse_retry_after(&HeaderMap::new(), now), None);
+    }
+
+    #[test]
+    fn a_retry_after_past_what_u64_holds_is_the_longest_wait_and_not_waited_out() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let huge = parse_retry_after(&headers("99999999999999999999"), now);
+        assert_eq!(huge, Some(Duration::from_secs(u64::MAX)));
+        let rules = CallRules {
+            max_retry_after: RetryPolicy::default().max_retry_after,
+            max_retries: 2,
+            idempotent: true,
+            retry_non_idempotent: false,
+            authenticated: false,
+        };
+        let attempt = AttemptResult::Response {
+            status: 429,
+            retry_after: huge,
+        };
+        assert_eq!(
+            decide(&rules, &CallState::default(), attempt),
+            Decision::Return
+        );
     }
 
     #[test]

@@ -61,11 +61,15 @@ struct Inner {
     /// timeout: no lock on the call path.
     client: OnceLock<reqwest::Client>,
     /// Clients for calls that override the connect timeout (a client setting in reqwest), built
-    /// on first use.
+    /// on first use, at most [`MAX_CONNECT_TIMEOUT_CLIENTS`] of them.
     clients_by_connect_timeout: Mutex<BTreeMap<Duration, reqwest::Client>>,
     /// The base URL progenitor hands to `pre` on every call, and its path, parsed on the first.
     base_path: OnceLock<(String, String)>,
 }
+
+/// At most this many clients are kept for per-call connect timeouts; a new value past them
+/// starts the set again (clients in use stay alive in their calls).
+const MAX_CONNECT_TIMEOUT_CLIENTS: usize = 8;
 
 /// progenitor sends `api-version: <info.version>` on every request; these vendors never asked
 /// for it, and it would leak this project's document version to them.
@@ -354,6 +358,9 @@ impl Runtime {
             return Ok(client.clone());
         }
         let client = build_http_client(connect_timeout, self.inner.config.timeout)?;
+        if clients.len() >= MAX_CONNECT_TIMEOUT_CLIENTS {
+            clients.clear();
+        }
         clients.insert(connect_timeout, client.clone());
         Ok(client)
     }
@@ -412,4 +419,27 @@ fn build_http_client(
         // No `User-Agent`: like progenitor's `api-version`, it would tell the vendors about this
         // project rather than about the caller, and none of them asks for one.
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::NoAuth;
+
+    #[test]
+    fn clients_kept_for_per_call_connect_timeouts_are_bounded() {
+        let runtime = Runtime::new("test", &[], Arc::new(NoAuth), RuntimeConfig::default());
+        // A caller that derives each call's connect timeout from a deadline asks for a new value
+        // every time.
+        for millis in 1..=100 {
+            runtime.client_for(Duration::from_millis(millis)).unwrap();
+        }
+        let kept = runtime
+            .inner
+            .clients_by_connect_timeout
+            .lock()
+            .unwrap()
+            .len();
+        assert!(kept <= MAX_CONNECT_TIMEOUT_CLIENTS, "{kept} clients kept");
+    }
 }

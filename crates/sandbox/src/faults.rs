@@ -134,12 +134,14 @@ impl FaultQueues {
         }
     }
 
-    /// Calls still covered, per vendor (for the admin response).
+    /// Calls still covered, per vendor (for the admin response), at most `u32::MAX`: enough
+    /// requests of the largest count cover more.
     pub(crate) fn pending(&self, vendor: Api) -> u32 {
         self.queues
             .get(&vendor)
-            .map(|queue| queue.iter().map(|(_, remaining)| remaining).sum())
-            .unwrap_or(0)
+            .into_iter()
+            .flatten()
+            .fold(0, |sum, (_, remaining)| sum.saturating_add(*remaining))
     }
 
     pub(crate) fn clear(&mut self) {
@@ -194,6 +196,18 @@ mod tests {
         assert!(queues.take_commit_failure(Vendor::Attestr.into()));
         assert!(queues.take_commit_failure(Vendor::Attestr.into()));
         assert!(!queues.take_commit_failure(Vendor::Attestr.into()));
+    }
+
+    #[test]
+    fn the_calls_covered_saturate_rather_than_overflow() {
+        let mut queues = FaultQueues::default();
+        let (vendor, fault, count) =
+            request(r#"{"vendor": "attestr", "status": 503, "count": 100000}"#).unwrap();
+        // 42,950 requests of the largest count cover more calls than a `u32` holds; as many
+        // calls as 42,949 of them cover, then one more request.
+        queues.push(vendor, fault.clone(), 42_949 * count);
+        assert_eq!(queues.push(vendor, fault, count), u32::MAX);
+        assert_eq!(queues.pending(vendor), u32::MAX);
     }
 
     #[test]

@@ -44,7 +44,13 @@ struct Process {
 
 impl Process {
     fn start(state: &Path) -> Result<Self, String> {
+        Self::start_in(Path::new("."), state)
+    }
+
+    /// Started in the working directory `cwd`, where a relative `state` is.
+    fn start_in(cwd: &Path, state: &Path) -> Result<Self, String> {
         let mut child = Command::new(env!("CARGO_BIN_EXE_vendor-sandbox"))
+            .current_dir(cwd)
             .args([
                 "--listen",
                 "127.0.0.1:0",
@@ -321,6 +327,35 @@ async fn a_second_process_on_the_same_state_file_is_refused() {
     running.stop().await.unwrap();
     // Once the first one stopped, the file is free.
     Sandbox::start(config).await.unwrap().stop().await.unwrap();
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_state_path_that_starts_with_file_colon_is_that_file_not_an_sqlite_uri() {
+    // SQLite (bundled, with URIs on) would read `file:state.db` as the URI of `state.db`: the
+    // state would live in another file than the one named and locked, and a second process on
+    // `state.db` would not be refused.
+    let dir = temp_dir("file-colon");
+    let process = Process::start_in(&dir, Path::new("file:state.db")).unwrap();
+    let http = reqwest::Client::new();
+    let px_url = format!("{}/gainsight-px", process.url);
+    let created = create_px_user(&http, &px_url, &user("named")).send().await;
+    assert_eq!(created.unwrap().status(), StatusCode::CREATED);
+    let second = Process::start_in(&dir, Path::new("./file:state.db"))
+        .err()
+        .expect("a second process on the same file must not start");
+    assert!(
+        second.contains("another vendor-sandbox is using this state file"),
+        "{second}"
+    );
+    process.kill_9();
+    let named = std::fs::read(dir.join("file:state.db")).unwrap();
+    assert!(
+        named.starts_with(b"SQLite format 3\0"),
+        "the file named holds the state ({} bytes)",
+        named.len()
+    );
+    assert!(!dir.join("state.db").exists(), "no state in another file");
     std::fs::remove_dir_all(dir).unwrap();
 }
 

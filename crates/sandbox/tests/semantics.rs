@@ -84,6 +84,7 @@ on_both_stores!(
     the_sample_identity_is_the_vendors_delete_example,
     gainsight_px_soft_delete_hides_and_revival_keeps_history,
     gainsight_px_lists_page_sort_and_filter,
+    gainsight_px_repeated_filters_and_sort_keys_are_a_page_not_a_500,
     gainsight_px_rate_limit_answers_429,
     faults_fail_or_slow_the_next_calls_in_the_vendors_shape,
     bad_input_gets_each_vendors_error_shape,
@@ -653,6 +654,40 @@ async fn gainsight_px_lists_page_sort_and_filter(on: On) {
     assert_eq!(filtered.body["totalHits"], 1);
     let too_big = harness.on_px(Method::GET, "?pageSize=1001", None).await;
     assert_px_error(&too_big, 400, "Bad request");
+}
+
+async fn gainsight_px_repeated_filters_and_sort_keys_are_a_page_not_a_500(on: On) {
+    let harness = Harness::start(on.config()).await;
+    for (id, name) in [("u1", "Carla"), ("u2", "alba"), ("u3", "Bruno")] {
+        let body = json!({"identifyId": id, "propertyKeys": ["AP-X-2"], "firstName": name});
+        let created = harness.on_px(Method::POST, "", Some(&body)).await;
+        assert_eq!(created.status, StatusCode::CREATED);
+    }
+    // Valid per the spec (`filter` repeats without a bound, `sort` is one string), and more
+    // terms than SQLite takes in one expression (1,000 deep) or one ORDER BY (2,000).
+    let same = vec!["filter=firstName%3D%3DBRUNO"; 1001].join("&");
+    let same = harness.on_px(Method::GET, &format!("?{same}"), None).await;
+    assert_eq!(same.status, StatusCode::OK, "{}", same.body);
+    assert_eq!(same.body["totalHits"], 1);
+    let both = format!(
+        "?filter=firstName%3D%3Dcarla&{}",
+        vec!["filter=firstName%3D%3Dbruno"; 1000].join("&")
+    );
+    let both = harness.on_px(Method::GET, &both, None).await;
+    assert_eq!(both.status, StatusCode::OK, "{}", both.body);
+    assert_eq!(both.body["totalHits"], 0, "no user has two first names");
+    let sort = vec!["%2BfirstName"; 2001].join("%3B");
+    let sorted = harness
+        .on_px(Method::GET, &format!("?sort={sort}"), None)
+        .await;
+    assert_eq!(sorted.status, StatusCode::OK, "{}", sorted.body);
+    let names: Vec<&str> = sorted.body["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|user| user["firstName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["alba", "Bruno", "Carla"]);
 }
 
 async fn gainsight_px_rate_limit_answers_429(on: On) {

@@ -1,6 +1,7 @@
 //! Atenea bearer tokens: fetched with client credentials (a JSON body, not the form RFC 6749
 //! expects), cached until `created_at + expires_in` minus a margin, fetched by one caller at a
-//! time while the others wait for it, and refreshed once when the Index answers 401.
+//! time while the others wait for it and take its answer (a failure too), and refreshed once
+//! when the Index answers 401.
 //!
 //! The token request is a POST, but repeating it is harmless (it only issues another token), so
 //! it is retried like an idempotent call: on connection errors, 5xx and 429 (honouring
@@ -9,6 +10,7 @@
 //! "deleted or already absent").
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::{AUTHORIZATION, HeaderValue};
@@ -27,6 +29,13 @@ struct CachedToken {
     expires_at: SystemTime,
 }
 
+#[derive(Default)]
+struct Cache {
+    token: Option<CachedToken>,
+    /// How the last fetch failed; cleared by a success.
+    failure: Option<AuthError>,
+}
+
 /// The token provider behind every authenticated Index call: fetches, caches, renews Atenea tokens.
 pub struct AteneaTokens {
     atenea: Client,
@@ -34,7 +43,11 @@ pub struct AteneaTokens {
     client_secret: Secret,
     margin: Duration,
     // A tokio mutex held across the token request: that is what makes the fetch single-flight.
-    cache: Mutex<Option<CachedToken>>,
+    cache: Mutex<Cache>,
+    /// Fetches ended (changed under the cache's lock, read before waiting for it): a caller that
+    /// waited while a fetch ended gets that fetch's answer, its failure as well as its token,
+    /// rather than fetching again (every waiter in turn, each with its retries and timeouts).
+    ended: AtomicU64,
 }
 
 impl fmt::Debug for AteneaTokens {
@@ -55,12 +68,16 @@ impl AteneaTokens {
             client_id,
             client_secret,
             margin,
-            cache: Mutex::new(None),
+            cache: Mutex::new(Cache::default()),
+            ended: AtomicU64::new(0),
         }
     }
 
     fn is_fresh(&self, token: &CachedToken) -> bool {
-        SystemTime::now() + self.margin < token.expires_at
+        // A margin past what the clock holds leaves no token fresh.
+        SystemTime::now()
+            .checked_add(self.margin)
+            .is_some_and(|renew_at| renew_at < token.expires_at)
     }
 
     async fn fetch(&self) -> Result<CachedToken, AuthError> {
@@ -82,7 +99,8 @@ impl AteneaTokens {
             .ok()
             .zip(u64::try_from(token.expires_in).ok())
             .and_then(|(created, lifetime)| created.checked_add(lifetime))
-            .map(|expiry| UNIX_EPOCH + Duration::from_secs(expiry))
+            // Checked: a sum past what the clock holds would panic in `SystemTime`'s `+`.
+            .and_then(|expiry| UNIX_EPOCH.checked_add(Duration::from_secs(expiry)))
             .ok_or_else(|| {
                 AuthError(format!(
                     "Atenea returned an unusable expiry (created_at {}, expires_in {})",
@@ -106,10 +124,20 @@ impl Authenticator for AteneaTokens {
         request: &'a mut reqwest::Request,
     ) -> BoxFuture<'a, Result<(), AuthError>> {
         Box::pin(async move {
+            let arrived = self.ended.load(Ordering::Acquire);
             let mut cache = self.cache.lock().await;
-            let header = match cache.as_ref().filter(|token| self.is_fresh(token)) {
+            let header = match cache.token.as_ref().filter(|token| self.is_fresh(token)) {
                 Some(token) => token.header.clone(),
-                None => cache.insert(self.fetch().await?).header.clone(),
+                None => {
+                    let waited_for = self.ended.load(Ordering::Acquire) != arrived;
+                    if let Some(failure) = cache.failure.clone().filter(|_| waited_for) {
+                        return Err(failure);
+                    }
+                    let fetched = self.fetch().await;
+                    self.ended.fetch_add(1, Ordering::Release);
+                    cache.failure = fetched.as_ref().err().cloned();
+                    cache.token.insert(fetched?).header.clone()
+                }
             };
             request.headers_mut().insert(AUTHORIZATION, header);
             Ok(())
@@ -122,15 +150,16 @@ impl Authenticator for AteneaTokens {
         Box::pin(async move {
             let mut cache = self.cache.lock().await;
             let replaced = cache
+                .token
                 .as_ref()
                 .zip(rejected)
                 .is_some_and(|(token, rejected)| token.header != rejected);
             if !replaced {
                 match self.fetch().await {
-                    Ok(token) => *cache = Some(token),
+                    Ok(token) => cache.token = Some(token),
                     Err(err) => {
                         tracing::warn!(error = %err, "token refresh after 401 failed");
-                        *cache = None;
+                        cache.token = None;
                         return false;
                     }
                 }

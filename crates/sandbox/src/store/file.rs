@@ -54,7 +54,7 @@ pub(super) fn open(
             return Err(unusable(format!("cannot lock the file: {error}")));
         }
     }
-    let writer = Connection::open(path).map_err(|error| unusable(error.to_string()))?;
+    let writer = Connection::open(file_name(path)).map_err(|error| unusable(error.to_string()))?;
     prepare_writer(&writer).map_err(|error| unusable(error.to_string()))?;
     let (entries, has_meta): (i64, bool) = writer.query_row(
         "SELECT count(*), coalesce(sum(type = 'table' AND name = 'meta'), 0) FROM sqlite_master",
@@ -86,7 +86,7 @@ pub(super) fn open(
     let mut readers = Vec::with_capacity(READERS);
     for _ in 0..READERS {
         let reader = Connection::open_with_flags(
-            path,
+            file_name(path),
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         reader.busy_timeout(Duration::from_secs(5))?;
@@ -109,6 +109,17 @@ pub(super) fn open(
         Some(wal),
         Some(lock_file),
     )
+}
+
+/// `path` as SQLite must be given it to read it as a file name: never as a URI, which the bundled
+/// SQLite makes of any name that starts with `file:` (`file:state.db` would be `state.db`, another
+/// file than the one locked and checked here; `file:s.db?mode=memory`, no file at all).
+fn file_name(path: &Path) -> PathBuf {
+    if path.to_string_lossy().starts_with("file:") {
+        Path::new(".").join(path)
+    } else {
+        path.to_path_buf()
+    }
 }
 
 /// Refuses a file that is neither empty nor a SQLite database, naming what it looks like.

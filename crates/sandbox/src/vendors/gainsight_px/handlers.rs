@@ -4,6 +4,9 @@
 //! visit counts…). After 7 days, or after `hardDelete=true`, a create makes a new record and an
 //! update gets 404.
 
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet};
+
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
@@ -62,20 +65,33 @@ async fn list_users(
     let query = checked_query(&context, LIST_USERS, raw.as_deref())?;
     let size = query.get("pageSize").and_then(Value::as_i64).unwrap_or(25);
     let properties: &[String] = user_schema(&context).map_or(&[], Component::properties);
-    let filters: Vec<(String, String)> = query
-        .get("filter")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .filter_map(|filter| filter.split_once("=="))
-        .map(|(field, value)| (field.trim().to_string(), value.trim().to_string()))
-        .collect();
+    // One value per field: a filter repeated adds nothing, and two values for one field
+    // (compared as SQLite's `lower` does, ASCII only) match no user. So the query gets a
+    // condition per `User` property at most, however many filters come (SQLite refuses an
+    // expression over 1,000 deep).
+    let mut filters: BTreeMap<String, String> = BTreeMap::new();
+    let mut contradictory = false;
+    let sent = query.get("filter").and_then(Value::as_array);
+    for filter in sent.into_iter().flatten().filter_map(Value::as_str) {
+        let Some((field, value)) = filter.split_once("==") else {
+            continue;
+        };
+        let value = value.trim();
+        match filters.entry(field.trim().to_string()) {
+            Entry::Vacant(entry) => {
+                entry.insert(value.to_string());
+            }
+            Entry::Occupied(entry) => contradictory |= !entry.get().eq_ignore_ascii_case(value),
+        }
+    }
     // A filter on a field `User` does not have matches nothing; a sort on one has no effect.
-    let unknown_filter = filters.iter().any(|(field, _)| !properties.contains(field));
+    let unknown_filter = filters.keys().any(|field| !properties.contains(field));
+    // A field sorted again has no effect either (its ties are equal on it): each field once, so
+    // that the order has a term per property at most (SQLite takes 2,000).
+    let mut sorted = BTreeSet::new();
     let sort: Vec<(String, bool)> = parse_sort(query.get("sort").and_then(Value::as_str))
         .into_iter()
-        .filter(|(field, _)| properties.contains(field))
+        .filter(|(field, _)| properties.contains(field) && sorted.insert(field.clone()))
         .collect();
     let keyset = sort.is_empty();
     // An unknown scroll id is past every result: an empty page, not an error.
@@ -84,12 +100,12 @@ async fn list_users(
         .and_then(Value::as_str)
         .map(|scroll_id| parse_scroll(scroll_id, keyset));
     let request = PageRequest {
-        filters,
+        filters: filters.into_iter().collect(),
         sort,
         size,
         start: start.clone().flatten(),
     };
-    let page = if unknown_filter || matches!(start, Some(None)) {
+    let page = if unknown_filter || contradictory || matches!(start, Some(None)) {
         state::Page::default()
     } else {
         context.store.read(|db| state::page(db, &request))?
