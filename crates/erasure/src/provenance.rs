@@ -23,7 +23,8 @@ pub const MAX_OPERATOR_CHARS: usize = 200;
 pub struct CitedPage {
     /// The vendor's page.
     pub url: String,
-    /// The sha256 of the copy in `spec/sources`.
+    /// The sha256 of the file in `spec/sources` that holds the page's text (one file may hold
+    /// several pages: this is not a hash of the page alone).
     pub sha256: String,
 }
 

@@ -126,7 +126,7 @@ fn vendors(head: &Head) -> Markup {
             thead {
                 tr {
                     th { "Vendor" } th { "Method" } th { "Environment" } th { "Completed (UTC)" }
-                    th { "Tool" } th { "Spec version" } th { "Cited pages (sha256)" }
+                    th { "Tool" } th { "Spec version" } th { "Cited pages (sha256 of the stored source file)" }
                     th { "Operator" } th { "Checked again later" }
                 }
             }

@@ -85,7 +85,10 @@ pub fn write(receipts: &dyn Receipts, out: &mut dyn Write) -> Result<(), ReportE
             writeln!(out, "- Checked again later: {}", vendor.absence_check)?;
             for page in &vendor.cited_pages {
                 let (url, sha256) = (escape(&page.url), &page.sha256);
-                writeln!(out, "- Cited page: {url} (sha256 `{sha256}`)")?;
+                writeln!(
+                    out,
+                    "- Cited page: {url} (sha256 of its stored source file `{sha256}`)"
+                )?;
             }
             writeln!(out)?;
         }
