@@ -253,7 +253,11 @@ impl Scratch {
             }
         }
         files.push("redocly.yaml".to_string());
-        let root = std::env::temp_dir().join(format!("spec-diff-chain-{}", std::process::id()));
+        // One directory per copy: the tests that make one run in parallel.
+        static COPIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let copy = COPIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let root =
+            std::env::temp_dir().join(format!("spec-diff-chain-{}-{copy}", std::process::id()));
         Scratch::of(root, files)
     }
 
