@@ -660,3 +660,26 @@ fn a_renamed_error_name_is_breaking_until_the_major_bump() {
         "{refused:?}"
     );
 }
+
+/// A spec that is missing at BASE while its crate is there (renamed or deleted at that revision)
+/// is no new vendor: clients depend on the crate, so its changes are not rated as a new vendor's
+/// (every operation "added", nothing breaking, no version bump needed).
+#[test]
+fn a_spec_missing_at_base_beside_its_crate_is_not_a_new_vendor() {
+    let scratch = Scratch::review_inputs();
+    scratch.git(&["mv", "spec/attestr.yaml", "spec/attestr-renamed.yaml"]);
+    scratch.commit("the spec under another name");
+    scratch.git(&["mv", "spec/attestr-renamed.yaml", "spec/attestr.yaml"]);
+    let outcome = spec_review::report::build_report(&scratch.root, Some("HEAD"), None);
+    let err = match outcome {
+        Ok(report) => panic!(
+            "rated as a new vendor: {:?}",
+            report.vendors[0].changes.first()
+        ),
+        Err(err) => err.to_string(),
+    };
+    assert!(
+        err.contains("spec/attestr.yaml does not exist at the base revision, but crates/attestr/Cargo.toml does"),
+        "{err}"
+    );
+}
