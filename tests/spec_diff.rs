@@ -683,3 +683,42 @@ fn a_spec_missing_at_base_beside_its_crate_is_not_a_new_vendor() {
         "{err}"
     );
 }
+
+/// Redocly follows every `$ref`: one to a file outside the repository (or a URL) in a pull
+/// request's spec would be opened (or fetched) and its content shown in the report. The review
+/// refuses such a spec before Redocly sees it, as `cargo xtask lint` does.
+#[test]
+fn a_ref_leaving_the_spec_is_refused_before_redocly_reads_it() {
+    let scratch = Scratch::review_inputs();
+    let outside =
+        std::env::temp_dir().join(format!("spec-diff-outside-{}.yaml", std::process::id()));
+    std::fs::write(
+        &outside,
+        "type: object\ndescription: outside-the-repository\n",
+    )
+    .unwrap();
+    let spec = scratch.read("spec/attestr.yaml");
+    let reference = format!("$ref: '{}'", outside.display());
+    let edited = spec.replacen(
+        "$ref: '#/components/schemas/",
+        &format!("{reference}\n#"),
+        1,
+    );
+    assert_ne!(spec, edited);
+    std::fs::write(scratch.root.join("spec/attestr.yaml"), edited).unwrap();
+    let outcome = spec_review::report::build_report(&scratch.root, Some("HEAD"), None);
+    let _ = std::fs::remove_file(&outside);
+    let err = match outcome {
+        Ok(report) => panic!(
+            "Redocly read it: {:?}",
+            report.vendors[0]
+                .changes
+                .iter()
+                .map(|change| &change.message)
+                .collect::<Vec<_>>()
+        ),
+        Err(err) => err.to_string(),
+    };
+    assert!(err.contains("points outside the document"), "{err}");
+    assert!(!err.contains("outside-the-repository"), "{err}");
+}

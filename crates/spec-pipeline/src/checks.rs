@@ -11,7 +11,7 @@ use std::path::Path;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::document::{Document, OperationRef, StatusClass, for_each_ref, is_json, status_class};
+use crate::document::{Document, OperationRef, StatusClass, is_json, status_class};
 use crate::{Finding, page_facts};
 
 /// Request media types progenitor 0.15 can send.
@@ -51,11 +51,9 @@ pub(crate) fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
         );
     }
 
-    for_each_ref(&doc.root, "", &mut |at, reference| {
-        if let Err(message) = crate::document::lookup_ref(&doc.root, reference) {
-            report(None, "ref", format!("at {at}: {message}"));
-        }
-    });
+    for message in doc.unresolved_refs() {
+        report(None, "ref", message);
+    }
 
     let mut operation_ids = BTreeSet::new();
     let mut error_names = ErrorNames::new();

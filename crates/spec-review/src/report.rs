@@ -99,7 +99,8 @@ pub fn build_report(
                 scope.spawn(move || match &input.old {
                     None => Ok(extensions::new_vendor_changes(&input.new)),
                     Some((old_path, old)) => {
-                        let report = redocly::run(repo, old_path, &input.new_path)?;
+                        let new = (input.new_path.as_path(), &input.new);
+                        let report = redocly::run(repo, (old_path, old), new)?;
                         Ok(classify_report(&report, old, &input.new))
                     }
                 })
