@@ -60,6 +60,8 @@ fixtures! {
     request_property_became_required => "request-property-became-required",
     request_property_became_optional => "request-property-became-optional",
     request_property_format_removed => "request-property-format-removed",
+    request_property_became_nullable => "request-property-became-nullable",
+    request_property_default_added => "request-property-default-added",
     request_enum_value_added => "request-enum-value-added",
     request_enum_value_removed => "request-enum-value-removed",
     response_property_added => "response-property-added",

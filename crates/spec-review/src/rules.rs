@@ -371,22 +371,25 @@ pub const RULES: &[Rule] = &[
         }),
     ),
     overriding(
-        "format-changed",
+        "rust-type-changed",
         Severity::PotentiallyBreaking,
         "patch",
         Reason::ByDirection {
-            request: "the API accepts more or other values, but `format` picks the generated Rust type (`date`: `NaiveDate`, `uuid`: `Uuid`, `int64`: `i64`): code that sets the field stops compiling",
-            response: "responses carry values clients accept, but `format` picks the generated Rust type (`date`: `NaiveDate`, `uuid`: `Uuid`, `int64`: `i64`): code that reads the field stops compiling",
+            request: "the API accepts more or other values, but `format`, `nullable` and `default` pick the generated Rust type (`format: date`: `NaiveDate`; `nullable`, or optional without a `default`: `Option<T>`): code that sets the field stops compiling",
+            response: "responses carry values clients accept, but `format`, `nullable` and `default` pick the generated Rust type (`format: date`: `NaiveDate`; `nullable`, or optional without a `default`: `Option<T>`): code that reads the field stops compiling",
         },
         Matcher::Unobjected(|c| {
-            c.modifies("Schema", "format").then(|| {
-                let schema = c.schema(owner(&c.segments, "format"));
-                let text = |value: Option<&Value>| {
-                    value.map_or_else(|| "none".to_string(), |v| format!("`{}`", scalar_text(v)))
-                };
-                let (was, now) = (text(c.old_value()), text(c.new_value()));
-                format!("`format` of {schema} changed from {was} to {now}.")
-            })
+            let keyword = ["format", "nullable", "default"]
+                .into_iter()
+                .find(|keyword| c.modifies("Schema", keyword))?;
+            let schema = c.schema(owner(&c.segments, keyword));
+            let text = |value: Option<&Value>| {
+                value.map_or_else(|| "none".to_string(), |v| format!("`{}`", scalar_text(v)))
+            };
+            let (was, now) = (text(c.old_value()), text(c.new_value()));
+            Some(format!(
+                "`{keyword}` of {schema} changed from {was} to {now}."
+            ))
         }),
     ),
     // Changes no `diff-recommended` rule objects to: Redocly's minor or patch, kept.
