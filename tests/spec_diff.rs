@@ -62,6 +62,8 @@ fixtures! {
     request_property_format_removed => "request-property-format-removed",
     request_property_became_nullable => "request-property-became-nullable",
     request_property_default_added => "request-property-default-added",
+    request_property_max_length_removed => "request-property-max-length-removed",
+    request_property_minimum_removed => "request-property-minimum-removed",
     request_enum_value_added => "request-enum-value-added",
     request_enum_value_removed => "request-enum-value-removed",
     response_property_added => "response-property-added",

@@ -172,6 +172,17 @@ const fn xtask(
     }
 }
 
+/// The keywords of a schema that only document it: the generated Rust type does not depend on
+/// them (a change of any other is `rust-type-changed`).
+const SCHEMA_DOCUMENTATION: [&str; 6] = [
+    "description",
+    "title",
+    "example",
+    "examples",
+    "externalDocs",
+    "deprecated",
+];
+
 /// The row for a `diff-recommended` rule this table does not list.
 pub const OTHER_REDOCLY_RULE: &str = "*";
 
@@ -375,13 +386,16 @@ pub const RULES: &[Rule] = &[
         Severity::PotentiallyBreaking,
         "patch",
         Reason::ByDirection {
-            request: "the API accepts more or other values, but `format`, `nullable` and `default` pick the generated Rust type (`format: date`: `NaiveDate`; `nullable`, or optional without a `default`: `Option<T>`): code that sets the field stops compiling",
-            response: "responses carry values clients accept, but `format`, `nullable` and `default` pick the generated Rust type (`format: date`: `NaiveDate`; `nullable`, or optional without a `default`: `Option<T>`): code that reads the field stops compiling",
+            request: "the API accepts more or other values, but a schema's keywords pick the generated Rust type (`format: date`: `NaiveDate`; `nullable`, or optional without a `default`: `Option<T>`; `minimum: 0`: `u64`; `maxLength`: a checked newtype): code that sets the field stops compiling",
+            response: "responses carry values clients accept, but a schema's keywords pick the generated Rust type (`format: date`: `NaiveDate`; `nullable`, or optional without a `default`: `Option<T>`; `minimum: 0`: `u64`; `maxLength`: a checked newtype): code that reads the field stops compiling",
         },
         Matcher::Unobjected(|c| {
-            let keyword = ["format", "nullable", "default"]
-                .into_iter()
-                .find(|keyword| c.modifies("Schema", keyword))?;
+            let keyword = c.change.property.as_deref()?;
+            let documentation =
+                SCHEMA_DOCUMENTATION.contains(&keyword) || keyword.starts_with("x-");
+            if !c.modifies("Schema", keyword) || documentation {
+                return None;
+            }
             let schema = c.schema(owner(&c.segments, keyword));
             let text = |value: Option<&Value>| {
                 value.map_or_else(|| "none".to_string(), |v| format!("`{}`", scalar_text(v)))
