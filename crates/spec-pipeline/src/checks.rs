@@ -64,6 +64,12 @@ pub(crate) fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
             (method, format!("the generated `Client::{name}`"))
         })
         .collect();
+    for (client_trait, name) in crate::codegen::CLIENT_TRAIT_METHODS {
+        rust_names.insert(
+            ("method", name.to_string()),
+            format!("the trait method `{client_trait}::{name}` (which the client crate calls by that name)"),
+        );
+    }
     for op in doc.operations() {
         let mut report_op = |rule, message| report(Some(op.label()), rule, message);
         let mut id_finding = |message| report_op("operation-id", message);
@@ -559,6 +565,31 @@ mod tests {
             messages,
             [
                 "`operationId` `get_user_2` becomes the Rust builder type `GetUser2`, as `operationId` `getUser2` does; rename one"
+            ]
+        );
+    }
+
+    #[test]
+    fn operation_ids_that_shadow_a_method_the_client_calls_are_refused() {
+        // The generated builders call `client.post(&result, &info)` and the runtime's hooks
+        // `self.inner()`: a method `Client::post(&self)` or `Client::inner(&self)` from an
+        // operation would be called instead, and the crate would not compile.
+        let doc = Document::parse(
+            "x.yaml",
+            "openapi: 3.0.3\npaths:\n  /a:\n    post: {operationId: post, responses: {'204': {description: x}}}\n  /b:\n    get: {operationId: inner, responses: {'204': {description: x}}}\n",
+        )
+        .unwrap();
+        let findings = check_document(&doc, Path::new("/nonexistent"));
+        let messages: Vec<String> = findings
+            .iter()
+            .filter(|finding| finding.rule == "operation-id")
+            .map(|finding| finding.message.clone())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "`operationId` `post` becomes the Rust method `post`, as the trait method `ClientHooks::post` (which the client crate calls by that name) does; rename one",
+                "`operationId` `inner` becomes the Rust method `inner`, as the trait method `ClientInfo::inner` (which the client crate calls by that name) does; rename one",
             ]
         );
     }
