@@ -59,6 +59,11 @@ fixtures! {
     request_property_removed => "request-property-removed",
     request_property_became_required => "request-property-became-required",
     request_property_became_optional => "request-property-became-optional",
+    request_property_format_removed => "request-property-format-removed",
+    request_property_became_nullable => "request-property-became-nullable",
+    request_property_default_added => "request-property-default-added",
+    request_property_max_length_removed => "request-property-max-length-removed",
+    request_property_minimum_removed => "request-property-minimum-removed",
     request_enum_value_added => "request-enum-value-added",
     request_enum_value_removed => "request-enum-value-removed",
     response_property_added => "response-property-added",
@@ -253,7 +258,11 @@ impl Scratch {
             }
         }
         files.push("redocly.yaml".to_string());
-        let root = std::env::temp_dir().join(format!("spec-diff-chain-{}", std::process::id()));
+        // One directory per copy: the tests that make one run in parallel.
+        static COPIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let copy = COPIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let root =
+            std::env::temp_dir().join(format!("spec-diff-chain-{}-{copy}", std::process::id()));
         Scratch::of(root, files)
     }
 
@@ -655,4 +664,66 @@ fn a_renamed_error_name_is_breaking_until_the_major_bump() {
                 && line.ends_with("[error-name-changed]")),
         "{refused:?}"
     );
+}
+
+/// A spec that is missing at BASE while its crate is there (renamed or deleted at that revision)
+/// is no new vendor: clients depend on the crate, so its changes are not rated as a new vendor's
+/// (every operation "added", nothing breaking, no version bump needed).
+#[test]
+fn a_spec_missing_at_base_beside_its_crate_is_not_a_new_vendor() {
+    let scratch = Scratch::review_inputs();
+    scratch.git(&["mv", "spec/attestr.yaml", "spec/attestr-renamed.yaml"]);
+    scratch.commit("the spec under another name");
+    scratch.git(&["mv", "spec/attestr-renamed.yaml", "spec/attestr.yaml"]);
+    let outcome = spec_review::report::build_report(&scratch.root, Some("HEAD"), None);
+    let err = match outcome {
+        Ok(report) => panic!(
+            "rated as a new vendor: {:?}",
+            report.vendors[0].changes.first()
+        ),
+        Err(err) => err.to_string(),
+    };
+    assert!(
+        err.contains("spec/attestr.yaml does not exist at the base revision, but crates/attestr/Cargo.toml does"),
+        "{err}"
+    );
+}
+
+/// Redocly follows every `$ref`: one to a file outside the repository (or a URL) in a pull
+/// request's spec would be opened (or fetched) and its content shown in the report. The review
+/// refuses such a spec before Redocly sees it, as `cargo xtask lint` does.
+#[test]
+fn a_ref_leaving_the_spec_is_refused_before_redocly_reads_it() {
+    let scratch = Scratch::review_inputs();
+    let outside =
+        std::env::temp_dir().join(format!("spec-diff-outside-{}.yaml", std::process::id()));
+    std::fs::write(
+        &outside,
+        "type: object\ndescription: outside-the-repository\n",
+    )
+    .unwrap();
+    let spec = scratch.read("spec/attestr.yaml");
+    let reference = format!("$ref: '{}'", outside.display());
+    let edited = spec.replacen(
+        "$ref: '#/components/schemas/",
+        &format!("{reference}\n#"),
+        1,
+    );
+    assert_ne!(spec, edited);
+    std::fs::write(scratch.root.join("spec/attestr.yaml"), edited).unwrap();
+    let outcome = spec_review::report::build_report(&scratch.root, Some("HEAD"), None);
+    let _ = std::fs::remove_file(&outside);
+    let err = match outcome {
+        Ok(report) => panic!(
+            "Redocly read it: {:?}",
+            report.vendors[0]
+                .changes
+                .iter()
+                .map(|change| &change.message)
+                .collect::<Vec<_>>()
+        ),
+        Err(err) => err.to_string(),
+    };
+    assert!(err.contains("points outside the document"), "{err}");
+    assert!(!err.contains("outside-the-repository"), "{err}");
 }

@@ -435,3 +435,33 @@ fn every_fetch_is_bounded_and_each_failure_says_why() {
         .unwrap_err();
     assert!(err.contains("only https pages"), "{err}");
 }
+
+/// html2text takes time that grows with the square of the page's nesting depth (a few hundred
+/// KiB of nested `<div>`s take minutes): the fetch's time limit covers turning the page into
+/// text too.
+#[test]
+fn a_deeply_nested_page_ends_within_the_time_limit() {
+    let server = Server::start();
+    let depth = 60_000;
+    server.route(
+        "/docs.attestr.com/deep",
+        Reply::Page {
+            content_type: "text/html",
+            body: format!("{}x{}", "<div>".repeat(depth), "</div>".repeat(depth)).into_bytes(),
+        },
+    );
+    let client = Client::new(FetchOptions {
+        timeout: Duration::from_secs(2),
+        ..options(&server)
+    })
+    .unwrap();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(client.fetch_text("https://docs.attestr.com/deep"));
+    });
+    let result = receiver
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the fetch must end within its time limit");
+    let err = result.unwrap_err();
+    assert!(err.contains("took longer than"), "{err}");
+}

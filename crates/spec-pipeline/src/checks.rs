@@ -11,7 +11,7 @@ use std::path::Path;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::document::{Document, OperationRef, StatusClass, for_each_ref, is_json, status_class};
+use crate::document::{Document, OperationRef, StatusClass, is_json, status_class};
 use crate::{Finding, page_facts};
 
 /// Request media types progenitor 0.15 can send.
@@ -51,18 +51,25 @@ pub(crate) fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
         );
     }
 
-    for_each_ref(&doc.root, "", &mut |at, reference| {
-        if let Err(message) = crate::document::lookup_ref(&doc.root, reference) {
-            report(None, "ref", format!("at {at}: {message}"));
-        }
-    });
+    for message in doc.unresolved_refs() {
+        report(None, "ref", message);
+    }
 
     let mut operation_ids = BTreeSet::new();
     let mut error_names = ErrorNames::new();
-    let mut method_names: BTreeMap<String, String> = crate::codegen::CLIENT_CONSTRUCTORS
+    let mut rust_names: BTreeMap<(&str, String), String> = crate::codegen::CLIENT_CONSTRUCTORS
         .iter()
-        .map(|name| (name.to_string(), format!("the generated `Client::{name}`")))
+        .map(|name| {
+            let method = ("method", name.to_string());
+            (method, format!("the generated `Client::{name}`"))
+        })
         .collect();
+    for (client_trait, name) in crate::codegen::CLIENT_TRAIT_METHODS {
+        rust_names.insert(
+            ("method", name.to_string()),
+            format!("the trait method `{client_trait}::{name}` (which the client crate calls by that name)"),
+        );
+    }
     for op in doc.operations() {
         let mut report_op = |rule, message| report(Some(op.label()), rule, message);
         let mut id_finding = |message| report_op("operation-id", message);
@@ -72,13 +79,22 @@ pub(crate) fn check_document(doc: &Document, spec_dir: &Path) -> Vec<Finding> {
                 id_finding("`operationId` is used by another operation".to_string())
             }
             Some(id) => {
-                let method = rust_method_name(id);
-                match method_names.get(&method) {
-                    Some(other) => id_finding(format!(
-                        "`operationId` `{id}` becomes the Rust method `{method}`, as {other} does; rename one"
+                // The method on `Client` and the type in `builder`: either twice will not compile.
+                let names = [
+                    ("method", rust_method_name(id)),
+                    ("builder type", rust_builder_name(id)),
+                ];
+                match names
+                    .iter()
+                    .find_map(|key| Some((key, rust_names.get(key)?)))
+                {
+                    Some(((kind, name), other)) => id_finding(format!(
+                        "`operationId` `{id}` becomes the Rust {kind} `{name}`, as {other} does; rename one"
                     )),
                     None => {
-                        method_names.insert(method, format!("`operationId` `{id}`"));
+                        for key in names {
+                            rust_names.insert(key, format!("`operationId` `{id}`"));
+                        }
                     }
                 }
             }
@@ -157,6 +173,18 @@ fn check_vendor_doc(doc: &Document, op: &OperationRef, spec_dir: &Path, report: 
 /// does not compile.
 pub(crate) fn rust_method_name(operation_id: &str) -> String {
     use heck::ToSnakeCase;
+    rust_name(operation_id, str::to_snake_case)
+}
+
+/// The name of the `builder::` type progenitor 0.15 derives from an `operationId`, the same way
+/// in UpperCamelCase: `getUser2` and `get_user_2` are two methods but one type `GetUser2`.
+fn rust_builder_name(operation_id: &str) -> String {
+    use heck::ToPascalCase;
+    rust_name(operation_id, str::to_pascal_case)
+}
+
+/// An `operationId` as a Rust name in the case `to_case` gives (progenitor's `sanitize`).
+fn rust_name(operation_id: &str, to_case: fn(&str) -> String) -> String {
     let cleaned: String = operation_id
         .replace('\'', "")
         .chars()
@@ -168,11 +196,11 @@ pub(crate) fn rust_method_name(operation_id: &str) -> String {
             }
         })
         .collect();
-    let snake = cleaned.to_snake_case();
-    match snake.chars().next() {
-        None => "x".to_string(),
-        Some(first) if unicode_ident::is_xid_start(first) => snake,
-        Some(_) => format!("_{snake}"),
+    let name = to_case(&cleaned);
+    match name.chars().next() {
+        None => to_case("x"),
+        Some(first) if unicode_ident::is_xid_start(first) => name,
+        Some(_) => format!("_{name}"),
     }
 }
 
@@ -512,4 +540,57 @@ pub(crate) fn name_from_message(message: &str) -> String {
         name.insert(0, 'E');
     }
     name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_ids_that_collide_as_builder_types_are_refused() {
+        // progenitor names `getUser2` and `get_user_2` differently as methods (`get_user2`,
+        // `get_user_2`) but both builders `builder::GetUser2`: the crate would not compile.
+        let doc = Document::parse(
+            "x.yaml",
+            "openapi: 3.0.3\npaths:\n  /a:\n    get: {operationId: getUser2, responses: {'204': {description: x}}}\n  /b:\n    get: {operationId: get_user_2, responses: {'204': {description: x}}}\n",
+        )
+        .unwrap();
+        let findings = check_document(&doc, Path::new("/nonexistent"));
+        let messages: Vec<String> = findings
+            .iter()
+            .filter(|finding| finding.rule == "operation-id")
+            .map(|finding| finding.message.clone())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "`operationId` `get_user_2` becomes the Rust builder type `GetUser2`, as `operationId` `getUser2` does; rename one"
+            ]
+        );
+    }
+
+    #[test]
+    fn operation_ids_that_shadow_a_method_the_client_calls_are_refused() {
+        // The generated builders call `client.post(&result, &info)` and the runtime's hooks
+        // `self.inner()`: a method `Client::post(&self)` or `Client::inner(&self)` from an
+        // operation would be called instead, and the crate would not compile.
+        let doc = Document::parse(
+            "x.yaml",
+            "openapi: 3.0.3\npaths:\n  /a:\n    post: {operationId: post, responses: {'204': {description: x}}}\n  /b:\n    get: {operationId: inner, responses: {'204': {description: x}}}\n",
+        )
+        .unwrap();
+        let findings = check_document(&doc, Path::new("/nonexistent"));
+        let messages: Vec<String> = findings
+            .iter()
+            .filter(|finding| finding.rule == "operation-id")
+            .map(|finding| finding.message.clone())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "`operationId` `post` becomes the Rust method `post`, as the trait method `ClientHooks::post` (which the client crate calls by that name) does; rename one",
+                "`operationId` `inner` becomes the Rust method `inner`, as the trait method `ClientInfo::inner` (which the client crate calls by that name) does; rename one",
+            ]
+        );
+    }
 }

@@ -20,6 +20,19 @@ pub const OPTIONAL_DERIVES: [(&str, &str); 1] = [("schemars", "schemars::JsonSch
 /// calls them) but out of the docs.
 pub(crate) const CLIENT_CONSTRUCTORS: [&str; 2] = ["new", "new_with_client"];
 
+/// The trait methods the client crate calls on `Client` by name, `(trait, method)`: the generated
+/// builders call the hooks (`client.post(&result, &info)`), and the runtime's hooks call
+/// `ClientInfo` (`self.inner()`). An operation's method of the same name would be called instead
+/// (an inherent method wins), and the crate would not compile: no operation may take them.
+pub(crate) const CLIENT_TRAIT_METHODS: [(&str, &str); 6] = [
+    ("ClientHooks", "pre"),
+    ("ClientHooks", "exec"),
+    ("ClientHooks", "post"),
+    ("ClientInfo", "baseurl"),
+    ("ClientInfo", "client"),
+    ("ClientInfo", "inner"),
+];
+
 /// The settings every vendor client is generated with.
 pub fn settings() -> GenerationSettings {
     let mut settings = GenerationSettings::default();

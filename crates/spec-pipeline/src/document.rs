@@ -105,6 +105,19 @@ impl Document {
         operations
     }
 
+    /// Every `$ref` that does not resolve inside the document, as `at <pointer>: <why>`: an
+    /// external one (a URL, a file), which a tool that follows `$ref`s (Redocly, the linters)
+    /// would fetch or open, or one that points at nothing.
+    pub fn unresolved_refs(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        for_each_ref(&self.root, "", &mut |at, reference| {
+            if let Err(message) = lookup_ref(&self.root, reference) {
+                found.push(format!("at {at}: {message}"));
+            }
+        });
+        found
+    }
+
     /// Follows `$ref`s inside the document until it reaches a value that is not a reference.
     pub fn resolve<'a>(&'a self, value: &'a Value) -> Result<&'a Value, String> {
         resolve_in(&self.root, value)

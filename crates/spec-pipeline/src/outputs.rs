@@ -260,9 +260,16 @@ pub fn sync(
     Ok(report)
 }
 
-/// A unified diff from `old` to `new`, with `a/` and `b/` headers naming `path`.
+/// How long [`unified_diff`] may search for the smallest diff: Myers' time grows with the square
+/// of the lines that differ, and both sides may come from a pull request.
+const DIFF_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A unified diff from `old` to `new`, with `a/` and `b/` headers naming `path`; past
+/// [`DIFF_TIMEOUT`] a coarser one, as complete.
 pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
-    similar::TextDiff::from_lines(old, new)
+    similar::TextDiff::configure()
+        .timeout(DIFF_TIMEOUT)
+        .diff_lines(old, new)
         .unified_diff()
         .context_radius(3)
         .header(&format!("a/{path}"), &format!("b/{path}"))
@@ -302,4 +309,27 @@ pub fn files_under(repo: &Path, dir: &str) -> Result<Vec<String>, Error> {
     }
     found.sort();
     Ok(found)
+}
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_diff_of_two_large_unlike_texts_ends_in_seconds() {
+        // Myers' time grows with the square of the lines that differ: 80 000 lines on each side
+        // took minutes. Past a deadline the diff is coarser, and still complete.
+        let old: String = (0..80_000).map(|i| format!("a{i}\n")).collect();
+        let new: String = (0..80_000).map(|i| format!("b{i}\n")).collect();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || sender.send(super::unified_diff("x.json", &old, &new)));
+        let diff = receiver
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("the diff must end within seconds");
+        let count = |prefix: &str| {
+            diff.lines()
+                .filter(|line| {
+                    line.starts_with(prefix) && !line.starts_with("---") && !line.starts_with("+++")
+                })
+                .count()
+        };
+        assert_eq!((count("-a"), count("+b")), (80_000, 80_000));
+    }
 }

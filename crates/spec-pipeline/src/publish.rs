@@ -105,6 +105,12 @@ pub(crate) enum DereferenceError {
         /// The `$ref`s being followed, ending with the one that comes back.
         chain: Vec<String>,
     },
+    /// Inlining would make the document hold more than [`MAX_DEREFERENCED_VALUES`] values: `$ref`s
+    /// that use a schema several times, each level again, multiply without a cycle.
+    #[error(
+        "inlining every `$ref` would make the document hold more than {MAX_DEREFERENCED_VALUES} values; use the shared schemas fewer times or publish it bundled only"
+    )]
+    TooLarge,
     /// A `$ref` that is external or points at nothing.
     #[error("{at}: {message}")]
     Unresolvable {
@@ -115,11 +121,17 @@ pub(crate) enum DereferenceError {
     },
 }
 
+/// The most values (objects, arrays and scalars) a dereferenced document may hold: at about 60
+/// bytes a value, as in today's documents (a few thousand values each), its JSON stays under
+/// [`crate::fsguard::MAX_GENERATED_BYTES`], the most `--check` reads back.
+pub(crate) const MAX_DEREFERENCED_VALUES: usize = 1 << 18;
+
 /// The document with every local `$ref` replaced by a copy of its target (recursively).
 /// `$ref` siblings are dropped, as OpenAPI 3.0 says they are ignored.
 pub(crate) fn dereference(root: &Value) -> Result<Value, DereferenceError> {
     let mut following = Vec::new();
-    inline(root, root, "#", &mut following)
+    let mut remaining = MAX_DEREFERENCED_VALUES;
+    inline(root, root, "#", &mut following, &mut remaining)
 }
 
 fn inline(
@@ -127,7 +139,9 @@ fn inline(
     value: &Value,
     at: &str,
     following: &mut Vec<String>,
+    remaining: &mut usize,
 ) -> Result<Value, DereferenceError> {
+    *remaining = remaining.checked_sub(1).ok_or(DereferenceError::TooLarge)?;
     match value {
         Value::Object(map) => {
             if let Some(Value::String(reference)) = map.get("$ref") {
@@ -143,21 +157,24 @@ fn inline(
                     }
                 })?;
                 following.push(reference.clone());
-                let inlined = inline(root, target, reference, following);
+                let inlined = inline(root, target, reference, following, remaining);
                 following.pop();
                 return inlined;
             }
             let mut out = Map::new();
             for (key, child) in map {
                 let child_at = format!("{at}/{}", crate::document::escape_pointer(key));
-                out.insert(key.clone(), inline(root, child, &child_at, following)?);
+                let child = inline(root, child, &child_at, following, remaining)?;
+                out.insert(key.clone(), child);
             }
             Ok(Value::Object(out))
         }
         Value::Array(items) => items
             .iter()
             .enumerate()
-            .map(|(index, child)| inline(root, child, &format!("{at}/{index}"), following))
+            .map(|(index, child)| {
+                inline(root, child, &format!("{at}/{index}"), following, remaining)
+            })
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array),
         scalar => Ok(scalar.clone()),
@@ -224,6 +241,29 @@ mod tests {
                 .to_string()
                 .contains("does not resolve")
         );
+    }
+
+    #[test]
+    fn refuses_references_that_would_inline_without_end() {
+        // No cycle, but each schema uses the next one twice: inlined, 2^60 copies of the last.
+        let mut schemas = serde_json::Map::new();
+        for level in 0..60 {
+            let next = json!({"$ref": format!("#/components/schemas/S{}", level + 1)});
+            let properties = json!({"a": next, "b": next});
+            schemas.insert(
+                format!("S{level}"),
+                json!({"type": "object", "properties": properties}),
+            );
+        }
+        schemas.insert("S60".to_string(), json!({"type": "string"}));
+        let root = json!({"components": {"schemas": schemas}});
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || sender.send(dereference(&root).map_err(|err| err.to_string())));
+        let result = receiver
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("dereferencing must end, with an error, within seconds");
+        let err = result.unwrap_err();
+        assert!(err.contains("more than 262144 values"), "{err}");
     }
 
     #[test]

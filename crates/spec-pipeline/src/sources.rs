@@ -49,7 +49,8 @@ pub struct Page {
 pub struct FetchOptions {
     /// How long connecting may take (10 s by default).
     pub connect_timeout: Duration,
-    /// How long the whole fetch may take, body included (30 s by default).
+    /// How long the whole fetch may take, body and its conversion to text included (30 s by
+    /// default).
     pub timeout: Duration,
     /// Larger bodies are refused.
     pub max_bytes: u64,
@@ -185,6 +186,7 @@ impl Client {
     /// documentation hosts are fetched (those [`crate::page_facts::page_format`] knows): a cited
     /// URL is spec text from a pull request, and CI must not be sent anywhere else.
     pub fn fetch_text(&self, url: &str) -> Result<String, String> {
+        let started = std::time::Instant::now();
         if crate::page_facts::page_format(url).is_none() {
             let hosts: Vec<&str> = DOC_HOSTS.iter().map(|(host, _)| *host).collect();
             return Err(format!(
@@ -239,7 +241,18 @@ impl Client {
             )
         })?;
         if content_type.starts_with("text/html") || content_type.starts_with("application/xhtml") {
-            html_to_text(&text).map_err(|message| format!("{url}: {message}"))
+            // html2text's time grows with the square of the nesting depth: it runs apart, and
+            // past the fetch's time limit the page fails (the conversion is left to end alone).
+            let timeout = self.options.timeout;
+            let (sender, receiver) = std::sync::mpsc::channel();
+            std::thread::spawn(move || sender.send(html_to_text(&text)));
+            let remaining = timeout.saturating_sub(started.elapsed());
+            match receiver.recv_timeout(remaining) {
+                Ok(converted) => converted.map_err(|message| format!("{url}: {message}")),
+                Err(_) => Err(format!(
+                    "{url}: turning the page into text took longer than the time limit ({timeout:?})"
+                )),
+            }
         } else if content_type.starts_with("text/plain")
             || content_type.starts_with("text/markdown")
         {

@@ -243,18 +243,11 @@ fn outcome_rows(operation: &Value) -> Vec<OutcomeRow> {
 /// outcome on responses it reported as errors; the reviewer checks the evidence), and evidence
 /// that moves from the vendor's page to third-party observation is potentially breaking too.
 pub fn outcome_changes(old: &Document, new: &Document) -> Vec<Change> {
-    fn same<'a>(row: &OutcomeRow, rows: &'a [OutcomeRow]) -> Option<&'a OutcomeRow> {
-        rows.iter().find(|other| other.key == row.key)
-    }
     let mut changes = Vec::new();
     for operation in matched_operations(old, new) {
         let before = outcome_rows(operation.old);
         let after = outcome_rows(operation.new);
-        // Each row at the base with the same row now (if any), then the rows new since.
-        let new = after.iter().filter(|row| same(row, &before).is_none());
-        let rows = before.iter().map(|row| (Some(row), same(row, &after)));
-        for (old, new) in rows.chain(new.map(|row| (None, Some(row)))) {
-            let pair = RowPair { old, new };
+        for pair in paired_outcomes(&before, &after) {
             changes.extend(operation.rated("x-outcomes", |matcher| match matcher {
                 Matcher::Outcomes(words) => words(&pair),
                 _ => None,
@@ -262,6 +255,36 @@ pub fn outcome_changes(old: &Document, new: &Document) -> Vec<Change> {
         }
     }
     changes
+}
+
+/// Each row at the base with its row now (if any), then the rows new since. One outcome may
+/// have several rows on one status (tried in order, each with its own proof): a row pairs with
+/// one row of the same outcome and status, the one with the same proof where there is one, and
+/// each row now pairs once.
+fn paired_outcomes<'a>(
+    before: &'a [OutcomeRow],
+    after: &'a [OutcomeRow],
+) -> Vec<RowPair<'a, OutcomeRow>> {
+    let mut unpaired: Vec<Option<&OutcomeRow>> = after.iter().map(Some).collect();
+    let mut pairs: Vec<(&OutcomeRow, Option<&OutcomeRow>)> =
+        before.iter().map(|row| (row, None)).collect();
+    for same_proof in [true, false] {
+        for (was, now) in pairs.iter_mut().filter(|(_, now)| now.is_none()) {
+            let slot = unpaired.iter_mut().find(|slot| {
+                slot.is_some_and(|row| row.key == was.key && (!same_proof || row.when == was.when))
+            });
+            *now = slot.and_then(Option::take);
+        }
+    }
+    let pairs = pairs.into_iter().map(|(was, now)| RowPair {
+        old: Some(was),
+        new: now,
+    });
+    let new = unpaired.into_iter().flatten().map(|now| RowPair {
+        old: None,
+        new: Some(now),
+    });
+    pairs.chain(new).collect()
 }
 
 #[cfg(test)]
@@ -474,5 +497,32 @@ paths:
             )]
         );
         assert!(outcome_changes(&outcomes(OUTCOMES), &outcomes(OUTCOMES)).is_empty());
+    }
+
+    #[test]
+    fn a_second_row_of_an_outcome_on_the_same_status_is_a_new_outcome_row() {
+        // Rows are tried in order: a second `NotFound` on 404 proves it on more responses.
+        let second = OUTCOMES.replace(
+            "when: [{pointer: /code, equals: 404}]}]",
+            "when: [{pointer: /code, equals: 404}]}, {outcome: NotFound, status: 404, evidence: third-party, description: d, when: [{pointer: /code, equals: 410}]}]",
+        );
+        let changes = outcome_changes(&outcomes(OUTCOMES), &outcomes(&second));
+        assert_eq!(
+            rules(&changes),
+            [(
+                Severity::PotentiallyBreaking,
+                "outcome-added",
+                "Outcome `NotFound` on 404 was added (third-party evidence)."
+            )]
+        );
+        let changes = outcome_changes(&outcomes(&second), &outcomes(OUTCOMES));
+        assert_eq!(
+            rules(&changes),
+            [(
+                Severity::Breaking,
+                "outcome-removed",
+                "Outcome `NotFound` on 404 was removed."
+            )]
+        );
     }
 }

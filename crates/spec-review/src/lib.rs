@@ -86,6 +86,6 @@ pub fn diff_files(repo: &Path, old_path: &Path, new_path: &Path) -> Result<Vec<C
         Ok(Document::parse(&path.display().to_string(), &text)?)
     };
     let (old, new) = (load(old_path)?, load(new_path)?);
-    let report = redocly::run(repo, old_path, new_path)?;
+    let report = redocly::run(repo, (old_path, &old), (new_path, &new))?;
     Ok(classify_report(&report, &old, &new))
 }

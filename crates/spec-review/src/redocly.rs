@@ -11,6 +11,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::model::DiffError;
+use spec_pipeline::Finding;
+use spec_pipeline::document::Document;
 
 /// The environment that keeps the Node tools quiet and offline: no telemetry, no update notice.
 pub const QUIET_NODE_TOOLS: [(&str, &str); 3] = [
@@ -99,8 +101,29 @@ pub struct Side {
     pub value: Option<Value>,
 }
 
-/// Runs `redocly diff old new` from `repo`, with `repo/redocly.yaml`, and parses its report.
-pub fn run(repo: &Path, old: &Path, new: &Path) -> Result<Report, DiffError> {
+/// Runs `redocly diff old new` from `repo`, with `repo/redocly.yaml`, and parses its report; each
+/// side is the file Redocly reads and the document parsed from it. Redocly follows every `$ref`:
+/// a document with one that leaves it (a file, a URL) is refused before Redocly opens or fetches
+/// it.
+pub fn run(
+    repo: &Path,
+    (old, old_doc): (&Path, &Document),
+    (new, new_doc): (&Path, &Document),
+) -> Result<Report, DiffError> {
+    let findings: Vec<Finding> = [old_doc, new_doc]
+        .into_iter()
+        .flat_map(|doc| {
+            doc.unresolved_refs().into_iter().map(|message| Finding {
+                document: doc.name.clone(),
+                operation: None,
+                rule: "ref",
+                message,
+            })
+        })
+        .collect();
+    if !findings.is_empty() {
+        return Err(spec_pipeline::Error::Findings(findings).into());
+    }
     let program = repo.join("node_modules/.bin/redocly");
     if !program.exists() {
         return Err(DiffError::Failed(format!(

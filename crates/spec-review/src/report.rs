@@ -3,8 +3,9 @@
 //! comparing each vendor's spec at a base revision with the working tree.
 //!
 //! BASE is any git revision; by default the merge-base of HEAD with `main` (else `HEAD~1`). A
-//! vendor whose spec does not exist at BASE is new: every operation shows as added, and nothing
-//! it brings can break an existing client. The report also runs the compile check ([`compile`])
+//! vendor whose spec and client crate do not exist at BASE is new: every operation shows as
+//! added, and nothing it brings can break an existing client (a spec missing at BASE beside its
+//! crate is refused). The report also runs the compile check ([`compile`])
 //! on the working tree, and rates every vendor whose generated code changed breaking when the
 //! workspace no longer compiles. The formatters ([`crate::render`]) and the command
 //! ([`crate::command`]) read this model; it imports neither.
@@ -50,7 +51,7 @@ pub struct VendorReport {
     pub vendor: String,
     /// Its authored document, relative to the repository (`spec/attestr.yaml`).
     pub spec: String,
-    /// The spec does not exist at the base revision.
+    /// Neither the spec nor the crate exists at the base revision.
     pub new_vendor: bool,
     /// The number of [`VendorReport::changes`] per severity.
     pub summary: Summary,
@@ -98,7 +99,8 @@ pub fn build_report(
                 scope.spawn(move || match &input.old {
                     None => Ok(extensions::new_vendor_changes(&input.new)),
                     Some((old_path, old)) => {
-                        let report = redocly::run(repo, old_path, &input.new_path)?;
+                        let new = (input.new_path.as_path(), &input.new);
+                        let report = redocly::run(repo, (old_path, old), new)?;
                         Ok(classify_report(&report, old, &input.new))
                     }
                 })
@@ -221,7 +223,17 @@ impl VendorInput {
         let spec = vendor.spec_path();
         let new = Document::load(repo, &spec)?;
         let old = match git::file_at(repo, &base.commit, &spec)? {
-            None => None,
+            None => {
+                // New only if its crate is new too: a crate without its spec at BASE (the spec
+                // renamed or deleted there) has clients that its changes can break.
+                let manifest = format!("{}/Cargo.toml", vendor.crate_dir);
+                if git::file_at(repo, &base.commit, &manifest)?.is_some() {
+                    return Err(DiffError::Failed(format!(
+                        "{spec} does not exist at the base revision, but {manifest} does: clients depend on the crate, so its changes cannot be rated as a new vendor's; pass a BASE that has {spec}"
+                    )));
+                }
+                None
+            }
             Some(bytes) => {
                 let text = String::from_utf8_lossy(&bytes);
                 let old = Document::parse(&format!("{spec}@{}", base.short()), &text)?;

@@ -172,6 +172,17 @@ const fn xtask(
     }
 }
 
+/// The keywords of a schema that only document it: the generated Rust type does not depend on
+/// them (a change of any other is `rust-type-changed`).
+const SCHEMA_DOCUMENTATION: [&str; 6] = [
+    "description",
+    "title",
+    "example",
+    "examples",
+    "externalDocs",
+    "deprecated",
+];
+
 /// The row for a `diff-recommended` rule this table does not list.
 pub const OTHER_REDOCLY_RULE: &str = "*";
 
@@ -368,6 +379,31 @@ pub const RULES: &[Rule] = &[
                     format!("Enum of {schema} lost values"),
                 )
             })
+        }),
+    ),
+    overriding(
+        "rust-type-changed",
+        Severity::PotentiallyBreaking,
+        "patch",
+        Reason::ByDirection {
+            request: "the API accepts more or other values, but a schema's keywords pick the generated Rust type (`format: date`: `NaiveDate`; `nullable`, or optional without a `default`: `Option<T>`; `minimum: 0`: `u64`; `maxLength`: a checked newtype): code that sets the field stops compiling",
+            response: "responses carry values clients accept, but a schema's keywords pick the generated Rust type (`format: date`: `NaiveDate`; `nullable`, or optional without a `default`: `Option<T>`; `minimum: 0`: `u64`; `maxLength`: a checked newtype): code that reads the field stops compiling",
+        },
+        Matcher::Unobjected(|c| {
+            let keyword = c.change.property.as_deref()?;
+            let documentation =
+                SCHEMA_DOCUMENTATION.contains(&keyword) || keyword.starts_with("x-");
+            if !c.modifies("Schema", keyword) || documentation {
+                return None;
+            }
+            let schema = c.schema(owner(&c.segments, keyword));
+            let text = |value: Option<&Value>| {
+                value.map_or_else(|| "none".to_string(), |v| format!("`{}`", scalar_text(v)))
+            };
+            let (was, now) = (text(c.old_value()), text(c.new_value()));
+            Some(format!(
+                "`{keyword}` of {schema} changed from {was} to {now}."
+            ))
         }),
     ),
     // Changes no `diff-recommended` rule objects to: Redocly's minor or patch, kept.
