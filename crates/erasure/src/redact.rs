@@ -9,8 +9,9 @@
 use crate::hashing::IdHasher;
 use crate::vendor::Vendor;
 
-/// `text` with every control character, invisible character ([`is_invisible`]: zero-width, bidi
-/// controls, blank fillers) and line or paragraph separator replaced by U+FFFD, and tabs and line breaks by a space.
+/// `text` with every control character, invisible character (zero-width, bidi controls, blank
+/// fillers) and line or paragraph separator replaced by U+FFFD, and tabs and line breaks by a
+/// space.
 pub fn printable(text: &str) -> String {
     text.chars()
         .map(|c| match c {
