@@ -546,21 +546,23 @@ pub(crate) fn name_from_message(message: &str) -> String {
 mod tests {
     use super::*;
 
+    /// The `operation-id` findings of a document with these `paths`.
+    fn operation_id_findings(paths: &str) -> Vec<String> {
+        let doc = Document::parse("x.yaml", &format!("openapi: 3.0.3\npaths:\n{paths}")).unwrap();
+        check_document(&doc, Path::new("/nonexistent"))
+            .into_iter()
+            .filter(|finding| finding.rule == "operation-id")
+            .map(|finding| finding.message)
+            .collect()
+    }
+
     #[test]
     fn operation_ids_that_collide_as_builder_types_are_refused() {
         // progenitor names `getUser2` and `get_user_2` differently as methods (`get_user2`,
         // `get_user_2`) but both builders `builder::GetUser2`: the crate would not compile.
-        let doc = Document::parse(
-            "x.yaml",
-            "openapi: 3.0.3\npaths:\n  /a:\n    get: {operationId: getUser2, responses: {'204': {description: x}}}\n  /b:\n    get: {operationId: get_user_2, responses: {'204': {description: x}}}\n",
-        )
-        .unwrap();
-        let findings = check_document(&doc, Path::new("/nonexistent"));
-        let messages: Vec<String> = findings
-            .iter()
-            .filter(|finding| finding.rule == "operation-id")
-            .map(|finding| finding.message.clone())
-            .collect();
+        let messages = operation_id_findings(
+            "  /a:\n    get: {operationId: getUser2, responses: {'204': {description: x}}}\n  /b:\n    get: {operationId: get_user_2, responses: {'204': {description: x}}}\n",
+        );
         assert_eq!(
             messages,
             [
@@ -574,17 +576,9 @@ mod tests {
         // The generated builders call `client.post(&result, &info)` and the runtime's hooks
         // `self.inner()`: a method `Client::post(&self)` or `Client::inner(&self)` from an
         // operation would be called instead, and the crate would not compile.
-        let doc = Document::parse(
-            "x.yaml",
-            "openapi: 3.0.3\npaths:\n  /a:\n    post: {operationId: post, responses: {'204': {description: x}}}\n  /b:\n    get: {operationId: inner, responses: {'204': {description: x}}}\n",
-        )
-        .unwrap();
-        let findings = check_document(&doc, Path::new("/nonexistent"));
-        let messages: Vec<String> = findings
-            .iter()
-            .filter(|finding| finding.rule == "operation-id")
-            .map(|finding| finding.message.clone())
-            .collect();
+        let messages = operation_id_findings(
+            "  /a:\n    post: {operationId: post, responses: {'204': {description: x}}}\n  /b:\n    get: {operationId: inner, responses: {'204': {description: x}}}\n",
+        );
         assert_eq!(
             messages,
             [

@@ -264,8 +264,8 @@ pub fn sync(
 /// of the lines that differ, and both sides may come from a pull request.
 const DIFF_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// A unified diff from `old` to `new`, with `a/` and `b/` headers naming `path`; past
-/// [`DIFF_TIMEOUT`] a coarser one, as complete.
+/// A unified diff from `old` to `new`, with `a/` and `b/` headers naming `path`; after two
+/// seconds of search (`DIFF_TIMEOUT`) a coarser one, as complete.
 pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
     similar::TextDiff::configure()
         .timeout(DIFF_TIMEOUT)
