@@ -1347,6 +1347,8 @@ mod tests {
                 "px.example.test (data centre: EU)",
                 "1.2.3",
                 &"ab".repeat(32),
+                // The hash is the stored file's, which may hold several pages: not the page's.
+                "stored source file",
             ] {
                 assert!(text.contains(shown), "{format:?} lacks {shown:?}:\n{text}");
             }
