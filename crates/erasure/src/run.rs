@@ -246,27 +246,27 @@ async fn send_step(
             }
             Err(problem) => problem,
         };
-        if problem.kind == ProblemKind::Auth {
-            let reason = format!(
+        let too_long = wait_too_long(&problem);
+        let halt = if problem.kind == ProblemKind::Auth {
+            Some(format!(
                 "{} refused the credentials or they could not be had: {}",
                 step.vendor,
                 problem.kind.advice()
-            );
-            if lane.halt(problem.kind, &reason) {
-                context.progress.vendor_halted(step.vendor, &reason);
-            }
-        }
-        let too_long = problem.retry_after.filter(|wait| *wait > MAX_PAUSE);
-        if let Some(wait) = too_long {
-            let reason = format!(
-                "{} asked to wait {} s before the next request, longer than a run waits ({} s); run again after that",
-                step.vendor,
-                wait.as_secs(),
-                MAX_PAUSE.as_secs()
-            );
-            if lane.halt(problem.kind, &reason) {
-                context.progress.vendor_halted(step.vendor, &reason);
-            }
+            ))
+        } else {
+            too_long.map(|wait| {
+                format!(
+                    "{} asked to wait {} s before the next request, longer than a run waits ({} s); run again after that",
+                    step.vendor,
+                    wait.as_secs(),
+                    MAX_PAUSE.as_secs()
+                )
+            })
+        };
+        if let Some(reason) = halt
+            && lane.halt(problem.kind, &reason)
+        {
+            context.progress.vendor_halted(step.vendor, &reason);
         }
         let last = send == context.options.max_sends.max(1);
         if problem.retryable && !last && !context.stop.is_cancelled() && too_long.is_none() {
@@ -288,9 +288,7 @@ async fn check_vendor(context: &Context<'_>, lane: &Lane, vendor: Vendor) -> Res
     loop {
         match context.clients.check(vendor).await {
             Err(problem)
-                if problem.retryable
-                    && send < max_sends
-                    && problem.retry_after.is_none_or(|wait| wait <= MAX_PAUSE) =>
+                if problem.retryable && send < max_sends && wait_too_long(&problem).is_none() =>
             {
                 wait_before_resend(context, lane, &problem, send).await;
                 tokio::select! {
@@ -303,6 +301,11 @@ async fn check_vendor(context: &Context<'_>, lane: &Lane, vendor: Vendor) -> Res
             answer => return answer,
         }
     }
+}
+
+/// The `Retry-After` a problem asks for when it is longer than a run waits ([`MAX_PAUSE`]).
+fn wait_too_long(problem: &Problem) -> Option<Duration> {
+    problem.retry_after.filter(|wait| *wait > MAX_PAUSE)
 }
 
 /// After a 429 the whole vendor waits for its `Retry-After`; after anything else only this step
