@@ -18,6 +18,11 @@ impl Vendor {
         format!("spec/{}.yaml", self.name)
     }
 
+    /// The vendor crate's manifest (`<crate_dir>/Cargo.toml`), which holds its version.
+    pub fn manifest_path(&self) -> String {
+        format!("{}/Cargo.toml", self.crate_dir)
+    }
+
     /// The generated client in the vendor's crate (`<crate_dir>/src/generated.rs`).
     pub fn generated_path(&self) -> String {
         format!("{}/src/generated.rs", self.crate_dir)

@@ -226,7 +226,7 @@ impl VendorInput {
             None => {
                 // New only if its crate is new too: a crate without its spec at BASE (the spec
                 // renamed or deleted there) has clients that its changes can break.
-                let manifest = format!("{}/Cargo.toml", vendor.crate_dir);
+                let manifest = vendor.manifest_path();
                 if git::file_at(repo, &base.commit, &manifest)?.is_some() {
                     return Err(DiffError::Failed(format!(
                         "{spec} does not exist at the base revision, but {manifest} does: clients depend on the crate, so its changes cannot be rated as a new vendor's; pass a BASE that has {spec}"
@@ -251,7 +251,7 @@ impl VendorInput {
     }
 
     fn versions(&self, repo: &Path, base: &BaseRevision) -> Result<VendorVersions, DiffError> {
-        let manifest = format!("{}/Cargo.toml", self.vendor.crate_dir);
+        let manifest = self.vendor.manifest_path();
         // Through the guard, like every other file a pull request can change: a link or a FIFO
         // in its place must not be followed or hang the report.
         let current_text = fsguard::read_text(repo, &manifest, fsguard::MAX_SPEC_BYTES)
